@@ -1,0 +1,194 @@
+#include "cli.h"
+
+#include "version.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace astra::cli {
+
+namespace {
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("astra::cli", text);
+}
+
+QString helpText()
+{
+    return tr("Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]\n"
+              "\n"
+              "Review and control the changes an agent proposes to a git repository.\n"
+              "\n"
+              "Commands:\n"
+              "  init                          write .astra.toml (if absent) and create the state\n"
+              "  status                        goals per state, modifications awaiting review, scheduler\n"
+              "  goals [--state S]             list goals\n"
+              "  goal add TEXT [--files P...]  add a goal of your own\n"
+              "  goal show ID                  show one goal\n"
+              "  goal approve|reject|abandon ID [--reason TEXT]\n"
+              "  ledger verify                 recompute the audit chain and compare it with refs/astra/ledger\n"
+              "  ledger show [--limit N]       print the ledger entries still in the table\n"
+              "  ledger export FILE            write every entry as JSON lines\n"
+              "  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues\n"
+              "  ledger checkpoint             record the ledger head in refs/astra/ledger\n"
+              "  demo DIR                      create the demo workspace in DIR\n"
+              "\n"
+              "Options:\n"
+              "  --repo PATH   the repository (default: the one around the current directory)\n"
+              "  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB\n"
+              "                (default: <git dir>/astra/state.db)\n"
+              "  --json        print one JSON document\n"
+              "  --version     print the versions of astra, Qt and libgit2\n"
+              "\n"
+              "Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.\n");
+}
+} // namespace
+
+int Context::usage(const QString &message) const
+{
+    err << QStringLiteral("astra: ") << message << u'\n'
+        << tr("Run `astra --help` for usage.") << u'\n';
+    err.flush();
+    return Usage;
+}
+
+int Context::fail(const Error &error) const
+{
+    return fail(error.message);
+}
+
+int Context::fail(const QString &message) const
+{
+    err << QStringLiteral("astra: ") << message << u'\n';
+    err.flush();
+    return Failed;
+}
+
+void Context::printJson(const QJsonValue &value) const
+{
+    QJsonDocument document;
+    if (value.isArray()) {
+        document.setArray(value.toArray());
+    } else {
+        document.setObject(value.toObject());
+    }
+    out << QString::fromUtf8(document.toJson(QJsonDocument::Indented));
+    out.flush();
+}
+
+void Context::printWarnings(Workspace &workspace) const
+{
+    for (const QString &warning : workspace.takeWarnings()) {
+        err << tr("astra: warning: ") << warning << u'\n';
+    }
+    err.flush();
+}
+
+std::unique_ptr<Workspace> Context::openWorkspace(int *exitCode) const
+{
+    auto workspace = Workspace::open(this->workspace);
+    if (!workspace) {
+        *exitCode = fail(workspace.error());
+        return nullptr;
+    }
+    return std::move(*workspace);
+}
+
+bool Context::onlyOptions(const QStringList &allowed, int *exitCode) const
+{
+    static const QStringList commandOptions = {QStringLiteral("state"),
+                                               QStringLiteral("files"),
+                                               QStringLiteral("reason"),
+                                               QStringLiteral("through"),
+                                               QStringLiteral("limit")};
+    for (const QString &option : commandOptions) {
+        if (parser.isSet(option) && !allowed.contains(option)) {
+            *exitCode = usage(tr("--%1 does not apply to this command.").arg(option));
+            return false;
+        }
+    }
+    return true;
+}
+
+bool Context::parseId(const QString &text, const QString &what, qint64 *id, int *exitCode) const
+{
+    bool ok = false;
+    *id = text.toLongLong(&ok);
+    if (!ok || *id <= 0) {
+        *exitCode = usage(tr("%1 must be a positive number, got '%2'.").arg(what, text));
+        return false;
+    }
+    return true;
+}
+
+int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(tr("Astra Review command line"));
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, tr("Show this help."));
+    const QCommandLineOption version(QStringLiteral("version"), tr("Print the versions."));
+    parser.addOption(help);
+    parser.addOption(version);
+    parser.addOption({QStringLiteral("repo"), tr("The repository."), tr("PATH")});
+    parser.addOption({QStringLiteral("db"), tr("The state database URL."), tr("URL")});
+    parser.addOption({QStringLiteral("json"), tr("Print one JSON document.")});
+    parser.addOption({QStringLiteral("state"), tr("Only goals in this state."), tr("STATE")});
+    parser.addOption({QStringLiteral("files"), tr("The arguments after the title are files.")});
+    parser.addOption({QStringLiteral("reason"), tr("Why."), tr("TEXT")});
+    parser.addOption({QStringLiteral("through"), tr("Archive up to this entry."), tr("SEQ")});
+    parser.addOption({QStringLiteral("limit"), tr("Print at most N entries."), tr("N")});
+
+    Context context{parser, {}, out, err};
+    if (!parser.parse(arguments)) {
+        return context.usage(parser.errorText());
+    }
+    if (parser.isSet(help)) {
+        out << helpText();
+        return Success;
+    }
+    if (parser.isSet(version)) {
+        out << versionReport(QStringLiteral("astra"));
+        return Success;
+    }
+    QStringList positional = parser.positionalArguments();
+    if (positional.isEmpty()) {
+        err << helpText();
+        return Usage;
+    }
+    context.json = parser.isSet(QStringLiteral("json"));
+    context.workspace.repoPath = parser.value(QStringLiteral("repo"));
+    context.workspace.dbUrl = parser.value(QStringLiteral("db"));
+    if (parser.isSet(QStringLiteral("db")) && context.workspace.dbUrl.trimmed().isEmpty()) {
+        return context.usage(tr("--db needs a URL: a file path, sqlite:///PATH or postgresql://USER@HOST:PORT/DB."));
+    }
+    const QString command = positional.takeFirst();
+    context.args = positional;
+
+    if (command == u"init") {
+        return runInit(context);
+    }
+    if (command == u"status") {
+        return runStatus(context);
+    }
+    if (command == u"goals") {
+        return runGoals(context);
+    }
+    if (command == u"goal") {
+        return runGoal(context);
+    }
+    if (command == u"ledger") {
+        return runLedger(context);
+    }
+    if (command == u"demo") {
+        return runDemo(context);
+    }
+    if (command == u"help") {
+        out << helpText();
+        return Success;
+    }
+    return context.usage(tr("'%1' is not an astra command.").arg(command));
+}
+
+} // namespace astra::cli

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "result.h"
+#include "workspace.h"
+
+#include <QCommandLineParser>
+#include <QJsonValue>
+#include <QTextStream>
+
+#include <memory>
+
+namespace astra::cli {
+
+// Exit statuses of the command line contract.
+enum Exit {
+    Success = 0,
+    Failed = 1, // the operation failed or was refused; the message says why
+    Usage = 2, // the command line was wrong
+};
+
+struct Context
+{
+    QCommandLineParser &parser;
+    QStringList args; // positional arguments after the command name
+    QTextStream &out;
+    QTextStream &err;
+    bool json = false;
+    WorkspaceOptions workspace;
+
+    int usage(const QString &message) const;
+    int fail(const Error &error) const;
+    int fail(const QString &message) const;
+    void printJson(const QJsonValue &value) const;
+    void printWarnings(Workspace &workspace) const;
+    // Opens the workspace or prints why not.
+    std::unique_ptr<Workspace> openWorkspace(int *exitCode) const;
+    // Refuses options that the command does not take.
+    bool onlyOptions(const QStringList &allowed, int *exitCode) const;
+    // Parses a positive id argument.
+    bool parseId(const QString &text, const QString &what, qint64 *id, int *exitCode) const;
+};
+
+int run(const QStringList &arguments, QTextStream &out, QTextStream &err);
+
+int runInit(Context &context);
+int runStatus(Context &context);
+int runDemo(Context &context);
+int runGoals(Context &context);
+int runGoal(Context &context);
+int runLedger(Context &context);
+
+} // namespace astra::cli

@@ -1,0 +1,127 @@
+#include "cli.h"
+
+#include "demo.h"
+
+#include <QCoreApplication>
+#include <QJsonObject>
+
+namespace astra::cli {
+
+namespace {
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("astra::cli", text);
+}
+} // namespace
+
+int runInit(Context &context)
+{
+    int exitCode = Success;
+    if (!context.onlyOptions({}, &exitCode)) {
+        return exitCode;
+    }
+    if (!context.args.isEmpty()) {
+        return context.usage(tr("init takes no arguments; use --repo PATH to name the repository."));
+    }
+    auto report = Workspace::init(context.workspace);
+    if (!report) {
+        return context.fail(report.error());
+    }
+    if (context.json) {
+        QJsonObject object;
+        object.insert(QStringLiteral("config"), report->configPath);
+        object.insert(QStringLiteral("config_written"), report->configWritten);
+        object.insert(QStringLiteral("test_command"), report->testCommand);
+        object.insert(QStringLiteral("target_branch"), report->targetBranch);
+        object.insert(QStringLiteral("database"), report->database);
+        object.insert(QStringLiteral("schema_version"), report->schemaVersion);
+        context.printJson(object);
+        return Success;
+    }
+    if (report->configWritten) {
+        context.out << tr("Wrote %1").arg(report->configPath) << u'\n';
+        context.out << (report->testCommand.isEmpty()
+                            ? tr("  no test command found: set [tests] command before running modifications")
+                            : tr("  tests: %1").arg(report->testCommand))
+                    << u'\n';
+    } else {
+        context.out << tr("Kept %1").arg(report->configPath) << u'\n';
+    }
+    context.out << tr("State: %1 (schema version %2)").arg(report->database).arg(report->schemaVersion) << u'\n';
+    return Success;
+}
+
+int runStatus(Context &context)
+{
+    int exitCode = Success;
+    if (!context.onlyOptions({}, &exitCode)) {
+        return exitCode;
+    }
+    if (!context.args.isEmpty()) {
+        return context.usage(tr("status takes no arguments."));
+    }
+    auto workspace = context.openWorkspace(&exitCode);
+    if (!workspace) {
+        return exitCode;
+    }
+    auto status = workspace->status();
+    if (!status) {
+        return context.fail(status.error());
+    }
+    if (context.json) {
+        context.printJson(status->toJson());
+        return Success;
+    }
+    QTextStream &out = context.out;
+    out << tr("Workspace %1 (branch %2, target %3)")
+               .arg(status->workDir, status->headBranch.isEmpty() ? tr("detached") : status->headBranch,
+                    status->targetBranch)
+        << u'\n';
+    out << tr("State     %1 (schema version %2)").arg(status->database).arg(status->schemaVersion) << u'\n';
+    out << tr("Config    %1").arg(status->configFromFile ? status->configPath : tr("defaults (no .astra.toml)"))
+        << u'\n';
+    out << tr("Goals") << u'\n';
+    for (const auto &entry : std::as_const(status->goalsByState)) {
+        out << QStringLiteral("  %1 %2").arg(entry.first, -16).arg(entry.second) << u'\n';
+    }
+    out << tr("Modifications awaiting review: %1").arg(status->modificationsAwaitingReview) << u'\n';
+    out << tr("Scheduler: %1 (%2 queued, %3 running)")
+               .arg(status->scheduler)
+               .arg(status->tasksQueued)
+               .arg(status->tasksRunning)
+        << u'\n';
+    out << tr("Ledger: %1 entries").arg(status->ledgerEntries) << u'\n';
+    return Success;
+}
+
+int runDemo(Context &context)
+{
+    int exitCode = Success;
+    if (!context.onlyOptions({}, &exitCode)) {
+        return exitCode;
+    }
+    if (context.args.size() != 1) {
+        return context.usage(tr("demo needs exactly one argument: the folder to create the demo workspace in."));
+    }
+    auto report = createDemoWorkspace(context.args.constFirst());
+    if (!report) {
+        return context.fail(report.error());
+    }
+    if (context.json) {
+        QJsonObject object;
+        object.insert(QStringLiteral("work_dir"), report->workDir);
+        object.insert(QStringLiteral("goals"), report->goals);
+        object.insert(QStringLiteral("commits"), report->commits);
+        context.printJson(object);
+        return Success;
+    }
+    context.out << tr("Created the demo workspace in %1 (%2 commits, %3 goals).")
+                       .arg(report->workDir)
+                       .arg(report->commits)
+                       .arg(report->goals)
+                << u'\n'
+                << tr("Open it with: astra-review --repo %1").arg(report->workDir) << u'\n';
+    return Success;
+}
+
+} // namespace astra::cli

@@ -1,0 +1,105 @@
+#include "common/mainwindow.h"
+#include "common/statuspage.h"
+#include "translations.h"
+#include "version.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QTextStream>
+#include <QTimer>
+
+namespace {
+int usage(const QString &message)
+{
+    QTextStream err(stderr);
+    err << QStringLiteral("astra-review: ") << message << u'\n'
+        << QCoreApplication::translate("main", "Run `astra-review --help` for usage.") << u'\n';
+    return 2;
+}
+} // namespace
+
+int main(int argc, char **argv)
+{
+    // --screenshot renders offscreen: decide the platform before QApplication exists.
+    for (int i = 1; i < argc; ++i) {
+        if (qstrcmp(argv[i], "--screenshot") == 0 || qstrncmp(argv[i], "--screenshot=", 13) == 0) {
+            if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+                qputenv("QT_QPA_PLATFORM", "offscreen");
+            }
+        }
+    }
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("astra-review"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Astra Review"));
+    QApplication::setOrganizationName(QStringLiteral("Astra Review"));
+    QApplication::setApplicationVersion(astra::astraVersion());
+    QApplication::setDesktopFileName(QStringLiteral("org.astrareview.AstraReview"));
+    astra::installTranslations(app);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QCoreApplication::translate("main", "The Astra Review workstation."));
+    parser.addHelpOption();
+    const QCommandLineOption version(QStringLiteral("version"), QCoreApplication::translate("main", "Print the versions."));
+    parser.addOption(version);
+    parser.addOption({QStringLiteral("repo"), QCoreApplication::translate("main", "The repository."), QStringLiteral("PATH")});
+    parser.addOption({QStringLiteral("db"), QCoreApplication::translate("main", "The state database URL."), QStringLiteral("URL")});
+    parser.addOption({QStringLiteral("screenshot"),
+                      QCoreApplication::translate("main", "Render the view offscreen to a PNG file and exit."),
+                      QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("view"),
+                      QCoreApplication::translate("main", "The view to render with --screenshot: status."),
+                      QStringLiteral("VIEW"),
+                      QStringLiteral("status")});
+    if (!parser.parse(QCoreApplication::arguments())) {
+        return usage(parser.errorText());
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        parser.showHelp(0);
+    }
+    if (parser.isSet(version)) {
+        QTextStream(stdout) << astra::versionReport(QStringLiteral("astra-review"));
+        return 0;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        return usage(QCoreApplication::translate("main", "unexpected argument '%1'.").arg(parser.positionalArguments().constFirst()));
+    }
+    const QStringList views = {QStringLiteral("status")};
+    const QString view = parser.value(QStringLiteral("view"));
+    if (!views.contains(view)) {
+        return usage(QCoreApplication::translate("main", "--view %1: no such view in this version; available: %2.")
+                         .arg(view, views.join(QStringLiteral(", "))));
+    }
+
+    astra::WorkspaceOptions options;
+    options.repoPath = parser.value(QStringLiteral("repo"));
+    options.dbUrl = parser.value(QStringLiteral("db"));
+    astra::MainWindow window(options);
+
+    const QString screenshot = parser.value(QStringLiteral("screenshot"));
+    if (screenshot.isEmpty()) {
+        window.show();
+        return QApplication::exec();
+    }
+
+    int status = 1;
+    window.show();
+    QObject::connect(&window, &astra::MainWindow::settled, &window, [&] {
+        // Let layouts settle before grabbing.
+        QTimer::singleShot(100, &window, [&] {
+            if (window.grab().save(screenshot)) {
+                status = window.statusPage()->shownError().isEmpty() ? 0 : 1;
+            } else {
+                QTextStream(stderr) << QCoreApplication::translate("main", "astra-review: cannot write %1").arg(screenshot)
+                                    << u'\n';
+            }
+            QApplication::quit();
+        });
+    });
+    QTimer::singleShot(60000, &window, [&] {
+        QTextStream(stderr) << QCoreApplication::translate("main", "astra-review: the workspace did not load within 60 s")
+                            << u'\n';
+        QApplication::exit(1);
+    });
+    QApplication::exec();
+    return status;
+}

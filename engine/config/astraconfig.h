@@ -1,0 +1,175 @@
+#pragma once
+
+#include "result.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+#include <chrono>
+
+// The typed form of a workspace's `.astra.toml`. Every key is optional; the defaults below
+// are what a missing key means. Field comments name the TOML key.
+namespace astra {
+
+struct WorkspaceSection
+{
+    QString targetBranch = QStringLiteral("main"); // target_branch: a branch name, never empty
+
+    bool operator==(const WorkspaceSection &) const = default;
+};
+
+struct PolicySection
+{
+    // allowed / forbidden: gitignore-style globs, a trailing / means a folder. Forbidden wins;
+    // `.git/`, `.astra.toml`, `.gitattributes` and `.gitmodules` are always forbidden whatever
+    // these say. An empty `allowed` sets no allow-list: every path not forbidden is allowed.
+    QStringList allowed;
+    QStringList forbidden;
+    int maxFileKb = 100; // max_file_kb: the largest file the agent may write, in KB
+
+    bool operator==(const PolicySection &) const = default;
+};
+
+struct TestsSection
+{
+    enum class Sandbox
+    {
+        Auto, // bubblewrap when it is installed, else none
+        Bwrap, // bubblewrap, and refuse to run tests without it
+        None,
+    };
+
+    QString command; // command: a shell command line; empty when the workspace has no tests
+    int timeoutS = 600; // timeout_s
+    QString report; // report: "junit:PATH", "ctest" or "pytest"; empty reads the exit status only
+    Sandbox sandbox = Sandbox::Auto; // sandbox: "auto", "bwrap" or "none"
+
+    bool operator==(const TestsSection &) const = default;
+};
+
+// One [[jobs]] entry: a recurring check whose runs feed the detectors.
+struct JobConfig
+{
+    QString name; // name: required, unique among the jobs
+    QString command; // command: required
+    std::chrono::seconds every{0}; // every: a duration; zero (no key) runs only on request
+    int timeoutS = 600; // timeout_s
+    // report: "junit:PATH", "ctest", "sarif:PATH" or "clang-tidy-fixes:PATH"; empty reads the
+    // exit status only. Every PATH is relative and stays inside the job's working folder.
+    QString report;
+
+    bool operator==(const JobConfig &) const = default;
+};
+
+struct GeneratorSection
+{
+    std::chrono::seconds interval = std::chrono::hours(1); // interval
+    double minConfidence = 0.7; // min_confidence: 0 to 1
+    int maxGoalsPerDay = 10; // max_goals_per_day: 0 stops the generator from creating goals
+    int maxGoalsPerDetectorPerDay = 3; // max_goals_per_detector_per_day
+    bool autoApprove = false; // auto_approve
+    double autoApproveConfidence = 0.9; // auto_approve_confidence: 0 to 1
+
+    bool operator==(const GeneratorSection &) const = default;
+};
+
+struct JobFailureDetectorSection
+{
+    int threshold = 3; // threshold: failed runs of one job within the window
+    std::chrono::seconds window = std::chrono::hours(24); // window
+
+    bool operator==(const JobFailureDetectorSection &) const = default;
+};
+
+struct DetectorsSection
+{
+    JobFailureDetectorSection jobFailure; // [detectors.job_failure]
+
+    bool operator==(const DetectorsSection &) const = default;
+};
+
+// One [[principles]] entry: a "belief" a goal must not contradict.
+struct PrincipleConfig
+{
+    QString name; // name: required, unique among the principles
+    QStringList denyPaths; // deny_paths: globs a goal must not touch
+    QStringList denyGoalText; // deny_goal_text: QRegularExpression patterns, all valid
+
+    bool operator==(const PrincipleConfig &) const = default;
+};
+
+struct ProposerSection
+{
+    enum class Kind
+    {
+        Fixits,
+        OpenAI,
+        Command,
+        None,
+    };
+
+    Kind kind = Kind::None; // kind: "fixits", "openai", "command" or "none"
+    QString baseUrl; // base_url: http(s) URL, required for openai
+    QString model; // model: required for openai
+    QString apiKeyEnv = QStringLiteral("OPENAI_API_KEY"); // api_key_env: the variable that holds the key
+    QString command; // command: required for command
+    int timeoutS = 300; // timeout_s
+
+    bool operator==(const ProposerSection &) const = default;
+};
+
+struct Config
+{
+    WorkspaceSection workspace;
+    PolicySection policy;
+    TestsSection tests;
+    QList<JobConfig> jobs;
+    GeneratorSection generator;
+    DetectorsSection detectors;
+    QList<PrincipleConfig> principles;
+    ProposerSection proposer;
+
+    // Where the settings came from: the path (or display name) given to the loader, and
+    // whether they were read from a config text at all (false for defaultConfig()).
+    // Both take part in operator==.
+    QString sourcePath;
+    bool fromFile = false;
+
+    // The job called name, or nullptr.
+    const JobConfig *job(const QString &name) const;
+
+    bool operator==(const Config &) const = default;
+};
+
+// The settings a workspace without `.astra.toml` has: every default above.
+Config defaultConfig();
+
+// Parses and validates the text of a `.astra.toml`. displayPath names the file in messages
+// and becomes sourcePath; fromFile is set.
+//
+// On failure the error (ErrorKind::Invalid) reports every problem found, one per line, in
+// file order, compiler style:
+//   PATH:LINE:COLUMN: KEY: expected WHAT, found WHAT
+//   /repo/.astra.toml:7:13: tests.timeout_s: expected a positive integer (seconds), found the string "ten"
+// KEY is the full dotted key with zero-based array indices (jobs[2].every,
+// principles[1].deny_goal_text[0]). Unknown keys and tables are errors and name the closest
+// known key ("did you mean 'command'?"). A TOML syntax error stops parsing and is reported alone:
+//   PATH:LINE:COLUMN: TOML syntax error: DESCRIPTION
+// Past 20 problems the rest are summarised in a last line.
+Result<Config> parseConfig(const QByteArray &text, const QString &displayPath);
+
+// Reads and parses the file at path (sourcePath = path). A missing file is an error
+// (ErrorKind::NotFound): whether to fall back on defaultConfig() is the caller's choice.
+// An unreadable file is ErrorKind::Failed; invalid contents as parseConfig.
+Result<Config> loadConfigFile(const QString &path);
+
+// The value words of the TOML file: "auto", "bwrap", "none"; "fixits", "openai", "command", "none".
+QString sandboxName(TestsSection::Sandbox sandbox);
+QString proposerKindName(ProposerSection::Kind kind);
+
+} // namespace astra
+
+Q_DECLARE_METATYPE(astra::Config)

@@ -1,0 +1,209 @@
+#include "database.h"
+
+#include "logging.h"
+#include "softassert.h"
+
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QFileInfo>
+#include <QSqlError>
+#include <QThread>
+
+namespace astra {
+
+namespace {
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("astra::Database", text);
+}
+
+QString connectionNameFor(const DatabaseLocation &location)
+{
+    const QByteArray key = QCryptographicHash::hash(location.connectionKey().toUtf8(), QCryptographicHash::Sha1);
+    return QStringLiteral("astra-%1-%2")
+        .arg(QString::fromLatin1(key.toHex().left(16)))
+        .arg(reinterpret_cast<quintptr>(QThread::currentThread()), 0, 16);
+}
+} // namespace
+
+Database::Database(QString connectionName, DatabaseLocation location)
+    : m_connectionName(std::move(connectionName))
+    , m_location(std::move(location))
+    , m_dialect(m_location.driver)
+{
+}
+
+Result<Database> Database::open(const DatabaseLocation &location, OpenMode mode)
+{
+    const QString name = connectionNameFor(location);
+    if (QSqlDatabase::contains(name)) {
+        QSqlDatabase db = QSqlDatabase::database(name, false);
+        if (db.isOpen()) {
+            return Database(name, location);
+        }
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(name);
+    }
+
+    const SqlDialect dialect(location.driver);
+    if (!QSqlDatabase::isDriverAvailable(dialect.qtDriverName())) {
+        return makeError(tr("The Qt SQL driver %1 for %2 is not installed; install the Qt SQL plugin package "
+                            "for %2 (on Debian: libqt6sql6-%3 or libqt5sql5-%3).")
+                             .arg(dialect.qtDriverName(),
+                                  dialect.name(),
+                                  location.driver == DatabaseLocation::Driver::SQLite ? QStringLiteral("sqlite")
+                                                                                      : QStringLiteral("psql")));
+    }
+    if (location.driver == DatabaseLocation::Driver::SQLite && mode == OpenMode::MustExist
+        && !QFileInfo::exists(location.path)) {
+        return makeError(tr("The workspace state %1 does not exist. Run `astra init` in the repository to create it, "
+                            "or pass --db with an existing database.")
+                             .arg(location.path),
+                         ErrorKind::NotFound);
+    }
+
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(dialect.qtDriverName(), name);
+        if (location.driver == DatabaseLocation::Driver::SQLite) {
+            db.setDatabaseName(location.path);
+            db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+        } else {
+            db.setHostName(location.host);
+            db.setPort(location.port);
+            db.setDatabaseName(location.databaseName);
+            db.setUserName(location.user);
+            db.setPassword(location.password);
+            QString options = QStringLiteral("connect_timeout=10");
+            if (!location.options.isEmpty()) {
+                options += u';' + location.options;
+            }
+            db.setConnectOptions(options);
+        }
+        if (!db.open()) {
+            const QString message = tr("Cannot open the workspace state %1: %2")
+                                        .arg(location.displayName(), db.lastError().text());
+            db = QSqlDatabase();
+            QSqlDatabase::removeDatabase(name);
+            return makeError(message);
+        }
+        for (const QString &statement : dialect.connectionSetup()) {
+            QSqlQuery query(db);
+            if (!query.exec(statement)) {
+                const QString message = tr("Cannot configure the workspace state %1 (%2): %3")
+                                            .arg(location.displayName(), statement, query.lastError().text());
+                query = QSqlQuery();
+                db.close();
+                db = QSqlDatabase();
+                QSqlDatabase::removeDatabase(name);
+                return makeError(message);
+            }
+        }
+    }
+
+    // Remove the connection in the thread that owns it when that thread ends.
+    if (QThread *thread = QThread::currentThread(); thread && thread != QCoreApplication::instance()->thread()) {
+        QObject::connect(
+            thread,
+            &QThread::finished,
+            thread,
+            [name] {
+                {
+                    QSqlDatabase db = QSqlDatabase::database(name, false);
+                    db.close();
+                }
+                QSqlDatabase::removeDatabase(name);
+            },
+            Qt::DirectConnection);
+    }
+    qCDebug(lcStore) << "opened" << location.displayName() << "as" << name;
+    return Database(name, location);
+}
+
+void Database::closeThreadConnection(const DatabaseLocation &location)
+{
+    const QString name = connectionNameFor(location);
+    if (!QSqlDatabase::contains(name)) {
+        return;
+    }
+    {
+        QSqlDatabase db = QSqlDatabase::database(name, false);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
+QSqlDatabase Database::connection() const
+{
+    return QSqlDatabase::database(m_connectionName, false);
+}
+
+QString Database::errorMessage(const QString &what, const QSqlError &error) const
+{
+    return tr("%1 failed in %2: %3").arg(what, m_location.displayName(), error.text());
+}
+
+Status Database::writeTransaction(const std::function<Status()> &body)
+{
+    if (!ASTRA_SOFT_ASSERT(!m_inTransaction)) {
+        return makeError(tr("Internal error: transactions on %1 do not nest").arg(m_location.displayName()));
+    }
+    QSqlDatabase db = connection();
+    {
+        QSqlQuery begin(db);
+        if (!begin.exec(m_dialect.beginWrite())) {
+            return makeError(errorMessage(tr("Starting a transaction"), begin.lastError()));
+        }
+    }
+    m_inTransaction = true;
+    Status result = body();
+    m_inTransaction = false;
+
+    QSqlQuery end(db);
+    if (!result) {
+        if (!end.exec(QStringLiteral("ROLLBACK"))) {
+            qCWarning(lcStore) << "rollback failed on" << m_location.displayName() << end.lastError().text();
+        }
+        return result;
+    }
+    if (!end.exec(QStringLiteral("COMMIT"))) {
+        const QString message = errorMessage(tr("Committing the transaction"), end.lastError());
+        QSqlQuery rollback(db);
+        rollback.exec(QStringLiteral("ROLLBACK"));
+        return makeError(message);
+    }
+    return {};
+}
+
+Result<QSqlQuery> Database::exec(const QString &what, const QString &sql, const QVariantList &binds) const
+{
+    QSqlQuery query(connection());
+    query.setForwardOnly(true);
+    if (!query.prepare(sql)) {
+        return makeError(errorMessage(what, query.lastError()));
+    }
+    for (const QVariant &value : binds) {
+        // A null QString would bind as SQL NULL; only an invalid QVariant means NULL here.
+        if (value.userType() == QMetaType::QString && value.toString().isNull()) {
+            query.addBindValue(QString::fromLatin1("", 0));
+        } else {
+            query.addBindValue(value);
+        }
+    }
+    if (!query.exec()) {
+        const QSqlError error = query.lastError();
+        return makeError(errorMessage(what, error),
+                         m_dialect.isUniqueViolation(error) ? ErrorKind::Conflict : ErrorKind::Failed);
+    }
+    return query;
+}
+
+Result<int> Database::execUpdate(const QString &what, const QString &sql, const QVariantList &binds) const
+{
+    auto query = exec(what, sql, binds);
+    if (!query) {
+        return query.error();
+    }
+    return query->numRowsAffected();
+}
+
+} // namespace astra

@@ -1,0 +1,68 @@
+#pragma once
+
+#include "databaselocation.h"
+#include "result.h"
+#include "sqldialect.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QVariantList>
+
+#include <functional>
+
+namespace astra {
+
+// This thread's connection to the workspace state. QtSql connections belong to the thread
+// that opened them: open() gives each thread its own named connection (opened on first use,
+// removed when the thread finishes), so a Database must not be handed to another thread.
+class Database
+{
+public:
+    enum class OpenMode {
+        MustExist, // an SQLite file that is missing is an error, never silently created
+        CreateIfMissing,
+    };
+
+    static Result<Database> open(const DatabaseLocation &location, OpenMode mode = OpenMode::MustExist);
+
+    // Closes and forgets this thread's connection (tests that delete the file use it).
+    static void closeThreadConnection(const DatabaseLocation &location);
+
+    QSqlDatabase connection() const;
+    const SqlDialect &dialect() const
+    {
+        return m_dialect;
+    }
+    const DatabaseLocation &location() const
+    {
+        return m_location;
+    }
+
+    // Runs `body` in one write transaction: commits when it succeeds, rolls back when it
+    // fails (or when the commit itself fails), so a failed change leaves no row behind.
+    // Transactions do not nest.
+    Status writeTransaction(const std::function<Status()> &body);
+    bool inTransaction() const
+    {
+        return m_inTransaction;
+    }
+
+    // Prepares and runs one statement with positional `?` bindings. `what` names the
+    // operation for the error message.
+    Result<QSqlQuery> exec(const QString &what, const QString &sql, const QVariantList &binds = {}) const;
+
+    // Like exec(), returning the number of rows the statement changed.
+    Result<int> execUpdate(const QString &what, const QString &sql, const QVariantList &binds = {}) const;
+
+    QString errorMessage(const QString &what, const QSqlError &error) const;
+
+private:
+    Database(QString connectionName, DatabaseLocation location);
+
+    QString m_connectionName;
+    DatabaseLocation m_location;
+    SqlDialect m_dialect;
+    bool m_inTransaction = false;
+};
+
+} // namespace astra

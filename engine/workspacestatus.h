@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QList>
+#include <QMetaType>
+#include <QPair>
+#include <QString>
+
+namespace astra {
+
+// A snapshot of a workspace for `astra status` and the workstation's status page.
+struct WorkspaceStatus
+{
+    QString workDir;
+    QString gitDir;
+    QString headBranch;
+    QString targetBranch;
+    QString database;
+    QString configPath;
+    bool configFromFile = false;
+    int schemaVersion = 0;
+    QList<QPair<QString, int>> goalsByState; // every state, in life-cycle order
+    int openGoals = 0;
+    int modificationsAwaitingReview = 0;
+    int tasksQueued = 0;
+    int tasksRunning = 0;
+    QString scheduler; // "idle" or "running"
+    qint64 ledgerEntries = 0;
+    QString ledgerHead;
+
+    QJsonObject toJson() const;
+};
+
+} // namespace astra
+
+Q_DECLARE_METATYPE(astra::WorkspaceStatus)

@@ -1,0 +1,85 @@
+#include "workspacewatcher.h"
+
+#include <QFutureWatcher>
+#include <QPointer>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace astra {
+
+namespace {
+struct StatusLoad
+{
+    bool ok = false;
+    QString error;
+    WorkspaceStatus status;
+};
+
+StatusLoad loadStatus(const WorkspaceOptions &options)
+{
+    StatusLoad load;
+    auto workspace = Workspace::open(options);
+    if (!workspace) {
+        load.error = workspace.message();
+        return load;
+    }
+    auto status = (*workspace)->status();
+    if (!status) {
+        load.error = status.message();
+        return load;
+    }
+    load.ok = true;
+    load.status = *status;
+    return load;
+}
+} // namespace
+
+WorkspaceWatcher::WorkspaceWatcher(QObject *parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<astra::WorkspaceStatus>();
+    m_pool.setMaxThreadCount(1);
+    m_pool.setExpiryTimeout(30000);
+}
+
+WorkspaceWatcher::~WorkspaceWatcher()
+{
+    m_pool.waitForDone();
+}
+
+void WorkspaceWatcher::setOptions(const WorkspaceOptions &options)
+{
+    m_options = options;
+}
+
+void WorkspaceWatcher::refresh()
+{
+    const quint64 generation = ++m_generation;
+    const WorkspaceOptions options = m_options;
+    auto *watcher = new QFutureWatcher<StatusLoad>(this);
+    connect(watcher, &QFutureWatcher<StatusLoad>::finished, this, [this, watcher, generation] {
+        const StatusLoad load = watcher->result();
+        watcher->deleteLater();
+        if (--m_running == 0) {
+            Q_EMIT busyChanged(false);
+        }
+        if (generation != m_generation) {
+            return; // a newer refresh is on its way
+        }
+        if (load.ok) {
+            Q_EMIT statusLoaded(load.status);
+        } else {
+            Q_EMIT loadFailed(load.error);
+        }
+    });
+    if (m_running++ == 0) {
+        Q_EMIT busyChanged(true);
+    }
+    watcher->setFuture(QtConcurrent::run(&m_pool, [options] { return loadStatus(options); }));
+}
+
+void WorkspaceWatcher::waitForIdle()
+{
+    m_pool.waitForDone();
+}
+
+} // namespace astra

@@ -1,0 +1,407 @@
+#include "testsupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTest>
+
+using namespace astra;
+using test::runAstra;
+using test::Run;
+
+namespace {
+QJsonDocument json(const Run &run)
+{
+    QJsonParseError error{};
+    const QJsonDocument document = QJsonDocument::fromJson(run.out.toUtf8(), &error);
+    if (error.error != QJsonParseError::NoError) {
+        qWarning("not JSON (%s): %s", qPrintable(error.errorString()), qPrintable(run.out));
+    }
+    return document;
+}
+
+QString describe(const Run &run, int expected)
+{
+    return QStringLiteral("exit %1, expected %2\nstdout: %3\nstderr: %4").arg(run.exitCode).arg(expected).arg(run.out, run.err);
+}
+
+// Evaluates `expression` (a program run) exactly once.
+#define VERIFY_RUN(expression, code)                                                                                \
+    do {                                                                                                            \
+        const Run verified_ = (expression);                                                                         \
+        QVERIFY2(verified_.exitCode == (code), qPrintable(describe(verified_, (code))));                            \
+    } while (false)
+
+// Runs SQL on a workspace's SQLite state behind the program's back.
+bool tamper(const QString &dbPath, const QStringList &statements)
+{
+    bool ok = true;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("tamper"));
+        db.setDatabaseName(dbPath);
+        ok = db.open();
+        for (const QString &sql : statements) {
+            QSqlQuery query(db);
+            ok = ok && query.exec(sql);
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("tamper"));
+    return ok;
+}
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+private:
+    std::unique_ptr<test::TempRepo> initialisedRepo()
+    {
+        auto repo = std::make_unique<test::TempRepo>();
+        repo->write(QStringLiteral("CMakeLists.txt"), "project(x)\n");
+        repo->write(QStringLiteral("src/main.cpp"), "int main() {}\n");
+        repo->commitAll(QStringLiteral("initial"));
+        const Run init = runAstra({QStringLiteral("init")}, repo->path());
+        if (init.exitCode != 0) {
+            qWarning("init failed: %s", qPrintable(init.err));
+        }
+        return repo;
+    }
+
+private Q_SLOTS:
+    void version()
+    {
+        const Run run = runAstra({QStringLiteral("--version")});
+        VERIFY_RUN(run, 0);
+        QVERIFY(run.out.startsWith(QStringLiteral("astra ")));
+        QVERIFY(run.out.contains(QStringLiteral("Qt ")));
+        QVERIFY(run.out.contains(QStringLiteral("libgit2 1.")));
+    }
+
+    void usageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("mentions");
+        QTest::addRow("nothing") << QStringList{} << QStringLiteral("Usage");
+        QTest::addRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << QStringLiteral("frobnicate");
+        QTest::addRow("unknown option") << QStringList{QStringLiteral("status"), QStringLiteral("--frob")}
+                                        << QStringLiteral("frob");
+        QTest::addRow("bad state") << QStringList{QStringLiteral("goals"), QStringLiteral("--state"), QStringLiteral("done")}
+                                   << QStringLiteral("awaiting_review");
+        QTest::addRow("bad id") << QStringList{QStringLiteral("goal"), QStringLiteral("show"), QStringLiteral("seven")}
+                                << QStringLiteral("seven");
+        QTest::addRow("option not for command")
+            << QStringList{QStringLiteral("goal"), QStringLiteral("show"), QStringLiteral("1"), QStringLiteral("--reason"), QStringLiteral("x")}
+            << QStringLiteral("--reason");
+        QTest::addRow("goal add without text") << QStringList{QStringLiteral("goal"), QStringLiteral("add")}
+                                               << QStringLiteral("text");
+        QTest::addRow("two texts") << QStringList{QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("a"), QStringLiteral("b")}
+                                   << QStringLiteral("--files");
+        QTest::addRow("ledger sub") << QStringList{QStringLiteral("ledger"), QStringLiteral("burn")} << QStringLiteral("burn");
+        QTest::addRow("archive without through") << QStringList{QStringLiteral("ledger"), QStringLiteral("archive")}
+                                                 << QStringLiteral("--through");
+        QTest::addRow("empty db") << QStringList{QStringLiteral("--db="), QStringLiteral("status")} << QStringLiteral("--db");
+    }
+    void usageErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, mentions);
+        const Run run = runAstra(args, QDir::tempPath());
+        VERIFY_RUN(run, 2);
+        QVERIFY2(run.err.contains(mentions), qPrintable(run.err));
+    }
+
+    void initOutsideRepository()
+    {
+        QTemporaryDir dir;
+        const Run run = runAstra({QStringLiteral("init")}, dir.path());
+        VERIFY_RUN(run, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("not inside a git repository")), qPrintable(run.err));
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral(".astra.toml"))));
+    }
+
+    void initWritesConfigAndState()
+    {
+        test::TempRepo repo;
+        repo.write(QStringLiteral("CMakeLists.txt"), "project(x)\n");
+        repo.commitAll(QStringLiteral("initial"));
+        const Run run = runAstra({QStringLiteral("init"), QStringLiteral("--json")}, repo.path());
+        VERIFY_RUN(run, 0);
+        const QJsonObject object = json(run).object();
+        QCOMPARE(object.value(QStringLiteral("config_written")).toBool(), true);
+        QVERIFY(object.value(QStringLiteral("test_command")).toString().startsWith(QStringLiteral("ctest")));
+        QCOMPARE(object.value(QStringLiteral("target_branch")).toString(), QStringLiteral("main"));
+        QVERIFY(QFile::exists(repo.file(QStringLiteral(".astra.toml"))));
+        QVERIFY(QFile::exists(repo.file(QStringLiteral(".git/astra/state.db"))));
+        // The user's HEAD and index are untouched; the config is left for them to commit.
+        QCOMPARE(repo.git({QStringLiteral("status"), QStringLiteral("--porcelain")}).trimmed(), QStringLiteral("?? .astra.toml"));
+
+        const Run again = runAstra({QStringLiteral("init")}, repo.path());
+        VERIFY_RUN(again, 0);
+        QVERIFY(again.out.contains(QStringLiteral("Kept")));
+    }
+
+    void initRefusesBrokenConfig()
+    {
+        test::TempRepo repo;
+        repo.write(QStringLiteral(".astra.toml"), "[tests]\ntimeout_s = \"ten\"\n");
+        const Run run = runAstra({QStringLiteral("init")}, repo.path());
+        VERIFY_RUN(run, 1);
+        QVERIFY2(run.err.contains(QStringLiteral(".astra.toml:2")), qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("tests.timeout_s")), qPrintable(run.err));
+        QVERIFY(!QFile::exists(repo.file(QStringLiteral(".git/astra/state.db"))));
+    }
+
+    void commandsBeforeInit()
+    {
+        test::TempRepo repo;
+        const Run run = runAstra({QStringLiteral("status")}, repo.path());
+        VERIFY_RUN(run, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("astra init")), qPrintable(run.err));
+        QVERIFY(!QFile::exists(repo.file(QStringLiteral(".git/astra/state.db"))));
+    }
+
+    void goalsEndToEnd()
+    {
+        auto repo = initialisedRepo();
+        const QString path = repo->path();
+        Run run = runAstra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("Make main return 0"),
+                         QStringLiteral("--files"), QStringLiteral("src/main.cpp"), QStringLiteral("--json")},
+                        path);
+        VERIFY_RUN(run, 0);
+        const QJsonObject goal = json(run).object();
+        const int id = goal.value(QStringLiteral("id")).toInt();
+        QVERIFY(id > 0);
+        QCOMPARE(goal.value(QStringLiteral("state")).toString(), QStringLiteral("proposed"));
+        QCOMPARE(goal.value(QStringLiteral("evidence")).toObject().value(QStringLiteral("files")).toArray().size(), 1);
+
+        run = runAstra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("Second")}, path);
+        VERIFY_RUN(run, 0);
+        QVERIFY(run.out.contains(QStringLiteral("Added goal")));
+
+        run = runAstra({QStringLiteral("--repo"), path, QStringLiteral("goals"), QStringLiteral("--json")}, QDir::tempPath());
+        VERIFY_RUN(run, 0);
+        QCOMPARE(json(run).array().size(), 2);
+        for (const QJsonValue &value : json(run).array()) {
+            QVERIFY(value.toObject().contains(QStringLiteral("id")));
+        }
+
+        run = runAstra({QStringLiteral("goal"), QStringLiteral("approve"), QString::number(id)}, path);
+        VERIFY_RUN(run, 0);
+        QVERIFY(run.out.contains(QStringLiteral("active")));
+
+        run = runAstra({QStringLiteral("goals"), QStringLiteral("--state"), QStringLiteral("active"), QStringLiteral("--json")}, path);
+        VERIFY_RUN(run, 0);
+        QCOMPARE(json(run).array().size(), 1);
+        QCOMPARE(json(run).array().first().toObject().value(QStringLiteral("id")).toInt(), id);
+
+        // Approving twice is refused with the legal next states.
+        run = runAstra({QStringLiteral("goal"), QStringLiteral("approve"), QString::number(id)}, path);
+        VERIFY_RUN(run, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("Legal next states from 'active': planned, failed, abandoned")),
+                 qPrintable(run.err));
+
+        run = runAstra({QStringLiteral("goal"), QStringLiteral("reject"), QString::number(id + 1), QStringLiteral("--reason"),
+                     QStringLiteral("not now")},
+                    path);
+        VERIFY_RUN(run, 0);
+        run = runAstra({QStringLiteral("goal"), QStringLiteral("abandon"), QString::number(id + 1)}, path);
+        VERIFY_RUN(run, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("none: 'rejected' is final")), qPrintable(run.err));
+
+        run = runAstra({QStringLiteral("goal"), QStringLiteral("show"), QString::number(id + 1), QStringLiteral("--json")}, path);
+        VERIFY_RUN(run, 0);
+        QCOMPARE(json(run).object().value(QStringLiteral("state")).toString(), QStringLiteral("rejected"));
+        QCOMPARE(json(run).object().value(QStringLiteral("state_reason")).toString(), QStringLiteral("not now"));
+
+        run = runAstra({QStringLiteral("goal"), QStringLiteral("show"), QStringLiteral("4242")}, path);
+        VERIFY_RUN(run, 1);
+        QVERIFY(run.err.contains(QStringLiteral("4242")));
+
+        run = runAstra({QStringLiteral("status"), QStringLiteral("--json")}, path);
+        VERIFY_RUN(run, 0);
+        const QJsonObject status = json(run).object();
+        QCOMPARE(status.value(QStringLiteral("goals")).toObject().value(QStringLiteral("active")).toInt(), 1);
+        QCOMPARE(status.value(QStringLiteral("goals")).toObject().value(QStringLiteral("rejected")).toInt(), 1);
+        QCOMPARE(status.value(QStringLiteral("open_goals")).toInt(), 1);
+        QCOMPARE(status.value(QStringLiteral("modifications_awaiting_review")).toInt(), 0);
+        QCOMPARE(status.value(QStringLiteral("scheduler")).toObject().value(QStringLiteral("state")).toString(),
+                 QStringLiteral("idle"));
+        // init, two goals created, approve, reject
+        QCOMPARE(status.value(QStringLiteral("ledger")).toObject().value(QStringLiteral("entries")).toInt(), 5);
+
+        run = runAstra({QStringLiteral("status")}, path);
+        VERIFY_RUN(run, 0);
+        QVERIFY(run.out.contains(QStringLiteral("awaiting_review")));
+    }
+
+    void ledgerEndToEnd()
+    {
+        auto repo = initialisedRepo();
+        const QString path = repo->path();
+        for (int i = 0; i < 4; ++i) {
+            VERIFY_RUN(runAstra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("goal %1").arg(i)}, path), 0);
+        }
+        Run run = runAstra({QStringLiteral("ledger"), QStringLiteral("verify"), QStringLiteral("--json")}, path);
+        VERIFY_RUN(run, 0);
+        QJsonObject report = json(run).object();
+        QCOMPARE(report.value(QStringLiteral("intact")).toBool(), true);
+        QCOMPARE(report.value(QStringLiteral("entries")).toInt(), 5);
+        QCOMPARE(report.value(QStringLiteral("checkpoint")).toObject().value(QStringLiteral("seq")).toInt(), 5);
+        // The checkpoint is a real commit under refs/astra/ledger that git itself can read.
+        QVERIFY(repo->git({QStringLiteral("show"), QStringLiteral("refs/astra/ledger:checkpoint.json")})
+                    .contains(QStringLiteral("\"seq\": 5")));
+
+        run = runAstra({QStringLiteral("ledger"), QStringLiteral("show"), QStringLiteral("--json"), QStringLiteral("--limit"), QStringLiteral("2")}, path);
+        VERIFY_RUN(run, 0);
+        QCOMPARE(json(run).array().size(), 2);
+        QCOMPARE(json(run).array().last().toObject().value(QStringLiteral("id")).toInt(), 5);
+
+        QTemporaryDir out;
+        const QString exportFile = out.filePath(QStringLiteral("ledger.jsonl"));
+        VERIFY_RUN(runAstra({QStringLiteral("ledger"), QStringLiteral("export"), exportFile}, path), 0);
+        QFile file(exportFile);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll().trimmed().split('\n').size(), 5);
+
+        run = runAstra({QStringLiteral("ledger"), QStringLiteral("archive"), QStringLiteral("--through"), QStringLiteral("3")}, path);
+        VERIFY_RUN(run, 0);
+        run = runAstra({QStringLiteral("ledger"), QStringLiteral("verify")}, path);
+        VERIFY_RUN(run, 0);
+        QVERIFY2(run.out.contains(QStringLiteral("3 archived")), qPrintable(run.out));
+
+        // Truncation: drop the newest entries and fix the head, as a careful attacker would.
+        const QString db = repo->file(QStringLiteral(".git/astra/state.db"));
+        QVERIFY(tamper(db,
+                       {QStringLiteral("DELETE FROM ledger WHERE seq > 4"),
+                        QStringLiteral("UPDATE ledger_head SET seq = 4, hash = (SELECT hash FROM ledger WHERE seq = 4)")}));
+        run = runAstra({QStringLiteral("ledger"), QStringLiteral("verify")}, path);
+        VERIFY_RUN(run, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("broken at entry 5")), qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("truncated")), qPrintable(run.err));
+    }
+
+    void ledgerEditIsNamed()
+    {
+        auto repo = initialisedRepo();
+        const QString path = repo->path();
+        VERIFY_RUN(runAstra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("one")}, path), 0);
+        VERIFY_RUN(runAstra({QStringLiteral("goal"), QStringLiteral("approve"), QStringLiteral("1")}, path), 0);
+        QVERIFY(tamper(repo->file(QStringLiteral(".git/astra/state.db")),
+                       {QStringLiteral("UPDATE ledger SET actor = 'someone else' WHERE seq = 3")}));
+        const Run run = runAstra({QStringLiteral("ledger"), QStringLiteral("verify"), QStringLiteral("--json")}, path);
+        VERIFY_RUN(run, 1);
+        QCOMPARE(json(run).object().value(QStringLiteral("first_bad_seq")).toInt(), 3);
+        QVERIFY2(run.err.contains(QStringLiteral("entry 3")), qPrintable(run.err));
+    }
+
+    void failingMigrationStopsTheProgram()
+    {
+        test::TempRepo repo;
+        // A state file with a table in the way of the first migration.
+        QDir().mkpath(repo.file(QStringLiteral(".git/astra")));
+        const QString db = repo.file(QStringLiteral(".git/astra/state.db"));
+        QVERIFY(tamper(db, {QStringLiteral("CREATE TABLE goals (x INTEGER)")}));
+        const Run run = runAstra({QStringLiteral("init")}, repo.path());
+        VERIFY_RUN(run, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("Migration 0001 domain failed")), qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("goals")), qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("version 0")), qPrintable(run.err));
+        // Nothing of the migration is left.
+        QSqlDatabase check = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check"));
+        check.setDatabaseName(db);
+        QVERIFY(check.open());
+        QCOMPARE(check.tables(), QStringList{QStringLiteral("goals")});
+        check.close();
+        check = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("check"));
+    }
+
+    void newerDatabaseIsRefused()
+    {
+        auto repo = initialisedRepo();
+        const QString db = repo->file(QStringLiteral(".git/astra/state.db"));
+        QVERIFY(tamper(db,
+                       {QStringLiteral("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES "
+                                       "(99, 'future', 'abc', 'later')")}));
+        const Run run = runAstra({QStringLiteral("status")}, repo->path());
+        VERIFY_RUN(run, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("newer Astra Review")), qPrintable(run.err));
+    }
+
+    void explicitDatabase()
+    {
+        auto repo = std::make_unique<test::TempRepo>();
+        repo->write(QStringLiteral("a.txt"), "a\n");
+        repo->commitAll(QStringLiteral("initial"));
+        QTemporaryDir stateDir;
+        const QString url = QStringLiteral("sqlite://") + stateDir.filePath(QStringLiteral("shared.db"));
+        VERIFY_RUN(runAstra({QStringLiteral("--db"), url, QStringLiteral("init")}, repo->path()), 0);
+        QVERIFY(QFile::exists(stateDir.filePath(QStringLiteral("shared.db"))));
+        QVERIFY(!QFile::exists(repo->file(QStringLiteral(".git/astra/state.db"))));
+        VERIFY_RUN(runAstra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("x"), QStringLiteral("--db"), url}, repo->path()), 0);
+        const Run run = runAstra({QStringLiteral("goals"), QStringLiteral("--json"), QStringLiteral("--db"), url}, repo->path());
+        VERIFY_RUN(run, 0);
+        QCOMPARE(json(run).array().size(), 1);
+    }
+
+    void postgresqlWorkspace()
+    {
+        const QString url = qEnvironmentVariable("ASTRA_TEST_PG_URL");
+        if (url.isEmpty()) {
+            QSKIP("ASTRA_TEST_PG_URL is not set; the test script starts a PostgreSQL server and sets it");
+        }
+        QTemporaryDir dir;
+        const auto databases = test::testDatabases(dir.path());
+        QCOMPARE(databases.size(), 2);
+        const DatabaseLocation pg = databases.at(1).second;
+        const QString dbUrl = QStringLiteral("postgresql://%1@%2:%3/%4").arg(pg.user, pg.host).arg(pg.port).arg(pg.databaseName);
+        auto repo = std::make_unique<test::TempRepo>();
+        repo->write(QStringLiteral("a.txt"), "a\n");
+        repo->commitAll(QStringLiteral("initial"));
+        VERIFY_RUN(runAstra({QStringLiteral("--db"), dbUrl, QStringLiteral("init")}, repo->path()), 0);
+        Run run = runAstra({QStringLiteral("--db"), dbUrl, QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("shared"), QStringLiteral("--json")},
+                        repo->path());
+        VERIFY_RUN(run, 0);
+        const int id = json(run).object().value(QStringLiteral("id")).toInt();
+        VERIFY_RUN(runAstra({QStringLiteral("--db"), dbUrl, QStringLiteral("goal"), QStringLiteral("approve"), QString::number(id)}, repo->path()), 0);
+        run = runAstra({QStringLiteral("--db"), dbUrl, QStringLiteral("ledger"), QStringLiteral("verify"), QStringLiteral("--json")}, repo->path());
+        VERIFY_RUN(run, 0);
+        QCOMPARE(json(run).object().value(QStringLiteral("entries")).toInt(), 3);
+    }
+
+    void demoWorkspace()
+    {
+        QTemporaryDir dir;
+        const QString demo = dir.filePath(QStringLiteral("demo"));
+        Run run = runAstra({QStringLiteral("demo"), demo, QStringLiteral("--json")});
+        VERIFY_RUN(run, 0);
+        QCOMPARE(json(run).object().value(QStringLiteral("goals")).toInt(), 5);
+        // A normal repository that git reads, with a clean work tree.
+        QCOMPARE(test::runProgram(QStringLiteral("git"), {QStringLiteral("status"), QStringLiteral("--porcelain")}, demo).out,
+                 QString());
+        QCOMPARE(test::runProgram(QStringLiteral("git"), {QStringLiteral("rev-list"), QStringLiteral("--count"), QStringLiteral("HEAD")}, demo)
+                     .out.trimmed(),
+                 QStringLiteral("3"));
+        run = runAstra({QStringLiteral("status"), QStringLiteral("--json")}, demo);
+        VERIFY_RUN(run, 0);
+        const QJsonObject goals = json(run).object().value(QStringLiteral("goals")).toObject();
+        QCOMPARE(goals.value(QStringLiteral("proposed")).toInt(), 1);
+        QCOMPARE(goals.value(QStringLiteral("active")).toInt(), 1);
+        QCOMPARE(goals.value(QStringLiteral("planned")).toInt(), 1);
+        QCOMPARE(goals.value(QStringLiteral("rejected")).toInt(), 1);
+        QCOMPARE(goals.value(QStringLiteral("abandoned")).toInt(), 1);
+        VERIFY_RUN(runAstra({QStringLiteral("ledger"), QStringLiteral("verify")}, demo), 0);
+
+        run = runAstra({QStringLiteral("demo"), demo});
+        VERIFY_RUN(run, 1);
+        QVERIFY(run.err.contains(QStringLiteral("not an empty folder")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

@@ -1,0 +1,163 @@
+#include "testsupport.h"
+
+#include "store/database.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QSqlQuery>
+#include <QTest>
+#include <QUuid>
+
+namespace astra::test {
+
+TempRepo::TempRepo()
+{
+    if (!m_dir.isValid()) {
+        return;
+    }
+    git({QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("main")});
+    git({QStringLiteral("config"), QStringLiteral("user.name"), QStringLiteral("Test Person")});
+    git({QStringLiteral("config"), QStringLiteral("user.email"), QStringLiteral("test@example.org")});
+    git({QStringLiteral("config"), QStringLiteral("commit.gpgsign"), QStringLiteral("false")});
+}
+
+bool TempRepo::isValid() const
+{
+    return m_dir.isValid() && QDir(m_dir.filePath(QStringLiteral(".git"))).exists();
+}
+
+QString TempRepo::file(const QString &relative) const
+{
+    return m_dir.filePath(relative);
+}
+
+QString TempRepo::git(const QStringList &args) const
+{
+    const Run run = runProgram(QStringLiteral("git"), args, m_dir.path());
+    if (run.exitCode != 0) {
+        qWarning("git %s failed: %s", qPrintable(args.join(u' ')), qPrintable(run.err));
+    }
+    return run.out;
+}
+
+void TempRepo::write(const QString &relative, const QByteArray &content) const
+{
+    const QString path = file(relative);
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile out(path);
+    if (!out.open(QIODevice::WriteOnly) || out.write(content) != content.size()) {
+        qWarning("cannot write %s", qPrintable(path));
+    }
+}
+
+QString TempRepo::commitAll(const QString &message) const
+{
+    git({QStringLiteral("add"), QStringLiteral("-A")});
+    git({QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"), message});
+    return git({QStringLiteral("rev-parse"), QStringLiteral("HEAD")}).trimmed();
+}
+
+Run runProgram(const QString &program, const QStringList &args, const QString &workingDirectory)
+{
+    QProcess process;
+    if (!workingDirectory.isEmpty()) {
+        process.setWorkingDirectory(workingDirectory);
+    }
+    process.start(program, args);
+    Run run;
+    if (!process.waitForStarted(30000)) {
+        run.err = process.errorString();
+        return run;
+    }
+    process.closeWriteChannel();
+    if (!process.waitForFinished(300000)) {
+        process.kill();
+        process.waitForFinished();
+        run.err = QStringLiteral("timed out");
+        return run;
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = QString::fromUtf8(process.readAllStandardOutput());
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
+
+Run runAstra(const QStringList &args, const QString &workingDirectory, const QStringList &extraEnv)
+{
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("LANG"), QStringLiteral("C.UTF-8"));
+    env.insert(QStringLiteral("LANGUAGE"), QStringLiteral("en"));
+    for (const QString &item : extraEnv) {
+        env.insert(item.section(u'=', 0, 0), item.section(u'=', 1));
+    }
+    process.setProcessEnvironment(env);
+    if (!workingDirectory.isEmpty()) {
+        process.setWorkingDirectory(workingDirectory);
+    }
+    process.start(QStringLiteral(ASTRA_CLI_PATH), args);
+    Run run;
+    if (!process.waitForStarted(30000) || !process.waitForFinished(300000)) {
+        run.err = process.errorString();
+        return run;
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = QString::fromUtf8(process.readAllStandardOutput());
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
+
+QList<QPair<QString, DatabaseLocation>> testDatabases(const QString &dir)
+{
+    QList<QPair<QString, DatabaseLocation>> result;
+    result.append({QStringLiteral("sqlite"),
+                   DatabaseLocation::sqliteFile(QDir(dir).filePath(QUuid::createUuid().toString(QUuid::WithoutBraces)
+                                                                   + QStringLiteral(".db")))});
+    const QString url = qEnvironmentVariable("ASTRA_TEST_PG_URL");
+    if (!url.isEmpty()) {
+        auto admin = DatabaseLocation::parse(url);
+        if (!admin) {
+            qWarning("ASTRA_TEST_PG_URL: %s", qPrintable(admin.message()));
+            return result;
+        }
+        // A fresh database per call, so tests never see each other's tables.
+        const QString name = QStringLiteral("astra_test_%1").arg(QUuid::createUuid().toString(QUuid::Id128).left(16));
+        {
+            auto db = Database::open(*admin, Database::OpenMode::CreateIfMissing);
+            if (!db) {
+                qWarning("cannot reach the test PostgreSQL server: %s", qPrintable(db.message()));
+                return result;
+            }
+            QSqlQuery create(db->connection());
+            if (!create.exec(QStringLiteral("CREATE DATABASE ") + name)) {
+                qWarning("cannot create a test database");
+                return result;
+            }
+        }
+        DatabaseLocation location = *admin;
+        location.databaseName = name;
+        result.append({QStringLiteral("postgresql"), location});
+    }
+    return result;
+}
+
+void resetDatabase(const DatabaseLocation &location)
+{
+    if (location.driver == DatabaseLocation::Driver::SQLite) {
+        Database::closeThreadConnection(location);
+        QFile::remove(location.path);
+        QFile::remove(location.path + QStringLiteral("-wal"));
+        QFile::remove(location.path + QStringLiteral("-shm"));
+        return;
+    }
+    auto db = Database::open(location);
+    if (!db) {
+        return;
+    }
+    QSqlQuery query(db->connection());
+    query.exec(QStringLiteral("DROP SCHEMA public CASCADE"));
+    query.exec(QStringLiteral("CREATE SCHEMA public"));
+}
+
+} // namespace astra::test

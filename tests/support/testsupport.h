@@ -1,0 +1,51 @@
+#pragma once
+
+#include "store/databaselocation.h"
+
+#include <QMap>
+#include <QStringList>
+#include <QTemporaryDir>
+
+namespace astra::test {
+
+// A real git repository in a temporary folder, made with the git command line (the product
+// itself never runs git: this is the independent check).
+class TempRepo
+{
+public:
+    TempRepo();
+    bool isValid() const;
+    QString path() const
+    {
+        return m_dir.path();
+    }
+    QString file(const QString &relative) const;
+    // Runs git in the repository; returns stdout, fails the test on error.
+    QString git(const QStringList &args) const;
+    void write(const QString &relative, const QByteArray &content) const;
+    QString commitAll(const QString &message) const;
+
+private:
+    QTemporaryDir m_dir;
+};
+
+struct Run
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+// Runs the `astra` program built with the tests.
+Run runAstra(const QStringList &args, const QString &workingDirectory = {}, const QStringList &extraEnv = {});
+// Runs any program.
+Run runProgram(const QString &program, const QStringList &args, const QString &workingDirectory = {});
+
+// The databases a store test runs on: always a fresh SQLite file in `dir`; plus the
+// PostgreSQL server the test script starts, when ASTRA_TEST_PG_URL names it (each call
+// gets a fresh schema-less database created on that server).
+QList<QPair<QString, DatabaseLocation>> testDatabases(const QString &dir);
+// Drops everything in a test PostgreSQL database (no-op for SQLite).
+void resetDatabase(const DatabaseLocation &location);
+
+} // namespace astra::test

@@ -1,0 +1,96 @@
+#include "common/mainwindow.h"
+#include "common/statuspage.h"
+#include "demo.h"
+#include "diff/highlighting.h"
+#include "workspacewatcher.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace astra;
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void showsWorkspaceStatus()
+    {
+        QTemporaryDir dir;
+        const QString demo = dir.filePath(QStringLiteral("demo"));
+        auto report = createDemoWorkspace(demo);
+        QVERIFY2(report.ok(), qPrintable(report.message()));
+
+        WorkspaceOptions options;
+        options.repoPath = demo;
+        MainWindow window(options);
+        QSignalSpy settled(&window, &MainWindow::settled);
+        window.show();
+        QVERIFY(settled.wait(30000));
+        StatusPage *page = window.statusPage();
+        QVERIFY2(page->shownError().isEmpty(), qPrintable(page->shownError()));
+        QCOMPARE(page->shownGoalCount(QStringLiteral("proposed")), 1);
+        QCOMPARE(page->shownGoalCount(QStringLiteral("planned")), 1);
+        QCOMPARE(page->shownGoalCount(QStringLiteral("completed")), 0);
+        QVERIFY(window.windowTitle().contains(QStringLiteral("demo")));
+
+        // F5 reloads: a goal added behind the window's back shows up.
+        {
+            auto workspace = Workspace::open(options);
+            QVERIFY(workspace.ok());
+            QVERIFY((*workspace)->addUserGoal(QStringLiteral("One more"), {}).ok());
+        }
+        QTest::keyClick(&window, Qt::Key_F5);
+        QVERIFY(settled.wait(30000));
+        QTRY_COMPARE(page->shownGoalCount(QStringLiteral("proposed")), 2);
+    }
+
+    void showsWhyAWorkspaceCannotOpen()
+    {
+        QTemporaryDir dir;
+        WorkspaceOptions options;
+        options.repoPath = dir.path();
+        MainWindow window(options);
+        QSignalSpy settled(&window, &MainWindow::settled);
+        QVERIFY(settled.wait(30000));
+        QVERIFY2(window.statusPage()->shownError().contains(QStringLiteral("not inside a git repository")),
+                 qPrintable(window.statusPage()->shownError()));
+    }
+
+    void latestRefreshWins()
+    {
+        QTemporaryDir dir;
+        const QString demo = dir.filePath(QStringLiteral("demo"));
+        QVERIFY(createDemoWorkspace(demo).ok());
+        WorkspaceWatcher watcher;
+        QSignalSpy loaded(&watcher, &WorkspaceWatcher::statusLoaded);
+        QSignalSpy failed(&watcher, &WorkspaceWatcher::loadFailed);
+        WorkspaceOptions bad;
+        bad.repoPath = dir.path();
+        watcher.setOptions(bad);
+        watcher.refresh();
+        WorkspaceOptions good;
+        good.repoPath = demo;
+        watcher.setOptions(good);
+        watcher.refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 30000);
+        watcher.waitForIdle();
+        QCoreApplication::processEvents();
+        QCOMPARE(failed.count(), 0); // the superseded failure is never delivered
+        QCOMPARE(loaded.count(), 1);
+    }
+
+    void highlightingGate()
+    {
+#ifdef ASTRA_EXPECT_HIGHLIGHTING
+        QVERIFY(Highlighting::available());
+        QVERIFY(Highlighting::description().contains(QStringLiteral("KSyntaxHighlighting")));
+#else
+        QVERIFY(!Highlighting::available());
+        QVERIFY(Highlighting::description().contains(QStringLiteral("unavailable")));
+#endif
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

@@ -1,0 +1,98 @@
+#include "mainwindow.h"
+
+#include "statuspage.h"
+#include "version.h"
+#include "workspacewatcher.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QKeySequence>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QStatusBar>
+
+namespace astra {
+
+MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
+    : QMainWindow(parent)
+    , m_watcher(new WorkspaceWatcher(this))
+    , m_statusPage(new StatusPage(this))
+{
+    setCentralWidget(m_statusPage);
+    resize(900, 640);
+
+    QMenu *fileMenu = menuBar()->addMenu(tr("&Workspace"));
+    QAction *open = fileMenu->addAction(tr("&Open…"));
+    open->setShortcut(QKeySequence::Open);
+    connect(open, &QAction::triggered, this, &MainWindow::chooseWorkspace);
+    QAction *reload = fileMenu->addAction(tr("&Refresh"));
+    reload->setShortcut(QKeySequence::Refresh);
+    connect(reload, &QAction::triggered, this, &MainWindow::refresh);
+    fileMenu->addSeparator();
+    QAction *quit = fileMenu->addAction(tr("&Quit"));
+    quit->setShortcut(QKeySequence::Quit);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+
+    QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
+    QAction *about = helpMenu->addAction(tr("&About Astra Review"));
+    connect(about, &QAction::triggered, this, &MainWindow::showAbout);
+
+    connect(m_watcher, &WorkspaceWatcher::statusLoaded, this, [this](const WorkspaceStatus &status) {
+        m_statusPage->showStatus(status);
+        setWindowTitle(tr("%1 — Astra Review").arg(QFileInfo(status.workDir).fileName()));
+        statusBar()->showMessage(tr("Loaded %1").arg(status.workDir), 5000);
+        Q_EMIT settled();
+    });
+    connect(m_watcher, &WorkspaceWatcher::loadFailed, this, [this](const QString &message) {
+        m_statusPage->showError(message);
+        setWindowTitle(tr("Astra Review"));
+        statusBar()->showMessage(tr("The workspace could not be opened"));
+        Q_EMIT settled();
+    });
+    connect(m_watcher, &WorkspaceWatcher::busyChanged, this, [this](bool busy) {
+        if (busy) {
+            statusBar()->showMessage(tr("Loading…"));
+        }
+    });
+
+    openWorkspace(options);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::openWorkspace(const WorkspaceOptions &options)
+{
+    m_watcher->setOptions(options);
+    m_statusPage->showLoading(options.repoPath.isEmpty() ? QDir::currentPath() : options.repoPath);
+    refresh();
+}
+
+void MainWindow::refresh()
+{
+    m_watcher->refresh();
+}
+
+void MainWindow::chooseWorkspace()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a git repository"), m_watcher->options().repoPath);
+    if (dir.isEmpty()) {
+        return;
+    }
+    WorkspaceOptions options;
+    options.repoPath = dir;
+    openWorkspace(options);
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this,
+                       tr("About Astra Review"),
+                       tr("<p><b>Astra Review %1</b></p><p>Review, approve and merge the changes an autonomous agent "
+                          "proposes to your git repository.</p><pre>%2</pre>")
+                           .arg(astraVersion(), versionReport(QStringLiteral("astra-review")).toHtmlEscaped()));
+}
+
+} // namespace astra

@@ -1,0 +1,161 @@
+#include "statuspage.h"
+
+#include "diff/highlighting.h"
+
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QStackedWidget>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace astra {
+
+namespace {
+QString stateLabel(const QString &state)
+{
+    if (state == u"proposed")
+        return StatusPage::tr("Proposed");
+    if (state == u"active")
+        return StatusPage::tr("Active");
+    if (state == u"planned")
+        return StatusPage::tr("Planned");
+    if (state == u"executing")
+        return StatusPage::tr("Executing");
+    if (state == u"awaiting_review")
+        return StatusPage::tr("Awaiting review");
+    if (state == u"completed")
+        return StatusPage::tr("Completed");
+    if (state == u"rejected")
+        return StatusPage::tr("Rejected");
+    if (state == u"failed")
+        return StatusPage::tr("Failed");
+    if (state == u"abandoned")
+        return StatusPage::tr("Abandoned");
+    return state;
+}
+
+QLabel *selectableLabel(QWidget *parent)
+{
+    auto *label = new QLabel(parent);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    label->setWordWrap(true);
+    return label;
+}
+} // namespace
+
+StatusPage::StatusPage(QWidget *parent)
+    : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    m_stack = new QStackedWidget(this);
+    layout->addWidget(m_stack);
+
+    m_loading = new QLabel(this);
+    m_loading->setAlignment(Qt::AlignCenter);
+    m_stack->addWidget(m_loading);
+
+    m_error = selectableLabel(this);
+    m_error->setAlignment(Qt::AlignCenter);
+    m_error->setObjectName(QStringLiteral("statusError"));
+    m_stack->addWidget(m_error);
+
+    auto *page = new QWidget(this);
+    auto *pageLayout = new QVBoxLayout(page);
+    m_title = selectableLabel(page);
+    QFont titleFont = m_title->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.4);
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+    pageLayout->addWidget(m_title);
+
+    auto *form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    m_branch = selectableLabel(page);
+    m_database = selectableLabel(page);
+    m_config = selectableLabel(page);
+    m_review = selectableLabel(page);
+    m_scheduler = selectableLabel(page);
+    m_ledger = selectableLabel(page);
+    m_highlighting = selectableLabel(page);
+    form->addRow(tr("Branch:"), m_branch);
+    form->addRow(tr("State:"), m_database);
+    form->addRow(tr("Configuration:"), m_config);
+    form->addRow(tr("Awaiting review:"), m_review);
+    form->addRow(tr("Scheduler:"), m_scheduler);
+    form->addRow(tr("Audit ledger:"), m_ledger);
+    form->addRow(tr("Highlighting:"), m_highlighting);
+    pageLayout->addLayout(form);
+
+    auto *goalsLabel = new QLabel(tr("Goals by state"), page);
+    QFont bold = goalsLabel->font();
+    bold.setBold(true);
+    goalsLabel->setFont(bold);
+    pageLayout->addWidget(goalsLabel);
+    m_goals = new QTreeWidget(page);
+    m_goals->setObjectName(QStringLiteral("goalCounts"));
+    m_goals->setRootIsDecorated(false);
+    m_goals->setColumnCount(2);
+    m_goals->setHeaderLabels({tr("State"), tr("Goals")});
+    m_goals->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_goals->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_goals->setAccessibleName(tr("Goals by state"));
+    pageLayout->addWidget(m_goals, 1);
+    m_stack->addWidget(page);
+}
+
+void StatusPage::showLoading(const QString &where)
+{
+    m_loading->setText(tr("Opening %1…").arg(where));
+    m_stack->setCurrentWidget(m_loading);
+}
+
+void StatusPage::showError(const QString &message)
+{
+    m_error->setText(message);
+    m_stack->setCurrentWidget(m_error);
+}
+
+void StatusPage::showStatus(const WorkspaceStatus &status)
+{
+    m_title->setText(status.workDir);
+    m_branch->setText(tr("%1 (changes merge into %2)")
+                          .arg(status.headBranch.isEmpty() ? tr("detached HEAD") : status.headBranch,
+                               status.targetBranch));
+    m_database->setText(tr("%1, schema version %2").arg(status.database).arg(status.schemaVersion));
+    m_config->setText(status.configFromFile ? status.configPath : tr("defaults (the repository has no .astra.toml)"));
+    m_review->setText(tr("%n modification(s)", nullptr, status.modificationsAwaitingReview));
+    m_scheduler->setText(tr("%1: %2 queued, %3 running")
+                             .arg(status.scheduler == u"running" ? tr("running") : tr("idle"))
+                             .arg(status.tasksQueued)
+                             .arg(status.tasksRunning));
+    m_ledger->setText(tr("%n entries", nullptr, int(status.ledgerEntries))
+                      + (status.ledgerHead.isEmpty() ? QString() : tr(", head %1").arg(status.ledgerHead.left(12))));
+    m_highlighting->setText(Highlighting::description());
+
+    m_goals->clear();
+    for (const auto &entry : status.goalsByState) {
+        auto *item = new QTreeWidgetItem(m_goals, {stateLabel(entry.first), QString::number(entry.second)});
+        item->setData(0, Qt::UserRole, entry.first);
+        item->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
+    }
+    m_stack->setCurrentIndex(2);
+}
+
+int StatusPage::shownGoalCount(const QString &state) const
+{
+    for (int i = 0; i < m_goals->topLevelItemCount(); ++i) {
+        const QTreeWidgetItem *item = m_goals->topLevelItem(i);
+        if (item->data(0, Qt::UserRole).toString() == state) {
+            return item->text(1).toInt();
+        }
+    }
+    return -1;
+}
+
+QString StatusPage::shownError() const
+{
+    return m_stack->currentWidget() == m_error ? m_error->text() : QString();
+}
+
+} // namespace astra

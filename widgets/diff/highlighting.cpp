@@ -1,0 +1,32 @@
+#include "highlighting.h"
+
+#include <QCoreApplication>
+
+#ifdef ASTRA_HAVE_KSYNTAXHIGHLIGHTING
+#include <KSyntaxHighlighting/Repository>
+#endif
+
+namespace astra {
+
+bool Highlighting::available()
+{
+#ifdef ASTRA_HAVE_KSYNTAXHIGHLIGHTING
+    return true;
+#else
+    return false;
+#endif
+}
+
+QString Highlighting::description()
+{
+#ifdef ASTRA_HAVE_KSYNTAXHIGHLIGHTING
+    const KSyntaxHighlighting::Repository repository;
+    return QCoreApplication::translate("astra::Highlighting", "KSyntaxHighlighting (%n syntax definitions)", nullptr,
+                                       int(repository.definitions().size()));
+#else
+    return QCoreApplication::translate("astra::Highlighting",
+                                       "unavailable in this build (no KSyntaxHighlighting for this Qt version)");
+#endif
+}
+
+} // namespace astra
