@@ -140,7 +140,7 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
     parser.addOption({QStringLiteral("through"), tr("Archive up to this entry."), tr("SEQ")});
     parser.addOption({QStringLiteral("limit"), tr("Print at most N entries."), tr("N")});
 
-    Context context{parser, {}, out, err};
+    Context context{parser, {}, out, err, false, {}};
     if (!parser.parse(arguments)) {
         return context.usage(parser.errorText());
     }

@@ -94,9 +94,9 @@ int runLedger(Context &context)
     }
     QStringList allowed;
     if (sub == u"show") {
-        allowed = {QStringLiteral("limit")};
+        allowed = QStringList{QStringLiteral("limit")};
     } else if (sub == u"archive") {
-        allowed = {QStringLiteral("through")};
+        allowed = QStringList{QStringLiteral("through")};
     }
     if (!context.onlyOptions(allowed, &exitCode)) {
         return exitCode;

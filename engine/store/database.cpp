@@ -178,6 +178,15 @@ Result<QSqlQuery> Database::exec(const QString &what, const QString &sql, const 
 {
     QSqlQuery query(connection());
     query.setForwardOnly(true);
+    if (binds.isEmpty()) {
+        // PostgreSQL cannot PREPARE DDL, and a statement without parameters gains nothing from it.
+        if (!query.exec(sql)) {
+            const QSqlError error = query.lastError();
+            return makeError(errorMessage(what, error),
+                             m_dialect.isUniqueViolation(error) ? ErrorKind::Conflict : ErrorKind::Failed);
+        }
+        return query;
+    }
     if (!query.prepare(sql)) {
         return makeError(errorMessage(what, query.lastError()));
     }

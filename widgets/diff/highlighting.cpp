@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 
 #ifdef ASTRA_HAVE_KSYNTAXHIGHLIGHTING
+#include <KSyntaxHighlighting/Definition>
 #include <KSyntaxHighlighting/Repository>
 #endif
 
