@@ -11,10 +11,10 @@
 namespace astra {
 
 namespace {
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("astra::Demo", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(astra::Demo)
+};
 
 const char demoConfig[] = R"(# Astra Review workspace configuration for the demo project.
 [workspace]
@@ -158,13 +158,13 @@ Result<DemoReport> createDemoWorkspace(const QString &dir)
     const QString absolute = QDir::cleanPath(QDir(dir).absolutePath());
     const QFileInfo info(absolute);
     if (info.exists() && (!info.isDir() || !QDir(absolute).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden))) {
-        return makeError(tr("%1 already exists and is not an empty folder; the demo workspace needs a new folder. "
+        return makeError(Tr::tr("%1 already exists and is not an empty folder; the demo workspace needs a new folder. "
                             "Pass another path or remove it.")
                              .arg(absolute),
                          ErrorKind::Refused);
     }
     if (auto parsed = parseConfig(QByteArray(demoConfig), QStringLiteral("demo .astra.toml")); !parsed) {
-        return makeError(tr("Internal error: the demo configuration does not parse: %1").arg(parsed.message()));
+        return makeError(Tr::tr("Internal error: the demo configuration does not parse: %1").arg(parsed.message()));
     }
 
     auto repo = GitRepository::init(absolute, QStringLiteral("main"));

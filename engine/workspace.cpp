@@ -17,10 +17,10 @@
 namespace astra {
 
 namespace {
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("astra::Workspace", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(astra::Workspace)
+};
 
 QString osUser()
 {
@@ -92,7 +92,7 @@ Result<GitRepository> Workspace::openRepository(const WorkspaceOptions &options)
 {
     const QString start = options.repoPath.isEmpty() ? QDir::currentPath() : options.repoPath;
     if (!QFileInfo(start).isDir()) {
-        return makeError(tr("--repo %1: no such directory. Pass the path of a git repository.").arg(start),
+        return makeError(Tr::tr("--repo %1: no such directory. Pass the path of a git repository.").arg(start),
                          ErrorKind::NotFound);
     }
     auto repo = GitRepository::discover(start);
@@ -100,7 +100,7 @@ Result<GitRepository> Workspace::openRepository(const WorkspaceOptions &options)
         return repo.error();
     }
     if (repo->isBare()) {
-        return makeError(tr("%1 is a bare repository. Astra Review reads .astra.toml from a work tree: use a clone "
+        return makeError(Tr::tr("%1 is a bare repository. Astra Review reads .astra.toml from a work tree: use a clone "
                             "with a work tree.")
                              .arg(repo->gitDir()),
                          ErrorKind::Refused);
@@ -140,7 +140,7 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const WorkspaceOptions &optio
         return version.error();
     }
     if (*version == 0) {
-        return makeError(tr("%1 holds no Astra Review state yet. Run `astra init` in %2 to create it.")
+        return makeError(Tr::tr("%1 holds no Astra Review state yet. Run `astra init` in %2 to create it.")
                              .arg(location->displayName(), repo->workDir()),
                          ErrorKind::NotFound);
     }
@@ -172,11 +172,11 @@ Result<InitReport> Workspace::init(const WorkspaceOptions &options)
         const QString text = defaultConfigText(report.targetBranch, report.testCommand);
         // Never ship a template that its own parser refuses.
         if (auto parsed = parseConfig(text.toUtf8(), report.configPath); !parsed) {
-            return makeError(tr("Internal error: the default configuration does not parse: %1").arg(parsed.message()));
+            return makeError(Tr::tr("Internal error: the default configuration does not parse: %1").arg(parsed.message()));
         }
         QSaveFile file(report.configPath);
         if (!file.open(QIODevice::WriteOnly) || file.write(text.toUtf8()) < 0 || !file.commit()) {
-            return makeError(tr("Cannot write %1: %2").arg(report.configPath, file.errorString()));
+            return makeError(Tr::tr("Cannot write %1: %2").arg(report.configPath, file.errorString()));
         }
         report.configWritten = true;
     }
@@ -188,7 +188,7 @@ Result<InitReport> Workspace::init(const WorkspaceOptions &options)
     if (location->driver == DatabaseLocation::Driver::SQLite) {
         const QString dir = QFileInfo(location->path).absolutePath();
         if (!QDir().mkpath(dir)) {
-            return makeError(tr("Cannot create the state directory %1").arg(dir));
+            return makeError(Tr::tr("Cannot create the state directory %1").arg(dir));
         }
     }
     report.database = location->displayName();
@@ -291,13 +291,13 @@ Result<WorkspaceStatus> Workspace::status()
             status.openGoals += count;
         }
     }
-    auto awaiting = m_db.exec(tr("Counting modifications"),
+    auto awaiting = m_db.exec(Tr::tr("Counting modifications"),
                               QStringLiteral("SELECT COUNT(*) FROM modifications WHERE status = 'awaiting_approval'"));
     if (!awaiting) {
         return awaiting.error();
     }
     status.modificationsAwaitingReview = awaiting->next() ? awaiting->value(0).toInt() : 0;
-    auto tasks = m_db.exec(tr("Counting tasks"),
+    auto tasks = m_db.exec(Tr::tr("Counting tasks"),
                            QStringLiteral("SELECT state, COUNT(*) FROM tasks WHERE state IN ('queued', 'running') "
                                           "GROUP BY state"));
     if (!tasks) {
@@ -324,13 +324,13 @@ Result<Goal> Workspace::addUserGoal(const QString &title, const QStringList &fil
 {
     const QString trimmed = title.trimmed();
     if (trimmed.isEmpty()) {
-        return makeError(tr("A goal needs a title: `astra goal add \"what should change\" [--files PATH...]`."),
+        return makeError(Tr::tr("A goal needs a title: `astra goal add \"what should change\" [--files PATH...]`."),
                          ErrorKind::Invalid);
     }
     QJsonArray fileArray;
     for (const QString &file : files) {
         if (file.isEmpty() || QDir::isAbsolutePath(file) || file.startsWith(u"../") || file == u"..") {
-            return makeError(tr("--files %1: a goal's files are paths relative to the repository root, inside it "
+            return makeError(Tr::tr("--files %1: a goal's files are paths relative to the repository root, inside it "
                                 "(e.g. src/parser.cpp).")
                                  .arg(file),
                              ErrorKind::Invalid);
@@ -447,7 +447,7 @@ Result<LedgerCheckpoint> Workspace::checkpointLedger()
         return head.error();
     }
     if (head->seq == 0) {
-        return makeError(tr("The ledger is empty; there is nothing to checkpoint yet."), ErrorKind::Invalid);
+        return makeError(Tr::tr("The ledger is empty; there is nothing to checkpoint yet."), ErrorKind::Invalid);
     }
     return m_repo.writeLedgerCheckpoint(head->seq, head->hash);
 }
@@ -465,7 +465,7 @@ void Workspace::checkpointAfterDecision()
 {
     auto checkpoint = checkpointLedger();
     if (!checkpoint) {
-        m_warnings.append(tr("The change was recorded, but the ledger checkpoint refs/astra/ledger could not be "
+        m_warnings.append(Tr::tr("The change was recorded, but the ledger checkpoint refs/astra/ledger could not be "
                              "updated: %1")
                               .arg(checkpoint.message()));
     }

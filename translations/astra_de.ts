@@ -1,4 +1,1308 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="de">
+<context>
+    <name>astra::Config</name>
+    <message>
+        <source>%1 or %2</source>
+        <translation>%1 oder %2</translation>
+    </message>
+    <message>
+        <source>the string %1</source>
+        <translation>die Zeichenkette %1</translation>
+    </message>
+    <message>
+        <source>the integer %1</source>
+        <translation>die Ganzzahl %1</translation>
+    </message>
+    <message>
+        <source>the number %1</source>
+        <translation>die Zahl %1</translation>
+    </message>
+    <message>
+        <source>the boolean %1</source>
+        <translation>der Wahrheitswert %1</translation>
+    </message>
+    <message>
+        <source>a table</source>
+        <translation>eine Tabelle</translation>
+    </message>
+    <message>
+        <source>an array</source>
+        <translation>ein Array</translation>
+    </message>
+    <message>
+        <source>a date</source>
+        <translation>ein Datum</translation>
+    </message>
+    <message>
+        <source>a time</source>
+        <translation>eine Uhrzeit</translation>
+    </message>
+    <message>
+        <source>a date-time</source>
+        <translation>ein Datum mit Uhrzeit</translation>
+    </message>
+    <message>
+        <source>nothing</source>
+        <translation>nichts</translation>
+    </message>
+    <message>
+        <source>the path after &apos;%1&apos; is missing</source>
+        <translation>der Pfad nach &apos;%1&apos; fehlt</translation>
+    </message>
+    <message>
+        <source>the path must be relative and must not leave the working folder</source>
+        <translation>der Pfad muss relativ sein und darf den Arbeitsordner nicht verlassen</translation>
+    </message>
+    <message>
+        <source>expected %1, found %2</source>
+        <translation>erwartet: %1, gefunden: %2</translation>
+    </message>
+    <message>
+        <source>unknown table</source>
+        <translation>unbekannte Tabelle</translation>
+    </message>
+    <message>
+        <source>unknown key</source>
+        <translation>unbekannter Schlüssel</translation>
+    </message>
+    <message>
+        <source>; never write a secret into .astra.toml, which is committed with the repository: put it in an environment variable and name that variable in proposer.api_key_env</source>
+        <translation>; schreiben Sie niemals ein Geheimnis in .astra.toml, da diese Datei mit dem Repository committet wird: Legen Sie es in einer Umgebungsvariablen ab und geben Sie den Namen dieser Variablen in proposer.api_key_env an</translation>
+    </message>
+    <message>
+        <source>; did you mean &apos;%1&apos;?</source>
+        <translation>; meinten Sie &apos;%1&apos;?</translation>
+    </message>
+    <message>
+        <source>; did you mean %1?</source>
+        <translation>; meinten Sie %1?</translation>
+    </message>
+    <message>
+        <source>; expected one of: %1</source>
+        <translation>; erwartet wird einer der folgenden Werte: %1</translation>
+    </message>
+    <message>
+        <source>a table ([%1])</source>
+        <translation>eine Tabelle ([%1])</translation>
+    </message>
+    <message>
+        <source>an array of tables ([[%1]])</source>
+        <translation>ein Array von Tabellen ([[%1]])</translation>
+    </message>
+    <message>
+        <source>an array of strings</source>
+        <translation>ein Array von Zeichenketten</translation>
+    </message>
+    <message>
+        <source>one of %1</source>
+        <translation>einer der Werte %1</translation>
+    </message>
+    <message>
+        <source>did you mean &apos;%1&apos;?</source>
+        <translation>meinten Sie &apos;%1&apos;?</translation>
+    </message>
+    <message>
+        <source>the largest value is %1</source>
+        <translation>der größte zulässige Wert ist %1</translation>
+    </message>
+    <message>
+        <source>a number from 0 to 1</source>
+        <translation>eine Zahl von 0 bis 1</translation>
+    </message>
+    <message>
+        <source>true or false</source>
+        <translation>true oder false</translation>
+    </message>
+    <message>
+        <source>a duration such as 30s, 15m, 24h or 7d</source>
+        <translation>eine Dauer wie 30s, 15m, 24h oder 7d</translation>
+    </message>
+    <message>
+        <source>a branch name such as &quot;main&quot;</source>
+        <translation>ein Branch-Name wie &quot;main&quot;</translation>
+    </message>
+    <message>
+        <source>a path glob such as &quot;src/&quot;</source>
+        <translation>ein Pfad-Glob wie &quot;src/&quot;</translation>
+    </message>
+    <message>
+        <source>a positive integer (kilobytes)</source>
+        <translation>eine positive Ganzzahl (Kilobyte)</translation>
+    </message>
+    <message>
+        <source>a string (the command line that runs the tests)</source>
+        <translation>eine Zeichenkette (die Befehlszeile, die die Tests ausführt)</translation>
+    </message>
+    <message>
+        <source>a positive integer (seconds)</source>
+        <translation>eine positive Ganzzahl (Sekunden)</translation>
+    </message>
+    <message>
+        <source>a table ([[jobs]])</source>
+        <translation>eine Tabelle ([[jobs]])</translation>
+    </message>
+    <message>
+        <source>a job name</source>
+        <translation>ein Job-Name</translation>
+    </message>
+    <message>
+        <source>expected %1, found none (every [[jobs]] entry needs a name and a command)</source>
+        <translation>erwartet: %1, nichts gefunden (jeder [[jobs]]-Eintrag benötigt einen Namen und einen Befehl)</translation>
+    </message>
+    <message>
+        <source>a command line</source>
+        <translation>eine Befehlszeile</translation>
+    </message>
+    <message>
+        <source>a name no other job has</source>
+        <translation>ein Name, den kein anderer Job hat</translation>
+    </message>
+    <message>
+        <source>%1 has that name</source>
+        <translation>%1 hat diesen Namen</translation>
+    </message>
+    <message>
+        <source>an integer, 0 or more</source>
+        <translation>eine Ganzzahl, 0 oder größer</translation>
+    </message>
+    <message>
+        <source>unknown detector</source>
+        <translation>unbekannter Detektor</translation>
+    </message>
+    <message>
+        <source>a positive integer (failed runs)</source>
+        <translation>eine positive Ganzzahl (fehlgeschlagene Läufe)</translation>
+    </message>
+    <message>
+        <source>a table ([[principles]])</source>
+        <translation>eine Tabelle ([[principles]])</translation>
+    </message>
+    <message>
+        <source>a principle name</source>
+        <translation>ein Prinzip-Name</translation>
+    </message>
+    <message>
+        <source>expected %1, found none (every [[principles]] entry needs a name)</source>
+        <translation>erwartet: %1, nichts gefunden (jeder [[principles]]-Eintrag benötigt einen Namen)</translation>
+    </message>
+    <message>
+        <source>a path glob such as &quot;src/auth/&quot;</source>
+        <translation>ein Pfad-Glob wie &quot;src/auth/&quot;</translation>
+    </message>
+    <message>
+        <source>a regular expression</source>
+        <translation>ein regulärer Ausdruck</translation>
+    </message>
+    <message>
+        <source>an empty pattern matches every goal</source>
+        <translation>ein leeres Muster passt auf jedes Ziel</translation>
+    </message>
+    <message>
+        <source>%1 at offset %2</source>
+        <translation>%1 bei Offset %2</translation>
+    </message>
+    <message>
+        <source>a name no other principle has</source>
+        <translation>ein Name, den kein anderes Prinzip hat</translation>
+    </message>
+    <message>
+        <source>an http:// or https:// URL such as &quot;http://127.0.0.1:8080/v1&quot;</source>
+        <translation>eine http://- oder https://-URL wie &quot;http://127.0.0.1:8080/v1&quot;</translation>
+    </message>
+    <message>
+        <source>a model name</source>
+        <translation>ein Modellname</translation>
+    </message>
+    <message>
+        <source>the name of an environment variable such as &quot;OPENAI_API_KEY&quot;, or &quot;&quot; to send no key</source>
+        <translation>der Name einer Umgebungsvariablen wie &quot;OPENAI_API_KEY&quot; oder &quot;&quot;, um keinen Schlüssel zu senden</translation>
+    </message>
+    <message>
+        <source>expected %1 because proposer.kind is &quot;%2&quot;, found none</source>
+        <translation>erwartet: %1, da proposer.kind &quot;%2&quot; ist, nichts gefunden</translation>
+    </message>
+    <message numerus="yes">
+        <source>and %n more problem(s)</source>
+        <translation>
+            <numerusform>und %n weiteres Problem</numerusform>
+            <numerusform>und %n weitere Probleme</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>TOML syntax error: %1</source>
+        <translation>TOML-Syntaxfehler: %1</translation>
+    </message>
+    <message>
+        <source>%1: no such file; run `astra init` to write a commented default configuration</source>
+        <translation>%1: Datei nicht vorhanden; führen Sie `astra init` aus, um eine kommentierte Standardkonfiguration zu schreiben</translation>
+    </message>
+    <message>
+        <source>%1: cannot read the configuration: %2</source>
+        <translation>%1: Die Konfiguration kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>expected a duration such as 30s, 15m, 24h or 7d (a positive whole number and one unit: s, m, h or d), found &quot;%1&quot;</source>
+        <translation>erwartet: eine Dauer wie 30s, 15m, 24h oder 7d (eine positive ganze Zahl und eine Einheit: s, m, h oder d), gefunden: &quot;%1&quot;</translation>
+    </message>
+    <message>
+        <source>expected a duration greater than zero, such as 30s, 15m, 24h or 7d, found &quot;%1&quot;</source>
+        <translation>erwartet: eine Dauer größer als null, etwa 30s, 15m, 24h oder 7d, gefunden: &quot;%1&quot;</translation>
+    </message>
+    <message>
+        <source>expected a duration such as 30s, 15m, 24h or 7d, found &quot;%1&quot;, which is too long</source>
+        <translation>erwartet: eine Dauer wie 30s, 15m, 24h oder 7d, gefunden: &quot;%1&quot;, was zu lang ist</translation>
+    </message>
+</context>
+<context>
+    <name>astra::Database</name>
+    <message>
+        <source>The Qt SQL driver %1 for %2 is not installed; install the Qt SQL plugin package for %2 (on Debian: libqt6sql6-%3 or libqt5sql5-%3).</source>
+        <translation>Der Qt-SQL-Treiber %1 für %2 ist nicht installiert; installieren Sie das Qt-SQL-Plugin-Paket für %2 (unter Debian: libqt6sql6-%3 oder libqt5sql5-%3).</translation>
+    </message>
+    <message>
+        <source>The workspace state %1 does not exist. Run `astra init` in the repository to create it, or pass --db with an existing database.</source>
+        <translation>Die Zustandsdatenbank %1 des Arbeitsbereichs existiert nicht. Führen Sie `astra init` im Repository aus, um sie anzulegen, oder geben Sie mit --db eine vorhandene Datenbank an.</translation>
+    </message>
+    <message>
+        <source>Cannot open the workspace state %1: %2</source>
+        <translation>Die Zustandsdatenbank %1 des Arbeitsbereichs kann nicht geöffnet werden: %2</translation>
+    </message>
+    <message>
+        <source>Cannot configure the workspace state %1 (%2): %3</source>
+        <translation>Die Zustandsdatenbank %1 des Arbeitsbereichs kann nicht konfiguriert werden (%2): %3</translation>
+    </message>
+    <message>
+        <source>%1 failed in %2: %3</source>
+        <translation>%1 in %2 fehlgeschlagen: %3</translation>
+    </message>
+    <message>
+        <source>Internal error: transactions on %1 do not nest</source>
+        <translation>Interner Fehler: Transaktionen auf %1 lassen sich nicht verschachteln</translation>
+    </message>
+    <message>
+        <source>Starting a transaction</source>
+        <translation>Starten einer Transaktion</translation>
+    </message>
+    <message>
+        <source>Committing the transaction</source>
+        <translation>Festschreiben der Transaktion</translation>
+    </message>
+</context>
+<context>
+    <name>astra::DatabaseLocation</name>
+    <message>
+        <source>--db: the database URL is empty; give a file path, sqlite:///PATH or postgresql://USER@HOST:PORT/DB</source>
+        <translation>--db: Die Datenbank-URL ist leer; geben Sie einen Dateipfad, sqlite:///PATH oder postgresql://USER@HOST:PORT/DB an</translation>
+    </message>
+    <message>
+        <source>--db %1: not a valid URL (%2); expected postgresql://USER:PASSWORD@HOST:PORT/DB</source>
+        <translation>--db %1: keine gültige URL (%2); erwartet: postgresql://USER:PASSWORD@HOST:PORT/DB</translation>
+    </message>
+    <message>
+        <source>--db %1: the URL names no database; expected postgresql://USER@HOST:PORT/DB</source>
+        <translation>--db %1: Die URL nennt keine Datenbank; erwartet: postgresql://USER@HOST:PORT/DB</translation>
+    </message>
+    <message>
+        <source>--db %1: the URL names no file; expected sqlite:///PATH/state.db</source>
+        <translation>--db %1: Die URL nennt keine Datei; erwartet: sqlite:///PATH/state.db</translation>
+    </message>
+    <message>
+        <source>--db %1: unsupported database; use a file path, sqlite:///PATH or postgresql://…</source>
+        <translation>--db %1: nicht unterstützte Datenbank; verwenden Sie einen Dateipfad, sqlite:///PATH oder postgresql://…</translation>
+    </message>
+</context>
+<context>
+    <name>astra::Demo</name>
+    <message>
+        <source>%1 already exists and is not an empty folder; the demo workspace needs a new folder. Pass another path or remove it.</source>
+        <translation>%1 existiert bereits und ist kein leerer Ordner; der Demo-Arbeitsbereich benötigt einen neuen Ordner. Geben Sie einen anderen Pfad an oder entfernen Sie den Ordner.</translation>
+    </message>
+    <message>
+        <source>Internal error: the demo configuration does not parse: %1</source>
+        <translation>Interner Fehler: Die Demo-Konfiguration lässt sich nicht einlesen: %1</translation>
+    </message>
+</context>
+<context>
+    <name>astra::GitRepository</name>
+    <message>
+        <source>%1 is not inside a git repository. Run the command inside one, pass --repo PATH, or create one with `git init`.</source>
+        <translation>%1 liegt nicht in einem Git-Repository. Führen Sie den Befehl in einem Repository aus, geben Sie --repo PATH an oder legen Sie mit `git init` eines an.</translation>
+    </message>
+    <message>
+        <source>Opening the git repository at %1</source>
+        <translation>Öffnen des Git-Repositorys unter %1</translation>
+    </message>
+    <message>
+        <source>Creating a git repository at %1</source>
+        <translation>Anlegen eines Git-Repositorys unter %1</translation>
+    </message>
+    <message>
+        <source>Reading %1</source>
+        <translation>Lesen von %1</translation>
+    </message>
+    <message>
+        <source>Reading the ledger checkpoint commit</source>
+        <translation>Lesen des Commits des Protokoll-Prüfpunkts</translation>
+    </message>
+    <message>
+        <source>Reading the ledger checkpoint tree</source>
+        <translation>Lesen des Baums des Protokoll-Prüfpunkts</translation>
+    </message>
+    <message>
+        <source>The ledger checkpoint commit %1 in %2 has no %3; the ref was overwritten by something else. Inspect it with `git show %2`.</source>
+        <translation>Der Commit %1 des Protokoll-Prüfpunkts in %2 enthält kein %3; die Referenz wurde von etwas anderem überschrieben. Untersuchen Sie sie mit `git show %2`.</translation>
+    </message>
+    <message>
+        <source>Reading the ledger checkpoint</source>
+        <translation>Lesen des Protokoll-Prüfpunkts</translation>
+    </message>
+    <message>
+        <source>The ledger checkpoint in %1 (commit %2) is malformed: expected a seq and a sha256 hash.</source>
+        <translation>Der Protokoll-Prüfpunkt in %1 (Commit %2) ist fehlerhaft: Erwartet werden ein seq und ein sha256-Hash.</translation>
+    </message>
+    <message>
+        <source>Writing the ledger checkpoint</source>
+        <translation>Schreiben des Protokoll-Prüfpunkts</translation>
+    </message>
+    <message>
+        <source>Reading the previous ledger checkpoint</source>
+        <translation>Lesen des vorherigen Protokoll-Prüfpunkts</translation>
+    </message>
+    <message>
+        <source>Writing the ledger checkpoint commit</source>
+        <translation>Schreiben des Commits des Protokoll-Prüfpunkts</translation>
+    </message>
+    <message>
+        <source>Moving %1 (someone else may have moved it at the same time; try again)</source>
+        <translation>Verschieben von %1 (möglicherweise wurde die Referenz gleichzeitig von anderer Seite verschoben; versuchen Sie es erneut)</translation>
+    </message>
+    <message>
+        <source>Creating an index</source>
+        <translation>Anlegen eines Index</translation>
+    </message>
+    <message>
+        <source>Reading branch %1</source>
+        <translation>Lesen von Branch %1</translation>
+    </message>
+    <message>
+        <source>Removing %1</source>
+        <translation>Entfernen von %1</translation>
+    </message>
+    <message>
+        <source>Writing %1</source>
+        <translation>Schreiben von %1</translation>
+    </message>
+    <message>
+        <source>Adding %1</source>
+        <translation>Hinzufügen von %1</translation>
+    </message>
+    <message>
+        <source>Writing the tree</source>
+        <translation>Schreiben des Baums</translation>
+    </message>
+    <message>
+        <source>Creating the commit signature</source>
+        <translation>Erstellen der Commit-Signatur</translation>
+    </message>
+    <message>
+        <source>Committing on %1</source>
+        <translation>Committen auf %1</translation>
+    </message>
+    <message>
+        <source>Checking out HEAD</source>
+        <translation>Auschecken von HEAD</translation>
+    </message>
+</context>
+<context>
+    <name>astra::GoalRepository</name>
+    <message>
+        <source>Creating a goal</source>
+        <translation>Anlegen eines Ziels</translation>
+    </message>
+    <message>
+        <source>Creating a goal returned no id in %1</source>
+        <translation>Das Anlegen eines Ziels in %1 lieferte keine ID</translation>
+    </message>
+    <message>
+        <source>Reading goal %1</source>
+        <translation>Lesen von Ziel %1</translation>
+    </message>
+    <message>
+        <source>Goal %1 does not exist; `astra goals` lists the goals of this workspace.</source>
+        <translation>Ziel %1 existiert nicht; `astra goals` listet die Ziele dieses Arbeitsbereichs auf.</translation>
+    </message>
+    <message>
+        <source>Listing goals</source>
+        <translation>Auflisten der Ziele</translation>
+    </message>
+    <message>
+        <source>Counting goals</source>
+        <translation>Zählen der Ziele</translation>
+    </message>
+    <message>
+        <source>Looking up goals by fingerprint</source>
+        <translation>Suchen von Zielen anhand des Fingerabdrucks</translation>
+    </message>
+    <message>
+        <source>Updating goal %1</source>
+        <translation>Aktualisieren von Ziel %1</translation>
+    </message>
+    <message>
+        <source>Goal %1 was changed by someone else since it was read (version %2); nothing was written. Reload it and try again.</source>
+        <translation>Ziel %1 wurde seit dem Lesen von anderer Seite geändert (Version %2); es wurde nichts geschrieben. Laden Sie es neu und versuchen Sie es erneut.</translation>
+    </message>
+</context>
+<context>
+    <name>astra::GoalStateMachine</name>
+    <message>
+        <source>none: &apos;%1&apos; is final</source>
+        <translation>keine: &apos;%1&apos; ist ein Endzustand</translation>
+    </message>
+    <message>
+        <source>Goal %1 is &apos;%2&apos; and cannot move to &apos;%3&apos;. Legal next states from &apos;%2&apos;: %4.</source>
+        <translation>Ziel %1 ist im Zustand &apos;%2&apos; und kann nicht nach &apos;%3&apos; wechseln. Zulässige Folgezustände von &apos;%2&apos;: %4.</translation>
+    </message>
+</context>
+<context>
+    <name>astra::Highlighting</name>
+    <message numerus="yes">
+        <source>KSyntaxHighlighting (%n syntax definitions)</source>
+        <translation>
+            <numerusform>KSyntaxHighlighting (%n Syntaxdefinition)</numerusform>
+            <numerusform>KSyntaxHighlighting (%n Syntaxdefinitionen)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>unavailable in this build (no KSyntaxHighlighting for this Qt version)</source>
+        <translation>in diesem Build nicht verfügbar (kein KSyntaxHighlighting für diese Qt-Version)</translation>
+    </message>
+</context>
+<context>
+    <name>astra::Ledger</name>
+    <message>
+        <source>Reading the ledger head</source>
+        <translation>Lesen des Protokollkopfs</translation>
+    </message>
+    <message>
+        <source>The ledger head row is missing in %1: the ledger was tampered with. Run `astra ledger verify` and restore the database from a backup.</source>
+        <translation>Die Zeile des Protokollkopfs fehlt in %1: Das Protokoll wurde manipuliert. Führen Sie `astra ledger verify` aus und stellen Sie die Datenbank aus einer Sicherung wieder her.</translation>
+    </message>
+    <message>
+        <source>Internal error: a ledger entry (%1) must be appended inside the transaction of the change it records</source>
+        <translation>Interner Fehler: Ein Protokolleintrag (%1) muss innerhalb der Transaktion der Änderung angehängt werden, die er protokolliert</translation>
+    </message>
+    <message>
+        <source>The ledger head row is missing in %1; nothing was recorded.</source>
+        <translation>Die Zeile des Protokollkopfs fehlt in %1; es wurde nichts protokolliert.</translation>
+    </message>
+    <message>
+        <source>Appending to the ledger</source>
+        <translation>Anhängen an das Protokoll</translation>
+    </message>
+    <message>
+        <source>Moving the ledger head</source>
+        <translation>Verschieben des Protokollkopfs</translation>
+    </message>
+    <message>
+        <source>Another writer extended the ledger at the same time; nothing was recorded. Try again.</source>
+        <translation>Ein anderer Schreibvorgang hat das Protokoll gleichzeitig erweitert; es wurde nichts protokolliert. Versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>Reading the ledger</source>
+        <translation>Lesen des Protokolls</translation>
+    </message>
+    <message>
+        <source>Reading the ledger segments</source>
+        <translation>Lesen der Protokollsegmente</translation>
+    </message>
+    <message>
+        <source>The ledger segment %1 (entries %2–%3) cannot be read: %4. Restore it from a backup.</source>
+        <translation>Das Protokollsegment %1 (Einträge %2–%3) kann nicht gelesen werden: %4. Stellen Sie es aus einer Sicherung wieder her.</translation>
+    </message>
+    <message>
+        <source>ledger table</source>
+        <translation>Protokolltabelle</translation>
+    </message>
+    <message>
+        <source>the archived segment %1 holding entries %2–%3 is missing or unreadable (%4)</source>
+        <translation>das archivierte Segment %1 mit den Einträgen %2–%3 fehlt oder ist nicht lesbar (%4)</translation>
+    </message>
+    <message>
+        <source>the archived segment %1 holding entries %2–%3 was modified after it was archived (its sha256 differs from the one recorded)</source>
+        <translation>das archivierte Segment %1 mit den Einträgen %2–%3 wurde nach der Archivierung verändert (sein sha256 weicht vom verzeichneten Wert ab)</translation>
+    </message>
+    <message>
+        <source>entry %1 is missing: the sequence jumps from %2 to %3 (%4); an entry was deleted</source>
+        <translation>Eintrag %1 fehlt: Die Folge springt von %2 auf %3 (%4); ein Eintrag wurde gelöscht</translation>
+    </message>
+    <message>
+        <source>entry %1 appears after entry %2 (%3); entries were inserted or reordered</source>
+        <translation>Eintrag %1 steht nach Eintrag %2 (%3); Einträge wurden eingefügt oder umsortiert</translation>
+    </message>
+    <message>
+        <source>entry %1 (%2 %3) was altered: its content or sequence number does not match its hash (it was edited, renumbered or moved; %4)</source>
+        <translation>Eintrag %1 (%2 %3) wurde verändert: Sein Inhalt oder seine Folgenummer passt nicht zu seinem Hash (er wurde bearbeitet, umnummeriert oder verschoben; %4)</translation>
+    </message>
+    <message>
+        <source>entry %1 does not follow entry %2: its prev_hash is not the hash of entry %2 (%3); an entry was edited, inserted or removed before it</source>
+        <translation>Eintrag %1 folgt nicht auf Eintrag %2: Sein prev_hash ist nicht der Hash von Eintrag %2 (%3); davor wurde ein Eintrag bearbeitet, eingefügt oder entfernt</translation>
+    </message>
+    <message>
+        <source>entry %1 differs from the checkpoint in refs/astra/ledger (commit %2): the ledger was rewritten from this entry on</source>
+        <translation>Eintrag %1 weicht vom Prüfpunkt in refs/astra/ledger (Commit %2) ab: Das Protokoll wurde ab diesem Eintrag neu geschrieben</translation>
+    </message>
+    <message>
+        <source>entries %1–%2 were deleted from the end of the ledger (the head records entry %2)</source>
+        <translation>die Einträge %1–%2 wurden am Ende des Protokolls gelöscht (der Protokollkopf verzeichnet Eintrag %2)</translation>
+    </message>
+    <message>
+        <source>entry %1 was inserted after the last recorded entry %2 (the head records entry %2)</source>
+        <translation>Eintrag %1 wurde nach dem letzten verzeichneten Eintrag %2 eingefügt (der Protokollkopf verzeichnet Eintrag %2)</translation>
+    </message>
+    <message>
+        <source>entry %1 does not match the ledger head: the end of the ledger was rewritten</source>
+        <translation>Eintrag %1 passt nicht zum Protokollkopf: Das Ende des Protokolls wurde neu geschrieben</translation>
+    </message>
+    <message>
+        <source>the ledger ends at entry %1 but the checkpoint in refs/astra/ledger (commit %2) records entry %3: entries %4–%3 were truncated</source>
+        <translation>das Protokoll endet bei Eintrag %1, aber der Prüfpunkt in refs/astra/ledger (Commit %2) verzeichnet Eintrag %3: Die Einträge %4–%3 wurden abgeschnitten</translation>
+    </message>
+    <message>
+        <source>entry %1 recorded by the checkpoint in refs/astra/ledger is not in the ledger</source>
+        <translation>der vom Prüfpunkt in refs/astra/ledger verzeichnete Eintrag %1 ist nicht im Protokoll enthalten</translation>
+    </message>
+    <message>
+        <source>Cannot write the ledger export %1: %2</source>
+        <translation>Der Protokollexport %1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>There are no ledger entries up to %1 left in the table to archive.</source>
+        <translation>In der Tabelle sind keine Protokolleinträge bis %1 mehr vorhanden, die archiviert werden könnten.</translation>
+    </message>
+    <message>
+        <source>Cannot create the ledger segment directory %1</source>
+        <translation>Das Verzeichnis für Protokollsegmente %1 kann nicht angelegt werden</translation>
+    </message>
+    <message>
+        <source>The ledger segment %1 already exists; refusing to overwrite it. Move it away if it is not listed by `astra ledger verify`.</source>
+        <translation>Das Protokollsegment %1 existiert bereits und wird nicht überschrieben. Verschieben Sie es an einen anderen Ort, falls es nicht von `astra ledger verify` aufgeführt wird.</translation>
+    </message>
+    <message>
+        <source>Cannot write the ledger segment %1: %2</source>
+        <translation>Das Protokollsegment %1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>Recording the ledger segment</source>
+        <translation>Verzeichnen des Protokollsegments</translation>
+    </message>
+    <message>
+        <source>Removing archived ledger entries</source>
+        <translation>Entfernen archivierter Protokolleinträge</translation>
+    </message>
+    <message>
+        <source>The ledger changed while it was archived (%1 entries expected, %2 found); nothing was archived. Try again.</source>
+        <translation>Das Protokoll hat sich während der Archivierung geändert (%1 Einträge erwartet, %2 gefunden); es wurde nichts archiviert. Versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>%1: not a ledger entry (JSON error: %2)</source>
+        <translation>%1: kein Protokolleintrag (JSON-Fehler: %2)</translation>
+    </message>
+    <message>
+        <source>%1: the ledger entry has no &apos;%2&apos;</source>
+        <translation>%1: Der Protokolleintrag enthält kein &apos;%2&apos;</translation>
+    </message>
+</context>
+<context>
+    <name>astra::MainWindow</name>
+    <message>
+        <source>&amp;Workspace</source>
+        <translation>&amp;Arbeitsbereich</translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation>Ö&amp;ffnen…</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>A&amp;ktualisieren</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>&amp;About Astra Review</source>
+        <translation>Ü&amp;ber Astra Review</translation>
+    </message>
+    <message>
+        <source>%1 — Astra Review</source>
+        <translation>%1 — Astra Review</translation>
+    </message>
+    <message>
+        <source>Loaded %1</source>
+        <translation>%1 geladen</translation>
+    </message>
+    <message>
+        <source>Astra Review</source>
+        <translation>Astra Review</translation>
+    </message>
+    <message>
+        <source>The workspace could not be opened</source>
+        <translation>Der Arbeitsbereich konnte nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen…</translation>
+    </message>
+    <message>
+        <source>Open a git repository</source>
+        <translation>Git-Repository öffnen</translation>
+    </message>
+    <message>
+        <source>About Astra Review</source>
+        <translation>Über Astra Review</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;b&gt;Astra Review %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Review, approve and merge the changes an autonomous agent proposes to your git repository.&lt;/p&gt;&lt;pre&gt;%2&lt;/pre&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;Astra Review %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Prüfen, genehmigen und mergen Sie die Änderungen, die ein autonomer Agent für Ihr Git-Repository vorschlägt.&lt;/p&gt;&lt;pre&gt;%2&lt;/pre&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>astra::Migrator</name>
+    <message>
+        <source>Listing tables</source>
+        <translation>Auflisten der Tabellen</translation>
+    </message>
+    <message>
+        <source>Reading the applied migrations</source>
+        <translation>Lesen der angewendeten Migrationen</translation>
+    </message>
+    <message>
+        <source>The workspace state %1 has schema version %2, but this program knows versions up to %3: it was written by a newer Astra Review. Upgrade Astra Review to open it; nothing was changed.</source>
+        <translation>Die Zustandsdatenbank %1 des Arbeitsbereichs hat die Schemaversion %2, dieses Programm kennt aber nur Versionen bis %3: Sie wurde von einer neueren Version von Astra Review geschrieben. Aktualisieren Sie Astra Review, um sie zu öffnen; es wurde nichts geändert.</translation>
+    </message>
+    <message>
+        <source>The workspace state %1 records migration %2 but not migration %3 before it: the schema history is inconsistent. Restore the database from a backup; nothing was changed.</source>
+        <translation>Die Zustandsdatenbank %1 des Arbeitsbereichs verzeichnet Migration %2, aber nicht die vorhergehende Migration %3: Der Schemaverlauf ist inkonsistent. Stellen Sie die Datenbank aus einer Sicherung wieder her; es wurde nichts geändert.</translation>
+    </message>
+    <message>
+        <source>The workspace state %1 applied migration %2 with checksum %3, but this program&apos;s migration %2 has checksum %4: the schema was changed by a different build. Use the build that created it, or restore the database from a backup; nothing was changed.</source>
+        <translation>In der Zustandsdatenbank %1 des Arbeitsbereichs wurde Migration %2 mit der Prüfsumme %3 angewendet, die Migration %2 dieses Programms hat aber die Prüfsumme %4: Das Schema wurde von einem anderen Build geändert. Verwenden Sie den Build, der die Datenbank angelegt hat, oder stellen Sie sie aus einer Sicherung wieder her; es wurde nichts geändert.</translation>
+    </message>
+    <message>
+        <source>Creating the migration table</source>
+        <translation>Anlegen der Migrationstabelle</translation>
+    </message>
+    <message>
+        <source>Migration %1 failed: %2</source>
+        <translation>Migration %1 ist fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>Migration %1 failed at statement %2 (%3): %4. It was rolled back; the database %5 is unchanged at version %6. Report this with the SQL error.</source>
+        <translation>Migration %1 ist bei Anweisung %2 (%3) fehlgeschlagen: %4. Sie wurde zurückgerollt; die Datenbank %5 ist unverändert auf Version %6. Melden Sie diesen Fehler zusammen mit der SQL-Fehlermeldung.</translation>
+    </message>
+    <message>
+        <source>Recording migration %1</source>
+        <translation>Verzeichnen von Migration %1</translation>
+    </message>
+    <message>
+        <source>Internal error: migration %1 is out of order</source>
+        <translation>Interner Fehler: Migration %1 steht nicht in der richtigen Reihenfolge</translation>
+    </message>
+</context>
+<context>
+    <name>astra::StatusPage</name>
+    <message>
+        <source>Proposed</source>
+        <translation>Vorgeschlagen</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Aktiv</translation>
+    </message>
+    <message>
+        <source>Planned</source>
+        <translation>Geplant</translation>
+    </message>
+    <message>
+        <source>Executing</source>
+        <translation>In Ausführung</translation>
+    </message>
+    <message>
+        <source>Awaiting review</source>
+        <translation>Wartet auf Prüfung</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Abgeschlossen</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Abgelehnt</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Abandoned</source>
+        <translation>Aufgegeben</translation>
+    </message>
+    <message>
+        <source>Branch:</source>
+        <translation>Branch:</translation>
+    </message>
+    <message>
+        <source>State:</source>
+        <translation>Zustand:</translation>
+    </message>
+    <message>
+        <source>Configuration:</source>
+        <translation>Konfiguration:</translation>
+    </message>
+    <message>
+        <source>Awaiting review:</source>
+        <translation>Wartet auf Prüfung:</translation>
+    </message>
+    <message>
+        <source>Scheduler:</source>
+        <translation>Scheduler:</translation>
+    </message>
+    <message>
+        <source>Audit ledger:</source>
+        <translation>Prüfprotokoll:</translation>
+    </message>
+    <message>
+        <source>Highlighting:</source>
+        <translation>Syntaxhervorhebung:</translation>
+    </message>
+    <message>
+        <source>Goals by state</source>
+        <translation>Ziele nach Zustand</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <source>Goals</source>
+        <translation>Ziele</translation>
+    </message>
+    <message>
+        <source>Opening %1…</source>
+        <translation>%1 wird geöffnet…</translation>
+    </message>
+    <message>
+        <source>%1 (changes merge into %2)</source>
+        <translation>%1 (Änderungen werden in %2 gemergt)</translation>
+    </message>
+    <message>
+        <source>detached HEAD</source>
+        <translation>losgelöster HEAD</translation>
+    </message>
+    <message>
+        <source>%1, schema version %2</source>
+        <translation>%1, Schemaversion %2</translation>
+    </message>
+    <message>
+        <source>defaults (the repository has no .astra.toml)</source>
+        <translation>Standardwerte (das Repository hat keine .astra.toml)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n modification(s)</source>
+        <translation>
+            <numerusform>%n Änderung</numerusform>
+            <numerusform>%n Änderungen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2 queued, %3 running</source>
+        <translation>%1: %2 in der Warteschlange, %3 laufend</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>im Leerlauf</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n entries</source>
+        <translation>
+            <numerusform>%n Eintrag</numerusform>
+            <numerusform>%n Einträge</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>, head %1</source>
+        <translation>, Kopf %1</translation>
+    </message>
+</context>
+<context>
+    <name>astra::Workspace</name>
+    <message>
+        <source>--repo %1: no such directory. Pass the path of a git repository.</source>
+        <translation>--repo %1: Verzeichnis nicht vorhanden. Geben Sie den Pfad eines Git-Repositorys an.</translation>
+    </message>
+    <message>
+        <source>%1 is a bare repository. Astra Review reads .astra.toml from a work tree: use a clone with a work tree.</source>
+        <translation>%1 ist ein Bare-Repository. Astra Review liest .astra.toml aus einem Arbeitsverzeichnis: Verwenden Sie einen Klon mit Arbeitsverzeichnis.</translation>
+    </message>
+    <message>
+        <source>%1 holds no Astra Review state yet. Run `astra init` in %2 to create it.</source>
+        <translation>%1 enthält noch keinen Astra-Review-Zustand. Führen Sie `astra init` in %2 aus, um ihn anzulegen.</translation>
+    </message>
+    <message>
+        <source>Internal error: the default configuration does not parse: %1</source>
+        <translation>Interner Fehler: Die Standardkonfiguration lässt sich nicht einlesen: %1</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>Cannot create the state directory %1</source>
+        <translation>Das Zustandsverzeichnis %1 kann nicht angelegt werden</translation>
+    </message>
+    <message>
+        <source>Counting modifications</source>
+        <translation>Zählen der Änderungen</translation>
+    </message>
+    <message>
+        <source>Counting tasks</source>
+        <translation>Zählen der Aufgaben</translation>
+    </message>
+    <message>
+        <source>A goal needs a title: `astra goal add &quot;what should change&quot; [--files PATH...]`.</source>
+        <translation>Ein Ziel benötigt einen Titel: `astra goal add &quot;what should change&quot; [--files PATH...]`.</translation>
+    </message>
+    <message>
+        <source>--files %1: a goal&apos;s files are paths relative to the repository root, inside it (e.g. src/parser.cpp).</source>
+        <translation>--files %1: Die Dateien eines Ziels sind Pfade relativ zum Wurzelverzeichnis des Repositorys und liegen innerhalb davon (z. B. src/parser.cpp).</translation>
+    </message>
+    <message>
+        <source>The ledger is empty; there is nothing to checkpoint yet.</source>
+        <translation>Das Protokoll ist leer; es gibt noch nichts, wofür ein Prüfpunkt gesetzt werden kann.</translation>
+    </message>
+    <message>
+        <source>The change was recorded, but the ledger checkpoint refs/astra/ledger could not be updated: %1</source>
+        <translation>Die Änderung wurde protokolliert, aber der Protokoll-Prüfpunkt refs/astra/ledger konnte nicht aktualisiert werden: %1</translation>
+    </message>
+</context>
+<context>
+    <name>astra::cli</name>
+    <message>
+        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
+
+Review and control the changes an agent proposes to a git repository.
+
+Commands:
+  init                          write .astra.toml (if absent) and create the state
+  status                        goals per state, modifications awaiting review, scheduler
+  goals [--state S]             list goals
+  goal add TEXT [--files P...]  add a goal of your own
+  goal show ID                  show one goal
+  goal approve|reject|abandon ID [--reason TEXT]
+  ledger verify                 recompute the audit chain and compare it with refs/astra/ledger
+  ledger show [--limit N]       print the ledger entries still in the table
+  ledger export FILE            write every entry as JSON lines
+  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
+  ledger checkpoint             record the ledger head in refs/astra/ledger
+  demo DIR                      create the demo workspace in DIR
+
+Options:
+  --repo PATH   the repository (default: the one around the current directory)
+  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
+                (default: &lt;git dir&gt;/astra/state.db)
+  --json        print one JSON document
+  --version     print the versions of astra, Qt and libgit2
+
+Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
+</source>
+        <translation>Aufruf: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
+
+Die Änderungen prüfen und steuern, die ein Agent für ein Git-Repository vorschlägt.
+
+Befehle:
+  init                          .astra.toml schreiben (falls nicht vorhanden) und den Zustand anlegen
+  status                        Ziele je Zustand, auf Prüfung wartende Änderungen, Scheduler
+  goals [--state S]             Ziele auflisten
+  goal add TEXT [--files P...]  ein eigenes Ziel hinzufügen
+  goal show ID                  ein Ziel anzeigen
+  goal approve|reject|abandon ID [--reason TEXT]
+  ledger verify                 die Kette des Prüfprotokolls neu berechnen und mit refs/astra/ledger vergleichen
+  ledger show [--limit N]       die noch in der Tabelle vorhandenen Protokolleinträge ausgeben
+  ledger export FILE            alle Einträge als JSON-Zeilen schreiben
+  ledger archive --through SEQ  alte Einträge in ein JSONL-Segment verschieben; die Kette wird fortgesetzt
+  ledger checkpoint             den Protokollkopf in refs/astra/ledger festhalten
+  demo DIR                      den Demo-Arbeitsbereich in DIR anlegen
+
+Optionen:
+  --repo PATH   das Repository (Standard: das Repository, in dem das aktuelle Verzeichnis liegt)
+  --db URL      der Zustand: eine Datei, sqlite:///PATH oder postgresql://USER@HOST:PORT/DB
+                (Standard: &lt;Git-Verzeichnis&gt;/astra/state.db)
+  --json        ein einzelnes JSON-Dokument ausgeben
+  --version     die Versionen von astra, Qt und libgit2 ausgeben
+
+Exit-Status: 0 Erfolg, 1 Vorgang fehlgeschlagen oder abgelehnt, 2 Aufruffehler.
+</translation>
+    </message>
+    <message>
+        <source>Astra Review command line</source>
+        <translation>Astra-Review-Befehlszeile</translation>
+    </message>
+    <message>
+        <source>Show this help.</source>
+        <translation>Diese Hilfe anzeigen.</translation>
+    </message>
+    <message>
+        <source>Print the versions.</source>
+        <translation>Die Versionen ausgeben.</translation>
+    </message>
+    <message>
+        <source>The repository.</source>
+        <translation>Das Repository.</translation>
+    </message>
+    <message>
+        <source>PATH</source>
+        <translation>PATH</translation>
+    </message>
+    <message>
+        <source>The state database URL.</source>
+        <translation>Die URL der Zustandsdatenbank.</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <source>Print one JSON document.</source>
+        <translation>Ein einzelnes JSON-Dokument ausgeben.</translation>
+    </message>
+    <message>
+        <source>Only goals in this state.</source>
+        <translation>Nur Ziele in diesem Zustand.</translation>
+    </message>
+    <message>
+        <source>STATE</source>
+        <translation>STATE</translation>
+    </message>
+    <message>
+        <source>The arguments after the title are files.</source>
+        <translation>Die Argumente nach dem Titel sind Dateien.</translation>
+    </message>
+    <message>
+        <source>Why.</source>
+        <translation>Begründung.</translation>
+    </message>
+    <message>
+        <source>TEXT</source>
+        <translation>TEXT</translation>
+    </message>
+    <message>
+        <source>Archive up to this entry.</source>
+        <translation>Bis einschließlich dieses Eintrags archivieren.</translation>
+    </message>
+    <message>
+        <source>SEQ</source>
+        <translation>SEQ</translation>
+    </message>
+    <message>
+        <source>Print at most N entries.</source>
+        <translation>Höchstens N Einträge ausgeben.</translation>
+    </message>
+    <message>
+        <source>N</source>
+        <translation>N</translation>
+    </message>
+    <message>
+        <source>--db needs a URL: a file path, sqlite:///PATH or postgresql://USER@HOST:PORT/DB.</source>
+        <translation>--db benötigt eine URL: einen Dateipfad, sqlite:///PATH oder postgresql://USER@HOST:PORT/DB.</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an astra command.</source>
+        <translation>&apos;%1&apos; ist kein astra-Befehl.</translation>
+    </message>
+    <message>
+        <source>Goal %1: %2</source>
+        <translation>Ziel %1: %2</translation>
+    </message>
+    <message>
+        <source>  state       %1%2</source>
+        <translation>  Zustand     %1%2</translation>
+    </message>
+    <message>
+        <source>  kind        %1</source>
+        <translation>  Art         %1</translation>
+    </message>
+    <message>
+        <source>  source      %1, created by %2</source>
+        <translation>  Quelle      %1, erstellt von %2</translation>
+    </message>
+    <message>
+        <source>  confidence  %1, priority %2</source>
+        <translation>  Konfidenz   %1, Priorität %2</translation>
+    </message>
+    <message>
+        <source>  files       %1</source>
+        <translation>  Dateien     %1</translation>
+    </message>
+    <message>
+        <source>  created     %1, updated %2 (version %3)</source>
+        <translation>  Erstellt    %1, aktualisiert %2 (Version %3)</translation>
+    </message>
+    <message>
+        <source>goals takes no arguments; filter with --state STATE.</source>
+        <translation>goals erwartet keine Argumente; filtern Sie mit --state STATE.</translation>
+    </message>
+    <message>
+        <source>--state %1: not a goal state; use one of %2.</source>
+        <translation>--state %1: kein Zielzustand; verwenden Sie einen der Zustände %2.</translation>
+    </message>
+    <message>
+        <source>No goals are &apos;%1&apos;.</source>
+        <translation>Keine Ziele im Zustand &apos;%1&apos;.</translation>
+    </message>
+    <message>
+        <source>No goals yet.</source>
+        <translation>Noch keine Ziele.</translation>
+    </message>
+    <message>
+        <source>goal needs a subcommand: add, show, approve, reject or abandon.</source>
+        <translation>goal benötigt einen Unterbefehl: add, show, approve, reject oder abandon.</translation>
+    </message>
+    <message>
+        <source>goal add needs the goal&apos;s text: astra goal add &quot;TEXT&quot; [--files PATH...].</source>
+        <translation>goal add benötigt den Text des Ziels: astra goal add &quot;TEXT&quot; [--files PATH...].</translation>
+    </message>
+    <message>
+        <source>goal add takes one text; put quotes around it, or name files after --files.</source>
+        <translation>goal add erwartet genau einen Text; setzen Sie ihn in Anführungszeichen oder geben Sie Dateien nach --files an.</translation>
+    </message>
+    <message>
+        <source>--files needs at least one path.</source>
+        <translation>--files benötigt mindestens einen Pfad.</translation>
+    </message>
+    <message>
+        <source>Added goal %1 (%2): %3</source>
+        <translation>Ziel %1 hinzugefügt (%2): %3</translation>
+    </message>
+    <message>
+        <source>&apos;goal %1&apos; is not a command; use add, show, approve, reject or abandon.</source>
+        <translation>&apos;goal %1&apos; ist kein Befehl; verwenden Sie add, show, approve, reject oder abandon.</translation>
+    </message>
+    <message>
+        <source>goal %1 needs exactly one goal id.</source>
+        <translation>goal %1 benötigt genau eine Ziel-ID.</translation>
+    </message>
+    <message>
+        <source>The goal id</source>
+        <translation>Die Ziel-ID</translation>
+    </message>
+    <message>
+        <source>Goal %1 is now &apos;%2&apos;.</source>
+        <translation>Ziel %1 ist jetzt im Zustand &apos;%2&apos;.</translation>
+    </message>
+    <message>
+        <source>The ledger is intact: %1 entries (%2 archived in %3 segments), head %4.</source>
+        <translation>Das Protokoll ist intakt: %1 Einträge (davon %2 archiviert in %3 Segmenten), Kopf %4.</translation>
+    </message>
+    <message>
+        <source>It matches the checkpoint in refs/astra/ledger at entry %1.</source>
+        <translation>Es stimmt mit dem Prüfpunkt in refs/astra/ledger bei Eintrag %1 überein.</translation>
+    </message>
+    <message>
+        <source>There is no checkpoint in refs/astra/ledger yet; `astra ledger checkpoint` writes one.</source>
+        <translation>In refs/astra/ledger gibt es noch keinen Prüfpunkt; `astra ledger checkpoint` schreibt einen.</translation>
+    </message>
+    <message>
+        <source>astra: the ledger is broken at entry %1: %2</source>
+        <translation>astra: Das Protokoll ist bei Eintrag %1 beschädigt: %2</translation>
+    </message>
+    <message>
+        <source>ledger needs a subcommand: verify, show, export, archive or checkpoint.</source>
+        <translation>ledger benötigt einen Unterbefehl: verify, show, export, archive oder checkpoint.</translation>
+    </message>
+    <message>
+        <source>&apos;ledger %1&apos; is not a command; use verify, show, export, archive or checkpoint.</source>
+        <translation>&apos;ledger %1&apos; ist kein Befehl; verwenden Sie verify, show, export, archive oder checkpoint.</translation>
+    </message>
+    <message>
+        <source>ledger export needs exactly one argument: the file to write.</source>
+        <translation>ledger export benötigt genau ein Argument: die zu schreibende Datei.</translation>
+    </message>
+    <message>
+        <source>ledger %1 takes no arguments.</source>
+        <translation>ledger %1 erwartet keine Argumente.</translation>
+    </message>
+    <message>
+        <source>ledger archive needs --through SEQ: the last entry to archive.</source>
+        <translation>ledger archive benötigt --through SEQ: den letzten zu archivierenden Eintrag.</translation>
+    </message>
+    <message>
+        <source>Wrote the ledger to %1</source>
+        <translation>Protokoll nach %1 geschrieben</translation>
+    </message>
+    <message>
+        <source>Archived entries %1–%2 to %3</source>
+        <translation>Einträge %1–%2 nach %3 archiviert</translation>
+    </message>
+    <message>
+        <source>refs/astra/ledger records entry %1 (commit %2).</source>
+        <translation>refs/astra/ledger verzeichnet Eintrag %1 (Commit %2).</translation>
+    </message>
+    <message>
+        <source>init takes no arguments; use --repo PATH to name the repository.</source>
+        <translation>init erwartet keine Argumente; geben Sie das Repository mit --repo PATH an.</translation>
+    </message>
+    <message>
+        <source>Wrote %1</source>
+        <translation>%1 geschrieben</translation>
+    </message>
+    <message>
+        <source>  no test command found: set [tests] command before running modifications</source>
+        <translation>  kein Testbefehl gefunden: Legen Sie [tests] command fest, bevor Änderungen ausgeführt werden</translation>
+    </message>
+    <message>
+        <source>  tests: %1</source>
+        <translation>  Tests: %1</translation>
+    </message>
+    <message>
+        <source>Kept %1</source>
+        <translation>%1 beibehalten</translation>
+    </message>
+    <message>
+        <source>State: %1 (schema version %2)</source>
+        <translation>Zustand: %1 (Schemaversion %2)</translation>
+    </message>
+    <message>
+        <source>status takes no arguments.</source>
+        <translation>status erwartet keine Argumente.</translation>
+    </message>
+    <message>
+        <source>Workspace %1 (branch %2, target %3)</source>
+        <translation>Arbeitsbereich %1 (Branch %2, Ziel-Branch %3)</translation>
+    </message>
+    <message>
+        <source>detached</source>
+        <translation>losgelöst</translation>
+    </message>
+    <message>
+        <source>State     %1 (schema version %2)</source>
+        <translation>Zustand   %1 (Schemaversion %2)</translation>
+    </message>
+    <message>
+        <source>Config    %1</source>
+        <translation>Konfig    %1</translation>
+    </message>
+    <message>
+        <source>defaults (no .astra.toml)</source>
+        <translation>Standardwerte (keine .astra.toml)</translation>
+    </message>
+    <message>
+        <source>Goals</source>
+        <translation>Ziele</translation>
+    </message>
+    <message>
+        <source>Modifications awaiting review: %1</source>
+        <translation>Änderungen, die auf Prüfung warten: %1</translation>
+    </message>
+    <message>
+        <source>Scheduler: %1 (%2 queued, %3 running)</source>
+        <translation>Scheduler: %1 (%2 in der Warteschlange, %3 laufend)</translation>
+    </message>
+    <message>
+        <source>Ledger: %1 entries</source>
+        <translation>Protokoll: %1 Einträge</translation>
+    </message>
+    <message>
+        <source>demo needs exactly one argument: the folder to create the demo workspace in.</source>
+        <translation>demo benötigt genau ein Argument: den Ordner, in dem der Demo-Arbeitsbereich angelegt werden soll.</translation>
+    </message>
+    <message>
+        <source>Created the demo workspace in %1 (%2 commits, %3 goals).</source>
+        <translation>Demo-Arbeitsbereich in %1 angelegt (%2 Commits, %3 Ziele).</translation>
+    </message>
+    <message>
+        <source>Open it with: astra-review --repo %1</source>
+        <translation>Öffnen mit: astra-review --repo %1</translation>
+    </message>
+    <message>
+        <source>Run `astra --help` for usage.</source>
+        <translation>Führen Sie `astra --help` aus, um Hinweise zur Verwendung zu erhalten.</translation>
+    </message>
+    <message>
+        <source>astra: warning: </source>
+        <translation>astra: Warnung: </translation>
+    </message>
+    <message>
+        <source>--%1 does not apply to this command.</source>
+        <translation>--%1 gilt nicht für diesen Befehl.</translation>
+    </message>
+    <message>
+        <source>%1 must be a positive number, got &apos;%2&apos;.</source>
+        <translation>%1 muss eine positive Zahl sein, erhalten: &apos;%2&apos;.</translation>
+    </message>
+</context>
+<context>
+    <name>astra::git</name>
+    <message>
+        <source>no detail</source>
+        <translation>keine Details</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Run `astra-review --help` for usage.</source>
+        <translation>Führen Sie `astra-review --help` aus, um Hinweise zur Verwendung zu erhalten.</translation>
+    </message>
+    <message>
+        <source>The Astra Review workstation.</source>
+        <translation>Die Astra-Review-Arbeitsumgebung.</translation>
+    </message>
+    <message>
+        <source>Print the versions.</source>
+        <translation>Die Versionen ausgeben.</translation>
+    </message>
+    <message>
+        <source>The repository.</source>
+        <translation>Das Repository.</translation>
+    </message>
+    <message>
+        <source>The state database URL.</source>
+        <translation>Die URL der Zustandsdatenbank.</translation>
+    </message>
+    <message>
+        <source>Render the view offscreen to a PNG file and exit.</source>
+        <translation>Die Ansicht ohne Bildschirmanzeige in eine PNG-Datei rendern und beenden.</translation>
+    </message>
+    <message>
+        <source>The view to render with --screenshot: status.</source>
+        <translation>Die mit --screenshot zu rendernde Ansicht: status.</translation>
+    </message>
+    <message>
+        <source>unexpected argument &apos;%1&apos;.</source>
+        <translation>unerwartetes Argument &apos;%1&apos;.</translation>
+    </message>
+    <message>
+        <source>--view %1: no such view in this version; available: %2.</source>
+        <translation>--view %1: Diese Ansicht gibt es in dieser Version nicht; verfügbar: %2.</translation>
+    </message>
+    <message>
+        <source>astra-review: cannot write %1</source>
+        <translation>astra-review: %1 kann nicht geschrieben werden</translation>
+    </message>
+    <message>
+        <source>astra-review: the workspace did not load within 60 s</source>
+        <translation>astra-review: Der Arbeitsbereich wurde nicht innerhalb von 60 s geladen</translation>
+    </message>
+</context>
 </TS>

@@ -1,4 +1,1282 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
+<context>
+    <name>astra::Config</name>
+    <message>
+        <source>%1 or %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the string %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the integer %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the number %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the boolean %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a table</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an array</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a date-time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>nothing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the path after &apos;%1&apos; is missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the path must be relative and must not leave the working folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expected %1, found %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown table</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; never write a secret into .astra.toml, which is committed with the repository: put it in an environment variable and name that variable in proposer.api_key_env</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; did you mean &apos;%1&apos;?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; did you mean %1?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; expected one of: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a table ([%1])</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an array of tables ([[%1]])</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an array of strings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>one of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>did you mean &apos;%1&apos;?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the largest value is %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a number from 0 to 1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>true or false</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a duration such as 30s, 15m, 24h or 7d</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a branch name such as &quot;main&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a path glob such as &quot;src/&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a positive integer (kilobytes)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a string (the command line that runs the tests)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a positive integer (seconds)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a table ([[jobs]])</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a job name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expected %1, found none (every [[jobs]] entry needs a name and a command)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a command line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a name no other job has</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has that name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an integer, 0 or more</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown detector</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a positive integer (failed runs)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a table ([[principles]])</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a principle name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expected %1, found none (every [[principles]] entry needs a name)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a path glob such as &quot;src/auth/&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a regular expression</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an empty pattern matches every goal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 at offset %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a name no other principle has</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an http:// or https:// URL such as &quot;http://127.0.0.1:8080/v1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a model name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the name of an environment variable such as &quot;OPENAI_API_KEY&quot;, or &quot;&quot; to send no key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expected %1 because proposer.kind is &quot;%2&quot;, found none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>and %n more problem(s)</source>
+        <translation>
+            <numerusform>and %n more problem</numerusform>
+            <numerusform>and %n more problems</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>TOML syntax error: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: no such file; run `astra init` to write a commented default configuration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: cannot read the configuration: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expected a duration such as 30s, 15m, 24h or 7d (a positive whole number and one unit: s, m, h or d), found &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expected a duration greater than zero, such as 30s, 15m, 24h or 7d, found &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expected a duration such as 30s, 15m, 24h or 7d, found &quot;%1&quot;, which is too long</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::Database</name>
+    <message>
+        <source>The Qt SQL driver %1 for %2 is not installed; install the Qt SQL plugin package for %2 (on Debian: libqt6sql6-%3 or libqt5sql5-%3).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The workspace state %1 does not exist. Run `astra init` in the repository to create it, or pass --db with an existing database.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot open the workspace state %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot configure the workspace state %1 (%2): %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 failed in %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Internal error: transactions on %1 do not nest</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting a transaction</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Committing the transaction</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::DatabaseLocation</name>
+    <message>
+        <source>--db: the database URL is empty; give a file path, sqlite:///PATH or postgresql://USER@HOST:PORT/DB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--db %1: not a valid URL (%2); expected postgresql://USER:PASSWORD@HOST:PORT/DB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--db %1: the URL names no database; expected postgresql://USER@HOST:PORT/DB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--db %1: the URL names no file; expected sqlite:///PATH/state.db</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--db %1: unsupported database; use a file path, sqlite:///PATH or postgresql://…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::Demo</name>
+    <message>
+        <source>%1 already exists and is not an empty folder; the demo workspace needs a new folder. Pass another path or remove it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Internal error: the demo configuration does not parse: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::GitRepository</name>
+    <message>
+        <source>%1 is not inside a git repository. Run the command inside one, pass --repo PATH, or create one with `git init`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opening the git repository at %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Creating a git repository at %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the ledger checkpoint commit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the ledger checkpoint tree</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The ledger checkpoint commit %1 in %2 has no %3; the ref was overwritten by something else. Inspect it with `git show %2`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the ledger checkpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The ledger checkpoint in %1 (commit %2) is malformed: expected a seq and a sha256 hash.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing the ledger checkpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the previous ledger checkpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing the ledger checkpoint commit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Moving %1 (someone else may have moved it at the same time; try again)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Creating an index</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading branch %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removing %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Adding %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing the tree</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Creating the commit signature</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Committing on %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking out HEAD</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::GoalRepository</name>
+    <message>
+        <source>Creating a goal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Creating a goal returned no id in %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading goal %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal %1 does not exist; `astra goals` lists the goals of this workspace.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Listing goals</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Counting goals</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Looking up goals by fingerprint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Updating goal %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal %1 was changed by someone else since it was read (version %2); nothing was written. Reload it and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::GoalStateMachine</name>
+    <message>
+        <source>none: &apos;%1&apos; is final</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal %1 is &apos;%2&apos; and cannot move to &apos;%3&apos;. Legal next states from &apos;%2&apos;: %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::Highlighting</name>
+    <message numerus="yes">
+        <source>KSyntaxHighlighting (%n syntax definitions)</source>
+        <translation>
+            <numerusform>KSyntaxHighlighting (%n syntax definition)</numerusform>
+            <numerusform>KSyntaxHighlighting (%n syntax definitions)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>unavailable in this build (no KSyntaxHighlighting for this Qt version)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::Ledger</name>
+    <message>
+        <source>Reading the ledger head</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The ledger head row is missing in %1: the ledger was tampered with. Run `astra ledger verify` and restore the database from a backup.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Internal error: a ledger entry (%1) must be appended inside the transaction of the change it records</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The ledger head row is missing in %1; nothing was recorded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Appending to the ledger</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Moving the ledger head</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Another writer extended the ledger at the same time; nothing was recorded. Try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the ledger</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the ledger segments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The ledger segment %1 (entries %2–%3) cannot be read: %4. Restore it from a backup.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ledger table</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the archived segment %1 holding entries %2–%3 is missing or unreadable (%4)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the archived segment %1 holding entries %2–%3 was modified after it was archived (its sha256 differs from the one recorded)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>entry %1 is missing: the sequence jumps from %2 to %3 (%4); an entry was deleted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>entry %1 appears after entry %2 (%3); entries were inserted or reordered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>entry %1 (%2 %3) was altered: its content or sequence number does not match its hash (it was edited, renumbered or moved; %4)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>entry %1 does not follow entry %2: its prev_hash is not the hash of entry %2 (%3); an entry was edited, inserted or removed before it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>entry %1 differs from the checkpoint in refs/astra/ledger (commit %2): the ledger was rewritten from this entry on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>entries %1–%2 were deleted from the end of the ledger (the head records entry %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>entry %1 was inserted after the last recorded entry %2 (the head records entry %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>entry %1 does not match the ledger head: the end of the ledger was rewritten</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the ledger ends at entry %1 but the checkpoint in refs/astra/ledger (commit %2) records entry %3: entries %4–%3 were truncated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>entry %1 recorded by the checkpoint in refs/astra/ledger is not in the ledger</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write the ledger export %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There are no ledger entries up to %1 left in the table to archive.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot create the ledger segment directory %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The ledger segment %1 already exists; refusing to overwrite it. Move it away if it is not listed by `astra ledger verify`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write the ledger segment %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording the ledger segment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removing archived ledger entries</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The ledger changed while it was archived (%1 entries expected, %2 found); nothing was archived. Try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: not a ledger entry (JSON error: %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: the ledger entry has no &apos;%2&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::MainWindow</name>
+    <message>
+        <source>&amp;Workspace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;About Astra Review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — Astra Review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loaded %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Astra Review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The workspace could not be opened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a git repository</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>About Astra Review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;b&gt;Astra Review %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Review, approve and merge the changes an autonomous agent proposes to your git repository.&lt;/p&gt;&lt;pre&gt;%2&lt;/pre&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::Migrator</name>
+    <message>
+        <source>Listing tables</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the applied migrations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The workspace state %1 has schema version %2, but this program knows versions up to %3: it was written by a newer Astra Review. Upgrade Astra Review to open it; nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The workspace state %1 records migration %2 but not migration %3 before it: the schema history is inconsistent. Restore the database from a backup; nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The workspace state %1 applied migration %2 with checksum %3, but this program&apos;s migration %2 has checksum %4: the schema was changed by a different build. Use the build that created it, or restore the database from a backup; nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Creating the migration table</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Migration %1 failed: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Migration %1 failed at statement %2 (%3): %4. It was rolled back; the database %5 is unchanged at version %6. Report this with the SQL error.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording migration %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Internal error: migration %1 is out of order</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::StatusPage</name>
+    <message>
+        <source>Proposed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Planned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Executing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Awaiting review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Abandoned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Branch:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Configuration:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Awaiting review:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scheduler:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Audit ledger:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Highlighting:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goals by state</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goals</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opening %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (changes merge into %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>detached HEAD</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, schema version %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>defaults (the repository has no .astra.toml)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n modification(s)</source>
+        <translation>
+            <numerusform>%n modification</numerusform>
+            <numerusform>%n modifications</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2 queued, %3 running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n entries</source>
+        <translation>
+            <numerusform>%n entry</numerusform>
+            <numerusform>%n entries</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>, head %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::Workspace</name>
+    <message>
+        <source>--repo %1: no such directory. Pass the path of a git repository.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is a bare repository. Astra Review reads .astra.toml from a work tree: use a clone with a work tree.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 holds no Astra Review state yet. Run `astra init` in %2 to create it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Internal error: the default configuration does not parse: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot create the state directory %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Counting modifications</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Counting tasks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A goal needs a title: `astra goal add &quot;what should change&quot; [--files PATH...]`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--files %1: a goal&apos;s files are paths relative to the repository root, inside it (e.g. src/parser.cpp).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The ledger is empty; there is nothing to checkpoint yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The change was recorded, but the ledger checkpoint refs/astra/ledger could not be updated: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::cli</name>
+    <message>
+        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
+
+Review and control the changes an agent proposes to a git repository.
+
+Commands:
+  init                          write .astra.toml (if absent) and create the state
+  status                        goals per state, modifications awaiting review, scheduler
+  goals [--state S]             list goals
+  goal add TEXT [--files P...]  add a goal of your own
+  goal show ID                  show one goal
+  goal approve|reject|abandon ID [--reason TEXT]
+  ledger verify                 recompute the audit chain and compare it with refs/astra/ledger
+  ledger show [--limit N]       print the ledger entries still in the table
+  ledger export FILE            write every entry as JSON lines
+  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
+  ledger checkpoint             record the ledger head in refs/astra/ledger
+  demo DIR                      create the demo workspace in DIR
+
+Options:
+  --repo PATH   the repository (default: the one around the current directory)
+  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
+                (default: &lt;git dir&gt;/astra/state.db)
+  --json        print one JSON document
+  --version     print the versions of astra, Qt and libgit2
+
+Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Astra Review command line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show this help.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Print the versions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The repository.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PATH</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The state database URL.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Print one JSON document.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only goals in this state.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>STATE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The arguments after the title are files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Why.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TEXT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Archive up to this entry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SEQ</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Print at most N entries.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>N</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--db needs a URL: a file path, sqlite:///PATH or postgresql://USER@HOST:PORT/DB.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an astra command.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  state       %1%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  kind        %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  source      %1, created by %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  confidence  %1, priority %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  files       %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  created     %1, updated %2 (version %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>goals takes no arguments; filter with --state STATE.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--state %1: not a goal state; use one of %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No goals are &apos;%1&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No goals yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>goal needs a subcommand: add, show, approve, reject or abandon.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>goal add needs the goal&apos;s text: astra goal add &quot;TEXT&quot; [--files PATH...].</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>goal add takes one text; put quotes around it, or name files after --files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--files needs at least one path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added goal %1 (%2): %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;goal %1&apos; is not a command; use add, show, approve, reject or abandon.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>goal %1 needs exactly one goal id.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The goal id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal %1 is now &apos;%2&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The ledger is intact: %1 entries (%2 archived in %3 segments), head %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>It matches the checkpoint in refs/astra/ledger at entry %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no checkpoint in refs/astra/ledger yet; `astra ledger checkpoint` writes one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>astra: the ledger is broken at entry %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ledger needs a subcommand: verify, show, export, archive or checkpoint.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;ledger %1&apos; is not a command; use verify, show, export, archive or checkpoint.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ledger export needs exactly one argument: the file to write.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ledger %1 takes no arguments.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ledger archive needs --through SEQ: the last entry to archive.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wrote the ledger to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Archived entries %1–%2 to %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>refs/astra/ledger records entry %1 (commit %2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>init takes no arguments; use --repo PATH to name the repository.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wrote %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  no test command found: set [tests] command before running modifications</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  tests: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kept %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State: %1 (schema version %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>status takes no arguments.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Workspace %1 (branch %2, target %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>detached</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State     %1 (schema version %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Config    %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>defaults (no .astra.toml)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goals</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modifications awaiting review: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scheduler: %1 (%2 queued, %3 running)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ledger: %1 entries</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>demo needs exactly one argument: the folder to create the demo workspace in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Created the demo workspace in %1 (%2 commits, %3 goals).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open it with: astra-review --repo %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run `astra --help` for usage.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>astra: warning: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--%1 does not apply to this command.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 must be a positive number, got &apos;%2&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::git</name>
+    <message>
+        <source>no detail</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Run `astra-review --help` for usage.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Astra Review workstation.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Print the versions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The repository.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The state database URL.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Render the view offscreen to a PNG file and exit.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The view to render with --screenshot: status.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unexpected argument &apos;%1&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--view %1: no such view in this version; available: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>astra-review: cannot write %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>astra-review: the workspace did not load within 60 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
 </TS>

@@ -10,14 +10,14 @@
 namespace astra::cli {
 
 namespace {
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("astra::cli", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(astra::cli)
+};
 
 QString helpText()
 {
-    return tr("Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]\n"
+    return Tr::tr("Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]\n"
               "\n"
               "Review and control the changes an agent proposes to a git repository.\n"
               "\n"
@@ -49,7 +49,7 @@ QString helpText()
 int Context::usage(const QString &message) const
 {
     err << QStringLiteral("astra: ") << message << u'\n'
-        << tr("Run `astra --help` for usage.") << u'\n';
+        << Tr::tr("Run `astra --help` for usage.") << u'\n';
     err.flush();
     return Usage;
 }
@@ -81,7 +81,7 @@ void Context::printJson(const QJsonValue &value) const
 void Context::printWarnings(Workspace &workspace) const
 {
     for (const QString &warning : workspace.takeWarnings()) {
-        err << tr("astra: warning: ") << warning << u'\n';
+        err << Tr::tr("astra: warning: ") << warning << u'\n';
     }
     err.flush();
 }
@@ -105,7 +105,7 @@ bool Context::onlyOptions(const QStringList &allowed, int *exitCode) const
                                                QStringLiteral("limit")};
     for (const QString &option : commandOptions) {
         if (parser.isSet(option) && !allowed.contains(option)) {
-            *exitCode = usage(tr("--%1 does not apply to this command.").arg(option));
+            *exitCode = usage(Tr::tr("--%1 does not apply to this command.").arg(option));
             return false;
         }
     }
@@ -117,7 +117,7 @@ bool Context::parseId(const QString &text, const QString &what, qint64 *id, int 
     bool ok = false;
     *id = text.toLongLong(&ok);
     if (!ok || *id <= 0) {
-        *exitCode = usage(tr("%1 must be a positive number, got '%2'.").arg(what, text));
+        *exitCode = usage(Tr::tr("%1 must be a positive number, got '%2'.").arg(what, text));
         return false;
     }
     return true;
@@ -126,19 +126,19 @@ bool Context::parseId(const QString &text, const QString &what, qint64 *id, int 
 int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(tr("Astra Review command line"));
-    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, tr("Show this help."));
-    const QCommandLineOption version(QStringLiteral("version"), tr("Print the versions."));
+    parser.setApplicationDescription(Tr::tr("Astra Review command line"));
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, Tr::tr("Show this help."));
+    const QCommandLineOption version(QStringLiteral("version"), Tr::tr("Print the versions."));
     parser.addOption(help);
     parser.addOption(version);
-    parser.addOption({QStringLiteral("repo"), tr("The repository."), tr("PATH")});
-    parser.addOption({QStringLiteral("db"), tr("The state database URL."), tr("URL")});
-    parser.addOption({QStringLiteral("json"), tr("Print one JSON document.")});
-    parser.addOption({QStringLiteral("state"), tr("Only goals in this state."), tr("STATE")});
-    parser.addOption({QStringLiteral("files"), tr("The arguments after the title are files.")});
-    parser.addOption({QStringLiteral("reason"), tr("Why."), tr("TEXT")});
-    parser.addOption({QStringLiteral("through"), tr("Archive up to this entry."), tr("SEQ")});
-    parser.addOption({QStringLiteral("limit"), tr("Print at most N entries."), tr("N")});
+    parser.addOption({QStringLiteral("repo"), Tr::tr("The repository."), Tr::tr("PATH")});
+    parser.addOption({QStringLiteral("db"), Tr::tr("The state database URL."), Tr::tr("URL")});
+    parser.addOption({QStringLiteral("json"), Tr::tr("Print one JSON document.")});
+    parser.addOption({QStringLiteral("state"), Tr::tr("Only goals in this state."), Tr::tr("STATE")});
+    parser.addOption({QStringLiteral("files"), Tr::tr("The arguments after the title are files.")});
+    parser.addOption({QStringLiteral("reason"), Tr::tr("Why."), Tr::tr("TEXT")});
+    parser.addOption({QStringLiteral("through"), Tr::tr("Archive up to this entry."), Tr::tr("SEQ")});
+    parser.addOption({QStringLiteral("limit"), Tr::tr("Print at most N entries."), Tr::tr("N")});
 
     Context context{parser, {}, out, err, false, {}};
     if (!parser.parse(arguments)) {
@@ -161,7 +161,7 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
     context.workspace.repoPath = parser.value(QStringLiteral("repo"));
     context.workspace.dbUrl = parser.value(QStringLiteral("db"));
     if (parser.isSet(QStringLiteral("db")) && context.workspace.dbUrl.trimmed().isEmpty()) {
-        return context.usage(tr("--db needs a URL: a file path, sqlite:///PATH or postgresql://USER@HOST:PORT/DB."));
+        return context.usage(Tr::tr("--db needs a URL: a file path, sqlite:///PATH or postgresql://USER@HOST:PORT/DB."));
     }
     const QString command = positional.takeFirst();
     context.args = positional;
@@ -188,7 +188,7 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
         out << helpText();
         return Success;
     }
-    return context.usage(tr("'%1' is not an astra command.").arg(command));
+    return context.usage(Tr::tr("'%1' is not an astra command.").arg(command));
 }
 
 } // namespace astra::cli

@@ -6,25 +6,25 @@
 namespace astra::cli {
 
 namespace {
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("astra::cli", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(astra::cli)
+};
 
 void printGoal(QTextStream &out, const Goal &goal)
 {
-    out << tr("Goal %1: %2").arg(goal.id).arg(goal.title) << u'\n';
-    out << tr("  state       %1%2")
+    out << Tr::tr("Goal %1: %2").arg(goal.id).arg(goal.title) << u'\n';
+    out << Tr::tr("  state       %1%2")
                .arg(toString(goal.state), goal.stateReason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(goal.stateReason))
         << u'\n';
-    out << tr("  kind        %1").arg(goal.kind) << u'\n';
-    out << tr("  source      %1, created by %2").arg(toString(goal.source), goal.createdBy) << u'\n';
-    out << tr("  confidence  %1, priority %2").arg(goal.confidence).arg(goal.priority) << u'\n';
+    out << Tr::tr("  kind        %1").arg(goal.kind) << u'\n';
+    out << Tr::tr("  source      %1, created by %2").arg(toString(goal.source), goal.createdBy) << u'\n';
+    out << Tr::tr("  confidence  %1, priority %2").arg(goal.confidence).arg(goal.priority) << u'\n';
     const QStringList files = goal.files();
     if (!files.isEmpty()) {
-        out << tr("  files       %1").arg(files.join(QStringLiteral(", "))) << u'\n';
+        out << Tr::tr("  files       %1").arg(files.join(QStringLiteral(", "))) << u'\n';
     }
-    out << tr("  created     %1, updated %2 (version %3)").arg(goal.createdAt, goal.updatedAt).arg(goal.version)
+    out << Tr::tr("  created     %1, updated %2 (version %3)").arg(goal.createdAt, goal.updatedAt).arg(goal.version)
         << u'\n';
 }
 
@@ -45,14 +45,14 @@ int runGoals(Context &context)
         return exitCode;
     }
     if (!context.args.isEmpty()) {
-        return context.usage(tr("goals takes no arguments; filter with --state STATE."));
+        return context.usage(Tr::tr("goals takes no arguments; filter with --state STATE."));
     }
     std::optional<GoalState> state;
     if (context.parser.isSet(QStringLiteral("state"))) {
         const QString name = context.parser.value(QStringLiteral("state"));
         state = goalStateFromString(name);
         if (!state) {
-            return context.usage(tr("--state %1: not a goal state; use one of %2.").arg(name, stateNames()));
+            return context.usage(Tr::tr("--state %1: not a goal state; use one of %2.").arg(name, stateNames()));
         }
     }
     auto workspace = context.openWorkspace(&exitCode);
@@ -72,7 +72,7 @@ int runGoals(Context &context)
         return Success;
     }
     if (goals->isEmpty()) {
-        context.out << (state ? tr("No goals are '%1'.").arg(toString(*state)) : tr("No goals yet.")) << u'\n';
+        context.out << (state ? Tr::tr("No goals are '%1'.").arg(toString(*state)) : Tr::tr("No goals yet.")) << u'\n';
         return Success;
     }
     for (const Goal &goal : std::as_const(*goals)) {
@@ -86,7 +86,7 @@ int runGoal(Context &context)
 {
     int exitCode = Success;
     if (context.args.isEmpty()) {
-        return context.usage(tr("goal needs a subcommand: add, show, approve, reject or abandon."));
+        return context.usage(Tr::tr("goal needs a subcommand: add, show, approve, reject or abandon."));
     }
     const QString sub = context.args.takeFirst();
     if (sub == u"add") {
@@ -94,14 +94,14 @@ int runGoal(Context &context)
             return exitCode;
         }
         if (context.args.isEmpty()) {
-            return context.usage(tr("goal add needs the goal's text: astra goal add \"TEXT\" [--files PATH...]."));
+            return context.usage(Tr::tr("goal add needs the goal's text: astra goal add \"TEXT\" [--files PATH...]."));
         }
         const QString title = context.args.takeFirst();
         if (!context.args.isEmpty() && !context.parser.isSet(QStringLiteral("files"))) {
-            return context.usage(tr("goal add takes one text; put quotes around it, or name files after --files."));
+            return context.usage(Tr::tr("goal add takes one text; put quotes around it, or name files after --files."));
         }
         if (context.parser.isSet(QStringLiteral("files")) && context.args.isEmpty()) {
-            return context.usage(tr("--files needs at least one path."));
+            return context.usage(Tr::tr("--files needs at least one path."));
         }
         auto workspace = context.openWorkspace(&exitCode);
         if (!workspace) {
@@ -115,7 +115,7 @@ int runGoal(Context &context)
         if (context.json) {
             context.printJson(goal->toJson());
         } else {
-            context.out << tr("Added goal %1 (%2): %3").arg(goal->id).arg(toString(goal->state), goal->title) << u'\n';
+            context.out << Tr::tr("Added goal %1 (%2): %3").arg(goal->id).arg(toString(goal->state), goal->title) << u'\n';
         }
         return Success;
     }
@@ -128,16 +128,16 @@ int runGoal(Context &context)
     } else if (sub == u"abandon") {
         action = GoalAction::Abandon;
     } else if (sub != u"show") {
-        return context.usage(tr("'goal %1' is not a command; use add, show, approve, reject or abandon.").arg(sub));
+        return context.usage(Tr::tr("'goal %1' is not a command; use add, show, approve, reject or abandon.").arg(sub));
     }
     if (!context.onlyOptions(action ? QStringList{QStringLiteral("reason")} : QStringList{}, &exitCode)) {
         return exitCode;
     }
     if (context.args.size() != 1) {
-        return context.usage(tr("goal %1 needs exactly one goal id.").arg(sub));
+        return context.usage(Tr::tr("goal %1 needs exactly one goal id.").arg(sub));
     }
     qint64 id = 0;
-    if (!context.parseId(context.args.constFirst(), tr("The goal id"), &id, &exitCode)) {
+    if (!context.parseId(context.args.constFirst(), Tr::tr("The goal id"), &id, &exitCode)) {
         return exitCode;
     }
     auto workspace = context.openWorkspace(&exitCode);
@@ -153,7 +153,7 @@ int runGoal(Context &context)
     if (context.json) {
         context.printJson(goal->toJson());
     } else if (action) {
-        context.out << tr("Goal %1 is now '%2'.").arg(goal->id).arg(toString(goal->state)) << u'\n';
+        context.out << Tr::tr("Goal %1 is now '%2'.").arg(goal->id).arg(toString(goal->state)) << u'\n';
     } else {
         printGoal(context.out, *goal);
     }

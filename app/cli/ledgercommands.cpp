@@ -7,10 +7,10 @@
 namespace astra::cli {
 
 namespace {
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("astra::cli", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(astra::cli)
+};
 
 QJsonObject entryJson(const LedgerEntry &entry)
 {
@@ -56,19 +56,19 @@ int verify(Context &context, Workspace &workspace)
         }
         context.printJson(object);
     } else if (report->intact) {
-        context.out << tr("The ledger is intact: %1 entries (%2 archived in %3 segments), head %4.")
+        context.out << Tr::tr("The ledger is intact: %1 entries (%2 archived in %3 segments), head %4.")
                            .arg(report->entriesChecked)
                            .arg(report->archivedEntries)
                            .arg(report->segments)
                            .arg(report->head.hash.left(12))
                     << u'\n';
         context.out << (report->checkpoint
-                            ? tr("It matches the checkpoint in refs/astra/ledger at entry %1.").arg(report->checkpoint->seq)
-                            : tr("There is no checkpoint in refs/astra/ledger yet; `astra ledger checkpoint` writes one."))
+                            ? Tr::tr("It matches the checkpoint in refs/astra/ledger at entry %1.").arg(report->checkpoint->seq)
+                            : Tr::tr("There is no checkpoint in refs/astra/ledger yet; `astra ledger checkpoint` writes one."))
                     << u'\n';
     }
     if (!report->intact) {
-        context.err << tr("astra: the ledger is broken at entry %1: %2").arg(report->firstBadSeq).arg(report->problem)
+        context.err << Tr::tr("astra: the ledger is broken at entry %1: %2").arg(report->firstBadSeq).arg(report->problem)
                     << u'\n';
         context.err.flush();
         return Failed;
@@ -81,7 +81,7 @@ int runLedger(Context &context)
 {
     int exitCode = Success;
     if (context.args.isEmpty()) {
-        return context.usage(tr("ledger needs a subcommand: verify, show, export, archive or checkpoint."));
+        return context.usage(Tr::tr("ledger needs a subcommand: verify, show, export, archive or checkpoint."));
     }
     const QString sub = context.args.takeFirst();
     const QStringList known = {QStringLiteral("verify"),
@@ -90,7 +90,7 @@ int runLedger(Context &context)
                                QStringLiteral("archive"),
                                QStringLiteral("checkpoint")};
     if (!known.contains(sub)) {
-        return context.usage(tr("'ledger %1' is not a command; use verify, show, export, archive or checkpoint.").arg(sub));
+        return context.usage(Tr::tr("'ledger %1' is not a command; use verify, show, export, archive or checkpoint.").arg(sub));
     }
     QStringList allowed;
     if (sub == u"show") {
@@ -102,13 +102,13 @@ int runLedger(Context &context)
         return exitCode;
     }
     if (sub == u"export" ? context.args.size() != 1 : !context.args.isEmpty()) {
-        return context.usage(sub == u"export" ? tr("ledger export needs exactly one argument: the file to write.")
-                                              : tr("ledger %1 takes no arguments.").arg(sub));
+        return context.usage(sub == u"export" ? Tr::tr("ledger export needs exactly one argument: the file to write.")
+                                              : Tr::tr("ledger %1 takes no arguments.").arg(sub));
     }
     qint64 number = -1;
     if (sub == u"archive") {
         if (!context.parser.isSet(QStringLiteral("through"))) {
-            return context.usage(tr("ledger archive needs --through SEQ: the last entry to archive."));
+            return context.usage(Tr::tr("ledger archive needs --through SEQ: the last entry to archive."));
         }
         if (!context.parseId(context.parser.value(QStringLiteral("through")), QStringLiteral("--through"), &number, &exitCode)) {
             return exitCode;
@@ -159,7 +159,7 @@ int runLedger(Context &context)
             object.insert(QStringLiteral("file"), file);
             context.printJson(object);
         } else {
-            context.out << tr("Wrote the ledger to %1").arg(file) << u'\n';
+            context.out << Tr::tr("Wrote the ledger to %1").arg(file) << u'\n';
         }
         return Success;
     }
@@ -179,7 +179,7 @@ int runLedger(Context &context)
             object.insert(QStringLiteral("sha256"), segment->fileSha256);
             context.printJson(object);
         } else {
-            context.out << tr("Archived entries %1–%2 to %3").arg(segment->firstSeq).arg(segment->lastSeq).arg(segment->fileName)
+            context.out << Tr::tr("Archived entries %1–%2 to %3").arg(segment->firstSeq).arg(segment->lastSeq).arg(segment->fileName)
                         << u'\n';
         }
         return Success;
@@ -197,7 +197,7 @@ int runLedger(Context &context)
         object.insert(QStringLiteral("commit"), checkpoint->commit);
         context.printJson(object);
     } else {
-        context.out << tr("refs/astra/ledger records entry %1 (commit %2).").arg(checkpoint->seq).arg(checkpoint->commit.left(12))
+        context.out << Tr::tr("refs/astra/ledger records entry %1 (commit %2).").arg(checkpoint->seq).arg(checkpoint->commit.left(12))
                     << u'\n';
     }
     return Success;

@@ -8,10 +8,10 @@
 namespace astra::cli {
 
 namespace {
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("astra::cli", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(astra::cli)
+};
 } // namespace
 
 int runInit(Context &context)
@@ -21,7 +21,7 @@ int runInit(Context &context)
         return exitCode;
     }
     if (!context.args.isEmpty()) {
-        return context.usage(tr("init takes no arguments; use --repo PATH to name the repository."));
+        return context.usage(Tr::tr("init takes no arguments; use --repo PATH to name the repository."));
     }
     auto report = Workspace::init(context.workspace);
     if (!report) {
@@ -39,15 +39,15 @@ int runInit(Context &context)
         return Success;
     }
     if (report->configWritten) {
-        context.out << tr("Wrote %1").arg(report->configPath) << u'\n';
+        context.out << Tr::tr("Wrote %1").arg(report->configPath) << u'\n';
         context.out << (report->testCommand.isEmpty()
-                            ? tr("  no test command found: set [tests] command before running modifications")
-                            : tr("  tests: %1").arg(report->testCommand))
+                            ? Tr::tr("  no test command found: set [tests] command before running modifications")
+                            : Tr::tr("  tests: %1").arg(report->testCommand))
                     << u'\n';
     } else {
-        context.out << tr("Kept %1").arg(report->configPath) << u'\n';
+        context.out << Tr::tr("Kept %1").arg(report->configPath) << u'\n';
     }
-    context.out << tr("State: %1 (schema version %2)").arg(report->database).arg(report->schemaVersion) << u'\n';
+    context.out << Tr::tr("State: %1 (schema version %2)").arg(report->database).arg(report->schemaVersion) << u'\n';
     return Success;
 }
 
@@ -58,7 +58,7 @@ int runStatus(Context &context)
         return exitCode;
     }
     if (!context.args.isEmpty()) {
-        return context.usage(tr("status takes no arguments."));
+        return context.usage(Tr::tr("status takes no arguments."));
     }
     auto workspace = context.openWorkspace(&exitCode);
     if (!workspace) {
@@ -73,24 +73,24 @@ int runStatus(Context &context)
         return Success;
     }
     QTextStream &out = context.out;
-    out << tr("Workspace %1 (branch %2, target %3)")
-               .arg(status->workDir, status->headBranch.isEmpty() ? tr("detached") : status->headBranch,
+    out << Tr::tr("Workspace %1 (branch %2, target %3)")
+               .arg(status->workDir, status->headBranch.isEmpty() ? Tr::tr("detached") : status->headBranch,
                     status->targetBranch)
         << u'\n';
-    out << tr("State     %1 (schema version %2)").arg(status->database).arg(status->schemaVersion) << u'\n';
-    out << tr("Config    %1").arg(status->configFromFile ? status->configPath : tr("defaults (no .astra.toml)"))
+    out << Tr::tr("State     %1 (schema version %2)").arg(status->database).arg(status->schemaVersion) << u'\n';
+    out << Tr::tr("Config    %1").arg(status->configFromFile ? status->configPath : Tr::tr("defaults (no .astra.toml)"))
         << u'\n';
-    out << tr("Goals") << u'\n';
+    out << Tr::tr("Goals") << u'\n';
     for (const auto &entry : std::as_const(status->goalsByState)) {
         out << QStringLiteral("  %1 %2").arg(entry.first, -16).arg(entry.second) << u'\n';
     }
-    out << tr("Modifications awaiting review: %1").arg(status->modificationsAwaitingReview) << u'\n';
-    out << tr("Scheduler: %1 (%2 queued, %3 running)")
+    out << Tr::tr("Modifications awaiting review: %1").arg(status->modificationsAwaitingReview) << u'\n';
+    out << Tr::tr("Scheduler: %1 (%2 queued, %3 running)")
                .arg(status->scheduler)
                .arg(status->tasksQueued)
                .arg(status->tasksRunning)
         << u'\n';
-    out << tr("Ledger: %1 entries").arg(status->ledgerEntries) << u'\n';
+    out << Tr::tr("Ledger: %1 entries").arg(status->ledgerEntries) << u'\n';
     return Success;
 }
 
@@ -101,7 +101,7 @@ int runDemo(Context &context)
         return exitCode;
     }
     if (context.args.size() != 1) {
-        return context.usage(tr("demo needs exactly one argument: the folder to create the demo workspace in."));
+        return context.usage(Tr::tr("demo needs exactly one argument: the folder to create the demo workspace in."));
     }
     auto report = createDemoWorkspace(context.args.constFirst());
     if (!report) {
@@ -115,12 +115,12 @@ int runDemo(Context &context)
         context.printJson(object);
         return Success;
     }
-    context.out << tr("Created the demo workspace in %1 (%2 commits, %3 goals).")
+    context.out << Tr::tr("Created the demo workspace in %1 (%2 commits, %3 goals).")
                        .arg(report->workDir)
                        .arg(report->commits)
                        .arg(report->goals)
                 << u'\n'
-                << tr("Open it with: astra-review --repo %1").arg(report->workDir) << u'\n';
+                << Tr::tr("Open it with: astra-review --repo %1").arg(report->workDir) << u'\n';
     return Success;
 }
 

@@ -13,10 +13,10 @@
 namespace astra {
 
 namespace {
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("astra::GitRepository", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(astra::GitRepository)
+};
 
 const char ledgerRef[] = "refs/astra/ledger";
 const char checkpointFile[] = "checkpoint.json";
@@ -51,13 +51,13 @@ Result<GitRepository> GitRepository::discover(const QString &path)
     const QByteArray native = QFile::encodeName(QDir(path).absolutePath());
     const int code = git_repository_open_ext(&raw, native.constData(), 0, nullptr);
     if (code == GIT_ENOTFOUND) {
-        return makeError(tr("%1 is not inside a git repository. Run the command inside one, pass --repo PATH, or "
+        return makeError(Tr::tr("%1 is not inside a git repository. Run the command inside one, pass --repo PATH, or "
                             "create one with `git init`.")
                              .arg(QDir::toNativeSeparators(QDir(path).absolutePath())),
                          ErrorKind::NotFound);
     }
     if (code < 0) {
-        return git::error(code, tr("Opening the git repository at %1").arg(path));
+        return git::error(code, Tr::tr("Opening the git repository at %1").arg(path));
     }
     auto data = std::make_unique<Private>();
     data->repo.reset(raw);
@@ -75,7 +75,7 @@ Result<GitRepository> GitRepository::init(const QString &path, const QString &in
     const QByteArray native = QFile::encodeName(path);
     const int code = git_repository_init_ext(&raw, native.constData(), &options);
     if (code < 0) {
-        return git::error(code, tr("Creating a git repository at %1").arg(path));
+        return git::error(code, Tr::tr("Creating a git repository at %1").arg(path));
     }
     auto data = std::make_unique<Private>();
     data->repo.reset(raw);
@@ -146,28 +146,28 @@ Result<std::optional<LedgerCheckpoint>> GitRepository::ledgerCheckpoint() const
         return std::optional<LedgerCheckpoint>();
     }
     if (code < 0) {
-        return git::error(code, tr("Reading %1").arg(QLatin1String(ledgerRef)));
+        return git::error(code, Tr::tr("Reading %1").arg(QLatin1String(ledgerRef)));
     }
     git_commit *rawCommit = nullptr;
     if ((code = git_commit_lookup(&rawCommit, d->repo.get(), &commitId)) < 0) {
-        return git::error(code, tr("Reading the ledger checkpoint commit"));
+        return git::error(code, Tr::tr("Reading the ledger checkpoint commit"));
     }
     git::CommitPtr commit(rawCommit);
     git_tree *rawTree = nullptr;
     if ((code = git_commit_tree(&rawTree, commit.get())) < 0) {
-        return git::error(code, tr("Reading the ledger checkpoint tree"));
+        return git::error(code, Tr::tr("Reading the ledger checkpoint tree"));
     }
     git::TreePtr tree(rawTree);
     const git_tree_entry *entry = git_tree_entry_byname(tree.get(), checkpointFile);
     if (!entry) {
-        return makeError(tr("The ledger checkpoint commit %1 in %2 has no %3; the ref was overwritten by something "
+        return makeError(Tr::tr("The ledger checkpoint commit %1 in %2 has no %3; the ref was overwritten by something "
                             "else. Inspect it with `git show %2`.")
                              .arg(git::oidToString(commitId), QLatin1String(ledgerRef), QLatin1String(checkpointFile)),
                          ErrorKind::Refused);
     }
     git_blob *rawBlob = nullptr;
     if ((code = git_blob_lookup(&rawBlob, d->repo.get(), git_tree_entry_id(entry))) < 0) {
-        return git::error(code, tr("Reading the ledger checkpoint"));
+        return git::error(code, Tr::tr("Reading the ledger checkpoint"));
     }
     git::BlobPtr blob(rawBlob);
     const QByteArray content(static_cast<const char *>(git_blob_rawcontent(blob.get())),
@@ -179,7 +179,7 @@ Result<std::optional<LedgerCheckpoint>> GitRepository::ledgerCheckpoint() const
     checkpoint.ts = object.value(QStringLiteral("ts")).toString();
     checkpoint.commit = git::oidToString(commitId);
     if (checkpoint.seq <= 0 || checkpoint.hash.size() != 64) {
-        return makeError(tr("The ledger checkpoint in %1 (commit %2) is malformed: expected a seq and a sha256 hash.")
+        return makeError(Tr::tr("The ledger checkpoint in %1 (commit %2) is malformed: expected a seq and a sha256 hash.")
                              .arg(QLatin1String(ledgerRef), checkpoint.commit),
                          ErrorKind::Refused);
     }
@@ -210,23 +210,23 @@ Result<LedgerCheckpoint> GitRepository::writeLedgerCheckpoint(qint64 seq, const 
     int code = 0;
     git_oid blobId;
     if ((code = git_blob_create_from_buffer(&blobId, repo, content.constData(), size_t(content.size()))) < 0) {
-        return git::error(code, tr("Writing the ledger checkpoint"));
+        return git::error(code, Tr::tr("Writing the ledger checkpoint"));
     }
     git_treebuilder *rawBuilder = nullptr;
     if ((code = git_treebuilder_new(&rawBuilder, repo, nullptr)) < 0) {
-        return git::error(code, tr("Writing the ledger checkpoint"));
+        return git::error(code, Tr::tr("Writing the ledger checkpoint"));
     }
     git::TreeBuilderPtr builder(rawBuilder);
     if ((code = git_treebuilder_insert(nullptr, builder.get(), checkpointFile, &blobId, GIT_FILEMODE_BLOB)) < 0) {
-        return git::error(code, tr("Writing the ledger checkpoint"));
+        return git::error(code, Tr::tr("Writing the ledger checkpoint"));
     }
     git_oid treeId;
     if ((code = git_treebuilder_write(&treeId, builder.get())) < 0) {
-        return git::error(code, tr("Writing the ledger checkpoint"));
+        return git::error(code, Tr::tr("Writing the ledger checkpoint"));
     }
     git_tree *rawTree = nullptr;
     if ((code = git_tree_lookup(&rawTree, repo, &treeId)) < 0) {
-        return git::error(code, tr("Writing the ledger checkpoint"));
+        return git::error(code, Tr::tr("Writing the ledger checkpoint"));
     }
     git::TreePtr tree(rawTree);
 
@@ -234,17 +234,17 @@ Result<LedgerCheckpoint> GitRepository::writeLedgerCheckpoint(qint64 seq, const 
     git_oid parentId;
     if (*existing) {
         if ((code = git_oid_fromstr(&parentId, (*existing)->commit.toLatin1().constData())) < 0) {
-            return git::error(code, tr("Reading the previous ledger checkpoint"));
+            return git::error(code, Tr::tr("Reading the previous ledger checkpoint"));
         }
         git_commit *rawParent = nullptr;
         if ((code = git_commit_lookup(&rawParent, repo, &parentId)) < 0) {
-            return git::error(code, tr("Reading the previous ledger checkpoint"));
+            return git::error(code, Tr::tr("Reading the previous ledger checkpoint"));
         }
         parent.reset(rawParent);
     }
     git_signature *rawSignature = nullptr;
     if ((code = git_signature_now(&rawSignature, "Astra Review", "astra@localhost")) < 0) {
-        return git::error(code, tr("Writing the ledger checkpoint"));
+        return git::error(code, Tr::tr("Writing the ledger checkpoint"));
     }
     git::SignaturePtr signature(rawSignature);
     const QByteArray message = QStringLiteral("Astra ledger checkpoint at entry %1\n\nAstra-Ledger-Seq: %1\n"
@@ -265,7 +265,7 @@ Result<LedgerCheckpoint> GitRepository::writeLedgerCheckpoint(qint64 seq, const 
                                   parent ? 1 : 0,
                                   parents))
         < 0) {
-        return git::error(code, tr("Writing the ledger checkpoint commit"));
+        return git::error(code, Tr::tr("Writing the ledger checkpoint commit"));
     }
     const QByteArray logMessage = QStringLiteral("astra: ledger checkpoint %1").arg(seq).toUtf8();
     git_reference *rawRef = nullptr;
@@ -276,7 +276,7 @@ Result<LedgerCheckpoint> GitRepository::writeLedgerCheckpoint(qint64 seq, const 
     }
     git::ReferencePtr ref(rawRef);
     if (code < 0) {
-        return git::error(code, tr("Moving %1 (someone else may have moved it at the same time; try again)")
+        return git::error(code, Tr::tr("Moving %1 (someone else may have moved it at the same time; try again)")
                                     .arg(QLatin1String(ledgerRef)));
     }
     checkpoint.commit = git::oidToString(commitId);
@@ -295,7 +295,7 @@ Result<QString> GitRepository::commitFiles(const QString &branch,
 
     git_index *rawIndex = nullptr;
     if ((code = git_index_new(&rawIndex)) < 0) {
-        return git::error(code, tr("Creating an index"));
+        return git::error(code, Tr::tr("Creating an index"));
     }
     git::IndexPtr index(rawIndex);
 
@@ -305,32 +305,32 @@ Result<QString> GitRepository::commitFiles(const QString &branch,
     if (code == 0) {
         git_commit *rawParent = nullptr;
         if ((code = git_commit_lookup(&rawParent, repo, &parentId)) < 0) {
-            return git::error(code, tr("Reading branch %1").arg(branch));
+            return git::error(code, Tr::tr("Reading branch %1").arg(branch));
         }
         parent.reset(rawParent);
         git_tree *rawTree = nullptr;
         if ((code = git_commit_tree(&rawTree, parent.get())) < 0) {
-            return git::error(code, tr("Reading branch %1").arg(branch));
+            return git::error(code, Tr::tr("Reading branch %1").arg(branch));
         }
         git::TreePtr parentTree(rawTree);
         if ((code = git_index_read_tree(index.get(), parentTree.get())) < 0) {
-            return git::error(code, tr("Reading branch %1").arg(branch));
+            return git::error(code, Tr::tr("Reading branch %1").arg(branch));
         }
     } else if (code != GIT_ENOTFOUND) {
-        return git::error(code, tr("Reading branch %1").arg(branch));
+        return git::error(code, Tr::tr("Reading branch %1").arg(branch));
     }
 
     for (auto it = files.cbegin(); it != files.cend(); ++it) {
         const QByteArray path = it.key().toUtf8();
         if (it.value().isNull()) {
             if ((code = git_index_remove_bypath(index.get(), path.constData())) < 0) {
-                return git::error(code, tr("Removing %1").arg(it.key()));
+                return git::error(code, Tr::tr("Removing %1").arg(it.key()));
             }
             continue;
         }
         git_oid blobId;
         if ((code = git_blob_create_from_buffer(&blobId, repo, it.value().constData(), size_t(it.value().size()))) < 0) {
-            return git::error(code, tr("Writing %1").arg(it.key()));
+            return git::error(code, Tr::tr("Writing %1").arg(it.key()));
         }
         git_index_entry entry{};
         entry.path = path.constData();
@@ -338,22 +338,22 @@ Result<QString> GitRepository::commitFiles(const QString &branch,
         entry.id = blobId;
         entry.file_size = quint32(it.value().size());
         if ((code = git_index_add(index.get(), &entry)) < 0) {
-            return git::error(code, tr("Adding %1").arg(it.key()));
+            return git::error(code, Tr::tr("Adding %1").arg(it.key()));
         }
     }
     git_oid treeId;
     if ((code = git_index_write_tree_to(&treeId, index.get(), repo)) < 0) {
-        return git::error(code, tr("Writing the tree"));
+        return git::error(code, Tr::tr("Writing the tree"));
     }
     git_tree *rawTree = nullptr;
     if ((code = git_tree_lookup(&rawTree, repo, &treeId)) < 0) {
-        return git::error(code, tr("Writing the tree"));
+        return git::error(code, Tr::tr("Writing the tree"));
     }
     git::TreePtr tree(rawTree);
     git_signature *rawSignature = nullptr;
     if ((code = git_signature_now(&rawSignature, author.name.toUtf8().constData(), author.email.toUtf8().constData()))
         < 0) {
-        return git::error(code, tr("Creating the commit signature"));
+        return git::error(code, Tr::tr("Creating the commit signature"));
     }
     git::SignaturePtr signature(rawSignature);
     const git_commit *parents[] = {parent.get()};
@@ -370,7 +370,7 @@ Result<QString> GitRepository::commitFiles(const QString &branch,
                                   parent ? 1 : 0,
                                   parents))
         < 0) {
-        return git::error(code, tr("Committing on %1").arg(branch));
+        return git::error(code, Tr::tr("Committing on %1").arg(branch));
     }
     return git::oidToString(commitId);
 }
@@ -380,7 +380,7 @@ Status GitRepository::checkoutHeadForce()
     git_checkout_options options = GIT_CHECKOUT_OPTIONS_INIT;
     options.checkout_strategy = GIT_CHECKOUT_FORCE;
     if (const int code = git_checkout_head(d->repo.get(), &options); code < 0) {
-        return git::error(code, tr("Checking out HEAD"));
+        return git::error(code, Tr::tr("Checking out HEAD"));
     }
     return {};
 }

@@ -23,10 +23,10 @@ namespace astra {
 
 namespace {
 
-QString tr(const char *text, const char *disambiguation = nullptr, int n = -1)
+struct Tr
 {
-    return QCoreApplication::translate("astra::Config", text, disambiguation, n);
-}
+    Q_DECLARE_TR_FUNCTIONS(astra::Config)
+};
 
 constexpr int maxReportedProblems = 20;
 
@@ -121,7 +121,7 @@ QString joinChoices(const QStringList &choices, QLatin1Char quote = QLatin1Char(
     const QString last = quotedChoices.takeLast();
     if (quotedChoices.isEmpty())
         return last;
-    return tr("%1 or %2").arg(quotedChoices.join(QLatin1String(", ")), last);
+    return Tr::tr("%1 or %2").arg(quotedChoices.join(QLatin1String(", ")), last);
 }
 
 // Levenshtein distance, case-insensitive.
@@ -232,9 +232,9 @@ QString describe(const toml::node &node)
 {
     switch (node.type()) {
     case toml::node_type::string:
-        return tr("the string %1").arg(quoted(fromStd(node.as_string()->get())));
+        return Tr::tr("the string %1").arg(quoted(fromStd(node.as_string()->get())));
     case toml::node_type::integer:
-        return tr("the integer %1").arg(QString::number(static_cast<qlonglong>(node.as_integer()->get())));
+        return Tr::tr("the integer %1").arg(QString::number(static_cast<qlonglong>(node.as_integer()->get())));
     case toml::node_type::floating_point: {
         const double value = node.as_floating_point()->get();
         QString shown;
@@ -244,24 +244,24 @@ QString describe(const toml::node &node)
             shown = value < 0 ? QStringLiteral("-inf") : QStringLiteral("inf");
         else
             shown = QString::number(value, 'g', QLocale::FloatingPointShortest);
-        return tr("the number %1").arg(shown);
+        return Tr::tr("the number %1").arg(shown);
     }
     case toml::node_type::boolean:
-        return tr("the boolean %1").arg(node.as_boolean()->get() ? QStringLiteral("true") : QStringLiteral("false"));
+        return Tr::tr("the boolean %1").arg(node.as_boolean()->get() ? QStringLiteral("true") : QStringLiteral("false"));
     case toml::node_type::table:
-        return tr("a table");
+        return Tr::tr("a table");
     case toml::node_type::array:
-        return tr("an array");
+        return Tr::tr("an array");
     case toml::node_type::date:
-        return tr("a date");
+        return Tr::tr("a date");
     case toml::node_type::time:
-        return tr("a time");
+        return Tr::tr("a time");
     case toml::node_type::date_time:
-        return tr("a date-time");
+        return Tr::tr("a date-time");
     case toml::node_type::none:
         break;
     }
-    return tr("nothing");
+    return Tr::tr("nothing");
 }
 
 // What a check on a value says: fine, or not, with an optional detail for the message.
@@ -300,9 +300,9 @@ Verdict checkReport(const QString &value, bool forJob)
             continue;
         const QString path = value.mid(prefix.size());
         if (path.isEmpty())
-            return reject(tr("the path after '%1' is missing").arg(prefix));
+            return reject(Tr::tr("the path after '%1' is missing").arg(prefix));
         if (!isRelativeInside(path))
-            return reject(tr("the path must be relative and must not leave the working folder"));
+            return reject(Tr::tr("the path must be relative and must not leave the working folder"));
         return accept();
     }
     return reject();
@@ -391,7 +391,7 @@ void ConfigReader::wrongValue(const toml::node &node,
                               const QString &expectation,
                               const QString &detail)
 {
-    QString text = tr("expected %1, found %2").arg(expectation, describe(node));
+    QString text = Tr::tr("expected %1, found %2").arg(expectation, describe(node));
     if (!detail.isEmpty())
         text += QLatin1String(" (") + detail + QLatin1Char(')');
     problem(node.source(), key, text);
@@ -411,22 +411,22 @@ void ConfigReader::checkKeys(const toml::table &table, const QString &tableKey, 
         if (!unknownNoun.isEmpty())
             text = unknownNoun;
         else if (value.is_table() || value.is_array_of_tables())
-            text = tr("unknown table");
+            text = Tr::tr("unknown table");
         else
-            text = tr("unknown key");
+            text = Tr::tr("unknown key");
 
         const QString suggestion = closest(fromStd(name), knownNames);
         const QStringList homes = tableKey.isEmpty() && !value.is_table() ? sectionsWithKey(name) : QStringList();
         if (looksLikeSecret(name))
             text +=
-                tr("; never write a secret into .astra.toml, which is committed with the repository: put it "
+                Tr::tr("; never write a secret into .astra.toml, which is committed with the repository: put it "
                    "in an environment variable and name that variable in proposer.api_key_env");
         else if (!suggestion.isEmpty())
-            text += tr("; did you mean '%1'?").arg(suggestion);
+            text += Tr::tr("; did you mean '%1'?").arg(suggestion);
         else if (!homes.isEmpty())
-            text += tr("; did you mean %1?").arg(joinChoices(homes, QLatin1Char('\'')));
+            text += Tr::tr("; did you mean %1?").arg(joinChoices(homes, QLatin1Char('\'')));
         else
-            text += tr("; expected one of: %1").arg(knownNames.join(QLatin1String(", ")));
+            text += Tr::tr("; expected one of: %1").arg(knownNames.join(QLatin1String(", ")));
         problem(key.source(), childKey(tableKey, name), text);
     }
 }
@@ -439,7 +439,7 @@ const toml::table *ConfigReader::table(const toml::table &parent, const QString 
     if (const toml::table *result = node->as_table())
         return result;
     const QString key = childKey(parentKey, name);
-    wrongValue(*node, key, tr("a table ([%1])").arg(key));
+    wrongValue(*node, key, Tr::tr("a table ([%1])").arg(key));
     return nullptr;
 }
 
@@ -451,7 +451,7 @@ const toml::array *ConfigReader::tableArray(const toml::table &parent, std::stri
     if (const toml::array *result = node->as_array())
         return result;
     const QString key = childKey({}, name);
-    wrongValue(*node, key, tr("an array of tables ([[%1]])").arg(key));
+    wrongValue(*node, key, Tr::tr("an array of tables ([[%1]])").arg(key));
     return nullptr;
 }
 
@@ -495,7 +495,7 @@ bool ConfigReader::readStringList(const toml::table &table,
     const QString key = childKey(tableKey, name);
     const toml::array *array = node->as_array();
     if (!array) {
-        wrongValue(*node, key, tr("an array of strings"));
+        wrongValue(*node, key, Tr::tr("an array of strings"));
         return false;
     }
     bool ok = true;
@@ -532,7 +532,7 @@ bool ConfigReader::readChoice(const toml::table &table,
     if (!node)
         return false;
     const QString key = childKey(tableKey, name);
-    const QString expectation = tr("one of %1").arg(joinChoices(choices));
+    const QString expectation = Tr::tr("one of %1").arg(joinChoices(choices));
     if (!node->is_string()) {
         wrongValue(*node, key, expectation);
         return false;
@@ -544,7 +544,7 @@ bool ConfigReader::readChoice(const toml::table &table,
         wrongValue(*node,
                    key,
                    expectation,
-                   suggestion.isEmpty() ? QString() : tr("did you mean '%1'?").arg(suggestion));
+                   suggestion.isEmpty() ? QString() : Tr::tr("did you mean '%1'?").arg(suggestion));
         return false;
     }
     index = static_cast<int>(found);
@@ -572,7 +572,7 @@ bool ConfigReader::readInt(const toml::table &table,
         return false;
     }
     if (value > std::numeric_limits<int>::max()) {
-        wrongValue(*node, key, expectation, tr("the largest value is %1").arg(std::numeric_limits<int>::max()));
+        wrongValue(*node, key, expectation, Tr::tr("the largest value is %1").arg(std::numeric_limits<int>::max()));
         return false;
     }
     out = static_cast<int>(value);
@@ -585,7 +585,7 @@ bool ConfigReader::readFraction(const toml::table &table, const QString &tableKe
     if (!node)
         return false;
     const QString key = childKey(tableKey, name);
-    const QString expectation = tr("a number from 0 to 1");
+    const QString expectation = Tr::tr("a number from 0 to 1");
     double value = 0;
     if (node->is_floating_point())
         value = node->as_floating_point()->get();
@@ -609,7 +609,7 @@ bool ConfigReader::readBool(const toml::table &table, const QString &tableKey, s
     if (!node)
         return false;
     if (!node->is_boolean()) {
-        wrongValue(*node, childKey(tableKey, name), tr("true or false"));
+        wrongValue(*node, childKey(tableKey, name), Tr::tr("true or false"));
         return false;
     }
     out = node->as_boolean()->get();
@@ -626,7 +626,7 @@ bool ConfigReader::readDuration(const toml::table &table,
         return false;
     const QString key = childKey(tableKey, name);
     if (!node->is_string()) {
-        wrongValue(*node, key, tr("a duration such as 30s, 15m, 24h or 7d"));
+        wrongValue(*node, key, Tr::tr("a duration such as 30s, 15m, 24h or 7d"));
         return false;
     }
     const Result<std::chrono::seconds> duration = parseDuration(fromStd(node->as_string()->get()));
@@ -666,7 +666,7 @@ void ConfigReader::readWorkspace(const toml::table &table, WorkspaceSection &out
     readString(table,
                key,
                "target_branch",
-               tr("a branch name such as \"main\""),
+               Tr::tr("a branch name such as \"main\""),
                out.targetBranch,
                [](const QString &value) { return isValidBranchName(value) ? accept() : reject(); });
 }
@@ -675,22 +675,22 @@ void ConfigReader::readPolicy(const toml::table &table, PolicySection &out)
 {
     const QString key = QStringLiteral("policy");
     checkKeys(table, key, policyKeys);
-    const QString glob = tr("a path glob such as \"src/\"");
+    const QString glob = Tr::tr("a path glob such as \"src/\"");
     readStringList(table, key, "allowed", glob, out.allowed, nonEmpty);
     readStringList(table, key, "forbidden", glob, out.forbidden, nonEmpty);
-    readInt(table, key, "max_file_kb", 1, tr("a positive integer (kilobytes)"), out.maxFileKb);
+    readInt(table, key, "max_file_kb", 1, Tr::tr("a positive integer (kilobytes)"), out.maxFileKb);
 }
 
 void ConfigReader::readTests(const toml::table &table, TestsSection &out)
 {
     const QString key = QStringLiteral("tests");
     checkKeys(table, key, testsKeys);
-    readString(table, key, "command", tr("a string (the command line that runs the tests)"), out.command);
-    readInt(table, key, "timeout_s", 1, tr("a positive integer (seconds)"), out.timeoutS);
+    readString(table, key, "command", Tr::tr("a string (the command line that runs the tests)"), out.command);
+    readInt(table, key, "timeout_s", 1, Tr::tr("a positive integer (seconds)"), out.timeoutS);
     readString(table,
                key,
                "report",
-               tr("one of %1")
+               Tr::tr("one of %1")
                    .arg(joinChoices({QStringLiteral("junit:PATH"), QStringLiteral("ctest"), QStringLiteral("pytest")})),
                out.report,
                [](const QString &value) { return checkReport(value, false); });
@@ -711,34 +711,34 @@ void ConfigReader::readJobs(const toml::array &array, QList<JobConfig> &out)
         const QString key = indexKey(QStringLiteral("jobs"), i);
         const toml::table *table = element.as_table();
         if (!table) {
-            wrongValue(element, key, tr("a table ([[jobs]])"));
+            wrongValue(element, key, Tr::tr("a table ([[jobs]])"));
             continue;
         }
         checkKeys(*table, key, jobKeys);
 
         JobConfig job;
-        const QString nameExpectation = tr("a job name");
+        const QString nameExpectation = Tr::tr("a job name");
         const bool hasName = readString(*table, key, "name", nameExpectation, job.name, nonEmpty);
         if (!table->get("name")) {
             problem(
                 table->source(),
                 childKey(key, "name"),
-                tr("expected %1, found none (every [[jobs]] entry needs a name and a command)").arg(nameExpectation));
+                Tr::tr("expected %1, found none (every [[jobs]] entry needs a name and a command)").arg(nameExpectation));
         }
-        const QString commandExpectation = tr("a command line");
+        const QString commandExpectation = Tr::tr("a command line");
         readString(*table, key, "command", commandExpectation, job.command, nonEmpty);
         if (!table->get("command")) {
             problem(table->source(),
                     childKey(key, "command"),
-                    tr("expected %1, found none (every [[jobs]] entry needs a name and a command)")
+                    Tr::tr("expected %1, found none (every [[jobs]] entry needs a name and a command)")
                         .arg(commandExpectation));
         }
         readDuration(*table, key, "every", job.every);
-        readInt(*table, key, "timeout_s", 1, tr("a positive integer (seconds)"), job.timeoutS);
+        readInt(*table, key, "timeout_s", 1, Tr::tr("a positive integer (seconds)"), job.timeoutS);
         readString(*table,
                    key,
                    "report",
-                   tr("one of %1")
+                   Tr::tr("one of %1")
                        .arg(joinChoices({QStringLiteral("junit:PATH"),
                                          QStringLiteral("ctest"),
                                          QStringLiteral("sarif:PATH"),
@@ -751,8 +751,8 @@ void ConfigReader::readJobs(const toml::array &array, QList<JobConfig> &out)
             if (first != firstByName.constEnd()) {
                 wrongValue(*table->get("name"),
                            childKey(key, "name"),
-                           tr("a name no other job has"),
-                           tr("%1 has that name").arg(indexKey(QStringLiteral("jobs"), first.value())));
+                           Tr::tr("a name no other job has"),
+                           Tr::tr("%1 has that name").arg(indexKey(QStringLiteral("jobs"), first.value())));
             } else {
                 firstByName.insert(job.name, i);
             }
@@ -767,7 +767,7 @@ void ConfigReader::readGenerator(const toml::table &table, GeneratorSection &out
     checkKeys(table, key, generatorKeys);
     readDuration(table, key, "interval", out.interval);
     readFraction(table, key, "min_confidence", out.minConfidence);
-    const QString count = tr("an integer, 0 or more");
+    const QString count = Tr::tr("an integer, 0 or more");
     readInt(table, key, "max_goals_per_day", 0, count, out.maxGoalsPerDay);
     readInt(table, key, "max_goals_per_detector_per_day", 0, count, out.maxGoalsPerDetectorPerDay);
     readBool(table, key, "auto_approve", out.autoApprove);
@@ -777,7 +777,7 @@ void ConfigReader::readGenerator(const toml::table &table, GeneratorSection &out
 void ConfigReader::readDetectors(const toml::table &detectors, DetectorsSection &out)
 {
     const QString key = QStringLiteral("detectors");
-    checkKeys(detectors, key, detectorsKeys, tr("unknown detector"));
+    checkKeys(detectors, key, detectorsKeys, Tr::tr("unknown detector"));
     if (const toml::table *jobFailure = table(detectors, key, "job_failure")) {
         const QString jobFailureKey = childKey(key, "job_failure");
         checkKeys(*jobFailure, jobFailureKey, jobFailureKeys);
@@ -785,7 +785,7 @@ void ConfigReader::readDetectors(const toml::table &detectors, DetectorsSection 
                 jobFailureKey,
                 "threshold",
                 1,
-                tr("a positive integer (failed runs)"),
+                Tr::tr("a positive integer (failed runs)"),
                 out.jobFailure.threshold);
         readDuration(*jobFailure, jobFailureKey, "window", out.jobFailure.window);
     }
@@ -799,37 +799,37 @@ void ConfigReader::readPrinciples(const toml::array &array, QList<PrincipleConfi
         const QString key = indexKey(QStringLiteral("principles"), i);
         const toml::table *table = element.as_table();
         if (!table) {
-            wrongValue(element, key, tr("a table ([[principles]])"));
+            wrongValue(element, key, Tr::tr("a table ([[principles]])"));
             continue;
         }
         checkKeys(*table, key, principleKeys);
 
         PrincipleConfig principle;
-        const QString nameExpectation = tr("a principle name");
+        const QString nameExpectation = Tr::tr("a principle name");
         const bool hasName = readString(*table, key, "name", nameExpectation, principle.name, nonEmpty);
         if (!table->get("name")) {
             problem(table->source(),
                     childKey(key, "name"),
-                    tr("expected %1, found none (every [[principles]] entry needs a name)").arg(nameExpectation));
+                    Tr::tr("expected %1, found none (every [[principles]] entry needs a name)").arg(nameExpectation));
         }
         readStringList(*table,
                        key,
                        "deny_paths",
-                       tr("a path glob such as \"src/auth/\""),
+                       Tr::tr("a path glob such as \"src/auth/\""),
                        principle.denyPaths,
                        nonEmpty);
         readStringList(
             *table,
             key,
             "deny_goal_text",
-            tr("a regular expression"),
+            Tr::tr("a regular expression"),
             principle.denyGoalText,
             [](const QString &pattern) {
                 if (pattern.isEmpty())
-                    return reject(tr("an empty pattern matches every goal"));
+                    return reject(Tr::tr("an empty pattern matches every goal"));
                 const QRegularExpression expression(pattern);
                 if (!expression.isValid()) {
-                    return reject(tr("%1 at offset %2")
+                    return reject(Tr::tr("%1 at offset %2")
                                       .arg(expression.errorString(), QString::number(expression.patternErrorOffset())));
                 }
                 return accept();
@@ -840,8 +840,8 @@ void ConfigReader::readPrinciples(const toml::array &array, QList<PrincipleConfi
             if (first != firstByName.constEnd()) {
                 wrongValue(*table->get("name"),
                            childKey(key, "name"),
-                           tr("a name no other principle has"),
-                           tr("%1 has that name").arg(indexKey(QStringLiteral("principles"), first.value())));
+                           Tr::tr("a name no other principle has"),
+                           Tr::tr("%1 has that name").arg(indexKey(QStringLiteral("principles"), first.value())));
             } else {
                 firstByName.insert(principle.name, i);
             }
@@ -863,22 +863,22 @@ void ConfigReader::readProposer(const toml::table &table, ProposerSection &out)
         kind);
     if (hasKind)
         out.kind = static_cast<ProposerSection::Kind>(kind);
-    const QString urlExpectation = tr("an http:// or https:// URL such as \"http://127.0.0.1:8080/v1\"");
+    const QString urlExpectation = Tr::tr("an http:// or https:// URL such as \"http://127.0.0.1:8080/v1\"");
     readString(table, key, "base_url", urlExpectation, out.baseUrl, [](const QString &value) {
         return isHttpUrl(value) ? accept() : reject();
     });
-    const QString modelExpectation = tr("a model name");
+    const QString modelExpectation = Tr::tr("a model name");
     readString(table, key, "model", modelExpectation, out.model, nonEmpty);
     readString(
         table,
         key,
         "api_key_env",
-        tr("the name of an environment variable such as \"OPENAI_API_KEY\", or \"\" to send no key"),
+        Tr::tr("the name of an environment variable such as \"OPENAI_API_KEY\", or \"\" to send no key"),
         out.apiKeyEnv,
         [](const QString &value) { return value.isEmpty() || isEnvironmentVariableName(value) ? accept() : reject(); });
-    const QString commandExpectation = tr("a command line");
+    const QString commandExpectation = Tr::tr("a command line");
     readString(table, key, "command", commandExpectation, out.command, nonEmpty);
-    readInt(table, key, "timeout_s", 1, tr("a positive integer (seconds)"), out.timeoutS);
+    readInt(table, key, "timeout_s", 1, Tr::tr("a positive integer (seconds)"), out.timeoutS);
 
     if (!hasKind)
         return;
@@ -889,7 +889,7 @@ void ConfigReader::readProposer(const toml::table &table, ProposerSection &out)
         problem(
             kindSource,
             childKey(key, name),
-            tr("expected %1 because proposer.kind is \"%2\", found none").arg(expectation, proposerKindName(out.kind)));
+            Tr::tr("expected %1 because proposer.kind is \"%2\", found none").arg(expectation, proposerKindName(out.kind)));
     };
     if (out.kind == ProposerSection::Kind::OpenAI) {
         requireFor("base_url", urlExpectation);
@@ -927,7 +927,7 @@ QString ConfigReader::report() const
     }
     if (sorted.size() > shown) {
         lines.append(m_path + QLatin1String(": ")
-                     + tr("and %n more problem(s)", nullptr, static_cast<int>(sorted.size() - shown)));
+                     + Tr::tr("and %n more problem(s)", nullptr, static_cast<int>(sorted.size() - shown)));
     }
     return lines.join(QLatin1Char('\n'));
 }
@@ -957,7 +957,7 @@ Result<Config> parseConfig(const QByteArray &text, const QString &displayPath)
         const toml::source_position &begin = error.source().begin;
         const QString message = displayPath + QLatin1Char(':') + QString::number(begin.line) + QLatin1Char(':')
             + QString::number(begin.column) + QLatin1String(": ")
-            + tr("TOML syntax error: %1").arg(fromStd(error.description()));
+            + Tr::tr("TOML syntax error: %1").arg(fromStd(error.description()));
         return makeError(message, ErrorKind::Invalid);
     }
 
@@ -975,14 +975,14 @@ Result<Config> loadConfigFile(const QString &path)
 {
     QFile file(path);
     if (!file.exists()) {
-        return makeError(tr("%1: no such file; run `astra init` to write a commented default configuration").arg(path),
+        return makeError(Tr::tr("%1: no such file; run `astra init` to write a commented default configuration").arg(path),
                          ErrorKind::NotFound);
     }
     if (!file.open(QIODevice::ReadOnly))
-        return makeError(tr("%1: cannot read the configuration: %2").arg(path, file.errorString()));
+        return makeError(Tr::tr("%1: cannot read the configuration: %2").arg(path, file.errorString()));
     const QByteArray text = file.readAll();
     if (file.error() != QFileDevice::NoError)
-        return makeError(tr("%1: cannot read the configuration: %2").arg(path, file.errorString()));
+        return makeError(Tr::tr("%1: cannot read the configuration: %2").arg(path, file.errorString()));
     Result<Config> config = parseConfig(text, path);
     if (config)
         qCDebug(lcConfig) << "loaded" << path;

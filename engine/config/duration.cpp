@@ -8,10 +8,10 @@ namespace astra {
 
 namespace {
 
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("astra::Config", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(astra::Config)
+};
 
 struct Unit
 {
@@ -32,7 +32,7 @@ constexpr Unit units[] = {
 Result<std::chrono::seconds> parseDuration(const QString &text)
 {
     const auto invalid = [&text]() {
-        return makeError(tr("expected a duration such as 30s, 15m, 24h or 7d (a positive whole number and "
+        return makeError(Tr::tr("expected a duration such as 30s, 15m, 24h or 7d (a positive whole number and "
                             "one unit: s, m, h or d), found \"%1\"")
                              .arg(text),
                          ErrorKind::Invalid);
@@ -62,11 +62,11 @@ Result<std::chrono::seconds> parseDuration(const QString &text)
     }
     if (count == 0)
         return makeError(
-            tr("expected a duration greater than zero, such as 30s, 15m, 24h or 7d, found \"%1\"").arg(text),
+            Tr::tr("expected a duration greater than zero, such as 30s, 15m, 24h or 7d, found \"%1\"").arg(text),
             ErrorKind::Invalid);
     if (count > std::numeric_limits<qint64>::max() / factor)
         return makeError(
-            tr("expected a duration such as 30s, 15m, 24h or 7d, found \"%1\", which is too long").arg(text),
+            Tr::tr("expected a duration such as 30s, 15m, 24h or 7d, found \"%1\", which is too long").arg(text),
             ErrorKind::Invalid);
     return std::chrono::seconds(count * factor);
 }

@@ -16,10 +16,10 @@
 namespace astra {
 
 namespace {
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("astra::Ledger", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(astra::Ledger)
+};
 
 QString nowIso()
 {
@@ -56,12 +56,12 @@ Ledger::Ledger(Database &db, QString segmentDirectory)
 
 Result<LedgerHead> Ledger::head() const
 {
-    auto query = m_db.exec(tr("Reading the ledger head"), QStringLiteral("SELECT seq, hash FROM ledger_head WHERE id = 1"));
+    auto query = m_db.exec(Tr::tr("Reading the ledger head"), QStringLiteral("SELECT seq, hash FROM ledger_head WHERE id = 1"));
     if (!query) {
         return query.error();
     }
     if (!query->next()) {
-        return makeError(tr("The ledger head row is missing in %1: the ledger was tampered with. Run `astra ledger "
+        return makeError(Tr::tr("The ledger head row is missing in %1: the ledger was tampered with. Run `astra ledger "
                             "verify` and restore the database from a backup.")
                              .arg(m_db.location().displayName()),
                          ErrorKind::Refused);
@@ -72,19 +72,19 @@ Result<LedgerHead> Ledger::head() const
 Result<LedgerEntry> Ledger::append(const LedgerRecord &record)
 {
     if (!ASTRA_SOFT_ASSERT(m_db.inTransaction())) {
-        return makeError(tr("Internal error: a ledger entry (%1) must be appended inside the transaction of the "
+        return makeError(Tr::tr("Internal error: a ledger entry (%1) must be appended inside the transaction of the "
                             "change it records")
                              .arg(record.event));
     }
     const QString lockSuffix =
         m_db.dialect().driver() == DatabaseLocation::Driver::PostgreSQL ? QStringLiteral(" FOR UPDATE") : QString();
     auto headQuery =
-        m_db.exec(tr("Reading the ledger head"), QStringLiteral("SELECT seq, hash FROM ledger_head WHERE id = 1") + lockSuffix);
+        m_db.exec(Tr::tr("Reading the ledger head"), QStringLiteral("SELECT seq, hash FROM ledger_head WHERE id = 1") + lockSuffix);
     if (!headQuery) {
         return headQuery.error();
     }
     if (!headQuery->next()) {
-        return makeError(tr("The ledger head row is missing in %1; nothing was recorded.").arg(m_db.location().displayName()),
+        return makeError(Tr::tr("The ledger head row is missing in %1; nothing was recorded.").arg(m_db.location().displayName()),
                          ErrorKind::Refused);
     }
     const qint64 headSeq = headQuery->value(0).toLongLong();
@@ -99,7 +99,7 @@ Result<LedgerEntry> Ledger::append(const LedgerRecord &record)
     entry.hash = entry.computeHash();
     headQuery = QSqlQuery();
 
-    auto inserted = m_db.exec(tr("Appending to the ledger"),
+    auto inserted = m_db.exec(Tr::tr("Appending to the ledger"),
                               QStringLiteral("INSERT INTO ledger (seq, ts, actor, event, subject, meta, prev_hash, hash) "
                                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
                               {entry.seq,
@@ -113,14 +113,14 @@ Result<LedgerEntry> Ledger::append(const LedgerRecord &record)
     if (!inserted) {
         return inserted.error();
     }
-    auto moved = m_db.execUpdate(tr("Moving the ledger head"),
+    auto moved = m_db.execUpdate(Tr::tr("Moving the ledger head"),
                                  QStringLiteral("UPDATE ledger_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ?"),
                                  {entry.seq, entry.hash, headSeq});
     if (!moved) {
         return moved.error();
     }
     if (*moved != 1) {
-        return makeError(tr("Another writer extended the ledger at the same time; nothing was recorded. Try again."),
+        return makeError(Tr::tr("Another writer extended the ledger at the same time; nothing was recorded. Try again."),
                          ErrorKind::Conflict);
     }
     return entry;
@@ -132,7 +132,7 @@ Result<QList<LedgerEntry>> Ledger::entries(qint64 afterSeq, int limit) const
     if (limit >= 0) {
         sql += QStringLiteral(" LIMIT ") + QString::number(limit);
     }
-    auto query = m_db.exec(tr("Reading the ledger"), sql, {afterSeq});
+    auto query = m_db.exec(Tr::tr("Reading the ledger"), sql, {afterSeq});
     if (!query) {
         return query.error();
     }
@@ -145,7 +145,7 @@ Result<QList<LedgerEntry>> Ledger::entries(qint64 afterSeq, int limit) const
 
 Result<QList<LedgerSegment>> Ledger::segments() const
 {
-    auto query = m_db.exec(tr("Reading the ledger segments"),
+    auto query = m_db.exec(Tr::tr("Reading the ledger segments"),
                            QStringLiteral("SELECT first_seq, last_seq, first_prev_hash, last_hash, file_name, "
                                           "file_sha256, entries, created_at FROM ledger_segments ORDER BY first_seq"));
     if (!query) {
@@ -177,7 +177,7 @@ Status Ledger::forEachEntry(const std::function<Status(const LedgerEntry &, cons
         const QString path = QDir(m_segmentDirectory).filePath(segment.fileName);
         QFile file(path);
         if (!file.open(QIODevice::ReadOnly)) {
-            return makeError(tr("The ledger segment %1 (entries %2–%3) cannot be read: %4. Restore it from a backup.")
+            return makeError(Tr::tr("The ledger segment %1 (entries %2–%3) cannot be read: %4. Restore it from a backup.")
                                  .arg(path)
                                  .arg(segment.firstSeq)
                                  .arg(segment.lastSeq)
@@ -201,13 +201,13 @@ Status Ledger::forEachEntry(const std::function<Status(const LedgerEntry &, cons
             }
         }
     }
-    auto query = m_db.exec(tr("Reading the ledger"), QString::fromLatin1(selectEntries) + QStringLiteral("ORDER BY seq"));
+    auto query = m_db.exec(Tr::tr("Reading the ledger"), QString::fromLatin1(selectEntries) + QStringLiteral("ORDER BY seq"));
     if (!query) {
         return query.error();
     }
     while (query->next()) {
         const LedgerEntry entry = entryFromQuery(*query);
-        if (Status visited = visit(entry, tr("ledger table")); !visited) {
+        if (Status visited = visit(entry, Tr::tr("ledger table")); !visited) {
             return visited;
         }
     }
@@ -239,7 +239,7 @@ Result<LedgerVerification> Ledger::verify(const std::optional<LedgerCheckpoint> 
         QFile file(path);
         if (!file.open(QIODevice::ReadOnly)) {
             fail(segment.firstSeq,
-                 tr("the archived segment %1 holding entries %2–%3 is missing or unreadable (%4)")
+                 Tr::tr("the archived segment %1 holding entries %2–%3 is missing or unreadable (%4)")
                      .arg(path)
                      .arg(segment.firstSeq)
                      .arg(segment.lastSeq)
@@ -250,7 +250,7 @@ Result<LedgerVerification> Ledger::verify(const std::optional<LedgerCheckpoint> 
         hasher.addData(&file);
         if (QString::fromLatin1(hasher.result().toHex()) != segment.fileSha256) {
             fail(segment.firstSeq,
-                 tr("the archived segment %1 holding entries %2–%3 was modified after it was archived (its sha256 "
+                 Tr::tr("the archived segment %1 holding entries %2–%3 was modified after it was archived (its sha256 "
                     "differs from the one recorded)")
                      .arg(path)
                      .arg(segment.firstSeq)
@@ -271,14 +271,14 @@ Result<LedgerVerification> Ledger::verify(const std::optional<LedgerCheckpoint> 
         if (entry.seq != expectedSeq) {
             if (entry.seq > expectedSeq) {
                 fail(expectedSeq,
-                     tr("entry %1 is missing: the sequence jumps from %2 to %3 (%4); an entry was deleted")
+                     Tr::tr("entry %1 is missing: the sequence jumps from %2 to %3 (%4); an entry was deleted")
                          .arg(expectedSeq)
                          .arg(expectedSeq - 1)
                          .arg(entry.seq)
                          .arg(where));
             } else {
                 fail(entry.seq,
-                     tr("entry %1 appears after entry %2 (%3); entries were inserted or reordered")
+                     Tr::tr("entry %1 appears after entry %2 (%3); entries were inserted or reordered")
                          .arg(entry.seq)
                          .arg(expectedSeq - 1)
                          .arg(where));
@@ -287,7 +287,7 @@ Result<LedgerVerification> Ledger::verify(const std::optional<LedgerCheckpoint> 
         }
         if (entry.computeHash() != entry.hash) {
             fail(entry.seq,
-                 tr("entry %1 (%2 %3) was altered: its content or sequence number does not match its hash (it "
+                 Tr::tr("entry %1 (%2 %3) was altered: its content or sequence number does not match its hash (it "
                     "was edited, renumbered or moved; %4)")
                      .arg(entry.seq)
                      .arg(entry.event, entry.subject, where));
@@ -295,7 +295,7 @@ Result<LedgerVerification> Ledger::verify(const std::optional<LedgerCheckpoint> 
         }
         if (entry.prevHash != previousHash) {
             fail(entry.seq,
-                 tr("entry %1 does not follow entry %2: its prev_hash is not the hash of entry %2 (%3); an entry was "
+                 Tr::tr("entry %1 does not follow entry %2: its prev_hash is not the hash of entry %2 (%3); an entry was "
                     "edited, inserted or removed before it")
                      .arg(entry.seq)
                      .arg(entry.seq - 1)
@@ -306,7 +306,7 @@ Result<LedgerVerification> Ledger::verify(const std::optional<LedgerCheckpoint> 
             checkpointSeen = true;
             if (entry.hash != checkpoint->hash) {
                 fail(entry.seq,
-                     tr("entry %1 differs from the checkpoint in refs/astra/ledger (commit %2): the ledger was "
+                     Tr::tr("entry %1 differs from the checkpoint in refs/astra/ledger (commit %2): the ledger was "
                         "rewritten from this entry on")
                          .arg(entry.seq)
                          .arg(checkpoint->commit.left(12)));
@@ -333,23 +333,23 @@ Result<LedgerVerification> Ledger::verify(const std::optional<LedgerCheckpoint> 
     if (headRow->seq != lastSeq || headRow->hash != previousHash) {
         if (headRow->seq > lastSeq) {
             fail(lastSeq + 1,
-                 tr("entries %1–%2 were deleted from the end of the ledger (the head records entry %2)")
+                 Tr::tr("entries %1–%2 were deleted from the end of the ledger (the head records entry %2)")
                      .arg(lastSeq + 1)
                      .arg(headRow->seq));
         } else if (headRow->seq < lastSeq) {
             fail(headRow->seq + 1,
-                 tr("entry %1 was inserted after the last recorded entry %2 (the head records entry %2)")
+                 Tr::tr("entry %1 was inserted after the last recorded entry %2 (the head records entry %2)")
                      .arg(headRow->seq + 1)
                      .arg(headRow->seq));
         } else {
-            fail(lastSeq, tr("entry %1 does not match the ledger head: the end of the ledger was rewritten").arg(lastSeq));
+            fail(lastSeq, Tr::tr("entry %1 does not match the ledger head: the end of the ledger was rewritten").arg(lastSeq));
         }
         return report;
     }
     if (checkpoint && !checkpointSeen) {
         if (checkpoint->seq > lastSeq) {
             fail(lastSeq + 1,
-                 tr("the ledger ends at entry %1 but the checkpoint in refs/astra/ledger (commit %2) records entry "
+                 Tr::tr("the ledger ends at entry %1 but the checkpoint in refs/astra/ledger (commit %2) records entry "
                     "%3: entries %4–%3 were truncated")
                      .arg(lastSeq)
                      .arg(checkpoint->commit.left(12))
@@ -357,7 +357,7 @@ Result<LedgerVerification> Ledger::verify(const std::optional<LedgerCheckpoint> 
                      .arg(lastSeq + 1));
         } else if (checkpoint->seq > 0) {
             fail(checkpoint->seq,
-                 tr("entry %1 recorded by the checkpoint in refs/astra/ledger is not in the ledger").arg(checkpoint->seq));
+                 Tr::tr("entry %1 recorded by the checkpoint in refs/astra/ledger is not in the ledger").arg(checkpoint->seq));
         }
     }
     return report;
@@ -367,7 +367,7 @@ Status Ledger::exportTo(const QString &fileName) const
 {
     QSaveFile file(fileName);
     if (!file.open(QIODevice::WriteOnly)) {
-        return makeError(tr("Cannot write the ledger export %1: %2").arg(fileName, file.errorString()));
+        return makeError(Tr::tr("Cannot write the ledger export %1: %2").arg(fileName, file.errorString()));
     }
     Status walked = forEachEntry([&file](const LedgerEntry &entry, const QString &) -> Status {
         file.write(entry.toJsonLine());
@@ -379,7 +379,7 @@ Status Ledger::exportTo(const QString &fileName) const
         return walked;
     }
     if (!file.commit()) {
-        return makeError(tr("Cannot write the ledger export %1: %2").arg(fileName, file.errorString()));
+        return makeError(Tr::tr("Cannot write the ledger export %1: %2").arg(fileName, file.errorString()));
     }
     return {};
 }
@@ -397,7 +397,7 @@ Result<LedgerSegment> Ledger::archive(qint64 throughSeq, const QString &actor)
         }
     }
     if (toArchive.isEmpty()) {
-        return makeError(tr("There are no ledger entries up to %1 left in the table to archive.").arg(throughSeq),
+        return makeError(Tr::tr("There are no ledger entries up to %1 left in the table to archive.").arg(throughSeq),
                          ErrorKind::Invalid);
     }
 
@@ -413,11 +413,11 @@ Result<LedgerSegment> Ledger::archive(qint64 throughSeq, const QString &actor)
                            .arg(segment.lastSeq, 12, 10, QLatin1Char('0'));
 
     if (!QDir().mkpath(m_segmentDirectory)) {
-        return makeError(tr("Cannot create the ledger segment directory %1").arg(m_segmentDirectory));
+        return makeError(Tr::tr("Cannot create the ledger segment directory %1").arg(m_segmentDirectory));
     }
     const QString path = QDir(m_segmentDirectory).filePath(segment.fileName);
     if (QFile::exists(path)) {
-        return makeError(tr("The ledger segment %1 already exists; refusing to overwrite it. Move it away if it is "
+        return makeError(Tr::tr("The ledger segment %1 already exists; refusing to overwrite it. Move it away if it is "
                             "not listed by `astra ledger verify`.")
                              .arg(path),
                          ErrorKind::Conflict);
@@ -430,12 +430,12 @@ Result<LedgerSegment> Ledger::archive(qint64 throughSeq, const QString &actor)
     {
         QSaveFile file(path);
         if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size() || !file.commit()) {
-            return makeError(tr("Cannot write the ledger segment %1: %2").arg(path, file.errorString()));
+            return makeError(Tr::tr("Cannot write the ledger segment %1: %2").arg(path, file.errorString()));
         }
     }
 
     Status stored = m_db.writeTransaction([&]() -> Status {
-        auto inserted = m_db.exec(tr("Recording the ledger segment"),
+        auto inserted = m_db.exec(Tr::tr("Recording the ledger segment"),
                                   QStringLiteral("INSERT INTO ledger_segments (first_seq, last_seq, first_prev_hash, "
                                                  "last_hash, file_name, file_sha256, entries, created_at) "
                                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
@@ -450,14 +450,14 @@ Result<LedgerSegment> Ledger::archive(qint64 throughSeq, const QString &actor)
         if (!inserted) {
             return inserted.error();
         }
-        auto removed = m_db.execUpdate(tr("Removing archived ledger entries"),
+        auto removed = m_db.execUpdate(Tr::tr("Removing archived ledger entries"),
                                        QStringLiteral("DELETE FROM ledger WHERE seq >= ? AND seq <= ?"),
                                        {segment.firstSeq, segment.lastSeq});
         if (!removed) {
             return removed.error();
         }
         if (*removed != segment.entries) {
-            return makeError(tr("The ledger changed while it was archived (%1 entries expected, %2 found); nothing "
+            return makeError(Tr::tr("The ledger changed while it was archived (%1 entries expected, %2 found); nothing "
                                 "was archived. Try again.")
                                  .arg(segment.entries)
                                  .arg(*removed),

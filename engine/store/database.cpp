@@ -12,10 +12,10 @@
 namespace astra {
 
 namespace {
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("astra::Database", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(astra::Database)
+};
 
 QString connectionNameFor(const DatabaseLocation &location)
 {
@@ -47,7 +47,7 @@ Result<Database> Database::open(const DatabaseLocation &location, OpenMode mode)
 
     const SqlDialect dialect(location.driver);
     if (!QSqlDatabase::isDriverAvailable(dialect.qtDriverName())) {
-        return makeError(tr("The Qt SQL driver %1 for %2 is not installed; install the Qt SQL plugin package "
+        return makeError(Tr::tr("The Qt SQL driver %1 for %2 is not installed; install the Qt SQL plugin package "
                             "for %2 (on Debian: libqt6sql6-%3 or libqt5sql5-%3).")
                              .arg(dialect.qtDriverName(),
                                   dialect.name(),
@@ -56,7 +56,7 @@ Result<Database> Database::open(const DatabaseLocation &location, OpenMode mode)
     }
     if (location.driver == DatabaseLocation::Driver::SQLite && mode == OpenMode::MustExist
         && !QFileInfo::exists(location.path)) {
-        return makeError(tr("The workspace state %1 does not exist. Run `astra init` in the repository to create it, "
+        return makeError(Tr::tr("The workspace state %1 does not exist. Run `astra init` in the repository to create it, "
                             "or pass --db with an existing database.")
                              .arg(location.path),
                          ErrorKind::NotFound);
@@ -80,7 +80,7 @@ Result<Database> Database::open(const DatabaseLocation &location, OpenMode mode)
             db.setConnectOptions(options);
         }
         if (!db.open()) {
-            const QString message = tr("Cannot open the workspace state %1: %2")
+            const QString message = Tr::tr("Cannot open the workspace state %1: %2")
                                         .arg(location.displayName(), db.lastError().text());
             db = QSqlDatabase();
             QSqlDatabase::removeDatabase(name);
@@ -89,7 +89,7 @@ Result<Database> Database::open(const DatabaseLocation &location, OpenMode mode)
         for (const QString &statement : dialect.connectionSetup()) {
             QSqlQuery query(db);
             if (!query.exec(statement)) {
-                const QString message = tr("Cannot configure the workspace state %1 (%2): %3")
+                const QString message = Tr::tr("Cannot configure the workspace state %1 (%2): %3")
                                             .arg(location.displayName(), statement, query.lastError().text());
                 query = QSqlQuery();
                 db.close();
@@ -139,19 +139,19 @@ QSqlDatabase Database::connection() const
 
 QString Database::errorMessage(const QString &what, const QSqlError &error) const
 {
-    return tr("%1 failed in %2: %3").arg(what, m_location.displayName(), error.text());
+    return Tr::tr("%1 failed in %2: %3").arg(what, m_location.displayName(), error.text());
 }
 
 Status Database::writeTransaction(const std::function<Status()> &body)
 {
     if (!ASTRA_SOFT_ASSERT(!m_inTransaction)) {
-        return makeError(tr("Internal error: transactions on %1 do not nest").arg(m_location.displayName()));
+        return makeError(Tr::tr("Internal error: transactions on %1 do not nest").arg(m_location.displayName()));
     }
     QSqlDatabase db = connection();
     {
         QSqlQuery begin(db);
         if (!begin.exec(m_dialect.beginWrite())) {
-            return makeError(errorMessage(tr("Starting a transaction"), begin.lastError()));
+            return makeError(errorMessage(Tr::tr("Starting a transaction"), begin.lastError()));
         }
     }
     m_inTransaction = true;
@@ -166,7 +166,7 @@ Status Database::writeTransaction(const std::function<Status()> &body)
         return result;
     }
     if (!end.exec(QStringLiteral("COMMIT"))) {
-        const QString message = errorMessage(tr("Committing the transaction"), end.lastError());
+        const QString message = errorMessage(Tr::tr("Committing the transaction"), end.lastError());
         QSqlQuery rollback(db);
         rollback.exec(QStringLiteral("ROLLBACK"));
         return makeError(message);

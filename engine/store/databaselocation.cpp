@@ -8,10 +8,10 @@
 namespace astra {
 
 namespace {
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("astra::DatabaseLocation", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(astra::DatabaseLocation)
+};
 } // namespace
 
 DatabaseLocation DatabaseLocation::sqliteFile(const QString &path)
@@ -26,14 +26,14 @@ Result<DatabaseLocation> DatabaseLocation::parse(const QString &text)
 {
     const QString trimmed = text.trimmed();
     if (trimmed.isEmpty()) {
-        return makeError(tr("--db: the database URL is empty; give a file path, sqlite:///PATH or "
+        return makeError(Tr::tr("--db: the database URL is empty; give a file path, sqlite:///PATH or "
                             "postgresql://USER@HOST:PORT/DB"),
                          ErrorKind::Invalid);
     }
     if (trimmed.startsWith(u"postgresql://") || trimmed.startsWith(u"postgres://")) {
         const QUrl url(trimmed, QUrl::StrictMode);
         if (!url.isValid()) {
-            return makeError(tr("--db %1: not a valid URL (%2); expected postgresql://USER:PASSWORD@HOST:PORT/DB")
+            return makeError(Tr::tr("--db %1: not a valid URL (%2); expected postgresql://USER:PASSWORD@HOST:PORT/DB")
                                  .arg(trimmed, url.errorString()),
                              ErrorKind::Invalid);
         }
@@ -45,7 +45,7 @@ Result<DatabaseLocation> DatabaseLocation::parse(const QString &text)
         location.user = url.userName();
         location.password = url.password();
         if (location.databaseName.isEmpty() || location.databaseName.contains(u'/')) {
-            return makeError(tr("--db %1: the URL names no database; expected postgresql://USER@HOST:PORT/DB")
+            return makeError(Tr::tr("--db %1: the URL names no database; expected postgresql://USER@HOST:PORT/DB")
                                  .arg(url.toDisplayString(QUrl::RemovePassword)),
                              ErrorKind::Invalid);
         }
@@ -64,13 +64,13 @@ Result<DatabaseLocation> DatabaseLocation::parse(const QString &text)
             path = path.mid(2);
         }
         if (path.isEmpty()) {
-            return makeError(tr("--db %1: the URL names no file; expected sqlite:///PATH/state.db").arg(trimmed),
+            return makeError(Tr::tr("--db %1: the URL names no file; expected sqlite:///PATH/state.db").arg(trimmed),
                              ErrorKind::Invalid);
         }
         return sqliteFile(path);
     }
     if (trimmed.contains(u"://")) {
-        return makeError(tr("--db %1: unsupported database; use a file path, sqlite:///PATH or postgresql://…")
+        return makeError(Tr::tr("--db %1: unsupported database; use a file path, sqlite:///PATH or postgresql://…")
                              .arg(trimmed),
                          ErrorKind::Invalid);
     }

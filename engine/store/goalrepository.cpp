@@ -11,10 +11,10 @@
 namespace astra {
 
 namespace {
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("astra::GoalRepository", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(astra::GoalRepository)
+};
 
 const char *const goalColumns = "id, kind, title, description, state, source, created_by, proposal_id, confidence, "
                                 "priority, fingerprint, evidence, auto_approved, state_reason, version, created_at, "
@@ -58,7 +58,7 @@ Result<Goal> GoalRepository::insert(const Goal &goal)
     stored.updatedAt = stored.createdAt;
     stored.version = 1;
     auto query = m_db.exec(
-        tr("Creating a goal"),
+        Tr::tr("Creating a goal"),
         QStringLiteral("INSERT INTO goals (kind, title, description, state, source, created_by, proposal_id, "
                        "confidence, priority, fingerprint, evidence, auto_approved, state_reason, version, created_at, "
                        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
@@ -82,7 +82,7 @@ Result<Goal> GoalRepository::insert(const Goal &goal)
         return query.error();
     }
     if (!query->next()) {
-        return makeError(tr("Creating a goal returned no id in %1").arg(m_db.location().displayName()));
+        return makeError(Tr::tr("Creating a goal returned no id in %1").arg(m_db.location().displayName()));
     }
     stored.id = query->value(0).toLongLong();
     return stored;
@@ -90,14 +90,14 @@ Result<Goal> GoalRepository::insert(const Goal &goal)
 
 Result<Goal> GoalRepository::find(qint64 id) const
 {
-    auto query = m_db.exec(tr("Reading goal %1").arg(id),
+    auto query = m_db.exec(Tr::tr("Reading goal %1").arg(id),
                            QStringLiteral("SELECT %1 FROM goals WHERE id = ?").arg(QLatin1String(goalColumns)),
                            {id});
     if (!query) {
         return query.error();
     }
     if (!query->next()) {
-        return makeError(tr("Goal %1 does not exist; `astra goals` lists the goals of this workspace.").arg(id),
+        return makeError(Tr::tr("Goal %1 does not exist; `astra goals` lists the goals of this workspace.").arg(id),
                          ErrorKind::NotFound);
     }
     return goalFromQuery(*query);
@@ -112,7 +112,7 @@ Result<QList<Goal>> GoalRepository::list(std::optional<GoalState> state) const
         binds.append(toString(*state));
     }
     sql += QStringLiteral(" ORDER BY id");
-    auto query = m_db.exec(tr("Listing goals"), sql, binds);
+    auto query = m_db.exec(Tr::tr("Listing goals"), sql, binds);
     if (!query) {
         return query.error();
     }
@@ -125,7 +125,7 @@ Result<QList<Goal>> GoalRepository::list(std::optional<GoalState> state) const
 
 Result<QMap<GoalState, int>> GoalRepository::countByState() const
 {
-    auto query = m_db.exec(tr("Counting goals"), QStringLiteral("SELECT state, COUNT(*) FROM goals GROUP BY state"));
+    auto query = m_db.exec(Tr::tr("Counting goals"), QStringLiteral("SELECT state, COUNT(*) FROM goals GROUP BY state"));
     if (!query) {
         return query.error();
     }
@@ -143,7 +143,7 @@ Result<QMap<GoalState, int>> GoalRepository::countByState() const
 
 Result<QList<qint64>> GoalRepository::openWithFingerprint(const QString &fingerprint) const
 {
-    auto query = m_db.exec(tr("Looking up goals by fingerprint"),
+    auto query = m_db.exec(Tr::tr("Looking up goals by fingerprint"),
                            QStringLiteral("SELECT id, state FROM goals WHERE fingerprint = ? ORDER BY id"),
                            {fingerprint});
     if (!query) {
@@ -169,7 +169,7 @@ Result<Goal> GoalRepository::updateState(const Goal &goal, GoalState to, const Q
     updated.stateReason = reason;
     updated.version = goal.version + 1;
     updated.updatedAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
-    auto changed = m_db.execUpdate(tr("Updating goal %1").arg(goal.id),
+    auto changed = m_db.execUpdate(Tr::tr("Updating goal %1").arg(goal.id),
                                    QStringLiteral("UPDATE goals SET state = ?, state_reason = ?, version = ?, "
                                                   "updated_at = ? WHERE id = ? AND version = ?"),
                                    {toString(to), reason, updated.version, updated.updatedAt, goal.id, goal.version});
@@ -177,7 +177,7 @@ Result<Goal> GoalRepository::updateState(const Goal &goal, GoalState to, const Q
         return changed.error();
     }
     if (*changed != 1) {
-        return makeError(tr("Goal %1 was changed by someone else since it was read (version %2); nothing was "
+        return makeError(Tr::tr("Goal %1 was changed by someone else since it was read (version %2); nothing was "
                             "written. Reload it and try again.")
                              .arg(goal.id)
                              .arg(goal.version),

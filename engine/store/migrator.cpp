@@ -10,10 +10,10 @@
 namespace astra {
 
 namespace {
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("astra::Migrator", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(astra::Migrator)
+};
 
 const char *const createMigrationTable = "CREATE TABLE IF NOT EXISTS schema_migrations ("
                                          "version INTEGER PRIMARY KEY, "
@@ -35,7 +35,7 @@ int Migrator::latestVersion() const
 
 Result<bool> Migrator::hasMigrationTable() const
 {
-    auto query = m_db.exec(tr("Listing tables"), m_db.dialect().listTablesSql());
+    auto query = m_db.exec(Tr::tr("Listing tables"), m_db.dialect().listTablesSql());
     if (!query) {
         return query.error();
     }
@@ -57,7 +57,7 @@ Result<QList<AppliedMigration>> Migrator::applied() const
     if (!*exists) {
         return result;
     }
-    auto query = m_db.exec(tr("Reading the applied migrations"),
+    auto query = m_db.exec(Tr::tr("Reading the applied migrations"),
                            QStringLiteral("SELECT version, name, checksum, applied_at FROM schema_migrations "
                                           "ORDER BY version"));
     if (!query) {
@@ -91,7 +91,7 @@ Status Migrator::check() const
     int expected = 1;
     for (const AppliedMigration &done : std::as_const(*list)) {
         if (done.version > latestVersion()) {
-            return makeError(tr("The workspace state %1 has schema version %2, but this program knows versions up "
+            return makeError(Tr::tr("The workspace state %1 has schema version %2, but this program knows versions up "
                                 "to %3: it was written by a newer Astra Review. Upgrade Astra Review to open it; "
                                 "nothing was changed.")
                                  .arg(where)
@@ -100,7 +100,7 @@ Status Migrator::check() const
                              ErrorKind::Refused);
         }
         if (done.version != expected) {
-            return makeError(tr("The workspace state %1 records migration %2 but not migration %3 before it: the "
+            return makeError(Tr::tr("The workspace state %1 records migration %2 but not migration %3 before it: the "
                                 "schema history is inconsistent. Restore the database from a backup; nothing was "
                                 "changed.")
                                  .arg(where)
@@ -110,7 +110,7 @@ Status Migrator::check() const
         }
         const Migration &ours = m_migrations.at(done.version - 1);
         if (done.checksum != ours.checksum()) {
-            return makeError(tr("The workspace state %1 applied migration %2 with checksum %3, but this program's "
+            return makeError(Tr::tr("The workspace state %1 applied migration %2 with checksum %3, but this program's "
                                 "migration %2 has checksum %4: the schema was changed by a different build. Use the "
                                 "build that created it, or restore the database from a backup; nothing was changed.")
                                  .arg(where, ours.label(), done.checksum.left(12), ours.checksum().left(12)),
@@ -124,12 +124,12 @@ Status Migrator::check() const
 Status Migrator::apply(const Migration &migration)
 {
     return m_db.writeTransaction([&]() -> Status {
-        auto created = m_db.exec(tr("Creating the migration table"), QString::fromLatin1(createMigrationTable));
+        auto created = m_db.exec(Tr::tr("Creating the migration table"), QString::fromLatin1(createMigrationTable));
         if (!created) {
-            return makeError(tr("Migration %1 failed: %2").arg(migration.label(), created.error().message));
+            return makeError(Tr::tr("Migration %1 failed: %2").arg(migration.label(), created.error().message));
         }
         // Another process may have applied it while this one waited for the write lock.
-        auto already = m_db.exec(tr("Reading the applied migrations"),
+        auto already = m_db.exec(Tr::tr("Reading the applied migrations"),
                                  QStringLiteral("SELECT checksum FROM schema_migrations WHERE version = ?"),
                                  {migration.version});
         if (!already) {
@@ -146,7 +146,7 @@ Status Migrator::apply(const Migration &migration)
             QSqlQuery query(m_db.connection());
             if (!query.exec(sql)) {
                 const QString firstLine = sql.section(u'\n', 0, 0);
-                return makeError(tr("Migration %1 failed at statement %2 (%3): %4. It was rolled back; the "
+                return makeError(Tr::tr("Migration %1 failed at statement %2 (%3): %4. It was rolled back; the "
                                     "database %5 is unchanged at version %6. Report this with the SQL error.")
                                      .arg(migration.label())
                                      .arg(index)
@@ -155,14 +155,14 @@ Status Migrator::apply(const Migration &migration)
             }
         }
         auto recorded = m_db.exec(
-            tr("Recording migration %1").arg(migration.label()),
+            Tr::tr("Recording migration %1").arg(migration.label()),
             QStringLiteral("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)"),
             {migration.version,
              migration.name,
              migration.checksum(),
              QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)});
         if (!recorded) {
-            return makeError(tr("Migration %1 failed: %2").arg(migration.label(), recorded.error().message));
+            return makeError(Tr::tr("Migration %1 failed: %2").arg(migration.label(), recorded.error().message));
         }
         return {};
     });
@@ -175,7 +175,7 @@ Result<int> Migrator::migrate(int targetVersion)
     }
     for (int i = 0; i < m_migrations.size(); ++i) {
         if (!ASTRA_SOFT_ASSERT(m_migrations.at(i).version == i + 1)) {
-            return makeError(tr("Internal error: migration %1 is out of order").arg(m_migrations.at(i).label()));
+            return makeError(Tr::tr("Internal error: migration %1 is out of order").arg(m_migrations.at(i).label()));
         }
     }
     if (Status checked = check(); !checked) {

@@ -5,6 +5,7 @@
 #include "workspacewatcher.h"
 
 #include <QSignalSpy>
+#include <QTranslator>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -78,6 +79,25 @@ private Q_SLOTS:
         QCoreApplication::processEvents();
         QCOMPARE(failed.count(), 0); // the superseded failure is never delivered
         QCOMPARE(loaded.count(), 1);
+    }
+
+    void translationsAreCompiledIn()
+    {
+        QTranslator german;
+        QVERIFY(german.load(QStringLiteral(":/i18n/astra_de.qm")));
+        QCoreApplication::installTranslator(&german);
+        const QString translated = QCoreApplication::translate("astra::StatusPage", "Goals by state");
+        const QString plural = QCoreApplication::translate("astra::StatusPage", "%n modification(s)", nullptr, 2);
+        QCoreApplication::removeTranslator(&german);
+        QVERIFY(translated != QStringLiteral("Goals by state"));
+        QVERIFY2(plural.contains(QStringLiteral("2")) && plural != QStringLiteral("2 modification(s)"), qPrintable(plural));
+
+        QTranslator english;
+        QVERIFY(english.load(QStringLiteral(":/i18n/astra_en.qm")));
+        QCoreApplication::installTranslator(&english);
+        QCOMPARE(QCoreApplication::translate("astra::StatusPage", "%n modification(s)", nullptr, 1), QStringLiteral("1 modification"));
+        QCOMPARE(QCoreApplication::translate("astra::StatusPage", "%n modification(s)", nullptr, 3), QStringLiteral("3 modifications"));
+        QCoreApplication::removeTranslator(&english);
     }
 
     void highlightingGate()

@@ -97,8 +97,9 @@ StatusPage::StatusPage(QWidget *parent)
     m_goals->setRootIsDecorated(false);
     m_goals->setColumnCount(2);
     m_goals->setHeaderLabels({tr("State"), tr("Goals")});
-    m_goals->header()->setSectionResizeMode(0, QHeaderView::Stretch);
-    m_goals->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_goals->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_goals->header()->setStretchLastSection(true);
+    m_goals->setMaximumWidth(420);
     m_goals->setAccessibleName(tr("Goals by state"));
     pageLayout->addWidget(m_goals, 1);
     m_stack->addWidget(page);
@@ -138,6 +139,10 @@ void StatusPage::showStatus(const WorkspaceStatus &status)
         auto *item = new QTreeWidgetItem(m_goals, {stateLabel(entry.first), QString::number(entry.second)});
         item->setData(0, Qt::UserRole, entry.first);
         item->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
+        if (entry.second == 0) {
+            item->setForeground(0, palette().brush(QPalette::Disabled, QPalette::Text));
+            item->setForeground(1, palette().brush(QPalette::Disabled, QPalette::Text));
+        }
     }
     m_stack->setCurrentIndex(2);
 }
