@@ -157,9 +157,10 @@ Result<DemoReport> createDemoWorkspace(const QString &dir)
 {
     const QString absolute = QDir::cleanPath(QDir(dir).absolutePath());
     const QFileInfo info(absolute);
-    if (info.exists() && (!info.isDir() || !QDir(absolute).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden))) {
+    if (info.exists()
+        && (!info.isDir() || !QDir(absolute).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden))) {
         return makeError(Tr::tr("%1 already exists and is not an empty folder; the demo workspace needs a new folder. "
-                            "Pass another path or remove it.")
+                                "Pass another path or remove it.")
                              .arg(absolute),
                          ErrorKind::Refused);
     }
@@ -213,8 +214,12 @@ Result<DemoReport> createDemoWorkspace(const QString &dir)
     };
     const QList<DemoGoal> goals = {
         {"Check division by zero in evaluate()", {QStringLiteral("src/calc.cpp")}, {}},
-        {"Report which operand failed to parse", {QStringLiteral("src/calc.cpp"), QStringLiteral("src/calc.h")}, {GoalState::Active}},
-        {"Cover subtraction in the tests", {QStringLiteral("tests/calc_tests.cpp")}, {GoalState::Active, GoalState::Planned}},
+        {"Report which operand failed to parse",
+         {QStringLiteral("src/calc.cpp"), QStringLiteral("src/calc.h")},
+         {GoalState::Active}},
+        {"Cover subtraction in the tests",
+         {QStringLiteral("tests/calc_tests.cpp")},
+         {GoalState::Active, GoalState::Planned}},
         {"Document the expression syntax", {QStringLiteral("README.md")}, {GoalState::Rejected}},
         {"Rename evaluate() to calculate()", {QStringLiteral("src/calc.h")}, {GoalState::Abandoned}},
     };

@@ -1,4 +1,5 @@
 #include "logging.h"
+
 #include "softassert.h"
 
 namespace astra {

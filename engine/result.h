@@ -10,7 +10,8 @@ namespace astra {
 // What kind of failure a user-facing error is. The message always says what happened,
 // which rule was broken and what to do; the kind lets callers pick an exit status or a
 // retry policy without parsing the message.
-enum class ErrorKind {
+enum class ErrorKind
+{
     Failed, // the operation failed (I/O, SQL, git)
     Invalid, // the input broke a rule
     NotFound, // the named thing does not exist
@@ -37,12 +38,10 @@ class [[nodiscard]] Result
 public:
     Result(T value)
         : m_data(std::in_place_index<0>, std::move(value))
-    {
-    }
+    {}
     Result(Error error)
         : m_data(std::in_place_index<1>, std::move(error))
-    {
-    }
+    {}
 
     bool ok() const
     {
@@ -103,8 +102,7 @@ public:
     Result(Error error)
         : m_error(std::move(error))
         , m_ok(false)
-    {
-    }
+    {}
 
     bool ok() const
     {

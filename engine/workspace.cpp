@@ -83,8 +83,7 @@ Workspace::Workspace(GitRepository repo, Config config, Database db)
     : m_repo(std::move(repo))
     , m_config(std::move(config))
     , m_db(std::move(db))
-{
-}
+{}
 
 Workspace::~Workspace() = default;
 
@@ -101,7 +100,7 @@ Result<GitRepository> Workspace::openRepository(const WorkspaceOptions &options)
     }
     if (repo->isBare()) {
         return makeError(Tr::tr("%1 is a bare repository. Astra Review reads .astra.toml from a work tree: use a clone "
-                            "with a work tree.")
+                                "with a work tree.")
                              .arg(repo->gitDir()),
                          ErrorKind::Refused);
     }
@@ -172,7 +171,8 @@ Result<InitReport> Workspace::init(const WorkspaceOptions &options)
         const QString text = defaultConfigText(report.targetBranch, report.testCommand);
         // Never ship a template that its own parser refuses.
         if (auto parsed = parseConfig(text.toUtf8(), report.configPath); !parsed) {
-            return makeError(Tr::tr("Internal error: the default configuration does not parse: %1").arg(parsed.message()));
+            return makeError(
+                Tr::tr("Internal error: the default configuration does not parse: %1").arg(parsed.message()));
         }
         QSaveFile file(report.configPath);
         if (!file.open(QIODevice::WriteOnly) || file.write(text.toUtf8()) < 0 || !file.commit()) {
@@ -218,8 +218,10 @@ Result<InitReport> Workspace::init(const WorkspaceOptions &options)
             meta.insert(QStringLiteral("schema_version"), report.schemaVersion);
             meta.insert(QStringLiteral("config_written"), report.configWritten);
             meta.insert(QStringLiteral("target_branch"), report.targetBranch);
-            auto entry = workspace.ledger().append(LedgerRecord{
-                workspace.actor(), QStringLiteral("workspace_initialized"), QStringLiteral("workspace"), meta});
+            auto entry = workspace.ledger().append(LedgerRecord{workspace.actor(),
+                                                                QStringLiteral("workspace_initialized"),
+                                                                QStringLiteral("workspace"),
+                                                                meta});
             if (!entry) {
                 return entry.error();
             }
@@ -331,7 +333,7 @@ Result<Goal> Workspace::addUserGoal(const QString &title, const QStringList &fil
     for (const QString &file : files) {
         if (file.isEmpty() || QDir::isAbsolutePath(file) || file.startsWith(u"../") || file == u"..") {
             return makeError(Tr::tr("--files %1: a goal's files are paths relative to the repository root, inside it "
-                                "(e.g. src/parser.cpp).")
+                                    "(e.g. src/parser.cpp).")
                                  .arg(file),
                              ErrorKind::Invalid);
         }
@@ -360,8 +362,10 @@ Result<Goal> Workspace::addUserGoal(const QString &title, const QStringList &fil
         meta.insert(QStringLiteral("kind"), created->kind);
         meta.insert(QStringLiteral("state"), toString(created->state));
         meta.insert(QStringLiteral("files"), fileArray);
-        auto entry = ledger().append(LedgerRecord{
-            created->createdBy, QStringLiteral("goal_created"), QStringLiteral("goal:%1").arg(created->id), meta});
+        auto entry = ledger().append(LedgerRecord{created->createdBy,
+                                                  QStringLiteral("goal_created"),
+                                                  QStringLiteral("goal:%1").arg(created->id),
+                                                  meta});
         if (!entry) {
             return entry.error();
         }
@@ -413,8 +417,8 @@ Result<Goal> Workspace::moveGoal(qint64 id, GoalState to, const QString &reason,
         if (!reason.isEmpty()) {
             meta.insert(QStringLiteral("reason"), reason);
         }
-        auto entry = ledger().append(
-            LedgerRecord{who, GoalStateMachine::eventFor(to), QStringLiteral("goal:%1").arg(id), meta});
+        auto entry =
+            ledger().append(LedgerRecord{who, GoalStateMachine::eventFor(to), QStringLiteral("goal:%1").arg(id), meta});
         if (!entry) {
             return entry.error();
         }
@@ -466,7 +470,7 @@ void Workspace::checkpointAfterDecision()
     auto checkpoint = checkpointLedger();
     if (!checkpoint) {
         m_warnings.append(Tr::tr("The change was recorded, but the ledger checkpoint refs/astra/ledger could not be "
-                             "updated: %1")
+                                 "updated: %1")
                               .arg(checkpoint.message()));
     }
 }

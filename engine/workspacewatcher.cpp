@@ -2,6 +2,7 @@
 
 #include <QFutureWatcher>
 #include <QPointer>
+
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace astra {

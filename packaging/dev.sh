@@ -99,7 +99,8 @@ run_tests() {
     say "Starting PostgreSQL on 127.0.0.1:$port"
     local url
     url=$(tests/scripts/pg-server.sh start "$pgdir" "$port")
-    trap 'tests/scripts/pg-server.sh stop "$pgdir"' EXIT
+    # shellcheck disable=SC2064 # expand now: pgdir is local to this function
+    trap "tests/scripts/pg-server.sh stop '$pgdir'" EXIT
     export ASTRA_TEST_PG_URL=$url
     export QT_QPA_PLATFORM=offscreen
 

@@ -17,39 +17,39 @@ struct Tr
 
 QString helpText()
 {
-    return Tr::tr("Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]\n"
-              "\n"
-              "Review and control the changes an agent proposes to a git repository.\n"
-              "\n"
-              "Commands:\n"
-              "  init                          write .astra.toml (if absent) and create the state\n"
-              "  status                        goals per state, modifications awaiting review, scheduler\n"
-              "  goals [--state S]             list goals\n"
-              "  goal add TEXT [--files P...]  add a goal of your own\n"
-              "  goal show ID                  show one goal\n"
-              "  goal approve|reject|abandon ID [--reason TEXT]\n"
-              "  ledger verify                 recompute the audit chain and compare it with refs/astra/ledger\n"
-              "  ledger show [--limit N]       print the ledger entries still in the table\n"
-              "  ledger export FILE            write every entry as JSON lines\n"
-              "  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues\n"
-              "  ledger checkpoint             record the ledger head in refs/astra/ledger\n"
-              "  demo DIR                      create the demo workspace in DIR\n"
-              "\n"
-              "Options:\n"
-              "  --repo PATH   the repository (default: the one around the current directory)\n"
-              "  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB\n"
-              "                (default: <git dir>/astra/state.db)\n"
-              "  --json        print one JSON document\n"
-              "  --version     print the versions of astra, Qt and libgit2\n"
-              "\n"
-              "Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.\n");
+    return Tr::tr(
+        "Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]\n"
+        "\n"
+        "Review and control the changes an agent proposes to a git repository.\n"
+        "\n"
+        "Commands:\n"
+        "  init                          write .astra.toml (if absent) and create the state\n"
+        "  status                        goals per state, modifications awaiting review, scheduler\n"
+        "  goals [--state S]             list goals\n"
+        "  goal add TEXT [--files P...]  add a goal of your own\n"
+        "  goal show ID                  show one goal\n"
+        "  goal approve|reject|abandon ID [--reason TEXT]\n"
+        "  ledger verify                 recompute the audit chain and compare it with refs/astra/ledger\n"
+        "  ledger show [--limit N]       print the ledger entries still in the table\n"
+        "  ledger export FILE            write every entry as JSON lines\n"
+        "  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues\n"
+        "  ledger checkpoint             record the ledger head in refs/astra/ledger\n"
+        "  demo DIR                      create the demo workspace in DIR\n"
+        "\n"
+        "Options:\n"
+        "  --repo PATH   the repository (default: the one around the current directory)\n"
+        "  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB\n"
+        "                (default: <git dir>/astra/state.db)\n"
+        "  --json        print one JSON document\n"
+        "  --version     print the versions of astra, Qt and libgit2\n"
+        "\n"
+        "Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.\n");
 }
 } // namespace
 
 int Context::usage(const QString &message) const
 {
-    err << QStringLiteral("astra: ") << message << u'\n'
-        << Tr::tr("Run `astra --help` for usage.") << u'\n';
+    err << QStringLiteral("astra: ") << message << u'\n' << Tr::tr("Run `astra --help` for usage.") << u'\n';
     err.flush();
     return Usage;
 }
@@ -161,7 +161,8 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
     context.workspace.repoPath = parser.value(QStringLiteral("repo"));
     context.workspace.dbUrl = parser.value(QStringLiteral("db"));
     if (parser.isSet(QStringLiteral("db")) && context.workspace.dbUrl.trimmed().isEmpty()) {
-        return context.usage(Tr::tr("--db needs a URL: a file path, sqlite:///PATH or postgresql://USER@HOST:PORT/DB."));
+        return context.usage(
+            Tr::tr("--db needs a URL: a file path, sqlite:///PATH or postgresql://USER@HOST:PORT/DB."));
     }
     const QString command = positional.takeFirst();
     context.args = positional;

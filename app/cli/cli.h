@@ -12,7 +12,8 @@
 namespace astra::cli {
 
 // Exit statuses of the command line contract.
-enum Exit {
+enum Exit
+{
     Success = 0,
     Failed = 1, // the operation failed or was refused; the message says why
     Usage = 2, // the command line was wrong

@@ -15,7 +15,8 @@ void printGoal(QTextStream &out, const Goal &goal)
 {
     out << Tr::tr("Goal %1: %2").arg(goal.id).arg(goal.title) << u'\n';
     out << Tr::tr("  state       %1%2")
-               .arg(toString(goal.state), goal.stateReason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(goal.stateReason))
+               .arg(toString(goal.state),
+                    goal.stateReason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(goal.stateReason))
         << u'\n';
     out << Tr::tr("  kind        %1").arg(goal.kind) << u'\n';
     out << Tr::tr("  source      %1, created by %2").arg(toString(goal.source), goal.createdBy) << u'\n';
@@ -115,7 +116,8 @@ int runGoal(Context &context)
         if (context.json) {
             context.printJson(goal->toJson());
         } else {
-            context.out << Tr::tr("Added goal %1 (%2): %3").arg(goal->id).arg(toString(goal->state), goal->title) << u'\n';
+            context.out << Tr::tr("Added goal %1 (%2): %3").arg(goal->id).arg(toString(goal->state), goal->title)
+                        << u'\n';
         }
         return Success;
     }

@@ -39,7 +39,8 @@ int verify(Context &context, Workspace &workspace)
         object.insert(QStringLiteral("entries"), double(report->entriesChecked));
         object.insert(QStringLiteral("archived_entries"), double(report->archivedEntries));
         object.insert(QStringLiteral("segments"), report->segments);
-        object.insert(QStringLiteral("first_bad_seq"), report->intact ? QJsonValue() : QJsonValue(double(report->firstBadSeq)));
+        object.insert(QStringLiteral("first_bad_seq"),
+                      report->intact ? QJsonValue() : QJsonValue(double(report->firstBadSeq)));
         object.insert(QStringLiteral("problem"), report->problem);
         QJsonObject head;
         head.insert(QStringLiteral("seq"), double(report->head.seq));
@@ -62,14 +63,16 @@ int verify(Context &context, Workspace &workspace)
                            .arg(report->segments)
                            .arg(report->head.hash.left(12))
                     << u'\n';
-        context.out << (report->checkpoint
-                            ? Tr::tr("It matches the checkpoint in refs/astra/ledger at entry %1.").arg(report->checkpoint->seq)
-                            : Tr::tr("There is no checkpoint in refs/astra/ledger yet; `astra ledger checkpoint` writes one."))
-                    << u'\n';
+        context.out
+            << (report->checkpoint
+                    ? Tr::tr("It matches the checkpoint in refs/astra/ledger at entry %1.").arg(report->checkpoint->seq)
+                    : Tr::tr("There is no checkpoint in refs/astra/ledger yet; `astra ledger checkpoint` writes one."))
+            << u'\n';
     }
     if (!report->intact) {
-        context.err << Tr::tr("astra: the ledger is broken at entry %1: %2").arg(report->firstBadSeq).arg(report->problem)
-                    << u'\n';
+        context.err
+            << Tr::tr("astra: the ledger is broken at entry %1: %2").arg(report->firstBadSeq).arg(report->problem)
+            << u'\n';
         context.err.flush();
         return Failed;
     }
@@ -90,7 +93,8 @@ int runLedger(Context &context)
                                QStringLiteral("archive"),
                                QStringLiteral("checkpoint")};
     if (!known.contains(sub)) {
-        return context.usage(Tr::tr("'ledger %1' is not a command; use verify, show, export, archive or checkpoint.").arg(sub));
+        return context.usage(
+            Tr::tr("'ledger %1' is not a command; use verify, show, export, archive or checkpoint.").arg(sub));
     }
     QStringList allowed;
     if (sub == u"show") {
@@ -110,12 +114,18 @@ int runLedger(Context &context)
         if (!context.parser.isSet(QStringLiteral("through"))) {
             return context.usage(Tr::tr("ledger archive needs --through SEQ: the last entry to archive."));
         }
-        if (!context.parseId(context.parser.value(QStringLiteral("through")), QStringLiteral("--through"), &number, &exitCode)) {
+        if (!context.parseId(context.parser.value(QStringLiteral("through")),
+                             QStringLiteral("--through"),
+                             &number,
+                             &exitCode)) {
             return exitCode;
         }
     }
     if (sub == u"show" && context.parser.isSet(QStringLiteral("limit"))) {
-        if (!context.parseId(context.parser.value(QStringLiteral("limit")), QStringLiteral("--limit"), &number, &exitCode)) {
+        if (!context.parseId(context.parser.value(QStringLiteral("limit")),
+                             QStringLiteral("--limit"),
+                             &number,
+                             &exitCode)) {
             return exitCode;
         }
     }
@@ -179,7 +189,10 @@ int runLedger(Context &context)
             object.insert(QStringLiteral("sha256"), segment->fileSha256);
             context.printJson(object);
         } else {
-            context.out << Tr::tr("Archived entries %1–%2 to %3").arg(segment->firstSeq).arg(segment->lastSeq).arg(segment->fileName)
+            context.out << Tr::tr("Archived entries %1–%2 to %3")
+                               .arg(segment->firstSeq)
+                               .arg(segment->lastSeq)
+                               .arg(segment->fileName)
                         << u'\n';
         }
         return Success;
@@ -197,7 +210,9 @@ int runLedger(Context &context)
         object.insert(QStringLiteral("commit"), checkpoint->commit);
         context.printJson(object);
     } else {
-        context.out << Tr::tr("refs/astra/ledger records entry %1 (commit %2).").arg(checkpoint->seq).arg(checkpoint->commit.left(12))
+        context.out << Tr::tr("refs/astra/ledger records entry %1 (commit %2).")
+                           .arg(checkpoint->seq)
+                           .arg(checkpoint->commit.left(12))
                     << u'\n';
     }
     return Success;

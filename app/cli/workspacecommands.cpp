@@ -1,5 +1,4 @@
 #include "cli.h"
-
 #include "demo.h"
 
 #include <QCoreApplication>
@@ -74,7 +73,8 @@ int runStatus(Context &context)
     }
     QTextStream &out = context.out;
     out << Tr::tr("Workspace %1 (branch %2, target %3)")
-               .arg(status->workDir, status->headBranch.isEmpty() ? Tr::tr("detached") : status->headBranch,
+               .arg(status->workDir,
+                    status->headBranch.isEmpty() ? Tr::tr("detached") : status->headBranch,
                     status->targetBranch)
         << u'\n';
     out << Tr::tr("State     %1 (schema version %2)").arg(status->database).arg(status->schemaVersion) << u'\n';
@@ -119,8 +119,7 @@ int runDemo(Context &context)
                        .arg(report->workDir)
                        .arg(report->commits)
                        .arg(report->goals)
-                << u'\n'
-                << Tr::tr("Open it with: astra-review --repo %1").arg(report->workDir) << u'\n';
+                << u'\n' << Tr::tr("Open it with: astra-review --repo %1").arg(report->workDir) << u'\n';
     return Success;
 }
 

@@ -39,10 +39,13 @@ int main(int argc, char **argv)
     QCommandLineParser parser;
     parser.setApplicationDescription(QCoreApplication::translate("main", "The Astra Review workstation."));
     parser.addHelpOption();
-    const QCommandLineOption version(QStringLiteral("version"), QCoreApplication::translate("main", "Print the versions."));
+    const QCommandLineOption version(QStringLiteral("version"),
+                                     QCoreApplication::translate("main", "Print the versions."));
     parser.addOption(version);
-    parser.addOption({QStringLiteral("repo"), QCoreApplication::translate("main", "The repository."), QStringLiteral("PATH")});
-    parser.addOption({QStringLiteral("db"), QCoreApplication::translate("main", "The state database URL."), QStringLiteral("URL")});
+    parser.addOption(
+        {QStringLiteral("repo"), QCoreApplication::translate("main", "The repository."), QStringLiteral("PATH")});
+    parser.addOption(
+        {QStringLiteral("db"), QCoreApplication::translate("main", "The state database URL."), QStringLiteral("URL")});
     parser.addOption({QStringLiteral("screenshot"),
                       QCoreApplication::translate("main", "Render the view offscreen to a PNG file and exit."),
                       QStringLiteral("FILE")});
@@ -61,7 +64,8 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!parser.positionalArguments().isEmpty()) {
-        return usage(QCoreApplication::translate("main", "unexpected argument '%1'.").arg(parser.positionalArguments().constFirst()));
+        return usage(QCoreApplication::translate("main", "unexpected argument '%1'.")
+                         .arg(parser.positionalArguments().constFirst()));
     }
     const QStringList views = {QStringLiteral("status")};
     const QString view = parser.value(QStringLiteral("view"));
@@ -89,14 +93,15 @@ int main(int argc, char **argv)
             if (window.grab().save(screenshot)) {
                 status = window.statusPage()->shownError().isEmpty() ? 0 : 1;
             } else {
-                QTextStream(stderr) << QCoreApplication::translate("main", "astra-review: cannot write %1").arg(screenshot)
-                                    << u'\n';
+                QTextStream(stderr)
+                    << QCoreApplication::translate("main", "astra-review: cannot write %1").arg(screenshot) << u'\n';
             }
             QApplication::quit();
         });
     });
     QTimer::singleShot(60000, &window, [&] {
-        QTextStream(stderr) << QCoreApplication::translate("main", "astra-review: the workspace did not load within 60 s")
+        QTextStream(stderr) << QCoreApplication::translate("main",
+                                                           "astra-review: the workspace did not load within 60 s")
                             << u'\n';
         QApplication::exit(1);
     });

@@ -38,8 +38,7 @@ struct GitRepository::Private
 
 GitRepository::GitRepository(std::unique_ptr<Private> data)
     : d(std::move(data))
-{
-}
+{}
 GitRepository::GitRepository(GitRepository &&) noexcept = default;
 GitRepository &GitRepository::operator=(GitRepository &&) noexcept = default;
 GitRepository::~GitRepository() = default;
@@ -52,7 +51,7 @@ Result<GitRepository> GitRepository::discover(const QString &path)
     const int code = git_repository_open_ext(&raw, native.constData(), 0, nullptr);
     if (code == GIT_ENOTFOUND) {
         return makeError(Tr::tr("%1 is not inside a git repository. Run the command inside one, pass --repo PATH, or "
-                            "create one with `git init`.")
+                                "create one with `git init`.")
                              .arg(QDir::toNativeSeparators(QDir(path).absolutePath())),
                          ErrorKind::NotFound);
     }
@@ -161,7 +160,7 @@ Result<std::optional<LedgerCheckpoint>> GitRepository::ledgerCheckpoint() const
     const git_tree_entry *entry = git_tree_entry_byname(tree.get(), checkpointFile);
     if (!entry) {
         return makeError(Tr::tr("The ledger checkpoint commit %1 in %2 has no %3; the ref was overwritten by something "
-                            "else. Inspect it with `git show %2`.")
+                                "else. Inspect it with `git show %2`.")
                              .arg(git::oidToString(commitId), QLatin1String(ledgerRef), QLatin1String(checkpointFile)),
                          ErrorKind::Refused);
     }
@@ -179,9 +178,10 @@ Result<std::optional<LedgerCheckpoint>> GitRepository::ledgerCheckpoint() const
     checkpoint.ts = object.value(QStringLiteral("ts")).toString();
     checkpoint.commit = git::oidToString(commitId);
     if (checkpoint.seq <= 0 || checkpoint.hash.size() != 64) {
-        return makeError(Tr::tr("The ledger checkpoint in %1 (commit %2) is malformed: expected a seq and a sha256 hash.")
-                             .arg(QLatin1String(ledgerRef), checkpoint.commit),
-                         ErrorKind::Refused);
+        return makeError(
+            Tr::tr("The ledger checkpoint in %1 (commit %2) is malformed: expected a seq and a sha256 hash.")
+                .arg(QLatin1String(ledgerRef), checkpoint.commit),
+            ErrorKind::Refused);
     }
     return std::optional<LedgerCheckpoint>(checkpoint);
 }
@@ -247,8 +247,9 @@ Result<LedgerCheckpoint> GitRepository::writeLedgerCheckpoint(qint64 seq, const 
         return git::error(code, Tr::tr("Writing the ledger checkpoint"));
     }
     git::SignaturePtr signature(rawSignature);
-    const QByteArray message = QStringLiteral("Astra ledger checkpoint at entry %1\n\nAstra-Ledger-Seq: %1\n"
-                                              "Astra-Ledger-Hash: %2\n")
+    const QByteArray message = QStringLiteral(
+                                   "Astra ledger checkpoint at entry %1\n\nAstra-Ledger-Seq: %1\n"
+                                   "Astra-Ledger-Hash: %2\n")
                                    .arg(seq)
                                    .arg(hash)
                                    .toUtf8();
@@ -276,8 +277,9 @@ Result<LedgerCheckpoint> GitRepository::writeLedgerCheckpoint(qint64 seq, const 
     }
     git::ReferencePtr ref(rawRef);
     if (code < 0) {
-        return git::error(code, Tr::tr("Moving %1 (someone else may have moved it at the same time; try again)")
-                                    .arg(QLatin1String(ledgerRef)));
+        return git::error(code,
+                          Tr::tr("Moving %1 (someone else may have moved it at the same time; try again)")
+                              .arg(QLatin1String(ledgerRef)));
     }
     checkpoint.commit = git::oidToString(commitId);
     qCDebug(lcLedger) << "checkpoint" << seq << "in" << checkpoint.commit;
@@ -329,7 +331,8 @@ Result<QString> GitRepository::commitFiles(const QString &branch,
             continue;
         }
         git_oid blobId;
-        if ((code = git_blob_create_from_buffer(&blobId, repo, it.value().constData(), size_t(it.value().size()))) < 0) {
+        if ((code = git_blob_create_from_buffer(&blobId, repo, it.value().constData(), size_t(it.value().size())))
+            < 0) {
             return git::error(code, Tr::tr("Writing %1").arg(it.key()));
         }
         git_index_entry entry{};

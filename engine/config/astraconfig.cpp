@@ -247,7 +247,8 @@ QString describe(const toml::node &node)
         return Tr::tr("the number %1").arg(shown);
     }
     case toml::node_type::boolean:
-        return Tr::tr("the boolean %1").arg(node.as_boolean()->get() ? QStringLiteral("true") : QStringLiteral("false"));
+        return Tr::tr("the boolean %1")
+            .arg(node.as_boolean()->get() ? QStringLiteral("true") : QStringLiteral("false"));
     case toml::node_type::table:
         return Tr::tr("a table");
     case toml::node_type::array:
@@ -418,9 +419,9 @@ void ConfigReader::checkKeys(const toml::table &table, const QString &tableKey, 
         const QString suggestion = closest(fromStd(name), knownNames);
         const QStringList homes = tableKey.isEmpty() && !value.is_table() ? sectionsWithKey(name) : QStringList();
         if (looksLikeSecret(name))
-            text +=
-                Tr::tr("; never write a secret into .astra.toml, which is committed with the repository: put it "
-                   "in an environment variable and name that variable in proposer.api_key_env");
+            text += Tr::tr(
+                "; never write a secret into .astra.toml, which is committed with the repository: put it "
+                "in an environment variable and name that variable in proposer.api_key_env");
         else if (!suggestion.isEmpty())
             text += Tr::tr("; did you mean '%1'?").arg(suggestion);
         else if (!homes.isEmpty())
@@ -720,10 +721,10 @@ void ConfigReader::readJobs(const toml::array &array, QList<JobConfig> &out)
         const QString nameExpectation = Tr::tr("a job name");
         const bool hasName = readString(*table, key, "name", nameExpectation, job.name, nonEmpty);
         if (!table->get("name")) {
-            problem(
-                table->source(),
-                childKey(key, "name"),
-                Tr::tr("expected %1, found none (every [[jobs]] entry needs a name and a command)").arg(nameExpectation));
+            problem(table->source(),
+                    childKey(key, "name"),
+                    Tr::tr("expected %1, found none (every [[jobs]] entry needs a name and a command)")
+                        .arg(nameExpectation));
         }
         const QString commandExpectation = Tr::tr("a command line");
         readString(*table, key, "command", commandExpectation, job.command, nonEmpty);
@@ -886,10 +887,10 @@ void ConfigReader::readProposer(const toml::table &table, ProposerSection &out)
     const auto requireFor = [&](std::string_view name, const QString &expectation) {
         if (table.get(name))
             return; // present: checked above
-        problem(
-            kindSource,
-            childKey(key, name),
-            Tr::tr("expected %1 because proposer.kind is \"%2\", found none").arg(expectation, proposerKindName(out.kind)));
+        problem(kindSource,
+                childKey(key, name),
+                Tr::tr("expected %1 because proposer.kind is \"%2\", found none")
+                    .arg(expectation, proposerKindName(out.kind)));
     };
     if (out.kind == ProposerSection::Kind::OpenAI) {
         requireFor("base_url", urlExpectation);
@@ -975,8 +976,9 @@ Result<Config> loadConfigFile(const QString &path)
 {
     QFile file(path);
     if (!file.exists()) {
-        return makeError(Tr::tr("%1: no such file; run `astra init` to write a commented default configuration").arg(path),
-                         ErrorKind::NotFound);
+        return makeError(
+            Tr::tr("%1: no such file; run `astra init` to write a commented default configuration").arg(path),
+            ErrorKind::NotFound);
     }
     if (!file.open(QIODevice::ReadOnly))
         return makeError(Tr::tr("%1: cannot read the configuration: %2").arg(path, file.errorString()));

@@ -33,7 +33,7 @@ Result<std::chrono::seconds> parseDuration(const QString &text)
 {
     const auto invalid = [&text]() {
         return makeError(Tr::tr("expected a duration such as 30s, 15m, 24h or 7d (a positive whole number and "
-                            "one unit: s, m, h or d), found \"%1\"")
+                                "one unit: s, m, h or d), found \"%1\"")
                              .arg(text),
                          ErrorKind::Invalid);
     };

@@ -10,7 +10,8 @@
 
 namespace astra {
 
-enum class GoalState {
+enum class GoalState
+{
     Proposed,
     Active,
     Planned,
@@ -22,7 +23,8 @@ enum class GoalState {
     Abandoned,
 };
 
-enum class GoalSource {
+enum class GoalSource
+{
     User,
     System,
     Collaborative,

@@ -25,7 +25,8 @@ Status check(const Goal &goal, GoalState to);
 } // namespace GoalStateMachine
 
 // Verbs a person uses on goals, mapped to target states.
-enum class GoalAction {
+enum class GoalAction
+{
     Approve,
     Reject,
     Abandon,

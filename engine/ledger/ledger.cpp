@@ -51,18 +51,18 @@ const char *const selectEntries = "SELECT seq, ts, actor, event, subject, meta, 
 Ledger::Ledger(Database &db, QString segmentDirectory)
     : m_db(db)
     , m_segmentDirectory(std::move(segmentDirectory))
-{
-}
+{}
 
 Result<LedgerHead> Ledger::head() const
 {
-    auto query = m_db.exec(Tr::tr("Reading the ledger head"), QStringLiteral("SELECT seq, hash FROM ledger_head WHERE id = 1"));
+    auto query =
+        m_db.exec(Tr::tr("Reading the ledger head"), QStringLiteral("SELECT seq, hash FROM ledger_head WHERE id = 1"));
     if (!query) {
         return query.error();
     }
     if (!query->next()) {
         return makeError(Tr::tr("The ledger head row is missing in %1: the ledger was tampered with. Run `astra ledger "
-                            "verify` and restore the database from a backup.")
+                                "verify` and restore the database from a backup.")
                              .arg(m_db.location().displayName()),
                          ErrorKind::Refused);
     }
@@ -73,19 +73,20 @@ Result<LedgerEntry> Ledger::append(const LedgerRecord &record)
 {
     if (!ASTRA_SOFT_ASSERT(m_db.inTransaction())) {
         return makeError(Tr::tr("Internal error: a ledger entry (%1) must be appended inside the transaction of the "
-                            "change it records")
+                                "change it records")
                              .arg(record.event));
     }
     const QString lockSuffix =
         m_db.dialect().driver() == DatabaseLocation::Driver::PostgreSQL ? QStringLiteral(" FOR UPDATE") : QString();
-    auto headQuery =
-        m_db.exec(Tr::tr("Reading the ledger head"), QStringLiteral("SELECT seq, hash FROM ledger_head WHERE id = 1") + lockSuffix);
+    auto headQuery = m_db.exec(Tr::tr("Reading the ledger head"),
+                               QStringLiteral("SELECT seq, hash FROM ledger_head WHERE id = 1") + lockSuffix);
     if (!headQuery) {
         return headQuery.error();
     }
     if (!headQuery->next()) {
-        return makeError(Tr::tr("The ledger head row is missing in %1; nothing was recorded.").arg(m_db.location().displayName()),
-                         ErrorKind::Refused);
+        return makeError(
+            Tr::tr("The ledger head row is missing in %1; nothing was recorded.").arg(m_db.location().displayName()),
+            ErrorKind::Refused);
     }
     const qint64 headSeq = headQuery->value(0).toLongLong();
     LedgerEntry entry;
@@ -99,17 +100,18 @@ Result<LedgerEntry> Ledger::append(const LedgerRecord &record)
     entry.hash = entry.computeHash();
     headQuery = QSqlQuery();
 
-    auto inserted = m_db.exec(Tr::tr("Appending to the ledger"),
-                              QStringLiteral("INSERT INTO ledger (seq, ts, actor, event, subject, meta, prev_hash, hash) "
-                                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-                              {entry.seq,
-                               entry.ts,
-                               entry.actor,
-                               entry.event,
-                               entry.subject,
-                               QString::fromUtf8(canonicalJson(entry.meta)),
-                               entry.prevHash,
-                               entry.hash});
+    auto inserted =
+        m_db.exec(Tr::tr("Appending to the ledger"),
+                  QStringLiteral("INSERT INTO ledger (seq, ts, actor, event, subject, meta, prev_hash, hash) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+                  {entry.seq,
+                   entry.ts,
+                   entry.actor,
+                   entry.event,
+                   entry.subject,
+                   QString::fromUtf8(canonicalJson(entry.meta)),
+                   entry.prevHash,
+                   entry.hash});
     if (!inserted) {
         return inserted.error();
     }
@@ -120,8 +122,9 @@ Result<LedgerEntry> Ledger::append(const LedgerRecord &record)
         return moved.error();
     }
     if (*moved != 1) {
-        return makeError(Tr::tr("Another writer extended the ledger at the same time; nothing was recorded. Try again."),
-                         ErrorKind::Conflict);
+        return makeError(
+            Tr::tr("Another writer extended the ledger at the same time; nothing was recorded. Try again."),
+            ErrorKind::Conflict);
     }
     return entry;
 }
@@ -177,12 +180,13 @@ Status Ledger::forEachEntry(const std::function<Status(const LedgerEntry &, cons
         const QString path = QDir(m_segmentDirectory).filePath(segment.fileName);
         QFile file(path);
         if (!file.open(QIODevice::ReadOnly)) {
-            return makeError(Tr::tr("The ledger segment %1 (entries %2–%3) cannot be read: %4. Restore it from a backup.")
-                                 .arg(path)
-                                 .arg(segment.firstSeq)
-                                 .arg(segment.lastSeq)
-                                 .arg(file.errorString()),
-                             ErrorKind::NotFound);
+            return makeError(
+                Tr::tr("The ledger segment %1 (entries %2–%3) cannot be read: %4. Restore it from a backup.")
+                    .arg(path)
+                    .arg(segment.firstSeq)
+                    .arg(segment.lastSeq)
+                    .arg(file.errorString()),
+                ErrorKind::NotFound);
         }
         int lineNumber = 0;
         while (!file.atEnd()) {
@@ -201,7 +205,8 @@ Status Ledger::forEachEntry(const std::function<Status(const LedgerEntry &, cons
             }
         }
     }
-    auto query = m_db.exec(Tr::tr("Reading the ledger"), QString::fromLatin1(selectEntries) + QStringLiteral("ORDER BY seq"));
+    auto query =
+        m_db.exec(Tr::tr("Reading the ledger"), QString::fromLatin1(selectEntries) + QStringLiteral("ORDER BY seq"));
     if (!query) {
         return query.error();
     }
@@ -251,7 +256,7 @@ Result<LedgerVerification> Ledger::verify(const std::optional<LedgerCheckpoint> 
         if (QString::fromLatin1(hasher.result().toHex()) != segment.fileSha256) {
             fail(segment.firstSeq,
                  Tr::tr("the archived segment %1 holding entries %2–%3 was modified after it was archived (its sha256 "
-                    "differs from the one recorded)")
+                        "differs from the one recorded)")
                      .arg(path)
                      .arg(segment.firstSeq)
                      .arg(segment.lastSeq));
@@ -288,15 +293,16 @@ Result<LedgerVerification> Ledger::verify(const std::optional<LedgerCheckpoint> 
         if (entry.computeHash() != entry.hash) {
             fail(entry.seq,
                  Tr::tr("entry %1 (%2 %3) was altered: its content or sequence number does not match its hash (it "
-                    "was edited, renumbered or moved; %4)")
+                        "was edited, renumbered or moved; %4)")
                      .arg(entry.seq)
                      .arg(entry.event, entry.subject, where));
             return {};
         }
         if (entry.prevHash != previousHash) {
             fail(entry.seq,
-                 Tr::tr("entry %1 does not follow entry %2: its prev_hash is not the hash of entry %2 (%3); an entry was "
-                    "edited, inserted or removed before it")
+                 Tr::tr(
+                     "entry %1 does not follow entry %2: its prev_hash is not the hash of entry %2 (%3); an entry was "
+                     "edited, inserted or removed before it")
                      .arg(entry.seq)
                      .arg(entry.seq - 1)
                      .arg(where));
@@ -307,7 +313,7 @@ Result<LedgerVerification> Ledger::verify(const std::optional<LedgerCheckpoint> 
             if (entry.hash != checkpoint->hash) {
                 fail(entry.seq,
                      Tr::tr("entry %1 differs from the checkpoint in refs/astra/ledger (commit %2): the ledger was "
-                        "rewritten from this entry on")
+                            "rewritten from this entry on")
                          .arg(entry.seq)
                          .arg(checkpoint->commit.left(12)));
                 return {};
@@ -342,7 +348,8 @@ Result<LedgerVerification> Ledger::verify(const std::optional<LedgerCheckpoint> 
                      .arg(headRow->seq + 1)
                      .arg(headRow->seq));
         } else {
-            fail(lastSeq, Tr::tr("entry %1 does not match the ledger head: the end of the ledger was rewritten").arg(lastSeq));
+            fail(lastSeq,
+                 Tr::tr("entry %1 does not match the ledger head: the end of the ledger was rewritten").arg(lastSeq));
         }
         return report;
     }
@@ -350,14 +357,15 @@ Result<LedgerVerification> Ledger::verify(const std::optional<LedgerCheckpoint> 
         if (checkpoint->seq > lastSeq) {
             fail(lastSeq + 1,
                  Tr::tr("the ledger ends at entry %1 but the checkpoint in refs/astra/ledger (commit %2) records entry "
-                    "%3: entries %4–%3 were truncated")
+                        "%3: entries %4–%3 were truncated")
                      .arg(lastSeq)
                      .arg(checkpoint->commit.left(12))
                      .arg(checkpoint->seq)
                      .arg(lastSeq + 1));
         } else if (checkpoint->seq > 0) {
             fail(checkpoint->seq,
-                 Tr::tr("entry %1 recorded by the checkpoint in refs/astra/ledger is not in the ledger").arg(checkpoint->seq));
+                 Tr::tr("entry %1 recorded by the checkpoint in refs/astra/ledger is not in the ledger")
+                     .arg(checkpoint->seq));
         }
     }
     return report;
@@ -418,7 +426,7 @@ Result<LedgerSegment> Ledger::archive(qint64 throughSeq, const QString &actor)
     const QString path = QDir(m_segmentDirectory).filePath(segment.fileName);
     if (QFile::exists(path)) {
         return makeError(Tr::tr("The ledger segment %1 already exists; refusing to overwrite it. Move it away if it is "
-                            "not listed by `astra ledger verify`.")
+                                "not listed by `astra ledger verify`.")
                              .arg(path),
                          ErrorKind::Conflict);
     }
@@ -458,7 +466,7 @@ Result<LedgerSegment> Ledger::archive(qint64 throughSeq, const QString &actor)
         }
         if (*removed != segment.entries) {
             return makeError(Tr::tr("The ledger changed while it was archived (%1 entries expected, %2 found); nothing "
-                                "was archived. Try again.")
+                                    "was archived. Try again.")
                                  .arg(segment.entries)
                                  .arg(*removed),
                              ErrorKind::Conflict);
@@ -484,9 +492,8 @@ Result<LedgerSegment> Ledger::archive(qint64 throughSeq, const QString &actor)
 
 QString describeLedgerEntry(const LedgerEntry &entry)
 {
-    QString text = QStringLiteral("%1  %2  %3  %4  %5")
-                       .arg(entry.seq, 6)
-                       .arg(entry.ts, entry.actor, entry.event, entry.subject);
+    QString text =
+        QStringLiteral("%1  %2  %3  %4  %5").arg(entry.seq, 6).arg(entry.ts, entry.actor, entry.event, entry.subject);
     if (!entry.meta.isEmpty()) {
         text += u"  " + QString::fromUtf8(canonicalJson(entry.meta));
     }

@@ -30,8 +30,7 @@ Database::Database(QString connectionName, DatabaseLocation location)
     : m_connectionName(std::move(connectionName))
     , m_location(std::move(location))
     , m_dialect(m_location.driver)
-{
-}
+{}
 
 Result<Database> Database::open(const DatabaseLocation &location, OpenMode mode)
 {
@@ -48,7 +47,7 @@ Result<Database> Database::open(const DatabaseLocation &location, OpenMode mode)
     const SqlDialect dialect(location.driver);
     if (!QSqlDatabase::isDriverAvailable(dialect.qtDriverName())) {
         return makeError(Tr::tr("The Qt SQL driver %1 for %2 is not installed; install the Qt SQL plugin package "
-                            "for %2 (on Debian: libqt6sql6-%3 or libqt5sql5-%3).")
+                                "for %2 (on Debian: libqt6sql6-%3 or libqt5sql5-%3).")
                              .arg(dialect.qtDriverName(),
                                   dialect.name(),
                                   location.driver == DatabaseLocation::Driver::SQLite ? QStringLiteral("sqlite")
@@ -56,10 +55,11 @@ Result<Database> Database::open(const DatabaseLocation &location, OpenMode mode)
     }
     if (location.driver == DatabaseLocation::Driver::SQLite && mode == OpenMode::MustExist
         && !QFileInfo::exists(location.path)) {
-        return makeError(Tr::tr("The workspace state %1 does not exist. Run `astra init` in the repository to create it, "
-                            "or pass --db with an existing database.")
-                             .arg(location.path),
-                         ErrorKind::NotFound);
+        return makeError(
+            Tr::tr("The workspace state %1 does not exist. Run `astra init` in the repository to create it, "
+                   "or pass --db with an existing database.")
+                .arg(location.path),
+            ErrorKind::NotFound);
     }
 
     {
@@ -80,8 +80,8 @@ Result<Database> Database::open(const DatabaseLocation &location, OpenMode mode)
             db.setConnectOptions(options);
         }
         if (!db.open()) {
-            const QString message = Tr::tr("Cannot open the workspace state %1: %2")
-                                        .arg(location.displayName(), db.lastError().text());
+            const QString message =
+                Tr::tr("Cannot open the workspace state %1: %2").arg(location.displayName(), db.lastError().text());
             db = QSqlDatabase();
             QSqlDatabase::removeDatabase(name);
             return makeError(message);

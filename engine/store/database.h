@@ -18,7 +18,8 @@ namespace astra {
 class Database
 {
 public:
-    enum class OpenMode {
+    enum class OpenMode
+    {
         MustExist, // an SQLite file that is missing is an error, never silently created
         CreateIfMissing,
     };

@@ -27,7 +27,7 @@ Result<DatabaseLocation> DatabaseLocation::parse(const QString &text)
     const QString trimmed = text.trimmed();
     if (trimmed.isEmpty()) {
         return makeError(Tr::tr("--db: the database URL is empty; give a file path, sqlite:///PATH or "
-                            "postgresql://USER@HOST:PORT/DB"),
+                                "postgresql://USER@HOST:PORT/DB"),
                          ErrorKind::Invalid);
     }
     if (trimmed.startsWith(u"postgresql://") || trimmed.startsWith(u"postgres://")) {
@@ -70,9 +70,9 @@ Result<DatabaseLocation> DatabaseLocation::parse(const QString &text)
         return sqliteFile(path);
     }
     if (trimmed.contains(u"://")) {
-        return makeError(Tr::tr("--db %1: unsupported database; use a file path, sqlite:///PATH or postgresql://…")
-                             .arg(trimmed),
-                         ErrorKind::Invalid);
+        return makeError(
+            Tr::tr("--db %1: unsupported database; use a file path, sqlite:///PATH or postgresql://…").arg(trimmed),
+            ErrorKind::Invalid);
     }
     return sqliteFile(trimmed);
 }

@@ -13,7 +13,8 @@ namespace astra {
 //   postgresql://user:password@host:port/dbname (also postgres://)
 struct DatabaseLocation
 {
-    enum class Driver {
+    enum class Driver
+    {
         SQLite,
         PostgreSQL,
     };

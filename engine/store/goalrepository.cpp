@@ -16,9 +16,10 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(astra::GoalRepository)
 };
 
-const char *const goalColumns = "id, kind, title, description, state, source, created_by, proposal_id, confidence, "
-                                "priority, fingerprint, evidence, auto_approved, state_reason, version, created_at, "
-                                "updated_at";
+const char *const goalColumns =
+    "id, kind, title, description, state, source, created_by, proposal_id, confidence, "
+    "priority, fingerprint, evidence, auto_approved, state_reason, version, created_at, "
+    "updated_at";
 
 Goal goalFromQuery(const QSqlQuery &query)
 {
@@ -48,8 +49,7 @@ Goal goalFromQuery(const QSqlQuery &query)
 
 GoalRepository::GoalRepository(Database &db)
     : m_db(db)
-{
-}
+{}
 
 Result<Goal> GoalRepository::insert(const Goal &goal)
 {
@@ -125,7 +125,8 @@ Result<QList<Goal>> GoalRepository::list(std::optional<GoalState> state) const
 
 Result<QMap<GoalState, int>> GoalRepository::countByState() const
 {
-    auto query = m_db.exec(Tr::tr("Counting goals"), QStringLiteral("SELECT state, COUNT(*) FROM goals GROUP BY state"));
+    auto query =
+        m_db.exec(Tr::tr("Counting goals"), QStringLiteral("SELECT state, COUNT(*) FROM goals GROUP BY state"));
     if (!query) {
         return query.error();
     }
@@ -178,7 +179,7 @@ Result<Goal> GoalRepository::updateState(const Goal &goal, GoalState to, const Q
     }
     if (*changed != 1) {
         return makeError(Tr::tr("Goal %1 was changed by someone else since it was read (version %2); nothing was "
-                            "written. Reload it and try again.")
+                                "written. Reload it and try again.")
                              .arg(goal.id)
                              .arg(goal.version),
                          ErrorKind::Conflict);

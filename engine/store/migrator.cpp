@@ -15,18 +15,18 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(astra::Migrator)
 };
 
-const char *const createMigrationTable = "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                                         "version INTEGER PRIMARY KEY, "
-                                         "name TEXT NOT NULL, "
-                                         "checksum TEXT NOT NULL, "
-                                         "applied_at TEXT NOT NULL)";
+const char *const createMigrationTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    "version INTEGER PRIMARY KEY, "
+    "name TEXT NOT NULL, "
+    "checksum TEXT NOT NULL, "
+    "applied_at TEXT NOT NULL)";
 } // namespace
 
 Migrator::Migrator(Database &db, QList<Migration> migrations)
     : m_db(db)
     , m_migrations(std::move(migrations))
-{
-}
+{}
 
 int Migrator::latestVersion() const
 {
@@ -92,8 +92,8 @@ Status Migrator::check() const
     for (const AppliedMigration &done : std::as_const(*list)) {
         if (done.version > latestVersion()) {
             return makeError(Tr::tr("The workspace state %1 has schema version %2, but this program knows versions up "
-                                "to %3: it was written by a newer Astra Review. Upgrade Astra Review to open it; "
-                                "nothing was changed.")
+                                    "to %3: it was written by a newer Astra Review. Upgrade Astra Review to open it; "
+                                    "nothing was changed.")
                                  .arg(where)
                                  .arg(list->constLast().version)
                                  .arg(latestVersion()),
@@ -101,8 +101,8 @@ Status Migrator::check() const
         }
         if (done.version != expected) {
             return makeError(Tr::tr("The workspace state %1 records migration %2 but not migration %3 before it: the "
-                                "schema history is inconsistent. Restore the database from a backup; nothing was "
-                                "changed.")
+                                    "schema history is inconsistent. Restore the database from a backup; nothing was "
+                                    "changed.")
                                  .arg(where)
                                  .arg(done.version)
                                  .arg(expected),
@@ -110,11 +110,12 @@ Status Migrator::check() const
         }
         const Migration &ours = m_migrations.at(done.version - 1);
         if (done.checksum != ours.checksum()) {
-            return makeError(Tr::tr("The workspace state %1 applied migration %2 with checksum %3, but this program's "
-                                "migration %2 has checksum %4: the schema was changed by a different build. Use the "
-                                "build that created it, or restore the database from a backup; nothing was changed.")
-                                 .arg(where, ours.label(), done.checksum.left(12), ours.checksum().left(12)),
-                             ErrorKind::Refused);
+            return makeError(
+                Tr::tr("The workspace state %1 applied migration %2 with checksum %3, but this program's "
+                       "migration %2 has checksum %4: the schema was changed by a different build. Use the "
+                       "build that created it, or restore the database from a backup; nothing was changed.")
+                    .arg(where, ours.label(), done.checksum.left(12), ours.checksum().left(12)),
+                ErrorKind::Refused);
         }
         ++expected;
     }
@@ -147,7 +148,7 @@ Status Migrator::apply(const Migration &migration)
             if (!query.exec(sql)) {
                 const QString firstLine = sql.section(u'\n', 0, 0);
                 return makeError(Tr::tr("Migration %1 failed at statement %2 (%3): %4. It was rolled back; the "
-                                    "database %5 is unchanged at version %6. Report this with the SQL error.")
+                                        "database %5 is unchanged at version %6. Report this with the SQL error.")
                                      .arg(migration.label())
                                      .arg(index)
                                      .arg(firstLine, query.lastError().text(), m_db.location().displayName())

@@ -4,8 +4,7 @@ namespace astra {
 
 SqlDialect::SqlDialect(DatabaseLocation::Driver driver)
     : m_driver(driver)
-{
-}
+{}
 
 QString SqlDialect::qtDriverName() const
 {
@@ -63,11 +62,13 @@ bool SqlDialect::isUniqueViolation(const QSqlError &error) const
 QString SqlDialect::listTablesSql() const
 {
     if (m_driver == DatabaseLocation::Driver::SQLite) {
-        return QStringLiteral("SELECT lower(name) FROM sqlite_master WHERE type = 'table' "
-                              "AND name NOT LIKE 'sqlite_%' ORDER BY 1");
+        return QStringLiteral(
+            "SELECT lower(name) FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY 1");
     }
-    return QStringLiteral("SELECT lower(table_name) FROM information_schema.tables "
-                          "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1");
+    return QStringLiteral(
+        "SELECT lower(table_name) FROM information_schema.tables "
+        "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1");
 }
 
 } // namespace astra

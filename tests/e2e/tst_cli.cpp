@@ -10,8 +10,8 @@
 #include <QTest>
 
 using namespace astra;
-using test::runAstra;
 using test::Run;
+using test::runAstra;
 
 namespace {
 QJsonDocument json(const Run &run)
@@ -26,14 +26,17 @@ QJsonDocument json(const Run &run)
 
 QString describe(const Run &run, int expected)
 {
-    return QStringLiteral("exit %1, expected %2\nstdout: %3\nstderr: %4").arg(run.exitCode).arg(expected).arg(run.out, run.err);
+    return QStringLiteral("exit %1, expected %2\nstdout: %3\nstderr: %4")
+        .arg(run.exitCode)
+        .arg(expected)
+        .arg(run.out, run.err);
 }
 
 // Evaluates `expression` (a program run) exactly once.
-#define VERIFY_RUN(expression, code)                                                                                \
-    do {                                                                                                            \
-        const Run verified_ = (expression);                                                                         \
-        QVERIFY2(verified_.exitCode == (code), qPrintable(describe(verified_, (code))));                            \
+#define VERIFY_RUN(expression, code)                                                                                   \
+    do {                                                                                                               \
+        const Run verified_ = (expression);                                                                            \
+        QVERIFY2(verified_.exitCode == (code), qPrintable(describe(verified_, (code))));                               \
     } while (false)
 
 // Runs SQL on a workspace's SQLite state behind the program's back.
@@ -90,21 +93,31 @@ private Q_SLOTS:
         QTest::addRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << QStringLiteral("frobnicate");
         QTest::addRow("unknown option") << QStringList{QStringLiteral("status"), QStringLiteral("--frob")}
                                         << QStringLiteral("frob");
-        QTest::addRow("bad state") << QStringList{QStringLiteral("goals"), QStringLiteral("--state"), QStringLiteral("done")}
+        QTest::addRow("bad state") << QStringList{QStringLiteral("goals"),
+                                                  QStringLiteral("--state"),
+                                                  QStringLiteral("done")}
                                    << QStringLiteral("awaiting_review");
         QTest::addRow("bad id") << QStringList{QStringLiteral("goal"), QStringLiteral("show"), QStringLiteral("seven")}
                                 << QStringLiteral("seven");
-        QTest::addRow("option not for command")
-            << QStringList{QStringLiteral("goal"), QStringLiteral("show"), QStringLiteral("1"), QStringLiteral("--reason"), QStringLiteral("x")}
-            << QStringLiteral("--reason");
-        QTest::addRow("goal add without text") << QStringList{QStringLiteral("goal"), QStringLiteral("add")}
-                                               << QStringLiteral("text");
-        QTest::addRow("two texts") << QStringList{QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("a"), QStringLiteral("b")}
+        QTest::addRow("option not for command") << QStringList{QStringLiteral("goal"),
+                                                               QStringLiteral("show"),
+                                                               QStringLiteral("1"),
+                                                               QStringLiteral("--reason"),
+                                                               QStringLiteral("x")}
+                                                << QStringLiteral("--reason");
+        QTest::addRow("goal add without text")
+            << QStringList{QStringLiteral("goal"), QStringLiteral("add")} << QStringLiteral("text");
+        QTest::addRow("two texts") << QStringList{QStringLiteral("goal"),
+                                                  QStringLiteral("add"),
+                                                  QStringLiteral("a"),
+                                                  QStringLiteral("b")}
                                    << QStringLiteral("--files");
-        QTest::addRow("ledger sub") << QStringList{QStringLiteral("ledger"), QStringLiteral("burn")} << QStringLiteral("burn");
-        QTest::addRow("archive without through") << QStringList{QStringLiteral("ledger"), QStringLiteral("archive")}
-                                                 << QStringLiteral("--through");
-        QTest::addRow("empty db") << QStringList{QStringLiteral("--db="), QStringLiteral("status")} << QStringLiteral("--db");
+        QTest::addRow("ledger sub") << QStringList{QStringLiteral("ledger"), QStringLiteral("burn")}
+                                    << QStringLiteral("burn");
+        QTest::addRow("archive without through")
+            << QStringList{QStringLiteral("ledger"), QStringLiteral("archive")} << QStringLiteral("--through");
+        QTest::addRow("empty db") << QStringList{QStringLiteral("--db="), QStringLiteral("status")}
+                                  << QStringLiteral("--db");
     }
     void usageErrors()
     {
@@ -138,7 +151,8 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(repo.file(QStringLiteral(".astra.toml"))));
         QVERIFY(QFile::exists(repo.file(QStringLiteral(".git/astra/state.db"))));
         // The user's HEAD and index are untouched; the config is left for them to commit.
-        QCOMPARE(repo.git({QStringLiteral("status"), QStringLiteral("--porcelain")}).trimmed(), QStringLiteral("?? .astra.toml"));
+        QCOMPARE(repo.git({QStringLiteral("status"), QStringLiteral("--porcelain")}).trimmed(),
+                 QStringLiteral("?? .astra.toml"));
 
         const Run again = runAstra({QStringLiteral("init")}, repo.path());
         VERIFY_RUN(again, 0);
@@ -169,9 +183,13 @@ private Q_SLOTS:
     {
         auto repo = initialisedRepo();
         const QString path = repo->path();
-        Run run = runAstra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("Make main return 0"),
-                         QStringLiteral("--files"), QStringLiteral("src/main.cpp"), QStringLiteral("--json")},
-                        path);
+        Run run = runAstra({QStringLiteral("goal"),
+                            QStringLiteral("add"),
+                            QStringLiteral("Make main return 0"),
+                            QStringLiteral("--files"),
+                            QStringLiteral("src/main.cpp"),
+                            QStringLiteral("--json")},
+                           path);
         VERIFY_RUN(run, 0);
         const QJsonObject goal = json(run).object();
         const int id = goal.value(QStringLiteral("id")).toInt();
@@ -183,7 +201,8 @@ private Q_SLOTS:
         VERIFY_RUN(run, 0);
         QVERIFY(run.out.contains(QStringLiteral("Added goal")));
 
-        run = runAstra({QStringLiteral("--repo"), path, QStringLiteral("goals"), QStringLiteral("--json")}, QDir::tempPath());
+        run = runAstra({QStringLiteral("--repo"), path, QStringLiteral("goals"), QStringLiteral("--json")},
+                       QDir::tempPath());
         VERIFY_RUN(run, 0);
         QCOMPARE(json(run).array().size(), 2);
         for (const QJsonValue &value : json(run).array()) {
@@ -194,7 +213,9 @@ private Q_SLOTS:
         VERIFY_RUN(run, 0);
         QVERIFY(run.out.contains(QStringLiteral("active")));
 
-        run = runAstra({QStringLiteral("goals"), QStringLiteral("--state"), QStringLiteral("active"), QStringLiteral("--json")}, path);
+        run = runAstra(
+            {QStringLiteral("goals"), QStringLiteral("--state"), QStringLiteral("active"), QStringLiteral("--json")},
+            path);
         VERIFY_RUN(run, 0);
         QCOMPARE(json(run).array().size(), 1);
         QCOMPARE(json(run).array().first().toObject().value(QStringLiteral("id")).toInt(), id);
@@ -205,15 +226,20 @@ private Q_SLOTS:
         QVERIFY2(run.err.contains(QStringLiteral("Legal next states from 'active': planned, failed, abandoned")),
                  qPrintable(run.err));
 
-        run = runAstra({QStringLiteral("goal"), QStringLiteral("reject"), QString::number(id + 1), QStringLiteral("--reason"),
-                     QStringLiteral("not now")},
-                    path);
+        run = runAstra({QStringLiteral("goal"),
+                        QStringLiteral("reject"),
+                        QString::number(id + 1),
+                        QStringLiteral("--reason"),
+                        QStringLiteral("not now")},
+                       path);
         VERIFY_RUN(run, 0);
         run = runAstra({QStringLiteral("goal"), QStringLiteral("abandon"), QString::number(id + 1)}, path);
         VERIFY_RUN(run, 1);
         QVERIFY2(run.err.contains(QStringLiteral("none: 'rejected' is final")), qPrintable(run.err));
 
-        run = runAstra({QStringLiteral("goal"), QStringLiteral("show"), QString::number(id + 1), QStringLiteral("--json")}, path);
+        run = runAstra(
+            {QStringLiteral("goal"), QStringLiteral("show"), QString::number(id + 1), QStringLiteral("--json")},
+            path);
         VERIFY_RUN(run, 0);
         QCOMPARE(json(run).object().value(QStringLiteral("state")).toString(), QStringLiteral("rejected"));
         QCOMPARE(json(run).object().value(QStringLiteral("state_reason")).toString(), QStringLiteral("not now"));
@@ -244,7 +270,9 @@ private Q_SLOTS:
         auto repo = initialisedRepo();
         const QString path = repo->path();
         for (int i = 0; i < 4; ++i) {
-            VERIFY_RUN(runAstra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("goal %1").arg(i)}, path), 0);
+            VERIFY_RUN(
+                runAstra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("goal %1").arg(i)}, path),
+                0);
         }
         Run run = runAstra({QStringLiteral("ledger"), QStringLiteral("verify"), QStringLiteral("--json")}, path);
         VERIFY_RUN(run, 0);
@@ -256,7 +284,12 @@ private Q_SLOTS:
         QVERIFY(repo->git({QStringLiteral("show"), QStringLiteral("refs/astra/ledger:checkpoint.json")})
                     .contains(QStringLiteral("\"seq\": 5")));
 
-        run = runAstra({QStringLiteral("ledger"), QStringLiteral("show"), QStringLiteral("--json"), QStringLiteral("--limit"), QStringLiteral("2")}, path);
+        run = runAstra({QStringLiteral("ledger"),
+                        QStringLiteral("show"),
+                        QStringLiteral("--json"),
+                        QStringLiteral("--limit"),
+                        QStringLiteral("2")},
+                       path);
         VERIFY_RUN(run, 0);
         QCOMPARE(json(run).array().size(), 2);
         QCOMPARE(json(run).array().last().toObject().value(QStringLiteral("id")).toInt(), 5);
@@ -268,7 +301,9 @@ private Q_SLOTS:
         QVERIFY(file.open(QIODevice::ReadOnly));
         QCOMPARE(file.readAll().trimmed().split('\n').size(), 5);
 
-        run = runAstra({QStringLiteral("ledger"), QStringLiteral("archive"), QStringLiteral("--through"), QStringLiteral("3")}, path);
+        run = runAstra(
+            {QStringLiteral("ledger"), QStringLiteral("archive"), QStringLiteral("--through"), QStringLiteral("3")},
+            path);
         VERIFY_RUN(run, 0);
         run = runAstra({QStringLiteral("ledger"), QStringLiteral("verify")}, path);
         VERIFY_RUN(run, 0);
@@ -276,9 +311,10 @@ private Q_SLOTS:
 
         // Truncation: drop the newest entries and fix the head, as a careful attacker would.
         const QString db = repo->file(QStringLiteral(".git/astra/state.db"));
-        QVERIFY(tamper(db,
-                       {QStringLiteral("DELETE FROM ledger WHERE seq > 4"),
-                        QStringLiteral("UPDATE ledger_head SET seq = 4, hash = (SELECT hash FROM ledger WHERE seq = 4)")}));
+        QVERIFY(
+            tamper(db,
+                   {QStringLiteral("DELETE FROM ledger WHERE seq > 4"),
+                    QStringLiteral("UPDATE ledger_head SET seq = 4, hash = (SELECT hash FROM ledger WHERE seq = 4)")}));
         run = runAstra({QStringLiteral("ledger"), QStringLiteral("verify")}, path);
         VERIFY_RUN(run, 1);
         QVERIFY2(run.err.contains(QStringLiteral("broken at entry 5")), qPrintable(run.err));
@@ -343,8 +379,12 @@ private Q_SLOTS:
         VERIFY_RUN(runAstra({QStringLiteral("--db"), url, QStringLiteral("init")}, repo->path()), 0);
         QVERIFY(QFile::exists(stateDir.filePath(QStringLiteral("shared.db"))));
         QVERIFY(!QFile::exists(repo->file(QStringLiteral(".git/astra/state.db"))));
-        VERIFY_RUN(runAstra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("x"), QStringLiteral("--db"), url}, repo->path()), 0);
-        const Run run = runAstra({QStringLiteral("goals"), QStringLiteral("--json"), QStringLiteral("--db"), url}, repo->path());
+        VERIFY_RUN(
+            runAstra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("x"), QStringLiteral("--db"), url},
+                     repo->path()),
+            0);
+        const Run run =
+            runAstra({QStringLiteral("goals"), QStringLiteral("--json"), QStringLiteral("--db"), url}, repo->path());
         VERIFY_RUN(run, 0);
         QCOMPARE(json(run).array().size(), 1);
     }
@@ -359,17 +399,32 @@ private Q_SLOTS:
         const auto databases = test::testDatabases(dir.path());
         QCOMPARE(databases.size(), 2);
         const DatabaseLocation pg = databases.at(1).second;
-        const QString dbUrl = QStringLiteral("postgresql://%1@%2:%3/%4").arg(pg.user, pg.host).arg(pg.port).arg(pg.databaseName);
+        const QString dbUrl =
+            QStringLiteral("postgresql://%1@%2:%3/%4").arg(pg.user, pg.host).arg(pg.port).arg(pg.databaseName);
         auto repo = std::make_unique<test::TempRepo>();
         repo->write(QStringLiteral("a.txt"), "a\n");
         repo->commitAll(QStringLiteral("initial"));
         VERIFY_RUN(runAstra({QStringLiteral("--db"), dbUrl, QStringLiteral("init")}, repo->path()), 0);
-        Run run = runAstra({QStringLiteral("--db"), dbUrl, QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("shared"), QStringLiteral("--json")},
-                        repo->path());
+        Run run = runAstra({QStringLiteral("--db"),
+                            dbUrl,
+                            QStringLiteral("goal"),
+                            QStringLiteral("add"),
+                            QStringLiteral("shared"),
+                            QStringLiteral("--json")},
+                           repo->path());
         VERIFY_RUN(run, 0);
         const int id = json(run).object().value(QStringLiteral("id")).toInt();
-        VERIFY_RUN(runAstra({QStringLiteral("--db"), dbUrl, QStringLiteral("goal"), QStringLiteral("approve"), QString::number(id)}, repo->path()), 0);
-        run = runAstra({QStringLiteral("--db"), dbUrl, QStringLiteral("ledger"), QStringLiteral("verify"), QStringLiteral("--json")}, repo->path());
+        VERIFY_RUN(
+            runAstra(
+                {QStringLiteral("--db"), dbUrl, QStringLiteral("goal"), QStringLiteral("approve"), QString::number(id)},
+                repo->path()),
+            0);
+        run = runAstra({QStringLiteral("--db"),
+                        dbUrl,
+                        QStringLiteral("ledger"),
+                        QStringLiteral("verify"),
+                        QStringLiteral("--json")},
+                       repo->path());
         VERIFY_RUN(run, 0);
         QCOMPARE(json(run).object().value(QStringLiteral("entries")).toInt(), 3);
     }
@@ -382,9 +437,13 @@ private Q_SLOTS:
         VERIFY_RUN(run, 0);
         QCOMPARE(json(run).object().value(QStringLiteral("goals")).toInt(), 5);
         // A normal repository that git reads, with a clean work tree.
-        QCOMPARE(test::runProgram(QStringLiteral("git"), {QStringLiteral("status"), QStringLiteral("--porcelain")}, demo).out,
-                 QString());
-        QCOMPARE(test::runProgram(QStringLiteral("git"), {QStringLiteral("rev-list"), QStringLiteral("--count"), QStringLiteral("HEAD")}, demo)
+        QCOMPARE(
+            test::runProgram(QStringLiteral("git"), {QStringLiteral("status"), QStringLiteral("--porcelain")}, demo)
+                .out,
+            QString());
+        QCOMPARE(test::runProgram(QStringLiteral("git"),
+                                  {QStringLiteral("rev-list"), QStringLiteral("--count"), QStringLiteral("HEAD")},
+                                  demo)
                      .out.trimmed(),
                  QStringLiteral("3"));
         run = runAstra({QStringLiteral("status"), QStringLiteral("--json")}, demo);

@@ -16,8 +16,12 @@ private Q_SLOTS:
         QCOMPARE(test::runAstra({QStringLiteral("demo"), demo}).exitCode, 0);
         const QString png = dir.filePath(QStringLiteral("status.png"));
         const test::Run run = test::runProgram(QStringLiteral(ASTRA_GUI_PATH),
-                                               {QStringLiteral("--repo"), demo, QStringLiteral("--screenshot"), png,
-                                                QStringLiteral("--view"), QStringLiteral("status")});
+                                               {QStringLiteral("--repo"),
+                                                demo,
+                                                QStringLiteral("--screenshot"),
+                                                png,
+                                                QStringLiteral("--view"),
+                                                QStringLiteral("status")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         QImage image(png);
         QVERIFY(!image.isNull());
@@ -36,8 +40,10 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const test::Run run = test::runProgram(QStringLiteral(ASTRA_GUI_PATH),
-                                               {QStringLiteral("--screenshot"), dir.filePath(QStringLiteral("x.png")),
-                                                QStringLiteral("--view"), QStringLiteral("nonsense")});
+                                               {QStringLiteral("--screenshot"),
+                                                dir.filePath(QStringLiteral("x.png")),
+                                                QStringLiteral("--view"),
+                                                QStringLiteral("nonsense")});
         QCOMPARE(run.exitCode, 2);
         QVERIFY(run.err.contains(QStringLiteral("nonsense")));
     }

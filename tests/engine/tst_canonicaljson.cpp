@@ -55,16 +55,18 @@ private Q_SLOTS:
     void rfcExample()
     {
         // RFC 8785 section 3.2.2 example input, parsed then canonicalised.
-        const QByteArray input = "{\n"
-                                 "  \"numbers\": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],\n"
-                                 "  \"string\": \"\\u20ac$\\u000F\\u000aA'\\u0042\\u0022\\u005c\\\\\\\"\\/\",\n"
-                                 "  \"literals\": [null, true, false]\n"
-                                 "}";
+        const QByteArray input =
+            "{\n"
+            "  \"numbers\": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],\n"
+            "  \"string\": \"\\u20ac$\\u000F\\u000aA'\\u0042\\u0022\\u005c\\\\\\\"\\/\",\n"
+            "  \"literals\": [null, true, false]\n"
+            "}";
         QJsonParseError error{};
         const QJsonDocument document = QJsonDocument::fromJson(input, &error);
         QCOMPARE(error.error, QJsonParseError::NoError);
-        const QByteArray expected = QByteArray("{\"literals\":[null,true,false],\"numbers\":[333333333.3333333,1e+30,4.5,"
-                                               "0.002,1e-27],\"string\":\"")
+        const QByteArray expected = QByteArray(
+                                        "{\"literals\":[null,true,false],\"numbers\":[333333333.3333333,1e+30,4.5,"
+                                        "0.002,1e-27],\"string\":\"")
             + QByteArray("\xe2\x82\xac$\\u000f\\nA'B\\\"\\\\\\\\\\\"/\"}");
         QCOMPARE(canonicalJson(document.object()), expected);
     }

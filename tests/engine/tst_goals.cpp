@@ -163,8 +163,9 @@ private Q_SLOTS:
 
     void fingerprintIgnoresFileOrderAndSpacing()
     {
-        QCOMPARE(goalFingerprint(QStringLiteral("k"), QStringLiteral("Fix  It"), {QStringLiteral("b"), QStringLiteral("a")}),
-                 goalFingerprint(QStringLiteral("k"), QStringLiteral("fix it"), {QStringLiteral("a"), QStringLiteral("b")}));
+        QCOMPARE(
+            goalFingerprint(QStringLiteral("k"), QStringLiteral("Fix  It"), {QStringLiteral("b"), QStringLiteral("a")}),
+            goalFingerprint(QStringLiteral("k"), QStringLiteral("fix it"), {QStringLiteral("a"), QStringLiteral("b")}));
         QVERIFY(goalFingerprint(QStringLiteral("k"), QStringLiteral("x"), {})
                 != goalFingerprint(QStringLiteral("k"), QStringLiteral("y"), {}));
     }

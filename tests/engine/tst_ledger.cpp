@@ -69,7 +69,8 @@ private:
 
     QString hashOf(Fixture &fixture, qint64 seq)
     {
-        auto query = fixture.db->exec(QStringLiteral("hash"), QStringLiteral("SELECT hash FROM ledger WHERE seq = ?"), {seq});
+        auto query =
+            fixture.db->exec(QStringLiteral("hash"), QStringLiteral("SELECT hash FROM ledger WHERE seq = ?"), {seq});
         return query && query->next() ? query->value(0).toString() : QString();
     }
 
@@ -134,7 +135,8 @@ private Q_SLOTS:
         QVERIFY(prepare(fixture, 2));
         Ledger ledger(*fixture.db, fixture.segments);
         Status failed = fixture.db->writeTransaction([&]() -> Status {
-            auto entry = ledger.append(LedgerRecord{QStringLiteral("a"), QStringLiteral("doomed"), QStringLiteral("s"), {}});
+            auto entry =
+                ledger.append(LedgerRecord{QStringLiteral("a"), QStringLiteral("doomed"), QStringLiteral("s"), {}});
             if (!entry) {
                 return entry.error();
             }
@@ -194,7 +196,9 @@ private Q_SLOTS:
             LedgerEntry third = ledger.entries(2, 1)->first();
             third.actor = QStringLiteral("mallory");
             third.hash = third.computeHash();
-            QVERIFY(exec(fixture, QStringLiteral("UPDATE ledger SET actor = ?, hash = ? WHERE seq = 3"), {third.actor, third.hash}));
+            QVERIFY(exec(fixture,
+                         QStringLiteral("UPDATE ledger SET actor = ?, hash = ? WHERE seq = 3"),
+                         {third.actor, third.hash}));
         } else if (kind == u"insert") {
             // Make room at 3 and forge an entry there, rehashing it onto entry 2.
             for (qint64 seq = 6; seq >= 3; --seq) {
@@ -208,10 +212,11 @@ private Q_SLOTS:
             forged.subject = QStringLiteral("goal:1");
             forged.prevHash = hashOf(fixture, 2);
             forged.hash = forged.computeHash();
-            QVERIFY(exec(fixture,
-                         QStringLiteral("INSERT INTO ledger (seq, ts, actor, event, subject, meta, prev_hash, hash) "
-                                        "VALUES (?, ?, ?, ?, ?, '{}', ?, ?)"),
-                         {forged.seq, forged.ts, forged.actor, forged.event, forged.subject, forged.prevHash, forged.hash}));
+            QVERIFY(exec(
+                fixture,
+                QStringLiteral("INSERT INTO ledger (seq, ts, actor, event, subject, meta, prev_hash, hash) "
+                               "VALUES (?, ?, ?, ?, ?, '{}', ?, ?)"),
+                {forged.seq, forged.ts, forged.actor, forged.event, forged.subject, forged.prevHash, forged.hash}));
         } else if (kind == u"append-forged") {
             LedgerEntry forged;
             forged.seq = 7;
@@ -221,10 +226,11 @@ private Q_SLOTS:
             forged.subject = QStringLiteral("goal:1");
             forged.prevHash = hashOf(fixture, 6);
             forged.hash = forged.computeHash();
-            QVERIFY(exec(fixture,
-                         QStringLiteral("INSERT INTO ledger (seq, ts, actor, event, subject, meta, prev_hash, hash) "
-                                        "VALUES (?, ?, ?, ?, ?, '{}', ?, ?)"),
-                         {forged.seq, forged.ts, forged.actor, forged.event, forged.subject, forged.prevHash, forged.hash}));
+            QVERIFY(exec(
+                fixture,
+                QStringLiteral("INSERT INTO ledger (seq, ts, actor, event, subject, meta, prev_hash, hash) "
+                               "VALUES (?, ?, ?, ?, ?, '{}', ?, ?)"),
+                {forged.seq, forged.ts, forged.actor, forged.event, forged.subject, forged.prevHash, forged.hash}));
         } else if (kind == u"delete") {
             QVERIFY(exec(fixture, QStringLiteral("DELETE FROM ledger WHERE seq = 3")));
         } else if (kind == u"delete-last") {
@@ -355,7 +361,8 @@ private Q_SLOTS:
         auto segment = ledger.archive(3, QStringLiteral("archivist"));
         QVERIFY(!segment.ok());
         QCOMPARE(ledger.entries()->size(), 5); // nothing moved
-        QVERIFY(!QFile::exists(QDir(fixture.segments).filePath(QStringLiteral("ledger-000000000001-000000000003.jsonl"))));
+        QVERIFY(
+            !QFile::exists(QDir(fixture.segments).filePath(QStringLiteral("ledger-000000000001-000000000003.jsonl"))));
         QCOMPARE(ledger.head()->seq, qint64(5));
     }
 

@@ -92,7 +92,9 @@ private Q_SLOTS:
                                             QStringLiteral("test_results")};
         const auto schema = schemaOf(*db);
         QCOMPARE(schema.keys(), expectedTables);
-        for (const QString &table : {QStringLiteral("goals"), QStringLiteral("modifications"), QStringLiteral("tasks"),
+        for (const QString &table : {QStringLiteral("goals"),
+                                     QStringLiteral("modifications"),
+                                     QStringLiteral("tasks"),
                                      QStringLiteral("plans")}) {
             QVERIFY2(schema.value(table).contains(QStringLiteral("version")), qPrintable(table));
             QVERIFY2(schema.value(table).contains(QStringLiteral("updated_at")), qPrintable(table));

@@ -5,9 +5,9 @@
 #include "workspacewatcher.h"
 
 #include <QSignalSpy>
-#include <QTranslator>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTranslator>
 
 using namespace astra;
 
@@ -90,13 +90,16 @@ private Q_SLOTS:
         const QString plural = QCoreApplication::translate("astra::StatusPage", "%n modification(s)", nullptr, 2);
         QCoreApplication::removeTranslator(&german);
         QVERIFY(translated != QStringLiteral("Goals by state"));
-        QVERIFY2(plural.contains(QStringLiteral("2")) && plural != QStringLiteral("2 modification(s)"), qPrintable(plural));
+        QVERIFY2(plural.contains(QStringLiteral("2")) && plural != QStringLiteral("2 modification(s)"),
+                 qPrintable(plural));
 
         QTranslator english;
         QVERIFY(english.load(QStringLiteral(":/i18n/astra_en.qm")));
         QCoreApplication::installTranslator(&english);
-        QCOMPARE(QCoreApplication::translate("astra::StatusPage", "%n modification(s)", nullptr, 1), QStringLiteral("1 modification"));
-        QCOMPARE(QCoreApplication::translate("astra::StatusPage", "%n modification(s)", nullptr, 3), QStringLiteral("3 modifications"));
+        QCOMPARE(QCoreApplication::translate("astra::StatusPage", "%n modification(s)", nullptr, 1),
+                 QStringLiteral("1 modification"));
+        QCOMPARE(QCoreApplication::translate("astra::StatusPage", "%n modification(s)", nullptr, 3),
+                 QStringLiteral("3 modifications"));
         QCoreApplication::removeTranslator(&english);
     }
 

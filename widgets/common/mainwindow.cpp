@@ -77,7 +77,8 @@ void MainWindow::refresh()
 
 void MainWindow::chooseWorkspace()
 {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a git repository"), m_watcher->options().repoPath);
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Open a git repository"), m_watcher->options().repoPath);
     if (dir.isEmpty()) {
         return;
     }

@@ -120,9 +120,9 @@ void StatusPage::showError(const QString &message)
 void StatusPage::showStatus(const WorkspaceStatus &status)
 {
     m_title->setText(status.workDir);
-    m_branch->setText(tr("%1 (changes merge into %2)")
-                          .arg(status.headBranch.isEmpty() ? tr("detached HEAD") : status.headBranch,
-                               status.targetBranch));
+    m_branch->setText(
+        tr("%1 (changes merge into %2)")
+            .arg(status.headBranch.isEmpty() ? tr("detached HEAD") : status.headBranch, status.targetBranch));
     m_database->setText(tr("%1, schema version %2").arg(status.database).arg(status.schemaVersion));
     m_config->setText(status.configFromFile ? status.configPath : tr("defaults (the repository has no .astra.toml)"));
     m_review->setText(tr("%n modification(s)", nullptr, status.modificationsAwaitingReview));

@@ -21,9 +21,12 @@ bool Highlighting::available()
 QString Highlighting::description()
 {
 #ifdef ASTRA_HAVE_KSYNTAXHIGHLIGHTING
-    const KSyntaxHighlighting::Repository repository;
-    return QCoreApplication::translate("astra::Highlighting", "KSyntaxHighlighting (%n syntax definitions)", nullptr,
-                                       int(repository.definitions().size()));
+    // Counted once: the repository parses its definitions when it is created.
+    static const int definitions = int(KSyntaxHighlighting::Repository().definitions().size());
+    return QCoreApplication::translate("astra::Highlighting",
+                                       "KSyntaxHighlighting (%n syntax definitions)",
+                                       nullptr,
+                                       definitions);
 #else
     return QCoreApplication::translate("astra::Highlighting",
                                        "unavailable in this build (no KSyntaxHighlighting for this Qt version)");
