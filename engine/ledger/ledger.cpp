@@ -76,8 +76,7 @@ Result<LedgerEntry> Ledger::append(const LedgerRecord &record)
                                 "change it records")
                              .arg(record.event));
     }
-    const QString lockSuffix =
-        m_db.dialect().driver() == DatabaseLocation::Driver::PostgreSQL ? QStringLiteral(" FOR UPDATE") : QString();
+    const QString lockSuffix = m_db.dialect().lockRowsSuffix();
     auto headQuery = m_db.exec(Tr::tr("Reading the ledger head"),
                                QStringLiteral("SELECT seq, hash FROM ledger_head WHERE id = 1") + lockSuffix);
     if (!headQuery) {

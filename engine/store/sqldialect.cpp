@@ -49,6 +49,11 @@ QString SqlDialect::beginWrite() const
                                                         : QStringLiteral("BEGIN ISOLATION LEVEL READ COMMITTED");
 }
 
+QString SqlDialect::lockRowsSuffix() const
+{
+    return m_driver == DatabaseLocation::Driver::SQLite ? QString() : QStringLiteral(" FOR UPDATE");
+}
+
 bool SqlDialect::isUniqueViolation(const QSqlError &error) const
 {
     const QString code = error.nativeErrorCode();

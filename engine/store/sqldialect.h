@@ -32,6 +32,10 @@ public:
     // the same ledger head and then collide at commit.
     QString beginWrite() const;
 
+    // Appended to a SELECT inside a write transaction to lock the rows it reads until commit
+    // (SQLite's BEGIN IMMEDIATE already holds the database's write lock).
+    QString lockRowsSuffix() const;
+
     // Whether an error is a unique or primary key violation (a lost race, not a bug).
     bool isUniqueViolation(const QSqlError &error) const;
 
