@@ -1,12 +1,15 @@
 #pragma once
 
 #include "code/gitrepository.h"
+#include "code/modification.h"
+#include "code/pathpolicy.h"
 #include "config/astraconfig.h"
 #include "goals/goal.h"
 #include "goals/goalstatemachine.h"
 #include "ledger/ledger.h"
 #include "result.h"
 #include "store/database.h"
+#include "store/modificationrepository.h"
 #include "workspacestatus.h"
 
 #include <memory>
@@ -72,6 +75,26 @@ public:
     Result<LedgerCheckpoint> checkpointLedger();
     Result<LedgerSegment> archiveLedger(qint64 throughSeq);
 
+    // Modifications: changes on their own branches, tested, reviewed, merged, rolled back.
+    Result<Modification> createModification(qint64 goalId, const ChangeSet &changes, const QString &actor);
+    Result<Modification> proposePatch(const QByteArray &patch, std::optional<qint64> goalId, const QString &title);
+    Result<Modification> proposeBranch(const QString &branch, std::optional<qint64> goalId, const QString &title);
+    Result<QList<Modification>> modifications(std::optional<ModificationStatus> status = std::nullopt);
+    Result<Modification> modification(qint64 id);
+    Result<QList<TestResultRecord>> testResults(qint64 modificationId);
+    // Runs the tests of one modification on its exact commit (blocking: call it off the UI thread).
+    Result<Modification> testModification(qint64 id);
+    // Tests every pending modification; returns them as they ended.
+    Result<QList<Modification>> testPending();
+    Result<Modification> approveModification(qint64 id, const QString &reason);
+    Result<Modification> rejectModification(qint64 id, const QString &reason);
+    Result<Modification> mergeModification(qint64 id);
+    Result<Modification> rollbackModification(qint64 id, const QString &reason);
+    // Deletes the branches of finished modifications last changed more than `days` ago.
+    Result<QStringList> prune(int days);
+    // Reads a file at a commit from git objects (the code_read primitive).
+    Result<QByteArray> readFile(const QString &commit, const QByteArray &path);
+
     // Problems that did not make an operation fail (e.g. a checkpoint that could not be
     // written after a committed change); the CLI prints them as warnings.
     QStringList takeWarnings();
@@ -81,6 +104,15 @@ private:
     static Result<GitRepository> openRepository(const WorkspaceOptions &options);
     static Result<DatabaseLocation> locationFor(const WorkspaceOptions &options, const GitRepository &repo);
     void checkpointAfterDecision();
+    Result<Goal> goalForImport(std::optional<qint64> goalId, const QString &title);
+    Result<Modification> moveModification(const Modification &modification,
+                                          ModificationStatus to,
+                                          const QString &who,
+                                          QJsonObject meta,
+                                          const QString &reviewDecision = {},
+                                          const QString &reason = {},
+                                          const QString &headSeen = {});
+    Status recordPolicyViolations(qint64 goalId, const QString &source, const QList<PolicyViolation> &violations);
 
     GitRepository m_repo;
     Config m_config;

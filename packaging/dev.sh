@@ -16,6 +16,7 @@ packages=(
     qtbase5-dev qttools5-dev qttools5-dev-tools libqt5sql5-sqlite libqt5sql5-psql
     libkf5syntaxhighlighting-dev
     libgit2-dev libtomlplusplus-dev libyaml-cpp-dev libdtl-dev
+    libbenchmark-dev
     postgresql bubblewrap xvfb xauth
 )
 

@@ -99,6 +99,11 @@ std::unique_ptr<Workspace> Context::openWorkspace(int *exitCode) const
 bool Context::onlyOptions(const QStringList &allowed, int *exitCode) const
 {
     static const QStringList commandOptions = {QStringLiteral("state"),
+                                               QStringLiteral("patch"),
+                                               QStringLiteral("branch"),
+                                               QStringLiteral("goal"),
+                                               QStringLiteral("title"),
+                                               QStringLiteral("older-than"),
                                                QStringLiteral("files"),
                                                QStringLiteral("reason"),
                                                QStringLiteral("through"),
@@ -139,6 +144,11 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
     parser.addOption({QStringLiteral("reason"), Tr::tr("Why."), Tr::tr("TEXT")});
     parser.addOption({QStringLiteral("through"), Tr::tr("Archive up to this entry."), Tr::tr("SEQ")});
     parser.addOption({QStringLiteral("limit"), Tr::tr("Print at most N entries."), Tr::tr("N")});
+    parser.addOption({QStringLiteral("patch"), Tr::tr("A unified diff to import."), Tr::tr("FILE")});
+    parser.addOption({QStringLiteral("branch"), Tr::tr("A branch to import."), Tr::tr("NAME")});
+    parser.addOption({QStringLiteral("goal"), Tr::tr("The goal the change belongs to."), Tr::tr("ID")});
+    parser.addOption({QStringLiteral("title"), Tr::tr("A title for the change."), Tr::tr("TEXT")});
+    parser.addOption({QStringLiteral("older-than"), Tr::tr("Only what finished more than DAYS ago."), Tr::tr("DAYS")});
 
     Context context{parser, {}, out, err, false, {}};
     if (!parser.parse(arguments)) {
@@ -181,6 +191,21 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
     }
     if (command == u"ledger") {
         return runLedger(context);
+    }
+    if (command == u"propose") {
+        return runPropose(context);
+    }
+    if (command == u"mods") {
+        return runMods(context);
+    }
+    if (command == u"mod") {
+        return runMod(context);
+    }
+    if (command == u"run") {
+        return runRun(context);
+    }
+    if (command == u"prune") {
+        return runPrune(context);
     }
     if (command == u"demo") {
         return runDemo(context);

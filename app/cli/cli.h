@@ -49,5 +49,10 @@ int runDemo(Context &context);
 int runGoals(Context &context);
 int runGoal(Context &context);
 int runLedger(Context &context);
+int runPropose(Context &context);
+int runMods(Context &context);
+int runMod(Context &context);
+int runRun(Context &context);
+int runPrune(Context &context);
 
 } // namespace astra::cli

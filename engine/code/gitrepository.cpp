@@ -60,6 +60,23 @@ Result<GitRepository> GitRepository::discover(const QString &path)
     }
     auto data = std::make_unique<Private>();
     data->repo.reset(raw);
+    // core.worktree is ignored: the work tree is the folder that holds .git, as found from
+    // `path`, never a place the repository's configuration points to.
+    if (!git_repository_is_bare(raw)) {
+        QDir dir(QDir(path).absolutePath());
+        while (!QFileInfo::exists(dir.filePath(QStringLiteral(".git"))) && dir.cdUp()) {
+        }
+        if (QFileInfo::exists(dir.filePath(QStringLiteral(".git")))) {
+            const QString root = QDir::cleanPath(dir.absolutePath());
+            const char *configured = git_repository_workdir(raw);
+            if (!configured || QDir::cleanPath(QString::fromUtf8(configured)) != root) {
+                const QByteArray rootBytes = QFile::encodeName(root);
+                if (const int set = git_repository_set_workdir(raw, rootBytes.constData(), 0); set < 0) {
+                    return git::error(set, Tr::tr("Opening the git repository at %1").arg(path));
+                }
+            }
+        }
+    }
     return GitRepository(std::move(data));
 }
 
@@ -384,6 +401,113 @@ Status GitRepository::checkoutHeadForce()
     options.checkout_strategy = GIT_CHECKOUT_FORCE;
     if (const int code = git_checkout_head(d->repo.get(), &options); code < 0) {
         return git::error(code, Tr::tr("Checking out HEAD"));
+    }
+    return {};
+}
+
+git_repository *GitRepository::handle() const
+{
+    return d->repo.get();
+}
+
+Result<QString> GitRepository::branchCommit(const QString &branch) const
+{
+    git_oid id;
+    const QByteArray ref = (QStringLiteral("refs/heads/") + branch).toUtf8();
+    const int code = git_reference_name_to_id(&id, d->repo.get(), ref.constData());
+    if (code == GIT_ENOTFOUND) {
+        return makeError(Tr::tr("The branch '%1' does not exist in %2. Check [workspace] target_branch in .astra.toml "
+                                "or create the branch.")
+                             .arg(branch, workDir()),
+                         ErrorKind::NotFound);
+    }
+    if (code < 0) {
+        return git::error(code, Tr::tr("Reading branch %1").arg(branch));
+    }
+    return git::oidToString(id);
+}
+
+Result<QByteArray> GitRepository::readFile(const QString &commit, const QByteArray &path) const
+{
+    git_oid id;
+    int code = git_oid_fromstr(&id, commit.toLatin1().constData());
+    if (code < 0) {
+        return git::error(code, Tr::tr("Reading commit %1").arg(commit));
+    }
+    git_commit *rawCommit = nullptr;
+    if ((code = git_commit_lookup(&rawCommit, d->repo.get(), &id)) < 0) {
+        return git::error(code, Tr::tr("Reading commit %1").arg(commit));
+    }
+    git::CommitPtr commitObject(rawCommit);
+    git_tree *rawTree = nullptr;
+    if ((code = git_commit_tree(&rawTree, commitObject.get())) < 0) {
+        return git::error(code, Tr::tr("Reading commit %1").arg(commit));
+    }
+    git::TreePtr tree(rawTree);
+    git_tree_entry *rawEntry = nullptr;
+    code = git_tree_entry_bypath(&rawEntry, tree.get(), path.constData());
+    if (code == GIT_ENOTFOUND) {
+        return makeError(Tr::tr("%1 does not exist at commit %2.").arg(QString::fromUtf8(path), commit.left(12)),
+                         ErrorKind::NotFound);
+    }
+    if (code < 0) {
+        return git::error(code, Tr::tr("Reading %1").arg(QString::fromUtf8(path)));
+    }
+    std::unique_ptr<git_tree_entry, git::Deleter<git_tree_entry, git_tree_entry_free>> entry(rawEntry);
+    if (git_tree_entry_type(entry.get()) != GIT_OBJECT_BLOB) {
+        return makeError(Tr::tr("%1 is not a file at commit %2.").arg(QString::fromUtf8(path), commit.left(12)),
+                         ErrorKind::Invalid);
+    }
+    git_blob *rawBlob = nullptr;
+    if ((code = git_blob_lookup(&rawBlob, d->repo.get(), git_tree_entry_id(entry.get()))) < 0) {
+        return git::error(code, Tr::tr("Reading %1").arg(QString::fromUtf8(path)));
+    }
+    git::BlobPtr blob(rawBlob);
+    return QByteArray(static_cast<const char *>(git_blob_rawcontent(blob.get())), qsizetype(git_blob_rawsize(blob.get())));
+}
+
+Status GitRepository::createBranch(const QString &branch, const QString &commit, const QString &logMessage)
+{
+    git_oid id;
+    int code = git_oid_fromstr(&id, commit.toLatin1().constData());
+    if (code < 0) {
+        return git::error(code, Tr::tr("Creating branch %1").arg(branch));
+    }
+    const QByteArray ref = (QStringLiteral("refs/heads/") + branch).toUtf8();
+    const QByteArray log = logMessage.toUtf8();
+    git_reference *raw = nullptr;
+    code = git_reference_create(&raw, d->repo.get(), ref.constData(), &id, 0, log.constData());
+    git::ReferencePtr created(raw);
+    if (code == GIT_EEXISTS) {
+        return makeError(Tr::tr("The branch %1 already exists; refusing to overwrite it.").arg(branch),
+                         ErrorKind::Conflict);
+    }
+    if (code < 0) {
+        return git::error(code, Tr::tr("Creating branch %1").arg(branch));
+    }
+    return {};
+}
+
+Status GitRepository::deleteBranch(const QString &branch, const QString &expectedCommit)
+{
+    const QByteArray ref = (QStringLiteral("refs/heads/") + branch).toUtf8();
+    git_reference *raw = nullptr;
+    int code = git_reference_lookup(&raw, d->repo.get(), ref.constData());
+    if (code == GIT_ENOTFOUND) {
+        return {};
+    }
+    if (code < 0) {
+        return git::error(code, Tr::tr("Reading branch %1").arg(branch));
+    }
+    git::ReferencePtr reference(raw);
+    const git_oid *target = git_reference_target(reference.get());
+    if (!target || git::oidToString(*target) != expectedCommit) {
+        return makeError(Tr::tr("The branch %1 was moved since Astra Review created it (now at %2); it was kept.")
+                             .arg(branch, target ? git::oidToString(*target).left(12) : QStringLiteral("?")),
+                         ErrorKind::Conflict);
+    }
+    if ((code = git_reference_delete(reference.get())) < 0) {
+        return git::error(code, Tr::tr("Deleting branch %1").arg(branch));
     }
     return {};
 }

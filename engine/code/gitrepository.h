@@ -10,6 +10,8 @@
 #include <memory>
 #include <optional>
 
+struct git_repository;
+
 namespace astra {
 
 struct GitIdentity
@@ -59,6 +61,18 @@ public:
                                 const GitIdentity &author);
     // Makes the work tree and index match HEAD (a new repository's first checkout).
     Status checkoutHeadForce();
+
+    // The commit a local branch points at; NotFound when it does not exist.
+    Result<QString> branchCommit(const QString &branch) const;
+    // A file's content at a commit, read from git objects (never the file system).
+    Result<QByteArray> readFile(const QString &commit, const QByteArray &path) const;
+    // Creates refs/heads/<branch> at `commit`; refuses to overwrite an existing branch.
+    Status createBranch(const QString &branch, const QString &commit, const QString &logMessage);
+    // Deletes refs/heads/<branch> if it still points at `expectedCommit`.
+    Status deleteBranch(const QString &branch, const QString &expectedCommit);
+
+    // For engine code that talks to libgit2 directly (git.h); never shared across threads.
+    git_repository *handle() const;
 
 private:
     struct Private;

@@ -1,0 +1,322 @@
+#include "cli.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonArray>
+
+namespace astra::cli {
+
+namespace {
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(astra::cli)
+};
+
+QString statusNames()
+{
+    QStringList names;
+    for (ModificationStatus status : allModificationStatuses()) {
+        names.append(toString(status));
+    }
+    return names.join(QStringLiteral(", "));
+}
+
+void printModification(QTextStream &out, const Modification &m, const QList<TestResultRecord> &tests)
+{
+    out << Tr::tr("Modification %1: %2").arg(m.id).arg(m.title) << u'\n';
+    out << Tr::tr("  status   %1").arg(toString(m.status)) << u'\n';
+    out << Tr::tr("  goal     %1").arg(m.goalId) << u'\n';
+    out << Tr::tr("  branch   %1 (%2) on %3 at %4")
+               .arg(m.branch, m.headCommit.left(12), m.targetBranch, m.baseCommit.left(12))
+        << u'\n';
+    if (!m.mergeCommit.isEmpty()) {
+        out << Tr::tr("  merged   %1").arg(m.mergeCommit.left(12)) << u'\n';
+    }
+    if (!m.revertCommit.isEmpty()) {
+        out << Tr::tr("  reverted %1").arg(m.revertCommit.left(12)) << u'\n';
+    }
+    if (!m.rationale.isEmpty()) {
+        out << Tr::tr("  why      %1").arg(m.rationale) << u'\n';
+    }
+    int additions = 0;
+    int deletions = 0;
+    for (const ModificationFile &file : m.files) {
+        additions += file.additions;
+        deletions += file.deletions;
+    }
+    out << Tr::tr("  files    %1 (+%2 -%3)").arg(m.files.size()).arg(additions).arg(deletions) << u'\n';
+    for (const ModificationFile &file : m.files) {
+        out << QStringLiteral("    %1 %2%3  +%4 -%5%6")
+                   .arg(file.change, -8)
+                   .arg(file.oldPath.isEmpty() ? QString() : file.oldPath + QStringLiteral(" -> "), file.path)
+                   .arg(file.additions)
+                   .arg(file.deletions)
+                   .arg(file.flags.isEmpty() ? QString() : QStringLiteral("  [%1]").arg(file.flags.join(u' ')))
+            << u'\n';
+    }
+    if (!m.flags.isEmpty()) {
+        out << Tr::tr("  flags    %1").arg(m.flags.join(QStringLiteral(", "))) << u'\n';
+    }
+    if (!m.conflictPaths.isEmpty()) {
+        out << Tr::tr("  conflicts %1").arg(m.conflictPaths.join(QStringLiteral(", "))) << u'\n';
+    }
+    for (const TestResultRecord &test : tests) {
+        out << Tr::tr("  tests    %1 on %2: %3 passed, %4 failed, %5 skipped (%6)")
+                   .arg(test.outcome, test.commitId.left(12))
+                   .arg(test.passed)
+                   .arg(test.failed)
+                   .arg(test.skipped)
+                   .arg(test.sandbox)
+            << u'\n';
+    }
+}
+
+QJsonObject withTests(const Modification &m, const QList<TestResultRecord> &tests)
+{
+    QJsonObject object = m.toJson();
+    QJsonArray array;
+    for (const TestResultRecord &test : tests) {
+        array.append(test.toJson());
+    }
+    object.insert(QStringLiteral("tests"), array);
+    return object;
+}
+} // namespace
+
+int runPropose(Context &context)
+{
+    int exitCode = Success;
+    if (!context.onlyOptions({QStringLiteral("patch"), QStringLiteral("branch"), QStringLiteral("goal"), QStringLiteral("title")},
+                             &exitCode)) {
+        return exitCode;
+    }
+    const bool patch = context.parser.isSet(QStringLiteral("patch"));
+    const bool branch = context.parser.isSet(QStringLiteral("branch"));
+    if (patch == branch || !context.args.isEmpty()) {
+        return context.usage(Tr::tr("propose needs exactly one of --patch FILE or --branch NAME."));
+    }
+    std::optional<qint64> goal;
+    if (context.parser.isSet(QStringLiteral("goal"))) {
+        qint64 id = 0;
+        if (!context.parseId(context.parser.value(QStringLiteral("goal")), QStringLiteral("--goal"), &id, &exitCode)) {
+            return exitCode;
+        }
+        goal = id;
+    }
+    QByteArray diff;
+    if (patch) {
+        const QString file = context.parser.value(QStringLiteral("patch"));
+        QFile in(file);
+        if (file == u"-" ? !in.open(stdin, QIODevice::ReadOnly) : !in.open(QIODevice::ReadOnly)) {
+            return context.fail(Tr::tr("--patch %1: cannot read it (%2).").arg(file, in.errorString()));
+        }
+        diff = in.readAll();
+    }
+    auto workspace = context.openWorkspace(&exitCode);
+    if (!workspace) {
+        return exitCode;
+    }
+    const QString title = context.parser.value(QStringLiteral("title"));
+    auto created = patch ? workspace->proposePatch(diff, goal, title)
+                         : workspace->proposeBranch(context.parser.value(QStringLiteral("branch")), goal, title);
+    context.printWarnings(*workspace);
+    if (!created) {
+        return context.fail(created.error());
+    }
+    if (context.json) {
+        context.printJson(created->toJson());
+    } else {
+        context.out << Tr::tr("Modification %1 on %2: %n file(s), pending tests.", nullptr, int(created->files.size()))
+                           .arg(created->id)
+                           .arg(created->branch)
+                    << u'\n';
+        if (!created->flags.isEmpty()) {
+            context.out << Tr::tr("Flags for the reviewer: %1").arg(created->flags.join(QStringLiteral(", "))) << u'\n';
+        }
+    }
+    return Success;
+}
+
+int runMods(Context &context)
+{
+    int exitCode = Success;
+    if (!context.onlyOptions({QStringLiteral("state")}, &exitCode)) {
+        return exitCode;
+    }
+    if (!context.args.isEmpty()) {
+        return context.usage(Tr::tr("mods takes no arguments; filter with --state STATE."));
+    }
+    std::optional<ModificationStatus> status;
+    if (context.parser.isSet(QStringLiteral("state"))) {
+        const QString name = context.parser.value(QStringLiteral("state"));
+        status = modificationStatusFromString(name);
+        if (!status) {
+            return context.usage(Tr::tr("--state %1: not a modification status; use one of %2.").arg(name, statusNames()));
+        }
+    }
+    auto workspace = context.openWorkspace(&exitCode);
+    if (!workspace) {
+        return exitCode;
+    }
+    auto list = workspace->modifications(status);
+    if (!list) {
+        return context.fail(list.error());
+    }
+    if (context.json) {
+        QJsonArray array;
+        for (const Modification &m : std::as_const(*list)) {
+            array.append(m.toJson());
+        }
+        context.printJson(array);
+        return Success;
+    }
+    if (list->isEmpty()) {
+        context.out << Tr::tr("No modifications.") << u'\n';
+    }
+    for (const Modification &m : std::as_const(*list)) {
+        context.out << QStringLiteral("%1  %2  %3  %4").arg(m.id, 5).arg(toString(m.status), -17).arg(m.branch, m.title)
+                    << u'\n';
+    }
+    return Success;
+}
+
+int runMod(Context &context)
+{
+    int exitCode = Success;
+    if (context.args.isEmpty()) {
+        return context.usage(Tr::tr("mod needs a subcommand: show, approve, reject, merge or rollback."));
+    }
+    const QString sub = context.args.takeFirst();
+    const QStringList known = {QStringLiteral("show"),
+                               QStringLiteral("approve"),
+                               QStringLiteral("reject"),
+                               QStringLiteral("merge"),
+                               QStringLiteral("rollback")};
+    if (!known.contains(sub)) {
+        return context.usage(Tr::tr("'mod %1' is not a command; use show, approve, reject, merge or rollback.").arg(sub));
+    }
+    const bool takesReason = sub == u"approve" || sub == u"reject" || sub == u"rollback";
+    if (!context.onlyOptions(takesReason ? QStringList{QStringLiteral("reason")} : QStringList{}, &exitCode)) {
+        return exitCode;
+    }
+    if (context.args.size() != 1) {
+        return context.usage(Tr::tr("mod %1 needs exactly one modification id.").arg(sub));
+    }
+    qint64 id = 0;
+    if (!context.parseId(context.args.constFirst(), Tr::tr("The modification id"), &id, &exitCode)) {
+        return exitCode;
+    }
+    auto workspace = context.openWorkspace(&exitCode);
+    if (!workspace) {
+        return exitCode;
+    }
+    const QString reason = context.parser.value(QStringLiteral("reason"));
+    Result<Modification> result = makeError(QString());
+    if (sub == u"show") {
+        result = workspace->modification(id);
+    } else if (sub == u"approve") {
+        result = workspace->approveModification(id, reason);
+    } else if (sub == u"reject") {
+        result = workspace->rejectModification(id, reason);
+    } else if (sub == u"merge") {
+        result = workspace->mergeModification(id);
+    } else {
+        result = workspace->rollbackModification(id, reason);
+    }
+    context.printWarnings(*workspace);
+    if (!result) {
+        return context.fail(result.error());
+    }
+    auto tests = workspace->testResults(id);
+    const QList<TestResultRecord> testList = tests ? *tests : QList<TestResultRecord>();
+    if (context.json) {
+        context.printJson(withTests(*result, testList));
+    } else if (sub == u"show") {
+        printModification(context.out, *result, testList);
+    } else {
+        context.out << Tr::tr("Modification %1 is now '%2'.").arg(result->id).arg(toString(result->status)) << u'\n';
+    }
+    return Success;
+}
+
+int runRun(Context &context)
+{
+    int exitCode = Success;
+    if (!context.onlyOptions({}, &exitCode)) {
+        return exitCode;
+    }
+    if (!context.args.isEmpty()) {
+        return context.usage(Tr::tr("run takes no arguments."));
+    }
+    auto workspace = context.openWorkspace(&exitCode);
+    if (!workspace) {
+        return exitCode;
+    }
+    auto tested = workspace->testPending();
+    context.printWarnings(*workspace);
+    if (!tested) {
+        return context.fail(tested.error());
+    }
+    if (context.json) {
+        QJsonArray array;
+        for (const Modification &m : std::as_const(*tested)) {
+            auto tests = workspace->testResults(m.id);
+            array.append(withTests(m, tests ? *tests : QList<TestResultRecord>()));
+        }
+        context.printJson(array);
+        return Success;
+    }
+    if (tested->isEmpty()) {
+        context.out << Tr::tr("No modification is pending.") << u'\n';
+    }
+    for (const Modification &m : std::as_const(*tested)) {
+        context.out << Tr::tr("Modification %1: %2").arg(m.id).arg(toString(m.status)) << u'\n';
+    }
+    return Success;
+}
+
+int runPrune(Context &context)
+{
+    int exitCode = Success;
+    if (!context.onlyOptions({QStringLiteral("older-than")}, &exitCode)) {
+        return exitCode;
+    }
+    if (!context.args.isEmpty()) {
+        return context.usage(Tr::tr("prune takes no arguments."));
+    }
+    int days = 14;
+    if (context.parser.isSet(QStringLiteral("older-than"))) {
+        bool ok = false;
+        days = context.parser.value(QStringLiteral("older-than")).toInt(&ok);
+        if (!ok || days < 0) {
+            return context.usage(Tr::tr("--older-than must be a number of days (0 or more)."));
+        }
+    }
+    auto workspace = context.openWorkspace(&exitCode);
+    if (!workspace) {
+        return exitCode;
+    }
+    auto pruned = workspace->prune(days);
+    context.printWarnings(*workspace);
+    if (!pruned) {
+        return context.fail(pruned.error());
+    }
+    if (context.json) {
+        QJsonArray array;
+        for (const QString &branch : std::as_const(*pruned)) {
+            QJsonObject object;
+            object.insert(QStringLiteral("id"), branch);
+            object.insert(QStringLiteral("branch"), branch);
+            array.append(object);
+        }
+        context.printJson(array);
+    } else {
+        context.out << Tr::tr("Deleted %n branch(es).", nullptr, int(pruned->size())) << u'\n';
+        for (const QString &branch : std::as_const(*pruned)) {
+            context.out << QStringLiteral("  ") << branch << u'\n';
+        }
+    }
+    return Success;
+}
+
+} // namespace astra::cli

@@ -1,0 +1,388 @@
+#include "modificationrepository.h"
+
+#include "database.h"
+#include "ledger/canonicaljson.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace astra {
+
+namespace {
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(astra::ModificationRepository)
+};
+
+QString now()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+QString listToJson(const QStringList &list)
+{
+    QJsonArray array;
+    for (const QString &item : list) {
+        array.append(item);
+    }
+    return QString::fromUtf8(canonicalJson(array));
+}
+
+QStringList listFromJson(const QString &text)
+{
+    QStringList list;
+    const QJsonArray array = QJsonDocument::fromJson(text.toUtf8()).array();
+    for (const QJsonValue &value : array) {
+        list.append(value.toString());
+    }
+    return list;
+}
+
+const char *const columns = "id, goal_id, task_id, status, title, rationale, branch, target_branch, base_commit, "
+                            "head_commit, merge_commit, revert_commit, flags, conflict_paths, version, created_at, "
+                            "updated_at";
+
+Modification fromQuery(const QSqlQuery &query)
+{
+    Modification m;
+    m.id = query.value(0).toLongLong();
+    m.goalId = query.value(1).toLongLong();
+    if (!query.value(2).isNull()) {
+        m.taskId = query.value(2).toLongLong();
+    }
+    m.status = modificationStatusFromString(query.value(3).toString()).value_or(ModificationStatus::Rejected);
+    m.title = query.value(4).toString();
+    m.rationale = query.value(5).toString();
+    m.branch = query.value(6).toString();
+    m.targetBranch = query.value(7).toString();
+    m.baseCommit = query.value(8).toString();
+    m.headCommit = query.value(9).toString();
+    m.mergeCommit = query.value(10).toString();
+    m.revertCommit = query.value(11).toString();
+    m.flags = listFromJson(query.value(12).toString());
+    m.conflictPaths = listFromJson(query.value(13).toString());
+    m.version = query.value(14).toInt();
+    m.createdAt = query.value(15).toString();
+    m.updatedAt = query.value(16).toString();
+    return m;
+}
+
+QVariant nullIfEmpty(const QString &text)
+{
+    return text.isEmpty() ? QVariant() : QVariant(text);
+}
+} // namespace
+
+QJsonObject TestResultRecord::toJson() const
+{
+    QJsonObject object;
+    object.insert(QStringLiteral("id"), double(id));
+    object.insert(QStringLiteral("commit"), commitId);
+    object.insert(QStringLiteral("command"), command);
+    object.insert(QStringLiteral("sandbox"), sandbox);
+    object.insert(QStringLiteral("outcome"), outcome);
+    object.insert(QStringLiteral("exit_code"), exitCode ? QJsonValue(*exitCode) : QJsonValue());
+    object.insert(QStringLiteral("passed"), passed);
+    object.insert(QStringLiteral("failed"), failed);
+    object.insert(QStringLiteral("skipped"), skipped);
+    object.insert(QStringLiteral("report"), report);
+    object.insert(QStringLiteral("output"), outputPath);
+    object.insert(QStringLiteral("started_at"), startedAt);
+    object.insert(QStringLiteral("finished_at"), finishedAt);
+    return object;
+}
+
+ModificationRepository::ModificationRepository(Database &db)
+    : m_db(db)
+{
+}
+
+Result<Modification> ModificationRepository::insert(const Modification &modification)
+{
+    Modification stored = modification;
+    stored.createdAt = now();
+    stored.updatedAt = stored.createdAt;
+    stored.version = 1;
+    auto query = m_db.exec(
+        Tr::tr("Creating a modification"),
+        QStringLiteral("INSERT INTO modifications (goal_id, task_id, status, title, rationale, branch, target_branch, "
+                       "base_commit, head_commit, flags, conflict_paths, version, created_at, updated_at) VALUES "
+                       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+        {stored.goalId,
+         stored.taskId ? QVariant(*stored.taskId) : QVariant(),
+         toString(stored.status),
+         stored.title,
+         stored.rationale,
+         stored.branch,
+         stored.targetBranch,
+         stored.baseCommit,
+         nullIfEmpty(stored.headCommit),
+         listToJson(stored.flags),
+         listToJson(stored.conflictPaths),
+         stored.version,
+         stored.createdAt,
+         stored.updatedAt});
+    if (!query) {
+        return query.error();
+    }
+    if (!query->next()) {
+        return makeError(Tr::tr("Creating a modification returned no id"));
+    }
+    stored.id = query->value(0).toLongLong();
+    return stored;
+}
+
+Status ModificationRepository::setCommit(qint64 id, const QString &branch, const QString &headCommit)
+{
+    auto updated = m_db.execUpdate(Tr::tr("Recording the commit of modification %1").arg(id),
+                                   QStringLiteral("UPDATE modifications SET branch = ?, head_commit = ? WHERE id = ?"),
+                                   {branch, headCommit, id});
+    if (!updated) {
+        return updated.error();
+    }
+    return {};
+}
+
+Status ModificationRepository::insertFiles(qint64 id, const QList<ModificationFile> &files)
+{
+    for (const ModificationFile &file : files) {
+        auto inserted = m_db.exec(Tr::tr("Recording the files of modification %1").arg(id),
+                                  QStringLiteral("INSERT INTO modification_files (modification_id, path, old_path, "
+                                                 "change, old_blob, new_blob, mode, additions, deletions, flags) "
+                                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                                  {id,
+                                   file.path,
+                                   nullIfEmpty(file.oldPath),
+                                   file.change,
+                                   nullIfEmpty(file.oldBlob),
+                                   nullIfEmpty(file.newBlob),
+                                   int(file.mode),
+                                   file.additions,
+                                   file.deletions,
+                                   listToJson(file.flags)});
+        if (!inserted) {
+            return inserted.error();
+        }
+    }
+    return {};
+}
+
+Result<Modification> ModificationRepository::find(qint64 id) const
+{
+    auto query = m_db.exec(Tr::tr("Reading modification %1").arg(id),
+                           QStringLiteral("SELECT %1 FROM modifications WHERE id = ?").arg(QLatin1String(columns)),
+                           {id});
+    if (!query) {
+        return query.error();
+    }
+    if (!query->next()) {
+        return makeError(Tr::tr("Modification %1 does not exist; `astra mods` lists them.").arg(id),
+                         ErrorKind::NotFound);
+    }
+    Modification modification = fromQuery(*query);
+    auto files = m_db.exec(Tr::tr("Reading the files of modification %1").arg(id),
+                           QStringLiteral("SELECT path, old_path, change, old_blob, new_blob, mode, additions, "
+                                          "deletions, flags FROM modification_files WHERE modification_id = ? "
+                                          "ORDER BY path"),
+                           {id});
+    if (!files) {
+        return files.error();
+    }
+    while (files->next()) {
+        ModificationFile file;
+        file.path = files->value(0).toString();
+        file.oldPath = files->value(1).toString();
+        file.change = files->value(2).toString();
+        file.oldBlob = files->value(3).toString();
+        file.newBlob = files->value(4).toString();
+        file.mode = quint32(files->value(5).toInt());
+        file.additions = files->value(6).toInt();
+        file.deletions = files->value(7).toInt();
+        file.flags = listFromJson(files->value(8).toString());
+        modification.files.append(file);
+    }
+    return modification;
+}
+
+Result<QList<Modification>> ModificationRepository::list(std::optional<ModificationStatus> status) const
+{
+    QString sql = QStringLiteral("SELECT %1 FROM modifications").arg(QLatin1String(columns));
+    QVariantList binds;
+    if (status) {
+        sql += QStringLiteral(" WHERE status = ?");
+        binds.append(toString(*status));
+    }
+    sql += QStringLiteral(" ORDER BY id");
+    auto query = m_db.exec(Tr::tr("Listing modifications"), sql, binds);
+    if (!query) {
+        return query.error();
+    }
+    QList<Modification> result;
+    while (query->next()) {
+        result.append(fromQuery(*query));
+    }
+    return result;
+}
+
+Result<Modification> ModificationRepository::updateStatus(const Modification &modification, ModificationStatus to)
+{
+    if (!ModificationStateMachine::legalNextStates(modification.status).contains(to)) {
+        QStringList names;
+        for (ModificationStatus next : ModificationStateMachine::legalNextStates(modification.status)) {
+            names.append(toString(next));
+        }
+        return makeError(Tr::tr("Modification %1 is '%2' and cannot move to '%3'. Legal next states from '%2': %4.")
+                             .arg(modification.id)
+                             .arg(toString(modification.status),
+                                  toString(to),
+                                  names.isEmpty() ? Tr::tr("none: it is final") : names.join(QStringLiteral(", "))),
+                         ErrorKind::Refused);
+    }
+    Modification updated = modification;
+    updated.status = to;
+    updated.version = modification.version + 1;
+    updated.updatedAt = now();
+    auto changed = m_db.execUpdate(
+        Tr::tr("Updating modification %1").arg(modification.id),
+        QStringLiteral("UPDATE modifications SET status = ?, version = ?, updated_at = ?, merge_commit = ?, "
+                       "revert_commit = ?, conflict_paths = ? WHERE id = ? AND version = ?"),
+        {toString(to),
+         updated.version,
+         updated.updatedAt,
+         nullIfEmpty(updated.mergeCommit),
+         nullIfEmpty(updated.revertCommit),
+         listToJson(updated.conflictPaths),
+         modification.id,
+         modification.version});
+    if (!changed) {
+        return changed.error();
+    }
+    if (*changed != 1) {
+        return makeError(Tr::tr("Modification %1 was changed by someone else since it was read (version %2); nothing "
+                                "was written. Reload it and try again.")
+                             .arg(modification.id)
+                             .arg(modification.version),
+                         ErrorKind::Conflict);
+    }
+    return updated;
+}
+
+Result<qint64> ModificationRepository::insertTestResult(const TestResultRecord &record)
+{
+    auto query = m_db.exec(Tr::tr("Recording a test run"),
+                           QStringLiteral("INSERT INTO test_results (modification_id, commit_id, command, sandbox, "
+                                          "outcome, exit_code, passed, failed, skipped, report, output_path, "
+                                          "started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                                          "RETURNING id"),
+                           {record.modificationId,
+                            record.commitId,
+                            record.command,
+                            record.sandbox,
+                            record.outcome,
+                            record.exitCode ? QVariant(*record.exitCode) : QVariant(),
+                            record.passed,
+                            record.failed,
+                            record.skipped,
+                            QString::fromUtf8(canonicalJson(record.report)),
+                            nullIfEmpty(record.outputPath),
+                            record.startedAt,
+                            nullIfEmpty(record.finishedAt)});
+    if (!query) {
+        return query.error();
+    }
+    if (!query->next()) {
+        return makeError(Tr::tr("Recording a test run returned no id"));
+    }
+    return query->value(0).toLongLong();
+}
+
+Status ModificationRepository::finishTestResult(const TestResultRecord &record)
+{
+    auto updated = m_db.execUpdate(Tr::tr("Recording a test result"),
+                                   QStringLiteral("UPDATE test_results SET sandbox = ?, outcome = ?, exit_code = ?, "
+                                                  "passed = ?, failed = ?, skipped = ?, report = ?, output_path = ?, "
+                                                  "finished_at = ? WHERE id = ?"),
+                                   {record.sandbox,
+                                    record.outcome,
+                                    record.exitCode ? QVariant(*record.exitCode) : QVariant(),
+                                    record.passed,
+                                    record.failed,
+                                    record.skipped,
+                                    QString::fromUtf8(canonicalJson(record.report)),
+                                    nullIfEmpty(record.outputPath),
+                                    record.finishedAt,
+                                    record.id});
+    if (!updated) {
+        return updated.error();
+    }
+    return {};
+}
+
+Result<QList<TestResultRecord>> ModificationRepository::testResults(qint64 modificationId) const
+{
+    auto query = m_db.exec(Tr::tr("Reading test results"),
+                           QStringLiteral("SELECT id, commit_id, command, sandbox, outcome, exit_code, passed, failed, "
+                                          "skipped, report, output_path, started_at, finished_at FROM test_results "
+                                          "WHERE modification_id = ? ORDER BY id"),
+                           {modificationId});
+    if (!query) {
+        return query.error();
+    }
+    QList<TestResultRecord> result;
+    while (query->next()) {
+        TestResultRecord record;
+        record.id = query->value(0).toLongLong();
+        record.modificationId = modificationId;
+        record.commitId = query->value(1).toString();
+        record.command = query->value(2).toString();
+        record.sandbox = query->value(3).toString();
+        record.outcome = query->value(4).toString();
+        if (!query->value(5).isNull()) {
+            record.exitCode = query->value(5).toInt();
+        }
+        record.passed = query->value(6).toInt();
+        record.failed = query->value(7).toInt();
+        record.skipped = query->value(8).toInt();
+        record.report = QJsonDocument::fromJson(query->value(9).toString().toUtf8()).object();
+        record.outputPath = query->value(10).toString();
+        record.startedAt = query->value(11).toString();
+        record.finishedAt = query->value(12).toString();
+        result.append(record);
+    }
+    return result;
+}
+
+Status ModificationRepository::insertReview(qint64 modificationId,
+                                            const QString &reviewer,
+                                            const QString &decision,
+                                            const QString &reason,
+                                            const QString &headSeen)
+{
+    auto inserted = m_db.exec(Tr::tr("Recording a review"),
+                              QStringLiteral("INSERT INTO reviews (modification_id, reviewer, decision, reason, "
+                                             "head_seen, created_at) VALUES (?, ?, ?, ?, ?, ?)"),
+                              {modificationId, reviewer, decision, reason, nullIfEmpty(headSeen), now()});
+    if (!inserted) {
+        return inserted.error();
+    }
+    return {};
+}
+
+Result<QString> ModificationRepository::approvedHeadSeen(qint64 modificationId) const
+{
+    auto query = m_db.exec(Tr::tr("Reading reviews"),
+                           QStringLiteral("SELECT head_seen FROM reviews WHERE modification_id = ? AND decision = "
+                                          "'approved' ORDER BY id DESC"),
+                           {modificationId});
+    if (!query) {
+        return query.error();
+    }
+    if (!query->next()) {
+        return makeError(Tr::tr("Modification %1 has no approving review.").arg(modificationId), ErrorKind::Refused);
+    }
+    return query->value(0).toString();
+}
+
+} // namespace astra

@@ -1,0 +1,68 @@
+#pragma once
+
+#include "code/modification.h"
+#include "result.h"
+
+#include <QJsonObject>
+
+#include <optional>
+
+namespace astra {
+
+class Database;
+
+struct TestResultRecord
+{
+    qint64 id = 0;
+    qint64 modificationId = 0;
+    QString commitId;
+    QString command;
+    QString sandbox;
+    QString outcome; // running, passed, failed, timeout, error
+    std::optional<int> exitCode;
+    int passed = 0;
+    int failed = 0;
+    int skipped = 0;
+    QJsonObject report;
+    QString outputPath;
+    QString startedAt;
+    QString finishedAt;
+
+    QJsonObject toJson() const;
+};
+
+// The modifications aggregate: rows, their files, test results and reviews. Mutations run
+// inside Database::writeTransaction next to their ledger entries; status changes use the
+// version column for optimistic locking.
+class ModificationRepository
+{
+public:
+    explicit ModificationRepository(Database &db);
+
+    Result<Modification> insert(const Modification &modification);
+    Status setCommit(qint64 id, const QString &branch, const QString &headCommit);
+    Status insertFiles(qint64 id, const QList<ModificationFile> &files);
+    Result<Modification> find(qint64 id) const;
+    Result<QList<Modification>> list(std::optional<ModificationStatus> status = std::nullopt) const;
+
+    // Moves to `to` if still at the version read; a Conflict otherwise. `update` may set the
+    // merge/revert commits and conflict paths in the same statement.
+    Result<Modification> updateStatus(const Modification &modification, ModificationStatus to);
+
+    Result<qint64> insertTestResult(const TestResultRecord &record);
+    Status finishTestResult(const TestResultRecord &record);
+    Result<QList<TestResultRecord>> testResults(qint64 modificationId) const;
+
+    Status insertReview(qint64 modificationId,
+                        const QString &reviewer,
+                        const QString &decision,
+                        const QString &reason,
+                        const QString &headSeen);
+    // The head of the target branch the approving review saw.
+    Result<QString> approvedHeadSeen(qint64 modificationId) const;
+
+private:
+    Database &m_db;
+};
+
+} // namespace astra

@@ -1,0 +1,528 @@
+#include "testsupport.h"
+#include "workspace.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QTest>
+
+using namespace astra;
+
+namespace {
+QByteArray fileSha(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return {};
+    }
+    return QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256).toHex();
+}
+
+// Everything about the user's side of the repository that a modification must not touch.
+struct UserState
+{
+    QString status;
+    QString head;
+    QByteArray index;
+    QMap<QString, qint64> mtimes;
+
+    static UserState of(const test::TempRepo &repo)
+    {
+        UserState state;
+        state.status = repo.git({QStringLiteral("status"), QStringLiteral("--porcelain=v1"), QStringLiteral("-uall")});
+        state.head = repo.git({QStringLiteral("rev-parse"), QStringLiteral("HEAD")}).trimmed();
+        state.index = fileSha(repo.file(QStringLiteral(".git/index")));
+        QDirIterator it(repo.path(), QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString path = it.next();
+            if (!path.contains(QStringLiteral("/.git/"))) {
+                state.mtimes.insert(path, QFileInfo(path).lastModified().toMSecsSinceEpoch());
+            }
+        }
+        return state;
+    }
+    bool operator==(const UserState &other) const
+    {
+        return status == other.status && head == other.head && index == other.index && mtimes == other.mtimes;
+    }
+};
+
+FileChange write(const char *path, const QByteArray &content, quint32 mode = 0100644)
+{
+    FileChange change;
+    change.kind = FileChange::Kind::Write;
+    change.path = QByteArray(path);
+    change.content = content;
+    change.mode = mode;
+    return change;
+}
+
+FileChange deleteFile(const char *path)
+{
+    FileChange change;
+    change.kind = FileChange::Kind::Delete;
+    change.path = QByteArray(path);
+    change.hasContent = false;
+    return change;
+}
+
+FileChange renameFile(const char *from, const char *to)
+{
+    FileChange change;
+    change.kind = FileChange::Kind::Rename;
+    change.oldPath = QByteArray(from);
+    change.path = QByteArray(to);
+    change.hasContent = false;
+    return change;
+}
+
+const char config[] = "[workspace]\n"
+                      "target_branch = \"main\"\n"
+                      "[policy]\n"
+                      "allowed = [\"src/\", \"tests/\", \"docs/\"]\n"
+                      "forbidden = [\"src/secret/\"]\n"
+                      "[tests]\n"
+                      "command = \"test -f src/calc.c && ! grep -q BROKEN src/calc.c\"\n"
+                      "timeout_s = 60\n";
+} // namespace
+
+class TestModifications : public QObject
+{
+    Q_OBJECT
+private:
+    std::unique_ptr<test::TempRepo> m_repo;
+    std::unique_ptr<Workspace> m_workspace;
+    qint64 m_goal = 0;
+
+    void makeWorkspace(const QByteArray &configText = QByteArray(config))
+    {
+        m_workspace.reset();
+        m_repo = std::make_unique<test::TempRepo>();
+        QVERIFY(m_repo->isValid());
+        m_repo->write(QStringLiteral(".astra.toml"), configText);
+        m_repo->write(QStringLiteral("src/calc.c"), "int add(int a, int b) { return a + b; }\n");
+        m_repo->write(QStringLiteral("src/util.c"), "int one(void) { return 1; }\n");
+        m_repo->write(QStringLiteral("docs/old.md"), "old\n");
+        m_repo->write(QStringLiteral("README.md"), "readme\n");
+        m_repo->commitAll(QStringLiteral("initial"));
+        WorkspaceOptions options;
+        options.repoPath = m_repo->path();
+        QVERIFY(Workspace::init(options).ok());
+        auto opened = Workspace::open(options);
+        QVERIFY2(opened.ok(), qPrintable(opened.message()));
+        m_workspace = std::move(*opened);
+        auto goal = m_workspace->addUserGoal(QStringLiteral("Improve calc"), {QStringLiteral("src/calc.c")});
+        QVERIFY(goal.ok());
+        m_goal = goal->id;
+    }
+
+    QStringList astraBranches() const
+    {
+        return m_repo->git({QStringLiteral("branch"), QStringLiteral("--list"), QStringLiteral("astra/*"),
+                            QStringLiteral("--format=%(refname:short)")})
+            .split(u'\n', Qt::SkipEmptyParts);
+    }
+
+    qint64 modificationCount()
+    {
+        return m_workspace->modifications()->size();
+    }
+
+private Q_SLOTS:
+    void createLeavesTheUserAlone()
+    {
+        makeWorkspace();
+        // The user has work in progress: a staged change, an unstaged one and a new file.
+        m_repo->write(QStringLiteral("README.md"), "readme, edited\n");
+        m_repo->git({QStringLiteral("add"), QStringLiteral("README.md")});
+        m_repo->write(QStringLiteral("src/util.c"), "int one(void) { return 2; }\n");
+        m_repo->write(QStringLiteral("notes.txt"), "mine\n");
+        const UserState before = UserState::of(*m_repo);
+
+        ChangeSet changes;
+        changes.title = QStringLiteral("Subtract too");
+        changes.rationale = QStringLiteral("Callers need subtraction.");
+        changes.files = {write("src/calc.c", "int add(int a, int b) { return a + b; }\nint sub(int a, int b) { return a - b; }\n"),
+                         write("src/new.c", "int two(void) { return 2; }\n"),
+                         write("tests/run.sh", "#!/bin/sh\nexit 0\n", 0100755),
+                         deleteFile("src/util.c"),
+                         renameFile("docs/old.md", "docs/new.md")};
+        auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
+        QVERIFY2(created.ok(), qPrintable(created.message()));
+        QCOMPARE(toString(created->status), QStringLiteral("pending"));
+        QCOMPARE(created->branch, QStringLiteral("astra/goal-%1-%2").arg(m_goal).arg(created->id));
+        QCOMPARE(created->files.size(), 5);
+
+        QVERIFY(UserState::of(*m_repo) == before);
+        QCOMPARE(astraBranches(), QStringList{created->branch});
+        const QString message = m_repo->git({QStringLiteral("log"), QStringLiteral("-1"), QStringLiteral("--format=%B"), created->branch});
+        QVERIFY2(message.contains(QStringLiteral("Astra-Goal: %1").arg(m_goal)), qPrintable(message));
+        QVERIFY(message.contains(QStringLiteral("Astra-Modification: %1").arg(created->id)));
+        QVERIFY(message.contains(QStringLiteral("Callers need subtraction.")));
+        const QString names = m_repo->git({QStringLiteral("diff"), QStringLiteral("--name-status"), QStringLiteral("-M"),
+                                           QStringLiteral("main"), created->branch});
+        QVERIFY2(names.contains(QStringLiteral("D\tsrc/util.c")), qPrintable(names));
+        QVERIFY(names.contains(QStringLiteral("A\tsrc/new.c")));
+        QVERIFY(names.contains(QStringLiteral("R100\tdocs/old.md\tdocs/new.md")));
+        QCOMPARE(m_repo->git({QStringLiteral("ls-tree"), created->branch, QStringLiteral("tests/run.sh")}).left(6),
+                 QStringLiteral("100755"));
+        QVERIFY(created->flags.contains(QStringLiteral("exec_bit_set:tests/run.sh")));
+        QCOMPARE(test::runProgram(QStringLiteral("git"), {QStringLiteral("fsck"), QStringLiteral("--strict")}, m_repo->path()).exitCode, 0);
+
+        auto stored = m_workspace->modification(created->id);
+        QVERIFY(stored.ok());
+        QCOMPARE(stored->files.size(), 5);
+        QCOMPARE(stored->headCommit, created->headCommit);
+        auto verified = m_workspace->verifyLedger();
+        QVERIFY(verified->intact);
+        auto entries = m_workspace->ledger().entries().value();
+        QCOMPARE(entries.last().event, QStringLiteral("modification_created"));
+    }
+
+    void policyRefusalWritesOnlyTheLedger_data()
+    {
+        QTest::addColumn<QByteArray>("path");
+        QTest::addColumn<QString>("rule");
+        QTest::addRow("git dir") << QByteArray(".git/config") << QStringLiteral("git_directory");
+        QTest::addRow("astra config") << QByteArray("src/.astra.toml") << QStringLiteral("always_forbidden");
+        QTest::addRow("forbidden glob") << QByteArray("src/secret/key.c") << QStringLiteral("forbidden");
+        QTest::addRow("not allowed") << QByteArray("Makefile") << QStringLiteral("not_allowed");
+        QTest::addRow("absolute") << QByteArray("/etc/passwd") << QStringLiteral("not_canonical");
+        QTest::addRow("dot dot") << QByteArray("src/../../x") << QStringLiteral("not_canonical");
+        QTest::addRow("zero width git") << QByteArray(".g\xe2\x80\x8cit/config") << QStringLiteral("git_directory");
+    }
+    void policyRefusalWritesOnlyTheLedger()
+    {
+        QFETCH(QByteArray, path);
+        QFETCH(QString, rule);
+        makeWorkspace();
+        const UserState before = UserState::of(*m_repo);
+        const qint64 head = m_workspace->ledger().head()->seq;
+        ChangeSet changes;
+        changes.files = {write("src/fine.c", "int fine;\n"), FileChange{FileChange::Kind::Write, path, {}, "x\n", true, 0100644}};
+        auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
+        QVERIFY(!created.ok());
+        QCOMPARE(created.error().kind, ErrorKind::Refused);
+        const QByteArray last = path.mid(path.lastIndexOf('/') + 1);
+        QVERIFY2(created.message().contains(QString::fromUtf8(last)), qPrintable(created.message()));
+        QVERIFY(astraBranches().isEmpty());
+        QCOMPARE(modificationCount(), 0);
+        QVERIFY(UserState::of(*m_repo) == before);
+        auto entries = m_workspace->ledger().entries(head).value();
+        QCOMPARE(entries.size(), 1);
+        QCOMPARE(entries.first().event, QStringLiteral("policy_violation"));
+        const QJsonArray violations = entries.first().meta.value(QStringLiteral("violations")).toArray();
+        QVERIFY(!violations.isEmpty());
+        QCOMPARE(violations.first().toObject().value(QStringLiteral("rule")).toString(), rule);
+        QVERIFY(m_workspace->verifyLedger()->intact);
+    }
+
+    void patchImport()
+    {
+        makeWorkspace();
+        const QByteArray patch = "diff --git a/src/calc.c b/src/calc.c\n"
+                                 "--- a/src/calc.c\n"
+                                 "+++ b/src/calc.c\n"
+                                 "@@ -1 +1,2 @@\n"
+                                 " int add(int a, int b) { return a + b; }\n"
+                                 "+int mul(int a, int b) { return a * b; }\n";
+        auto created = m_workspace->proposePatch(patch, std::nullopt, QStringLiteral("Multiply"));
+        QVERIFY2(created.ok(), qPrintable(created.message()));
+        QCOMPARE(created->files.size(), 1);
+        QCOMPARE(created->files.first().additions, 1);
+        auto goal = m_workspace->goal(created->goalId);
+        QCOMPARE(goal->title, QStringLiteral("Multiply"));
+        QCOMPARE(toString(goal->state), QStringLiteral("active"));
+        QVERIFY(m_repo->git({QStringLiteral("show"), created->branch + QStringLiteral(":src/calc.c")}).contains(QStringLiteral("mul")));
+    }
+
+    void patchWithANormalisedPathIsRefused_data()
+    {
+        QTest::addColumn<QByteArray>("header");
+        QTest::addRow("absolute") << QByteArray("--- /dev/null\n+++ /src/evil.c\n");
+        QTest::addRow("backslash") << QByteArray("--- /dev/null\n+++ b/src\\evil.c\n");
+        QTest::addRow("dot git") << QByteArray("--- /dev/null\n+++ b/.git/hooks/post-checkout\n");
+    }
+    void patchWithANormalisedPathIsRefused()
+    {
+        QFETCH(QByteArray, header);
+        makeWorkspace();
+        const QByteArray patch = header + "@@ -0,0 +1 @@\n+evil\n";
+        const qint64 head = m_workspace->ledger().head()->seq;
+        auto created = m_workspace->proposePatch(patch, m_goal, QString());
+        QVERIFY(!created.ok());
+        QVERIFY2(created.error().kind == ErrorKind::Refused || created.error().kind == ErrorKind::Invalid,
+                 qPrintable(created.message()));
+        QVERIFY(astraBranches().isEmpty());
+        QCOMPARE(modificationCount(), 0);
+        if (created.error().kind == ErrorKind::Refused) {
+            auto entries = m_workspace->ledger().entries(head).value();
+            QCOMPARE(entries.last().event, QStringLiteral("policy_violation"));
+        }
+    }
+
+    void branchImport()
+    {
+        makeWorkspace();
+        m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("agent-work")});
+        m_repo->write(QStringLiteral("src/calc.c"), "int add(int a, int b) { return b + a; }\n");
+        m_repo->commitAll(QStringLiteral("agent change"));
+        m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("main")});
+        auto created = m_workspace->proposeBranch(QStringLiteral("agent-work"), m_goal, QString());
+        QVERIFY2(created.ok(), qPrintable(created.message()));
+        QCOMPARE(created->files.size(), 1);
+        QCOMPARE(created->files.first().path, QStringLiteral("src/calc.c"));
+        auto missing = m_workspace->proposeBranch(QStringLiteral("no-such-branch"), m_goal, QString());
+        QCOMPARE(missing.error().kind, ErrorKind::NotFound);
+    }
+
+    void testApproveMergeRollback()
+    {
+        makeWorkspace();
+        ChangeSet changes;
+        changes.files = {write("src/calc.c", "int add(int a, int b) { return a + b; }\nint neg(int a) { return -a; }\n")};
+        auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
+        QVERIFY2(created.ok(), qPrintable(created.message()));
+
+        // Merging before review is refused.
+        QCOMPARE(m_workspace->mergeModification(created->id).error().kind, ErrorKind::Refused);
+
+        auto tested = m_workspace->testModification(created->id);
+        QVERIFY2(tested.ok(), qPrintable(tested.message()));
+        QCOMPARE(toString(tested->status), QStringLiteral("awaiting_approval"));
+        auto results = m_workspace->testResults(created->id).value();
+        QCOMPARE(results.size(), 1);
+        QCOMPARE(results.first().commitId, created->headCommit);
+        QCOMPARE(results.first().outcome, QStringLiteral("passed"));
+
+        auto approved = m_workspace->approveModification(created->id, QStringLiteral("looks right"));
+        QVERIFY2(approved.ok(), qPrintable(approved.message()));
+
+        const QString headBefore = m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed();
+        auto merged = m_workspace->mergeModification(created->id);
+        QVERIFY2(merged.ok(), qPrintable(merged.message()));
+        QCOMPARE(toString(merged->status), QStringLiteral("merged"));
+        QCOMPARE(merged->mergeCommit, created->headCommit); // fast-forward
+        QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed(), created->headCommit);
+        // main is checked out: the work tree and index followed, cleanly.
+        QFile calc(m_repo->file(QStringLiteral("src/calc.c")));
+        QVERIFY(calc.open(QIODevice::ReadOnly));
+        QVERIFY(calc.readAll().contains("neg"));
+        QCOMPARE(m_repo->git({QStringLiteral("status"), QStringLiteral("--porcelain")}).trimmed(), QString());
+        QVERIFY(headBefore != created->headCommit);
+
+        auto verified = m_workspace->verifyLedger();
+        QVERIFY(verified->intact);
+        QVERIFY(verified->checkpoint.has_value());
+        QCOMPARE(verified->checkpoint->seq, verified->head.seq);
+
+        auto rolledBack = m_workspace->rollbackModification(created->id, QStringLiteral("broke the build"));
+        QVERIFY2(rolledBack.ok(), qPrintable(rolledBack.message()));
+        QCOMPARE(toString(rolledBack->status), QStringLiteral("rolled_back"));
+        calc.close();
+        QVERIFY(calc.open(QIODevice::ReadOnly));
+        QVERIFY(!calc.readAll().contains("neg"));
+        const QString log = m_repo->git({QStringLiteral("log"), QStringLiteral("--format=%s"), QStringLiteral("main")});
+        QVERIFY2(log.startsWith(QStringLiteral("Revert astra/goal-")), qPrintable(log));
+        QCOMPARE(m_repo->git({QStringLiteral("status"), QStringLiteral("--porcelain")}).trimmed(), QString());
+
+        // Finished: the branch can be pruned.
+        auto pruned = m_workspace->prune(0);
+        QVERIFY(pruned.ok());
+        QCOMPARE(*pruned, QStringList{created->branch});
+        QVERIFY(astraBranches().isEmpty());
+        QVERIFY(m_workspace->verifyLedger()->intact);
+    }
+
+    void failingTestsBlockApproval()
+    {
+        makeWorkspace();
+        ChangeSet changes;
+        changes.files = {write("src/calc.c", "BROKEN\n")};
+        auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
+        QVERIFY(created.ok());
+        auto tested = m_workspace->testModification(created->id);
+        QVERIFY(tested.ok());
+        QCOMPARE(toString(tested->status), QStringLiteral("tests_failed"));
+        QCOMPARE(m_workspace->approveModification(created->id, QString()).error().kind, ErrorKind::Refused);
+    }
+
+    void dirtyCheckedOutTargetRefusesMerge()
+    {
+        makeWorkspace();
+        ChangeSet changes;
+        changes.files = {write("src/calc.c", "int add(int a, int b) { return a + b; } // v2\n")};
+        auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
+        QVERIFY(created.ok());
+        QVERIFY(m_workspace->testModification(created->id).ok());
+        QVERIFY(m_workspace->approveModification(created->id, QString()).ok());
+        m_repo->write(QStringLiteral("src/calc.c"), "local edit\n");
+        const QString head = m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed();
+        auto merged = m_workspace->mergeModification(created->id);
+        QVERIFY(!merged.ok());
+        QVERIFY2(merged.message().contains(QStringLiteral("src/calc.c")), qPrintable(merged.message()));
+        QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed(), head);
+        QFile calc(m_repo->file(QStringLiteral("src/calc.c")));
+        QVERIFY(calc.open(QIODevice::ReadOnly));
+        QCOMPARE(calc.readAll(), QByteArray("local edit\n"));
+        QCOMPARE(toString(m_workspace->modification(created->id)->status), QStringLiteral("approved"));
+    }
+
+    void movedTarget()
+    {
+        makeWorkspace();
+        ChangeSet changes;
+        changes.files = {write("src/calc.c", "int add(int a, int b) { return a + b; } // agent\n")};
+        auto first = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
+        QVERIFY(first.ok());
+        QVERIFY(m_workspace->testModification(first->id).ok());
+        // Someone commits on main after the modification was made but before the review.
+        m_repo->write(QStringLiteral("README.md"), "readme v2\n");
+        m_repo->commitAll(QStringLiteral("human change elsewhere"));
+        QVERIFY(m_workspace->approveModification(first->id, QString()).ok());
+        auto merged = m_workspace->mergeModification(first->id);
+        QVERIFY2(merged.ok(), qPrintable(merged.message()));
+        QVERIFY(merged->mergeCommit != first->headCommit); // a merge commit
+        QCOMPARE(m_repo->git({QStringLiteral("rev-list"), QStringLiteral("--parents"), QStringLiteral("-1"), QStringLiteral("main")})
+                     .split(u' ')
+                     .size(),
+                 3);
+
+        // A second one on the old base whose file main has changed since: conflicted.
+        ChangeSet other;
+        other.files = {write("docs/old.md", "old, by the agent\n")};
+        auto second = m_workspace->createModification(m_goal, other, QStringLiteral("agent"));
+        QVERIFY2(second.ok(), qPrintable(second.message()));
+        QVERIFY(m_workspace->testModification(second->id).ok());
+        m_repo->write(QStringLiteral("docs/old.md"), "old, by a human\n");
+        m_repo->commitAll(QStringLiteral("human change to the same file"));
+        QVERIFY(m_workspace->approveModification(second->id, QString()).ok());
+        auto conflicted = m_workspace->mergeModification(second->id);
+        QVERIFY(!conflicted.ok());
+        QVERIFY2(conflicted.message().contains(QStringLiteral("docs/old.md")), qPrintable(conflicted.message()));
+        auto stored = m_workspace->modification(second->id);
+        QCOMPARE(toString(stored->status), QStringLiteral("conflicted"));
+        QCOMPARE(stored->conflictPaths, QStringList{QStringLiteral("docs/old.md")});
+    }
+
+    void targetMovedAfterReviewIsRefused()
+    {
+        makeWorkspace();
+        ChangeSet changes;
+        changes.files = {write("src/calc.c", "int add(int a, int b) { return a + b; } // x\n")};
+        auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
+        QVERIFY(m_workspace->testModification(created->id).ok());
+        QVERIFY(m_workspace->approveModification(created->id, QString()).ok());
+        m_repo->write(QStringLiteral("README.md"), "moved after the review\n");
+        const QString moved = m_repo->commitAll(QStringLiteral("after review"));
+        auto merged = m_workspace->mergeModification(created->id);
+        QVERIFY(!merged.ok());
+        QCOMPARE(merged.error().kind, ErrorKind::Conflict);
+        QVERIFY(merged.message().contains(QStringLiteral("moved since the review")));
+        QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed(), moved);
+    }
+
+    void rollbackConflictIsRefused()
+    {
+        makeWorkspace();
+        ChangeSet changes;
+        changes.files = {write("src/calc.c", "int add(int a, int b) { return a + b; } // agent\n")};
+        auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
+        QVERIFY(m_workspace->testModification(created->id).ok());
+        QVERIFY(m_workspace->approveModification(created->id, QString()).ok());
+        QVERIFY(m_workspace->mergeModification(created->id).ok());
+        m_repo->write(QStringLiteral("src/calc.c"), "int add(int a, int b) { return a + b; } // human\n");
+        const QString later = m_repo->commitAll(QStringLiteral("later change to the same line"));
+        auto rolledBack = m_workspace->rollbackModification(created->id, QString());
+        QVERIFY(!rolledBack.ok());
+        QVERIFY2(rolledBack.message().contains(QStringLiteral("src/calc.c")), qPrintable(rolledBack.message()));
+        QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed(), later);
+        QCOMPARE(toString(m_workspace->modification(created->id)->status), QStringLiteral("merged"));
+    }
+
+    void noHooksFiltersOrFsmonitor()
+    {
+        makeWorkspace();
+        const QString marker = m_repo->file(QStringLiteral("../hook-ran-") + QFileInfo(m_repo->path()).fileName());
+        const QString touch = QStringLiteral("touch '%1'").arg(marker);
+        QDir().mkpath(m_repo->file(QStringLiteral(".git/hooks")));
+        for (const char *hook : {"pre-commit", "post-commit", "post-checkout", "post-merge", "reference-transaction",
+                                 "pre-merge-commit"}) {
+            const QString path = m_repo->file(QStringLiteral(".git/hooks/") + QLatin1String(hook));
+            m_repo->write(QStringLiteral(".git/hooks/") + QLatin1String(hook), QString(QStringLiteral("#!/bin/sh\n") + touch + u'\n').toUtf8());
+            QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        }
+        m_repo->git({QStringLiteral("config"), QStringLiteral("core.fsmonitor"), touch});
+        m_repo->git({QStringLiteral("config"), QStringLiteral("filter.evil.clean"), touch});
+        m_repo->git({QStringLiteral("config"), QStringLiteral("filter.evil.smudge"), touch});
+        m_repo->git({QStringLiteral("config"), QStringLiteral("filter.evil.process"), touch});
+        m_repo->write(QStringLiteral(".gitattributes"), "*.c filter=evil\n");
+        m_repo->commitAll(QStringLiteral("attributes"));
+        QFile::remove(marker); // the git CLI itself may have run them above
+
+        ChangeSet changes;
+        changes.files = {write("src/calc.c", "int add(int a, int b) { return a + b; } // filtered?\n")};
+        auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
+        QVERIFY2(created.ok(), qPrintable(created.message()));
+        QVERIFY(m_workspace->testModification(created->id).ok());
+        QVERIFY(m_workspace->approveModification(created->id, QString()).ok());
+        auto merged = m_workspace->mergeModification(created->id);
+        QVERIFY2(merged.ok(), qPrintable(merged.message()));
+        QVERIFY(m_workspace->rollbackModification(created->id, QString()).ok());
+        QVERIFY2(!QFile::exists(marker), "a hook, filter driver or fsmonitor command ran");
+    }
+
+    void configuredWorktreeIsIgnored()
+    {
+        makeWorkspace();
+        QTemporaryDir elsewhere;
+        m_repo->git({QStringLiteral("config"), QStringLiteral("core.worktree"), elsewhere.path()});
+        WorkspaceOptions options;
+        options.repoPath = m_repo->path();
+        auto opened = Workspace::open(options);
+        QVERIFY2(opened.ok(), qPrintable(opened.message()));
+        QCOMPARE(QDir((*opened)->workDir()).canonicalPath(), QDir(m_repo->path()).canonicalPath());
+        ChangeSet changes;
+        changes.files = {write("src/calc.c", "int add(int a, int b) { return a + b; } // wt\n")};
+        auto created = (*opened)->createModification(m_goal, changes, QStringLiteral("agent"));
+        QVERIFY(created.ok());
+        QVERIFY((*opened)->testModification(created->id).ok());
+        QVERIFY((*opened)->approveModification(created->id, QString()).ok());
+        // main is checked out here; the merge updates this work tree, not the configured one.
+        m_repo->git({QStringLiteral("config"), QStringLiteral("--unset"), QStringLiteral("core.worktree")});
+        m_repo->git({QStringLiteral("config"), QStringLiteral("core.worktree"), elsewhere.path()});
+        QVERIFY((*opened)->mergeModification(created->id).ok());
+        QVERIFY(QDir(elsewhere.path()).isEmpty());
+        QFile calc(m_repo->file(QStringLiteral("src/calc.c")));
+        QVERIFY(calc.open(QIODevice::ReadOnly));
+        QVERIFY(calc.readAll().contains("// wt"));
+    }
+
+    void replaceRefsAreIgnored()
+    {
+        makeWorkspace();
+        const QString base = m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed();
+        // A replacement for main's head that claims different content.
+        m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("--orphan"), QStringLiteral("fake")});
+        m_repo->write(QStringLiteral("src/calc.c"), "replaced\n");
+        const QString fake = m_repo->commitAll(QStringLiteral("fake"));
+        m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("-f"), QStringLiteral("main")});
+        m_repo->git({QStringLiteral("replace"), base, fake});
+        auto content = m_workspace->readFile(base, "src/calc.c");
+        QVERIFY(content.ok());
+        QVERIFY(content->contains("return a + b"));
+        ChangeSet changes;
+        changes.files = {write("src/new.c", "int x;\n")};
+        auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
+        QVERIFY(created.ok());
+        QCOMPARE(m_repo->git({QStringLiteral("--no-replace-objects"), QStringLiteral("rev-parse"), created->branch + QStringLiteral("^")}).trimmed(),
+                 base);
+        QVERIFY(m_repo->git({QStringLiteral("--no-replace-objects"), QStringLiteral("show"), created->branch + QStringLiteral(":src/calc.c")})
+                    .contains(QStringLiteral("return a + b")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestModifications)
+#include "tst_modifications.moc"
