@@ -147,7 +147,11 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const WorkspaceOptions &optio
     if (!migrated) {
         return migrated.error();
     }
-    return std::unique_ptr<Workspace>(new Workspace(std::move(*repo), std::move(*config), std::move(*db)));
+    std::unique_ptr<Workspace> workspace(new Workspace(std::move(*repo), std::move(*config), std::move(*db)));
+    if (Status recovered = workspace->recoverInterrupted(); !recovered) {
+        return recovered.error();
+    }
+    return workspace;
 }
 
 Result<InitReport> Workspace::init(const WorkspaceOptions &options)

@@ -95,6 +95,12 @@ public:
     // Reads a file at a commit from git objects (the code_read primitive).
     Result<QByteArray> readFile(const QString &commit, const QByteArray &path);
 
+    // Brings the state back in line with git after a process died in the middle of an
+    // operation: removes branches whose modification was never recorded, records merges and
+    // rollbacks whose ref moved but whose row did not, requeues tests that were running.
+    // Workspace::open() runs it; each repair is ledgered.
+    Status recoverInterrupted();
+
     // Problems that did not make an operation fail (e.g. a checkpoint that could not be
     // written after a committed change); the CLI prints them as warnings.
     QStringList takeWarnings();

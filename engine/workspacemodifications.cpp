@@ -1,6 +1,8 @@
 #include "workspace.h"
 
 #include "code/merger.h"
+#include "crashpoint.h"
+#include "processid.h"
 #include "code/modificationwriter.h"
 #include "code/patchimport.h"
 #include "code/testrunner.h"
@@ -120,6 +122,10 @@ Result<Modification> Workspace::createModification(qint64 goalId, const ChangeSe
     QString createdBranch;
     QString createdCommit;
     Status done = m_db.writeTransaction([&]() -> Status {
+        // Taken first, so that recovery in another process never sees the branch without the row.
+        if (auto locked = ledger().lockHead(); !locked) {
+            return locked.error();
+        }
         ModificationRepository repository(m_db);
         Modification row;
         row.goalId = goalId;
@@ -148,6 +154,7 @@ Result<Modification> Workspace::createModification(qint64 goalId, const ChangeSe
         }
         createdBranch = created.branch;
         createdCommit = created.headCommit;
+        crashPoint("modification-branch-created");
         if (Status stored = repository.setCommit(created.id, created.branch, created.headCommit); !stored) {
             return stored;
         }
@@ -363,6 +370,7 @@ Result<Modification> Workspace::testModification(qint64 id)
     record.sandbox = QStringLiteral("pending");
     record.outcome = QStringLiteral("running");
     record.startedAt = now();
+    record.runner = currentProcessId();
     Result<qint64> recordId = makeError(QString());
     Status started = m_db.writeTransaction([&]() -> Status {
         recordId = ModificationRepository(m_db).insertTestResult(record);
@@ -547,6 +555,7 @@ Result<Modification> Workspace::mergeModification(qint64 id)
                                 .arg(modification->branch, modification->title)
                                 .arg(modification->goalId)
                                 .arg(id);
+    crashPoint("merge-before-ref");
     auto outcome = merger.merge(
         modification->targetBranch, *headSeen, modification->baseCommit, modification->headCommit, message);
     if (!outcome) {

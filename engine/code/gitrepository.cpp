@@ -405,6 +405,80 @@ Status GitRepository::checkoutHeadForce()
     return {};
 }
 
+Result<QList<QPair<QString, QString>>> GitRepository::branches(const QString &prefix) const
+{
+    QList<QPair<QString, QString>> result;
+    git_reference_iterator *rawIterator = nullptr;
+    const QByteArray glob = (QStringLiteral("refs/heads/") + prefix + u'*').toUtf8();
+    int code = git_reference_iterator_glob_new(&rawIterator, d->repo.get(), glob.constData());
+    if (code < 0) {
+        return git::error(code, Tr::tr("Listing branches"));
+    }
+    std::unique_ptr<git_reference_iterator, git::Deleter<git_reference_iterator, git_reference_iterator_free>> iterator(
+        rawIterator);
+    git_reference *raw = nullptr;
+    while ((code = git_reference_next(&raw, iterator.get())) == 0) {
+        git::ReferencePtr reference(raw);
+        const git_oid *target = git_reference_target(reference.get());
+        if (target) {
+            result.append({QString::fromUtf8(git_reference_name(reference.get())).mid(11), git::oidToString(*target)});
+        }
+    }
+    if (code != GIT_ITEROVER) {
+        return git::error(code, Tr::tr("Listing branches"));
+    }
+    return result;
+}
+
+Result<QString> GitRepository::commitMessage(const QString &commit) const
+{
+    git_oid id;
+    int code = git_oid_fromstr(&id, commit.toLatin1().constData());
+    git_commit *raw = nullptr;
+    if (code == 0) {
+        code = git_commit_lookup(&raw, d->repo.get(), &id);
+    }
+    if (code < 0) {
+        return git::error(code, Tr::tr("Reading commit %1").arg(commit));
+    }
+    git::CommitPtr object(raw);
+    return QString::fromUtf8(git_commit_message(object.get()));
+}
+
+Result<QStringList> GitRepository::commitParents(const QString &commit) const
+{
+    git_oid id;
+    int code = git_oid_fromstr(&id, commit.toLatin1().constData());
+    git_commit *raw = nullptr;
+    if (code == 0) {
+        code = git_commit_lookup(&raw, d->repo.get(), &id);
+    }
+    if (code < 0) {
+        return git::error(code, Tr::tr("Reading commit %1").arg(commit));
+    }
+    git::CommitPtr object(raw);
+    QStringList parents;
+    for (unsigned int i = 0; i < git_commit_parentcount(object.get()); ++i) {
+        parents.append(git::oidToString(*git_commit_parent_id(object.get(), i)));
+    }
+    return parents;
+}
+
+Result<QStringList> GitRepository::firstParentHistory(const QString &commit, int limit) const
+{
+    QStringList history;
+    QString current = commit;
+    while (!current.isEmpty() && history.size() < limit) {
+        history.append(current);
+        auto parents = commitParents(current);
+        if (!parents) {
+            return parents.error();
+        }
+        current = parents->isEmpty() ? QString() : parents->constFirst();
+    }
+    return history;
+}
+
 git_repository *GitRepository::handle() const
 {
     return d->repo.get();

@@ -71,6 +71,13 @@ public:
     // Deletes refs/heads/<branch> if it still points at `expectedCommit`.
     Status deleteBranch(const QString &branch, const QString &expectedCommit);
 
+    // Local branches whose names start with `prefix` (e.g. "astra/"), with their commits.
+    Result<QList<QPair<QString, QString>>> branches(const QString &prefix) const;
+    Result<QString> commitMessage(const QString &commit) const;
+    Result<QStringList> commitParents(const QString &commit) const;
+    // `commit` and its first parents, newest first, at most `limit` of them.
+    Result<QStringList> firstParentHistory(const QString &commit, int limit) const;
+
     // For engine code that talks to libgit2 directly (git.h); never shared across threads.
     git_repository *handle() const;
 

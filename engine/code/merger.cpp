@@ -1,5 +1,6 @@
 #include "merger.h"
 
+#include "crashpoint.h"
 #include "git.h"
 #include "gitrepository.h"
 
@@ -114,7 +115,8 @@ bool Merger::isCheckedOut(const QString &targetBranch) const
 Status Merger::moveTarget(const QString &targetBranch,
                           const QString &expectedTarget,
                           const QString &newCommit,
-                          const QString &logMessage)
+                          const QString &logMessage,
+                          const char *crashPointName)
 {
     git_repository *repo = m_repo.handle();
     auto oldCommit = lookupCommit(repo, expectedTarget);
@@ -184,6 +186,7 @@ Status Merger::moveTarget(const QString &targetBranch,
                              ErrorKind::Refused);
         }
     }
+    crashPoint(crashPointName);
     return {};
 }
 
@@ -206,7 +209,7 @@ Result<MergeOutcome> Merger::merge(const QString &targetBranch,
     }
     MergeOutcome outcome;
     if (*current == base) {
-        if (Status moved = moveTarget(targetBranch, expectedTarget, head, QStringLiteral("astra: merge (fast-forward)"));
+        if (Status moved = moveTarget(targetBranch, expectedTarget, head, QStringLiteral("astra: merge (fast-forward)"), "merge-ref-moved");
             !moved) {
             return moved.error();
         }
@@ -284,7 +287,7 @@ Result<MergeOutcome> Merger::merge(const QString &targetBranch,
         return git::error(code, Tr::tr("Writing the merge commit"));
     }
     const QString merged = git::oidToString(commitId);
-    if (Status moved = moveTarget(targetBranch, *current, merged, QStringLiteral("astra: merge")); !moved) {
+    if (Status moved = moveTarget(targetBranch, *current, merged, QStringLiteral("astra: merge"), "merge-ref-moved"); !moved) {
         return moved.error();
     }
     outcome.kind = MergeOutcome::Kind::MergeCommit;
@@ -351,7 +354,7 @@ Result<RevertOutcome> Merger::revert(const QString &targetBranch, const QString 
         return git::error(code, Tr::tr("Writing the revert commit"));
     }
     const QString reverted = git::oidToString(commitId);
-    if (Status moved = moveTarget(targetBranch, *current, reverted, QStringLiteral("astra: rollback")); !moved) {
+    if (Status moved = moveTarget(targetBranch, *current, reverted, QStringLiteral("astra: rollback"), "revert-ref-moved"); !moved) {
         return moved.error();
     }
     outcome.commit = reverted;

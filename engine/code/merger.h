@@ -57,7 +57,8 @@ private:
     Status moveTarget(const QString &targetBranch,
                       const QString &expectedTarget,
                       const QString &newCommit,
-                      const QString &logMessage);
+                      const QString &logMessage,
+                      const char *crashPointName);
 
     GitRepository &m_repo;
 };

@@ -282,6 +282,7 @@ private:
     {
         return match(p, t, p);
     }
+
     const char32_t *m_pat;
     qsizetype m_pn;
     const char32_t *m_txt;

@@ -23,6 +23,10 @@ constexpr quint32 modeSymlink = 0120000;
 constexpr quint32 modeGitlink = 0160000;
 
 constexpr qsizetype maxQuotedCharacters = 300;
+// PATH_MAX and NAME_MAX of Linux; NTFS and APFS allow 255 characters per name too. They also
+// bound the work of matching a path against the globs.
+constexpr qsizetype maxPathBytes = 4096;
+constexpr qsizetype maxComponentBytes = 255;
 
 // Characters no file name needs and that file systems, terminals or git may ignore or show
 // as nothing: the bidi controls, the zero-width characters, the code points HFS+ ignores
@@ -386,6 +390,14 @@ std::optional<PolicyViolation> formViolation(const QByteArray &path)
                              Tr::tr("an empty path names no file. Give the file's path relative to the repository "
                                     "root, such as src/main.cpp."));
     }
+    if (path.size() > maxPathBytes) {
+        return makeViolation(path,
+                             PolicyRule::NotCanonical,
+                             Tr::tr("it is %1 bytes long; paths longer than %2 bytes do not fit common file systems. "
+                                    "Choose a shorter path.")
+                                 .arg(path.size())
+                                 .arg(maxPathBytes));
+    }
     if (!pathtext::isValidUtf8(path)) {
         return makeViolation(path,
                              PolicyRule::NotUtf8Nfc,
@@ -441,6 +453,14 @@ std::optional<PolicyViolation> formViolation(const QByteArray &path)
     }
     const QList<QByteArray> parts = path.split('/');
     for (const QByteArray &part : parts) {
+        if (part.size() > maxComponentBytes) {
+            return makeViolation(path,
+                                 PolicyRule::NotCanonical,
+                                 Tr::tr("a component is %1 bytes long; names longer than %2 bytes do not fit common "
+                                        "file systems. Choose a shorter name.")
+                                     .arg(part.size())
+                                     .arg(maxComponentBytes));
+        }
         if (part.isEmpty()) {
             return makeViolation(path,
                                  PolicyRule::NotCanonical,

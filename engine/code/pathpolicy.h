@@ -24,7 +24,7 @@ struct PolicyLimits
 // The rules of the path policy, in the order checkPath() applies them to one path.
 enum class PolicyRule
 {
-    NotCanonical, // absolute, empty / "." / ".." component, trailing "/", or a component Windows would rename
+    NotCanonical, // absolute, empty / "." / ".." component, trailing "/", too long, or a name Windows would alter
     ForbiddenCharacter, // NUL, control, bidi-control, zero-width, HFS-ignorable, private-use, unassigned, "\", ":"
     NotUtf8Nfc, // not valid UTF-8, or not in Unicode NFC
     GitDirectory, // a component that is ".git" or an alias of it (case, 8.3 name, trailing dots, ignorables)
@@ -89,14 +89,16 @@ QString quotedPath(const QByteArray &path, bool escapeNonAscii = false);
 // canonical and never normalises a path to accept it.
 //
 // checkPath() applies, in this order (the first broken rule is reported):
-// 1. NotCanonical for the empty path, NotUtf8Nfc for bytes that are not valid UTF-8;
+// 1. NotCanonical for the empty path and one longer than 4096 bytes, NotUtf8Nfc for bytes that
+//    are not valid UTF-8;
 // 2. GitDirectory / AlwaysForbidden: a component (split at "/" and "\") that a file system
 //    could take for .git, .gitmodules, .gitattributes or .astra.toml: compared after dropping
 //    control, format and HFS-ignorable characters, in NFC, case-folded (pathtext::foldCase),
 //    ignoring trailing dots and spaces and an NTFS stream suffix (":..."), and including the
 //    8.3 short names git's is_ntfs_dotgit* check (git~1, gitmod~1, gi7eba~1, gitatt~1,
 //    gi7d29~1, ...) and ASTRA~N.TOM / ASxxxx~N.TOM;
-// 3. NotCanonical: a leading or trailing "/", an empty, "." or ".." component;
+// 3. NotCanonical: a leading or trailing "/", a component longer than 255 bytes, an empty, "."
+//    or ".." component;
 // 4. ForbiddenCharacter: C0, DEL, C1, "\", ":", the bidi controls, zero-width and HFS-ignorable
 //    code points and Unicode's other default-ignorable ones, and every character of the
 //    categories Cc, Cf, Cs, Co, Cn, Zl and Zp;

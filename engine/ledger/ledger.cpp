@@ -69,6 +69,20 @@ Result<LedgerHead> Ledger::head() const
     return LedgerHead{query->value(0).toLongLong(), query->value(1).toString()};
 }
 
+Result<LedgerHead> Ledger::lockHead()
+{
+    auto query = m_db.exec(Tr::tr("Locking the ledger head"),
+                           QStringLiteral("SELECT seq, hash FROM ledger_head WHERE id = 1") + m_db.dialect().lockRowsSuffix());
+    if (!query) {
+        return query.error();
+    }
+    if (!query->next()) {
+        return makeError(Tr::tr("The ledger head row is missing in %1.").arg(m_db.location().displayName()),
+                         ErrorKind::Refused);
+    }
+    return LedgerHead{query->value(0).toLongLong(), query->value(1).toString()};
+}
+
 Result<LedgerEntry> Ledger::append(const LedgerRecord &record)
 {
     if (!ASTRA_SOFT_ASSERT(m_db.inTransaction())) {

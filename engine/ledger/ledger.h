@@ -47,6 +47,9 @@ public:
     Result<LedgerEntry> append(const LedgerRecord &record);
 
     Result<LedgerHead> head() const;
+    // Reads the head and, on PostgreSQL, locks it until the transaction ends (SQLite's write
+    // transaction already excludes other writers). Serialises writers that must not interleave.
+    Result<LedgerHead> lockHead();
     // Entries still in the table, in seq order, after `afterSeq`; `limit` < 0 for all.
     Result<QList<LedgerEntry>> entries(qint64 afterSeq = 0, int limit = -1) const;
     Result<QList<LedgerSegment>> segments() const;

@@ -241,6 +241,16 @@ QList<Migration> builtinMigrations()
         },
     });
 
+    // Who is running a test: "<host>:<pid>:<process start time>", so that a process that died
+    // mid-run can be told from one that is still working.
+    migrations.append(Migration{
+        3,
+        QStringLiteral("test runner"),
+        {
+            QStringLiteral("ALTER TABLE test_results ADD COLUMN runner TEXT NOT NULL DEFAULT ''"),
+        },
+    });
+
     return migrations;
 }
 

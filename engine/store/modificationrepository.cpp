@@ -274,8 +274,8 @@ Result<qint64> ModificationRepository::insertTestResult(const TestResultRecord &
     auto query = m_db.exec(Tr::tr("Recording a test run"),
                            QStringLiteral("INSERT INTO test_results (modification_id, commit_id, command, sandbox, "
                                           "outcome, exit_code, passed, failed, skipped, report, output_path, "
-                                          "started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                                          "RETURNING id"),
+                                          "started_at, finished_at, runner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                          "?, ?) RETURNING id"),
                            {record.modificationId,
                             record.commitId,
                             record.command,
@@ -288,7 +288,8 @@ Result<qint64> ModificationRepository::insertTestResult(const TestResultRecord &
                             QString::fromUtf8(canonicalJson(record.report)),
                             nullIfEmpty(record.outputPath),
                             record.startedAt,
-                            nullIfEmpty(record.finishedAt)});
+                            nullIfEmpty(record.finishedAt),
+                            record.runner});
     if (!query) {
         return query.error();
     }
@@ -352,6 +353,22 @@ Result<QList<TestResultRecord>> ModificationRepository::testResults(qint64 modif
         result.append(record);
     }
     return result;
+}
+
+Result<QStringList> ModificationRepository::runningTestRunners(qint64 modificationId) const
+{
+    auto query = m_db.exec(Tr::tr("Reading test runs"),
+                           QStringLiteral("SELECT runner FROM test_results WHERE modification_id = ? AND outcome = "
+                                          "'running'"),
+                           {modificationId});
+    if (!query) {
+        return query.error();
+    }
+    QStringList runners;
+    while (query->next()) {
+        runners.append(query->value(0).toString());
+    }
+    return runners;
 }
 
 Status ModificationRepository::insertReview(qint64 modificationId,

@@ -27,6 +27,7 @@ struct TestResultRecord
     QString outputPath;
     QString startedAt;
     QString finishedAt;
+    QString runner; // host:pid:start-time of the process running it
 
     QJsonObject toJson() const;
 };
@@ -52,6 +53,8 @@ public:
     Result<qint64> insertTestResult(const TestResultRecord &record);
     Status finishTestResult(const TestResultRecord &record);
     Result<QList<TestResultRecord>> testResults(qint64 modificationId) const;
+    // Runners of the unfinished test runs of a modification.
+    Result<QStringList> runningTestRunners(qint64 modificationId) const;
 
     Status insertReview(qint64 modificationId,
                         const QString &reviewer,

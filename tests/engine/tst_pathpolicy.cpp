@@ -212,6 +212,8 @@ private Q_SLOTS:
         QTest::addRow("trailing dot") << QByteArray("src/a.") << notCanonical;
         QTest::addRow("trailing space") << QByteArray("src /a") << notCanonical;
         QTest::addRow("...") << QByteArray("...") << notCanonical;
+        QTest::addRow("component of 256 bytes") << QByteArray("src/" + QByteArray(256, 'a')) << notCanonical;
+        QTest::addRow("path of 4097 bytes") << QByteArray(2048, 'a').replace('a', "a/").append('b') << notCanonical;
 
         // Characters.
         QTest::addRow("a newline b") << QByteArray("a\nb") << forbiddenCharacter;
@@ -287,6 +289,8 @@ private Q_SLOTS:
         QTest::addRow("leading dot") << QByteArray(".clang-format");
         QTest::addRow("astra.toml without dot") << QByteArray("examples/astra.toml");
         QTest::addRow("deep") << QByteArray("a/b/c/d/e/f/g.h");
+        QTest::addRow("component of 255 bytes") << QByteArray("src/" + QByteArray(255, 'a'));
+        QTest::addRow("path of 4096 bytes") << QByteArray(2047, 'a').replace('a', "a/").append("bc");
     }
 
     void acceptedPaths()
@@ -498,6 +502,7 @@ private Q_SLOTS:
             << QStringLiteral("\u00C9t\u00E9/") << utf8(QStringLiteral("\u00E9T\u00C9/x")) << true << true;
         QTest::addRow("Kelvin sign folds to k")
             << QStringLiteral("kit") << utf8(QStringLiteral("\u212Ait")) << true << true;
+        QTest::addRow("the empty path matches nothing") << QStringLiteral("*") << QByteArray() << false << false;
         QTest::addRow("no fold when case-sensitive")
             << QStringLiteral("kit") << utf8(QStringLiteral("\u212Ait")) << false << false;
     }

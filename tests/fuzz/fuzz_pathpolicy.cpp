@@ -219,7 +219,7 @@ QString escapedForGlob(const QByteArray &path)
 // Everything an accepted path must be, checked without the policy's own helpers.
 void checkCanonical(const QByteArray &path)
 {
-    check(!path.isEmpty(), "accepted path is not empty", path);
+    check(!path.isEmpty() && path.size() <= 4096, "accepted path is not empty and at most 4096 bytes", path);
     const QString decoded = text(path);
     check(decoded.toUtf8() == path, "accepted path is valid UTF-8", path);
     check(decoded.normalized(QString::NormalizationForm_C) == decoded, "accepted path is NFC", path);
@@ -238,6 +238,7 @@ void checkCanonical(const QByteArray &path)
     }
     for (const QByteArray &part : parts) {
         check(!part.isEmpty() && part != "." && part != "..", "accepted path has no empty, . or .. component", path);
+        check(part.size() <= 255, "accepted component is at most 255 bytes", path);
         check(!part.endsWith('.') && !part.endsWith(' '), "accepted component ends in neither dot nor space", path);
         const QString component = text(part);
         check(!isHfsDotGeneric(component, "git") && !isNtfsDotGit(part), "accepted component is not .git", path);

@@ -1,0 +1,173 @@
+#include "testsupport.h"
+
+#include <QDirIterator>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+using namespace astra;
+using test::Run;
+using test::runAstra;
+
+namespace {
+const char config[] = "[policy]\nallowed = [\"src/\"]\n[tests]\ncommand = \"true\"\ntimeout_s = 60\n";
+const char patch[] = "diff --git a/src/a.c b/src/a.c\n"
+                     "--- a/src/a.c\n"
+                     "+++ b/src/a.c\n"
+                     "@@ -1 +1 @@\n"
+                     "-int a = 1;\n"
+                     "+int a = 2;\n";
+
+QJsonDocument json(const Run &run)
+{
+    return QJsonDocument::fromJson(run.out.toUtf8());
+}
+
+QStringList lockFiles(const QString &gitDir)
+{
+    QStringList locks;
+    QDirIterator it(gitDir, {QStringLiteral("*.lock")}, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        locks.append(it.next());
+    }
+    return locks;
+}
+} // namespace
+
+// Kills `astra` with SIGKILL at named points inside commit, merge and revert, starts it again,
+// and checks that git and the database agree and nothing is left half-done.
+class TestCrash : public QObject
+{
+    Q_OBJECT
+private:
+    std::unique_ptr<test::TempRepo> m_repo;
+    QString m_patch;
+
+    void setUpRepository()
+    {
+        m_repo = std::make_unique<test::TempRepo>();
+        m_repo->write(QStringLiteral(".astra.toml"), config);
+        m_repo->write(QStringLiteral("src/a.c"), "int a = 1;\n");
+        m_repo->commitAll(QStringLiteral("initial"));
+        QCOMPARE(runAstra({QStringLiteral("init")}, m_repo->path()).exitCode, 0);
+        m_patch = m_repo->file(QStringLiteral("../") + QFileInfo(m_repo->path()).fileName() + QStringLiteral(".diff"));
+        QFile file(m_patch);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(patch);
+    }
+
+    Run astra(const QStringList &args, const char *crashAt = nullptr)
+    {
+        QStringList env;
+        if (crashAt) {
+            env.append(QStringLiteral("ASTRA_CRASH_AT=") + QLatin1String(crashAt));
+        }
+        return runAstra(args, m_repo->path(), env);
+    }
+
+    // Everything that must hold after any crash and restart.
+    void checkConsistent()
+    {
+        const Run fsck = test::runProgram(QStringLiteral("git"), {QStringLiteral("fsck"), QStringLiteral("--strict")}, m_repo->path());
+        QVERIFY2(fsck.exitCode == 0, qPrintable(fsck.out + fsck.err));
+        QCOMPARE(lockFiles(m_repo->file(QStringLiteral(".git"))), QStringList());
+        const Run verify = astra({QStringLiteral("ledger"), QStringLiteral("verify")});
+        QVERIFY2(verify.exitCode == 0, qPrintable(verify.err));
+        // Every astra branch has its modification, and every modification's branch exists at its head.
+        const Run mods = astra({QStringLiteral("mods"), QStringLiteral("--json")});
+        QCOMPARE(mods.exitCode, 0);
+        QMap<QString, QString> recorded;
+        for (const QJsonValue &value : json(mods).array()) {
+            const QJsonObject m = value.toObject();
+            recorded.insert(m.value(QStringLiteral("branch")).toString(), m.value(QStringLiteral("head_commit")).toString());
+        }
+        const QStringList branches = m_repo->git({QStringLiteral("for-each-ref"), QStringLiteral("--format=%(refname:short) %(objectname)"),
+                                                  QStringLiteral("refs/heads/astra/")})
+                                         .split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(branches.size(), recorded.size());
+        for (const QString &line : branches) {
+            QCOMPARE(recorded.value(line.section(u' ', 0, 0)), line.section(u' ', 1, 1));
+        }
+    }
+
+    QJsonObject modification(int id)
+    {
+        const Run run = astra({QStringLiteral("mod"), QStringLiteral("show"), QString::number(id), QStringLiteral("--json")});
+        return json(run).object();
+    }
+
+private Q_SLOTS:
+    void crashWhileCreatingAModification()
+    {
+        setUpRepository();
+        const Run crashed = astra({QStringLiteral("propose"), QStringLiteral("--patch"), m_patch}, "modification-branch-created");
+        QCOMPARE(crashed.exitCode, -1); // killed
+        // The branch exists but the row does not: the next start removes the branch.
+        checkConsistent();
+        QCOMPARE(json(astra({QStringLiteral("mods"), QStringLiteral("--json")})).array().size(), 0);
+        const Run again = astra({QStringLiteral("propose"), QStringLiteral("--patch"), m_patch, QStringLiteral("--json")});
+        QVERIFY2(again.exitCode == 0, qPrintable(again.err));
+        checkConsistent();
+        const QString ledger = astra({QStringLiteral("ledger"), QStringLiteral("show")}).out;
+        QVERIFY2(ledger.contains(QStringLiteral("orphan_branch_removed")), qPrintable(ledger));
+    }
+
+    void crashWhileMerging_data()
+    {
+        QTest::addColumn<QByteArray>("point");
+        QTest::addColumn<QString>("expectedStatus");
+        QTest::addColumn<bool>("targetMoved");
+        QTest::addRow("before the ref moves") << QByteArray("merge-before-ref") << QStringLiteral("approved") << false;
+        QTest::addRow("after the ref moved") << QByteArray("merge-ref-moved") << QStringLiteral("merged") << true;
+    }
+    void crashWhileMerging()
+    {
+        QFETCH(QByteArray, point);
+        QFETCH(QString, expectedStatus);
+        QFETCH(bool, targetMoved);
+        setUpRepository();
+        QCOMPARE(astra({QStringLiteral("propose"), QStringLiteral("--patch"), m_patch}).exitCode, 0);
+        QCOMPARE(astra({QStringLiteral("run")}).exitCode, 0);
+        QCOMPARE(astra({QStringLiteral("mod"), QStringLiteral("approve"), QStringLiteral("1")}).exitCode, 0);
+        const QString before = m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed();
+        const QString head = modification(1).value(QStringLiteral("head_commit")).toString();
+
+        const Run crashed = astra({QStringLiteral("mod"), QStringLiteral("merge"), QStringLiteral("1")}, point.constData());
+        QCOMPARE(crashed.exitCode, -1);
+        const QString after = m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed();
+        QCOMPARE(after, targetMoved ? head : before); // old or new, never anything else
+        checkConsistent();
+        const QJsonObject m = modification(1);
+        QCOMPARE(m.value(QStringLiteral("status")).toString(), expectedStatus);
+        if (targetMoved) {
+            QCOMPARE(m.value(QStringLiteral("merge_commit")).toString(), head);
+        } else {
+            // Nothing happened: the merge can simply be done again.
+            QCOMPARE(astra({QStringLiteral("mod"), QStringLiteral("merge"), QStringLiteral("1")}).exitCode, 0);
+            checkConsistent();
+        }
+    }
+
+    void crashWhileRollingBack()
+    {
+        setUpRepository();
+        QCOMPARE(astra({QStringLiteral("propose"), QStringLiteral("--patch"), m_patch}).exitCode, 0);
+        QCOMPARE(astra({QStringLiteral("run")}).exitCode, 0);
+        QCOMPARE(astra({QStringLiteral("mod"), QStringLiteral("approve"), QStringLiteral("1")}).exitCode, 0);
+        QCOMPARE(astra({QStringLiteral("mod"), QStringLiteral("merge"), QStringLiteral("1")}).exitCode, 0);
+        const Run crashed = astra({QStringLiteral("mod"), QStringLiteral("rollback"), QStringLiteral("1")}, "revert-ref-moved");
+        QCOMPARE(crashed.exitCode, -1);
+        checkConsistent();
+        const QJsonObject m = modification(1);
+        QCOMPARE(m.value(QStringLiteral("status")).toString(), QStringLiteral("rolled_back"));
+        QCOMPARE(m.value(QStringLiteral("revert_commit")).toString(),
+                 m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed());
+        QFile file(m_repo->file(QStringLiteral("src/a.c")));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), QByteArray("int a = 1;\n"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCrash)
+#include "tst_crash.moc"
