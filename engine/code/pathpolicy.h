@@ -126,10 +126,12 @@ public:
     // Every violation of every change, in change order, then those of the whole set:
     // - checkPath() on every path of every change: both ends of a rename, deletions too;
     // - ThroughSymlink / ThroughSubmodule: a path, or one of its parent directories, is a
-    //   symlink or submodule of the base tree, or a parent directory is one the change set
-    //   creates; compared like the .git aliases (case, ignorables, NFC, trailing dots), since
-    //   a case-insensitive checkout resolves "A/x" through a symlink "a" (CVE-2021-21300,
-    //   CVE-2024-32002). Deleting or renaming a symlink or submodule is refused as well;
+    //   symlink or submodule of the base tree or one that another change of the set creates;
+    //   compared like the .git aliases (case, ignorables, NFC, trailing dots and spaces, stream
+    //   suffixes), since a case-insensitive checkout resolves "A/x" through a symlink "a"
+    //   (CVE-2021-21300, CVE-2023-23946, CVE-2024-32002), and with ".." taken both as a name and
+    //   as a step up. Changing, deleting or renaming a symlink or submodule is refused as well,
+    //   also when only the change's oldMode says it is one;
     // - NewSymlink / NewSubmodule: a symlink or gitlink where there was none (an add, a
     //   rename, or a mode change);
     // - ModeChange: a change of mode to or from 0120000 or 0160000, or a new mode other than
