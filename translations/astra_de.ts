@@ -414,6 +414,42 @@
         <source>Checking out HEAD</source>
         <translation>Auschecken von HEAD</translation>
     </message>
+    <message>
+        <source>Listing branches</source>
+        <translation>Auflisten der Branches</translation>
+    </message>
+    <message>
+        <source>Reading commit %1</source>
+        <translation>Lesen von Commit %1</translation>
+    </message>
+    <message>
+        <source>The branch &apos;%1&apos; does not exist in %2. Check [workspace] target_branch in .astra.toml or create the branch.</source>
+        <translation>Der Branch &apos;%1&apos; existiert nicht in %2. Prüfen Sie [workspace] target_branch in .astra.toml oder legen Sie den Branch an.</translation>
+    </message>
+    <message>
+        <source>%1 does not exist at commit %2.</source>
+        <translation>%1 existiert in Commit %2 nicht.</translation>
+    </message>
+    <message>
+        <source>%1 is not a file at commit %2.</source>
+        <translation>%1 ist in Commit %2 keine Datei.</translation>
+    </message>
+    <message>
+        <source>Creating branch %1</source>
+        <translation>Anlegen von Branch %1</translation>
+    </message>
+    <message>
+        <source>The branch %1 already exists; refusing to overwrite it.</source>
+        <translation>Der Branch %1 existiert bereits und wird nicht überschrieben.</translation>
+    </message>
+    <message>
+        <source>The branch %1 was moved since Astra Review created it (now at %2); it was kept.</source>
+        <translation>Der Branch %1 wurde verschoben, seit Astra Review ihn angelegt hat (jetzt bei %2); er wurde beibehalten.</translation>
+    </message>
+    <message>
+        <source>Deleting branch %1</source>
+        <translation>Löschen von Branch %1</translation>
+    </message>
 </context>
 <context>
     <name>astra::GoalRepository</name>
@@ -613,6 +649,14 @@
         <source>%1: the ledger entry has no &apos;%2&apos;</source>
         <translation>%1: Der Protokolleintrag enthält kein &apos;%2&apos;</translation>
     </message>
+    <message>
+        <source>Locking the ledger head</source>
+        <translation>Sperren des Protokollkopfs</translation>
+    </message>
+    <message>
+        <source>The ledger head row is missing in %1.</source>
+        <translation>Die Zeile des Protokollkopfs fehlt in %1.</translation>
+    </message>
 </context>
 <context>
     <name>astra::MainWindow</name>
@@ -674,6 +718,97 @@
     </message>
 </context>
 <context>
+    <name>astra::Merger</name>
+    <message>
+        <source>Reading commit %1</source>
+        <translation>Lesen von Commit %1</translation>
+    </message>
+    <message>
+        <source>Reading a tree</source>
+        <translation>Lesen eines Baums</translation>
+    </message>
+    <message>
+        <source>Comparing trees</source>
+        <translation>Vergleichen von Bäumen</translation>
+    </message>
+    <message>
+        <source>Updating the work tree</source>
+        <translation>Aktualisieren des Arbeitsverzeichnisses</translation>
+    </message>
+    <message>
+        <source>Creating the commit signature</source>
+        <translation>Erstellen der Commit-Signatur</translation>
+    </message>
+    <message>
+        <source>Reading the commits to move %1 failed</source>
+        <translation>Die Commits zum Verschieben von %1 konnten nicht gelesen werden</translation>
+    </message>
+    <message>
+        <source>Reading the trees to move %1 failed</source>
+        <translation>Die Bäume zum Verschieben von %1 konnten nicht gelesen werden</translation>
+    </message>
+    <message>
+        <source>%1 is checked out and has local changes in files this would overwrite: %2. Commit or stash them and try again; nothing was changed.</source>
+        <translation>%1 ist ausgecheckt und hat lokale Änderungen in Dateien, die dabei überschrieben würden: %2. Committen oder stashen Sie diese und versuchen Sie es erneut; es wurde nichts geändert.</translation>
+    </message>
+    <message>
+        <source>%1 moved while it was being updated (it is no longer at %2); nothing was changed. Review the new head and try again.</source>
+        <translation>%1 wurde während der Aktualisierung verschoben (steht nicht mehr bei %2); es wurde nichts geändert. Prüfen Sie den neuen Stand und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>Moving %1</source>
+        <translation>Verschieben von %1</translation>
+    </message>
+    <message>
+        <source>Updating the checked-out work tree of %1 failed (%2); the branch was left where it was.</source>
+        <translation>Das Aktualisieren des ausgecheckten Arbeitsverzeichnisses von %1 ist fehlgeschlagen (%2); der Branch wurde nicht verschoben.</translation>
+    </message>
+    <message>
+        <source>%1 moved since the review (it was at %2, it is at %3); nothing was changed. Review the modification again against the new head.</source>
+        <translation>%1 wurde seit der Prüfung verschoben (war bei %2, ist jetzt bei %3); es wurde nichts geändert. Prüfen Sie die Änderung erneut gegen den neuen Stand.</translation>
+    </message>
+    <message>
+        <source>Reading the commits to merge failed</source>
+        <translation>Die zu mergenden Commits konnten nicht gelesen werden</translation>
+    </message>
+    <message>
+        <source>Reading the trees to merge failed</source>
+        <translation>Die zu mergenden Bäume konnten nicht gelesen werden</translation>
+    </message>
+    <message>
+        <source>Comparing the trees to merge failed</source>
+        <translation>Die zu mergenden Bäume konnten nicht verglichen werden</translation>
+    </message>
+    <message>
+        <source>Merging</source>
+        <translation>Mergen</translation>
+    </message>
+    <message>
+        <source>Writing the merged tree</source>
+        <translation>Schreiben des gemergten Baums</translation>
+    </message>
+    <message>
+        <source>Writing the merge commit</source>
+        <translation>Schreiben des Merge-Commits</translation>
+    </message>
+    <message>
+        <source>Reading the commits to revert failed</source>
+        <translation>Die zurückzunehmenden Commits konnten nicht gelesen werden</translation>
+    </message>
+    <message>
+        <source>Reverting %1</source>
+        <translation>Zurücknehmen von %1</translation>
+    </message>
+    <message>
+        <source>Writing the reverted tree</source>
+        <translation>Schreiben des zurückgenommenen Baums</translation>
+    </message>
+    <message>
+        <source>Writing the revert commit</source>
+        <translation>Schreiben des Rücknahme-Commits</translation>
+    </message>
+</context>
+<context>
     <name>astra::Migrator</name>
     <message>
         <source>Listing tables</source>
@@ -714,6 +849,414 @@
     <message>
         <source>Internal error: migration %1 is out of order</source>
         <translation>Interner Fehler: Migration %1 steht nicht in der richtigen Reihenfolge</translation>
+    </message>
+</context>
+<context>
+    <name>astra::ModificationRepository</name>
+    <message>
+        <source>Creating a modification</source>
+        <translation>Anlegen einer Änderung</translation>
+    </message>
+    <message>
+        <source>Creating a modification returned no id</source>
+        <translation>Das Anlegen einer Änderung lieferte keine ID</translation>
+    </message>
+    <message>
+        <source>Recording the commit of modification %1</source>
+        <translation>Verzeichnen des Commits von Änderung %1</translation>
+    </message>
+    <message>
+        <source>Recording the files of modification %1</source>
+        <translation>Verzeichnen der Dateien von Änderung %1</translation>
+    </message>
+    <message>
+        <source>Reading modification %1</source>
+        <translation>Lesen von Änderung %1</translation>
+    </message>
+    <message>
+        <source>Modification %1 does not exist; `astra mods` lists them.</source>
+        <translation>Änderung %1 existiert nicht; `astra mods` listet die Änderungen auf.</translation>
+    </message>
+    <message>
+        <source>Reading the files of modification %1</source>
+        <translation>Lesen der Dateien von Änderung %1</translation>
+    </message>
+    <message>
+        <source>Listing modifications</source>
+        <translation>Auflisten der Änderungen</translation>
+    </message>
+    <message>
+        <source>Modification %1 is &apos;%2&apos; and cannot move to &apos;%3&apos;. Legal next states from &apos;%2&apos;: %4.</source>
+        <translation>Änderung %1 ist im Zustand &apos;%2&apos; und kann nicht nach &apos;%3&apos; wechseln. Zulässige Folgezustände von &apos;%2&apos;: %4.</translation>
+    </message>
+    <message>
+        <source>none: it is final</source>
+        <translation>keine: es ist ein Endzustand</translation>
+    </message>
+    <message>
+        <source>Updating modification %1</source>
+        <translation>Aktualisieren von Änderung %1</translation>
+    </message>
+    <message>
+        <source>Modification %1 was changed by someone else since it was read (version %2); nothing was written. Reload it and try again.</source>
+        <translation>Änderung %1 wurde seit dem Lesen von anderer Seite geändert (Version %2); es wurde nichts geschrieben. Laden Sie sie neu und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>Recording a test run</source>
+        <translation>Verzeichnen eines Testlaufs</translation>
+    </message>
+    <message>
+        <source>Recording a test run returned no id</source>
+        <translation>Das Verzeichnen eines Testlaufs lieferte keine ID</translation>
+    </message>
+    <message>
+        <source>Recording a test result</source>
+        <translation>Verzeichnen eines Testergebnisses</translation>
+    </message>
+    <message>
+        <source>Reading test results</source>
+        <translation>Lesen der Testergebnisse</translation>
+    </message>
+    <message>
+        <source>Reading test runs</source>
+        <translation>Lesen der Testläufe</translation>
+    </message>
+    <message>
+        <source>Recording a review</source>
+        <translation>Verzeichnen einer Prüfung</translation>
+    </message>
+    <message>
+        <source>Reading reviews</source>
+        <translation>Lesen der Prüfungen</translation>
+    </message>
+    <message>
+        <source>Modification %1 has no approving review.</source>
+        <translation>Änderung %1 hat keine genehmigende Prüfung.</translation>
+    </message>
+</context>
+<context>
+    <name>astra::ModificationWriter</name>
+    <message>
+        <source>Reading commit %1</source>
+        <translation>Lesen von Commit %1</translation>
+    </message>
+    <message>
+        <source>Reading the tree of %1</source>
+        <translation>Lesen des Baums von %1</translation>
+    </message>
+    <message>
+        <source>The path policy refused the change; nothing was written:
+%1</source>
+        <translation>Die Pfadrichtlinie hat die Änderung abgelehnt; es wurde nichts geschrieben:
+%1</translation>
+    </message>
+    <message>
+        <source>The change set has no files; there is nothing to write.</source>
+        <translation>Der Änderungssatz enthält keine Dateien; es gibt nichts zu schreiben.</translation>
+    </message>
+    <message>
+        <source>Reading the base tree</source>
+        <translation>Lesen des Basisbaums</translation>
+    </message>
+    <message>
+        <source>%1 cannot be deleted: it does not exist at the base commit %2.</source>
+        <translation>%1 kann nicht gelöscht werden: Die Datei existiert im Basis-Commit %2 nicht.</translation>
+    </message>
+    <message>
+        <source>%1 cannot be renamed: it does not exist at the base commit %2.</source>
+        <translation>%1 kann nicht umbenannt werden: Die Datei existiert im Basis-Commit %2 nicht.</translation>
+    </message>
+    <message>
+        <source>Creating an index</source>
+        <translation>Anlegen eines Index</translation>
+    </message>
+    <message>
+        <source>Removing %1</source>
+        <translation>Entfernen von %1</translation>
+    </message>
+    <message>
+        <source>Adding %1</source>
+        <translation>Hinzufügen von %1</translation>
+    </message>
+    <message>
+        <source>Writing %1</source>
+        <translation>Schreiben von %1</translation>
+    </message>
+    <message>
+        <source>Writing the tree</source>
+        <translation>Schreiben des Baums</translation>
+    </message>
+    <message>
+        <source>The change set leaves every file as it is at %1; there is nothing to review.</source>
+        <translation>Der Änderungssatz lässt jede Datei so, wie sie in %1 ist; es gibt nichts zu prüfen.</translation>
+    </message>
+    <message>
+        <source>Comparing the trees</source>
+        <translation>Vergleichen der Bäume</translation>
+    </message>
+    <message>
+        <source>Writing the commit</source>
+        <translation>Schreiben des Commits</translation>
+    </message>
+</context>
+<context>
+    <name>astra::PatchImport</name>
+    <message>
+        <source>Reading commit %1</source>
+        <translation>Lesen von Commit %1</translation>
+    </message>
+    <message>
+        <source>Reading the tree of %1</source>
+        <translation>Lesen des Baums von %1</translation>
+    </message>
+    <message>
+        <source>%1 does not apply cleanly to the base commit; nothing was written. %2</source>
+        <translation>%1 lässt sich nicht sauber auf den Basis-Commit anwenden; es wurde nichts geschrieben. %2</translation>
+    </message>
+    <message>
+        <source>%1: the content of %2 is missing from the object database.</source>
+        <translation>%1: Der Inhalt von %2 fehlt in der Objektdatenbank.</translation>
+    </message>
+    <message>
+        <source>%1 changes nothing.</source>
+        <translation>%1 ändert nichts.</translation>
+    </message>
+    <message>
+        <source>Reading the patch</source>
+        <translation>Lesen des Patches</translation>
+    </message>
+    <message>
+        <source>The patch is not a unified diff libgit2 can read: %1</source>
+        <translation>Der Patch ist kein Unified Diff, den libgit2 lesen kann: %1</translation>
+    </message>
+    <message>
+        <source>The patch holds no file changes.</source>
+        <translation>Der Patch enthält keine Dateiänderungen.</translation>
+    </message>
+    <message>
+        <source>The patch names a path that is not in canonical form; it was read as &apos;%1&apos;. Write repository-relative paths (a/src/x.cpp, b/src/x.cpp); nothing was written.</source>
+        <translation>Der Patch nennt einen Pfad, der nicht in kanonischer Form vorliegt; er wurde als &apos;%1&apos; gelesen. Schreiben Sie Pfade relativ zum Repository (a/src/x.cpp, b/src/x.cpp); es wurde nichts geschrieben.</translation>
+    </message>
+    <message>
+        <source>The patch</source>
+        <translation>Der Patch</translation>
+    </message>
+    <message>
+        <source>The branch %1 shares no history with the target; it cannot be imported.</source>
+        <translation>Der Branch %1 hat keinen gemeinsamen Verlauf mit dem Ziel-Branch; er kann nicht importiert werden.</translation>
+    </message>
+    <message>
+        <source>Finding the merge base of %1</source>
+        <translation>Ermitteln der Merge-Basis von %1</translation>
+    </message>
+    <message>
+        <source>Reading the trees of %1 failed</source>
+        <translation>Die Bäume von %1 konnten nicht gelesen werden</translation>
+    </message>
+    <message>
+        <source>Comparing %1 with its merge base</source>
+        <translation>Vergleichen von %1 mit seiner Merge-Basis</translation>
+    </message>
+    <message>
+        <source>The branch %1</source>
+        <translation>Der Branch %1</translation>
+    </message>
+</context>
+<context>
+    <name>astra::PathGlobList</name>
+    <message>
+        <source>it ends with a lone \ (write \\ for a backslash)</source>
+        <translation>es endet mit einem einzelnen \ (schreiben Sie \\ für einen Backslash)</translation>
+    </message>
+    <message>
+        <source>the [ has no closing ] (write \[ for a literal bracket)</source>
+        <translation>die [ hat keine schließende ] (schreiben Sie \[ für eine wörtliche Klammer)</translation>
+    </message>
+    <message>
+        <source>[:%1:] is not a character class (alnum, alpha, blank, cntrl, digit, graph, lower, print, punct, space, upper, xdigit)</source>
+        <translation>[:%1:] ist keine Zeichenklasse (alnum, alpha, blank, cntrl, digit, graph, lower, print, punct, space, upper, xdigit)</translation>
+    </message>
+    <message>
+        <source>The pattern &quot;%1&quot; is not a valid gitignore-style glob: %2.</source>
+        <translation>Das Muster &quot;%1&quot; ist kein gültiger Glob im gitignore-Stil: %2.</translation>
+    </message>
+    <message>
+        <source>it contains a NUL character</source>
+        <translation>es enthält ein NUL-Zeichen</translation>
+    </message>
+    <message>
+        <source>it is empty and would match nothing; remove it</source>
+        <translation>es ist leer und würde auf nichts passen; entfernen Sie es</translation>
+    </message>
+    <message>
+        <source>a gitignore file reads it as a comment; write \# to match a leading #</source>
+        <translation>eine gitignore-Datei liest es als Kommentar; schreiben Sie \#, um ein führendes # abzugleichen</translation>
+    </message>
+    <message>
+        <source>it names no file or folder</source>
+        <translation>es bezeichnet weder eine Datei noch einen Ordner</translation>
+    </message>
+</context>
+<context>
+    <name>astra::PathPolicy</name>
+    <message>
+        <source>The path policy refuses %1 (%2): %3</source>
+        <translation>Die Pfadrichtlinie lehnt %1 ab (%2): %3</translation>
+    </message>
+    <message>
+        <source>an empty path names no file. Give the file&apos;s path relative to the repository root, such as src/main.cpp.</source>
+        <translation>ein leerer Pfad bezeichnet keine Datei. Geben Sie den Pfad der Datei relativ zum Wurzelverzeichnis des Repositorys an, etwa src/main.cpp.</translation>
+    </message>
+    <message>
+        <source>it is %1 bytes long; paths longer than %2 bytes do not fit common file systems. Choose a shorter path.</source>
+        <translation>er ist %1 Byte lang; Pfade mit mehr als %2 Byte passen nicht in gängige Dateisysteme. Wählen Sie einen kürzeren Pfad.</translation>
+    </message>
+    <message>
+        <source>it is not valid UTF-8 (a stray, truncated, overlong or surrogate byte sequence). Write the path in UTF-8, in Unicode NFC form.</source>
+        <translation>er ist kein gültiges UTF-8 (eine verirrte, abgeschnittene, überlange oder Surrogat-Bytefolge). Schreiben Sie den Pfad in UTF-8, in der Unicode-Form NFC.</translation>
+    </message>
+    <message>
+        <source>the component %1 is .git, or a name a file system may take for it (other case, 8.3 short name, trailing dots or spaces, ignorable characters, an NTFS stream). No change may write a git directory; choose another path.</source>
+        <translation>die Komponente %1 ist .git oder ein Name, den ein Dateisystem dafür halten kann (andere Groß-/Kleinschreibung, 8.3-Kurzname, nachgestellte Punkte oder Leerzeichen, ignorierbare Zeichen, ein NTFS-Stream). Keine Änderung darf ein Git-Verzeichnis schreiben; wählen Sie einen anderen Pfad.</translation>
+    </message>
+    <message>
+        <source>the component %1 is %2, or a name a file system may take for it. %2 is always forbidden to the agent, at any depth; a person must make this change.</source>
+        <translation>die Komponente %1 ist %2 oder ein Name, den ein Dateisystem dafür halten kann. %2 ist dem Agenten in jeder Tiefe immer verboten; diese Änderung muss ein Mensch vornehmen.</translation>
+    </message>
+    <message>
+        <source>it is absolute. Give the path relative to the repository root, without the leading /.</source>
+        <translation>er ist absolut. Geben Sie den Pfad relativ zum Wurzelverzeichnis des Repositorys an, ohne den führenden /.</translation>
+    </message>
+    <message>
+        <source>it ends with /. Name the file, without a trailing /.</source>
+        <translation>er endet mit /. Geben Sie die Datei ohne nachgestellten / an.</translation>
+    </message>
+    <message>
+        <source>a component is %1 bytes long; names longer than %2 bytes do not fit common file systems. Choose a shorter name.</source>
+        <translation>eine Komponente ist %1 Byte lang; Namen mit mehr als %2 Byte passen nicht in gängige Dateisysteme. Wählen Sie einen kürzeren Namen.</translation>
+    </message>
+    <message>
+        <source>it has an empty component (//). Write each folder once, separated by a single /.</source>
+        <translation>er hat eine leere Komponente (//). Schreiben Sie jeden Ordner einmal, getrennt durch einen einzelnen /.</translation>
+    </message>
+    <message>
+        <source>it has a &quot;%1&quot; component. Give the path without . and .. components, as the repository root sees it.</source>
+        <translation>er hat eine Komponente &quot;%1&quot;. Geben Sie den Pfad ohne die Komponenten . und .. an, wie ihn das Wurzelverzeichnis des Repositorys sieht.</translation>
+    </message>
+    <message>
+        <source>a backslash, which Windows reads as a folder separator. Use / between folders and no backslash in names.</source>
+        <translation>einen Backslash, den Windows als Ordnertrenner liest. Verwenden Sie / zwischen Ordnern und keinen Backslash in Namen.</translation>
+    </message>
+    <message>
+        <source>a colon, which names an alternate data stream on NTFS. Choose a name without :.</source>
+        <translation>einen Doppelpunkt, der unter NTFS einen alternativen Datenstrom bezeichnet. Wählen Sie einen Namen ohne :.</translation>
+    </message>
+    <message>
+        <source>the control character %1. Choose a name of printable characters.</source>
+        <translation>das Steuerzeichen %1. Wählen Sie einen Namen aus druckbaren Zeichen.</translation>
+    </message>
+    <message>
+        <source>the character %1, which is invisible, changes the text direction, is for private use or is not assigned in Unicode. Choose a name of visible characters.</source>
+        <translation>das Zeichen %1, das unsichtbar ist, die Textrichtung ändert, für die private Nutzung bestimmt ist oder in Unicode nicht zugewiesen ist. Wählen Sie einen Namen aus sichtbaren Zeichen.</translation>
+    </message>
+    <message>
+        <source>it contains %1</source>
+        <translation>er enthält %1</translation>
+    </message>
+    <message>
+        <source>the component %1 ends with a dot or a space, which Windows drops, so it names another file there. Choose a name that ends otherwise.</source>
+        <translation>die Komponente %1 endet mit einem Punkt oder Leerzeichen, das Windows entfernt, sodass sie dort eine andere Datei bezeichnet. Wählen Sie einen Namen mit einem anderen Ende.</translation>
+    </message>
+    <message>
+        <source>it is not in Unicode NFC form: %1 has decomposed or reordered characters. Write it in NFC, as %2.</source>
+        <translation>er liegt nicht in der Unicode-Form NFC vor: %1 enthält zerlegte oder umgeordnete Zeichen. Schreiben Sie ihn in NFC, als %2.</translation>
+    </message>
+    <message>
+        <source>it is %1, a symbolic link in the base tree (compared as a case-insensitive file system would). The agent may not change, delete or rename symbolic links.</source>
+        <translation>er ist %1, ein symbolischer Link im Basisbaum (verglichen wie in einem Dateisystem ohne Unterscheidung von Groß- und Kleinschreibung). Der Agent darf symbolische Links weder ändern noch löschen oder umbenennen.</translation>
+    </message>
+    <message>
+        <source>it is %1, a submodule in the base tree (compared as a case-insensitive file system would). The agent may not change, delete or rename submodules.</source>
+        <translation>er ist %1, ein Submodul im Basisbaum (verglichen wie in einem Dateisystem ohne Unterscheidung von Groß- und Kleinschreibung). Der Agent darf Submodule weder ändern noch löschen oder umbenennen.</translation>
+    </message>
+    <message>
+        <source>it goes through %1, a symbolic link in the base tree (compared as a case-insensitive file system would). Write to the file the link points at, by its own path.</source>
+        <translation>er führt durch %1, einen symbolischen Link im Basisbaum (verglichen wie in einem Dateisystem ohne Unterscheidung von Groß- und Kleinschreibung). Schreiben Sie in die Datei, auf die der Link zeigt, unter ihrem eigenen Pfad.</translation>
+    </message>
+    <message>
+        <source>it goes into %1, a submodule in the base tree (compared as a case-insensitive file system would). Change the submodule in its own repository.</source>
+        <translation>er führt in %1, ein Submodul im Basisbaum (verglichen wie in einem Dateisystem ohne Unterscheidung von Groß- und Kleinschreibung). Ändern Sie das Submodul in seinem eigenen Repository.</translation>
+    </message>
+    <message>
+        <source>it goes through or onto a symbolic link that this change set creates, as a case-insensitive file system would resolve it. Remove the link from the change set.</source>
+        <translation>er führt durch oder auf einen symbolischen Link, den dieser Änderungssatz anlegt, so wie ein Dateisystem ohne Unterscheidung von Groß- und Kleinschreibung ihn auflösen würde. Entfernen Sie den Link aus dem Änderungssatz.</translation>
+    </message>
+    <message>
+        <source>it goes into or onto a submodule that this change set creates, as a case-insensitive file system would resolve it. Remove the submodule from the change set.</source>
+        <translation>er führt in oder auf ein Submodul, das dieser Änderungssatz anlegt, so wie ein Dateisystem ohne Unterscheidung von Groß- und Kleinschreibung ihn auflösen würde. Entfernen Sie das Submodul aus dem Änderungssatz.</translation>
+    </message>
+    <message>
+        <source>The path policy limits must not be negative (file size %1, files %2, total %3).</source>
+        <translation>Die Grenzwerte der Pfadrichtlinie dürfen nicht negativ sein (Dateigröße %1, Dateien %2, gesamt %3).</translation>
+    </message>
+    <message>
+        <source>policy.allowed in .astra.toml: %1</source>
+        <translation>policy.allowed in .astra.toml: %1</translation>
+    </message>
+    <message>
+        <source>policy.forbidden in .astra.toml: %1</source>
+        <translation>policy.forbidden in .astra.toml: %1</translation>
+    </message>
+    <message>
+        <source>the pattern &quot;%1&quot; of policy.forbidden in .astra.toml matches it (ignoring case). Leave the file alone, or ask a person to change the policy.</source>
+        <translation>das Muster &quot;%1&quot; von policy.forbidden in .astra.toml passt auf ihn (ohne Beachtung der Groß-/Kleinschreibung). Lassen Sie die Datei unverändert oder bitten Sie einen Menschen, die Richtlinie zu ändern.</translation>
+    </message>
+    <message>
+        <source>no pattern of policy.allowed in .astra.toml (%1) matches it. Change only files the policy allows, or ask a person to allow this one.</source>
+        <translation>kein Muster von policy.allowed in .astra.toml (%1) passt auf ihn. Ändern Sie nur Dateien, die die Richtlinie erlaubt, oder bitten Sie einen Menschen, diese Datei zu erlauben.</translation>
+    </message>
+    <message>
+        <source>the pattern &quot;%1&quot; of policy.allowed in .astra.toml excludes it. Change only files the policy allows, or ask a person to allow this one.</source>
+        <translation>das Muster &quot;%1&quot; von policy.allowed in .astra.toml schließt ihn aus. Ändern Sie nur Dateien, die die Richtlinie erlaubt, oder bitten Sie einen Menschen, diese Datei zu erlauben.</translation>
+    </message>
+    <message>
+        <source>it is a symbolic link (mode 120000) before the change. The agent may not change, delete or rename symbolic links.</source>
+        <translation>er ist vor der Änderung ein symbolischer Link (Modus 120000). Der Agent darf symbolische Links weder ändern noch löschen oder umbenennen.</translation>
+    </message>
+    <message>
+        <source>it is a submodule (mode 160000) before the change. The agent may not change, delete or rename submodules.</source>
+        <translation>er ist vor der Änderung ein Submodul (Modus 160000). Der Agent darf Submodule weder ändern noch löschen oder umbenennen.</translation>
+    </message>
+    <message>
+        <source>the change makes it a symbolic link (mode 120000). The agent may not create symbolic links; write a regular file.</source>
+        <translation>die Änderung macht ihn zu einem symbolischen Link (Modus 120000). Der Agent darf keine symbolischen Links anlegen; schreiben Sie eine reguläre Datei.</translation>
+    </message>
+    <message>
+        <source>the change makes it a submodule (mode 160000). The agent may not add submodules; a person must.</source>
+        <translation>die Änderung macht ihn zu einem Submodul (Modus 160000). Der Agent darf keine Submodule hinzufügen; das muss ein Mensch tun.</translation>
+    </message>
+    <message>
+        <source>the new mode %1 is not a mode git writes for a file (100644, 100755). Write a regular file.</source>
+        <translation>der neue Modus %1 ist kein Modus, den git für eine Datei schreibt (100644, 100755). Schreiben Sie eine reguläre Datei.</translation>
+    </message>
+    <message>
+        <source>the change turns mode %1 into %2; the agent may not turn files into or out of symbolic links or submodules. Keep the mode.</source>
+        <translation>die Änderung macht aus Modus %1 den Modus %2; der Agent darf Dateien weder in symbolische Links oder Submodule umwandeln noch umgekehrt. Behalten Sie den Modus bei.</translation>
+    </message>
+    <message>
+        <source>the new content is %1 bytes; the limit is %2 bytes (max_file_kb in .astra.toml). Write a smaller file or split it.</source>
+        <translation>der neue Inhalt umfasst %1 Byte; die Grenze liegt bei %2 Byte (max_file_kb in .astra.toml). Schreiben Sie eine kleinere Datei oder teilen Sie sie auf.</translation>
+    </message>
+    <message numerus="yes">
+        <source>The path policy refuses the change set (%1): it changes %n file(s); the limit is %2. Split the work into smaller modifications.</source>
+        <translation>
+            <numerusform>Die Pfadrichtlinie lehnt den Änderungssatz ab (%1): Er ändert %n Datei; die Grenze liegt bei %2. Teilen Sie die Arbeit in kleinere Änderungen auf.</numerusform>
+            <numerusform>Die Pfadrichtlinie lehnt den Änderungssatz ab (%1): Er ändert %n Dateien; die Grenze liegt bei %2. Teilen Sie die Arbeit in kleinere Änderungen auf.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The path policy refuses the change set (%1): its new files add up to %2 bytes; the limit is %3 bytes. Split the work into smaller modifications.</source>
+        <translation>Die Pfadrichtlinie lehnt den Änderungssatz ab (%1): Seine neuen Dateien umfassen zusammen %2 Byte; die Grenze liegt bei %3 Byte. Teilen Sie die Arbeit in kleinere Änderungen auf.</translation>
     </message>
 </context>
 <context>
@@ -846,6 +1389,245 @@
     </message>
 </context>
 <context>
+    <name>astra::TestReport</name>
+    <message>
+        <source>The report is not JUnit XML: its root element is &lt;%1&gt;, not &lt;testsuites&gt; or &lt;testsuite&gt;.</source>
+        <translation>Der Bericht ist kein JUnit-XML: Sein Wurzelelement ist &lt;%1&gt;, nicht &lt;testsuites&gt; oder &lt;testsuite&gt;.</translation>
+    </message>
+    <message>
+        <source>The JUnit report is not well-formed XML (line %1, column %2): %3.</source>
+        <translation>Der JUnit-Bericht ist kein wohlgeformtes XML (Zeile %1, Spalte %2): %3.</translation>
+    </message>
+    <message>
+        <source>The JUnit report is empty.</source>
+        <translation>Der JUnit-Bericht ist leer.</translation>
+    </message>
+    <message>
+        <source>The JUnit report lists no test cases: the command found or ran no tests.</source>
+        <translation>Der JUnit-Bericht führt keine Testfälle auf: Der Befehl hat keine Tests gefunden oder ausgeführt.</translation>
+    </message>
+    <message>
+        <source>CTest found no tests (&quot;No tests were found&quot;).</source>
+        <translation>CTest hat keine Tests gefunden (&quot;No tests were found&quot;).</translation>
+    </message>
+    <message>
+        <source>The output holds no CTest summary (&quot;N% tests passed, F tests failed out of T&quot;): the command did not run ctest, or stopped before it finished.</source>
+        <translation>Die Ausgabe enthält keine CTest-Zusammenfassung (&quot;N% tests passed, F tests failed out of T&quot;): Der Befehl hat ctest nicht ausgeführt oder wurde vor dessen Ende beendet.</translation>
+    </message>
+    <message>
+        <source>CTest ran no tests (&quot;out of 0&quot;).</source>
+        <translation>CTest hat keine Tests ausgeführt (&quot;out of 0&quot;).</translation>
+    </message>
+    <message>
+        <source>The output holds no pytest summary line (&quot;== 2 failed, 10 passed in 0.12s ==&quot;): the command did not run pytest, or pytest stopped before it finished.</source>
+        <translation>Die Ausgabe enthält keine pytest-Zusammenfassungszeile (&quot;== 2 failed, 10 passed in 0.12s ==&quot;): Der Befehl hat pytest nicht ausgeführt, oder pytest wurde vor seinem Ende beendet.</translation>
+    </message>
+    <message>
+        <source>pytest ran no tests (&quot;%1&quot;).</source>
+        <translation>pytest hat keine Tests ausgeführt (&quot;%1&quot;).</translation>
+    </message>
+</context>
+<context>
+    <name>astra::TestRunner</name>
+    <message numerus="yes">
+        <source>a trial run did not finish within %n second(s)</source>
+        <translation>
+            <numerusform>ein Probelauf wurde nicht innerhalb von %n Sekunde beendet</numerusform>
+            <numerusform>ein Probelauf wurde nicht innerhalb von %n Sekunden beendet</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>a trial run failed with exit code %1</source>
+        <translation>ein Probelauf ist mit Exit-Code %1 fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>weaker isolation: no network or file system isolation, and a process that starts its own session escapes the kill at the timeout</source>
+        <translation>schwächere Isolierung: keine Netzwerk- oder Dateisystemisolierung, und ein Prozess, der eine eigene Sitzung startet, entgeht dem Beenden beim Zeitlimit</translation>
+    </message>
+    <message>
+        <source>none (sandbox = &quot;none&quot;: %1)</source>
+        <translation>keine (sandbox = &quot;none&quot;: %1)</translation>
+    </message>
+    <message>
+        <source>The tests must run under bubblewrap (sandbox = &quot;bwrap&quot; in [tests]), but bwrap is not on PATH, so nothing was run. Install bubblewrap (Debian and Ubuntu: sudo apt install bubblewrap; Fedora: sudo dnf install bubblewrap; Arch: sudo pacman -S bubblewrap), or set sandbox = &quot;auto&quot; to run the tests with weaker isolation.</source>
+        <translation>Die Tests müssen unter bubblewrap laufen (sandbox = &quot;bwrap&quot; in [tests]), aber bwrap ist nicht im PATH, daher wurde nichts ausgeführt. Installieren Sie bubblewrap (Debian und Ubuntu: sudo apt install bubblewrap; Fedora: sudo dnf install bubblewrap; Arch: sudo pacman -S bubblewrap) oder setzen Sie sandbox = &quot;auto&quot;, um die Tests mit schwächerer Isolierung auszuführen.</translation>
+    </message>
+    <message>
+        <source>none (bubblewrap is not installed: %1; install bubblewrap to sandbox the tests)</source>
+        <translation>keine (bubblewrap ist nicht installiert: %1; installieren Sie bubblewrap, um die Tests in einer Sandbox auszuführen)</translation>
+    </message>
+    <message>
+        <source>The tests must run under bubblewrap (sandbox = &quot;bwrap&quot; in [tests]), but %1 does not work here (%2), so nothing was run. Allow it to create namespaces (unprivileged user namespaces, or a setuid bwrap), or set sandbox = &quot;auto&quot; to run the tests with weaker isolation.</source>
+        <translation>Die Tests müssen unter bubblewrap laufen (sandbox = &quot;bwrap&quot; in [tests]), aber %1 funktioniert hier nicht (%2), daher wurde nichts ausgeführt. Erlauben Sie ihm, Namespaces anzulegen (unprivilegierte User-Namespaces oder ein setuid-bwrap), oder setzen Sie sandbox = &quot;auto&quot;, um die Tests mit schwächerer Isolierung auszuführen.</translation>
+    </message>
+    <message>
+        <source>none (bubblewrap does not work here: %1; %2)</source>
+        <translation>keine (bubblewrap funktioniert hier nicht: %1; %2)</translation>
+    </message>
+    <message>
+        <source>The test report setting &quot;%1&quot; is not one of junit:PATH, ctest or pytest; nothing was run. Fix report in [tests].</source>
+        <translation>Die Testbericht-Einstellung &quot;%1&quot; ist keiner der Werte junit:PATH, ctest oder pytest; es wurde nichts ausgeführt. Korrigieren Sie report in [tests].</translation>
+    </message>
+    <message>
+        <source>The JUnit report path &quot;%1&quot; is refused: it must be relative to the test folder and stay inside it (not empty, not absolute, no &quot;..&quot;); nothing was run. Fix report in [tests].</source>
+        <translation>Der JUnit-Berichtspfad &quot;%1&quot; wird abgelehnt: Er muss relativ zum Testordner sein und darin bleiben (nicht leer, nicht absolut, kein &quot;..&quot;); es wurde nichts ausgeführt. Korrigieren Sie report in [tests].</translation>
+    </message>
+    <message>
+        <source>The command wrote no JUnit report at %1.</source>
+        <translation>Der Befehl hat keinen JUnit-Bericht unter %1 geschrieben.</translation>
+    </message>
+    <message>
+        <source>The JUnit report %1 leads outside the test folder (a symlink to %2); it was not read.</source>
+        <translation>Der JUnit-Bericht %1 führt aus dem Testordner hinaus (ein symbolischer Link auf %2); er wurde nicht gelesen.</translation>
+    </message>
+    <message>
+        <source>The JUnit report %1 is not a regular file; it was not read.</source>
+        <translation>Der JUnit-Bericht %1 ist keine reguläre Datei; er wurde nicht gelesen.</translation>
+    </message>
+    <message>
+        <source>The JUnit report %1 is larger than %2 MB; it was not read.</source>
+        <translation>Der JUnit-Bericht %1 ist größer als %2 MB; er wurde nicht gelesen.</translation>
+    </message>
+    <message>
+        <source>The JUnit report %1 could not be read: %2.</source>
+        <translation>Der JUnit-Bericht %1 konnte nicht gelesen werden: %2.</translation>
+    </message>
+    <message>
+        <source>[The output was cut at %1 bytes: %2 more bytes were dropped.]</source>
+        <translation>[Die Ausgabe wurde bei %1 Byte abgeschnitten: %2 weitere Byte wurden verworfen.]</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n second(s)</source>
+        <translation>
+            <numerusform>%n Sekunde</numerusform>
+            <numerusform>%n Sekunden</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n fehlgeschlagen</numerusform>
+            <numerusform>%n fehlgeschlagen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n error(s)</source>
+        <translation>
+            <numerusform>%n Fehler</numerusform>
+            <numerusform>%n Fehler</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n passed</source>
+        <translation>
+            <numerusform>%n bestanden</numerusform>
+            <numerusform>%n bestanden</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n skipped</source>
+        <translation>
+            <numerusform>%n übersprungen</numerusform>
+            <numerusform>%n übersprungen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The test folder %1 does not exist; nothing was run.</source>
+        <translation>Der Testordner %1 existiert nicht; es wurde nichts ausgeführt.</translation>
+    </message>
+    <message>
+        <source>The test folder may not be the root folder; nothing was run.</source>
+        <translation>Der Testordner darf nicht das Wurzelverzeichnis sein; es wurde nichts ausgeführt.</translation>
+    </message>
+    <message>
+        <source>No test command is set; nothing was run. Set command in [tests].</source>
+        <translation>Es ist kein Testbefehl festgelegt; es wurde nichts ausgeführt. Legen Sie command in [tests] fest.</translation>
+    </message>
+    <message>
+        <source>The test timeout must be at least one second; nothing was run. Fix timeout_s in [tests].</source>
+        <translation>Das Testzeitlimit muss mindestens eine Sekunde betragen; es wurde nichts ausgeführt. Korrigieren Sie timeout_s in [tests].</translation>
+    </message>
+    <message>
+        <source>The test output file %1 could not be created (%2); nothing was run.</source>
+        <translation>Die Testausgabedatei %1 konnte nicht angelegt werden (%2); es wurde nichts ausgeführt.</translation>
+    </message>
+    <message>
+        <source>(setsid is not installed: the timeout stops only the shell, not what it started; install util-linux)</source>
+        <translation>(setsid ist nicht installiert: Das Zeitlimit beendet nur die Shell, nicht die von ihr gestarteten Prozesse; installieren Sie util-linux)</translation>
+    </message>
+    <message>
+        <source>The test command could not be started: %1.</source>
+        <translation>Der Testbefehl konnte nicht gestartet werden: %1.</translation>
+    </message>
+    <message>
+        <source>The tests did not finish within the timeout of %1 and were stopped, with every process they started.</source>
+        <translation>Die Tests wurden nicht innerhalb des Zeitlimits von %1 beendet und samt aller von ihnen gestarteten Prozesse gestoppt.</translation>
+    </message>
+    <message>
+        <source>The test command was killed by a signal before it exited.</source>
+        <translation>Der Testbefehl wurde vor seinem Ende durch ein Signal abgebrochen.</translation>
+    </message>
+    <message>
+        <source>The tests passed (exit code 0%1).</source>
+        <translation>Die Tests waren erfolgreich (Exit-Code 0%1).</translation>
+    </message>
+    <message>
+        <source>The tests failed (exit code %1%2).</source>
+        <translation>Die Tests sind fehlgeschlagen (Exit-Code %1%2).</translation>
+    </message>
+    <message>
+        <source>Exit code %1 means a command was not found or could not be run; in the sandbox only /usr, /etc and the test folder are visible.</source>
+        <translation>Exit-Code %1 bedeutet, dass ein Befehl nicht gefunden wurde oder nicht ausgeführt werden konnte; in der Sandbox sind nur /usr, /etc und der Testordner sichtbar.</translation>
+    </message>
+    <message>
+        <source>Exit code %1 means a command was not found or could not be run.</source>
+        <translation>Exit-Code %1 bedeutet, dass ein Befehl nicht gefunden wurde oder nicht ausgeführt werden konnte.</translation>
+    </message>
+    <message>
+        <source>The report was not used: %1</source>
+        <translation>Der Bericht wurde nicht verwendet: %1</translation>
+    </message>
+    <message>
+        <source>The output was cut at %1 bytes of %2.</source>
+        <translation>Die Ausgabe wurde bei %1 von %2 Byte abgeschnitten.</translation>
+    </message>
+    <message>
+        <source>The output could not be written to %1: %2.</source>
+        <translation>Die Ausgabe konnte nicht nach %1 geschrieben werden: %2.</translation>
+    </message>
+</context>
+<context>
+    <name>astra::TreeExport</name>
+    <message>
+        <source>Cannot create %1</source>
+        <translation>%1 kann nicht angelegt werden</translation>
+    </message>
+    <message>
+        <source>Reading %1</source>
+        <translation>Lesen von %1</translation>
+    </message>
+    <message>
+        <source>Cannot create the symlink %1</source>
+        <translation>Der symbolische Link %1 kann nicht angelegt werden</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>Reading commit %1</source>
+        <translation>Lesen von Commit %1</translation>
+    </message>
+    <message>
+        <source>Reading the tree of %1</source>
+        <translation>Lesen des Baums von %1</translation>
+    </message>
+    <message>
+        <source>Exporting %1</source>
+        <translation>Exportieren von %1</translation>
+    </message>
+</context>
+<context>
     <name>astra::Workspace</name>
     <message>
         <source>--repo %1: no such directory. Pass the path of a git repository.</source>
@@ -894,6 +1676,84 @@
     <message>
         <source>The change was recorded, but the ledger checkpoint refs/astra/ledger could not be updated: %1</source>
         <translation>Die Änderung wurde protokolliert, aber der Protokoll-Prüfpunkt refs/astra/ledger konnte nicht aktualisiert werden: %1</translation>
+    </message>
+    <message>
+        <source>Closing interrupted test runs</source>
+        <translation>Abschließen unterbrochener Testläufe</translation>
+    </message>
+    <message>
+        <source>Goal %1 is &apos;%2&apos;: a finished goal takes no new modifications.</source>
+        <translation>Ziel %1 ist im Zustand &apos;%2&apos;: Ein abgeschlossenes Ziel nimmt keine neuen Änderungen an.</translation>
+    </message>
+    <message>
+        <source>Review an imported change</source>
+        <translation>Importierte Änderung prüfen</translation>
+    </message>
+    <message>
+        <source>imported change</source>
+        <translation>importierte Änderung</translation>
+    </message>
+    <message>
+        <source>The path policy refused the patch; nothing was written:
+%1</source>
+        <translation>Die Pfadrichtlinie hat den Patch abgelehnt; es wurde nichts geschrieben:
+%1</translation>
+    </message>
+    <message>
+        <source>Review an imported patch</source>
+        <translation>Importierten Patch prüfen</translation>
+    </message>
+    <message>
+        <source>Changes from branch %1</source>
+        <translation>Änderungen aus Branch %1</translation>
+    </message>
+    <message>
+        <source>Imported from branch %1 (its changes since %2).</source>
+        <translation>Aus Branch %1 importiert (seine Änderungen seit %2).</translation>
+    </message>
+    <message>
+        <source>[tests] command is empty in %1: set the command that runs the tests before testing modifications.</source>
+        <translation>[tests] command ist in %1 leer: Legen Sie den Befehl fest, der die Tests ausführt, bevor Änderungen getestet werden.</translation>
+    </message>
+    <message>
+        <source>Cannot create a temporary folder for the tests: %1</source>
+        <translation>Für die Tests kann kein temporärer Ordner angelegt werden: %1</translation>
+    </message>
+    <message>
+        <source>Modification %1 is &apos;%2&apos;; only a modification whose tests passed (&apos;awaiting_approval&apos;) can be approved.</source>
+        <translation>Änderung %1 ist im Zustand &apos;%2&apos;; nur eine Änderung, deren Tests erfolgreich waren (&apos;awaiting_approval&apos;), kann genehmigt werden.</translation>
+    </message>
+    <message>
+        <source>Modification %1 is &apos;%2&apos;; only an approved modification can be merged. Approve it with `astra mod approve %1` after its tests passed.</source>
+        <translation>Änderung %1 ist im Zustand &apos;%2&apos;; nur eine genehmigte Änderung kann gemergt werden. Genehmigen Sie sie mit `astra mod approve %1`, nachdem ihre Tests erfolgreich waren.</translation>
+    </message>
+    <message>
+        <source>Modification %1 has no passing test run on its commit %2; nothing was merged.</source>
+        <translation>Änderung %1 hat keinen erfolgreichen Testlauf auf ihrem Commit %2; es wurde nichts gemergt.</translation>
+    </message>
+    <message>
+        <source>The branch %1 no longer points at the reviewed commit %2; nothing was merged.</source>
+        <translation>Der Branch %1 zeigt nicht mehr auf den geprüften Commit %2; es wurde nichts gemergt.</translation>
+    </message>
+    <message>
+        <source>Modification %1 conflicts with %2 in: %3. It is now &apos;conflicted&apos;; nothing was merged.</source>
+        <translation>Änderung %1 steht in Konflikt mit %2 in: %3. Sie ist jetzt im Zustand &apos;conflicted&apos;; es wurde nichts gemergt.</translation>
+    </message>
+    <message>
+        <source>modification %1 merged</source>
+        <translation>Änderung %1 gemergt</translation>
+    </message>
+    <message>
+        <source>Modification %1 is &apos;%2&apos;; only a merged modification can be rolled back.</source>
+        <translation>Änderung %1 ist im Zustand &apos;%2&apos;; nur eine gemergte Änderung kann zurückgenommen werden.</translation>
+    </message>
+    <message>
+        <source>Rolled back in Astra Review.</source>
+        <translation>In Astra Review zurückgenommen.</translation>
+    </message>
+    <message>
+        <source>Modification %1 cannot be rolled back cleanly: later commits on %2 changed %3. Nothing was changed; revert those first or resolve it by hand.</source>
+        <translation>Änderung %1 kann nicht sauber zurückgenommen werden: Spätere Commits auf %2 haben %3 geändert. Es wurde nichts geändert; nehmen Sie diese zuerst zurück oder lösen Sie den Konflikt von Hand.</translation>
     </message>
 </context>
 <context>
@@ -1249,6 +2109,160 @@ Exit-Status: 0 Erfolg, 1 Vorgang fehlgeschlagen oder abgelehnt, 2 Aufruffehler.
     <message>
         <source>%1 must be a positive number, got &apos;%2&apos;.</source>
         <translation>%1 muss eine positive Zahl sein, erhalten: &apos;%2&apos;.</translation>
+    </message>
+    <message>
+        <source>A unified diff to import.</source>
+        <translation>Ein zu importierender Unified Diff.</translation>
+    </message>
+    <message>
+        <source>FILE</source>
+        <translation>FILE</translation>
+    </message>
+    <message>
+        <source>A branch to import.</source>
+        <translation>Ein zu importierender Branch.</translation>
+    </message>
+    <message>
+        <source>NAME</source>
+        <translation>NAME</translation>
+    </message>
+    <message>
+        <source>The goal the change belongs to.</source>
+        <translation>Das Ziel, zu dem die Änderung gehört.</translation>
+    </message>
+    <message>
+        <source>ID</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>A title for the change.</source>
+        <translation>Ein Titel für die Änderung.</translation>
+    </message>
+    <message>
+        <source>Only what finished more than DAYS ago.</source>
+        <translation>Nur, was vor mehr als DAYS Tagen abgeschlossen wurde.</translation>
+    </message>
+    <message>
+        <source>DAYS</source>
+        <translation>DAYS</translation>
+    </message>
+    <message>
+        <source>Modification %1: %2</source>
+        <translation>Änderung %1: %2</translation>
+    </message>
+    <message>
+        <source>  status   %1</source>
+        <translation>  Status   %1</translation>
+    </message>
+    <message>
+        <source>  goal     %1</source>
+        <translation>  Ziel     %1</translation>
+    </message>
+    <message>
+        <source>  branch   %1 (%2) on %3 at %4</source>
+        <translation>  Branch   %1 (%2) auf %3 ab %4</translation>
+    </message>
+    <message>
+        <source>  merged   %1</source>
+        <translation>  Gemergt  %1</translation>
+    </message>
+    <message>
+        <source>  reverted %1</source>
+        <translation>  Rücknahme %1</translation>
+    </message>
+    <message>
+        <source>  why      %1</source>
+        <translation>  Grund    %1</translation>
+    </message>
+    <message>
+        <source>  files    %1 (+%2 -%3)</source>
+        <translation>  Dateien  %1 (+%2 -%3)</translation>
+    </message>
+    <message>
+        <source>  flags    %1</source>
+        <translation>  Hinweise %1</translation>
+    </message>
+    <message>
+        <source>  conflicts %1</source>
+        <translation>  Konflikte %1</translation>
+    </message>
+    <message>
+        <source>  tests    %1 on %2: %3 passed, %4 failed, %5 skipped (%6)</source>
+        <translation>  Tests    %1 auf %2: %3 bestanden, %4 fehlgeschlagen, %5 übersprungen (%6)</translation>
+    </message>
+    <message>
+        <source>propose needs exactly one of --patch FILE or --branch NAME.</source>
+        <translation>propose benötigt genau eine der Optionen --patch FILE oder --branch NAME.</translation>
+    </message>
+    <message>
+        <source>--patch %1: cannot read it (%2).</source>
+        <translation>--patch %1: Die Datei kann nicht gelesen werden (%2).</translation>
+    </message>
+    <message numerus="yes">
+        <source>Modification %1 on %2: %n file(s), pending tests.</source>
+        <translation>
+            <numerusform>Änderung %1 auf %2: %n Datei, Tests ausstehend.</numerusform>
+            <numerusform>Änderung %1 auf %2: %n Dateien, Tests ausstehend.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Flags for the reviewer: %1</source>
+        <translation>Hinweise für die Prüfung: %1</translation>
+    </message>
+    <message>
+        <source>mods takes no arguments; filter with --state STATE.</source>
+        <translation>mods erwartet keine Argumente; filtern Sie mit --state STATE.</translation>
+    </message>
+    <message>
+        <source>--state %1: not a modification status; use one of %2.</source>
+        <translation>--state %1: kein Änderungszustand; verwenden Sie einen der Zustände %2.</translation>
+    </message>
+    <message>
+        <source>No modifications.</source>
+        <translation>Keine Änderungen.</translation>
+    </message>
+    <message>
+        <source>mod needs a subcommand: show, approve, reject, merge or rollback.</source>
+        <translation>mod benötigt einen Unterbefehl: show, approve, reject, merge oder rollback.</translation>
+    </message>
+    <message>
+        <source>&apos;mod %1&apos; is not a command; use show, approve, reject, merge or rollback.</source>
+        <translation>&apos;mod %1&apos; ist kein Befehl; verwenden Sie show, approve, reject, merge oder rollback.</translation>
+    </message>
+    <message>
+        <source>mod %1 needs exactly one modification id.</source>
+        <translation>mod %1 benötigt genau eine Änderungs-ID.</translation>
+    </message>
+    <message>
+        <source>The modification id</source>
+        <translation>Die Änderungs-ID</translation>
+    </message>
+    <message>
+        <source>Modification %1 is now &apos;%2&apos;.</source>
+        <translation>Änderung %1 ist jetzt im Zustand &apos;%2&apos;.</translation>
+    </message>
+    <message>
+        <source>run takes no arguments.</source>
+        <translation>run erwartet keine Argumente.</translation>
+    </message>
+    <message>
+        <source>No modification is pending.</source>
+        <translation>Es steht keine Änderung aus.</translation>
+    </message>
+    <message>
+        <source>prune takes no arguments.</source>
+        <translation>prune erwartet keine Argumente.</translation>
+    </message>
+    <message>
+        <source>--older-than must be a number of days (0 or more).</source>
+        <translation>--older-than muss eine Anzahl von Tagen sein (0 oder mehr).</translation>
+    </message>
+    <message numerus="yes">
+        <source>Deleted %n branch(es).</source>
+        <translation>
+            <numerusform>%n Branch gelöscht.</numerusform>
+            <numerusform>%n Branches gelöscht.</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -414,6 +414,42 @@
         <source>Checking out HEAD</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Listing branches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading commit %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The branch &apos;%1&apos; does not exist in %2. Check [workspace] target_branch in .astra.toml or create the branch.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 does not exist at commit %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a file at commit %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Creating branch %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The branch %1 already exists; refusing to overwrite it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The branch %1 was moved since Astra Review created it (now at %2); it was kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deleting branch %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::GoalRepository</name>
@@ -613,6 +649,14 @@
         <source>%1: the ledger entry has no &apos;%2&apos;</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Locking the ledger head</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The ledger head row is missing in %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::MainWindow</name>
@@ -674,6 +718,97 @@
     </message>
 </context>
 <context>
+    <name>astra::Merger</name>
+    <message>
+        <source>Reading commit %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading a tree</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comparing trees</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Updating the work tree</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Creating the commit signature</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the commits to move %1 failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the trees to move %1 failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is checked out and has local changes in files this would overwrite: %2. Commit or stash them and try again; nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 moved while it was being updated (it is no longer at %2); nothing was changed. Review the new head and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Moving %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Updating the checked-out work tree of %1 failed (%2); the branch was left where it was.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 moved since the review (it was at %2, it is at %3); nothing was changed. Review the modification again against the new head.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the commits to merge failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the trees to merge failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comparing the trees to merge failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Merging</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing the merged tree</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing the merge commit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the commits to revert failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reverting %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing the reverted tree</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing the revert commit</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::Migrator</name>
     <message>
         <source>Listing tables</source>
@@ -713,6 +848,413 @@
     </message>
     <message>
         <source>Internal error: migration %1 is out of order</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::ModificationRepository</name>
+    <message>
+        <source>Creating a modification</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Creating a modification returned no id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording the commit of modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording the files of modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 does not exist; `astra mods` lists them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the files of modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Listing modifications</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 is &apos;%2&apos; and cannot move to &apos;%3&apos;. Legal next states from &apos;%2&apos;: %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none: it is final</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Updating modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 was changed by someone else since it was read (version %2); nothing was written. Reload it and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording a test run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording a test run returned no id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording a test result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading test results</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading test runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording a review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading reviews</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 has no approving review.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::ModificationWriter</name>
+    <message>
+        <source>Reading commit %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the tree of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The path policy refused the change; nothing was written:
+%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The change set has no files; there is nothing to write.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the base tree</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cannot be deleted: it does not exist at the base commit %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cannot be renamed: it does not exist at the base commit %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Creating an index</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removing %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Adding %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing the tree</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The change set leaves every file as it is at %1; there is nothing to review.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comparing the trees</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing the commit</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::PatchImport</name>
+    <message>
+        <source>Reading commit %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the tree of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 does not apply cleanly to the base commit; nothing was written. %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: the content of %2 is missing from the object database.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 changes nothing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the patch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The patch is not a unified diff libgit2 can read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The patch holds no file changes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The patch names a path that is not in canonical form; it was read as &apos;%1&apos;. Write repository-relative paths (a/src/x.cpp, b/src/x.cpp); nothing was written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The patch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The branch %1 shares no history with the target; it cannot be imported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finding the merge base of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the trees of %1 failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comparing %1 with its merge base</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The branch %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::PathGlobList</name>
+    <message>
+        <source>it ends with a lone \ (write \\ for a backslash)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the [ has no closing ] (write \[ for a literal bracket)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>[:%1:] is not a character class (alnum, alpha, blank, cntrl, digit, graph, lower, print, punct, space, upper, xdigit)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The pattern &quot;%1&quot; is not a valid gitignore-style glob: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it contains a NUL character</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is empty and would match nothing; remove it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a gitignore file reads it as a comment; write \# to match a leading #</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it names no file or folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::PathPolicy</name>
+    <message>
+        <source>The path policy refuses %1 (%2): %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an empty path names no file. Give the file&apos;s path relative to the repository root, such as src/main.cpp.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is %1 bytes long; paths longer than %2 bytes do not fit common file systems. Choose a shorter path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is not valid UTF-8 (a stray, truncated, overlong or surrogate byte sequence). Write the path in UTF-8, in Unicode NFC form.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the component %1 is .git, or a name a file system may take for it (other case, 8.3 short name, trailing dots or spaces, ignorable characters, an NTFS stream). No change may write a git directory; choose another path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the component %1 is %2, or a name a file system may take for it. %2 is always forbidden to the agent, at any depth; a person must make this change.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is absolute. Give the path relative to the repository root, without the leading /.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it ends with /. Name the file, without a trailing /.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a component is %1 bytes long; names longer than %2 bytes do not fit common file systems. Choose a shorter name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it has an empty component (//). Write each folder once, separated by a single /.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it has a &quot;%1&quot; component. Give the path without . and .. components, as the repository root sees it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a backslash, which Windows reads as a folder separator. Use / between folders and no backslash in names.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a colon, which names an alternate data stream on NTFS. Choose a name without :.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the control character %1. Choose a name of printable characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the character %1, which is invisible, changes the text direction, is for private use or is not assigned in Unicode. Choose a name of visible characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it contains %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the component %1 ends with a dot or a space, which Windows drops, so it names another file there. Choose a name that ends otherwise.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is not in Unicode NFC form: %1 has decomposed or reordered characters. Write it in NFC, as %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is %1, a symbolic link in the base tree (compared as a case-insensitive file system would). The agent may not change, delete or rename symbolic links.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is %1, a submodule in the base tree (compared as a case-insensitive file system would). The agent may not change, delete or rename submodules.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it goes through %1, a symbolic link in the base tree (compared as a case-insensitive file system would). Write to the file the link points at, by its own path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it goes into %1, a submodule in the base tree (compared as a case-insensitive file system would). Change the submodule in its own repository.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it goes through or onto a symbolic link that this change set creates, as a case-insensitive file system would resolve it. Remove the link from the change set.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it goes into or onto a submodule that this change set creates, as a case-insensitive file system would resolve it. Remove the submodule from the change set.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The path policy limits must not be negative (file size %1, files %2, total %3).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>policy.allowed in .astra.toml: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>policy.forbidden in .astra.toml: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the pattern &quot;%1&quot; of policy.forbidden in .astra.toml matches it (ignoring case). Leave the file alone, or ask a person to change the policy.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no pattern of policy.allowed in .astra.toml (%1) matches it. Change only files the policy allows, or ask a person to allow this one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the pattern &quot;%1&quot; of policy.allowed in .astra.toml excludes it. Change only files the policy allows, or ask a person to allow this one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is a symbolic link (mode 120000) before the change. The agent may not change, delete or rename symbolic links.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is a submodule (mode 160000) before the change. The agent may not change, delete or rename submodules.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the change makes it a symbolic link (mode 120000). The agent may not create symbolic links; write a regular file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the change makes it a submodule (mode 160000). The agent may not add submodules; a person must.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the new mode %1 is not a mode git writes for a file (100644, 100755). Write a regular file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the change turns mode %1 into %2; the agent may not turn files into or out of symbolic links or submodules. Keep the mode.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the new content is %1 bytes; the limit is %2 bytes (max_file_kb in .astra.toml). Write a smaller file or split it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>The path policy refuses the change set (%1): it changes %n file(s); the limit is %2. Split the work into smaller modifications.</source>
+        <translation>
+            <numerusform>The path policy refuses the change set (%1): it changes %n file; the limit is %2. Split the work into smaller modifications.</numerusform>
+            <numerusform>The path policy refuses the change set (%1): it changes %n files; the limit is %2. Split the work into smaller modifications.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The path policy refuses the change set (%1): its new files add up to %2 bytes; the limit is %3 bytes. Split the work into smaller modifications.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -846,6 +1388,245 @@
     </message>
 </context>
 <context>
+    <name>astra::TestReport</name>
+    <message>
+        <source>The report is not JUnit XML: its root element is &lt;%1&gt;, not &lt;testsuites&gt; or &lt;testsuite&gt;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The JUnit report is not well-formed XML (line %1, column %2): %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The JUnit report is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The JUnit report lists no test cases: the command found or ran no tests.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CTest found no tests (&quot;No tests were found&quot;).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The output holds no CTest summary (&quot;N% tests passed, F tests failed out of T&quot;): the command did not run ctest, or stopped before it finished.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CTest ran no tests (&quot;out of 0&quot;).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The output holds no pytest summary line (&quot;== 2 failed, 10 passed in 0.12s ==&quot;): the command did not run pytest, or pytest stopped before it finished.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>pytest ran no tests (&quot;%1&quot;).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::TestRunner</name>
+    <message numerus="yes">
+        <source>a trial run did not finish within %n second(s)</source>
+        <translation>
+            <numerusform>a trial run did not finish within %n second</numerusform>
+            <numerusform>a trial run did not finish within %n seconds</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>a trial run failed with exit code %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>weaker isolation: no network or file system isolation, and a process that starts its own session escapes the kill at the timeout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none (sandbox = &quot;none&quot;: %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The tests must run under bubblewrap (sandbox = &quot;bwrap&quot; in [tests]), but bwrap is not on PATH, so nothing was run. Install bubblewrap (Debian and Ubuntu: sudo apt install bubblewrap; Fedora: sudo dnf install bubblewrap; Arch: sudo pacman -S bubblewrap), or set sandbox = &quot;auto&quot; to run the tests with weaker isolation.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none (bubblewrap is not installed: %1; install bubblewrap to sandbox the tests)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The tests must run under bubblewrap (sandbox = &quot;bwrap&quot; in [tests]), but %1 does not work here (%2), so nothing was run. Allow it to create namespaces (unprivileged user namespaces, or a setuid bwrap), or set sandbox = &quot;auto&quot; to run the tests with weaker isolation.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none (bubblewrap does not work here: %1; %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The test report setting &quot;%1&quot; is not one of junit:PATH, ctest or pytest; nothing was run. Fix report in [tests].</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The JUnit report path &quot;%1&quot; is refused: it must be relative to the test folder and stay inside it (not empty, not absolute, no &quot;..&quot;); nothing was run. Fix report in [tests].</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The command wrote no JUnit report at %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The JUnit report %1 leads outside the test folder (a symlink to %2); it was not read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The JUnit report %1 is not a regular file; it was not read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The JUnit report %1 is larger than %2 MB; it was not read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The JUnit report %1 could not be read: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>[The output was cut at %1 bytes: %2 more bytes were dropped.]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n second(s)</source>
+        <translation>
+            <numerusform>%n second</numerusform>
+            <numerusform>%n seconds</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n failed</numerusform>
+            <numerusform>%n failed</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n error(s)</source>
+        <translation>
+            <numerusform>%n error</numerusform>
+            <numerusform>%n errors</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n passed</source>
+        <translation>
+            <numerusform>%n passed</numerusform>
+            <numerusform>%n passed</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n skipped</source>
+        <translation>
+            <numerusform>%n skipped</numerusform>
+            <numerusform>%n skipped</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The test folder %1 does not exist; nothing was run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The test folder may not be the root folder; nothing was run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No test command is set; nothing was run. Set command in [tests].</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The test timeout must be at least one second; nothing was run. Fix timeout_s in [tests].</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The test output file %1 could not be created (%2); nothing was run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(setsid is not installed: the timeout stops only the shell, not what it started; install util-linux)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The test command could not be started: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The tests did not finish within the timeout of %1 and were stopped, with every process they started.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The test command was killed by a signal before it exited.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The tests passed (exit code 0%1).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The tests failed (exit code %1%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exit code %1 means a command was not found or could not be run; in the sandbox only /usr, /etc and the test folder are visible.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exit code %1 means a command was not found or could not be run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The report was not used: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The output was cut at %1 bytes of %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The output could not be written to %1: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::TreeExport</name>
+    <message>
+        <source>Cannot create %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot create the symlink %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading commit %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the tree of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exporting %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::Workspace</name>
     <message>
         <source>--repo %1: no such directory. Pass the path of a git repository.</source>
@@ -893,6 +1674,83 @@
     </message>
     <message>
         <source>The change was recorded, but the ledger checkpoint refs/astra/ledger could not be updated: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Closing interrupted test runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal %1 is &apos;%2&apos;: a finished goal takes no new modifications.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Review an imported change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>imported change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The path policy refused the patch; nothing was written:
+%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Review an imported patch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Changes from branch %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Imported from branch %1 (its changes since %2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>[tests] command is empty in %1: set the command that runs the tests before testing modifications.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot create a temporary folder for the tests: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 is &apos;%2&apos;; only a modification whose tests passed (&apos;awaiting_approval&apos;) can be approved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 is &apos;%2&apos;; only an approved modification can be merged. Approve it with `astra mod approve %1` after its tests passed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 has no passing test run on its commit %2; nothing was merged.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The branch %1 no longer points at the reviewed commit %2; nothing was merged.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 conflicts with %2 in: %3. It is now &apos;conflicted&apos;; nothing was merged.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>modification %1 merged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 is &apos;%2&apos;; only a merged modification can be rolled back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rolled back in Astra Review.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 cannot be rolled back cleanly: later commits on %2 changed %3. Nothing was changed; revert those first or resolve it by hand.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1223,6 +2081,160 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
     <message>
         <source>%1 must be a positive number, got &apos;%2&apos;.</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A unified diff to import.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FILE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A branch to import.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NAME</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The goal the change belongs to.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A title for the change.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only what finished more than DAYS ago.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>DAYS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  status   %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  goal     %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  branch   %1 (%2) on %3 at %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  merged   %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  reverted %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  why      %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  files    %1 (+%2 -%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  flags    %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  conflicts %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  tests    %1 on %2: %3 passed, %4 failed, %5 skipped (%6)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>propose needs exactly one of --patch FILE or --branch NAME.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--patch %1: cannot read it (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Modification %1 on %2: %n file(s), pending tests.</source>
+        <translation>
+            <numerusform>Modification %1 on %2: %n file, pending tests.</numerusform>
+            <numerusform>Modification %1 on %2: %n files, pending tests.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Flags for the reviewer: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mods takes no arguments; filter with --state STATE.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--state %1: not a modification status; use one of %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No modifications.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mod needs a subcommand: show, approve, reject, merge or rollback.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;mod %1&apos; is not a command; use show, approve, reject, merge or rollback.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mod %1 needs exactly one modification id.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The modification id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 is now &apos;%2&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>run takes no arguments.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No modification is pending.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>prune takes no arguments.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--older-than must be a number of days (0 or more).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Deleted %n branch(es).</source>
+        <translation>
+            <numerusform>Deleted %n branch.</numerusform>
+            <numerusform>Deleted %n branches.</numerusform>
+        </translation>
     </message>
 </context>
 <context>

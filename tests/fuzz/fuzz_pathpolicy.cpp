@@ -4,8 +4,8 @@
 //   path 0xFF patterns 0xFF base-symlinks 0xFF more-paths 0xFF base-submodules
 // where patterns, base-symlinks, more-paths and base-submodules are '\n'-separated lists.
 // Flags: bit 0 compiles the patterns case-insensitively; bit 1 turns the second, fifth, ...
-// change into a deletion; bit 2 makes the second change a new symlink; bit 3 gives the changes growing
-// sizes (against a 500-byte file limit and a 1000-byte total).
+// change into a deletion; bit 2 makes the second change a new symlink; bit 3 gives the
+// changes growing sizes (against a 500-byte file limit and a 1000-byte total).
 //
 // The invariants are checked against independent re-implementations of git's own checks
 // (path.c is_ntfs_dotgit / is_ntfs_dot_generic, utf8.c is_hfs_dot_generic), not against the
