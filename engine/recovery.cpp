@@ -1,7 +1,6 @@
-#include "workspace.h"
-
 #include "logging.h"
 #include "processid.h"
+#include "workspace.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -73,7 +72,8 @@ Status Workspace::recoverInterrupted()
             QJsonObject meta;
             meta.insert(QStringLiteral("branch"), branch.first);
             meta.insert(QStringLiteral("commit"), branch.second);
-            if (Status logged = record(QStringLiteral("orphan_branch_removed"), QStringLiteral("modification:%1").arg(id), meta);
+            if (Status logged =
+                    record(QStringLiteral("orphan_branch_removed"), QStringLiteral("modification:%1").arg(id), meta);
                 !logged) {
                 return logged;
             }
@@ -164,10 +164,10 @@ Status Workspace::recoverInterrupted()
                 if (!runners) {
                     return runners.error();
                 }
-                const bool abandoned = !runners->isEmpty()
-                    && std::all_of(runners->cbegin(), runners->cend(), [](const QString &runner) {
-                           return isDeadLocalProcess(runner);
-                       });
+                const bool abandoned =
+                    !runners->isEmpty() && std::all_of(runners->cbegin(), runners->cend(), [](const QString &runner) {
+                        return isDeadLocalProcess(runner);
+                    });
                 if (!abandoned) {
                     continue;
                 }
@@ -175,10 +175,11 @@ Status Workspace::recoverInterrupted()
                 if (!moved) {
                     return moved.error();
                 }
-                auto closed = m_db.execUpdate(Tr::tr("Closing interrupted test runs"),
-                                              QStringLiteral("UPDATE test_results SET outcome = 'error', finished_at = ? "
-                                                             "WHERE modification_id = ? AND outcome = 'running'"),
-                                              {QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs), modification.id});
+                auto closed =
+                    m_db.execUpdate(Tr::tr("Closing interrupted test runs"),
+                                    QStringLiteral("UPDATE test_results SET outcome = 'error', finished_at = ? "
+                                                   "WHERE modification_id = ? AND outcome = 'running'"),
+                                    {QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs), modification.id});
                 if (!closed) {
                     return closed.error();
                 }

@@ -1,14 +1,13 @@
-#include "workspace.h"
-
 #include "code/merger.h"
-#include "crashpoint.h"
-#include "processid.h"
 #include "code/modificationwriter.h"
 #include "code/patchimport.h"
 #include "code/testrunner.h"
 #include "code/treeexport.h"
+#include "crashpoint.h"
 #include "logging.h"
+#include "processid.h"
 #include "store/goalrepository.h"
+#include "workspace.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -169,8 +168,10 @@ Result<Modification> Workspace::createModification(qint64 goalId, const ChangeSe
         meta.insert(QStringLiteral("head"), created.headCommit);
         meta.insert(QStringLiteral("files"), int(created.files.size()));
         meta.insert(QStringLiteral("flags"), toArray(created.flags));
-        auto entry = ledger().append(LedgerRecord{
-            who, QStringLiteral("modification_created"), QStringLiteral("modification:%1").arg(created.id), meta});
+        auto entry = ledger().append(LedgerRecord{who,
+                                                  QStringLiteral("modification_created"),
+                                                  QStringLiteral("modification:%1").arg(created.id),
+                                                  meta});
         return entry ? Status() : Status(entry.error());
     });
     if (!done) {
@@ -198,7 +199,8 @@ Result<Goal> Workspace::goalForImport(std::optional<qint64> goalId, const QStrin
     return moveGoal(goal->id, GoalState::Active, Tr::tr("imported change"), actor());
 }
 
-Result<Modification> Workspace::proposePatch(const QByteArray &patch, std::optional<qint64> goalId, const QString &title)
+Result<Modification>
+Workspace::proposePatch(const QByteArray &patch, std::optional<qint64> goalId, const QString &title)
 {
     if (goalId) {
         auto goal = GoalRepository(m_db).find(*goalId);
@@ -427,8 +429,9 @@ Result<Modification> Workspace::testModification(qint64 id)
         if (Status stored = repository.finishTestResult(record); !stored) {
             return stored;
         }
-        finished = repository.updateStatus(*testing, passed ? ModificationStatus::AwaitingApproval
-                                                            : ModificationStatus::TestsFailed);
+        finished =
+            repository.updateStatus(*testing,
+                                    passed ? ModificationStatus::AwaitingApproval : ModificationStatus::TestsFailed);
         if (!finished) {
             return finished.error();
         }
@@ -490,8 +493,13 @@ Result<Modification> Workspace::approveModification(qint64 id, const QString &re
     QJsonObject meta;
     meta.insert(QStringLiteral("head_seen"), *head);
     meta.insert(QStringLiteral("commit"), modification->headCommit);
-    auto approved = moveModification(
-        *modification, ModificationStatus::Approved, actor(), meta, QStringLiteral("approved"), reason, *head);
+    auto approved = moveModification(*modification,
+                                     ModificationStatus::Approved,
+                                     actor(),
+                                     meta,
+                                     QStringLiteral("approved"),
+                                     reason,
+                                     *head);
     if (approved) {
         checkpointAfterDecision();
     }
@@ -556,8 +564,11 @@ Result<Modification> Workspace::mergeModification(qint64 id)
                                 .arg(modification->goalId)
                                 .arg(id);
     crashPoint("merge-before-ref");
-    auto outcome = merger.merge(
-        modification->targetBranch, *headSeen, modification->baseCommit, modification->headCommit, message);
+    auto outcome = merger.merge(modification->targetBranch,
+                                *headSeen,
+                                modification->baseCommit,
+                                modification->headCommit,
+                                message);
     if (!outcome) {
         return outcome.error();
     }
@@ -630,8 +641,8 @@ Result<Modification> Workspace::rollbackModification(qint64 id, const QString &r
     QJsonObject meta;
     meta.insert(QStringLiteral("commit"), outcome->commit);
     meta.insert(QStringLiteral("target"), modification->targetBranch);
-    auto rolledBack = moveModification(
-        updated, ModificationStatus::RolledBack, actor(), meta, QStringLiteral("rolled_back"), reason);
+    auto rolledBack =
+        moveModification(updated, ModificationStatus::RolledBack, actor(), meta, QStringLiteral("rolled_back"), reason);
     if (rolledBack) {
         checkpointAfterDecision();
     }

@@ -86,8 +86,9 @@ QJsonObject withTests(const Modification &m, const QList<TestResultRecord> &test
 int runPropose(Context &context)
 {
     int exitCode = Success;
-    if (!context.onlyOptions({QStringLiteral("patch"), QStringLiteral("branch"), QStringLiteral("goal"), QStringLiteral("title")},
-                             &exitCode)) {
+    if (!context.onlyOptions(
+            {QStringLiteral("patch"), QStringLiteral("branch"), QStringLiteral("goal"), QStringLiteral("title")},
+            &exitCode)) {
         return exitCode;
     }
     const bool patch = context.parser.isSet(QStringLiteral("patch"));
@@ -151,7 +152,8 @@ int runMods(Context &context)
         const QString name = context.parser.value(QStringLiteral("state"));
         status = modificationStatusFromString(name);
         if (!status) {
-            return context.usage(Tr::tr("--state %1: not a modification status; use one of %2.").arg(name, statusNames()));
+            return context.usage(
+                Tr::tr("--state %1: not a modification status; use one of %2.").arg(name, statusNames()));
         }
     }
     auto workspace = context.openWorkspace(&exitCode);
@@ -193,7 +195,8 @@ int runMod(Context &context)
                                QStringLiteral("merge"),
                                QStringLiteral("rollback")};
     if (!known.contains(sub)) {
-        return context.usage(Tr::tr("'mod %1' is not a command; use show, approve, reject, merge or rollback.").arg(sub));
+        return context.usage(
+            Tr::tr("'mod %1' is not a command; use show, approve, reject, merge or rollback.").arg(sub));
     }
     const bool takesReason = sub == u"approve" || sub == u"reject" || sub == u"rollback";
     if (!context.onlyOptions(takesReason ? QStringList{QStringLiteral("reason")} : QStringList{}, &exitCode)) {

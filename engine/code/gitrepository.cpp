@@ -537,7 +537,8 @@ Result<QByteArray> GitRepository::readFile(const QString &commit, const QByteArr
         return git::error(code, Tr::tr("Reading %1").arg(QString::fromUtf8(path)));
     }
     git::BlobPtr blob(rawBlob);
-    return QByteArray(static_cast<const char *>(git_blob_rawcontent(blob.get())), qsizetype(git_blob_rawsize(blob.get())));
+    return QByteArray(static_cast<const char *>(git_blob_rawcontent(blob.get())),
+                      qsizetype(git_blob_rawsize(blob.get())));
 }
 
 Status GitRepository::createBranch(const QString &branch, const QString &commit, const QString &logMessage)

@@ -62,8 +62,12 @@ struct CheckoutConflicts
     QStringList paths;
 };
 
-int collectConflict(git_checkout_notify_t, const char *path, const git_diff_file *, const git_diff_file *,
-                    const git_diff_file *, void *payload)
+int collectConflict(git_checkout_notify_t,
+                    const char *path,
+                    const git_diff_file *,
+                    const git_diff_file *,
+                    const git_diff_file *,
+                    void *payload)
 {
     static_cast<CheckoutConflicts *>(payload)->paths.append(QString::fromUtf8(path));
     return 0;
@@ -104,8 +108,7 @@ Result<git::SignaturePtr> signature()
 
 Merger::Merger(GitRepository &repo)
     : m_repo(repo)
-{
-}
+{}
 
 bool Merger::isCheckedOut(const QString &targetBranch) const
 {
@@ -179,11 +182,12 @@ Status Merger::moveTarget(const QString &targetBranch,
                                           git_commit_id(newCommitObject->get()),
                                           "astra: undo a move whose checkout failed");
             git::ReferencePtr back(rawBack);
-            return makeError(Tr::tr("Updating the checked-out work tree of %1 failed (%2); the branch was left where "
-                                    "it was.")
-                                 .arg(targetBranch,
-                                      checkedOutTree ? checkedOutTree->join(QStringLiteral(", ")) : checkedOutTree.message()),
-                             ErrorKind::Refused);
+            return makeError(
+                Tr::tr("Updating the checked-out work tree of %1 failed (%2); the branch was left where "
+                       "it was.")
+                    .arg(targetBranch,
+                         checkedOutTree ? checkedOutTree->join(QStringLiteral(", ")) : checkedOutTree.message()),
+                ErrorKind::Refused);
         }
     }
     crashPoint(crashPointName);
@@ -209,7 +213,11 @@ Result<MergeOutcome> Merger::merge(const QString &targetBranch,
     }
     MergeOutcome outcome;
     if (*current == base) {
-        if (Status moved = moveTarget(targetBranch, expectedTarget, head, QStringLiteral("astra: merge (fast-forward)"), "merge-ref-moved");
+        if (Status moved = moveTarget(targetBranch,
+                                      expectedTarget,
+                                      head,
+                                      QStringLiteral("astra: merge (fast-forward)"),
+                                      "merge-ref-moved");
             !moved) {
             return moved.error();
         }
@@ -281,13 +289,22 @@ Result<MergeOutcome> Merger::merge(const QString &targetBranch,
     const git_commit *parents[] = {targetCommit->get(), headCommit->get()};
     const QByteArray text = message.toUtf8();
     git_oid commitId;
-    if ((code = git_commit_create(
-             &commitId, repo, nullptr, sig->get(), sig->get(), "UTF-8", text.constData(), tree.get(), 2, parents))
+    if ((code = git_commit_create(&commitId,
+                                  repo,
+                                  nullptr,
+                                  sig->get(),
+                                  sig->get(),
+                                  "UTF-8",
+                                  text.constData(),
+                                  tree.get(),
+                                  2,
+                                  parents))
         < 0) {
         return git::error(code, Tr::tr("Writing the merge commit"));
     }
     const QString merged = git::oidToString(commitId);
-    if (Status moved = moveTarget(targetBranch, *current, merged, QStringLiteral("astra: merge"), "merge-ref-moved"); !moved) {
+    if (Status moved = moveTarget(targetBranch, *current, merged, QStringLiteral("astra: merge"), "merge-ref-moved");
+        !moved) {
         return moved.error();
     }
     outcome.kind = MergeOutcome::Kind::MergeCommit;
@@ -348,13 +365,23 @@ Result<RevertOutcome> Merger::revert(const QString &targetBranch, const QString 
     const git_commit *parents[] = {targetCommit->get()};
     const QByteArray text = message.toUtf8();
     git_oid commitId;
-    if ((code = git_commit_create(
-             &commitId, repo, nullptr, sig->get(), sig->get(), "UTF-8", text.constData(), tree.get(), 1, parents))
+    if ((code = git_commit_create(&commitId,
+                                  repo,
+                                  nullptr,
+                                  sig->get(),
+                                  sig->get(),
+                                  "UTF-8",
+                                  text.constData(),
+                                  tree.get(),
+                                  1,
+                                  parents))
         < 0) {
         return git::error(code, Tr::tr("Writing the revert commit"));
     }
     const QString reverted = git::oidToString(commitId);
-    if (Status moved = moveTarget(targetBranch, *current, reverted, QStringLiteral("astra: rollback"), "revert-ref-moved"); !moved) {
+    if (Status moved =
+            moveTarget(targetBranch, *current, reverted, QStringLiteral("astra: rollback"), "revert-ref-moved");
+        !moved) {
         return moved.error();
     }
     outcome.commit = reverted;

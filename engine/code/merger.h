@@ -10,7 +10,8 @@ class GitRepository;
 
 struct MergeOutcome
 {
-    enum class Kind {
+    enum class Kind
+    {
         FastForward,
         MergeCommit,
         Conflicted, // nothing was changed; `paths` lists the conflicts

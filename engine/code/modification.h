@@ -13,7 +13,8 @@
 
 namespace astra {
 
-enum class ModificationStatus {
+enum class ModificationStatus
+{
     Pending,
     Testing,
     AwaitingApproval,
@@ -38,7 +39,8 @@ QString eventFor(ModificationStatus to); // modification_tested, modification_ap
 // One file of a change a proposer asks for. Paths are raw git paths (bytes).
 struct FileChange
 {
-    enum class Kind {
+    enum class Kind
+    {
         Write, // add or replace the content
         Delete,
         Rename, // move oldPath to path; content replaces it when hasContent

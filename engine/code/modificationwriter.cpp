@@ -133,12 +133,10 @@ bool isTestFile(const QString &path)
 ModificationWriter::ModificationWriter(GitRepository &repo, const PathPolicy &policy)
     : m_repo(repo)
     , m_policy(policy)
-{
-}
+{}
 
-Result<PreparedModification> ModificationWriter::prepare(const QString &baseCommit,
-                                                         const ChangeSet &changes,
-                                                         QList<PolicyViolation> *violations)
+Result<PreparedModification>
+ModificationWriter::prepare(const QString &baseCommit, const ChangeSet &changes, QList<PolicyViolation> *violations)
 {
     git_repository *repo = m_repo.handle();
     if (changes.files.isEmpty()) {
@@ -353,7 +351,8 @@ Result<PreparedModification> ModificationWriter::prepare(const QString &baseComm
                 }
             }
         }
-        if (delta->new_file.mode == GIT_FILEMODE_BLOB_EXECUTABLE && delta->old_file.mode != GIT_FILEMODE_BLOB_EXECUTABLE) {
+        if (delta->new_file.mode == GIT_FILEMODE_BLOB_EXECUTABLE
+            && delta->old_file.mode != GIT_FILEMODE_BLOB_EXECUTABLE) {
             file.flags.append(QStringLiteral("exec_bit_set"));
         }
         for (const QString &flag : std::as_const(file.flags)) {
@@ -404,8 +403,16 @@ Result<QString> ModificationWriter::commit(const PreparedModification &prepared,
     const git_commit *parents[] = {parent.get()};
     const QByteArray text = message.toUtf8();
     git_oid commitId;
-    if ((code = git_commit_create(
-             &commitId, repo, nullptr, signature.get(), signature.get(), "UTF-8", text.constData(), tree.get(), 1, parents))
+    if ((code = git_commit_create(&commitId,
+                                  repo,
+                                  nullptr,
+                                  signature.get(),
+                                  signature.get(),
+                                  "UTF-8",
+                                  text.constData(),
+                                  tree.get(),
+                                  1,
+                                  parents))
         < 0) {
         return git::error(code, Tr::tr("Writing the commit"));
     }

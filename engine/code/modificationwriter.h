@@ -25,9 +25,8 @@ public:
     ModificationWriter(GitRepository &repo, const PathPolicy &policy);
 
     // `violations` receives every policy violation when the result is a refusal.
-    Result<PreparedModification> prepare(const QString &baseCommit,
-                                         const ChangeSet &changes,
-                                         QList<PolicyViolation> *violations);
+    Result<PreparedModification>
+    prepare(const QString &baseCommit, const ChangeSet &changes, QList<PolicyViolation> *violations);
     Result<QString> commit(const PreparedModification &prepared, const QString &message);
 
 private:

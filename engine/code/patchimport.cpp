@@ -128,7 +128,8 @@ QByteArray blobContent(git_repository *repo, const git_oid &id, bool *ok)
     }
     git::BlobPtr blob(raw);
     *ok = true;
-    return QByteArray(static_cast<const char *>(git_blob_rawcontent(blob.get())), qsizetype(git_blob_rawsize(blob.get())));
+    return QByteArray(static_cast<const char *>(git_blob_rawcontent(blob.get())),
+                      qsizetype(git_blob_rawsize(blob.get())));
 }
 
 // Applies `diff` to `base` and describes the result as a change set.
@@ -139,9 +140,9 @@ Result<ChangeSet> applyToTree(git_repository *repo, git_tree *base, git_diff *di
     int code = git_apply_to_tree(&rawIndex, repo, base, diff, &applyOptions);
     if (code < 0) {
         const Error error = git::error(code, what);
-        return makeError(Tr::tr("%1 does not apply cleanly to the base commit; nothing was written. %2")
-                             .arg(what, error.message),
-                         ErrorKind::Conflict);
+        return makeError(
+            Tr::tr("%1 does not apply cleanly to the base commit; nothing was written. %2").arg(what, error.message),
+            ErrorKind::Conflict);
     }
     git::IndexPtr index(rawIndex);
     git_diff *rawResult = nullptr;
@@ -187,10 +188,8 @@ Result<ChangeSet> applyToTree(git_repository *repo, git_tree *base, git_diff *di
 }
 } // namespace
 
-Result<ChangeSet> changeSetFromPatch(GitRepository &repo,
-                                     const QString &baseCommit,
-                                     const QByteArray &patch,
-                                     QList<QByteArray> *rawPaths)
+Result<ChangeSet>
+changeSetFromPatch(GitRepository &repo, const QString &baseCommit, const QByteArray &patch, QList<QByteArray> *rawPaths)
 {
     git_repository *handle = repo.handle();
     const QSet<QByteArray> written = headerPaths(patch);
@@ -229,10 +228,8 @@ Result<ChangeSet> changeSetFromPatch(GitRepository &repo,
     return applyToTree(handle, base->get(), diff.get(), Tr::tr("The patch"));
 }
 
-Result<ChangeSet> changeSetFromBranch(GitRepository &repo,
-                                      const QString &targetCommit,
-                                      const QString &branch,
-                                      QString *mergeBase)
+Result<ChangeSet>
+changeSetFromBranch(GitRepository &repo, const QString &targetCommit, const QString &branch, QString *mergeBase)
 {
     git_repository *handle = repo.handle();
     auto branchHead = repo.branchCommit(branch);

@@ -17,9 +17,7 @@ Result<ChangeSet> changeSetFromPatch(GitRepository &repo,
                                      QList<QByteArray> *rawPaths);
 
 // What `branch` changed since its merge base with `targetCommit`, applied onto `targetCommit`.
-Result<ChangeSet> changeSetFromBranch(GitRepository &repo,
-                                      const QString &targetCommit,
-                                      const QString &branch,
-                                      QString *mergeBase);
+Result<ChangeSet>
+changeSetFromBranch(GitRepository &repo, const QString &targetCommit, const QString &branch, QString *mergeBase);
 
 } // namespace astra

@@ -71,8 +71,9 @@ Result<LedgerHead> Ledger::head() const
 
 Result<LedgerHead> Ledger::lockHead()
 {
-    auto query = m_db.exec(Tr::tr("Locking the ledger head"),
-                           QStringLiteral("SELECT seq, hash FROM ledger_head WHERE id = 1") + m_db.dialect().lockRowsSuffix());
+    auto query =
+        m_db.exec(Tr::tr("Locking the ledger head"),
+                  QStringLiteral("SELECT seq, hash FROM ledger_head WHERE id = 1") + m_db.dialect().lockRowsSuffix());
     if (!query) {
         return query.error();
     }

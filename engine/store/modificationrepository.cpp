@@ -40,9 +40,10 @@ QStringList listFromJson(const QString &text)
     return list;
 }
 
-const char *const columns = "id, goal_id, task_id, status, title, rationale, branch, target_branch, base_commit, "
-                            "head_commit, merge_commit, revert_commit, flags, conflict_paths, version, created_at, "
-                            "updated_at";
+const char *const columns =
+    "id, goal_id, task_id, status, title, rationale, branch, target_branch, base_commit, "
+    "head_commit, merge_commit, revert_commit, flags, conflict_paths, version, created_at, "
+    "updated_at";
 
 Modification fromQuery(const QSqlQuery &query)
 {
@@ -96,8 +97,7 @@ QJsonObject TestResultRecord::toJson() const
 
 ModificationRepository::ModificationRepository(Database &db)
     : m_db(db)
-{
-}
+{}
 
 Result<Modification> ModificationRepository::insert(const Modification &modification)
 {
@@ -271,25 +271,26 @@ Result<Modification> ModificationRepository::updateStatus(const Modification &mo
 
 Result<qint64> ModificationRepository::insertTestResult(const TestResultRecord &record)
 {
-    auto query = m_db.exec(Tr::tr("Recording a test run"),
-                           QStringLiteral("INSERT INTO test_results (modification_id, commit_id, command, sandbox, "
-                                          "outcome, exit_code, passed, failed, skipped, report, output_path, "
-                                          "started_at, finished_at, runner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                          "?, ?) RETURNING id"),
-                           {record.modificationId,
-                            record.commitId,
-                            record.command,
-                            record.sandbox,
-                            record.outcome,
-                            record.exitCode ? QVariant(*record.exitCode) : QVariant(),
-                            record.passed,
-                            record.failed,
-                            record.skipped,
-                            QString::fromUtf8(canonicalJson(record.report)),
-                            nullIfEmpty(record.outputPath),
-                            record.startedAt,
-                            nullIfEmpty(record.finishedAt),
-                            record.runner});
+    auto query =
+        m_db.exec(Tr::tr("Recording a test run"),
+                  QStringLiteral("INSERT INTO test_results (modification_id, commit_id, command, sandbox, "
+                                 "outcome, exit_code, passed, failed, skipped, report, output_path, "
+                                 "started_at, finished_at, runner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                 "?, ?) RETURNING id"),
+                  {record.modificationId,
+                   record.commitId,
+                   record.command,
+                   record.sandbox,
+                   record.outcome,
+                   record.exitCode ? QVariant(*record.exitCode) : QVariant(),
+                   record.passed,
+                   record.failed,
+                   record.skipped,
+                   QString::fromUtf8(canonicalJson(record.report)),
+                   nullIfEmpty(record.outputPath),
+                   record.startedAt,
+                   nullIfEmpty(record.finishedAt),
+                   record.runner});
     if (!query) {
         return query.error();
     }

@@ -16,7 +16,6 @@
 #include <QTemporaryDir>
 
 #include <benchmark/benchmark.h>
-
 #include <cstring>
 
 using namespace astra;
@@ -63,11 +62,12 @@ void makeRepository()
     git({QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("main")});
     git({QStringLiteral("config"), QStringLiteral("user.name"), QStringLiteral("Bench")});
     git({QStringLiteral("config"), QStringLiteral("user.email"), QStringLiteral("bench@example.org")});
-    QByteArray stream = "commit refs/heads/main\ncommitter Bench <bench@example.org> 1700000000 +0000\ndata 7\ninitial\n";
+    QByteArray stream =
+        "commit refs/heads/main\ncommitter Bench <bench@example.org> 1700000000 +0000\ndata 7\ninitial\n";
     for (int i = 0; i < g_files; ++i) {
         const QByteArray content = QStringLiteral("int value%1(void) { return %1; }\n").arg(i).toUtf8();
-        stream += "M 100644 inline " + filePath(i).toUtf8() + "\ndata " + QByteArray::number(content.size()) + "\n"
-            + content;
+        stream +=
+            "M 100644 inline " + filePath(i).toUtf8() + "\ndata " + QByteArray::number(content.size()) + "\n" + content;
     }
     const QByteArray config = "[policy]\nallowed = []\nmax_file_kb = 100\n[tests]\ncommand = \"true\"\n";
     stream += "M 100644 inline .astra.toml\ndata " + QByteArray::number(config.size()) + "\n" + config + "\n";
@@ -130,9 +130,10 @@ void BM_GitPlumbingCreate(benchmark::State &state)
             paths.append(path);
         }
         state.ResumeTiming();
-        const QStringList blobs = git({QStringLiteral("hash-object"), QStringLiteral("-w"), QStringLiteral("--stdin-paths")},
-                                      paths.join(u'\n').toUtf8())
-                                      .split(u'\n');
+        const QStringList blobs =
+            git({QStringLiteral("hash-object"), QStringLiteral("-w"), QStringLiteral("--stdin-paths")},
+                paths.join(u'\n').toUtf8())
+                .split(u'\n');
         git({QStringLiteral("read-tree"), QStringLiteral("main")}, {}, env);
         QByteArray info;
         for (int i = 0; i < changes.files.size(); ++i) {
@@ -140,9 +141,15 @@ void BM_GitPlumbingCreate(benchmark::State &state)
         }
         git({QStringLiteral("update-index"), QStringLiteral("--index-info")}, info, env);
         const QString tree = git({QStringLiteral("write-tree")}, {}, env);
-        const QString commit = git({QStringLiteral("commit-tree"), tree, QStringLiteral("-p"), QStringLiteral("main"),
-                                    QStringLiteral("-m"), changes.title});
-        git({QStringLiteral("update-ref"), QStringLiteral("refs/heads/plumbing-%1").arg(g_round), commit,
+        const QString commit = git({QStringLiteral("commit-tree"),
+                                    tree,
+                                    QStringLiteral("-p"),
+                                    QStringLiteral("main"),
+                                    QStringLiteral("-m"),
+                                    changes.title});
+        git({QStringLiteral("update-ref"),
+             QStringLiteral("refs/heads/plumbing-%1").arg(g_round),
+             commit,
              QStringLiteral("0000000000000000000000000000000000000000")});
     }
 }
@@ -152,7 +159,10 @@ void BM_GitPorcelainCreate(benchmark::State &state)
 {
     for (auto _ : state) {
         const ChangeSet changes = changeSet(++g_round);
-        git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("porcelain-%1").arg(g_round),
+        git({QStringLiteral("checkout"),
+             QStringLiteral("-q"),
+             QStringLiteral("-b"),
+             QStringLiteral("porcelain-%1").arg(g_round),
              QStringLiteral("main")});
         for (const FileChange &file : changes.files) {
             QFile out(g_repo + u'/' + QString::fromUtf8(file.path));
@@ -160,7 +170,11 @@ void BM_GitPorcelainCreate(benchmark::State &state)
             out.write(file.content);
         }
         git({QStringLiteral("add"), QStringLiteral("-A")});
-        git({QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("--no-verify"), QStringLiteral("-m"), changes.title});
+        git({QStringLiteral("commit"),
+             QStringLiteral("-q"),
+             QStringLiteral("--no-verify"),
+             QStringLiteral("-m"),
+             changes.title});
         git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("main")});
     }
 }
@@ -181,10 +195,15 @@ void BM_AstraMergeCommit(benchmark::State &state)
             files.insert(QString::fromUtf8(file.path), file.content);
         }
         git({QStringLiteral("branch"), QStringLiteral("side-%1").arg(g_round), base});
-        auto head = repo->commitFiles(QStringLiteral("side-%1").arg(g_round), files, changes.title, {QStringLiteral("b"), QStringLiteral("b@x")});
+        auto head = repo->commitFiles(QStringLiteral("side-%1").arg(g_round),
+                                      files,
+                                      changes.title,
+                                      {QStringLiteral("b"), QStringLiteral("b@x")});
         git({QStringLiteral("branch"), target, base});
-        auto moved = repo->commitFiles(target, {{QStringLiteral("MOVED-%1").arg(g_round), QByteArray("x\n")}},
-                                       QStringLiteral("elsewhere"), {QStringLiteral("b"), QStringLiteral("b@x")});
+        auto moved = repo->commitFiles(target,
+                                       {{QStringLiteral("MOVED-%1").arg(g_round), QByteArray("x\n")}},
+                                       QStringLiteral("elsewhere"),
+                                       {QStringLiteral("b"), QStringLiteral("b@x")});
         state.ResumeTiming();
         auto outcome = merger.merge(target, *moved, base, *head, QStringLiteral("merge"));
         if (!outcome || outcome->kind != MergeOutcome::Kind::MergeCommit) {
@@ -208,15 +227,27 @@ void BM_GitMergeCommit(benchmark::State &state)
             files.insert(QString::fromUtf8(file.path), file.content);
         }
         git({QStringLiteral("branch"), QStringLiteral("gside-%1").arg(g_round), base});
-        auto head = repo->commitFiles(QStringLiteral("gside-%1").arg(g_round), files, changes.title, {QStringLiteral("b"), QStringLiteral("b@x")});
+        auto head = repo->commitFiles(QStringLiteral("gside-%1").arg(g_round),
+                                      files,
+                                      changes.title,
+                                      {QStringLiteral("b"), QStringLiteral("b@x")});
         git({QStringLiteral("branch"), target, base});
-        auto moved = repo->commitFiles(target, {{QStringLiteral("MOVED-%1").arg(g_round), QByteArray("x\n")}},
-                                       QStringLiteral("elsewhere"), {QStringLiteral("b"), QStringLiteral("b@x")});
+        auto moved = repo->commitFiles(target,
+                                       {{QStringLiteral("MOVED-%1").arg(g_round), QByteArray("x\n")}},
+                                       QStringLiteral("elsewhere"),
+                                       {QStringLiteral("b"), QStringLiteral("b@x")});
         state.ResumeTiming();
         // git 2.38+: a merge without a work tree, then the commit and a compare-and-swap ref move.
-        const QString tree = git({QStringLiteral("merge-tree"), QStringLiteral("--write-tree"), *moved, *head}).section(u'\n', 0, 0);
-        const QString commit = git({QStringLiteral("commit-tree"), tree, QStringLiteral("-p"), *moved, QStringLiteral("-p"), *head,
-                                    QStringLiteral("-m"), QStringLiteral("merge")});
+        const QString tree =
+            git({QStringLiteral("merge-tree"), QStringLiteral("--write-tree"), *moved, *head}).section(u'\n', 0, 0);
+        const QString commit = git({QStringLiteral("commit-tree"),
+                                    tree,
+                                    QStringLiteral("-p"),
+                                    *moved,
+                                    QStringLiteral("-p"),
+                                    *head,
+                                    QStringLiteral("-m"),
+                                    QStringLiteral("merge")});
         git({QStringLiteral("update-ref"), QStringLiteral("refs/heads/") + target, commit, *moved});
     }
 }

@@ -117,17 +117,27 @@ private Q_SLOTS:
         QTest::addRow("archive without through")
             << QStringList{QStringLiteral("ledger"), QStringLiteral("archive")} << QStringLiteral("--through");
         QTest::addRow("propose without source") << QStringList{QStringLiteral("propose")} << QStringLiteral("--patch");
-        QTest::addRow("propose with both") << QStringList{QStringLiteral("propose"), QStringLiteral("--patch"), QStringLiteral("x"),
-                                                          QStringLiteral("--branch"), QStringLiteral("y")}
+        QTest::addRow("propose with both") << QStringList{QStringLiteral("propose"),
+                                                          QStringLiteral("--patch"),
+                                                          QStringLiteral("x"),
+                                                          QStringLiteral("--branch"),
+                                                          QStringLiteral("y")}
                                            << QStringLiteral("exactly one");
-        QTest::addRow("mods bad state") << QStringList{QStringLiteral("mods"), QStringLiteral("--state"), QStringLiteral("done")}
+        QTest::addRow("mods bad state") << QStringList{QStringLiteral("mods"),
+                                                       QStringLiteral("--state"),
+                                                       QStringLiteral("done")}
                                         << QStringLiteral("awaiting_approval");
         QTest::addRow("mod unknown") << QStringList{QStringLiteral("mod"), QStringLiteral("frob"), QStringLiteral("1")}
                                      << QStringLiteral("frob");
-        QTest::addRow("mod merge reason") << QStringList{QStringLiteral("mod"), QStringLiteral("merge"), QStringLiteral("1"),
-                                                         QStringLiteral("--reason"), QStringLiteral("x")}
+        QTest::addRow("mod merge reason") << QStringList{QStringLiteral("mod"),
+                                                         QStringLiteral("merge"),
+                                                         QStringLiteral("1"),
+                                                         QStringLiteral("--reason"),
+                                                         QStringLiteral("x")}
                                           << QStringLiteral("--reason");
-        QTest::addRow("prune negative") << QStringList{QStringLiteral("prune"), QStringLiteral("--older-than"), QStringLiteral("-1")}
+        QTest::addRow("prune negative") << QStringList{QStringLiteral("prune"),
+                                                       QStringLiteral("--older-than"),
+                                                       QStringLiteral("-1")}
                                         << QStringLiteral("--older-than");
         QTest::addRow("empty db") << QStringList{QStringLiteral("--db="), QStringLiteral("status")}
                                   << QStringLiteral("--db");

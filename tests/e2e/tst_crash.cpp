@@ -12,12 +12,13 @@ using test::runAstra;
 
 namespace {
 const char config[] = "[policy]\nallowed = [\"src/\"]\n[tests]\ncommand = \"true\"\ntimeout_s = 60\n";
-const char patch[] = "diff --git a/src/a.c b/src/a.c\n"
-                     "--- a/src/a.c\n"
-                     "+++ b/src/a.c\n"
-                     "@@ -1 +1 @@\n"
-                     "-int a = 1;\n"
-                     "+int a = 2;\n";
+const char patch[] =
+    "diff --git a/src/a.c b/src/a.c\n"
+    "--- a/src/a.c\n"
+    "+++ b/src/a.c\n"
+    "@@ -1 +1 @@\n"
+    "-int a = 1;\n"
+    "+int a = 2;\n";
 
 QJsonDocument json(const Run &run)
 {
@@ -69,7 +70,9 @@ private:
     // Everything that must hold after any crash and restart.
     void checkConsistent()
     {
-        const Run fsck = test::runProgram(QStringLiteral("git"), {QStringLiteral("fsck"), QStringLiteral("--strict")}, m_repo->path());
+        const Run fsck = test::runProgram(QStringLiteral("git"),
+                                          {QStringLiteral("fsck"), QStringLiteral("--strict")},
+                                          m_repo->path());
         QVERIFY2(fsck.exitCode == 0, qPrintable(fsck.out + fsck.err));
         QCOMPARE(lockFiles(m_repo->file(QStringLiteral(".git"))), QStringList());
         const Run verify = astra({QStringLiteral("ledger"), QStringLiteral("verify")});
@@ -80,10 +83,13 @@ private:
         QMap<QString, QString> recorded;
         for (const QJsonValue &value : json(mods).array()) {
             const QJsonObject m = value.toObject();
-            recorded.insert(m.value(QStringLiteral("branch")).toString(), m.value(QStringLiteral("head_commit")).toString());
+            recorded.insert(m.value(QStringLiteral("branch")).toString(),
+                            m.value(QStringLiteral("head_commit")).toString());
         }
-        const QStringList branches = m_repo->git({QStringLiteral("for-each-ref"), QStringLiteral("--format=%(refname:short) %(objectname)"),
-                                                  QStringLiteral("refs/heads/astra/")})
+        const QStringList branches = m_repo
+                                         ->git({QStringLiteral("for-each-ref"),
+                                                QStringLiteral("--format=%(refname:short) %(objectname)"),
+                                                QStringLiteral("refs/heads/astra/")})
                                          .split(u'\n', Qt::SkipEmptyParts);
         QCOMPARE(branches.size(), recorded.size());
         for (const QString &line : branches) {
@@ -93,7 +99,8 @@ private:
 
     QJsonObject modification(int id)
     {
-        const Run run = astra({QStringLiteral("mod"), QStringLiteral("show"), QString::number(id), QStringLiteral("--json")});
+        const Run run =
+            astra({QStringLiteral("mod"), QStringLiteral("show"), QString::number(id), QStringLiteral("--json")});
         return json(run).object();
     }
 
@@ -101,12 +108,14 @@ private Q_SLOTS:
     void crashWhileCreatingAModification()
     {
         setUpRepository();
-        const Run crashed = astra({QStringLiteral("propose"), QStringLiteral("--patch"), m_patch}, "modification-branch-created");
+        const Run crashed =
+            astra({QStringLiteral("propose"), QStringLiteral("--patch"), m_patch}, "modification-branch-created");
         QCOMPARE(crashed.exitCode, -1); // killed
         // The branch exists but the row does not: the next start removes the branch.
         checkConsistent();
         QCOMPARE(json(astra({QStringLiteral("mods"), QStringLiteral("--json")})).array().size(), 0);
-        const Run again = astra({QStringLiteral("propose"), QStringLiteral("--patch"), m_patch, QStringLiteral("--json")});
+        const Run again =
+            astra({QStringLiteral("propose"), QStringLiteral("--patch"), m_patch, QStringLiteral("--json")});
         QVERIFY2(again.exitCode == 0, qPrintable(again.err));
         checkConsistent();
         const QString ledger = astra({QStringLiteral("ledger"), QStringLiteral("show")}).out;
@@ -133,7 +142,8 @@ private Q_SLOTS:
         const QString before = m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed();
         const QString head = modification(1).value(QStringLiteral("head_commit")).toString();
 
-        const Run crashed = astra({QStringLiteral("mod"), QStringLiteral("merge"), QStringLiteral("1")}, point.constData());
+        const Run crashed =
+            astra({QStringLiteral("mod"), QStringLiteral("merge"), QStringLiteral("1")}, point.constData());
         QCOMPARE(crashed.exitCode, -1);
         const QString after = m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed();
         QCOMPARE(after, targetMoved ? head : before); // old or new, never anything else
@@ -156,7 +166,8 @@ private Q_SLOTS:
         QCOMPARE(astra({QStringLiteral("run")}).exitCode, 0);
         QCOMPARE(astra({QStringLiteral("mod"), QStringLiteral("approve"), QStringLiteral("1")}).exitCode, 0);
         QCOMPARE(astra({QStringLiteral("mod"), QStringLiteral("merge"), QStringLiteral("1")}).exitCode, 0);
-        const Run crashed = astra({QStringLiteral("mod"), QStringLiteral("rollback"), QStringLiteral("1")}, "revert-ref-moved");
+        const Run crashed =
+            astra({QStringLiteral("mod"), QStringLiteral("rollback"), QStringLiteral("1")}, "revert-ref-moved");
         QCOMPARE(crashed.exitCode, -1);
         checkConsistent();
         const QJsonObject m = modification(1);

@@ -80,14 +80,15 @@ FileChange renameFile(const char *from, const char *to)
     return change;
 }
 
-const char config[] = "[workspace]\n"
-                      "target_branch = \"main\"\n"
-                      "[policy]\n"
-                      "allowed = [\"src/\", \"tests/\", \"docs/\"]\n"
-                      "forbidden = [\"src/secret/\"]\n"
-                      "[tests]\n"
-                      "command = \"test -f src/calc.c && ! grep -q BROKEN src/calc.c\"\n"
-                      "timeout_s = 60\n";
+const char config[] =
+    "[workspace]\n"
+    "target_branch = \"main\"\n"
+    "[policy]\n"
+    "allowed = [\"src/\", \"tests/\", \"docs/\"]\n"
+    "forbidden = [\"src/secret/\"]\n"
+    "[tests]\n"
+    "command = \"test -f src/calc.c && ! grep -q BROKEN src/calc.c\"\n"
+    "timeout_s = 60\n";
 } // namespace
 
 class TestModifications : public QObject
@@ -122,8 +123,11 @@ private:
 
     QStringList astraBranches() const
     {
-        return m_repo->git({QStringLiteral("branch"), QStringLiteral("--list"), QStringLiteral("astra/*"),
-                            QStringLiteral("--format=%(refname:short)")})
+        return m_repo
+            ->git({QStringLiteral("branch"),
+                   QStringLiteral("--list"),
+                   QStringLiteral("astra/*"),
+                   QStringLiteral("--format=%(refname:short)")})
             .split(u'\n', Qt::SkipEmptyParts);
     }
 
@@ -146,11 +150,12 @@ private Q_SLOTS:
         ChangeSet changes;
         changes.title = QStringLiteral("Subtract too");
         changes.rationale = QStringLiteral("Callers need subtraction.");
-        changes.files = {write("src/calc.c", "int add(int a, int b) { return a + b; }\nint sub(int a, int b) { return a - b; }\n"),
-                         write("src/new.c", "int two(void) { return 2; }\n"),
-                         write("tests/run.sh", "#!/bin/sh\nexit 0\n", 0100755),
-                         deleteFile("src/util.c"),
-                         renameFile("docs/old.md", "docs/new.md")};
+        changes.files = {
+            write("src/calc.c", "int add(int a, int b) { return a + b; }\nint sub(int a, int b) { return a - b; }\n"),
+            write("src/new.c", "int two(void) { return 2; }\n"),
+            write("tests/run.sh", "#!/bin/sh\nexit 0\n", 0100755),
+            deleteFile("src/util.c"),
+            renameFile("docs/old.md", "docs/new.md")};
         auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
         QVERIFY2(created.ok(), qPrintable(created.message()));
         QCOMPARE(toString(created->status), QStringLiteral("pending"));
@@ -159,19 +164,27 @@ private Q_SLOTS:
 
         QVERIFY(UserState::of(*m_repo) == before);
         QCOMPARE(astraBranches(), QStringList{created->branch});
-        const QString message = m_repo->git({QStringLiteral("log"), QStringLiteral("-1"), QStringLiteral("--format=%B"), created->branch});
+        const QString message =
+            m_repo->git({QStringLiteral("log"), QStringLiteral("-1"), QStringLiteral("--format=%B"), created->branch});
         QVERIFY2(message.contains(QStringLiteral("Astra-Goal: %1").arg(m_goal)), qPrintable(message));
         QVERIFY(message.contains(QStringLiteral("Astra-Modification: %1").arg(created->id)));
         QVERIFY(message.contains(QStringLiteral("Callers need subtraction.")));
-        const QString names = m_repo->git({QStringLiteral("diff"), QStringLiteral("--name-status"), QStringLiteral("-M"),
-                                           QStringLiteral("main"), created->branch});
+        const QString names = m_repo->git({QStringLiteral("diff"),
+                                           QStringLiteral("--name-status"),
+                                           QStringLiteral("-M"),
+                                           QStringLiteral("main"),
+                                           created->branch});
         QVERIFY2(names.contains(QStringLiteral("D\tsrc/util.c")), qPrintable(names));
         QVERIFY(names.contains(QStringLiteral("A\tsrc/new.c")));
         QVERIFY(names.contains(QStringLiteral("R100\tdocs/old.md\tdocs/new.md")));
         QCOMPARE(m_repo->git({QStringLiteral("ls-tree"), created->branch, QStringLiteral("tests/run.sh")}).left(6),
                  QStringLiteral("100755"));
         QVERIFY(created->flags.contains(QStringLiteral("exec_bit_set:tests/run.sh")));
-        QCOMPARE(test::runProgram(QStringLiteral("git"), {QStringLiteral("fsck"), QStringLiteral("--strict")}, m_repo->path()).exitCode, 0);
+        QCOMPARE(test::runProgram(QStringLiteral("git"),
+                                  {QStringLiteral("fsck"), QStringLiteral("--strict")},
+                                  m_repo->path())
+                     .exitCode,
+                 0);
 
         auto stored = m_workspace->modification(created->id);
         QVERIFY(stored.ok());
@@ -203,7 +216,8 @@ private Q_SLOTS:
         const UserState before = UserState::of(*m_repo);
         const qint64 head = m_workspace->ledger().head()->seq;
         ChangeSet changes;
-        changes.files = {write("src/fine.c", "int fine;\n"), FileChange{FileChange::Kind::Write, path, {}, "x\n", true, 0100644}};
+        changes.files = {write("src/fine.c", "int fine;\n"),
+                         FileChange{FileChange::Kind::Write, path, {}, "x\n", true, 0100644}};
         auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
         QVERIFY(!created.ok());
         QCOMPARE(created.error().kind, ErrorKind::Refused);
@@ -224,12 +238,13 @@ private Q_SLOTS:
     void patchImport()
     {
         makeWorkspace();
-        const QByteArray patch = "diff --git a/src/calc.c b/src/calc.c\n"
-                                 "--- a/src/calc.c\n"
-                                 "+++ b/src/calc.c\n"
-                                 "@@ -1 +1,2 @@\n"
-                                 " int add(int a, int b) { return a + b; }\n"
-                                 "+int mul(int a, int b) { return a * b; }\n";
+        const QByteArray patch =
+            "diff --git a/src/calc.c b/src/calc.c\n"
+            "--- a/src/calc.c\n"
+            "+++ b/src/calc.c\n"
+            "@@ -1 +1,2 @@\n"
+            " int add(int a, int b) { return a + b; }\n"
+            "+int mul(int a, int b) { return a * b; }\n";
         auto created = m_workspace->proposePatch(patch, std::nullopt, QStringLiteral("Multiply"));
         QVERIFY2(created.ok(), qPrintable(created.message()));
         QCOMPARE(created->files.size(), 1);
@@ -237,7 +252,8 @@ private Q_SLOTS:
         auto goal = m_workspace->goal(created->goalId);
         QCOMPARE(goal->title, QStringLiteral("Multiply"));
         QCOMPARE(toString(goal->state), QStringLiteral("active"));
-        QVERIFY(m_repo->git({QStringLiteral("show"), created->branch + QStringLiteral(":src/calc.c")}).contains(QStringLiteral("mul")));
+        QVERIFY(m_repo->git({QStringLiteral("show"), created->branch + QStringLiteral(":src/calc.c")})
+                    .contains(QStringLiteral("mul")));
     }
 
     void patchWithANormalisedPathIsRefused_data()
@@ -268,7 +284,8 @@ private Q_SLOTS:
     void branchImport()
     {
         makeWorkspace();
-        m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("agent-work")});
+        m_repo->git(
+            {QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("agent-work")});
         m_repo->write(QStringLiteral("src/calc.c"), "int add(int a, int b) { return b + a; }\n");
         m_repo->commitAll(QStringLiteral("agent change"));
         m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("main")});
@@ -284,7 +301,8 @@ private Q_SLOTS:
     {
         makeWorkspace();
         ChangeSet changes;
-        changes.files = {write("src/calc.c", "int add(int a, int b) { return a + b; }\nint neg(int a) { return -a; }\n")};
+        changes.files = {
+            write("src/calc.c", "int add(int a, int b) { return a + b; }\nint neg(int a) { return -a; }\n")};
         auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
         QVERIFY2(created.ok(), qPrintable(created.message()));
 
@@ -387,7 +405,11 @@ private Q_SLOTS:
         auto merged = m_workspace->mergeModification(first->id);
         QVERIFY2(merged.ok(), qPrintable(merged.message()));
         QVERIFY(merged->mergeCommit != first->headCommit); // a merge commit
-        QCOMPARE(m_repo->git({QStringLiteral("rev-list"), QStringLiteral("--parents"), QStringLiteral("-1"), QStringLiteral("main")})
+        QCOMPARE(m_repo
+                     ->git({QStringLiteral("rev-list"),
+                            QStringLiteral("--parents"),
+                            QStringLiteral("-1"),
+                            QStringLiteral("main")})
                      .split(u' ')
                      .size(),
                  3);
@@ -450,10 +472,15 @@ private Q_SLOTS:
         const QString marker = m_repo->file(QStringLiteral("../hook-ran-") + QFileInfo(m_repo->path()).fileName());
         const QString touch = QStringLiteral("touch '%1'").arg(marker);
         QDir().mkpath(m_repo->file(QStringLiteral(".git/hooks")));
-        for (const char *hook : {"pre-commit", "post-commit", "post-checkout", "post-merge", "reference-transaction",
+        for (const char *hook : {"pre-commit",
+                                 "post-commit",
+                                 "post-checkout",
+                                 "post-merge",
+                                 "reference-transaction",
                                  "pre-merge-commit"}) {
             const QString path = m_repo->file(QStringLiteral(".git/hooks/") + QLatin1String(hook));
-            m_repo->write(QStringLiteral(".git/hooks/") + QLatin1String(hook), QString(QStringLiteral("#!/bin/sh\n") + touch + u'\n').toUtf8());
+            m_repo->write(QStringLiteral(".git/hooks/") + QLatin1String(hook),
+                          QString(QStringLiteral("#!/bin/sh\n") + touch + u'\n').toUtf8());
             QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
         }
         m_repo->git({QStringLiteral("config"), QStringLiteral("core.fsmonitor"), touch});
@@ -507,7 +534,8 @@ private Q_SLOTS:
         makeWorkspace();
         const QString base = m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed();
         // A replacement for main's head that claims different content.
-        m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("--orphan"), QStringLiteral("fake")});
+        m_repo->git(
+            {QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("--orphan"), QStringLiteral("fake")});
         m_repo->write(QStringLiteral("src/calc.c"), "replaced\n");
         const QString fake = m_repo->commitAll(QStringLiteral("fake"));
         m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("-f"), QStringLiteral("main")});
@@ -519,9 +547,16 @@ private Q_SLOTS:
         changes.files = {write("src/new.c", "int x;\n")};
         auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
         QVERIFY(created.ok());
-        QCOMPARE(m_repo->git({QStringLiteral("--no-replace-objects"), QStringLiteral("rev-parse"), created->branch + QStringLiteral("^")}).trimmed(),
+        QCOMPARE(m_repo
+                     ->git({QStringLiteral("--no-replace-objects"),
+                            QStringLiteral("rev-parse"),
+                            created->branch + QStringLiteral("^")})
+                     .trimmed(),
                  base);
-        QVERIFY(m_repo->git({QStringLiteral("--no-replace-objects"), QStringLiteral("show"), created->branch + QStringLiteral(":src/calc.c")})
+        QVERIFY(m_repo
+                    ->git({QStringLiteral("--no-replace-objects"),
+                           QStringLiteral("show"),
+                           created->branch + QStringLiteral(":src/calc.c")})
                     .contains(QStringLiteral("return a + b")));
     }
 };
