@@ -5,6 +5,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QRegularExpression>
+#include <QSet>
 
 namespace astra {
 
@@ -26,6 +27,53 @@ qint64 modificationTrailer(const QString &message)
 
 Status Workspace::recoverInterrupted()
 {
+    // A read-only look first, so that opening a workspace with nothing to repair takes no lock.
+    {
+        auto all = ModificationRepository(m_db).list();
+        auto branches = m_repo.branches(QStringLiteral("astra/goal-"));
+        if (!all || !branches) {
+            return all ? branches.error() : all.error();
+        }
+        QSet<QString> recordedBranches;
+        bool candidates = false;
+        QHash<QString, QString> targetHeads;
+        for (const Modification &modification : std::as_const(*all)) {
+            recordedBranches.insert(modification.branch);
+            if (modification.status == ModificationStatus::Testing) {
+                candidates = true;
+            }
+            if (modification.status != ModificationStatus::Approved
+                && modification.status != ModificationStatus::Merged) {
+                continue;
+            }
+            if (!targetHeads.contains(modification.targetBranch)) {
+                auto head = m_repo.branchCommit(modification.targetBranch);
+                targetHeads.insert(modification.targetBranch, head ? *head : QString());
+            }
+            const QString head = targetHeads.value(modification.targetBranch);
+            if (head.isEmpty()) {
+                continue;
+            }
+            // A crash between moving the ref and recording it leaves the ref's commit on top
+            // (someone may have committed since; the full walk below then finds it too).
+            if (modification.status == ModificationStatus::Approved) {
+                auto parents = m_repo.commitParents(head);
+                candidates = candidates || head == modification.headCommit
+                    || (parents && parents->contains(modification.headCommit));
+            } else {
+                auto message = m_repo.commitMessage(head);
+                candidates = candidates
+                    || (message && message->startsWith(QStringLiteral("Revert "))
+                        && modificationTrailer(*message) == modification.id);
+            }
+        }
+        for (const auto &branch : std::as_const(*branches)) {
+            candidates = candidates || !recordedBranches.contains(branch.first);
+        }
+        if (!candidates) {
+            return {};
+        }
+    }
     // One writer at a time: no other process is between creating a branch and recording it.
     return m_db.writeTransaction([&]() -> Status {
         if (auto locked = ledger().lockHead(); !locked) {
