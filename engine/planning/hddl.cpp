@@ -3,6 +3,8 @@
 #include <QCoreApplication>
 #include <QSet>
 
+#include <vector>
+
 namespace astra::hddl {
 
 namespace {
@@ -275,8 +277,8 @@ public:
             }
             index.insert(calls.at(i).id, i);
         }
-        QList<QSet<int>> after(calls.size());
-        QList<int> incoming(calls.size(), 0);
+        std::vector<QSet<int>> after(size_t(calls.size()));
+        std::vector<int> incoming(size_t(calls.size()), 0);
         QList<const SExpression *> constraints;
         if (ordering && ordering->isList && !ordering->items.isEmpty()) {
             if (ordering->items.constFirst().isSymbol("and")) {
@@ -294,9 +296,9 @@ public:
             }
             const int from = index.value(constraint->items.at(1).symbol);
             const int to = index.value(constraint->items.at(2).symbol);
-            if (!after[from].contains(to)) {
-                after[from].insert(to);
-                ++incoming[to];
+            if (!after[size_t(from)].contains(to)) {
+                after[size_t(from)].insert(to);
+                ++incoming[size_t(to)];
             }
         }
         QList<TaskCall> sorted;
@@ -304,7 +306,7 @@ public:
         while (sorted.size() < calls.size()) {
             QList<int> ready;
             for (int i = 0; i < calls.size(); ++i) {
-                if (!done.contains(i) && incoming.at(i) == 0) {
+                if (!done.contains(i) && incoming[size_t(i)] == 0) {
                     ready.append(i);
                 }
             }
@@ -320,8 +322,8 @@ public:
             const int next = ready.constFirst();
             done.insert(next);
             sorted.append(calls.at(next));
-            for (int successor : std::as_const(after[next])) {
-                --incoming[successor];
+            for (int successor : std::as_const(after[size_t(next)])) {
+                --incoming[size_t(successor)];
             }
         }
         return sorted;
