@@ -1,0 +1,606 @@
+#include "planner.h"
+
+#include <QCoreApplication>
+#include <QHash>
+
+#include <functional>
+#include <optional>
+
+namespace astra::hddl {
+
+namespace {
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(astra::Planner)
+};
+
+using Binding = QHash<QString, QString>;
+constexpr QChar separator(0x1f);
+
+// Facts by predicate; each fact is its arguments joined by `separator`.
+struct State
+{
+    QHash<QString, QSet<QString>> facts;
+
+    bool has(const QString &predicate, const QStringList &arguments) const
+    {
+        return facts.value(predicate).contains(arguments.join(separator));
+    }
+};
+
+QString describeBinding(const Binding &binding, const QList<TypedName> &order)
+{
+    QStringList parts;
+    for (const TypedName &variable : order) {
+        if (binding.contains(variable.name)) {
+            parts.append(variable.name + u'=' + binding.value(variable.name));
+        }
+    }
+    return parts.join(u' ');
+}
+
+class Search
+{
+public:
+    Search(const Domain &domain, const Problem &problem, const PlannerLimits &limits)
+        : m_domain(domain)
+        , m_problem(problem)
+        , m_limits(limits)
+    {
+        for (const TypedName &constant : domain.constants) {
+            m_types.insert(constant.name, constant.type);
+        }
+        for (const TypedName &object : problem.objects) {
+            m_types.insert(object.name, object.type);
+        }
+    }
+
+    PlanResult run()
+    {
+        m_timer.start();
+        State state;
+        for (const GroundAtom &atom : m_problem.init) {
+            state.facts[atom.predicate].insert(atom.arguments.join(separator));
+        }
+        QList<Open> agenda;
+        for (const TaskCall &call : m_problem.htnTasks) {
+            DecompositionNode node;
+            node.name = call.task;
+            node.arguments = call.arguments;
+            node.primitive = m_domain.action(call.task) != nullptr;
+            m_result.roots.append(int(m_result.nodes.size()));
+            agenda.append(Open{call.task, call.arguments, int(m_result.nodes.size()), 0});
+            m_result.nodes.append(node);
+        }
+        const bool solved = step(agenda, state);
+        if (solved) {
+            m_result.outcome = PlanResult::Outcome::Solved;
+        } else if (m_stop) {
+            m_result.outcome = *m_stop;
+        } else if (m_depthCut) {
+            m_result.outcome = PlanResult::Outcome::DepthLimit;
+        } else {
+            m_result.outcome = PlanResult::Outcome::Exhausted;
+        }
+        if (!solved) {
+            for (int root : std::as_const(m_result.roots)) {
+                if (!m_result.nodes.at(root).attempts.isEmpty() || m_result.nodes.at(root).primitive) {
+                    m_result.failedTask =
+                        m_result.nodes.at(root).name + u' ' + m_result.nodes.at(root).arguments.join(u' ');
+                    m_result.failure = m_result.nodes.at(root).attempts;
+                    break;
+                }
+            }
+            if (!m_deepestReason.isEmpty() && m_result.failure.isEmpty()) {
+                m_result.failedTask = m_deepestTask;
+                m_result.failure.append(MethodAttempt{QString(), QString(), m_deepestReason});
+            }
+        }
+        for (int i = 0; i < m_result.nodes.size(); ++i) {
+            m_result.nodes[i].id = i;
+        }
+        m_result.elapsedMs = m_timer.elapsed();
+        return m_result;
+    }
+
+private:
+    struct Open
+    {
+        QString task;
+        QStringList arguments;
+        int node;
+        int depth;
+    };
+
+    QString resolve(const QString &term, const Binding &binding) const
+    {
+        return term.startsWith(u'?') ? binding.value(term) : term;
+    }
+
+    QStringList objectsOf(const QString &type) const
+    {
+        QStringList objects;
+        for (auto it = m_types.cbegin(); it != m_types.cend(); ++it) {
+            if (m_domain.isSubtype(it.value(), type)) {
+                objects.append(it.key());
+            }
+        }
+        objects.sort();
+        return objects;
+    }
+
+    bool typeFits(const QString &object, const QString &type) const
+    {
+        return m_types.contains(object) && m_domain.isSubtype(m_types.value(object), type);
+    }
+
+    bool holds(const Formula &f, const Binding &binding, const State &state) const
+    {
+        switch (f.kind) {
+        case Formula::Kind::True:
+            return true;
+        case Formula::Kind::Atom: {
+            QStringList arguments;
+            for (const QString &term : f.arguments) {
+                arguments.append(resolve(term, binding));
+            }
+            return state.has(f.predicate, arguments);
+        }
+        case Formula::Kind::Equals:
+            return resolve(f.arguments.at(0), binding) == resolve(f.arguments.at(1), binding);
+        case Formula::Kind::Not:
+            return !holds(f.children.constFirst(), binding, state);
+        case Formula::Kind::And:
+            for (const Formula &child : f.children) {
+                if (!holds(child, binding, state)) {
+                    return false;
+                }
+            }
+            return true;
+        case Formula::Kind::Or:
+            for (const Formula &child : f.children) {
+                if (holds(child, binding, state)) {
+                    return true;
+                }
+            }
+            return false;
+        case Formula::Kind::Imply:
+            return !holds(f.children.at(0), binding, state) || holds(f.children.at(1), binding, state);
+        case Formula::Kind::Forall:
+        case Formula::Kind::Exists: {
+            const bool all = f.kind == Formula::Kind::Forall;
+            return quantify(f, 0, binding, state, all);
+        }
+        }
+        return false;
+    }
+
+    bool quantify(const Formula &f, int index, Binding binding, const State &state, bool all) const
+    {
+        if (index == f.variables.size()) {
+            return holds(f.children.constFirst(), binding, state);
+        }
+        const TypedName &variable = f.variables.at(index);
+        for (const QString &object : objectsOf(variable.type)) {
+            binding.insert(variable.name, object);
+            const bool value = quantify(f, index + 1, binding, state, all);
+            if (all && !value) {
+                return false;
+            }
+            if (!all && value) {
+                return true;
+            }
+        }
+        return all;
+    }
+
+    void collectEffects(const Effect &e,
+                        const Binding &binding,
+                        const State &before,
+                        QList<QPair<bool, QPair<QString, QStringList>>> &out) const
+    {
+        switch (e.kind) {
+        case Effect::Kind::None:
+            return;
+        case Effect::Kind::Add:
+        case Effect::Kind::Delete: {
+            QStringList arguments;
+            for (const QString &term : e.arguments) {
+                arguments.append(resolve(term, binding));
+            }
+            out.append({e.kind == Effect::Kind::Add, {e.predicate, arguments}});
+            return;
+        }
+        case Effect::Kind::And:
+            for (const Effect &child : e.children) {
+                collectEffects(child, binding, before, out);
+            }
+            return;
+        case Effect::Kind::When:
+            if (holds(e.condition, binding, before)) {
+                collectEffects(e.children.constFirst(), binding, before, out);
+            }
+            return;
+        case Effect::Kind::Forall: {
+            QList<Binding> bindings{binding};
+            for (const TypedName &variable : e.variables) {
+                QList<Binding> next;
+                for (const Binding &partial : std::as_const(bindings)) {
+                    for (const QString &object : objectsOf(variable.type)) {
+                        Binding extended = partial;
+                        extended.insert(variable.name, object);
+                        next.append(extended);
+                    }
+                }
+                bindings = next;
+            }
+            for (const Binding &full : std::as_const(bindings)) {
+                collectEffects(e.children.constFirst(), full, before, out);
+            }
+            return;
+        }
+        }
+    }
+
+    State apply(const Effect &effect, const Binding &binding, const State &before) const
+    {
+        QList<QPair<bool, QPair<QString, QStringList>>> changes;
+        collectEffects(effect, binding, before, changes);
+        State after = before;
+        for (const auto &change : std::as_const(changes)) {
+            if (!change.first) {
+                after.facts[change.second.first].remove(change.second.second.join(separator));
+            }
+        }
+        for (const auto &change : std::as_const(changes)) {
+            if (change.first) {
+                after.facts[change.second.first].insert(change.second.second.join(separator));
+            }
+        }
+        return after;
+    }
+
+    // The bindings of `free` that make `precondition` true, found by matching its positive
+    // atoms against the state first and enumerating what is left by type.
+    void bindings(const Formula &precondition,
+                  const QList<const Formula *> &atoms,
+                  int index,
+                  const Binding &binding,
+                  const QList<TypedName> &free,
+                  const State &state,
+                  QList<Binding> &out) const
+    {
+        if (index < atoms.size()) {
+            const Formula &atom = *atoms.at(index);
+            const QSet<QString> facts = state.facts.value(atom.predicate);
+            for (const QString &fact : facts) {
+                const QStringList values = fact.split(separator);
+                if (values.size() != atom.arguments.size()) {
+                    continue;
+                }
+                Binding extended = binding;
+                bool fits = true;
+                for (int i = 0; i < values.size() && fits; ++i) {
+                    const QString &term = atom.arguments.at(i);
+                    if (!term.startsWith(u'?')) {
+                        fits = term == values.at(i);
+                    } else if (extended.contains(term)) {
+                        fits = extended.value(term) == values.at(i);
+                    } else {
+                        const auto declared = std::find_if(free.cbegin(), free.cend(), [&](const TypedName &v) {
+                            return v.name == term;
+                        });
+                        fits = declared == free.cend() || typeFits(values.at(i), declared->type);
+                        extended.insert(term, values.at(i));
+                    }
+                }
+                if (fits) {
+                    bindings(precondition, atoms, index + 1, extended, free, state, out);
+                }
+            }
+            return;
+        }
+        for (const TypedName &variable : free) {
+            if (!binding.contains(variable.name)) {
+                for (const QString &object : objectsOf(variable.type)) {
+                    Binding extended = binding;
+                    extended.insert(variable.name, object);
+                    bindings(precondition, atoms, index, extended, free, state, out);
+                }
+                return;
+            }
+        }
+        if (holds(precondition, binding, state)) {
+            out.append(binding);
+        }
+    }
+
+    // Why the precondition fails under `binding`: the first conjunct that is false.
+    QString whyFalse(const Formula &precondition, const Binding &binding, const State &state) const
+    {
+        const QList<Formula> conjuncts =
+            precondition.kind == Formula::Kind::And ? precondition.children : QList<Formula>{precondition};
+        for (const Formula &conjunct : conjuncts) {
+            if (conjunct.kind == Formula::Kind::Atom) {
+                bool bound = true;
+                QStringList arguments;
+                for (const QString &term : conjunct.arguments) {
+                    const QString value = resolve(term, binding);
+                    bound = bound && !value.isEmpty();
+                    arguments.append(value.isEmpty() ? term : value);
+                }
+                if (!bound) {
+                    if (state.facts.value(conjunct.predicate).isEmpty()) {
+                        return Tr::tr("no fact (%1 …) holds").arg(conjunct.predicate);
+                    }
+                    continue;
+                }
+                if (!state.has(conjunct.predicate, arguments)) {
+                    return Tr::tr("(%1 %2) is false").arg(conjunct.predicate, arguments.join(u' '));
+                }
+            } else if (!holds(conjunct, binding, state)) {
+                return Tr::tr("a %1 condition at line %2 is false")
+                    .arg(conjunct.kind == Formula::Kind::Not ? QStringLiteral("negative") : QStringLiteral("compound"))
+                    .arg(conjunct.position.line);
+            }
+        }
+        return Tr::tr("no binding of the remaining parameters satisfies the precondition");
+    }
+
+    bool limitReached()
+    {
+        if (m_stop) {
+            return true;
+        }
+        if (m_limits.cancel && m_limits.cancel->load()) {
+            m_stop = PlanResult::Outcome::Cancelled;
+        } else if (m_result.expansions > m_limits.maxNodes) {
+            m_stop = PlanResult::Outcome::NodeLimit;
+        } else if ((m_result.expansions & 0xff) == 0 && m_timer.elapsed() > m_limits.timeoutMs) {
+            m_stop = PlanResult::Outcome::TimeLimit;
+        }
+        return m_stop.has_value();
+    }
+
+    bool step(QList<Open> agenda, const State &state)
+    {
+        if (limitReached()) {
+            return false;
+        }
+        if (agenda.isEmpty()) {
+            return holds(m_problem.goal, {}, state);
+        }
+        ++m_result.expansions;
+        const Open open = agenda.takeFirst();
+        if (open.depth > m_limits.maxDepth) {
+            m_depthCut = true;
+            return false;
+        }
+
+        if (const Action *action = m_domain.action(open.task)) {
+            Binding binding;
+            for (int i = 0; i < action->parameters.size(); ++i) {
+                const QString value = open.arguments.at(i);
+                if (!typeFits(value, action->parameters.at(i).type)) {
+                    noteFailure(open, Tr::tr("%1 is not a %2").arg(value, action->parameters.at(i).type));
+                    return false;
+                }
+                binding.insert(action->parameters.at(i).name, value);
+            }
+            if (!holds(action->precondition, binding, state)) {
+                noteFailure(open,
+                            Tr::tr("action %1: %2").arg(action->name, whyFalse(action->precondition, binding, state)));
+                return false;
+            }
+            const State next = apply(action->effect, binding, state);
+            m_result.plan.append(open.node);
+            if (step(agenda, next)) {
+                return true;
+            }
+            m_result.plan.removeLast();
+            return false;
+        }
+
+        const int attemptsBefore = int(m_result.nodes.at(open.node).attempts.size());
+        for (const Method &method : m_domain.methods) {
+            if (method.task.task != open.task) {
+                continue;
+            }
+            MethodAttempt attempt;
+            attempt.method = method.name;
+            Binding head;
+            bool matches = true;
+            for (int i = 0; i < method.task.arguments.size() && matches; ++i) {
+                const QString &term = method.task.arguments.at(i);
+                if (term.startsWith(u'?')) {
+                    if (head.contains(term) && head.value(term) != open.arguments.at(i)) {
+                        matches = false;
+                    }
+                    const auto declared = std::find_if(method.parameters.cbegin(),
+                                                       method.parameters.cend(),
+                                                       [&](const TypedName &v) { return v.name == term; });
+                    if (declared != method.parameters.cend() && !typeFits(open.arguments.at(i), declared->type)) {
+                        matches = false;
+                    }
+                    head.insert(term, open.arguments.at(i));
+                } else if (term != open.arguments.at(i)) {
+                    matches = false;
+                }
+            }
+            if (!matches) {
+                attempt.binding = describeBinding(head, method.parameters);
+                attempt.reason = Tr::tr("the task's arguments do not fit the method's parameters");
+                m_result.nodes[open.node].attempts.append(attempt);
+                continue;
+            }
+            QList<const Formula *> atoms;
+            if (method.precondition.kind == Formula::Kind::Atom) {
+                atoms.append(&method.precondition);
+            } else if (method.precondition.kind == Formula::Kind::And) {
+                for (const Formula &child : method.precondition.children) {
+                    if (child.kind == Formula::Kind::Atom) {
+                        atoms.append(&child);
+                    }
+                }
+            }
+            QList<Binding> candidates;
+            bindings(method.precondition, atoms, 0, head, method.parameters, state, candidates);
+            if (candidates.isEmpty()) {
+                // Explain with the first binding the state offers, if any.
+                QList<Binding> offered;
+                bindings(Formula{}, atoms, 0, head, method.parameters, state, offered);
+                const Binding shown = offered.isEmpty() ? head : offered.constFirst();
+                attempt.binding = describeBinding(shown, method.parameters);
+                attempt.reason = Tr::tr("precondition: %1").arg(whyFalse(method.precondition, shown, state));
+                m_result.nodes[open.node].attempts.append(attempt);
+                continue;
+            }
+            for (const Binding &binding : std::as_const(candidates)) {
+                const qsizetype nodesBefore = m_result.nodes.size();
+                QList<Open> next;
+                QList<int> children;
+                for (const TaskCall &call : method.subtasks) {
+                    DecompositionNode child;
+                    child.name = call.task;
+                    child.primitive = m_domain.action(call.task) != nullptr;
+                    for (const QString &term : call.arguments) {
+                        child.arguments.append(resolve(term, binding));
+                    }
+                    child.parent = open.node;
+                    children.append(int(m_result.nodes.size()));
+                    next.append(Open{child.name, child.arguments, int(m_result.nodes.size()), open.depth + 1});
+                    m_result.nodes.append(child);
+                }
+                m_result.nodes[open.node].children = children;
+                m_result.nodes[open.node].method = method.name;
+                next += agenda;
+                MethodAttempt tried{method.name, describeBinding(binding, method.parameters), QString()};
+                m_result.nodes[open.node].attempts.append(tried);
+                const int attemptIndex = int(m_result.nodes.at(open.node).attempts.size()) - 1;
+                if (step(next, state)) {
+                    return true;
+                }
+                // Undo this branch: its nodes, and the plan steps it added.
+                m_result.nodes.erase(m_result.nodes.begin() + nodesBefore, m_result.nodes.end());
+                m_result.nodes[open.node].children.clear();
+                m_result.nodes[open.node].method.clear();
+                m_result.nodes[open.node].attempts[attemptIndex].reason = m_stop
+                    ? Tr::tr("the search stopped (%1)").arg(toString(*m_stop))
+                    : Tr::tr("its subtasks could not be completed: %1").arg(m_deepestReason);
+                if (m_stop) {
+                    return false;
+                }
+            }
+        }
+        if (m_result.nodes.at(open.node).attempts.size() == attemptsBefore) {
+            noteFailure(open, Tr::tr("no method decomposes %1").arg(open.task));
+        }
+        return false;
+    }
+
+    void noteFailure(const Open &open, const QString &reason)
+    {
+        m_deepestTask = open.task + u' ' + open.arguments.join(u' ');
+        m_deepestReason = reason;
+    }
+
+    const Domain &m_domain;
+    const Problem &m_problem;
+    const PlannerLimits &m_limits;
+    QHash<QString, QString> m_types;
+    QElapsedTimer m_timer;
+    PlanResult m_result;
+    std::optional<PlanResult::Outcome> m_stop;
+    bool m_depthCut = false;
+    QString m_deepestTask;
+    QString m_deepestReason;
+};
+} // namespace
+
+QString toString(PlanResult::Outcome outcome)
+{
+    switch (outcome) {
+    case PlanResult::Outcome::Solved:
+        return QStringLiteral("solved");
+    case PlanResult::Outcome::Exhausted:
+        return QStringLiteral("exhausted");
+    case PlanResult::Outcome::NodeLimit:
+        return QStringLiteral("node limit");
+    case PlanResult::Outcome::DepthLimit:
+        return QStringLiteral("depth limit");
+    case PlanResult::Outcome::TimeLimit:
+        return QStringLiteral("time limit");
+    case PlanResult::Outcome::Cancelled:
+        return QStringLiteral("cancelled");
+    }
+    return QString();
+}
+
+QString PlanResult::toIpcFormat() const
+{
+    QString out = QStringLiteral("==>\n");
+    for (int index : plan) {
+        const DecompositionNode &node = nodes.at(index);
+        out +=
+            QStringLiteral("%1 %2\n").arg(node.id).arg(QStringList(QStringList{node.name} + node.arguments).join(u' '));
+    }
+    QStringList rootIds;
+    for (int root : roots) {
+        rootIds.append(QString::number(nodes.at(root).id));
+    }
+    out += QStringLiteral("root ") + rootIds.join(u' ') + u'\n';
+    for (const DecompositionNode &node : nodes) {
+        if (node.primitive) {
+            continue;
+        }
+        QStringList children;
+        for (int child : node.children) {
+            children.append(QString::number(nodes.at(child).id));
+        }
+        out += QStringLiteral("%1 %2 -> %3")
+                   .arg(node.id)
+                   .arg(QStringList(QStringList{node.name} + node.arguments).join(u' '), node.method);
+        if (!children.isEmpty()) {
+            out += u' ' + children.join(u' ');
+        }
+        out += u'\n';
+    }
+    out += QStringLiteral("<==\n");
+    return out;
+}
+
+QString PlanResult::toTree() const
+{
+    QString out;
+    std::function<void(int, int)> print = [&](int index, int depth) {
+        const DecompositionNode &node = nodes.at(index);
+        const QString indent(depth * 2, u' ');
+        out += indent + (node.primitive ? QStringLiteral("action ") : QStringLiteral("task "))
+            + QStringList(QStringList{node.name} + node.arguments).join(u' ');
+        if (!node.method.isEmpty()) {
+            out += QStringLiteral(" -> ") + node.method;
+        }
+        out += u'\n';
+        for (const MethodAttempt &attempt : node.attempts) {
+            if (!attempt.reason.isEmpty()) {
+                out +=
+                    indent + QStringLiteral("  x %1 [%2]: %3\n").arg(attempt.method, attempt.binding, attempt.reason);
+            }
+        }
+        for (int child : node.children) {
+            print(child, depth + 1);
+        }
+    };
+    for (int root : roots) {
+        print(root, 0);
+    }
+    return out;
+}
+
+PlanResult solve(const Domain &domain, const Problem &problem, const PlannerLimits &limits)
+{
+    Search search(domain, problem, limits);
+    return search.run();
+}
+
+} // namespace astra::hddl

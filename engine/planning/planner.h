@@ -1,0 +1,81 @@
+#pragma once
+
+#include "hddl.h"
+
+#include <QElapsedTimer>
+#include <QList>
+#include <QSet>
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+
+namespace astra::hddl {
+
+struct PlannerLimits
+{
+    int maxDepth = 200; // nested decompositions
+    qint64 maxNodes = 1000000; // task expansions
+    qint64 timeoutMs = 60000;
+    const std::atomic<bool> *cancel = nullptr;
+};
+
+// One method tried for a compound task, and why it did not work (empty when it did).
+struct MethodAttempt
+{
+    QString method;
+    QString binding; // "?t=truck1 ?from=a"
+    QString reason;
+};
+
+// A node of the decomposition: a compound task with the method chosen and the methods tried,
+// or a primitive action. Children are the subtasks in order.
+struct DecompositionNode
+{
+    int id = 0; // the id in the plan output
+    bool primitive = false;
+    QString name;
+    QStringList arguments;
+    QString method; // compound: the method that worked
+    QList<MethodAttempt> attempts; // compound: every method and binding tried, in order
+    QList<int> children; // indices into PlanResult::nodes
+    int parent = -1;
+};
+
+struct PlanResult
+{
+    enum class Outcome
+    {
+        Solved,
+        Exhausted, // the whole search space was explored: there is no plan
+        NodeLimit,
+        DepthLimit,
+        TimeLimit,
+        Cancelled,
+    };
+    Outcome outcome = Outcome::Exhausted;
+    QList<int> plan; // primitive nodes in execution order
+    QList<int> roots; // the initial task network
+    QList<DecompositionNode> nodes;
+    qint64 expansions = 0;
+    qint64 elapsedMs = 0;
+    // When there is no plan: the attempts at the first task that could not be decomposed.
+    QList<MethodAttempt> failure;
+    QString failedTask;
+
+    // The IPC 2020 HTN track format: "==>", numbered actions, "root", one line per
+    // abstract task "ID task args -> method subtask-ids", "<==".
+    QString toIpcFormat() const;
+    // An indented text tree for people (and golden tests).
+    QString toTree() const;
+};
+
+QString toString(PlanResult::Outcome outcome);
+
+// Total-order forward decomposition (SHOP-style progression): the first open task is
+// decomposed against the current state, methods and bindings are tried in order, and the
+// search backtracks over both. Bindings come from the state: positive precondition atoms are
+// matched against facts before the remaining variables are enumerated by type.
+PlanResult solve(const Domain &domain, const Problem &problem, const PlannerLimits &limits = {});
+
+} // namespace astra::hddl
