@@ -502,6 +502,205 @@
     </message>
 </context>
 <context>
+    <name>astra::Hddl</name>
+    <message>
+        <source>expected %1, found %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a parenthesised list of names</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>names before &apos;-&apos; and a type after it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;either&apos; types are not supported; declare a common super type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a variable (?name)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a name that is not a variable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a task &apos;(name arguments…)&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a variable or a constant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a formula in parentheses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a connective or a predicate name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;(%1&apos; takes %2 formula(s), found %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expected &apos;(%1 (?variables…) formula)&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;(=&apos; compares exactly two terms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an effect in parentheses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;and&apos;, &apos;not&apos;, &apos;when&apos;, &apos;forall&apos; or a predicate name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expected &apos;(when condition effect)&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expected &apos;(forall (?variables…) effect)&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expected &apos;(not (predicate arguments…))&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a predicate name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a list of subtasks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>subtasks with an :ordering need labels, as in &apos;(t1 (task …))&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;(&lt; label label)&apos; naming two subtasks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the :ordering has a cycle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the :ordering leaves %1 and %2 unordered: this is a partial-order task network, and only total-order HDDL is supported</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>one of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 needs a value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expected exactly one &apos;(define (%1 …) …)&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a domain section such as &apos;(:action …)&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a predicate &apos;(name ?parameters…)&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;(%1 NAME …)&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 &apos;%2&apos; is defined twice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>method constraints are not supported</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>method &apos;%1&apos; needs &apos;:task (name arguments…)&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>one of :requirements, :types, :constants, :predicates, :task, :method, :action</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>method &apos;%1&apos; decomposes &apos;%2&apos;, which is not a declared :task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>task &apos;%1&apos; takes %2 argument(s), the method gives %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is neither an action nor a task of this domain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; takes %2 argument(s), found %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a problem section such as &apos;(:init …)&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the problem is for domain &apos;%1&apos;, but the domain file defines &apos;%2&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is neither an action nor a task of domain &apos;%2&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a fact &apos;(predicate objects…)&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an object</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a predicate of domain &apos;%2&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>one of :domain, :objects, :htn, :init, :goal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1:%2:%3: unexpected &apos;)&apos;: no list is open here</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1:%2:%3: expected &apos;(&apos; to start a definition, found &apos;%4&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1:%2:%3: the list opened here is never closed; expected &apos;)&apos; before the end of the file</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::Highlighting</name>
     <message numerus="yes">
         <source>KSyntaxHighlighting (%n syntax definitions)</source>
@@ -1259,6 +1458,53 @@
     </message>
 </context>
 <context>
+    <name>astra::Planner</name>
+    <message>
+        <source>no fact (%1 …) holds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(%1 %2) is false</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a %1 condition at line %2 is false</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no binding of the remaining parameters satisfies the precondition</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>action %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the task&apos;s arguments do not fit the method&apos;s parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>precondition: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the search stopped (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its subtasks could not be completed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no method decomposes %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::StatusPage</name>
     <message>
         <source>Proposed</source>
@@ -1757,36 +2003,6 @@
 <context>
     <name>astra::cli</name>
     <message>
-        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
-
-Review and control the changes an agent proposes to a git repository.
-
-Commands:
-  init                          write .astra.toml (if absent) and create the state
-  status                        goals per state, modifications awaiting review, scheduler
-  goals [--state S]             list goals
-  goal add TEXT [--files P...]  add a goal of your own
-  goal show ID                  show one goal
-  goal approve|reject|abandon ID [--reason TEXT]
-  ledger verify                 recompute the audit chain and compare it with refs/astra/ledger
-  ledger show [--limit N]       print the ledger entries still in the table
-  ledger export FILE            write every entry as JSON lines
-  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
-  ledger checkpoint             record the ledger head in refs/astra/ledger
-  demo DIR                      create the demo workspace in DIR
-
-Options:
-  --repo PATH   the repository (default: the one around the current directory)
-  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
-                (default: &lt;git dir&gt;/astra/state.db)
-  --json        print one JSON document
-  --version     print the versions of astra, Qt and libgit2
-
-Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Astra Review command line</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2235,6 +2451,87 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
             <numerusform>Deleted %n branch.</numerusform>
             <numerusform>Deleted %n branches.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
+
+Review and control the changes an agent proposes to a git repository.
+
+Commands:
+  init                          write .astra.toml (if absent) and create the state
+  status                        goals per state, modifications awaiting review, scheduler
+  goals [--state S]             list goals
+  goal add TEXT [--files P...]  add a goal of your own
+  goal show ID                  show one goal
+  goal approve|reject|abandon ID [--reason TEXT]
+  ledger verify                 recompute the audit chain and compare it with refs/astra/ledger
+  ledger show [--limit N]       print the ledger entries still in the table
+  ledger export FILE            write every entry as JSON lines
+  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
+  ledger checkpoint             record the ledger head in refs/astra/ledger
+  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
+  hddl solve DOMAIN PROBLEM [--timeout S]
+                                plan, printing the plan in the IPC HTN track format
+  demo DIR                      create the demo workspace in DIR
+
+Options:
+  --repo PATH   the repository (default: the one around the current directory)
+  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
+                (default: &lt;git dir&gt;/astra/state.db)
+  --json        print one JSON document
+  --version     print the versions of astra, Qt and libgit2
+
+Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop the planner after S seconds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>S</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: cannot read it (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>hddl needs a subcommand: check DOMAIN [PROBLEM] or solve DOMAIN PROBLEM [--timeout S].</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>hddl check needs DOMAIN and optionally PROBLEM.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>hddl solve needs DOMAIN and PROBLEM.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--timeout must be a positive number of seconds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Domain %1: %2 tasks, %3 methods, %4 actions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Problem %1: %2 objects, %3 initial tasks, %4 facts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>astra: no plan found (%1 after %2 expansions in %3 ms).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The search space was exhausted: there is no plan.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 could not be decomposed:</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

@@ -34,6 +34,9 @@ QString helpText()
         "  ledger export FILE            write every entry as JSON lines\n"
         "  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues\n"
         "  ledger checkpoint             record the ledger head in refs/astra/ledger\n"
+        "  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column\n"
+        "  hddl solve DOMAIN PROBLEM [--timeout S]\n"
+        "                                plan, printing the plan in the IPC HTN track format\n"
         "  demo DIR                      create the demo workspace in DIR\n"
         "\n"
         "Options:\n"
@@ -104,6 +107,7 @@ bool Context::onlyOptions(const QStringList &allowed, int *exitCode) const
                                                QStringLiteral("goal"),
                                                QStringLiteral("title"),
                                                QStringLiteral("older-than"),
+                                               QStringLiteral("timeout"),
                                                QStringLiteral("files"),
                                                QStringLiteral("reason"),
                                                QStringLiteral("through"),
@@ -148,6 +152,7 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
     parser.addOption({QStringLiteral("branch"), Tr::tr("A branch to import."), Tr::tr("NAME")});
     parser.addOption({QStringLiteral("goal"), Tr::tr("The goal the change belongs to."), Tr::tr("ID")});
     parser.addOption({QStringLiteral("title"), Tr::tr("A title for the change."), Tr::tr("TEXT")});
+    parser.addOption({QStringLiteral("timeout"), Tr::tr("Stop the planner after S seconds."), Tr::tr("S")});
     parser.addOption({QStringLiteral("older-than"), Tr::tr("Only what finished more than DAYS ago."), Tr::tr("DAYS")});
 
     Context context{parser, {}, out, err, false, {}};
@@ -206,6 +211,9 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
     }
     if (command == u"prune") {
         return runPrune(context);
+    }
+    if (command == u"hddl") {
+        return runHddl(context);
     }
     if (command == u"demo") {
         return runDemo(context);

@@ -54,5 +54,6 @@ int runMods(Context &context);
 int runMod(Context &context);
 int runRun(Context &context);
 int runPrune(Context &context);
+int runHddl(Context &context);
 
 } // namespace astra::cli

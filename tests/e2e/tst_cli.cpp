@@ -452,6 +452,41 @@ private Q_SLOTS:
         QCOMPARE(json(run).object().value(QStringLiteral("entries")).toInt(), 3);
     }
 
+    void hddl()
+    {
+        const QString data = qEnvironmentVariable("ASTRA_TEST_DATA") + QStringLiteral("/hddl/");
+        const QString domain = data + QStringLiteral("delivery-domain.hddl");
+        Run run = runAstra(
+            {QStringLiteral("hddl"), QStringLiteral("solve"), domain, data + QStringLiteral("delivery-problem.hddl")});
+        VERIFY_RUN(run, 0);
+        QVERIFY(run.out.startsWith(QStringLiteral("==>\n")));
+        QVERIFY(run.out.contains(QStringLiteral("\nroot ")));
+        QVERIFY(run.out.endsWith(QStringLiteral("<==\n")));
+
+        QTemporaryDir dir;
+        QFile problem(data + QStringLiteral("delivery-problem.hddl"));
+        QVERIFY(problem.open(QIODevice::ReadOnly));
+        QByteArray fragile = problem.readAll();
+        fragile.replace(QByteArray("(:init"), QByteArray("(:init (fragile p1)"));
+        const QString unsolvable = dir.filePath(QStringLiteral("fragile.hddl"));
+        QFile out(unsolvable);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(fragile);
+        out.close();
+        run = runAstra({QStringLiteral("hddl"), QStringLiteral("solve"), domain, unsolvable});
+        VERIFY_RUN(run, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("exhausted")), qPrintable(run.err));
+
+        const QString broken = dir.filePath(QStringLiteral("broken.hddl"));
+        QFile bad(broken);
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("(define (domain d)\n (:axioms))");
+        bad.close();
+        run = runAstra({QStringLiteral("hddl"), QStringLiteral("check"), broken});
+        VERIFY_RUN(run, 2);
+        QVERIFY2(run.err.contains(QStringLiteral("broken.hddl:2:3:")), qPrintable(run.err));
+    }
+
     void demoWorkspace()
     {
         QTemporaryDir dir;
