@@ -505,199 +505,199 @@
     <name>astra::Hddl</name>
     <message>
         <source>expected %1, found %2</source>
-        <translation type="unfinished">erwartet: %1, gefunden: %2</translation>
+        <translation>erwartet: %1, gefunden: %2</translation>
     </message>
     <message>
         <source>a parenthesised list of names</source>
-        <translation type="unfinished"></translation>
+        <translation>eine geklammerte Liste von Namen</translation>
     </message>
     <message>
         <source>a name</source>
-        <translation type="unfinished"></translation>
+        <translation>ein Name</translation>
     </message>
     <message>
         <source>names before &apos;-&apos; and a type after it</source>
-        <translation type="unfinished"></translation>
+        <translation>Namen vor &apos;-&apos; und ein Typ danach</translation>
     </message>
     <message>
         <source>&apos;either&apos; types are not supported; declare a common super type</source>
-        <translation type="unfinished"></translation>
+        <translation>&apos;either&apos;-Typen werden nicht unterstützt; deklarieren Sie einen gemeinsamen Obertyp</translation>
     </message>
     <message>
         <source>a variable (?name)</source>
-        <translation type="unfinished"></translation>
+        <translation>eine Variable (?name)</translation>
     </message>
     <message>
         <source>a name that is not a variable</source>
-        <translation type="unfinished"></translation>
+        <translation>ein Name, der keine Variable ist</translation>
     </message>
     <message>
         <source>a task &apos;(name arguments…)&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>eine Aufgabe &apos;(name arguments…)&apos;</translation>
     </message>
     <message>
         <source>a variable or a constant</source>
-        <translation type="unfinished"></translation>
+        <translation>eine Variable oder eine Konstante</translation>
     </message>
     <message>
         <source>a formula in parentheses</source>
-        <translation type="unfinished"></translation>
+        <translation>eine Formel in Klammern</translation>
     </message>
     <message>
         <source>a connective or a predicate name</source>
-        <translation type="unfinished"></translation>
+        <translation>ein Junktor oder ein Prädikatname</translation>
     </message>
     <message>
         <source>&apos;(%1&apos; takes %2 formula(s), found %3</source>
-        <translation type="unfinished"></translation>
+        <translation>&apos;(%1&apos; erwartet %2 Formel(n), gefunden: %3</translation>
     </message>
     <message>
         <source>expected &apos;(%1 (?variables…) formula)&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>erwartet: &apos;(%1 (?variables…) formula)&apos;</translation>
     </message>
     <message>
         <source>&apos;(=&apos; compares exactly two terms</source>
-        <translation type="unfinished"></translation>
+        <translation>&apos;(=&apos; vergleicht genau zwei Terme</translation>
     </message>
     <message>
         <source>an effect in parentheses</source>
-        <translation type="unfinished"></translation>
+        <translation>ein Effekt in Klammern</translation>
     </message>
     <message>
         <source>&apos;and&apos;, &apos;not&apos;, &apos;when&apos;, &apos;forall&apos; or a predicate name</source>
-        <translation type="unfinished"></translation>
+        <translation>&apos;and&apos;, &apos;not&apos;, &apos;when&apos;, &apos;forall&apos; oder ein Prädikatname</translation>
     </message>
     <message>
         <source>expected &apos;(when condition effect)&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>erwartet: &apos;(when condition effect)&apos;</translation>
     </message>
     <message>
         <source>expected &apos;(forall (?variables…) effect)&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>erwartet: &apos;(forall (?variables…) effect)&apos;</translation>
     </message>
     <message>
         <source>expected &apos;(not (predicate arguments…))&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>erwartet: &apos;(not (predicate arguments…))&apos;</translation>
     </message>
     <message>
         <source>a predicate name</source>
-        <translation type="unfinished"></translation>
+        <translation>ein Prädikatname</translation>
     </message>
     <message>
         <source>a list of subtasks</source>
-        <translation type="unfinished"></translation>
+        <translation>eine Liste von Teilaufgaben</translation>
     </message>
     <message>
         <source>subtasks with an :ordering need labels, as in &apos;(t1 (task …))&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>Teilaufgaben mit einem :ordering benötigen Bezeichner, wie in &apos;(t1 (task …))&apos;</translation>
     </message>
     <message>
         <source>&apos;(&lt; label label)&apos; naming two subtasks</source>
-        <translation type="unfinished"></translation>
+        <translation>&apos;(&lt; label label)&apos; mit zwei Teilaufgaben</translation>
     </message>
     <message>
         <source>the :ordering has a cycle</source>
-        <translation type="unfinished"></translation>
+        <translation>das :ordering enthält einen Zyklus</translation>
     </message>
     <message>
         <source>the :ordering leaves %1 and %2 unordered: this is a partial-order task network, and only total-order HDDL is supported</source>
-        <translation type="unfinished"></translation>
+        <translation>das :ordering lässt %1 und %2 ungeordnet: Dies ist ein halbgeordnetes Aufgabennetz, unterstützt wird nur total geordnetes HDDL</translation>
     </message>
     <message>
         <source>one of %1</source>
-        <translation type="unfinished">einer der Werte %1</translation>
+        <translation>einer der Werte %1</translation>
     </message>
     <message>
         <source>%1 needs a value</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 benötigt einen Wert</translation>
     </message>
     <message>
         <source>expected exactly one &apos;(define (%1 …) …)&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>erwartet: genau ein &apos;(define (%1 …) …)&apos;</translation>
     </message>
     <message>
         <source>a domain section such as &apos;(:action …)&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>ein Domänenabschnitt wie &apos;(:action …)&apos;</translation>
     </message>
     <message>
         <source>a predicate &apos;(name ?parameters…)&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>ein Prädikat &apos;(name ?parameters…)&apos;</translation>
     </message>
     <message>
         <source>&apos;(%1 NAME …)&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>&apos;(%1 NAME …)&apos;</translation>
     </message>
     <message>
         <source>%1 &apos;%2&apos; is defined twice</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 &apos;%2&apos; ist doppelt definiert</translation>
     </message>
     <message>
         <source>method constraints are not supported</source>
-        <translation type="unfinished"></translation>
+        <translation>Methoden-Constraints werden nicht unterstützt</translation>
     </message>
     <message>
         <source>method &apos;%1&apos; needs &apos;:task (name arguments…)&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>Methode &apos;%1&apos; benötigt &apos;:task (name arguments…)&apos;</translation>
     </message>
     <message>
         <source>one of :requirements, :types, :constants, :predicates, :task, :method, :action</source>
-        <translation type="unfinished"></translation>
+        <translation>einer der Abschnitte :requirements, :types, :constants, :predicates, :task, :method, :action</translation>
     </message>
     <message>
         <source>method &apos;%1&apos; decomposes &apos;%2&apos;, which is not a declared :task</source>
-        <translation type="unfinished"></translation>
+        <translation>Methode &apos;%1&apos; zerlegt &apos;%2&apos;, das keine deklarierte :task ist</translation>
     </message>
     <message>
         <source>task &apos;%1&apos; takes %2 argument(s), the method gives %3</source>
-        <translation type="unfinished"></translation>
+        <translation>Aufgabe &apos;%1&apos; erwartet %2 Argument(e), die Methode übergibt %3</translation>
     </message>
     <message>
         <source>&apos;%1&apos; is neither an action nor a task of this domain</source>
-        <translation type="unfinished"></translation>
+        <translation>&apos;%1&apos; ist weder eine Aktion noch eine Aufgabe dieser Domäne</translation>
     </message>
     <message>
         <source>&apos;%1&apos; takes %2 argument(s), found %3</source>
-        <translation type="unfinished"></translation>
+        <translation>&apos;%1&apos; erwartet %2 Argument(e), gefunden: %3</translation>
     </message>
     <message>
         <source>a problem section such as &apos;(:init …)&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>ein Problemabschnitt wie &apos;(:init …)&apos;</translation>
     </message>
     <message>
         <source>the problem is for domain &apos;%1&apos;, but the domain file defines &apos;%2&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>das Problem ist für die Domäne &apos;%1&apos;, aber die Domänendatei definiert &apos;%2&apos;</translation>
     </message>
     <message>
         <source>&apos;%1&apos; is neither an action nor a task of domain &apos;%2&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>&apos;%1&apos; ist weder eine Aktion noch eine Aufgabe der Domäne &apos;%2&apos;</translation>
     </message>
     <message>
         <source>a fact &apos;(predicate objects…)&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>ein Fakt &apos;(predicate objects…)&apos;</translation>
     </message>
     <message>
         <source>an object</source>
-        <translation type="unfinished"></translation>
+        <translation>ein Objekt</translation>
     </message>
     <message>
         <source>&apos;%1&apos; is not a predicate of domain &apos;%2&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>&apos;%1&apos; ist kein Prädikat der Domäne &apos;%2&apos;</translation>
     </message>
     <message>
         <source>one of :domain, :objects, :htn, :init, :goal</source>
-        <translation type="unfinished"></translation>
+        <translation>einer der Abschnitte :domain, :objects, :htn, :init, :goal</translation>
     </message>
     <message>
         <source>%1:%2:%3: unexpected &apos;)&apos;: no list is open here</source>
-        <translation type="unfinished"></translation>
+        <translation>%1:%2:%3: unerwartete &apos;)&apos;: hier ist keine Liste geöffnet</translation>
     </message>
     <message>
         <source>%1:%2:%3: expected &apos;(&apos; to start a definition, found &apos;%4&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>%1:%2:%3: erwartet: &apos;(&apos; am Beginn einer Definition, gefunden: &apos;%4&apos;</translation>
     </message>
     <message>
         <source>%1:%2:%3: the list opened here is never closed; expected &apos;)&apos; before the end of the file</source>
-        <translation type="unfinished"></translation>
+        <translation>%1:%2:%3: die hier geöffnete Liste wird nie geschlossen; erwartet: &apos;)&apos; vor dem Dateiende</translation>
     </message>
 </context>
 <context>
@@ -1462,47 +1462,47 @@
     <name>astra::Planner</name>
     <message>
         <source>no fact (%1 …) holds</source>
-        <translation type="unfinished"></translation>
+        <translation>kein Fakt (%1 …) gilt</translation>
     </message>
     <message>
         <source>(%1 %2) is false</source>
-        <translation type="unfinished"></translation>
+        <translation>(%1 %2) ist falsch</translation>
     </message>
     <message>
         <source>a %1 condition at line %2 is false</source>
-        <translation type="unfinished"></translation>
+        <translation>eine %1-Bedingung in Zeile %2 ist falsch</translation>
     </message>
     <message>
         <source>no binding of the remaining parameters satisfies the precondition</source>
-        <translation type="unfinished"></translation>
+        <translation>keine Belegung der übrigen Parameter erfüllt die Vorbedingung</translation>
     </message>
     <message>
         <source>%1 is not a %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ist nicht vom Typ %2</translation>
     </message>
     <message>
         <source>action %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Aktion %1: %2</translation>
     </message>
     <message>
         <source>the task&apos;s arguments do not fit the method&apos;s parameters</source>
-        <translation type="unfinished"></translation>
+        <translation>die Argumente der Aufgabe passen nicht zu den Parametern der Methode</translation>
     </message>
     <message>
         <source>precondition: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorbedingung: %1</translation>
     </message>
     <message>
         <source>the search stopped (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>die Suche wurde abgebrochen (%1)</translation>
     </message>
     <message>
         <source>its subtasks could not be completed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>ihre Teilaufgaben konnten nicht abgeschlossen werden: %1</translation>
     </message>
     <message>
         <source>no method decomposes %1</source>
-        <translation type="unfinished"></translation>
+        <translation>keine Methode zerlegt %1</translation>
     </message>
 </context>
 <context>
@@ -2485,55 +2485,84 @@ Options:
 
 Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
 </source>
-        <translation type="unfinished"></translation>
+        <translation>Aufruf: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
+
+Prüfen und steuern Sie die Änderungen, die ein Agent an einem Git-Repository vorschlägt.
+
+Befehle:
+  init                          .astra.toml schreiben (falls nicht vorhanden) und den Zustand anlegen
+  status                        Ziele je Zustand, zu prüfende Änderungen, Scheduler
+  goals [--state S]             Ziele auflisten
+  goal add TEXT [--files P...]  ein eigenes Ziel hinzufügen
+  goal show ID                  ein Ziel anzeigen
+  goal approve|reject|abandon ID [--reason TEXT]
+  ledger verify                 die Prüfkette neu berechnen und mit refs/astra/ledger vergleichen
+  ledger show [--limit N]       die noch in der Tabelle enthaltenen Protokolleinträge ausgeben
+  ledger export FILE            alle Einträge als JSON-Zeilen schreiben
+  ledger archive --through SEQ  alte Einträge in ein JSONL-Segment verschieben; die Kette wird fortgesetzt
+  ledger checkpoint             den Protokollkopf in refs/astra/ledger verzeichnen
+  hddl check DOMAIN [PROBLEM]   HDDL-Dateien lesen; Fehler nennen Datei, Zeile und Spalte
+  hddl solve DOMAIN PROBLEM [--timeout S]
+                                planen und den Plan im Format des IPC-HTN-Tracks ausgeben
+  demo DIR                      den Demo-Arbeitsbereich in DIR anlegen
+
+Optionen:
+  --repo PATH   das Repository (Standard: das Repository, in dem das aktuelle Verzeichnis liegt)
+  --db URL      der Zustand: eine Datei, sqlite:///PATH oder postgresql://USER@HOST:PORT/DB
+                (Standard: &lt;git dir&gt;/astra/state.db)
+  --json        ein einzelnes JSON-Dokument ausgeben
+  --version     die Versionen von astra, Qt und libgit2 ausgeben
+
+Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 Aufruffehler.
+</translation>
     </message>
     <message>
         <source>Stop the planner after S seconds.</source>
-        <translation type="unfinished"></translation>
+        <translation>Den Planer nach S Sekunden anhalten.</translation>
     </message>
     <message>
         <source>S</source>
-        <translation type="unfinished"></translation>
+        <translation>S</translation>
     </message>
     <message>
         <source>%1: cannot read it (%2).</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: kann nicht gelesen werden (%2).</translation>
     </message>
     <message>
         <source>hddl needs a subcommand: check DOMAIN [PROBLEM] or solve DOMAIN PROBLEM [--timeout S].</source>
-        <translation type="unfinished"></translation>
+        <translation>hddl benötigt einen Unterbefehl: check DOMAIN [PROBLEM] oder solve DOMAIN PROBLEM [--timeout S].</translation>
     </message>
     <message>
         <source>hddl check needs DOMAIN and optionally PROBLEM.</source>
-        <translation type="unfinished"></translation>
+        <translation>hddl check benötigt DOMAIN und optional PROBLEM.</translation>
     </message>
     <message>
         <source>hddl solve needs DOMAIN and PROBLEM.</source>
-        <translation type="unfinished"></translation>
+        <translation>hddl solve benötigt DOMAIN und PROBLEM.</translation>
     </message>
     <message>
         <source>--timeout must be a positive number of seconds.</source>
-        <translation type="unfinished"></translation>
+        <translation>--timeout muss eine positive Anzahl von Sekunden sein.</translation>
     </message>
     <message>
         <source>Domain %1: %2 tasks, %3 methods, %4 actions.</source>
-        <translation type="unfinished"></translation>
+        <translation>Domäne %1: %2 Aufgaben, %3 Methoden, %4 Aktionen.</translation>
     </message>
     <message>
         <source>Problem %1: %2 objects, %3 initial tasks, %4 facts.</source>
-        <translation type="unfinished"></translation>
+        <translation>Problem %1: %2 Objekte, %3 Anfangsaufgaben, %4 Fakten.</translation>
     </message>
     <message>
         <source>astra: no plan found (%1 after %2 expansions in %3 ms).</source>
-        <translation type="unfinished"></translation>
+        <translation>astra: kein Plan gefunden (%1 nach %2 Expansionen in %3 ms).</translation>
     </message>
     <message>
         <source>The search space was exhausted: there is no plan.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Suchraum wurde ausgeschöpft: Es gibt keinen Plan.</translation>
     </message>
     <message>
         <source>%1 could not be decomposed:</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 konnte nicht zerlegt werden:</translation>
     </message>
 </context>
 <context>
