@@ -274,7 +274,7 @@ private:
             const Formula &atom = *atoms.at(index);
             const QSet<QString> facts = state.facts.value(atom.predicate);
             for (const QString &fact : facts) {
-                const QStringList values = fact.split(separator);
+                const QStringList values = fact.isEmpty() ? QStringList() : fact.split(separator);
                 if (values.size() != atom.arguments.size()) {
                     continue;
                 }
@@ -492,8 +492,14 @@ private:
                 }
             }
         }
-        if (m_result.nodes.at(open.node).attempts.size() == attemptsBefore) {
+        const QList<MethodAttempt> &attempts = m_result.nodes.at(open.node).attempts;
+        if (attempts.size() == attemptsBefore) {
             noteFailure(open, Tr::tr("no method decomposes %1").arg(open.task));
+        } else if (!m_stop) {
+            const MethodAttempt &last = attempts.constLast();
+            noteFailure(open,
+                        Tr::tr("no method of %1 %2 works; the last, %3 [%4]: %5")
+                            .arg(open.task, open.arguments.join(u' '), last.method, last.binding, last.reason));
         }
         return false;
     }
