@@ -272,8 +272,10 @@ private:
     {
         if (index < atoms.size()) {
             const Formula &atom = *atoms.at(index);
-            const QSet<QString> facts = state.facts.value(atom.predicate);
-            for (const QString &fact : facts) {
+            // Sorted, so that the search (and the plan) is the same on every run.
+            QStringList facts = state.facts.value(atom.predicate).values();
+            facts.sort();
+            for (const QString &fact : std::as_const(facts)) {
                 const QStringList values = fact.isEmpty() ? QStringList() : fact.split(separator);
                 if (values.size() != atom.arguments.size()) {
                     continue;
