@@ -81,7 +81,7 @@ Result<QStringList> checkoutTree(git_repository *repo, git_tree *baseline, git_t
     git_checkout_options options = GIT_CHECKOUT_OPTIONS_INIT;
     options.checkout_strategy = GIT_CHECKOUT_SAFE | (dryRun ? GIT_CHECKOUT_DRY_RUN : 0);
     options.baseline = baseline;
-    options.notify_flags = GIT_CHECKOUT_NOTIFY_CONFLICT | GIT_CHECKOUT_NOTIFY_DIRTY;
+    options.notify_flags = GIT_CHECKOUT_NOTIFY_CONFLICT; // only files the checkout would overwrite
     options.notify_cb = collectConflict;
     options.notify_payload = &conflicts;
     const int code = git_checkout_tree(repo, reinterpret_cast<git_object *>(target), &options);

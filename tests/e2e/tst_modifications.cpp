@@ -390,6 +390,29 @@ private Q_SLOTS:
         QCOMPARE(toString(m_workspace->modification(created->id)->status), QStringLiteral("approved"));
     }
 
+    void unrelatedLocalChangesDoNotBlockMerge()
+    {
+        makeWorkspace();
+        ChangeSet changes;
+        changes.files = {write("src/calc.c", "int add(int a, int b) { return a + b; } // v3\n")};
+        auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
+        QVERIFY(created.ok());
+        QVERIFY(m_workspace->testModification(created->id).ok());
+        QVERIFY(m_workspace->approveModification(created->id, QString()).ok());
+        // Work in progress in files the modification does not touch stays as it is.
+        m_repo->write(QStringLiteral("src/util.c"), "int one(void) { return 3; }\n");
+        m_repo->write(QStringLiteral("scratch.txt"), "mine\n");
+        auto merged = m_workspace->mergeModification(created->id);
+        QVERIFY2(merged.ok(), qPrintable(merged.message()));
+        QFile util(m_repo->file(QStringLiteral("src/util.c")));
+        QVERIFY(util.open(QIODevice::ReadOnly));
+        QCOMPARE(util.readAll(), QByteArray("int one(void) { return 3; }\n"));
+        const QString status = m_repo->git({QStringLiteral("status"), QStringLiteral("--porcelain")});
+        QVERIFY2(status.contains(QStringLiteral(" M src/util.c")) && status.contains(QStringLiteral("?? scratch.txt"))
+                     && !status.contains(QStringLiteral("calc.c")),
+                 qPrintable(status));
+    }
+
     void movedTarget()
     {
         makeWorkspace();
