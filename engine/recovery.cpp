@@ -37,6 +37,7 @@ Status Workspace::recoverInterrupted()
         QSet<QString> recordedBranches;
         bool candidates = false;
         QHash<QString, QString> targetHeads;
+        QHash<QString, QString> headMessages;
         for (const Modification &modification : std::as_const(*all)) {
             recordedBranches.insert(modification.branch);
             if (modification.status == ModificationStatus::Testing) {
@@ -61,10 +62,14 @@ Status Workspace::recoverInterrupted()
                 candidates = candidates || head == modification.headCommit
                     || (parents && parents->contains(modification.headCommit));
             } else {
-                auto message = m_repo.commitMessage(head);
+                if (!headMessages.contains(head)) {
+                    auto message = m_repo.commitMessage(head);
+                    headMessages.insert(head, message ? *message : QString());
+                }
+                const QString message = headMessages.value(head);
                 candidates = candidates
-                    || (message && message->startsWith(QStringLiteral("Revert "))
-                        && modificationTrailer(*message) == modification.id);
+                    || (message.startsWith(QStringLiteral("Revert "))
+                        && modificationTrailer(message) == modification.id);
             }
         }
         for (const auto &branch : std::as_const(*branches)) {

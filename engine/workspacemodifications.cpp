@@ -225,10 +225,7 @@ Workspace::proposePatch(const QByteArray &patch, std::optional<qint64> goalId, c
             violations.append(*violation);
         }
     }
-    if (!violations.isEmpty() || (!changes && changes.error().kind == ErrorKind::Refused)) {
-        if (violations.isEmpty()) {
-            return changes.error();
-        }
+    if (!violations.isEmpty()) {
         auto goal = goalForImport(goalId, title);
         if (!goal) {
             return goal.error();

@@ -419,10 +419,6 @@
         <translation>Auflisten der Branches</translation>
     </message>
     <message>
-        <source>Reading commit %1</source>
-        <translation>Lesen von Commit %1</translation>
-    </message>
-    <message>
         <source>The branch &apos;%1&apos; does not exist in %2. Check [workspace] target_branch in .astra.toml or create the branch.</source>
         <translation>Der Branch &apos;%1&apos; existiert nicht in %2. Prüfen Sie [workspace] target_branch in .astra.toml oder legen Sie den Branch an.</translation>
     </message>
@@ -919,14 +915,6 @@
 <context>
     <name>astra::Merger</name>
     <message>
-        <source>Reading commit %1</source>
-        <translation>Lesen von Commit %1</translation>
-    </message>
-    <message>
-        <source>Reading a tree</source>
-        <translation>Lesen eines Baums</translation>
-    </message>
-    <message>
         <source>Comparing trees</source>
         <translation>Vergleichen von Bäumen</translation>
     </message>
@@ -1136,14 +1124,6 @@
 <context>
     <name>astra::ModificationWriter</name>
     <message>
-        <source>Reading commit %1</source>
-        <translation>Lesen von Commit %1</translation>
-    </message>
-    <message>
-        <source>Reading the tree of %1</source>
-        <translation>Lesen des Baums von %1</translation>
-    </message>
-    <message>
         <source>The path policy refused the change; nothing was written:
 %1</source>
         <translation>Die Pfadrichtlinie hat die Änderung abgelehnt; es wurde nichts geschrieben:
@@ -1200,14 +1180,6 @@
 </context>
 <context>
     <name>astra::PatchImport</name>
-    <message>
-        <source>Reading commit %1</source>
-        <translation>Lesen von Commit %1</translation>
-    </message>
-    <message>
-        <source>Reading the tree of %1</source>
-        <translation>Lesen des Baums von %1</translation>
-    </message>
     <message>
         <source>%1 does not apply cleanly to the base commit; nothing was written. %2</source>
         <translation>%1 lässt sich nicht sauber auf den Basis-Commit anwenden; es wurde nichts geschrieben. %2</translation>
@@ -1503,6 +1475,10 @@
     <message>
         <source>no method decomposes %1</source>
         <translation>keine Methode zerlegt %1</translation>
+    </message>
+    <message>
+        <source>no method of %1 %2 works; the last, %3 [%4]: %5</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1859,14 +1835,6 @@
     <message>
         <source>Cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
-    </message>
-    <message>
-        <source>Reading commit %1</source>
-        <translation>Lesen von Commit %1</translation>
-    </message>
-    <message>
-        <source>Reading the tree of %1</source>
-        <translation>Lesen des Baums von %1</translation>
     </message>
     <message>
         <source>Exporting %1</source>
@@ -2570,6 +2538,14 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
     <message>
         <source>no detail</source>
         <translation>keine Details</translation>
+    </message>
+    <message>
+        <source>Reading commit %1</source>
+        <translation type="unfinished">Lesen von Commit %1</translation>
+    </message>
+    <message>
+        <source>Reading the tree of %1</source>
+        <translation type="unfinished">Lesen des Baums von %1</translation>
     </message>
 </context>
 <context>

@@ -419,10 +419,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Reading commit %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The branch &apos;%1&apos; does not exist in %2. Check [workspace] target_branch in .astra.toml or create the branch.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -919,14 +915,6 @@
 <context>
     <name>astra::Merger</name>
     <message>
-        <source>Reading commit %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Reading a tree</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Comparing trees</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1136,14 +1124,6 @@
 <context>
     <name>astra::ModificationWriter</name>
     <message>
-        <source>Reading commit %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Reading the tree of %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The path policy refused the change; nothing was written:
 %1</source>
         <translation type="unfinished"></translation>
@@ -1199,14 +1179,6 @@
 </context>
 <context>
     <name>astra::PatchImport</name>
-    <message>
-        <source>Reading commit %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Reading the tree of %1</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>%1 does not apply cleanly to the base commit; nothing was written. %2</source>
         <translation type="unfinished"></translation>
@@ -1501,6 +1473,10 @@
     </message>
     <message>
         <source>no method decomposes %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no method of %1 %2 works; the last, %3 [%4]: %5</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1857,14 +1833,6 @@
     </message>
     <message>
         <source>Cannot write %1: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Reading commit %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Reading the tree of %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2538,6 +2506,14 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
     <name>astra::git</name>
     <message>
         <source>no detail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading commit %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the tree of %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -39,4 +39,59 @@ QString oidToString(const git_oid &oid)
     return QString::fromLatin1(buffer);
 }
 
+Result<CommitPtr> lookupCommit(git_repository *repo, const QString &id)
+{
+    git_oid oid;
+    int code = git_oid_fromstr(&oid, id.toLatin1().constData());
+    git_commit *raw = nullptr;
+    if (code == 0) {
+        code = git_commit_lookup(&raw, repo, &oid);
+    }
+    if (code < 0) {
+        return error(code, QCoreApplication::translate("astra::git", "Reading commit %1").arg(id));
+    }
+    return CommitPtr(raw);
+}
+
+Result<TreePtr> treeOf(git_commit *commit)
+{
+    git_tree *raw = nullptr;
+    if (const int code = git_commit_tree(&raw, commit); code < 0) {
+        return error(code,
+                     QCoreApplication::translate("astra::git", "Reading the tree of %1")
+                         .arg(oidToString(*git_commit_id(commit))));
+    }
+    return TreePtr(raw);
+}
+
+Result<TreePtr> commitTree(git_repository *repo, const QString &id)
+{
+    auto commit = lookupCommit(repo, id);
+    if (!commit) {
+        return commit.error();
+    }
+    return treeOf(commit->get());
+}
+
+QStringList conflictPaths(git_index *index)
+{
+    QStringList paths;
+    git_index_conflict_iterator *raw = nullptr;
+    if (git_index_conflict_iterator_new(&raw, index) != 0) {
+        return paths;
+    }
+    std::unique_ptr<git_index_conflict_iterator, Deleter<git_index_conflict_iterator, git_index_conflict_iterator_free>>
+        iterator(raw);
+    const git_index_entry *ancestor = nullptr;
+    const git_index_entry *ours = nullptr;
+    const git_index_entry *theirs = nullptr;
+    while (git_index_conflict_next(&ancestor, &ours, &theirs, iterator.get()) == 0) {
+        const git_index_entry *any = ours ? ours : (theirs ? theirs : ancestor);
+        paths.append(QString::fromUtf8(any->path));
+    }
+    paths.removeDuplicates();
+    paths.sort();
+    return paths;
+}
+
 } // namespace astra::git

@@ -6,6 +6,7 @@
 #include "result.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <git2.h>
 
@@ -41,5 +42,12 @@ using TreeBuilderPtr = std::unique_ptr<git_treebuilder, Deleter<git_treebuilder,
 Error error(int code, const QString &what);
 
 QString oidToString(const git_oid &oid);
+
+Result<CommitPtr> lookupCommit(git_repository *repo, const QString &id);
+Result<TreePtr> treeOf(git_commit *commit);
+// The tree of the commit `id`.
+Result<TreePtr> commitTree(git_repository *repo, const QString &id);
+// The paths of the conflicts an index holds after a merge or revert, sorted.
+QStringList conflictPaths(git_index *index);
 
 } // namespace astra::git

@@ -432,34 +432,22 @@ Result<QList<QPair<QString, QString>>> GitRepository::branches(const QString &pr
 
 Result<QString> GitRepository::commitMessage(const QString &commit) const
 {
-    git_oid id;
-    int code = git_oid_fromstr(&id, commit.toLatin1().constData());
-    git_commit *raw = nullptr;
-    if (code == 0) {
-        code = git_commit_lookup(&raw, d->repo.get(), &id);
+    auto object = git::lookupCommit(d->repo.get(), commit);
+    if (!object) {
+        return object.error();
     }
-    if (code < 0) {
-        return git::error(code, Tr::tr("Reading commit %1").arg(commit));
-    }
-    git::CommitPtr object(raw);
-    return QString::fromUtf8(git_commit_message(object.get()));
+    return QString::fromUtf8(git_commit_message(object->get()));
 }
 
 Result<QStringList> GitRepository::commitParents(const QString &commit) const
 {
-    git_oid id;
-    int code = git_oid_fromstr(&id, commit.toLatin1().constData());
-    git_commit *raw = nullptr;
-    if (code == 0) {
-        code = git_commit_lookup(&raw, d->repo.get(), &id);
+    auto object = git::lookupCommit(d->repo.get(), commit);
+    if (!object) {
+        return object.error();
     }
-    if (code < 0) {
-        return git::error(code, Tr::tr("Reading commit %1").arg(commit));
-    }
-    git::CommitPtr object(raw);
     QStringList parents;
-    for (unsigned int i = 0; i < git_commit_parentcount(object.get()); ++i) {
-        parents.append(git::oidToString(*git_commit_parent_id(object.get(), i)));
+    for (unsigned int i = 0; i < git_commit_parentcount(object->get()); ++i) {
+        parents.append(git::oidToString(*git_commit_parent_id(object->get(), i)));
     }
     return parents;
 }
@@ -503,23 +491,12 @@ Result<QString> GitRepository::branchCommit(const QString &branch) const
 
 Result<QByteArray> GitRepository::readFile(const QString &commit, const QByteArray &path) const
 {
-    git_oid id;
-    int code = git_oid_fromstr(&id, commit.toLatin1().constData());
-    if (code < 0) {
-        return git::error(code, Tr::tr("Reading commit %1").arg(commit));
+    auto tree = git::commitTree(d->repo.get(), commit);
+    if (!tree) {
+        return tree.error();
     }
-    git_commit *rawCommit = nullptr;
-    if ((code = git_commit_lookup(&rawCommit, d->repo.get(), &id)) < 0) {
-        return git::error(code, Tr::tr("Reading commit %1").arg(commit));
-    }
-    git::CommitPtr commitObject(rawCommit);
-    git_tree *rawTree = nullptr;
-    if ((code = git_commit_tree(&rawTree, commitObject.get())) < 0) {
-        return git::error(code, Tr::tr("Reading commit %1").arg(commit));
-    }
-    git::TreePtr tree(rawTree);
     git_tree_entry *rawEntry = nullptr;
-    code = git_tree_entry_bypath(&rawEntry, tree.get(), path.constData());
+    int code = git_tree_entry_bypath(&rawEntry, tree->get(), path.constData());
     if (code == GIT_ENOTFOUND) {
         return makeError(Tr::tr("%1 does not exist at commit %2.").arg(QString::fromUtf8(path), commit.left(12)),
                          ErrorKind::NotFound);

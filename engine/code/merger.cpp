@@ -17,29 +17,6 @@ struct Tr
 
 using DiffPtr = std::unique_ptr<git_diff, git::Deleter<git_diff, git_diff_free>>;
 
-Result<git::CommitPtr> lookupCommit(git_repository *repo, const QString &id)
-{
-    git_oid oid;
-    int code = git_oid_fromstr(&oid, id.toLatin1().constData());
-    git_commit *raw = nullptr;
-    if (code == 0) {
-        code = git_commit_lookup(&raw, repo, &oid);
-    }
-    if (code < 0) {
-        return git::error(code, Tr::tr("Reading commit %1").arg(id));
-    }
-    return git::CommitPtr(raw);
-}
-
-Result<git::TreePtr> treeOf(git_commit *commit)
-{
-    git_tree *raw = nullptr;
-    if (const int code = git_commit_tree(&raw, commit); code < 0) {
-        return git::error(code, Tr::tr("Reading a tree"));
-    }
-    return git::TreePtr(raw);
-}
-
 Result<QSet<QString>> changedPaths(git_repository *repo, git_tree *from, git_tree *to)
 {
     git_diff *raw = nullptr;
@@ -122,8 +99,8 @@ Status Merger::moveTarget(const QString &targetBranch,
                           const char *crashPointName)
 {
     git_repository *repo = m_repo.handle();
-    auto oldCommit = lookupCommit(repo, expectedTarget);
-    auto newCommitObject = lookupCommit(repo, newCommit);
+    auto oldCommit = git::lookupCommit(repo, expectedTarget);
+    auto newCommitObject = git::lookupCommit(repo, newCommit);
     if (!oldCommit || !newCommitObject) {
         return makeError(Tr::tr("Reading the commits to move %1 failed").arg(targetBranch));
     }
@@ -131,8 +108,8 @@ Status Merger::moveTarget(const QString &targetBranch,
     git::TreePtr oldTree;
     git::TreePtr newTree;
     if (checkedOut) {
-        auto from = treeOf(oldCommit->get());
-        auto to = treeOf(newCommitObject->get());
+        auto from = git::treeOf(oldCommit->get());
+        auto to = git::treeOf(newCommitObject->get());
         if (!from || !to) {
             return makeError(Tr::tr("Reading the trees to move %1 failed").arg(targetBranch));
         }
@@ -226,15 +203,15 @@ Result<MergeOutcome> Merger::merge(const QString &targetBranch,
         return outcome;
     }
 
-    auto baseCommit = lookupCommit(repo, base);
-    auto targetCommit = lookupCommit(repo, *current);
-    auto headCommit = lookupCommit(repo, head);
+    auto baseCommit = git::lookupCommit(repo, base);
+    auto targetCommit = git::lookupCommit(repo, *current);
+    auto headCommit = git::lookupCommit(repo, head);
     if (!baseCommit || !targetCommit || !headCommit) {
         return makeError(Tr::tr("Reading the commits to merge failed"));
     }
-    auto baseTree = treeOf(baseCommit->get());
-    auto targetTree = treeOf(targetCommit->get());
-    auto headTree = treeOf(headCommit->get());
+    auto baseTree = git::treeOf(baseCommit->get());
+    auto targetTree = git::treeOf(targetCommit->get());
+    auto headTree = git::treeOf(headCommit->get());
     if (!baseTree || !targetTree || !headTree) {
         return makeError(Tr::tr("Reading the trees to merge failed"));
     }
@@ -260,17 +237,7 @@ Result<MergeOutcome> Merger::merge(const QString &targetBranch,
     git::IndexPtr index(rawIndex);
     if (git_index_has_conflicts(index.get())) {
         outcome.kind = MergeOutcome::Kind::Conflicted;
-        git_index_conflict_iterator *rawIterator = nullptr;
-        if (git_index_conflict_iterator_new(&rawIterator, index.get()) == 0) {
-            const git_index_entry *ancestor = nullptr;
-            const git_index_entry *our = nullptr;
-            const git_index_entry *their = nullptr;
-            while (git_index_conflict_next(&ancestor, &our, &their, rawIterator) == 0) {
-                const git_index_entry *any = our ? our : (their ? their : ancestor);
-                outcome.paths.append(QString::fromUtf8(any->path));
-            }
-            git_index_conflict_iterator_free(rawIterator);
-        }
+        outcome.paths = git::conflictPaths(index.get());
         return outcome;
     }
     git_oid treeId;
@@ -319,8 +286,8 @@ Result<RevertOutcome> Merger::revert(const QString &targetBranch, const QString 
     if (!current) {
         return current.error();
     }
-    auto toRevert = lookupCommit(repo, commit);
-    auto targetCommit = lookupCommit(repo, *current);
+    auto toRevert = git::lookupCommit(repo, commit);
+    auto targetCommit = git::lookupCommit(repo, *current);
     if (!toRevert || !targetCommit) {
         return makeError(Tr::tr("Reading the commits to revert failed"));
     }
@@ -335,18 +302,7 @@ Result<RevertOutcome> Merger::revert(const QString &targetBranch, const QString 
     RevertOutcome outcome;
     if (git_index_has_conflicts(index.get())) {
         outcome.conflicted = true;
-        git_index_conflict_iterator *rawIterator = nullptr;
-        if (git_index_conflict_iterator_new(&rawIterator, index.get()) == 0) {
-            const git_index_entry *ancestor = nullptr;
-            const git_index_entry *our = nullptr;
-            const git_index_entry *their = nullptr;
-            while (git_index_conflict_next(&ancestor, &our, &their, rawIterator) == 0) {
-                const git_index_entry *any = our ? our : (their ? their : ancestor);
-                outcome.paths.append(QString::fromUtf8(any->path));
-            }
-            git_index_conflict_iterator_free(rawIterator);
-        }
-        outcome.paths.sort();
+        outcome.paths = git::conflictPaths(index.get());
         return outcome;
     }
     git_oid treeId;

@@ -35,25 +35,6 @@ int collectSpecialEntries(const char *root, const git_tree_entry *entry, void *p
     return 0;
 }
 
-Result<git::TreePtr> treeOfCommit(git_repository *repo, const QString &commit)
-{
-    git_oid id;
-    int code = git_oid_fromstr(&id, commit.toLatin1().constData());
-    if (code < 0) {
-        return git::error(code, Tr::tr("Reading commit %1").arg(commit));
-    }
-    git_commit *rawCommit = nullptr;
-    if ((code = git_commit_lookup(&rawCommit, repo, &id)) < 0) {
-        return git::error(code, Tr::tr("Reading commit %1").arg(commit));
-    }
-    git::CommitPtr commitObject(rawCommit);
-    git_tree *rawTree = nullptr;
-    if ((code = git_commit_tree(&rawTree, commitObject.get())) < 0) {
-        return git::error(code, Tr::tr("Reading the tree of %1").arg(commit));
-    }
-    return git::TreePtr(rawTree);
-}
-
 // The mode of `path` in `tree`, 0 when absent.
 quint32 modeAt(git_tree *tree, const QByteArray &path)
 {
@@ -142,7 +123,7 @@ ModificationWriter::prepare(const QString &baseCommit, const ChangeSet &changes,
     if (changes.files.isEmpty()) {
         return makeError(Tr::tr("The change set has no files; there is nothing to write."), ErrorKind::Invalid);
     }
-    auto baseTree = treeOfCommit(repo, baseCommit);
+    auto baseTree = git::commitTree(repo, baseCommit);
     if (!baseTree) {
         return baseTree.error();
     }
@@ -377,11 +358,7 @@ Result<QString> ModificationWriter::commit(const PreparedModification &prepared,
 {
     git_repository *repo = m_repo.handle();
     git_oid treeId;
-    git_oid parentId;
     int code = git_oid_fromstr(&treeId, prepared.tree.toLatin1().constData());
-    if (code == 0) {
-        code = git_oid_fromstr(&parentId, prepared.baseCommit.toLatin1().constData());
-    }
     if (code < 0) {
         return git::error(code, Tr::tr("Writing the commit"));
     }
@@ -390,17 +367,16 @@ Result<QString> ModificationWriter::commit(const PreparedModification &prepared,
         return git::error(code, Tr::tr("Writing the commit"));
     }
     git::TreePtr tree(rawTree);
-    git_commit *rawParent = nullptr;
-    if ((code = git_commit_lookup(&rawParent, repo, &parentId)) < 0) {
-        return git::error(code, Tr::tr("Writing the commit"));
+    auto parent = git::lookupCommit(repo, prepared.baseCommit);
+    if (!parent) {
+        return parent.error();
     }
-    git::CommitPtr parent(rawParent);
     git_signature *rawSignature = nullptr;
     if ((code = git_signature_now(&rawSignature, "Astra Review agent", "astra@localhost")) < 0) {
         return git::error(code, Tr::tr("Writing the commit"));
     }
     git::SignaturePtr signature(rawSignature);
-    const git_commit *parents[] = {parent.get()};
+    const git_commit *parents[] = {parent->get()};
     const QByteArray text = message.toUtf8();
     git_oid commitId;
     if ((code = git_commit_create(&commitId,

@@ -100,25 +100,6 @@ QSet<QByteArray> headerPaths(const QByteArray &patch)
     return paths;
 }
 
-Result<git::TreePtr> treeOf(git_repository *repo, const QString &commit)
-{
-    git_oid id;
-    int code = git_oid_fromstr(&id, commit.toLatin1().constData());
-    git_commit *rawCommit = nullptr;
-    if (code == 0) {
-        code = git_commit_lookup(&rawCommit, repo, &id);
-    }
-    if (code < 0) {
-        return git::error(code, Tr::tr("Reading commit %1").arg(commit));
-    }
-    git::CommitPtr commitObject(rawCommit);
-    git_tree *rawTree = nullptr;
-    if ((code = git_commit_tree(&rawTree, commitObject.get())) < 0) {
-        return git::error(code, Tr::tr("Reading the tree of %1").arg(commit));
-    }
-    return git::TreePtr(rawTree);
-}
-
 QByteArray blobContent(git_repository *repo, const git_oid &id, bool *ok)
 {
     git_blob *raw = nullptr;
@@ -221,7 +202,7 @@ changeSetFromPatch(GitRepository &repo, const QString &baseCommit, const QByteAr
             }
         }
     }
-    auto base = treeOf(handle, baseCommit);
+    auto base = git::commitTree(handle, baseCommit);
     if (!base) {
         return base.error();
     }
@@ -256,9 +237,9 @@ changeSetFromBranch(GitRepository &repo, const QString &targetCommit, const QStr
     if (mergeBase) {
         *mergeBase = git::oidToString(base);
     }
-    auto baseTree = treeOf(handle, git::oidToString(base));
-    auto branchTree = treeOf(handle, *branchHead);
-    auto targetTree = treeOf(handle, targetCommit);
+    auto baseTree = git::commitTree(handle, git::oidToString(base));
+    auto branchTree = git::commitTree(handle, *branchHead);
+    auto targetTree = git::commitTree(handle, targetCommit);
     if (!baseTree || !branchTree || !targetTree) {
         return makeError(Tr::tr("Reading the trees of %1 failed").arg(branch));
     }

@@ -67,23 +67,12 @@ int exportEntry(const char *root, const git_tree_entry *entry, void *payload)
 
 Status exportTree(GitRepository &repo, const QString &commit, const QString &folder)
 {
-    git_oid id;
-    int code = git_oid_fromstr(&id, commit.toLatin1().constData());
-    git_commit *rawCommit = nullptr;
-    if (code == 0) {
-        code = git_commit_lookup(&rawCommit, repo.handle(), &id);
+    auto tree = git::commitTree(repo.handle(), commit);
+    if (!tree) {
+        return tree.error();
     }
-    if (code < 0) {
-        return git::error(code, Tr::tr("Reading commit %1").arg(commit));
-    }
-    git::CommitPtr commitObject(rawCommit);
-    git_tree *rawTree = nullptr;
-    if ((code = git_commit_tree(&rawTree, commitObject.get())) < 0) {
-        return git::error(code, Tr::tr("Reading the tree of %1").arg(commit));
-    }
-    git::TreePtr tree(rawTree);
     ExportState state{repo.handle(), QDir(folder).absolutePath(), {}};
-    code = git_tree_walk(tree.get(), GIT_TREEWALK_PRE, exportEntry, &state);
+    const int code = git_tree_walk(tree->get(), GIT_TREEWALK_PRE, exportEntry, &state);
     if (code < 0) {
         return makeError(state.error.isEmpty() ? git::error(code, Tr::tr("Exporting %1").arg(commit)).message
                                                : state.error);

@@ -329,6 +329,21 @@ public:
         return sorted;
     }
 
+    // The task network of a method or :htn from its keywords (:ordered-subtasks or
+    // :ordered-tasks; or :subtasks or :tasks with :ordering).
+    Result<QList<TaskCall>> network(const QHash<QString, const SExpression *> &values) const
+    {
+        const SExpression *ordered = values.value(QStringLiteral(":ordered-subtasks"));
+        if (!ordered) {
+            ordered = values.value(QStringLiteral(":ordered-tasks"));
+        }
+        const SExpression *unordered = values.value(QStringLiteral(":subtasks"));
+        if (!unordered) {
+            unordered = values.value(QStringLiteral(":tasks"));
+        }
+        return network(ordered ? ordered : unordered, ordered != nullptr, values.value(QStringLiteral(":ordering")));
+    }
+
     // The values of ":keyword value" pairs of a definition, from `from` on.
     Result<QHash<QString, const SExpression *>>
     keywords(const SExpression &definition, int from, const QStringList &allowed) const
@@ -535,17 +550,7 @@ Result<Domain> parseDomain(const QByteArray &text, const QString &file)
             if (!task) {
                 return task.error();
             }
-            const SExpression *ordered = values->value(QStringLiteral(":ordered-subtasks"));
-            if (!ordered) {
-                ordered = values->value(QStringLiteral(":ordered-tasks"));
-            }
-            const SExpression *unordered = values->value(QStringLiteral(":subtasks"));
-            if (!unordered) {
-                unordered = values->value(QStringLiteral(":tasks"));
-            }
-            auto subtasks = reader.network(ordered ? ordered : unordered,
-                                           ordered != nullptr,
-                                           values->value(QStringLiteral(":ordering")));
+            auto subtasks = reader.network(*values);
             if (!subtasks) {
                 return subtasks.error();
             }
@@ -650,17 +655,7 @@ Result<Problem> parseProblem(const QByteArray &text, const QString &file, const 
                 }
                 problem.htnParameters = *typed;
             }
-            const SExpression *ordered = values->value(QStringLiteral(":ordered-subtasks"));
-            if (!ordered) {
-                ordered = values->value(QStringLiteral(":ordered-tasks"));
-            }
-            const SExpression *unordered = values->value(QStringLiteral(":subtasks"));
-            if (!unordered) {
-                unordered = values->value(QStringLiteral(":tasks"));
-            }
-            auto tasks = reader.network(ordered ? ordered : unordered,
-                                        ordered != nullptr,
-                                        values->value(QStringLiteral(":ordering")));
+            auto tasks = reader.network(*values);
             if (!tasks) {
                 return tasks.error();
             }

@@ -46,8 +46,8 @@ public:
     Result<Modification> find(qint64 id) const;
     Result<QList<Modification>> list(std::optional<ModificationStatus> status = std::nullopt) const;
 
-    // Moves to `to` if still at the version read; a Conflict otherwise. `update` may set the
-    // merge/revert commits and conflict paths in the same statement.
+    // Moves to `to` if still at the version read (a Conflict otherwise), writing the merge and
+    // revert commits and conflict paths of `modification` in the same statement.
     Result<Modification> updateStatus(const Modification &modification, ModificationStatus to);
 
     Result<qint64> insertTestResult(const TestResultRecord &record);

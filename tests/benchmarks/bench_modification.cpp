@@ -179,6 +179,38 @@ void BM_GitPorcelainCreate(benchmark::State &state)
     }
 }
 
+struct MergeSetup
+{
+    QString target;
+    QString base;
+    QString head;
+    QString moved;
+};
+
+// A modification's commit on a side branch from main, and a target branch that moved since.
+MergeSetup prepareMerge(GitRepository &repo, const QString &prefix)
+{
+    ++g_round;
+    MergeSetup setup;
+    setup.target = prefix + QStringLiteral("target-%1").arg(g_round);
+    setup.base = git({QStringLiteral("rev-parse"), QStringLiteral("main")});
+    const ChangeSet changes = changeSet(g_round);
+    QMap<QString, QByteArray> files;
+    for (const FileChange &file : changes.files) {
+        files.insert(QString::fromUtf8(file.path), file.content);
+    }
+    const QString side = prefix + QStringLiteral("side-%1").arg(g_round);
+    const GitIdentity author{QStringLiteral("b"), QStringLiteral("b@x")};
+    git({QStringLiteral("branch"), side, setup.base});
+    setup.head = *repo.commitFiles(side, files, changes.title, author);
+    git({QStringLiteral("branch"), setup.target, setup.base});
+    setup.moved = *repo.commitFiles(setup.target,
+                                    {{QStringLiteral("MOVED-%1").arg(g_round), QByteArray("x\n")}},
+                                    QStringLiteral("elsewhere"),
+                                    author);
+    return setup;
+}
+
 // Merging: the target has moved (a commit elsewhere), so a real three-way merge commit is made.
 void BM_AstraMergeCommit(benchmark::State &state)
 {
@@ -186,26 +218,9 @@ void BM_AstraMergeCommit(benchmark::State &state)
     Merger merger(*repo);
     for (auto _ : state) {
         state.PauseTiming();
-        ++g_round;
-        const QString target = QStringLiteral("target-%1").arg(g_round);
-        const QString base = git({QStringLiteral("rev-parse"), QStringLiteral("main")});
-        const ChangeSet changes = changeSet(g_round);
-        QMap<QString, QByteArray> files;
-        for (const FileChange &file : changes.files) {
-            files.insert(QString::fromUtf8(file.path), file.content);
-        }
-        git({QStringLiteral("branch"), QStringLiteral("side-%1").arg(g_round), base});
-        auto head = repo->commitFiles(QStringLiteral("side-%1").arg(g_round),
-                                      files,
-                                      changes.title,
-                                      {QStringLiteral("b"), QStringLiteral("b@x")});
-        git({QStringLiteral("branch"), target, base});
-        auto moved = repo->commitFiles(target,
-                                       {{QStringLiteral("MOVED-%1").arg(g_round), QByteArray("x\n")}},
-                                       QStringLiteral("elsewhere"),
-                                       {QStringLiteral("b"), QStringLiteral("b@x")});
+        const MergeSetup setup = prepareMerge(*repo, QStringLiteral(""));
         state.ResumeTiming();
-        auto outcome = merger.merge(target, *moved, base, *head, QStringLiteral("merge"));
+        auto outcome = merger.merge(setup.target, setup.moved, setup.base, setup.head, QStringLiteral("merge"));
         if (!outcome || outcome->kind != MergeOutcome::Kind::MergeCommit) {
             state.SkipWithError("merge failed");
             break;
@@ -218,37 +233,21 @@ void BM_GitMergeCommit(benchmark::State &state)
     auto repo = GitRepository::discover(g_repo);
     for (auto _ : state) {
         state.PauseTiming();
-        ++g_round;
-        const QString target = QStringLiteral("gtarget-%1").arg(g_round);
-        const QString base = git({QStringLiteral("rev-parse"), QStringLiteral("main")});
-        const ChangeSet changes = changeSet(g_round);
-        QMap<QString, QByteArray> files;
-        for (const FileChange &file : changes.files) {
-            files.insert(QString::fromUtf8(file.path), file.content);
-        }
-        git({QStringLiteral("branch"), QStringLiteral("gside-%1").arg(g_round), base});
-        auto head = repo->commitFiles(QStringLiteral("gside-%1").arg(g_round),
-                                      files,
-                                      changes.title,
-                                      {QStringLiteral("b"), QStringLiteral("b@x")});
-        git({QStringLiteral("branch"), target, base});
-        auto moved = repo->commitFiles(target,
-                                       {{QStringLiteral("MOVED-%1").arg(g_round), QByteArray("x\n")}},
-                                       QStringLiteral("elsewhere"),
-                                       {QStringLiteral("b"), QStringLiteral("b@x")});
+        const MergeSetup setup = prepareMerge(*repo, QStringLiteral("g"));
         state.ResumeTiming();
         // git 2.38+: a merge without a work tree, then the commit and a compare-and-swap ref move.
         const QString tree =
-            git({QStringLiteral("merge-tree"), QStringLiteral("--write-tree"), *moved, *head}).section(u'\n', 0, 0);
+            git({QStringLiteral("merge-tree"), QStringLiteral("--write-tree"), setup.moved, setup.head})
+                .section(u'\n', 0, 0);
         const QString commit = git({QStringLiteral("commit-tree"),
                                     tree,
                                     QStringLiteral("-p"),
-                                    *moved,
+                                    setup.moved,
                                     QStringLiteral("-p"),
-                                    *head,
+                                    setup.head,
                                     QStringLiteral("-m"),
                                     QStringLiteral("merge")});
-        git({QStringLiteral("update-ref"), QStringLiteral("refs/heads/") + target, commit, *moved});
+        git({QStringLiteral("update-ref"), QStringLiteral("refs/heads/") + setup.target, commit, setup.moved});
     }
 }
 } // namespace
