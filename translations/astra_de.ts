@@ -1478,7 +1478,7 @@
     </message>
     <message>
         <source>no method of %1 %2 works; the last, %3 [%4]: %5</source>
-        <translation type="unfinished"></translation>
+        <translation>keine Methode von %1 %2 funktioniert; die letzte, %3 [%4]: %5</translation>
     </message>
 </context>
 <context>
@@ -2541,11 +2541,11 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
     </message>
     <message>
         <source>Reading commit %1</source>
-        <translation type="unfinished">Lesen von Commit %1</translation>
+        <translation>Lesen von Commit %1</translation>
     </message>
     <message>
         <source>Reading the tree of %1</source>
-        <translation type="unfinished">Lesen des Baums von %1</translation>
+        <translation>Lesen des Baums von %1</translation>
     </message>
 </context>
 <context>
