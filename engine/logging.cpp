@@ -9,6 +9,7 @@ Q_LOGGING_CATEGORY(lcLedger, "astra.ledger", QtWarningMsg)
 Q_LOGGING_CATEGORY(lcConfig, "astra.config", QtWarningMsg)
 Q_LOGGING_CATEGORY(lcGit, "astra.git", QtWarningMsg)
 Q_LOGGING_CATEGORY(lcWorkspace, "astra.workspace", QtWarningMsg)
+Q_LOGGING_CATEGORY(lcScheduler, "astra.scheduler", QtWarningMsg)
 
 bool softAssertFailed(const char *condition, const char *file, int line)
 {

@@ -17,6 +17,7 @@ enum class ErrorKind
     NotFound, // the named thing does not exist
     Conflict, // someone else changed it first (optimistic locking, compare-and-swap)
     Refused, // a policy or state machine refused it
+    Transient, // may pass when tried again (a busy or unreachable service, a timeout)
 };
 
 struct Error

@@ -148,6 +148,9 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const WorkspaceOptions &optio
         return migrated.error();
     }
     std::unique_ptr<Workspace> workspace(new Workspace(std::move(*repo), std::move(*config), std::move(*db)));
+    if (!options.recover) {
+        return workspace;
+    }
     if (Status recovered = workspace->recoverInterrupted(); !recovered) {
         return recovered.error();
     }

@@ -6,6 +6,8 @@
 #include "config/astraconfig.h"
 #include "goals/goal.h"
 #include "goals/goalstatemachine.h"
+#include "planning/plan.h"
+#include "scheduling/task.h"
 #include "ledger/ledger.h"
 #include "result.h"
 #include "store/database.h"
@@ -21,6 +23,9 @@ struct WorkspaceOptions
 {
     QString repoPath; // any folder inside the repository; empty: the current directory
     QString dbUrl; // empty: <git common dir>/astra/state.db
+    // Repair what a dead process left behind (see recoverInterrupted()) while opening. The
+    // scheduler's plan runners open their connections without it; its dispatcher recovers.
+    bool recover = true;
 };
 
 struct InitReport
@@ -58,6 +63,10 @@ public:
     {
         return m_db;
     }
+    GitRepository &repository()
+    {
+        return m_repo;
+    }
     // Who acts: the OS user and, when configured, the git identity.
     QString actor() const;
 
@@ -76,7 +85,13 @@ public:
     Result<LedgerSegment> archiveLedger(qint64 throughSeq);
 
     // Modifications: changes on their own branches, tested, reviewed, merged, rolled back.
-    Result<Modification> createModification(qint64 goalId, const ChangeSet &changes, const QString &actor);
+    // `taskId`: the code_modify task that writes it. `baseCommit`: the commit the change set was
+    // made against (empty: the target's head now).
+    Result<Modification> createModification(qint64 goalId,
+                                            const ChangeSet &changes,
+                                            const QString &actor,
+                                            std::optional<qint64> taskId = std::nullopt,
+                                            const QString &baseCommit = {});
     Result<Modification> proposePatch(const QByteArray &patch, std::optional<qint64> goalId, const QString &title);
     Result<Modification> proposeBranch(const QString &branch, std::optional<qint64> goalId, const QString &title);
     Result<QList<Modification>> modifications(std::optional<ModificationStatus> status = std::nullopt);
@@ -94,6 +109,19 @@ public:
     Result<QStringList> prune(int days);
     // Reads a file at a commit from git objects (the code_read primitive).
     Result<QByteArray> readFile(const QString &commit, const QByteArray &path);
+
+    // Plans: the goal (active, or planned and not started) is planned with the built-in domain
+    // over the workspace's facts. A plan found moves the goal to planned and waits for
+    // approval; no plan is stored as a failed plan with the trace and is an error that says why.
+    Result<PlanRecord> planGoal(qint64 goalId);
+    Result<PlanRecord> approvePlan(qint64 goalId, const QString &reason);
+    // The goal's newest plan that is not superseded (NotFound when it has none).
+    Result<PlanRecord> currentPlan(qint64 goalId);
+    Result<QList<TaskRecord>> planTasks(qint64 planId);
+    Result<QList<TaskRecord>> tasks(std::optional<TaskState> state = std::nullopt);
+    Result<QList<TaskRunRecord>> taskRuns(qint64 taskId);
+    // Asks a queued or running task to stop (a running one stops at its next check).
+    Status cancelTask(qint64 taskId);
 
     // Brings the state back in line with git after a process died in the middle of an
     // operation: removes branches whose modification was never recorded, records merges and
@@ -118,6 +146,7 @@ private:
                                           const QString &reviewDecision = {},
                                           const QString &reason = {},
                                           const QString &headSeen = {});
+    Status recoverTasks();
     Status recordPolicyViolations(qint64 goalId, const QString &source, const QList<PolicyViolation> &violations);
 
     GitRepository m_repo;

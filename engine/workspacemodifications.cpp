@@ -83,7 +83,11 @@ Status Workspace::recordPolicyViolations(qint64 goalId, const QString &source, c
     });
 }
 
-Result<Modification> Workspace::createModification(qint64 goalId, const ChangeSet &changes, const QString &who)
+Result<Modification> Workspace::createModification(qint64 goalId,
+                                                   const ChangeSet &changes,
+                                                   const QString &who,
+                                                   std::optional<qint64> taskId,
+                                                   const QString &baseCommit)
 {
     auto goal = GoalRepository(m_db).find(goalId);
     if (!goal) {
@@ -100,7 +104,7 @@ Result<Modification> Workspace::createModification(qint64 goalId, const ChangeSe
         return policy.error();
     }
     const QString target = m_config.workspace.targetBranch;
-    auto base = m_repo.branchCommit(target);
+    auto base = baseCommit.isEmpty() ? m_repo.branchCommit(target) : Result<QString>(baseCommit);
     if (!base) {
         return base.error();
     }
@@ -128,6 +132,7 @@ Result<Modification> Workspace::createModification(qint64 goalId, const ChangeSe
         ModificationRepository repository(m_db);
         Modification row;
         row.goalId = goalId;
+        row.taskId = taskId;
         row.status = ModificationStatus::Pending;
         row.title = changes.title.trimmed().isEmpty() ? goal->title : changes.title.trimmed();
         row.rationale = changes.rationale;

@@ -29,6 +29,19 @@ QString helpText()
         "  goal add TEXT [--files P...]  add a goal of your own\n"
         "  goal show ID                  show one goal\n"
         "  goal approve|reject|abandon ID [--reason TEXT]\n"
+        "  plan GOAL                     plan the goal and print the decomposition tree\n"
+        "  plan show GOAL                print the goal's current plan and its tasks\n"
+        "  plan approve GOAL [--reason TEXT]\n"
+        "                                approve the plan; nothing runs before that\n"
+        "  run [--goal ID]               run approved plans until their modifications await review,\n"
+        "                                then test modifications imported with propose\n"
+        "  tasks [--state S]             list tasks\n"
+        "  task show|cancel ID           show a task with its runs, or stop it\n"
+        "  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]\n"
+        "                                import an agent's change as a modification\n"
+        "  mods [--state S]              list modifications\n"
+        "  mod show|approve|reject|merge|rollback ID [--reason TEXT]\n"
+        "  prune [--older-than DAYS]     delete the branches of finished modifications\n"
         "  ledger verify                 recompute the audit chain and compare it with refs/astra/ledger\n"
         "  ledger show [--limit N]       print the ledger entries still in the table\n"
         "  ledger export FILE            write every entry as JSON lines\n"
@@ -211,6 +224,15 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
     }
     if (command == u"prune") {
         return runPrune(context);
+    }
+    if (command == u"plan") {
+        return runPlan(context);
+    }
+    if (command == u"tasks") {
+        return runTasks(context);
+    }
+    if (command == u"task") {
+        return runTask(context);
     }
     if (command == u"hddl") {
         return runHddl(context);

@@ -55,5 +55,8 @@ int runMod(Context &context);
 int runRun(Context &context);
 int runPrune(Context &context);
 int runHddl(Context &context);
+int runPlan(Context &context);
+int runTasks(Context &context);
+int runTask(Context &context);
 
 } // namespace astra::cli

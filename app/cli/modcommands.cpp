@@ -242,42 +242,6 @@ int runMod(Context &context)
     return Success;
 }
 
-int runRun(Context &context)
-{
-    int exitCode = Success;
-    if (!context.onlyOptions({}, &exitCode)) {
-        return exitCode;
-    }
-    if (!context.args.isEmpty()) {
-        return context.usage(Tr::tr("run takes no arguments."));
-    }
-    auto workspace = context.openWorkspace(&exitCode);
-    if (!workspace) {
-        return exitCode;
-    }
-    auto tested = workspace->testPending();
-    context.printWarnings(*workspace);
-    if (!tested) {
-        return context.fail(tested.error());
-    }
-    if (context.json) {
-        QJsonArray array;
-        for (const Modification &m : std::as_const(*tested)) {
-            auto tests = workspace->testResults(m.id);
-            array.append(withTests(m, tests ? *tests : QList<TestResultRecord>()));
-        }
-        context.printJson(array);
-        return Success;
-    }
-    if (tested->isEmpty()) {
-        context.out << Tr::tr("No modification is pending.") << u'\n';
-    }
-    for (const Modification &m : std::as_const(*tested)) {
-        context.out << Tr::tr("Modification %1: %2").arg(m.id).arg(toString(m.status)) << u'\n';
-    }
-    return Success;
-}
-
 int runPrune(Context &context)
 {
     int exitCode = Success;

@@ -251,6 +251,24 @@ QList<Migration> builtinMigrations()
         },
     });
 
+    // Plans keep what the planner said (outcome, the IPC plan text, the failure trace, effort);
+    // tasks can be asked to stop by another process; a plan node remembers its planner id.
+    migrations.append(Migration{
+        4,
+        QStringLiteral("planning and scheduling"),
+        {
+            QStringLiteral("ALTER TABLE plans ADD COLUMN outcome TEXT NOT NULL DEFAULT ''"),
+            QStringLiteral("ALTER TABLE plans ADD COLUMN ipc_plan TEXT NOT NULL DEFAULT ''"),
+            QStringLiteral("ALTER TABLE plans ADD COLUMN failure TEXT NOT NULL DEFAULT ''"),
+            QStringLiteral("ALTER TABLE plans ADD COLUMN expansions BIGINT NOT NULL DEFAULT 0"),
+            QStringLiteral("ALTER TABLE plans ADD COLUMN elapsed_ms BIGINT NOT NULL DEFAULT 0"),
+            QStringLiteral("ALTER TABLE plans ADD COLUMN state_reason TEXT NOT NULL DEFAULT ''"),
+            QStringLiteral("ALTER TABLE plan_nodes ADD COLUMN planner_id INTEGER NOT NULL DEFAULT 0"),
+            QStringLiteral("ALTER TABLE tasks ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0"),
+            QStringLiteral("ALTER TABLE tasks ADD COLUMN summary TEXT NOT NULL DEFAULT ''"),
+        },
+    });
+
     return migrations;
 }
 

@@ -1,0 +1,133 @@
+#include "proposer.h"
+
+#include "code/patchimport.h"
+#include "commandproposer.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+
+namespace astra {
+
+namespace {
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(astra::Proposer)
+};
+} // namespace
+
+QJsonObject ProposalContext::toJson() const
+{
+    QJsonArray fileArray;
+    for (const ProposalFile &file : files) {
+        QJsonObject object;
+        object.insert(QStringLiteral("path"), file.path);
+        object.insert(QStringLiteral("exists"), file.exists);
+        object.insert(QStringLiteral("content"), QString::fromUtf8(file.content));
+        fileArray.append(object);
+    }
+    QJsonObject object;
+    object.insert(QStringLiteral("goal"), goal.toJson());
+    object.insert(QStringLiteral("base_commit"), baseCommit);
+    object.insert(QStringLiteral("target_branch"), targetBranch);
+    object.insert(QStringLiteral("files"), fileArray);
+    object.insert(QStringLiteral("answer_with"),
+                  QStringLiteral("a unified diff against base_commit, or JSON {\"title\", \"rationale\", \"files\": "
+                                 "[{\"path\", \"content\"} or {\"path\", \"delete\": true}]}"));
+    return object;
+}
+
+QStringList implementedProposers()
+{
+    return {QStringLiteral("command")};
+}
+
+Result<std::unique_ptr<Proposer>> createProposer(const QString &name, const Config &config)
+{
+    const QString configured = proposerKindName(config.proposer.kind);
+    if (name != configured) {
+        return makeError(Tr::tr("The plan asks for the proposer '%1', but %2 configures '%3' in [proposer] kind. "
+                                "Plan the goal again, or configure that proposer.")
+                             .arg(name, config.sourcePath, configured),
+                         ErrorKind::Refused);
+    }
+    if (name == u"command") {
+        if (config.proposer.command.trimmed().isEmpty()) {
+            return makeError(Tr::tr("[proposer] kind is \"command\" but command is empty in %1: set the command line "
+                                    "of the agent to run.")
+                                 .arg(config.sourcePath),
+                             ErrorKind::Invalid);
+        }
+        return std::unique_ptr<Proposer>(
+            new CommandProposer(config.proposer.command, std::chrono::seconds(config.proposer.timeoutS)));
+    }
+    if (name == u"none") {
+        return makeError(Tr::tr("No proposer is configured: set [proposer] kind in %1 to fixits, openai or command.")
+                             .arg(config.sourcePath),
+                         ErrorKind::Refused);
+    }
+    return makeError(Tr::tr("The proposer '%1' is not available in this version of Astra Review; the available "
+                            "ones are: %2. Change [proposer] kind in %3.")
+                         .arg(name, implementedProposers().join(QStringLiteral(", ")), config.sourcePath),
+                     ErrorKind::Refused);
+}
+
+Result<ChangeSet> changeSetFromAnswer(GitRepository &repo, const QString &baseCommit, const QByteArray &answer)
+{
+    const QByteArray trimmed = answer.trimmed();
+    if (trimmed.isEmpty()) {
+        return makeError(Tr::tr("The proposer answered with nothing: no diff and no change set."), ErrorKind::Invalid);
+    }
+    if (!trimmed.startsWith('{')) {
+        QList<QByteArray> rawPaths;
+        auto changes = changeSetFromPatch(repo, baseCommit, answer, &rawPaths);
+        if (!changes) {
+            return makeError(Tr::tr("The proposer's diff does not apply to %1: %2").arg(baseCommit.left(12), changes.message()),
+                             ErrorKind::Invalid);
+        }
+        return changes;
+    }
+    QJsonParseError error{};
+    const QJsonDocument document = QJsonDocument::fromJson(trimmed, &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject()) {
+        return makeError(Tr::tr("The proposer's answer starts with '{' but is not a JSON object: %1 at offset %2.")
+                             .arg(error.errorString())
+                             .arg(error.offset),
+                         ErrorKind::Invalid);
+    }
+    const QJsonObject object = document.object();
+    ChangeSet changes;
+    changes.title = object.value(QStringLiteral("title")).toString();
+    changes.rationale = object.value(QStringLiteral("rationale")).toString();
+    const QJsonArray files = object.value(QStringLiteral("files")).toArray();
+    if (files.isEmpty()) {
+        return makeError(Tr::tr("The proposer's change set has no \"files\": give at least one {\"path\", \"content\"}."),
+                         ErrorKind::Invalid);
+    }
+    for (int i = 0; i < files.size(); ++i) {
+        const QJsonObject file = files.at(i).toObject();
+        const QString path = file.value(QStringLiteral("path")).toString();
+        if (path.isEmpty()) {
+            return makeError(Tr::tr("files[%1] of the proposer's change set has no \"path\".").arg(i), ErrorKind::Invalid);
+        }
+        FileChange change;
+        change.path = path.toUtf8();
+        if (file.value(QStringLiteral("delete")).toBool()) {
+            change.kind = FileChange::Kind::Delete;
+            change.hasContent = false;
+        } else if (file.value(QStringLiteral("content")).isString()) {
+            change.content = file.value(QStringLiteral("content")).toString().toUtf8();
+        } else {
+            return makeError(Tr::tr("files[%1] (%2) of the proposer's change set needs \"content\" (a string) or "
+                                    "\"delete\": true.")
+                                 .arg(i)
+                                 .arg(path),
+                             ErrorKind::Invalid);
+        }
+        changes.files.append(change);
+    }
+    return changes;
+}
+
+} // namespace astra

@@ -1,0 +1,66 @@
+#pragma once
+
+#include "code/modification.h"
+#include "config/astraconfig.h"
+#include "goals/goal.h"
+#include "result.h"
+
+#include <QJsonObject>
+
+#include <atomic>
+#include <memory>
+
+namespace astra {
+
+class GitRepository;
+
+struct ProposalFile
+{
+    QString path;
+    QByteArray content;
+    bool exists = true;
+};
+
+// What a proposer is told: the goal with its evidence, the commit its answer applies to, and
+// the goal's files as they are at that commit.
+struct ProposalContext
+{
+    Goal goal;
+    QString baseCommit;
+    QString targetBranch;
+    QString workDir;
+    QList<ProposalFile> files;
+
+    QJsonObject toJson() const;
+};
+
+struct Proposal
+{
+    ChangeSet changes;
+    // For the reviewer: what was sent and what came back (request, answer, stderr, duration).
+    QJsonObject transcript;
+};
+
+// Turns a goal's context into a change set and a rationale. propose() blocks: call it off the
+// UI thread. It stops early when *cancel becomes true. Failures worth retrying are
+// ErrorKind::Transient; a clear "no" (a refusal, a malformed or non-applying answer) is not.
+class Proposer
+{
+public:
+    virtual ~Proposer() = default;
+    virtual QString name() const = 0;
+    virtual Result<Proposal>
+    propose(const ProposalContext &context, GitRepository &repo, const std::atomic<bool> *cancel) = 0;
+};
+
+// The proposers this build can run ("command", ...), for the planner's facts.
+QStringList implementedProposers();
+
+// The proposer `name` as the workspace configures it; an error says what to configure.
+Result<std::unique_ptr<Proposer>> createProposer(const QString &name, const Config &config);
+
+// A change set from a proposer's answer: a unified diff (applied to `baseCommit` by libgit2)
+// or JSON {"title", "rationale", "files": [{"path", "content"} | {"path", "delete": true}]}.
+Result<ChangeSet> changeSetFromAnswer(GitRepository &repo, const QString &baseCommit, const QByteArray &answer);
+
+} // namespace astra

@@ -1,0 +1,119 @@
+#pragma once
+
+#include "executors.h"
+#include "result.h"
+#include "workspace.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QMutex>
+#include <QObject>
+#include <QSet>
+#include <QThreadPool>
+#include <QWaitCondition>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+
+namespace astra {
+
+struct SchedulerOptions
+{
+    WorkspaceOptions workspace;
+    std::optional<qint64> goalId; // only this goal's plans
+    int maxThreads = 0; // 0: QThread::idealThreadCount()
+    std::chrono::milliseconds retryBase{2000}; // backoff: base * 2^(attempt - 1)
+    std::chrono::milliseconds poll{250}; // how often deadlines, backoffs and other processes are looked at
+};
+
+struct SchedulerReport
+{
+    int started = 0;
+    int succeeded = 0;
+    int failed = 0;
+    int retried = 0;
+    int cancelled = 0;
+    QStringList errors; // problems of the scheduler itself (a database that went away, ...)
+
+    QJsonObject toJson() const;
+};
+
+// Runs the tasks of approved plans: tasks are rows first and work second. Each plan's tasks
+// run in order on a QThreadPool thread (one runner per plan, plans in parallel), each runner
+// with its own workspace connection. Before a task starts it is claimed in a transaction that
+// checks the plan is approved, takes the task by compare-and-swap, writes a running
+// task_runs row and a ledger entry; at most one task that writes the repository runs at a
+// time, in this process and across processes sharing the database. Transient failures are
+// retried with exponential backoff up to the task's max_attempts; any other failure, a
+// timeout or a cancellation ends the task, skips the rest of the plan and fails the goal.
+// Signals are emitted from pool threads; connect with queued connections.
+class Scheduler : public QObject
+{
+    Q_OBJECT
+public:
+    Scheduler(SchedulerOptions options, ExecutorRegistry executors, QObject *parent = nullptr);
+    ~Scheduler() override;
+
+    // Runs until no approved plan has a task that can start now or later. Blocks the calling
+    // thread (never call it on the UI thread).
+    Result<SchedulerReport> runUntilIdle();
+
+    // Thread-safe. stop() cancels the running tasks and starts no new ones.
+    void stop();
+    void cancelTask(qint64 taskId);
+
+Q_SIGNALS:
+    void taskStarted(qint64 taskId, qint64 planId, const QString &kind, int attempt);
+    void taskProgress(qint64 taskId, int percent, const QString &message);
+    void taskFinished(qint64 taskId, const QString &state, const QString &summary);
+
+private:
+    enum class Claim
+    {
+        Claimed,
+        Lost, // someone else took it, or it changed
+        Busy, // another writer runs
+        Refused, // the plan is not approved or the goal is finished
+    };
+    struct Running
+    {
+        std::shared_ptr<std::atomic<bool>> stop;
+        QDeadlineTimer deadline;
+    };
+
+    void runPlan(qint64 planId);
+    Result<Claim> claim(Workspace &workspace, TaskRecord &task, qint64 *runId);
+    Result<TaskState> finish(Workspace &workspace,
+                             const TaskRecord &task,
+                             qint64 runId,
+                             const TaskOutcome &outcome,
+                             qint64 elapsedMs,
+                             bool timedOut,
+                             bool cancelled);
+    Status cancelQueued(Workspace &workspace, const TaskRecord &task, const QString &reason);
+    void recordError(const QString &message);
+
+    SchedulerOptions m_options;
+    ExecutorRegistry m_executors;
+    QThreadPool m_pool;
+    QMutex m_mutex;
+    QWaitCondition m_changed;
+    QSet<qint64> m_activePlans;
+    QSet<qint64> m_cancelRequests;
+    QHash<qint64, Running> m_running;
+    SchedulerReport m_report;
+    QMutex m_writer;
+    std::atomic<bool> m_stop{false};
+};
+
+// Fails every unfinished task of a plan and the plan and goal with it (used on failure,
+// cancellation and recovery). Runs inside the caller's write transaction.
+Status failPlanAfter(Workspace &workspace,
+                     const TaskRecord &task,
+                     TaskState taskState,
+                     const QString &reason,
+                     const QString &actor);
+
+} // namespace astra

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace astra {
+
+enum class TaskState
+{
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+    Skipped, // an earlier task of the plan failed or was cancelled
+};
+
+QString toString(TaskState state);
+std::optional<TaskState> taskStateFromString(const QString &name);
+bool isFinal(TaskState state);
+
+// A primitive task of an approved plan: persisted before it runs, claimed by one runner.
+struct TaskRecord
+{
+    qint64 id = 0;
+    qint64 planId = 0;
+    qint64 planNodeId = 0;
+    qint64 goalId = 0;
+    int ordinal = 0;
+    QString kind; // the primitive action: code_read, code_analyze, ...
+    QStringList arguments; // the action's arguments as planned ("g1", "file1")
+    QJsonObject input; // what the executor needs: goal, paths of file objects, proposer
+    QJsonObject output;
+    TaskState state = TaskState::Queued;
+    QString summary; // the last outcome in one line
+    int attempts = 0;
+    int maxAttempts = 3;
+    int timeoutS = 600;
+    QString notBefore; // ISO time before which a retry must not start
+    QString claimedBy; // host:pid:start of the runner
+    QString claimedAt;
+    bool cancelRequested = false;
+    int version = 1;
+    QString createdAt;
+    QString updatedAt;
+
+    QJsonObject toJson() const;
+};
+
+// One attempt at a task (or one run of a job): what happened, how long it took.
+struct TaskRunRecord
+{
+    qint64 id = 0;
+    std::optional<qint64> taskId;
+    QString jobName;
+    QString kind;
+    int attempt = 1;
+    QString outcome; // running, succeeded, failed, timeout, cancelled, error
+    std::optional<int> exitCode;
+    QString startedAt;
+    QString finishedAt;
+    qint64 durationMs = -1;
+    QString worker;
+    QString outputPath;
+    QString summary;
+    QJsonObject report;
+
+    QJsonObject toJson() const;
+};
+
+} // namespace astra

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "planning/plan.h"
+#include "result.h"
+#include "scheduling/task.h"
+
+#include <optional>
+
+namespace astra {
+
+class Database;
+
+// Plans, their decomposition trees and their tasks. Mutations run inside
+// Database::writeTransaction next to their ledger entries; state changes are optimistic-locked.
+class PlanRepository
+{
+public:
+    explicit PlanRepository(Database &db);
+
+    // Inserts the plan, then its nodes (parents before children; parentId and the task's
+    // planNodeId refer to positions in `plan.nodes` until stored), then its tasks.
+    // `taskNodes[i]` is the index in plan.nodes of tasks[i]'s action node.
+    Result<PlanRecord> insert(const PlanRecord &plan, QList<TaskRecord> tasks, const QList<int> &taskNodes);
+    Result<PlanRecord> find(qint64 id) const; // with its nodes
+    // The newest plan of a goal that is not superseded.
+    Result<std::optional<PlanRecord>> current(qint64 goalId) const;
+    Result<QList<PlanRecord>> forGoal(qint64 goalId) const; // without nodes, oldest first
+    Result<PlanRecord> updateState(const PlanRecord &plan, PlanState to, const QString &reason, const QString &approver = {});
+
+private:
+    Result<QList<PlanNodeRecord>> nodes(qint64 planId) const;
+    Database &m_db;
+};
+
+} // namespace astra

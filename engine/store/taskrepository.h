@@ -1,0 +1,54 @@
+#pragma once
+
+#include "result.h"
+#include "scheduling/task.h"
+
+#include <optional>
+
+namespace astra {
+
+class Database;
+
+// A task that may start: the first unfinished task of an approved plan.
+struct RunnableTask
+{
+    qint64 taskId = 0;
+    qint64 planId = 0;
+    qint64 goalId = 0;
+    QString kind;
+    QString notBefore; // empty: now
+};
+
+class TaskRepository
+{
+public:
+    explicit TaskRepository(Database &db);
+
+    Result<TaskRecord> find(qint64 id) const;
+    Result<QList<TaskRecord>> forPlan(qint64 planId) const;
+    Result<QList<TaskRecord>> list(std::optional<TaskState> state = std::nullopt) const;
+    // For each approved plan (of `goalId` when given), its first task that is not done, if that
+    // task is queued and not cancelled; the caller compares notBefore with the clock.
+    Result<QList<RunnableTask>> runnable(std::optional<qint64> goalId) const;
+    // How many tasks of these kinds are running (anywhere).
+    Result<int> countRunning(const QStringList &kinds) const;
+
+    // Compare-and-swap on the version: state, attempts, claim, not_before, output, summary.
+    Result<TaskRecord> update(const TaskRecord &task, const TaskRecord &changed);
+    // Marks every queued task of a plan after `ordinal` skipped.
+    Result<int> skipAfter(qint64 planId, int ordinal, const QString &reason);
+    Status requestCancel(qint64 id);
+
+    Result<qint64> insertRun(const TaskRunRecord &run);
+    Status finishRun(const TaskRunRecord &run);
+    Result<QList<TaskRunRecord>> runs(qint64 taskId) const;
+    // Runs still marked running of a task (left by a dead runner).
+    Result<QList<TaskRunRecord>> openRuns(qint64 taskId) const;
+
+private:
+    Database &m_db;
+};
+
+QString isoNow();
+
+} // namespace astra
