@@ -239,8 +239,7 @@ Result<int> TaskRepository::skipAfter(qint64 planId, int ordinal, const QString 
 Status TaskRepository::requestCancel(qint64 id)
 {
     auto count = m_db.execUpdate(Tr::tr("Cancelling task %1").arg(id),
-                                 QStringLiteral("UPDATE tasks SET cancel_requested = 1, version = version + 1, "
-                                                "updated_at = ? WHERE id = ?"),
+                                 QStringLiteral("UPDATE tasks SET cancel_requested = 1, updated_at = ? WHERE id = ?"),
                                  {isoNow(), id});
     if (!count) {
         return count.error();

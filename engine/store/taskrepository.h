@@ -37,6 +37,7 @@ public:
     Result<TaskRecord> update(const TaskRecord &task, const TaskRecord &changed);
     // Marks every queued task of a plan after `ordinal` skipped.
     Result<int> skipAfter(qint64 planId, int ordinal, const QString &reason);
+    // Sets the flag a runner polls; the version stays, so the runner can still record the end.
     Status requestCancel(qint64 id);
 
     Result<qint64> insertRun(const TaskRunRecord &run);

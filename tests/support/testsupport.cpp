@@ -142,6 +142,17 @@ QList<QPair<QString, DatabaseLocation>> testDatabases(const QString &dir)
     return result;
 }
 
+QString databaseUrl(const DatabaseLocation &location)
+{
+    if (location.driver == DatabaseLocation::Driver::SQLite) {
+        return location.path;
+    }
+    return QStringLiteral("postgresql://%1@%2:%3/%4")
+        .arg(location.user, location.host)
+        .arg(location.port)
+        .arg(location.databaseName);
+}
+
 void resetDatabase(const DatabaseLocation &location)
 {
     if (location.driver == DatabaseLocation::Driver::SQLite) {
