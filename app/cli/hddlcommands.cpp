@@ -120,6 +120,11 @@ int runHddl(Context &context)
                             << u'\n';
             }
         }
+        if (!result.furthestTask.isEmpty()) {
+            context.err << Tr::tr("The search got furthest after %n action(s), at %1: %2", nullptr, result.furthestActions)
+                               .arg(result.furthestTask, result.furthestReason)
+                        << u'\n';
+        }
         context.err.flush();
         return Failed;
     }

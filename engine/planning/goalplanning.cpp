@@ -136,6 +136,10 @@ GoalPlan goalPlanFrom(const hddl::PlanResult &result, const GoalProblem &problem
         for (const hddl::MethodAttempt &attempt : result.failure) {
             lines.append(QStringLiteral("%1 [%2]: %3").arg(attempt.method, attempt.binding, attempt.reason));
         }
+        if (!result.furthestTask.isEmpty()) {
+            lines.append(Tr::tr("The search got furthest after %n action(s), at %1: %2", nullptr, result.furthestActions)
+                             .arg(result.furthestTask, result.furthestReason));
+        }
         out.plan.failure = lines.join(u'\n');
         out.plan.stateReason = lines.value(0);
     }
@@ -151,6 +155,7 @@ GoalPlan goalPlanFrom(const hddl::PlanResult &result, const GoalProblem &problem
         record.arguments = node.arguments;
         record.plannerId = node.id;
         const int self = int(out.plan.nodes.size());
+        record.id = self + 1; // until stored, a node's id is its index + 1, like parentId
         out.plan.nodes.append(record);
         storedIndex.insert(index, self);
         if (node.primitive) {
@@ -170,6 +175,7 @@ GoalPlan goalPlanFrom(const hddl::PlanResult &result, const GoalProblem &problem
             rejected.name = attempt.method;
             rejected.arguments = attempt.binding.isEmpty() ? QStringList() : attempt.binding.split(u' ');
             rejected.reason = attempt.reason;
+            rejected.id = out.plan.nodes.size() + 1;
             out.plan.nodes.append(rejected);
         }
         if (node.method.isEmpty()) {
@@ -182,6 +188,7 @@ GoalPlan goalPlanFrom(const hddl::PlanResult &result, const GoalProblem &problem
         method.name = node.method;
         method.arguments = chosenBinding.isEmpty() ? QStringList() : chosenBinding.split(u' ');
         const int methodIndex = int(out.plan.nodes.size());
+        method.id = methodIndex + 1;
         out.plan.nodes.append(method);
         int subtask = 0;
         for (int child : node.children) {

@@ -40,8 +40,8 @@ GoalProblem goalProblem(const Goal &goal, const WorkspaceFacts &facts);
 // The built-in code-maintenance domain (compiled into the program).
 Result<hddl::Domain> builtinDomain();
 
-// A plan ready to store: the record with its decomposition nodes (parentId = parent index +
-// 1, as PlanRepository::insert expects) and a task per primitive action, in plan order.
+// A plan ready to store: the record with its decomposition nodes (id = index + 1 and
+// parentId = the parent's index + 1, as PlanRepository::insert expects) and a task per primitive action, in plan order.
 struct GoalPlan
 {
     PlanRecord plan;

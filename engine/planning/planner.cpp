@@ -317,6 +317,76 @@ private:
         }
     }
 
+    QString show(const Formula &f, const Binding &binding) const
+    {
+        QStringList arguments;
+        for (const QString &term : f.arguments) {
+            const QString value = resolve(term, binding);
+            arguments.append(value.isEmpty() ? term : value);
+        }
+        if (f.kind == Formula::Kind::Equals) {
+            return QStringLiteral("(= %1)").arg(arguments.join(u' '));
+        }
+        return QStringLiteral("(%1%2)").arg(f.predicate, arguments.isEmpty() ? QString() : u' ' + arguments.join(u' '));
+    }
+
+    // Says which part of a false formula is false, down to an atom where it can.
+    QString explainFalse(const Formula &f, const Binding &binding, const State &state) const
+    {
+        switch (f.kind) {
+        case Formula::Kind::True:
+            return QString();
+        case Formula::Kind::Atom:
+            return Tr::tr("%1 is false").arg(show(f, binding));
+        case Formula::Kind::Equals:
+            return Tr::tr("%1 is false").arg(show(f, binding));
+        case Formula::Kind::Not: {
+            const Formula &inner = f.children.constFirst();
+            if (inner.kind == Formula::Kind::Atom || inner.kind == Formula::Kind::Equals) {
+                return Tr::tr("%1 holds, and the negative condition at line %2 needs it not to")
+                    .arg(show(inner, binding))
+                    .arg(f.position.line);
+            }
+            return Tr::tr("the negative condition at line %1 is false").arg(f.position.line);
+        }
+        case Formula::Kind::And:
+            for (const Formula &child : f.children) {
+                if (!holds(child, binding, state)) {
+                    return explainFalse(child, binding, state);
+                }
+            }
+            return QString();
+        case Formula::Kind::Or:
+            return Tr::tr("none of the alternatives at line %1 holds").arg(f.position.line);
+        case Formula::Kind::Imply:
+            return explainFalse(f.children.at(1), binding, state);
+        case Formula::Kind::Forall: {
+            QList<Binding> bindings{binding};
+            for (const TypedName &variable : f.variables) {
+                QList<Binding> next;
+                for (const Binding &partial : std::as_const(bindings)) {
+                    for (const QString &object : objectsOf(variable.type)) {
+                        Binding extended = partial;
+                        extended.insert(variable.name, object);
+                        next.append(extended);
+                    }
+                }
+                bindings = next;
+            }
+            for (const Binding &full : std::as_const(bindings)) {
+                if (!holds(f.children.constFirst(), full, state)) {
+                    return Tr::tr("for %1: %2")
+                        .arg(describeBinding(full, f.variables), explainFalse(f.children.constFirst(), full, state));
+                }
+            }
+            return QString();
+        }
+        case Formula::Kind::Exists:
+            return Tr::tr("nothing satisfies the condition at line %1").arg(f.position.line);
+        }
+        return QString();
+    }
+
     // Why the precondition fails under `binding`: the first conjunct that is false.
     QString whyFalse(const Formula &precondition, const Binding &binding, const State &state) const
     {
@@ -338,12 +408,10 @@ private:
                     continue;
                 }
                 if (!state.has(conjunct.predicate, arguments)) {
-                    return Tr::tr("(%1 %2) is false").arg(conjunct.predicate, arguments.join(u' '));
+                    return Tr::tr("%1 is false").arg(show(conjunct, binding));
                 }
             } else if (!holds(conjunct, binding, state)) {
-                return Tr::tr("a %1 condition at line %2 is false")
-                    .arg(conjunct.kind == Formula::Kind::Not ? QStringLiteral("negative") : QStringLiteral("compound"))
-                    .arg(conjunct.position.line);
+                return explainFalse(conjunct, binding, state);
             }
         }
         return Tr::tr("no binding of the remaining parameters satisfies the precondition");
@@ -510,6 +578,12 @@ private:
     {
         m_deepestTask = open.task + u' ' + open.arguments.join(u' ');
         m_deepestReason = reason;
+        // The first failure after the most actions: where the search came closest to a plan.
+        if (m_result.plan.size() > m_result.furthestActions) {
+            m_result.furthestActions = int(m_result.plan.size());
+            m_result.furthestTask = m_deepestTask;
+            m_result.furthestReason = reason;
+        }
     }
 
     const Domain &m_domain;

@@ -62,6 +62,11 @@ struct PlanResult
     // When there is no plan: the attempts at the first task that could not be decomposed.
     QList<MethodAttempt> failure;
     QString failedTask;
+    // Without a plan: the first failure after the most actions had been placed, which is
+    // usually the real obstacle (the failures above it are backtracking).
+    int furthestActions = -1;
+    QString furthestTask;
+    QString furthestReason;
 
     // The IPC 2020 HTN track format: "==>", numbered actions, "root", one line per
     // abstract task "ID task args -> method subtask-ids", "<==".
