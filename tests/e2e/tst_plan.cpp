@@ -1,0 +1,299 @@
+#include "testsupport.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+using namespace astra;
+using test::Run;
+
+namespace {
+const char calc[] = "def add(a, b):\n    return a - b\n";
+const char calcTest[] = "import sys\nimport unittest\nsys.path.insert(0, 'src')\nfrom calc import add\n\n"
+                        "class AddTest(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(2, 3), 5)\n\n"
+                        "unittest.main()\n";
+// An external agent: reads the context on stdin, answers with a change set.
+const char agent[] = "import json, sys\n"
+                     "ctx = json.load(sys.stdin)\n"
+                     "f = ctx['files'][0]\n"
+                     "print(json.dumps({'title': 'Fix add', 'rationale': 'add subtracted',\n"
+                     "  'files': [{'path': f['path'], 'content': f['content'].replace('a - b', 'a + b')}]}))\n";
+const char failingAgent[] = "import sys\nsys.stderr.write('model quota exhausted\\n')\nsys.exit(3)\n";
+
+QJsonDocument json(const Run &run)
+{
+    return QJsonDocument::fromJson(run.out.toUtf8());
+}
+
+QString describe(const Run &run)
+{
+    return QStringLiteral("exit %1\nstdout: %2\nstderr: %3").arg(run.exitCode).arg(run.out, run.err);
+}
+} // namespace
+
+// Runs the command once (QVERIFY2 evaluates its message even when the check passes).
+#define VERIFY_EXIT(expression, code)                                                                                  \
+    do {                                                                                                               \
+        const Run verified_ = (expression);                                                                            \
+        QVERIFY2(verified_.exitCode == (code), qPrintable(describe(verified_)));                                       \
+    } while (false)
+
+// `astra plan`, `plan approve` and `run` on a real repository with a real external agent and
+// real tests, on SQLite and on PostgreSQL; and a SIGKILL in the middle of a run.
+class TestPlan : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<test::TempRepo> m_repo;
+    QString m_db;
+
+    Run astra(QStringList args, const QStringList &env = {})
+    {
+        args.prepend(m_db);
+        args.prepend(QStringLiteral("--db"));
+        return test::runAstra(args, m_repo->path(), env);
+    }
+
+    QString script(const char *name, const char *text)
+    {
+        const QString path = QDir(m_dir.path()).filePath(QString::fromLatin1(name));
+        QFile file(path);
+        if (file.open(QIODevice::WriteOnly)) {
+            file.write(text);
+        }
+        return path;
+    }
+
+    void setUp(const DatabaseLocation &location, const QString &proposerKind, const QString &agentPath)
+    {
+        m_repo = std::make_unique<test::TempRepo>();
+        m_db = test::databaseUrl(location);
+        QByteArray config = "[policy]\nallowed = [\"src/\"]\n[tests]\ncommand = \"python3 test_calc.py\"\n"
+                            "sandbox = \"none\"\ntimeout_s = 120\n[proposer]\nkind = \"";
+        config += proposerKind.toUtf8() + "\"\n";
+        if (!agentPath.isEmpty()) {
+            config += "command = \"python3 " + agentPath.toUtf8() + "\"\ntimeout_s = 60\n";
+        }
+        m_repo->write(QStringLiteral(".astra.toml"), config);
+        m_repo->write(QStringLiteral("src/calc.py"), calc);
+        m_repo->write(QStringLiteral("test_calc.py"), calcTest);
+        m_repo->commitAll(QStringLiteral("initial"));
+        const Run init = astra({QStringLiteral("init")});
+        QVERIFY2(init.exitCode == 0, qPrintable(describe(init)));
+        VERIFY_EXIT(astra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("Fix add"), QStringLiteral("--files"),
+                           QStringLiteral("src/calc.py")}),
+                    0);
+    }
+
+    QJsonArray tasks()
+    {
+        return json(astra({QStringLiteral("tasks"), QStringLiteral("--json")})).array();
+    }
+
+    QStringList taskStates()
+    {
+        QStringList states;
+        for (const QJsonValue &value : tasks()) {
+            states.append(value.toObject().value(QStringLiteral("state")).toString());
+        }
+        return states;
+    }
+
+    QStringList ledgerEvents()
+    {
+        const Run shown = astra({QStringLiteral("ledger"), QStringLiteral("show"), QStringLiteral("--json")});
+        QStringList events;
+        for (const QJsonValue &entry : json(shown).array()) {
+            events.append(entry.toObject().value(QStringLiteral("event")).toString());
+        }
+        return events;
+    }
+
+private Q_SLOTS:
+    void planApproveRunMerge()
+    {
+        for (const auto &entry : test::testDatabases(m_dir.path())) {
+            setUp(entry.second, QStringLiteral("command"), script("agent.py", agent));
+            // A proposed goal is not planned.
+            Run run = astra({QStringLiteral("plan"), QStringLiteral("1")});
+            VERIFY_EXIT(run, 1);
+            QVERIFY(run.err.contains(QStringLiteral("goal approve 1")));
+            VERIFY_EXIT(astra({QStringLiteral("goal"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
+
+            run = astra({QStringLiteral("plan"), QStringLiteral("1"), QStringLiteral("--json")});
+            VERIFY_EXIT(run, 0);
+            const QJsonObject plan = json(run).object();
+            QCOMPARE(plan.value(QStringLiteral("id")).toInt(), 1);
+            QCOMPARE(plan.value(QStringLiteral("state")).toString(), QStringLiteral("proposed"));
+            QVERIFY(plan.value(QStringLiteral("ipc_plan")).toString().startsWith(QStringLiteral("==>")));
+            const QJsonObject root = plan.value(QStringLiteral("tree")).toArray().first().toObject();
+            QCOMPARE(root.value(QStringLiteral("name")).toString(), QStringLiteral("user-request"));
+            QStringList kinds;
+            for (const QJsonValue &task : plan.value(QStringLiteral("tasks")).toArray()) {
+                kinds.append(task.toObject().value(QStringLiteral("kind")).toString());
+            }
+            QCOMPARE(kinds,
+                     (QStringList{QStringLiteral("code_read"), QStringLiteral("code_analyze"), QStringLiteral("code_modify"),
+                                  QStringLiteral("code_test"), QStringLiteral("request_review")}));
+
+            // Nothing runs before the plan is approved.
+            run = astra({QStringLiteral("run")});
+            VERIFY_EXIT(run, 0);
+            QCOMPARE(taskStates(), QStringList(5, QStringLiteral("queued")));
+
+            run = astra({QStringLiteral("plan"), QStringLiteral("approve"), QStringLiteral("1"), QStringLiteral("--reason"),
+                         QStringLiteral("looks right")});
+            VERIFY_EXIT(run, 0);
+            QVERIFY(run.out.contains(QStringLiteral("approved")));
+            // Approving twice is refused.
+            VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("approve"), QStringLiteral("1")}), 1);
+
+            run = astra({QStringLiteral("run"), QStringLiteral("--goal"), QStringLiteral("1"), QStringLiteral("--json")});
+            VERIFY_EXIT(run, 0);
+            const QJsonObject report = json(run).object().value(QStringLiteral("scheduler")).toObject();
+            QCOMPARE(report.value(QStringLiteral("succeeded")).toInt(), 5);
+            QCOMPARE(taskStates(), QStringList(5, QStringLiteral("succeeded")));
+
+            const QJsonObject goal =
+                json(astra({QStringLiteral("goal"), QStringLiteral("show"), QStringLiteral("1"), QStringLiteral("--json")}))
+                    .object();
+            QCOMPARE(goal.value(QStringLiteral("state")).toString(), QStringLiteral("awaiting_review"));
+            const QJsonObject mod =
+                json(astra({QStringLiteral("mod"), QStringLiteral("show"), QStringLiteral("1"), QStringLiteral("--json")}))
+                    .object();
+            QCOMPARE(mod.value(QStringLiteral("status")).toString(), QStringLiteral("awaiting_approval"));
+            QCOMPARE(m_repo->git({QStringLiteral("show"), QStringLiteral("astra/goal-1-1:src/calc.py")}),
+                     QStringLiteral("def add(a, b):\n    return a + b\n"));
+            // The agent's request and answer are kept for the reviewer.
+            const QJsonObject analyze = tasks().at(1).toObject();
+            const QJsonObject transcript =
+                analyze.value(QStringLiteral("output")).toObject().value(QStringLiteral("transcript")).toObject();
+            QVERIFY(transcript.value(QStringLiteral("request")).toString().contains(QStringLiteral("a - b")));
+            QVERIFY(transcript.value(QStringLiteral("answer")).toString().contains(QStringLiteral("add subtracted")));
+
+            VERIFY_EXIT(astra({QStringLiteral("mod"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
+            VERIFY_EXIT(astra({QStringLiteral("mod"), QStringLiteral("merge"), QStringLiteral("1")}), 0);
+            QCOMPARE(m_repo->git({QStringLiteral("show"), QStringLiteral("main:src/calc.py")}),
+                     QStringLiteral("def add(a, b):\n    return a + b\n"));
+            VERIFY_EXIT(astra({QStringLiteral("ledger"), QStringLiteral("verify")}), 0);
+            // The ledger tells the story in order.
+            const QStringList events = ledgerEvents();
+            QStringList story;
+            for (const QString &event : events) {
+                if (event.startsWith(u"plan_") || event.startsWith(u"goal_") || event == u"task_started"
+                    || event == u"modification_merged") {
+                    story.append(event);
+                }
+            }
+            QVERIFY2(story.indexOf(QStringLiteral("plan_created")) < story.indexOf(QStringLiteral("plan_approved")),
+                     qPrintable(story.join(u' ')));
+            QVERIFY(story.indexOf(QStringLiteral("plan_approved")) < story.indexOf(QStringLiteral("task_started")));
+            QVERIFY(story.indexOf(QStringLiteral("goal_executing")) < story.indexOf(QStringLiteral("goal_awaiting_review")));
+            QVERIFY(story.indexOf(QStringLiteral("goal_awaiting_review")) < story.indexOf(QStringLiteral("goal_completed")));
+            QCOMPARE(story.count(QStringLiteral("task_started")), 5);
+        }
+    }
+
+    void noPlanSaysWhy()
+    {
+        QTemporaryDir dir;
+        setUp(test::testDatabases(dir.path()).first().second, QStringLiteral("none"), {});
+        VERIFY_EXIT(astra({QStringLiteral("goal"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
+        const Run run = astra({QStringLiteral("plan"), QStringLiteral("1")});
+        VERIFY_EXIT(run, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("has no plan")), qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("m-change-with-proposer")), qPrintable(run.err));
+        // The attempt is kept, the goal stays active, nothing can run.
+        const Run shown = astra({QStringLiteral("plan"), QStringLiteral("show"), QStringLiteral("1")});
+        VERIFY_EXIT(shown, 0);
+        QVERIFY(shown.out.contains(QStringLiteral("failed")));
+        QCOMPARE(tasks().size(), 0);
+        const QJsonObject goal =
+            json(astra({QStringLiteral("goal"), QStringLiteral("show"), QStringLiteral("1"), QStringLiteral("--json")})).object();
+        QCOMPARE(goal.value(QStringLiteral("state")).toString(), QStringLiteral("active"));
+        QVERIFY(ledgerEvents().contains(QStringLiteral("plan_not_found")));
+    }
+
+    void failingProposerFailsThePlan()
+    {
+        QTemporaryDir dir;
+        setUp(test::testDatabases(dir.path()).first().second, QStringLiteral("command"), script("broken.py", failingAgent));
+        VERIFY_EXIT(astra({QStringLiteral("goal"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
+        VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("1")}), 0);
+        VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
+        const Run run = astra({QStringLiteral("run")});
+        VERIFY_EXIT(run, 1);
+        QVERIFY2(run.out.contains(QStringLiteral("model quota exhausted")), qPrintable(describe(run)));
+        QCOMPARE(taskStates(),
+                 (QStringList{QStringLiteral("succeeded"), QStringLiteral("failed"), QStringLiteral("skipped"),
+                              QStringLiteral("skipped"), QStringLiteral("skipped")}));
+        const QJsonObject goal =
+            json(astra({QStringLiteral("goal"), QStringLiteral("show"), QStringLiteral("1"), QStringLiteral("--json")})).object();
+        QCOMPARE(goal.value(QStringLiteral("state")).toString(), QStringLiteral("failed"));
+        QCOMPARE(json(astra({QStringLiteral("mods"), QStringLiteral("--json")})).array().size(), 0);
+        QCOMPARE(m_repo->git({QStringLiteral("branch"), QStringLiteral("--list"), QStringLiteral("astra/*")}), QString());
+        VERIFY_EXIT(astra({QStringLiteral("ledger"), QStringLiteral("verify")}), 0);
+    }
+
+    // SIGKILL while a task runs, and inside code_modify between the branch and its row: the
+    // next run recovers, finishes every task once, and leaves one modification.
+    void killedMidRun_data()
+    {
+        QTest::addColumn<QByteArray>("point");
+        QTest::addColumn<int>("killedTask");
+        QTest::newRow("task running") << QByteArray("task-running") << 1;
+        QTest::newRow("modification branch created") << QByteArray("modification-branch-created") << 3;
+    }
+    void killedMidRun()
+    {
+        QFETCH(QByteArray, point);
+        QFETCH(int, killedTask);
+        QTemporaryDir dir;
+        setUp(test::testDatabases(dir.path()).first().second, QStringLiteral("command"), script("agent.py", agent));
+        VERIFY_EXIT(astra({QStringLiteral("goal"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
+        VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("1")}), 0);
+        VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
+        const Run killed = astra({QStringLiteral("run")}, {QStringLiteral("ASTRA_CRASH_AT=") + QString::fromLatin1(point)});
+        QCOMPARE(killed.exitCode, -1);
+        // The next command that opens the workspace finds the task left running and requeues it.
+        const QJsonObject left = tasks().at(killedTask - 1).toObject();
+        QCOMPARE(left.value(QStringLiteral("state")).toString(), QStringLiteral("queued"));
+        QVERIFY2(left.value(QStringLiteral("summary")).toString().contains(QStringLiteral("died")),
+                 qPrintable(left.value(QStringLiteral("summary")).toString()));
+
+        const Run again = astra({QStringLiteral("run")});
+        VERIFY_EXIT(again, 0);
+        QCOMPARE(taskStates(), QStringList(5, QStringLiteral("succeeded")));
+        for (const QJsonValue &value : tasks()) {
+            const int id = value.toObject().value(QStringLiteral("id")).toInt();
+            const QJsonObject shown =
+                json(astra({QStringLiteral("task"), QStringLiteral("show"), QString::number(id), QStringLiteral("--json")}))
+                    .object();
+            const QJsonArray runs = shown.value(QStringLiteral("runs")).toArray();
+            int succeeded = 0;
+            for (const QJsonValue &taskRun : runs) {
+                succeeded += taskRun.toObject().value(QStringLiteral("outcome")).toString() == u"succeeded" ? 1 : 0;
+            }
+            QCOMPARE(succeeded, 1); // never run again after it finished
+            QCOMPARE(runs.size(), id == killedTask ? 2 : 1);
+            if (id == killedTask) {
+                QCOMPARE(runs.first().toObject().value(QStringLiteral("outcome")).toString(), QStringLiteral("error"));
+            }
+        }
+        const QJsonArray mods = json(astra({QStringLiteral("mods"), QStringLiteral("--json")})).array();
+        QCOMPARE(mods.size(), 1);
+        const QStringList branches =
+            m_repo->git({QStringLiteral("for-each-ref"), QStringLiteral("--format=%(refname:short)"), QStringLiteral("refs/heads/astra/")})
+                .split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(branches, QStringList{mods.first().toObject().value(QStringLiteral("branch")).toString()});
+        const Run fsck = test::runProgram(QStringLiteral("git"), {QStringLiteral("fsck"), QStringLiteral("--strict")}, m_repo->path());
+        QVERIFY2(fsck.exitCode == 0, qPrintable(fsck.err));
+        VERIFY_EXIT(astra({QStringLiteral("ledger"), QStringLiteral("verify")}), 0);
+        QVERIFY(ledgerEvents().contains(QStringLiteral("recovered")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPlan)
+#include "tst_plan.moc"
