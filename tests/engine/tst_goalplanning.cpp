@@ -210,17 +210,27 @@ private Q_SLOTS:
         QVERIFY2(verdict.contains(complaint), qPrintable(verdict));
     }
 
-    // The verifier accepts what the planner finds on the hand-written delivery problems.
-    void verifierAcceptsDeliveryPlans()
+    // The verifier accepts what the planner finds on the hand-written problems.
+    void verifierAcceptsSolvedProblems_data()
     {
+        QTest::addColumn<QString>("domainFile");
+        QTest::addColumn<QString>("problemFile");
+        QTest::newRow("delivery-two") << QStringLiteral("delivery-domain") << QStringLiteral("delivery-problem");
+        QTest::newRow("delivery-five") << QStringLiteral("delivery-domain") << QStringLiteral("delivery-five-problem");
+        QTest::newRow("assign-eight") << QStringLiteral("assign-domain") << QStringLiteral("assign-problem");
+    }
+    void verifierAcceptsSolvedProblems()
+    {
+        QFETCH(QString, domainFile);
+        QFETCH(QString, problemFile);
         const QString dir = qEnvironmentVariable("ASTRA_TEST_DATA") + QStringLiteral("/hddl/");
-        QFile domainFile(dir + QStringLiteral("delivery-domain.hddl"));
-        QFile problemFile(dir + QStringLiteral("delivery-problem.hddl"));
-        QVERIFY(domainFile.open(QIODevice::ReadOnly) && problemFile.open(QIODevice::ReadOnly));
-        auto domain = hddl::parseDomain(domainFile.readAll(), domainFile.fileName());
+        QFile domainText(dir + domainFile + QStringLiteral(".hddl"));
+        QFile problemText(dir + problemFile + QStringLiteral(".hddl"));
+        QVERIFY(domainText.open(QIODevice::ReadOnly) && problemText.open(QIODevice::ReadOnly));
+        auto domain = hddl::parseDomain(domainText.readAll(), domainText.fileName());
         QVERIFY(domain.ok());
-        auto problem = hddl::parseProblem(problemFile.readAll(), problemFile.fileName(), *domain);
-        QVERIFY(problem.ok());
+        auto problem = hddl::parseProblem(problemText.readAll(), problemText.fileName(), *domain);
+        QVERIFY2(problem.ok(), qPrintable(problem.message()));
         const hddl::PlanResult result = hddl::solve(*domain, *problem);
         QCOMPARE(hddl::toString(result.outcome), QStringLiteral("solved"));
         const QString verdict = test::verifyIpcPlan(*domain, *problem, result.toIpcFormat());
