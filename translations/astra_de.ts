@@ -2,6 +2,33 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de">
 <context>
+    <name>astra::CommandProposer</name>
+    <message>
+        <source>The proposer command `%1` did not start: %2</source>
+        <translation>Der Vorschlagsbefehl `%1` ist nicht gestartet: %2</translation>
+    </message>
+    <message>
+        <source>The proposer command `%1` was cancelled.</source>
+        <translation>Der Vorschlagsbefehl `%1` wurde abgebrochen.</translation>
+    </message>
+    <message>
+        <source>The proposer command `%1` did not answer within %2 s ([proposer] timeout_s) and was stopped.</source>
+        <translation>Der Vorschlagsbefehl `%1` hat nicht innerhalb von %2 s ([proposer] timeout_s) geantwortet und wurde beendet.</translation>
+    </message>
+    <message>
+        <source>The proposer command `%1` failed with exit status %2: %3</source>
+        <translation>Der Vorschlagsbefehl `%1` ist mit Exit-Status %2 fehlgeschlagen: %3</translation>
+    </message>
+    <message>
+        <source>The proposer command `%1` wrote more than %2 MiB; its answer was refused.</source>
+        <translation>Der Vorschlagsbefehl `%1` hat mehr als %2 MiB ausgegeben; seine Antwort wurde abgelehnt.</translation>
+    </message>
+    <message>
+        <source>Proposed by `%1`.</source>
+        <translation>Vorgeschlagen von `%1`.</translation>
+    </message>
+</context>
+<context>
     <name>astra::Config</name>
     <message>
         <source>%1 or %2</source>
@@ -325,6 +352,70 @@
     </message>
 </context>
 <context>
+    <name>astra::Executors</name>
+    <message>
+        <source>%1 does not exist at %2 yet</source>
+        <translation>%1 existiert in %2 noch nicht</translation>
+    </message>
+    <message numerus="yes">
+        <source>read %1 (%n byte(s)) at %2</source>
+        <translation>
+            <numerusform>%1 gelesen (%n Byte) in %2</numerusform>
+            <numerusform>%1 gelesen (%n Bytes) in %2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>asking the %1 proposer</source>
+        <translation>der Vorschlagsgeber %1 wird gefragt</translation>
+    </message>
+    <message numerus="yes">
+        <source>the %1 proposer changed %n file(s)</source>
+        <translation>
+            <numerusform>der Vorschlagsgeber %1 hat %n Datei geändert</numerusform>
+            <numerusform>der Vorschlagsgeber %1 hat %n Dateien geändert</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>modification %1 was already written</source>
+        <translation>Änderung %1 war bereits geschrieben</translation>
+    </message>
+    <message>
+        <source>Task %1 (code_modify) has no code_analyze before it in plan %2, so there is no change set to write.</source>
+        <translation>Aufgabe %1 (code_modify) hat in Plan %2 kein code_analyze vor sich, es gibt also keinen Änderungssatz zu schreiben.</translation>
+    </message>
+    <message numerus="yes">
+        <source>modification %1 on %2 (%n file(s))</source>
+        <translation>
+            <numerusform>Änderung %1 auf %2 (%n Datei)</numerusform>
+            <numerusform>Änderung %1 auf %2 (%n Dateien)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Task %1 (code_test) has no modification to test: no code_modify before it in plan %2.</source>
+        <translation>Aufgabe %1 (code_test) hat keine Änderung zu testen: kein code_modify vor ihr in Plan %2.</translation>
+    </message>
+    <message>
+        <source>testing modification %1</source>
+        <translation>Änderung %1 wird getestet</translation>
+    </message>
+    <message>
+        <source>The tests of modification %1 did not pass (it is &apos;%2&apos;); `astra mod show %1` has the results.</source>
+        <translation>Die Tests von Änderung %1 waren nicht erfolgreich (Zustand &apos;%2&apos;); `astra mod show %1` zeigt die Ergebnisse.</translation>
+    </message>
+    <message>
+        <source>tests passed on %1</source>
+        <translation>Tests auf %1 erfolgreich</translation>
+    </message>
+    <message>
+        <source>modification %1 awaits review</source>
+        <translation>Änderung %1 wartet auf Prüfung</translation>
+    </message>
+    <message>
+        <source>Goal %1 is &apos;%2&apos;, so its review cannot be requested.</source>
+        <translation>Ziel %1 ist im Zustand &apos;%2&apos;, daher kann keine Prüfung angefordert werden.</translation>
+    </message>
+</context>
+<context>
     <name>astra::GitRepository</name>
     <message>
         <source>%1 is not inside a git repository. Run the command inside one, pass --repo PATH, or create one with `git init`.</source>
@@ -445,6 +536,36 @@
     <message>
         <source>Deleting branch %1</source>
         <translation>Löschen von Branch %1</translation>
+    </message>
+</context>
+<context>
+    <name>astra::GoalPlanning</name>
+    <message>
+        <source>Internal error: the built-in domain is missing from this build</source>
+        <translation>Interner Fehler: Die eingebaute Domäne fehlt in diesem Build</translation>
+    </message>
+    <message>
+        <source>No plan for %1 (%2).</source>
+        <translation>Kein Plan für %1 (%2).</translation>
+    </message>
+    <message numerus="yes">
+        <source>The search got furthest after %n action(s), at %1: %2</source>
+        <translation>
+            <numerusform>Die Suche kam am weitesten nach %n Aktion, bei %1: %2</numerusform>
+            <numerusform>Die Suche kam am weitesten nach %n Aktionen, bei %1: %2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Goal %1 is of kind &apos;%2&apos;, which is not a task of the domain %3 (its tasks: %4). Create the goal with one of those kinds.</source>
+        <translation>Ziel %1 hat die Art &apos;%2&apos;, die keine Aufgabe der Domäne %3 ist (ihre Aufgaben: %4). Legen Sie das Ziel mit einer dieser Arten an.</translation>
+    </message>
+    <message>
+        <source>Internal error: the problem made for goal %1 does not parse: %2</source>
+        <translation>Interner Fehler: Das für Ziel %1 erzeugte Problem lässt sich nicht einlesen: %2</translation>
+    </message>
+    <message>
+        <source>The path policy forbids: %1</source>
+        <translation>Die Pfadrichtlinie verbietet: %1</translation>
     </message>
 </context>
 <context>
@@ -1431,18 +1552,65 @@
     </message>
 </context>
 <context>
+    <name>astra::PlanRepository</name>
+    <message>
+        <source>Creating a plan for goal %1</source>
+        <translation>Anlegen eines Plans für Ziel %1</translation>
+    </message>
+    <message>
+        <source>Creating a plan returned no id in %1</source>
+        <translation>Das Anlegen eines Plans lieferte in %1 keine ID</translation>
+    </message>
+    <message>
+        <source>Internal error: plan node %1 comes before its parent</source>
+        <translation>Interner Fehler: Planknoten %1 steht vor seinem Elternknoten</translation>
+    </message>
+    <message>
+        <source>Storing the decomposition of plan %1</source>
+        <translation>Speichern der Zerlegung von Plan %1</translation>
+    </message>
+    <message>
+        <source>Storing a plan node returned no id</source>
+        <translation>Das Speichern eines Planknotens lieferte keine ID</translation>
+    </message>
+    <message>
+        <source>Storing the tasks of plan %1</source>
+        <translation>Speichern der Aufgaben von Plan %1</translation>
+    </message>
+    <message>
+        <source>Reading the decomposition of plan %1</source>
+        <translation>Lesen der Zerlegung von Plan %1</translation>
+    </message>
+    <message>
+        <source>Reading plan %1</source>
+        <translation>Lesen von Plan %1</translation>
+    </message>
+    <message>
+        <source>Plan %1 does not exist.</source>
+        <translation>Plan %1 existiert nicht.</translation>
+    </message>
+    <message>
+        <source>Reading the plans of goal %1</source>
+        <translation>Lesen der Pläne von Ziel %1</translation>
+    </message>
+    <message>
+        <source>Reading the plan of goal %1</source>
+        <translation>Lesen des Plans von Ziel %1</translation>
+    </message>
+    <message>
+        <source>Updating plan %1</source>
+        <translation>Aktualisieren von Plan %1</translation>
+    </message>
+    <message>
+        <source>Plan %1 was changed by someone else since it was read (version %2); nothing was written. Reload it and try again.</source>
+        <translation>Plan %1 wurde seit dem Lesen von jemand anderem geändert (Version %2); es wurde nichts geschrieben. Laden Sie ihn neu und versuchen Sie es noch einmal.</translation>
+    </message>
+</context>
+<context>
     <name>astra::Planner</name>
     <message>
         <source>no fact (%1 …) holds</source>
         <translation>kein Fakt (%1 …) gilt</translation>
-    </message>
-    <message>
-        <source>(%1 %2) is false</source>
-        <translation>(%1 %2) ist falsch</translation>
-    </message>
-    <message>
-        <source>a %1 condition at line %2 is false</source>
-        <translation>eine %1-Bedingung in Zeile %2 ist falsch</translation>
     </message>
     <message>
         <source>no binding of the remaining parameters satisfies the precondition</source>
@@ -1479,6 +1647,120 @@
     <message>
         <source>no method of %1 %2 works; the last, %3 [%4]: %5</source>
         <translation>keine Methode von %1 %2 funktioniert; die letzte, %3 [%4]: %5</translation>
+    </message>
+    <message>
+        <source>%1 is false</source>
+        <translation>%1 ist falsch</translation>
+    </message>
+    <message>
+        <source>%1 holds, and the negative condition at line %2 needs it not to</source>
+        <translation>%1 gilt, die negative Bedingung in Zeile %2 verlangt aber das Gegenteil</translation>
+    </message>
+    <message>
+        <source>the negative condition at line %1 is false</source>
+        <translation>die negative Bedingung in Zeile %1 ist falsch</translation>
+    </message>
+    <message>
+        <source>none of the alternatives at line %1 holds</source>
+        <translation>keine der Alternativen in Zeile %1 gilt</translation>
+    </message>
+    <message>
+        <source>for %1: %2</source>
+        <translation>für %1: %2</translation>
+    </message>
+    <message>
+        <source>nothing satisfies the condition at line %1</source>
+        <translation>nichts erfüllt die Bedingung in Zeile %1</translation>
+    </message>
+</context>
+<context>
+    <name>astra::Proposer</name>
+    <message>
+        <source>The plan asks for the proposer &apos;%1&apos;, but %2 configures &apos;%3&apos; in [proposer] kind. Plan the goal again, or configure that proposer.</source>
+        <translation>Der Plan verlangt den Vorschlagsgeber &apos;%1&apos;, aber %2 konfiguriert &apos;%3&apos; in [proposer] kind. Planen Sie das Ziel neu oder konfigurieren Sie diesen Vorschlagsgeber.</translation>
+    </message>
+    <message>
+        <source>[proposer] kind is &quot;command&quot; but command is empty in %1: set the command line of the agent to run.</source>
+        <translation>[proposer] kind ist &quot;command&quot;, aber command ist in %1 leer: Geben Sie die Befehlszeile des auszuführenden Agenten an.</translation>
+    </message>
+    <message>
+        <source>No proposer is configured: set [proposer] kind in %1 to fixits, openai or command.</source>
+        <translation>Kein Vorschlagsgeber konfiguriert: Setzen Sie [proposer] kind in %1 auf fixits, openai oder command.</translation>
+    </message>
+    <message>
+        <source>The proposer &apos;%1&apos; is not available in this version of Astra Review; the available ones are: %2. Change [proposer] kind in %3.</source>
+        <translation>Der Vorschlagsgeber &apos;%1&apos; ist in dieser Version von Astra Review nicht verfügbar; verfügbar sind: %2. Ändern Sie [proposer] kind in %3.</translation>
+    </message>
+    <message>
+        <source>The proposer answered with nothing: no diff and no change set.</source>
+        <translation>Der Vorschlagsgeber hat nichts geantwortet: weder ein Diff noch einen Änderungssatz.</translation>
+    </message>
+    <message>
+        <source>The proposer&apos;s diff does not apply to %1: %2</source>
+        <translation>Der Diff des Vorschlagsgebers lässt sich nicht auf %1 anwenden: %2</translation>
+    </message>
+    <message>
+        <source>The proposer&apos;s answer starts with &apos;{&apos; but is not a JSON object: %1 at offset %2.</source>
+        <translation>Die Antwort des Vorschlagsgebers beginnt mit &apos;{&apos;, ist aber kein JSON-Objekt: %1 an Position %2.</translation>
+    </message>
+    <message>
+        <source>The proposer&apos;s change set has no &quot;files&quot;: give at least one {&quot;path&quot;, &quot;content&quot;}.</source>
+        <translation>Der Änderungssatz des Vorschlagsgebers hat keine &quot;files&quot;: Geben Sie mindestens ein {&quot;path&quot;, &quot;content&quot;} an.</translation>
+    </message>
+    <message>
+        <source>files[%1] of the proposer&apos;s change set has no &quot;path&quot;.</source>
+        <translation>files[%1] im Änderungssatz des Vorschlagsgebers hat keinen &quot;path&quot;.</translation>
+    </message>
+    <message>
+        <source>files[%1] (%2) of the proposer&apos;s change set needs &quot;content&quot; (a string) or &quot;delete&quot;: true.</source>
+        <translation>files[%1] (%2) im Änderungssatz des Vorschlagsgebers benötigt &quot;content&quot; (eine Zeichenkette) oder &quot;delete&quot;: true.</translation>
+    </message>
+</context>
+<context>
+    <name>astra::Scheduler</name>
+    <message>
+        <source>skipped: task %1 %2</source>
+        <translation>übersprungen: Aufgabe %1 %2</translation>
+    </message>
+    <message>
+        <source>Plan %1: %2</source>
+        <translation>Plan %1: %2</translation>
+    </message>
+    <message>
+        <source>task %1 was cancelled before it started</source>
+        <translation>Aufgabe %1 wurde vor ihrem Start abgebrochen</translation>
+    </message>
+    <message>
+        <source>No executor runs tasks of kind &apos;%1&apos;; this program runs: %2.</source>
+        <translation>Kein Ausführer führt Aufgaben der Art &apos;%1&apos; aus; dieses Programm führt aus: %2.</translation>
+    </message>
+    <message>
+        <source>goal %1 is &apos;%2&apos;</source>
+        <translation>Ziel %1 ist im Zustand &apos;%2&apos;</translation>
+    </message>
+    <message>
+        <source>attempt %1 running</source>
+        <translation>Versuch %1 läuft</translation>
+    </message>
+    <message>
+        <source>plan %1 started</source>
+        <translation>Plan %1 gestartet</translation>
+    </message>
+    <message>
+        <source>stopped after its timeout of %1 s: %2</source>
+        <translation>nach Ablauf der Zeitgrenze von %1 s angehalten: %2</translation>
+    </message>
+    <message>
+        <source>cancelled: %1</source>
+        <translation>abgebrochen: %1</translation>
+    </message>
+    <message>
+        <source>attempt %1 of %2 failed, retry after %3: %4</source>
+        <translation>Versuch %1 von %2 fehlgeschlagen, neuer Versuch nach %3: %4</translation>
+    </message>
+    <message>
+        <source>task %1 (%2) %3: %4</source>
+        <translation>Aufgabe %1 (%2) %3: %4</translation>
     </message>
 </context>
 <context>
@@ -1608,6 +1890,73 @@
     <message>
         <source>, head %1</source>
         <translation>, Kopf %1</translation>
+    </message>
+</context>
+<context>
+    <name>astra::TaskRepository</name>
+    <message>
+        <source>Reading task %1</source>
+        <translation>Lesen von Aufgabe %1</translation>
+    </message>
+    <message>
+        <source>Task %1 does not exist; `astra tasks` lists them.</source>
+        <translation>Aufgabe %1 existiert nicht; `astra tasks` listet die Aufgaben auf.</translation>
+    </message>
+    <message>
+        <source>Reading the tasks of plan %1</source>
+        <translation>Lesen der Aufgaben von Plan %1</translation>
+    </message>
+    <message>
+        <source>Listing tasks</source>
+        <translation>Auflisten der Aufgaben</translation>
+    </message>
+    <message>
+        <source>Looking for tasks to run</source>
+        <translation>Suche nach auszuführenden Aufgaben</translation>
+    </message>
+    <message>
+        <source>Counting running tasks</source>
+        <translation>Zählen laufender Aufgaben</translation>
+    </message>
+    <message>
+        <source>Updating task %1</source>
+        <translation>Aktualisieren von Aufgabe %1</translation>
+    </message>
+    <message>
+        <source>Task %1 was changed by someone else since it was read (version %2); nothing was written.</source>
+        <translation>Aufgabe %1 wurde seit dem Lesen von jemand anderem geändert (Version %2); es wurde nichts geschrieben.</translation>
+    </message>
+    <message>
+        <source>Skipping the rest of plan %1</source>
+        <translation>Überspringen des restlichen Plans %1</translation>
+    </message>
+    <message>
+        <source>Cancelling task %1</source>
+        <translation>Abbrechen von Aufgabe %1</translation>
+    </message>
+    <message>
+        <source>Task %1 does not exist.</source>
+        <translation>Aufgabe %1 existiert nicht.</translation>
+    </message>
+    <message>
+        <source>Recording a task run</source>
+        <translation>Verzeichnen eines Aufgabenlaufs</translation>
+    </message>
+    <message>
+        <source>Recording a task run returned no id</source>
+        <translation>Das Verzeichnen eines Aufgabenlaufs lieferte keine ID</translation>
+    </message>
+    <message>
+        <source>Finishing task run %1</source>
+        <translation>Abschließen von Aufgabenlauf %1</translation>
+    </message>
+    <message>
+        <source>Task run %1 is not running any more; nothing was written.</source>
+        <translation>Aufgabenlauf %1 läuft nicht mehr; es wurde nichts geschrieben.</translation>
+    </message>
+    <message>
+        <source>Reading the runs of task %1</source>
+        <translation>Lesen der Läufe von Aufgabe %1</translation>
     </message>
 </context>
 <context>
@@ -1968,6 +2317,68 @@
     <message>
         <source>Modification %1 cannot be rolled back cleanly: later commits on %2 changed %3. Nothing was changed; revert those first or resolve it by hand.</source>
         <translation>Änderung %1 kann nicht sauber zurückgenommen werden: Spätere Commits auf %2 haben %3 geändert. Es wurde nichts geändert; nehmen Sie diese zuerst zurück oder lösen Sie den Konflikt von Hand.</translation>
+    </message>
+    <message>
+        <source>Plan %1 of goal %2 has started running; it cannot be replaced. Cancel its tasks first (`astra tasks`).</source>
+        <translation>Plan %1 von Ziel %2 läuft bereits; er kann nicht ersetzt werden. Brechen Sie zuerst seine Aufgaben ab (`astra tasks`).</translation>
+    </message>
+    <message>
+        <source>Goal %1 is &apos;%2&apos;: only an active goal, or a planned one whose plan has not started, can be planned. Approve a proposed goal first with `astra goal approve %1`.</source>
+        <translation>Ziel %1 ist im Zustand &apos;%2&apos;: Nur ein aktives Ziel oder ein geplantes, dessen Plan noch nicht gestartet ist, kann geplant werden. Genehmigen Sie ein vorgeschlagenes Ziel zuerst mit `astra goal approve %1`.</translation>
+    </message>
+    <message>
+        <source>replanned</source>
+        <translation>neu geplant</translation>
+    </message>
+    <message>
+        <source>the plan was replaced</source>
+        <translation>der Plan wurde ersetzt</translation>
+    </message>
+    <message>
+        <source>plan %1</source>
+        <translation>Plan %1</translation>
+    </message>
+    <message>
+        <source>Goal %1 has no plan (plan %2 records the attempt):
+%3</source>
+        <translation>Ziel %1 hat keinen Plan (Plan %2 verzeichnet den Versuch):
+%3</translation>
+    </message>
+    <message>
+        <source>Plan %1 of goal %2 is &apos;%3&apos;; only a proposed plan can be approved.</source>
+        <translation>Plan %1 von Ziel %2 ist im Zustand &apos;%3&apos;; nur ein vorgeschlagener Plan kann genehmigt werden.</translation>
+    </message>
+    <message>
+        <source>Goal %1 is &apos;%2&apos;; a plan is approved while its goal is planned.</source>
+        <translation>Ziel %1 ist im Zustand &apos;%2&apos;; ein Plan wird genehmigt, solange sein Ziel geplant ist.</translation>
+    </message>
+    <message>
+        <source>Recording the approval of plan %1</source>
+        <translation>Verzeichnen der Genehmigung von Plan %1</translation>
+    </message>
+    <message>
+        <source>Goal %1 has no plan yet; make one with `astra plan %1`.</source>
+        <translation>Ziel %1 hat noch keinen Plan; erstellen Sie einen mit `astra plan %1`.</translation>
+    </message>
+    <message>
+        <source>Task %1 is &apos;%2&apos; already; only a queued or running task can be cancelled.</source>
+        <translation>Aufgabe %1 ist bereits im Zustand &apos;%2&apos;; nur eine wartende oder laufende Aufgabe kann abgebrochen werden.</translation>
+    </message>
+    <message>
+        <source>cancelled by %1</source>
+        <translation>abgebrochen von %1</translation>
+    </message>
+    <message>
+        <source>the process running it (%1) died</source>
+        <translation>der ausführende Prozess (%1) ist beendet</translation>
+    </message>
+    <message>
+        <source>requeued: %1</source>
+        <translation>erneut eingereiht: %1</translation>
+    </message>
+    <message>
+        <source>failed: %1, and it had used its %2 attempts</source>
+        <translation>fehlgeschlagen: %1, und alle %2 Versuche waren verbraucht</translation>
     </message>
 </context>
 <context>
@@ -2400,14 +2811,6 @@
         <translation>Änderung %1 ist jetzt im Zustand &apos;%2&apos;.</translation>
     </message>
     <message>
-        <source>run takes no arguments.</source>
-        <translation>run erwartet keine Argumente.</translation>
-    </message>
-    <message>
-        <source>No modification is pending.</source>
-        <translation>Es steht keine Änderung aus.</translation>
-    </message>
-    <message>
         <source>prune takes no arguments.</source>
         <translation>prune erwartet keine Argumente.</translation>
     </message>
@@ -2421,68 +2824,6 @@
             <numerusform>%n Branch gelöscht.</numerusform>
             <numerusform>%n Branches gelöscht.</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
-
-Review and control the changes an agent proposes to a git repository.
-
-Commands:
-  init                          write .astra.toml (if absent) and create the state
-  status                        goals per state, modifications awaiting review, scheduler
-  goals [--state S]             list goals
-  goal add TEXT [--files P...]  add a goal of your own
-  goal show ID                  show one goal
-  goal approve|reject|abandon ID [--reason TEXT]
-  ledger verify                 recompute the audit chain and compare it with refs/astra/ledger
-  ledger show [--limit N]       print the ledger entries still in the table
-  ledger export FILE            write every entry as JSON lines
-  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
-  ledger checkpoint             record the ledger head in refs/astra/ledger
-  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
-  hddl solve DOMAIN PROBLEM [--timeout S]
-                                plan, printing the plan in the IPC HTN track format
-  demo DIR                      create the demo workspace in DIR
-
-Options:
-  --repo PATH   the repository (default: the one around the current directory)
-  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
-                (default: &lt;git dir&gt;/astra/state.db)
-  --json        print one JSON document
-  --version     print the versions of astra, Qt and libgit2
-
-Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
-</source>
-        <translation>Aufruf: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
-
-Prüfen und steuern Sie die Änderungen, die ein Agent an einem Git-Repository vorschlägt.
-
-Befehle:
-  init                          .astra.toml schreiben (falls nicht vorhanden) und den Zustand anlegen
-  status                        Ziele je Zustand, zu prüfende Änderungen, Scheduler
-  goals [--state S]             Ziele auflisten
-  goal add TEXT [--files P...]  ein eigenes Ziel hinzufügen
-  goal show ID                  ein Ziel anzeigen
-  goal approve|reject|abandon ID [--reason TEXT]
-  ledger verify                 die Prüfkette neu berechnen und mit refs/astra/ledger vergleichen
-  ledger show [--limit N]       die noch in der Tabelle enthaltenen Protokolleinträge ausgeben
-  ledger export FILE            alle Einträge als JSON-Zeilen schreiben
-  ledger archive --through SEQ  alte Einträge in ein JSONL-Segment verschieben; die Kette wird fortgesetzt
-  ledger checkpoint             den Protokollkopf in refs/astra/ledger verzeichnen
-  hddl check DOMAIN [PROBLEM]   HDDL-Dateien lesen; Fehler nennen Datei, Zeile und Spalte
-  hddl solve DOMAIN PROBLEM [--timeout S]
-                                planen und den Plan im Format des IPC-HTN-Tracks ausgeben
-  demo DIR                      den Demo-Arbeitsbereich in DIR anlegen
-
-Optionen:
-  --repo PATH   das Repository (Standard: das Repository, in dem das aktuelle Verzeichnis liegt)
-  --db URL      der Zustand: eine Datei, sqlite:///PATH oder postgresql://USER@HOST:PORT/DB
-                (Standard: &lt;git dir&gt;/astra/state.db)
-  --json        ein einzelnes JSON-Dokument ausgeben
-  --version     die Versionen von astra, Qt und libgit2 ausgeben
-
-Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 Aufruffehler.
-</translation>
     </message>
     <message>
         <source>Stop the planner after S seconds.</source>
@@ -2531,6 +2872,171 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
     <message>
         <source>%1 could not be decomposed:</source>
         <translation>%1 konnte nicht zerlegt werden:</translation>
+    </message>
+    <message>
+        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
+
+Review and control the changes an agent proposes to a git repository.
+
+Commands:
+  init                          write .astra.toml (if absent) and create the state
+  status                        goals per state, modifications awaiting review, scheduler
+  goals [--state S]             list goals
+  goal add TEXT [--files P...]  add a goal of your own
+  goal show ID                  show one goal
+  goal approve|reject|abandon ID [--reason TEXT]
+  plan GOAL                     plan the goal and print the decomposition tree
+  plan show GOAL                print the goal&apos;s current plan and its tasks
+  plan approve GOAL [--reason TEXT]
+                                approve the plan; nothing runs before that
+  run [--goal ID]               run approved plans until their modifications await review,
+                                then test modifications imported with propose
+  tasks [--state S]             list tasks
+  task show|cancel ID           show a task with its runs, or stop it
+  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
+                                import an agent&apos;s change as a modification
+  mods [--state S]              list modifications
+  mod show|approve|reject|merge|rollback ID [--reason TEXT]
+  prune [--older-than DAYS]     delete the branches of finished modifications
+  ledger verify                 recompute the audit chain and compare it with refs/astra/ledger
+  ledger show [--limit N]       print the ledger entries still in the table
+  ledger export FILE            write every entry as JSON lines
+  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
+  ledger checkpoint             record the ledger head in refs/astra/ledger
+  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
+  hddl solve DOMAIN PROBLEM [--timeout S]
+                                plan, printing the plan in the IPC HTN track format
+  demo DIR                      create the demo workspace in DIR
+
+Options:
+  --repo PATH   the repository (default: the one around the current directory)
+  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
+                (default: &lt;git dir&gt;/astra/state.db)
+  --json        print one JSON document
+  --version     print the versions of astra, Qt and libgit2
+
+Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
+</source>
+        <translation>Aufruf: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
+
+Prüfen und steuern Sie die Änderungen, die ein Agent an einem Git-Repository vorschlägt.
+
+Befehle:
+  init                          .astra.toml schreiben (falls nicht vorhanden) und den Zustand anlegen
+  status                        Ziele je Zustand, zu prüfende Änderungen, Scheduler
+  goals [--state S]             Ziele auflisten
+  goal add TEXT [--files P...]  ein eigenes Ziel hinzufügen
+  goal show ID                  ein Ziel anzeigen
+  goal approve|reject|abandon ID [--reason TEXT]
+  plan GOAL                     das Ziel planen und den Zerlegungsbaum ausgeben
+  plan show GOAL                den aktuellen Plan des Ziels mit seinen Aufgaben ausgeben
+  plan approve GOAL [--reason TEXT]
+                                den Plan genehmigen; vorher läuft nichts
+  run [--goal ID]               genehmigte Pläne ausführen, bis ihre Änderungen auf Prüfung warten,
+                                dann mit propose importierte Änderungen testen
+  tasks [--state S]             Aufgaben auflisten
+  task show|cancel ID           eine Aufgabe mit ihren Läufen anzeigen oder sie anhalten
+  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
+                                die Änderung eines Agenten als Änderung importieren
+  mods [--state S]              Änderungen auflisten
+  mod show|approve|reject|merge|rollback ID [--reason TEXT]
+  prune [--older-than DAYS]     die Branches abgeschlossener Änderungen löschen
+  ledger verify                 die Prüfkette neu berechnen und mit refs/astra/ledger vergleichen
+  ledger show [--limit N]       die noch in der Tabelle enthaltenen Protokolleinträge ausgeben
+  ledger export FILE            alle Einträge als JSON-Zeilen schreiben
+  ledger archive --through SEQ  alte Einträge in ein JSONL-Segment verschieben; die Kette wird fortgesetzt
+  ledger checkpoint             den Protokollkopf in refs/astra/ledger verzeichnen
+  hddl check DOMAIN [PROBLEM]   HDDL-Dateien lesen; Fehler nennen Datei, Zeile und Spalte
+  hddl solve DOMAIN PROBLEM [--timeout S]
+                                planen und den Plan im Format des IPC-HTN-Tracks ausgeben
+  demo DIR                      den Demo-Arbeitsbereich in DIR anlegen
+
+Optionen:
+  --repo PATH   das Repository (Standard: das Repository, in dem das aktuelle Verzeichnis liegt)
+  --db URL      der Zustand: eine Datei, sqlite:///PATH oder postgresql://USER@HOST:PORT/DB
+                (Standard: &lt;git dir&gt;/astra/state.db)
+  --json        ein einzelnes JSON-Dokument ausgeben
+  --version     die Versionen von astra, Qt und libgit2 ausgeben
+
+Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 Aufruffehler.
+</translation>
+    </message>
+    <message numerus="yes">
+        <source>The search got furthest after %n action(s), at %1: %2</source>
+        <translation>
+            <numerusform>Die Suche kam am weitesten nach %n Aktion, bei %1: %2</numerusform>
+            <numerusform>Die Suche kam am weitesten nach %n Aktionen, bei %1: %2</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Plan %1 for goal %2: %3 (%4, %n expansion(s), %5 ms)</source>
+        <translation>
+            <numerusform>Plan %1 für Ziel %2: %3 (%4, %n Expansion, %5 ms)</numerusform>
+            <numerusform>Plan %1 für Ziel %2: %3 (%4, %n Expansionen, %5 ms)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Approved by %1 at %2</source>
+        <translation>Genehmigt von %1 am %2</translation>
+    </message>
+    <message>
+        <source>Tasks:</source>
+        <translation>Aufgaben:</translation>
+    </message>
+    <message>
+        <source>Usage: astra plan GOAL | astra plan show GOAL | astra plan approve GOAL [--reason TEXT]</source>
+        <translation>Aufruf: astra plan GOAL | astra plan show GOAL | astra plan approve GOAL [--reason TEXT]</translation>
+    </message>
+    <message>
+        <source>goal</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <source>Nothing runs until the plan is approved: `astra plan approve %1`.</source>
+        <translation>Nichts läuft, bevor der Plan genehmigt ist: `astra plan approve %1`.</translation>
+    </message>
+    <message>
+        <source>tasks takes no arguments; filter with --state STATE.</source>
+        <translation>tasks erwartet keine Argumente; filtern Sie mit --state STATE.</translation>
+    </message>
+    <message>
+        <source>--state %1: not a task state; use queued, running, succeeded, failed, cancelled or skipped.</source>
+        <translation>--state %1: kein Aufgabenzustand; verwenden Sie queued, running, succeeded, failed, cancelled oder skipped.</translation>
+    </message>
+    <message>
+        <source>No tasks.</source>
+        <translation>Keine Aufgaben.</translation>
+    </message>
+    <message>
+        <source>Usage: astra task show|cancel ID</source>
+        <translation>Aufruf: astra task show|cancel ID</translation>
+    </message>
+    <message>
+        <source>task</source>
+        <translation>Aufgabe</translation>
+    </message>
+    <message>
+        <source>  run %1: attempt %2 %3, %4 ms, %5</source>
+        <translation>  Lauf %1: Versuch %2 %3, %4 ms, %5</translation>
+    </message>
+    <message>
+        <source>Task %1 does not exist; `astra tasks` lists them.</source>
+        <translation>Aufgabe %1 existiert nicht; `astra tasks` listet die Aufgaben auf.</translation>
+    </message>
+    <message>
+        <source>run takes no arguments; choose a goal with --goal ID.</source>
+        <translation>run erwartet keine Argumente; wählen Sie ein Ziel mit --goal ID.</translation>
+    </message>
+    <message>
+        <source>Task %1: %2, %3</source>
+        <translation>Aufgabe %1: %2, %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n task(s) run: %1 succeeded, %2 failed, %3 retried, %4 cancelled.</source>
+        <translation>
+            <numerusform>%n Aufgabe ausgeführt: %1 erfolgreich, %2 fehlgeschlagen, %3 wiederholt, %4 abgebrochen.</numerusform>
+            <numerusform>%n Aufgaben ausgeführt: %1 erfolgreich, %2 fehlgeschlagen, %3 wiederholt, %4 abgebrochen.</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -2,6 +2,33 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name>astra::CommandProposer</name>
+    <message>
+        <source>The proposer command `%1` did not start: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proposer command `%1` was cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proposer command `%1` did not answer within %2 s ([proposer] timeout_s) and was stopped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proposer command `%1` failed with exit status %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proposer command `%1` wrote more than %2 MiB; its answer was refused.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Proposed by `%1`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::Config</name>
     <message>
         <source>%1 or %2</source>
@@ -325,6 +352,70 @@
     </message>
 </context>
 <context>
+    <name>astra::Executors</name>
+    <message>
+        <source>%1 does not exist at %2 yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>read %1 (%n byte(s)) at %2</source>
+        <translation>
+            <numerusform>read %1 (%n byte) at %2</numerusform>
+            <numerusform>read %1 (%n bytes) at %2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>asking the %1 proposer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>the %1 proposer changed %n file(s)</source>
+        <translation>
+            <numerusform>the %1 proposer changed %n file</numerusform>
+            <numerusform>the %1 proposer changed %n files</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>modification %1 was already written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 (code_modify) has no code_analyze before it in plan %2, so there is no change set to write.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>modification %1 on %2 (%n file(s))</source>
+        <translation>
+            <numerusform>modification %1 on %2 (%n file)</numerusform>
+            <numerusform>modification %1 on %2 (%n files)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Task %1 (code_test) has no modification to test: no code_modify before it in plan %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>testing modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The tests of modification %1 did not pass (it is &apos;%2&apos;); `astra mod show %1` has the results.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tests passed on %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>modification %1 awaits review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal %1 is &apos;%2&apos;, so its review cannot be requested.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::GitRepository</name>
     <message>
         <source>%1 is not inside a git repository. Run the command inside one, pass --repo PATH, or create one with `git init`.</source>
@@ -444,6 +535,36 @@
     </message>
     <message>
         <source>Deleting branch %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::GoalPlanning</name>
+    <message>
+        <source>Internal error: the built-in domain is missing from this build</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No plan for %1 (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>The search got furthest after %n action(s), at %1: %2</source>
+        <translation>
+            <numerusform>The search got furthest after %n action, at %1: %2</numerusform>
+            <numerusform>The search got furthest after %n actions, at %1: %2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Goal %1 is of kind &apos;%2&apos;, which is not a task of the domain %3 (its tasks: %4). Create the goal with one of those kinds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Internal error: the problem made for goal %1 does not parse: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The path policy forbids: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1430,17 +1551,64 @@
     </message>
 </context>
 <context>
+    <name>astra::PlanRepository</name>
+    <message>
+        <source>Creating a plan for goal %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Creating a plan returned no id in %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Internal error: plan node %1 comes before its parent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Storing the decomposition of plan %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Storing a plan node returned no id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Storing the tasks of plan %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the decomposition of plan %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading plan %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan %1 does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the plans of goal %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the plan of goal %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Updating plan %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan %1 was changed by someone else since it was read (version %2); nothing was written. Reload it and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::Planner</name>
     <message>
         <source>no fact (%1 …) holds</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>(%1 %2) is false</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>a %1 condition at line %2 is false</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1477,6 +1645,120 @@
     </message>
     <message>
         <source>no method of %1 %2 works; the last, %3 [%4]: %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is false</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 holds, and the negative condition at line %2 needs it not to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the negative condition at line %1 is false</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none of the alternatives at line %1 holds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>for %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>nothing satisfies the condition at line %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::Proposer</name>
+    <message>
+        <source>The plan asks for the proposer &apos;%1&apos;, but %2 configures &apos;%3&apos; in [proposer] kind. Plan the goal again, or configure that proposer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>[proposer] kind is &quot;command&quot; but command is empty in %1: set the command line of the agent to run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No proposer is configured: set [proposer] kind in %1 to fixits, openai or command.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proposer &apos;%1&apos; is not available in this version of Astra Review; the available ones are: %2. Change [proposer] kind in %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proposer answered with nothing: no diff and no change set.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proposer&apos;s diff does not apply to %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proposer&apos;s answer starts with &apos;{&apos; but is not a JSON object: %1 at offset %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proposer&apos;s change set has no &quot;files&quot;: give at least one {&quot;path&quot;, &quot;content&quot;}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>files[%1] of the proposer&apos;s change set has no &quot;path&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>files[%1] (%2) of the proposer&apos;s change set needs &quot;content&quot; (a string) or &quot;delete&quot;: true.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::Scheduler</name>
+    <message>
+        <source>skipped: task %1 %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>task %1 was cancelled before it started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No executor runs tasks of kind &apos;%1&apos;; this program runs: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>goal %1 is &apos;%2&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>attempt %1 running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>plan %1 started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>stopped after its timeout of %1 s: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cancelled: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>attempt %1 of %2 failed, retry after %3: %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>task %1 (%2) %3: %4</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1606,6 +1888,73 @@
     </message>
     <message>
         <source>, head %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::TaskRepository</name>
+    <message>
+        <source>Reading task %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 does not exist; `astra tasks` lists them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the tasks of plan %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Listing tasks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Looking for tasks to run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Counting running tasks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Updating task %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 was changed by someone else since it was read (version %2); nothing was written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skipping the rest of plan %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelling task %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording a task run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording a task run returned no id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finishing task run %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task run %1 is not running any more; nothing was written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the runs of task %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1965,6 +2314,67 @@
     </message>
     <message>
         <source>Modification %1 cannot be rolled back cleanly: later commits on %2 changed %3. Nothing was changed; revert those first or resolve it by hand.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan %1 of goal %2 has started running; it cannot be replaced. Cancel its tasks first (`astra tasks`).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal %1 is &apos;%2&apos;: only an active goal, or a planned one whose plan has not started, can be planned. Approve a proposed goal first with `astra goal approve %1`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>replanned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the plan was replaced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>plan %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal %1 has no plan (plan %2 records the attempt):
+%3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan %1 of goal %2 is &apos;%3&apos;; only a proposed plan can be approved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal %1 is &apos;%2&apos;; a plan is approved while its goal is planned.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording the approval of plan %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal %1 has no plan yet; make one with `astra plan %1`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 is &apos;%2&apos; already; only a queued or running task can be cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cancelled by %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the process running it (%1) died</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>requeued: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed: %1, and it had used its %2 attempts</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2398,14 +2808,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>run takes no arguments.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>No modification is pending.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>prune takes no arguments.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2419,39 +2821,6 @@
             <numerusform>Deleted %n branch.</numerusform>
             <numerusform>Deleted %n branches.</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
-
-Review and control the changes an agent proposes to a git repository.
-
-Commands:
-  init                          write .astra.toml (if absent) and create the state
-  status                        goals per state, modifications awaiting review, scheduler
-  goals [--state S]             list goals
-  goal add TEXT [--files P...]  add a goal of your own
-  goal show ID                  show one goal
-  goal approve|reject|abandon ID [--reason TEXT]
-  ledger verify                 recompute the audit chain and compare it with refs/astra/ledger
-  ledger show [--limit N]       print the ledger entries still in the table
-  ledger export FILE            write every entry as JSON lines
-  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
-  ledger checkpoint             record the ledger head in refs/astra/ledger
-  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
-  hddl solve DOMAIN PROBLEM [--timeout S]
-                                plan, printing the plan in the IPC HTN track format
-  demo DIR                      create the demo workspace in DIR
-
-Options:
-  --repo PATH   the repository (default: the one around the current directory)
-  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
-                (default: &lt;git dir&gt;/astra/state.db)
-  --json        print one JSON document
-  --version     print the versions of astra, Qt and libgit2
-
-Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
-</source>
-        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Stop the planner after S seconds.</source>
@@ -2500,6 +2869,129 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
     <message>
         <source>%1 could not be decomposed:</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
+
+Review and control the changes an agent proposes to a git repository.
+
+Commands:
+  init                          write .astra.toml (if absent) and create the state
+  status                        goals per state, modifications awaiting review, scheduler
+  goals [--state S]             list goals
+  goal add TEXT [--files P...]  add a goal of your own
+  goal show ID                  show one goal
+  goal approve|reject|abandon ID [--reason TEXT]
+  plan GOAL                     plan the goal and print the decomposition tree
+  plan show GOAL                print the goal&apos;s current plan and its tasks
+  plan approve GOAL [--reason TEXT]
+                                approve the plan; nothing runs before that
+  run [--goal ID]               run approved plans until their modifications await review,
+                                then test modifications imported with propose
+  tasks [--state S]             list tasks
+  task show|cancel ID           show a task with its runs, or stop it
+  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
+                                import an agent&apos;s change as a modification
+  mods [--state S]              list modifications
+  mod show|approve|reject|merge|rollback ID [--reason TEXT]
+  prune [--older-than DAYS]     delete the branches of finished modifications
+  ledger verify                 recompute the audit chain and compare it with refs/astra/ledger
+  ledger show [--limit N]       print the ledger entries still in the table
+  ledger export FILE            write every entry as JSON lines
+  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
+  ledger checkpoint             record the ledger head in refs/astra/ledger
+  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
+  hddl solve DOMAIN PROBLEM [--timeout S]
+                                plan, printing the plan in the IPC HTN track format
+  demo DIR                      create the demo workspace in DIR
+
+Options:
+  --repo PATH   the repository (default: the one around the current directory)
+  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
+                (default: &lt;git dir&gt;/astra/state.db)
+  --json        print one JSON document
+  --version     print the versions of astra, Qt and libgit2
+
+Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>The search got furthest after %n action(s), at %1: %2</source>
+        <translation>
+            <numerusform>The search got furthest after %n action, at %1: %2</numerusform>
+            <numerusform>The search got furthest after %n actions, at %1: %2</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Plan %1 for goal %2: %3 (%4, %n expansion(s), %5 ms)</source>
+        <translation>
+            <numerusform>Plan %1 for goal %2: %3 (%4, %n expansion, %5 ms)</numerusform>
+            <numerusform>Plan %1 for goal %2: %3 (%4, %n expansions, %5 ms)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Approved by %1 at %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tasks:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: astra plan GOAL | astra plan show GOAL | astra plan approve GOAL [--reason TEXT]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>goal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing runs until the plan is approved: `astra plan approve %1`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tasks takes no arguments; filter with --state STATE.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--state %1: not a task state; use queued, running, succeeded, failed, cancelled or skipped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No tasks.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: astra task show|cancel ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  run %1: attempt %2 %3, %4 ms, %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 does not exist; `astra tasks` lists them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>run takes no arguments; choose a goal with --goal ID.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1: %2, %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n task(s) run: %1 succeeded, %2 failed, %3 retried, %4 cancelled.</source>
+        <translation>
+            <numerusform>%n task run: %1 succeeded, %2 failed, %3 retried, %4 cancelled.</numerusform>
+            <numerusform>%n tasks run: %1 succeeded, %2 failed, %3 retried, %4 cancelled.</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -141,7 +141,7 @@ private Q_SLOTS:
             // Nothing runs before the plan is approved.
             run = astra({QStringLiteral("run")});
             VERIFY_EXIT(run, 0);
-            QCOMPARE(taskStates(), QStringList(5, QStringLiteral("queued")));
+            QCOMPARE(taskStates(), test::repeated(5, QStringLiteral("queued")));
 
             run = astra({QStringLiteral("plan"), QStringLiteral("approve"), QStringLiteral("1"), QStringLiteral("--reason"),
                          QStringLiteral("looks right")});
@@ -154,7 +154,7 @@ private Q_SLOTS:
             VERIFY_EXIT(run, 0);
             const QJsonObject report = json(run).object().value(QStringLiteral("scheduler")).toObject();
             QCOMPARE(report.value(QStringLiteral("succeeded")).toInt(), 5);
-            QCOMPARE(taskStates(), QStringList(5, QStringLiteral("succeeded")));
+            QCOMPARE(taskStates(), test::repeated(5, QStringLiteral("succeeded")));
 
             const QJsonObject goal =
                 json(astra({QStringLiteral("goal"), QStringLiteral("show"), QStringLiteral("1"), QStringLiteral("--json")}))
@@ -265,7 +265,7 @@ private Q_SLOTS:
 
         const Run again = astra({QStringLiteral("run")});
         VERIFY_EXIT(again, 0);
-        QCOMPARE(taskStates(), QStringList(5, QStringLiteral("succeeded")));
+        QCOMPARE(taskStates(), test::repeated(5, QStringLiteral("succeeded")));
         for (const QJsonValue &value : tasks()) {
             const int id = value.toObject().value(QStringLiteral("id")).toInt();
             const QJsonObject shown =

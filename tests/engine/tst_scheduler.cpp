@@ -266,7 +266,7 @@ private Q_SLOTS:
                 }
             }
             const QList<TaskRecord> tasks = tasksOf(workspace, plan);
-            QCOMPARE(states(tasks), QStringList(4, QStringLiteral("succeeded")));
+            QCOMPARE(states(tasks), test::repeated(4, QStringLiteral("succeeded")));
             for (const TaskRecord &task : tasks) {
                 QCOMPARE(task.attempts, 1);
                 QVERIFY(task.claimedBy.isEmpty());

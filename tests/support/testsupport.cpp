@@ -142,6 +142,15 @@ QList<QPair<QString, DatabaseLocation>> testDatabases(const QString &dir)
     return result;
 }
 
+QStringList repeated(int count, const QString &text)
+{
+    QStringList list;
+    for (int i = 0; i < count; ++i) {
+        list.append(text);
+    }
+    return list;
+}
+
 QString databaseUrl(const DatabaseLocation &location)
 {
     if (location.driver == DatabaseLocation::Driver::SQLite) {

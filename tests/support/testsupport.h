@@ -45,6 +45,8 @@ Run runProgram(const QString &program, const QStringList &args, const QString &w
 // PostgreSQL server the test script starts, when ASTRA_TEST_PG_URL names it (each call
 // gets a fresh schema-less database created on that server).
 QList<QPair<QString, DatabaseLocation>> testDatabases(const QString &dir);
+// `count` copies of `text` (Qt 5's QStringList has no such constructor).
+QStringList repeated(int count, const QString &text);
 // The --db URL of a test database: the SQLite file's path or postgresql://USER@HOST:PORT/DB.
 QString databaseUrl(const DatabaseLocation &location);
 // Drops everything in a test PostgreSQL database (no-op for SQLite).
