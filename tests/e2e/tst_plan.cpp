@@ -237,6 +237,26 @@ private Q_SLOTS:
         VERIFY_EXIT(astra({QStringLiteral("ledger"), QStringLiteral("verify")}), 0);
     }
 
+    // The plan was made with a proposer that is no longer configured: code_analyze fails and
+    // says what to do.
+    void proposerGoneSincePlanning()
+    {
+        QTemporaryDir dir;
+        setUp(test::testDatabases(dir.path()).first().second, QStringLiteral("command"), script("agent.py", agent));
+        VERIFY_EXIT(astra({QStringLiteral("goal"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
+        VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("1")}), 0);
+        VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
+        m_repo->write(QStringLiteral(".astra.toml"),
+                      "[policy]\nallowed = [\"src/\"]\n[tests]\ncommand = \"python3 test_calc.py\"\n[proposer]\nkind = \"none\"\n");
+        const Run run = astra({QStringLiteral("run")});
+        VERIFY_EXIT(run, 1);
+        const QJsonObject analyze = tasks().at(1).toObject();
+        QCOMPARE(analyze.value(QStringLiteral("state")).toString(), QStringLiteral("failed"));
+        const QString summary = analyze.value(QStringLiteral("summary")).toString();
+        QVERIFY2(summary.contains(QStringLiteral("'command'")) && summary.contains(QStringLiteral("[proposer] kind")),
+                 qPrintable(summary));
+    }
+
     // SIGKILL while a task runs, and inside code_modify between the branch and its row: the
     // next run recovers, finishes every task once, and leaves one modification.
     void killedMidRun_data()
