@@ -17,6 +17,7 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QJsonArray>
+#include <QTemporaryDir>
 #include <QThreadPool>
 
 #include <benchmark/benchmark.h>
@@ -117,11 +118,12 @@ struct SchedulingBench
     WorkspaceOptions options;
     std::unique_ptr<Workspace> workspace;
 
-    SchedulingBench()
+    explicit SchedulingBench(const QString &dbUrl = {})
     {
         repo.write(QStringLiteral("a.txt"), "a\n");
         repo.commitAll(QStringLiteral("first"));
         options.repoPath = repo.path();
+        options.dbUrl = dbUrl;
         if (!Workspace::init(options)) {
             qFatal("init failed");
         }
@@ -164,9 +166,13 @@ struct SchedulingBench
 constexpr int benchPlans = 4;
 constexpr int benchTasks = 25;
 
+QString g_postgresUrl; // a database on the test server, when ASTRA_TEST_PG_URL names one
+
 void BM_SchedulerPersistedNoop(benchmark::State &state)
 {
-    SchedulingBench bench;
+    const bool postgres = state.range(1) != 0;
+    state.SetLabel(postgres ? "postgresql" : "sqlite");
+    SchedulingBench bench(postgres ? g_postgresUrl : QString());
     ExecutorRegistry registry;
     registry.add(QStringLiteral("noop"), [](TaskContext &) { return TaskOutcome::succeeded({}); });
     SchedulerOptions options;
@@ -186,7 +192,11 @@ void BM_SchedulerPersistedNoop(benchmark::State &state)
     }
     state.SetItemsProcessed(state.iterations() * benchPlans * benchTasks);
 }
-BENCHMARK(BM_SchedulerPersistedNoop)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_SchedulerPersistedNoop)
+    ->Args({1, 0})
+    ->Args({2, 0})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // The obvious alternative: the same plans of no-op tasks on a QThreadPool, nothing persisted.
 void BM_ThreadPoolNoop(benchmark::State &state)
@@ -220,6 +230,17 @@ int main(int argc, char **argv)
         qFatal("%s", qPrintable(domain.message()));
     }
     g_domain = *domain;
+    QTemporaryDir scratch;
+    const auto databases = test::testDatabases(scratch.path());
+    if (databases.size() > 1) {
+        g_postgresUrl = test::databaseUrl(databases.at(1).second);
+        for (int threads : {1, 2}) {
+            benchmark::RegisterBenchmark("BM_SchedulerPersistedNoop", BM_SchedulerPersistedNoop)
+                ->Args({threads, 1})
+                ->Unit(benchmark::kMillisecond)
+                ->UseRealTime();
+        }
+    }
     benchmark::Initialize(&argc, argv);
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
