@@ -28,7 +28,7 @@ qint64 modificationTrailer(const QString &message)
 Status Workspace::recoverInterrupted()
 {
     // Tasks left running by a dead process are requeued (or failed after their last attempt).
-    if (Status tasks = recoverTasks(); !tasks) {
+    if (Status tasks = recoverDeadTasks(); !tasks) {
         return tasks;
     }
     // A read-only look first, so that opening a workspace with nothing to repair takes no lock.

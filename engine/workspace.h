@@ -6,6 +6,7 @@
 #include "config/astraconfig.h"
 #include "goals/goal.h"
 #include "goals/goalstatemachine.h"
+#include "goals/proposal.h"
 #include "planning/plan.h"
 #include "scheduling/task.h"
 #include "ledger/ledger.h"
@@ -110,6 +111,21 @@ public:
     // Reads a file at a commit from git objects (the code_read primitive).
     Result<QByteArray> readFile(const QString &commit, const QByteArray &path);
 
+    // Jobs ([[jobs]] of .astra.toml): each runs on an export of the target branch's head, in
+    // the tests' sandbox, with its timeout; each run is a task_runs row (outcome, exit code,
+    // the last lines of output, duration, log and report files). Blocking.
+    Result<QList<TaskRunRecord>> runJobs(const QString &name = {});
+    // A job's runs that started at or after `since` (ISO time; empty: all), oldest first.
+    Result<QList<TaskRunRecord>> jobRuns(const QString &name, const QString &since = {});
+    // Jobs with an `every` whose last run started longer ago than that (or never ran).
+    Result<QStringList> dueJobs();
+
+    // Runs the detectors over the workspace's history and reports (job failures from
+    // task_runs) and returns their drafts, without deciding anything.
+    Result<QList<ProposalDraft>> detectProposals();
+    // Detectors, then the goal generator's checks; every decision is recorded and ledgered.
+    Result<QList<ProposalDecision>> detect();
+
     // Plans: the goal (active, or planned and not started) is planned with the built-in domain
     // over the workspace's facts. A plan found moves the goal to planned and waits for
     // approval; no plan is stored as a failed plan with the trace and is an error that says why.
@@ -129,6 +145,10 @@ public:
     // Workspace::open() runs it; each repair is ledgered.
     Status recoverInterrupted();
 
+    // The part of recoverInterrupted() for tasks: tasks left running by a dead process of this
+    // machine are requeued (or failed after their last attempt). Cheap when there are none.
+    Status recoverDeadTasks();
+
     // Problems that did not make an operation fail (e.g. a checkpoint that could not be
     // written after a committed change); the CLI prints them as warnings.
     QStringList takeWarnings();
@@ -138,6 +158,7 @@ private:
     static Result<GitRepository> openRepository(const WorkspaceOptions &options);
     static Result<DatabaseLocation> locationFor(const WorkspaceOptions &options, const GitRepository &repo);
     void checkpointAfterDecision();
+    Result<TaskRunRecord> runJob(const JobConfig &job);
     Result<Goal> goalForImport(std::optional<qint64> goalId, const QString &title);
     Result<Modification> moveModification(const Modification &modification,
                                           ModificationStatus to,
@@ -146,7 +167,6 @@ private:
                                           const QString &reviewDecision = {},
                                           const QString &reason = {},
                                           const QString &headSeen = {});
-    Status recoverTasks();
     Status recordPolicyViolations(qint64 goalId, const QString &source, const QList<PolicyViolation> &violations);
 
     GitRepository m_repo;

@@ -7,6 +7,7 @@
 #include "logging.h"
 #include "processid.h"
 #include "store/goalrepository.h"
+#include "store/taskrepository.h"
 #include "workspace.h"
 
 #include <QCoreApplication>
@@ -23,10 +24,6 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(astra::Workspace)
 };
 
-QString now()
-{
-    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
-}
 
 QJsonArray toArray(const QStringList &list)
 {
@@ -373,7 +370,7 @@ Result<Modification> Workspace::testModification(qint64 id)
     record.command = m_config.tests.command;
     record.sandbox = QStringLiteral("pending");
     record.outcome = QStringLiteral("running");
-    record.startedAt = now();
+    record.startedAt = isoNow();
     record.runner = currentProcessId();
     Result<qint64> recordId = makeError(QString());
     Status started = m_db.writeTransaction([&]() -> Status {
@@ -422,7 +419,7 @@ Result<Modification> Workspace::testModification(qint64 id)
     record.report.insert(QStringLiteral("duration_ms"), double(run.durationMs));
     record.report.insert(QStringLiteral("output_truncated"), run.outputTruncated);
     record.outputPath = request.outputFile;
-    record.finishedAt = now();
+    record.finishedAt = isoNow();
 
     const bool passed = run.outcome == TestRunResult::Outcome::Passed;
     Result<Modification> finished = makeError(QString());

@@ -291,7 +291,7 @@ Status Workspace::cancelTask(qint64 taskId)
     });
 }
 
-Status Workspace::recoverTasks()
+Status Workspace::recoverDeadTasks()
 {
     TaskRepository repository(m_db);
     auto running = repository.list(TaskState::Running);
@@ -304,12 +304,33 @@ Status Workspace::recoverTasks()
             dead.append(task.id);
         }
     }
-    if (dead.isEmpty()) {
+    auto openJobs = repository.openJobRuns();
+    if (!openJobs) {
+        return openJobs.error();
+    }
+    QList<TaskRunRecord> deadJobRuns;
+    for (const TaskRunRecord &run : std::as_const(*openJobs)) {
+        if (isDeadLocalProcess(run.worker)) {
+            deadJobRuns.append(run);
+        }
+    }
+    if (dead.isEmpty() && deadJobRuns.isEmpty()) {
         return {};
     }
     return m_db.writeTransaction([&]() -> Status {
         if (auto locked = ledger().lockHead(); !locked) {
             return locked.error();
+        }
+        // A job run whose process died is closed as an error; the job runs again when due.
+        for (TaskRunRecord run : std::as_const(deadJobRuns)) {
+            run.outcome = QStringLiteral("error");
+            run.finishedAt = isoNow();
+            run.summary = Tr::tr("the process running it (%1) died").arg(run.worker);
+            const QDateTime startedAt = QDateTime::fromString(run.startedAt, Qt::ISODateWithMs);
+            run.durationMs = startedAt.isValid() ? startedAt.msecsTo(QDateTime::currentDateTimeUtc()) : 0;
+            if (Status finished = repository.finishRun(run); !finished && finished.error().kind != ErrorKind::Conflict) {
+                return finished;
+            }
         }
         for (qint64 id : std::as_const(dead)) {
             auto task = repository.find(id);

@@ -35,6 +35,9 @@ QString helpText()
         "                                approve the plan; nothing runs before that\n"
         "  run [--goal ID]               run approved plans until their modifications await review,\n"
         "                                then test modifications imported with propose\n"
+        "  jobs list                     the jobs of .astra.toml, their last outcome, whether due\n"
+        "  jobs run [NAME]               run the jobs (or one) now; each run is recorded\n"
+        "  detect                        run the detectors; print each proposal's decision and why\n"
         "  tasks [--state S]             list tasks\n"
         "  task show|cancel ID           show a task with its runs, or stop it\n"
         "  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]\n"
@@ -227,6 +230,12 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
     }
     if (command == u"plan") {
         return runPlan(context);
+    }
+    if (command == u"detect") {
+        return runDetect(context);
+    }
+    if (command == u"jobs") {
+        return runJobs(context);
     }
     if (command == u"tasks") {
         return runTasks(context);

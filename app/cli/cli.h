@@ -58,5 +58,7 @@ int runHddl(Context &context);
 int runPlan(Context &context);
 int runTasks(Context &context);
 int runTask(Context &context);
+int runJobs(Context &context);
+int runDetect(Context &context);
 
 } // namespace astra::cli

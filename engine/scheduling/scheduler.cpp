@@ -286,6 +286,11 @@ void Scheduler::runPlan(qint64 planId)
         }
         if (*claimed == Claim::Busy) {
             writerLock = {};
+            // The writer may belong to a process that died since this run started.
+            if (Status recovered = ws.recoverDeadTasks(); !recovered) {
+                recordError(recovered.message());
+                return;
+            }
             QThread::msleep(quint64(m_options.poll.count()));
             continue;
         }
@@ -391,13 +396,14 @@ Result<Scheduler::Claim> Scheduler::claim(Workspace &workspace, TaskRecord &task
             if (!updated) {
                 return updated.error();
             }
-            if (auto skipped = tasks.skipAfter(task.planId, task.ordinal, reason); !skipped) {
-                return skipped.error();
-            }
             QJsonObject meta = taskMeta(*updated);
             meta.insert(QStringLiteral("reason"), reason);
-            return appendLedger(workspace, QStringLiteral("astra"), QStringLiteral("task_cancelled"),
-                                QStringLiteral("task:%1").arg(task.id), meta);
+            if (Status logged = appendLedger(workspace, QStringLiteral("astra"), QStringLiteral("task_cancelled"),
+                                             QStringLiteral("task:%1").arg(task.id), meta);
+                !logged) {
+                return logged;
+            }
+            return failPlanAfter(workspace, *updated, TaskState::Cancelled, reason, QStringLiteral("astra"));
         }
         if (m_executors.writes(task.kind)) {
             auto writers = tasks.countRunning(m_executors.writerKinds());

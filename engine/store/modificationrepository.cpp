@@ -1,6 +1,7 @@
 #include "modificationrepository.h"
 
 #include "database.h"
+#include "taskrepository.h"
 #include "ledger/canonicaljson.h"
 
 #include <QCoreApplication>
@@ -16,10 +17,6 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(astra::ModificationRepository)
 };
 
-QString now()
-{
-    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
-}
 
 QString listToJson(const QStringList &list)
 {
@@ -102,7 +99,7 @@ ModificationRepository::ModificationRepository(Database &db)
 Result<Modification> ModificationRepository::insert(const Modification &modification)
 {
     Modification stored = modification;
-    stored.createdAt = now();
+    stored.createdAt = isoNow();
     stored.updatedAt = stored.createdAt;
     stored.version = 1;
     auto query = m_db.exec(
@@ -243,7 +240,7 @@ Result<Modification> ModificationRepository::updateStatus(const Modification &mo
     Modification updated = modification;
     updated.status = to;
     updated.version = modification.version + 1;
-    updated.updatedAt = now();
+    updated.updatedAt = isoNow();
     auto changed = m_db.execUpdate(
         Tr::tr("Updating modification %1").arg(modification.id),
         QStringLiteral("UPDATE modifications SET status = ?, version = ?, updated_at = ?, merge_commit = ?, "
@@ -381,7 +378,7 @@ Status ModificationRepository::insertReview(qint64 modificationId,
     auto inserted = m_db.exec(Tr::tr("Recording a review"),
                               QStringLiteral("INSERT INTO reviews (modification_id, reviewer, decision, reason, "
                                              "head_seen, created_at) VALUES (?, ?, ?, ?, ?, ?)"),
-                              {modificationId, reviewer, decision, reason, nullIfEmpty(headSeen), now()});
+                              {modificationId, reviewer, decision, reason, nullIfEmpty(headSeen), isoNow()});
     if (!inserted) {
         return inserted.error();
     }

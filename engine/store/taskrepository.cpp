@@ -311,6 +311,38 @@ Result<QList<TaskRunRecord>> TaskRepository::runs(qint64 taskId) const
     return runs;
 }
 
+Result<QList<TaskRunRecord>> TaskRepository::jobRuns(const QString &jobName, const QString &since) const
+{
+    auto query = m_db.exec(Tr::tr("Reading the runs of job %1").arg(jobName),
+                           QStringLiteral("SELECT %1 FROM task_runs WHERE job_name = ? AND started_at >= ? ORDER BY id")
+                               .arg(QLatin1String(runColumns)),
+                           {jobName, since});
+    if (!query) {
+        return query.error();
+    }
+    QList<TaskRunRecord> runs;
+    while (query->next()) {
+        runs.append(runFromQuery(*query));
+    }
+    return runs;
+}
+
+Result<QList<TaskRunRecord>> TaskRepository::openJobRuns() const
+{
+    auto query = m_db.exec(Tr::tr("Reading unfinished job runs"),
+                           QStringLiteral("SELECT %1 FROM task_runs WHERE job_name IS NOT NULL AND outcome = 'running' "
+                                          "ORDER BY id")
+                               .arg(QLatin1String(runColumns)));
+    if (!query) {
+        return query.error();
+    }
+    QList<TaskRunRecord> runs;
+    while (query->next()) {
+        runs.append(runFromQuery(*query));
+    }
+    return runs;
+}
+
 Result<QList<TaskRunRecord>> TaskRepository::openRuns(qint64 taskId) const
 {
     auto all = runs(taskId);

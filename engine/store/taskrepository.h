@@ -43,6 +43,10 @@ public:
     Result<qint64> insertRun(const TaskRunRecord &run);
     Status finishRun(const TaskRunRecord &run);
     Result<QList<TaskRunRecord>> runs(qint64 taskId) const;
+    // A job's runs started at or after `since` (all when empty), oldest first.
+    Result<QList<TaskRunRecord>> jobRuns(const QString &jobName, const QString &since) const;
+    // Job runs still marked running (by any process).
+    Result<QList<TaskRunRecord>> openJobRuns() const;
     // Runs still marked running of a task (left by a dead runner).
     Result<QList<TaskRunRecord>> openRuns(qint64 taskId) const;
 

@@ -592,6 +592,27 @@ private Q_SLOTS:
         }
     }
 
+    // A goal abandoned after its plan was approved: nothing of the plan runs.
+    void abandonedGoalStopsItsPlan()
+    {
+        QTemporaryDir dir;
+        FIXTURE_OR_FAIL(test::testDatabases(dir.path()).first().second);
+        const qint64 plan = addPlan(workspace, {{QStringLiteral("step")}, {QStringLiteral("step")}}, true);
+        const qint64 goalId = tasksOf(workspace, plan).first().goalId;
+        QVERIFY(workspace.applyGoalAction(goalId, GoalAction::Abandon, QStringLiteral("not needed")).ok());
+        Recorder recorder;
+        Scheduler scheduler(optionsFor(*fixture), testExecutors(recorder));
+        auto report = scheduler.runUntilIdle();
+        QVERIFY2(report.ok(), qPrintable(report.message()));
+        QCOMPARE(report->started, 0);
+        QCOMPARE(recorder.intervals.size(), 0);
+        QCOMPARE(states(tasksOf(workspace, plan)), (QStringList{QStringLiteral("cancelled"), QStringLiteral("skipped")}));
+        auto stored = PlanRepository(workspace.database()).find(plan);
+        QCOMPARE(toString(stored->state), QStringLiteral("failed"));
+        QCOMPARE(toString(workspace.goal(goalId)->state), QStringLiteral("abandoned"));
+        QVERIFY(workspace.verifyLedger()->intact);
+    }
+
     void noExecutorIsAClearFailure()
     {
         QTemporaryDir dir;

@@ -1,0 +1,284 @@
+#include "generator.h"
+
+#include "code/pathglob.h"
+#include "code/pathpolicy.h"
+#include "goals/goalstatemachine.h"
+#include "ledger/canonicaljson.h"
+#include "planning/goalplanning.h"
+#include "proposers/proposer.h"
+#include "store/goalrepository.h"
+#include "store/taskrepository.h"
+#include "workspace.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QJsonArray>
+#include <QRegularExpression>
+
+namespace astra {
+
+namespace {
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(astra::GoalGenerator)
+};
+
+QString startOfTodayUtc()
+{
+    return QDateTime(QDateTime::currentDateTimeUtc().date(), QTime(0, 0), Qt::UTC).toString(Qt::ISODateWithMs);
+}
+
+Result<int> goalsCreatedSince(Database &db, const QString &since, const QString &detector)
+{
+    QString sql = QStringLiteral("SELECT COUNT(*) FROM goals g JOIN proposals p ON p.id = g.proposal_id "
+                                 "WHERE g.created_at >= ?");
+    QVariantList binds{since};
+    if (!detector.isEmpty()) {
+        sql += QStringLiteral(" AND p.detector = ?");
+        binds.append(detector);
+    }
+    auto query = db.exec(Tr::tr("Counting the goals created today"), sql, binds);
+    if (!query) {
+        return query.error();
+    }
+    return query->next() ? query->value(0).toInt() : 0;
+}
+
+// The first check that refuses `draft`, as {check, reason}; empty when all pass.
+Result<QPair<QString, QString>> firstRefusal(Workspace &workspace, const ProposalDraft &draft)
+{
+    const Config &config = workspace.config();
+    Database &db = workspace.database();
+    if (draft.confidence < config.generator.minConfidence) {
+        return QPair<QString, QString>{QStringLiteral("confidence"),
+                                       Tr::tr("confidence %1 is below [generator] min_confidence %2 (%3)")
+                                           .arg(draft.confidence, 0, 'f', 2)
+                                           .arg(config.generator.minConfidence, 0, 'f', 2)
+                                           .arg(draft.confidenceWhy)};
+    }
+    auto today = goalsCreatedSince(db, startOfTodayUtc(), {});
+    if (!today) {
+        return today.error();
+    }
+    if (*today >= config.generator.maxGoalsPerDay) {
+        return QPair<QString, QString>{QStringLiteral("rate_limit"),
+                                       Tr::tr("%1 goals were generated today; [generator] max_goals_per_day is %2")
+                                           .arg(*today)
+                                           .arg(config.generator.maxGoalsPerDay)};
+    }
+    auto byDetector = goalsCreatedSince(db, startOfTodayUtc(), draft.detector);
+    if (!byDetector) {
+        return byDetector.error();
+    }
+    if (*byDetector >= config.generator.maxGoalsPerDetectorPerDay) {
+        return QPair<QString, QString>{QStringLiteral("rate_limit"),
+                                       Tr::tr("the %1 detector made %2 goals today; [generator] "
+                                              "max_goals_per_detector_per_day is %3")
+                                           .arg(draft.detector)
+                                           .arg(*byDetector)
+                                           .arg(config.generator.maxGoalsPerDetectorPerDay)};
+    }
+    GoalRepository goals(db);
+    auto duplicates = goals.openWithFingerprint(draft.fingerprint);
+    if (!duplicates) {
+        return duplicates.error();
+    }
+    if (!duplicates->isEmpty()) {
+        auto open = goals.find(duplicates->first());
+        return QPair<QString, QString>{QStringLiteral("duplicate"),
+                                       Tr::tr("goal %1 about the same thing is open ('%2')")
+                                           .arg(duplicates->first())
+                                           .arg(open ? toString(open->state) : QString())};
+    }
+
+    Goal candidate;
+    candidate.kind = draft.kind;
+    candidate.title = draft.title;
+    candidate.evidence = draft.evidence;
+    const QStringList files = candidate.files();
+    auto policy = PathPolicy::create(config.policy);
+    if (!policy) {
+        return policy.error();
+    }
+    if (!files.isEmpty()) {
+        QStringList forbidden;
+        for (const QString &file : files) {
+            if (policy->checkPath(file.toUtf8())) {
+                forbidden.append(file);
+            }
+        }
+        if (forbidden.size() == files.size()) {
+            return QPair<QString, QString>{QStringLiteral("principles"),
+                                           Tr::tr("every file of the evidence is forbidden by the path policy: %1")
+                                               .arg(forbidden.join(QStringLiteral(", ")))};
+        }
+    }
+    for (const PrincipleConfig &principle : config.principles) {
+        auto globs = PathGlobList::compile(principle.denyPaths);
+        if (!globs) {
+            return globs.error();
+        }
+        for (const QString &file : files) {
+            if (globs->matches(file.toUtf8())) {
+                return QPair<QString, QString>{QStringLiteral("principles"),
+                                               Tr::tr("principle '%1' denies %2 (deny_paths %3)")
+                                                   .arg(principle.name, file, globs->matchingPattern(file.toUtf8()))};
+            }
+        }
+        for (const QString &pattern : principle.denyGoalText) {
+            const QRegularExpression expression(pattern);
+            if (expression.match(draft.title).hasMatch()) {
+                return QPair<QString, QString>{QStringLiteral("principles"),
+                                               Tr::tr("principle '%1' denies goals whose text matches %2")
+                                                   .arg(principle.name, pattern)};
+            }
+        }
+    }
+
+    auto domain = builtinDomain();
+    if (!domain) {
+        return domain.error();
+    }
+    const WorkspaceFacts facts = workspaceFacts(candidate, config, *policy, implementedProposers());
+    auto plan = planForGoal(candidate, config, *domain, facts);
+    if (!plan) {
+        return QPair<QString, QString>{QStringLiteral("feasibility"), plan.message()};
+    }
+    if (!plan->solved) {
+        return QPair<QString, QString>{QStringLiteral("feasibility"),
+                                       Tr::tr("no plan with the capabilities configured now: %1").arg(plan->plan.failure)};
+    }
+    return QPair<QString, QString>{};
+}
+} // namespace
+
+QJsonObject ProposalDecision::toJson() const
+{
+    QJsonObject object;
+    object.insert(QStringLiteral("id"), double(proposalId));
+    object.insert(QStringLiteral("detector"), draft.detector);
+    object.insert(QStringLiteral("kind"), draft.kind);
+    object.insert(QStringLiteral("title"), draft.title);
+    object.insert(QStringLiteral("confidence"), draft.confidence);
+    object.insert(QStringLiteral("confidence_formula"), draft.confidenceWhy);
+    object.insert(QStringLiteral("fingerprint"), draft.fingerprint);
+    object.insert(QStringLiteral("decision"), accepted ? QStringLiteral("accepted") : QStringLiteral("refused"));
+    object.insert(QStringLiteral("check"), check);
+    object.insert(QStringLiteral("reason"), reason);
+    if (goalId > 0) {
+        object.insert(QStringLiteral("goal"), double(goalId));
+        object.insert(QStringLiteral("goal_state"), goalState);
+    }
+    object.insert(QStringLiteral("evidence"), draft.evidence);
+    return object;
+}
+
+Result<QList<ProposalDecision>> generateGoals(Workspace &workspace, const QList<ProposalDraft> &drafts)
+{
+    QList<ProposalDecision> decisions;
+    Database &db = workspace.database();
+    const Config &config = workspace.config();
+    for (const ProposalDraft &draft : drafts) {
+        ProposalDecision decision;
+        decision.draft = draft;
+        Status done = db.writeTransaction([&]() -> Status {
+            // Under the ledger lock, so that two generators cannot both pass the duplicate and
+            // rate checks for the same draft.
+            if (auto locked = workspace.ledger().lockHead(); !locked) {
+                return locked.error();
+            }
+            auto refusal = firstRefusal(workspace, draft);
+            if (!refusal) {
+                return refusal.error();
+            }
+            decision.accepted = refusal->first.isEmpty();
+            decision.check = refusal->first;
+            decision.reason = decision.accepted
+                ? Tr::tr("passed: confidence, rate limits, duplicates, principles, feasibility")
+                : refusal->second;
+            const QString now = isoNow();
+            auto inserted = db.exec(Tr::tr("Recording a proposal"),
+                                    QStringLiteral("INSERT INTO proposals (detector, kind, title, fingerprint, confidence, "
+                                                   "evidence, decision, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                                                   "?, ?) RETURNING id"),
+                                    {draft.detector,
+                                     draft.kind,
+                                     draft.title,
+                                     draft.fingerprint,
+                                     draft.confidence,
+                                     QString::fromUtf8(canonicalJson(draft.evidence)),
+                                     decision.accepted ? QStringLiteral("accepted") : QStringLiteral("refused"),
+                                     decision.reason,
+                                     now});
+            if (!inserted) {
+                return inserted.error();
+            }
+            if (!inserted->next()) {
+                return makeError(Tr::tr("Recording a proposal returned no id"));
+            }
+            decision.proposalId = inserted->value(0).toLongLong();
+            QJsonObject meta;
+            meta.insert(QStringLiteral("detector"), draft.detector);
+            meta.insert(QStringLiteral("title"), draft.title);
+            meta.insert(QStringLiteral("confidence"), draft.confidence);
+            meta.insert(QStringLiteral("fingerprint"), draft.fingerprint);
+            meta.insert(QStringLiteral("reason"), decision.reason);
+            if (!decision.accepted) {
+                meta.insert(QStringLiteral("check"), decision.check);
+                auto entry = workspace.ledger().append(LedgerRecord{QStringLiteral("astra"),
+                                                                    QStringLiteral("proposal_refused"),
+                                                                    QStringLiteral("proposal:%1").arg(decision.proposalId),
+                                                                    meta});
+                return entry ? Status() : Status(entry.error());
+            }
+            const bool autoApprove =
+                config.generator.autoApprove && draft.confidence >= config.generator.autoApproveConfidence;
+            Goal goal;
+            goal.kind = draft.kind;
+            goal.title = draft.title;
+            goal.state = autoApprove ? GoalState::Active : GoalState::Proposed;
+            goal.source = GoalSource::System;
+            goal.createdBy = draft.detector;
+            goal.proposalId = decision.proposalId;
+            goal.confidence = draft.confidence;
+            goal.fingerprint = draft.fingerprint;
+            goal.evidence = draft.evidence;
+            goal.autoApproved = autoApprove;
+            goal.stateReason = autoApprove ? Tr::tr("auto-approved: confidence %1 >= %2")
+                                                 .arg(draft.confidence, 0, 'f', 2)
+                                                 .arg(config.generator.autoApproveConfidence, 0, 'f', 2)
+                                           : QString();
+            auto created = GoalRepository(db).insert(goal);
+            if (!created) {
+                return created.error();
+            }
+            decision.goalId = created->id;
+            decision.goalState = toString(created->state);
+            meta.insert(QStringLiteral("goal"), double(created->id));
+            auto accepted = workspace.ledger().append(LedgerRecord{QStringLiteral("astra"),
+                                                                   QStringLiteral("proposal_accepted"),
+                                                                   QStringLiteral("proposal:%1").arg(decision.proposalId),
+                                                                   meta});
+            if (!accepted) {
+                return accepted.error();
+            }
+            QJsonObject goalMeta;
+            goalMeta.insert(QStringLiteral("kind"), goal.kind);
+            goalMeta.insert(QStringLiteral("title"), goal.title);
+            goalMeta.insert(QStringLiteral("state"), decision.goalState);
+            goalMeta.insert(QStringLiteral("proposal"), double(decision.proposalId));
+            goalMeta.insert(QStringLiteral("auto_approved"), autoApprove);
+            goalMeta.insert(QStringLiteral("files"), goal.evidence.value(QStringLiteral("files")));
+            auto entry = workspace.ledger().append(LedgerRecord{
+                QStringLiteral("astra"), QStringLiteral("goal_created"), QStringLiteral("goal:%1").arg(created->id), goalMeta});
+            return entry ? Status() : Status(entry.error());
+        });
+        if (!done) {
+            return done.error();
+        }
+        decisions.append(decision);
+    }
+    return decisions;
+}
+
+} // namespace astra

@@ -1,0 +1,25 @@
+#pragma once
+
+#include "goals/proposal.h"
+#include "result.h"
+
+namespace astra {
+
+class Workspace;
+
+// Turns detector drafts into goals, applying DESIGN.md's checks in this order, each with a
+// recorded reason when it refuses:
+//   1. confidence >= [generator] min_confidence;
+//   2. rate limits: goals created by the generator today (UTC) below max_goals_per_day, and
+//      by this detector below max_goals_per_detector_per_day;
+//   3. duplicates: no open goal with the same fingerprint;
+//   4. principles: the evidence is not only in paths the path policy forbids, touches no
+//      [[principles]] deny_paths, and its title and description match no deny_goal_text;
+//   5. feasibility: the planner finds a plan with the capabilities configured now.
+// Accepted drafts become goals: `active` (auto-approved) when [generator] auto_approve is on
+// and the confidence reaches auto_approve_confidence, `proposed` otherwise. Every decision is
+// a `proposals` row and a ledger entry (proposal_accepted with goal_created, or
+// proposal_refused), in one transaction each.
+Result<QList<ProposalDecision>> generateGoals(Workspace &workspace, const QList<ProposalDraft> &drafts);
+
+} // namespace astra

@@ -1,0 +1,237 @@
+#include "code/testrunner.h"
+#include "goals/detectors/jobfailuredetector.h"
+#include "goals/generator.h"
+#include "code/treeexport.h"
+#include "processid.h"
+#include "store/taskrepository.h"
+#include "workspace.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QTemporaryDir>
+
+namespace astra {
+
+namespace {
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(astra::Workspace)
+};
+
+// The last lines of a run's output: what a person (and the detectors) read first.
+QString excerptOf(const QString &logFile)
+{
+    QFile file(logFile);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return {};
+    }
+    const qint64 size = file.size();
+    file.seek(qMax<qint64>(0, size - 8192));
+    QStringList lines = QString::fromUtf8(file.readAll()).split(u'\n');
+    while (!lines.isEmpty() && lines.constLast().trimmed().isEmpty()) {
+        lines.removeLast();
+    }
+    return lines.mid(qMax(0, int(lines.size()) - 20)).join(u'\n').right(2000);
+}
+
+QString reportPathOf(const QString &report)
+{
+    const int colon = report.indexOf(u':');
+    return colon < 0 ? QString() : report.mid(colon + 1);
+}
+} // namespace
+
+Result<QList<TaskRunRecord>> Workspace::runJobs(const QString &name)
+{
+    QList<const JobConfig *> jobs;
+    for (const JobConfig &job : m_config.jobs) {
+        if (name.isEmpty() || job.name == name) {
+            jobs.append(&job);
+        }
+    }
+    if (jobs.isEmpty()) {
+        QStringList names;
+        for (const JobConfig &job : m_config.jobs) {
+            names.append(job.name);
+        }
+        return makeError(name.isEmpty()
+                             ? Tr::tr("%1 defines no [[jobs]]; add one with a name and a command.").arg(m_config.sourcePath)
+                             : Tr::tr("There is no job '%1' in %2; the jobs are: %3.")
+                                   .arg(name, m_config.sourcePath, names.isEmpty() ? Tr::tr("none") : names.join(QStringLiteral(", "))),
+                         ErrorKind::NotFound);
+    }
+    QList<TaskRunRecord> runs;
+    for (const JobConfig *job : std::as_const(jobs)) {
+        auto run = runJob(*job);
+        if (!run) {
+            return run.error();
+        }
+        runs.append(*run);
+    }
+    return runs;
+}
+
+Result<TaskRunRecord> Workspace::runJob(const JobConfig &job)
+{
+    auto commit = m_repo.branchCommit(m_config.workspace.targetBranch);
+    if (!commit) {
+        return commit.error();
+    }
+    TaskRepository repository(m_db);
+    TaskRunRecord run;
+    run.jobName = job.name;
+    run.kind = QStringLiteral("job");
+    run.outcome = QStringLiteral("running");
+    run.startedAt = isoNow();
+    run.worker = currentProcessId();
+    run.summary = job.command;
+    Result<qint64> id = makeError(QString());
+    if (Status started = m_db.writeTransaction([&]() -> Status {
+            id = repository.insertRun(run);
+            return id ? Status() : Status(id.error());
+        });
+        !started) {
+        return started.error();
+    }
+    run.id = *id;
+
+    const QString outputDir = QDir(stateDir()).filePath(QStringLiteral("job-output"));
+    QDir().mkpath(outputDir);
+    TestRunRequest request;
+    request.command = job.command;
+    request.timeout = std::chrono::seconds(job.timeoutS);
+    request.sandbox = m_config.tests.sandbox;
+    request.outputFile = QDir(outputDir).filePath(QStringLiteral("%1-run-%2.log").arg(job.name).arg(run.id));
+    const QString reportRelative = reportPathOf(job.report);
+    QString reportCopy;
+    TestRunResult result;
+    {
+        QTemporaryDir folder(QDir(QDir::tempPath()).filePath(QStringLiteral("astra-job-XXXXXX")));
+        if (!folder.isValid()) {
+            result.message = Tr::tr("Cannot create a temporary folder for the job: %1").arg(folder.errorString());
+        } else if (Status exported = exportTree(m_repo, *commit, folder.path()); !exported) {
+            result.message = exported.message();
+        } else {
+            request.folder = folder.path();
+            result = runTests(request);
+            // The report the job wrote is kept beside its log; the detectors read it there.
+            const QString written = QDir(folder.path()).filePath(reportRelative);
+            if (!reportRelative.isEmpty() && QFileInfo(written).isFile()) {
+                reportCopy = QDir(outputDir).filePath(
+                    QStringLiteral("%1-run-%2-%3").arg(job.name).arg(run.id).arg(QFileInfo(written).fileName()));
+                QFile::remove(reportCopy);
+                if (!QFile::copy(written, reportCopy)) {
+                    reportCopy.clear();
+                }
+            }
+        }
+    } // the exported folder is deleted here
+
+    switch (result.outcome) {
+    case TestRunResult::Outcome::Passed:
+        run.outcome = QStringLiteral("succeeded");
+        break;
+    case TestRunResult::Outcome::Failed:
+        run.outcome = QStringLiteral("failed");
+        break;
+    case TestRunResult::Outcome::Timeout:
+        run.outcome = QStringLiteral("timeout");
+        break;
+    case TestRunResult::Outcome::Error:
+        run.outcome = QStringLiteral("error");
+        break;
+    }
+    if (result.exitCode >= 0) {
+        run.exitCode = result.exitCode;
+    }
+    run.finishedAt = isoNow();
+    run.durationMs = result.durationMs;
+    run.outputPath = request.outputFile;
+    const QString excerpt = excerptOf(request.outputFile);
+    run.summary = run.outcome == u"succeeded" ? Tr::tr("passed") : (excerpt.isEmpty() ? result.message : excerpt);
+    QJsonObject report;
+    report.insert(QStringLiteral("commit"), *commit);
+    report.insert(QStringLiteral("sandbox"), result.sandbox);
+    report.insert(QStringLiteral("message"), result.message);
+    report.insert(QStringLiteral("report"), job.report);
+    report.insert(QStringLiteral("report_file"), reportCopy);
+    run.report = report;
+    if (Status finished = m_db.writeTransaction([&]() -> Status { return repository.finishRun(run); }); !finished) {
+        return finished.error();
+    }
+    return run;
+}
+
+Result<QList<TaskRunRecord>> Workspace::jobRuns(const QString &name, const QString &since)
+{
+    return TaskRepository(m_db).jobRuns(name, since);
+}
+
+Result<QStringList> Workspace::dueJobs()
+{
+    QStringList due;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (const JobConfig &job : m_config.jobs) {
+        if (job.every.count() <= 0) {
+            continue;
+        }
+        auto runs = TaskRepository(m_db).jobRuns(job.name, now.addSecs(-qint64(job.every.count())).toString(Qt::ISODateWithMs));
+        if (!runs) {
+            return runs.error();
+        }
+        if (runs->isEmpty()) {
+            due.append(job.name);
+        }
+    }
+    return due;
+}
+
+Result<QList<ProposalDraft>> Workspace::detectProposals()
+{
+    auto head = m_repo.branchCommit(m_config.workspace.targetBranch);
+    if (!head) {
+        return head.error();
+    }
+    QHash<QString, bool> known;
+    const auto fileExists = [&](const QString &path) {
+        auto it = known.constFind(path);
+        if (it == known.constEnd()) {
+            it = known.insert(path, m_repo.readFile(*head, path.toUtf8()).ok());
+        }
+        return *it;
+    };
+    QList<ProposalDraft> drafts;
+    const QString since = QDateTime::currentDateTimeUtc()
+                              .addSecs(-qint64(m_config.detectors.jobFailure.window.count()))
+                              .toString(Qt::ISODateWithMs);
+    for (const JobConfig &job : m_config.jobs) {
+        auto runs = jobRuns(job.name, since);
+        if (!runs) {
+            return runs.error();
+        }
+        bool found = false;
+        ProposalDraft draft = jobFailureProposal(job, *runs, m_config.detectors.jobFailure, fileExists, &found);
+        if (found) {
+            drafts.append(draft);
+        }
+    }
+    return drafts;
+}
+
+Result<QList<ProposalDecision>> Workspace::detect()
+{
+    auto drafts = detectProposals();
+    if (!drafts) {
+        return drafts.error();
+    }
+    auto decisions = generateGoals(*this, *drafts);
+    if (decisions && !decisions->isEmpty()) {
+        checkpointAfterDecision();
+    }
+    return decisions;
+}
+
+} // namespace astra

@@ -1,0 +1,219 @@
+#include "testsupport.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+using namespace astra;
+using test::Run;
+
+namespace {
+// A backup script with a bug: it fails every time, with a Python traceback.
+const char backup[] = "import json\n\n\ndef main():\n    settings = json.loads('{}')\n"
+                      "    return settings['target']\n\n\nmain()\n";
+
+QJsonDocument json(const Run &run)
+{
+    return QJsonDocument::fromJson(run.out.toUtf8());
+}
+
+QString describe(const Run &run)
+{
+    return QStringLiteral("exit %1\nstdout: %2\nstderr: %3").arg(run.exitCode).arg(run.out, run.err);
+}
+
+QByteArray config(const QByteArray &extra, const QByteArray &proposer = "kind = \"command\"\ncommand = \"true\"\n")
+{
+    return "[policy]\nallowed = [\"scripts/\"]\n[tests]\ncommand = \"true\"\nsandbox = \"none\"\n"
+           "[[jobs]]\nname = \"daily_backup\"\ncommand = \"python3 scripts/backup.py\"\nevery = \"24h\"\ntimeout_s = 30\n"
+           "[[jobs]]\nname = \"slow\"\ncommand = \"sleep 20\"\ntimeout_s = 1\n"
+           "[proposer]\n"
+        + proposer + extra;
+}
+} // namespace
+
+#define VERIFY_EXIT(expression, code)                                                                                  \
+    do {                                                                                                               \
+        const Run verified_ = (expression);                                                                            \
+        QVERIFY2(verified_.exitCode == (code), qPrintable(describe(verified_)));                                       \
+    } while (false)
+
+// Jobs run on the target branch and are recorded; the job-failure detector reads those runs,
+// and the generator turns them into goals or says, in order, why not.
+class TestDetect : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<test::TempRepo> m_repo;
+    QString m_db;
+
+    Run astra(QStringList args)
+    {
+        args.prepend(m_db);
+        args.prepend(QStringLiteral("--db"));
+        return test::runAstra(args, m_repo->path());
+    }
+
+    void setUp(const DatabaseLocation &location, const QByteArray &toml)
+    {
+        m_repo = std::make_unique<test::TempRepo>();
+        m_db = test::databaseUrl(location);
+        m_repo->write(QStringLiteral(".astra.toml"), toml);
+        m_repo->write(QStringLiteral("scripts/backup.py"), backup);
+        m_repo->commitAll(QStringLiteral("initial"));
+        VERIFY_EXIT(astra({QStringLiteral("init")}), 0);
+    }
+
+    void failThreeTimes()
+    {
+        for (int i = 0; i < 3; ++i) {
+            const Run run = astra({QStringLiteral("jobs"), QStringLiteral("run"), QStringLiteral("daily_backup")});
+            QVERIFY2(run.exitCode == 1, qPrintable(describe(run)));
+        }
+    }
+
+    QJsonObject detectOne()
+    {
+        const Run run = astra({QStringLiteral("detect"), QStringLiteral("--json")});
+        if (run.exitCode != 0) {
+            qWarning("%s", qPrintable(describe(run)));
+            return {};
+        }
+        const QJsonArray decisions = json(run).array();
+        return decisions.size() == 1 ? decisions.first().toObject() : QJsonObject();
+    }
+
+private Q_SLOTS:
+    void jobsAreRunAndRecorded()
+    {
+        QTemporaryDir dir;
+        setUp(test::testDatabases(dir.path()).first().second, config({}));
+        Run run = astra({QStringLiteral("jobs"), QStringLiteral("run"), QStringLiteral("daily_backup"), QStringLiteral("--json")});
+        VERIFY_EXIT(run, 1);
+        const QJsonObject first = json(run).array().first().toObject();
+        QCOMPARE(first.value(QStringLiteral("job")).toString(), QStringLiteral("daily_backup"));
+        QCOMPARE(first.value(QStringLiteral("outcome")).toString(), QStringLiteral("failed"));
+        QCOMPARE(first.value(QStringLiteral("exit_code")).toInt(), 1);
+        QVERIFY2(first.value(QStringLiteral("summary")).toString().contains(QStringLiteral("KeyError: 'target'")),
+                 qPrintable(first.value(QStringLiteral("summary")).toString()));
+
+        // A job past its timeout is stopped and recorded as such.
+        QElapsedTimer timer;
+        timer.start();
+        run = astra({QStringLiteral("jobs"), QStringLiteral("run"), QStringLiteral("slow"), QStringLiteral("--json")});
+        VERIFY_EXIT(run, 1);
+        QVERIFY(timer.elapsed() < 15000);
+        QCOMPARE(json(run).array().first().toObject().value(QStringLiteral("outcome")).toString(), QStringLiteral("timeout"));
+
+        run = astra({QStringLiteral("jobs"), QStringLiteral("list"), QStringLiteral("--json")});
+        VERIFY_EXIT(run, 0);
+        const QJsonArray jobs = json(run).array();
+        QCOMPARE(jobs.size(), 2);
+        QCOMPARE(jobs.at(0).toObject().value(QStringLiteral("last_outcome")).toString(), QStringLiteral("failed"));
+        QCOMPARE(jobs.at(0).toObject().value(QStringLiteral("due")).toBool(), false); // ran within 24h
+        QCOMPARE(jobs.at(1).toObject().value(QStringLiteral("due")).toBool(), false); // no `every`
+
+        run = astra({QStringLiteral("jobs"), QStringLiteral("run"), QStringLiteral("nightly")});
+        VERIFY_EXIT(run, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("daily_backup, slow")), qPrintable(run.err));
+        // The user's work tree is untouched by the job runs.
+        QCOMPARE(m_repo->git({QStringLiteral("status"), QStringLiteral("--porcelain")}), QString());
+    }
+
+    void recurringFailureBecomesAGoal()
+    {
+        for (const auto &entry : test::testDatabases(m_dir.path())) {
+            setUp(entry.second, config({}));
+            failThreeTimes();
+            QJsonObject decision = detectOne();
+            QCOMPARE(decision.value(QStringLiteral("decision")).toString(), QStringLiteral("accepted"));
+            QCOMPARE(decision.value(QStringLiteral("confidence")).toDouble(), 0.95);
+            QCOMPARE(decision.value(QStringLiteral("goal_state")).toString(), QStringLiteral("proposed"));
+            const QJsonObject evidence = decision.value(QStringLiteral("evidence")).toObject();
+            QCOMPARE(evidence.value(QStringLiteral("files")).toArray().first().toString(), QStringLiteral("scripts/backup.py"));
+            QCOMPARE(evidence.value(QStringLiteral("failed_runs")).toArray().size(), 3);
+            const QJsonObject location = evidence.value(QStringLiteral("locations")).toArray().first().toObject();
+            QVERIFY(location.value(QStringLiteral("line")).toInt() > 0);
+            const int goalId = decision.value(QStringLiteral("goal")).toInt();
+            const QJsonObject goal =
+                json(astra({QStringLiteral("goal"), QStringLiteral("show"), QString::number(goalId), QStringLiteral("--json")}))
+                    .object();
+            QCOMPARE(goal.value(QStringLiteral("kind")).toString(), QStringLiteral("fix-job-failure"));
+            QCOMPARE(goal.value(QStringLiteral("source")).toString(), QStringLiteral("system"));
+
+            // The same failure again: refused as a duplicate of the open goal.
+            decision = detectOne();
+            QCOMPARE(decision.value(QStringLiteral("decision")).toString(), QStringLiteral("refused"));
+            QCOMPARE(decision.value(QStringLiteral("check")).toString(), QStringLiteral("duplicate"));
+            QVERIFY(decision.value(QStringLiteral("reason")).toString().contains(QString::number(goalId)));
+            VERIFY_EXIT(astra({QStringLiteral("ledger"), QStringLiteral("verify")}), 0);
+        }
+    }
+
+    void refusalsSayWhich_data()
+    {
+        QTest::addColumn<QByteArray>("toml");
+        QTest::addColumn<QString>("check");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("confidence") << config("[generator]\nmin_confidence = 0.99\n") << QStringLiteral("confidence")
+                                    << QStringLiteral("min_confidence 0.99");
+        QTest::newRow("rate limit") << config("[generator]\nmax_goals_per_day = 0\n") << QStringLiteral("rate_limit")
+                                    << QStringLiteral("max_goals_per_day");
+        QTest::newRow("principle")
+            << config("[[principles]]\nname = \"backups are hand-made\"\ndeny_paths = [\"scripts/backup.py\"]\n")
+            << QStringLiteral("principles") << QStringLiteral("backups are hand-made");
+        QTest::newRow("goal text") << config("[[principles]]\nname = \"no jobs\"\ndeny_goal_text = [\"(?i)daily_backup\"]\n")
+                                   << QStringLiteral("principles") << QStringLiteral("no jobs");
+        QTest::newRow("unexecutable") << config({}, "kind = \"none\"\n") << QStringLiteral("feasibility")
+                                      << QStringLiteral("no plan");
+    }
+    void refusalsSayWhich()
+    {
+        QFETCH(QByteArray, toml);
+        QFETCH(QString, check);
+        QFETCH(QString, mentions);
+        QTemporaryDir dir;
+        setUp(test::testDatabases(dir.path()).first().second, toml);
+        failThreeTimes();
+        const QJsonObject decision = detectOne();
+        QCOMPARE(decision.value(QStringLiteral("decision")).toString(), QStringLiteral("refused"));
+        QCOMPARE(decision.value(QStringLiteral("check")).toString(), check);
+        QVERIFY2(decision.value(QStringLiteral("reason")).toString().contains(mentions),
+                 qPrintable(decision.value(QStringLiteral("reason")).toString()));
+        const QJsonArray goals = json(astra({QStringLiteral("goals"), QStringLiteral("--json")})).array();
+        QCOMPARE(goals.size(), 0); // a goal the system could not (or must not) pursue is never created
+        const Run ledger = astra({QStringLiteral("ledger"), QStringLiteral("show"), QStringLiteral("--json")});
+        bool refusedEntry = false;
+        for (const QJsonValue &value : json(ledger).array()) {
+            refusedEntry = refusedEntry || value.toObject().value(QStringLiteral("event")).toString() == u"proposal_refused";
+        }
+        QVERIFY(refusedEntry);
+    }
+
+    void autoApprovalAboveTheBar()
+    {
+        QTemporaryDir dir;
+        setUp(test::testDatabases(dir.path()).first().second,
+              config("[generator]\nauto_approve = true\nauto_approve_confidence = 0.9\n"));
+        failThreeTimes();
+        const QJsonObject decision = detectOne();
+        QCOMPARE(decision.value(QStringLiteral("decision")).toString(), QStringLiteral("accepted"));
+        QCOMPARE(decision.value(QStringLiteral("goal_state")).toString(), QStringLiteral("active"));
+    }
+
+    void nothingBelowTheThreshold()
+    {
+        QTemporaryDir dir;
+        setUp(test::testDatabases(dir.path()).first().second, config({}));
+        VERIFY_EXIT(astra({QStringLiteral("jobs"), QStringLiteral("run"), QStringLiteral("daily_backup")}), 1);
+        const Run run = astra({QStringLiteral("detect"), QStringLiteral("--json")});
+        VERIFY_EXIT(run, 0);
+        QCOMPARE(json(run).array().size(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDetect)
+#include "tst_detect.moc"
