@@ -1,4 +1,5 @@
 #include "code/testrunner.h"
+#include "goals/detectors/analyzerdetector.h"
 #include "goals/detectors/jobfailuredetector.h"
 #include "goals/generator.h"
 #include "code/treeexport.h"
@@ -216,6 +217,42 @@ Result<QList<ProposalDraft>> Workspace::detectProposals()
         ProposalDraft draft = jobFailureProposal(job, *runs, m_config.detectors.jobFailure, fileExists, &found);
         if (found) {
             drafts.append(draft);
+        }
+        // Analyzer reports: the newest report file the job wrote.
+        const bool sarif = job.report.startsWith(QStringLiteral("sarif:"));
+        const bool clangTidy = job.report.startsWith(QStringLiteral("clang-tidy-fixes:"));
+        if (!sarif && !clangTidy) {
+            continue;
+        }
+        auto all = jobRuns(job.name);
+        if (!all) {
+            return all.error();
+        }
+        for (auto run = all->crbegin(); run != all->crend(); ++run) {
+            const QString reportFile = run->report.value(QStringLiteral("report_file")).toString();
+            if (reportFile.isEmpty()) {
+                continue;
+            }
+            QFile file(reportFile);
+            if (!file.open(QIODevice::ReadOnly)) {
+                break; // pruned; the next run writes a new one
+            }
+            auto findings = sarif ? parseSarif(file.readAll(), reportFile) : parseClangTidyFixes(file.readAll(), reportFile);
+            if (!findings) {
+                m_warnings.append(findings.message());
+                break;
+            }
+            QJsonObject source;
+            source.insert(QStringLiteral("job"), job.name);
+            source.insert(QStringLiteral("run"), double(run->id));
+            source.insert(QStringLiteral("report"), job.report);
+            source.insert(QStringLiteral("commit"), run->report.value(QStringLiteral("commit")).toString());
+            const auto readFile = [&](const QString &path) -> std::optional<QByteArray> {
+                auto content = m_repo.readFile(*head, path.toUtf8());
+                return content ? std::optional<QByteArray>(*content) : std::nullopt;
+            };
+            drafts += analyzerProposals(*findings, source, readFile);
+            break;
         }
     }
     return drafts;

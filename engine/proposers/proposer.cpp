@@ -2,6 +2,7 @@
 
 #include "code/patchimport.h"
 #include "commandproposer.h"
+#include "fixitsproposer.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -40,11 +41,15 @@ QJsonObject ProposalContext::toJson() const
 
 QStringList implementedProposers()
 {
-    return {QStringLiteral("command")};
+    return {QStringLiteral("command"), QStringLiteral("fixits")};
 }
 
 Result<std::unique_ptr<Proposer>> createProposer(const QString &name, const Config &config)
 {
+    // Fix-its need nothing configured: they are the analyzer's own edits, applied offline.
+    if (name == u"fixits") {
+        return std::unique_ptr<Proposer>(new FixitsProposer);
+    }
     const QString configured = proposerKindName(config.proposer.kind);
     if (name != configured) {
         return makeError(Tr::tr("The plan asks for the proposer '%1', but %2 configures '%3' in [proposer] kind. "

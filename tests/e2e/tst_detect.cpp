@@ -204,6 +204,44 @@ private Q_SLOTS:
         QCOMPARE(decision.value(QStringLiteral("goal_state")).toString(), QStringLiteral("active"));
     }
 
+    // A job writes a SARIF report with fix-its; the analyzer detector proposes applying them,
+    // the planner picks the fixits proposer, and the run writes exactly those edits.
+    void analyzerFixItsEndToEnd()
+    {
+        QTemporaryDir dir;
+        m_repo = std::make_unique<test::TempRepo>();
+        m_db = test::databaseUrl(test::testDatabases(dir.path()).first().second);
+        m_repo->write(QStringLiteral(".astra.toml"),
+                      "[policy]\nallowed = [\"src/\"]\n[tests]\ncommand = \"python3 -m py_compile src/app.py\"\n"
+                      "sandbox = \"none\"\n[[jobs]]\nname = \"lint\"\n"
+                      "command = \"mkdir -p build && cp tools/findings.sarif build/findings.sarif\"\n"
+                      "report = \"sarif:build/findings.sarif\"\n[proposer]\nkind = \"none\"\n");
+        QFile sarif(qEnvironmentVariable("ASTRA_TEST_DATA") + QStringLiteral("/reports/fixits.sarif"));
+        QVERIFY(sarif.open(QIODevice::ReadOnly));
+        m_repo->write(QStringLiteral("tools/findings.sarif"), sarif.readAll());
+        m_repo->write(QStringLiteral("src/app.py"), "import os\nimport sys\n\nx = \"\xF0\x9F\x98\x80\" == None\n");
+        m_repo->write(QStringLiteral("src/other.py"), "a = 1\nb = 2   \n");
+        m_repo->commitAll(QStringLiteral("initial"));
+        VERIFY_EXIT(astra({QStringLiteral("init")}), 0);
+        VERIFY_EXIT(astra({QStringLiteral("jobs"), QStringLiteral("run")}), 0);
+        const QJsonObject decision = detectOne();
+        QCOMPARE(decision.value(QStringLiteral("decision")).toString(), QStringLiteral("accepted"));
+        QCOMPARE(decision.value(QStringLiteral("kind")).toString(), QStringLiteral("apply-analyzer-fixes"));
+        const QString goal = QString::number(decision.value(QStringLiteral("goal")).toInt());
+        VERIFY_EXIT(astra({QStringLiteral("goal"), QStringLiteral("approve"), goal}), 0);
+        const Run plan = astra({QStringLiteral("plan"), goal});
+        VERIFY_EXIT(plan, 0);
+        VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("approve"), goal}), 0);
+        VERIFY_EXIT(astra({QStringLiteral("run")}), 0);
+        QCOMPARE(m_repo->git({QStringLiteral("show"), QStringLiteral("astra/goal-%1-1:src/app.py").arg(goal)}),
+                 QString::fromUtf8("import sys\n\nx = \"\xF0\x9F\x98\x80\" is None\n"));
+        const QJsonObject mod =
+            json(astra({QStringLiteral("mod"), QStringLiteral("show"), QStringLiteral("1"), QStringLiteral("--json")})).object();
+        QCOMPARE(mod.value(QStringLiteral("status")).toString(), QStringLiteral("awaiting_approval"));
+        QVERIFY(mod.value(QStringLiteral("rationale")).toString().contains(QStringLiteral("ruff")));
+        VERIFY_EXIT(astra({QStringLiteral("ledger"), QStringLiteral("verify")}), 0);
+    }
+
     void nothingBelowTheThreshold()
     {
         QTemporaryDir dir;
