@@ -1,8 +1,9 @@
 #include "code/testrunner.h"
 #include "goals/detectors/analyzerdetector.h"
 #include "goals/detectors/jobfailuredetector.h"
-#include "goals/generator.h"
+#include "goals/detectors/testfailuredetector.h"
 #include "code/treeexport.h"
+#include "goals/generator.h"
 #include "processid.h"
 #include "store/taskrepository.h"
 #include "workspace.h"
@@ -217,6 +218,35 @@ Result<QList<ProposalDraft>> Workspace::detectProposals()
         ProposalDraft draft = jobFailureProposal(job, *runs, m_config.detectors.jobFailure, fileExists, &found);
         if (found) {
             drafts.append(draft);
+        }
+        // Test reports: the newest three runs that left one.
+        const bool junit = job.report.startsWith(QStringLiteral("junit:"));
+        if (junit || job.report == u"ctest") {
+            auto all = jobRuns(job.name);
+            if (!all) {
+                return all.error();
+            }
+            QList<JobTestReport> reports;
+            for (auto run = all->crbegin(); run != all->crend() && reports.size() < 3; ++run) {
+                if (run->outcome == u"running") {
+                    continue;
+                }
+                QFile file(junit ? run->report.value(QStringLiteral("report_file")).toString() : run->outputPath);
+                if (!file.open(QIODevice::ReadOnly)) {
+                    continue;
+                }
+                const QByteArray text = file.readAll();
+                reports.append(JobTestReport{run->id, junit ? parseJUnitXml(text) : parseCTestOutput(text)});
+            }
+            bool failing = false;
+            ProposalDraft tests = failingTestsProposal(job.name, reports, fileExists, &failing);
+            if (failing) {
+                // The tests say more than "the job failed": one goal, about them.
+                if (found && !drafts.isEmpty() && drafts.constLast().detector == u"job_failure") {
+                    drafts.removeLast();
+                }
+                drafts.append(tests);
+            }
         }
         // Analyzer reports: the newest report file the job wrote.
         const bool sarif = job.report.startsWith(QStringLiteral("sarif:"));

@@ -242,6 +242,38 @@ private Q_SLOTS:
         VERIFY_EXIT(astra({QStringLiteral("ledger"), QStringLiteral("verify")}), 0);
     }
 
+    // A job whose JUnit report names failing tests: one fix-failing-test goal, not also a
+    // "the job keeps failing" one.
+    void failingTestsFromAJobReport()
+    {
+        QTemporaryDir dir;
+        m_repo = std::make_unique<test::TempRepo>();
+        m_db = test::databaseUrl(test::testDatabases(dir.path()).first().second);
+        m_repo->write(QStringLiteral(".astra.toml"),
+                      "[policy]\nallowed = [\"tests/\", \"src/\"]\n[tests]\ncommand = \"true\"\nsandbox = \"none\"\n"
+                      "[[jobs]]\nname = \"unit\"\ncommand = \"mkdir -p build && cp tools/report.xml build/report.xml && exit 1\"\n"
+                      "report = \"junit:build/report.xml\"\n[proposer]\nkind = \"command\"\ncommand = \"true\"\n");
+        m_repo->write(QStringLiteral("tools/report.xml"),
+                      "<testsuite name=\"calc\" tests=\"2\"><testcase classname=\"tests.test_calc.AddTest\" name=\"test_add\">"
+                      "<failure message=\"AssertionError: -1 != 5 at src/calc.py:2\">Traceback</failure></testcase>"
+                      "<testcase classname=\"tests.test_calc.AddTest\" name=\"test_zero\"/></testsuite>\n");
+        m_repo->write(QStringLiteral("tests/test_calc.py"), "import unittest\n");
+        m_repo->write(QStringLiteral("src/calc.py"), "def add(a, b):\n    return a - b\n");
+        m_repo->commitAll(QStringLiteral("initial"));
+        VERIFY_EXIT(astra({QStringLiteral("init")}), 0);
+        for (int i = 0; i < 3; ++i) {
+            VERIFY_EXIT(astra({QStringLiteral("jobs"), QStringLiteral("run")}), 1);
+        }
+        const QJsonObject decision = detectOne();
+        QCOMPARE(decision.value(QStringLiteral("detector")).toString(), QStringLiteral("failing_tests"));
+        QCOMPARE(decision.value(QStringLiteral("kind")).toString(), QStringLiteral("fix-failing-test"));
+        QCOMPARE(decision.value(QStringLiteral("confidence")).toDouble(), 0.95);
+        QCOMPARE(decision.value(QStringLiteral("decision")).toString(), QStringLiteral("accepted"));
+        const QJsonArray files = decision.value(QStringLiteral("evidence")).toObject().value(QStringLiteral("files")).toArray();
+        QVERIFY(files.contains(QStringLiteral("src/calc.py")));
+        QVERIFY(files.contains(QStringLiteral("tests/test_calc.py")));
+    }
+
     void nothingBelowTheThreshold()
     {
         QTemporaryDir dir;

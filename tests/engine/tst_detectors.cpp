@@ -1,4 +1,5 @@
 #include "goals/detectors/jobfailuredetector.h"
+#include "goals/detectors/testfailuredetector.h"
 
 #include <QJsonArray>
 #include <QTest>
@@ -76,6 +77,40 @@ private Q_SLOTS:
         runs.first().summary += QStringLiteral(" (again)");
         bool again = false;
         QCOMPARE(jobFailureProposal(job, runs, settings, inRepository, &again).fingerprint, draft.fingerprint);
+    }
+
+    void failingTests()
+    {
+        const auto report = [](const QStringList &failing) {
+            TestReport r;
+            r.parsed = true;
+            r.format = QStringLiteral("junit");
+            r.passed = 5;
+            r.failed = int(failing.size());
+            for (const QString &name : failing) {
+                r.failures.append(TestCaseFailure{name, QStringLiteral("AssertionError at scripts/backup.py:12")});
+            }
+            return r;
+        };
+        const QString add = QStringLiteral("tests.test_calc.AddTest.test_add");
+        const QString sub = QStringLiteral("tests.test_calc.SubTest.test_sub");
+        const auto exists = [](const QString &path) { return path == u"tests/test_calc.py" || path == u"scripts/backup.py"; };
+        bool found = false;
+        ProposalDraft draft = failingTestsProposal(QStringLiteral("unit"),
+                                                   {{3, report({add, sub})}, {2, report({sub, add})}, {1, report({add, sub})}},
+                                                   exists,
+                                                   &found);
+        QVERIFY(found);
+        QCOMPARE(draft.confidence, 0.95);
+        QCOMPARE(draft.kind, QStringLiteral("fix-failing-test"));
+        QCOMPARE(draft.evidence.value(QStringLiteral("files")).toArray(),
+                 (QJsonArray{QStringLiteral("scripts/backup.py"), QStringLiteral("tests/test_calc.py")}));
+        // A different set of failures breaks the streak.
+        draft = failingTestsProposal(QStringLiteral("unit"), {{3, report({add})}, {2, report({add, sub})}}, exists, &found);
+        QCOMPARE(draft.confidence, 0.75);
+        // Nothing failing, nothing proposed.
+        failingTestsProposal(QStringLiteral("unit"), {{3, report({})}}, exists, &found);
+        QVERIFY(!found);
     }
 
     void filesNamedInErrors()
