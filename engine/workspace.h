@@ -130,7 +130,8 @@ public:
     // over the workspace's facts. A plan found moves the goal to planned and waits for
     // approval; no plan is stored as a failed plan with the trace and is an error that says why.
     Result<PlanRecord> planGoal(qint64 goalId);
-    Result<PlanRecord> approvePlan(qint64 goalId, const QString &reason);
+    // `who`: the approver recorded (empty: the person running this, actor()).
+    Result<PlanRecord> approvePlan(qint64 goalId, const QString &reason, const QString &who = {});
     // The goal's newest plan that is not superseded (NotFound when it has none).
     Result<PlanRecord> currentPlan(qint64 goalId);
     Result<QList<TaskRecord>> planTasks(qint64 planId);

@@ -155,7 +155,7 @@ Result<PlanRecord> Workspace::planGoal(qint64 goalId)
     return stored;
 }
 
-Result<PlanRecord> Workspace::approvePlan(qint64 goalId, const QString &reason)
+Result<PlanRecord> Workspace::approvePlan(qint64 goalId, const QString &reason, const QString &approver)
 {
     auto plan = currentPlan(goalId);
     if (!plan) {
@@ -178,7 +178,7 @@ Result<PlanRecord> Workspace::approvePlan(qint64 goalId, const QString &reason)
                              .arg(toString(goal->state)),
                          ErrorKind::Refused);
     }
-    const QString who = actor();
+    const QString who = approver.isEmpty() ? actor() : approver;
     Result<PlanRecord> approved = makeError(QString());
     Status done = m_db.writeTransaction([&]() -> Status {
         approved = PlanRepository(m_db).updateState(*plan, PlanState::Approved, reason, who);

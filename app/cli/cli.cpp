@@ -38,6 +38,7 @@ QString helpText()
         "  jobs list                     the jobs of .astra.toml, their last outcome, whether due\n"
         "  jobs run [NAME]               run the jobs (or one) now; each run is recorded\n"
         "  detect                        run the detectors; print each proposal's decision and why\n"
+        "  cycle                         due jobs, detection, planning, execution, up to review\n"
         "  tasks [--state S]             list tasks\n"
         "  task show|cancel ID           show a task with its runs, or stop it\n"
         "  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]\n"
@@ -230,6 +231,9 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
     }
     if (command == u"plan") {
         return runPlan(context);
+    }
+    if (command == u"cycle") {
+        return runCycleCommand(context);
     }
     if (command == u"detect") {
         return runDetect(context);

@@ -60,5 +60,6 @@ int runTasks(Context &context);
 int runTask(Context &context);
 int runJobs(Context &context);
 int runDetect(Context &context);
+int runCycleCommand(Context &context);
 
 } // namespace astra::cli

@@ -58,3 +58,83 @@ int runDetect(Context &context)
 }
 
 } // namespace astra::cli
+
+#include "cycle.h"
+
+namespace astra::cli {
+
+namespace {
+struct CycleTr
+{
+    Q_DECLARE_TR_FUNCTIONS(astra::cli)
+};
+
+QString idList(const QList<qint64> &ids)
+{
+    QStringList parts;
+    for (qint64 id : ids) {
+        parts.append(QString::number(id));
+    }
+    return parts.join(QStringLiteral(", "));
+}
+} // namespace
+
+int runCycleCommand(Context &context)
+{
+    using Tr = CycleTr;
+    int exitCode = Success;
+    if (!context.onlyOptions({}, &exitCode)) {
+        return exitCode;
+    }
+    if (!context.args.isEmpty()) {
+        return context.usage(Tr::tr("cycle takes no arguments."));
+    }
+    auto workspace = context.openWorkspace(&exitCode);
+    if (!workspace) {
+        return exitCode;
+    }
+    auto report = runCycle(*workspace, context.workspace);
+    context.printWarnings(*workspace);
+    if (!report) {
+        return context.fail(report.error());
+    }
+    if (context.json) {
+        context.printJson(report->toJson());
+        return Success;
+    }
+    QTextStream &out = context.out;
+    out << Tr::tr("Jobs: %n run(s).", nullptr, int(report->jobRuns.size())) << u'\n';
+    for (const TaskRunRecord &run : std::as_const(report->jobRuns)) {
+        out << Tr::tr("  %1: %2").arg(run.jobName, run.outcome) << u'\n';
+    }
+    out << Tr::tr("Detection: %n proposal(s).", nullptr, int(report->decisions.size())) << u'\n';
+    for (const ProposalDecision &decision : std::as_const(report->decisions)) {
+        out << (decision.accepted
+                    ? Tr::tr("  accepted: %1 (goal %2, %3)").arg(decision.draft.title).arg(decision.goalId).arg(decision.goalState)
+                    : Tr::tr("  refused (%1): %2: %3").arg(decision.check, decision.draft.title, decision.reason))
+            << u'\n';
+    }
+    out << Tr::tr("Planning: %n plan(s).", nullptr, int(report->plans.size())) << u'\n';
+    for (const PlanRecord &plan : std::as_const(report->plans)) {
+        out << Tr::tr("  goal %1: plan %2 (%3)").arg(plan.goalId).arg(plan.id).arg(toString(plan.state)) << u'\n';
+    }
+    for (const QString &problem : std::as_const(report->planProblems)) {
+        out << QStringLiteral("  ") << problem << u'\n';
+    }
+    out << Tr::tr("Execution: %n task(s) run: %1 succeeded, %2 failed.", nullptr, report->scheduler.started)
+               .arg(report->scheduler.succeeded)
+               .arg(report->scheduler.failed)
+        << u'\n';
+    out << Tr::tr("Waiting for a person:") << u'\n';
+    out << Tr::tr("  goals to approve: %1").arg(report->goalsAwaitingApproval.isEmpty() ? Tr::tr("none") : idList(report->goalsAwaitingApproval))
+        << u'\n';
+    out << Tr::tr("  plans to approve (goals): %1")
+               .arg(report->plansAwaitingApproval.isEmpty() ? Tr::tr("none") : idList(report->plansAwaitingApproval))
+        << u'\n';
+    out << Tr::tr("  modifications to review: %1")
+               .arg(report->modificationsAwaitingReview.isEmpty() ? Tr::tr("none") : idList(report->modificationsAwaitingReview))
+        << u'\n';
+    return report->scheduler.errors.isEmpty() ? Success : Failed;
+}
+
+} // namespace astra::cli

@@ -43,7 +43,8 @@ constexpr std::string_view generatorKeys[] = {"interval",
                                               "max_goals_per_day",
                                               "max_goals_per_detector_per_day",
                                               "auto_approve",
-                                              "auto_approve_confidence"};
+                                              "auto_approve_confidence",
+                                              "auto_approve_plans"};
 constexpr std::string_view detectorsKeys[] = {"job_failure"};
 constexpr std::string_view jobFailureKeys[] = {"threshold", "window"};
 constexpr std::string_view principleKeys[] = {"name", "deny_paths", "deny_goal_text"};
@@ -773,6 +774,7 @@ void ConfigReader::readGenerator(const toml::table &table, GeneratorSection &out
     readInt(table, key, "max_goals_per_detector_per_day", 0, count, out.maxGoalsPerDetectorPerDay);
     readBool(table, key, "auto_approve", out.autoApprove);
     readFraction(table, key, "auto_approve_confidence", out.autoApproveConfidence);
+    readBool(table, key, "auto_approve_plans", out.autoApprovePlans);
 }
 
 void ConfigReader::readDetectors(const toml::table &detectors, DetectorsSection &out)

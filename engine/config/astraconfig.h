@@ -72,6 +72,8 @@ struct GeneratorSection
     int maxGoalsPerDetectorPerDay = 3; // max_goals_per_detector_per_day
     bool autoApprove = false; // auto_approve
     double autoApproveConfidence = 0.9; // auto_approve_confidence: 0 to 1
+    // auto_approve_plans: `astra cycle` approves the plans it makes for auto-approved goals.
+    bool autoApprovePlans = false;
 
     bool operator==(const GeneratorSection &) const = default;
 };

@@ -232,9 +232,11 @@ QString defaultConfigText(const QString &targetBranch, const QString &testComman
     line(QStringLiteral("max_goals_per_day = %1").arg(defaults.generator.maxGoalsPerDay));
     line(QStringLiteral("max_goals_per_detector_per_day = %1").arg(defaults.generator.maxGoalsPerDetectorPerDay));
     line(QStringLiteral("# Approve goals without asking when their confidence reaches auto_approve_confidence."));
-    line(QStringLiteral("# Plans and merges are always approved by a person."));
     line(QStringLiteral("auto_approve = %1").arg(tomlBool(defaults.generator.autoApprove)));
     line(QStringLiteral("auto_approve_confidence = %1").arg(tomlFloat(defaults.generator.autoApproveConfidence)));
+    line(QStringLiteral("# `astra cycle` approves the plans of auto-approved goals only when this is on."));
+    line(QStringLiteral("# Merges are always approved by a person."));
+    line(QStringLiteral("auto_approve_plans = %1").arg(tomlBool(defaults.generator.autoApprovePlans)));
     line();
     line(QStringLiteral("[detectors.job_failure]"));
     line(QStringLiteral("# Propose a goal when one job fails this many times within the window."));

@@ -1,5 +1,6 @@
 #include "testsupport.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -272,6 +273,73 @@ private Q_SLOTS:
         const QJsonArray files = decision.value(QStringLiteral("evidence")).toObject().value(QStringLiteral("files")).toArray();
         QVERIFY(files.contains(QStringLiteral("src/calc.py")));
         QVERIFY(files.contains(QStringLiteral("tests/test_calc.py")));
+    }
+
+    // The whole story: a job keeps failing; `astra cycle` proposes a goal; a person approves
+    // it; the next cycle plans it; a person approves the plan; the next cycle reads the files,
+    // asks the agent, writes a branch and tests it; a person approves and merges; the job
+    // passes on its next run; the ledger tells it in order.
+    void seedStory()
+    {
+        QTemporaryDir dir;
+        const QString agentPath = QDir(dir.path()).filePath(QStringLiteral("agent.py"));
+        {
+            QFile agent(agentPath);
+            QVERIFY(agent.open(QIODevice::WriteOnly));
+            agent.write("import json, sys\nctx = json.load(sys.stdin)\nfiles = []\n"
+                        "for f in ctx['files']:\n"
+                        "    files.append({'path': f['path'], 'content': f['content'].replace(\"settings['target']\", "
+                        "\"settings.get('target', 'backups/')\")})\n"
+                        "print(json.dumps({'title': 'Default the backup target', 'rationale': 'target is optional', "
+                        "'files': files}))\n");
+        }
+        const QByteArray toml = config({}, "kind = \"command\"\ncommand = \"python3 " + agentPath.toUtf8() + "\"\n")
+                                     .replace("command = \"true\"\nsandbox", "command = \"python3 scripts/backup.py\"\nsandbox");
+        setUp(test::testDatabases(dir.path()).first().second, toml);
+        failThreeTimes();
+
+        Run cycle = astra({QStringLiteral("cycle"), QStringLiteral("--json")});
+        VERIFY_EXIT(cycle, 0);
+        QJsonObject report = json(cycle).object();
+        QCOMPARE(report.value(QStringLiteral("goals_awaiting_approval")).toArray(), QJsonArray{1});
+        VERIFY_EXIT(astra({QStringLiteral("goal"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
+
+        cycle = astra({QStringLiteral("cycle"), QStringLiteral("--json")});
+        VERIFY_EXIT(cycle, 0);
+        report = json(cycle).object();
+        QCOMPARE(report.value(QStringLiteral("plans_awaiting_approval")).toArray(), QJsonArray{1});
+        QCOMPARE(report.value(QStringLiteral("scheduler")).toObject().value(QStringLiteral("started")).toInt(), 0);
+        VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
+
+        cycle = astra({QStringLiteral("cycle")});
+        VERIFY_EXIT(cycle, 0);
+        QVERIFY2(cycle.out.contains(QStringLiteral("modifications to review: 1")), qPrintable(cycle.out));
+        VERIFY_EXIT(astra({QStringLiteral("mod"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
+        VERIFY_EXIT(astra({QStringLiteral("mod"), QStringLiteral("merge"), QStringLiteral("1")}), 0);
+        const Run job = astra({QStringLiteral("jobs"), QStringLiteral("run"), QStringLiteral("daily_backup")});
+        VERIFY_EXIT(job, 0);
+        VERIFY_EXIT(astra({QStringLiteral("ledger"), QStringLiteral("verify")}), 0);
+
+        QStringList story;
+        for (const QJsonValue &value : json(astra({QStringLiteral("ledger"), QStringLiteral("show"), QStringLiteral("--json")})).array()) {
+            const QString event = value.toObject().value(QStringLiteral("event")).toString();
+            if (story.isEmpty() || story.constLast() != event) {
+                story.append(event);
+            }
+        }
+        const QStringList expected{QStringLiteral("proposal_accepted"), QStringLiteral("goal_created"),
+                                   QStringLiteral("goal_approved"), QStringLiteral("plan_created"),
+                                   QStringLiteral("goal_planned"), QStringLiteral("plan_approved"),
+                                   QStringLiteral("goal_executing"), QStringLiteral("task_started"),
+                                   QStringLiteral("modification_created"), QStringLiteral("modification_tested"),
+                                   QStringLiteral("goal_awaiting_review"), QStringLiteral("modification_approved"),
+                                   QStringLiteral("modification_merged"), QStringLiteral("goal_completed")};
+        int at = 0;
+        for (const QString &event : expected) {
+            const int found = int(story.indexOf(event, at));
+            QVERIFY2(found >= 0, qPrintable(event + QStringLiteral(" missing or out of order in: ") + story.join(u' ')));
+            at = found;
+        }
     }
 
     void nothingBelowTheThreshold()
