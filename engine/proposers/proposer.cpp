@@ -3,6 +3,7 @@
 #include "code/patchimport.h"
 #include "commandproposer.h"
 #include "fixitsproposer.h"
+#include "openaiproposer.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -16,6 +17,42 @@ struct Tr
 {
     Q_DECLARE_TR_FUNCTIONS(astra::Proposer)
 };
+// Agents often write a plain unified diff ("--- a/x" / "+++ b/x") without git's
+// "diff --git" lines, which libgit2 needs: add them, with the new/deleted file modes that
+// /dev/null implies.
+QByteArray withGitHeaders(const QByteArray &patch)
+{
+    const QList<QByteArray> lines = patch.split('\n');
+    QByteArray out;
+    bool inGitFile = false;
+    for (int i = 0; i < lines.size(); ++i) {
+        const QByteArray &line = lines.at(i);
+        if (line.startsWith("diff --git ")) {
+            inGitFile = true;
+        } else if (line.startsWith("--- ") && i + 1 < lines.size() && lines.at(i + 1).startsWith("+++ ") && !inGitFile) {
+            const QByteArray from = line.mid(4).split('\t').first().trimmed();
+            const QByteArray to = lines.at(i + 1).mid(4).split('\t').first().trimmed();
+            const auto strip = [](const QByteArray &path, const char *prefix) {
+                return path.startsWith(prefix) ? path.mid(2) : path;
+            };
+            const QByteArray oldPath = from == "/dev/null" ? strip(to, "b/") : strip(from, "a/");
+            const QByteArray newPath = to == "/dev/null" ? strip(from, "a/") : strip(to, "b/");
+            out += "diff --git a/" + oldPath + " b/" + newPath + '\n';
+            if (from == "/dev/null") {
+                out += "new file mode 100644\n";
+            } else if (to == "/dev/null") {
+                out += "deleted file mode 100644\n";
+            }
+        } else if (line.startsWith("+++ ")) {
+            inGitFile = false; // the next file starts with its own header (or none)
+        }
+        out += line;
+        if (i + 1 < lines.size()) {
+            out += '\n';
+        }
+    }
+    return out;
+}
 } // namespace
 
 QJsonObject ProposalContext::toJson() const
@@ -41,7 +78,7 @@ QJsonObject ProposalContext::toJson() const
 
 QStringList implementedProposers()
 {
-    return {QStringLiteral("command"), QStringLiteral("fixits")};
+    return {QStringLiteral("command"), QStringLiteral("fixits"), QStringLiteral("openai")};
 }
 
 Result<std::unique_ptr<Proposer>> createProposer(const QString &name, const Config &config)
@@ -67,6 +104,18 @@ Result<std::unique_ptr<Proposer>> createProposer(const QString &name, const Conf
         return std::unique_ptr<Proposer>(
             new CommandProposer(config.proposer.command, std::chrono::seconds(config.proposer.timeoutS)));
     }
+    if (name == u"openai") {
+        if (config.proposer.baseUrl.isEmpty() || config.proposer.model.isEmpty()) {
+            return makeError(Tr::tr("[proposer] kind is \"openai\" but base_url or model is empty in %1.").arg(config.sourcePath),
+                             ErrorKind::Invalid);
+        }
+        OpenAiProposer::Settings settings;
+        settings.baseUrl = config.proposer.baseUrl;
+        settings.model = config.proposer.model;
+        settings.apiKeyEnv = config.proposer.apiKeyEnv;
+        settings.timeout = std::chrono::seconds(config.proposer.timeoutS);
+        return std::unique_ptr<Proposer>(new OpenAiProposer(settings));
+    }
     if (name == u"none") {
         return makeError(Tr::tr("No proposer is configured: set [proposer] kind in %1 to fixits, openai or command.")
                              .arg(config.sourcePath),
@@ -86,7 +135,7 @@ Result<ChangeSet> changeSetFromAnswer(GitRepository &repo, const QString &baseCo
     }
     if (!trimmed.startsWith('{')) {
         QList<QByteArray> rawPaths;
-        auto changes = changeSetFromPatch(repo, baseCommit, answer, &rawPaths);
+        auto changes = changeSetFromPatch(repo, baseCommit, withGitHeaders(answer), &rawPaths);
         if (!changes) {
             return makeError(Tr::tr("The proposer's diff does not apply to %1: %2").arg(baseCommit.left(12), changes.message()),
                              ErrorKind::Invalid);
