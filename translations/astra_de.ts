@@ -2,6 +2,16 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de">
 <context>
+    <name>astra::AnalyzerDetector</name>
+    <message numerus="yes">
+        <source>%1: apply %n fix-it(s) in %2</source>
+        <translation>
+            <numerusform>%1: %n Korrektur in %2 anwenden</numerusform>
+            <numerusform>%1: %n Korrekturen in %2 anwenden</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>astra::CommandProposer</name>
     <message>
         <source>The proposer command `%1` did not start: %2</source>
@@ -283,6 +293,17 @@
     </message>
 </context>
 <context>
+    <name>astra::Cycle</name>
+    <message>
+        <source>goal %1: %2</source>
+        <translation>Ziel %1: %2</translation>
+    </message>
+    <message>
+        <source>[generator] auto_approve_plans: the goal was auto-approved</source>
+        <translation>[generator] auto_approve_plans: Das Ziel wurde automatisch genehmigt</translation>
+    </message>
+</context>
+<context>
     <name>astra::Database</name>
     <message>
         <source>The Qt SQL driver %1 for %2 is not installed; install the Qt SQL plugin package for %2 (on Debian: libqt6sql6-%3 or libqt5sql5-%3).</source>
@@ -416,6 +437,63 @@
     </message>
 </context>
 <context>
+    <name>astra::Findings</name>
+    <message>
+        <source>%1 is not SARIF: %2 at offset %3.</source>
+        <translation>%1 ist kein SARIF: %2 an Position %3.</translation>
+    </message>
+    <message>
+        <source>%1 is SARIF version &apos;%2&apos;; Astra Review reads SARIF 2.1.0.</source>
+        <translation>%1 ist SARIF-Version &apos;%2&apos;; Astra Review liest SARIF 2.1.0.</translation>
+    </message>
+    <message>
+        <source>%1: a fix of %2 at %3:%4 gives its region by character offset, which Astra Review does not apply; use lines and columns or byte offsets.</source>
+        <translation>%1: Eine Korrektur von %2 in %3:%4 gibt ihren Bereich als Zeichenposition an, die Astra Review nicht anwendet; verwenden Sie Zeilen und Spalten oder Byte-Positionen.</translation>
+    </message>
+    <message>
+        <source>%1 has no Diagnostics list; is it a clang-tidy --export-fixes file?</source>
+        <translation>%1 hat keine Diagnostics-Liste; ist es eine Datei von clang-tidy --export-fixes?</translation>
+    </message>
+    <message>
+        <source>%1 is not valid YAML: %2</source>
+        <translation>%1 ist kein gültiges YAML: %2</translation>
+    </message>
+    <message>
+        <source>A fix-it for %1 points outside the file (replacement %2); the file changed since the analyzer ran. Run the analyzer again.</source>
+        <translation>Eine Korrektur für %1 zeigt außerhalb der Datei (Ersetzung %2); die Datei hat sich seit dem Lauf des Analysewerkzeugs geändert. Führen Sie es erneut aus.</translation>
+    </message>
+    <message>
+        <source>Two fix-its for %1 overlap (replacements %2 and %3, bytes %4-%5 and %6-%7); nothing was applied. Apply one of them by hand.</source>
+        <translation>Zwei Korrekturen für %1 überlappen sich (Ersetzungen %2 und %3, Bytes %4-%5 und %6-%7); es wurde nichts angewendet. Wenden Sie eine davon von Hand an.</translation>
+    </message>
+</context>
+<context>
+    <name>astra::FixitsProposer</name>
+    <message>
+        <source>Goal %1 carries no fix-its in its evidence; the fixits proposer has nothing to apply.</source>
+        <translation>Ziel %1 enthält in seinen Belegen keine Korrekturen; der Vorschlagsgeber fixits hat nichts anzuwenden.</translation>
+    </message>
+    <message>
+        <source>A fix-it edits %1, which does not exist at %2.</source>
+        <translation>Eine Korrektur ändert %1, das in %2 nicht existiert.</translation>
+    </message>
+    <message>
+        <source>The fix-its of goal %1 change nothing at %2: they were applied already.</source>
+        <translation>Die Korrekturen von Ziel %1 ändern in %2 nichts: Sie wurden bereits angewendet.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Applied %n fix-it(s) from %1 exactly as the analyzer gave them (%2).</source>
+        <translation>
+            <numerusform>%n Korrektur von %1 genau so angewendet, wie das Analysewerkzeug sie angegeben hat (%2).</numerusform>
+            <numerusform>%n Korrekturen von %1 genau so angewendet, wie das Analysewerkzeug sie angegeben hat (%2).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>the analyzer</source>
+        <translation>dem Analysewerkzeug</translation>
+    </message>
+</context>
+<context>
     <name>astra::GitRepository</name>
     <message>
         <source>%1 is not inside a git repository. Run the command inside one, pass --repo PATH, or create one with `git init`.</source>
@@ -536,6 +614,61 @@
     <message>
         <source>Deleting branch %1</source>
         <translation>Löschen von Branch %1</translation>
+    </message>
+</context>
+<context>
+    <name>astra::GoalGenerator</name>
+    <message>
+        <source>Counting the goals created today</source>
+        <translation>Zählen der heute angelegten Ziele</translation>
+    </message>
+    <message>
+        <source>confidence %1 is below [generator] min_confidence %2 (%3)</source>
+        <translation>Konfidenz %1 liegt unter [generator] min_confidence %2 (%3)</translation>
+    </message>
+    <message>
+        <source>%1 goals were generated today; [generator] max_goals_per_day is %2</source>
+        <translation>heute wurden %1 Ziele erzeugt; [generator] max_goals_per_day ist %2</translation>
+    </message>
+    <message>
+        <source>the %1 detector made %2 goals today; [generator] max_goals_per_detector_per_day is %3</source>
+        <translation>der Detektor %1 hat heute %2 Ziele erzeugt; [generator] max_goals_per_detector_per_day ist %3</translation>
+    </message>
+    <message>
+        <source>goal %1 about the same thing is open (&apos;%2&apos;)</source>
+        <translation>Ziel %1 zum selben Thema ist offen (&apos;%2&apos;)</translation>
+    </message>
+    <message>
+        <source>every file of the evidence is forbidden by the path policy: %1</source>
+        <translation>jede Datei der Belege ist durch die Pfadrichtlinie verboten: %1</translation>
+    </message>
+    <message>
+        <source>principle &apos;%1&apos; denies %2 (deny_paths %3)</source>
+        <translation>Grundsatz &apos;%1&apos; verbietet %2 (deny_paths %3)</translation>
+    </message>
+    <message>
+        <source>principle &apos;%1&apos; denies goals whose text matches %2</source>
+        <translation>Grundsatz &apos;%1&apos; verbietet Ziele, deren Text auf %2 passt</translation>
+    </message>
+    <message>
+        <source>no plan with the capabilities configured now: %1</source>
+        <translation>kein Plan mit den derzeit konfigurierten Fähigkeiten: %1</translation>
+    </message>
+    <message>
+        <source>passed: confidence, rate limits, duplicates, principles, feasibility</source>
+        <translation>bestanden: Konfidenz, Mengenbegrenzung, Duplikate, Grundsätze, Durchführbarkeit</translation>
+    </message>
+    <message>
+        <source>Recording a proposal</source>
+        <translation>Verzeichnen eines Vorschlags</translation>
+    </message>
+    <message>
+        <source>Recording a proposal returned no id</source>
+        <translation>Das Verzeichnen eines Vorschlags lieferte keine ID</translation>
+    </message>
+    <message>
+        <source>auto-approved: confidence %1 &gt;= %2</source>
+        <translation>automatisch genehmigt: Konfidenz %1 &gt;= %2</translation>
     </message>
 </context>
 <context>
@@ -829,6 +962,13 @@
     <message>
         <source>unavailable in this build (no KSyntaxHighlighting for this Qt version)</source>
         <translation>in diesem Build nicht verfügbar (kein KSyntaxHighlighting für diese Qt-Version)</translation>
+    </message>
+</context>
+<context>
+    <name>astra::JobFailureDetector</name>
+    <message>
+        <source>Job %1 failed %2 times in the last %3</source>
+        <translation>Job %1 ist in den letzten %3 %2-mal fehlgeschlagen</translation>
     </message>
 </context>
 <context>
@@ -1300,6 +1440,48 @@
     </message>
 </context>
 <context>
+    <name>astra::OpenAiProposer</name>
+    <message>
+        <source>[proposer] base_url &apos;%1&apos; is not an http(s) URL.</source>
+        <translation>[proposer] base_url &apos;%1&apos; ist keine http(s)-URL.</translation>
+    </message>
+    <message>
+        <source>The request to %1 was cancelled.</source>
+        <translation>Die Anfrage an %1 wurde abgebrochen.</translation>
+    </message>
+    <message>
+        <source>HTTP %1 from %2: %3</source>
+        <translation>HTTP %1 von %2: %3</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>The openai proposer failed after %n attempt(s): %1</source>
+        <translation>
+            <numerusform>Der Vorschlagsgeber openai ist nach %n Versuch fehlgeschlagen: %1</numerusform>
+            <numerusform>Der Vorschlagsgeber openai ist nach %n Versuchen fehlgeschlagen: %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 answered with something that is not a chat completion (no choices[0].message): %2</source>
+        <translation>%1 hat etwas geantwortet, das keine Chat-Completion ist (kein choices[0].message): %2</translation>
+    </message>
+    <message>
+        <source>The model refused (finish_reason content_filter).</source>
+        <translation>Das Modell hat abgelehnt (finish_reason content_filter).</translation>
+    </message>
+    <message>
+        <source>The model answered without a diff or change set, so nothing was written: &quot;%1&quot;</source>
+        <translation>Das Modell hat ohne Diff oder Änderungssatz geantwortet, daher wurde nichts geschrieben: &quot;%1&quot;</translation>
+    </message>
+    <message>
+        <source>Proposed by %1 at %2.</source>
+        <translation>Vorgeschlagen von %1 unter %2.</translation>
+    </message>
+</context>
+<context>
     <name>astra::PatchImport</name>
     <message>
         <source>%1 does not apply cleanly to the base commit; nothing was written. %2</source>
@@ -1715,6 +1897,10 @@
         <source>files[%1] (%2) of the proposer&apos;s change set needs &quot;content&quot; (a string) or &quot;delete&quot;: true.</source>
         <translation>files[%1] (%2) im Änderungssatz des Vorschlagsgebers benötigt &quot;content&quot; (eine Zeichenkette) oder &quot;delete&quot;: true.</translation>
     </message>
+    <message>
+        <source>[proposer] kind is &quot;openai&quot; but base_url or model is empty in %1.</source>
+        <translation>[proposer] kind ist &quot;openai&quot;, aber base_url oder model ist in %1 leer.</translation>
+    </message>
 </context>
 <context>
     <name>astra::Scheduler</name>
@@ -1957,6 +2143,24 @@
     <message>
         <source>Reading the runs of task %1</source>
         <translation>Lesen der Läufe von Aufgabe %1</translation>
+    </message>
+    <message>
+        <source>Reading the runs of job %1</source>
+        <translation>Lesen der Läufe von Job %1</translation>
+    </message>
+    <message>
+        <source>Reading unfinished job runs</source>
+        <translation>Lesen unvollendeter Jobläufe</translation>
+    </message>
+</context>
+<context>
+    <name>astra::TestFailureDetector</name>
+    <message numerus="yes">
+        <source>Job %1: %n test(s) fail: %2</source>
+        <translation>
+            <numerusform>Job %1: %n Test schlägt fehl: %2</numerusform>
+            <numerusform>Job %1: %n Tests schlagen fehl: %2</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2379,6 +2583,26 @@
     <message>
         <source>failed: %1, and it had used its %2 attempts</source>
         <translation>fehlgeschlagen: %1, und alle %2 Versuche waren verbraucht</translation>
+    </message>
+    <message>
+        <source>%1 defines no [[jobs]]; add one with a name and a command.</source>
+        <translation>%1 definiert keine [[jobs]]; fügen Sie einen mit Name und Befehl hinzu.</translation>
+    </message>
+    <message>
+        <source>There is no job &apos;%1&apos; in %2; the jobs are: %3.</source>
+        <translation>In %2 gibt es keinen Job &apos;%1&apos;; die Jobs sind: %3.</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <source>Cannot create a temporary folder for the job: %1</source>
+        <translation>Für den Job kann kein temporärer Ordner angelegt werden: %1</translation>
+    </message>
+    <message>
+        <source>passed</source>
+        <translation>bestanden</translation>
     </message>
 </context>
 <context>
@@ -2873,94 +3097,6 @@
         <source>%1 could not be decomposed:</source>
         <translation>%1 konnte nicht zerlegt werden:</translation>
     </message>
-    <message>
-        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
-
-Review and control the changes an agent proposes to a git repository.
-
-Commands:
-  init                          write .astra.toml (if absent) and create the state
-  status                        goals per state, modifications awaiting review, scheduler
-  goals [--state S]             list goals
-  goal add TEXT [--files P...]  add a goal of your own
-  goal show ID                  show one goal
-  goal approve|reject|abandon ID [--reason TEXT]
-  plan GOAL                     plan the goal and print the decomposition tree
-  plan show GOAL                print the goal&apos;s current plan and its tasks
-  plan approve GOAL [--reason TEXT]
-                                approve the plan; nothing runs before that
-  run [--goal ID]               run approved plans until their modifications await review,
-                                then test modifications imported with propose
-  tasks [--state S]             list tasks
-  task show|cancel ID           show a task with its runs, or stop it
-  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
-                                import an agent&apos;s change as a modification
-  mods [--state S]              list modifications
-  mod show|approve|reject|merge|rollback ID [--reason TEXT]
-  prune [--older-than DAYS]     delete the branches of finished modifications
-  ledger verify                 recompute the audit chain and compare it with refs/astra/ledger
-  ledger show [--limit N]       print the ledger entries still in the table
-  ledger export FILE            write every entry as JSON lines
-  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
-  ledger checkpoint             record the ledger head in refs/astra/ledger
-  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
-  hddl solve DOMAIN PROBLEM [--timeout S]
-                                plan, printing the plan in the IPC HTN track format
-  demo DIR                      create the demo workspace in DIR
-
-Options:
-  --repo PATH   the repository (default: the one around the current directory)
-  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
-                (default: &lt;git dir&gt;/astra/state.db)
-  --json        print one JSON document
-  --version     print the versions of astra, Qt and libgit2
-
-Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
-</source>
-        <translation>Aufruf: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
-
-Prüfen und steuern Sie die Änderungen, die ein Agent an einem Git-Repository vorschlägt.
-
-Befehle:
-  init                          .astra.toml schreiben (falls nicht vorhanden) und den Zustand anlegen
-  status                        Ziele je Zustand, zu prüfende Änderungen, Scheduler
-  goals [--state S]             Ziele auflisten
-  goal add TEXT [--files P...]  ein eigenes Ziel hinzufügen
-  goal show ID                  ein Ziel anzeigen
-  goal approve|reject|abandon ID [--reason TEXT]
-  plan GOAL                     das Ziel planen und den Zerlegungsbaum ausgeben
-  plan show GOAL                den aktuellen Plan des Ziels mit seinen Aufgaben ausgeben
-  plan approve GOAL [--reason TEXT]
-                                den Plan genehmigen; vorher läuft nichts
-  run [--goal ID]               genehmigte Pläne ausführen, bis ihre Änderungen auf Prüfung warten,
-                                dann mit propose importierte Änderungen testen
-  tasks [--state S]             Aufgaben auflisten
-  task show|cancel ID           eine Aufgabe mit ihren Läufen anzeigen oder sie anhalten
-  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
-                                die Änderung eines Agenten als Änderung importieren
-  mods [--state S]              Änderungen auflisten
-  mod show|approve|reject|merge|rollback ID [--reason TEXT]
-  prune [--older-than DAYS]     die Branches abgeschlossener Änderungen löschen
-  ledger verify                 die Prüfkette neu berechnen und mit refs/astra/ledger vergleichen
-  ledger show [--limit N]       die noch in der Tabelle enthaltenen Protokolleinträge ausgeben
-  ledger export FILE            alle Einträge als JSON-Zeilen schreiben
-  ledger archive --through SEQ  alte Einträge in ein JSONL-Segment verschieben; die Kette wird fortgesetzt
-  ledger checkpoint             den Protokollkopf in refs/astra/ledger verzeichnen
-  hddl check DOMAIN [PROBLEM]   HDDL-Dateien lesen; Fehler nennen Datei, Zeile und Spalte
-  hddl solve DOMAIN PROBLEM [--timeout S]
-                                planen und den Plan im Format des IPC-HTN-Tracks ausgeben
-  demo DIR                      den Demo-Arbeitsbereich in DIR anlegen
-
-Optionen:
-  --repo PATH   das Repository (Standard: das Repository, in dem das aktuelle Verzeichnis liegt)
-  --db URL      der Zustand: eine Datei, sqlite:///PATH oder postgresql://USER@HOST:PORT/DB
-                (Standard: &lt;git dir&gt;/astra/state.db)
-  --json        ein einzelnes JSON-Dokument ausgeben
-  --version     die Versionen von astra, Qt und libgit2 ausgeben
-
-Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 Aufruffehler.
-</translation>
-    </message>
     <message numerus="yes">
         <source>The search got furthest after %n action(s), at %1: %2</source>
         <translation>
@@ -3037,6 +3173,210 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
             <numerusform>%n Aufgabe ausgeführt: %1 erfolgreich, %2 fehlgeschlagen, %3 wiederholt, %4 abgebrochen.</numerusform>
             <numerusform>%n Aufgaben ausgeführt: %1 erfolgreich, %2 fehlgeschlagen, %3 wiederholt, %4 abgebrochen.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
+
+Review and control the changes an agent proposes to a git repository.
+
+Commands:
+  init                          write .astra.toml (if absent) and create the state
+  status                        goals per state, modifications awaiting review, scheduler
+  goals [--state S]             list goals
+  goal add TEXT [--files P...]  add a goal of your own
+  goal show ID                  show one goal
+  goal approve|reject|abandon ID [--reason TEXT]
+  plan GOAL                     plan the goal and print the decomposition tree
+  plan show GOAL                print the goal&apos;s current plan and its tasks
+  plan approve GOAL [--reason TEXT]
+                                approve the plan; nothing runs before that
+  run [--goal ID]               run approved plans until their modifications await review,
+                                then test modifications imported with propose
+  jobs list                     the jobs of .astra.toml, their last outcome, whether due
+  jobs run [NAME]               run the jobs (or one) now; each run is recorded
+  detect                        run the detectors; print each proposal&apos;s decision and why
+  cycle                         due jobs, detection, planning, execution, up to review
+  tasks [--state S]             list tasks
+  task show|cancel ID           show a task with its runs, or stop it
+  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
+                                import an agent&apos;s change as a modification
+  mods [--state S]              list modifications
+  mod show|approve|reject|merge|rollback ID [--reason TEXT]
+  prune [--older-than DAYS]     delete the branches of finished modifications
+  ledger verify                 recompute the audit chain and compare it with refs/astra/ledger
+  ledger show [--limit N]       print the ledger entries still in the table
+  ledger export FILE            write every entry as JSON lines
+  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
+  ledger checkpoint             record the ledger head in refs/astra/ledger
+  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
+  hddl solve DOMAIN PROBLEM [--timeout S]
+                                plan, printing the plan in the IPC HTN track format
+  demo DIR                      create the demo workspace in DIR
+
+Options:
+  --repo PATH   the repository (default: the one around the current directory)
+  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
+                (default: &lt;git dir&gt;/astra/state.db)
+  --json        print one JSON document
+  --version     print the versions of astra, Qt and libgit2
+
+Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
+</source>
+        <translation>Aufruf: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
+
+Prüfen und steuern Sie die Änderungen, die ein Agent an einem Git-Repository vorschlägt.
+
+Befehle:
+  init                          .astra.toml schreiben (falls nicht vorhanden) und den Zustand anlegen
+  status                        Ziele je Zustand, zu prüfende Änderungen, Scheduler
+  goals [--state S]             Ziele auflisten
+  goal add TEXT [--files P...]  ein eigenes Ziel hinzufügen
+  goal show ID                  ein Ziel anzeigen
+  goal approve|reject|abandon ID [--reason TEXT]
+  plan GOAL                     das Ziel planen und den Zerlegungsbaum ausgeben
+  plan show GOAL                den aktuellen Plan des Ziels mit seinen Aufgaben ausgeben
+  plan approve GOAL [--reason TEXT]
+                                den Plan genehmigen; vorher läuft nichts
+  run [--goal ID]               genehmigte Pläne ausführen, bis ihre Änderungen auf Prüfung warten,
+                                dann mit propose importierte Änderungen testen
+  jobs list                     die Jobs aus .astra.toml, ihr letztes Ergebnis, ob sie fällig sind
+  jobs run [NAME]               die Jobs (oder einen) jetzt ausführen; jeder Lauf wird verzeichnet
+  detect                        die Detektoren ausführen; jede Entscheidung über Vorschläge mit Grund ausgeben
+  cycle                         fällige Jobs, Erkennung, Planung, Ausführung bis zur Prüfung
+  tasks [--state S]             Aufgaben auflisten
+  task show|cancel ID           eine Aufgabe mit ihren Läufen anzeigen oder sie anhalten
+  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
+                                die Änderung eines Agenten als Änderung importieren
+  mods [--state S]              Änderungen auflisten
+  mod show|approve|reject|merge|rollback ID [--reason TEXT]
+  prune [--older-than DAYS]     die Branches abgeschlossener Änderungen löschen
+  ledger verify                 die Prüfkette neu berechnen und mit refs/astra/ledger vergleichen
+  ledger show [--limit N]       die noch in der Tabelle enthaltenen Protokolleinträge ausgeben
+  ledger export FILE            alle Einträge als JSON-Zeilen schreiben
+  ledger archive --through SEQ  alte Einträge in ein JSONL-Segment verschieben; die Kette wird fortgesetzt
+  ledger checkpoint             den Protokollkopf in refs/astra/ledger verzeichnen
+  hddl check DOMAIN [PROBLEM]   HDDL-Dateien lesen; Fehler nennen Datei, Zeile und Spalte
+  hddl solve DOMAIN PROBLEM [--timeout S]
+                                planen und den Plan im Format des IPC-HTN-Tracks ausgeben
+  demo DIR                      den Demo-Arbeitsbereich in DIR anlegen
+
+Optionen:
+  --repo PATH   das Repository (Standard: das Repository, in dem das aktuelle Verzeichnis liegt)
+  --db URL      der Zustand: eine Datei, sqlite:///PATH oder postgresql://USER@HOST:PORT/DB
+                (Standard: &lt;git dir&gt;/astra/state.db)
+  --json        ein einzelnes JSON-Dokument ausgeben
+  --version     die Versionen von astra, Qt und libgit2 ausgeben
+
+Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 Aufruffehler.
+</translation>
+    </message>
+    <message>
+        <source>detect takes no arguments.</source>
+        <translation>detect erwartet keine Argumente.</translation>
+    </message>
+    <message>
+        <source>The detectors found nothing.</source>
+        <translation>Die Detektoren haben nichts gefunden.</translation>
+    </message>
+    <message>
+        <source>Proposal %1 from %2 (confidence %3): %4</source>
+        <translation>Vorschlag %1 von %2 (Konfidenz %3): %4</translation>
+    </message>
+    <message>
+        <source>  accepted: goal %1 (%2)</source>
+        <translation>  angenommen: Ziel %1 (%2)</translation>
+    </message>
+    <message>
+        <source>  refused (%1): %2</source>
+        <translation>  abgelehnt (%1): %2</translation>
+    </message>
+    <message>
+        <source>cycle takes no arguments.</source>
+        <translation>cycle erwartet keine Argumente.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Jobs: %n run(s).</source>
+        <translation>
+            <numerusform>Jobs: %n Lauf.</numerusform>
+            <numerusform>Jobs: %n Läufe.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>  %1: %2</source>
+        <translation>  %1: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Detection: %n proposal(s).</source>
+        <translation>
+            <numerusform>Erkennung: %n Vorschlag.</numerusform>
+            <numerusform>Erkennung: %n Vorschläge.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>  accepted: %1 (goal %2, %3)</source>
+        <translation>  angenommen: %1 (Ziel %2, %3)</translation>
+    </message>
+    <message>
+        <source>  refused (%1): %2: %3</source>
+        <translation>  abgelehnt (%1): %2: %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>Planning: %n plan(s).</source>
+        <translation>
+            <numerusform>Planung: %n Plan.</numerusform>
+            <numerusform>Planung: %n Pläne.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>  goal %1: plan %2 (%3)</source>
+        <translation>  Ziel %1: Plan %2 (%3)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Execution: %n task(s) run: %1 succeeded, %2 failed.</source>
+        <translation>
+            <numerusform>Ausführung: %n Aufgabe ausgeführt: %1 erfolgreich, %2 fehlgeschlagen.</numerusform>
+            <numerusform>Ausführung: %n Aufgaben ausgeführt: %1 erfolgreich, %2 fehlgeschlagen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Waiting for a person:</source>
+        <translation>Wartet auf einen Menschen:</translation>
+    </message>
+    <message>
+        <source>  goals to approve: %1</source>
+        <translation>  zu genehmigende Ziele: %1</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <source>  plans to approve (goals): %1</source>
+        <translation>  zu genehmigende Pläne (Ziele): %1</translation>
+    </message>
+    <message>
+        <source>  modifications to review: %1</source>
+        <translation>  zu prüfende Änderungen: %1</translation>
+    </message>
+    <message>
+        <source>Usage: astra jobs run [NAME] | astra jobs list</source>
+        <translation>Aufruf: astra jobs run [NAME] | astra jobs list</translation>
+    </message>
+    <message>
+        <source>never run</source>
+        <translation>nie gelaufen</translation>
+    </message>
+    <message>
+        <source>due</source>
+        <translation>fällig</translation>
+    </message>
+    <message>
+        <source>No jobs in %1.</source>
+        <translation>Keine Jobs in %1.</translation>
+    </message>
+    <message>
+        <source>Job %1 (run %2): %3 in %4 ms</source>
+        <translation>Job %1 (Lauf %2): %3 in %4 ms</translation>
     </message>
 </context>
 <context>

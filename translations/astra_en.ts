@@ -2,6 +2,16 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name>astra::AnalyzerDetector</name>
+    <message numerus="yes">
+        <source>%1: apply %n fix-it(s) in %2</source>
+        <translation>
+            <numerusform>%1: apply %n fix-it in %2</numerusform>
+            <numerusform>%1: apply %n fix-its in %2</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>astra::CommandProposer</name>
     <message>
         <source>The proposer command `%1` did not start: %2</source>
@@ -283,6 +293,17 @@
     </message>
 </context>
 <context>
+    <name>astra::Cycle</name>
+    <message>
+        <source>goal %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>[generator] auto_approve_plans: the goal was auto-approved</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::Database</name>
     <message>
         <source>The Qt SQL driver %1 for %2 is not installed; install the Qt SQL plugin package for %2 (on Debian: libqt6sql6-%3 or libqt5sql5-%3).</source>
@@ -416,6 +437,63 @@
     </message>
 </context>
 <context>
+    <name>astra::Findings</name>
+    <message>
+        <source>%1 is not SARIF: %2 at offset %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is SARIF version &apos;%2&apos;; Astra Review reads SARIF 2.1.0.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: a fix of %2 at %3:%4 gives its region by character offset, which Astra Review does not apply; use lines and columns or byte offsets.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has no Diagnostics list; is it a clang-tidy --export-fixes file?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not valid YAML: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A fix-it for %1 points outside the file (replacement %2); the file changed since the analyzer ran. Run the analyzer again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Two fix-its for %1 overlap (replacements %2 and %3, bytes %4-%5 and %6-%7); nothing was applied. Apply one of them by hand.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::FixitsProposer</name>
+    <message>
+        <source>Goal %1 carries no fix-its in its evidence; the fixits proposer has nothing to apply.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A fix-it edits %1, which does not exist at %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The fix-its of goal %1 change nothing at %2: they were applied already.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Applied %n fix-it(s) from %1 exactly as the analyzer gave them (%2).</source>
+        <translation>
+            <numerusform>Applied %n fix-it from %1 exactly as the analyzer gave them (%2).</numerusform>
+            <numerusform>Applied %n fix-its from %1 exactly as the analyzer gave them (%2).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>the analyzer</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::GitRepository</name>
     <message>
         <source>%1 is not inside a git repository. Run the command inside one, pass --repo PATH, or create one with `git init`.</source>
@@ -535,6 +613,61 @@
     </message>
     <message>
         <source>Deleting branch %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::GoalGenerator</name>
+    <message>
+        <source>Counting the goals created today</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>confidence %1 is below [generator] min_confidence %2 (%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 goals were generated today; [generator] max_goals_per_day is %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the %1 detector made %2 goals today; [generator] max_goals_per_detector_per_day is %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>goal %1 about the same thing is open (&apos;%2&apos;)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>every file of the evidence is forbidden by the path policy: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>principle &apos;%1&apos; denies %2 (deny_paths %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>principle &apos;%1&apos; denies goals whose text matches %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no plan with the capabilities configured now: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>passed: confidence, rate limits, duplicates, principles, feasibility</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording a proposal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording a proposal returned no id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>auto-approved: confidence %1 &gt;= %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -828,6 +961,13 @@
     </message>
     <message>
         <source>unavailable in this build (no KSyntaxHighlighting for this Qt version)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::JobFailureDetector</name>
+    <message>
+        <source>Job %1 failed %2 times in the last %3</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1299,6 +1439,48 @@
     </message>
 </context>
 <context>
+    <name>astra::OpenAiProposer</name>
+    <message>
+        <source>[proposer] base_url &apos;%1&apos; is not an http(s) URL.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The request to %1 was cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HTTP %1 from %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>The openai proposer failed after %n attempt(s): %1</source>
+        <translation>
+            <numerusform>The openai proposer failed after %n attempt: %1</numerusform>
+            <numerusform>The openai proposer failed after %n attempts: %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 answered with something that is not a chat completion (no choices[0].message): %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model refused (finish_reason content_filter).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model answered without a diff or change set, so nothing was written: &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Proposed by %1 at %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::PatchImport</name>
     <message>
         <source>%1 does not apply cleanly to the base commit; nothing was written. %2</source>
@@ -1714,6 +1896,10 @@
         <source>files[%1] (%2) of the proposer&apos;s change set needs &quot;content&quot; (a string) or &quot;delete&quot;: true.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>[proposer] kind is &quot;openai&quot; but base_url or model is empty in %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Scheduler</name>
@@ -1956,6 +2142,24 @@
     <message>
         <source>Reading the runs of task %1</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the runs of job %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading unfinished job runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::TestFailureDetector</name>
+    <message numerus="yes">
+        <source>Job %1: %n test(s) fail: %2</source>
+        <translation>
+            <numerusform>Job %1: %n test fail: %2</numerusform>
+            <numerusform>Job %1: %n tests fail: %2</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2375,6 +2579,26 @@
     </message>
     <message>
         <source>failed: %1, and it had used its %2 attempts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 defines no [[jobs]]; add one with a name and a command.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no job &apos;%1&apos; in %2; the jobs are: %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot create a temporary folder for the job: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>passed</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2870,52 +3094,6 @@
         <source>%1 could not be decomposed:</source>
         <translation type="unfinished"></translation>
     </message>
-    <message>
-        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
-
-Review and control the changes an agent proposes to a git repository.
-
-Commands:
-  init                          write .astra.toml (if absent) and create the state
-  status                        goals per state, modifications awaiting review, scheduler
-  goals [--state S]             list goals
-  goal add TEXT [--files P...]  add a goal of your own
-  goal show ID                  show one goal
-  goal approve|reject|abandon ID [--reason TEXT]
-  plan GOAL                     plan the goal and print the decomposition tree
-  plan show GOAL                print the goal&apos;s current plan and its tasks
-  plan approve GOAL [--reason TEXT]
-                                approve the plan; nothing runs before that
-  run [--goal ID]               run approved plans until their modifications await review,
-                                then test modifications imported with propose
-  tasks [--state S]             list tasks
-  task show|cancel ID           show a task with its runs, or stop it
-  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
-                                import an agent&apos;s change as a modification
-  mods [--state S]              list modifications
-  mod show|approve|reject|merge|rollback ID [--reason TEXT]
-  prune [--older-than DAYS]     delete the branches of finished modifications
-  ledger verify                 recompute the audit chain and compare it with refs/astra/ledger
-  ledger show [--limit N]       print the ledger entries still in the table
-  ledger export FILE            write every entry as JSON lines
-  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
-  ledger checkpoint             record the ledger head in refs/astra/ledger
-  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
-  hddl solve DOMAIN PROBLEM [--timeout S]
-                                plan, printing the plan in the IPC HTN track format
-  demo DIR                      create the demo workspace in DIR
-
-Options:
-  --repo PATH   the repository (default: the one around the current directory)
-  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
-                (default: &lt;git dir&gt;/astra/state.db)
-  --json        print one JSON document
-  --version     print the versions of astra, Qt and libgit2
-
-Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
-</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message numerus="yes">
         <source>The search got furthest after %n action(s), at %1: %2</source>
         <translation>
@@ -2992,6 +3170,164 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
             <numerusform>%n task run: %1 succeeded, %2 failed, %3 retried, %4 cancelled.</numerusform>
             <numerusform>%n tasks run: %1 succeeded, %2 failed, %3 retried, %4 cancelled.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
+
+Review and control the changes an agent proposes to a git repository.
+
+Commands:
+  init                          write .astra.toml (if absent) and create the state
+  status                        goals per state, modifications awaiting review, scheduler
+  goals [--state S]             list goals
+  goal add TEXT [--files P...]  add a goal of your own
+  goal show ID                  show one goal
+  goal approve|reject|abandon ID [--reason TEXT]
+  plan GOAL                     plan the goal and print the decomposition tree
+  plan show GOAL                print the goal&apos;s current plan and its tasks
+  plan approve GOAL [--reason TEXT]
+                                approve the plan; nothing runs before that
+  run [--goal ID]               run approved plans until their modifications await review,
+                                then test modifications imported with propose
+  jobs list                     the jobs of .astra.toml, their last outcome, whether due
+  jobs run [NAME]               run the jobs (or one) now; each run is recorded
+  detect                        run the detectors; print each proposal&apos;s decision and why
+  cycle                         due jobs, detection, planning, execution, up to review
+  tasks [--state S]             list tasks
+  task show|cancel ID           show a task with its runs, or stop it
+  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
+                                import an agent&apos;s change as a modification
+  mods [--state S]              list modifications
+  mod show|approve|reject|merge|rollback ID [--reason TEXT]
+  prune [--older-than DAYS]     delete the branches of finished modifications
+  ledger verify                 recompute the audit chain and compare it with refs/astra/ledger
+  ledger show [--limit N]       print the ledger entries still in the table
+  ledger export FILE            write every entry as JSON lines
+  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
+  ledger checkpoint             record the ledger head in refs/astra/ledger
+  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
+  hddl solve DOMAIN PROBLEM [--timeout S]
+                                plan, printing the plan in the IPC HTN track format
+  demo DIR                      create the demo workspace in DIR
+
+Options:
+  --repo PATH   the repository (default: the one around the current directory)
+  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
+                (default: &lt;git dir&gt;/astra/state.db)
+  --json        print one JSON document
+  --version     print the versions of astra, Qt and libgit2
+
+Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>detect takes no arguments.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The detectors found nothing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Proposal %1 from %2 (confidence %3): %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  accepted: goal %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  refused (%1): %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cycle takes no arguments.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Jobs: %n run(s).</source>
+        <translation>
+            <numerusform>Jobs: %n run.</numerusform>
+            <numerusform>Jobs: %n runs.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>  %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Detection: %n proposal(s).</source>
+        <translation>
+            <numerusform>Detection: %n proposal.</numerusform>
+            <numerusform>Detection: %n proposals.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>  accepted: %1 (goal %2, %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  refused (%1): %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Planning: %n plan(s).</source>
+        <translation>
+            <numerusform>Planning: %n plan.</numerusform>
+            <numerusform>Planning: %n plans.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>  goal %1: plan %2 (%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Execution: %n task(s) run: %1 succeeded, %2 failed.</source>
+        <translation>
+            <numerusform>Execution: %n task run: %1 succeeded, %2 failed.</numerusform>
+            <numerusform>Execution: %n tasks run: %1 succeeded, %2 failed.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Waiting for a person:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  goals to approve: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  plans to approve (goals): %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  modifications to review: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: astra jobs run [NAME] | astra jobs list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>never run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>due</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No jobs in %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Job %1 (run %2): %3 in %4 ms</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
