@@ -55,7 +55,7 @@ QJsonObject CycleReport::toJson() const
     return object;
 }
 
-Result<CycleReport> runCycle(Workspace &workspace, const WorkspaceOptions &options)
+Result<CycleReport> runCycle(Workspace &workspace, const WorkspaceOptions &options, const CycleOptions &cycle)
 {
     CycleReport report;
     auto due = workspace.dueJobs();
@@ -69,11 +69,13 @@ Result<CycleReport> runCycle(Workspace &workspace, const WorkspaceOptions &optio
         }
         report.jobRuns += *runs;
     }
-    auto decisions = workspace.detect();
-    if (!decisions) {
-        return decisions.error();
+    if (cycle.detect) {
+        auto decisions = workspace.detect();
+        if (!decisions) {
+            return decisions.error();
+        }
+        report.decisions = *decisions;
     }
-    report.decisions = *decisions;
 
     auto active = workspace.goals(GoalState::Active);
     if (!active) {

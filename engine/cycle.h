@@ -29,6 +29,10 @@ struct CycleReport
 // is planned; plans of auto-approved goals are approved when [generator] auto_approve_plans is
 // on; the scheduler runs the approved plans until their modifications await review. Nothing
 // is merged. Blocking: call it off the UI thread.
-Result<CycleReport> runCycle(Workspace &workspace, const WorkspaceOptions &options);
+struct CycleOptions
+{
+    bool detect = true; // run the detectors and the generator this turn
+};
+Result<CycleReport> runCycle(Workspace &workspace, const WorkspaceOptions &options, const CycleOptions &cycle = {});
 
 } // namespace astra

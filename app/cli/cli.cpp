@@ -39,6 +39,8 @@ QString helpText()
         "  jobs run [NAME]               run the jobs (or one) now; each run is recorded\n"
         "  detect                        run the detectors; print each proposal's decision and why\n"
         "  cycle                         due jobs, detection, planning, execution, up to review\n"
+        "  worker [--poll S] [--once]    run cycles until stopped (SIGTERM): due jobs, detection every\n"
+        "                                [generator] interval, approved plans\n"
         "  tasks [--state S]             list tasks\n"
         "  task show|cancel ID           show a task with its runs, or stop it\n"
         "  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]\n"
@@ -170,6 +172,8 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
     parser.addOption({QStringLiteral("goal"), Tr::tr("The goal the change belongs to."), Tr::tr("ID")});
     parser.addOption({QStringLiteral("title"), Tr::tr("A title for the change."), Tr::tr("TEXT")});
     parser.addOption({QStringLiteral("timeout"), Tr::tr("Stop the planner after S seconds."), Tr::tr("S")});
+    parser.addOption({QStringLiteral("once"), Tr::tr("Run one turn and stop.")});
+    parser.addOption({QStringLiteral("poll"), Tr::tr("Seconds between turns."), Tr::tr("S")});
     parser.addOption({QStringLiteral("older-than"), Tr::tr("Only what finished more than DAYS ago."), Tr::tr("DAYS")});
 
     Context context{parser, {}, out, err, false, {}};
@@ -231,6 +235,9 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
     }
     if (command == u"plan") {
         return runPlan(context);
+    }
+    if (command == u"worker") {
+        return runWorker(context);
     }
     if (command == u"cycle") {
         return runCycleCommand(context);

@@ -61,5 +61,6 @@ int runTask(Context &context);
 int runJobs(Context &context);
 int runDetect(Context &context);
 int runCycleCommand(Context &context);
+int runWorker(Context &context);
 
 } // namespace astra::cli

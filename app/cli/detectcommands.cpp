@@ -1,7 +1,15 @@
 #include "cli.h"
 
+#include "cycle.h"
+#include "store/taskrepository.h"
+
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QJsonArray>
+#include <QThread>
+
+#include <atomic>
+#include <csignal>
 
 namespace astra::cli {
 
@@ -59,7 +67,6 @@ int runDetect(Context &context)
 
 } // namespace astra::cli
 
-#include "cycle.h"
 
 namespace astra::cli {
 
@@ -135,6 +142,95 @@ int runCycleCommand(Context &context)
                .arg(report->modificationsAwaitingReview.isEmpty() ? Tr::tr("none") : idList(report->modificationsAwaitingReview))
         << u'\n';
     return report->scheduler.errors.isEmpty() ? Success : Failed;
+}
+
+} // namespace astra::cli
+
+
+namespace astra::cli {
+
+namespace {
+std::atomic<bool> g_stopWorker{false};
+
+extern "C" void stopWorker(int)
+{
+    g_stopWorker = true;
+}
+} // namespace
+
+int runWorker(Context &context)
+{
+    using Tr = CycleTr;
+    int exitCode = Success;
+    if (!context.onlyOptions({QStringLiteral("once"), QStringLiteral("poll")}, &exitCode)) {
+        return exitCode;
+    }
+    if (!context.args.isEmpty()) {
+        return context.usage(Tr::tr("worker takes no arguments."));
+    }
+    int pollSeconds = 30;
+    if (context.parser.isSet(QStringLiteral("poll"))) {
+        bool ok = false;
+        pollSeconds = context.parser.value(QStringLiteral("poll")).toInt(&ok);
+        if (!ok || pollSeconds < 1) {
+            return context.usage(Tr::tr("--poll must be a whole number of seconds, 1 or more."));
+        }
+    }
+    const bool once = context.parser.isSet(QStringLiteral("once"));
+    g_stopWorker = false;
+    std::signal(SIGTERM, stopWorker);
+    std::signal(SIGINT, stopWorker);
+    QElapsedTimer sinceDetection;
+    bool detectedOnce = false;
+    QJsonArray turns;
+    while (!g_stopWorker) {
+        // Opened each turn: the configuration may have changed, and recovery runs.
+        auto workspace = context.openWorkspace(&exitCode);
+        if (!workspace) {
+            return exitCode;
+        }
+        CycleOptions options;
+        const qint64 intervalMs = qint64(workspace->config().generator.interval.count()) * 1000;
+        options.detect = !detectedOnce || sinceDetection.elapsed() >= intervalMs;
+        auto report = runCycle(*workspace, context.workspace, options);
+        context.printWarnings(*workspace);
+        if (!report) {
+            context.err << QStringLiteral("astra: ") << report.error().message << u'\n';
+            context.err.flush();
+            if (once) {
+                return Failed;
+            }
+        } else {
+            if (options.detect) {
+                detectedOnce = true;
+                sinceDetection.start();
+            }
+            if (context.json) {
+                turns.append(report->toJson());
+            } else {
+                context.out << Tr::tr("%1: %n job run(s); proposals %2, plans %3, tasks %4; awaiting review %5.",
+                                      nullptr,
+                                      int(report->jobRuns.size()))
+                                   .arg(isoNow())
+                                   .arg(report->decisions.size())
+                                   .arg(report->plans.size())
+                                   .arg(report->scheduler.started)
+                                   .arg(report->modificationsAwaitingReview.size())
+                            << u'\n';
+                context.out.flush();
+            }
+        }
+        if (once) {
+            break;
+        }
+        for (int waited = 0; waited < pollSeconds * 10 && !g_stopWorker; ++waited) {
+            QThread::msleep(100);
+        }
+    }
+    if (context.json) {
+        context.printJson(turns);
+    }
+    return Success;
 }
 
 } // namespace astra::cli

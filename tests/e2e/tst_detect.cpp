@@ -5,6 +5,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QTest>
 
 using namespace astra;
@@ -340,6 +341,34 @@ private Q_SLOTS:
             QVERIFY2(found >= 0, qPrintable(event + QStringLiteral(" missing or out of order in: ") + story.join(u' ')));
             at = found;
         }
+    }
+
+    // The worker runs due jobs on their schedule and stops cleanly on SIGTERM.
+    void workerRunsDueJobs()
+    {
+        QTemporaryDir dir;
+        setUp(test::testDatabases(dir.path()).first().second, config({}));
+        Run run = astra({QStringLiteral("worker"), QStringLiteral("--once"), QStringLiteral("--json")});
+        VERIFY_EXIT(run, 0);
+        const QJsonObject turn = json(run).array().first().toObject();
+        const QJsonArray jobRuns = turn.value(QStringLiteral("job_runs")).toArray();
+        QCOMPARE(jobRuns.size(), 1); // daily_backup is due (never ran); slow has no schedule
+        QCOMPARE(jobRuns.first().toObject().value(QStringLiteral("job")).toString(), QStringLiteral("daily_backup"));
+        // Not due again within its 24 h.
+        run = astra({QStringLiteral("worker"), QStringLiteral("--once"), QStringLiteral("--json")});
+        VERIFY_EXIT(run, 0);
+        QCOMPARE(json(run).array().first().toObject().value(QStringLiteral("job_runs")).toArray().size(), 0);
+
+        QProcess worker;
+        worker.setWorkingDirectory(m_repo->path());
+        worker.start(QStringLiteral(ASTRA_CLI_PATH), {QStringLiteral("--db"), m_db, QStringLiteral("worker"), QStringLiteral("--poll"), QStringLiteral("1")});
+        QVERIFY(worker.waitForStarted());
+        QTest::qWait(1500);
+        worker.terminate();
+        QVERIFY(worker.waitForFinished(30000));
+        QCOMPARE(worker.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(worker.exitCode(), 0);
+        QVERIFY2(worker.readAllStandardOutput().contains("awaiting review"), "the worker printed no turn");
     }
 
     void nothingBelowTheThreshold()
