@@ -129,6 +129,24 @@ private:
         return objects;
     }
 
+    // `binding` extended by every combination of objects for `variables` (forall).
+    QList<Binding> expand(const Binding &binding, const QList<TypedName> &variables) const
+    {
+        QList<Binding> bindings{binding};
+        for (const TypedName &variable : variables) {
+            QList<Binding> next;
+            for (const Binding &partial : std::as_const(bindings)) {
+                for (const QString &object : objectsOf(variable.type)) {
+                    Binding extended = partial;
+                    extended.insert(variable.name, object);
+                    next.append(extended);
+                }
+            }
+            bindings = next;
+        }
+        return bindings;
+    }
+
     bool typeFits(const QString &object, const QString &type) const
     {
         return m_types.contains(object) && m_domain.isSubtype(m_types.value(object), type);
@@ -222,19 +240,7 @@ private:
             }
             return;
         case Effect::Kind::Forall: {
-            QList<Binding> bindings{binding};
-            for (const TypedName &variable : e.variables) {
-                QList<Binding> next;
-                for (const Binding &partial : std::as_const(bindings)) {
-                    for (const QString &object : objectsOf(variable.type)) {
-                        Binding extended = partial;
-                        extended.insert(variable.name, object);
-                        next.append(extended);
-                    }
-                }
-                bindings = next;
-            }
-            for (const Binding &full : std::as_const(bindings)) {
+            for (const Binding &full : expand(binding, e.variables)) {
                 collectEffects(e.children.constFirst(), full, before, out);
             }
             return;
@@ -361,19 +367,7 @@ private:
         case Formula::Kind::Imply:
             return explainFalse(f.children.at(1), binding, state);
         case Formula::Kind::Forall: {
-            QList<Binding> bindings{binding};
-            for (const TypedName &variable : f.variables) {
-                QList<Binding> next;
-                for (const Binding &partial : std::as_const(bindings)) {
-                    for (const QString &object : objectsOf(variable.type)) {
-                        Binding extended = partial;
-                        extended.insert(variable.name, object);
-                        next.append(extended);
-                    }
-                }
-                bindings = next;
-            }
-            for (const Binding &full : std::as_const(bindings)) {
+            for (const Binding &full : expand(binding, f.variables)) {
                 if (!holds(f.children.constFirst(), full, state)) {
                     return Tr::tr("for %1: %2")
                         .arg(describeBinding(full, f.variables), explainFalse(f.children.constFirst(), full, state));

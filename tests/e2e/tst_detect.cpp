@@ -21,10 +21,6 @@ QJsonDocument json(const Run &run)
     return QJsonDocument::fromJson(run.out.toUtf8());
 }
 
-QString describe(const Run &run)
-{
-    return QStringLiteral("exit %1\nstdout: %2\nstderr: %3").arg(run.exitCode).arg(run.out, run.err);
-}
 
 QByteArray config(const QByteArray &extra, const QByteArray &proposer = "kind = \"command\"\ncommand = \"true\"\n")
 {
@@ -36,11 +32,7 @@ QByteArray config(const QByteArray &extra, const QByteArray &proposer = "kind = 
 }
 } // namespace
 
-#define VERIFY_EXIT(expression, code)                                                                                  \
-    do {                                                                                                               \
-        const Run verified_ = (expression);                                                                            \
-        QVERIFY2(verified_.exitCode == (code), qPrintable(describe(verified_)));                                       \
-    } while (false)
+#define VERIFY_EXIT(expression, code) ASTRA_VERIFY_EXIT(expression, code)
 
 // Jobs run on the target branch and are recorded; the job-failure detector reads those runs,
 // and the generator turns them into goals or says, in order, why not.
@@ -73,7 +65,7 @@ private:
     {
         for (int i = 0; i < 3; ++i) {
             const Run run = astra({QStringLiteral("jobs"), QStringLiteral("run"), QStringLiteral("daily_backup")});
-            QVERIFY2(run.exitCode == 1, qPrintable(describe(run)));
+            QVERIFY2(run.exitCode == 1, qPrintable(test::describe(run)));
         }
     }
 
@@ -81,7 +73,7 @@ private:
     {
         const Run run = astra({QStringLiteral("detect"), QStringLiteral("--json")});
         if (run.exitCode != 0) {
-            qWarning("%s", qPrintable(describe(run)));
+            qWarning("%s", qPrintable(test::describe(run)));
             return {};
         }
         const QJsonArray decisions = json(run).array();

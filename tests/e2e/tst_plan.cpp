@@ -26,18 +26,9 @@ QJsonDocument json(const Run &run)
     return QJsonDocument::fromJson(run.out.toUtf8());
 }
 
-QString describe(const Run &run)
-{
-    return QStringLiteral("exit %1\nstdout: %2\nstderr: %3").arg(run.exitCode).arg(run.out, run.err);
-}
 } // namespace
 
-// Runs the command once (QVERIFY2 evaluates its message even when the check passes).
-#define VERIFY_EXIT(expression, code)                                                                                  \
-    do {                                                                                                               \
-        const Run verified_ = (expression);                                                                            \
-        QVERIFY2(verified_.exitCode == (code), qPrintable(describe(verified_)));                                       \
-    } while (false)
+#define VERIFY_EXIT(expression, code) ASTRA_VERIFY_EXIT(expression, code)
 
 // `astra plan`, `plan approve` and `run` on a real repository with a real external agent and
 // real tests, on SQLite and on PostgreSQL; and a SIGKILL in the middle of a run.
@@ -81,7 +72,7 @@ private:
         m_repo->write(QStringLiteral("test_calc.py"), calcTest);
         m_repo->commitAll(QStringLiteral("initial"));
         const Run init = astra({QStringLiteral("init")});
-        QVERIFY2(init.exitCode == 0, qPrintable(describe(init)));
+        QVERIFY2(init.exitCode == 0, qPrintable(test::describe(init)));
         VERIFY_EXIT(astra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("Fix add"), QStringLiteral("--files"),
                            QStringLiteral("src/calc.py")}),
                     0);
@@ -225,7 +216,7 @@ private Q_SLOTS:
         VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
         const Run run = astra({QStringLiteral("run")});
         VERIFY_EXIT(run, 1);
-        QVERIFY2(run.out.contains(QStringLiteral("model quota exhausted")), qPrintable(describe(run)));
+        QVERIFY2(run.out.contains(QStringLiteral("model quota exhausted")), qPrintable(test::describe(run)));
         QCOMPARE(taskStates(),
                  (QStringList{QStringLiteral("succeeded"), QStringLiteral("failed"), QStringLiteral("skipped"),
                               QStringLiteral("skipped"), QStringLiteral("skipped")}));

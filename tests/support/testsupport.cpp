@@ -83,6 +83,11 @@ Run runProgram(const QString &program, const QStringList &args, const QString &w
     return run;
 }
 
+QString describe(const Run &run)
+{
+    return QStringLiteral("exit %1\nstdout: %2\nstderr: %3").arg(run.exitCode).arg(run.out, run.err);
+}
+
 Run runAstra(const QStringList &args, const QString &workingDirectory, const QStringList &extraEnv)
 {
     QProcess process;

@@ -36,6 +36,9 @@ struct Run
     QString err;
 };
 
+// "exit N / stdout / stderr" of a run, for failure messages.
+QString describe(const Run &run);
+
 // Runs the `astra` program built with the tests.
 Run runAstra(const QStringList &args, const QString &workingDirectory = {}, const QStringList &extraEnv = {});
 // Runs any program.
@@ -53,3 +56,11 @@ QString databaseUrl(const DatabaseLocation &location);
 void resetDatabase(const DatabaseLocation &location);
 
 } // namespace astra::test
+
+// Checks a run's exit status, running `expression` once (QVERIFY2 evaluates its message even
+// when the check passes).
+#define ASTRA_VERIFY_EXIT(expression, code)                                                                            \
+    do {                                                                                                               \
+        const astra::test::Run verified_ = (expression);                                                               \
+        QVERIFY2(verified_.exitCode == (code), qPrintable(astra::test::describe(verified_)));                          \
+    } while (false)
