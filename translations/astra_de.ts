@@ -1172,6 +1172,17 @@
         <source>&lt;p&gt;&lt;b&gt;Astra Review %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Review, approve and merge the changes an autonomous agent proposes to your git repository.&lt;/p&gt;&lt;pre&gt;%2&lt;/pre&gt;</source>
         <translation>&lt;p&gt;&lt;b&gt;Astra Review %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Prüfen, genehmigen und mergen Sie die Änderungen, die ein autonomer Agent für Ihr Git-Repository vorschlägt.&lt;/p&gt;&lt;pre&gt;%2&lt;/pre&gt;</translation>
     </message>
+    <message numerus="yes">
+        <source>Background: %n job run(s); %1 task(s) run; %2 awaiting review</source>
+        <translation>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Background work failed: %1</source>
+        <translation>Die Arbeit im Hintergrund ist fehlgeschlagen: %1</translation>
+    </message>
 </context>
 <context>
     <name>astra::Merger</name>

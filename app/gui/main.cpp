@@ -82,6 +82,8 @@ int main(int argc, char **argv)
     const QString screenshot = parser.value(QStringLiteral("screenshot"));
     if (screenshot.isEmpty()) {
         window.show();
+        // Due jobs, detection and approved plans, every minute, off the UI thread.
+        window.startBackgroundWork(std::chrono::minutes(1));
         return QApplication::exec();
     }
 

@@ -2,6 +2,7 @@
 
 #include "statuspage.h"
 #include "version.h"
+#include "backgroundcycle.h"
 #include "workspacewatcher.h"
 
 #include <QAction>
@@ -12,6 +13,8 @@
 #include <QKeySequence>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QStatusBar>
 
 namespace astra {
@@ -19,6 +22,7 @@ namespace astra {
 MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     : QMainWindow(parent)
     , m_watcher(new WorkspaceWatcher(this))
+    , m_cycle(new BackgroundCycle(this))
     , m_statusPage(new StatusPage(this))
 {
     setCentralWidget(m_statusPage);
@@ -58,14 +62,36 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         }
     });
 
+    connect(m_cycle, &BackgroundCycle::turnFinished, this, [this](const QJsonObject &report) {
+        const int jobs = int(report.value(QStringLiteral("job_runs")).toArray().size());
+        const int tasks = report.value(QStringLiteral("scheduler")).toObject().value(QStringLiteral("started")).toInt();
+        const int review = int(report.value(QStringLiteral("modifications_awaiting_review")).toArray().size());
+        statusBar()->showMessage(tr("Background: %n job run(s); %1 task(s) run; %2 awaiting review", nullptr, jobs)
+                                     .arg(tasks)
+                                     .arg(review),
+                                 10000);
+        if (jobs > 0 || tasks > 0 || !report.value(QStringLiteral("proposals")).toArray().isEmpty()) {
+            refresh();
+        }
+    });
+    connect(m_cycle, &BackgroundCycle::turnFailed, this, [this](const QString &message) {
+        statusBar()->showMessage(tr("Background work failed: %1").arg(message), 10000);
+    });
+
     openWorkspace(options);
 }
 
 MainWindow::~MainWindow() = default;
 
+void MainWindow::startBackgroundWork(std::chrono::milliseconds tick)
+{
+    m_cycle->start(tick);
+}
+
 void MainWindow::openWorkspace(const WorkspaceOptions &options)
 {
     m_watcher->setOptions(options);
+    m_cycle->setOptions(options);
     m_statusPage->showLoading(options.repoPath.isEmpty() ? QDir::currentPath() : options.repoPath);
     refresh();
 }

@@ -4,8 +4,11 @@
 
 #include <QMainWindow>
 
+#include <chrono>
+
 namespace astra {
 
+class BackgroundCycle;
 class StatusPage;
 class WorkspaceWatcher;
 
@@ -27,6 +30,13 @@ public:
     {
         return m_watcher;
     }
+    // Due jobs, detection and approved plans on a timer, off the UI thread (off until started;
+    // --screenshot leaves it off).
+    void startBackgroundWork(std::chrono::milliseconds tick);
+    BackgroundCycle *backgroundCycle() const
+    {
+        return m_cycle;
+    }
 
 Q_SIGNALS:
     // The status page shows a loaded status or an error (for --screenshot and tests).
@@ -37,6 +47,7 @@ private:
     void showAbout();
 
     WorkspaceWatcher *m_watcher = nullptr;
+    BackgroundCycle *m_cycle = nullptr;
     StatusPage *m_statusPage = nullptr;
 };
 
