@@ -96,7 +96,8 @@ bool BackgroundCycle::runNow()
     });
     const WorkspaceOptions options = m_options;
     const QDateTime lastDetection = m_lastDetection;
-    watcher->setFuture(QtConcurrent::run(&m_pool, [options, lastDetection] { return runTurn(options, lastDetection); }));
+    watcher->setFuture(
+        QtConcurrent::run(&m_pool, [options, lastDetection] { return runTurn(options, lastDetection); }));
     return true;
 }
 

@@ -7,10 +7,10 @@
 #include "goals/goal.h"
 #include "goals/goalstatemachine.h"
 #include "goals/proposal.h"
-#include "planning/plan.h"
-#include "scheduling/task.h"
 #include "ledger/ledger.h"
+#include "planning/plan.h"
 #include "result.h"
+#include "scheduling/task.h"
 #include "store/database.h"
 #include "store/modificationrepository.h"
 #include "workspacestatus.h"
@@ -136,6 +136,7 @@ public:
     Result<PlanRecord> currentPlan(qint64 goalId);
     Result<QList<TaskRecord>> planTasks(qint64 planId);
     Result<QList<TaskRecord>> tasks(std::optional<TaskState> state = std::nullopt);
+    Result<TaskRecord> task(qint64 id);
     Result<QList<TaskRunRecord>> taskRuns(qint64 taskId);
     // Asks a queued or running task to stop (a running one stops at its next check).
     Status cancelTask(qint64 taskId);

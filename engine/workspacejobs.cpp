@@ -1,8 +1,8 @@
 #include "code/testrunner.h"
+#include "code/treeexport.h"
 #include "goals/detectors/analyzerdetector.h"
 #include "goals/detectors/jobfailuredetector.h"
 #include "goals/detectors/testfailuredetector.h"
-#include "code/treeexport.h"
 #include "goals/generator.h"
 #include "processid.h"
 #include "store/taskrepository.h"
@@ -59,11 +59,14 @@ Result<QList<TaskRunRecord>> Workspace::runJobs(const QString &name)
         for (const JobConfig &job : m_config.jobs) {
             names.append(job.name);
         }
-        return makeError(name.isEmpty()
-                             ? Tr::tr("%1 defines no [[jobs]]; add one with a name and a command.").arg(m_config.sourcePath)
-                             : Tr::tr("There is no job '%1' in %2; the jobs are: %3.")
-                                   .arg(name, m_config.sourcePath, names.isEmpty() ? Tr::tr("none") : names.join(QStringLiteral(", "))),
-                         ErrorKind::NotFound);
+        return makeError(
+            name.isEmpty()
+                ? Tr::tr("%1 defines no [[jobs]]; add one with a name and a command.").arg(m_config.sourcePath)
+                : Tr::tr("There is no job '%1' in %2; the jobs are: %3.")
+                      .arg(name,
+                           m_config.sourcePath,
+                           names.isEmpty() ? Tr::tr("none") : names.join(QStringLiteral(", "))),
+            ErrorKind::NotFound);
     }
     QList<TaskRunRecord> runs;
     for (const JobConfig *job : std::as_const(jobs)) {
@@ -180,7 +183,8 @@ Result<QStringList> Workspace::dueJobs()
         if (job.every.count() <= 0) {
             continue;
         }
-        auto runs = TaskRepository(m_db).jobRuns(job.name, now.addSecs(-qint64(job.every.count())).toString(Qt::ISODateWithMs));
+        auto runs =
+            TaskRepository(m_db).jobRuns(job.name, now.addSecs(-qint64(job.every.count())).toString(Qt::ISODateWithMs));
         if (!runs) {
             return runs.error();
         }
@@ -197,68 +201,67 @@ Result<QList<ProposalDraft>> Workspace::detectProposals()
     if (!head) {
         return head.error();
     }
-    QHash<QString, bool> known;
-    const auto fileExists = [&](const QString &path) {
-        auto it = known.constFind(path);
-        if (it == known.constEnd()) {
-            it = known.insert(path, m_repo.readFile(*head, path.toUtf8()).ok());
+    // Files of the target's head, read once each however many detectors ask.
+    QHash<QString, std::optional<QByteArray>> files;
+    const auto readFile = [&](const QString &path) -> std::optional<QByteArray> {
+        auto it = files.constFind(path);
+        if (it == files.constEnd()) {
+            auto content = m_repo.readFile(*head, path.toUtf8());
+            it = files.insert(path, content ? std::optional<QByteArray>(*content) : std::nullopt);
         }
         return *it;
     };
-    QList<ProposalDraft> drafts;
+    const auto fileExists = [&](const QString &path) {
+        return readFile(path).has_value();
+    };
     const QString since = QDateTime::currentDateTimeUtc()
                               .addSecs(-qint64(m_config.detectors.jobFailure.window.count()))
                               .toString(Qt::ISODateWithMs);
+    QList<ProposalDraft> drafts;
     for (const JobConfig &job : m_config.jobs) {
-        auto runs = jobRuns(job.name, since);
+        auto runs = jobRuns(job.name);
         if (!runs) {
             return runs.error();
         }
-        bool found = false;
-        ProposalDraft draft = jobFailureProposal(job, *runs, m_config.detectors.jobFailure, fileExists, &found);
-        if (found) {
-            drafts.append(draft);
-        }
-        // Test reports: the newest three runs that left one.
-        const bool junit = job.report.startsWith(QStringLiteral("junit:"));
-        if (junit || job.report == u"ctest") {
-            auto all = jobRuns(job.name);
-            if (!all) {
-                return all.error();
+        QList<TaskRunRecord> inWindow;
+        for (const TaskRunRecord &run : std::as_const(*runs)) {
+            if (run.startedAt >= since) {
+                inWindow.append(run);
             }
+        }
+        bool jobFailing = false;
+        const ProposalDraft failure =
+            jobFailureProposal(job, inWindow, m_config.detectors.jobFailure, fileExists, &jobFailing);
+
+        // Test reports: the newest three finished runs that left one.
+        const bool junit = job.report.startsWith(QStringLiteral("junit:"));
+        bool testsFailing = false;
+        if (junit || job.report == u"ctest") {
             QList<JobTestReport> reports;
-            for (auto run = all->crbegin(); run != all->crend() && reports.size() < 3; ++run) {
-                if (run->outcome == u"running") {
-                    continue;
-                }
+            for (auto run = runs->crbegin(); run != runs->crend() && reports.size() < 3; ++run) {
                 QFile file(junit ? run->report.value(QStringLiteral("report_file")).toString() : run->outputPath);
-                if (!file.open(QIODevice::ReadOnly)) {
+                if (run->outcome == u"running" || !file.open(QIODevice::ReadOnly)) {
                     continue;
                 }
                 const QByteArray text = file.readAll();
                 reports.append(JobTestReport{run->id, junit ? parseJUnitXml(text) : parseCTestOutput(text)});
             }
-            bool failing = false;
-            ProposalDraft tests = failingTestsProposal(job.name, reports, fileExists, &failing);
-            if (failing) {
-                // The tests say more than "the job failed": one goal, about them.
-                if (found && !drafts.isEmpty() && drafts.constLast().detector == u"job_failure") {
-                    drafts.removeLast();
-                }
+            const ProposalDraft tests = failingTestsProposal(job.name, reports, fileExists, &testsFailing);
+            if (testsFailing) {
                 drafts.append(tests);
             }
         }
+        // The tests say more than "the job failed": one goal, about them.
+        if (jobFailing && !testsFailing) {
+            drafts.append(failure);
+        }
+
         // Analyzer reports: the newest report file the job wrote.
         const bool sarif = job.report.startsWith(QStringLiteral("sarif:"));
-        const bool clangTidy = job.report.startsWith(QStringLiteral("clang-tidy-fixes:"));
-        if (!sarif && !clangTidy) {
+        if (!sarif && !job.report.startsWith(QStringLiteral("clang-tidy-fixes:"))) {
             continue;
         }
-        auto all = jobRuns(job.name);
-        if (!all) {
-            return all.error();
-        }
-        for (auto run = all->crbegin(); run != all->crend(); ++run) {
+        for (auto run = runs->crbegin(); run != runs->crend(); ++run) {
             const QString reportFile = run->report.value(QStringLiteral("report_file")).toString();
             if (reportFile.isEmpty()) {
                 continue;
@@ -267,7 +270,8 @@ Result<QList<ProposalDraft>> Workspace::detectProposals()
             if (!file.open(QIODevice::ReadOnly)) {
                 break; // pruned; the next run writes a new one
             }
-            auto findings = sarif ? parseSarif(file.readAll(), reportFile) : parseClangTidyFixes(file.readAll(), reportFile);
+            auto findings =
+                sarif ? parseSarif(file.readAll(), reportFile) : parseClangTidyFixes(file.readAll(), reportFile);
             if (!findings) {
                 m_warnings.append(findings.message());
                 break;
@@ -277,10 +281,6 @@ Result<QList<ProposalDraft>> Workspace::detectProposals()
             source.insert(QStringLiteral("run"), double(run->id));
             source.insert(QStringLiteral("report"), job.report);
             source.insert(QStringLiteral("commit"), run->report.value(QStringLiteral("commit")).toString());
-            const auto readFile = [&](const QString &path) -> std::optional<QByteArray> {
-                auto content = m_repo.readFile(*head, path.toUtf8());
-                return content ? std::optional<QByteArray>(*content) : std::nullopt;
-            };
             drafts += analyzerProposals(*findings, source, readFile);
             break;
         }

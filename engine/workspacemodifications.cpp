@@ -24,7 +24,6 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(astra::Workspace)
 };
 
-
 QJsonArray toArray(const QStringList &list)
 {
     QJsonArray array;

@@ -98,8 +98,10 @@ Result<PlanRecord> Workspace::planGoal(qint64 goalId)
             }
             QJsonObject meta;
             meta.insert(QStringLiteral("goal"), double(goalId));
-            auto entry = ledger().append(
-                LedgerRecord{who, QStringLiteral("plan_superseded"), QStringLiteral("plan:%1").arg(previous->id), meta});
+            auto entry = ledger().append(LedgerRecord{who,
+                                                      QStringLiteral("plan_superseded"),
+                                                      QStringLiteral("plan:%1").arg(previous->id),
+                                                      meta});
             if (!entry) {
                 return entry.error();
             }
@@ -117,11 +119,11 @@ Result<PlanRecord> Workspace::planGoal(qint64 goalId)
         if (!planned->solved) {
             meta.insert(QStringLiteral("reason"), stored->failure);
         }
-        auto entry = ledger().append(LedgerRecord{who,
-                                                  planned->solved ? QStringLiteral("plan_created")
-                                                                  : QStringLiteral("plan_not_found"),
-                                                  QStringLiteral("plan:%1").arg(stored->id),
-                                                  meta});
+        auto entry = ledger().append(
+            LedgerRecord{who,
+                         planned->solved ? QStringLiteral("plan_created") : QStringLiteral("plan_not_found"),
+                         QStringLiteral("plan:%1").arg(stored->id),
+                         meta});
         if (!entry) {
             return entry.error();
         }
@@ -134,8 +136,10 @@ Result<PlanRecord> Workspace::planGoal(qint64 goalId)
             goalMeta.insert(QStringLiteral("from"), toString(goal->state));
             goalMeta.insert(QStringLiteral("to"), toString(GoalState::Planned));
             goalMeta.insert(QStringLiteral("plan"), double(stored->id));
-            auto goalEntry = ledger().append(LedgerRecord{
-                who, GoalStateMachine::eventFor(GoalState::Planned), QStringLiteral("goal:%1").arg(goalId), goalMeta});
+            auto goalEntry = ledger().append(LedgerRecord{who,
+                                                          GoalStateMachine::eventFor(GoalState::Planned),
+                                                          QStringLiteral("goal:%1").arg(goalId),
+                                                          goalMeta});
             if (!goalEntry) {
                 return goalEntry.error();
             }
@@ -196,8 +200,8 @@ Result<PlanRecord> Workspace::approvePlan(qint64 goalId, const QString &reason, 
         meta.insert(QStringLiteral("goal"), double(goalId));
         meta.insert(QStringLiteral("reason"), reason);
         meta.insert(QStringLiteral("version"), approved->version);
-        auto entry =
-            ledger().append(LedgerRecord{who, QStringLiteral("plan_approved"), QStringLiteral("plan:%1").arg(plan->id), meta});
+        auto entry = ledger().append(
+            LedgerRecord{who, QStringLiteral("plan_approved"), QStringLiteral("plan:%1").arg(plan->id), meta});
         return entry ? Status() : Status(entry.error());
     });
     if (!done) {
@@ -233,6 +237,11 @@ Result<QList<TaskRecord>> Workspace::planTasks(qint64 planId)
 Result<QList<TaskRecord>> Workspace::tasks(std::optional<TaskState> state)
 {
     return TaskRepository(m_db).list(state);
+}
+
+Result<TaskRecord> Workspace::task(qint64 id)
+{
+    return TaskRepository(m_db).find(id);
 }
 
 Result<QList<TaskRunRecord>> Workspace::taskRuns(qint64 taskId)
@@ -328,7 +337,8 @@ Status Workspace::recoverDeadTasks()
             run.summary = Tr::tr("the process running it (%1) died").arg(run.worker);
             const QDateTime startedAt = QDateTime::fromString(run.startedAt, Qt::ISODateWithMs);
             run.durationMs = startedAt.isValid() ? startedAt.msecsTo(QDateTime::currentDateTimeUtc()) : 0;
-            if (Status finished = repository.finishRun(run); !finished && finished.error().kind != ErrorKind::Conflict) {
+            if (Status finished = repository.finishRun(run);
+                !finished && finished.error().kind != ErrorKind::Conflict) {
                 return finished;
             }
         }
@@ -360,8 +370,9 @@ Status Workspace::recoverDeadTasks()
             changed.state = requeue ? TaskState::Queued : TaskState::Failed;
             changed.claimedBy.clear();
             changed.claimedAt.clear();
-            changed.summary = requeue ? Tr::tr("requeued: %1").arg(reason)
-                                      : Tr::tr("failed: %1, and it had used its %2 attempts").arg(reason).arg(task->maxAttempts);
+            changed.summary = requeue
+                ? Tr::tr("requeued: %1").arg(reason)
+                : Tr::tr("failed: %1, and it had used its %2 attempts").arg(reason).arg(task->maxAttempts);
             auto updated = repository.update(*task, changed);
             if (!updated) {
                 return updated.error();
@@ -373,13 +384,16 @@ Status Workspace::recoverDeadTasks()
             meta.insert(QStringLiteral("runner"), task->claimedBy);
             meta.insert(QStringLiteral("attempts"), task->attempts);
             meta.insert(QStringLiteral("requeued"), requeue);
-            auto entry = ledger().append(
-                LedgerRecord{QStringLiteral("astra"), QStringLiteral("recovered"), QStringLiteral("task:%1").arg(id), meta});
+            auto entry = ledger().append(LedgerRecord{QStringLiteral("astra"),
+                                                      QStringLiteral("recovered"),
+                                                      QStringLiteral("task:%1").arg(id),
+                                                      meta});
             if (!entry) {
                 return entry.error();
             }
             if (!requeue) {
-                if (Status failed = failPlanAfter(*this, *updated, TaskState::Failed, changed.summary, QStringLiteral("astra"));
+                if (Status failed =
+                        failPlanAfter(*this, *updated, TaskState::Failed, changed.summary, QStringLiteral("astra"));
                     !failed) {
                     return failed;
                 }

@@ -17,7 +17,7 @@ packages=(
     libkf5syntaxhighlighting-dev
     libgit2-dev libtomlplusplus-dev libyaml-cpp-dev libdtl-dev
     libbenchmark-dev
-    postgresql bubblewrap xvfb xauth
+    postgresql bubblewrap xvfb xauth python3
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }

@@ -1783,10 +1783,6 @@
         <translation>Plan %1 existiert nicht.</translation>
     </message>
     <message>
-        <source>Reading the plans of goal %1</source>
-        <translation>Lesen der Pläne von Ziel %1</translation>
-    </message>
-    <message>
         <source>Reading the plan of goal %1</source>
         <translation>Lesen des Plans von Ziel %1</translation>
     </message>
@@ -3165,10 +3161,6 @@
     <message>
         <source>  run %1: attempt %2 %3, %4 ms, %5</source>
         <translation>  Lauf %1: Versuch %2 %3, %4 ms, %5</translation>
-    </message>
-    <message>
-        <source>Task %1 does not exist; `astra tasks` lists them.</source>
-        <translation>Aufgabe %1 existiert nicht; `astra tasks` listet die Aufgaben auf.</translation>
     </message>
     <message>
         <source>run takes no arguments; choose a goal with --goal ID.</source>

@@ -1782,10 +1782,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Reading the plans of goal %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Reading the plan of goal %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3161,10 +3157,6 @@
     </message>
     <message>
         <source>  run %1: attempt %2 %3, %4 ms, %5</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Task %1 does not exist; `astra tasks` lists them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

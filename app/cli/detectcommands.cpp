@@ -1,5 +1,4 @@
 #include "cli.h"
-
 #include "cycle.h"
 #include "store/taskrepository.h"
 
@@ -65,17 +64,7 @@ int runDetect(Context &context)
     return Success;
 }
 
-} // namespace astra::cli
-
-
-namespace astra::cli {
-
 namespace {
-struct CycleTr
-{
-    Q_DECLARE_TR_FUNCTIONS(astra::cli)
-};
-
 QString idList(const QList<qint64> &ids)
 {
     QStringList parts;
@@ -88,7 +77,6 @@ QString idList(const QList<qint64> &ids)
 
 int runCycleCommand(Context &context)
 {
-    using Tr = CycleTr;
     int exitCode = Success;
     if (!context.onlyOptions({}, &exitCode)) {
         return exitCode;
@@ -117,7 +105,10 @@ int runCycleCommand(Context &context)
     out << Tr::tr("Detection: %n proposal(s).", nullptr, int(report->decisions.size())) << u'\n';
     for (const ProposalDecision &decision : std::as_const(report->decisions)) {
         out << (decision.accepted
-                    ? Tr::tr("  accepted: %1 (goal %2, %3)").arg(decision.draft.title).arg(decision.goalId).arg(decision.goalState)
+                    ? Tr::tr("  accepted: %1 (goal %2, %3)")
+                          .arg(decision.draft.title)
+                          .arg(decision.goalId)
+                          .arg(decision.goalState)
                     : Tr::tr("  refused (%1): %2: %3").arg(decision.check, decision.draft.title, decision.reason))
             << u'\n';
     }
@@ -133,21 +124,18 @@ int runCycleCommand(Context &context)
                .arg(report->scheduler.failed)
         << u'\n';
     out << Tr::tr("Waiting for a person:") << u'\n';
-    out << Tr::tr("  goals to approve: %1").arg(report->goalsAwaitingApproval.isEmpty() ? Tr::tr("none") : idList(report->goalsAwaitingApproval))
+    out << Tr::tr("  goals to approve: %1")
+               .arg(report->goalsAwaitingApproval.isEmpty() ? Tr::tr("none") : idList(report->goalsAwaitingApproval))
         << u'\n';
     out << Tr::tr("  plans to approve (goals): %1")
                .arg(report->plansAwaitingApproval.isEmpty() ? Tr::tr("none") : idList(report->plansAwaitingApproval))
         << u'\n';
     out << Tr::tr("  modifications to review: %1")
-               .arg(report->modificationsAwaitingReview.isEmpty() ? Tr::tr("none") : idList(report->modificationsAwaitingReview))
+               .arg(report->modificationsAwaitingReview.isEmpty() ? Tr::tr("none")
+                                                                  : idList(report->modificationsAwaitingReview))
         << u'\n';
     return report->scheduler.errors.isEmpty() ? Success : Failed;
 }
-
-} // namespace astra::cli
-
-
-namespace astra::cli {
 
 namespace {
 std::atomic<bool> g_stopWorker{false};
@@ -160,7 +148,6 @@ extern "C" void stopWorker(int)
 
 int runWorker(Context &context)
 {
-    using Tr = CycleTr;
     int exitCode = Success;
     if (!context.onlyOptions({QStringLiteral("once"), QStringLiteral("poll")}, &exitCode)) {
         return exitCode;

@@ -121,7 +121,9 @@ int runHddl(Context &context)
             }
         }
         if (!result.furthestTask.isEmpty()) {
-            context.err << Tr::tr("The search got furthest after %n action(s), at %1: %2", nullptr, result.furthestActions)
+            context.err << Tr::tr("The search got furthest after %n action(s), at %1: %2",
+                                  nullptr,
+                                  result.furthestActions)
                                .arg(result.furthestTask, result.furthestReason)
                         << u'\n';
         }

@@ -79,8 +79,9 @@ int runJobs(Context &context)
         return allPassed ? Success : Failed;
     }
     for (const TaskRunRecord &run : std::as_const(*runs)) {
-        context.out << Tr::tr("Job %1 (run %2): %3 in %4 ms").arg(run.jobName).arg(run.id).arg(run.outcome).arg(run.durationMs)
-                    << u'\n';
+        context.out
+            << Tr::tr("Job %1 (run %2): %3 in %4 ms").arg(run.jobName).arg(run.id).arg(run.outcome).arg(run.durationMs)
+            << u'\n';
         if (run.outcome != u"succeeded") {
             for (const QString &line : run.summary.split(u'\n')) {
                 context.out << QStringLiteral("  | ") << line << u'\n';

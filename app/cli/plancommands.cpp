@@ -1,5 +1,4 @@
 #include "cli.h"
-
 #include "scheduling/scheduler.h"
 
 #include <QCoreApplication>
@@ -76,7 +75,8 @@ int runPlan(Context &context)
     const bool show = !context.args.isEmpty() && context.args.first() == u"show";
     const QStringList rest = (approve || show) ? context.args.mid(1) : context.args;
     if (rest.size() != 1) {
-        return context.usage(Tr::tr("Usage: astra plan GOAL | astra plan show GOAL | astra plan approve GOAL [--reason TEXT]"));
+        return context.usage(
+            Tr::tr("Usage: astra plan GOAL | astra plan show GOAL | astra plan approve GOAL [--reason TEXT]"));
     }
     qint64 goalId = 0;
     if (!context.parseId(rest.first(), Tr::tr("goal"), &goalId, &exitCode)) {
@@ -163,38 +163,35 @@ int runTask(Context &context)
             return context.fail(cancelled.error());
         }
     }
-    auto all = workspace->tasks();
-    if (!all) {
-        return context.fail(all.error());
+    auto task = workspace->task(id);
+    if (!task) {
+        return context.fail(task.error());
     }
-    for (const TaskRecord &task : std::as_const(*all)) {
-        if (task.id != id) {
-            continue;
+    auto runs = workspace->taskRuns(id);
+    if (!runs) {
+        return context.fail(runs.error());
+    }
+    if (context.json) {
+        QJsonObject object = task->toJson();
+        QJsonArray runArray;
+        for (const TaskRunRecord &run : std::as_const(*runs)) {
+            runArray.append(run.toJson());
         }
-        auto runs = workspace->taskRuns(id);
-        if (context.json) {
-            QJsonObject object = task.toJson();
-            QJsonArray runArray;
-            for (const TaskRunRecord &run : runs ? *runs : QList<TaskRunRecord>()) {
-                runArray.append(run.toJson());
-            }
-            object.insert(QStringLiteral("runs"), runArray);
-            context.printJson(object);
-            return Success;
-        }
-        printTasks(context.out, {task});
-        for (const TaskRunRecord &run : runs ? *runs : QList<TaskRunRecord>()) {
-            context.out << Tr::tr("  run %1: attempt %2 %3, %4 ms, %5")
-                               .arg(run.id)
-                               .arg(run.attempt)
-                               .arg(run.outcome)
-                               .arg(run.durationMs)
-                               .arg(run.summary)
-                        << u'\n';
-        }
+        object.insert(QStringLiteral("runs"), runArray);
+        context.printJson(object);
         return Success;
     }
-    return context.fail(makeError(Tr::tr("Task %1 does not exist; `astra tasks` lists them.").arg(id), ErrorKind::NotFound));
+    printTasks(context.out, {*task});
+    for (const TaskRunRecord &run : std::as_const(*runs)) {
+        context.out << Tr::tr("  run %1: attempt %2 %3, %4 ms, %5")
+                           .arg(run.id)
+                           .arg(run.attempt)
+                           .arg(run.outcome)
+                           .arg(run.durationMs)
+                           .arg(run.summary)
+                    << u'\n';
+    }
+    return Success;
 }
 
 int runRun(Context &context)
@@ -272,7 +269,9 @@ int runRun(Context &context)
         object.insert(QStringLiteral("modifications"), mods);
         context.printJson(object);
     } else {
-        context.out << Tr::tr("%n task(s) run: %1 succeeded, %2 failed, %3 retried, %4 cancelled.", nullptr, report->started)
+        context.out << Tr::tr("%n task(s) run: %1 succeeded, %2 failed, %3 retried, %4 cancelled.",
+                              nullptr,
+                              report->started)
                            .arg(report->succeeded)
                            .arg(report->failed)
                            .arg(report->retried)

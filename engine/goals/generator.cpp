@@ -30,8 +30,9 @@ QString startOfTodayUtc()
 
 Result<int> goalsCreatedSince(Database &db, const QString &since, const QString &detector)
 {
-    QString sql = QStringLiteral("SELECT COUNT(*) FROM goals g JOIN proposals p ON p.id = g.proposal_id "
-                                 "WHERE g.created_at >= ?");
+    QString sql = QStringLiteral(
+        "SELECT COUNT(*) FROM goals g JOIN proposals p ON p.id = g.proposal_id "
+        "WHERE g.created_at >= ?");
     QVariantList binds{since};
     if (!detector.isEmpty()) {
         sql += QStringLiteral(" AND p.detector = ?");
@@ -44,8 +45,34 @@ Result<int> goalsCreatedSince(Database &db, const QString &since, const QString 
     return query->next() ? query->value(0).toInt() : 0;
 }
 
+Goal candidateOf(const ProposalDraft &draft)
+{
+    Goal candidate;
+    candidate.kind = draft.kind;
+    candidate.title = draft.title;
+    candidate.evidence = draft.evidence;
+    return candidate;
+}
+
+// The feasibility check's reason to refuse, empty when the planner finds a plan. It reads no
+// shared state, so it runs before the transaction rather than under the ledger lock.
+Result<QString>
+infeasibility(const ProposalDraft &draft, const Config &config, const PathPolicy &policy, const hddl::Domain &domain)
+{
+    const Goal candidate = candidateOf(draft);
+    const WorkspaceFacts facts = workspaceFacts(candidate, config, policy, implementedProposers());
+    auto plan = planForGoal(candidate, config, domain, facts);
+    if (!plan) {
+        return plan.message();
+    }
+    return plan->solved ? QString()
+                        : Tr::tr("no plan with the capabilities configured now: %1").arg(plan->plan.failure);
+}
+
 // The first check that refuses `draft`, as {check, reason}; empty when all pass.
-Result<QPair<QString, QString>> firstRefusal(Workspace &workspace, const ProposalDraft &draft)
+// `infeasible` is the feasibility check's result, made beforehand.
+Result<QPair<QString, QString>>
+firstRefusal(Workspace &workspace, const ProposalDraft &draft, const PathPolicy &policy, const QString &infeasible)
 {
     const Config &config = workspace.config();
     Database &db = workspace.database();
@@ -91,19 +118,11 @@ Result<QPair<QString, QString>> firstRefusal(Workspace &workspace, const Proposa
                                            .arg(open ? toString(open->state) : QString())};
     }
 
-    Goal candidate;
-    candidate.kind = draft.kind;
-    candidate.title = draft.title;
-    candidate.evidence = draft.evidence;
-    const QStringList files = candidate.files();
-    auto policy = PathPolicy::create(config.policy);
-    if (!policy) {
-        return policy.error();
-    }
+    const QStringList files = candidateOf(draft).files();
     if (!files.isEmpty()) {
         QStringList forbidden;
         for (const QString &file : files) {
-            if (policy->checkPath(file.toUtf8())) {
+            if (policy.checkPath(file.toUtf8())) {
                 forbidden.append(file);
             }
         }
@@ -128,25 +147,15 @@ Result<QPair<QString, QString>> firstRefusal(Workspace &workspace, const Proposa
         for (const QString &pattern : principle.denyGoalText) {
             const QRegularExpression expression(pattern);
             if (expression.match(draft.title).hasMatch()) {
-                return QPair<QString, QString>{QStringLiteral("principles"),
-                                               Tr::tr("principle '%1' denies goals whose text matches %2")
-                                                   .arg(principle.name, pattern)};
+                return QPair<QString, QString>{
+                    QStringLiteral("principles"),
+                    Tr::tr("principle '%1' denies goals whose text matches %2").arg(principle.name, pattern)};
             }
         }
     }
 
-    auto domain = builtinDomain();
-    if (!domain) {
-        return domain.error();
-    }
-    const WorkspaceFacts facts = workspaceFacts(candidate, config, *policy, implementedProposers());
-    auto plan = planForGoal(candidate, config, *domain, facts);
-    if (!plan) {
-        return QPair<QString, QString>{QStringLiteral("feasibility"), plan.message()};
-    }
-    if (!plan->solved) {
-        return QPair<QString, QString>{QStringLiteral("feasibility"),
-                                       Tr::tr("no plan with the capabilities configured now: %1").arg(plan->plan.failure)};
+    if (!infeasible.isEmpty()) {
+        return QPair<QString, QString>{QStringLiteral("feasibility"), infeasible};
     }
     return QPair<QString, QString>{};
 }
@@ -178,16 +187,28 @@ Result<QList<ProposalDecision>> generateGoals(Workspace &workspace, const QList<
     QList<ProposalDecision> decisions;
     Database &db = workspace.database();
     const Config &config = workspace.config();
+    auto policy = PathPolicy::create(config.policy);
+    if (!policy) {
+        return policy.error();
+    }
+    auto domain = builtinDomain();
+    if (!domain) {
+        return domain.error();
+    }
     for (const ProposalDraft &draft : drafts) {
         ProposalDecision decision;
         decision.draft = draft;
+        auto infeasible = infeasibility(draft, config, *policy, *domain);
+        if (!infeasible) {
+            return infeasible.error();
+        }
         Status done = db.writeTransaction([&]() -> Status {
             // Under the ledger lock, so that two generators cannot both pass the duplicate and
             // rate checks for the same draft.
             if (auto locked = workspace.ledger().lockHead(); !locked) {
                 return locked.error();
             }
-            auto refusal = firstRefusal(workspace, draft);
+            auto refusal = firstRefusal(workspace, draft, *policy, *infeasible);
             if (!refusal) {
                 return refusal.error();
             }
@@ -197,19 +218,20 @@ Result<QList<ProposalDecision>> generateGoals(Workspace &workspace, const QList<
                 ? Tr::tr("passed: confidence, rate limits, duplicates, principles, feasibility")
                 : refusal->second;
             const QString now = isoNow();
-            auto inserted = db.exec(Tr::tr("Recording a proposal"),
-                                    QStringLiteral("INSERT INTO proposals (detector, kind, title, fingerprint, confidence, "
-                                                   "evidence, decision, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                                                   "?, ?) RETURNING id"),
-                                    {draft.detector,
-                                     draft.kind,
-                                     draft.title,
-                                     draft.fingerprint,
-                                     draft.confidence,
-                                     QString::fromUtf8(canonicalJson(draft.evidence)),
-                                     decision.accepted ? QStringLiteral("accepted") : QStringLiteral("refused"),
-                                     decision.reason,
-                                     now});
+            auto inserted =
+                db.exec(Tr::tr("Recording a proposal"),
+                        QStringLiteral("INSERT INTO proposals (detector, kind, title, fingerprint, confidence, "
+                                       "evidence, decision, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                                       "?, ?) RETURNING id"),
+                        {draft.detector,
+                         draft.kind,
+                         draft.title,
+                         draft.fingerprint,
+                         draft.confidence,
+                         QString::fromUtf8(canonicalJson(draft.evidence)),
+                         decision.accepted ? QStringLiteral("accepted") : QStringLiteral("refused"),
+                         decision.reason,
+                         now});
             if (!inserted) {
                 return inserted.error();
             }
@@ -225,10 +247,11 @@ Result<QList<ProposalDecision>> generateGoals(Workspace &workspace, const QList<
             meta.insert(QStringLiteral("reason"), decision.reason);
             if (!decision.accepted) {
                 meta.insert(QStringLiteral("check"), decision.check);
-                auto entry = workspace.ledger().append(LedgerRecord{QStringLiteral("astra"),
-                                                                    QStringLiteral("proposal_refused"),
-                                                                    QStringLiteral("proposal:%1").arg(decision.proposalId),
-                                                                    meta});
+                auto entry =
+                    workspace.ledger().append(LedgerRecord{QStringLiteral("astra"),
+                                                           QStringLiteral("proposal_refused"),
+                                                           QStringLiteral("proposal:%1").arg(decision.proposalId),
+                                                           meta});
                 return entry ? Status() : Status(entry.error());
             }
             const bool autoApprove =
@@ -255,10 +278,11 @@ Result<QList<ProposalDecision>> generateGoals(Workspace &workspace, const QList<
             decision.goalId = created->id;
             decision.goalState = toString(created->state);
             meta.insert(QStringLiteral("goal"), double(created->id));
-            auto accepted = workspace.ledger().append(LedgerRecord{QStringLiteral("astra"),
-                                                                   QStringLiteral("proposal_accepted"),
-                                                                   QStringLiteral("proposal:%1").arg(decision.proposalId),
-                                                                   meta});
+            auto accepted =
+                workspace.ledger().append(LedgerRecord{QStringLiteral("astra"),
+                                                       QStringLiteral("proposal_accepted"),
+                                                       QStringLiteral("proposal:%1").arg(decision.proposalId),
+                                                       meta});
             if (!accepted) {
                 return accepted.error();
             }
@@ -269,8 +293,10 @@ Result<QList<ProposalDecision>> generateGoals(Workspace &workspace, const QList<
             goalMeta.insert(QStringLiteral("proposal"), double(decision.proposalId));
             goalMeta.insert(QStringLiteral("auto_approved"), autoApprove);
             goalMeta.insert(QStringLiteral("files"), goal.evidence.value(QStringLiteral("files")));
-            auto entry = workspace.ledger().append(LedgerRecord{
-                QStringLiteral("astra"), QStringLiteral("goal_created"), QStringLiteral("goal:%1").arg(created->id), goalMeta});
+            auto entry = workspace.ledger().append(LedgerRecord{QStringLiteral("astra"),
+                                                                QStringLiteral("goal_created"),
+                                                                QStringLiteral("goal:%1").arg(created->id),
+                                                                goalMeta});
             return entry ? Status() : Status(entry.error());
         });
         if (!done) {

@@ -99,10 +99,11 @@ GoalProblem goalProblem(const Goal &goal, const WorkspaceFacts &facts)
     }
     const QString kind = goal.kind.isEmpty() ? QStringLiteral("user-request") : goal.kind;
     problem.text = header
-        + QStringLiteral("(define (problem goal-%1) (:domain code-maintenance)\n"
-                         "  (:objects %2)\n"
-                         "  (:htn :ordered-subtasks (%3 %4))\n"
-                         "  (:init %5))\n")
+        + QStringLiteral(
+              "(define (problem goal-%1) (:domain code-maintenance)\n"
+              "  (:objects %2)\n"
+              "  (:htn :ordered-subtasks (%3 %4))\n"
+              "  (:init %5))\n")
               .arg(QString::number(goal.id), objects.join(u' '), kind, problem.goalObject, init.join(u' '));
     return problem;
 }
@@ -117,7 +118,8 @@ Result<hddl::Domain> builtinDomain()
     return hddl::parseDomain(file.readAll(), QStringLiteral("code-maintenance.hddl"));
 }
 
-GoalPlan goalPlanFrom(const hddl::PlanResult &result, const GoalProblem &problem, const Goal &goal, const Config &config)
+GoalPlan
+goalPlanFrom(const hddl::PlanResult &result, const GoalProblem &problem, const Goal &goal, const Config &config)
 {
     GoalPlan out;
     out.solved = result.outcome == hddl::PlanResult::Outcome::Solved;
@@ -137,8 +139,9 @@ GoalPlan goalPlanFrom(const hddl::PlanResult &result, const GoalProblem &problem
             lines.append(QStringLiteral("%1 [%2]: %3").arg(attempt.method, attempt.binding, attempt.reason));
         }
         if (!result.furthestTask.isEmpty()) {
-            lines.append(Tr::tr("The search got furthest after %n action(s), at %1: %2", nullptr, result.furthestActions)
-                             .arg(result.furthestTask, result.furthestReason));
+            lines.append(
+                Tr::tr("The search got furthest after %n action(s), at %1: %2", nullptr, result.furthestActions)
+                    .arg(result.furthestTask, result.furthestReason));
         }
         out.plan.failure = lines.join(u'\n');
         out.plan.stateReason = lines.value(0);
@@ -259,7 +262,8 @@ Result<GoalPlan> planForGoal(const Goal &goal,
     const hddl::PlanResult result = hddl::solve(domain, *parsed, limits);
     GoalPlan plan = goalPlanFrom(result, problem, goal, config);
     if (!plan.solved && !facts.deniedReasons.isEmpty()) {
-        plan.plan.failure += u'\n' + Tr::tr("The path policy forbids: %1").arg(facts.deniedReasons.join(QStringLiteral("; ")));
+        plan.plan.failure +=
+            u'\n' + Tr::tr("The path policy forbids: %1").arg(facts.deniedReasons.join(QStringLiteral("; ")));
     }
     return plan;
 }

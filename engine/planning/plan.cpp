@@ -77,8 +77,8 @@ QString PlanRecord::treeText() const
                 out += indent + QStringLiteral("action ") + call + u'\n';
                 break;
             case PlanNodeRecord::Kind::RejectedMethod:
-                out += indent + QStringLiteral("x %1 [%2]: %3\n")
-                                    .arg(node->name, node->arguments.join(u' '), node->reason);
+                out += indent
+                    + QStringLiteral("x %1 [%2]: %3\n").arg(node->name, node->arguments.join(u' '), node->reason);
                 break;
             }
             print(node->id, depth + 1);

@@ -49,8 +49,9 @@ Result<Proposal> FixitsProposer::propose(const ProposalContext &context, GitRepo
         if (!found) {
             auto read = repo.readFile(context.baseCommit, it.key().toUtf8());
             if (!read) {
-                return makeError(Tr::tr("A fix-it edits %1, which does not exist at %2.").arg(it.key(), context.baseCommit.left(12)),
-                                 ErrorKind::Invalid);
+                return makeError(
+                    Tr::tr("A fix-it edits %1, which does not exist at %2.").arg(it.key(), context.baseCommit.left(12)),
+                    ErrorKind::Invalid);
             }
             content = *read;
         }
@@ -78,12 +79,15 @@ Result<Proposal> FixitsProposer::propose(const ProposalContext &context, GitRepo
     }
     const QString tool = context.goal.evidence.value(QStringLiteral("tool")).toString();
     changes.title = context.goal.title;
-    changes.rationale = Tr::tr("Applied %n fix-it(s) from %1 exactly as the analyzer gave them (%2).", nullptr, int(fixits.size()))
-                            .arg(tool.isEmpty() ? Tr::tr("the analyzer") : tool, rules.join(QStringLiteral(", ")));
+    changes.rationale =
+        Tr::tr("Applied %n fix-it(s) from %1 exactly as the analyzer gave them (%2).", nullptr, int(fixits.size()))
+            .arg(tool.isEmpty() ? Tr::tr("the analyzer") : tool, rules.join(QStringLiteral(", ")));
     QJsonObject transcript;
     transcript.insert(QStringLiteral("proposer"), name());
-    transcript.insert(QStringLiteral("request"), QString::fromUtf8(QJsonDocument(fixits).toJson(QJsonDocument::Compact)));
-    transcript.insert(QStringLiteral("answer"), QString::fromUtf8(QJsonDocument(applied).toJson(QJsonDocument::Compact)));
+    transcript.insert(QStringLiteral("request"),
+                      QString::fromUtf8(QJsonDocument(fixits).toJson(QJsonDocument::Compact)));
+    transcript.insert(QStringLiteral("answer"),
+                      QString::fromUtf8(QJsonDocument(applied).toJson(QJsonDocument::Compact)));
     return Proposal{changes, transcript};
 }
 

@@ -77,11 +77,13 @@ OpenAiProposer::OpenAiProposer(Settings settings)
     : m_settings(std::move(settings))
 {}
 
-Result<Proposal> OpenAiProposer::propose(const ProposalContext &context, GitRepository &repo, const std::atomic<bool> *cancel)
+Result<Proposal>
+OpenAiProposer::propose(const ProposalContext &context, GitRepository &repo, const std::atomic<bool> *cancel)
 {
     QUrl url(m_settings.baseUrl);
     if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https")) {
-        return makeError(Tr::tr("[proposer] base_url '%1' is not an http(s) URL.").arg(m_settings.baseUrl), ErrorKind::Invalid);
+        return makeError(Tr::tr("[proposer] base_url '%1' is not an http(s) URL.").arg(m_settings.baseUrl),
+                         ErrorKind::Invalid);
     }
     url.setPath(url.path().endsWith(u'/') ? url.path() + QStringLiteral("chat/completions")
                                           : url.path() + QStringLiteral("/chat/completions"));
@@ -146,8 +148,9 @@ Result<Proposal> OpenAiProposer::propose(const ProposalContext &context, GitRepo
             failure.clear();
             break;
         }
-        failure = status > 0 ? Tr::tr("HTTP %1 from %2: %3").arg(status).arg(url.toString(), QString::fromUtf8(response.left(500)))
-                             : Tr::tr("%1: %2").arg(url.toString(), errorText);
+        failure = status > 0
+            ? Tr::tr("HTTP %1 from %2: %3").arg(status).arg(url.toString(), QString::fromUtf8(response.left(500)))
+            : Tr::tr("%1: %2").arg(url.toString(), errorText);
         transient = retryable(status, error);
         if (!transient || attempt == m_settings.maxAttempts) {
             break;
@@ -158,13 +161,15 @@ Result<Proposal> OpenAiProposer::propose(const ProposalContext &context, GitRepo
     transcript.insert(QStringLiteral("http_status"), status);
     transcript.insert(QStringLiteral("duration_ms"), double(timer.elapsed()));
     if (!failure.isEmpty()) {
-        return makeError(Tr::tr("The openai proposer failed after %n attempt(s): %1", nullptr, qMin(attempt, m_settings.maxAttempts))
-                             .arg(failure),
-                         transient ? ErrorKind::Transient : ErrorKind::Failed);
+        return makeError(
+            Tr::tr("The openai proposer failed after %n attempt(s): %1", nullptr, qMin(attempt, m_settings.maxAttempts))
+                .arg(failure),
+            transient ? ErrorKind::Transient : ErrorKind::Failed);
     }
     const QJsonDocument document = QJsonDocument::fromJson(response);
     const QJsonObject choice = document.object().value(QStringLiteral("choices")).toArray().first().toObject();
-    const QString content = choice.value(QStringLiteral("message")).toObject().value(QStringLiteral("content")).toString();
+    const QString content =
+        choice.value(QStringLiteral("message")).toObject().value(QStringLiteral("content")).toString();
     transcript.insert(QStringLiteral("answer"), content);
     if (!document.isObject() || !choice.contains(QStringLiteral("message"))) {
         return makeError(Tr::tr("%1 answered with something that is not a chat completion (no choices[0].message): %2")
@@ -188,7 +193,8 @@ Result<Proposal> OpenAiProposer::propose(const ProposalContext &context, GitRepo
         changes->title = context.goal.title;
     }
     if (changes->rationale.isEmpty()) {
-        static const QRegularExpression fences(QStringLiteral("```.*?```"), QRegularExpression::DotMatchesEverythingOption);
+        static const QRegularExpression fences(QStringLiteral("```.*?```"),
+                                               QRegularExpression::DotMatchesEverythingOption);
         changes->rationale = QString(content).remove(fences).trimmed().left(2000);
         if (changes->rationale.isEmpty()) {
             changes->rationale = Tr::tr("Proposed by %1 at %2.").arg(m_settings.model, m_settings.baseUrl);

@@ -29,7 +29,8 @@ QByteArray withGitHeaders(const QByteArray &patch)
         const QByteArray &line = lines.at(i);
         if (line.startsWith("diff --git ")) {
             inGitFile = true;
-        } else if (line.startsWith("--- ") && i + 1 < lines.size() && lines.at(i + 1).startsWith("+++ ") && !inGitFile) {
+        } else if (line.startsWith("--- ") && i + 1 < lines.size() && lines.at(i + 1).startsWith("+++ ")
+                   && !inGitFile) {
             const QByteArray from = line.mid(4).split('\t').first().trimmed();
             const QByteArray to = lines.at(i + 1).mid(4).split('\t').first().trimmed();
             const auto strip = [](const QByteArray &path, const char *prefix) {
@@ -106,8 +107,9 @@ Result<std::unique_ptr<Proposer>> createProposer(const QString &name, const Conf
     }
     if (name == u"openai") {
         if (config.proposer.baseUrl.isEmpty() || config.proposer.model.isEmpty()) {
-            return makeError(Tr::tr("[proposer] kind is \"openai\" but base_url or model is empty in %1.").arg(config.sourcePath),
-                             ErrorKind::Invalid);
+            return makeError(
+                Tr::tr("[proposer] kind is \"openai\" but base_url or model is empty in %1.").arg(config.sourcePath),
+                ErrorKind::Invalid);
         }
         OpenAiProposer::Settings settings;
         settings.baseUrl = config.proposer.baseUrl;
@@ -137,8 +139,9 @@ Result<ChangeSet> changeSetFromAnswer(GitRepository &repo, const QString &baseCo
         QList<QByteArray> rawPaths;
         auto changes = changeSetFromPatch(repo, baseCommit, withGitHeaders(answer), &rawPaths);
         if (!changes) {
-            return makeError(Tr::tr("The proposer's diff does not apply to %1: %2").arg(baseCommit.left(12), changes.message()),
-                             ErrorKind::Invalid);
+            return makeError(
+                Tr::tr("The proposer's diff does not apply to %1: %2").arg(baseCommit.left(12), changes.message()),
+                ErrorKind::Invalid);
         }
         return changes;
     }
@@ -156,14 +159,16 @@ Result<ChangeSet> changeSetFromAnswer(GitRepository &repo, const QString &baseCo
     changes.rationale = object.value(QStringLiteral("rationale")).toString();
     const QJsonArray files = object.value(QStringLiteral("files")).toArray();
     if (files.isEmpty()) {
-        return makeError(Tr::tr("The proposer's change set has no \"files\": give at least one {\"path\", \"content\"}."),
-                         ErrorKind::Invalid);
+        return makeError(
+            Tr::tr("The proposer's change set has no \"files\": give at least one {\"path\", \"content\"}."),
+            ErrorKind::Invalid);
     }
     for (int i = 0; i < files.size(); ++i) {
         const QJsonObject file = files.at(i).toObject();
         const QString path = file.value(QStringLiteral("path")).toString();
         if (path.isEmpty()) {
-            return makeError(Tr::tr("files[%1] of the proposer's change set has no \"path\".").arg(i), ErrorKind::Invalid);
+            return makeError(Tr::tr("files[%1] of the proposer's change set has no \"path\".").arg(i),
+                             ErrorKind::Invalid);
         }
         FileChange change;
         change.path = path.toUtf8();

@@ -41,7 +41,7 @@ QJsonArray encodeChanges(const ChangeSet &changes)
     for (const FileChange &change : changes.files) {
         QJsonObject object;
         object.insert(QStringLiteral("kind"),
-                      change.kind == FileChange::Kind::Write    ? QStringLiteral("write")
+                      change.kind == FileChange::Kind::Write        ? QStringLiteral("write")
                           : change.kind == FileChange::Kind::Delete ? QStringLiteral("delete")
                                                                     : QStringLiteral("rename"));
         object.insert(QStringLiteral("path"), QString::fromUtf8(change.path));
@@ -108,9 +108,9 @@ TaskOutcome codeRead(TaskContext &context)
     output.insert(QStringLiteral("bytes"), double(content->size()));
     output.insert(QStringLiteral("sha256"),
                   QString::fromLatin1(QCryptographicHash::hash(*content, QCryptographicHash::Sha256).toHex()));
-    return TaskOutcome::succeeded(Tr::tr("read %1 (%n byte(s)) at %2", nullptr, int(content->size()))
-                                      .arg(path, commit->left(12)),
-                                  output);
+    return TaskOutcome::succeeded(
+        Tr::tr("read %1 (%n byte(s)) at %2", nullptr, int(content->size())).arg(path, commit->left(12)),
+        output);
 }
 
 TaskOutcome codeAnalyze(TaskContext &context)
@@ -222,11 +222,11 @@ TaskOutcome codeTest(TaskContext &context)
     Workspace &workspace = context.workspace;
     const qint64 id = modificationOf(context);
     if (id == 0) {
-        return TaskOutcome::failed(makeError(
-            Tr::tr("Task %1 (code_test) has no modification to test: no code_modify before it in plan %2.")
-                .arg(context.task.id)
-                .arg(context.task.planId),
-            ErrorKind::Invalid));
+        return TaskOutcome::failed(
+            makeError(Tr::tr("Task %1 (code_test) has no modification to test: no code_modify before it in plan %2.")
+                          .arg(context.task.id)
+                          .arg(context.task.planId),
+                      ErrorKind::Invalid));
     }
     auto modification = workspace.modification(id);
     if (!modification) {

@@ -36,13 +36,18 @@ QJsonObject taskMeta(const TaskRecord &task)
     return meta;
 }
 
-Status appendLedger(Workspace &workspace, const QString &actor, const QString &event, const QString &subject, const QJsonObject &meta)
+Status appendLedger(Workspace &workspace,
+                    const QString &actor,
+                    const QString &event,
+                    const QString &subject,
+                    const QJsonObject &meta)
 {
     auto entry = workspace.ledger().append(LedgerRecord{actor, event, subject, meta});
     return entry ? Status() : Status(entry.error());
 }
 
-Status moveGoalInTransaction(Workspace &workspace, qint64 goalId, GoalState to, const QString &reason, const QString &actor)
+Status
+moveGoalInTransaction(Workspace &workspace, qint64 goalId, GoalState to, const QString &reason, const QString &actor)
 {
     GoalRepository goals(workspace.database());
     auto goal = goals.find(goalId);
@@ -83,12 +88,14 @@ Status failPlanAfter(Workspace &workspace,
                      const QString &actor)
 {
     Database &db = workspace.database();
-    auto skipped = TaskRepository(db).skipAfter(task.planId, task.ordinal, Tr::tr("skipped: task %1 %2").arg(task.id).arg(toString(taskState)));
+    auto skipped = TaskRepository(db).skipAfter(task.planId,
+                                                task.ordinal,
+                                                Tr::tr("skipped: task %1 %2").arg(task.id).arg(toString(taskState)));
     if (!skipped) {
         return skipped.error();
     }
     PlanRepository plans(db);
-    auto plan = plans.find(task.planId);
+    auto plan = plans.header(task.planId);
     if (!plan) {
         return plan.error();
     }
@@ -102,7 +109,11 @@ Status failPlanAfter(Workspace &workspace,
         meta.insert(QStringLiteral("task"), double(task.id));
         meta.insert(QStringLiteral("reason"), reason);
         meta.insert(QStringLiteral("skipped_tasks"), *skipped);
-        if (Status logged = appendLedger(workspace, actor, QStringLiteral("plan_failed"), QStringLiteral("plan:%1").arg(task.planId), meta);
+        if (Status logged = appendLedger(workspace,
+                                         actor,
+                                         QStringLiteral("plan_failed"),
+                                         QStringLiteral("plan:%1").arg(task.planId),
+                                         meta);
             !logged) {
             return logged;
         }
@@ -264,7 +275,8 @@ void Scheduler::runPlan(qint64 planId)
             cancelRequested = cancelRequested || m_cancelRequests.contains(task.id);
         }
         if (cancelRequested) {
-            if (Status cancelled = cancelQueued(ws, task, Tr::tr("task %1 was cancelled before it started").arg(task.id));
+            if (Status cancelled =
+                    cancelQueued(ws, task, Tr::tr("task %1 was cancelled before it started").arg(task.id));
                 !cancelled) {
                 recordError(cancelled.message());
             }
@@ -324,9 +336,10 @@ void Scheduler::runPlan(qint64 planId)
         if (const TaskExecutor *executor = m_executors.find(task.kind)) {
             outcome = (*executor)(context);
         } else {
-            outcome = TaskOutcome::failed(makeError(Tr::tr("No executor runs tasks of kind '%1'; this program runs: %2.")
-                                                        .arg(task.kind, m_executors.kinds().join(QStringLiteral(", "))),
-                                                    ErrorKind::Invalid));
+            outcome =
+                TaskOutcome::failed(makeError(Tr::tr("No executor runs tasks of kind '%1'; this program runs: %2.")
+                                                  .arg(task.kind, m_executors.kinds().join(QStringLiteral(", "))),
+                                              ErrorKind::Invalid));
         }
         const qint64 elapsed = timer.elapsed();
         bool cancelled = false;
@@ -363,7 +376,7 @@ Result<Scheduler::Claim> Scheduler::claim(Workspace &workspace, TaskRecord &task
             return locked.error();
         }
         // The executor's own check: an unapproved plan never runs, whoever asks.
-        auto plan = PlanRepository(db).find(task.planId);
+        auto plan = PlanRepository(db).header(task.planId);
         if (!plan) {
             return plan.error();
         }
@@ -398,8 +411,11 @@ Result<Scheduler::Claim> Scheduler::claim(Workspace &workspace, TaskRecord &task
             }
             QJsonObject meta = taskMeta(*updated);
             meta.insert(QStringLiteral("reason"), reason);
-            if (Status logged = appendLedger(workspace, QStringLiteral("astra"), QStringLiteral("task_cancelled"),
-                                             QStringLiteral("task:%1").arg(task.id), meta);
+            if (Status logged = appendLedger(workspace,
+                                             QStringLiteral("astra"),
+                                             QStringLiteral("task_cancelled"),
+                                             QStringLiteral("task:%1").arg(task.id),
+                                             meta);
                 !logged) {
                 return logged;
             }
@@ -444,8 +460,11 @@ Result<Scheduler::Claim> Scheduler::claim(Workspace &workspace, TaskRecord &task
         }
         *runId = *inserted;
         if (goal->state == GoalState::Planned) {
-            if (Status moved = moveGoalInTransaction(workspace, goal->id, GoalState::Executing,
-                                                     Tr::tr("plan %1 started").arg(task.planId), QStringLiteral("astra"));
+            if (Status moved = moveGoalInTransaction(workspace,
+                                                     goal->id,
+                                                     GoalState::Executing,
+                                                     Tr::tr("plan %1 started").arg(task.planId),
+                                                     QStringLiteral("astra"));
                 !moved) {
                 return moved;
             }
@@ -453,8 +472,11 @@ Result<Scheduler::Claim> Scheduler::claim(Workspace &workspace, TaskRecord &task
         QJsonObject meta = taskMeta(claimed);
         meta.insert(QStringLiteral("run"), double(*runId));
         meta.insert(QStringLiteral("worker"), claimed.claimedBy);
-        return appendLedger(workspace, QStringLiteral("astra"), QStringLiteral("task_started"),
-                            QStringLiteral("task:%1").arg(task.id), meta);
+        return appendLedger(workspace,
+                            QStringLiteral("astra"),
+                            QStringLiteral("task_started"),
+                            QStringLiteral("task:%1").arg(task.id),
+                            meta);
     });
     if (!done) {
         return done.error();
@@ -514,7 +536,9 @@ Result<TaskState> Scheduler::finish(Workspace &workspace,
             run.summary = changed.summary;
         } else {
             finalState = cancelled ? TaskState::Cancelled : TaskState::Failed;
-            run.outcome = timedOut ? QStringLiteral("timeout") : cancelled ? QStringLiteral("cancelled") : QStringLiteral("failed");
+            run.outcome = timedOut ? QStringLiteral("timeout")
+                : cancelled        ? QStringLiteral("cancelled")
+                                   : QStringLiteral("failed");
             changed.output = outcome.output;
         }
         run.report = finalState == TaskState::Succeeded ? QJsonObject() : outcome.output;
@@ -532,17 +556,21 @@ Result<TaskState> Scheduler::finish(Workspace &workspace,
         meta.insert(QStringLiteral("duration_ms"), double(elapsedMs));
         meta.insert(QStringLiteral("summary"), changed.summary);
         const QString event = finalState == TaskState::Succeeded ? QStringLiteral("task_succeeded")
-            : retried                                             ? QStringLiteral("task_retry_scheduled")
-            : cancelled                                           ? QStringLiteral("task_cancelled")
-                                                                  : QStringLiteral("task_failed");
-        if (Status logged = appendLedger(workspace, QStringLiteral("astra"), event, QStringLiteral("task:%1").arg(task.id), meta);
+            : retried                                            ? QStringLiteral("task_retry_scheduled")
+            : cancelled                                          ? QStringLiteral("task_cancelled")
+                                                                 : QStringLiteral("task_failed");
+        if (Status logged =
+                appendLedger(workspace, QStringLiteral("astra"), event, QStringLiteral("task:%1").arg(task.id), meta);
             !logged) {
             return logged;
         }
         if (finalState == TaskState::Failed || finalState == TaskState::Cancelled) {
-            return failPlanAfter(workspace, *updated, finalState,
-                                 Tr::tr("task %1 (%2) %3: %4").arg(task.id).arg(task.kind, toString(finalState), changed.summary),
-                                 QStringLiteral("astra"));
+            return failPlanAfter(
+                workspace,
+                *updated,
+                finalState,
+                Tr::tr("task %1 (%2) %3: %4").arg(task.id).arg(task.kind, toString(finalState), changed.summary),
+                QStringLiteral("astra"));
         }
         return {};
     });
@@ -584,8 +612,11 @@ Status Scheduler::cancelQueued(Workspace &workspace, const TaskRecord &task, con
         }
         QJsonObject meta = taskMeta(*updated);
         meta.insert(QStringLiteral("reason"), reason);
-        if (Status logged = appendLedger(workspace, QStringLiteral("astra"), QStringLiteral("task_cancelled"),
-                                         QStringLiteral("task:%1").arg(task.id), meta);
+        if (Status logged = appendLedger(workspace,
+                                         QStringLiteral("astra"),
+                                         QStringLiteral("task_cancelled"),
+                                         QStringLiteral("task:%1").arg(task.id),
+                                         meta);
             !logged) {
             return logged;
         }

@@ -1,8 +1,8 @@
 #include "modificationrepository.h"
 
 #include "database.h"
-#include "taskrepository.h"
 #include "ledger/canonicaljson.h"
+#include "taskrepository.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -16,7 +16,6 @@ struct Tr
 {
     Q_DECLARE_TR_FUNCTIONS(astra::ModificationRepository)
 };
-
 
 QString listToJson(const QStringList &list)
 {

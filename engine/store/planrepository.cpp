@@ -16,8 +16,9 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(astra::PlanRepository)
 };
 
-const char *const planColumns = "id, goal_id, state, state_reason, domain, problem, outcome, ipc_plan, failure, "
-                                "expansions, elapsed_ms, approved_by, approved_at, version, created_at, updated_at";
+const char *const planColumns =
+    "id, goal_id, state, state_reason, domain, problem, outcome, ipc_plan, failure, "
+    "expansions, elapsed_ms, approved_by, approved_at, version, created_at, updated_at";
 
 PlanRecord planFromQuery(const QSqlQuery &query)
 {
@@ -61,8 +62,7 @@ PlanRepository::PlanRepository(Database &db)
     : m_db(db)
 {}
 
-Result<PlanRecord>
-PlanRepository::insert(const PlanRecord &plan, QList<TaskRecord> tasks, const QList<int> &taskNodes)
+Result<PlanRecord> PlanRepository::insert(const PlanRecord &plan, QList<TaskRecord> tasks, const QList<int> &taskNodes)
 {
     PlanRecord stored = plan;
     stored.createdAt = isoNow();
@@ -180,7 +180,7 @@ Result<QList<PlanNodeRecord>> PlanRepository::nodes(qint64 planId) const
     return nodes;
 }
 
-Result<PlanRecord> PlanRepository::find(qint64 id) const
+Result<PlanRecord> PlanRepository::header(qint64 id) const
 {
     auto query = m_db.exec(Tr::tr("Reading plan %1").arg(id),
                            QStringLiteral("SELECT %1 FROM plans WHERE id = ?").arg(QLatin1String(planColumns)),
@@ -191,29 +191,21 @@ Result<PlanRecord> PlanRepository::find(qint64 id) const
     if (!query->next()) {
         return makeError(Tr::tr("Plan %1 does not exist.").arg(id), ErrorKind::NotFound);
     }
-    PlanRecord plan = planFromQuery(*query);
+    return planFromQuery(*query);
+}
+
+Result<PlanRecord> PlanRepository::find(qint64 id) const
+{
+    auto plan = header(id);
+    if (!plan) {
+        return plan;
+    }
     auto planNodes = nodes(id);
     if (!planNodes) {
         return planNodes.error();
     }
-    plan.nodes = *planNodes;
+    plan->nodes = *planNodes;
     return plan;
-}
-
-Result<QList<PlanRecord>> PlanRepository::forGoal(qint64 goalId) const
-{
-    auto query = m_db.exec(
-        Tr::tr("Reading the plans of goal %1").arg(goalId),
-        QStringLiteral("SELECT %1 FROM plans WHERE goal_id = ? ORDER BY id").arg(QLatin1String(planColumns)),
-        {goalId});
-    if (!query) {
-        return query.error();
-    }
-    QList<PlanRecord> plans;
-    while (query->next()) {
-        plans.append(planFromQuery(*query));
-    }
-    return plans;
 }
 
 Result<std::optional<PlanRecord>> PlanRepository::current(qint64 goalId) const

@@ -22,10 +22,11 @@ public:
     // `taskNodes[i]` is the index in plan.nodes of tasks[i]'s action node.
     Result<PlanRecord> insert(const PlanRecord &plan, QList<TaskRecord> tasks, const QList<int> &taskNodes);
     Result<PlanRecord> find(qint64 id) const; // with its nodes
+    Result<PlanRecord> header(qint64 id) const; // the row only (claims read it for every task)
     // The newest plan of a goal that is not superseded.
     Result<std::optional<PlanRecord>> current(qint64 goalId) const;
-    Result<QList<PlanRecord>> forGoal(qint64 goalId) const; // without nodes, oldest first
-    Result<PlanRecord> updateState(const PlanRecord &plan, PlanState to, const QString &reason, const QString &approver = {});
+    Result<PlanRecord>
+    updateState(const PlanRecord &plan, PlanState to, const QString &reason, const QString &approver = {});
 
 private:
     Result<QList<PlanNodeRecord>> nodes(qint64 planId) const;

@@ -16,12 +16,14 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(astra::TaskRepository)
 };
 
-const char *const taskColumns = "id, plan_id, plan_node_id, goal_id, ordinal, kind, state, input, output, summary, "
-                                "attempts, max_attempts, timeout_s, not_before, claimed_by, claimed_at, "
-                                "cancel_requested, version, created_at, updated_at";
+const char *const taskColumns =
+    "id, plan_id, plan_node_id, goal_id, ordinal, kind, state, input, output, summary, "
+    "attempts, max_attempts, timeout_s, not_before, claimed_by, claimed_at, "
+    "cancel_requested, version, created_at, updated_at";
 
-const char *const runColumns = "id, task_id, job_name, kind, attempt, outcome, exit_code, started_at, finished_at, "
-                               "duration_ms, worker, output_path, summary, report";
+const char *const runColumns =
+    "id, task_id, job_name, kind, attempt, outcome, exit_code, started_at, finished_at, "
+    "duration_ms, worker, output_path, summary, report";
 
 QJsonObject objectFrom(const QVariant &value)
 {

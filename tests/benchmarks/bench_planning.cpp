@@ -46,9 +46,10 @@ Goal goalWithFiles(int files)
 
 void BM_PlanGoal(benchmark::State &state)
 {
-    auto config = parseConfig("[policy]\nallowed = [\"src/\"]\n[tests]\ncommand = \"make check\"\n"
-                              "[proposer]\nkind = \"command\"\ncommand = \"agent\"\n",
-                              QStringLiteral("bench.toml"));
+    auto config = parseConfig(
+        "[policy]\nallowed = [\"src/\"]\n[tests]\ncommand = \"make check\"\n"
+        "[proposer]\nkind = \"command\"\ncommand = \"agent\"\n",
+        QStringLiteral("bench.toml"));
     auto policy = PathPolicy::create(config->policy);
     const Goal goal = goalWithFiles(int(state.range(0)));
     const WorkspaceFacts facts = workspaceFacts(goal, *config, *policy, {QStringLiteral("command")});
@@ -192,11 +193,7 @@ void BM_SchedulerPersistedNoop(benchmark::State &state)
     }
     state.SetItemsProcessed(state.iterations() * benchPlans * benchTasks);
 }
-BENCHMARK(BM_SchedulerPersistedNoop)
-    ->Args({1, 0})
-    ->Args({2, 0})
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+BENCHMARK(BM_SchedulerPersistedNoop)->Args({1, 0})->Args({2, 0})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The obvious alternative: the same plans of no-op tasks on a QThreadPool, nothing persisted.
 void BM_ThreadPoolNoop(benchmark::State &state)

@@ -13,19 +13,20 @@ using test::Run;
 
 namespace {
 // A backup script with a bug: it fails every time, with a Python traceback.
-const char backup[] = "import json\n\n\ndef main():\n    settings = json.loads('{}')\n"
-                      "    return settings['target']\n\n\nmain()\n";
+const char backup[] =
+    "import json\n\n\ndef main():\n    settings = json.loads('{}')\n"
+    "    return settings['target']\n\n\nmain()\n";
 
 QJsonDocument json(const Run &run)
 {
     return QJsonDocument::fromJson(run.out.toUtf8());
 }
 
-
 QByteArray config(const QByteArray &extra, const QByteArray &proposer = "kind = \"command\"\ncommand = \"true\"\n")
 {
     return "[policy]\nallowed = [\"scripts/\"]\n[tests]\ncommand = \"true\"\nsandbox = \"none\"\n"
-           "[[jobs]]\nname = \"daily_backup\"\ncommand = \"python3 scripts/backup.py\"\nevery = \"24h\"\ntimeout_s = 30\n"
+           "[[jobs]]\nname = \"daily_backup\"\ncommand = \"python3 scripts/backup.py\"\nevery = \"24h\"\ntimeout_s = "
+           "30\n"
            "[[jobs]]\nname = \"slow\"\ncommand = \"sleep 20\"\ntimeout_s = 1\n"
            "[proposer]\n"
         + proposer + extra;
@@ -85,7 +86,8 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         setUp(test::testDatabases(dir.path()).first().second, config({}));
-        Run run = astra({QStringLiteral("jobs"), QStringLiteral("run"), QStringLiteral("daily_backup"), QStringLiteral("--json")});
+        Run run = astra(
+            {QStringLiteral("jobs"), QStringLiteral("run"), QStringLiteral("daily_backup"), QStringLiteral("--json")});
         VERIFY_EXIT(run, 1);
         const QJsonObject first = json(run).array().first().toObject();
         QCOMPARE(first.value(QStringLiteral("job")).toString(), QStringLiteral("daily_backup"));
@@ -100,7 +102,8 @@ private Q_SLOTS:
         run = astra({QStringLiteral("jobs"), QStringLiteral("run"), QStringLiteral("slow"), QStringLiteral("--json")});
         VERIFY_EXIT(run, 1);
         QVERIFY(timer.elapsed() < 15000);
-        QCOMPARE(json(run).array().first().toObject().value(QStringLiteral("outcome")).toString(), QStringLiteral("timeout"));
+        QCOMPARE(json(run).array().first().toObject().value(QStringLiteral("outcome")).toString(),
+                 QStringLiteral("timeout"));
 
         run = astra({QStringLiteral("jobs"), QStringLiteral("list"), QStringLiteral("--json")});
         VERIFY_EXIT(run, 0);
@@ -127,14 +130,17 @@ private Q_SLOTS:
             QCOMPARE(decision.value(QStringLiteral("confidence")).toDouble(), 0.95);
             QCOMPARE(decision.value(QStringLiteral("goal_state")).toString(), QStringLiteral("proposed"));
             const QJsonObject evidence = decision.value(QStringLiteral("evidence")).toObject();
-            QCOMPARE(evidence.value(QStringLiteral("files")).toArray().first().toString(), QStringLiteral("scripts/backup.py"));
+            QCOMPARE(evidence.value(QStringLiteral("files")).toArray().first().toString(),
+                     QStringLiteral("scripts/backup.py"));
             QCOMPARE(evidence.value(QStringLiteral("failed_runs")).toArray().size(), 3);
             const QJsonObject location = evidence.value(QStringLiteral("locations")).toArray().first().toObject();
             QVERIFY(location.value(QStringLiteral("line")).toInt() > 0);
             const int goalId = decision.value(QStringLiteral("goal")).toInt();
-            const QJsonObject goal =
-                json(astra({QStringLiteral("goal"), QStringLiteral("show"), QString::number(goalId), QStringLiteral("--json")}))
-                    .object();
+            const QJsonObject goal = json(astra({QStringLiteral("goal"),
+                                                 QStringLiteral("show"),
+                                                 QString::number(goalId),
+                                                 QStringLiteral("--json")}))
+                                         .object();
             QCOMPARE(goal.value(QStringLiteral("kind")).toString(), QStringLiteral("fix-job-failure"));
             QCOMPARE(goal.value(QStringLiteral("source")).toString(), QStringLiteral("system"));
 
@@ -156,10 +162,11 @@ private Q_SLOTS:
                                     << QStringLiteral("min_confidence 0.99");
         QTest::newRow("rate limit") << config("[generator]\nmax_goals_per_day = 0\n") << QStringLiteral("rate_limit")
                                     << QStringLiteral("max_goals_per_day");
-        QTest::newRow("principle")
-            << config("[[principles]]\nname = \"backups are hand-made\"\ndeny_paths = [\"scripts/backup.py\"]\n")
-            << QStringLiteral("principles") << QStringLiteral("backups are hand-made");
-        QTest::newRow("goal text") << config("[[principles]]\nname = \"no jobs\"\ndeny_goal_text = [\"(?i)daily_backup\"]\n")
+        QTest::newRow("principle") << config(
+            "[[principles]]\nname = \"backups are hand-made\"\ndeny_paths = [\"scripts/backup.py\"]\n")
+                                   << QStringLiteral("principles") << QStringLiteral("backups are hand-made");
+        QTest::newRow("goal text") << config(
+            "[[principles]]\nname = \"no jobs\"\ndeny_goal_text = [\"(?i)daily_backup\"]\n")
                                    << QStringLiteral("principles") << QStringLiteral("no jobs");
         QTest::newRow("unexecutable") << config({}, "kind = \"none\"\n") << QStringLiteral("feasibility")
                                       << QStringLiteral("no plan");
@@ -182,7 +189,8 @@ private Q_SLOTS:
         const Run ledger = astra({QStringLiteral("ledger"), QStringLiteral("show"), QStringLiteral("--json")});
         bool refusedEntry = false;
         for (const QJsonValue &value : json(ledger).array()) {
-            refusedEntry = refusedEntry || value.toObject().value(QStringLiteral("event")).toString() == u"proposal_refused";
+            refusedEntry =
+                refusedEntry || value.toObject().value(QStringLiteral("event")).toString() == u"proposal_refused";
         }
         QVERIFY(refusedEntry);
     }
@@ -230,7 +238,8 @@ private Q_SLOTS:
         QCOMPARE(m_repo->git({QStringLiteral("show"), QStringLiteral("astra/goal-%1-1:src/app.py").arg(goal)}),
                  QString::fromUtf8("import sys\n\nx = \"\xF0\x9F\x98\x80\" is None\n"));
         const QJsonObject mod =
-            json(astra({QStringLiteral("mod"), QStringLiteral("show"), QStringLiteral("1"), QStringLiteral("--json")})).object();
+            json(astra({QStringLiteral("mod"), QStringLiteral("show"), QStringLiteral("1"), QStringLiteral("--json")}))
+                .object();
         QCOMPARE(mod.value(QStringLiteral("status")).toString(), QStringLiteral("awaiting_approval"));
         QVERIFY(mod.value(QStringLiteral("rationale")).toString().contains(QStringLiteral("ruff")));
         VERIFY_EXIT(astra({QStringLiteral("ledger"), QStringLiteral("verify")}), 0);
@@ -245,12 +254,14 @@ private Q_SLOTS:
         m_db = test::databaseUrl(test::testDatabases(dir.path()).first().second);
         m_repo->write(QStringLiteral(".astra.toml"),
                       "[policy]\nallowed = [\"tests/\", \"src/\"]\n[tests]\ncommand = \"true\"\nsandbox = \"none\"\n"
-                      "[[jobs]]\nname = \"unit\"\ncommand = \"mkdir -p build && cp tools/report.xml build/report.xml && exit 1\"\n"
+                      "[[jobs]]\nname = \"unit\"\ncommand = \"mkdir -p build && cp tools/report.xml build/report.xml "
+                      "&& exit 1\"\n"
                       "report = \"junit:build/report.xml\"\n[proposer]\nkind = \"command\"\ncommand = \"true\"\n");
-        m_repo->write(QStringLiteral("tools/report.xml"),
-                      "<testsuite name=\"calc\" tests=\"2\"><testcase classname=\"tests.test_calc.AddTest\" name=\"test_add\">"
-                      "<failure message=\"AssertionError: -1 != 5 at src/calc.py:2\">Traceback</failure></testcase>"
-                      "<testcase classname=\"tests.test_calc.AddTest\" name=\"test_zero\"/></testsuite>\n");
+        m_repo->write(
+            QStringLiteral("tools/report.xml"),
+            "<testsuite name=\"calc\" tests=\"2\"><testcase classname=\"tests.test_calc.AddTest\" name=\"test_add\">"
+            "<failure message=\"AssertionError: -1 != 5 at src/calc.py:2\">Traceback</failure></testcase>"
+            "<testcase classname=\"tests.test_calc.AddTest\" name=\"test_zero\"/></testsuite>\n");
         m_repo->write(QStringLiteral("tests/test_calc.py"), "import unittest\n");
         m_repo->write(QStringLiteral("src/calc.py"), "def add(a, b):\n    return a - b\n");
         m_repo->commitAll(QStringLiteral("initial"));
@@ -263,7 +274,8 @@ private Q_SLOTS:
         QCOMPARE(decision.value(QStringLiteral("kind")).toString(), QStringLiteral("fix-failing-test"));
         QCOMPARE(decision.value(QStringLiteral("confidence")).toDouble(), 0.95);
         QCOMPARE(decision.value(QStringLiteral("decision")).toString(), QStringLiteral("accepted"));
-        const QJsonArray files = decision.value(QStringLiteral("evidence")).toObject().value(QStringLiteral("files")).toArray();
+        const QJsonArray files =
+            decision.value(QStringLiteral("evidence")).toObject().value(QStringLiteral("files")).toArray();
         QVERIFY(files.contains(QStringLiteral("src/calc.py")));
         QVERIFY(files.contains(QStringLiteral("tests/test_calc.py")));
     }
@@ -279,15 +291,17 @@ private Q_SLOTS:
         {
             QFile agent(agentPath);
             QVERIFY(agent.open(QIODevice::WriteOnly));
-            agent.write("import json, sys\nctx = json.load(sys.stdin)\nfiles = []\n"
-                        "for f in ctx['files']:\n"
-                        "    files.append({'path': f['path'], 'content': f['content'].replace(\"settings['target']\", "
-                        "\"settings.get('target', 'backups/')\")})\n"
-                        "print(json.dumps({'title': 'Default the backup target', 'rationale': 'target is optional', "
-                        "'files': files}))\n");
+            agent.write(
+                "import json, sys\nctx = json.load(sys.stdin)\nfiles = []\n"
+                "for f in ctx['files']:\n"
+                "    files.append({'path': f['path'], 'content': f['content'].replace(\"settings['target']\", "
+                "\"settings.get('target', 'backups/')\")})\n"
+                "print(json.dumps({'title': 'Default the backup target', 'rationale': 'target is optional', "
+                "'files': files}))\n");
         }
-        const QByteArray toml = config({}, "kind = \"command\"\ncommand = \"python3 " + agentPath.toUtf8() + "\"\n")
-                                     .replace("command = \"true\"\nsandbox", "command = \"python3 scripts/backup.py\"\nsandbox");
+        const QByteArray toml =
+            config({}, "kind = \"command\"\ncommand = \"python3 " + agentPath.toUtf8() + "\"\n")
+                .replace("command = \"true\"\nsandbox", "command = \"python3 scripts/backup.py\"\nsandbox");
         setUp(test::testDatabases(dir.path()).first().second, toml);
         failThreeTimes();
 
@@ -314,23 +328,32 @@ private Q_SLOTS:
         VERIFY_EXIT(astra({QStringLiteral("ledger"), QStringLiteral("verify")}), 0);
 
         QStringList story;
-        for (const QJsonValue &value : json(astra({QStringLiteral("ledger"), QStringLiteral("show"), QStringLiteral("--json")})).array()) {
+        for (const QJsonValue &value :
+             json(astra({QStringLiteral("ledger"), QStringLiteral("show"), QStringLiteral("--json")})).array()) {
             const QString event = value.toObject().value(QStringLiteral("event")).toString();
             if (story.isEmpty() || story.constLast() != event) {
                 story.append(event);
             }
         }
-        const QStringList expected{QStringLiteral("proposal_accepted"), QStringLiteral("goal_created"),
-                                   QStringLiteral("goal_approved"), QStringLiteral("plan_created"),
-                                   QStringLiteral("goal_planned"), QStringLiteral("plan_approved"),
-                                   QStringLiteral("goal_executing"), QStringLiteral("task_started"),
-                                   QStringLiteral("modification_created"), QStringLiteral("modification_tested"),
-                                   QStringLiteral("goal_awaiting_review"), QStringLiteral("modification_approved"),
-                                   QStringLiteral("modification_merged"), QStringLiteral("goal_completed")};
+        const QStringList expected{QStringLiteral("proposal_accepted"),
+                                   QStringLiteral("goal_created"),
+                                   QStringLiteral("goal_approved"),
+                                   QStringLiteral("plan_created"),
+                                   QStringLiteral("goal_planned"),
+                                   QStringLiteral("plan_approved"),
+                                   QStringLiteral("goal_executing"),
+                                   QStringLiteral("task_started"),
+                                   QStringLiteral("modification_created"),
+                                   QStringLiteral("modification_tested"),
+                                   QStringLiteral("goal_awaiting_review"),
+                                   QStringLiteral("modification_approved"),
+                                   QStringLiteral("modification_merged"),
+                                   QStringLiteral("goal_completed")};
         int at = 0;
         for (const QString &event : expected) {
             const int found = int(story.indexOf(event, at));
-            QVERIFY2(found >= 0, qPrintable(event + QStringLiteral(" missing or out of order in: ") + story.join(u' ')));
+            QVERIFY2(found >= 0,
+                     qPrintable(event + QStringLiteral(" missing or out of order in: ") + story.join(u' ')));
             at = found;
         }
     }
@@ -353,7 +376,9 @@ private Q_SLOTS:
 
         QProcess worker;
         worker.setWorkingDirectory(m_repo->path());
-        worker.start(QStringLiteral(ASTRA_CLI_PATH), {QStringLiteral("--db"), m_db, QStringLiteral("worker"), QStringLiteral("--poll"), QStringLiteral("1")});
+        worker.start(
+            QStringLiteral(ASTRA_CLI_PATH),
+            {QStringLiteral("--db"), m_db, QStringLiteral("worker"), QStringLiteral("--poll"), QStringLiteral("1")});
         QVERIFY(worker.waitForStarted());
         QTest::qWait(1500);
         worker.terminate();

@@ -10,15 +10,17 @@ using test::Run;
 
 namespace {
 const char calc[] = "def add(a, b):\n    return a - b\n";
-const char calcTest[] = "import sys\nimport unittest\nsys.path.insert(0, 'src')\nfrom calc import add\n\n"
-                        "class AddTest(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(2, 3), 5)\n\n"
-                        "unittest.main()\n";
+const char calcTest[] =
+    "import sys\nimport unittest\nsys.path.insert(0, 'src')\nfrom calc import add\n\n"
+    "class AddTest(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(2, 3), 5)\n\n"
+    "unittest.main()\n";
 // An external agent: reads the context on stdin, answers with a change set.
-const char agent[] = "import json, sys\n"
-                     "ctx = json.load(sys.stdin)\n"
-                     "f = ctx['files'][0]\n"
-                     "print(json.dumps({'title': 'Fix add', 'rationale': 'add subtracted',\n"
-                     "  'files': [{'path': f['path'], 'content': f['content'].replace('a - b', 'a + b')}]}))\n";
+const char agent[] =
+    "import json, sys\n"
+    "ctx = json.load(sys.stdin)\n"
+    "f = ctx['files'][0]\n"
+    "print(json.dumps({'title': 'Fix add', 'rationale': 'add subtracted',\n"
+    "  'files': [{'path': f['path'], 'content': f['content'].replace('a - b', 'a + b')}]}))\n";
 const char failingAgent[] = "import sys\nsys.stderr.write('model quota exhausted\\n')\nsys.exit(3)\n";
 
 QJsonDocument json(const Run &run)
@@ -61,8 +63,9 @@ private:
     {
         m_repo = std::make_unique<test::TempRepo>();
         m_db = test::databaseUrl(location);
-        QByteArray config = "[policy]\nallowed = [\"src/\"]\n[tests]\ncommand = \"python3 test_calc.py\"\n"
-                            "sandbox = \"none\"\ntimeout_s = 120\n[proposer]\nkind = \"";
+        QByteArray config =
+            "[policy]\nallowed = [\"src/\"]\n[tests]\ncommand = \"python3 test_calc.py\"\n"
+            "sandbox = \"none\"\ntimeout_s = 120\n[proposer]\nkind = \"";
         config += proposerKind.toUtf8() + "\"\n";
         if (!agentPath.isEmpty()) {
             config += "command = \"python3 " + agentPath.toUtf8() + "\"\ntimeout_s = 60\n";
@@ -73,7 +76,10 @@ private:
         m_repo->commitAll(QStringLiteral("initial"));
         const Run init = astra({QStringLiteral("init")});
         QVERIFY2(init.exitCode == 0, qPrintable(test::describe(init)));
-        VERIFY_EXIT(astra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("Fix add"), QStringLiteral("--files"),
+        VERIFY_EXIT(astra({QStringLiteral("goal"),
+                           QStringLiteral("add"),
+                           QStringLiteral("Fix add"),
+                           QStringLiteral("--files"),
                            QStringLiteral("src/calc.py")}),
                     0);
     }
@@ -126,33 +132,44 @@ private Q_SLOTS:
                 kinds.append(task.toObject().value(QStringLiteral("kind")).toString());
             }
             QCOMPARE(kinds,
-                     (QStringList{QStringLiteral("code_read"), QStringLiteral("code_analyze"), QStringLiteral("code_modify"),
-                                  QStringLiteral("code_test"), QStringLiteral("request_review")}));
+                     (QStringList{QStringLiteral("code_read"),
+                                  QStringLiteral("code_analyze"),
+                                  QStringLiteral("code_modify"),
+                                  QStringLiteral("code_test"),
+                                  QStringLiteral("request_review")}));
 
             // Nothing runs before the plan is approved.
             run = astra({QStringLiteral("run")});
             VERIFY_EXIT(run, 0);
             QCOMPARE(taskStates(), test::repeated(5, QStringLiteral("queued")));
 
-            run = astra({QStringLiteral("plan"), QStringLiteral("approve"), QStringLiteral("1"), QStringLiteral("--reason"),
+            run = astra({QStringLiteral("plan"),
+                         QStringLiteral("approve"),
+                         QStringLiteral("1"),
+                         QStringLiteral("--reason"),
                          QStringLiteral("looks right")});
             VERIFY_EXIT(run, 0);
             QVERIFY(run.out.contains(QStringLiteral("approved")));
             // Approving twice is refused.
             VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("approve"), QStringLiteral("1")}), 1);
 
-            run = astra({QStringLiteral("run"), QStringLiteral("--goal"), QStringLiteral("1"), QStringLiteral("--json")});
+            run =
+                astra({QStringLiteral("run"), QStringLiteral("--goal"), QStringLiteral("1"), QStringLiteral("--json")});
             VERIFY_EXIT(run, 0);
             const QJsonObject report = json(run).object().value(QStringLiteral("scheduler")).toObject();
             QCOMPARE(report.value(QStringLiteral("succeeded")).toInt(), 5);
             QCOMPARE(taskStates(), test::repeated(5, QStringLiteral("succeeded")));
 
-            const QJsonObject goal =
-                json(astra({QStringLiteral("goal"), QStringLiteral("show"), QStringLiteral("1"), QStringLiteral("--json")}))
-                    .object();
+            const QJsonObject goal = json(astra({QStringLiteral("goal"),
+                                                 QStringLiteral("show"),
+                                                 QStringLiteral("1"),
+                                                 QStringLiteral("--json")}))
+                                         .object();
             QCOMPARE(goal.value(QStringLiteral("state")).toString(), QStringLiteral("awaiting_review"));
             const QJsonObject mod =
-                json(astra({QStringLiteral("mod"), QStringLiteral("show"), QStringLiteral("1"), QStringLiteral("--json")}))
+                json(
+                    astra(
+                        {QStringLiteral("mod"), QStringLiteral("show"), QStringLiteral("1"), QStringLiteral("--json")}))
                     .object();
             QCOMPARE(mod.value(QStringLiteral("status")).toString(), QStringLiteral("awaiting_approval"));
             QCOMPARE(m_repo->git({QStringLiteral("show"), QStringLiteral("astra/goal-1-1:src/calc.py")}),
@@ -181,8 +198,10 @@ private Q_SLOTS:
             QVERIFY2(story.indexOf(QStringLiteral("plan_created")) < story.indexOf(QStringLiteral("plan_approved")),
                      qPrintable(story.join(u' ')));
             QVERIFY(story.indexOf(QStringLiteral("plan_approved")) < story.indexOf(QStringLiteral("task_started")));
-            QVERIFY(story.indexOf(QStringLiteral("goal_executing")) < story.indexOf(QStringLiteral("goal_awaiting_review")));
-            QVERIFY(story.indexOf(QStringLiteral("goal_awaiting_review")) < story.indexOf(QStringLiteral("goal_completed")));
+            QVERIFY(story.indexOf(QStringLiteral("goal_executing"))
+                    < story.indexOf(QStringLiteral("goal_awaiting_review")));
+            QVERIFY(story.indexOf(QStringLiteral("goal_awaiting_review"))
+                    < story.indexOf(QStringLiteral("goal_completed")));
             QCOMPARE(story.count(QStringLiteral("task_started")), 5);
         }
     }
@@ -202,7 +221,8 @@ private Q_SLOTS:
         QVERIFY(shown.out.contains(QStringLiteral("failed")));
         QCOMPARE(tasks().size(), 0);
         const QJsonObject goal =
-            json(astra({QStringLiteral("goal"), QStringLiteral("show"), QStringLiteral("1"), QStringLiteral("--json")})).object();
+            json(astra({QStringLiteral("goal"), QStringLiteral("show"), QStringLiteral("1"), QStringLiteral("--json")}))
+                .object();
         QCOMPARE(goal.value(QStringLiteral("state")).toString(), QStringLiteral("active"));
         QVERIFY(ledgerEvents().contains(QStringLiteral("plan_not_found")));
     }
@@ -210,7 +230,9 @@ private Q_SLOTS:
     void failingProposerFailsThePlan()
     {
         QTemporaryDir dir;
-        setUp(test::testDatabases(dir.path()).first().second, QStringLiteral("command"), script("broken.py", failingAgent));
+        setUp(test::testDatabases(dir.path()).first().second,
+              QStringLiteral("command"),
+              script("broken.py", failingAgent));
         VERIFY_EXIT(astra({QStringLiteral("goal"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
         VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("1")}), 0);
         VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
@@ -218,13 +240,18 @@ private Q_SLOTS:
         VERIFY_EXIT(run, 1);
         QVERIFY2(run.out.contains(QStringLiteral("model quota exhausted")), qPrintable(test::describe(run)));
         QCOMPARE(taskStates(),
-                 (QStringList{QStringLiteral("succeeded"), QStringLiteral("failed"), QStringLiteral("skipped"),
-                              QStringLiteral("skipped"), QStringLiteral("skipped")}));
+                 (QStringList{QStringLiteral("succeeded"),
+                              QStringLiteral("failed"),
+                              QStringLiteral("skipped"),
+                              QStringLiteral("skipped"),
+                              QStringLiteral("skipped")}));
         const QJsonObject goal =
-            json(astra({QStringLiteral("goal"), QStringLiteral("show"), QStringLiteral("1"), QStringLiteral("--json")})).object();
+            json(astra({QStringLiteral("goal"), QStringLiteral("show"), QStringLiteral("1"), QStringLiteral("--json")}))
+                .object();
         QCOMPARE(goal.value(QStringLiteral("state")).toString(), QStringLiteral("failed"));
         QCOMPARE(json(astra({QStringLiteral("mods"), QStringLiteral("--json")})).array().size(), 0);
-        QCOMPARE(m_repo->git({QStringLiteral("branch"), QStringLiteral("--list"), QStringLiteral("astra/*")}), QString());
+        QCOMPARE(m_repo->git({QStringLiteral("branch"), QStringLiteral("--list"), QStringLiteral("astra/*")}),
+                 QString());
         VERIFY_EXIT(astra({QStringLiteral("ledger"), QStringLiteral("verify")}), 0);
     }
 
@@ -238,7 +265,8 @@ private Q_SLOTS:
         VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("1")}), 0);
         VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
         m_repo->write(QStringLiteral(".astra.toml"),
-                      "[policy]\nallowed = [\"src/\"]\n[tests]\ncommand = \"python3 test_calc.py\"\n[proposer]\nkind = \"none\"\n");
+                      "[policy]\nallowed = [\"src/\"]\n[tests]\ncommand = \"python3 test_calc.py\"\n[proposer]\nkind = "
+                      "\"none\"\n");
         const Run run = astra({QStringLiteral("run")});
         VERIFY_EXIT(run, 1);
         const QJsonObject analyze = tasks().at(1).toObject();
@@ -266,7 +294,8 @@ private Q_SLOTS:
         VERIFY_EXIT(astra({QStringLiteral("goal"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
         VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("1")}), 0);
         VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
-        const Run killed = astra({QStringLiteral("run")}, {QStringLiteral("ASTRA_CRASH_AT=") + QString::fromLatin1(point)});
+        const Run killed =
+            astra({QStringLiteral("run")}, {QStringLiteral("ASTRA_CRASH_AT=") + QString::fromLatin1(point)});
         QCOMPARE(killed.exitCode, -1);
         // The next command that opens the workspace finds the task left running and requeues it.
         const QJsonObject left = tasks().at(killedTask - 1).toObject();
@@ -279,9 +308,11 @@ private Q_SLOTS:
         QCOMPARE(taskStates(), test::repeated(5, QStringLiteral("succeeded")));
         for (const QJsonValue &value : tasks()) {
             const int id = value.toObject().value(QStringLiteral("id")).toInt();
-            const QJsonObject shown =
-                json(astra({QStringLiteral("task"), QStringLiteral("show"), QString::number(id), QStringLiteral("--json")}))
-                    .object();
+            const QJsonObject shown = json(astra({QStringLiteral("task"),
+                                                  QStringLiteral("show"),
+                                                  QString::number(id),
+                                                  QStringLiteral("--json")}))
+                                          .object();
             const QJsonArray runs = shown.value(QStringLiteral("runs")).toArray();
             int succeeded = 0;
             for (const QJsonValue &taskRun : runs) {
@@ -295,11 +326,15 @@ private Q_SLOTS:
         }
         const QJsonArray mods = json(astra({QStringLiteral("mods"), QStringLiteral("--json")})).array();
         QCOMPARE(mods.size(), 1);
-        const QStringList branches =
-            m_repo->git({QStringLiteral("for-each-ref"), QStringLiteral("--format=%(refname:short)"), QStringLiteral("refs/heads/astra/")})
-                .split(u'\n', Qt::SkipEmptyParts);
+        const QStringList branches = m_repo
+                                         ->git({QStringLiteral("for-each-ref"),
+                                                QStringLiteral("--format=%(refname:short)"),
+                                                QStringLiteral("refs/heads/astra/")})
+                                         .split(u'\n', Qt::SkipEmptyParts);
         QCOMPARE(branches, QStringList{mods.first().toObject().value(QStringLiteral("branch")).toString()});
-        const Run fsck = test::runProgram(QStringLiteral("git"), {QStringLiteral("fsck"), QStringLiteral("--strict")}, m_repo->path());
+        const Run fsck = test::runProgram(QStringLiteral("git"),
+                                          {QStringLiteral("fsck"), QStringLiteral("--strict")},
+                                          m_repo->path());
         QVERIFY2(fsck.exitCode == 0, qPrintable(fsck.err));
         VERIFY_EXIT(astra({QStringLiteral("ledger"), QStringLiteral("verify")}), 0);
         QVERIFY(ledgerEvents().contains(QStringLiteral("recovered")));

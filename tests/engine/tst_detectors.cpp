@@ -40,12 +40,14 @@ private Q_SLOTS:
         const QString b = QStringLiteral("TimeoutError");
         const QString ok = QStringLiteral("succeeded");
         const QString failed = QStringLiteral("failed");
-        QTest::newRow("3 of 3, same error") << QStringList{failed, failed, failed} << QStringList{a, a, a} << true << 0.95;
-        QTest::newRow("3 of 3, two kinds") << QStringList{failed, QStringLiteral("timeout"), failed} << QStringList{a, b, a}
-                                          << true << 0.87;
+        QTest::newRow("3 of 3, same error")
+            << QStringList{failed, failed, failed} << QStringList{a, a, a} << true << 0.95;
+        QTest::newRow("3 of 3, two kinds")
+            << QStringList{failed, QStringLiteral("timeout"), failed} << QStringList{a, b, a} << true << 0.87;
         QTest::newRow("3 of 6") << QStringList{failed, ok, failed, ok, failed, ok} << QStringList{a, {}, a, {}, a, {}}
                                 << true << 0.5;
-        QTest::newRow("2 of 2: below the threshold") << QStringList{failed, failed} << QStringList{a, a} << false << 0.0;
+        QTest::newRow("2 of 2: below the threshold")
+            << QStringList{failed, failed} << QStringList{a, a} << false << 0.0;
         QTest::newRow("running runs do not count")
             << QStringList{failed, failed, QStringLiteral("running")} << QStringList{a, a, {}} << false << 0.0;
     }
@@ -72,7 +74,8 @@ private Q_SLOTS:
         QCOMPARE(draft.confidence, confidence);
         QVERIFY(draft.confidenceWhy.endsWith(QString::number(confidence, 'f', 2)));
         QCOMPARE(draft.kind, QStringLiteral("fix-job-failure"));
-        QCOMPARE(draft.evidence.value(QStringLiteral("files")).toArray().first().toString(), QStringLiteral("scripts/backup.py"));
+        QCOMPARE(draft.evidence.value(QStringLiteral("files")).toArray().first().toString(),
+                 QStringLiteral("scripts/backup.py"));
         // The fingerprint follows the job, not the wording of its errors.
         runs.first().summary += QStringLiteral(" (again)");
         bool again = false;
@@ -94,19 +97,23 @@ private Q_SLOTS:
         };
         const QString add = QStringLiteral("tests.test_calc.AddTest.test_add");
         const QString sub = QStringLiteral("tests.test_calc.SubTest.test_sub");
-        const auto exists = [](const QString &path) { return path == u"tests/test_calc.py" || path == u"scripts/backup.py"; };
+        const auto exists = [](const QString &path) {
+            return path == u"tests/test_calc.py" || path == u"scripts/backup.py";
+        };
         bool found = false;
-        ProposalDraft draft = failingTestsProposal(QStringLiteral("unit"),
-                                                   {{3, report({add, sub})}, {2, report({sub, add})}, {1, report({add, sub})}},
-                                                   exists,
-                                                   &found);
+        ProposalDraft draft =
+            failingTestsProposal(QStringLiteral("unit"),
+                                 {{3, report({add, sub})}, {2, report({sub, add})}, {1, report({add, sub})}},
+                                 exists,
+                                 &found);
         QVERIFY(found);
         QCOMPARE(draft.confidence, 0.95);
         QCOMPARE(draft.kind, QStringLiteral("fix-failing-test"));
         QCOMPARE(draft.evidence.value(QStringLiteral("files")).toArray(),
                  (QJsonArray{QStringLiteral("scripts/backup.py"), QStringLiteral("tests/test_calc.py")}));
         // A different set of failures breaks the streak.
-        draft = failingTestsProposal(QStringLiteral("unit"), {{3, report({add})}, {2, report({add, sub})}}, exists, &found);
+        draft =
+            failingTestsProposal(QStringLiteral("unit"), {{3, report({add})}, {2, report({add, sub})}}, exists, &found);
         QCOMPARE(draft.confidence, 0.75);
         // Nothing failing, nothing proposed.
         failingTestsProposal(QStringLiteral("unit"), {{3, report({})}}, exists, &found);

@@ -15,7 +15,9 @@ QByteArray data(const char *name)
 }
 
 const QByteArray appPy = "import os\nimport sys\n\nx = \"\xF0\x9F\x98\x80\" == None\n";
-const QByteArray widget = "// \xC3\xA9 \xC3\xBCn\xC3\xAF" "code\nint *p = 0;\nvoid f() { if (p) g(); }\n";
+const QByteArray widget =
+    "// \xC3\xA9 \xC3\xBCn\xC3\xAF"
+    "code\nint *p = 0;\nvoid f() { if (p) g(); }\n";
 } // namespace
 
 // Analyzer reports (SARIF 2.1.0, clang-tidy export-fixes) and their fix-its applied exactly.
@@ -51,10 +53,12 @@ private Q_SLOTS:
         QCOMPARE(findings->size(), 2);
         QCOMPARE(findings->at(0).ruleId, QStringLiteral("modernize-use-nullptr"));
         QCOMPARE(findings->at(1).fixes.size(), 2);
-        auto fixed = applyReplacements(widget, findings->at(0).fixes + findings->at(1).fixes, QStringLiteral("src/widget.cpp"));
+        auto fixed =
+            applyReplacements(widget, findings->at(0).fixes + findings->at(1).fixes, QStringLiteral("src/widget.cpp"));
         QVERIFY2(fixed.ok(), qPrintable(fixed.message()));
         QCOMPARE(*fixed,
-                 QByteArray("// \xC3\xA9 \xC3\xBCn\xC3\xAF" "code\nint *p = nullptr;\nvoid f() { if (p) { g(); } }\n"));
+                 QByteArray("// \xC3\xA9 \xC3\xBCn\xC3\xAF"
+                            "code\nint *p = nullptr;\nvoid f() { if (p) { g(); } }\n"));
     }
 
     void overlapsAndStalePositionsAreRefused()
@@ -69,11 +73,14 @@ private Q_SLOTS:
         b.offset = 5;
         auto overlap = applyReplacements("0123456789", {a, b}, QStringLiteral("f.c"));
         QVERIFY(!overlap.ok());
-        QVERIFY2(overlap.message().contains(QStringLiteral("overlap")) && overlap.message().contains(QStringLiteral("f.c")),
+        QVERIFY2(overlap.message().contains(QStringLiteral("overlap"))
+                     && overlap.message().contains(QStringLiteral("f.c")),
                  qPrintable(overlap.message()));
         Replacement outside = a;
         outside.offset = 20;
-        QVERIFY(applyReplacements("0123456789", {outside}, QStringLiteral("f.c")).message().contains(QStringLiteral("outside")));
+        QVERIFY(applyReplacements("0123456789", {outside}, QStringLiteral("f.c"))
+                    .message()
+                    .contains(QStringLiteral("outside")));
         Replacement line;
         line.path = QStringLiteral("f.c");
         line.startLine = 3;
@@ -89,10 +96,16 @@ private Q_SLOTS:
 
     void badReportsAreClearErrors()
     {
-        QVERIFY(parseSarif("{\"version\": \"2.0.0\", \"runs\": []}", QStringLiteral("old.sarif")).message().contains(QStringLiteral("2.1.0")));
+        QVERIFY(parseSarif("{\"version\": \"2.0.0\", \"runs\": []}", QStringLiteral("old.sarif"))
+                    .message()
+                    .contains(QStringLiteral("2.1.0")));
         QVERIFY(parseSarif("not json", QStringLiteral("x.sarif")).message().contains(QStringLiteral("x.sarif")));
-        QVERIFY(parseClangTidyFixes("Diagnostics: [", QStringLiteral("y.yaml")).message().contains(QStringLiteral("y.yaml")));
-        QVERIFY(parseClangTidyFixes("Other: 1\n", QStringLiteral("z.yaml")).message().contains(QStringLiteral("Diagnostics")));
+        QVERIFY(parseClangTidyFixes("Diagnostics: [", QStringLiteral("y.yaml"))
+                    .message()
+                    .contains(QStringLiteral("y.yaml")));
+        QVERIFY(parseClangTidyFixes("Other: 1\n", QStringLiteral("z.yaml"))
+                    .message()
+                    .contains(QStringLiteral("Diagnostics")));
     }
 
     void proposalsPerFileWithFixes()

@@ -74,11 +74,14 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("config");
         QTest::addColumn<QStringList>("proposers");
         QTest::addColumn<bool>("solved");
-        const QByteArray command = "[policy]\nallowed = [\"src/\", \"tests/\"]\nforbidden = [\"src/secret/\"]\n"
-                                   "[tests]\ncommand = \"make check\"\n[proposer]\nkind = \"command\"\ncommand = \"agent\"\n";
-        const QByteArray noTests = "[policy]\nallowed = [\"src/\"]\n[proposer]\nkind = \"command\"\ncommand = \"agent\"\n";
-        const QByteArray fixitsOnly = "[policy]\nallowed = [\"src/\"]\n[tests]\ncommand = \"make check\"\n"
-                                      "[proposer]\nkind = \"fixits\"\n";
+        const QByteArray command =
+            "[policy]\nallowed = [\"src/\", \"tests/\"]\nforbidden = [\"src/secret/\"]\n"
+            "[tests]\ncommand = \"make check\"\n[proposer]\nkind = \"command\"\ncommand = \"agent\"\n";
+        const QByteArray noTests =
+            "[policy]\nallowed = [\"src/\"]\n[proposer]\nkind = \"command\"\ncommand = \"agent\"\n";
+        const QByteArray fixitsOnly =
+            "[policy]\nallowed = [\"src/\"]\n[tests]\ncommand = \"make check\"\n"
+            "[proposer]\nkind = \"fixits\"\n";
         const QStringList both{QStringLiteral("command"), QStringLiteral("fixits")};
         const QStringList two{QStringLiteral("src/app.cpp"), QStringLiteral("tests/app_test.cpp")};
         QTest::newRow("user-request-command")
@@ -91,13 +94,14 @@ private Q_SLOTS:
         QTest::newRow("apply-analyzer-fixes")
             << QStringLiteral("apply-analyzer-fixes") << QStringList{QStringLiteral("src/app.cpp")} << true
             << fixitsOnly << both << true;
-        QTest::newRow("no-files") << QStringLiteral("user-request") << QStringList() << false << command << both << true;
-        QTest::newRow("no-test-command")
-            << QStringLiteral("fix-job-failure") << QStringList{QStringLiteral("src/backup.py")} << false << noTests
-            << both << false;
-        QTest::newRow("forbidden-file")
-            << QStringLiteral("user-request") << QStringList{QStringLiteral("src/secret/key.pem")} << false << command
-            << both << false;
+        QTest::newRow("no-files") << QStringLiteral("user-request") << QStringList() << false << command << both
+                                  << true;
+        QTest::newRow("no-test-command") << QStringLiteral("fix-job-failure")
+                                         << QStringList{QStringLiteral("src/backup.py")} << false << noTests << both
+                                         << false;
+        QTest::newRow("forbidden-file") << QStringLiteral("user-request")
+                                        << QStringList{QStringLiteral("src/secret/key.pem")} << false << command << both
+                                        << false;
         QTest::newRow("fixits-without-fixits")
             << QStringLiteral("apply-analyzer-fixes") << QStringList{QStringLiteral("src/app.cpp")} << false
             << fixitsOnly << both << false;
@@ -123,8 +127,8 @@ private Q_SLOTS:
         QCOMPARE(plan->solved, solved);
         QCOMPARE(plan->tasks.size(), plan->taskNodes.size());
 
-        QString text = QStringLiteral("# problem\n") + plan->plan.problem + QStringLiteral("# tree\n")
-            + plan->plan.treeText();
+        QString text =
+            QStringLiteral("# problem\n") + plan->plan.problem + QStringLiteral("# tree\n") + plan->plan.treeText();
         if (solved) {
             text += QStringLiteral("# plan\n") + plan->plan.ipcPlan;
             auto problem = hddl::parseProblem(plan->plan.problem.toUtf8(), QStringLiteral("p.hddl"), m_domain);
@@ -174,9 +178,9 @@ private Q_SLOTS:
         QTest::newRow("actions swapped") << QStringLiteral("9 code_modify g7\n10 code_test g7")
                                          << QStringLiteral("10 code_test g7\n9 code_modify g7")
                                          << QStringLiteral("order");
-        QTest::newRow("read the wrong file") << QStringLiteral("4 code_read g7 file1")
-                                             << QStringLiteral("4 code_read g7 file2")
-                                             << QStringLiteral("does not hold");
+        QTest::newRow("read the wrong file")
+            << QStringLiteral("4 code_read g7 file1") << QStringLiteral("4 code_read g7 file2")
+            << QStringLiteral("does not hold");
         QTest::newRow("wrong method") << QStringLiteral("-> m-change-with-proposer")
                                       << QStringLiteral("-> m-change-with-fixits") << QStringLiteral("fixits");
         QTest::newRow("unknown method") << QStringLiteral("-> m-change-with-proposer")
@@ -191,13 +195,15 @@ private Q_SLOTS:
         QFETCH(QString, from);
         QFETCH(QString, to);
         QFETCH(QString, complaint);
-        const Config parsed = configFrom("[policy]\nallowed = [\"src/\", \"tests/\"]\n[tests]\ncommand = \"make\"\n"
-                                         "[proposer]\nkind = \"command\"\ncommand = \"agent\"\n");
+        const Config parsed = configFrom(
+            "[policy]\nallowed = [\"src/\", \"tests/\"]\n[tests]\ncommand = \"make\"\n"
+            "[proposer]\nkind = \"command\"\ncommand = \"agent\"\n");
         auto policy = PathPolicy::create(parsed.policy);
         const Goal goal = goalOf(QStringLiteral("user-request"),
                                  {QStringLiteral("src/a.cpp"), QStringLiteral("tests/a_test.cpp")},
                                  false);
-        auto plan = planForGoal(goal, parsed, m_domain, workspaceFacts(goal, parsed, *policy, {QStringLiteral("command")}));
+        auto plan =
+            planForGoal(goal, parsed, m_domain, workspaceFacts(goal, parsed, *policy, {QStringLiteral("command")}));
         QVERIFY(plan.ok() && plan->solved);
         auto problem = hddl::parseProblem(plan->plan.problem.toUtf8(), QStringLiteral("p.hddl"), m_domain);
         QVERIFY(problem.ok());

@@ -85,8 +85,9 @@ QByteArray completion(const QString &content, const QString &finish = QStringLit
     return QJsonDocument(body).toJson(QJsonDocument::Compact);
 }
 
-const char diffAnswer[] = "Here is the fix.\n\n```diff\n--- a/src/calc.py\n+++ b/src/calc.py\n@@ -1,2 +1,2 @@\n"
-                          " def add(a, b):\n-    return a - b\n+    return a + b\n```\n\nadd subtracted instead of adding.\n";
+const char diffAnswer[] =
+    "Here is the fix.\n\n```diff\n--- a/src/calc.py\n+++ b/src/calc.py\n@@ -1,2 +1,2 @@\n"
+    " def add(a, b):\n-    return a - b\n+    return a + b\n```\n\nadd subtracted instead of adding.\n";
 } // namespace
 
 // The OpenAI-compatible proposer against a real HTTP server on loopback.
@@ -138,7 +139,8 @@ private Q_SLOTS:
         QVERIFY2(answer.ok(), qPrintable(answer.message()));
         QCOMPARE(answer->changes.files.size(), 1);
         QCOMPARE(answer->changes.files.first().content, QByteArray("def add(a, b):\n    return a + b\n"));
-        QCOMPARE(answer->changes.rationale, QStringLiteral("Here is the fix.\n\n\n\nadd subtracted instead of adding."));
+        QCOMPARE(answer->changes.rationale,
+                 QStringLiteral("Here is the fix.\n\n\n\nadd subtracted instead of adding."));
         QCOMPARE(server.requests.size(), 1);
         const QByteArray request = server.requests.first();
         QVERIFY(request.startsWith("POST /v1/chat/completions "));
@@ -172,14 +174,16 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<QString>("mentions");
         QTest::newRow("unauthorized") << 401 << QByteArray("{\"error\": \"bad key\"}") << QStringLiteral("HTTP 401");
-        QTest::newRow("not a completion") << 200 << QByteArray("{\"object\": \"list\"}") << QStringLiteral("not a chat completion");
+        QTest::newRow("not a completion")
+            << 200 << QByteArray("{\"object\": \"list\"}") << QStringLiteral("not a chat completion");
         QTest::newRow("refusal") << 200 << completion(QStringLiteral("I cannot help with that."))
                                  << QStringLiteral("without a diff");
         QTest::newRow("content filter") << 200 << completion(QStringLiteral("..."), QStringLiteral("content_filter"))
                                         << QStringLiteral("refused");
         QTest::newRow("diff does not apply")
             << 200
-            << completion(QStringLiteral("```diff\n--- a/src/calc.py\n+++ b/src/calc.py\n@@ -1,1 +1,1 @@\n-def sub(a, b):\n+def add(a, b):\n```\n"))
+            << completion(QStringLiteral("```diff\n--- a/src/calc.py\n+++ b/src/calc.py\n@@ -1,1 +1,1 @@\n-def sub(a, "
+                                         "b):\n+def add(a, b):\n```\n"))
             << QStringLiteral("does not apply");
     }
     void clearErrors()

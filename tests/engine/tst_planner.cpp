@@ -124,8 +124,9 @@ private Q_SLOTS:
         QCOMPARE(result.failedTask, QStringLiteral("deliver p2 depot"));
         QCOMPARE(result.failure.size(), 1);
         QCOMPARE(result.failure.first().method, QStringLiteral("m-deliver"));
-        QVERIFY2(result.failure.first().reason.contains(QStringLiteral("(= depot depot) holds, and the negative condition")),
-                 qPrintable(result.failure.first().reason));
+        QVERIFY2(
+            result.failure.first().reason.contains(QStringLiteral("(= depot depot) holds, and the negative condition")),
+            qPrintable(result.failure.first().reason));
     }
 
     void emptyNetworkIsTrivial()

@@ -75,7 +75,9 @@ ExecutorRegistry testExecutors(Recorder &recorder)
     ExecutorRegistry registry;
     registry.add(QStringLiteral("step"), [&recorder](TaskContext &context) { return recorder.work(context, false); });
     registry.add(
-        QStringLiteral("write"), [&recorder](TaskContext &context) { return recorder.work(context, true); }, true);
+        QStringLiteral("write"),
+        [&recorder](TaskContext &context) { return recorder.work(context, true); },
+        true);
     registry.add(QStringLiteral("hang"), [](TaskContext &context) {
         while (!context.stopRequested()) {
             QThread::msleep(10);
@@ -299,7 +301,8 @@ private Q_SLOTS:
     {
         for (const auto &entry : test::testDatabases(m_dir.path())) {
             FIXTURE_OR_FAIL(entry.second);
-            const QList<TaskSpec> specs = {{QStringLiteral("step"), sleepFor(250)}, {QStringLiteral("step"), sleepFor(250)}};
+            const QList<TaskSpec> specs = {{QStringLiteral("step"), sleepFor(250)},
+                                           {QStringLiteral("step"), sleepFor(250)}};
             QVERIFY(addPlan(workspace, specs, true) > 0);
             QVERIFY(addPlan(workspace, specs, true) > 0);
             Recorder recorder;
@@ -316,7 +319,10 @@ private Q_SLOTS:
         for (const auto &entry : test::testDatabases(m_dir.path())) {
             FIXTURE_OR_FAIL(entry.second);
             for (int i = 0; i < 3; ++i) {
-                QVERIFY(addPlan(workspace, {{QStringLiteral("write"), sleepFor(120)}, {QStringLiteral("step"), sleepFor(120)}}, true) > 0);
+                QVERIFY(addPlan(workspace,
+                                {{QStringLiteral("write"), sleepFor(120)}, {QStringLiteral("step"), sleepFor(120)}},
+                                true)
+                        > 0);
             }
             Recorder recorder;
             Scheduler scheduler(optionsFor(*fixture), testExecutors(recorder));
@@ -345,8 +351,7 @@ private Q_SLOTS:
             QVERIFY(db.writeTransaction([&]() -> Status {
                           auto updated = TaskRepository(db).update(otherTask, claimed);
                           return updated ? Status() : Status(updated.error());
-                      })
-                        .ok());
+                      }).ok());
             Recorder recorder;
             SchedulerOptions options = optionsFor(*fixture);
             Scheduler scheduler(options, testExecutors(recorder));
@@ -409,7 +414,9 @@ private Q_SLOTS:
         for (const auto &entry : test::testDatabases(m_dir.path())) {
             FIXTURE_OR_FAIL(entry.second);
             const qint64 plan =
-                addPlan(workspace, {{QStringLiteral("hang"), {}, 1}, {QStringLiteral("step")}, {QStringLiteral("step")}}, true);
+                addPlan(workspace,
+                        {{QStringLiteral("hang"), {}, 1}, {QStringLiteral("step")}, {QStringLiteral("step")}},
+                        true);
             Recorder recorder;
             Scheduler scheduler(optionsFor(*fixture), testExecutors(recorder));
             auto report = scheduler.runUntilIdle();
@@ -418,7 +425,8 @@ private Q_SLOTS:
             const QList<TaskRecord> tasks = tasksOf(workspace, plan);
             QCOMPARE(states(tasks),
                      (QStringList{QStringLiteral("failed"), QStringLiteral("skipped"), QStringLiteral("skipped")}));
-            QVERIFY2(tasks.first().summary.contains(QStringLiteral("timeout of 1 s")), qPrintable(tasks.first().summary));
+            QVERIFY2(tasks.first().summary.contains(QStringLiteral("timeout of 1 s")),
+                     qPrintable(tasks.first().summary));
             auto runs = workspace.taskRuns(tasks.first().id);
             QCOMPARE(runs->size(), 1);
             QCOMPARE(runs->first().outcome, QStringLiteral("timeout"));
@@ -479,7 +487,8 @@ private Q_SLOTS:
             thirdTime.insert(QStringLiteral("succeed_at"), 3);
             QJsonObject never;
             never.insert(QStringLiteral("succeed_at"), 99);
-            const qint64 recovers = addPlan(workspace, {{QStringLiteral("flaky"), thirdTime}, {QStringLiteral("step")}}, true);
+            const qint64 recovers =
+                addPlan(workspace, {{QStringLiteral("flaky"), thirdTime}, {QStringLiteral("step")}}, true);
             const qint64 exhausted = addPlan(workspace, {{QStringLiteral("flaky"), never, 60, 2}}, true);
             const qint64 broken = addPlan(workspace, {{QStringLiteral("broken")}, {QStringLiteral("step")}}, true);
             Recorder recorder;
@@ -558,7 +567,9 @@ private Q_SLOTS:
             };
             QVERIFY(db.writeTransaction([&] { return markRunning(tasks.at(0), TaskState::Succeeded, 1); }).ok());
             QVERIFY(db.writeTransaction([&] { return markRunning(tasks.at(1), TaskState::Running, 1); }).ok());
-            QVERIFY(db.writeTransaction([&] { return markRunning(tasksOf(workspace, spent).first(), TaskState::Running, 1); }).ok());
+            QVERIFY(db.writeTransaction([&] {
+                          return markRunning(tasksOf(workspace, spent).first(), TaskState::Running, 1);
+                      }).ok());
 
             auto reopened = Workspace::open(fixture->options);
             QVERIFY2(reopened.ok(), qPrintable(reopened.message()));
@@ -606,7 +617,8 @@ private Q_SLOTS:
         QVERIFY2(report.ok(), qPrintable(report.message()));
         QCOMPARE(report->started, 0);
         QCOMPARE(recorder.intervals.size(), 0);
-        QCOMPARE(states(tasksOf(workspace, plan)), (QStringList{QStringLiteral("cancelled"), QStringLiteral("skipped")}));
+        QCOMPARE(states(tasksOf(workspace, plan)),
+                 (QStringList{QStringLiteral("cancelled"), QStringLiteral("skipped")}));
         auto stored = PlanRepository(workspace.database()).find(plan);
         QCOMPARE(toString(stored->state), QStringLiteral("failed"));
         QCOMPARE(toString(workspace.goal(goalId)->state), QStringLiteral("abandoned"));

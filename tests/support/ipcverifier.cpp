@@ -177,7 +177,9 @@ private:
         }
         for (auto it = m_lines.constBegin(); it != m_lines.constEnd(); ++it) {
             if (uses.value(it.key()) != 1) {
-                return QStringLiteral("id %1 is used %2 times in the decomposition").arg(it.key()).arg(uses.value(it.key()));
+                return QStringLiteral("id %1 is used %2 times in the decomposition")
+                    .arg(it.key())
+                    .arg(uses.value(it.key()));
             }
         }
         for (auto it = uses.constBegin(); it != uses.constEnd(); ++it) {
@@ -186,14 +188,19 @@ private:
             }
         }
         if (m_roots.size() != m_problem.htnTasks.size()) {
-            return QStringLiteral("%1 roots for a task network of %2").arg(m_roots.size()).arg(m_problem.htnTasks.size());
+            return QStringLiteral("%1 roots for a task network of %2")
+                .arg(m_roots.size())
+                .arg(m_problem.htnTasks.size());
         }
         for (int i = 0; i < m_roots.size(); ++i) {
             const Line &root = m_lines.value(m_roots.at(i));
             const hddl::TaskCall &call = m_problem.htnTasks.at(i);
             Binding binding;
-            if (root.name != call.task || !unify(call.arguments, root.arguments, m_problem.htnParameters, binding).isEmpty()) {
-                return QStringLiteral("root %1 (%2) is not the network's task %3").arg(root.id).arg(root.name, call.task);
+            if (root.name != call.task
+                || !unify(call.arguments, root.arguments, m_problem.htnParameters, binding).isEmpty()) {
+                return QStringLiteral("root %1 (%2) is not the network's task %3")
+                    .arg(root.id)
+                    .arg(root.name, call.task);
             }
         }
         for (const Line &line : std::as_const(m_lines)) {
@@ -225,7 +232,8 @@ private:
                 return QStringLiteral("%1 is not a method of %2").arg(line.method, line.name);
             }
             Binding binding;
-            if (QString error = unify(method->task.arguments, line.arguments, method->parameters, binding); !error.isEmpty()) {
+            if (QString error = unify(method->task.arguments, line.arguments, method->parameters, binding);
+                !error.isEmpty()) {
                 return QStringLiteral("task %1 via %2: %3").arg(line.id).arg(line.method, error);
             }
             if (line.children.size() != method->subtasks.size()) {
@@ -246,7 +254,8 @@ private:
                         .arg(i + 1)
                         .arg(subtask.task);
                 }
-                if (QString error = unify(subtask.arguments, child.arguments, method->parameters, binding); !error.isEmpty()) {
+                if (QString error = unify(subtask.arguments, child.arguments, method->parameters, binding);
+                    !error.isEmpty()) {
                     return QStringLiteral("child %1 of %2: %3").arg(child.id).arg(line.id).arg(error);
                 }
             }
@@ -448,7 +457,9 @@ private:
             };
             Binding binding = it.value();
             if (!some(0, binding)) {
-                return QStringLiteral("the precondition of method %1 for task %2 does not hold").arg(line.method).arg(line.id);
+                return QStringLiteral("the precondition of method %1 for task %2 does not hold")
+                    .arg(line.method)
+                    .arg(line.id);
             }
         }
         return {};

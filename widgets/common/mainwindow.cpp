@@ -1,8 +1,8 @@
 #include "mainwindow.h"
 
+#include "backgroundcycle.h"
 #include "statuspage.h"
 #include "version.h"
-#include "backgroundcycle.h"
 #include "workspacewatcher.h"
 
 #include <QAction>
@@ -10,11 +10,11 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QKeySequence>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QJsonArray>
-#include <QJsonObject>
 #include <QStatusBar>
 
 namespace astra {
@@ -66,10 +66,9 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         const int jobs = int(report.value(QStringLiteral("job_runs")).toArray().size());
         const int tasks = report.value(QStringLiteral("scheduler")).toObject().value(QStringLiteral("started")).toInt();
         const int review = int(report.value(QStringLiteral("modifications_awaiting_review")).toArray().size());
-        statusBar()->showMessage(tr("Background: %n job run(s); %1 task(s) run; %2 awaiting review", nullptr, jobs)
-                                     .arg(tasks)
-                                     .arg(review),
-                                 10000);
+        statusBar()->showMessage(
+            tr("Background: %n job run(s); %1 task(s) run; %2 awaiting review", nullptr, jobs).arg(tasks).arg(review),
+            10000);
         if (jobs > 0 || tasks > 0 || !report.value(QStringLiteral("proposals")).toArray().isEmpty()) {
             refresh();
         }

@@ -14,65 +14,8 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(astra::AnalyzerDetector)
 };
 
-QString repositoryPath(const QString &written, const std::function<std::optional<QByteArray>(const QString &)> &readFile)
-{
-    const QStringList parts = QString(written).replace(u'\\', u'/').split(u'/', Qt::SkipEmptyParts);
-    for (int first = 0; first < parts.size(); ++first) {
-        const QString suffix = parts.mid(first).join(u'/');
-        if (suffix != u"." && !suffix.contains(QStringLiteral("..")) && readFile(suffix)) {
-            return suffix;
-        }
-    }
-    return {};
-}
-
-int lineOfOffset(const QByteArray &content, qint64 offset)
-{
-    return int(content.left(offset).count('\n')) + 1;
-}
-} // namespace
-
-QList<ProposalDraft> analyzerProposals(const QList<Finding> &findings,
-                                       const QJsonObject &source,
-                                       const std::function<std::optional<QByteArray>(const QString &)> &readFile)
-{
-    // tool -> repository path -> findings there (with their paths mapped)
-    QMap<QString, QMap<QString, QList<Finding>>> grouped;
-    for (Finding finding : findings) {
-        const QString path = repositoryPath(finding.path, readFile);
-        if (path.isEmpty()) {
-            continue;
-        }
-        const auto content = readFile(path);
-        if (finding.tool == u"clang-tidy" && finding.line == 0 && content) {
-            finding.line = lineOfOffset(*content, finding.column); // clang-tidy gives a byte offset
-            finding.column = 0;
-        }
-        finding.path = path;
-        QList<Replacement> mapped;
-        bool elsewhere = false;
-        for (Replacement replacement : std::as_const(finding.fixes)) {
-            replacement.path = repositoryPath(replacement.path, readFile);
-            elsewhere = elsewhere || replacement.path != path;
-            mapped.append(replacement);
-        }
-        // A fix that edits another file than the finding's is not applied blindly.
-        finding.fixes = elsewhere ? QList<Replacement>() : mapped;
-        grouped[finding.tool][path].append(finding);
-    }
-    QList<ProposalDraft> drafts;
-    for (auto tool = grouped.cbegin(); tool != grouped.cend(); ++tool) {
-        for (auto file = tool.value().cbegin(); file != tool.value().cend(); ++file) {
-            ProposalDraft draft = analyzerDraft(tool.key(), file.key(), file.value(), source);
-            if (!draft.kind.isEmpty()) {
-                drafts.append(draft);
-            }
-        }
-    }
-    return drafts;
-}
-
-ProposalDraft analyzerDraft(const QString &tool, const QString &path, const QList<Finding> &findings, const QJsonObject &source)
+ProposalDraft
+analyzerDraft(const QString &tool, const QString &path, const QList<Finding> &findings, const QJsonObject &source)
 {
     ProposalDraft draft;
     int withFixes = 0;
@@ -120,6 +63,54 @@ ProposalDraft analyzerDraft(const QString &tool, const QString &path, const QLis
     evidence.insert(QStringLiteral("confidence_formula"), draft.confidenceWhy);
     draft.evidence = evidence;
     return draft;
+}
+
+int lineOfOffset(const QByteArray &content, qint64 offset)
+{
+    return int(content.left(offset).count('\n')) + 1;
+}
+} // namespace
+
+QList<ProposalDraft> analyzerProposals(const QList<Finding> &findings,
+                                       const QJsonObject &source,
+                                       const std::function<std::optional<QByteArray>(const QString &)> &readFile)
+{
+    // tool -> repository path -> findings there (with their paths mapped)
+    QMap<QString, QMap<QString, QList<Finding>>> grouped;
+    const auto exists = [&](const QString &path) {
+        return readFile(path).has_value();
+    };
+    for (Finding finding : findings) {
+        const QString path = repositoryFile(finding.path, exists, true);
+        if (path.isEmpty()) {
+            continue;
+        }
+        const auto content = readFile(path);
+        if (finding.line == 0 && finding.fileOffset >= 0 && content) {
+            finding.line = lineOfOffset(*content, finding.fileOffset);
+        }
+        finding.path = path;
+        QList<Replacement> mapped;
+        bool elsewhere = false;
+        for (Replacement replacement : std::as_const(finding.fixes)) {
+            replacement.path = repositoryFile(replacement.path, exists, true);
+            elsewhere = elsewhere || replacement.path != path;
+            mapped.append(replacement);
+        }
+        // A fix that edits another file than the finding's is not applied blindly.
+        finding.fixes = elsewhere ? QList<Replacement>() : mapped;
+        grouped[finding.tool][path].append(finding);
+    }
+    QList<ProposalDraft> drafts;
+    for (auto tool = grouped.cbegin(); tool != grouped.cend(); ++tool) {
+        for (auto file = tool.value().cbegin(); file != tool.value().cend(); ++file) {
+            ProposalDraft draft = analyzerDraft(tool.key(), file.key(), file.value(), source);
+            if (!draft.kind.isEmpty()) {
+                drafts.append(draft);
+            }
+        }
+    }
+    return drafts;
 }
 
 } // namespace astra

@@ -18,11 +18,6 @@ namespace astra {
 //
 // Confidence (analyzer fix-its are exact edits the tool vouches for):
 //   confidence = min(0.95, 0.8 + 0.15 * findings with a fix-it / findings in the file)
-ProposalDraft analyzerDraft(const QString &tool,
-                            const QString &path,
-                            const QList<Finding> &findings,
-                            const QJsonObject &source);
-
 QList<ProposalDraft> analyzerProposals(const QList<Finding> &findings,
                                        const QJsonObject &source, // job, run, report file
                                        const std::function<std::optional<QByteArray>(const QString &)> &readFile);

@@ -5,9 +5,8 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
+#include <yaml-cpp/yaml.h>
 
 namespace astra {
 
@@ -61,6 +60,28 @@ qint64 byteOffsetOf(const QByteArray &content, int line, int column, bool utf16)
 }
 } // namespace
 
+QString
+repositoryFile(const QString &written, const std::function<bool(const QString &)> &exists, bool suffixesOfRelative)
+{
+    QString path = QString(written).replace(u'\\', u'/');
+    while (path.startsWith(QStringLiteral("./"))) {
+        path = path.mid(2);
+    }
+    const bool trySuffixes = path.startsWith(u'/') || suffixesOfRelative;
+    const QStringList parts = path.split(u'/', Qt::SkipEmptyParts);
+    for (int first = 0; first < parts.size(); ++first) {
+        const QString suffix = parts.mid(first).join(u'/');
+        if (!parts.mid(first).contains(QStringLiteral("..")) && !parts.mid(first).contains(QStringLiteral("."))
+            && exists(suffix)) {
+            return suffix;
+        }
+        if (!trySuffixes) {
+            break;
+        }
+    }
+    return {};
+}
+
 QJsonObject Replacement::toJson() const
 {
     QJsonObject object;
@@ -112,37 +133,47 @@ Result<QList<Finding>> parseSarif(const QByteArray &text, const QString &file)
     QList<Finding> findings;
     for (const QJsonValue &runValue : root.value(QStringLiteral("runs")).toArray()) {
         const QJsonObject run = runValue.toObject();
-        const QString tool =
-            run.value(QStringLiteral("tool")).toObject().value(QStringLiteral("driver")).toObject().value(QStringLiteral("name")).toString();
+        const QString tool = run.value(QStringLiteral("tool"))
+                                 .toObject()
+                                 .value(QStringLiteral("driver"))
+                                 .toObject()
+                                 .value(QStringLiteral("name"))
+                                 .toString();
         const bool utf16 = run.value(QStringLiteral("columnKind")).toString() != u"unicodeCodePoints";
         for (const QJsonValue &resultValue : run.value(QStringLiteral("results")).toArray()) {
             const QJsonObject result = resultValue.toObject();
             Finding finding;
             finding.tool = tool;
             finding.ruleId = result.value(QStringLiteral("ruleId")).toString();
-            finding.message = result.value(QStringLiteral("message")).toObject().value(QStringLiteral("text")).toString();
+            finding.message =
+                result.value(QStringLiteral("message")).toObject().value(QStringLiteral("text")).toString();
             const QJsonObject physical = result.value(QStringLiteral("locations"))
                                              .toArray()
                                              .first()
                                              .toObject()
                                              .value(QStringLiteral("physicalLocation"))
                                              .toObject();
-            finding.path = uriPath(physical.value(QStringLiteral("artifactLocation")).toObject().value(QStringLiteral("uri")).toString());
+            finding.path = uriPath(
+                physical.value(QStringLiteral("artifactLocation")).toObject().value(QStringLiteral("uri")).toString());
             const QJsonObject region = physical.value(QStringLiteral("region")).toObject();
             finding.line = region.value(QStringLiteral("startLine")).toInt();
             finding.column = region.value(QStringLiteral("startColumn")).toInt(1);
             const QJsonObject fix = result.value(QStringLiteral("fixes")).toArray().first().toObject();
             for (const QJsonValue &changeValue : fix.value(QStringLiteral("artifactChanges")).toArray()) {
                 const QJsonObject change = changeValue.toObject();
-                const QString path =
-                    uriPath(change.value(QStringLiteral("artifactLocation")).toObject().value(QStringLiteral("uri")).toString());
+                const QString path = uriPath(change.value(QStringLiteral("artifactLocation"))
+                                                 .toObject()
+                                                 .value(QStringLiteral("uri"))
+                                                 .toString());
                 for (const QJsonValue &replacementValue : change.value(QStringLiteral("replacements")).toArray()) {
                     const QJsonObject replacementObject = replacementValue.toObject();
                     const QJsonObject deleted = replacementObject.value(QStringLiteral("deletedRegion")).toObject();
                     Replacement replacement;
                     replacement.path = path;
-                    replacement.text =
-                        replacementObject.value(QStringLiteral("insertedContent")).toObject().value(QStringLiteral("text")).toString();
+                    replacement.text = replacementObject.value(QStringLiteral("insertedContent"))
+                                           .toObject()
+                                           .value(QStringLiteral("text"))
+                                           .toString();
                     if (deleted.contains(QStringLiteral("byteOffset"))) {
                         replacement.byOffset = true;
                         replacement.offset = qint64(deleted.value(QStringLiteral("byteOffset")).toDouble());
@@ -151,7 +182,8 @@ Result<QList<Finding>> parseSarif(const QByteArray &text, const QString &file)
                         replacement.startLine = deleted.value(QStringLiteral("startLine")).toInt();
                         replacement.startColumn = deleted.value(QStringLiteral("startColumn")).toInt(1);
                         replacement.endLine = deleted.value(QStringLiteral("endLine")).toInt(replacement.startLine);
-                        replacement.endColumn = deleted.value(QStringLiteral("endColumn")).toInt(replacement.startColumn);
+                        replacement.endColumn =
+                            deleted.value(QStringLiteral("endColumn")).toInt(replacement.startColumn);
                         replacement.utf16Columns = utf16;
                     } else {
                         return makeError(Tr::tr("%1: a fix of %2 at %3:%4 gives its region by character offset, which "
@@ -186,8 +218,7 @@ Result<QList<Finding>> parseClangTidyFixes(const QByteArray &text, const QString
             const YAML::Node message = diagnostic["DiagnosticMessage"] ? diagnostic["DiagnosticMessage"] : diagnostic;
             finding.message = QString::fromStdString(message["Message"].as<std::string>(""));
             finding.path = QString::fromStdString(message["FilePath"].as<std::string>(""));
-            const qint64 offset = message["FileOffset"].as<qint64>(0);
-            finding.column = int(offset); // a byte offset; the detector turns it into a line
+            finding.fileOffset = message["FileOffset"].as<qint64>(0); // the detector turns it into a line
             for (const YAML::Node &replacementNode : message["Replacements"]) {
                 Replacement replacement;
                 replacement.path = QString::fromStdString(replacementNode["FilePath"].as<std::string>(""));
@@ -237,8 +268,8 @@ Result<QByteArray> applyReplacements(const QByteArray &content, QList<Replacemen
     for (int i = 1; i < spans.size(); ++i) {
         const Span &previous = spans.at(i - 1);
         const Span &current = spans.at(i);
-        if (current.start < previous.end || (current.start == previous.start && current.start == current.end
-                                             && previous.start == previous.end)) {
+        if (current.start < previous.end
+            || (current.start == previous.start && current.start == current.end && previous.start == previous.end)) {
             return makeError(Tr::tr("Two fix-its for %1 overlap (replacements %2 and %3, bytes %4-%5 and %6-%7); "
                                     "nothing was applied. Apply one of them by hand.")
                                  .arg(path)

@@ -6,6 +6,8 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
+
 namespace astra {
 
 // One text replacement of a fix-it. clang-tidy gives byte offsets; SARIF gives a region by
@@ -34,10 +36,17 @@ struct Finding
     QString ruleId;
     QString message;
     QString path;
-    int line = 0;
+    int line = 0; // 1-based; 0 when the tool gave a byte offset only
     int column = 0;
+    qint64 fileOffset = -1; // clang-tidy: the byte offset of the diagnostic
     QList<Replacement> fixes; // the first fix the tool offers, as its replacements
 };
+
+// The repository file a tool's or a log's path names, as `exists` knows them: the path as
+// written ("./" dropped, "\\" as "/"), else, for an absolute path (from the folder the job ran
+// in) or when `suffixesOfRelative`, its longest suffix that exists. Empty when none does.
+QString
+repositoryFile(const QString &written, const std::function<bool(const QString &)> &exists, bool suffixesOfRelative);
 
 // SARIF 2.1.0: every result of every run, with its first fix's replacements.
 Result<QList<Finding>> parseSarif(const QByteArray &text, const QString &file);

@@ -1,5 +1,6 @@
 #include "jobfailuredetector.h"
 
+#include "findings.h"
 #include "goals/goal.h"
 
 #include <QCoreApplication>
@@ -31,25 +32,6 @@ QString lastLine(const QString &text)
     return {};
 }
 
-QString repositoryPath(const QString &candidate, const std::function<bool(const QString &)> &fileExists)
-{
-    QString path = candidate;
-    while (path.startsWith(QStringLiteral("./"))) {
-        path = path.mid(2);
-    }
-    const QStringList parts = path.split(u'/', Qt::SkipEmptyParts);
-    for (int first = 0; first < parts.size(); ++first) {
-        const QString suffix = parts.mid(first).join(u'/');
-        if (!suffix.contains(QStringLiteral("..")) && fileExists(suffix)) {
-            return suffix;
-        }
-        if (!candidate.startsWith(u'/') && first == 0) {
-            break; // a relative path is taken as written
-        }
-    }
-    return {};
-}
-
 QString durationText(std::chrono::seconds seconds)
 {
     const qint64 s = seconds.count();
@@ -73,7 +55,7 @@ QList<QPair<QString, int>> filesNamedIn(const QString &text, const std::function
     static const QRegularExpression token(QStringLiteral("[A-Za-z0-9_./+-]+\\.[A-Za-z0-9]+"));
     QList<QPair<QString, int>> found;
     const auto add = [&](const QString &candidate, int line) {
-        const QString path = repositoryPath(candidate, fileExists);
+        const QString path = repositoryFile(candidate, fileExists, false);
         if (path.isEmpty()) {
             return;
         }
@@ -149,7 +131,10 @@ ProposalDraft jobFailureProposal(const JobConfig &job,
                               .arg(draft.confidence, 0, 'f', 2);
     draft.detector = QStringLiteral("job_failure");
     draft.kind = QStringLiteral("fix-job-failure");
-    draft.title = Tr::tr("Job %1 failed %2 times in the last %3").arg(job.name).arg(failed.size()).arg(durationText(settings.window));
+    draft.title = Tr::tr("Job %1 failed %2 times in the last %3")
+                      .arg(job.name)
+                      .arg(failed.size())
+                      .arg(durationText(settings.window));
     draft.fingerprint = goalFingerprint(draft.kind, QStringLiteral("job:") + job.name, {});
 
     QJsonArray runArray;

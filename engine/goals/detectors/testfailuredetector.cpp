@@ -62,11 +62,14 @@ ProposalDraft failingTestsProposal(const QString &jobName,
         ++streak;
     }
     draft.confidence = qRound(qMin(0.95, 0.6 + 0.15 * streak) * 100) / 100.0;
-    draft.confidenceWhy = QStringLiteral("min(0.95, 0.6 + 0.15 * streak %1) = %2").arg(streak).arg(draft.confidence, 0, 'f', 2);
+    draft.confidenceWhy =
+        QStringLiteral("min(0.95, 0.6 + 0.15 * streak %1) = %2").arg(streak).arg(draft.confidence, 0, 'f', 2);
     draft.detector = QStringLiteral("failing_tests");
     draft.kind = QStringLiteral("fix-failing-test");
-    draft.title = Tr::tr("Job %1: %n test(s) fail: %2", nullptr, int(names.size()))
-                      .arg(jobName, names.mid(0, 3).join(QStringLiteral(", ")) + (names.size() > 3 ? QStringLiteral(", …") : QString()));
+    draft.title =
+        Tr::tr("Job %1: %n test(s) fail: %2", nullptr, int(names.size()))
+            .arg(jobName,
+                 names.mid(0, 3).join(QStringLiteral(", ")) + (names.size() > 3 ? QStringLiteral(", …") : QString()));
     draft.fingerprint = goalFingerprint(draft.kind, QStringLiteral("tests:%1:%2").arg(jobName, names.join(u',')), {});
 
     QJsonArray failures;
