@@ -1,6 +1,7 @@
 #include "workspace.h"
 
 #include "config/configtemplate.h"
+#include "goals/generator.h"
 #include "logging.h"
 #include "store/goalrepository.h"
 #include "store/migrator.h"
@@ -76,6 +77,16 @@ QJsonObject WorkspaceStatus::toJson() const
     ledger.insert(QStringLiteral("entries"), double(ledgerEntries));
     ledger.insert(QStringLiteral("head"), ledgerHead);
     object.insert(QStringLiteral("ledger"), ledger);
+    QJsonArray refusals;
+    for (const Refusal &refusal : recentRefusals) {
+        QJsonObject item;
+        item.insert(QStringLiteral("id"), double(refusal.proposalId));
+        item.insert(QStringLiteral("title"), refusal.title);
+        item.insert(QStringLiteral("check"), refusal.check);
+        item.insert(QStringLiteral("reason"), refusal.reason);
+        refusals.append(item);
+    }
+    object.insert(QStringLiteral("recent_refusals"), refusals);
     return object;
 }
 
@@ -326,6 +337,13 @@ Result<WorkspaceStatus> Workspace::status()
     }
     status.ledgerEntries = head->seq;
     status.ledgerHead = head->hash;
+    auto refusals = listProposals(m_db, true, 5);
+    if (!refusals) {
+        return refusals.error();
+    }
+    for (const ProposalDecision &decision : std::as_const(*refusals)) {
+        status.recentRefusals.append({decision.proposalId, decision.draft.title, decision.check, decision.reason});
+    }
     return status;
 }
 

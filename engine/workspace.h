@@ -125,6 +125,8 @@ public:
     Result<QList<ProposalDraft>> detectProposals();
     // Detectors, then the goal generator's checks; every decision is recorded and ledgered.
     Result<QList<ProposalDecision>> detect();
+    // The generator's recorded decisions, newest first (see listProposals()).
+    Result<QList<ProposalDecision>> proposals(bool refusedOnly = false, int limit = 200);
 
     // Plans: the goal (active, or planned and not started) is planned with the built-in domain
     // over the workspace's facts. A plan found moves the goal to planned and waits for

@@ -301,4 +301,9 @@ Result<QList<ProposalDecision>> Workspace::detect()
     return decisions;
 }
 
+Result<QList<ProposalDecision>> Workspace::proposals(bool refusedOnly, int limit)
+{
+    return listProposals(m_db, refusedOnly, limit);
+}
+
 } // namespace astra

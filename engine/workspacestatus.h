@@ -27,6 +27,15 @@ struct WorkspaceStatus
     QString scheduler; // "idle" or "running"
     qint64 ledgerEntries = 0;
     QString ledgerHead;
+    // The generator's latest refusals (newest first, at most five): what it would not pursue, and why.
+    struct Refusal
+    {
+        qint64 proposalId = 0;
+        QString title;
+        QString check;
+        QString reason;
+    };
+    QList<Refusal> recentRefusals;
 
     QJsonObject toJson() const;
 };

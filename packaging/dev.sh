@@ -75,7 +75,7 @@ build() {
 run_demo() {
     build qt6 --target astra astra-review
     local data=${XDG_DATA_HOME:-$HOME/.local/share}/astra-review
-    local demo=$data/demo
+    local demo=$data/snapback-demo
     if [[ ! -d "$demo/.git" ]]; then
         mkdir -p "$data"
         build/qt6/app/cli/astra demo "$demo"

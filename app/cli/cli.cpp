@@ -38,6 +38,8 @@ QString helpText()
         "  jobs list                     the jobs of .astra.toml, their last outcome, whether due\n"
         "  jobs run [NAME]               run the jobs (or one) now; each run is recorded\n"
         "  detect                        run the detectors; print each proposal's decision and why\n"
+        "  proposals [--refused] [--limit N]\n"
+        "                                the generator's decisions so far, newest first, with why\n"
         "  cycle                         due jobs, detection, planning, execution, up to review\n"
         "  worker [--poll S] [--once]    run cycles until stopped (SIGTERM): due jobs, detection every\n"
         "                                [generator] interval, approved plans\n"
@@ -172,6 +174,7 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
     parser.addOption({QStringLiteral("goal"), Tr::tr("The goal the change belongs to."), Tr::tr("ID")});
     parser.addOption({QStringLiteral("title"), Tr::tr("A title for the change."), Tr::tr("TEXT")});
     parser.addOption({QStringLiteral("timeout"), Tr::tr("Stop the planner after S seconds."), Tr::tr("S")});
+    parser.addOption({QStringLiteral("refused"), Tr::tr("Only the refused proposals.")});
     parser.addOption({QStringLiteral("once"), Tr::tr("Run one turn and stop.")});
     parser.addOption({QStringLiteral("poll"), Tr::tr("Seconds between turns."), Tr::tr("S")});
     parser.addOption({QStringLiteral("older-than"), Tr::tr("Only what finished more than DAYS ago."), Tr::tr("DAYS")});
@@ -244,6 +247,9 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
     }
     if (command == u"detect") {
         return runDetect(context);
+    }
+    if (command == u"proposals") {
+        return runProposals(context);
     }
     if (command == u"jobs") {
         return runJobs(context);

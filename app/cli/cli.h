@@ -60,6 +60,7 @@ int runTasks(Context &context);
 int runTask(Context &context);
 int runJobs(Context &context);
 int runDetect(Context &context);
+int runProposals(Context &context);
 int runCycleCommand(Context &context);
 int runWorker(Context &context);
 

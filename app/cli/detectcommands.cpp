@@ -17,6 +17,32 @@ struct Tr
 {
     Q_DECLARE_TR_FUNCTIONS(astra::cli)
 };
+
+// The generator's decisions, as `detect` prints them and `proposals` lists them.
+void printDecisions(Context &context, const QList<ProposalDecision> &decisions)
+{
+    if (context.json) {
+        QJsonArray array;
+        for (const ProposalDecision &decision : decisions) {
+            array.append(decision.toJson());
+        }
+        context.printJson(array);
+        return;
+    }
+    for (const ProposalDecision &decision : decisions) {
+        context.out << Tr::tr("Proposal %1 from %2 (confidence %3): %4")
+                           .arg(decision.proposalId)
+                           .arg(decision.draft.detector)
+                           .arg(decision.draft.confidence, 0, 'f', 2)
+                           .arg(decision.draft.title)
+                    << u'\n';
+        if (decision.accepted) {
+            context.out << Tr::tr("  accepted: goal %1 (%2)").arg(decision.goalId).arg(decision.goalState) << u'\n';
+        } else {
+            context.out << Tr::tr("  refused (%1): %2").arg(decision.check, decision.reason) << u'\n';
+        }
+    }
+}
 } // namespace
 
 int runDetect(Context &context)
@@ -37,30 +63,44 @@ int runDetect(Context &context)
     if (!decisions) {
         return context.fail(decisions.error());
     }
-    if (context.json) {
-        QJsonArray array;
-        for (const ProposalDecision &decision : std::as_const(*decisions)) {
-            array.append(decision.toJson());
-        }
-        context.printJson(array);
-        return Success;
-    }
-    if (decisions->isEmpty()) {
+    if (decisions->isEmpty() && !context.json) {
         context.out << Tr::tr("The detectors found nothing.") << u'\n';
     }
-    for (const ProposalDecision &decision : std::as_const(*decisions)) {
-        context.out << Tr::tr("Proposal %1 from %2 (confidence %3): %4")
-                           .arg(decision.proposalId)
-                           .arg(decision.draft.detector)
-                           .arg(decision.draft.confidence, 0, 'f', 2)
-                           .arg(decision.draft.title)
-                    << u'\n';
-        if (decision.accepted) {
-            context.out << Tr::tr("  accepted: goal %1 (%2)").arg(decision.goalId).arg(decision.goalState) << u'\n';
-        } else {
-            context.out << Tr::tr("  refused (%1): %2").arg(decision.check, decision.reason) << u'\n';
-        }
+    printDecisions(context, *decisions);
+    return Success;
+}
+
+int runProposals(Context &context)
+{
+    int exitCode = Success;
+    if (!context.onlyOptions({QStringLiteral("refused"), QStringLiteral("limit")}, &exitCode)) {
+        return exitCode;
     }
+    if (!context.args.isEmpty()) {
+        return context.usage(Tr::tr("proposals takes no arguments; use --refused and --limit N."));
+    }
+    qint64 limit = 50;
+    if (context.parser.isSet(QStringLiteral("limit"))
+        && !context.parseId(context.parser.value(QStringLiteral("limit")),
+                            QStringLiteral("--limit"),
+                            &limit,
+                            &exitCode)) {
+        return exitCode;
+    }
+    auto workspace = context.openWorkspace(&exitCode);
+    if (!workspace) {
+        return exitCode;
+    }
+    auto decisions =
+        workspace->proposals(context.parser.isSet(QStringLiteral("refused")), int(qMin<qint64>(limit, 100000)));
+    context.printWarnings(*workspace);
+    if (!decisions) {
+        return context.fail(decisions.error());
+    }
+    if (decisions->isEmpty() && !context.json) {
+        context.out << Tr::tr("The generator has decided nothing yet: run `astra detect`.") << u'\n';
+    }
+    printDecisions(context, *decisions);
     return Success;
 }
 

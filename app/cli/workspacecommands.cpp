@@ -112,13 +112,21 @@ int runDemo(Context &context)
         object.insert(QStringLiteral("work_dir"), report->workDir);
         object.insert(QStringLiteral("goals"), report->goals);
         object.insert(QStringLiteral("commits"), report->commits);
+        object.insert(QStringLiteral("modifications"), report->modifications);
+        object.insert(QStringLiteral("job_runs"), report->jobRuns);
+        object.insert(QStringLiteral("proposals"), report->proposals);
         context.printJson(object);
         return Success;
     }
-    context.out << Tr::tr("Created the demo workspace in %1 (%2 commits, %3 goals).")
+    context.out << Tr::tr(
+                       "Created the demo workspace in %1: %2 commits, %3 job runs, %4 proposals, %5 goals, "
+                       "%6 modifications.")
                        .arg(report->workDir)
                        .arg(report->commits)
+                       .arg(report->jobRuns)
+                       .arg(report->proposals)
                        .arg(report->goals)
+                       .arg(report->modifications)
                 << u'\n' << Tr::tr("Open it with: astra-review --repo %1").arg(report->workDir) << u'\n';
     return Success;
 }

@@ -13,6 +13,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QRegularExpression>
 
 namespace astra {
@@ -65,8 +66,34 @@ infeasibility(const ProposalDraft &draft, const Config &config, const PathPolicy
     if (!plan) {
         return plan.message();
     }
-    return plan->solved ? QString()
-                        : Tr::tr("no plan with the capabilities configured now: %1").arg(plan->plan.failure);
+    if (plan->solved) {
+        return QString();
+    }
+    // What a person can act on first; the planner's trace follows for the details.
+    QStringList why;
+    QStringList forbidden;
+    for (const QString &file : facts.files) {
+        if (!facts.allowedFiles.contains(file)) {
+            forbidden.append(file);
+        }
+    }
+    if (!forbidden.isEmpty()) {
+        why.append(Tr::tr("the path policy of .astra.toml lets the agent change %1 of its %2 files; not: %3")
+                       .arg(facts.allowedFiles.size())
+                       .arg(facts.files.size())
+                       .arg(forbidden.join(QStringLiteral(", "))));
+    }
+    if (facts.proposers.isEmpty() && !facts.hasFixits) {
+        why.append(
+            Tr::tr("no proposer that can run here is configured ([proposer] kind) and the evidence has no "
+                   "fix-its"));
+    }
+    if (!facts.testCommand) {
+        why.append(Tr::tr("no test command is configured ([tests] command)"));
+    }
+    const QString summary = why.isEmpty() ? QString() : why.join(QStringLiteral("; ")) + QStringLiteral(".\n");
+    return Tr::tr("no plan can carry it out with the capabilities configured now: %1%2")
+        .arg(summary, plan->plan.failure);
 }
 
 // The first check that refuses `draft`, as {check, reason}; empty when all pass.
@@ -179,7 +206,48 @@ QJsonObject ProposalDecision::toJson() const
         object.insert(QStringLiteral("goal_state"), goalState);
     }
     object.insert(QStringLiteral("evidence"), draft.evidence);
+    if (!createdAt.isEmpty()) {
+        object.insert(QStringLiteral("created_at"), createdAt);
+    }
     return object;
+}
+
+Result<QList<ProposalDecision>> listProposals(Database &db, bool refusedOnly, int limit)
+{
+    QString sql = QStringLiteral(
+        "SELECT p.id, p.detector, p.kind, p.title, p.fingerprint, p.confidence, p.evidence, p.decision, "
+        "p.reason, p.refused_by, p.created_at, g.id, g.state FROM proposals p "
+        "LEFT JOIN goals g ON g.proposal_id = p.id");
+    if (refusedOnly) {
+        sql += QStringLiteral(" WHERE p.decision = 'refused'");
+    }
+    sql += QStringLiteral(" ORDER BY p.id DESC LIMIT ?");
+    auto query = db.exec(Tr::tr("Listing the generator's decisions"), sql, {qMax(0, limit)});
+    if (!query) {
+        return query.error();
+    }
+    QList<ProposalDecision> decisions;
+    while (query->next()) {
+        ProposalDecision decision;
+        decision.proposalId = query->value(0).toLongLong();
+        decision.draft.detector = query->value(1).toString();
+        decision.draft.kind = query->value(2).toString();
+        decision.draft.title = query->value(3).toString();
+        decision.draft.fingerprint = query->value(4).toString();
+        decision.draft.confidence = query->value(5).toDouble();
+        decision.draft.evidence = QJsonDocument::fromJson(query->value(6).toString().toUtf8()).object();
+        decision.draft.confidenceWhy = decision.draft.evidence.value(QStringLiteral("confidence_formula")).toString();
+        decision.accepted = query->value(7).toString() == u"accepted";
+        decision.reason = query->value(8).toString();
+        decision.check = query->value(9).toString();
+        decision.createdAt = query->value(10).toString();
+        if (!query->value(11).isNull()) {
+            decision.goalId = query->value(11).toLongLong();
+            decision.goalState = query->value(12).toString();
+        }
+        decisions.append(decision);
+    }
+    return decisions;
 }
 
 Result<QList<ProposalDecision>> generateGoals(Workspace &workspace, const QList<ProposalDraft> &drafts)
@@ -221,8 +289,8 @@ Result<QList<ProposalDecision>> generateGoals(Workspace &workspace, const QList<
             auto inserted =
                 db.exec(Tr::tr("Recording a proposal"),
                         QStringLiteral("INSERT INTO proposals (detector, kind, title, fingerprint, confidence, "
-                                       "evidence, decision, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                                       "?, ?) RETURNING id"),
+                                       "evidence, decision, reason, refused_by, created_at) VALUES (?, ?, ?, ?, ?, ?, "
+                                       "?, ?, ?, ?) RETURNING id"),
                         {draft.detector,
                          draft.kind,
                          draft.title,
@@ -231,6 +299,7 @@ Result<QList<ProposalDecision>> generateGoals(Workspace &workspace, const QList<
                          QString::fromUtf8(canonicalJson(draft.evidence)),
                          decision.accepted ? QStringLiteral("accepted") : QStringLiteral("refused"),
                          decision.reason,
+                         decision.check,
                          now});
             if (!inserted) {
                 return inserted.error();
@@ -239,6 +308,7 @@ Result<QList<ProposalDecision>> generateGoals(Workspace &workspace, const QList<
                 return makeError(Tr::tr("Recording a proposal returned no id"));
             }
             decision.proposalId = inserted->value(0).toLongLong();
+            decision.createdAt = now;
             QJsonObject meta;
             meta.insert(QStringLiteral("detector"), draft.detector);
             meta.insert(QStringLiteral("title"), draft.title);

@@ -22,4 +22,9 @@ class Workspace;
 // proposal_refused), in one transaction each.
 Result<QList<ProposalDecision>> generateGoals(Workspace &workspace, const QList<ProposalDraft> &drafts);
 
+class Database;
+// The generator's recorded decisions, newest first: at most `limit` of them, only the refused
+// ones when `refusedOnly`. An accepted one carries its goal and the goal's state now.
+Result<QList<ProposalDecision>> listProposals(Database &db, bool refusedOnly, int limit);
+
 } // namespace astra

@@ -26,7 +26,8 @@ struct ProposalDecision
     QString check; // the check that refused it: confidence, rate_limit, duplicate, principles, feasibility
     QString reason;
     qint64 goalId = 0; // when accepted
-    QString goalState; // proposed or active (auto-approved)
+    QString goalState; // proposed or active (auto-approved); as listed later: the goal's state now
+    QString createdAt;
 
     QJsonObject toJson() const;
 };

@@ -269,6 +269,17 @@ QList<Migration> builtinMigrations()
         },
     });
 
+    // A refused proposal names the generator check that refused it, so that lists and the
+    // workstation can group refusals without reading the ledger.
+    migrations.append(Migration{
+        5,
+        QStringLiteral("proposal checks"),
+        {
+            QStringLiteral("ALTER TABLE proposals ADD COLUMN refused_by TEXT NOT NULL DEFAULT ''"),
+            QStringLiteral("CREATE INDEX proposals_created ON proposals (created_at)"),
+        },
+    });
+
     return migrations;
 }
 

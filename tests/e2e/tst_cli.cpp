@@ -487,31 +487,100 @@ private Q_SLOTS:
         QVERIFY2(run.err.contains(QStringLiteral("broken.hddl:2:3:")), qPrintable(run.err));
     }
 
+    // The demo runs the real loop on a small Python project: jobs, detection, plans, the
+    // scripted agent, the project's own tests, reviews. Everything the workstation is meant to
+    // open on is there, and the repository is a normal one with a clean work tree.
     void demoWorkspace()
     {
         QTemporaryDir dir;
         const QString demo = dir.filePath(QStringLiteral("demo"));
         Run run = runAstra({QStringLiteral("demo"), demo, QStringLiteral("--json")});
         VERIFY_RUN(run, 0);
-        QCOMPARE(json(run).object().value(QStringLiteral("goals")).toInt(), 5);
-        // A normal repository that git reads, with a clean work tree.
+        const QJsonObject created = json(run).object();
+        QCOMPARE(created.value(QStringLiteral("commits")).toInt(), 5);
+        QCOMPARE(created.value(QStringLiteral("goals")).toInt(), 8);
+        QCOMPARE(created.value(QStringLiteral("modifications")).toInt(), 4);
+        QCOMPARE(created.value(QStringLiteral("job_runs")).toInt(), 8);
+        QCOMPARE(created.value(QStringLiteral("proposals")).toInt(), 4);
+        const auto git = [&](const QStringList &args) {
+            return test::runProgram(QStringLiteral("git"), args, demo).out.trimmed();
+        };
+        QCOMPARE(git({QStringLiteral("status"), QStringLiteral("--porcelain")}), QString());
+        // Five commits of history and the merged lint fixes.
+        QCOMPARE(git({QStringLiteral("rev-list"), QStringLiteral("--count"), QStringLiteral("main")}),
+                 QStringLiteral("6"));
         QCOMPARE(
-            test::runProgram(QStringLiteral("git"), {QStringLiteral("status"), QStringLiteral("--porcelain")}, demo)
-                .out,
-            QString());
-        QCOMPARE(test::runProgram(QStringLiteral("git"),
-                                  {QStringLiteral("rev-list"), QStringLiteral("--count"), QStringLiteral("HEAD")},
-                                  demo)
-                     .out.trimmed(),
-                 QStringLiteral("3"));
+            git({QStringLiteral("log"), QStringLiteral("-1"), QStringLiteral("--format=%s"), QStringLiteral("main")}),
+            QStringLiteral("snapback-lint: apply 2 fix-its in snapback/archive.py"));
+
         run = runAstra({QStringLiteral("status"), QStringLiteral("--json")}, demo);
         VERIFY_RUN(run, 0);
         const QJsonObject goals = json(run).object().value(QStringLiteral("goals")).toObject();
-        QCOMPARE(goals.value(QStringLiteral("proposed")).toInt(), 1);
-        QCOMPARE(goals.value(QStringLiteral("active")).toInt(), 1);
-        QCOMPARE(goals.value(QStringLiteral("planned")).toInt(), 1);
-        QCOMPARE(goals.value(QStringLiteral("rejected")).toInt(), 1);
-        QCOMPARE(goals.value(QStringLiteral("abandoned")).toInt(), 1);
+        const QList<QPair<const char *, int>> columns = {{"proposed", 1},
+                                                         {"active", 1},
+                                                         {"planned", 1},
+                                                         {"executing", 0},
+                                                         {"awaiting_review", 2},
+                                                         {"completed", 1},
+                                                         {"rejected", 1},
+                                                         {"failed", 0},
+                                                         {"abandoned", 1}};
+        for (const auto &[state, count] : columns) {
+            QVERIFY2(goals.value(QLatin1String(state)).toInt() == count, state);
+        }
+
+        // One modification of each kind the review needs.
+        run = runAstra({QStringLiteral("mods"), QStringLiteral("--json")}, demo);
+        VERIFY_RUN(run, 0);
+        QMap<QString, QJsonObject> byStatus;
+        for (const QJsonValue &value : json(run).array()) {
+            byStatus.insert(value.toObject().value(QStringLiteral("status")).toString(), value.toObject());
+        }
+        QCOMPARE(byStatus.keys(),
+                 (QStringList{QStringLiteral("awaiting_approval"),
+                              QStringLiteral("conflicted"),
+                              QStringLiteral("merged"),
+                              QStringLiteral("rejected")}));
+        QVERIFY(
+            !byStatus.value(QStringLiteral("conflicted")).value(QStringLiteral("conflict_paths")).toArray().isEmpty());
+        const int waiting = byStatus.value(QStringLiteral("awaiting_approval")).value(QStringLiteral("id")).toInt();
+        run = runAstra(
+            {QStringLiteral("mod"), QStringLiteral("show"), QString::number(waiting), QStringLiteral("--json")},
+            demo);
+        VERIFY_RUN(run, 0);
+        const QJsonObject modification = json(run).object();
+        QCOMPARE(modification.value(QStringLiteral("files")).toArray().size(), 2);
+        const QJsonObject tests = modification.value(QStringLiteral("tests")).toArray().last().toObject();
+        QCOMPARE(tests.value(QStringLiteral("outcome")).toString(), QStringLiteral("passed"));
+        QCOMPARE(tests.value(QStringLiteral("commit")), modification.value(QStringLiteral("head_commit")));
+        QVERIFY(tests.value(QStringLiteral("passed")).toInt() >= 9); // the project's tests and the two new ones
+
+        // Its goal has an approved plan whose tree shows a method that was tried and rejected.
+        const int goal = modification.value(QStringLiteral("goal_id")).toInt();
+        run =
+            runAstra({QStringLiteral("plan"), QStringLiteral("show"), QString::number(goal), QStringLiteral("--json")},
+                     demo);
+        VERIFY_RUN(run, 0);
+        const QJsonObject plan = json(run).object();
+        QCOMPARE(plan.value(QStringLiteral("state")).toString(), QStringLiteral("approved"));
+        QVERIFY(QJsonDocument(plan.value(QStringLiteral("tree")).toArray()).toJson().contains("rejected_method"));
+
+        // The generator refused the backup_report failure as unexecutable, and says why.
+        run = runAstra({QStringLiteral("proposals"), QStringLiteral("--refused"), QStringLiteral("--json")}, demo);
+        VERIFY_RUN(run, 0);
+        QJsonObject unexecutable;
+        for (const QJsonValue &value : json(run).array()) {
+            if (value.toObject().value(QStringLiteral("check")).toString() == u"feasibility") {
+                unexecutable = value.toObject();
+            }
+        }
+        QVERIFY2(unexecutable.value(QStringLiteral("reason")).toString().contains(QStringLiteral("not: deploy/")),
+                 qPrintable(unexecutable.value(QStringLiteral("reason")).toString()));
+
+        run = runAstra({QStringLiteral("jobs"), QStringLiteral("list"), QStringLiteral("--json")}, demo);
+        VERIFY_RUN(run, 0);
+        QCOMPARE(json(run).array().first().toObject().value(QStringLiteral("last_outcome")).toString(),
+                 QStringLiteral("timeout"));
         VERIFY_RUN(runAstra({QStringLiteral("ledger"), QStringLiteral("verify")}, demo), 0);
 
         run = runAstra({QStringLiteral("demo"), demo});

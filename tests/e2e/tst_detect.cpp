@@ -169,7 +169,7 @@ private Q_SLOTS:
             "[[principles]]\nname = \"no jobs\"\ndeny_goal_text = [\"(?i)daily_backup\"]\n")
                                    << QStringLiteral("principles") << QStringLiteral("no jobs");
         QTest::newRow("unexecutable") << config({}, "kind = \"none\"\n") << QStringLiteral("feasibility")
-                                      << QStringLiteral("no plan");
+                                      << QStringLiteral("no proposer that can run here is configured");
     }
     void refusalsSayWhich()
     {
@@ -186,6 +186,13 @@ private Q_SLOTS:
                  qPrintable(decision.value(QStringLiteral("reason")).toString()));
         const QJsonArray goals = json(astra({QStringLiteral("goals"), QStringLiteral("--json")})).array();
         QCOMPARE(goals.size(), 0); // a goal the system could not (or must not) pursue is never created
+        // The decision stays listed, with the check that refused it.
+        const Run listed = astra({QStringLiteral("proposals"), QStringLiteral("--refused"), QStringLiteral("--json")});
+        VERIFY_EXIT(listed, 0);
+        const QJsonArray refusals = json(listed).array();
+        QCOMPARE(refusals.size(), 1);
+        QCOMPARE(refusals.first().toObject().value(QStringLiteral("check")).toString(), check);
+        QCOMPARE(refusals.first().toObject().value(QStringLiteral("reason")), decision.value(QStringLiteral("reason")));
         const Run ledger = astra({QStringLiteral("ledger"), QStringLiteral("show"), QStringLiteral("--json")});
         bool refusedEntry = false;
         for (const QJsonValue &value : json(ledger).array()) {

@@ -32,8 +32,12 @@ private Q_SLOTS:
         QVERIFY2(page->shownError().isEmpty(), qPrintable(page->shownError()));
         QCOMPARE(page->shownGoalCount(QStringLiteral("proposed")), 1);
         QCOMPARE(page->shownGoalCount(QStringLiteral("planned")), 1);
-        QCOMPARE(page->shownGoalCount(QStringLiteral("completed")), 0);
+        QCOMPARE(page->shownGoalCount(QStringLiteral("completed")), 1);
         QVERIFY(window.windowTitle().contains(QStringLiteral("demo")));
+        // The generator's refusals are on the first page, the unexecutable one among them.
+        QVERIFY2(page->shownRefusals().contains(QStringLiteral("feasibility: Job backup_report failed 3 times in the "
+                                                               "last 1d")),
+                 qPrintable(page->shownRefusals().join(u'\n')));
 
         // F5 reloads: a goal added behind the window's back shows up.
         {

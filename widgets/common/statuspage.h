@@ -24,6 +24,8 @@ public:
     // For tests: the number shown for a goal state, or -1.
     int shownGoalCount(const QString &state) const;
     QString shownError() const;
+    // For tests: the refusals listed, as "check: title".
+    QStringList shownRefusals() const;
 
 private:
     QStackedWidget *m_stack = nullptr;
@@ -38,6 +40,7 @@ private:
     QLabel *m_ledger = nullptr;
     QLabel *m_highlighting = nullptr;
     QTreeWidget *m_goals = nullptr;
+    QTreeWidget *m_refusals = nullptr;
 };
 
 } // namespace astra
