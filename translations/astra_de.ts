@@ -371,6 +371,90 @@
         <source>Internal error: the demo configuration does not parse: %1</source>
         <translation>Interner Fehler: Die Demo-Konfiguration lässt sich nicht einlesen: %1</translation>
     </message>
+    <message>
+        <source>Internal error: the demo file %1 is missing from this build.</source>
+        <translation>Interner Fehler: Die Demo-Datei %1 fehlt in diesem Build.</translation>
+    </message>
+    <message>
+        <source>The demo workspace could not be completed at &quot;%1&quot;: %2</source>
+        <translation>Der Demo-Arbeitsbereich konnte bei „%1“ nicht fertiggestellt werden: %2</translation>
+    </message>
+    <message>
+        <source>the steps and files are what this change needs</source>
+        <translation>die Schritte und Dateien sind, was diese Änderung braucht</translation>
+    </message>
+    <message>
+        <source>goal %1 has no modification</source>
+        <translation>Ziel %1 hat keine Änderung</translation>
+    </message>
+    <message>
+        <source>run the job %1</source>
+        <translation>Job %1 ausführen</translation>
+    </message>
+    <message>
+        <source>detect</source>
+        <translation>erkennen</translation>
+    </message>
+    <message>
+        <source>expected two accepted goals and a refusal for feasibility, got: %1</source>
+        <translation>erwartet: zwei angenommene Ziele und eine Ablehnung wegen Ausführbarkeit; erhalten: %1</translation>
+    </message>
+    <message>
+        <source>nothing</source>
+        <translation>nichts</translation>
+    </message>
+    <message>
+        <source>add goals</source>
+        <translation>Ziele hinzufügen</translation>
+    </message>
+    <message>
+        <source>worth doing</source>
+        <translation>lohnt sich</translation>
+    </message>
+    <message>
+        <source>approve goal %1</source>
+        <translation>Ziel %1 genehmigen</translation>
+    </message>
+    <message>
+        <source>plan goal %1</source>
+        <translation>Ziel %1 planen</translation>
+    </message>
+    <message>
+        <source>run the approved plans</source>
+        <translation>die genehmigten Pläne ausführen</translation>
+    </message>
+    <message>
+        <source>expected four modifications awaiting review, got %1: %2</source>
+        <translation>erwartet: vier Änderungen, die auf Prüfung warten; erhalten: %1: %2</translation>
+    </message>
+    <message>
+        <source>Bytes alone are hard to read in the job log: log a human-readable size (KiB, MiB) and the number of files instead.</source>
+        <translation>Reine Bytes sind im Job-Log schwer zu lesen: stattdessen eine lesbare Größe (KiB, MiB) und die Zahl der Dateien protokollieren.</translation>
+    </message>
+    <message>
+        <source>will be asked again with the format spelled out</source>
+        <translation>wird mit ausformuliertem Format erneut angefragt</translation>
+    </message>
+    <message>
+        <source>small, tested, and what the goal asked</source>
+        <translation>klein, getestet und das, was das Ziel verlangte</translation>
+    </message>
+    <message>
+        <source>the host-name change was expected to conflict with the merged lint fixes</source>
+        <translation>die Änderung mit dem Hostnamen hätte mit den zusammengeführten Lint-Korrekturen kollidieren sollen</translation>
+    </message>
+    <message>
+        <source>review the modification of goal %1</source>
+        <translation>die Änderung von Ziel %1 prüfen</translation>
+    </message>
+    <message>
+        <source>Out of scope: snapback stays pure Python so that it runs wherever python3 does.</source>
+        <translation>Außerhalb des Rahmens: snapback bleibt reines Python, damit es überall läuft, wo python3 läuft.</translation>
+    </message>
+    <message>
+        <source>reject goal %1</source>
+        <translation>Ziel %1 ablehnen</translation>
+    </message>
 </context>
 <context>
     <name>astra::Executors</name>
@@ -651,10 +735,6 @@
         <translation>Grundsatz &apos;%1&apos; verbietet Ziele, deren Text auf %2 passt</translation>
     </message>
     <message>
-        <source>no plan with the capabilities configured now: %1</source>
-        <translation>kein Plan mit den derzeit konfigurierten Fähigkeiten: %1</translation>
-    </message>
-    <message>
         <source>passed: confidence, rate limits, duplicates, principles, feasibility</source>
         <translation>bestanden: Konfidenz, Mengenbegrenzung, Duplikate, Grundsätze, Durchführbarkeit</translation>
     </message>
@@ -669,6 +749,26 @@
     <message>
         <source>auto-approved: confidence %1 &gt;= %2</source>
         <translation>automatisch genehmigt: Konfidenz %1 &gt;= %2</translation>
+    </message>
+    <message>
+        <source>the path policy of .astra.toml lets the agent change %1 of its %2 files; not: %3</source>
+        <translation>die Pfadrichtlinie in .astra.toml erlaubt dem Agenten, %1 seiner %2 Dateien zu ändern; nicht: %3</translation>
+    </message>
+    <message>
+        <source>no proposer that can run here is configured ([proposer] kind) and the evidence has no fix-its</source>
+        <translation>kein hier lauffähiger Proposer ist konfiguriert ([proposer] kind), und die Belege enthalten keine Fix-its</translation>
+    </message>
+    <message>
+        <source>no test command is configured ([tests] command)</source>
+        <translation>kein Testbefehl ist konfiguriert ([tests] command)</translation>
+    </message>
+    <message>
+        <source>no plan can carry it out with the capabilities configured now: %1%2</source>
+        <translation>kein Plan kann es mit den jetzt konfigurierten Fähigkeiten ausführen: %1%2</translation>
+    </message>
+    <message>
+        <source>Listing the generator&apos;s decisions</source>
+        <translation>Auflisten der Entscheidungen des Generators</translation>
     </message>
 </context>
 <context>
@@ -2084,6 +2184,18 @@
         <source>, head %1</source>
         <translation>, Kopf %1</translation>
     </message>
+    <message>
+        <source>Refused by the goal generator</source>
+        <translation>Vom Zielgenerator abgelehnt</translation>
+    </message>
+    <message>
+        <source>refused by the %1 check: %2</source>
+        <translation>abgelehnt von der Prüfung %1: %2</translation>
+    </message>
+    <message>
+        <source>Nothing refused yet.</source>
+        <translation>Noch nichts abgelehnt.</translation>
+    </message>
 </context>
 <context>
     <name>astra::TaskRepository</name>
@@ -2887,10 +2999,6 @@
         <translation>demo benötigt genau ein Argument: den Ordner, in dem der Demo-Arbeitsbereich angelegt werden soll.</translation>
     </message>
     <message>
-        <source>Created the demo workspace in %1 (%2 commits, %3 goals).</source>
-        <translation>Demo-Arbeitsbereich in %1 angelegt (%2 Commits, %3 Ziele).</translation>
-    </message>
-    <message>
         <source>Open it with: astra-review --repo %1</source>
         <translation>Öffnen mit: astra-review --repo %1</translation>
     </message>
@@ -3286,6 +3394,29 @@
         <translation>Job %1 (Lauf %2): %3 in %4 ms</translation>
     </message>
     <message>
+        <source>Run one turn and stop.</source>
+        <translation>Einen Durchlauf ausführen und anhalten.</translation>
+    </message>
+    <message>
+        <source>Seconds between turns.</source>
+        <translation>Sekunden zwischen den Durchläufen.</translation>
+    </message>
+    <message>
+        <source>worker takes no arguments.</source>
+        <translation>worker erwartet keine Argumente.</translation>
+    </message>
+    <message>
+        <source>--poll must be a whole number of seconds, 1 or more.</source>
+        <translation>--poll muss eine ganze Zahl von Sekunden sein, 1 oder mehr.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n job run(s); proposals %2, plans %3, tasks %4; awaiting review %5.</source>
+        <translation>
+            <numerusform>%1: %n Joblauf; Vorschläge %2, Pläne %3, Aufgaben %4; wartet auf Prüfung %5.</numerusform>
+            <numerusform>%1: %n Jobläufe; Vorschläge %2, Pläne %3, Aufgaben %4; wartet auf Prüfung %5.</numerusform>
+        </translation>
+    </message>
+    <message>
         <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
 
 Review and control the changes an agent proposes to a git repository.
@@ -3306,6 +3437,8 @@ Commands:
   jobs list                     the jobs of .astra.toml, their last outcome, whether due
   jobs run [NAME]               run the jobs (or one) now; each run is recorded
   detect                        run the detectors; print each proposal&apos;s decision and why
+  proposals [--refused] [--limit N]
+                                the generator&apos;s decisions so far, newest first, with why
   cycle                         due jobs, detection, planning, execution, up to review
   worker [--poll S] [--once]    run cycles until stopped (SIGTERM): due jobs, detection every
                                 [generator] interval, approved plans
@@ -3355,6 +3488,8 @@ Befehle:
   jobs list                     die Jobs aus .astra.toml, ihr letztes Ergebnis, ob sie fällig sind
   jobs run [NAME]               die Jobs (oder einen) jetzt ausführen; jeder Lauf wird verzeichnet
   detect                        die Detektoren ausführen; jede Entscheidung über Vorschläge mit Grund ausgeben
+  proposals [--refused] [--limit N]
+                                die bisherigen Entscheidungen des Generators, neueste zuerst, mit Grund
   cycle                         fällige Jobs, Erkennung, Planung, Ausführung bis zur Prüfung
   worker [--poll S] [--once]    Durchläufe ausführen, bis er angehalten wird (SIGTERM): fällige Jobs,
                                 Erkennung alle [generator] interval, genehmigte Pläne
@@ -3386,27 +3521,20 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
 </translation>
     </message>
     <message>
-        <source>Run one turn and stop.</source>
-        <translation>Einen Durchlauf ausführen und anhalten.</translation>
+        <source>Only the refused proposals.</source>
+        <translation>Nur die abgelehnten Vorschläge.</translation>
     </message>
     <message>
-        <source>Seconds between turns.</source>
-        <translation>Sekunden zwischen den Durchläufen.</translation>
+        <source>proposals takes no arguments; use --refused and --limit N.</source>
+        <translation>proposals erwartet keine Argumente; verwenden Sie --refused und --limit N.</translation>
     </message>
     <message>
-        <source>worker takes no arguments.</source>
-        <translation>worker erwartet keine Argumente.</translation>
+        <source>The generator has decided nothing yet: run `astra detect`.</source>
+        <translation>Der Generator hat noch nichts entschieden: führen Sie `astra detect` aus.</translation>
     </message>
     <message>
-        <source>--poll must be a whole number of seconds, 1 or more.</source>
-        <translation>--poll muss eine ganze Zahl von Sekunden sein, 1 oder mehr.</translation>
-    </message>
-    <message numerus="yes">
-        <source>%1: %n job run(s); proposals %2, plans %3, tasks %4; awaiting review %5.</source>
-        <translation>
-            <numerusform>%1: %n Joblauf; Vorschläge %2, Pläne %3, Aufgaben %4; wartet auf Prüfung %5.</numerusform>
-            <numerusform>%1: %n Jobläufe; Vorschläge %2, Pläne %3, Aufgaben %4; wartet auf Prüfung %5.</numerusform>
-        </translation>
+        <source>Created the demo workspace in %1: %2 commits, %3 job runs, %4 proposals, %5 goals, %6 modifications.</source>
+        <translation>Demo-Arbeitsbereich in %1 angelegt: %2 Commits, %3 Jobläufe, %4 Vorschläge, %5 Ziele, %6 Änderungen.</translation>
     </message>
 </context>
 <context>

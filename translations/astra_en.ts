@@ -371,6 +371,90 @@
         <source>Internal error: the demo configuration does not parse: %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Internal error: the demo file %1 is missing from this build.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The demo workspace could not be completed at &quot;%1&quot;: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the steps and files are what this change needs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>goal %1 has no modification</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>run the job %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>detect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expected two accepted goals and a refusal for feasibility, got: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>nothing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>add goals</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>worth doing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>approve goal %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>plan goal %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>run the approved plans</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expected four modifications awaiting review, got %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bytes alone are hard to read in the job log: log a human-readable size (KiB, MiB) and the number of files instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>will be asked again with the format spelled out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>small, tested, and what the goal asked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the host-name change was expected to conflict with the merged lint fixes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>review the modification of goal %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Out of scope: snapback stays pure Python so that it runs wherever python3 does.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>reject goal %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Executors</name>
@@ -651,10 +735,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>no plan with the capabilities configured now: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>passed: confidence, rate limits, duplicates, principles, feasibility</source>
         <translation type="unfinished"></translation>
     </message>
@@ -668,6 +748,26 @@
     </message>
     <message>
         <source>auto-approved: confidence %1 &gt;= %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the path policy of .astra.toml lets the agent change %1 of its %2 files; not: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no proposer that can run here is configured ([proposer] kind) and the evidence has no fix-its</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no test command is configured ([tests] command)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no plan can carry it out with the capabilities configured now: %1%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Listing the generator&apos;s decisions</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2083,6 +2183,18 @@
         <source>, head %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Refused by the goal generator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>refused by the %1 check: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing refused yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::TaskRepository</name>
@@ -2884,10 +2996,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Created the demo workspace in %1 (%2 commits, %3 goals).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Open it with: astra-review --repo %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3283,6 +3391,29 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Run one turn and stop.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seconds between turns.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>worker takes no arguments.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--poll must be a whole number of seconds, 1 or more.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n job run(s); proposals %2, plans %3, tasks %4; awaiting review %5.</source>
+        <translation>
+            <numerusform>%1: %n job run; proposals %2, plans %3, tasks %4; awaiting review %5.</numerusform>
+            <numerusform>%1: %n job runs; proposals %2, plans %3, tasks %4; awaiting review %5.</numerusform>
+        </translation>
+    </message>
+    <message>
         <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
 
 Review and control the changes an agent proposes to a git repository.
@@ -3303,6 +3434,8 @@ Commands:
   jobs list                     the jobs of .astra.toml, their last outcome, whether due
   jobs run [NAME]               run the jobs (or one) now; each run is recorded
   detect                        run the detectors; print each proposal&apos;s decision and why
+  proposals [--refused] [--limit N]
+                                the generator&apos;s decisions so far, newest first, with why
   cycle                         due jobs, detection, planning, execution, up to review
   worker [--poll S] [--once]    run cycles until stopped (SIGTERM): due jobs, detection every
                                 [generator] interval, approved plans
@@ -3335,27 +3468,20 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Run one turn and stop.</source>
+        <source>Only the refused proposals.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Seconds between turns.</source>
+        <source>proposals takes no arguments; use --refused and --limit N.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>worker takes no arguments.</source>
+        <source>The generator has decided nothing yet: run `astra detect`.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>--poll must be a whole number of seconds, 1 or more.</source>
+        <source>Created the demo workspace in %1: %2 commits, %3 job runs, %4 proposals, %5 goals, %6 modifications.</source>
         <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>%1: %n job run(s); proposals %2, plans %3, tasks %4; awaiting review %5.</source>
-        <translation>
-            <numerusform>%1: %n job run; proposals %2, plans %3, tasks %4; awaiting review %5.</numerusform>
-            <numerusform>%1: %n job runs; proposals %2, plans %3, tasks %4; awaiting review %5.</numerusform>
-        </translation>
     </message>
 </context>
 <context>

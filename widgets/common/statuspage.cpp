@@ -106,16 +106,10 @@ StatusPage::StatusPage(QWidget *parent)
     auto *refusalsLabel = new QLabel(tr("Refused by the goal generator"), page);
     refusalsLabel->setFont(bold);
     pageLayout->addWidget(refusalsLabel);
-    m_refusals = new QTreeWidget(page);
+    m_refusals = selectableLabel(page);
     m_refusals->setObjectName(QStringLiteral("refusals"));
-    m_refusals->setRootIsDecorated(false);
-    m_refusals->setColumnCount(3);
-    m_refusals->setHeaderLabels({tr("Proposal"), tr("Check"), tr("Why")});
-    m_refusals->header()->setSectionResizeMode(0, QHeaderView::Interactive);
-    m_refusals->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
-    m_refusals->header()->setStretchLastSection(true);
-    m_refusals->setColumnWidth(0, 360);
-    m_refusals->setWordWrap(true);
+    m_refusals->setTextFormat(Qt::RichText);
+    m_refusals->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     m_refusals->setAccessibleName(tr("Refused by the goal generator"));
     pageLayout->addWidget(m_refusals, 1);
     m_stack->addWidget(page);
@@ -160,20 +154,17 @@ void StatusPage::showStatus(const WorkspaceStatus &status)
             item->setForeground(1, palette().brush(QPalette::Disabled, QPalette::Text));
         }
     }
-    m_refusals->clear();
+    // The reason's first line says what to act on (`astra proposals --refused` has the trace).
+    m_shownRefusals.clear();
+    QString html;
     for (const WorkspaceStatus::Refusal &refusal : status.recentRefusals) {
-        // The reason's first line says what to act on; the whole trace is in the tooltip.
-        const QString first = refusal.reason.section(u'\n', 0, 0);
-        auto *item = new QTreeWidgetItem(m_refusals, {refusal.title, refusal.check, first});
-        item->setToolTip(0, refusal.title);
-        item->setToolTip(2, refusal.reason);
-        item->setData(0, Qt::UserRole, refusal.proposalId);
+        m_shownRefusals.append(refusal.check + QStringLiteral(": ") + refusal.title);
+        html += QStringLiteral("<p><b>%1</b><br>%2</p>")
+                    .arg(refusal.title.toHtmlEscaped(),
+                         tr("refused by the %1 check: %2")
+                             .arg(refusal.check, refusal.reason.section(u'\n', 0, 0).toHtmlEscaped()));
     }
-    if (status.recentRefusals.isEmpty()) {
-        auto *item = new QTreeWidgetItem(m_refusals, {tr("Nothing refused yet."), QString(), QString()});
-        item->setForeground(0, palette().brush(QPalette::Disabled, QPalette::Text));
-        item->setFlags(Qt::NoItemFlags);
-    }
+    m_refusals->setText(html.isEmpty() ? tr("Nothing refused yet.") : html);
     m_stack->setCurrentIndex(2);
 }
 
@@ -190,14 +181,7 @@ int StatusPage::shownGoalCount(const QString &state) const
 
 QStringList StatusPage::shownRefusals() const
 {
-    QStringList shown;
-    for (int i = 0; i < m_refusals->topLevelItemCount(); ++i) {
-        const QTreeWidgetItem *item = m_refusals->topLevelItem(i);
-        if (!item->text(1).isEmpty()) {
-            shown.append(item->text(1) + QStringLiteral(": ") + item->text(0));
-        }
-    }
-    return shown;
+    return m_shownRefusals;
 }
 
 QString StatusPage::shownError() const

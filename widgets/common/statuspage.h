@@ -40,7 +40,8 @@ private:
     QLabel *m_ledger = nullptr;
     QLabel *m_highlighting = nullptr;
     QTreeWidget *m_goals = nullptr;
-    QTreeWidget *m_refusals = nullptr;
+    QLabel *m_refusals = nullptr;
+    QStringList m_shownRefusals;
 };
 
 } // namespace astra
