@@ -13,6 +13,7 @@ struct StatusLoad
     bool ok = false;
     QString error;
     WorkspaceStatus status;
+    QList<GoalCard> cards;
 };
 
 StatusLoad loadStatus(const WorkspaceOptions &options)
@@ -28,9 +29,24 @@ StatusLoad loadStatus(const WorkspaceOptions &options)
         load.error = status.message();
         return load;
     }
+    auto cards = loadGoalCards((*workspace)->database());
+    if (!cards) {
+        load.error = cards.message();
+        return load;
+    }
     load.ok = true;
     load.status = *status;
+    load.cards = *cards;
     return load;
+}
+
+Status performAction(const WorkspaceOptions &options, const WorkspaceWatcher::Action &action)
+{
+    auto workspace = Workspace::open(options);
+    if (!workspace) {
+        return workspace.error();
+    }
+    return action(**workspace);
 }
 } // namespace
 
@@ -68,6 +84,7 @@ void WorkspaceWatcher::refresh()
         }
         if (load.ok) {
             Q_EMIT statusLoaded(load.status);
+            Q_EMIT goalsLoaded(load.cards);
         } else {
             Q_EMIT loadFailed(load.error);
         }
@@ -76,6 +93,30 @@ void WorkspaceWatcher::refresh()
         Q_EMIT busyChanged(true);
     }
     watcher->setFuture(QtConcurrent::run(&m_pool, [options] { return loadStatus(options); }));
+}
+
+void WorkspaceWatcher::perform(const QString &what, Action action)
+{
+    const WorkspaceOptions options = m_options;
+    auto *watcher = new QFutureWatcher<Status>(this);
+    connect(watcher, &QFutureWatcher<Status>::finished, this, [this, watcher, what] {
+        const Status done = watcher->result();
+        watcher->deleteLater();
+        if (--m_running == 0) {
+            Q_EMIT busyChanged(false);
+        }
+        if (done) {
+            Q_EMIT actionSucceeded(what);
+        } else {
+            Q_EMIT actionFailed(what, done.message());
+        }
+        refresh();
+    });
+    if (m_running++ == 0) {
+        Q_EMIT busyChanged(true);
+    }
+    watcher->setFuture(
+        QtConcurrent::run(&m_pool, [options, action = std::move(action)] { return performAction(options, action); }));
 }
 
 void WorkspaceWatcher::waitForIdle()

@@ -701,6 +701,166 @@
     </message>
 </context>
 <context>
+    <name>astra::GoalBoard</name>
+    <message>
+        <source>Reading the detectors of the goals</source>
+        <translation>Lesen der Detektoren der Ziele</translation>
+    </message>
+    <message>
+        <source>Reading the plans of the goals</source>
+        <translation>Lesen der Pläne der Ziele</translation>
+    </message>
+    <message>
+        <source>Reading the modifications of the goals</source>
+        <translation>Lesen der Änderungen der Ziele</translation>
+    </message>
+</context>
+<context>
+    <name>astra::GoalBoardModel</name>
+    <message numerus="yes">
+        <source>%n min</source>
+        <translation>
+            <numerusform>%n Min.</numerusform>
+            <numerusform>%n Min.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n h</source>
+        <translation>
+            <numerusform>%n Std.</numerusform>
+            <numerusform>%n Std.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n d</source>
+        <translation>
+            <numerusform>%n Tag</numerusform>
+            <numerusform>%n Tage</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Touches the same files as open goal(s) %1.</source>
+        <translation>
+            <numerusform>Berührt dieselben Dateien wie das offene Ziel %1.</numerusform>
+            <numerusform>Berührt dieselben Dateien wie die offenen Ziele %1.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>astra::GoalCardDelegate</name>
+    <message>
+        <source>plan awaits approval</source>
+        <translation>Plan wartet auf Genehmigung</translation>
+    </message>
+    <message>
+        <source>plan approved</source>
+        <translation>Plan genehmigt</translation>
+    </message>
+    <message>
+        <source>plan failed</source>
+        <translation>Plan gescheitert</translation>
+    </message>
+    <message>
+        <source>change pending</source>
+        <translation>Änderung ausstehend</translation>
+    </message>
+    <message>
+        <source>change in testing</source>
+        <translation>Änderung im Test</translation>
+    </message>
+    <message>
+        <source>change awaits approval</source>
+        <translation>Änderung wartet auf Genehmigung</translation>
+    </message>
+    <message>
+        <source>tests failed</source>
+        <translation>Tests fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>change approved</source>
+        <translation>Änderung genehmigt</translation>
+    </message>
+    <message>
+        <source>merged</source>
+        <translation>zusammengeführt</translation>
+    </message>
+    <message>
+        <source>conflicted</source>
+        <translation>in Konflikt</translation>
+    </message>
+    <message>
+        <source>change rejected</source>
+        <translation>Änderung abgelehnt</translation>
+    </message>
+    <message>
+        <source>rolled back</source>
+        <translation>zurückgenommen</translation>
+    </message>
+    <message>
+        <source>by hand</source>
+        <translation>von Hand</translation>
+    </message>
+    <message>
+        <source>confidence %1</source>
+        <translation>Konfidenz %1</translation>
+    </message>
+    <message>
+        <source>P%1</source>
+        <translation>P%1</translation>
+    </message>
+    <message>
+        <source>no plan yet</source>
+        <translation>noch kein Plan</translation>
+    </message>
+</context>
+<context>
+    <name>astra::GoalColumnView</name>
+    <message>
+        <source>planning it (the plan view, or `astra plan`)</source>
+        <translation>seine Planung (die Planansicht oder `astra plan`)</translation>
+    </message>
+    <message>
+        <source>approving its plan; the scheduler then runs it</source>
+        <translation>die Genehmigung seines Plans; der Scheduler führt ihn dann aus</translation>
+    </message>
+    <message>
+        <source>its plan&apos;s run ending with a tested modification</source>
+        <translation>den Lauf seines Plans, der mit einer getesteten Änderung endet</translation>
+    </message>
+    <message>
+        <source>merging its approved modification (the review panel)</source>
+        <translation>das Zusammenführen seiner genehmigten Änderung (die Prüfansicht)</translation>
+    </message>
+    <message>
+        <source>its plan failing</source>
+        <translation>das Scheitern seines Plans</translation>
+    </message>
+    <message>
+        <source>approving it while it is proposed</source>
+        <translation>seine Genehmigung, solange es vorgeschlagen ist</translation>
+    </message>
+    <message>
+        <source>rejecting it while it is proposed</source>
+        <translation>seine Ablehnung, solange es vorgeschlagen ist</translation>
+    </message>
+    <message>
+        <source>the engine</source>
+        <translation>die Engine</translation>
+    </message>
+    <message>
+        <source>Goal %1 moves from %2 to %3 by %4, not by dragging it.</source>
+        <translation>Ziel %1 kommt von %2 nach %3 durch %4, nicht durch Ziehen.</translation>
+    </message>
+    <message>
+        <source>Goal %1 is %2, which is final: it does not move any more.</source>
+        <translation>Ziel %1 ist %2, ein Endzustand: Es bewegt sich nicht mehr.</translation>
+    </message>
+    <message>
+        <source>Goal %1 cannot go from %2 to %3; from %2 it can go to %4 (%3 is reached by %5).</source>
+        <translation>Ziel %1 kann nicht von %2 nach %3; von %2 kann es nach %4 (%3 erreicht es durch %5).</translation>
+    </message>
+</context>
+<context>
     <name>astra::GoalGenerator</name>
     <message>
         <source>Counting the goals created today</source>
@@ -1072,6 +1232,124 @@
     </message>
 </context>
 <context>
+    <name>astra::KanbanView</name>
+    <message>
+        <source>Proposed</source>
+        <translation>Vorgeschlagen</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Aktiv</translation>
+    </message>
+    <message>
+        <source>Planned</source>
+        <translation>Geplant</translation>
+    </message>
+    <message>
+        <source>Executing</source>
+        <translation>In Ausführung</translation>
+    </message>
+    <message>
+        <source>Awaiting review</source>
+        <translation>Wartet auf Prüfung</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Abgeschlossen</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Abgelehnt</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Gescheitert</translation>
+    </message>
+    <message>
+        <source>Abandoned</source>
+        <translation>Aufgegeben</translation>
+    </message>
+    <message>
+        <source>Filter goals by title, description, kind or file…</source>
+        <translation>Ziele nach Titel, Beschreibung, Art oder Datei filtern…</translation>
+    </message>
+    <message>
+        <source>Any source</source>
+        <translation>Jede Herkunft</translation>
+    </message>
+    <message>
+        <source>By hand</source>
+        <translation>Von Hand</translation>
+    </message>
+    <message>
+        <source>Detectors</source>
+        <translation>Detektoren</translation>
+    </message>
+    <message>
+        <source>Collaborative</source>
+        <translation>Gemeinsam</translation>
+    </message>
+    <message>
+        <source>Any detector</source>
+        <translation>Jeder Detektor</translation>
+    </message>
+    <message>
+        <source>Select a goal to see its evidence.</source>
+        <translation>Wählen Sie ein Ziel, um seine Belege zu sehen.</translation>
+    </message>
+    <message>
+        <source>Approve goal</source>
+        <translation>Ziel genehmigen</translation>
+    </message>
+    <message>
+        <source>Reject goal</source>
+        <translation>Ziel ablehnen</translation>
+    </message>
+    <message>
+        <source>Abandon goal</source>
+        <translation>Ziel aufgeben</translation>
+    </message>
+    <message>
+        <source>Filter goals</source>
+        <translation>Ziele filtern</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · created by %3 · confidence %4 · priority %5</source>
+        <translation>%1 · %2 · erstellt von %3 · Konfidenz %4 · Priorität %5</translation>
+    </message>
+    <message numerus="yes">
+        <source>Open goal(s) %1 touch the same files; their changes may conflict.</source>
+        <translation>
+            <numerusform>Das offene Ziel %1 berührt dieselben Dateien; die Änderungen können kollidieren.</numerusform>
+            <numerusform>Die offenen Ziele %1 berühren dieselben Dateien; ihre Änderungen können kollidieren.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>Dateien</translation>
+    </message>
+    <message>
+        <source>Plan %1: %2</source>
+        <translation>Plan %1: %2</translation>
+    </message>
+    <message>
+        <source>Modification %1: %2</source>
+        <translation>Änderung %1: %2</translation>
+    </message>
+    <message>
+        <source>Evidence</source>
+        <translation>Belege</translation>
+    </message>
+    <message>
+        <source>Select a goal first.</source>
+        <translation>Wählen Sie zuerst ein Ziel.</translation>
+    </message>
+</context>
+<context>
     <name>astra::Ledger</name>
     <message>
         <source>Reading the ledger head</source>
@@ -1282,6 +1560,38 @@
     <message>
         <source>Background work failed: %1</source>
         <translation>Die Arbeit im Hintergrund ist fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>&amp;Overview</source>
+        <translation>&amp;Übersicht</translation>
+    </message>
+    <message>
+        <source>&amp;Goals</source>
+        <translation>&amp;Ziele</translation>
+    </message>
+    <message>
+        <source>Done: %1</source>
+        <translation>Erledigt: %1</translation>
+    </message>
+    <message>
+        <source>%1 failed</source>
+        <translation>%1 fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Approve goal %1</source>
+        <translation>Ziel %1 genehmigen</translation>
+    </message>
+    <message>
+        <source>Reject goal %1</source>
+        <translation>Ziel %1 ablehnen</translation>
+    </message>
+    <message>
+        <source>Abandon goal %1</source>
+        <translation>Ziel %1 aufgeben</translation>
+    </message>
+    <message>
+        <source>Why? The reason is kept in the goal and the audit ledger.</source>
+        <translation>Warum? Der Grund wird im Ziel und im Prüfprotokoll festgehalten.</translation>
     </message>
 </context>
 <context>
@@ -3579,10 +3889,6 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
         <translation>Die Ansicht ohne Bildschirmanzeige in eine PNG-Datei rendern und beenden.</translation>
     </message>
     <message>
-        <source>The view to render with --screenshot: status.</source>
-        <translation>Die mit --screenshot zu rendernde Ansicht: status.</translation>
-    </message>
-    <message>
         <source>unexpected argument &apos;%1&apos;.</source>
         <translation>unerwartetes Argument &apos;%1&apos;.</translation>
     </message>
@@ -3597,6 +3903,10 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
     <message>
         <source>astra-review: the workspace did not load within 60 s</source>
         <translation>astra-review: Der Arbeitsbereich wurde nicht innerhalb von 60 s geladen</translation>
+    </message>
+    <message>
+        <source>The view to render with --screenshot: status or kanban.</source>
+        <translation>Die mit --screenshot darzustellende Ansicht: status oder kanban.</translation>
     </message>
 </context>
 </TS>

@@ -701,6 +701,166 @@
     </message>
 </context>
 <context>
+    <name>astra::GoalBoard</name>
+    <message>
+        <source>Reading the detectors of the goals</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the plans of the goals</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the modifications of the goals</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::GoalBoardModel</name>
+    <message numerus="yes">
+        <source>%n min</source>
+        <translation>
+            <numerusform>%n min</numerusform>
+            <numerusform>%n min</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n h</source>
+        <translation>
+            <numerusform>%n h</numerusform>
+            <numerusform>%n h</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n d</source>
+        <translation>
+            <numerusform>%n d</numerusform>
+            <numerusform>%n d</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Touches the same files as open goal(s) %1.</source>
+        <translation>
+            <numerusform>Touches the same files as open goal %1.</numerusform>
+            <numerusform>Touches the same files as open goals %1.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>astra::GoalCardDelegate</name>
+    <message>
+        <source>plan awaits approval</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>plan approved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>plan failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>change pending</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>change in testing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>change awaits approval</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tests failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>change approved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>merged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>conflicted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>change rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rolled back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>by hand</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>confidence %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>P%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no plan yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::GoalColumnView</name>
+    <message>
+        <source>planning it (the plan view, or `astra plan`)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>approving its plan; the scheduler then runs it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its plan&apos;s run ending with a tested modification</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>merging its approved modification (the review panel)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its plan failing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>approving it while it is proposed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rejecting it while it is proposed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the engine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal %1 moves from %2 to %3 by %4, not by dragging it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal %1 is %2, which is final: it does not move any more.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal %1 cannot go from %2 to %3; from %2 it can go to %4 (%3 is reached by %5).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::GoalGenerator</name>
     <message>
         <source>Counting the goals created today</source>
@@ -1072,6 +1232,124 @@
     </message>
 </context>
 <context>
+    <name>astra::KanbanView</name>
+    <message>
+        <source>Proposed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Planned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Executing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Awaiting review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Abandoned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filter goals by title, description, kind or file…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Any source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>By hand</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Detectors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Collaborative</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Any detector</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a goal to see its evidence.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Approve goal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reject goal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Abandon goal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filter goals</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · %2 · created by %3 · confidence %4 · priority %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Open goal(s) %1 touch the same files; their changes may conflict.</source>
+        <translation>
+            <numerusform>Open goal %1 touch the same files; their changes may conflict.</numerusform>
+            <numerusform>Open goals %1 touch the same files; their changes may conflict.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Evidence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a goal first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::Ledger</name>
     <message>
         <source>Reading the ledger head</source>
@@ -1281,6 +1559,38 @@
     </message>
     <message>
         <source>Background work failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Overview</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Goals</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Done: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Approve goal %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reject goal %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Abandon goal %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Why? The reason is kept in the goal and the audit ledger.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3526,10 +3836,6 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The view to render with --screenshot: status.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>unexpected argument &apos;%1&apos;.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3543,6 +3849,10 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
     </message>
     <message>
         <source>astra-review: the workspace did not load within 60 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The view to render with --screenshot: status or kanban.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1,5 +1,8 @@
 #include "common/mainwindow.h"
 #include "common/statuspage.h"
+#include "kanban/goalboardmodel.h"
+#include "kanban/goalcolumnproxy.h"
+#include "kanban/kanbanview.h"
 #include "translations.h"
 #include "version.h"
 
@@ -50,7 +53,7 @@ int main(int argc, char **argv)
                       QCoreApplication::translate("main", "Render the view offscreen to a PNG file and exit."),
                       QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("view"),
-                      QCoreApplication::translate("main", "The view to render with --screenshot: status."),
+                      QCoreApplication::translate("main", "The view to render with --screenshot: status or kanban."),
                       QStringLiteral("VIEW"),
                       QStringLiteral("status")});
     if (!parser.parse(QCoreApplication::arguments())) {
@@ -67,7 +70,7 @@ int main(int argc, char **argv)
         return usage(QCoreApplication::translate("main", "unexpected argument '%1'.")
                          .arg(parser.positionalArguments().constFirst()));
     }
-    const QStringList views = {QStringLiteral("status")};
+    const QStringList views = astra::MainWindow::viewNames();
     const QString view = parser.value(QStringLiteral("view"));
     if (!views.contains(view)) {
         return usage(QCoreApplication::translate("main", "--view %1: no such view in this version; available: %2.")
@@ -78,6 +81,7 @@ int main(int argc, char **argv)
     options.repoPath = parser.value(QStringLiteral("repo"));
     options.dbUrl = parser.value(QStringLiteral("db"));
     astra::MainWindow window(options);
+    window.showView(view);
 
     const QString screenshot = parser.value(QStringLiteral("screenshot"));
     if (screenshot.isEmpty()) {
@@ -88,10 +92,19 @@ int main(int argc, char **argv)
     }
 
     int status = 1;
+    window.resize(1760, 900); // the whole board, nine columns and the detail panel, fits
     window.show();
     QObject::connect(&window, &astra::MainWindow::settled, &window, [&] {
         // Let layouts settle before grabbing.
         QTimer::singleShot(100, &window, [&] {
+            // The board shows a goal's detail: the first one waiting for review.
+            if (view == u"kanban") {
+                const QModelIndex first =
+                    window.kanbanView()->columnProxy(astra::GoalState::AwaitingReview)->index(0, 0);
+                if (first.isValid()) {
+                    window.kanbanView()->selectGoal(first.data(astra::GoalBoardModel::IdRole).toLongLong());
+                }
+            }
             if (window.grab().save(screenshot)) {
                 status = window.statusPage()->shownError().isEmpty() ? 0 : 1;
             } else {

@@ -66,3 +66,4 @@ QString goalFingerprint(const QString &kind, const QString &title, const QString
 } // namespace astra
 
 Q_DECLARE_METATYPE(astra::Goal)
+Q_DECLARE_METATYPE(astra::GoalState)

@@ -35,3 +35,5 @@ GoalState targetState(GoalAction action);
 QString toString(GoalAction action);
 
 } // namespace astra
+
+Q_DECLARE_METATYPE(astra::GoalAction)

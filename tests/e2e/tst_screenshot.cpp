@@ -8,20 +8,31 @@ using namespace astra;
 class TestScreenshot : public QObject
 {
     Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QString m_demo;
+
 private Q_SLOTS:
-    void rendersTheStatusView()
+    void initTestCase()
     {
-        QTemporaryDir dir;
-        const QString demo = dir.filePath(QStringLiteral("demo"));
-        QCOMPARE(test::runAstra({QStringLiteral("demo"), demo}).exitCode, 0);
-        const QString png = dir.filePath(QStringLiteral("status.png"));
-        const test::Run run = test::runProgram(QStringLiteral(ASTRA_GUI_PATH),
-                                               {QStringLiteral("--repo"),
-                                                demo,
-                                                QStringLiteral("--screenshot"),
-                                                png,
-                                                QStringLiteral("--view"),
-                                                QStringLiteral("status")});
+        m_demo = m_dir.filePath(QStringLiteral("demo"));
+        QCOMPARE(test::runAstra({QStringLiteral("demo"), m_demo}).exitCode, 0);
+    }
+
+    void rendersTheView_data()
+    {
+        QTest::addColumn<QString>("view");
+        QTest::newRow("status") << QStringLiteral("status");
+        QTest::newRow("kanban") << QStringLiteral("kanban");
+    }
+    void rendersTheView()
+    {
+        QFETCH(QString, view);
+        const QString demo = m_demo;
+        const QString png = m_dir.filePath(view + QStringLiteral(".png"));
+        const test::Run run = test::runProgram(
+            QStringLiteral(ASTRA_GUI_PATH),
+            {QStringLiteral("--repo"), demo, QStringLiteral("--screenshot"), png, QStringLiteral("--view"), view});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         QImage image(png);
         QVERIFY(!image.isNull());

@@ -7,8 +7,6 @@
 
 using namespace astra;
 
-Q_DECLARE_METATYPE(astra::GoalState)
-
 class TestGoals : public QObject
 {
     Q_OBJECT

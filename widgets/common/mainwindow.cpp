@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "backgroundcycle.h"
+#include "kanban/kanbanview.h"
 #include "statuspage.h"
 #include "version.h"
 #include "workspacewatcher.h"
@@ -10,12 +11,15 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QKeySequence>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QToolTip>
 
 namespace astra {
 
@@ -24,9 +28,15 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     , m_watcher(new WorkspaceWatcher(this))
     , m_cycle(new BackgroundCycle(this))
     , m_statusPage(new StatusPage(this))
+    , m_kanban(new KanbanView(this))
+    , m_tabs(new QTabWidget(this))
 {
-    setCentralWidget(m_statusPage);
-    resize(900, 640);
+    m_tabs->setObjectName(QStringLiteral("views"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_statusPage, tr("&Overview"));
+    m_tabs->addTab(m_kanban, tr("&Goals"));
+    setCentralWidget(m_tabs);
+    resize(1280, 800);
 
     QMenu *fileMenu = menuBar()->addMenu(tr("&Workspace"));
     QAction *open = fileMenu->addAction(tr("&Open…"));
@@ -49,6 +59,19 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         setWindowTitle(tr("%1 — Astra Review").arg(QFileInfo(status.workDir).fileName()));
         statusBar()->showMessage(tr("Loaded %1").arg(status.workDir), 5000);
         Q_EMIT settled();
+    });
+    connect(m_watcher, &WorkspaceWatcher::goalsLoaded, m_kanban, &KanbanView::setCards);
+    connect(m_kanban, &KanbanView::actionRequested, this, &MainWindow::performGoalAction);
+    connect(m_kanban, &KanbanView::dropRefused, this, &MainWindow::showTransient);
+    connect(m_watcher, &WorkspaceWatcher::actionSucceeded, this, [this](const QString &what) {
+        statusBar()->showMessage(tr("Done: %1").arg(what), 5000);
+    });
+    connect(m_watcher, &WorkspaceWatcher::actionFailed, this, [this](const QString &what, const QString &message) {
+        // The engine's message in full: it names the thing, the rule and what to do.
+        auto *box = new QMessageBox(QMessageBox::Warning, tr("%1 failed").arg(what), message, QMessageBox::Ok, this);
+        box->setObjectName(QStringLiteral("actionFailed"));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
     });
     connect(m_watcher, &WorkspaceWatcher::loadFailed, this, [this](const QString &message) {
         m_statusPage->showError(message);
@@ -98,6 +121,64 @@ void MainWindow::openWorkspace(const WorkspaceOptions &options)
 void MainWindow::refresh()
 {
     m_watcher->refresh();
+}
+
+QStringList MainWindow::viewNames()
+{
+    return {QStringLiteral("status"), QStringLiteral("kanban")};
+}
+
+bool MainWindow::showView(const QString &name)
+{
+    const int at = int(viewNames().indexOf(name));
+    if (at < 0) {
+        return false;
+    }
+    m_tabs->setCurrentIndex(at);
+    return true;
+}
+
+void MainWindow::showTransient(const QString &message)
+{
+    statusBar()->showMessage(message, 15000);
+    if (isVisible()) {
+        QToolTip::showText(QCursor::pos(), message, this);
+    }
+}
+
+void MainWindow::performGoalAction(qint64 goalId, GoalAction action)
+{
+    const auto run = [this, goalId, action](const QString &reason) {
+        QString what;
+        switch (action) {
+        case GoalAction::Approve:
+            what = tr("Approve goal %1").arg(goalId);
+            break;
+        case GoalAction::Reject:
+            what = tr("Reject goal %1").arg(goalId);
+            break;
+        case GoalAction::Abandon:
+            what = tr("Abandon goal %1").arg(goalId);
+            break;
+        }
+        m_watcher->perform(what, [goalId, action, reason](Workspace &workspace) -> Status {
+            auto moved = workspace.applyGoalAction(goalId, action, reason);
+            return moved ? Status() : Status(moved.error());
+        });
+    };
+    if (action == GoalAction::Approve) {
+        run(QString());
+        return;
+    }
+    // Rejecting and abandoning say why; the ledger keeps it.
+    auto *dialog = new QInputDialog(this);
+    dialog->setObjectName(QStringLiteral("goalReason"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(action == GoalAction::Reject ? tr("Reject goal %1").arg(goalId)
+                                                        : tr("Abandon goal %1").arg(goalId));
+    dialog->setLabelText(tr("Why? The reason is kept in the goal and the audit ledger."));
+    connect(dialog, &QInputDialog::textValueSelected, this, run);
+    dialog->open();
 }
 
 void MainWindow::chooseWorkspace()

@@ -1,14 +1,18 @@
 #pragma once
 
+#include "goals/goalstatemachine.h"
 #include "workspace.h"
 
 #include <QMainWindow>
+
+class QTabWidget;
 
 #include <chrono>
 
 namespace astra {
 
 class BackgroundCycle;
+class KanbanView;
 class StatusPage;
 class WorkspaceWatcher;
 
@@ -26,6 +30,14 @@ public:
     {
         return m_statusPage;
     }
+    KanbanView *kanbanView() const
+    {
+        return m_kanban;
+    }
+    // The views --screenshot can show: "status", "kanban".
+    static QStringList viewNames();
+    // Brings a view to the front; false for an unknown name.
+    bool showView(const QString &name);
     WorkspaceWatcher *watcher() const
     {
         return m_watcher;
@@ -45,10 +57,14 @@ Q_SIGNALS:
 private:
     void chooseWorkspace();
     void showAbout();
+    void performGoalAction(qint64 goalId, GoalAction action);
+    void showTransient(const QString &message);
 
     WorkspaceWatcher *m_watcher = nullptr;
     BackgroundCycle *m_cycle = nullptr;
     StatusPage *m_statusPage = nullptr;
+    KanbanView *m_kanban = nullptr;
+    QTabWidget *m_tabs = nullptr;
 };
 
 } // namespace astra
