@@ -40,6 +40,49 @@ StatusLoad loadStatus(const WorkspaceOptions &options)
     return load;
 }
 
+struct PlanLoad
+{
+    bool ok = false;
+    QString error;
+    PlanSnapshot snapshot;
+};
+
+PlanLoad loadPlanOf(const WorkspaceOptions &options, qint64 goalId)
+{
+    PlanLoad load;
+    load.snapshot.goalId = goalId;
+    auto workspace = Workspace::open(options);
+    if (!workspace) {
+        load.error = workspace.message();
+        return load;
+    }
+    auto plan = (*workspace)->currentPlan(goalId);
+    if (!plan) {
+        // No plan yet is a state, not an error.
+        load.ok = plan.error().kind == ErrorKind::NotFound;
+        load.error = plan.message();
+        return load;
+    }
+    load.snapshot.hasPlan = true;
+    load.snapshot.plan = *plan;
+    auto tasks = (*workspace)->planTasks(plan->id);
+    if (!tasks) {
+        load.error = tasks.message();
+        return load;
+    }
+    load.snapshot.tasks = *tasks;
+    for (const TaskRecord &task : std::as_const(*tasks)) {
+        auto runs = (*workspace)->taskRuns(task.id);
+        if (!runs) {
+            load.error = runs.message();
+            return load;
+        }
+        load.snapshot.runs.insert(task.id, *runs);
+    }
+    load.ok = true;
+    return load;
+}
+
 Status performAction(const WorkspaceOptions &options, const WorkspaceWatcher::Action &action)
 {
     auto workspace = Workspace::open(options);
@@ -93,6 +136,32 @@ void WorkspaceWatcher::refresh()
         Q_EMIT busyChanged(true);
     }
     watcher->setFuture(QtConcurrent::run(&m_pool, [options] { return loadStatus(options); }));
+}
+
+void WorkspaceWatcher::loadPlan(qint64 goalId)
+{
+    const quint64 generation = ++m_planGeneration;
+    const WorkspaceOptions options = m_options;
+    auto *watcher = new QFutureWatcher<PlanLoad>(this);
+    connect(watcher, &QFutureWatcher<PlanLoad>::finished, this, [this, watcher, generation] {
+        const PlanLoad load = watcher->result();
+        watcher->deleteLater();
+        if (--m_running == 0) {
+            Q_EMIT busyChanged(false);
+        }
+        if (generation != m_planGeneration) {
+            return;
+        }
+        if (load.ok) {
+            Q_EMIT planLoaded(load.snapshot);
+        } else {
+            Q_EMIT planLoadFailed(load.snapshot.goalId, load.error);
+        }
+    });
+    if (m_running++ == 0) {
+        Q_EMIT busyChanged(true);
+    }
+    watcher->setFuture(QtConcurrent::run(&m_pool, [options, goalId] { return loadPlanOf(options, goalId); }));
 }
 
 void WorkspaceWatcher::perform(const QString &what, Action action)

@@ -1,15 +1,28 @@
 #pragma once
 
 #include "goals/goalboard.h"
+#include "planning/plan.h"
+#include "scheduling/task.h"
 #include "workspace.h"
 #include "workspacestatus.h"
 
+#include <QHash>
 #include <QObject>
 #include <QThreadPool>
 
 #include <functional>
 
 namespace astra {
+
+// A goal's current plan with its tasks and their runs, as the plan view shows it.
+struct PlanSnapshot
+{
+    qint64 goalId = 0;
+    bool hasPlan = false;
+    PlanRecord plan;
+    QList<TaskRecord> tasks;
+    QHash<qint64, QList<TaskRunRecord>> runs; // by task id
+};
 
 // Loads a workspace's status and goal cards on a worker thread and hands them to the caller's
 // thread through a queued signal, so the UI thread never waits on the database or git. A newer
@@ -35,6 +48,10 @@ public:
 
     void refresh();
 
+    // Loads the current plan of a goal (planLoaded), on the same worker thread; a newer
+    // loadPlan() supersedes an older one.
+    void loadPlan(qint64 goalId);
+
     using Action = std::function<Status(Workspace &)>;
     // Runs `action` on a workspace opened on the worker thread, then refreshes. `what` names
     // the action in the signals ("Approve goal 3").
@@ -46,6 +63,8 @@ Q_SIGNALS:
     void statusLoaded(const astra::WorkspaceStatus &status);
     // Right after statusLoaded, from the same load.
     void goalsLoaded(const QList<astra::GoalCard> &cards);
+    void planLoaded(const astra::PlanSnapshot &snapshot);
+    void planLoadFailed(qint64 goalId, const QString &message);
     void actionSucceeded(const QString &what);
     void actionFailed(const QString &what, const QString &message);
     void loadFailed(const QString &message);
@@ -55,7 +74,10 @@ private:
     WorkspaceOptions m_options;
     QThreadPool m_pool;
     quint64 m_generation = 0;
+    quint64 m_planGeneration = 0;
     int m_running = 0;
 };
 
 } // namespace astra
+
+Q_DECLARE_METATYPE(astra::PlanSnapshot)

@@ -1593,6 +1593,14 @@
         <source>Why? The reason is kept in the goal and the audit ledger.</source>
         <translation>Warum? Der Grund wird im Ziel und im Prüfprotokoll festgehalten.</translation>
     </message>
+    <message>
+        <source>&amp;Plan</source>
+        <translation>&amp;Plan</translation>
+    </message>
+    <message>
+        <source>Approve the plan of goal %1</source>
+        <translation>Den Plan von Ziel %1 genehmigen</translation>
+    </message>
 </context>
 <context>
     <name>astra::Merger</name>
@@ -2203,6 +2211,151 @@
     <message>
         <source>Plan %1 was changed by someone else since it was read (version %2); nothing was written. Reload it and try again.</source>
         <translation>Plan %1 wurde seit dem Lesen von jemand anderem geändert (Version %2); es wurde nichts geschrieben. Laden Sie ihn neu und versuchen Sie es noch einmal.</translation>
+    </message>
+</context>
+<context>
+    <name>astra::PlanTreeModel</name>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <source>→ %1</source>
+        <translation>→ %1</translation>
+    </message>
+    <message>
+        <source>✗ %1</source>
+        <translation>✗ %1</translation>
+    </message>
+    <message>
+        <source>not applicable</source>
+        <translation>nicht anwendbar</translation>
+    </message>
+    <message>
+        <source>chosen</source>
+        <translation>gewählt</translation>
+    </message>
+    <message>
+        <source>compound</source>
+        <translation>zusammengesetzt</translation>
+    </message>
+    <message>
+        <source>no task</source>
+        <translation>keine Aufgabe</translation>
+    </message>
+    <message>
+        <source>Decomposition</source>
+        <translation>Zerlegung</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Dauer</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>Kosten</translation>
+    </message>
+    <message>
+        <source>Why / outcome</source>
+        <translation>Grund / Ergebnis</translation>
+    </message>
+</context>
+<context>
+    <name>astra::PlanView</name>
+    <message>
+        <source>&amp;Approve plan</source>
+        <translation>Plan &amp;genehmigen</translation>
+    </message>
+    <message>
+        <source>Nothing of a plan runs before a person approves it (Ctrl+Shift+P).</source>
+        <translation>Nichts von einem Plan läuft, bevor ein Mensch ihn genehmigt (Strg+Umschalt+P).</translation>
+    </message>
+    <message>
+        <source>Select a primitive task to see what it produced.</source>
+        <translation>Wählen Sie eine primitive Aufgabe, um zu sehen, was sie erzeugt hat.</translation>
+    </message>
+    <message>
+        <source>Approve plan</source>
+        <translation>Plan genehmigen</translation>
+    </message>
+    <message>
+        <source>Loading the plan of goal %1…</source>
+        <translation>Der Plan von Ziel %1 wird geladen…</translation>
+    </message>
+    <message>
+        <source>Select a goal on the board to see its plan.</source>
+        <translation>Wählen Sie ein Ziel auf der Tafel, um seinen Plan zu sehen.</translation>
+    </message>
+    <message>
+        <source>Goal %1 has no plan yet. It is planned when it is active: by the background loop, `astra plan %1` or `astra cycle`.</source>
+        <translation>Ziel %1 hat noch keinen Plan. Es wird geplant, sobald es aktiv ist: von der Hintergrundschleife, `astra plan %1` oder `astra cycle`.</translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;b&gt;Plan %1 of goal %2: %3&lt;/b&gt; — %4, %n expansion(s), %5 ms</source>
+        <translation>
+            <numerusform>&lt;b&gt;Plan %1 von Ziel %2: %3&lt;/b&gt; — %4, %n Expansion, %5 ms</numerusform>
+            <numerusform>&lt;b&gt;Plan %1 von Ziel %2: %3&lt;/b&gt; — %4, %n Expansionen, %5 ms</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Approved by %1 at %2</source>
+        <translation>Genehmigt von %1 am %2</translation>
+    </message>
+    <message>
+        <source>Waiting for approval: nothing runs before that.</source>
+        <translation>Wartet auf Genehmigung: vorher läuft nichts.</translation>
+    </message>
+    <message>
+        <source>Task %1: %2 %3</source>
+        <translation>Aufgabe %1: %2 %3</translation>
+    </message>
+    <message>
+        <source>%1 · attempt %2 of %3 · %4</source>
+        <translation>%1 · Versuch %2 von %3 · %4</translation>
+    </message>
+    <message>
+        <source>Proposer</source>
+        <translation>Proposer</translation>
+    </message>
+    <message>
+        <source>Rationale</source>
+        <translation>Begründung</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>Anfrage</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>Antwort</translation>
+    </message>
+    <message>
+        <source>Standard error</source>
+        <translation>Standardfehler</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>Ausgabe</translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation>Läufe</translation>
+    </message>
+    <message>
+        <source>attempt %1: %2, %3, started %4</source>
+        <translation>Versuch %1: %2, %3, gestartet %4</translation>
     </message>
 </context>
 <context>
@@ -3905,8 +4058,8 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
         <translation>astra-review: Der Arbeitsbereich wurde nicht innerhalb von 60 s geladen</translation>
     </message>
     <message>
-        <source>The view to render with --screenshot: status or kanban.</source>
-        <translation>Die mit --screenshot darzustellende Ansicht: status oder kanban.</translation>
+        <source>The view to render with --screenshot: status, kanban or plan.</source>
+        <translation>Die mit --screenshot darzustellende Ansicht: status, kanban oder plan.</translation>
     </message>
 </context>
 </TS>

@@ -1593,6 +1593,14 @@
         <source>Why? The reason is kept in the goal and the audit ledger.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&amp;Plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Approve the plan of goal %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Merger</name>
@@ -2201,6 +2209,151 @@
     </message>
     <message>
         <source>Plan %1 was changed by someone else since it was read (version %2); nothing was written. Reload it and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::PlanTreeModel</name>
+    <message>
+        <source>%1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>→ %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>✗ %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not applicable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>chosen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>compound</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Decomposition</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Why / outcome</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::PlanView</name>
+    <message>
+        <source>&amp;Approve plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing of a plan runs before a person approves it (Ctrl+Shift+P).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a primitive task to see what it produced.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Approve plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading the plan of goal %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a goal on the board to see its plan.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal %1 has no plan yet. It is planned when it is active: by the background loop, `astra plan %1` or `astra cycle`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>&lt;b&gt;Plan %1 of goal %2: %3&lt;/b&gt; — %4, %n expansion(s), %5 ms</source>
+        <translation>
+            <numerusform>&lt;b&gt;Plan %1 of goal %2: %3&lt;/b&gt; — %4, %n expansion, %5 ms</numerusform>
+            <numerusform>&lt;b&gt;Plan %1 of goal %2: %3&lt;/b&gt; — %4, %n expansions, %5 ms</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Approved by %1 at %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for approval: nothing runs before that.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1: %2 %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · attempt %2 of %3 · %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Proposer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rationale</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Standard error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>attempt %1: %2, %3, started %4</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3852,7 +4005,7 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The view to render with --screenshot: status or kanban.</source>
+        <source>The view to render with --screenshot: status, kanban or plan.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -5,6 +5,7 @@
 #include "kanban/kanbanview.h"
 #include "translations.h"
 #include "version.h"
+#include "workspacewatcher.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -52,10 +53,11 @@ int main(int argc, char **argv)
     parser.addOption({QStringLiteral("screenshot"),
                       QCoreApplication::translate("main", "Render the view offscreen to a PNG file and exit."),
                       QStringLiteral("FILE")});
-    parser.addOption({QStringLiteral("view"),
-                      QCoreApplication::translate("main", "The view to render with --screenshot: status or kanban."),
-                      QStringLiteral("VIEW"),
-                      QStringLiteral("status")});
+    parser.addOption(
+        {QStringLiteral("view"),
+         QCoreApplication::translate("main", "The view to render with --screenshot: status, kanban or plan."),
+         QStringLiteral("VIEW"),
+         QStringLiteral("status")});
     if (!parser.parse(QCoreApplication::arguments())) {
         return usage(parser.errorText());
     }
@@ -94,17 +96,9 @@ int main(int argc, char **argv)
     int status = 1;
     window.resize(1760, 900); // the whole board, nine columns and the detail panel, fits
     window.show();
-    QObject::connect(&window, &astra::MainWindow::settled, &window, [&] {
+    const auto grabNow = [&] {
         // Let layouts settle before grabbing.
         QTimer::singleShot(100, &window, [&] {
-            // The board shows a goal's detail: the first one waiting for review.
-            if (view == u"kanban") {
-                const QModelIndex first =
-                    window.kanbanView()->columnProxy(astra::GoalState::AwaitingReview)->index(0, 0);
-                if (first.isValid()) {
-                    window.kanbanView()->selectGoal(first.data(astra::GoalBoardModel::IdRole).toLongLong());
-                }
-            }
             if (window.grab().save(screenshot)) {
                 status = window.statusPage()->shownError().isEmpty() ? 0 : 1;
             } else {
@@ -112,6 +106,28 @@ int main(int argc, char **argv)
                     << QCoreApplication::translate("main", "astra-review: cannot write %1").arg(screenshot) << u'\n';
             }
             QApplication::quit();
+        });
+    };
+    bool settledOnce = false;
+    QObject::connect(&window, &astra::MainWindow::settled, &window, [&] {
+        if (settledOnce) {
+            return;
+        }
+        settledOnce = true;
+        // The board and the plan show a goal: the first one waiting for review.
+        QTimer::singleShot(0, &window, [&] {
+            const QModelIndex first = window.kanbanView()->columnProxy(astra::GoalState::AwaitingReview)->index(0, 0);
+            if (view == u"status" || !first.isValid()) {
+                grabNow();
+                return;
+            }
+            if (view == u"plan") {
+                QObject::connect(window.watcher(), &astra::WorkspaceWatcher::planLoaded, &window, grabNow);
+            }
+            window.kanbanView()->selectGoal(first.data(astra::GoalBoardModel::IdRole).toLongLong());
+            if (view != u"plan") {
+                grabNow();
+            }
         });
     });
     QTimer::singleShot(60000, &window, [&] {

@@ -24,6 +24,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("view");
         QTest::newRow("status") << QStringLiteral("status");
         QTest::newRow("kanban") << QStringLiteral("kanban");
+        QTest::newRow("plan") << QStringLiteral("plan");
     }
     void rendersTheView()
     {

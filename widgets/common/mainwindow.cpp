@@ -2,6 +2,7 @@
 
 #include "backgroundcycle.h"
 #include "kanban/kanbanview.h"
+#include "plan/planview.h"
 #include "statuspage.h"
 #include "version.h"
 #include "workspacewatcher.h"
@@ -29,12 +30,14 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     , m_cycle(new BackgroundCycle(this))
     , m_statusPage(new StatusPage(this))
     , m_kanban(new KanbanView(this))
+    , m_plan(new PlanView(this))
     , m_tabs(new QTabWidget(this))
 {
     m_tabs->setObjectName(QStringLiteral("views"));
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_statusPage, tr("&Overview"));
     m_tabs->addTab(m_kanban, tr("&Goals"));
+    m_tabs->addTab(m_plan, tr("&Plan"));
     setCentralWidget(m_tabs);
     resize(1280, 800);
 
@@ -60,7 +63,25 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         statusBar()->showMessage(tr("Loaded %1").arg(status.workDir), 5000);
         Q_EMIT settled();
     });
-    connect(m_watcher, &WorkspaceWatcher::goalsLoaded, m_kanban, &KanbanView::setCards);
+    connect(m_watcher, &WorkspaceWatcher::goalsLoaded, this, [this](const QList<GoalCard> &cards) {
+        m_kanban->setCards(cards);
+        // The plan of the selected goal follows every reload (task states change as plans run).
+        if (m_kanban->currentGoal() > 0) {
+            m_watcher->loadPlan(m_kanban->currentGoal());
+        }
+    });
+    connect(m_kanban, &KanbanView::currentGoalChanged, this, [this](qint64 goalId) {
+        m_plan->showLoading(goalId);
+        m_watcher->loadPlan(goalId);
+    });
+    connect(m_watcher, &WorkspaceWatcher::planLoaded, m_plan, &PlanView::setSnapshot);
+    connect(m_watcher, &WorkspaceWatcher::planLoadFailed, m_plan, &PlanView::showError);
+    connect(m_plan, &PlanView::approveRequested, this, [this](qint64 goalId) {
+        m_watcher->perform(tr("Approve the plan of goal %1").arg(goalId), [goalId](Workspace &workspace) -> Status {
+            auto approved = workspace.approvePlan(goalId, QString());
+            return approved ? Status() : Status(approved.error());
+        });
+    });
     connect(m_kanban, &KanbanView::actionRequested, this, &MainWindow::performGoalAction);
     connect(m_kanban, &KanbanView::dropRefused, this, &MainWindow::showTransient);
     connect(m_watcher, &WorkspaceWatcher::actionSucceeded, this, [this](const QString &what) {
@@ -125,7 +146,7 @@ void MainWindow::refresh()
 
 QStringList MainWindow::viewNames()
 {
-    return {QStringLiteral("status"), QStringLiteral("kanban")};
+    return {QStringLiteral("status"), QStringLiteral("kanban"), QStringLiteral("plan")};
 }
 
 bool MainWindow::showView(const QString &name)

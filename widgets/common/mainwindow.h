@@ -13,6 +13,7 @@ namespace astra {
 
 class BackgroundCycle;
 class KanbanView;
+class PlanView;
 class StatusPage;
 class WorkspaceWatcher;
 
@@ -34,7 +35,11 @@ public:
     {
         return m_kanban;
     }
-    // The views --screenshot can show: "status", "kanban".
+    PlanView *planView() const
+    {
+        return m_plan;
+    }
+    // The views --screenshot can show: "status", "kanban", "plan".
     static QStringList viewNames();
     // Brings a view to the front; false for an unknown name.
     bool showView(const QString &name);
@@ -64,6 +69,7 @@ private:
     BackgroundCycle *m_cycle = nullptr;
     StatusPage *m_statusPage = nullptr;
     KanbanView *m_kanban = nullptr;
+    PlanView *m_plan = nullptr;
     QTabWidget *m_tabs = nullptr;
 };
 

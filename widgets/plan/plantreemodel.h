@@ -1,0 +1,76 @@
+#pragma once
+
+#include "workspacewatcher.h"
+
+#include <QAbstractItemModel>
+
+namespace astra {
+
+// The decomposition of a goal's plan as a tree: compound tasks, the methods tried and
+// rejected (with why), the chosen method, and the primitive tasks with their live state,
+// duration and what they produced. Built from a PlanSnapshot; replaced as a whole when a newer
+// snapshot arrives.
+class PlanTreeModel : public QAbstractItemModel
+{
+    Q_OBJECT
+public:
+    enum Column
+    {
+        NameColumn,
+        StatusColumn,
+        DurationColumn,
+        CostColumn,
+        NoteColumn,
+        ColumnCount
+    };
+    enum Role
+    {
+        KindRole = Qt::UserRole + 1, // "task", "method", "action", "rejected_method"
+        TaskIdRole, // primitive tasks: the task row's id; 0 otherwise
+        NodeIdRole,
+    };
+
+    explicit PlanTreeModel(QObject *parent = nullptr);
+
+    void setSnapshot(const PlanSnapshot &snapshot);
+    const PlanSnapshot &snapshot() const
+    {
+        return m_snapshot;
+    }
+    // The task of a primitive node, or nullptr.
+    const TaskRecord *taskAt(const QModelIndex &index) const;
+    // The tree as indented text, one node per line: "name | status" (for tests).
+    QString dump() const;
+
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
+    QModelIndex parent(const QModelIndex &child) const override;
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    struct Node
+    {
+        PlanNodeRecord record;
+        int parent = -1;
+        int row = 0;
+        QList<int> children;
+        int task = -1; // index into m_snapshot.tasks
+        qint64 durationMs = -1; // actions: their runs; compounds: the sum below (-1: none ran)
+        int cost = 0; // primitive tasks at or below
+    };
+    QString nameOf(const Node &node) const;
+    QString statusOf(const Node &node) const;
+    QString noteOf(const Node &node) const;
+    void dumpInto(int node, int depth, QString *out) const;
+
+    PlanSnapshot m_snapshot;
+    QList<Node> m_nodes;
+    QList<int> m_roots;
+    QHash<QString, QString> m_paths; // file object -> path
+};
+
+QString durationText(qint64 ms);
+
+} // namespace astra
