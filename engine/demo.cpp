@@ -91,7 +91,6 @@ Error stepFailed(const QString &step, const QString &why)
 struct Demo
 {
     Workspace &ws;
-    WorkspaceOptions options;
     DemoReport &report;
 
     Result<Goal> userGoal(const char *title, const QStringList &files, const char *description)
@@ -135,18 +134,10 @@ struct Demo
 };
 } // namespace
 
-Result<DemoReport> createDemoWorkspace(const QString &dir)
+namespace {
+// Builds the demo in `absolute`, a new or empty folder.
+Result<DemoReport> buildDemo(const QString &absolute)
 {
-    initDemoResources();
-    const QString absolute = QDir::cleanPath(QDir(dir).absolutePath());
-    const QFileInfo info(absolute);
-    if (info.exists()
-        && (!info.isDir() || !QDir(absolute).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden))) {
-        return makeError(Tr::tr("%1 already exists and is not an empty folder; the demo workspace needs a new folder. "
-                                "Pass another path or remove it.")
-                             .arg(absolute),
-                         ErrorKind::Refused);
-    }
     auto config = demoFile(QStringLiteral("astra.toml"));
     if (!config) {
         return config.error();
@@ -195,7 +186,7 @@ Result<DemoReport> createDemoWorkspace(const QString &dir)
         return opened.error();
     }
     Workspace &ws = **opened;
-    Demo demo{ws, options, report};
+    Demo demo{ws, report};
 
     // The jobs run for real: lint writes its SARIF report; daily_backup hangs on its own lock
     // until its timeout stops it, and backup_report fails reading its settings, each three
@@ -204,12 +195,18 @@ Result<DemoReport> createDemoWorkspace(const QString &dir)
     for (int i = 0; i < 3; ++i) {
         jobs << QStringLiteral("daily_backup") << QStringLiteral("backup_report");
     }
+    QStringList lintOutcomes; // what lint said, when detection does not find what it should
     for (const QString &job : std::as_const(jobs)) {
         auto runs = ws.runJobs(job);
         if (!runs) {
             return stepFailed(Tr::tr("run the job %1").arg(job), runs.message());
         }
         report.jobRuns += int(runs->size());
+        for (const TaskRunRecord &run : std::as_const(*runs)) {
+            if (job == u"lint" && run.outcome != u"succeeded") {
+                lintOutcomes.append(QStringLiteral("%1 (%2)").arg(run.outcome, run.summary.trimmed()));
+            }
+        }
     }
 
     // Detection: the timeouts become a goal, and so do lint's fix-its in snapback/archive.py.
@@ -240,9 +237,12 @@ Result<DemoReport> createDemoWorkspace(const QString &dir)
             seen.append(decision.draft.title + QStringLiteral(": ")
                         + (decision.accepted ? QStringLiteral("accepted") : decision.check + u' ' + decision.reason));
         }
-        return stepFailed(Tr::tr("detect"),
-                          Tr::tr("expected two accepted goals and a refusal for feasibility, got: %1")
-                              .arg(seen.isEmpty() ? Tr::tr("nothing") : seen.join(QStringLiteral("; "))));
+        QString why = Tr::tr("expected two accepted goals and a refusal for feasibility, got: %1")
+                          .arg(seen.isEmpty() ? Tr::tr("nothing") : seen.join(QStringLiteral("; ")));
+        if (!lintOutcomes.isEmpty()) {
+            why += u' ' + Tr::tr("The lint job did not pass: %1.").arg(lintOutcomes.join(QStringLiteral("; ")));
+        }
+        return stepFailed(Tr::tr("detect"), why);
     }
     report.goals += 2;
 
@@ -369,6 +369,35 @@ Result<DemoReport> createDemoWorkspace(const QString &dir)
     }
     if (auto checkpoint = ws.checkpointLedger(); !checkpoint) {
         return checkpoint.error();
+    }
+    return report;
+}
+} // namespace
+
+Result<DemoReport> createDemoWorkspace(const QString &dir)
+{
+    initDemoResources();
+    const QString absolute = QDir::cleanPath(QDir(dir).absolutePath());
+    const QFileInfo info(absolute);
+    if (info.exists()
+        && (!info.isDir() || !QDir(absolute).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden))) {
+        return makeError(Tr::tr("%1 already exists and is not an empty folder; the demo workspace needs a new folder. "
+                                "Pass another path or remove it.")
+                             .arg(absolute),
+                         ErrorKind::Refused);
+    }
+    const bool existed = info.exists();
+    auto report = buildDemo(absolute); // the workspace is closed when it returns
+    if (!report) {
+        // A half-made demo is no demo: take back what was made, and leave the folder as it was.
+        QDir(absolute).removeRecursively();
+        if (existed) {
+            QDir().mkpath(absolute);
+        }
+        return makeError(
+            report.message() + u' '
+                + Tr::tr("Nothing was kept in %1; fix the cause and run `astra demo` again.").arg(absolute),
+            report.error().kind);
     }
     return report;
 }

@@ -140,6 +140,7 @@ public:
     Result<QList<TaskRecord>> tasks(std::optional<TaskState> state = std::nullopt);
     Result<TaskRecord> task(qint64 id);
     Result<QList<TaskRunRecord>> taskRuns(qint64 taskId);
+    Result<QList<TaskRunRecord>> planRuns(qint64 planId);
     // Asks a queued or running task to stop (a running one stops at its next check).
     Status cancelTask(qint64 taskId);
 

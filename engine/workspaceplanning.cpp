@@ -249,6 +249,11 @@ Result<QList<TaskRunRecord>> Workspace::taskRuns(qint64 taskId)
     return TaskRepository(m_db).runs(taskId);
 }
 
+Result<QList<TaskRunRecord>> Workspace::planRuns(qint64 planId)
+{
+    return TaskRepository(m_db).planRuns(planId);
+}
+
 Status Workspace::cancelTask(qint64 taskId)
 {
     TaskRepository repository(m_db);

@@ -71,13 +71,13 @@ PlanLoad loadPlanOf(const WorkspaceOptions &options, qint64 goalId)
         return load;
     }
     load.snapshot.tasks = *tasks;
-    for (const TaskRecord &task : std::as_const(*tasks)) {
-        auto runs = (*workspace)->taskRuns(task.id);
-        if (!runs) {
-            load.error = runs.message();
-            return load;
-        }
-        load.snapshot.runs.insert(task.id, *runs);
+    auto runs = (*workspace)->planRuns(plan->id);
+    if (!runs) {
+        load.error = runs.message();
+        return load;
+    }
+    for (const TaskRunRecord &run : std::as_const(*runs)) {
+        load.snapshot.runs[run.taskId.value_or(0)].append(run);
     }
     load.ok = true;
     return load;
@@ -111,81 +111,72 @@ void WorkspaceWatcher::setOptions(const WorkspaceOptions &options)
     m_options = options;
 }
 
-void WorkspaceWatcher::refresh()
+template<typename Work, typename Done>
+void WorkspaceWatcher::runOnWorker(Work work, Done done)
 {
-    const quint64 generation = ++m_generation;
-    const WorkspaceOptions options = m_options;
-    auto *watcher = new QFutureWatcher<StatusLoad>(this);
-    connect(watcher, &QFutureWatcher<StatusLoad>::finished, this, [this, watcher, generation] {
-        const StatusLoad load = watcher->result();
+    using T = decltype(work());
+    auto *watcher = new QFutureWatcher<T>(this);
+    connect(watcher, &QFutureWatcher<T>::finished, this, [this, watcher, done = std::move(done)] {
+        const T result = watcher->result();
         watcher->deleteLater();
         if (--m_running == 0) {
             Q_EMIT busyChanged(false);
         }
-        if (generation != m_generation) {
-            return; // a newer refresh is on its way
-        }
-        if (load.ok) {
-            Q_EMIT statusLoaded(load.status);
-            Q_EMIT goalsLoaded(load.cards);
-        } else {
-            Q_EMIT loadFailed(load.error);
-        }
+        done(result);
     });
     if (m_running++ == 0) {
         Q_EMIT busyChanged(true);
     }
-    watcher->setFuture(QtConcurrent::run(&m_pool, [options] { return loadStatus(options); }));
+    watcher->setFuture(QtConcurrent::run(&m_pool, std::move(work)));
+}
+
+void WorkspaceWatcher::refresh()
+{
+    const quint64 generation = ++m_generation;
+    const WorkspaceOptions options = m_options;
+    runOnWorker([options] { return loadStatus(options); },
+                [this, generation](const StatusLoad &load) {
+                    if (generation != m_generation) {
+                        return; // a newer refresh is on its way
+                    }
+                    if (load.ok) {
+                        Q_EMIT statusLoaded(load.status);
+                        Q_EMIT goalsLoaded(load.cards);
+                    } else {
+                        Q_EMIT loadFailed(load.error);
+                    }
+                });
 }
 
 void WorkspaceWatcher::loadPlan(qint64 goalId)
 {
     const quint64 generation = ++m_planGeneration;
     const WorkspaceOptions options = m_options;
-    auto *watcher = new QFutureWatcher<PlanLoad>(this);
-    connect(watcher, &QFutureWatcher<PlanLoad>::finished, this, [this, watcher, generation] {
-        const PlanLoad load = watcher->result();
-        watcher->deleteLater();
-        if (--m_running == 0) {
-            Q_EMIT busyChanged(false);
-        }
-        if (generation != m_planGeneration) {
-            return;
-        }
-        if (load.ok) {
-            Q_EMIT planLoaded(load.snapshot);
-        } else {
-            Q_EMIT planLoadFailed(load.snapshot.goalId, load.error);
-        }
-    });
-    if (m_running++ == 0) {
-        Q_EMIT busyChanged(true);
-    }
-    watcher->setFuture(QtConcurrent::run(&m_pool, [options, goalId] { return loadPlanOf(options, goalId); }));
+    runOnWorker([options, goalId] { return loadPlanOf(options, goalId); },
+                [this, generation](const PlanLoad &load) {
+                    if (generation != m_planGeneration) {
+                        return;
+                    }
+                    if (load.ok) {
+                        Q_EMIT planLoaded(load.snapshot);
+                    } else {
+                        Q_EMIT planLoadFailed(load.snapshot.goalId, load.error);
+                    }
+                });
 }
 
 void WorkspaceWatcher::perform(const QString &what, Action action)
 {
     const WorkspaceOptions options = m_options;
-    auto *watcher = new QFutureWatcher<Status>(this);
-    connect(watcher, &QFutureWatcher<Status>::finished, this, [this, watcher, what] {
-        const Status done = watcher->result();
-        watcher->deleteLater();
-        if (--m_running == 0) {
-            Q_EMIT busyChanged(false);
-        }
-        if (done) {
-            Q_EMIT actionSucceeded(what);
-        } else {
-            Q_EMIT actionFailed(what, done.message());
-        }
-        refresh();
-    });
-    if (m_running++ == 0) {
-        Q_EMIT busyChanged(true);
-    }
-    watcher->setFuture(
-        QtConcurrent::run(&m_pool, [options, action = std::move(action)] { return performAction(options, action); }));
+    runOnWorker([options, action = std::move(action)] { return performAction(options, action); },
+                [this, what](const Status &done) {
+                    if (done) {
+                        Q_EMIT actionSucceeded(what);
+                    } else {
+                        Q_EMIT actionFailed(what, done.message());
+                    }
+                    refresh();
+                });
 }
 
 void WorkspaceWatcher::waitForIdle()

@@ -71,6 +71,10 @@ Q_SIGNALS:
     void busyChanged(bool busy);
 
 private:
+    // Runs `work` on the worker thread and `done` with its result on this object's thread.
+    template<typename Work, typename Done>
+    void runOnWorker(Work work, Done done);
+
     WorkspaceOptions m_options;
     QThreadPool m_pool;
     quint64 m_generation = 0;

@@ -455,6 +455,14 @@
         <source>reject goal %1</source>
         <translation>Ziel %1 ablehnen</translation>
     </message>
+    <message>
+        <source>The lint job did not pass: %1.</source>
+        <translation>Der Lint-Job ist nicht durchgelaufen: %1.</translation>
+    </message>
+    <message>
+        <source>Nothing was kept in %1; fix the cause and run `astra demo` again.</source>
+        <translation>In %1 wurde nichts behalten; beheben Sie die Ursache und führen Sie `astra demo` erneut aus.</translation>
+    </message>
 </context>
 <context>
     <name>astra::Executors</name>
@@ -1234,42 +1242,6 @@
 <context>
     <name>astra::KanbanView</name>
     <message>
-        <source>Proposed</source>
-        <translation>Vorgeschlagen</translation>
-    </message>
-    <message>
-        <source>Active</source>
-        <translation>Aktiv</translation>
-    </message>
-    <message>
-        <source>Planned</source>
-        <translation>Geplant</translation>
-    </message>
-    <message>
-        <source>Executing</source>
-        <translation>In Ausführung</translation>
-    </message>
-    <message>
-        <source>Awaiting review</source>
-        <translation>Wartet auf Prüfung</translation>
-    </message>
-    <message>
-        <source>Completed</source>
-        <translation>Abgeschlossen</translation>
-    </message>
-    <message>
-        <source>Rejected</source>
-        <translation>Abgelehnt</translation>
-    </message>
-    <message>
-        <source>Failed</source>
-        <translation>Gescheitert</translation>
-    </message>
-    <message>
-        <source>Abandoned</source>
-        <translation>Aufgegeben</translation>
-    </message>
-    <message>
         <source>Filter goals by title, description, kind or file…</source>
         <translation>Ziele nach Titel, Beschreibung, Art oder Datei filtern…</translation>
     </message>
@@ -1347,6 +1319,45 @@
     <message>
         <source>Select a goal first.</source>
         <translation>Wählen Sie zuerst ein Ziel.</translation>
+    </message>
+</context>
+<context>
+    <name>astra::Labels</name>
+    <message>
+        <source>Proposed</source>
+        <translation>Vorgeschlagen</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Aktiv</translation>
+    </message>
+    <message>
+        <source>Planned</source>
+        <translation>Geplant</translation>
+    </message>
+    <message>
+        <source>Executing</source>
+        <translation>In Ausführung</translation>
+    </message>
+    <message>
+        <source>Awaiting review</source>
+        <translation>Wartet auf Prüfung</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Abgeschlossen</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Abgelehnt</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Gescheitert</translation>
+    </message>
+    <message>
+        <source>Abandoned</source>
+        <translation>Aufgegeben</translation>
     </message>
 </context>
 <context>
@@ -2522,42 +2533,6 @@
 <context>
     <name>astra::StatusPage</name>
     <message>
-        <source>Proposed</source>
-        <translation>Vorgeschlagen</translation>
-    </message>
-    <message>
-        <source>Active</source>
-        <translation>Aktiv</translation>
-    </message>
-    <message>
-        <source>Planned</source>
-        <translation>Geplant</translation>
-    </message>
-    <message>
-        <source>Executing</source>
-        <translation>In Ausführung</translation>
-    </message>
-    <message>
-        <source>Awaiting review</source>
-        <translation>Wartet auf Prüfung</translation>
-    </message>
-    <message>
-        <source>Completed</source>
-        <translation>Abgeschlossen</translation>
-    </message>
-    <message>
-        <source>Rejected</source>
-        <translation>Abgelehnt</translation>
-    </message>
-    <message>
-        <source>Failed</source>
-        <translation>Fehlgeschlagen</translation>
-    </message>
-    <message>
-        <source>Abandoned</source>
-        <translation>Aufgegeben</translation>
-    </message>
-    <message>
         <source>Branch:</source>
         <translation>Branch:</translation>
     </message>
@@ -2733,6 +2708,10 @@
     <message>
         <source>Reading unfinished job runs</source>
         <translation>Lesen unvollendeter Jobläufe</translation>
+    </message>
+    <message>
+        <source>Reading the runs of the tasks of plan %1</source>
+        <translation>Lesen der Läufe der Aufgaben von Plan %1</translation>
     </message>
 </context>
 <context>

@@ -455,6 +455,14 @@
         <source>reject goal %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The lint job did not pass: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was kept in %1; fix the cause and run `astra demo` again.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Executors</name>
@@ -1234,42 +1242,6 @@
 <context>
     <name>astra::KanbanView</name>
     <message>
-        <source>Proposed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Active</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Planned</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Executing</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Awaiting review</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Completed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Rejected</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Failed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Abandoned</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Filter goals by title, description, kind or file…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1346,6 +1318,45 @@
     </message>
     <message>
         <source>Select a goal first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::Labels</name>
+    <message>
+        <source>Proposed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Planned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Executing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Awaiting review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Abandoned</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2521,42 +2532,6 @@
 <context>
     <name>astra::StatusPage</name>
     <message>
-        <source>Proposed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Active</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Planned</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Executing</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Awaiting review</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Completed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Rejected</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Failed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Abandoned</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Branch:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2731,6 +2706,10 @@
     </message>
     <message>
         <source>Reading unfinished job runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the runs of the tasks of plan %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -8,6 +8,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <utility>
+
 namespace astra {
 
 namespace {
@@ -87,6 +89,24 @@ QVariant orNull(const QString &text)
 {
     return text.isEmpty() ? QVariant() : QVariant(text);
 }
+// Every row of a query, read with `fromQuery`.
+template<typename FromQuery>
+auto readAll(const Database &db,
+             const QString &what,
+             const QString &sql,
+             const QVariantList &binds,
+             FromQuery fromQuery) -> Result<QList<decltype(fromQuery(std::declval<const QSqlQuery &>()))>>
+{
+    auto query = db.exec(what, sql, binds);
+    if (!query) {
+        return query.error();
+    }
+    QList<decltype(fromQuery(*query))> rows;
+    while (query->next()) {
+        rows.append(fromQuery(*query));
+    }
+    return rows;
+}
 } // namespace
 
 QString isoNow()
@@ -114,18 +134,12 @@ Result<TaskRecord> TaskRepository::find(qint64 id) const
 
 Result<QList<TaskRecord>> TaskRepository::forPlan(qint64 planId) const
 {
-    auto query = m_db.exec(
+    return readAll(
+        m_db,
         Tr::tr("Reading the tasks of plan %1").arg(planId),
         QStringLiteral("SELECT %1 FROM tasks WHERE plan_id = ? ORDER BY ordinal").arg(QLatin1String(taskColumns)),
-        {planId});
-    if (!query) {
-        return query.error();
-    }
-    QList<TaskRecord> tasks;
-    while (query->next()) {
-        tasks.append(taskFromQuery(*query));
-    }
-    return tasks;
+        {planId},
+        taskFromQuery);
 }
 
 Result<QList<TaskRecord>> TaskRepository::list(std::optional<TaskState> state) const
@@ -137,15 +151,7 @@ Result<QList<TaskRecord>> TaskRepository::list(std::optional<TaskState> state) c
         binds.append(toString(*state));
     }
     sql += QStringLiteral(" ORDER BY plan_id, ordinal");
-    auto query = m_db.exec(Tr::tr("Listing tasks"), sql, binds);
-    if (!query) {
-        return query.error();
-    }
-    QList<TaskRecord> tasks;
-    while (query->next()) {
-        tasks.append(taskFromQuery(*query));
-    }
-    return tasks;
+    return readAll(m_db, Tr::tr("Listing tasks"), sql, binds, taskFromQuery);
 }
 
 Result<QList<RunnableTask>> TaskRepository::runnable(std::optional<qint64> goalId) const
@@ -299,50 +305,44 @@ Status TaskRepository::finishRun(const TaskRunRecord &run)
 
 Result<QList<TaskRunRecord>> TaskRepository::runs(qint64 taskId) const
 {
-    auto query = m_db.exec(
+    return readAll(
+        m_db,
         Tr::tr("Reading the runs of task %1").arg(taskId),
         QStringLiteral("SELECT %1 FROM task_runs WHERE task_id = ? ORDER BY id").arg(QLatin1String(runColumns)),
-        {taskId});
-    if (!query) {
-        return query.error();
-    }
-    QList<TaskRunRecord> runs;
-    while (query->next()) {
-        runs.append(runFromQuery(*query));
-    }
-    return runs;
+        {taskId},
+        runFromQuery);
+}
+
+Result<QList<TaskRunRecord>> TaskRepository::planRuns(qint64 planId) const
+{
+    return readAll(m_db,
+                   Tr::tr("Reading the runs of the tasks of plan %1").arg(planId),
+                   QStringLiteral("SELECT %1 FROM task_runs WHERE task_id IN (SELECT id FROM tasks WHERE plan_id = ?) "
+                                  "ORDER BY id")
+                       .arg(QLatin1String(runColumns)),
+                   {planId},
+                   runFromQuery);
 }
 
 Result<QList<TaskRunRecord>> TaskRepository::jobRuns(const QString &jobName, const QString &since) const
 {
-    auto query = m_db.exec(Tr::tr("Reading the runs of job %1").arg(jobName),
-                           QStringLiteral("SELECT %1 FROM task_runs WHERE job_name = ? AND started_at >= ? ORDER BY id")
-                               .arg(QLatin1String(runColumns)),
-                           {jobName, since});
-    if (!query) {
-        return query.error();
-    }
-    QList<TaskRunRecord> runs;
-    while (query->next()) {
-        runs.append(runFromQuery(*query));
-    }
-    return runs;
+    return readAll(m_db,
+                   Tr::tr("Reading the runs of job %1").arg(jobName),
+                   QStringLiteral("SELECT %1 FROM task_runs WHERE job_name = ? AND started_at >= ? ORDER BY id")
+                       .arg(QLatin1String(runColumns)),
+                   {jobName, since},
+                   runFromQuery);
 }
 
 Result<QList<TaskRunRecord>> TaskRepository::openJobRuns() const
 {
-    auto query = m_db.exec(Tr::tr("Reading unfinished job runs"),
-                           QStringLiteral("SELECT %1 FROM task_runs WHERE job_name IS NOT NULL AND outcome = 'running' "
-                                          "ORDER BY id")
-                               .arg(QLatin1String(runColumns)));
-    if (!query) {
-        return query.error();
-    }
-    QList<TaskRunRecord> runs;
-    while (query->next()) {
-        runs.append(runFromQuery(*query));
-    }
-    return runs;
+    return readAll(m_db,
+                   Tr::tr("Reading unfinished job runs"),
+                   QStringLiteral("SELECT %1 FROM task_runs WHERE job_name IS NOT NULL AND outcome = 'running' "
+                                  "ORDER BY id")
+                       .arg(QLatin1String(runColumns)),
+                   {},
+                   runFromQuery);
 }
 
 Result<QList<TaskRunRecord>> TaskRepository::openRuns(qint64 taskId) const

@@ -43,6 +43,8 @@ public:
     Result<qint64> insertRun(const TaskRunRecord &run);
     Status finishRun(const TaskRunRecord &run);
     Result<QList<TaskRunRecord>> runs(qint64 taskId) const;
+    // The runs of every task of a plan, in one query, oldest first.
+    Result<QList<TaskRunRecord>> planRuns(qint64 planId) const;
     // A job's runs started at or after `since` (all when empty), oldest first.
     Result<QList<TaskRunRecord>> jobRuns(const QString &jobName, const QString &since) const;
     // Job runs still marked running (by any process).

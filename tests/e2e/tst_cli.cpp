@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -485,6 +486,22 @@ private Q_SLOTS:
         run = runAstra({QStringLiteral("hddl"), QStringLiteral("check"), broken});
         VERIFY_RUN(run, 2);
         QVERIFY2(run.err.contains(QStringLiteral("broken.hddl:2:3:")), qPrintable(run.err));
+    }
+
+    // A demo that cannot be completed (here: no python3 on PATH, so every job fails) says at
+    // which step, and leaves nothing behind: an empty folder stays empty.
+    void demoThatFailsLeavesNothing()
+    {
+        QTemporaryDir dir;
+        const QString demo = dir.filePath(QStringLiteral("demo"));
+        QVERIFY(QDir().mkpath(demo));
+        const Run run = runAstra({QStringLiteral("demo"), demo}, {}, {QStringLiteral("PATH=/nonexistent")});
+        VERIFY_RUN(run, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("could not be completed at \"detect\"")), qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("The lint job did not pass")), qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("Nothing was kept")), qPrintable(run.err));
+        QVERIFY(QFileInfo(demo).isDir());
+        QVERIFY(QDir(demo).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden));
     }
 
     // The demo runs the real loop on a small Python project: jobs, detection, plans, the

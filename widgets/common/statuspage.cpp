@@ -1,6 +1,7 @@
 #include "statuspage.h"
 
 #include "diff/highlighting.h"
+#include "labels.h"
 
 #include <QFormLayout>
 #include <QHeaderView>
@@ -12,27 +13,10 @@
 namespace astra {
 
 namespace {
-QString stateLabel(const QString &state)
+QString stateLabelOf(const QString &state)
 {
-    if (state == u"proposed")
-        return StatusPage::tr("Proposed");
-    if (state == u"active")
-        return StatusPage::tr("Active");
-    if (state == u"planned")
-        return StatusPage::tr("Planned");
-    if (state == u"executing")
-        return StatusPage::tr("Executing");
-    if (state == u"awaiting_review")
-        return StatusPage::tr("Awaiting review");
-    if (state == u"completed")
-        return StatusPage::tr("Completed");
-    if (state == u"rejected")
-        return StatusPage::tr("Rejected");
-    if (state == u"failed")
-        return StatusPage::tr("Failed");
-    if (state == u"abandoned")
-        return StatusPage::tr("Abandoned");
-    return state;
+    const auto parsed = goalStateFromString(state);
+    return parsed ? goalStateLabel(*parsed) : state;
 }
 
 QLabel *selectableLabel(QWidget *parent)
@@ -146,7 +130,7 @@ void StatusPage::showStatus(const WorkspaceStatus &status)
 
     m_goals->clear();
     for (const auto &entry : status.goalsByState) {
-        auto *item = new QTreeWidgetItem(m_goals, {stateLabel(entry.first), QString::number(entry.second)});
+        auto *item = new QTreeWidgetItem(m_goals, {stateLabelOf(entry.first), QString::number(entry.second)});
         item->setData(0, Qt::UserRole, entry.first);
         item->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
         if (entry.second == 0) {

@@ -66,14 +66,6 @@ int GoalBoardModel::rowOf(qint64 goalId) const
     return m_rows.value(goalId, -1);
 }
 
-void GoalBoardModel::setNow(const QDateTime &now)
-{
-    m_now = now;
-    if (!m_cards.isEmpty()) {
-        Q_EMIT dataChanged(index(0), index(int(m_cards.size()) - 1), {Qt::ToolTipRole});
-    }
-}
-
 int GoalBoardModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : int(m_cards.size());

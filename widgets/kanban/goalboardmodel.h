@@ -44,8 +44,6 @@ public:
     }
     // The row of a goal, or -1.
     int rowOf(qint64 goalId) const;
-    // "now" for ages (tests fix it).
-    void setNow(const QDateTime &now);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -69,7 +67,6 @@ private:
     QList<QDateTime> m_created;
     QList<QString> m_search;
     QHash<qint64, int> m_rows;
-    QDateTime m_now;
 };
 
 } // namespace astra

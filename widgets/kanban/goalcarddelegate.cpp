@@ -48,13 +48,12 @@ constexpr int margin = 4;
 constexpr int padding = 8;
 constexpr int stripe = 4;
 
-QColor sourceColour(const QString &source, const QPalette &palette)
+QColor sourceColour(const QString &source)
 {
     if (source == u"system")
         return QColor(0x3d, 0x7e, 0xd6); // found by a detector
     if (source == u"collaborative")
         return QColor(0x8e, 0x5c, 0xc2);
-    Q_UNUSED(palette);
     return QColor(0x4c, 0xa3, 0x6a); // a person's own goal
 }
 } // namespace
@@ -121,7 +120,7 @@ void GoalCardDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
     painter->drawPath(path);
     painter->setClipPath(path);
     painter->fillRect(QRectF(card.left(), card.top(), stripe, card.height()),
-                      sourceColour(index.data(GoalBoardModel::SourceRole).toString(), palette));
+                      sourceColour(index.data(GoalBoardModel::SourceRole).toString()));
     painter->setClipping(false);
 
     const QFontMetrics metrics = option.fontMetrics;

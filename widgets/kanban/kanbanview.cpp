@@ -1,5 +1,6 @@
 #include "kanbanview.h"
 
+#include "common/labels.h"
 #include "goalboardmodel.h"
 #include "goalcarddelegate.h"
 #include "goalcolumnproxy.h"
@@ -17,31 +18,6 @@
 #include <QVBoxLayout>
 
 namespace astra {
-
-QString goalStateLabel(GoalState state)
-{
-    switch (state) {
-    case GoalState::Proposed:
-        return KanbanView::tr("Proposed");
-    case GoalState::Active:
-        return KanbanView::tr("Active");
-    case GoalState::Planned:
-        return KanbanView::tr("Planned");
-    case GoalState::Executing:
-        return KanbanView::tr("Executing");
-    case GoalState::AwaitingReview:
-        return KanbanView::tr("Awaiting review");
-    case GoalState::Completed:
-        return KanbanView::tr("Completed");
-    case GoalState::Rejected:
-        return KanbanView::tr("Rejected");
-    case GoalState::Failed:
-        return KanbanView::tr("Failed");
-    case GoalState::Abandoned:
-        return KanbanView::tr("Abandoned");
-    }
-    return toString(state);
-}
 
 KanbanView::KanbanView(QWidget *parent)
     : QWidget(parent)

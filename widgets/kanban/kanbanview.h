@@ -69,7 +69,4 @@ private:
     qint64 m_current = 0;
 };
 
-// The board's name for a goal state ("Awaiting review").
-QString goalStateLabel(GoalState state);
-
 } // namespace astra

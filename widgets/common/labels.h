@@ -1,0 +1,10 @@
+#pragma once
+
+#include "goals/goal.h"
+
+namespace astra {
+
+// The workstation's name for a goal state ("Awaiting review"), the same on every view.
+QString goalStateLabel(GoalState state);
+
+} // namespace astra
