@@ -3,6 +3,7 @@
 #include "code/gitrepository.h"
 #include "code/modification.h"
 #include "code/pathpolicy.h"
+#include "code/treediff.h"
 #include "config/astraconfig.h"
 #include "goals/goal.h"
 #include "goals/goalstatemachine.h"
@@ -27,6 +28,17 @@ struct WorkspaceOptions
     // Repair what a dead process left behind (see recoverInterrupted()) while opening. The
     // scheduler's plan runners open their connections without it; its dispatcher recovers.
     bool recover = true;
+};
+
+// What rolling back a merged modification would touch, shown before asking.
+struct RollbackImpact
+{
+    qint64 modificationId = 0;
+    QString targetBranch;
+    QStringList paths; // the files the revert changes
+    QList<CommitSummary> laterCommits; // commits on the target after the merge that touch them
+    QStringList localEdits; // uncommitted changes to them in the work tree (the revert stops on these)
+    bool targetCheckedOut = false;
 };
 
 struct InitReport
@@ -106,6 +118,10 @@ public:
     Result<Modification> rejectModification(qint64 id, const QString &reason);
     Result<Modification> mergeModification(qint64 id);
     Result<Modification> rollbackModification(qint64 id, const QString &reason);
+    // What rollbackModification() would touch (blocking; nothing is changed).
+    Result<RollbackImpact> rollbackImpact(qint64 id);
+    // The change of a modification, base to head, with intra-line ranges (blocking).
+    Result<TreeDiff> modificationDiff(qint64 id, const TreeDiffOptions &options = {});
     // Deletes the branches of finished modifications last changed more than `days` ago.
     Result<QStringList> prune(int days);
     // Reads a file at a commit from git objects (the code_read primitive).

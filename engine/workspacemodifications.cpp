@@ -647,6 +647,61 @@ Result<Modification> Workspace::rollbackModification(qint64 id, const QString &r
     return rolledBack;
 }
 
+Result<RollbackImpact> Workspace::rollbackImpact(qint64 id)
+{
+    auto modification = ModificationRepository(m_db).find(id);
+    if (!modification) {
+        return modification.error();
+    }
+    if (modification->status != ModificationStatus::Merged || modification->mergeCommit.isEmpty()) {
+        return makeError(Tr::tr("Modification %1 is '%2'; only a merged modification can be rolled back.")
+                             .arg(id)
+                             .arg(toString(modification->status)),
+                         ErrorKind::Refused);
+    }
+    RollbackImpact impact;
+    impact.modificationId = id;
+    impact.targetBranch = modification->targetBranch;
+    for (const ModificationFile &file : std::as_const(modification->files)) {
+        impact.paths.append(file.path);
+        if (!file.oldPath.isEmpty() && file.oldPath != file.path) {
+            impact.paths.append(file.oldPath);
+        }
+    }
+    impact.paths.removeDuplicates();
+    auto head = m_repo.branchCommit(modification->targetBranch);
+    if (!head) {
+        return head.error();
+    }
+    auto later = commitsTouching(m_repo, *head, modification->mergeCommit, impact.paths);
+    if (!later) {
+        return later.error();
+    }
+    impact.laterCommits = *later;
+    impact.targetCheckedOut = Merger(m_repo).isCheckedOut(modification->targetBranch);
+    if (impact.targetCheckedOut) {
+        auto dirty = uncommittedPaths(m_repo, impact.paths);
+        if (!dirty) {
+            return dirty.error();
+        }
+        impact.localEdits = *dirty;
+    }
+    return impact;
+}
+
+Result<TreeDiff> Workspace::modificationDiff(qint64 id, const TreeDiffOptions &options)
+{
+    auto modification = ModificationRepository(m_db).find(id);
+    if (!modification) {
+        return modification.error();
+    }
+    if (modification->baseCommit.isEmpty() || modification->headCommit.isEmpty()) {
+        return makeError(Tr::tr("Modification %1 has no commit yet; its diff exists once it is written.").arg(id),
+                         ErrorKind::Refused);
+    }
+    return diffCommits(m_repo, modification->baseCommit, modification->headCommit, options);
+}
+
 Result<QStringList> Workspace::prune(int days)
 {
     auto all = ModificationRepository(m_db).list();

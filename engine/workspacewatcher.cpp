@@ -1,9 +1,11 @@
 #include "workspacewatcher.h"
 
+#include <QFile>
 #include <QFutureWatcher>
 #include <QPointer>
 
 #include <QtConcurrent/QtConcurrentRun>
+#include <algorithm>
 
 namespace astra {
 
@@ -14,6 +16,7 @@ struct StatusLoad
     QString error;
     WorkspaceStatus status;
     QList<GoalCard> cards;
+    QList<TaskRecord> tasks;
 };
 
 StatusLoad loadStatus(const WorkspaceOptions &options)
@@ -34,9 +37,16 @@ StatusLoad loadStatus(const WorkspaceOptions &options)
         load.error = cards.message();
         return load;
     }
+    auto tasks = (*workspace)->tasks();
+    if (!tasks) {
+        load.error = tasks.message();
+        return load;
+    }
     load.ok = true;
     load.status = *status;
     load.cards = *cards;
+    load.tasks = *tasks;
+    std::reverse(load.tasks.begin(), load.tasks.end());
     return load;
 }
 
@@ -83,6 +93,130 @@ PlanLoad loadPlanOf(const WorkspaceOptions &options, qint64 goalId)
     return load;
 }
 
+struct ReviewLoad
+{
+    bool ok = false;
+    QString error;
+    ReviewSnapshot snapshot;
+};
+
+QString tailOf(const QString &fileName, qint64 maxBytes)
+{
+    QFile file(fileName);
+    if (fileName.isEmpty() || !file.open(QIODevice::ReadOnly)) {
+        return {};
+    }
+    if (file.size() > maxBytes) {
+        file.seek(file.size() - maxBytes);
+        file.readLine(); // start at a line
+    }
+    return QString::fromUtf8(file.readAll());
+}
+
+ReviewLoad loadReviewOf(const WorkspaceOptions &options, qint64 modificationId)
+{
+    ReviewLoad load;
+    load.snapshot.modificationId = modificationId;
+    auto workspace = Workspace::open(options);
+    if (!workspace) {
+        load.error = workspace.message();
+        return load;
+    }
+    Workspace &ws = **workspace;
+    auto modification = ws.modification(modificationId);
+    if (!modification) {
+        load.error = modification.message();
+        return load;
+    }
+    ReviewSnapshot &snapshot = load.snapshot;
+    snapshot.modification = *modification;
+    auto goal = ws.goal(modification->goalId);
+    if (!goal) {
+        load.error = goal.message();
+        return load;
+    }
+    snapshot.goal = *goal;
+    if (goal->proposalId) {
+        auto proposals = ws.proposals(false, 100000);
+        if (!proposals) {
+            load.error = proposals.message();
+            return load;
+        }
+        for (const ProposalDecision &decision : std::as_const(*proposals)) {
+            if (decision.proposalId == *goal->proposalId) {
+                snapshot.proposal = decision;
+                break;
+            }
+        }
+    }
+    auto tests = ws.testResults(modificationId);
+    if (!tests) {
+        load.error = tests.message();
+        return load;
+    }
+    snapshot.tests = *tests;
+    if (!snapshot.tests.isEmpty()) {
+        snapshot.testLog = tailOf(snapshot.tests.last().outputPath, 64 * 1024);
+    }
+    auto diff = ws.modificationDiff(modificationId);
+    if (diff) {
+        snapshot.diff = TreeDiffPtr(new TreeDiff(std::move(*diff)));
+    } else {
+        snapshot.diffError = diff.message();
+    }
+    if (modification->status == ModificationStatus::Merged) {
+        auto impact = ws.rollbackImpact(modificationId);
+        if (!impact) {
+            load.error = impact.message();
+            return load;
+        }
+        snapshot.rollback = *impact;
+    }
+    load.ok = true;
+    return load;
+}
+
+struct LedgerLoad
+{
+    bool ok = false;
+    QString error;
+    LedgerSnapshot snapshot;
+};
+
+LedgerLoad loadLedgerOf(const WorkspaceOptions &options, bool verify, int limit)
+{
+    LedgerLoad load;
+    auto workspace = Workspace::open(options);
+    if (!workspace) {
+        load.error = workspace.message();
+        return load;
+    }
+    Ledger ledger = (*workspace)->ledger();
+    auto head = ledger.head();
+    if (!head) {
+        load.error = head.message();
+        return load;
+    }
+    load.snapshot.totalEntries = head->seq;
+    auto entries = ledger.entries(std::max<qint64>(0, head->seq - limit), limit);
+    if (!entries) {
+        load.error = entries.message();
+        return load;
+    }
+    load.snapshot.entries = *entries;
+    if (verify) {
+        auto verification = (*workspace)->verifyLedger();
+        if (!verification) {
+            load.error = verification.message();
+            return load;
+        }
+        load.snapshot.verified = true;
+        load.snapshot.verification = *verification;
+    }
+    load.ok = true;
+    return load;
+}
+
 Status performAction(const WorkspaceOptions &options, const WorkspaceWatcher::Action &action)
 {
     auto workspace = Workspace::open(options);
@@ -97,6 +231,8 @@ WorkspaceWatcher::WorkspaceWatcher(QObject *parent)
     : QObject(parent)
 {
     qRegisterMetaType<astra::WorkspaceStatus>();
+    qRegisterMetaType<astra::ReviewSnapshot>();
+    qRegisterMetaType<astra::LedgerSnapshot>();
     m_pool.setMaxThreadCount(1);
     m_pool.setExpiryTimeout(30000);
 }
@@ -142,6 +278,7 @@ void WorkspaceWatcher::refresh()
                     if (load.ok) {
                         Q_EMIT statusLoaded(load.status);
                         Q_EMIT goalsLoaded(load.cards);
+                        Q_EMIT tasksLoaded(load.tasks);
                     } else {
                         Q_EMIT loadFailed(load.error);
                     }
@@ -161,6 +298,40 @@ void WorkspaceWatcher::loadPlan(qint64 goalId)
                         Q_EMIT planLoaded(load.snapshot);
                     } else {
                         Q_EMIT planLoadFailed(load.snapshot.goalId, load.error);
+                    }
+                });
+}
+
+void WorkspaceWatcher::loadReview(qint64 modificationId)
+{
+    const quint64 generation = ++m_reviewGeneration;
+    const WorkspaceOptions options = m_options;
+    runOnWorker([options, modificationId] { return loadReviewOf(options, modificationId); },
+                [this, generation](const ReviewLoad &load) {
+                    if (generation != m_reviewGeneration) {
+                        return;
+                    }
+                    if (load.ok) {
+                        Q_EMIT reviewLoaded(load.snapshot);
+                    } else {
+                        Q_EMIT reviewLoadFailed(load.snapshot.modificationId, load.error);
+                    }
+                });
+}
+
+void WorkspaceWatcher::loadLedger(bool verify, int limit)
+{
+    const quint64 generation = ++m_ledgerGeneration;
+    const WorkspaceOptions options = m_options;
+    runOnWorker([options, verify, limit] { return loadLedgerOf(options, verify, limit); },
+                [this, generation](const LedgerLoad &load) {
+                    if (generation != m_ledgerGeneration) {
+                        return;
+                    }
+                    if (load.ok) {
+                        Q_EMIT ledgerLoaded(load.snapshot);
+                    } else {
+                        Q_EMIT ledgerLoadFailed(load.error);
                     }
                 });
 }

@@ -24,6 +24,29 @@ struct PlanSnapshot
     QHash<qint64, QList<TaskRunRecord>> runs; // by task id
 };
 
+// What the review panel and the diff viewer show of one modification.
+struct ReviewSnapshot
+{
+    qint64 modificationId = 0;
+    Modification modification;
+    Goal goal;
+    std::optional<ProposalDecision> proposal; // the detector's proposal behind the goal
+    QList<TestResultRecord> tests; // newest last
+    QString testLog; // the end of the latest test run's output
+    TreeDiffPtr diff;
+    QString diffError; // why there is no diff
+    std::optional<RollbackImpact> rollback; // merged modifications
+};
+
+// The ledger's latest entries and, when asked, a verification of the whole chain.
+struct LedgerSnapshot
+{
+    QList<LedgerEntry> entries; // oldest first
+    qint64 totalEntries = 0;
+    bool verified = false;
+    LedgerVerification verification;
+};
+
 // Loads a workspace's status and goal cards on a worker thread and hands them to the caller's
 // thread through a queued signal, so the UI thread never waits on the database or git. A newer
 // refresh() supersedes an older one still running: only the latest result is delivered.
@@ -52,6 +75,12 @@ public:
     // loadPlan() supersedes an older one.
     void loadPlan(qint64 goalId);
 
+    // Loads a modification with its goal, proposal, tests, diff and rollback impact
+    // (reviewLoaded); a newer loadReview() supersedes an older one.
+    void loadReview(qint64 modificationId);
+    // Loads the latest `limit` ledger entries, and verifies the chain when `verify`.
+    void loadLedger(bool verify, int limit = 5000);
+
     using Action = std::function<Status(Workspace &)>;
     // Runs `action` on a workspace opened on the worker thread, then refreshes. `what` names
     // the action in the signals ("Approve goal 3").
@@ -63,8 +92,14 @@ Q_SIGNALS:
     void statusLoaded(const astra::WorkspaceStatus &status);
     // Right after statusLoaded, from the same load.
     void goalsLoaded(const QList<astra::GoalCard> &cards);
+    // Right after goalsLoaded: every task of every plan, newest first.
+    void tasksLoaded(const QList<astra::TaskRecord> &tasks);
     void planLoaded(const astra::PlanSnapshot &snapshot);
     void planLoadFailed(qint64 goalId, const QString &message);
+    void reviewLoaded(const astra::ReviewSnapshot &snapshot);
+    void reviewLoadFailed(qint64 modificationId, const QString &message);
+    void ledgerLoaded(const astra::LedgerSnapshot &snapshot);
+    void ledgerLoadFailed(const QString &message);
     void actionSucceeded(const QString &what);
     void actionFailed(const QString &what, const QString &message);
     void loadFailed(const QString &message);
@@ -79,9 +114,13 @@ private:
     QThreadPool m_pool;
     quint64 m_generation = 0;
     quint64 m_planGeneration = 0;
+    quint64 m_reviewGeneration = 0;
+    quint64 m_ledgerGeneration = 0;
     int m_running = 0;
 };
 
 } // namespace astra
 
 Q_DECLARE_METATYPE(astra::PlanSnapshot)
+Q_DECLARE_METATYPE(astra::ReviewSnapshot)
+Q_DECLARE_METATYPE(astra::LedgerSnapshot)

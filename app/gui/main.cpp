@@ -1,5 +1,7 @@
+#include "common/appearance.h"
 #include "common/mainwindow.h"
 #include "common/statuspage.h"
+#include "diff/diffview.h"
 #include "kanban/goalboardmodel.h"
 #include "kanban/goalcolumnproxy.h"
 #include "kanban/kanbanview.h"
@@ -9,6 +11,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QSettings>
 #include <QTextStream>
 #include <QTimer>
 
@@ -55,9 +58,14 @@ int main(int argc, char **argv)
                       QStringLiteral("FILE")});
     parser.addOption(
         {QStringLiteral("view"),
-         QCoreApplication::translate("main", "The view to render with --screenshot: status, kanban or plan."),
-         QStringLiteral("VIEW"),
-         QStringLiteral("status")});
+         QCoreApplication::translate("main",
+                                     "The view to show first (with --screenshot, the view to render): status, kanban, "
+                                     "plan, review, diff, tasks or ledger."),
+         QStringLiteral("VIEW")});
+    parser.addOption(
+        {QStringLiteral("theme"),
+         QCoreApplication::translate("main", "The palette: system, light or dark (default: as last chosen)."),
+         QStringLiteral("THEME")});
     if (!parser.parse(QCoreApplication::arguments())) {
         return usage(parser.errorText());
     }
@@ -65,7 +73,7 @@ int main(int argc, char **argv)
         parser.showHelp(0);
     }
     if (parser.isSet(version)) {
-        QTextStream(stdout) << astra::versionReport(QStringLiteral("astra-review"));
+        QTextStream(stdout) << astra::MainWindow::aboutText();
         return 0;
     }
     if (!parser.positionalArguments().isEmpty()) {
@@ -73,7 +81,8 @@ int main(int argc, char **argv)
                          .arg(parser.positionalArguments().constFirst()));
     }
     const QStringList views = astra::MainWindow::viewNames();
-    const QString view = parser.value(QStringLiteral("view"));
+    const QString view =
+        parser.isSet(QStringLiteral("view")) ? parser.value(QStringLiteral("view")) : QStringLiteral("status");
     if (!views.contains(view)) {
         return usage(QCoreApplication::translate("main", "--view %1: no such view in this version; available: %2.")
                          .arg(view, views.join(QStringLiteral(", "))));
@@ -82,10 +91,26 @@ int main(int argc, char **argv)
     astra::WorkspaceOptions options;
     options.repoPath = parser.value(QStringLiteral("repo"));
     options.dbUrl = parser.value(QStringLiteral("db"));
-    astra::MainWindow window(options);
-    window.showView(view);
-
     const QString screenshot = parser.value(QStringLiteral("screenshot"));
+    const QString themeName = parser.value(QStringLiteral("theme"));
+    if (parser.isSet(QStringLiteral("theme")) && themeName != u"system" && themeName != u"light"
+        && themeName != u"dark") {
+        return usage(QCoreApplication::translate("main", "--theme %1: use system, light or dark.").arg(themeName));
+    }
+    // Screenshots use the default palette unless --theme says otherwise; a session uses the
+    // palette chosen last.
+    const QString savedTheme = QSettings().value(QStringLiteral("appearance/theme")).toString();
+    astra::applyTheme(astra::themeFromString(parser.isSet(QStringLiteral("theme")) ? themeName
+                                                 : screenshot.isEmpty()            ? savedTheme
+                                                                                   : QString()));
+    astra::MainWindow window(options);
+    if (screenshot.isEmpty()) {
+        window.restoreLayout();
+    }
+    if (screenshot.isEmpty() ? parser.isSet(QStringLiteral("view")) : true) {
+        window.showView(view);
+    }
+
     if (screenshot.isEmpty()) {
         window.show();
         // Due jobs, detection and approved plans, every minute, off the UI thread.
@@ -96,7 +121,12 @@ int main(int argc, char **argv)
     int status = 1;
     window.resize(1760, 900); // the whole board, nine columns and the detail panel, fits
     window.show();
+    bool grabbing = false;
     const auto grabNow = [&] {
+        if (grabbing) {
+            return;
+        }
+        grabbing = true;
         // Let layouts settle before grabbing.
         QTimer::singleShot(100, &window, [&] {
             if (window.grab().save(screenshot)) {
@@ -117,15 +147,24 @@ int main(int argc, char **argv)
         // The board and the plan show a goal: the first one waiting for review.
         QTimer::singleShot(0, &window, [&] {
             const QModelIndex first = window.kanbanView()->columnProxy(astra::GoalState::AwaitingReview)->index(0, 0);
-            if (view == u"status" || !first.isValid()) {
+            if (view == u"ledger") {
+                QObject::connect(window.watcher(), &astra::WorkspaceWatcher::ledgerLoaded, &window, grabNow);
+                window.watcher()->loadLedger(true);
+                return;
+            }
+            if (view == u"status" || view == u"tasks" || !first.isValid()) {
                 grabNow();
                 return;
             }
             if (view == u"plan") {
                 QObject::connect(window.watcher(), &astra::WorkspaceWatcher::planLoaded, &window, grabNow);
+            } else if (view == u"review") {
+                QObject::connect(window.watcher(), &astra::WorkspaceWatcher::reviewLoaded, &window, grabNow);
+            } else if (view == u"diff") {
+                QObject::connect(window.diffView(), &astra::DiffView::diffPainted, &window, grabNow);
             }
             window.kanbanView()->selectGoal(first.data(astra::GoalBoardModel::IdRole).toLongLong());
-            if (view != u"plan") {
+            if (view == u"kanban") {
                 grabNow();
             }
         });

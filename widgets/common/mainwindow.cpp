@@ -1,14 +1,26 @@
 #include "mainwindow.h"
 
+#include "appearance.h"
 #include "backgroundcycle.h"
+#include "diff/diffview.h"
+#include "diff/highlighting.h"
+#include "kanban/goalboardmodel.h"
 #include "kanban/kanbanview.h"
+#include "ledger/ledgerview.h"
 #include "plan/planview.h"
+#include "review/reviewview.h"
+#include "settingsdialog.h"
+#include "shortcutsdialog.h"
 #include "statuspage.h"
+#include "tasks/taskqueueview.h"
 #include "version.h"
+#include "workspacechooser.h"
 #include "workspacewatcher.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
+#include <QCloseEvent>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -16,9 +28,13 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QKeySequence>
+#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QSettings>
+#include <QSplitter>
 #include <QStatusBar>
+#include <QSystemTrayIcon>
 #include <QTabWidget>
 #include <QToolTip>
 
@@ -31,34 +47,100 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     , m_statusPage(new StatusPage(this))
     , m_kanban(new KanbanView(this))
     , m_plan(new PlanView(this))
+    , m_review(new ReviewView(this))
+    , m_diff(new DiffView(this))
+    , m_tasks(new TaskQueueView(this))
+    , m_ledger(new LedgerView(this))
     , m_tabs(new QTabWidget(this))
+    , m_activity(new QLabel(this))
 {
+    setObjectName(QStringLiteral("mainWindow"));
     m_tabs->setObjectName(QStringLiteral("views"));
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_statusPage, tr("&Overview"));
     m_tabs->addTab(m_kanban, tr("&Goals"));
     m_tabs->addTab(m_plan, tr("&Plan"));
+    m_tabs->addTab(m_review, tr("&Review"));
+    m_tabs->addTab(m_diff, tr("&Changes"));
+    m_tabs->addTab(m_tasks, tr("&Tasks"));
+    m_tabs->addTab(m_ledger, tr("&Ledger"));
     setCentralWidget(m_tabs);
     resize(1280, 800);
+    m_activity->setObjectName(QStringLiteral("schedulerActivity"));
+    statusBar()->addPermanentWidget(m_activity);
 
     QMenu *fileMenu = menuBar()->addMenu(tr("&Workspace"));
     QAction *open = fileMenu->addAction(tr("&Open…"));
     open->setShortcut(QKeySequence::Open);
     connect(open, &QAction::triggered, this, &MainWindow::chooseWorkspace);
+    m_recentMenu = fileMenu->addMenu(tr("Open &recent"));
+    rebuildRecentMenu();
     QAction *reload = fileMenu->addAction(tr("&Refresh"));
     reload->setShortcut(QKeySequence::Refresh);
     connect(reload, &QAction::triggered, this, &MainWindow::refresh);
+    QAction *settings = fileMenu->addAction(tr("&Settings…"));
+    settings->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    connect(settings, &QAction::triggered, this, &MainWindow::showSettings);
     fileMenu->addSeparator();
     QAction *quit = fileMenu->addAction(tr("&Quit"));
     quit->setShortcut(QKeySequence::Quit);
     connect(quit, &QAction::triggered, this, &QWidget::close);
 
+    QMenu *viewMenu = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        QAction *show = viewMenu->addAction(m_tabs->tabText(i).remove(u'&'));
+        show->setShortcut(QKeySequence(Qt::CTRL | (Qt::Key_1 + i)));
+        connect(show, &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
+    }
+    viewMenu->addSeparator();
+    QMenu *themeMenu = viewMenu->addMenu(tr("&Theme"));
+    auto *themes = new QActionGroup(this);
+    const Theme savedTheme = themeFromString(QSettings().value(QStringLiteral("appearance/theme")).toString());
+    for (const auto &[theme, text] : {std::pair{Theme::System, tr("&System")},
+                                      std::pair{Theme::Light, tr("&Light")},
+                                      std::pair{Theme::Dark, tr("&Dark")}}) {
+        QAction *choice = themeMenu->addAction(text);
+        choice->setCheckable(true);
+        choice->setChecked(theme == savedTheme);
+        themes->addAction(choice);
+        connect(choice, &QAction::triggered, this, [this, theme = theme] { setTheme(theme); });
+    }
+
     QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
+    QAction *keys = helpMenu->addAction(tr("&Keyboard shortcuts"));
+    keys->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Slash));
+    connect(keys, &QAction::triggered, this, &MainWindow::showShortcuts);
     QAction *about = helpMenu->addAction(tr("&About Astra Review"));
     connect(about, &QAction::triggered, this, &MainWindow::showAbout);
 
+    m_tray = new QSystemTrayIcon(QApplication::windowIcon(), this);
+    m_tray->setToolTip(tr("Astra Review"));
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        m_tray->show();
+    }
+    connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this] {
+        showNormal();
+        raise();
+        activateWindow();
+        m_tabs->setCurrentWidget(m_review);
+    });
+
     connect(m_watcher, &WorkspaceWatcher::statusLoaded, this, [this](const WorkspaceStatus &status) {
         m_statusPage->showStatus(status);
+        m_configPath = status.configPath;
+        if (m_workDir != status.workDir) {
+            m_workDir = status.workDir;
+            m_awaitingReview = -1;
+            WorkspaceChooser::rememberWorkspace(status.workDir);
+            rebuildRecentMenu();
+        }
+        m_activity->setText(tr("Scheduler %1 · %2 running · %3 queued · %n awaiting review",
+                               nullptr,
+                               status.modificationsAwaitingReview)
+                                .arg(status.scheduler)
+                                .arg(status.tasksRunning)
+                                .arg(status.tasksQueued));
+        notifyAwaitingReview(status);
         setWindowTitle(tr("%1 — Astra Review").arg(QFileInfo(status.workDir).fileName()));
         statusBar()->showMessage(tr("Loaded %1").arg(status.workDir), 5000);
         Q_EMIT settled();
@@ -68,11 +150,63 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         // The plan of the selected goal follows every reload (task states change as plans run).
         if (m_kanban->currentGoal() > 0) {
             m_watcher->loadPlan(m_kanban->currentGoal());
+            showReviewOf(m_kanban->currentGoal(), false);
         }
+        m_watcher->loadLedger(false);
     });
+    connect(m_watcher, &WorkspaceWatcher::tasksLoaded, m_tasks, &TaskQueueView::setTasks);
     connect(m_kanban, &KanbanView::currentGoalChanged, this, [this](qint64 goalId) {
         m_plan->showLoading(goalId);
         m_watcher->loadPlan(goalId);
+        showReviewOf(goalId, true);
+    });
+    connect(m_watcher, &WorkspaceWatcher::reviewLoaded, this, [this](const ReviewSnapshot &snapshot) {
+        m_review->setSnapshot(snapshot);
+        const QString key = snapshot.diff ? snapshot.diff->fromCommit + u".." + snapshot.diff->toCommit : QString();
+        if (!snapshot.diff) {
+            m_diffKey.clear();
+            m_diff->showMessage(snapshot.diffError);
+        } else if (key != m_diffKey) {
+            m_diffKey = key;
+            m_diff->setDiff(snapshot.diff, key);
+        }
+    });
+    connect(m_watcher, &WorkspaceWatcher::reviewLoadFailed, this, [this](qint64 id, const QString &message) {
+        m_review->showError(id, message);
+        m_diffKey.clear();
+        m_diff->showMessage(message);
+    });
+    connect(m_watcher, &WorkspaceWatcher::ledgerLoaded, m_ledger, &LedgerView::setSnapshot);
+    connect(m_watcher, &WorkspaceWatcher::ledgerLoadFailed, m_ledger, &LedgerView::showError);
+    connect(m_ledger, &LedgerView::verifyRequested, this, [this] { m_watcher->loadLedger(true); });
+    connect(m_review, &ReviewView::approveRequested, this, [this](qint64 id) {
+        performModificationAction(tr("Approve modification %1").arg(id), [id](Workspace &workspace) -> Status {
+            auto done = workspace.approveModification(id, QString());
+            return done ? Status() : Status(done.error());
+        });
+    });
+    connect(m_review, &ReviewView::rejectRequested, this, [this](qint64 id, const QString &reason) {
+        performModificationAction(tr("Reject modification %1").arg(id), [id, reason](Workspace &workspace) -> Status {
+            auto done = workspace.rejectModification(id, reason);
+            return done ? Status() : Status(done.error());
+        });
+    });
+    connect(m_review, &ReviewView::mergeRequested, this, [this](qint64 id) {
+        performModificationAction(tr("Merge modification %1").arg(id), [id](Workspace &workspace) -> Status {
+            auto done = workspace.mergeModification(id);
+            return done ? Status() : Status(done.error());
+        });
+    });
+    connect(m_review, &ReviewView::rollbackRequested, this, [this](qint64 id, const QString &reason) {
+        performModificationAction(tr("Roll back modification %1").arg(id),
+                                  [id, reason](Workspace &workspace) -> Status {
+                                      auto done = workspace.rollbackModification(id, reason);
+                                      return done ? Status() : Status(done.error());
+                                  });
+    });
+    connect(m_tasks, &TaskQueueView::cancelRequested, this, [this](qint64 taskId) {
+        m_watcher->perform(tr("Cancel task %1").arg(taskId),
+                           [taskId](Workspace &workspace) { return workspace.cancelTask(taskId); });
     });
     connect(m_watcher, &WorkspaceWatcher::planLoaded, m_plan, &PlanView::setSnapshot);
     connect(m_watcher, &WorkspaceWatcher::planLoadFailed, m_plan, &PlanView::showError);
@@ -126,6 +260,129 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
 
 MainWindow::~MainWindow() = default;
 
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveLayout();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::saveLayout() const
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/view"), viewNames().value(m_tabs->currentIndex()));
+    settings.setValue(QStringLiteral("diff/unified"), m_diff->model()->mode() == DiffModel::Mode::Unified);
+    for (QSplitter *splitter : findChildren<QSplitter *>()) {
+        if (!splitter->objectName().isEmpty()) {
+            settings.setValue(QStringLiteral("splitters/") + splitter->objectName(), splitter->saveState());
+        }
+    }
+}
+
+void MainWindow::restoreLayout()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    showView(settings.value(QStringLiteral("window/view")).toString());
+    if (settings.value(QStringLiteral("diff/unified")).toBool()) {
+        m_diff->setMode(DiffModel::Mode::Unified);
+    }
+    for (QSplitter *splitter : findChildren<QSplitter *>()) {
+        const QByteArray state = settings.value(QStringLiteral("splitters/") + splitter->objectName()).toByteArray();
+        if (!splitter->objectName().isEmpty() && !state.isEmpty()) {
+            splitter->restoreState(state);
+        }
+    }
+}
+
+void MainWindow::setTheme(Theme theme)
+{
+    QSettings().setValue(QStringLiteral("appearance/theme"), toString(theme));
+    applyTheme(theme);
+}
+
+void MainWindow::showReviewOf(qint64 goalId, bool reload)
+{
+    const int row = m_kanban->model()->rowOf(goalId);
+    const GoalCard *card = row >= 0 ? &m_kanban->model()->cards().at(row) : nullptr;
+    if (!card || card->modificationId == 0) {
+        m_reviewGoal = goalId;
+        m_review->showNone(tr("Goal %1 has no modification yet: its plan writes one when it runs.").arg(goalId));
+        m_diffKey.clear();
+        m_diff->showMessage(tr("Goal %1 has no changes to show yet.").arg(goalId));
+        return;
+    }
+    // Reload when another goal or modification is selected, or when its status moved.
+    const bool changed = m_review->modificationId() != card->modificationId
+        || toString(m_review->snapshot().modification.status) != card->modificationStatus;
+    m_reviewGoal = goalId;
+    if (reload || changed) {
+        m_review->showLoading(card->modificationId);
+        m_watcher->loadReview(card->modificationId);
+    }
+}
+
+void MainWindow::performModificationAction(const QString &what, const std::function<Status(Workspace &)> &action)
+{
+    m_watcher->perform(what, action);
+}
+
+void MainWindow::notifyAwaitingReview(const WorkspaceStatus &status)
+{
+    const int waiting = status.modificationsAwaitingReview;
+    const bool more = m_awaitingReview >= 0 && waiting > m_awaitingReview;
+    m_awaitingReview = waiting;
+    if (!more) {
+        return;
+    }
+    const QString message = tr("%n modification(s) wait for your review in %1.", nullptr, waiting)
+                                .arg(QFileInfo(status.workDir).fileName());
+    if (m_tray->isVisible()) {
+        m_tray->showMessage(tr("Astra Review"), message, QSystemTrayIcon::Information, 10000);
+    }
+    Q_EMIT reviewNotified(message);
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = WorkspaceChooser::recentWorkspaces();
+    for (const QString &path : recent) {
+        QAction *item = m_recentMenu->addAction(QDir::toNativeSeparators(path));
+        connect(item, &QAction::triggered, this, [this, path] {
+            WorkspaceOptions options;
+            options.repoPath = path;
+            openWorkspace(options);
+        });
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::showShortcuts()
+{
+    auto *dialog = new ShortcutsDialog(this, this);
+    dialog->setObjectName(QStringLiteral("shortcutsDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+void MainWindow::showSettings()
+{
+    if (m_configPath.isEmpty()) {
+        showTransient(tr("Open a workspace first: the settings are its .astra.toml."));
+        return;
+    }
+    auto *dialog = new SettingsDialog(m_configPath, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &SettingsDialog::saved, this, [this] {
+        statusBar()->showMessage(tr("Saved %1").arg(m_configPath), 5000);
+        refresh();
+    });
+    dialog->open();
+}
+
 void MainWindow::startBackgroundWork(std::chrono::milliseconds tick)
 {
     m_cycle->start(tick);
@@ -146,7 +403,13 @@ void MainWindow::refresh()
 
 QStringList MainWindow::viewNames()
 {
-    return {QStringLiteral("status"), QStringLiteral("kanban"), QStringLiteral("plan")};
+    return {QStringLiteral("status"),
+            QStringLiteral("kanban"),
+            QStringLiteral("plan"),
+            QStringLiteral("review"),
+            QStringLiteral("diff"),
+            QStringLiteral("tasks"),
+            QStringLiteral("ledger")};
 }
 
 bool MainWindow::showView(const QString &name)
@@ -204,14 +467,14 @@ void MainWindow::performGoalAction(qint64 goalId, GoalAction action)
 
 void MainWindow::chooseWorkspace()
 {
-    const QString dir =
-        QFileDialog::getExistingDirectory(this, tr("Open a git repository"), m_watcher->options().repoPath);
-    if (dir.isEmpty()) {
-        return;
-    }
-    WorkspaceOptions options;
-    options.repoPath = dir;
-    openWorkspace(options);
+    auto *chooser = new WorkspaceChooser(m_workDir, this);
+    chooser->setAttribute(Qt::WA_DeleteOnClose);
+    connect(chooser, &WorkspaceChooser::workspaceChosen, this, [this](const QString &path) {
+        WorkspaceOptions options;
+        options.repoPath = path;
+        openWorkspace(options);
+    });
+    chooser->open();
 }
 
 void MainWindow::showAbout()
@@ -220,7 +483,15 @@ void MainWindow::showAbout()
                        tr("About Astra Review"),
                        tr("<p><b>Astra Review %1</b></p><p>Review, approve and merge the changes an autonomous agent "
                           "proposes to your git repository.</p><pre>%2</pre>")
-                           .arg(astraVersion(), versionReport(QStringLiteral("astra-review")).toHtmlEscaped()));
+                           .arg(astraVersion(), aboutText().toHtmlEscaped()));
+}
+
+QString MainWindow::aboutText()
+{
+    return versionReport(QStringLiteral("astra-review"))
+        + (Highlighting::available()
+               ? tr("KSyntaxHighlighting %1: %2\n").arg(Highlighting::version(), Highlighting::description())
+               : tr("KSyntaxHighlighting: %1\n").arg(Highlighting::description()));
 }
 
 } // namespace astra

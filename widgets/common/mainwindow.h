@@ -5,6 +5,10 @@
 
 #include <QMainWindow>
 
+#include <functional>
+
+class QLabel;
+class QSystemTrayIcon;
 class QTabWidget;
 
 #include <chrono>
@@ -12,10 +16,15 @@ class QTabWidget;
 namespace astra {
 
 class BackgroundCycle;
+class DiffView;
 class KanbanView;
+class LedgerView;
 class PlanView;
+class ReviewView;
 class StatusPage;
+class TaskQueueView;
 class WorkspaceWatcher;
+enum class Theme;
 
 class MainWindow : public QMainWindow
 {
@@ -39,8 +48,29 @@ public:
     {
         return m_plan;
     }
-    // The views --screenshot can show: "status", "kanban", "plan".
+    ReviewView *reviewView() const
+    {
+        return m_review;
+    }
+    DiffView *diffView() const
+    {
+        return m_diff;
+    }
+    TaskQueueView *taskView() const
+    {
+        return m_tasks;
+    }
+    LedgerView *ledgerView() const
+    {
+        return m_ledger;
+    }
+    // The views, in tab order: "status", "kanban", "plan", "review", "diff", "tasks", "ledger".
     static QStringList viewNames();
+    // Astra Review's version with those of Qt, libgit2 and KSyntaxHighlighting (or its absence).
+    static QString aboutText();
+    // The window's geometry, current view, splitters and diff layout, kept between sessions.
+    void saveLayout() const;
+    void restoreLayout();
     // Brings a view to the front; false for an unknown name.
     bool showView(const QString &name);
     WorkspaceWatcher *watcher() const
@@ -58,19 +88,43 @@ public:
 Q_SIGNALS:
     // The status page shows a loaded status or an error (for --screenshot and tests).
     void settled();
+    // A modification began waiting for review (the tray shows it when there is a tray).
+    void reviewNotified(const QString &message);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 private:
     void chooseWorkspace();
     void showAbout();
     void performGoalAction(qint64 goalId, GoalAction action);
     void showTransient(const QString &message);
+    void showReviewOf(qint64 goalId, bool reload);
+    void performModificationAction(const QString &what, const std::function<Status(Workspace &)> &action);
+    void showShortcuts();
+    void showSettings();
+    void setTheme(Theme theme);
+    void notifyAwaitingReview(const WorkspaceStatus &status);
+    void rebuildRecentMenu();
 
     WorkspaceWatcher *m_watcher = nullptr;
     BackgroundCycle *m_cycle = nullptr;
     StatusPage *m_statusPage = nullptr;
     KanbanView *m_kanban = nullptr;
     PlanView *m_plan = nullptr;
+    ReviewView *m_review = nullptr;
+    DiffView *m_diff = nullptr;
+    TaskQueueView *m_tasks = nullptr;
+    LedgerView *m_ledger = nullptr;
     QTabWidget *m_tabs = nullptr;
+    QLabel *m_activity = nullptr;
+    QSystemTrayIcon *m_tray = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    QString m_configPath;
+    QString m_workDir;
+    int m_awaitingReview = -1; // -1: not loaded yet
+    qint64 m_reviewGoal = 0;
+    QString m_diffKey; // the commits of the diff shown
 };
 
 } // namespace astra

@@ -5,6 +5,8 @@
 #ifdef ASTRA_HAVE_KSYNTAXHIGHLIGHTING
 #include <KSyntaxHighlighting/Definition>
 #include <KSyntaxHighlighting/Repository>
+
+#include <ksyntaxhighlighting_version.h>
 #endif
 
 namespace astra {
@@ -30,6 +32,15 @@ QString Highlighting::description()
 #else
     return QCoreApplication::translate("astra::Highlighting",
                                        "unavailable in this build (no KSyntaxHighlighting for this Qt version)");
+#endif
+}
+
+QString Highlighting::version()
+{
+#ifdef ASTRA_HAVE_KSYNTAXHIGHLIGHTING
+    return QStringLiteral(SyntaxHighlighting_VERSION_STRING);
+#else
+    return {};
 #endif
 }
 

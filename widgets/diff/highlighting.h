@@ -13,6 +13,8 @@ public:
     static bool available();
     // "KSyntaxHighlighting (N syntax definitions)" or why it is unavailable.
     static QString description();
+    // The library's version ("5.103.0"); empty when unavailable.
+    static QString version();
 };
 
 } // namespace astra

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <QPalette>
+#include <QString>
+
+namespace astra {
+
+// Light and dark palettes (Fusion) beside the desktop's own; the choice is kept in the
+// settings and applies to the whole application, the diff colours and the highlighting theme.
+enum class Theme
+{
+    System,
+    Light,
+    Dark,
+};
+
+QString toString(Theme theme); // "system", "light", "dark"
+Theme themeFromString(const QString &name);
+QPalette paletteFor(Theme theme);
+// Applies `theme` to the application (style and palette).
+void applyTheme(Theme theme);
+
+} // namespace astra

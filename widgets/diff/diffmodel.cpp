@@ -1,0 +1,524 @@
+#include "diffmodel.h"
+
+#include <QLocale>
+
+#include <algorithm>
+
+namespace astra {
+
+namespace {
+// Where a hunk starts and ends in the old and new text (the first line it covers, the first
+// line after it); a hunk with no lines on a side sits after its start line.
+int firstOld(const DiffHunk &hunk)
+{
+    return hunk.oldLines == 0 ? hunk.oldStart + 1 : hunk.oldStart;
+}
+int endOld(const DiffHunk &hunk)
+{
+    return firstOld(hunk) + hunk.oldLines;
+}
+int endNew(const DiffHunk &hunk)
+{
+    return (hunk.newLines == 0 ? hunk.newStart + 1 : hunk.newStart) + hunk.newLines;
+}
+
+QString modeName(quint32 mode)
+{
+    switch (mode & 0170000) {
+    case 0120000:
+        return DiffModel::tr("symbolic link");
+    case 0160000:
+        return DiffModel::tr("submodule");
+    default:
+        return (mode & 0111) != 0 ? DiffModel::tr("executable file") : DiffModel::tr("file");
+    }
+}
+
+QString sizeText(qint64 bytes)
+{
+    return QLocale().formattedDataSize(bytes);
+}
+
+QString marked(const DiffLine &line, bool withMarks)
+{
+    if (!withMarks || line.changed.isEmpty()) {
+        return line.text;
+    }
+    const QString open = line.origin == '-' ? QStringLiteral("[-") : QStringLiteral("{+");
+    const QString close = line.origin == '-' ? QStringLiteral("-]") : QStringLiteral("+}");
+    QString out;
+    int at = 0;
+    for (const CharRange &range : line.changed) {
+        out += line.text.mid(at, range.start - at) + open + line.text.mid(range.start, range.length) + close;
+        at = range.start + range.length;
+    }
+    return out + line.text.mid(at);
+}
+} // namespace
+
+DiffModel::DiffModel(QObject *parent)
+    : QAbstractListModel(parent)
+{}
+
+void DiffModel::setDiff(TreeDiffPtr diff)
+{
+    beginResetModel();
+    m_diff = std::move(diff);
+    m_seen.clear();
+    m_gapTexts.clear();
+    m_gaps.clear();
+    m_hunkCount = 0;
+    if (m_diff) {
+        m_gaps.resize(m_diff->files.size());
+        for (int f = 0; f < m_diff->files.size(); ++f) {
+            const FileDiff &file = m_diff->files.at(f);
+            m_hunkCount += int(file.hunks.size());
+            QVector<Gap> &gaps = m_gaps[f];
+            if (file.hunks.isEmpty() || file.oldContent.isEmpty()) {
+                continue;
+            }
+            int oldAt = 1;
+            int newAt = 1;
+            for (const DiffHunk &hunk : file.hunks) {
+                gaps.append({oldAt, newAt, std::max(0, firstOld(hunk) - oldAt), false});
+                oldAt = endOld(hunk);
+                newAt = endNew(hunk);
+            }
+            gaps.append({oldAt, newAt, std::max(0, file.oldLineCount + 1 - oldAt), false});
+        }
+    }
+    rebuild();
+    endResetModel();
+    Q_EMIT seenChanged();
+}
+
+void DiffModel::setMode(Mode mode)
+{
+    if (mode == m_mode) {
+        return;
+    }
+    beginResetModel();
+    m_mode = mode;
+    rebuild();
+    endResetModel();
+}
+
+void DiffModel::appendGapRows(QVector<Row> &rows, int file, int gap) const
+{
+    if (gap >= m_gaps.at(file).size()) {
+        return;
+    }
+    const Gap &g = m_gaps.at(file).at(gap);
+    if (g.count == 0) {
+        return;
+    }
+    if (!g.expanded) {
+        rows.append({RowKind::Gap, file, gap, -1, -1});
+        return;
+    }
+    for (int i = 0; i < g.count; ++i) {
+        rows.append({RowKind::GapLine, file, gap, i, i});
+    }
+}
+
+void DiffModel::appendHunkRows(QVector<Row> &rows, int file, int hunk) const
+{
+    rows.append({RowKind::Hunk, file, hunk, -1, -1});
+    const QList<DiffLine> &lines = m_diff->files.at(file).hunks.at(hunk).lines;
+    for (int i = 0; i < lines.size(); ++i) {
+        const DiffLine &line = lines.at(i);
+        if (m_mode == Mode::Unified || line.origin == ' ') {
+            rows.append({RowKind::Line, file, hunk, line.origin == '+' ? -1 : i, line.origin == '-' ? -1 : i});
+        } else if (line.origin == '-') {
+            rows.append({RowKind::Line, file, hunk, i, line.pair});
+        } else if (line.pair < 0) {
+            rows.append({RowKind::Line, file, hunk, -1, i});
+        }
+    }
+}
+
+void DiffModel::rebuild()
+{
+    m_rows.clear();
+    if (!m_diff) {
+        indexRows();
+        return;
+    }
+    for (int f = 0; f < m_diff->files.size(); ++f) {
+        const FileDiff &file = m_diff->files.at(f);
+        m_rows.append({RowKind::File, f, 0, -1, -1});
+        if (file.binary || file.tooLarge || (file.hunks.isEmpty() && file.change == u"typechange")) {
+            m_rows.append({RowKind::Notice, f, 0, -1, -1});
+            continue;
+        }
+        for (int h = 0; h < file.hunks.size(); ++h) {
+            appendGapRows(m_rows, f, h);
+            appendHunkRows(m_rows, f, h);
+        }
+        if (!file.hunks.isEmpty()) {
+            appendGapRows(m_rows, f, int(file.hunks.size()));
+        }
+    }
+    indexRows();
+}
+
+void DiffModel::indexRows()
+{
+    m_hunkRows.clear();
+    m_fileRows.clear();
+    for (int i = 0; i < m_rows.size(); ++i) {
+        if (m_rows.at(i).kind == RowKind::Hunk) {
+            m_hunkRows.append(i);
+        } else if (m_rows.at(i).kind == RowKind::File) {
+            m_fileRows.append(i);
+        }
+    }
+}
+
+int DiffModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+Qt::ItemFlags DiffModel::flags(const QModelIndex &index) const
+{
+    return index.isValid() ? Qt::ItemIsEnabled | Qt::ItemIsSelectable : Qt::NoItemFlags;
+}
+
+QVariant DiffModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_rows.size()) {
+        return {};
+    }
+    const Row &r = m_rows.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+    case Qt::AccessibleTextRole: {
+        const FileDiff &f = file(r.file);
+        switch (r.kind) {
+        case RowKind::File:
+            return fileHeaderText(r.file);
+        case RowKind::Notice:
+            return noticeText(r.file);
+        case RowKind::Hunk:
+            return f.hunks.at(r.part).header;
+        case RowKind::Gap:
+            return gapText(r);
+        case RowKind::GapLine:
+            return gapLineText(r);
+        case RowKind::Line: {
+            const QList<DiffLine> &lines = f.hunks.at(r.part).lines;
+            const QString left = r.left >= 0 ? lines.at(r.left).text : QString();
+            const QString right = r.right >= 0 ? lines.at(r.right).text : QString();
+            if (m_mode == Mode::Unified || r.left == r.right) {
+                const DiffLine &line = lines.at(r.left >= 0 ? r.left : r.right);
+                return QString(QLatin1Char(line.origin) + line.text);
+            }
+            return tr("%1 → %2").arg(left, right);
+        }
+        }
+        return {};
+    }
+    case KindRole:
+        return int(r.kind);
+    case FileRole:
+        return r.file;
+    case PartRole:
+        return r.part;
+    case SeenRole:
+        return r.kind == RowKind::Hunk ? QVariant(isSeen(r.file, r.part)) : QVariant();
+    default:
+        return {};
+    }
+}
+
+QString DiffModel::gapLineText(const Row &row) const
+{
+    const quint64 k = key(row.file, row.part);
+    auto it = m_gapTexts.find(k);
+    if (it == m_gapTexts.end()) {
+        const Gap &g = gap(row.file, row.part);
+        it = m_gapTexts.insert(k, file(row.file).oldLines(g.oldFrom, g.count));
+    }
+    return row.left < it->size() ? it->at(row.left) : QString();
+}
+
+int DiffModel::oldNumber(const Row &row) const
+{
+    if (row.kind == RowKind::GapLine) {
+        return gap(row.file, row.part).oldFrom + row.left;
+    }
+    if (row.kind == RowKind::Line && row.left >= 0) {
+        return file(row.file).hunks.at(row.part).lines.at(row.left).oldNo;
+    }
+    return 0;
+}
+
+int DiffModel::newNumber(const Row &row) const
+{
+    if (row.kind == RowKind::GapLine) {
+        return gap(row.file, row.part).newFrom + row.right;
+    }
+    if (row.kind == RowKind::Line && row.right >= 0) {
+        return file(row.file).hunks.at(row.part).lines.at(row.right).newNo;
+    }
+    return 0;
+}
+
+QString DiffModel::fileHeaderText(int index) const
+{
+    const FileDiff &f = file(index);
+    QString change;
+    if (f.change == u"added") {
+        change = tr("added");
+    } else if (f.change == u"deleted") {
+        change = tr("deleted");
+    } else if (f.change == u"renamed") {
+        change = tr("renamed from %1").arg(f.oldPath);
+    } else if (f.change == u"typechange") {
+        change = tr("%1 → %2").arg(modeName(f.oldMode), modeName(f.newMode));
+    } else {
+        change = tr("modified");
+    }
+    QStringList parts{f.path, change};
+    if (!f.binary && !f.tooLarge) {
+        parts.append(tr("+%1 −%2").arg(f.additions).arg(f.deletions));
+    }
+    if (f.modeChanged() && f.change != u"typechange") {
+        parts.append(tr("mode %1 → %2").arg(QString::number(f.oldMode, 8), QString::number(f.newMode, 8)));
+    } else if (f.change == u"added" && (f.newMode & 0170000) != 0100000) {
+        parts.append(modeName(f.newMode));
+    } else if (f.change == u"added" && (f.newMode & 0111) != 0) {
+        parts.append(tr("mode %1").arg(QString::number(f.newMode, 8)));
+    } else if ((f.newMode & 0170000) == 0120000 || (f.oldMode & 0170000) == 0120000) {
+        parts.append(modeName(f.newMode ? f.newMode : f.oldMode));
+    }
+    if (f.newEndsWithoutNewline && !f.oldEndsWithoutNewline) {
+        parts.append(tr("no newline at end of file"));
+    }
+    const int hunks = int(f.hunks.size());
+    if (hunks > 0) {
+        int seen = 0;
+        for (int h = 0; h < hunks; ++h) {
+            seen += isSeen(index, h) ? 1 : 0;
+        }
+        parts.append(tr("%1 of %n hunk(s) seen", nullptr, hunks).arg(seen));
+    }
+    return parts.join(QStringLiteral("  ·  "));
+}
+
+QString DiffModel::noticeText(int index) const
+{
+    const FileDiff &f = file(index);
+    if (f.tooLarge) {
+        return tr("Not shown: %1 → %2 is over the viewer's %3 limit per file. Check it out and open it in an "
+                  "editor to review it.")
+            .arg(sizeText(f.oldSize), sizeText(f.newSize), sizeText(TreeDiffOptions().maxFileBytes));
+    }
+    if (f.binary) {
+        return tr("Binary file (%1 → %2): not shown as text.").arg(sizeText(f.oldSize), sizeText(f.newSize));
+    }
+    return tr("The type changed from %1 to %2.").arg(modeName(f.oldMode), modeName(f.newMode));
+}
+
+QString DiffModel::gapText(const Row &row) const
+{
+    const Gap &g = gap(row.file, row.part);
+    return tr("⋯ %n unchanged line(s) (%1–%2); Enter or double-click shows them", nullptr, g.count)
+        .arg(g.oldFrom)
+        .arg(g.oldFrom + g.count - 1);
+}
+
+int DiffModel::nextHunkRow(int row) const
+{
+    const auto it = std::upper_bound(m_hunkRows.begin(), m_hunkRows.end(), row);
+    return it == m_hunkRows.end() ? -1 : *it;
+}
+
+int DiffModel::previousHunkRow(int row) const
+{
+    auto it = std::lower_bound(m_hunkRows.begin(), m_hunkRows.end(), row);
+    return it == m_hunkRows.begin() ? -1 : *(--it);
+}
+
+int DiffModel::nextFileRow(int row) const
+{
+    const auto it = std::upper_bound(m_fileRows.begin(), m_fileRows.end(), row);
+    return it == m_fileRows.end() ? -1 : *it;
+}
+
+int DiffModel::previousFileRow(int row) const
+{
+    auto it = std::lower_bound(m_fileRows.begin(), m_fileRows.end(), row);
+    return it == m_fileRows.begin() ? -1 : *(--it);
+}
+
+int DiffModel::fileRow(int file) const
+{
+    return file >= 0 && file < m_fileRows.size() ? m_fileRows.at(file) : -1;
+}
+
+int DiffModel::hunkRowOf(int row) const
+{
+    if (row < 0 || row >= m_rows.size()) {
+        return -1;
+    }
+    const RowKind kind = m_rows.at(row).kind;
+    if (kind != RowKind::Hunk && kind != RowKind::Line) {
+        return -1;
+    }
+    auto it = std::upper_bound(m_hunkRows.begin(), m_hunkRows.end(), row);
+    return it == m_hunkRows.begin() ? -1 : *(--it);
+}
+
+bool DiffModel::toggleGap(int row)
+{
+    if (row < 0 || row >= m_rows.size()) {
+        return false;
+    }
+    const Row r = m_rows.at(row);
+    if (r.kind != RowKind::Gap && r.kind != RowKind::GapLine) {
+        return false;
+    }
+    Gap &g = m_gaps[r.file][r.part];
+    const int first = row - (r.kind == RowKind::GapLine ? r.left : 0);
+    QVector<Row> replacement;
+    g.expanded = !g.expanded;
+    appendGapRows(replacement, r.file, r.part);
+    const int oldCount = r.kind == RowKind::Gap ? 1 : g.count;
+    beginRemoveRows({}, first, first + oldCount - 1);
+    m_rows.remove(first, oldCount);
+    endRemoveRows();
+    beginInsertRows({}, first, first + int(replacement.size()) - 1);
+    for (int i = 0; i < replacement.size(); ++i) {
+        m_rows.insert(first + i, replacement.at(i));
+    }
+    indexRows();
+    endInsertRows();
+    return true;
+}
+
+void DiffModel::expandAllGaps()
+{
+    beginResetModel();
+    for (QVector<Gap> &gaps : m_gaps) {
+        for (Gap &g : gaps) {
+            g.expanded = true;
+        }
+    }
+    rebuild();
+    endResetModel();
+}
+
+bool DiffModel::isSeen(int file, int hunk) const
+{
+    return m_seen.contains(key(file, hunk));
+}
+
+void DiffModel::setSeen(int file, int hunk, bool seen)
+{
+    if (seen == isSeen(file, hunk)) {
+        return;
+    }
+    if (seen) {
+        m_seen.insert(key(file, hunk));
+    } else {
+        m_seen.remove(key(file, hunk));
+    }
+    for (int row : {fileRow(file)}) {
+        if (row >= 0) {
+            Q_EMIT dataChanged(index(row), index(row));
+        }
+    }
+    for (int row : std::as_const(m_hunkRows)) {
+        if (m_rows.at(row).file == file && m_rows.at(row).part == hunk) {
+            Q_EMIT dataChanged(index(row), index(row));
+            break;
+        }
+    }
+    Q_EMIT seenChanged();
+}
+
+QStringList DiffModel::seenKeys() const
+{
+    QStringList keys;
+    for (quint64 k : m_seen) {
+        keys.append(QStringLiteral("%1:%2").arg(k >> 32).arg(k & 0xffffffffu));
+    }
+    keys.sort();
+    return keys;
+}
+
+void DiffModel::setSeenKeys(const QStringList &keys)
+{
+    for (const QString &k : keys) {
+        bool fileOk = false;
+        bool hunkOk = false;
+        const int f = k.section(u':', 0, 0).toInt(&fileOk);
+        const int h = k.section(u':', 1, 1).toInt(&hunkOk);
+        if (fileOk && hunkOk && m_diff && f >= 0 && f < m_diff->files.size() && h >= 0
+            && h < m_diff->files.at(f).hunks.size()) {
+            setSeen(f, h, true);
+        }
+    }
+}
+
+QString DiffModel::lineDump(const DiffLine *line, bool withMarks) const
+{
+    return line ? marked(*line, withMarks) : QString();
+}
+
+QString DiffModel::dump() const
+{
+    QStringList out;
+    auto number = [](int n) {
+        return n > 0 ? QStringLiteral("%1").arg(n, 4) : QStringLiteral("    ");
+    };
+    for (int i = 0; i < m_rows.size(); ++i) {
+        const Row &r = m_rows.at(i);
+        switch (r.kind) {
+        case RowKind::File:
+            out.append(QStringLiteral("== ") + fileHeaderText(r.file));
+            break;
+        case RowKind::Notice:
+            out.append(QStringLiteral("!! ") + noticeText(r.file));
+            break;
+        case RowKind::Hunk:
+            out.append(file(r.file).hunks.at(r.part).header);
+            break;
+        case RowKind::Gap:
+            out.append(QStringLiteral(".. %1 unchanged").arg(gap(r.file, r.part).count));
+            break;
+        case RowKind::GapLine:
+            out.append(QStringLiteral("%1 %2   %3").arg(number(oldNumber(r)), number(newNumber(r)), gapLineText(r)));
+            break;
+        case RowKind::Line: {
+            const QList<DiffLine> &lines = file(r.file).hunks.at(r.part).lines;
+            const DiffLine *left = r.left >= 0 ? &lines.at(r.left) : nullptr;
+            const DiffLine *right = r.right >= 0 ? &lines.at(r.right) : nullptr;
+            if (m_mode == Mode::Unified) {
+                const DiffLine *line = left ? left : right;
+                out.append(QStringLiteral("%1 %2 %3 %4")
+                               .arg(number(line->oldNo),
+                                    number(line->newNo),
+                                    QString(QLatin1Char(line->origin)),
+                                    lineDump(line, true)));
+            } else {
+                const QChar mark =
+                    left && right && left == right ? u' ' : (left && right ? u'|' : (left ? u'<' : u'>'));
+                out.append(QStringLiteral("%1 %2 %3 %4 %5")
+                               .arg(number(left ? left->oldNo : 0),
+                                    lineDump(left, true).leftJustified(30),
+                                    QString(mark),
+                                    number(right ? right->newNo : 0),
+                                    lineDump(right, true))
+                               .trimmed());
+            }
+            break;
+        }
+        }
+    }
+    return out.join(u'\n') + u'\n';
+}
+
+} // namespace astra

@@ -1,0 +1,155 @@
+#pragma once
+
+#include "code/treediff.h"
+
+#include <QAbstractListModel>
+#include <QHash>
+#include <QSet>
+#include <QVector>
+
+namespace astra {
+
+// The rows of a diff as the viewer shows them: a header per file, its hunks and their lines,
+// and the unchanged regions between hunks collapsed into one row that expands on request.
+// Side by side, a removed line and the added line that replaces it share a row; unified,
+// every line has its own. Row building is linear in the number of lines; the diff itself
+// (libgit2, intra-line ranges) is computed off the UI thread before it gets here.
+class DiffModel : public QAbstractListModel
+{
+    Q_OBJECT
+public:
+    enum class Mode
+    {
+        SideBySide,
+        Unified,
+    };
+    enum class RowKind : quint8
+    {
+        File, // the file's header: path, change, counts, mode
+        Notice, // binary, over-size, type change: why no lines are shown
+        Hunk, // "@@ -a,b +c,d @@" with its seen mark
+        Line, // a line or, side by side, a pair of lines
+        Gap, // collapsed unchanged lines
+        GapLine, // an unchanged line of an expanded gap
+    };
+    struct Row
+    {
+        RowKind kind = RowKind::File;
+        int file = 0;
+        int part = 0; // hunk or gap index
+        int left = -1; // Line: the old-side line's index in the hunk; GapLine: offset in the gap
+        int right = -1; // Line: the new-side line's index in the hunk
+    };
+    // Unchanged lines between hunks (and before the first, after the last), old numbering.
+    struct Gap
+    {
+        int oldFrom = 1;
+        int newFrom = 1;
+        int count = 0;
+        bool expanded = false;
+    };
+    enum Roles
+    {
+        KindRole = Qt::UserRole + 1,
+        FileRole,
+        PartRole,
+        SeenRole,
+    };
+
+    explicit DiffModel(QObject *parent = nullptr);
+
+    void setDiff(TreeDiffPtr diff);
+    TreeDiffPtr diff() const
+    {
+        return m_diff;
+    }
+    void setMode(Mode mode);
+    Mode mode() const
+    {
+        return m_mode;
+    }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
+
+    const Row &row(int index) const
+    {
+        return m_rows.at(index);
+    }
+    const FileDiff &file(int index) const
+    {
+        return m_diff->files.at(index);
+    }
+    const Gap &gap(int file, int gap) const
+    {
+        return m_gaps.at(file).at(gap);
+    }
+    // The text of a GapLine row.
+    QString gapLineText(const Row &row) const;
+    // Line numbers shown in the gutters (0: none).
+    int oldNumber(const Row &row) const;
+    int newNumber(const Row &row) const;
+    QString fileHeaderText(int file) const;
+    QString noticeText(int file) const;
+    QString gapText(const Row &row) const;
+
+    // Navigation: the row of the next/previous hunk or file header after/before `row`; -1 at
+    // the end.
+    int nextHunkRow(int row) const;
+    int previousHunkRow(int row) const;
+    int nextFileRow(int row) const;
+    int previousFileRow(int row) const;
+    int fileRow(int file) const;
+    // The hunk header row `row` belongs to (-1 outside hunks).
+    int hunkRowOf(int row) const;
+
+    // Expands a collapsed gap row (or collapses an expanded gap that `row` is in).
+    bool toggleGap(int row);
+    void expandAllGaps();
+
+    // Seen marks, per hunk.
+    bool isSeen(int file, int hunk) const;
+    void setSeen(int file, int hunk, bool seen);
+    int seenCount() const
+    {
+        return int(m_seen.size());
+    }
+    int hunkCount() const
+    {
+        return m_hunkCount;
+    }
+    // "file:hunk" keys, to keep the marks of a diff between sessions.
+    QStringList seenKeys() const;
+    void setSeenKeys(const QStringList &keys);
+
+    // The rows as text, for tests and for copying: gutters, the lines, intra-line changes as
+    // [-removed-] and {+added+}.
+    QString dump() const;
+
+Q_SIGNALS:
+    void seenChanged();
+
+private:
+    static quint64 key(int file, int part)
+    {
+        return (quint64(quint32(file)) << 32) | quint32(part);
+    }
+    void rebuild();
+    void appendGapRows(QVector<Row> &rows, int file, int gap) const;
+    void appendHunkRows(QVector<Row> &rows, int file, int hunk) const;
+    void indexRows();
+    QString lineDump(const DiffLine *line, bool withMarks) const;
+
+    TreeDiffPtr m_diff;
+    Mode m_mode = Mode::SideBySide;
+    QVector<Row> m_rows;
+    QVector<QVector<Gap>> m_gaps;
+    QVector<int> m_hunkRows;
+    QVector<int> m_fileRows; // by file
+    QSet<quint64> m_seen;
+    int m_hunkCount = 0;
+    mutable QHash<quint64, QStringList> m_gapTexts;
+};
+
+} // namespace astra

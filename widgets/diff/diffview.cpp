@@ -1,0 +1,687 @@
+#include "diffview.h"
+
+#include "highlighting.h"
+#include "syntaxcache.h"
+
+#include <QAction>
+#include <QEvent>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QListView>
+#include <QPainter>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStyledItemDelegate>
+#include <QTextLayout>
+#include <QToolButton>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace astra {
+
+namespace {
+QColor mix(const QColor &base, const QColor &tint, qreal amount)
+{
+    return QColor::fromRgbF(base.redF() + (tint.redF() - base.redF()) * amount,
+                            base.greenF() + (tint.greenF() - base.greenF()) * amount,
+                            base.blueF() + (tint.blueF() - base.blueF()) * amount);
+}
+
+struct DiffColors
+{
+    QColor text, dim, removed, removedStrong, added, addedStrong, gutter, hunk, file, gap, empty;
+
+    explicit DiffColors(const QPalette &palette)
+    {
+        const QColor base = palette.color(QPalette::Base);
+        text = palette.color(QPalette::Text);
+        const bool dark = base.lightnessF() < 0.5;
+        const QColor red = dark ? QColor(255, 90, 90) : QColor(220, 40, 40);
+        const QColor green = dark ? QColor(80, 220, 110) : QColor(30, 170, 60);
+        dim = mix(base, text, 0.55);
+        removed = mix(base, red, 0.16);
+        removedStrong = mix(base, red, 0.38);
+        added = mix(base, green, 0.16);
+        addedStrong = mix(base, green, 0.38);
+        gutter = mix(base, text, 0.06);
+        hunk = mix(base, QColor(60, 120, 220), 0.14);
+        file = mix(base, text, 0.14);
+        gap = mix(base, text, 0.05);
+        empty = mix(base, text, 0.03);
+    }
+};
+
+// Paints the rows of a DiffModel: gutters with line numbers, the line text with its language
+// formats (SyntaxCache, asked only for painted rows) and intra-line ranges.
+class DiffDelegate : public QStyledItemDelegate
+{
+public:
+    DiffDelegate(DiffModel *model, SyntaxCache *syntax, QObject *parent)
+        : QStyledItemDelegate(parent)
+        , m_model(model)
+        , m_syntax(syntax)
+    {}
+
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const override
+    {
+        const QFontMetrics metrics(option.font);
+        return {metrics.horizontalAdvance(QLatin1Char('m')) * 120, metrics.height() + 2};
+    }
+
+    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override
+    {
+        const DiffModel::Row &row = m_model->row(index.row());
+        const DiffColors colors(option.palette);
+        const QFontMetrics metrics(option.font);
+        const int charWidth = metrics.horizontalAdvance(QLatin1Char('0'));
+        const QRect rect = option.rect;
+        painter->save();
+        painter->setFont(option.font);
+        switch (row.kind) {
+        case DiffModel::RowKind::File: {
+            painter->fillRect(rect, colors.file);
+            QFont bold = option.font;
+            bold.setBold(true);
+            painter->setFont(bold);
+            painter->setPen(colors.text);
+            painter->drawText(rect.adjusted(charWidth, 0, -charWidth, 0),
+                              Qt::AlignVCenter | Qt::AlignLeft,
+                              QFontMetrics(bold).elidedText(m_model->fileHeaderText(row.file),
+                                                            Qt::ElideMiddle,
+                                                            rect.width() - 2 * charWidth));
+            break;
+        }
+        case DiffModel::RowKind::Notice:
+            painter->fillRect(rect, colors.gap);
+            painter->setPen(colors.dim);
+            painter->drawText(rect.adjusted(charWidth * 2, 0, 0, 0),
+                              Qt::AlignVCenter | Qt::AlignLeft,
+                              m_model->noticeText(row.file));
+            break;
+        case DiffModel::RowKind::Hunk: {
+            painter->fillRect(rect, colors.hunk);
+            const bool seen = m_model->isSeen(row.file, row.part);
+            painter->setPen(seen ? colors.text : colors.dim);
+            const QString mark = seen ? DiffModel::tr("✓ seen") : DiffModel::tr("○ not seen");
+            const int markWidth = metrics.horizontalAdvance(mark) + 2 * charWidth;
+            painter->drawText(QRect(rect.right() - markWidth, rect.top(), markWidth, rect.height()),
+                              Qt::AlignVCenter | Qt::AlignHCenter,
+                              mark);
+            painter->setPen(colors.dim);
+            painter->drawText(rect.adjusted(charWidth, 0, -markWidth, 0),
+                              Qt::AlignVCenter | Qt::AlignLeft,
+                              m_model->file(row.file).hunks.at(row.part).header);
+            break;
+        }
+        case DiffModel::RowKind::Gap:
+            painter->fillRect(rect, colors.gap);
+            painter->setPen(colors.dim);
+            painter->drawText(rect.adjusted(charWidth * 2, 0, 0, 0),
+                              Qt::AlignVCenter | Qt::AlignLeft,
+                              m_model->gapText(row));
+            break;
+        case DiffModel::RowKind::GapLine:
+        case DiffModel::RowKind::Line:
+            paintLines(painter, option, row, colors, charWidth);
+            break;
+        }
+        if (option.state & QStyle::State_HasFocus || option.state & QStyle::State_Selected) {
+            painter->fillRect(QRect(rect.left(), rect.top(), 3, rect.height()),
+                              option.palette.color(QPalette::Highlight));
+        }
+        painter->restore();
+    }
+
+private:
+    struct Side
+    {
+        int number = 0;
+        char origin = ' ';
+        QString text;
+        QVector<CharRange> changed;
+        bool present = false;
+    };
+
+    Side side(const DiffModel::Row &row, bool newSide) const
+    {
+        Side s;
+        if (row.kind == DiffModel::RowKind::GapLine) {
+            s.present = true;
+            s.text = m_model->gapLineText(row);
+            s.number = newSide ? m_model->newNumber(row) : m_model->oldNumber(row);
+            return s;
+        }
+        const int index = newSide ? row.right : row.left;
+        if (index < 0) {
+            return s;
+        }
+        const DiffLine &line = m_model->file(row.file).hunks.at(row.part).lines.at(index);
+        s.present = true;
+        s.origin = line.origin;
+        s.text = line.text;
+        s.changed = line.changed;
+        s.number = newSide ? line.newNo : line.oldNo;
+        return s;
+    }
+
+    void paintText(QPainter *painter,
+                   const QStyleOptionViewItem &option,
+                   const QRect &rect,
+                   const Side &s,
+                   const QVector<QTextLayout::FormatRange> &syntax,
+                   const QColor &strong) const
+    {
+        QTextLayout layout(s.text, option.font);
+        QTextOption textOption;
+        textOption.setTabStopDistance(QFontMetrics(option.font).horizontalAdvance(QLatin1Char(' ')) * 4);
+        textOption.setWrapMode(QTextOption::NoWrap);
+        layout.setTextOption(textOption);
+        QVector<QTextLayout::FormatRange> formats = syntax;
+        for (const CharRange &range : s.changed) {
+            QTextLayout::FormatRange format;
+            format.start = range.start;
+            format.length = range.length;
+            format.format.setBackground(strong);
+            formats.append(format);
+        }
+        layout.setFormats(formats);
+        layout.beginLayout();
+        QTextLine line = layout.createLine();
+        if (line.isValid()) {
+            line.setLineWidth(1e6);
+        }
+        layout.endLayout();
+        painter->save();
+        painter->setClipRect(rect);
+        painter->setPen(option.palette.color(QPalette::Text));
+        layout.draw(painter, QPointF(rect.left(), rect.top() + 1));
+        painter->restore();
+    }
+
+    void paintLines(QPainter *painter,
+                    const QStyleOptionViewItem &option,
+                    const DiffModel::Row &row,
+                    const DiffColors &colors,
+                    int charWidth) const
+    {
+        const QRect rect = option.rect;
+        const int numberWidth = charWidth * 6;
+        auto background = [&](const Side &s) {
+            if (!s.present) {
+                return colors.empty;
+            }
+            return s.origin == '-' ? colors.removed
+                                   : (s.origin == '+' ? colors.added : option.palette.color(QPalette::Base));
+        };
+        auto strong = [&](const Side &s) {
+            return s.origin == '-' ? colors.removedStrong : colors.addedStrong;
+        };
+        auto number = [&](const QRect &area, int n) {
+            painter->fillRect(area, colors.gutter);
+            if (n > 0) {
+                painter->setPen(colors.dim);
+                painter->drawText(area.adjusted(0, 0, -charWidth, 0),
+                                  Qt::AlignVCenter | Qt::AlignRight,
+                                  QString::number(n));
+            }
+        };
+        auto sign = [&](const QRect &area, const Side &s) {
+            if (s.origin != ' ') {
+                painter->setPen(colors.dim);
+                painter->drawText(area, Qt::AlignVCenter | Qt::AlignHCenter, QString(QLatin1Char(s.origin)));
+            }
+        };
+        if (m_model->mode() == DiffModel::Mode::Unified) {
+            const Side left = side(row, false);
+            const Side right = side(row, true);
+            const Side &shown = left.present ? left : right;
+            const bool newSide = !left.present;
+            painter->fillRect(rect, background(shown));
+            number(QRect(rect.left(), rect.top(), numberWidth, rect.height()), left.present ? left.number : 0);
+            number(QRect(rect.left() + numberWidth, rect.top(), numberWidth, rect.height()),
+                   right.present ? right.number : 0);
+            const int textLeft = rect.left() + 2 * numberWidth;
+            sign(QRect(textLeft, rect.top(), charWidth * 2, rect.height()), shown);
+            paintText(painter,
+                      option,
+                      QRect(textLeft + charWidth * 2, rect.top(), rect.right() - textLeft, rect.height()),
+                      shown,
+                      m_syntax->formats(*m_model, row, newSide),
+                      strong(shown));
+            return;
+        }
+        const int half = rect.width() / 2;
+        for (int column = 0; column < 2; ++column) {
+            const bool newSide = column == 1;
+            const Side s = side(row, newSide);
+            const QRect area(rect.left() + column * half,
+                             rect.top(),
+                             column == 0 ? half : rect.width() - half,
+                             rect.height());
+            painter->fillRect(area, background(s));
+            number(QRect(area.left(), area.top(), numberWidth, area.height()), s.number);
+            if (!s.present) {
+                continue;
+            }
+            const int textLeft = area.left() + numberWidth;
+            sign(QRect(textLeft, area.top(), charWidth * 2, area.height()), s);
+            paintText(
+                painter,
+                option,
+                QRect(textLeft + charWidth * 2, area.top(), area.right() - textLeft - charWidth * 2, area.height()),
+                s,
+                m_syntax->formats(*m_model, row, newSide),
+                strong(s));
+        }
+        painter->setPen(colors.gutter.darker(115));
+        painter->drawLine(rect.left() + half, rect.top(), rect.left() + half, rect.bottom());
+    }
+
+    DiffModel *m_model;
+    SyntaxCache *m_syntax;
+};
+
+QString changeText(const FileDiff &file)
+{
+    if (file.binary) {
+        return DiffFileListModel::tr("binary");
+    }
+    if (file.tooLarge) {
+        return DiffFileListModel::tr("over-size");
+    }
+    if (file.change == u"added") {
+        return DiffFileListModel::tr("added");
+    }
+    if (file.change == u"deleted") {
+        return DiffFileListModel::tr("deleted");
+    }
+    if (file.change == u"renamed") {
+        return DiffFileListModel::tr("renamed");
+    }
+    if (file.change == u"typechange") {
+        return DiffFileListModel::tr("type changed");
+    }
+    return file.modeChanged() ? DiffFileListModel::tr("mode changed") : DiffFileListModel::tr("modified");
+}
+} // namespace
+
+DiffFileListModel::DiffFileListModel(DiffModel *diff, QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_diff(diff)
+{
+    connect(diff, &QAbstractItemModel::modelAboutToBeReset, this, &DiffFileListModel::beginResetModel);
+    connect(diff, &QAbstractItemModel::modelReset, this, &DiffFileListModel::endResetModel);
+    connect(diff, &DiffModel::seenChanged, this, [this] {
+        if (rowCount() > 0) {
+            Q_EMIT dataChanged(index(0, SeenColumn), index(rowCount() - 1, SeenColumn));
+        }
+    });
+}
+
+int DiffFileListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() || !m_diff->diff() ? 0 : int(m_diff->diff()->files.size());
+}
+
+int DiffFileListModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant DiffFileListModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= rowCount()) {
+        return {};
+    }
+    const FileDiff &file = m_diff->file(index.row());
+    const bool counted = !file.binary && !file.tooLarge;
+    if (role == Qt::DisplayRole) {
+        switch (index.column()) {
+        case PathColumn:
+            return file.change == u"renamed" ? tr("%1 ← %2").arg(file.path, file.oldPath) : file.path;
+        case ChangeColumn:
+            return changeText(file);
+        case AddedColumn:
+            return counted ? QVariant(tr("+%1").arg(file.additions)) : QVariant();
+        case RemovedColumn:
+            return counted ? QVariant(tr("−%1").arg(file.deletions)) : QVariant();
+        case SeenColumn: {
+            int seen = 0;
+            for (int h = 0; h < file.hunks.size(); ++h) {
+                seen += m_diff->isSeen(index.row(), h) ? 1 : 0;
+            }
+            return file.hunks.isEmpty() ? QVariant() : QVariant(tr("%1/%2").arg(seen).arg(file.hunks.size()));
+        }
+        }
+    } else if (role == Qt::TextAlignmentRole && index.column() >= AddedColumn) {
+        return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    } else if (role == Qt::ToolTipRole && index.column() == PathColumn) {
+        return m_diff->fileHeaderText(index.row());
+    }
+    return {};
+}
+
+QVariant DiffFileListModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) {
+        return {};
+    }
+    switch (section) {
+    case PathColumn:
+        return tr("File");
+    case ChangeColumn:
+        return tr("Change");
+    case AddedColumn:
+        return tr("Added");
+    case RemovedColumn:
+        return tr("Removed");
+    case SeenColumn:
+        return tr("Seen");
+    default:
+        return {};
+    }
+}
+
+DiffView::DiffView(QWidget *parent)
+    : QWidget(parent)
+    , m_model(new DiffModel(this))
+    , m_files(new DiffFileListModel(m_model, this))
+    , m_list(new QListView(this))
+    , m_fileView(new QTreeView(this))
+    , m_header(new QLabel(this))
+    , m_highlighting(new QLabel(this))
+    , m_message(new QLabel(this))
+    , m_modeButton(new QToolButton(this))
+    , m_syntax(std::make_unique<SyntaxCache>())
+{
+    QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    m_list->setFont(mono);
+    m_list->setModel(m_model);
+    m_list->setItemDelegate(new DiffDelegate(m_model, m_syntax.get(), this));
+    m_list->setUniformItemSizes(true);
+    m_list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_list->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_list->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_list->setLayoutMode(QListView::Batched);
+    m_list->setBatchSize(2000);
+    m_list->viewport()->installEventFilter(this);
+    m_list->installEventFilter(this);
+    m_list->setObjectName(QStringLiteral("diffLines"));
+    connect(m_list, &QAbstractItemView::doubleClicked, this, [this](const QModelIndex &index) {
+        m_model->toggleGap(index.row());
+    });
+
+    m_fileView->setModel(m_files);
+    m_fileView->setRootIsDecorated(false);
+    m_fileView->setUniformRowHeights(true);
+    m_fileView->setObjectName(QStringLiteral("diffFiles"));
+    m_fileView->header()->setStretchLastSection(false);
+    m_fileView->header()->setSectionResizeMode(DiffFileListModel::PathColumn, QHeaderView::Stretch);
+    for (int column = DiffFileListModel::ChangeColumn; column < DiffFileListModel::ColumnCount; ++column) {
+        m_fileView->header()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
+    }
+    connect(m_fileView, &QAbstractItemView::activated, this, [this](const QModelIndex &index) {
+        goToRow(m_model->fileRow(index.row()));
+    });
+    connect(m_fileView, &QAbstractItemView::clicked, this, [this](const QModelIndex &index) {
+        goToRow(m_model->fileRow(index.row()));
+    });
+
+    m_modeButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    connect(m_modeButton, &QToolButton::clicked, this, &DiffView::toggleMode);
+
+    struct Binding
+    {
+        QString text;
+        QKeySequence keys;
+        void (DiffView::*slot)();
+    };
+    const QList<Binding> bindings{
+        {tr("Next hunk"), QKeySequence(Qt::ALT | Qt::Key_Down), &DiffView::nextHunk},
+        {tr("Previous hunk"), QKeySequence(Qt::ALT | Qt::Key_Up), &DiffView::previousHunk},
+        {tr("Next file"), QKeySequence(Qt::ALT | Qt::SHIFT | Qt::Key_Down), &DiffView::nextFile},
+        {tr("Previous file"), QKeySequence(Qt::ALT | Qt::SHIFT | Qt::Key_Up), &DiffView::previousFile},
+        {tr("Mark hunk seen and go to the next"), QKeySequence(Qt::CTRL | Qt::Key_Space), &DiffView::toggleSeenAndNext},
+        {tr("Side by side or unified"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_U), &DiffView::toggleMode},
+        {tr("Show all unchanged lines"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), &DiffView::expandAll},
+    };
+    auto *toolbar = new QHBoxLayout;
+    toolbar->addWidget(m_header, 1);
+    toolbar->addWidget(m_highlighting);
+    for (const Binding &binding : bindings) {
+        auto *action = new QAction(binding.text, this);
+        action->setShortcut(binding.keys);
+        action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        action->setToolTip(tr("%1 (%2)").arg(binding.text, binding.keys.toString(QKeySequence::NativeText)));
+        connect(action, &QAction::triggered, this, binding.slot);
+        addAction(action);
+        if (binding.slot == &DiffView::toggleMode) {
+            continue; // the mode button shows it
+        }
+        auto *button = new QToolButton(this);
+        button->setDefaultAction(action);
+        button->setAutoRaise(true);
+        toolbar->addWidget(button);
+    }
+    toolbar->addWidget(m_modeButton);
+
+    m_highlighting->setText(Highlighting::available() ? tr("Highlighting: %1").arg(Highlighting::description())
+                                                      : tr("Language highlighting is unavailable in this build."));
+    m_highlighting->setForegroundRole(QPalette::PlaceholderText);
+    m_message->setAlignment(Qt::AlignCenter);
+    m_message->setWordWrap(true);
+
+    auto *stack = new QStackedWidget(this);
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("diffSplitter"));
+    splitter->addWidget(m_fileView);
+    splitter->addWidget(m_list);
+    splitter->setStretchFactor(1, 4);
+    splitter->setSizes({380, 1380});
+    stack->addWidget(splitter);
+    stack->addWidget(m_message);
+    stack->setObjectName(QStringLiteral("diffStack"));
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(toolbar);
+    layout->addWidget(stack, 1);
+
+    connect(m_model, &DiffModel::seenChanged, this, [this] {
+        updateHeader();
+        saveSeen();
+    });
+    setMode(DiffModel::Mode::SideBySide);
+    showMessage(tr("Select a modification to see its changes."));
+}
+
+DiffView::~DiffView() = default;
+
+void DiffView::setDiff(TreeDiffPtr diff, const QString &reviewKey)
+{
+    m_reviewKey.clear();
+    m_syntax->reset(palette());
+    m_model->setDiff(std::move(diff));
+    if (!reviewKey.isEmpty()) {
+        m_model->setSeenKeys(QSettings().value(QStringLiteral("diff/seen/") + reviewKey).toStringList());
+    }
+    m_reviewKey = reviewKey;
+    findChild<QStackedWidget *>(QStringLiteral("diffStack"))->setCurrentIndex(0);
+    if (m_model->rowCount() > 0) {
+        m_list->setCurrentIndex(m_model->index(0));
+        m_list->scrollToTop();
+    }
+    if (m_files->rowCount() > 0) {
+        m_fileView->setCurrentIndex(m_files->index(0, 0));
+    }
+    updateHeader();
+    m_waitingForPaint = true;
+    m_list->viewport()->update();
+}
+
+void DiffView::showMessage(const QString &message)
+{
+    m_message->setText(message);
+    findChild<QStackedWidget *>(QStringLiteral("diffStack"))->setCurrentIndex(1);
+    m_header->clear();
+}
+
+QString DiffView::headerText() const
+{
+    return m_header->text();
+}
+
+int DiffView::currentRow() const
+{
+    return m_list->currentIndex().isValid() ? m_list->currentIndex().row() : 0;
+}
+
+void DiffView::setCurrentRow(int row)
+{
+    goToRow(row);
+}
+
+void DiffView::goToRow(int row)
+{
+    if (row < 0 || row >= m_model->rowCount()) {
+        return;
+    }
+    const QModelIndex index = m_model->index(row);
+    m_list->setCurrentIndex(index);
+    m_list->scrollTo(index, QAbstractItemView::PositionAtTop);
+    const int file = m_model->row(row).file;
+    if (file < m_files->rowCount() && m_fileView->currentIndex().row() != file) {
+        m_fileView->setCurrentIndex(m_files->index(file, 0));
+    }
+}
+
+void DiffView::setMode(DiffModel::Mode mode)
+{
+    // Keep the place: the same file and hunk in the other layout.
+    const int row = currentRow();
+    const bool hadRow = row < m_model->rowCount();
+    const DiffModel::Row before = hadRow ? m_model->row(row) : DiffModel::Row();
+    m_model->setMode(mode);
+    m_modeButton->setText(mode == DiffModel::Mode::SideBySide ? tr("Side by side") : tr("Unified"));
+    m_modeButton->setToolTip(
+        tr("Switch between side by side and unified (%1)")
+            .arg(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_U).toString(QKeySequence::NativeText)));
+    if (hadRow) {
+        for (int i = 0; i < m_model->rowCount(); ++i) {
+            const DiffModel::Row &r = m_model->row(i);
+            if (r.file == before.file && r.kind == before.kind && r.part == before.part
+                && (before.kind != DiffModel::RowKind::Line || r.left == before.left || r.right == before.right)) {
+                goToRow(i);
+                break;
+            }
+        }
+    }
+}
+
+void DiffView::toggleMode()
+{
+    setMode(m_model->mode() == DiffModel::Mode::SideBySide ? DiffModel::Mode::Unified : DiffModel::Mode::SideBySide);
+}
+
+void DiffView::nextHunk()
+{
+    goToRow(m_model->nextHunkRow(currentRow()));
+}
+
+void DiffView::previousHunk()
+{
+    goToRow(m_model->previousHunkRow(currentRow()));
+}
+
+void DiffView::nextFile()
+{
+    goToRow(m_model->nextFileRow(currentRow()));
+}
+
+void DiffView::previousFile()
+{
+    goToRow(m_model->previousFileRow(currentRow()));
+}
+
+void DiffView::toggleSeenAndNext()
+{
+    int hunkRow = m_model->hunkRowOf(currentRow());
+    if (hunkRow < 0) {
+        hunkRow = m_model->nextHunkRow(currentRow());
+    }
+    if (hunkRow < 0) {
+        return;
+    }
+    const DiffModel::Row &r = m_model->row(hunkRow);
+    const bool seen = !m_model->isSeen(r.file, r.part);
+    m_model->setSeen(r.file, r.part, seen);
+    if (seen) {
+        const int next = m_model->nextHunkRow(hunkRow);
+        goToRow(next >= 0 ? next : hunkRow);
+    }
+}
+
+void DiffView::expandAll()
+{
+    const int row = currentRow();
+    m_model->expandAllGaps();
+    goToRow(std::min(row, m_model->rowCount() - 1));
+}
+
+void DiffView::toggleCurrentGap()
+{
+    m_model->toggleGap(currentRow());
+}
+
+void DiffView::updateHeader()
+{
+    const TreeDiffPtr diff = m_model->diff();
+    if (!diff) {
+        m_header->clear();
+        return;
+    }
+    m_header->setText(tr("%n file(s)", nullptr, int(diff->files.size())) + QStringLiteral("  ·  ")
+                      + tr("+%1 −%2").arg(diff->additions).arg(diff->deletions) + QStringLiteral("  ·  ")
+                      + tr("%1 of %n hunk(s) seen", nullptr, m_model->hunkCount()).arg(m_model->seenCount()));
+}
+
+void DiffView::saveSeen()
+{
+    if (!m_reviewKey.isEmpty()) {
+        QSettings().setValue(QStringLiteral("diff/seen/") + m_reviewKey, m_model->seenKeys());
+    }
+}
+
+bool DiffView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_list->viewport() && event->type() == QEvent::Paint && m_waitingForPaint) {
+        const bool handled = QWidget::eventFilter(watched, event);
+        m_waitingForPaint = false;
+        QMetaObject::invokeMethod(this, &DiffView::diffPainted, Qt::QueuedConnection);
+        return handled;
+    }
+    if (watched == m_list && event->type() == QEvent::KeyPress) {
+        const auto *key = static_cast<QKeyEvent *>(event);
+        if ((key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) && key->modifiers() == Qt::NoModifier) {
+            toggleCurrentGap();
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void DiffView::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::PaletteChange) {
+        m_syntax->reset(palette());
+        m_list->viewport()->update();
+    }
+    QWidget::changeEvent(event);
+}
+
+} // namespace astra

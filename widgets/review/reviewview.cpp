@@ -1,0 +1,462 @@
+#include "reviewview.h"
+
+#include "common/labels.h"
+
+#include <QAction>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QTextBrowser>
+#include <QTextDocument>
+#include <QVBoxLayout>
+
+namespace astra {
+
+namespace {
+QString esc(const QString &text)
+{
+    return text.toHtmlEscaped();
+}
+
+QString shortId(const QString &commit)
+{
+    return commit.left(10);
+}
+
+QString statusLabel(ModificationStatus status)
+{
+    switch (status) {
+    case ModificationStatus::Pending:
+        return ReviewView::tr("pending tests");
+    case ModificationStatus::Testing:
+        return ReviewView::tr("testing");
+    case ModificationStatus::AwaitingApproval:
+        return ReviewView::tr("awaiting approval");
+    case ModificationStatus::Approved:
+        return ReviewView::tr("approved, not merged yet");
+    case ModificationStatus::Merged:
+        return ReviewView::tr("merged");
+    case ModificationStatus::Rejected:
+        return ReviewView::tr("rejected");
+    case ModificationStatus::TestsFailed:
+        return ReviewView::tr("tests failed");
+    case ModificationStatus::Conflicted:
+        return ReviewView::tr("conflicted");
+    case ModificationStatus::RolledBack:
+        return ReviewView::tr("rolled back");
+    }
+    return {};
+}
+
+// What each reviewer flag means, in a sentence.
+QString flagText(const QString &flag, const QString &path)
+{
+    if (flag == u"auto_run_file") {
+        return ReviewView::tr(
+                   "%1 runs automatically (build, CI, hooks or packaging): read it as code that will "
+                   "execute on the next build.")
+            .arg(path);
+    }
+    if (flag == u"test_weakened") {
+        return ReviewView::tr("%1 has fewer assertions than before: a test was weakened.").arg(path);
+    }
+    if (flag == u"test_deleted") {
+        return ReviewView::tr("%1, a test file, is deleted.").arg(path);
+    }
+    if (flag == u"exec_bit_set") {
+        return ReviewView::tr("%1 became executable.").arg(path);
+    }
+    return ReviewView::tr("%1: %2").arg(path, flag);
+}
+
+void addShortcut(QWidget *owner, QPushButton *button, const QKeySequence &keys)
+{
+    auto *action = new QAction(button->text().remove(u'&'), owner);
+    action->setShortcut(keys);
+    action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    QObject::connect(action, &QAction::triggered, button, &QPushButton::click);
+    owner->addAction(action);
+    button->setToolTip(ReviewView::tr("%1 (%2)").arg(action->text(), keys.toString(QKeySequence::NativeText)));
+}
+} // namespace
+
+ReviewView::ReviewView(QWidget *parent)
+    : QWidget(parent)
+    , m_header(new QLabel(this))
+    , m_details(new QTextBrowser(this))
+    , m_approve(new QPushButton(tr("&Approve change"), this))
+    , m_reject(new QPushButton(tr("Re&ject change…"), this))
+    , m_merge(new QPushButton(tr("&Merge…"), this))
+    , m_rollback(new QPushButton(tr("Roll &back…"), this))
+{
+    m_header->setWordWrap(true);
+    m_header->setTextFormat(Qt::PlainText);
+    QFont bold = m_header->font();
+    bold.setBold(true);
+    bold.setPointSizeF(bold.pointSizeF() * 1.15);
+    m_header->setFont(bold);
+    m_details->setObjectName(QStringLiteral("reviewDetails"));
+    m_details->setOpenLinks(false);
+    m_approve->setObjectName(QStringLiteral("approveModification"));
+    m_reject->setObjectName(QStringLiteral("rejectModification"));
+    m_merge->setObjectName(QStringLiteral("mergeModification"));
+    m_rollback->setObjectName(QStringLiteral("rollbackModification"));
+    addShortcut(this, m_approve, QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_A));
+    addShortcut(this, m_reject, QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_J));
+    addShortcut(this, m_merge, QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_M));
+    addShortcut(this, m_rollback, QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_B));
+    connect(m_approve, &QPushButton::clicked, this, &ReviewView::approve);
+    connect(m_reject, &QPushButton::clicked, this, &ReviewView::reject);
+    connect(m_merge, &QPushButton::clicked, this, &ReviewView::merge);
+    connect(m_rollback, &QPushButton::clicked, this, &ReviewView::rollback);
+
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_header, 1);
+    buttons->addWidget(m_approve);
+    buttons->addWidget(m_reject);
+    buttons->addWidget(m_merge);
+    buttons->addWidget(m_rollback);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(buttons);
+    layout->addWidget(m_details, 1);
+    showNone(tr("Select a goal with a modification on the Goals board to review it."));
+}
+
+void ReviewView::showNone(const QString &message)
+{
+    m_snapshot = ReviewSnapshot();
+    m_loaded = false;
+    m_header->setText(tr("Nothing to review"));
+    m_details->setPlainText(message);
+    updateButtons();
+}
+
+void ReviewView::showLoading(qint64 modificationId)
+{
+    if (m_snapshot.modificationId != modificationId) {
+        m_loaded = false;
+        m_snapshot = ReviewSnapshot();
+        m_snapshot.modificationId = modificationId;
+        m_header->setText(tr("Modification %1").arg(modificationId));
+        m_details->setPlainText(tr("Loading…"));
+    }
+    updateButtons();
+}
+
+void ReviewView::showError(qint64 modificationId, const QString &message)
+{
+    m_loaded = false;
+    m_snapshot = ReviewSnapshot();
+    m_snapshot.modificationId = modificationId;
+    m_header->setText(tr("Modification %1 could not be loaded").arg(modificationId));
+    m_details->setPlainText(message);
+    updateButtons();
+}
+
+void ReviewView::setSnapshot(const ReviewSnapshot &snapshot)
+{
+    const int scroll =
+        snapshot.modificationId == m_snapshot.modificationId ? m_details->verticalScrollBar()->value() : 0;
+    m_snapshot = snapshot;
+    m_loaded = true;
+    const Modification &m = snapshot.modification;
+    m_header->setText(tr("Modification %1 · %2 · %3").arg(m.id).arg(statusLabel(m.status), m.title));
+    m_details->setHtml(detailsHtml(snapshot));
+    m_details->verticalScrollBar()->setValue(scroll);
+    updateButtons();
+}
+
+QString ReviewView::headerText() const
+{
+    return m_header->text();
+}
+
+QString ReviewView::detailsText() const
+{
+    return m_details->toPlainText();
+}
+
+bool ReviewView::canApprove() const
+{
+    return m_loaded && m_snapshot.modification.status == ModificationStatus::AwaitingApproval;
+}
+
+bool ReviewView::canReject() const
+{
+    return m_loaded
+        && (m_snapshot.modification.status == ModificationStatus::AwaitingApproval
+            || m_snapshot.modification.status == ModificationStatus::Approved
+            || m_snapshot.modification.status == ModificationStatus::TestsFailed
+            || m_snapshot.modification.status == ModificationStatus::Conflicted);
+}
+
+bool ReviewView::canMerge() const
+{
+    return m_loaded && m_snapshot.modification.status == ModificationStatus::Approved;
+}
+
+bool ReviewView::canRollback() const
+{
+    return m_loaded && m_snapshot.modification.status == ModificationStatus::Merged && m_snapshot.rollback.has_value();
+}
+
+void ReviewView::updateButtons()
+{
+    m_approve->setEnabled(canApprove());
+    m_reject->setEnabled(canReject());
+    m_merge->setEnabled(canMerge());
+    m_rollback->setEnabled(canRollback());
+}
+
+void ReviewView::approve()
+{
+    if (canApprove()) {
+        Q_EMIT approveRequested(m_snapshot.modificationId);
+    }
+}
+
+void ReviewView::reject()
+{
+    if (!canReject()) {
+        return;
+    }
+    const qint64 id = m_snapshot.modificationId;
+    auto *dialog = new QInputDialog(this);
+    dialog->setObjectName(QStringLiteral("modificationReason"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Reject modification %1").arg(id));
+    dialog->setLabelText(tr("Why? The reason is kept with the modification and in the audit ledger."));
+    connect(dialog, &QInputDialog::textValueSelected, this, [this, id](const QString &reason) {
+        Q_EMIT rejectRequested(id, reason);
+    });
+    dialog->open();
+}
+
+void ReviewView::merge()
+{
+    if (!canMerge()) {
+        return;
+    }
+    const Modification &m = m_snapshot.modification;
+    QStringList paths;
+    for (const ModificationFile &file : m.files) {
+        paths.append(file.path);
+    }
+    auto *box =
+        new QMessageBox(QMessageBox::Question,
+                        tr("Merge modification %1").arg(m.id),
+                        tr("Merge “%1” into %2?\n\nIt changes %n file(s): %3.\nThe branch's head %4 is the "
+                           "commit that was tested.",
+                           nullptr,
+                           int(paths.size()))
+                            .arg(m.title, m.targetBranch, paths.join(QStringLiteral(", ")), shortId(m.headCommit)),
+                        QMessageBox::Yes | QMessageBox::Cancel,
+                        this);
+    box->setObjectName(QStringLiteral("confirmMerge"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setDefaultButton(QMessageBox::Yes);
+    const qint64 id = m.id;
+    connect(box, &QMessageBox::finished, this, [this, id](int result) {
+        if (result == QMessageBox::Yes) {
+            Q_EMIT mergeRequested(id);
+        }
+    });
+    box->open();
+}
+
+void ReviewView::rollback()
+{
+    if (!canRollback()) {
+        return;
+    }
+    const qint64 id = m_snapshot.modificationId;
+    auto *dialog = new QInputDialog(this);
+    dialog->setObjectName(QStringLiteral("rollbackConfirm"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Roll back modification %1").arg(id));
+    dialog->setLabelText(impactText(*m_snapshot.rollback) + u"\n\n"
+                         + tr("Why roll it back? The reason goes into the revert commit and the audit ledger."));
+    connect(dialog, &QInputDialog::textValueSelected, this, [this, id](const QString &reason) {
+        Q_EMIT rollbackRequested(id, reason);
+    });
+    dialog->open();
+}
+
+QString ReviewView::impactText(const RollbackImpact &impact)
+{
+    QStringList lines;
+    lines.append(tr("A revert commit on %1 will restore %n file(s): %2.", nullptr, int(impact.paths.size()))
+                     .arg(impact.targetBranch, impact.paths.join(QStringLiteral(", "))));
+    if (impact.laterCommits.isEmpty()) {
+        lines.append(tr("No later commit on %1 touches them.").arg(impact.targetBranch));
+    } else {
+        lines.append(tr("%n later commit(s) on %1 touch them; the revert may conflict with:",
+                        nullptr,
+                        int(impact.laterCommits.size()))
+                         .arg(impact.targetBranch));
+        for (const CommitSummary &commit : impact.laterCommits) {
+            lines.append(tr("  %1 %2 (%3)").arg(shortId(commit.id), commit.summary, commit.author));
+        }
+    }
+    if (!impact.localEdits.isEmpty()) {
+        lines.append(tr("Uncommitted local edits are in the way: %1. The rollback stops before changing anything "
+                        "until they are committed or stashed.")
+                         .arg(impact.localEdits.join(QStringLiteral(", "))));
+    } else if (impact.targetCheckedOut) {
+        lines.append(tr("%1 is checked out; the work tree is updated with the revert.").arg(impact.targetBranch));
+    }
+    return lines.join(u'\n');
+}
+
+QString ReviewView::detailsHtml(const ReviewSnapshot &snapshot)
+{
+    const Modification &m = snapshot.modification;
+    const Goal &goal = snapshot.goal;
+    QString html;
+    auto section = [&html](const QString &title) {
+        html += QStringLiteral("<h3>%1</h3>").arg(esc(title));
+    };
+    auto row = [](const QString &name, const QString &value) {
+        return QStringLiteral("<tr><td><b>%1</b>&nbsp;&nbsp;</td><td>%2</td></tr>").arg(esc(name), value);
+    };
+
+    html += QStringLiteral("<table>");
+    html += row(tr("Branch"), esc(tr("%1 → %2").arg(m.branch, m.targetBranch)));
+    html += row(tr("Commits"), esc(tr("base %1, head %2").arg(shortId(m.baseCommit), shortId(m.headCommit))));
+    if (!m.mergeCommit.isEmpty()) {
+        html += row(tr("Merged as"), esc(shortId(m.mergeCommit)));
+    }
+    if (!m.revertCommit.isEmpty()) {
+        html += row(tr("Reverted by"), esc(shortId(m.revertCommit)));
+    }
+    int additions = 0;
+    int deletions = 0;
+    for (const ModificationFile &file : m.files) {
+        additions += file.additions;
+        deletions += file.deletions;
+    }
+    html +=
+        row(tr("Files"), esc(tr("%n file(s), +%1 −%2", nullptr, int(m.files.size())).arg(additions).arg(deletions)));
+    html += row(tr("Written"),
+                esc(m.taskId ? tr("by task %1 of the goal's plan, %2").arg(*m.taskId).arg(m.createdAt)
+                             : tr("imported, %1").arg(m.createdAt)));
+    html += QStringLiteral("</table>");
+
+    section(tr("Provenance"));
+    html += QStringLiteral("<table>");
+    html += row(tr("Goal"), esc(tr("#%1 %2 (%3)").arg(goal.id).arg(goal.title, goalStateLabel(goal.state))));
+    html += row(tr("Kind"), esc(goal.kind));
+    if (snapshot.proposal) {
+        const ProposalDecision &p = *snapshot.proposal;
+        html += row(tr("Found by"), esc(tr("the %1 detector (proposal %2)").arg(p.draft.detector).arg(p.proposalId)));
+        html += row(tr("Confidence"),
+                    esc(tr("%1 — %2").arg(QString::number(goal.confidence, 'f', 2), p.draft.confidenceWhy)));
+        html += row(tr("Checks passed"),
+                    esc(tr("confidence, rate limits, duplicates, principles, feasibility (a plan was found)")));
+        html += row(tr("Approved"),
+                    esc(goal.autoApproved ? tr("automatically, at the configured threshold") : tr("by a person")));
+    } else {
+        html += row(tr("Added by"), esc(tr("%1, by hand: the generator's checks do not apply").arg(goal.createdBy)));
+        html += row(tr("Confidence"), esc(QString::number(goal.confidence, 'f', 2)));
+    }
+    if (!goal.files().isEmpty()) {
+        html += row(tr("Evidence files"), esc(goal.files().join(QStringLiteral(", "))));
+    }
+    html += QStringLiteral("</table>");
+
+    section(tr("Rationale"));
+    html += QStringLiteral("<p>%1</p>")
+                .arg(m.rationale.isEmpty() ? esc(tr("The proposer gave no rationale."))
+                                           : esc(m.rationale).replace(u'\n', QStringLiteral("<br>")));
+
+    section(tr("Tests"));
+    if (snapshot.tests.isEmpty()) {
+        html += QStringLiteral("<p>%1</p>").arg(esc(tr("Not tested yet.")));
+    } else {
+        const TestResultRecord &t = snapshot.tests.last();
+        const bool exact = t.commitId == m.headCommit;
+        html += QStringLiteral("<p><b>%1</b></p>")
+                    .arg(esc(tr("%1: %2 passed, %3 failed, %4 skipped")
+                                 .arg(t.outcome)
+                                 .arg(t.passed)
+                                 .arg(t.failed)
+                                 .arg(t.skipped)));
+        html += QStringLiteral("<p>%1</p>")
+                    .arg(exact ? esc(tr("On %1, the exact commit under review.").arg(shortId(t.commitId)))
+                               : QStringLiteral("<b>%1</b>")
+                                     .arg(esc(tr("On %1, not the head under review (%2): run the tests again.")
+                                                  .arg(shortId(t.commitId), shortId(m.headCommit)))));
+        html +=
+            QStringLiteral("<p>%1</p>")
+                .arg(esc(
+                    tr("Command: %1 · sandbox: %2 · %3 → %4").arg(t.command, t.sandbox, t.startedAt, t.finishedAt)));
+        const QJsonArray failures = t.report.value(QStringLiteral("failures")).toArray();
+        if (!failures.isEmpty()) {
+            html += QStringLiteral("<p><b>%1</b></p><ul>").arg(esc(tr("Failing tests")));
+            for (const QJsonValue &failure : failures) {
+                const QJsonObject f = failure.toObject();
+                html += QStringLiteral("<li><b>%1</b>: %2</li>")
+                            .arg(esc(f.value(QStringLiteral("name")).toString()),
+                                 esc(f.value(QStringLiteral("message")).toString()));
+            }
+            html += QStringLiteral("</ul>");
+        }
+        if (snapshot.tests.size() > 1) {
+            html +=
+                QStringLiteral("<p>%1</p>").arg(esc(tr("%n earlier run(s).", nullptr, int(snapshot.tests.size() - 1))));
+        }
+        if (!snapshot.testLog.isEmpty()) {
+            html += QStringLiteral("<p><b>%1</b></p><pre>%2</pre>")
+                        .arg(esc(tr("Log (end)")), esc(snapshot.testLog.right(6000)));
+        }
+    }
+
+    section(tr("Flags"));
+    QStringList flags;
+    for (const ModificationFile &file : m.files) {
+        for (const QString &flag : file.flags) {
+            if (flag != u"test_file") {
+                flags.append(flagText(flag, file.path));
+            }
+        }
+    }
+    if (flags.isEmpty()) {
+        html += QStringLiteral("<p>%1</p>")
+                    .arg(esc(tr("None: no auto-run files, no weakened or deleted tests, no new executables.")));
+    } else {
+        html += QStringLiteral("<ul>");
+        for (const QString &flag : std::as_const(flags)) {
+            html += QStringLiteral("<li>⚠ %1</li>").arg(esc(flag));
+        }
+        html += QStringLiteral("</ul>");
+    }
+
+    if (!m.conflictPaths.isEmpty()) {
+        section(tr("Conflicts"));
+        html += QStringLiteral("<p>%1</p>")
+                    .arg(esc(tr("%1 changed since the base of this modification in: %2. It cannot be merged as "
+                                "tested; reject it and plan the goal again.")
+                                 .arg(m.targetBranch, m.conflictPaths.join(QStringLiteral(", ")))));
+    }
+    if (snapshot.rollback) {
+        section(tr("Rolling back"));
+        html += QStringLiteral("<pre>%1</pre>").arg(esc(impactText(*snapshot.rollback)));
+    }
+    if (!snapshot.diffError.isEmpty()) {
+        section(tr("Changes"));
+        html += QStringLiteral("<p>%1</p>").arg(esc(snapshot.diffError));
+    }
+    if (!goal.evidence.isEmpty()) {
+        section(tr("Evidence"));
+        html += QStringLiteral("<pre>%1</pre>")
+                    .arg(esc(QString::fromUtf8(QJsonDocument(goal.evidence).toJson(QJsonDocument::Indented))));
+    }
+    return html;
+}
+
+} // namespace astra

@@ -1,0 +1,73 @@
+#pragma once
+
+#include "workspacewatcher.h"
+
+#include <QWidget>
+
+class QLabel;
+class QPushButton;
+class QTextBrowser;
+
+namespace astra {
+
+// The review panel of one modification: where it comes from (the detector's evidence, the
+// goal, its confidence and the checks it passed), the rationale, the tests on the exact commit
+// under review, the reviewer flags, and the decisions: approve, reject with a reason, merge
+// after a confirmation, roll back after seeing what it touches.
+class ReviewView : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit ReviewView(QWidget *parent = nullptr);
+
+    void showNone(const QString &message);
+    void showLoading(qint64 modificationId);
+    void setSnapshot(const ReviewSnapshot &snapshot);
+    void showError(qint64 modificationId, const QString &message);
+
+    qint64 modificationId() const
+    {
+        return m_snapshot.modificationId;
+    }
+    const ReviewSnapshot &snapshot() const
+    {
+        return m_snapshot;
+    }
+    QString headerText() const;
+    QString detailsText() const; // plain text of the details panel
+    bool canApprove() const;
+    bool canReject() const;
+    bool canMerge() const;
+    bool canRollback() const;
+
+    // What a rollback touches, as the confirmation shows it.
+    static QString impactText(const RollbackImpact &impact);
+    // The details as HTML (provenance, rationale, tests, flags, impact).
+    static QString detailsHtml(const ReviewSnapshot &snapshot);
+
+    // The actions, as the buttons and shortcuts run them; reject and roll back ask first.
+    void approve();
+    void reject();
+    void merge();
+    void rollback();
+
+Q_SIGNALS:
+    void approveRequested(qint64 modificationId);
+    void rejectRequested(qint64 modificationId, const QString &reason);
+    void mergeRequested(qint64 modificationId);
+    void rollbackRequested(qint64 modificationId, const QString &reason);
+
+private:
+    void updateButtons();
+
+    ReviewSnapshot m_snapshot;
+    bool m_loaded = false;
+    QLabel *m_header;
+    QTextBrowser *m_details;
+    QPushButton *m_approve;
+    QPushButton *m_reject;
+    QPushButton *m_merge;
+    QPushButton *m_rollback;
+};
+
+} // namespace astra

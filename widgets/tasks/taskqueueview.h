@@ -1,0 +1,91 @@
+#pragma once
+
+#include "scheduling/task.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QWidget>
+
+class QCheckBox;
+class QLabel;
+class QPushButton;
+class QSortFilterProxyModel;
+class QTableView;
+
+namespace astra {
+
+// Every task of every plan, newest first, with its plan's progress.
+class TaskQueueModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column
+    {
+        IdColumn,
+        GoalColumn,
+        KindColumn,
+        StateColumn,
+        ProgressColumn,
+        AttemptsColumn,
+        SummaryColumn,
+        UpdatedColumn,
+        ColumnCount,
+    };
+    enum Roles
+    {
+        ProgressRole = Qt::UserRole + 1, // 0..100: finished tasks of the task's plan
+        ActiveRole, // queued or running
+    };
+    using QAbstractTableModel::QAbstractTableModel;
+    void setTasks(const QList<TaskRecord> &tasks);
+    const TaskRecord &task(int row) const
+    {
+        return m_tasks.at(row);
+    }
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    // "2 of 5 tasks done" for a plan.
+    QString progressText(qint64 planId) const;
+
+private:
+    QList<TaskRecord> m_tasks;
+    QHash<qint64, QPair<int, int>> m_planProgress; // plan -> (finished, total)
+};
+
+// The task queue: tasks with their plan's progress as a bar, and cancel for queued and running
+// ones (a running task stops at its next check).
+class TaskQueueView : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit TaskQueueView(QWidget *parent = nullptr);
+    void setTasks(const QList<TaskRecord> &tasks);
+    TaskQueueModel *model() const
+    {
+        return m_model;
+    }
+    QTableView *table() const
+    {
+        return m_table;
+    }
+    qint64 currentTask() const;
+    void selectTask(qint64 taskId);
+    void cancelCurrent();
+
+Q_SIGNALS:
+    void cancelRequested(qint64 taskId);
+
+private:
+    void updateButtons();
+
+    TaskQueueModel *m_model;
+    QSortFilterProxyModel *m_proxy;
+    QTableView *m_table;
+    QCheckBox *m_activeOnly;
+    QLabel *m_summary;
+    QPushButton *m_cancel;
+};
+
+} // namespace astra
