@@ -227,6 +227,7 @@ diffCommits(GitRepository &repo, const QString &fromCommit, const QString &toCom
     TreeDiff result;
     result.fromCommit = fromCommit;
     result.toCommit = toCommit;
+    result.maxFileBytes = options.maxFileBytes;
     const size_t count = git_diff_num_deltas(diff.get());
     for (size_t index = 0; index < count; ++index) {
         const git_diff_delta *delta = git_diff_get_delta(diff.get(), index);

@@ -88,6 +88,7 @@ struct TreeDiff
     QList<FileDiff> files;
     int additions = 0;
     int deletions = 0;
+    qint64 maxFileBytes = 0; // the limit over-size files were measured against
 };
 
 using TreeDiffPtr = QSharedPointer<const TreeDiff>;

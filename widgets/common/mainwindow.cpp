@@ -79,7 +79,7 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     reload->setShortcut(QKeySequence::Refresh);
     connect(reload, &QAction::triggered, this, &MainWindow::refresh);
     QAction *settings = fileMenu->addAction(tr("&Settings…"));
-    settings->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    settings->setShortcut(QKeySequence(int(Qt::CTRL) | int(Qt::Key_Comma)));
     connect(settings, &QAction::triggered, this, &MainWindow::showSettings);
     fileMenu->addSeparator();
     QAction *quit = fileMenu->addAction(tr("&Quit"));
@@ -90,7 +90,10 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     for (int i = 0; i < m_tabs->count(); ++i) {
         QAction *show = viewMenu->addAction(m_tabs->tabText(i).remove(u'&'));
         show->setShortcut(QKeySequence(Qt::CTRL | (Qt::Key_1 + i)));
-        connect(show, &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
+        connect(show, &QAction::triggered, this, [this, i] {
+            m_tabs->setCurrentIndex(i);
+            m_tabs->currentWidget()->setFocus(Qt::ShortcutFocusReason);
+        });
     }
     viewMenu->addSeparator();
     QMenu *themeMenu = viewMenu->addMenu(tr("&Theme"));
@@ -108,7 +111,7 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
 
     QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
     QAction *keys = helpMenu->addAction(tr("&Keyboard shortcuts"));
-    keys->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Slash));
+    keys->setShortcut(QKeySequence(int(Qt::CTRL) | int(Qt::Key_Slash)));
     connect(keys, &QAction::triggered, this, &MainWindow::showShortcuts);
     QAction *about = helpMenu->addAction(tr("&About Astra Review"));
     connect(about, &QAction::triggered, this, &MainWindow::showAbout);

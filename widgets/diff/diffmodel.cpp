@@ -147,7 +147,7 @@ void DiffModel::rebuild()
     for (int f = 0; f < m_diff->files.size(); ++f) {
         const FileDiff &file = m_diff->files.at(f);
         m_rows.append({RowKind::File, f, 0, -1, -1});
-        if (file.binary || file.tooLarge || (file.hunks.isEmpty() && file.change == u"typechange")) {
+        if (file.binary || file.tooLarge || file.hunks.isEmpty()) {
             m_rows.append({RowKind::Notice, f, 0, -1, -1});
             continue;
         }
@@ -313,12 +313,25 @@ QString DiffModel::noticeText(int index) const
     if (f.tooLarge) {
         return tr("Not shown: %1 → %2 is over the viewer's %3 limit per file. Check it out and open it in an "
                   "editor to review it.")
-            .arg(sizeText(f.oldSize), sizeText(f.newSize), sizeText(TreeDiffOptions().maxFileBytes));
+            .arg(sizeText(f.oldSize), sizeText(f.newSize), sizeText(m_diff->maxFileBytes));
     }
     if (f.binary) {
         return tr("Binary file (%1 → %2): not shown as text.").arg(sizeText(f.oldSize), sizeText(f.newSize));
     }
-    return tr("The type changed from %1 to %2.").arg(modeName(f.oldMode), modeName(f.newMode));
+    if (f.change == u"typechange") {
+        return tr("The type changed from %1 to %2.").arg(modeName(f.oldMode), modeName(f.newMode));
+    }
+    if (f.modeChanged()) {
+        return tr("Only the mode changed: %1 → %2 (%3 → %4); the content is the same.")
+            .arg(QString::number(f.oldMode, 8),
+                 QString::number(f.newMode, 8),
+                 modeName(f.oldMode),
+                 modeName(f.newMode));
+    }
+    if (f.change == u"renamed") {
+        return tr("Renamed from %1 without changes.").arg(f.oldPath);
+    }
+    return tr("No changes to the text.");
 }
 
 QString DiffModel::gapText(const Row &row) const
@@ -425,10 +438,8 @@ void DiffModel::setSeen(int file, int hunk, bool seen)
     } else {
         m_seen.remove(key(file, hunk));
     }
-    for (int row : {fileRow(file)}) {
-        if (row >= 0) {
-            Q_EMIT dataChanged(index(row), index(row));
-        }
+    if (const int header = fileRow(file); header >= 0) {
+        Q_EMIT dataChanged(index(header), index(header));
     }
     for (int row : std::as_const(m_hunkRows)) {
         if (m_rows.at(row).file == file && m_rows.at(row).part == hunk) {

@@ -442,11 +442,13 @@ DiffView::DiffView(QWidget *parent)
         void (DiffView::*slot)();
     };
     const QList<Binding> bindings{
-        {tr("Next hunk"), QKeySequence(Qt::ALT | Qt::Key_Down), &DiffView::nextHunk},
-        {tr("Previous hunk"), QKeySequence(Qt::ALT | Qt::Key_Up), &DiffView::previousHunk},
+        {tr("Next hunk"), QKeySequence(int(Qt::ALT) | int(Qt::Key_Down)), &DiffView::nextHunk},
+        {tr("Previous hunk"), QKeySequence(int(Qt::ALT) | int(Qt::Key_Up)), &DiffView::previousHunk},
         {tr("Next file"), QKeySequence(Qt::ALT | Qt::SHIFT | Qt::Key_Down), &DiffView::nextFile},
         {tr("Previous file"), QKeySequence(Qt::ALT | Qt::SHIFT | Qt::Key_Up), &DiffView::previousFile},
-        {tr("Mark hunk seen and go to the next"), QKeySequence(Qt::CTRL | Qt::Key_Space), &DiffView::toggleSeenAndNext},
+        {tr("Mark hunk seen and go to the next"),
+         QKeySequence(int(Qt::CTRL) | int(Qt::Key_Space)),
+         &DiffView::toggleSeenAndNext},
         {tr("Side by side or unified"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_U), &DiffView::toggleMode},
         {tr("Show all unchanged lines"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), &DiffView::expandAll},
     };
@@ -476,6 +478,7 @@ DiffView::DiffView(QWidget *parent)
     m_message->setAlignment(Qt::AlignCenter);
     m_message->setWordWrap(true);
 
+    setFocusProxy(m_list);
     auto *stack = new QStackedWidget(this);
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->setObjectName(QStringLiteral("diffSplitter"));

@@ -129,6 +129,7 @@ LedgerView::LedgerView(QWidget *parent)
     connect(find, &QAction::triggered, this, [this] { m_filter->setFocus(Qt::ShortcutFocusReason); });
     addAction(find);
 
+    setFocusProxy(m_table);
     auto *top = new QHBoxLayout;
     top->addWidget(m_filter, 1);
     top->addWidget(m_summary);

@@ -115,6 +115,7 @@ ReviewView::ReviewView(QWidget *parent)
     connect(m_merge, &QPushButton::clicked, this, &ReviewView::merge);
     connect(m_rollback, &QPushButton::clicked, this, &ReviewView::rollback);
 
+    setFocusProxy(m_details);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_header, 1);
     buttons->addWidget(m_approve);

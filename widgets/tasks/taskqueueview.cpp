@@ -182,6 +182,7 @@ TaskQueueView::TaskQueueView(QWidget *parent)
     m_cancel->setToolTip(tr("A queued task does not start; a running one stops at its next check (%1)")
                              .arg(cancel->shortcut().toString(QKeySequence::NativeText)));
 
+    setFocusProxy(m_table);
     auto *top = new QHBoxLayout;
     top->addWidget(m_summary, 1);
     top->addWidget(m_activeOnly);

@@ -1,0 +1,360 @@
+#include "code/gitrepository.h"
+#include "code/treediff.h"
+#include "diff/diffmodel.h"
+#include "diff/diffview.h"
+#include "diff/highlighting.h"
+#include "diff/syntaxcache.h"
+#include "testsupport.h"
+
+#include <QAbstractItemModelTester>
+#include <QFile>
+#include <QLabel>
+#include <QListView>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTreeView>
+
+using namespace astra;
+
+// The diff viewer on real repositories made with the git command line: libgit2's hunks,
+// dtl's intra-line ranges, the rows side by side and unified (against golden files), collapsed
+// regions, binary, over-size, mode and symlink changes, navigation and seen marks by keyboard,
+// and language highlighting where the build has it.
+class TestDiffView : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<test::TempRepo> m_repo;
+    QString m_base;
+    QString m_head;
+
+    static QByteArray numbered(int from, int to, const QByteArray &prefix = "line")
+    {
+        QByteArray text;
+        for (int i = from; i <= to; ++i) {
+            text += prefix + ' ' + QByteArray::number(i) + '\n';
+        }
+        return text;
+    }
+
+    TreeDiff diff(const TreeDiffOptions &options = {})
+    {
+        auto repo = GitRepository::discover(m_repo->path());
+        if (!repo) {
+            qFatal("%s", qPrintable(repo.message()));
+        }
+        auto result = diffCommits(*repo, m_base, m_head, options);
+        if (!result) {
+            qFatal("%s", qPrintable(result.message()));
+        }
+        return *result;
+    }
+
+    static QString golden(const QString &name, const QString &actual)
+    {
+        const QString path = qEnvironmentVariable("ASTRA_TEST_DATA") + QStringLiteral("/diff/") + name;
+        if (qEnvironmentVariableIsSet("ASTRA_UPDATE_GOLDEN")) {
+            QFile out(path);
+            if (out.open(QIODevice::WriteOnly)) {
+                out.write(actual.toUtf8());
+            }
+        }
+        QFile file(path);
+        return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll())
+                                              : QStringLiteral("(missing %1)").arg(path);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_repo = std::make_unique<test::TempRepo>();
+        QVERIFY(m_repo->isValid());
+        // app.py: 40 lines with changes at the top and bottom (two hunks, a gap between them).
+        QByteArray app = "def upload(target, files):\n    lock = acquire(target)\n    send(files)\n";
+        app += numbered(4, 36, "# filler");
+        app += "def prune(target, keep=3):\n    for name in archives(target)[:-keep]:\n        os.remove(name)\n";
+        app += "    return keep\n";
+        m_repo->write(QStringLiteral("app.py"), app);
+        m_repo->write(QStringLiteral("gone.txt"), "old\n");
+        m_repo->write(QStringLiteral("logo.png"), QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
+        m_repo->write(QStringLiteral("run.sh"), "#!/bin/sh\necho run\n");
+        m_repo->write(QStringLiteral("big.txt"), numbered(1, 3000));
+        m_base = m_repo->commitAll(QStringLiteral("base"));
+
+        QByteArray changed = "def upload(target, files, timeout_s=600):\n    lock = acquire(target)\n    send(files)\n";
+        changed += numbered(4, 36, "# filler");
+        changed +=
+            "def prune(target, keep=5):\n    for name in archives(target)[:-keep]:\n"
+            "        log.info(\"pruned %s\", name)\n        os.remove(name)\n";
+        changed += "    return keep\n";
+        m_repo->write(QStringLiteral("app.py"), changed);
+        QFile::remove(m_repo->file(QStringLiteral("gone.txt")));
+        m_repo->write(QStringLiteral("new.py"), "print('new')\n");
+        m_repo->write(QStringLiteral("logo.png"), QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\1", 18));
+        QFile script(m_repo->file(QStringLiteral("run.sh")));
+        QVERIFY(script.setPermissions(script.permissions() | QFileDevice::ExeOwner | QFileDevice::ExeGroup
+                                      | QFileDevice::ExeOther));
+        QVERIFY(QFile::link(QStringLiteral("app.py"), m_repo->file(QStringLiteral("link.py"))));
+        m_repo->write(QStringLiteral("big.txt"), numbered(1, 3000, "row"));
+        m_head = m_repo->commitAll(QStringLiteral("head"));
+        QCOMPARE(m_repo->git({QStringLiteral("ls-files"), QStringLiteral("-s"), QStringLiteral("run.sh")}).left(6),
+                 QStringLiteral("100755"));
+    }
+
+    void treeDiffReadsEveryKindOfChange()
+    {
+        const TreeDiff d = diff();
+        QHash<QString, const FileDiff *> byPath;
+        for (const FileDiff &file : d.files) {
+            byPath.insert(file.path, &file);
+        }
+        QCOMPARE(byPath.size(), 7);
+        const FileDiff *app = byPath.value(QStringLiteral("app.py"));
+        QVERIFY(app);
+        QCOMPARE(app->change, QStringLiteral("modified"));
+        QCOMPARE(app->hunks.size(), 2);
+        QCOMPARE(app->additions, 3);
+        QCOMPARE(app->deletions, 2);
+        QCOMPARE(app->oldLineCount, 40);
+        QCOMPARE(byPath.value(QStringLiteral("gone.txt"))->change, QStringLiteral("deleted"));
+        QCOMPARE(byPath.value(QStringLiteral("new.py"))->change, QStringLiteral("added"));
+        QVERIFY(byPath.value(QStringLiteral("logo.png"))->binary);
+        QVERIFY(byPath.value(QStringLiteral("logo.png"))->hunks.isEmpty());
+        const FileDiff *script = byPath.value(QStringLiteral("run.sh"));
+        QCOMPARE(script->oldMode, quint32(0100644));
+        QCOMPARE(script->newMode, quint32(0100755));
+        QVERIFY(script->modeChanged());
+        QCOMPARE(byPath.value(QStringLiteral("link.py"))->newMode, quint32(0120000));
+        QCOMPARE(d.additions, 3 + 1 + 1 + 3000);
+
+        // The paired lines carry the words that changed, not the whole line.
+        const DiffHunk &first = app->hunks.at(0);
+        const DiffLine &removed = first.lines.at(0);
+        const DiffLine &added = first.lines.at(1);
+        QCOMPARE(removed.origin, '-');
+        QCOMPARE(added.origin, '+');
+        QCOMPARE(removed.pair, 1);
+        QCOMPARE(added.pair, 0);
+        QVERIFY(removed.changed.isEmpty()); // nothing was removed from it, only added
+        QCOMPARE(added.changed.size(), 1);
+        QCOMPARE(added.text.mid(added.changed.at(0).start, added.changed.at(0).length),
+                 QStringLiteral(", timeout_s=600"));
+        const DiffHunk &second = app->hunks.at(1);
+        int keepLine = -1;
+        for (int i = 0; i < second.lines.size(); ++i) {
+            if (second.lines.at(i).origin == '-') {
+                keepLine = i;
+                break;
+            }
+        }
+        QVERIFY(keepLine >= 0);
+        const DiffLine &keepOld = second.lines.at(keepLine);
+        QCOMPARE(keepOld.changed.size(), 1);
+        QCOMPARE(keepOld.text.mid(keepOld.changed.at(0).start, keepOld.changed.at(0).length), QStringLiteral("3"));
+    }
+
+    void overSizeFilesAreNotDiffed()
+    {
+        TreeDiffOptions options;
+        options.maxFileBytes = 10000;
+        const TreeDiff d = diff(options);
+        for (const FileDiff &file : d.files) {
+            QCOMPARE(file.tooLarge, file.path == u"big.txt");
+        }
+        DiffModel model;
+        model.setDiff(TreeDiffPtr(new TreeDiff(d)));
+        QVERIFY(model.dump().contains(QStringLiteral("!! Not shown:")));
+    }
+
+    void intraLineTokens()
+    {
+        const QList<QStringView> tokens = diffTokens(u"  foo_bar(x, 42);");
+        QStringList texts;
+        for (QStringView token : tokens) {
+            texts.append(token.toString());
+        }
+        QCOMPARE(texts,
+                 (QStringList{QStringLiteral("  "),
+                              QStringLiteral("foo_bar"),
+                              QStringLiteral("("),
+                              QStringLiteral("x"),
+                              QStringLiteral(","),
+                              QStringLiteral(" "),
+                              QStringLiteral("42"),
+                              QStringLiteral(")"),
+                              QStringLiteral(";")}));
+        // A line rewritten completely gets no marks.
+        DiffHunk hunk;
+        hunk.lines = {DiffLine{'-', 1, 0, QStringLiteral("alpha beta"), -1, {}},
+                      DiffLine{'+', 0, 1, QStringLiteral("gamma delta"), -1, {}}};
+        annotateIntraLine(hunk);
+        QCOMPARE(hunk.lines.at(0).pair, 1);
+        QVERIFY(hunk.lines.at(0).changed.isEmpty());
+        QVERIFY(hunk.lines.at(1).changed.isEmpty());
+    }
+
+    void rowsMatchGoldenFiles()
+    {
+        DiffModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        TreeDiffOptions options;
+        options.maxFileBytes = 10000; // keeps big.txt out of the golden files
+        model.setDiff(TreeDiffPtr(new TreeDiff(diff(options))));
+        const QString sideBySide = model.dump();
+        QCOMPARE(sideBySide, golden(QStringLiteral("side-by-side.txt"), sideBySide));
+        model.setMode(DiffModel::Mode::Unified);
+        const QString unified = model.dump();
+        QCOMPARE(unified, golden(QStringLiteral("unified.txt"), unified));
+        // Side by side pairs the changed lines: fewer rows than unified.
+        model.setMode(DiffModel::Mode::SideBySide);
+        const int pairedRows = model.rowCount();
+        model.setMode(DiffModel::Mode::Unified);
+        QCOMPARE(model.rowCount(), pairedRows + 2);
+    }
+
+    void gapsExpandAndCollapse()
+    {
+        DiffModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setDiff(TreeDiffPtr(new TreeDiff(diff())));
+        int gapRow = -1;
+        for (int row = 0; row < model.rowCount(); ++row) {
+            if (model.row(row).kind == DiffModel::RowKind::Gap) {
+                gapRow = row;
+                break;
+            }
+        }
+        QVERIFY(gapRow >= 0);
+        const DiffModel::Gap gap = model.gap(model.row(gapRow).file, model.row(gapRow).part);
+        QCOMPARE(gap.oldFrom, 5);
+        QCOMPARE(gap.newFrom, 5);
+        QCOMPARE(gap.count, 29); // lines 5..33 of 40 between the two hunks
+        const int before = model.rowCount();
+        QVERIFY(model.toggleGap(gapRow));
+        QCOMPARE(model.rowCount(), before + gap.count - 1);
+        QCOMPARE(model.row(gapRow).kind, DiffModel::RowKind::GapLine);
+        QCOMPARE(model.oldNumber(model.row(gapRow)), 5);
+        QCOMPARE(model.newNumber(model.row(gapRow)), 5);
+        QCOMPARE(model.gapLineText(model.row(gapRow)), QStringLiteral("# filler 5"));
+        QCOMPARE(model.gapLineText(model.row(gapRow + 28)), QStringLiteral("# filler 33"));
+        QVERIFY(model.toggleGap(gapRow + 5)); // collapses from any of its lines
+        QCOMPARE(model.rowCount(), before);
+        QCOMPARE(model.row(gapRow).kind, DiffModel::RowKind::Gap);
+    }
+
+    void keyboardNavigationAndSeenMarks()
+    {
+        const QString key = QStringLiteral("test-") + m_base + u".." + m_head;
+        QSettings().remove(QStringLiteral("diff/seen/") + key);
+        DiffView view;
+        QAbstractItemModelTester files(view.fileModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        view.resize(1400, 800);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&view));
+        QSignalSpy painted(&view, &DiffView::diffPainted);
+        view.setDiff(TreeDiffPtr(new TreeDiff(diff())), key);
+        QVERIFY(painted.wait(5000));
+        QCOMPARE(view.fileModel()->rowCount(), 7);
+        view.listView()->setFocus();
+        DiffModel *model = view.model();
+
+        QTest::keyClick(view.listView(), Qt::Key_Down, Qt::AltModifier);
+        const int firstHunk = view.currentRow();
+        QCOMPARE(model->row(firstHunk).kind, DiffModel::RowKind::Hunk);
+        QTest::keyClick(view.listView(), Qt::Key_Down, Qt::AltModifier);
+        const int secondHunk = view.currentRow();
+        QVERIFY(secondHunk > firstHunk);
+        QCOMPARE(model->row(secondHunk).kind, DiffModel::RowKind::Hunk);
+        QTest::keyClick(view.listView(), Qt::Key_Up, Qt::AltModifier);
+        QCOMPARE(view.currentRow(), firstHunk);
+        const int fileBefore = model->row(view.currentRow()).file;
+        QTest::keyClick(view.listView(), Qt::Key_Down, Qt::AltModifier | Qt::ShiftModifier);
+        QCOMPARE(model->row(view.currentRow()).kind, DiffModel::RowKind::File);
+        QCOMPARE(model->row(view.currentRow()).file, fileBefore + 1);
+        QCOMPARE(view.fileView()->currentIndex().row(), fileBefore + 1);
+        QTest::keyClick(view.listView(), Qt::Key_Up, Qt::AltModifier | Qt::ShiftModifier);
+        QCOMPARE(model->row(view.currentRow()).file, fileBefore);
+
+        // Ctrl+Space marks the hunk seen and moves on.
+        view.setCurrentRow(firstHunk);
+        QTest::keyClick(view.listView(), Qt::Key_Space, Qt::ControlModifier);
+        QVERIFY(model->isSeen(model->row(firstHunk).file, model->row(firstHunk).part));
+        QCOMPARE(view.currentRow(), secondHunk);
+        QCOMPARE(model->seenCount(), 1);
+        QVERIFY2(view.headerText().contains(QStringLiteral("1 of %1").arg(model->hunkCount())),
+                 qPrintable(view.headerText()));
+        QVERIFY(model->fileHeaderText(model->row(firstHunk).file).contains(QStringLiteral("1 of 2 hunk")));
+
+        // Enter expands the collapsed region under the cursor.
+        int gapRow = -1;
+        for (int row = 0; row < model->rowCount(); ++row) {
+            if (model->row(row).kind == DiffModel::RowKind::Gap) {
+                gapRow = row;
+                break;
+            }
+        }
+        view.setCurrentRow(gapRow);
+        const int rows = model->rowCount();
+        QTest::keyClick(view.listView(), Qt::Key_Return);
+        QVERIFY(model->rowCount() > rows);
+
+        // Unified and back keeps the place.
+        view.setCurrentRow(secondHunk);
+        const DiffModel::Row at = model->row(view.currentRow());
+        QTest::keyClick(view.listView(), Qt::Key_U, Qt::ControlModifier | Qt::ShiftModifier);
+        QVERIFY(model->mode() == DiffModel::Mode::Unified);
+        QCOMPARE(model->row(view.currentRow()).file, at.file);
+        QCOMPARE(model->row(view.currentRow()).part, at.part);
+
+        // The marks come back for the same commits.
+        DiffView again;
+        again.setDiff(TreeDiffPtr(new TreeDiff(diff())), key);
+        QCOMPARE(again.model()->seenCount(), 1);
+        QVERIFY(again.model()->isSeen(model->row(firstHunk).file, model->row(firstHunk).part));
+    }
+
+    void highlighting()
+    {
+        DiffModel model;
+        model.setDiff(TreeDiffPtr(new TreeDiff(diff())));
+        SyntaxCache cache;
+        cache.reset(QPalette());
+        int defRow = -1;
+        for (int row = 0; row < model.rowCount(); ++row) {
+            const DiffModel::Row &r = model.row(row);
+            if (r.kind == DiffModel::RowKind::Line && r.right >= 0
+                && model.file(r.file).hunks.at(r.part).lines.at(r.right).text.startsWith(
+                    QStringLiteral("def upload"))) {
+                defRow = row;
+                break;
+            }
+        }
+        QVERIFY(defRow >= 0);
+        const auto formats = cache.formats(model, model.row(defRow), true);
+        DiffView view;
+#ifdef ASTRA_EXPECT_HIGHLIGHTING
+        QVERIFY(Highlighting::available());
+        QCOMPARE(cache.definitionName(QStringLiteral("app.py")), QStringLiteral("Python"));
+        QVERIFY(!formats.isEmpty());
+        // "def" is a keyword: the first format starts at 0 and covers it.
+        QCOMPARE(formats.first().start, 0);
+        QCOMPARE(formats.first().length, 3);
+        QVERIFY(cache.highlightedLines() >= 1);
+#else
+        QVERIFY(!Highlighting::available());
+        QVERIFY(formats.isEmpty());
+        bool said = false;
+        for (QLabel *label : view.findChildren<QLabel *>()) {
+            said = said || label->text().contains(QStringLiteral("unavailable in this build"));
+        }
+        QVERIFY(said);
+#endif
+    }
+};
+
+QTEST_MAIN(TestDiffView)
+#include "tst_diffview.moc"

@@ -1,0 +1,479 @@
+#include "common/appearance.h"
+#include "common/mainwindow.h"
+#include "common/settingsdialog.h"
+#include "common/shortcutsdialog.h"
+#include "common/workspacechooser.h"
+#include "demo.h"
+#include "diff/diffview.h"
+#include "kanban/kanbanview.h"
+#include "ledger/ledgerview.h"
+#include "review/reviewview.h"
+#include "tasks/taskqueueview.h"
+#include "testsupport.h"
+#include "workspacewatcher.h"
+
+#include <QAbstractButton>
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QFile>
+#include <QInputDialog>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace astra;
+
+// The review workstation on the demo workspace, end to end through the engine: review panel
+// and diff of the waiting modification, approve by keyboard, a merge refused by a local edit
+// (the engine's message in full, nothing moved), merge, rollback after its impact, task cancel,
+// ledger verification (and a tampered ledger), settings that refuse an invalid file, recent
+// workspaces, layout memory, themes, the shortcut list and the tray notification.
+class TestReview : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString m_demo;
+    WorkspaceOptions m_options;
+    std::unique_ptr<MainWindow> m_window;
+
+    std::unique_ptr<Workspace> workspace()
+    {
+        auto opened = Workspace::open(m_options);
+        if (!opened) {
+            qFatal("%s", qPrintable(opened.message()));
+        }
+        return std::move(*opened);
+    }
+
+    Modification modification(qint64 id)
+    {
+        auto found = workspace()->modification(id);
+        if (!found) {
+            qFatal("%s", qPrintable(found.message()));
+        }
+        return *found;
+    }
+
+    QString git(const QStringList &args)
+    {
+        return test::runProgram(QStringLiteral("git"), args, m_demo).out.trimmed();
+    }
+
+    // The visible dialog named `name`, once it shows (null after 10 s).
+    template<typename T>
+    T *waitForChild(const QString &name)
+    {
+        T *found = nullptr;
+        // A closed dialog may linger until its deferred deletion: take the visible one.
+        [[maybe_unused]] const bool shown = QTest::qWaitFor(
+            [&] {
+                for (T *child : m_window->findChildren<T *>(name)) {
+                    if (child->isVisible()) {
+                        found = child;
+                        return true;
+                    }
+                }
+                return false;
+            },
+            10000);
+        if (!found) {
+            qWarning("no dialog %s", qPrintable(name));
+        }
+        return found;
+    }
+
+    // Shortcuts work in the active window's focused view: give them both back after a dialog.
+    static bool focusOn(QWidget *widget)
+    {
+        widget->window()->activateWindow();
+        if (!QTest::qWaitForWindowActive(widget->window())) {
+            return false;
+        }
+        widget->setFocus();
+        return true;
+    }
+
+    qint64 waitingModification() const
+    {
+        return m_window->reviewView()->modificationId();
+    }
+
+    void reloadReview()
+    {
+        QSignalSpy loaded(m_window->watcher(), &WorkspaceWatcher::reviewLoaded);
+        m_window->watcher()->loadReview(waitingModification());
+        QVERIFY(loaded.wait(30000));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_demo = m_dir.filePath(QStringLiteral("demo"));
+        auto report = createDemoWorkspace(m_demo);
+        QVERIFY2(report.ok(), qPrintable(report.message()));
+        m_options.repoPath = m_demo;
+        m_window = std::make_unique<MainWindow>(m_options);
+        QSignalSpy settled(m_window.get(), &MainWindow::settled);
+        m_window->resize(1500, 900);
+        m_window->show();
+        m_window->activateWindow();
+        QVERIFY(settled.wait(30000));
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_window) {
+            m_window->watcher()->waitForIdle();
+        }
+        m_window.reset();
+    }
+
+    // Selecting the goal whose change waits shows its provenance, tests and diff.
+    void reviewPanelShowsTheWaitingChange()
+    {
+        QSignalSpy loaded(m_window->watcher(), &WorkspaceWatcher::reviewLoaded);
+        m_window->kanbanView()->selectGoal(1);
+        QVERIFY(loaded.wait(30000));
+        ReviewView *review = m_window->reviewView();
+        const Modification &m = review->snapshot().modification;
+        QVERIFY(m.status == ModificationStatus::AwaitingApproval);
+        QVERIFY(review->canApprove());
+        QVERIFY(!review->canMerge());
+        QVERIFY(!review->canRollback());
+        const QString details = review->detailsText();
+        QVERIFY2(details.contains(QStringLiteral("the job_failure detector")), qPrintable(details));
+        QVERIFY(details.contains(QStringLiteral("passed: 9 passed, 0 failed, 0 skipped")));
+        QVERIFY(details.contains(QStringLiteral("the exact commit under review")));
+        QVERIFY(details.contains(QStringLiteral("Checks passed")));
+        QVERIFY(details.contains(QStringLiteral("upload() holds the target lock")));
+
+        DiffView *diff = m_window->diffView();
+        QTRY_COMPARE_WITH_TIMEOUT(diff->fileModel()->rowCount(), 2, 10000);
+        QCOMPARE(diff->fileModel()->index(0, DiffFileListModel::PathColumn).data().toString(),
+                 QStringLiteral("snapback/remote.py"));
+        QVERIFY2(diff->headerText().startsWith(QStringLiteral("2 file")), qPrintable(diff->headerText()));
+        QVERIFY(diff->model()->hunkCount() >= 2);
+    }
+
+    void approveByKeyboard()
+    {
+        QVERIFY(m_window->showView(QStringLiteral("review")));
+        ReviewView *review = m_window->reviewView();
+        const qint64 id = waitingModification();
+        QVERIFY(focusOn(review));
+        QTest::keyClick(review, Qt::Key_A, Qt::ControlModifier | Qt::AltModifier);
+        QTRY_VERIFY_WITH_TIMEOUT(review->snapshot().modification.status == ModificationStatus::Approved, 30000);
+        QVERIFY(modification(id).status == ModificationStatus::Approved);
+        QVERIFY(review->canMerge());
+    }
+
+    // A local edit to one of its files stops the merge before anything moves, and the message
+    // box shows the engine's message whole.
+    void mergeBlockedByALocalEdit()
+    {
+        const qint64 id = waitingModification();
+        const QString mainBefore = git({QStringLiteral("rev-parse"), QStringLiteral("main")});
+        QFile remote(m_demo + QStringLiteral("/snapback/remote.py"));
+        QVERIFY(remote.open(QIODevice::Append));
+        remote.write("# a local edit that is not committed yet\n");
+        remote.close();
+        QVERIFY(focusOn(m_window->reviewView()));
+        QTest::keyClick(m_window->reviewView(), Qt::Key_M, Qt::ControlModifier | Qt::AltModifier);
+        auto *confirm = waitForChild<QMessageBox>(QStringLiteral("confirmMerge"));
+        QVERIFY(confirm);
+        QVERIFY2(confirm->text().contains(QStringLiteral("snapback/remote.py")), qPrintable(confirm->text()));
+        confirm->button(QMessageBox::Yes)->click();
+        auto *failed = waitForChild<QMessageBox>(QStringLiteral("actionFailed"));
+        QVERIFY(failed);
+        QVERIFY2(failed->text().contains(QStringLiteral("snapback/remote.py")), qPrintable(failed->text()));
+        QVERIFY(failed->windowTitle().contains(QStringLiteral("Merge modification")));
+        failed->accept();
+        delete failed;
+        m_window->watcher()->waitForIdle();
+        QVERIFY(modification(id).status == ModificationStatus::Approved);
+        QCOMPARE(git({QStringLiteral("rev-parse"), QStringLiteral("main")}), mainBefore);
+        QVERIFY(git({QStringLiteral("status"), QStringLiteral("--porcelain")}).contains(QStringLiteral("remote.py")));
+        git({QStringLiteral("checkout"), QStringLiteral("--"), QStringLiteral("snapback/remote.py")});
+    }
+
+    void mergeAfterConfirmation()
+    {
+        const qint64 id = waitingModification();
+        QVERIFY(focusOn(m_window->reviewView()));
+        QTest::keyClick(m_window->reviewView(), Qt::Key_M, Qt::ControlModifier | Qt::AltModifier);
+        auto *confirm = waitForChild<QMessageBox>(QStringLiteral("confirmMerge"));
+        QVERIFY(confirm);
+        confirm->button(QMessageBox::Yes)->click();
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->reviewView()->snapshot().modification.status == ModificationStatus::Merged,
+                                 30000);
+        const Modification merged = modification(id);
+        QVERIFY(merged.status == ModificationStatus::Merged);
+        QCOMPARE(git({QStringLiteral("rev-parse"), QStringLiteral("main")}), merged.mergeCommit);
+        QVERIFY(m_window->reviewView()->canRollback());
+    }
+
+    // Rollback shows what it touches first: the files, and local edits in the way.
+    void rollbackShowsItsImpact()
+    {
+        const qint64 id = waitingModification();
+        QFile remote(m_demo + QStringLiteral("/snapback/remote.py"));
+        QVERIFY(remote.open(QIODevice::Append));
+        remote.write("# edited after the merge\n");
+        remote.close();
+        reloadReview();
+        const RollbackImpact impact = *m_window->reviewView()->snapshot().rollback;
+        QCOMPARE(impact.paths,
+                 (QStringList{QStringLiteral("snapback/remote.py"), QStringLiteral("tests/test_remote.py")}));
+        QCOMPARE(impact.localEdits, QStringList{QStringLiteral("snapback/remote.py")});
+        QVERIFY(impact.laterCommits.isEmpty());
+        const QString text = ReviewView::impactText(impact);
+        QVERIFY2(text.contains(QStringLiteral("restore 2 file")), qPrintable(text));
+        QVERIFY(text.contains(QStringLiteral("Uncommitted local edits are in the way: snapback/remote.py")));
+
+        // Cancelling the confirmation changes nothing.
+        QVERIFY(focusOn(m_window->reviewView()));
+        QTest::keyClick(m_window->reviewView(), Qt::Key_B, Qt::ControlModifier | Qt::AltModifier);
+        auto *dialog = waitForChild<QInputDialog>(QStringLiteral("rollbackConfirm"));
+        QVERIFY(dialog);
+        QVERIFY(dialog->labelText().contains(QStringLiteral("snapback/remote.py")));
+        dialog->reject();
+        delete dialog; // closed: its deferred deletion would keep it the active window offscreen
+        m_window->watcher()->waitForIdle();
+        QVERIFY(modification(id).status == ModificationStatus::Merged);
+
+        git({QStringLiteral("checkout"), QStringLiteral("--"), QStringLiteral("snapback/remote.py")});
+        reloadReview();
+        QVERIFY(m_window->reviewView()->snapshot().rollback->localEdits.isEmpty());
+        QVERIFY(m_window->reviewView()->canRollback());
+        QVERIFY(focusOn(m_window->reviewView()));
+        QTest::keyClick(m_window->reviewView(), Qt::Key_B, Qt::ControlModifier | Qt::AltModifier);
+        dialog = waitForChild<QInputDialog>(QStringLiteral("rollbackConfirm"));
+        QVERIFY(dialog);
+        dialog->setTextValue(QStringLiteral("the timeout is too short for the NAS"));
+        dialog->accept();
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->reviewView()->snapshot().modification.status
+                                     == ModificationStatus::RolledBack,
+                                 30000);
+        const Modification rolledBack = modification(id);
+        QCOMPARE(git({QStringLiteral("rev-parse"), QStringLiteral("main")}), rolledBack.revertCommit);
+        QVERIFY(git({QStringLiteral("log"), QStringLiteral("-1"), QStringLiteral("--format=%B")})
+                    .contains(QStringLiteral("the timeout is too short for the NAS")));
+    }
+
+    void taskQueueCancels()
+    {
+        QVERIFY(m_window->showView(QStringLiteral("tasks")));
+        TaskQueueView *tasks = m_window->taskView();
+        QAbstractItemModelTester tester(tasks->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        qint64 queued = 0;
+        for (int row = 0; row < tasks->model()->rowCount(); ++row) {
+            if (tasks->model()->task(row).state == TaskState::Queued) {
+                queued = tasks->model()->task(row).id;
+                QVERIFY(tasks->model()
+                            ->index(row, TaskQueueModel::ProgressColumn)
+                            .data()
+                            .toString()
+                            .contains(QStringLiteral("task")));
+                break;
+            }
+        }
+        QVERIFY2(queued != 0, "the demo's goal 5 has a plan whose tasks are queued");
+        tasks->selectTask(queued);
+        QVERIFY(focusOn(tasks->table()));
+        QTest::keyClick(tasks->table(), Qt::Key_X, Qt::ControlModifier | Qt::ShiftModifier);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (int row = 0; row < tasks->model()->rowCount(); ++row) {
+                    const TaskRecord &task = tasks->model()->task(row);
+                    if (task.id == queued) {
+                        return task.state == TaskState::Cancelled || task.cancelRequested;
+                    }
+                }
+                return false;
+            }(),
+            30000);
+    }
+
+    void ledgerVerifies()
+    {
+        QVERIFY(m_window->showView(QStringLiteral("ledger")));
+        LedgerView *ledger = m_window->ledgerView();
+        QAbstractItemModelTester tester(ledger->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QTRY_VERIFY_WITH_TIMEOUT(ledger->model()->rowCount() > 50, 30000);
+        QCOMPARE(ledger->model()->index(0, LedgerModel::EventColumn).data().toString(),
+                 ledger->model()->entry(0).event);
+        QVERIFY(ledger->model()->entry(0).seq > ledger->model()->entry(1).seq); // newest first
+        QSignalSpy loaded(m_window->watcher(), &WorkspaceWatcher::ledgerLoaded);
+        QVERIFY(focusOn(ledger->table()));
+        QTest::keyClick(ledger->table(), Qt::Key_V, Qt::ControlModifier | Qt::ShiftModifier);
+        QTRY_VERIFY_WITH_TIMEOUT(ledger->verificationText().startsWith(QStringLiteral("Intact")), 30000);
+        QVERIFY(ledger->verificationText().contains(QStringLiteral("git checkpoint")));
+    }
+
+    void settingsRefuseAnInvalidFile()
+    {
+        const QString path = m_demo + QStringLiteral("/.astra.toml");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray before = file.readAll();
+        file.close();
+        SettingsDialog dialog(path);
+        QSignalSpy loaded(&dialog, &SettingsDialog::loaded);
+        QVERIFY(loaded.wait(10000));
+        QCOMPARE(dialog.editor()->toPlainText().toUtf8(), before);
+        dialog.editor()->setPlainText(QString::fromUtf8(before) + QStringLiteral("\n[policy\n"));
+        QSignalSpy failed(&dialog, &SettingsDialog::saveFailed);
+        dialog.save();
+        QCOMPARE(failed.size(), 1);
+        QVERIFY2(dialog.problemText().startsWith(QStringLiteral("Not saved: ")), qPrintable(dialog.problemText()));
+        QVERIFY(dialog.problemText().contains(QStringLiteral(".astra.toml")));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), before);
+        file.close();
+
+        dialog.editor()->setPlainText(QString::fromUtf8(before) + QStringLiteral("\n# reviewed in the settings\n"));
+        QSignalSpy saved(&dialog, &SettingsDialog::saved);
+        dialog.save();
+        QVERIFY(saved.wait(10000));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(file.readAll().endsWith("# reviewed in the settings\n"));
+    }
+
+    void shortcutsAreListedAndDistinct()
+    {
+        const QList<QStringList> rows = ShortcutsDialog::shortcuts(m_window.get());
+        QStringList names;
+        QHash<QString, QString> taken; // keys -> where
+        for (const QStringList &row : rows) {
+            names.append(row.at(0));
+            for (const QString &other : {row.at(2), QStringLiteral("Everywhere")}) {
+                const QString key = row.at(1) + u'@' + other;
+                QVERIFY2(
+                    !taken.contains(key) || taken.value(key) == row.at(0),
+                    qPrintable(QStringLiteral("%1 is both %2 and %3").arg(row.at(1), taken.value(key), row.at(0))));
+            }
+            taken.insert(row.at(1) + u'@' + row.at(2), row.at(0));
+        }
+        for (const QString &expected : {QStringLiteral("Next hunk"),
+                                        QStringLiteral("Previous file"),
+                                        QStringLiteral("Approve change"),
+                                        QStringLiteral("Merge"),
+                                        QStringLiteral("Roll back"),
+                                        QStringLiteral("Verify the ledger"),
+                                        QStringLiteral("Cancel the selected task"),
+                                        QStringLiteral("Approve plan"),
+                                        QStringLiteral("Keyboard shortcuts"),
+                                        QStringLiteral("Settings")}) {
+            QVERIFY2(names.contains(expected), qPrintable(expected + u" missing from " + names.join(u'|')));
+        }
+        ShortcutsDialog dialog(m_window.get());
+        QCOMPARE(dialog.table()->rowCount(), rows.size());
+    }
+
+    void trayNotifiesNewWork()
+    {
+        QSignalSpy notified(m_window.get(), &MainWindow::reviewNotified);
+        {
+            auto ws = workspace();
+            const QByteArray patch =
+                "diff --git a/docs/notes.md b/docs/notes.md\nnew file mode 100644\n--- /dev/null\n"
+                "+++ b/docs/notes.md\n@@ -0,0 +1 @@\n+Restore with `snapback restore`.\n";
+            auto proposed = ws->proposePatch(patch, std::nullopt, QStringLiteral("Notes on restoring"));
+            QVERIFY2(proposed.ok(), qPrintable(proposed.message()));
+            auto tested = ws->testModification(proposed->id);
+            QVERIFY2(tested.ok(), qPrintable(tested.message()));
+            QVERIFY(tested->status == ModificationStatus::AwaitingApproval);
+        }
+        m_window->refresh();
+        QVERIFY(notified.wait(30000));
+        QVERIFY2(notified.first().first().toString().contains(QStringLiteral("wait for your review")),
+                 qPrintable(notified.first().first().toString()));
+    }
+
+    void layoutIsRemembered()
+    {
+        QVERIFY(m_window->showView(QStringLiteral("ledger")));
+        m_window->diffView()->setMode(DiffModel::Mode::Unified);
+        m_window->saveLayout();
+        MainWindow other(m_options);
+        other.restoreLayout();
+        QCOMPARE(other.findChild<QTabWidget *>(QStringLiteral("views"))->currentWidget(),
+                 static_cast<QWidget *>(other.ledgerView()));
+        QVERIFY(other.diffView()->model()->mode() == DiffModel::Mode::Unified);
+        other.watcher()->waitForIdle();
+        m_window->diffView()->setMode(DiffModel::Mode::SideBySide);
+    }
+
+    void recentWorkspaces()
+    {
+        // The workspace the window opened is remembered.
+        QVERIFY(WorkspaceChooser::recentWorkspaces().contains(QFileInfo(m_demo).canonicalFilePath())
+                || WorkspaceChooser::recentWorkspaces().contains(m_demo));
+        for (int i = 0; i < 12; ++i) {
+            WorkspaceChooser::rememberWorkspace(QStringLiteral("/work/repo%1").arg(i));
+        }
+        const QStringList recent = WorkspaceChooser::recentWorkspaces();
+        QCOMPARE(recent.size(), 10);
+        QCOMPARE(recent.first(), QStringLiteral("/work/repo11"));
+        WorkspaceChooser::rememberWorkspace(QStringLiteral("/work/repo5"));
+        QCOMPARE(WorkspaceChooser::recentWorkspaces().first(), QStringLiteral("/work/repo5"));
+        QCOMPARE(WorkspaceChooser::recentWorkspaces().size(), 10);
+        WorkspaceChooser chooser{QString()};
+        QCOMPARE(chooser.list()->count(), 10);
+        QSignalSpy chosen(&chooser, &WorkspaceChooser::workspaceChosen);
+        chooser.list()->setCurrentRow(1);
+        Q_EMIT chooser.list()->itemActivated(chooser.list()->currentItem());
+        QCOMPARE(chosen.size(), 1);
+        QCOMPARE(chosen.first().first().toString(), QStringLiteral("/work/repo11"));
+    }
+
+    void themesAndAbout()
+    {
+        applyTheme(Theme::Dark);
+        QVERIFY(QApplication::palette().color(QPalette::Base).lightnessF() < 0.3);
+        applyTheme(Theme::Light);
+        QVERIFY(QApplication::palette().color(QPalette::Base).lightnessF() > 0.9);
+        applyTheme(Theme::System);
+        const QString about = MainWindow::aboutText();
+        QVERIFY(about.contains(QStringLiteral("libgit2")));
+        QVERIFY(about.contains(QStringLiteral("Qt ")));
+        QVERIFY(about.contains(QStringLiteral("KSyntaxHighlighting")));
+    }
+
+    // Changing an entry in the table is found by verification, from the view.
+    void tamperedLedgerIsReported()
+    {
+        m_window->watcher()->waitForIdle();
+        {
+            auto db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("tamper"));
+            db.setDatabaseName(m_demo + QStringLiteral("/.git/astra/state.db"));
+            QVERIFY(db.open());
+            QSqlQuery query(db);
+            QVERIFY(query.exec(QStringLiteral("UPDATE ledger SET actor = 'mallory' WHERE seq = 10")));
+            QCOMPARE(query.numRowsAffected(), 1);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("tamper"));
+        QVERIFY(m_window->showView(QStringLiteral("ledger")));
+        QVERIFY(focusOn(m_window->ledgerView()->table()));
+        QTest::keyClick(m_window->ledgerView()->table(), Qt::Key_V, Qt::ControlModifier | Qt::ShiftModifier);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_window->ledgerView()->verificationText().startsWith(QStringLiteral("Broken at entry 10")),
+            30000);
+    }
+};
+
+QTEST_MAIN(TestReview)
+#include "tst_review.moc"
