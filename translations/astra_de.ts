@@ -465,6 +465,255 @@
     </message>
 </context>
 <context>
+    <name>astra::DiffFileListModel</name>
+    <message>
+        <source>binary</source>
+        <translation>binär</translation>
+    </message>
+    <message>
+        <source>over-size</source>
+        <translation>zu groß</translation>
+    </message>
+    <message>
+        <source>added</source>
+        <translation>hinzugefügt</translation>
+    </message>
+    <message>
+        <source>deleted</source>
+        <translation>gelöscht</translation>
+    </message>
+    <message>
+        <source>renamed</source>
+        <translation>umbenannt</translation>
+    </message>
+    <message>
+        <source>type changed</source>
+        <translation>Typ geändert</translation>
+    </message>
+    <message>
+        <source>mode changed</source>
+        <translation>Modus geändert</translation>
+    </message>
+    <message>
+        <source>modified</source>
+        <translation>geändert</translation>
+    </message>
+    <message>
+        <source>%1 ← %2</source>
+        <translation>%1 ← %2</translation>
+    </message>
+    <message>
+        <source>+%1</source>
+        <translation>+%1</translation>
+    </message>
+    <message>
+        <source>−%1</source>
+        <translation>−%1</translation>
+    </message>
+    <message>
+        <source>%1/%2</source>
+        <translation>%1/%2</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Datei</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Änderung</translation>
+    </message>
+    <message>
+        <source>Added</source>
+        <translation>Hinzugefügt</translation>
+    </message>
+    <message>
+        <source>Removed</source>
+        <translation>Entfernt</translation>
+    </message>
+    <message>
+        <source>Seen</source>
+        <translation>Gesehen</translation>
+    </message>
+</context>
+<context>
+    <name>astra::DiffModel</name>
+    <message>
+        <source>symbolic link</source>
+        <translation>symbolischer Link</translation>
+    </message>
+    <message>
+        <source>submodule</source>
+        <translation>Submodul</translation>
+    </message>
+    <message>
+        <source>executable file</source>
+        <translation>ausführbare Datei</translation>
+    </message>
+    <message>
+        <source>file</source>
+        <translation>Datei</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <source>added</source>
+        <translation>hinzugefügt</translation>
+    </message>
+    <message>
+        <source>deleted</source>
+        <translation>gelöscht</translation>
+    </message>
+    <message>
+        <source>renamed from %1</source>
+        <translation>umbenannt von %1</translation>
+    </message>
+    <message>
+        <source>modified</source>
+        <translation>geändert</translation>
+    </message>
+    <message>
+        <source>+%1 −%2</source>
+        <translation>+%1 −%2</translation>
+    </message>
+    <message>
+        <source>mode %1 → %2</source>
+        <translation>Modus %1 → %2</translation>
+    </message>
+    <message>
+        <source>mode %1</source>
+        <translation>Modus %1</translation>
+    </message>
+    <message>
+        <source>no newline at end of file</source>
+        <translation>kein Zeilenumbruch am Dateiende</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n hunk(s) seen</source>
+        <translation>
+            <numerusform>%1 von %n Abschnitt gesehen</numerusform>
+            <numerusform>%1 von %n Abschnitten gesehen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not shown: %1 → %2 is over the viewer&apos;s %3 limit per file. Check it out and open it in an editor to review it.</source>
+        <translation>Nicht angezeigt: %1 → %2 liegt über der Grenze des Betrachters von %3 pro Datei. Checken Sie die Datei aus und prüfen Sie sie in einem Editor.</translation>
+    </message>
+    <message>
+        <source>Binary file (%1 → %2): not shown as text.</source>
+        <translation>Binärdatei (%1 → %2): nicht als Text angezeigt.</translation>
+    </message>
+    <message>
+        <source>The type changed from %1 to %2.</source>
+        <translation>Der Typ wurde von %1 zu %2 geändert.</translation>
+    </message>
+    <message>
+        <source>Only the mode changed: %1 → %2 (%3 → %4); the content is the same.</source>
+        <translation>Nur der Modus wurde geändert: %1 → %2 (%3 → %4); der Inhalt ist gleich.</translation>
+    </message>
+    <message>
+        <source>Renamed from %1 without changes.</source>
+        <translation>Ohne Änderungen von %1 umbenannt.</translation>
+    </message>
+    <message>
+        <source>No changes to the text.</source>
+        <translation>Keine Änderungen am Text.</translation>
+    </message>
+    <message numerus="yes">
+        <source>⋯ %n unchanged line(s) (%1–%2); Enter or double-click shows them</source>
+        <translation>
+            <numerusform>⋯ %n unveränderte Zeile (%1–%2); Eingabe oder Doppelklick zeigt sie</numerusform>
+            <numerusform>⋯ %n unveränderte Zeilen (%1–%2); Eingabe oder Doppelklick zeigt sie</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>✓ seen</source>
+        <translation>✓ gesehen</translation>
+    </message>
+    <message>
+        <source>○ not seen</source>
+        <translation>○ nicht gesehen</translation>
+    </message>
+</context>
+<context>
+    <name>astra::DiffView</name>
+    <message>
+        <source>Next hunk</source>
+        <translation>Nächster Abschnitt</translation>
+    </message>
+    <message>
+        <source>Previous hunk</source>
+        <translation>Voriger Abschnitt</translation>
+    </message>
+    <message>
+        <source>Next file</source>
+        <translation>Nächste Datei</translation>
+    </message>
+    <message>
+        <source>Previous file</source>
+        <translation>Vorige Datei</translation>
+    </message>
+    <message>
+        <source>Mark hunk seen and go to the next</source>
+        <translation>Abschnitt als gesehen markieren und zum nächsten gehen</translation>
+    </message>
+    <message>
+        <source>Side by side or unified</source>
+        <translation>Nebeneinander oder vereinheitlicht</translation>
+    </message>
+    <message>
+        <source>Show all unchanged lines</source>
+        <translation>Alle unveränderten Zeilen zeigen</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>Highlighting: %1</source>
+        <translation>Hervorhebung: %1</translation>
+    </message>
+    <message>
+        <source>Language highlighting is unavailable in this build.</source>
+        <translation>Sprachhervorhebung ist in diesem Build nicht verfügbar.</translation>
+    </message>
+    <message>
+        <source>Select a modification to see its changes.</source>
+        <translation>Wählen Sie eine Änderung, um ihre Unterschiede zu sehen.</translation>
+    </message>
+    <message>
+        <source>Side by side</source>
+        <translation>Nebeneinander</translation>
+    </message>
+    <message>
+        <source>Unified</source>
+        <translation>Vereinheitlicht</translation>
+    </message>
+    <message>
+        <source>Switch between side by side and unified (%1)</source>
+        <translation>Zwischen nebeneinander und vereinheitlicht wechseln (%1)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s)</source>
+        <translation>
+            <numerusform>%n Datei</numerusform>
+            <numerusform>%n Dateien</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>+%1 −%2</source>
+        <translation>+%1 −%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n hunk(s) seen</source>
+        <translation>
+            <numerusform>%1 von %n Abschnitt gesehen</numerusform>
+            <numerusform>%1 von %n Abschnitten gesehen</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>astra::Executors</name>
     <message>
         <source>%1 does not exist at %2 yet</source>
@@ -1504,6 +1753,122 @@
     </message>
 </context>
 <context>
+    <name>astra::LedgerModel</name>
+    <message>
+        <source>Seq</source>
+        <translation>Nr.</translation>
+    </message>
+    <message>
+        <source>Time (UTC)</source>
+        <translation>Zeit (UTC)</translation>
+    </message>
+    <message>
+        <source>Actor</source>
+        <translation>Akteur</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>Ereignis</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Gegenstand</translation>
+    </message>
+    <message>
+        <source>Hash</source>
+        <translation>Hash</translation>
+    </message>
+</context>
+<context>
+    <name>astra::LedgerView</name>
+    <message>
+        <source>&amp;Verify the chain</source>
+        <translation>Kette &amp;prüfen</translation>
+    </message>
+    <message>
+        <source>Filter by event, subject or actor (Ctrl+F)</source>
+        <translation>Nach Ereignis, Gegenstand oder Akteur filtern (Strg+F)</translation>
+    </message>
+    <message>
+        <source>Verifying…</source>
+        <translation>Wird geprüft …</translation>
+    </message>
+    <message>
+        <source>Verify the ledger</source>
+        <translation>Das Protokoll prüfen</translation>
+    </message>
+    <message>
+        <source>Recompute every hash of the table, the archived segments and the git checkpoint (%1)</source>
+        <translation>Jeden Hash der Tabelle, der archivierten Segmente und des Git-Prüfpunkts neu berechnen (%1)</translation>
+    </message>
+    <message>
+        <source>Filter the ledger</source>
+        <translation>Das Protokoll filtern</translation>
+    </message>
+    <message>
+        <source>Not verified in this session: verify to recompute the chain.</source>
+        <translation>In dieser Sitzung nicht geprüft: prüfen berechnet die Kette neu.</translation>
+    </message>
+    <message numerus="yes">
+        <source>latest %1 of %n entries</source>
+        <translation>
+            <numerusform>die letzten %1 von %n Eintrag</numerusform>
+            <numerusform>die letzten %1 von %n Einträgen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n entries</source>
+        <translation>
+            <numerusform>%n Eintrag</numerusform>
+            <numerusform>%n Einträge</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Broken at entry %1: %2</source>
+        <translation>Gebrochen bei Eintrag %1: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Intact: %n entries checked</source>
+        <translation>
+            <numerusform>Intakt: %n Eintrag geprüft</numerusform>
+            <numerusform>Intakt: %n Einträge geprüft</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> (%n in archived segments)</source>
+        <translation>
+            <numerusform> (%n in archivierten Segmenten)</numerusform>
+            <numerusform> (%n in archivierten Segmenten)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>; head %1 at %2</source>
+        <translation>; Kopf %1 bei %2</translation>
+    </message>
+    <message>
+        <source>; git checkpoint at entry %1 matches</source>
+        <translation>; Git-Prüfpunkt bei Eintrag %1 stimmt überein</translation>
+    </message>
+    <message>
+        <source>; no git checkpoint yet</source>
+        <translation>; noch kein Git-Prüfpunkt</translation>
+    </message>
+    <message>
+        <source>Entry %1 · %2 · %3
+%4 %5
+previous hash %6
+hash %7
+
+%8</source>
+        <translation>Eintrag %1 · %2 · %3
+%4 %5
+vorheriger Hash %6
+Hash %7
+
+%8</translation>
+    </message>
+</context>
+<context>
     <name>astra::MainWindow</name>
     <message>
         <source>&amp;Workspace</source>
@@ -1548,10 +1913,6 @@
     <message>
         <source>Loading…</source>
         <translation>Wird geladen…</translation>
-    </message>
-    <message>
-        <source>Open a git repository</source>
-        <translation>Git-Repository öffnen</translation>
     </message>
     <message>
         <source>About Astra Review</source>
@@ -1611,6 +1972,116 @@
     <message>
         <source>Approve the plan of goal %1</source>
         <translation>Den Plan von Ziel %1 genehmigen</translation>
+    </message>
+    <message>
+        <source>&amp;Review</source>
+        <translation>&amp;Prüfung</translation>
+    </message>
+    <message>
+        <source>&amp;Changes</source>
+        <translation>Än&amp;derungen</translation>
+    </message>
+    <message>
+        <source>&amp;Tasks</source>
+        <translation>Au&amp;fgaben</translation>
+    </message>
+    <message>
+        <source>&amp;Ledger</source>
+        <translation>Pro&amp;tokoll</translation>
+    </message>
+    <message>
+        <source>Open &amp;recent</source>
+        <translation>&amp;Zuletzt geöffnet</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Einstellungen …</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>&amp;Farbschema</translation>
+    </message>
+    <message>
+        <source>&amp;System</source>
+        <translation>&amp;System</translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation>&amp;Hell</translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation>&amp;Dunkel</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>&amp;Tastenkürzel</translation>
+    </message>
+    <message numerus="yes">
+        <source>Scheduler %1 · %2 running · %3 queued · %n awaiting review</source>
+        <translation>
+            <numerusform>Planer %1 · %2 laufen · %3 in der Warteschlange · %n wartet auf Prüfung</numerusform>
+            <numerusform>Planer %1 · %2 laufen · %3 in der Warteschlange · %n warten auf Prüfung</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Approve modification %1</source>
+        <translation>Änderung %1 genehmigen</translation>
+    </message>
+    <message>
+        <source>Reject modification %1</source>
+        <translation>Änderung %1 ablehnen</translation>
+    </message>
+    <message>
+        <source>Merge modification %1</source>
+        <translation>Änderung %1 zusammenführen</translation>
+    </message>
+    <message>
+        <source>Roll back modification %1</source>
+        <translation>Änderung %1 zurücknehmen</translation>
+    </message>
+    <message>
+        <source>Cancel task %1</source>
+        <translation>Aufgabe %1 abbrechen</translation>
+    </message>
+    <message>
+        <source>Goal %1 has no modification yet: its plan writes one when it runs.</source>
+        <translation>Ziel %1 hat noch keine Änderung: sein Plan schreibt eine, wenn er läuft.</translation>
+    </message>
+    <message>
+        <source>Goal %1 has no changes to show yet.</source>
+        <translation>Ziel %1 hat noch keine Änderungen zum Anzeigen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n modification(s) wait for your review in %1.</source>
+        <translation>
+            <numerusform>%n Änderung wartet in %1 auf Ihre Prüfung.</numerusform>
+            <numerusform>%n Änderungen warten in %1 auf Ihre Prüfung.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Open a workspace first: the settings are its .astra.toml.</source>
+        <translation>Öffnen Sie zuerst einen Arbeitsbereich: die Einstellungen sind seine .astra.toml.</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>%1 gespeichert</translation>
+    </message>
+    <message>
+        <source>KSyntaxHighlighting %1: %2
+</source>
+        <translation>KSyntaxHighlighting %1: %2
+</translation>
+    </message>
+    <message>
+        <source>KSyntaxHighlighting: %1
+</source>
+        <translation>KSyntaxHighlighting: %1
+</translation>
     </message>
 </context>
 <context>
@@ -2484,6 +2955,361 @@
     </message>
 </context>
 <context>
+    <name>astra::ReviewView</name>
+    <message>
+        <source>pending tests</source>
+        <translation>Tests ausstehend</translation>
+    </message>
+    <message>
+        <source>testing</source>
+        <translation>wird getestet</translation>
+    </message>
+    <message>
+        <source>awaiting approval</source>
+        <translation>wartet auf Genehmigung</translation>
+    </message>
+    <message>
+        <source>approved, not merged yet</source>
+        <translation>genehmigt, noch nicht zusammengeführt</translation>
+    </message>
+    <message>
+        <source>merged</source>
+        <translation>zusammengeführt</translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation>abgelehnt</translation>
+    </message>
+    <message>
+        <source>tests failed</source>
+        <translation>Tests fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>conflicted</source>
+        <translation>im Konflikt</translation>
+    </message>
+    <message>
+        <source>rolled back</source>
+        <translation>zurückgenommen</translation>
+    </message>
+    <message>
+        <source>%1 runs automatically (build, CI, hooks or packaging): read it as code that will execute on the next build.</source>
+        <translation>%1 läuft automatisch (Build, CI, Hooks oder Paketierung): lesen Sie es als Code, der beim nächsten Build ausgeführt wird.</translation>
+    </message>
+    <message>
+        <source>%1 has fewer assertions than before: a test was weakened.</source>
+        <translation>%1 hat weniger Zusicherungen als vorher: ein Test wurde abgeschwächt.</translation>
+    </message>
+    <message>
+        <source>%1, a test file, is deleted.</source>
+        <translation>%1, eine Testdatei, wird gelöscht.</translation>
+    </message>
+    <message>
+        <source>%1 became executable.</source>
+        <translation>%1 wurde ausführbar.</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>&amp;Approve change</source>
+        <translation>Änderung &amp;genehmigen</translation>
+    </message>
+    <message>
+        <source>Re&amp;ject change…</source>
+        <translation>Änderung a&amp;blehnen …</translation>
+    </message>
+    <message>
+        <source>&amp;Merge…</source>
+        <translation>&amp;Zusammenführen …</translation>
+    </message>
+    <message>
+        <source>Roll &amp;back…</source>
+        <translation>&amp;Zurücknehmen …</translation>
+    </message>
+    <message>
+        <source>Select a goal with a modification on the Goals board to review it.</source>
+        <translation>Wählen Sie auf der Zieltafel ein Ziel mit einer Änderung, um sie zu prüfen.</translation>
+    </message>
+    <message>
+        <source>Nothing to review</source>
+        <translation>Nichts zu prüfen</translation>
+    </message>
+    <message>
+        <source>Modification %1</source>
+        <translation>Änderung %1</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen …</translation>
+    </message>
+    <message>
+        <source>Modification %1 could not be loaded</source>
+        <translation>Änderung %1 konnte nicht geladen werden</translation>
+    </message>
+    <message>
+        <source>Modification %1 · %2 · %3</source>
+        <translation>Änderung %1 · %2 · %3</translation>
+    </message>
+    <message>
+        <source>Reject modification %1</source>
+        <translation>Änderung %1 ablehnen</translation>
+    </message>
+    <message>
+        <source>Why? The reason is kept with the modification and in the audit ledger.</source>
+        <translation>Warum? Der Grund wird bei der Änderung und im Prüfprotokoll gespeichert.</translation>
+    </message>
+    <message>
+        <source>Merge modification %1</source>
+        <translation>Änderung %1 zusammenführen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Merge “%1” into %2?
+
+It changes %n file(s): %3.
+The branch&apos;s head %4 is the commit that was tested.</source>
+        <translation>
+            <numerusform>„%1“ in %2 zusammenführen?
+
+Sie ändert %n Datei: %3.
+Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
+            <numerusform>„%1“ in %2 zusammenführen?
+
+Sie ändert %n Dateien: %3.
+Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Roll back modification %1</source>
+        <translation>Änderung %1 zurücknehmen</translation>
+    </message>
+    <message>
+        <source>Why roll it back? The reason goes into the revert commit and the audit ledger.</source>
+        <translation>Warum zurücknehmen? Der Grund kommt in den Revert-Commit und ins Prüfprotokoll.</translation>
+    </message>
+    <message numerus="yes">
+        <source>A revert commit on %1 will restore %n file(s): %2.</source>
+        <translation>
+            <numerusform>Ein Revert-Commit auf %1 stellt %n Datei wieder her: %2.</numerusform>
+            <numerusform>Ein Revert-Commit auf %1 stellt %n Dateien wieder her: %2.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No later commit on %1 touches them.</source>
+        <translation>Kein späterer Commit auf %1 berührt sie.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n later commit(s) on %1 touch them; the revert may conflict with:</source>
+        <translation>
+            <numerusform>%n späterer Commit auf %1 berührt sie; der Revert kann kollidieren mit:</numerusform>
+            <numerusform>%n spätere Commits auf %1 berühren sie; der Revert kann kollidieren mit:</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>  %1 %2 (%3)</source>
+        <translation>  %1 %2 (%3)</translation>
+    </message>
+    <message>
+        <source>Uncommitted local edits are in the way: %1. The rollback stops before changing anything until they are committed or stashed.</source>
+        <translation>Nicht committete lokale Änderungen stehen im Weg: %1. Die Rücknahme hält an, bevor sie etwas ändert, bis diese committet oder weggelegt sind.</translation>
+    </message>
+    <message>
+        <source>%1 is checked out; the work tree is updated with the revert.</source>
+        <translation>%1 ist ausgecheckt; der Arbeitsbaum wird mit dem Revert aktualisiert.</translation>
+    </message>
+    <message>
+        <source>Branch</source>
+        <translation>Zweig</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <source>Commits</source>
+        <translation>Commits</translation>
+    </message>
+    <message>
+        <source>base %1, head %2</source>
+        <translation>Basis %1, Kopf %2</translation>
+    </message>
+    <message>
+        <source>Merged as</source>
+        <translation>Zusammengeführt als</translation>
+    </message>
+    <message>
+        <source>Reverted by</source>
+        <translation>Zurückgenommen durch</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>Dateien</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s), +%1 −%2</source>
+        <translation>
+            <numerusform>%n Datei, +%1 −%2</numerusform>
+            <numerusform>%n Dateien, +%1 −%2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Written</source>
+        <translation>Geschrieben</translation>
+    </message>
+    <message>
+        <source>by task %1 of the goal&apos;s plan, %2</source>
+        <translation>von Aufgabe %1 des Plans des Ziels, %2</translation>
+    </message>
+    <message>
+        <source>imported, %1</source>
+        <translation>importiert, %1</translation>
+    </message>
+    <message>
+        <source>Provenance</source>
+        <translation>Herkunft</translation>
+    </message>
+    <message>
+        <source>Goal</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <source>#%1 %2 (%3)</source>
+        <translation>#%1 %2 (%3)</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <source>Found by</source>
+        <translation>Gefunden von</translation>
+    </message>
+    <message>
+        <source>the %1 detector (proposal %2)</source>
+        <translation>dem Detektor %1 (Vorschlag %2)</translation>
+    </message>
+    <message>
+        <source>Confidence</source>
+        <translation>Konfidenz</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>Checks passed</source>
+        <translation>Bestandene Prüfungen</translation>
+    </message>
+    <message>
+        <source>confidence, rate limits, duplicates, principles, feasibility (a plan was found)</source>
+        <translation>Konfidenz, Ratenlimits, Duplikate, Grundsätze, Ausführbarkeit (ein Plan wurde gefunden)</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>Genehmigt</translation>
+    </message>
+    <message>
+        <source>automatically, at the configured threshold</source>
+        <translation>automatisch, an der konfigurierten Schwelle</translation>
+    </message>
+    <message>
+        <source>by a person</source>
+        <translation>von einer Person</translation>
+    </message>
+    <message>
+        <source>Added by</source>
+        <translation>Hinzugefügt von</translation>
+    </message>
+    <message>
+        <source>%1, by hand: the generator&apos;s checks do not apply</source>
+        <translation>%1, von Hand: die Prüfungen des Generators gelten nicht</translation>
+    </message>
+    <message>
+        <source>Evidence files</source>
+        <translation>Dateien der Belege</translation>
+    </message>
+    <message>
+        <source>Rationale</source>
+        <translation>Begründung</translation>
+    </message>
+    <message>
+        <source>The proposer gave no rationale.</source>
+        <translation>Der Proposer hat keine Begründung gegeben.</translation>
+    </message>
+    <message>
+        <source>Tests</source>
+        <translation>Tests</translation>
+    </message>
+    <message>
+        <source>Not tested yet.</source>
+        <translation>Noch nicht getestet.</translation>
+    </message>
+    <message>
+        <source>%1: %2 passed, %3 failed, %4 skipped</source>
+        <translation>%1: %2 bestanden, %3 fehlgeschlagen, %4 übersprungen</translation>
+    </message>
+    <message>
+        <source>On %1, the exact commit under review.</source>
+        <translation>Auf %1, genau dem geprüften Commit.</translation>
+    </message>
+    <message>
+        <source>On %1, not the head under review (%2): run the tests again.</source>
+        <translation>Auf %1, nicht dem geprüften Kopf (%2): führen Sie die Tests erneut aus.</translation>
+    </message>
+    <message>
+        <source>Command: %1 · sandbox: %2 · %3 → %4</source>
+        <translation>Befehl: %1 · Sandbox: %2 · %3 → %4</translation>
+    </message>
+    <message>
+        <source>Failing tests</source>
+        <translation>Fehlschlagende Tests</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n earlier run(s).</source>
+        <translation>
+            <numerusform>%n früherer Lauf.</numerusform>
+            <numerusform>%n frühere Läufe.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Log (end)</source>
+        <translation>Log (Ende)</translation>
+    </message>
+    <message>
+        <source>Flags</source>
+        <translation>Hinweise</translation>
+    </message>
+    <message>
+        <source>None: no auto-run files, no weakened or deleted tests, no new executables.</source>
+        <translation>Keine: keine automatisch laufenden Dateien, keine abgeschwächten oder gelöschten Tests, keine neuen ausführbaren Dateien.</translation>
+    </message>
+    <message>
+        <source>Conflicts</source>
+        <translation>Konflikte</translation>
+    </message>
+    <message>
+        <source>%1 changed since the base of this modification in: %2. It cannot be merged as tested; reject it and plan the goal again.</source>
+        <translation>%1 hat sich seit der Basis dieser Änderung geändert in: %2. Sie kann nicht wie getestet zusammengeführt werden; lehnen Sie sie ab und planen Sie das Ziel neu.</translation>
+    </message>
+    <message>
+        <source>Rolling back</source>
+        <translation>Zurücknehmen</translation>
+    </message>
+    <message>
+        <source>Changes</source>
+        <translation>Änderungen</translation>
+    </message>
+    <message>
+        <source>Evidence</source>
+        <translation>Belege</translation>
+    </message>
+</context>
+<context>
     <name>astra::Scheduler</name>
     <message>
         <source>skipped: task %1 %2</source>
@@ -2528,6 +3354,64 @@
     <message>
         <source>task %1 (%2) %3: %4</source>
         <translation>Aufgabe %1 (%2) %3: %4</translation>
+    </message>
+</context>
+<context>
+    <name>astra::SettingsDialog</name>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>%1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2. Nothing was changed.</source>
+        <translation>%1 kann nicht geschrieben werden: %2. Nichts wurde geändert.</translation>
+    </message>
+    <message>
+        <source>Settings — %1</source>
+        <translation>Einstellungen — %1</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen …</translation>
+    </message>
+    <message>
+        <source>&amp;Check</source>
+        <translation>&amp;Prüfen</translation>
+    </message>
+    <message>
+        <source>The workspace&apos;s configuration (.astra.toml): policy, tests, jobs, proposers and the generator. It is checked before it is saved; see docs/configuration.md.</source>
+        <translation>Die Konfiguration des Arbeitsbereichs (.astra.toml): Richtlinie, Tests, Jobs, Proposer und Generator. Sie wird vor dem Speichern geprüft; siehe docs/configuration.md.</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>Nicht gespeichert: %1</translation>
+    </message>
+    <message>
+        <source>The configuration is valid.</source>
+        <translation>Die Konfiguration ist gültig.</translation>
+    </message>
+</context>
+<context>
+    <name>astra::ShortcutsDialog</name>
+    <message>
+        <source>Everywhere</source>
+        <translation>Überall</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Tastenkürzel</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Tasten</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>Wo</translation>
     </message>
 </context>
 <context>
@@ -2633,6 +3517,128 @@
     <message>
         <source>Nothing refused yet.</source>
         <translation>Noch nichts abgelehnt.</translation>
+    </message>
+</context>
+<context>
+    <name>astra::TaskQueueModel</name>
+    <message>
+        <source>queued</source>
+        <translation>wartend</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <source>succeeded</source>
+        <translation>erfolgreich</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>skipped</source>
+        <translation>übersprungen</translation>
+    </message>
+    <message numerus="yes">
+        <source>plan %1: %2 of %n task(s) done</source>
+        <translation>
+            <numerusform>Plan %1: %2 von %n Aufgabe erledigt</numerusform>
+            <numerusform>Plan %1: %2 von %n Aufgaben erledigt</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>#%1</source>
+        <translation>#%1</translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <source>%1, cancel requested</source>
+        <translation>%1, Abbruch angefordert</translation>
+    </message>
+    <message>
+        <source>%1/%2</source>
+        <translation>%1/%2</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>Aufgabe</translation>
+    </message>
+    <message>
+        <source>Goal</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <source>Plan progress</source>
+        <translation>Planfortschritt</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Versuche</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Ergebnis</translation>
+    </message>
+    <message>
+        <source>Updated (UTC)</source>
+        <translation>Aktualisiert (UTC)</translation>
+    </message>
+</context>
+<context>
+    <name>astra::TaskQueueView</name>
+    <message>
+        <source>&amp;Queued and running only</source>
+        <translation>Nur &amp;wartende und laufende</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel task</source>
+        <translation>Aufgabe &amp;abbrechen</translation>
+    </message>
+    <message>
+        <source>Cancel the selected task</source>
+        <translation>Die gewählte Aufgabe abbrechen</translation>
+    </message>
+    <message>
+        <source>A queued task does not start; a running one stops at its next check (%1)</source>
+        <translation>Eine wartende Aufgabe startet nicht; eine laufende hält bei ihrer nächsten Prüfung an (%1)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n task(s) running</source>
+        <translation>
+            <numerusform>%n Aufgabe läuft</numerusform>
+            <numerusform>%n Aufgaben laufen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n queued</source>
+        <translation>
+            <numerusform>%n wartend</numerusform>
+            <numerusform>%n wartend</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n in all</source>
+        <translation>
+            <numerusform>%n insgesamt</numerusform>
+            <numerusform>%n insgesamt</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2933,6 +3939,37 @@
     </message>
 </context>
 <context>
+    <name>astra::TreeDiff</name>
+    <message>
+        <source>Comparing %1 with %2</source>
+        <translation>Vergleich von %1 mit %2</translation>
+    </message>
+    <message>
+        <source>Finding renames between %1 and %2</source>
+        <translation>Suche nach Umbenennungen zwischen %1 und %2</translation>
+    </message>
+    <message>
+        <source>Opening the object database</source>
+        <translation>Öffnen der Objektdatenbank</translation>
+    </message>
+    <message>
+        <source>Reading the changes of %1</source>
+        <translation>Lesen der Änderungen von %1</translation>
+    </message>
+    <message>
+        <source>Reading the parent of %1</source>
+        <translation>Lesen des Elternteils von %1</translation>
+    </message>
+    <message>
+        <source>Comparing %1 with its parent</source>
+        <translation>Vergleich von %1 mit seinem Elternteil</translation>
+    </message>
+    <message>
+        <source>Reading the status of the work tree</source>
+        <translation>Lesen des Status des Arbeitsbaums</translation>
+    </message>
+</context>
+<context>
     <name>astra::TreeExport</name>
     <message>
         <source>Cannot create %1</source>
@@ -3164,6 +4201,37 @@
     <message>
         <source>passed</source>
         <translation>bestanden</translation>
+    </message>
+    <message>
+        <source>Modification %1 has no commit yet; its diff exists once it is written.</source>
+        <translation>Änderung %1 hat noch keinen Commit; ihr Diff entsteht, sobald sie geschrieben ist.</translation>
+    </message>
+</context>
+<context>
+    <name>astra::WorkspaceChooser</name>
+    <message>
+        <source>Open a workspace</source>
+        <translation>Einen Arbeitsbereich öffnen</translation>
+    </message>
+    <message>
+        <source>Recent workspaces (Enter opens, Delete forgets):</source>
+        <translation>Zuletzt benutzte Arbeitsbereiche (Eingabe öffnet, Entf vergisst):</translation>
+    </message>
+    <message>
+        <source>None yet: browse for a folder inside a git repository.</source>
+        <translation>Noch keine: wählen Sie einen Ordner in einem Git-Repository.</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Durchsuchen …</translation>
+    </message>
+    <message>
+        <source>&amp;Forget</source>
+        <translation>&amp;Vergessen</translation>
+    </message>
+    <message>
+        <source>Open a git repository</source>
+        <translation>Ein Git-Repository öffnen</translation>
     </message>
 </context>
 <context>
@@ -4037,8 +5105,16 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
         <translation>astra-review: Der Arbeitsbereich wurde nicht innerhalb von 60 s geladen</translation>
     </message>
     <message>
-        <source>The view to render with --screenshot: status, kanban or plan.</source>
-        <translation>Die mit --screenshot darzustellende Ansicht: status, kanban oder plan.</translation>
+        <source>The view to show first (with --screenshot, the view to render): status, kanban, plan, review, diff, tasks or ledger.</source>
+        <translation>Die zuerst gezeigte Ansicht (mit --screenshot die gerenderte): status, kanban, plan, review, diff, tasks oder ledger.</translation>
+    </message>
+    <message>
+        <source>The palette: system, light or dark (default: as last chosen).</source>
+        <translation>Die Farben: system, light oder dark (Vorgabe: wie zuletzt gewählt).</translation>
+    </message>
+    <message>
+        <source>--theme %1: use system, light or dark.</source>
+        <translation>--theme %1: verwenden Sie system, light oder dark.</translation>
     </message>
 </context>
 </TS>

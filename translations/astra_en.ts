@@ -465,6 +465,255 @@
     </message>
 </context>
 <context>
+    <name>astra::DiffFileListModel</name>
+    <message>
+        <source>binary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>over-size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>added</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>deleted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>renamed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>type changed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mode changed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>modified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 ← %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>+%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>−%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1/%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seen</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::DiffModel</name>
+    <message>
+        <source>symbolic link</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>submodule</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>executable file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>added</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>deleted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>renamed from %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>modified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>+%1 −%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mode %1 → %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mode %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no newline at end of file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n hunk(s) seen</source>
+        <translation>
+            <numerusform>%1 of %n hunk seen</numerusform>
+            <numerusform>%1 of %n hunks seen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not shown: %1 → %2 is over the viewer&apos;s %3 limit per file. Check it out and open it in an editor to review it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Binary file (%1 → %2): not shown as text.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The type changed from %1 to %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only the mode changed: %1 → %2 (%3 → %4); the content is the same.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Renamed from %1 without changes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No changes to the text.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>⋯ %n unchanged line(s) (%1–%2); Enter or double-click shows them</source>
+        <translation>
+            <numerusform>⋯ %n unchanged line (%1–%2); Enter or double-click shows them</numerusform>
+            <numerusform>⋯ %n unchanged lines (%1–%2); Enter or double-click shows them</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>✓ seen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>○ not seen</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::DiffView</name>
+    <message>
+        <source>Next hunk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Previous hunk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Previous file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mark hunk seen and go to the next</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Side by side or unified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show all unchanged lines</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Highlighting: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Language highlighting is unavailable in this build.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a modification to see its changes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Side by side</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Switch between side by side and unified (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s)</source>
+        <translation>
+            <numerusform>%n file</numerusform>
+            <numerusform>%n files</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>+%1 −%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n hunk(s) seen</source>
+        <translation>
+            <numerusform>%1 of %n hunk seen</numerusform>
+            <numerusform>%1 of %n hunks seen</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>astra::Executors</name>
     <message>
         <source>%1 does not exist at %2 yet</source>
@@ -1504,6 +1753,117 @@
     </message>
 </context>
 <context>
+    <name>astra::LedgerModel</name>
+    <message>
+        <source>Seq</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time (UTC)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Actor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hash</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::LedgerView</name>
+    <message>
+        <source>&amp;Verify the chain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filter by event, subject or actor (Ctrl+F)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Verifying…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Verify the ledger</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recompute every hash of the table, the archived segments and the git checkpoint (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filter the ledger</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not verified in this session: verify to recompute the chain.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>latest %1 of %n entries</source>
+        <translation>
+            <numerusform>latest %1 of %n entry</numerusform>
+            <numerusform>latest %1 of %n entries</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n entries</source>
+        <translation>
+            <numerusform>%n entry</numerusform>
+            <numerusform>%n entries</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Broken at entry %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Intact: %n entries checked</source>
+        <translation>
+            <numerusform>Intact: %n entry checked</numerusform>
+            <numerusform>Intact: %n entries checked</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> (%n in archived segments)</source>
+        <translation>
+            <numerusform> (%n in archived segments)</numerusform>
+            <numerusform> (%n in archived segments)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>; head %1 at %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; git checkpoint at entry %1 matches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; no git checkpoint yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Entry %1 · %2 · %3
+%4 %5
+previous hash %6
+hash %7
+
+%8</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::MainWindow</name>
     <message>
         <source>&amp;Workspace</source>
@@ -1547,10 +1907,6 @@
     </message>
     <message>
         <source>Loading…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Open a git repository</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1610,6 +1966,114 @@
     </message>
     <message>
         <source>Approve the plan of goal %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Tasks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Ledger</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open &amp;recent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;System</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Scheduler %1 · %2 running · %3 queued · %n awaiting review</source>
+        <translation>
+            <numerusform>Scheduler %1 · %2 running · %3 queued · %n awaiting review</numerusform>
+            <numerusform>Scheduler %1 · %2 running · %3 queued · %n awaiting review</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Approve modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reject modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Merge modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Roll back modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel task %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal %1 has no modification yet: its plan writes one when it runs.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal %1 has no changes to show yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n modification(s) wait for your review in %1.</source>
+        <translation>
+            <numerusform>%n modification waits for your review in %1.</numerusform>
+            <numerusform>%n modifications wait for your review in %1.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Open a workspace first: the settings are its .astra.toml.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KSyntaxHighlighting %1: %2
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KSyntaxHighlighting: %1
+</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2483,6 +2947,361 @@
     </message>
 </context>
 <context>
+    <name>astra::ReviewView</name>
+    <message>
+        <source>pending tests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>testing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>awaiting approval</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>approved, not merged yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>merged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tests failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>conflicted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rolled back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 runs automatically (build, CI, hooks or packaging): read it as code that will execute on the next build.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has fewer assertions than before: a test was weakened.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, a test file, is deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 became executable.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Approve change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re&amp;ject change…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Merge…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Roll &amp;back…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a goal with a modification on the Goals board to review it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing to review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 could not be loaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 · %2 · %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reject modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Why? The reason is kept with the modification and in the audit ledger.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Merge modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Merge “%1” into %2?
+
+It changes %n file(s): %3.
+The branch&apos;s head %4 is the commit that was tested.</source>
+        <translation>
+            <numerusform>Merge “%1” into %2?
+
+It changes %n file: %3.
+The branch&apos;s head %4 is the commit that was tested.</numerusform>
+            <numerusform>Merge “%1” into %2?
+
+It changes %n files: %3.
+The branch&apos;s head %4 is the commit that was tested.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Roll back modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Why roll it back? The reason goes into the revert commit and the audit ledger.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>A revert commit on %1 will restore %n file(s): %2.</source>
+        <translation>
+            <numerusform>A revert commit on %1 will restore %n file: %2.</numerusform>
+            <numerusform>A revert commit on %1 will restore %n files: %2.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No later commit on %1 touches them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n later commit(s) on %1 touch them; the revert may conflict with:</source>
+        <translation>
+            <numerusform>%n later commit on %1 touches them; the revert may conflict with:</numerusform>
+            <numerusform>%n later commits on %1 touch them; the revert may conflict with:</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>  %1 %2 (%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Uncommitted local edits are in the way: %1. The rollback stops before changing anything until they are committed or stashed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is checked out; the work tree is updated with the revert.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Branch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>base %1, head %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Merged as</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reverted by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s), +%1 −%2</source>
+        <translation>
+            <numerusform>%n file, +%1 −%2</numerusform>
+            <numerusform>%n files, +%1 −%2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>by task %1 of the goal&apos;s plan, %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>imported, %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Provenance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>#%1 %2 (%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Found by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the %1 detector (proposal %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Confidence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checks passed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>confidence, rate limits, duplicates, principles, feasibility (a plan was found)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>automatically, at the configured threshold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>by a person</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, by hand: the generator&apos;s checks do not apply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Evidence files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rationale</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proposer gave no rationale.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not tested yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2 passed, %3 failed, %4 skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>On %1, the exact commit under review.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>On %1, not the head under review (%2): run the tests again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Command: %1 · sandbox: %2 · %3 → %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failing tests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n earlier run(s).</source>
+        <translation>
+            <numerusform>%n earlier run.</numerusform>
+            <numerusform>%n earlier runs.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Log (end)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Flags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>None: no auto-run files, no weakened or deleted tests, no new executables.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Conflicts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 changed since the base of this modification in: %2. It cannot be merged as tested; reject it and plan the goal again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rolling back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Evidence</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::Scheduler</name>
     <message>
         <source>skipped: task %1 %2</source>
@@ -2526,6 +3345,64 @@
     </message>
     <message>
         <source>task %1 (%2) %3: %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::SettingsDialog</name>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2. Nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings — %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The workspace&apos;s configuration (.astra.toml): policy, tests, jobs, proposers and the generator. It is checked before it is saved; see docs/configuration.md.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The configuration is valid.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::ShortcutsDialog</name>
+    <message>
+        <source>Everywhere</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2632,6 +3509,128 @@
     <message>
         <source>Nothing refused yet.</source>
         <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::TaskQueueModel</name>
+    <message>
+        <source>queued</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>succeeded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>plan %1: %2 of %n task(s) done</source>
+        <translation>
+            <numerusform>plan %1: %2 of %n task done</numerusform>
+            <numerusform>plan %1: %2 of %n tasks done</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>#%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, cancel requested</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1/%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Updated (UTC)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::TaskQueueView</name>
+    <message>
+        <source>&amp;Queued and running only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Cancel task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel the selected task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A queued task does not start; a running one stops at its next check (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n task(s) running</source>
+        <translation>
+            <numerusform>%n task running</numerusform>
+            <numerusform>%n tasks running</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n queued</source>
+        <translation>
+            <numerusform>%n queued</numerusform>
+            <numerusform>%n queued</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n in all</source>
+        <translation>
+            <numerusform>%n in all</numerusform>
+            <numerusform>%n in all</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2932,6 +3931,37 @@
     </message>
 </context>
 <context>
+    <name>astra::TreeDiff</name>
+    <message>
+        <source>Comparing %1 with %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finding renames between %1 and %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opening the object database</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the changes of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the parent of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comparing %1 with its parent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the status of the work tree</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::TreeExport</name>
     <message>
         <source>Cannot create %1</source>
@@ -3160,6 +4190,37 @@
     </message>
     <message>
         <source>passed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 has no commit yet; its diff exists once it is written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::WorkspaceChooser</name>
+    <message>
+        <source>Open a workspace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recent workspaces (Enter opens, Delete forgets):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>None yet: browse for a folder inside a git repository.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Forget</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a git repository</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3984,7 +5045,15 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The view to render with --screenshot: status, kanban or plan.</source>
+        <source>The view to show first (with --screenshot, the view to render): status, kanban, plan, review, diff, tasks or ledger.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The palette: system, light or dark (default: as last chosen).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--theme %1: use system, light or dark.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
