@@ -84,7 +84,9 @@ void BM_BoardScrollColumn(benchmark::State &state)
     board.resize(1760, 900);
     board.show();
     board.setCards(all);
+    QApplication::processEvents(); // lay the columns out: their scroll ranges come from it
     GoalColumnView *column = board.column(GoalState::Proposed);
+    column->doItemsLayout();
     QScrollBar *bar = column->verticalScrollBar();
     int pages = 0;
     for (auto _ : state) {
@@ -97,9 +99,9 @@ void BM_BoardScrollColumn(benchmark::State &state)
         bar->setValue(0);
     }
     state.counters["pages"] = pages;
-    state.counters["ms_per_page"] =
-        benchmark::Counter(double(pages) * 1000.0,
-                           benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+    // Seconds per page scrolled and painted.
+    state.counters["per_page"] =
+        benchmark::Counter(double(pages), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
 void BM_PlainListWidget(benchmark::State &state)
