@@ -25,6 +25,10 @@ private Q_SLOTS:
         QTest::newRow("status") << QStringLiteral("status");
         QTest::newRow("kanban") << QStringLiteral("kanban");
         QTest::newRow("plan") << QStringLiteral("plan");
+        QTest::newRow("review") << QStringLiteral("review");
+        QTest::newRow("diff") << QStringLiteral("diff");
+        QTest::newRow("tasks") << QStringLiteral("tasks");
+        QTest::newRow("ledger") << QStringLiteral("ledger");
     }
     void rendersTheView()
     {
