@@ -143,6 +143,7 @@ public:
     Result<QList<ProposalDecision>> detect();
     // The generator's recorded decisions, newest first (see listProposals()).
     Result<QList<ProposalDecision>> proposals(bool refusedOnly = false, int limit = 200);
+    Result<ProposalDecision> proposal(qint64 proposalId);
 
     // Plans: the goal (active, or planned and not started) is planned with the built-in domain
     // over the workspace's facts. A plan found moves the goal to planned and waits for

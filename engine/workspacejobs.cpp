@@ -306,4 +306,9 @@ Result<QList<ProposalDecision>> Workspace::proposals(bool refusedOnly, int limit
     return listProposals(m_db, refusedOnly, limit);
 }
 
+Result<ProposalDecision> Workspace::proposal(qint64 proposalId)
+{
+    return findProposal(m_db, proposalId);
+}
+
 } // namespace astra

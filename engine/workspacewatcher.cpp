@@ -113,7 +113,7 @@ QString tailOf(const QString &fileName, qint64 maxBytes)
     return QString::fromUtf8(file.readAll());
 }
 
-ReviewLoad loadReviewOf(const WorkspaceOptions &options, qint64 modificationId)
+ReviewLoad loadReviewOf(const WorkspaceOptions &options, qint64 modificationId, const QString &knownDiff)
 {
     ReviewLoad load;
     load.snapshot.modificationId = modificationId;
@@ -137,17 +137,12 @@ ReviewLoad loadReviewOf(const WorkspaceOptions &options, qint64 modificationId)
     }
     snapshot.goal = *goal;
     if (goal->proposalId) {
-        auto proposals = ws.proposals(false, 100000);
-        if (!proposals) {
-            load.error = proposals.message();
+        auto proposal = ws.proposal(*goal->proposalId);
+        if (!proposal) {
+            load.error = proposal.message();
             return load;
         }
-        for (const ProposalDecision &decision : std::as_const(*proposals)) {
-            if (decision.proposalId == *goal->proposalId) {
-                snapshot.proposal = decision;
-                break;
-            }
-        }
+        snapshot.proposal = *proposal;
     }
     auto tests = ws.testResults(modificationId);
     if (!tests) {
@@ -158,11 +153,15 @@ ReviewLoad loadReviewOf(const WorkspaceOptions &options, qint64 modificationId)
     if (!snapshot.tests.isEmpty()) {
         snapshot.testLog = tailOf(snapshot.tests.last().outputPath, 64 * 1024);
     }
-    auto diff = ws.modificationDiff(modificationId);
-    if (diff) {
-        snapshot.diff = TreeDiffPtr(new TreeDiff(std::move(*diff)));
-    } else {
-        snapshot.diffError = diff.message();
+    // A status change (approved, merged) leaves the commits alone: the diff the caller shows stays.
+    snapshot.diffUnchanged = knownDiff == modification->baseCommit + QStringLiteral("..") + modification->headCommit;
+    if (!snapshot.diffUnchanged) {
+        auto diff = ws.modificationDiff(modificationId);
+        if (diff) {
+            snapshot.diff = TreeDiffPtr(new TreeDiff(std::move(*diff)));
+        } else {
+            snapshot.diffError = diff.message();
+        }
     }
     if (modification->status == ModificationStatus::Merged) {
         auto impact = ws.rollbackImpact(modificationId);
@@ -302,11 +301,11 @@ void WorkspaceWatcher::loadPlan(qint64 goalId)
                 });
 }
 
-void WorkspaceWatcher::loadReview(qint64 modificationId)
+void WorkspaceWatcher::loadReview(qint64 modificationId, const QString &knownDiff)
 {
     const quint64 generation = ++m_reviewGeneration;
     const WorkspaceOptions options = m_options;
-    runOnWorker([options, modificationId] { return loadReviewOf(options, modificationId); },
+    runOnWorker([options, modificationId, knownDiff] { return loadReviewOf(options, modificationId, knownDiff); },
                 [this, generation](const ReviewLoad &load) {
                     if (generation != m_reviewGeneration) {
                         return;

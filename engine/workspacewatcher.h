@@ -33,7 +33,8 @@ struct ReviewSnapshot
     std::optional<ProposalDecision> proposal; // the detector's proposal behind the goal
     QList<TestResultRecord> tests; // newest last
     QString testLog; // the end of the latest test run's output
-    TreeDiffPtr diff;
+    TreeDiffPtr diff; // null when diffUnchanged or diffError
+    bool diffUnchanged = false; // the caller already has this base..head (see loadReview())
     QString diffError; // why there is no diff
     std::optional<RollbackImpact> rollback; // merged modifications
 };
@@ -76,8 +77,9 @@ public:
     void loadPlan(qint64 goalId);
 
     // Loads a modification with its goal, proposal, tests, diff and rollback impact
-    // (reviewLoaded); a newer loadReview() supersedes an older one.
-    void loadReview(qint64 modificationId);
+    // (reviewLoaded); a newer loadReview() supersedes an older one. The diff is not computed
+    // again when the modification's "base..head" is `knownDiff` (diffUnchanged is set).
+    void loadReview(qint64 modificationId, const QString &knownDiff = {});
     // Loads the latest `limit` ledger entries, and verifies the chain when `verify`.
     void loadLedger(bool verify, int limit = 5000);
 

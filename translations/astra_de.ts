@@ -467,38 +467,6 @@
 <context>
     <name>astra::DiffFileListModel</name>
     <message>
-        <source>binary</source>
-        <translation>binär</translation>
-    </message>
-    <message>
-        <source>over-size</source>
-        <translation>zu groß</translation>
-    </message>
-    <message>
-        <source>added</source>
-        <translation>hinzugefügt</translation>
-    </message>
-    <message>
-        <source>deleted</source>
-        <translation>gelöscht</translation>
-    </message>
-    <message>
-        <source>renamed</source>
-        <translation>umbenannt</translation>
-    </message>
-    <message>
-        <source>type changed</source>
-        <translation>Typ geändert</translation>
-    </message>
-    <message>
-        <source>mode changed</source>
-        <translation>Modus geändert</translation>
-    </message>
-    <message>
-        <source>modified</source>
-        <translation>geändert</translation>
-    </message>
-    <message>
         <source>%1 ← %2</source>
         <translation>%1 ← %2</translation>
     </message>
@@ -634,6 +602,26 @@
     <message>
         <source>○ not seen</source>
         <translation>○ nicht gesehen</translation>
+    </message>
+    <message>
+        <source>binary</source>
+        <translation>binär</translation>
+    </message>
+    <message>
+        <source>over-size</source>
+        <translation>zu groß</translation>
+    </message>
+    <message>
+        <source>renamed</source>
+        <translation>umbenannt</translation>
+    </message>
+    <message>
+        <source>type changed</source>
+        <translation>Typ geändert</translation>
+    </message>
+    <message>
+        <source>mode changed</source>
+        <translation>Modus geändert</translation>
     </message>
 </context>
 <context>
@@ -1186,6 +1174,14 @@
     <message>
         <source>Listing the generator&apos;s decisions</source>
         <translation>Auflisten der Entscheidungen des Generators</translation>
+    </message>
+    <message>
+        <source>Reading proposal %1</source>
+        <translation>Lesen von Vorschlag %1</translation>
+    </message>
+    <message>
+        <source>There is no proposal %1.</source>
+        <translation>Es gibt keinen Vorschlag %1.</translation>
     </message>
 </context>
 <context>

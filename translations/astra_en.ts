@@ -467,38 +467,6 @@
 <context>
     <name>astra::DiffFileListModel</name>
     <message>
-        <source>binary</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>over-size</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>added</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>deleted</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>renamed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>type changed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>mode changed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>modified</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 ← %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -633,6 +601,26 @@
     </message>
     <message>
         <source>○ not seen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>binary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>over-size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>renamed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>type changed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mode changed</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1185,6 +1173,14 @@
     </message>
     <message>
         <source>Listing the generator&apos;s decisions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading proposal %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no proposal %1.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

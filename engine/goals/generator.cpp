@@ -15,6 +15,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
+#include <QSqlQuery>
 
 namespace astra {
 
@@ -212,12 +213,53 @@ QJsonObject ProposalDecision::toJson() const
     return object;
 }
 
+namespace {
+const char proposalSelect[] =
+    "SELECT p.id, p.detector, p.kind, p.title, p.fingerprint, p.confidence, p.evidence, p.decision, "
+    "p.reason, p.refused_by, p.created_at, g.id, g.state FROM proposals p "
+    "LEFT JOIN goals g ON g.proposal_id = p.id";
+
+// The decision of the current row of a query that selected proposalSelect's columns.
+ProposalDecision readDecision(const QSqlQuery &query)
+{
+    ProposalDecision decision;
+    decision.proposalId = query.value(0).toLongLong();
+    decision.draft.detector = query.value(1).toString();
+    decision.draft.kind = query.value(2).toString();
+    decision.draft.title = query.value(3).toString();
+    decision.draft.fingerprint = query.value(4).toString();
+    decision.draft.confidence = query.value(5).toDouble();
+    decision.draft.evidence = QJsonDocument::fromJson(query.value(6).toString().toUtf8()).object();
+    decision.draft.confidenceWhy = decision.draft.evidence.value(QStringLiteral("confidence_formula")).toString();
+    decision.accepted = query.value(7).toString() == u"accepted";
+    decision.reason = query.value(8).toString();
+    decision.check = query.value(9).toString();
+    decision.createdAt = query.value(10).toString();
+    if (!query.value(11).isNull()) {
+        decision.goalId = query.value(11).toLongLong();
+        decision.goalState = query.value(12).toString();
+    }
+    return decision;
+}
+} // namespace
+
+Result<ProposalDecision> findProposal(Database &db, qint64 proposalId)
+{
+    auto query = db.exec(Tr::tr("Reading proposal %1").arg(proposalId),
+                         QString::fromLatin1(proposalSelect) + QStringLiteral(" WHERE p.id = ?"),
+                         {proposalId});
+    if (!query) {
+        return query.error();
+    }
+    if (!query->next()) {
+        return makeError(Tr::tr("There is no proposal %1.").arg(proposalId), ErrorKind::NotFound);
+    }
+    return readDecision(*query);
+}
+
 Result<QList<ProposalDecision>> listProposals(Database &db, bool refusedOnly, int limit)
 {
-    QString sql = QStringLiteral(
-        "SELECT p.id, p.detector, p.kind, p.title, p.fingerprint, p.confidence, p.evidence, p.decision, "
-        "p.reason, p.refused_by, p.created_at, g.id, g.state FROM proposals p "
-        "LEFT JOIN goals g ON g.proposal_id = p.id");
+    QString sql = QString::fromLatin1(proposalSelect);
     if (refusedOnly) {
         sql += QStringLiteral(" WHERE p.decision = 'refused'");
     }
@@ -228,24 +270,7 @@ Result<QList<ProposalDecision>> listProposals(Database &db, bool refusedOnly, in
     }
     QList<ProposalDecision> decisions;
     while (query->next()) {
-        ProposalDecision decision;
-        decision.proposalId = query->value(0).toLongLong();
-        decision.draft.detector = query->value(1).toString();
-        decision.draft.kind = query->value(2).toString();
-        decision.draft.title = query->value(3).toString();
-        decision.draft.fingerprint = query->value(4).toString();
-        decision.draft.confidence = query->value(5).toDouble();
-        decision.draft.evidence = QJsonDocument::fromJson(query->value(6).toString().toUtf8()).object();
-        decision.draft.confidenceWhy = decision.draft.evidence.value(QStringLiteral("confidence_formula")).toString();
-        decision.accepted = query->value(7).toString() == u"accepted";
-        decision.reason = query->value(8).toString();
-        decision.check = query->value(9).toString();
-        decision.createdAt = query->value(10).toString();
-        if (!query->value(11).isNull()) {
-            decision.goalId = query->value(11).toLongLong();
-            decision.goalState = query->value(12).toString();
-        }
-        decisions.append(decision);
+        decisions.append(readDecision(*query));
     }
     return decisions;
 }

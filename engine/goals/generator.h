@@ -26,5 +26,7 @@ class Database;
 // The generator's recorded decisions, newest first: at most `limit` of them, only the refused
 // ones when `refusedOnly`. An accepted one carries its goal and the goal's state now.
 Result<QList<ProposalDecision>> listProposals(Database &db, bool refusedOnly, int limit);
+// One recorded decision (NotFound when there is none with that id).
+Result<ProposalDecision> findProposal(Database &db, qint64 proposalId);
 
 } // namespace astra

@@ -16,6 +16,7 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QFile>
+#include <QFileInfo>
 #include <QInputDialog>
 #include <QListWidget>
 #include <QMessageBox>
@@ -177,6 +178,10 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(review->snapshot().modification.status == ModificationStatus::Approved, 30000);
         QVERIFY(modification(id).status == ModificationStatus::Approved);
         QVERIFY(review->canMerge());
+        // Approving moved no commit: the diff was not computed again, and the view kept it.
+        QVERIFY(review->snapshot().diffUnchanged);
+        QVERIFY(!review->snapshot().diff);
+        QCOMPARE(m_window->diffView()->fileModel()->rowCount(), 2);
     }
 
     // A local edit to one of its files stops the merge before anything moves, and the message
@@ -349,6 +354,21 @@ private Q_SLOTS:
         QVERIFY(saved.wait(10000));
         QVERIFY(file.open(QIODevice::ReadOnly));
         QVERIFY(file.readAll().endsWith("# reviewed in the settings\n"));
+        file.close();
+
+        // A file that cannot be written says so and leaves nothing behind.
+        const QString nowhere = m_dir.filePath(QStringLiteral("missing/.astra.toml"));
+        SettingsDialog unwritable(nowhere);
+        QSignalSpy unwritableLoaded(&unwritable, &SettingsDialog::loaded);
+        QVERIFY(unwritableLoaded.wait(10000));
+        unwritable.editor()->setPlainText(QString::fromUtf8(before));
+        QSignalSpy writeFailed(&unwritable, &SettingsDialog::saveFailed);
+        unwritable.save();
+        QVERIFY(writeFailed.wait(10000));
+        QVERIFY2(writeFailed.first().first().toString().startsWith(QStringLiteral("Cannot write ")),
+                 qPrintable(writeFailed.first().first().toString()));
+        QVERIFY(writeFailed.first().first().toString().contains(QStringLiteral("Nothing was changed")));
+        QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("missing"))));
     }
 
     void shortcutsAreListedAndDistinct()

@@ -51,40 +51,37 @@ QPalette paletteFor(Theme theme)
     if (theme == Theme::System) {
         return original().palette;
     }
-    QPalette p;
-    if (theme == Theme::Light) {
-        p.setColor(QPalette::Window, QColor(0xf3, 0xf3, 0xf3));
-        p.setColor(QPalette::WindowText, QColor(0x1e, 0x1e, 0x1e));
-        p.setColor(QPalette::Base, Qt::white);
-        p.setColor(QPalette::AlternateBase, QColor(0xf6, 0xf8, 0xfa));
-        p.setColor(QPalette::Text, QColor(0x1e, 0x1e, 0x1e));
-        p.setColor(QPalette::Button, QColor(0xea, 0xea, 0xea));
-        p.setColor(QPalette::ButtonText, QColor(0x1e, 0x1e, 0x1e));
-        p.setColor(QPalette::Highlight, QColor(0x2f, 0x6f, 0xd0));
-        p.setColor(QPalette::HighlightedText, Qt::white);
-        p.setColor(QPalette::ToolTipBase, QColor(0xff, 0xff, 0xe1));
-        p.setColor(QPalette::ToolTipText, Qt::black);
-        p.setColor(QPalette::PlaceholderText, QColor(0x6a, 0x6a, 0x6a));
-        p.setColor(QPalette::Link, QColor(0x1a, 0x5f, 0xb4));
-    } else {
-        p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x30));
-        p.setColor(QPalette::WindowText, QColor(0xdf, 0xe1, 0xe5));
-        p.setColor(QPalette::Base, QColor(0x1e, 0x1f, 0x22));
-        p.setColor(QPalette::AlternateBase, QColor(0x26, 0x28, 0x2b));
-        p.setColor(QPalette::Text, QColor(0xdf, 0xe1, 0xe5));
-        p.setColor(QPalette::Button, QColor(0x3a, 0x3d, 0x41));
-        p.setColor(QPalette::ButtonText, QColor(0xdf, 0xe1, 0xe5));
-        p.setColor(QPalette::Highlight, QColor(0x35, 0x74, 0xf0));
-        p.setColor(QPalette::HighlightedText, Qt::white);
-        p.setColor(QPalette::ToolTipBase, QColor(0x3a, 0x3d, 0x41));
-        p.setColor(QPalette::ToolTipText, QColor(0xdf, 0xe1, 0xe5));
-        p.setColor(QPalette::PlaceholderText, QColor(0x8c, 0x8f, 0x94));
-        p.setColor(QPalette::Link, QColor(0x6c, 0xa8, 0xff));
-        p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x7a, 0x7d, 0x82));
-        p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x7a, 0x7d, 0x82));
-        p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x7a, 0x7d, 0x82));
+    struct Role
+    {
+        QPalette::ColorRole role;
+        QRgb light;
+        QRgb dark;
+    };
+    static const Role roles[] = {
+        {QPalette::Window, 0xf3f3f3, 0x2b2d30},
+        {QPalette::WindowText, 0x1e1e1e, 0xdfe1e5},
+        {QPalette::Base, 0xffffff, 0x1e1f22},
+        {QPalette::AlternateBase, 0xf6f8fa, 0x26282b},
+        {QPalette::Text, 0x1e1e1e, 0xdfe1e5},
+        {QPalette::Button, 0xeaeaea, 0x3a3d41},
+        {QPalette::ButtonText, 0x1e1e1e, 0xdfe1e5},
+        {QPalette::Highlight, 0x2f6fd0, 0x3574f0},
+        {QPalette::HighlightedText, 0xffffff, 0xffffff},
+        {QPalette::ToolTipBase, 0xffffe1, 0x3a3d41},
+        {QPalette::ToolTipText, 0x000000, 0xdfe1e5},
+        {QPalette::PlaceholderText, 0x6a6a6a, 0x8c8f94},
+        {QPalette::Link, 0x1a5fb4, 0x6ca8ff},
+    };
+    QPalette palette;
+    for (const Role &r : roles) {
+        palette.setColor(r.role, QColor(theme == Theme::Light ? r.light : r.dark));
     }
-    return p;
+    // Disabled text: between the text and the background.
+    const QColor disabled(QRgb(theme == Theme::Light ? 0x9a9a9a : 0x7a7d82));
+    for (QPalette::ColorRole role : {QPalette::Text, QPalette::ButtonText, QPalette::WindowText}) {
+        palette.setColor(QPalette::Disabled, role, disabled);
+    }
+    return palette;
 }
 
 void applyTheme(Theme theme)

@@ -134,6 +134,8 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         if (m_workDir != status.workDir) {
             m_workDir = status.workDir;
             m_awaitingReview = -1;
+            m_ledgerHead.clear();
+            m_diffKey.clear();
             WorkspaceChooser::rememberWorkspace(status.workDir);
             rebuildRecentMenu();
         }
@@ -144,6 +146,11 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
                                 .arg(status.tasksRunning)
                                 .arg(status.tasksQueued));
         notifyAwaitingReview(status);
+        // The ledger view reloads only when the chain grew.
+        if (status.ledgerHead != m_ledgerHead) {
+            m_ledgerHead = status.ledgerHead;
+            m_watcher->loadLedger(false);
+        }
         setWindowTitle(tr("%1 — Astra Review").arg(QFileInfo(status.workDir).fileName()));
         statusBar()->showMessage(tr("Loaded %1").arg(status.workDir), 5000);
         Q_EMIT settled();
@@ -155,7 +162,6 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
             m_watcher->loadPlan(m_kanban->currentGoal());
             showReviewOf(m_kanban->currentGoal(), false);
         }
-        m_watcher->loadLedger(false);
     });
     connect(m_watcher, &WorkspaceWatcher::tasksLoaded, m_tasks, &TaskQueueView::setTasks);
     connect(m_kanban, &KanbanView::currentGoalChanged, this, [this](qint64 goalId) {
@@ -165,14 +171,16 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     });
     connect(m_watcher, &WorkspaceWatcher::reviewLoaded, this, [this](const ReviewSnapshot &snapshot) {
         m_review->setSnapshot(snapshot);
-        const QString key = snapshot.diff ? snapshot.diff->fromCommit + u".." + snapshot.diff->toCommit : QString();
+        if (snapshot.diffUnchanged) {
+            return; // the diff shown is the one of these commits
+        }
         if (!snapshot.diff) {
             m_diffKey.clear();
             m_diff->showMessage(snapshot.diffError);
-        } else if (key != m_diffKey) {
-            m_diffKey = key;
-            m_diff->setDiff(snapshot.diff, key);
+            return;
         }
+        m_diffKey = snapshot.diff->fromCommit + u".." + snapshot.diff->toCommit;
+        m_diff->setDiff(snapshot.diff, m_diffKey);
     });
     connect(m_watcher, &WorkspaceWatcher::reviewLoadFailed, this, [this](qint64 id, const QString &message) {
         m_review->showError(id, message);
@@ -183,29 +191,28 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     connect(m_watcher, &WorkspaceWatcher::ledgerLoadFailed, m_ledger, &LedgerView::showError);
     connect(m_ledger, &LedgerView::verifyRequested, this, [this] { m_watcher->loadLedger(true); });
     connect(m_review, &ReviewView::approveRequested, this, [this](qint64 id) {
-        performModificationAction(tr("Approve modification %1").arg(id), [id](Workspace &workspace) -> Status {
+        m_watcher->perform(tr("Approve modification %1").arg(id), [id](Workspace &workspace) -> Status {
             auto done = workspace.approveModification(id, QString());
             return done ? Status() : Status(done.error());
         });
     });
     connect(m_review, &ReviewView::rejectRequested, this, [this](qint64 id, const QString &reason) {
-        performModificationAction(tr("Reject modification %1").arg(id), [id, reason](Workspace &workspace) -> Status {
+        m_watcher->perform(tr("Reject modification %1").arg(id), [id, reason](Workspace &workspace) -> Status {
             auto done = workspace.rejectModification(id, reason);
             return done ? Status() : Status(done.error());
         });
     });
     connect(m_review, &ReviewView::mergeRequested, this, [this](qint64 id) {
-        performModificationAction(tr("Merge modification %1").arg(id), [id](Workspace &workspace) -> Status {
+        m_watcher->perform(tr("Merge modification %1").arg(id), [id](Workspace &workspace) -> Status {
             auto done = workspace.mergeModification(id);
             return done ? Status() : Status(done.error());
         });
     });
     connect(m_review, &ReviewView::rollbackRequested, this, [this](qint64 id, const QString &reason) {
-        performModificationAction(tr("Roll back modification %1").arg(id),
-                                  [id, reason](Workspace &workspace) -> Status {
-                                      auto done = workspace.rollbackModification(id, reason);
-                                      return done ? Status() : Status(done.error());
-                                  });
+        m_watcher->perform(tr("Roll back modification %1").arg(id), [id, reason](Workspace &workspace) -> Status {
+            auto done = workspace.rollbackModification(id, reason);
+            return done ? Status() : Status(done.error());
+        });
     });
     connect(m_tasks, &TaskQueueView::cancelRequested, this, [this](qint64 taskId) {
         m_watcher->perform(tr("Cancel task %1").arg(taskId),
@@ -311,7 +318,6 @@ void MainWindow::showReviewOf(qint64 goalId, bool reload)
     const int row = m_kanban->model()->rowOf(goalId);
     const GoalCard *card = row >= 0 ? &m_kanban->model()->cards().at(row) : nullptr;
     if (!card || card->modificationId == 0) {
-        m_reviewGoal = goalId;
         m_review->showNone(tr("Goal %1 has no modification yet: its plan writes one when it runs.").arg(goalId));
         m_diffKey.clear();
         m_diff->showMessage(tr("Goal %1 has no changes to show yet.").arg(goalId));
@@ -320,16 +326,10 @@ void MainWindow::showReviewOf(qint64 goalId, bool reload)
     // Reload when another goal or modification is selected, or when its status moved.
     const bool changed = m_review->modificationId() != card->modificationId
         || toString(m_review->snapshot().modification.status) != card->modificationStatus;
-    m_reviewGoal = goalId;
     if (reload || changed) {
         m_review->showLoading(card->modificationId);
-        m_watcher->loadReview(card->modificationId);
+        m_watcher->loadReview(card->modificationId, m_diffKey);
     }
-}
-
-void MainWindow::performModificationAction(const QString &what, const std::function<Status(Workspace &)> &action)
-{
-    m_watcher->perform(what, action);
 }
 
 void MainWindow::notifyAwaitingReview(const WorkspaceStatus &status)

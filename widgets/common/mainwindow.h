@@ -5,8 +5,6 @@
 
 #include <QMainWindow>
 
-#include <functional>
-
 class QLabel;
 class QSystemTrayIcon;
 class QTabWidget;
@@ -100,7 +98,6 @@ private:
     void performGoalAction(qint64 goalId, GoalAction action);
     void showTransient(const QString &message);
     void showReviewOf(qint64 goalId, bool reload);
-    void performModificationAction(const QString &what, const std::function<Status(Workspace &)> &action);
     void showShortcuts();
     void showSettings();
     void setTheme(Theme theme);
@@ -123,7 +120,7 @@ private:
     QString m_configPath;
     QString m_workDir;
     int m_awaitingReview = -1; // -1: not loaded yet
-    qint64 m_reviewGoal = 0;
+    QString m_ledgerHead; // the head hash the ledger view shows
     QString m_diffKey; // the commits of the diff shown
 };
 

@@ -265,18 +265,39 @@ int DiffModel::newNumber(const Row &row) const
     return 0;
 }
 
+QString DiffModel::changeText(const FileDiff &file)
+{
+    if (file.binary) {
+        return tr("binary");
+    }
+    if (file.tooLarge) {
+        return tr("over-size");
+    }
+    if (file.change == u"added") {
+        return tr("added");
+    }
+    if (file.change == u"deleted") {
+        return tr("deleted");
+    }
+    if (file.change == u"renamed") {
+        return tr("renamed");
+    }
+    if (file.change == u"typechange") {
+        return tr("type changed");
+    }
+    return file.modeChanged() ? tr("mode changed") : tr("modified");
+}
+
 QString DiffModel::fileHeaderText(int index) const
 {
     const FileDiff &f = file(index);
     QString change;
-    if (f.change == u"added") {
-        change = tr("added");
-    } else if (f.change == u"deleted") {
-        change = tr("deleted");
-    } else if (f.change == u"renamed") {
+    if (f.change == u"renamed") {
         change = tr("renamed from %1").arg(f.oldPath);
     } else if (f.change == u"typechange") {
         change = tr("%1 → %2").arg(modeName(f.oldMode), modeName(f.newMode));
+    } else if (f.change == u"added" || f.change == u"deleted") {
+        change = changeText(f);
     } else {
         change = tr("modified");
     }

@@ -91,6 +91,8 @@ public:
     int oldNumber(const Row &row) const;
     int newNumber(const Row &row) const;
     QString fileHeaderText(int file) const;
+    // The change in a word or two: "added", "binary", "mode changed" ...
+    static QString changeText(const FileDiff &file);
     QString noticeText(int file) const;
     QString gapText(const Row &row) const;
 

@@ -286,28 +286,6 @@ private:
     SyntaxCache *m_syntax;
 };
 
-QString changeText(const FileDiff &file)
-{
-    if (file.binary) {
-        return DiffFileListModel::tr("binary");
-    }
-    if (file.tooLarge) {
-        return DiffFileListModel::tr("over-size");
-    }
-    if (file.change == u"added") {
-        return DiffFileListModel::tr("added");
-    }
-    if (file.change == u"deleted") {
-        return DiffFileListModel::tr("deleted");
-    }
-    if (file.change == u"renamed") {
-        return DiffFileListModel::tr("renamed");
-    }
-    if (file.change == u"typechange") {
-        return DiffFileListModel::tr("type changed");
-    }
-    return file.modeChanged() ? DiffFileListModel::tr("mode changed") : DiffFileListModel::tr("modified");
-}
 } // namespace
 
 DiffFileListModel::DiffFileListModel(DiffModel *diff, QObject *parent)
@@ -345,7 +323,7 @@ QVariant DiffFileListModel::data(const QModelIndex &index, int role) const
         case PathColumn:
             return file.change == u"renamed" ? tr("%1 ← %2").arg(file.path, file.oldPath) : file.path;
         case ChangeColumn:
-            return changeText(file);
+            return DiffModel::changeText(file);
         case AddedColumn:
             return counted ? QVariant(tr("+%1").arg(file.additions)) : QVariant();
         case RemovedColumn:
@@ -396,6 +374,7 @@ DiffView::DiffView(QWidget *parent)
     , m_header(new QLabel(this))
     , m_highlighting(new QLabel(this))
     , m_message(new QLabel(this))
+    , m_stack(new QStackedWidget(this))
     , m_modeButton(new QToolButton(this))
     , m_syntax(std::make_unique<SyntaxCache>())
 {
@@ -472,28 +451,30 @@ DiffView::DiffView(QWidget *parent)
     }
     toolbar->addWidget(m_modeButton);
 
-    m_highlighting->setText(Highlighting::available() ? tr("Highlighting: %1").arg(Highlighting::description())
-                                                      : tr("Language highlighting is unavailable in this build."));
+    // The version, not the number of definitions: counting them would load them at start-up.
+    m_highlighting->setText(
+        Highlighting::available()
+            ? tr("Highlighting: %1").arg(QStringLiteral("KSyntaxHighlighting ") + Highlighting::version())
+            : tr("Language highlighting is unavailable in this build."));
     m_highlighting->setForegroundRole(QPalette::PlaceholderText);
     m_message->setAlignment(Qt::AlignCenter);
     m_message->setWordWrap(true);
 
     setFocusProxy(m_list);
-    auto *stack = new QStackedWidget(this);
+
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->setObjectName(QStringLiteral("diffSplitter"));
     splitter->addWidget(m_fileView);
     splitter->addWidget(m_list);
     splitter->setStretchFactor(1, 4);
     splitter->setSizes({380, 1380});
-    stack->addWidget(splitter);
-    stack->addWidget(m_message);
-    stack->setObjectName(QStringLiteral("diffStack"));
+    m_stack->addWidget(splitter);
+    m_stack->addWidget(m_message);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(toolbar);
-    layout->addWidget(stack, 1);
+    layout->addWidget(m_stack, 1);
 
     connect(m_model, &DiffModel::seenChanged, this, [this] {
         updateHeader();
@@ -514,7 +495,7 @@ void DiffView::setDiff(TreeDiffPtr diff, const QString &reviewKey)
         m_model->setSeenKeys(QSettings().value(QStringLiteral("diff/seen/") + reviewKey).toStringList());
     }
     m_reviewKey = reviewKey;
-    findChild<QStackedWidget *>(QStringLiteral("diffStack"))->setCurrentIndex(0);
+    m_stack->setCurrentIndex(0);
     if (m_model->rowCount() > 0) {
         m_list->setCurrentIndex(m_model->index(0));
         m_list->scrollToTop();
@@ -530,7 +511,7 @@ void DiffView::setDiff(TreeDiffPtr diff, const QString &reviewKey)
 void DiffView::showMessage(const QString &message)
 {
     m_message->setText(message);
-    findChild<QStackedWidget *>(QStringLiteral("diffStack"))->setCurrentIndex(1);
+    m_stack->setCurrentIndex(1);
     m_header->clear();
 }
 

@@ -7,6 +7,7 @@
 
 class QLabel;
 class QListView;
+class QStackedWidget;
 class QTreeView;
 class QToolButton;
 
@@ -109,6 +110,7 @@ private:
     QLabel *m_header;
     QLabel *m_highlighting;
     QLabel *m_message;
+    QStackedWidget *m_stack;
     QToolButton *m_modeButton;
     std::unique_ptr<SyntaxCache> m_syntax;
     QString m_reviewKey;

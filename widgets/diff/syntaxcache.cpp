@@ -53,13 +53,13 @@ private:
     QVector<QTextLayout::FormatRange> *m_out = nullptr;
 };
 
-// One side of one hunk or gap, highlighted from its first line on as far as was painted.
+// One side of one hunk or gap: the lines highlighted so far, each with the state after it.
 struct Segment
 {
     KSH::Definition definition;
-    int computedTo = -1; // the last line index highlighted
-    KSH::State state; // after computedTo
-    std::vector<QVector<QTextLayout::FormatRange>> formats; // by line index (hunk or gap)
+    std::vector<char> done; // by line index (hunk or gap)
+    std::vector<KSH::State> after;
+    std::vector<QVector<QTextLayout::FormatRange>> formats;
 };
 } // namespace
 
@@ -68,27 +68,37 @@ struct SyntaxCache::Private
     KSH::Repository repository;
     LineHighlighter highlighter;
     QHash<QString, KSH::Definition> definitions;
-    QHash<QString, Segment> segments;
+    QHash<quint64, Segment> segments;
 };
 
-SyntaxCache::SyntaxCache()
-    : d(std::make_unique<Private>())
-{}
-
+SyntaxCache::SyntaxCache() = default;
 SyntaxCache::~SyntaxCache() = default;
+
+SyntaxCache::Private &SyntaxCache::state()
+{
+    if (!d) {
+        d = std::make_unique<Private>();
+        d->highlighter.setTheme(d->repository.themeForPalette(m_palette));
+    }
+    return *d;
+}
 
 void SyntaxCache::reset(const QPalette &palette)
 {
-    d->segments.clear();
-    d->highlighter.setTheme(d->repository.themeForPalette(palette));
+    m_palette = palette;
     m_highlighted = 0;
+    if (d) {
+        d->segments.clear();
+        d->highlighter.setTheme(d->repository.themeForPalette(palette));
+    }
 }
 
 QString SyntaxCache::definitionName(const QString &path)
 {
-    auto it = d->definitions.find(path);
-    if (it == d->definitions.end()) {
-        it = d->definitions.insert(path, d->repository.definitionForFileName(path));
+    Private &p = state();
+    auto it = p.definitions.find(path);
+    if (it == p.definitions.end()) {
+        it = p.definitions.insert(path, p.repository.definitionForFileName(path));
     }
     return it->isValid() ? it->name() : QString();
 }
@@ -104,32 +114,38 @@ QVector<QTextLayout::FormatRange> SyntaxCache::formats(const DiffModel &model, c
         return {};
     }
     const FileDiff &file = model.file(row.file);
-    const QString key =
-        QStringLiteral("%1/%2/%3/%4").arg(row.file).arg(gap ? 1 : 0).arg(row.part).arg(gap ? 0 : int(newSide));
-    auto it = d->segments.find(key);
-    if (it == d->segments.end()) {
+    Private &p = state();
+    // The file, the hunk or gap, whether it is a gap, and the side (a gap is the same on both).
+    const quint64 key = (quint64(quint32(row.file)) << 32) | (quint64(quint32(row.part)) << 2) | (gap ? 2u : 0u)
+        | (!gap && newSide ? 1u : 0u);
+    auto it = p.segments.find(key);
+    if (it == p.segments.end()) {
         Segment segment;
         definitionName(file.path);
-        segment.definition = d->definitions.value(file.path);
-        const int size = gap ? model.gap(row.file, row.part).count : int(file.hunks.at(row.part).lines.size());
-        segment.formats.resize(size_t(size));
-        it = d->segments.insert(key, segment);
+        segment.definition = p.definitions.value(file.path);
+        const size_t size =
+            size_t(gap ? model.gap(row.file, row.part).count : int(file.hunks.at(row.part).lines.size()));
+        segment.done.resize(size);
+        segment.after.resize(size);
+        segment.formats.resize(size);
+        it = p.segments.insert(key, segment);
     }
     Segment &segment = *it;
     if (!segment.definition.isValid() || size_t(line) >= segment.formats.size()) {
         return {};
     }
-    if (line <= segment.computedTo) {
+    if (segment.done[size_t(line)]) {
         return segment.formats[size_t(line)];
     }
-    // A line far below what was highlighted starts a little above itself instead of at the
-    // top of a huge hunk: at most 500 lines are highlighted for one paint.
-    int from = segment.computedTo + 1;
-    if (line - from > 500) {
-        from = line - 200;
-        segment.state = KSH::State();
+    // Start after the nearest highlighted line above, or at the segment's top; but at most
+    // 500 lines above, so a paint far down a huge hunk highlights a bounded number of lines
+    // (the price: a construct opened further up may be misread there).
+    int from = line;
+    while (from > 0 && !segment.done[size_t(from - 1)] && line - from < 500) {
+        --from;
     }
-    d->highlighter.setDefinition(segment.definition);
+    KSH::State state = from > 0 && segment.done[size_t(from - 1)] ? segment.after[size_t(from - 1)] : KSH::State();
+    p.highlighter.setDefinition(segment.definition);
     const QList<DiffLine> *lines = gap ? nullptr : &file.hunks.at(row.part).lines;
     for (int i = from; i <= line; ++i) {
         QString text;
@@ -140,16 +156,19 @@ QVector<QTextLayout::FormatRange> SyntaxCache::formats(const DiffModel &model, c
         } else {
             const DiffLine &l = lines->at(i);
             if (l.origin == (newSide ? '-' : '+')) {
-                continue; // not on this side
+                segment.done[size_t(i)] = 1; // not on this side: passes the state on
+                segment.after[size_t(i)] = state;
+                continue;
             }
             text = l.text;
         }
         QVector<QTextLayout::FormatRange> out;
-        segment.state = d->highlighter.highlight(text, segment.state, out);
+        state = p.highlighter.highlight(text, state, out);
         segment.formats[size_t(i)] = std::move(out);
+        segment.after[size_t(i)] = state;
+        segment.done[size_t(i)] = 1;
         ++m_highlighted;
     }
-    segment.computedTo = line;
     return segment.formats[size_t(line)];
 }
 
@@ -161,7 +180,10 @@ struct SyntaxCache::Private
 SyntaxCache::SyntaxCache() = default;
 SyntaxCache::~SyntaxCache() = default;
 
-void SyntaxCache::reset(const QPalette &) {}
+void SyntaxCache::reset(const QPalette &palette)
+{
+    m_palette = palette;
+}
 
 QVector<QTextLayout::FormatRange> SyntaxCache::formats(const DiffModel &, const DiffModel::Row &, bool)
 {

@@ -24,6 +24,8 @@ public:
     SyntaxCache(const SyntaxCache &) = delete;
     SyntaxCache &operator=(const SyntaxCache &) = delete;
 
+    // Forgets what was highlighted; the theme follows `palette`. Cheap: the syntax definitions
+    // are read when the first line is highlighted, not before.
     void reset(const QPalette &palette);
     // The formats of the old (left) or new (right) side of `row`.
     QVector<QTextLayout::FormatRange> formats(const DiffModel &model, const DiffModel::Row &row, bool newSide);
@@ -36,7 +38,10 @@ public:
 
 private:
     struct Private;
-    std::unique_ptr<Private> d;
+    Private &state();
+
+    std::unique_ptr<Private> d; // created on first use
+    QPalette m_palette;
     int m_highlighted = 0;
 };
 
