@@ -1,6 +1,6 @@
 #include "cli.h"
 
-#include "version.h"
+#include "workspace/version.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>

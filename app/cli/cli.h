@@ -1,7 +1,10 @@
 #pragma once
 
-#include "result.h"
-#include "workspace.h"
+#include "base/result.h"
+#include "git/gitrepository.h"
+#include "store/database.h"
+#include "store/ledger.h"
+#include "workspace/workspace.h"
 
 #include <QCommandLineParser>
 #include <QJsonValue>

@@ -1,6 +1,6 @@
 #include "cli.h"
-#include "cycle.h"
 #include "store/taskrepository.h"
+#include "workspace/cycle.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

@@ -1,5 +1,6 @@
 #include "cli.h"
 #include "scheduling/scheduler.h"
+#include "workspace/taskexecutors.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -204,7 +205,7 @@ int runRun(Context &context)
         return context.usage(Tr::tr("run takes no arguments; choose a goal with --goal ID."));
     }
     SchedulerOptions options;
-    options.workspace = context.workspace;
+    options.openSession = workspaceTaskSessions(context.workspace);
     if (context.parser.isSet(QStringLiteral("goal"))) {
         qint64 goalId = 0;
         if (!context.parseId(context.parser.value(QStringLiteral("goal")), Tr::tr("goal"), &goalId, &exitCode)) {
@@ -222,7 +223,7 @@ int runRun(Context &context)
             return context.fail(goal.error());
         }
     }
-    Scheduler scheduler(options, ExecutorRegistry::builtin());
+    Scheduler scheduler(options, builtinExecutors());
     QMutex printing;
     QList<qint64> finished;
     bool anyFailed = false;

@@ -1,5 +1,5 @@
 #include "cli.h"
-#include "demo.h"
+#include "workspace/demo.h"
 
 #include <QCoreApplication>
 #include <QJsonObject>

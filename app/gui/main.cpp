@@ -6,8 +6,8 @@
 #include "kanban/goalcolumnproxy.h"
 #include "kanban/kanbanview.h"
 #include "translations.h"
-#include "version.h"
-#include "workspacewatcher.h"
+#include "workspace/version.h"
+#include "workspace/workspacewatcher.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -1,7 +1,7 @@
-#include "astraconfig.h"
+#include "config/astraconfig.h"
 
-#include "duration.h"
-#include "logging.h"
+#include "base/logging.h"
+#include "config/duration.h"
 
 #include <QCoreApplication>
 #include <QFile>

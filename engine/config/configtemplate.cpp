@@ -1,7 +1,7 @@
-#include "configtemplate.h"
+#include "config/configtemplate.h"
 
-#include "astraconfig.h"
-#include "duration.h"
+#include "config/astraconfig.h"
+#include "config/duration.h"
 
 #include <QDir>
 #include <QFile>

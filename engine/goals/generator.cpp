@@ -1,14 +1,15 @@
-#include "generator.h"
+#include "goals/generator.h"
 
-#include "code/pathglob.h"
-#include "code/pathpolicy.h"
-#include "goals/goalstatemachine.h"
-#include "ledger/canonicaljson.h"
+#include "base/canonicaljson.h"
+#include "model/goalstatemachine.h"
 #include "planning/goalplanning.h"
+#include "policy/pathglob.h"
+#include "policy/pathpolicy.h"
 #include "proposers/proposer.h"
+#include "store/database.h"
 #include "store/goalrepository.h"
+#include "store/ledger.h"
 #include "store/taskrepository.h"
-#include "workspace.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -99,11 +100,12 @@ infeasibility(const ProposalDraft &draft, const Config &config, const PathPolicy
 
 // The first check that refuses `draft`, as {check, reason}; empty when all pass.
 // `infeasible` is the feasibility check's result, made beforehand.
-Result<QPair<QString, QString>>
-firstRefusal(Workspace &workspace, const ProposalDraft &draft, const PathPolicy &policy, const QString &infeasible)
+Result<QPair<QString, QString>> firstRefusal(Database &db,
+                                             const Config &config,
+                                             const ProposalDraft &draft,
+                                             const PathPolicy &policy,
+                                             const QString &infeasible)
 {
-    const Config &config = workspace.config();
-    Database &db = workspace.database();
     if (draft.confidence < config.generator.minConfidence) {
         return QPair<QString, QString>{QStringLiteral("confidence"),
                                        Tr::tr("confidence %1 is below [generator] min_confidence %2 (%3)")
@@ -275,11 +277,10 @@ Result<QList<ProposalDecision>> listProposals(Database &db, bool refusedOnly, in
     return decisions;
 }
 
-Result<QList<ProposalDecision>> generateGoals(Workspace &workspace, const QList<ProposalDraft> &drafts)
+Result<QList<ProposalDecision>>
+generateGoals(Database &db, Ledger &ledger, const Config &config, const QList<ProposalDraft> &drafts)
 {
     QList<ProposalDecision> decisions;
-    Database &db = workspace.database();
-    const Config &config = workspace.config();
     auto policy = PathPolicy::create(config.policy);
     if (!policy) {
         return policy.error();
@@ -298,10 +299,10 @@ Result<QList<ProposalDecision>> generateGoals(Workspace &workspace, const QList<
         Status done = db.writeTransaction([&]() -> Status {
             // Under the ledger lock, so that two generators cannot both pass the duplicate and
             // rate checks for the same draft.
-            if (auto locked = workspace.ledger().lockHead(); !locked) {
+            if (auto locked = ledger.lockHead(); !locked) {
                 return locked.error();
             }
-            auto refusal = firstRefusal(workspace, draft, *policy, *infeasible);
+            auto refusal = firstRefusal(db, config, draft, *policy, *infeasible);
             if (!refusal) {
                 return refusal.error();
             }
@@ -342,11 +343,10 @@ Result<QList<ProposalDecision>> generateGoals(Workspace &workspace, const QList<
             meta.insert(QStringLiteral("reason"), decision.reason);
             if (!decision.accepted) {
                 meta.insert(QStringLiteral("check"), decision.check);
-                auto entry =
-                    workspace.ledger().append(LedgerRecord{QStringLiteral("astra"),
-                                                           QStringLiteral("proposal_refused"),
-                                                           QStringLiteral("proposal:%1").arg(decision.proposalId),
-                                                           meta});
+                auto entry = ledger.append(LedgerRecord{QStringLiteral("astra"),
+                                                        QStringLiteral("proposal_refused"),
+                                                        QStringLiteral("proposal:%1").arg(decision.proposalId),
+                                                        meta});
                 return entry ? Status() : Status(entry.error());
             }
             const bool autoApprove =
@@ -373,8 +373,7 @@ Result<QList<ProposalDecision>> generateGoals(Workspace &workspace, const QList<
             decision.goalId = created->id;
             decision.goalState = toString(created->state);
             meta.insert(QStringLiteral("goal"), double(created->id));
-            auto accepted =
-                workspace.ledger().append(LedgerRecord{QStringLiteral("astra"),
+            auto accepted = ledger.append(LedgerRecord{QStringLiteral("astra"),
                                                        QStringLiteral("proposal_accepted"),
                                                        QStringLiteral("proposal:%1").arg(decision.proposalId),
                                                        meta});
@@ -388,10 +387,10 @@ Result<QList<ProposalDecision>> generateGoals(Workspace &workspace, const QList<
             goalMeta.insert(QStringLiteral("proposal"), double(decision.proposalId));
             goalMeta.insert(QStringLiteral("auto_approved"), autoApprove);
             goalMeta.insert(QStringLiteral("files"), goal.evidence.value(QStringLiteral("files")));
-            auto entry = workspace.ledger().append(LedgerRecord{QStringLiteral("astra"),
-                                                                QStringLiteral("goal_created"),
-                                                                QStringLiteral("goal:%1").arg(created->id),
-                                                                goalMeta});
+            auto entry = ledger.append(LedgerRecord{QStringLiteral("astra"),
+                                                    QStringLiteral("goal_created"),
+                                                    QStringLiteral("goal:%1").arg(created->id),
+                                                    goalMeta});
             return entry ? Status() : Status(entry.error());
         });
         if (!done) {

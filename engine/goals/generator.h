@@ -1,11 +1,13 @@
 #pragma once
 
-#include "goals/proposal.h"
-#include "result.h"
+#include "base/result.h"
+#include "model/proposal.h"
 
 namespace astra {
 
-class Workspace;
+class Database;
+class Ledger;
+struct Config;
 
 // Turns detector drafts into goals, applying DESIGN.md's checks in this order, each with a
 // recorded reason when it refuses:
@@ -20,9 +22,9 @@ class Workspace;
 // and the confidence reaches auto_approve_confidence, `proposed` otherwise. Every decision is
 // a `proposals` row and a ledger entry (proposal_accepted with goal_created, or
 // proposal_refused), in one transaction each.
-Result<QList<ProposalDecision>> generateGoals(Workspace &workspace, const QList<ProposalDraft> &drafts);
+Result<QList<ProposalDecision>>
+generateGoals(Database &db, Ledger &ledger, const Config &config, const QList<ProposalDraft> &drafts);
 
-class Database;
 // The generator's recorded decisions, newest first: at most `limit` of them, only the refused
 // ones when `refusedOnly`. An accepted one carries its goal and the goal's state now.
 Result<QList<ProposalDecision>> listProposals(Database &db, bool refusedOnly, int limit);

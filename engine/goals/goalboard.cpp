@@ -1,4 +1,4 @@
-#include "goalboard.h"
+#include "goals/goalboard.h"
 
 #include "store/database.h"
 #include "store/goalrepository.h"

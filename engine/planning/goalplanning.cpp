@@ -1,6 +1,6 @@
-#include "goalplanning.h"
+#include "planning/goalplanning.h"
 
-#include "code/pathpolicy.h"
+#include "policy/pathpolicy.h"
 
 #include <QCoreApplication>
 #include <QFile>

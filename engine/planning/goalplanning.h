@@ -1,11 +1,11 @@
 #pragma once
 
+#include "base/result.h"
 #include "config/astraconfig.h"
-#include "goals/goal.h"
-#include "planner.h"
-#include "planning/plan.h"
-#include "result.h"
-#include "scheduling/task.h"
+#include "model/goal.h"
+#include "model/plan.h"
+#include "model/task.h"
+#include "planning/planner.h"
 
 namespace astra {
 

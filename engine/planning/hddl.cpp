@@ -1,4 +1,4 @@
-#include "hddl.h"
+#include "planning/hddl.h"
 
 #include <QCoreApplication>
 #include <QSet>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "result.h"
-#include "sexpression.h"
+#include "base/result.h"
+#include "planning/sexpression.h"
 
 #include <QHash>
 #include <QList>

@@ -1,4 +1,4 @@
-#include "planner.h"
+#include "planning/planner.h"
 
 #include <QCoreApplication>
 #include <QHash>

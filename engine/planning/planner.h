@@ -1,6 +1,6 @@
 #pragma once
 
-#include "hddl.h"
+#include "planning/hddl.h"
 
 #include <QElapsedTimer>
 #include <QList>

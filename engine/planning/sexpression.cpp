@@ -1,4 +1,4 @@
-#include "sexpression.h"
+#include "planning/sexpression.h"
 
 #include <QCoreApplication>
 

@@ -1,4 +1,4 @@
-#include "commandproposer.h"
+#include "proposers/commandproposer.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

@@ -1,7 +1,7 @@
-#include "fixitsproposer.h"
+#include "proposers/fixitsproposer.h"
 
-#include "code/gitrepository.h"
-#include "goals/detectors/findings.h"
+#include "git/gitrepository.h"
+#include "sandbox/findings.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>

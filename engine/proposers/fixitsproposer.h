@@ -1,6 +1,6 @@
 #pragma once
 
-#include "proposer.h"
+#include "proposers/proposer.h"
 
 namespace astra {
 

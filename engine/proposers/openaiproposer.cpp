@@ -1,4 +1,4 @@
-#include "openaiproposer.h"
+#include "proposers/openaiproposer.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

@@ -1,9 +1,9 @@
-#include "proposer.h"
+#include "proposers/proposer.h"
 
-#include "code/patchimport.h"
-#include "commandproposer.h"
-#include "fixitsproposer.h"
-#include "openaiproposer.h"
+#include "git/patchimport.h"
+#include "proposers/commandproposer.h"
+#include "proposers/fixitsproposer.h"
+#include "proposers/openaiproposer.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>

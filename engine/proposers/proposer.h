@@ -1,9 +1,9 @@
 #pragma once
 
-#include "code/modification.h"
+#include "base/result.h"
 #include "config/astraconfig.h"
-#include "goals/goal.h"
-#include "result.h"
+#include "model/goal.h"
+#include "model/modification.h"
 
 #include <QJsonObject>
 

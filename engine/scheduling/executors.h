@@ -1,7 +1,8 @@
 #pragma once
 
-#include "result.h"
-#include "task.h"
+#include "base/result.h"
+#include "model/task.h"
+#include "scheduling/tasksession.h"
 
 #include <QDeadlineTimer>
 #include <QHash>
@@ -11,8 +12,6 @@
 #include <functional>
 
 namespace astra {
-
-class Workspace;
 
 // What one attempt at a task ended with. Transient failures are retried with backoff (up to
 // the task's max_attempts); every other failure ends the task and its plan.
@@ -35,10 +34,10 @@ struct TaskOutcome
 
 QString toString(TaskOutcome::Kind kind);
 
-// Given to an executor while it runs on a pool thread. The workspace belongs to that thread.
+// Given to an executor while it runs on a pool thread. The session belongs to that thread.
 struct TaskContext
 {
-    Workspace &workspace;
+    TaskSession &session;
     const TaskRecord &task;
     QList<TaskRecord> earlier; // the plan's earlier tasks (all succeeded), with their outputs
     QDeadlineTimer deadline;
@@ -65,9 +64,6 @@ public:
     bool writes(const QString &kind) const;
     QStringList writerKinds() const;
     QStringList kinds() const;
-
-    // code_read, code_analyze (the configured proposer), code_modify, code_test, request_review.
-    static ExecutorRegistry builtin();
 
 private:
     struct Entry

@@ -1,10 +1,12 @@
-#include "scheduler.h"
+#include "scheduling/scheduler.h"
 
-#include "crashpoint.h"
-#include "goals/goalstatemachine.h"
-#include "logging.h"
-#include "processid.h"
+#include "base/crashpoint.h"
+#include "base/logging.h"
+#include "base/processid.h"
+#include "model/goalstatemachine.h"
+#include "store/database.h"
 #include "store/goalrepository.h"
+#include "store/ledger.h"
 #include "store/planrepository.h"
 #include "store/taskrepository.h"
 
@@ -36,20 +38,24 @@ QJsonObject taskMeta(const TaskRecord &task)
     return meta;
 }
 
-Status appendLedger(Workspace &workspace,
+Status appendLedger(Ledger &ledger,
                     const QString &actor,
                     const QString &event,
                     const QString &subject,
                     const QJsonObject &meta)
 {
-    auto entry = workspace.ledger().append(LedgerRecord{actor, event, subject, meta});
+    auto entry = ledger.append(LedgerRecord{actor, event, subject, meta});
     return entry ? Status() : Status(entry.error());
 }
 
-Status
-moveGoalInTransaction(Workspace &workspace, qint64 goalId, GoalState to, const QString &reason, const QString &actor)
+Status moveGoalInTransaction(Database &db,
+                             Ledger &ledger,
+                             qint64 goalId,
+                             GoalState to,
+                             const QString &reason,
+                             const QString &actor)
 {
-    GoalRepository goals(workspace.database());
+    GoalRepository goals(db);
     auto goal = goals.find(goalId);
     if (!goal) {
         return goal.error();
@@ -65,29 +71,17 @@ moveGoalInTransaction(Workspace &workspace, qint64 goalId, GoalState to, const Q
     meta.insert(QStringLiteral("from"), toString(goal->state));
     meta.insert(QStringLiteral("to"), toString(to));
     meta.insert(QStringLiteral("reason"), reason);
-    return appendLedger(workspace, actor, GoalStateMachine::eventFor(to), QStringLiteral("goal:%1").arg(goalId), meta);
+    return appendLedger(ledger, actor, GoalStateMachine::eventFor(to), QStringLiteral("goal:%1").arg(goalId), meta);
 }
 } // namespace
 
-QJsonObject SchedulerReport::toJson() const
-{
-    QJsonObject object;
-    object.insert(QStringLiteral("started"), started);
-    object.insert(QStringLiteral("succeeded"), succeeded);
-    object.insert(QStringLiteral("failed"), failed);
-    object.insert(QStringLiteral("retried"), retried);
-    object.insert(QStringLiteral("cancelled"), cancelled);
-    object.insert(QStringLiteral("errors"), QJsonArray::fromStringList(errors));
-    return object;
-}
-
-Status failPlanAfter(Workspace &workspace,
+Status failPlanAfter(Database &db,
+                     Ledger &ledger,
                      const TaskRecord &task,
                      TaskState taskState,
                      const QString &reason,
                      const QString &actor)
 {
-    Database &db = workspace.database();
     auto skipped = TaskRepository(db).skipAfter(task.planId,
                                                 task.ordinal,
                                                 Tr::tr("skipped: task %1 %2").arg(task.id).arg(toString(taskState)));
@@ -109,7 +103,7 @@ Status failPlanAfter(Workspace &workspace,
         meta.insert(QStringLiteral("task"), double(task.id));
         meta.insert(QStringLiteral("reason"), reason);
         meta.insert(QStringLiteral("skipped_tasks"), *skipped);
-        if (Status logged = appendLedger(workspace,
+        if (Status logged = appendLedger(ledger,
                                          actor,
                                          QStringLiteral("plan_failed"),
                                          QStringLiteral("plan:%1").arg(task.planId),
@@ -118,7 +112,7 @@ Status failPlanAfter(Workspace &workspace,
             return logged;
         }
     }
-    return moveGoalInTransaction(workspace, task.goalId, GoalState::Failed, reason, actor);
+    return moveGoalInTransaction(db, ledger, task.goalId, GoalState::Failed, reason, actor);
 }
 
 Scheduler::Scheduler(SchedulerOptions options, ExecutorRegistry executors, QObject *parent)
@@ -126,7 +120,6 @@ Scheduler::Scheduler(SchedulerOptions options, ExecutorRegistry executors, QObje
     , m_options(std::move(options))
     , m_executors(std::move(executors))
 {
-    m_options.workspace.recover = false;
     if (m_options.maxThreads > 0) {
         m_pool.setMaxThreadCount(m_options.maxThreads);
     }
@@ -167,13 +160,14 @@ void Scheduler::recordError(const QString &message)
 
 Result<SchedulerReport> Scheduler::runUntilIdle()
 {
-    WorkspaceOptions dispatcherOptions = m_options.workspace;
-    dispatcherOptions.recover = true; // requeues the tasks of runners that died
-    auto workspace = Workspace::open(dispatcherOptions);
-    if (!workspace) {
-        return workspace.error();
+    if (!m_options.openSession) {
+        return makeError(Tr::tr("The scheduler was given no way to open the workspace's state."), ErrorKind::Invalid);
     }
-    TaskRepository tasks((*workspace)->database());
+    auto session = m_options.openSession(SessionRole::Dispatcher); // requeues the tasks of runners that died
+    if (!session) {
+        return session.error();
+    }
+    TaskRepository tasks((*session)->database());
     {
         QMutexLocker locker(&m_mutex);
         m_report = {};
@@ -245,13 +239,13 @@ Result<SchedulerReport> Scheduler::runUntilIdle()
 
 void Scheduler::runPlan(qint64 planId)
 {
-    auto workspace = Workspace::open(m_options.workspace);
-    if (!workspace) {
-        recordError(Tr::tr("Plan %1: %2").arg(planId).arg(workspace.message()));
+    auto opened = m_options.openSession(SessionRole::Runner);
+    if (!opened) {
+        recordError(Tr::tr("Plan %1: %2").arg(planId).arg(opened.message()));
         return;
     }
-    Workspace &ws = **workspace;
-    TaskRepository repository(ws.database());
+    TaskSession &session = **opened;
+    TaskRepository repository(session.database());
     while (!m_stop) {
         auto planTasks = repository.forPlan(planId);
         if (!planTasks) {
@@ -276,7 +270,7 @@ void Scheduler::runPlan(qint64 planId)
         }
         if (cancelRequested) {
             if (Status cancelled =
-                    cancelQueued(ws, task, Tr::tr("task %1 was cancelled before it started").arg(task.id));
+                    cancelQueued(session, task, Tr::tr("task %1 was cancelled before it started").arg(task.id));
                 !cancelled) {
                 recordError(cancelled.message());
             }
@@ -288,7 +282,7 @@ void Scheduler::runPlan(qint64 planId)
             writerLock.lock();
         }
         qint64 runId = 0;
-        auto claimed = claim(ws, task, &runId);
+        auto claimed = claim(session, task, &runId);
         if (!claimed) {
             recordError(claimed.message());
             return;
@@ -299,7 +293,7 @@ void Scheduler::runPlan(qint64 planId)
         if (*claimed == Claim::Busy) {
             writerLock = {};
             // The writer may belong to a process that died since this run started.
-            if (Status recovered = ws.recoverDeadTasks(); !recovered) {
+            if (Status recovered = recoverDeadTasks(session.database(), session.ledger()); !recovered) {
                 recordError(recovered.message());
                 return;
             }
@@ -325,7 +319,7 @@ void Scheduler::runPlan(qint64 planId)
                 stopFlag->store(true);
             }
         }
-        TaskContext context{ws, task, planTasks->mid(0, index), deadline, stopFlag.get(), {}};
+        TaskContext context{session, task, planTasks->mid(0, index), deadline, stopFlag.get(), {}};
         const qint64 taskId = task.id;
         context.progress = [this, taskId](int percent, const QString &message) {
             Q_EMIT taskProgress(taskId, percent, message);
@@ -353,7 +347,7 @@ void Scheduler::runPlan(qint64 planId)
         if (!cancelled && !timedOut && outcome.kind == TaskOutcome::Kind::Cancelled) {
             cancelled = true;
         }
-        auto state = finish(ws, task, runId, outcome, elapsed, timedOut, cancelled);
+        auto state = finish(session, task, runId, outcome, elapsed, timedOut, cancelled);
         writerLock = {};
         if (!state) {
             recordError(state.message());
@@ -366,13 +360,13 @@ void Scheduler::runPlan(qint64 planId)
     }
 }
 
-Result<Scheduler::Claim> Scheduler::claim(Workspace &workspace, TaskRecord &task, qint64 *runId)
+Result<Scheduler::Claim> Scheduler::claim(TaskSession &session, TaskRecord &task, qint64 *runId)
 {
-    Database &db = workspace.database();
+    Database &db = session.database();
     Claim result = Claim::Claimed;
     TaskRecord claimed;
     Status done = db.writeTransaction([&]() -> Status {
-        if (auto locked = workspace.ledger().lockHead(); !locked) {
+        if (auto locked = session.ledger().lockHead(); !locked) {
             return locked.error();
         }
         // The executor's own check: an unapproved plan never runs, whoever asks.
@@ -411,7 +405,7 @@ Result<Scheduler::Claim> Scheduler::claim(Workspace &workspace, TaskRecord &task
             }
             QJsonObject meta = taskMeta(*updated);
             meta.insert(QStringLiteral("reason"), reason);
-            if (Status logged = appendLedger(workspace,
+            if (Status logged = appendLedger(session.ledger(),
                                              QStringLiteral("astra"),
                                              QStringLiteral("task_cancelled"),
                                              QStringLiteral("task:%1").arg(task.id),
@@ -419,7 +413,7 @@ Result<Scheduler::Claim> Scheduler::claim(Workspace &workspace, TaskRecord &task
                 !logged) {
                 return logged;
             }
-            return failPlanAfter(workspace, *updated, TaskState::Cancelled, reason, QStringLiteral("astra"));
+            return failPlanAfter(db, session.ledger(), *updated, TaskState::Cancelled, reason, QStringLiteral("astra"));
         }
         if (m_executors.writes(task.kind)) {
             auto writers = tasks.countRunning(m_executors.writerKinds());
@@ -460,7 +454,8 @@ Result<Scheduler::Claim> Scheduler::claim(Workspace &workspace, TaskRecord &task
         }
         *runId = *inserted;
         if (goal->state == GoalState::Planned) {
-            if (Status moved = moveGoalInTransaction(workspace,
+            if (Status moved = moveGoalInTransaction(db,
+                                                     session.ledger(),
                                                      goal->id,
                                                      GoalState::Executing,
                                                      Tr::tr("plan %1 started").arg(task.planId),
@@ -472,7 +467,7 @@ Result<Scheduler::Claim> Scheduler::claim(Workspace &workspace, TaskRecord &task
         QJsonObject meta = taskMeta(claimed);
         meta.insert(QStringLiteral("run"), double(*runId));
         meta.insert(QStringLiteral("worker"), claimed.claimedBy);
-        return appendLedger(workspace,
+        return appendLedger(session.ledger(),
                             QStringLiteral("astra"),
                             QStringLiteral("task_started"),
                             QStringLiteral("task:%1").arg(task.id),
@@ -487,7 +482,7 @@ Result<Scheduler::Claim> Scheduler::claim(Workspace &workspace, TaskRecord &task
     return result;
 }
 
-Result<TaskState> Scheduler::finish(Workspace &workspace,
+Result<TaskState> Scheduler::finish(TaskSession &session,
                                     const TaskRecord &task,
                                     qint64 runId,
                                     const TaskOutcome &outcome,
@@ -495,11 +490,11 @@ Result<TaskState> Scheduler::finish(Workspace &workspace,
                                     bool timedOut,
                                     bool cancelled)
 {
-    Database &db = workspace.database();
+    Database &db = session.database();
     TaskState finalState = TaskState::Failed;
     bool retried = false;
     Status done = db.writeTransaction([&]() -> Status {
-        if (auto locked = workspace.ledger().lockHead(); !locked) {
+        if (auto locked = session.ledger().lockHead(); !locked) {
             return locked.error();
         }
         TaskRepository tasks(db);
@@ -559,14 +554,18 @@ Result<TaskState> Scheduler::finish(Workspace &workspace,
             : retried                                            ? QStringLiteral("task_retry_scheduled")
             : cancelled                                          ? QStringLiteral("task_cancelled")
                                                                  : QStringLiteral("task_failed");
-        if (Status logged =
-                appendLedger(workspace, QStringLiteral("astra"), event, QStringLiteral("task:%1").arg(task.id), meta);
+        if (Status logged = appendLedger(session.ledger(),
+                                         QStringLiteral("astra"),
+                                         event,
+                                         QStringLiteral("task:%1").arg(task.id),
+                                         meta);
             !logged) {
             return logged;
         }
         if (finalState == TaskState::Failed || finalState == TaskState::Cancelled) {
             return failPlanAfter(
-                workspace,
+                db,
+                session.ledger(),
                 *updated,
                 finalState,
                 Tr::tr("task %1 (%2) %3: %4").arg(task.id).arg(task.kind, toString(finalState), changed.summary),
@@ -595,11 +594,11 @@ Result<TaskState> Scheduler::finish(Workspace &workspace,
     return finalState;
 }
 
-Status Scheduler::cancelQueued(Workspace &workspace, const TaskRecord &task, const QString &reason)
+Status Scheduler::cancelQueued(TaskSession &session, const TaskRecord &task, const QString &reason)
 {
-    Database &db = workspace.database();
+    Database &db = session.database();
     Status done = db.writeTransaction([&]() -> Status {
-        if (auto locked = workspace.ledger().lockHead(); !locked) {
+        if (auto locked = session.ledger().lockHead(); !locked) {
             return locked.error();
         }
         TaskRepository tasks(db);
@@ -612,7 +611,7 @@ Status Scheduler::cancelQueued(Workspace &workspace, const TaskRecord &task, con
         }
         QJsonObject meta = taskMeta(*updated);
         meta.insert(QStringLiteral("reason"), reason);
-        if (Status logged = appendLedger(workspace,
+        if (Status logged = appendLedger(session.ledger(),
                                          QStringLiteral("astra"),
                                          QStringLiteral("task_cancelled"),
                                          QStringLiteral("task:%1").arg(task.id),
@@ -620,7 +619,7 @@ Status Scheduler::cancelQueued(Workspace &workspace, const TaskRecord &task, con
             !logged) {
             return logged;
         }
-        return failPlanAfter(workspace, *updated, TaskState::Cancelled, reason, QStringLiteral("astra"));
+        return failPlanAfter(db, session.ledger(), *updated, TaskState::Cancelled, reason, QStringLiteral("astra"));
     });
     if (done) {
         QMutexLocker locker(&m_mutex);
@@ -628,6 +627,114 @@ Status Scheduler::cancelQueued(Workspace &workspace, const TaskRecord &task, con
         Q_EMIT taskFinished(task.id, toString(TaskState::Cancelled), reason);
     }
     return done;
+}
+
+Status recoverDeadTasks(Database &db, Ledger &ledger)
+{
+    TaskRepository repository(db);
+    auto running = repository.list(TaskState::Running);
+    if (!running) {
+        return running.error();
+    }
+    QList<qint64> dead;
+    for (const TaskRecord &task : std::as_const(*running)) {
+        if (isDeadLocalProcess(task.claimedBy)) {
+            dead.append(task.id);
+        }
+    }
+    auto openJobs = repository.openJobRuns();
+    if (!openJobs) {
+        return openJobs.error();
+    }
+    QList<TaskRunRecord> deadJobRuns;
+    for (const TaskRunRecord &run : std::as_const(*openJobs)) {
+        if (isDeadLocalProcess(run.worker)) {
+            deadJobRuns.append(run);
+        }
+    }
+    if (dead.isEmpty() && deadJobRuns.isEmpty()) {
+        return {};
+    }
+    return db.writeTransaction([&]() -> Status {
+        if (auto locked = ledger.lockHead(); !locked) {
+            return locked.error();
+        }
+        // A job run whose process died is closed as an error; the job runs again when due.
+        for (TaskRunRecord run : std::as_const(deadJobRuns)) {
+            run.outcome = QStringLiteral("error");
+            run.finishedAt = isoNow();
+            run.summary = Tr::tr("the process running it (%1) died").arg(run.worker);
+            const QDateTime startedAt = QDateTime::fromString(run.startedAt, Qt::ISODateWithMs);
+            run.durationMs = startedAt.isValid() ? startedAt.msecsTo(QDateTime::currentDateTimeUtc()) : 0;
+            if (Status finished = repository.finishRun(run);
+                !finished && finished.error().kind != ErrorKind::Conflict) {
+                return finished;
+            }
+        }
+        for (qint64 id : std::as_const(dead)) {
+            auto task = repository.find(id);
+            if (!task) {
+                return task.error();
+            }
+            if (task->state != TaskState::Running || !isDeadLocalProcess(task->claimedBy)) {
+                continue; // finished or taken over since the look above
+            }
+            const QString reason = Tr::tr("the process running it (%1) died").arg(task->claimedBy);
+            auto open = repository.openRuns(id);
+            if (!open) {
+                return open.error();
+            }
+            for (TaskRunRecord run : std::as_const(*open)) {
+                run.outcome = QStringLiteral("error");
+                run.finishedAt = isoNow();
+                run.summary = reason;
+                const QDateTime startedAt = QDateTime::fromString(run.startedAt, Qt::ISODateWithMs);
+                run.durationMs = startedAt.isValid() ? startedAt.msecsTo(QDateTime::currentDateTimeUtc()) : 0;
+                if (Status finished = repository.finishRun(run); !finished) {
+                    return finished;
+                }
+            }
+            const bool requeue = task->attempts < task->maxAttempts;
+            TaskRecord changed = *task;
+            changed.state = requeue ? TaskState::Queued : TaskState::Failed;
+            changed.claimedBy.clear();
+            changed.claimedAt.clear();
+            changed.summary = requeue
+                ? Tr::tr("requeued: %1").arg(reason)
+                : Tr::tr("failed: %1, and it had used its %2 attempts").arg(reason).arg(task->maxAttempts);
+            auto updated = repository.update(*task, changed);
+            if (!updated) {
+                return updated.error();
+            }
+            QJsonObject meta;
+            meta.insert(QStringLiteral("plan"), double(task->planId));
+            meta.insert(QStringLiteral("goal"), double(task->goalId));
+            meta.insert(QStringLiteral("kind"), task->kind);
+            meta.insert(QStringLiteral("runner"), task->claimedBy);
+            meta.insert(QStringLiteral("attempts"), task->attempts);
+            meta.insert(QStringLiteral("requeued"), requeue);
+            auto entry = ledger.append(LedgerRecord{QStringLiteral("astra"),
+                                                    QStringLiteral("recovered"),
+                                                    QStringLiteral("task:%1").arg(id),
+                                                    meta});
+            if (!entry) {
+                return entry.error();
+            }
+            if (!requeue) {
+                if (Status failed = failPlanAfter(db,
+                                                  ledger,
+                                                  *updated,
+                                                  TaskState::Failed,
+                                                  changed.summary,
+                                                  QStringLiteral("astra"));
+                    !failed) {
+                    return failed;
+                }
+            }
+            qCInfo(lcScheduler) << "task" << id << changed.summary;
+        }
+        return {};
+    });
 }
 
 } // namespace astra

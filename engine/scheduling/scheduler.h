@@ -1,8 +1,9 @@
 #pragma once
 
-#include "executors.h"
-#include "result.h"
-#include "workspace.h"
+#include "base/result.h"
+#include "model/cyclereport.h"
+#include "scheduling/executors.h"
+#include "scheduling/tasksession.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -21,28 +22,16 @@ namespace astra {
 
 struct SchedulerOptions
 {
-    WorkspaceOptions workspace;
+    TaskSessionFactory openSession; // one session for the dispatcher, one per plan runner
     std::optional<qint64> goalId; // only this goal's plans
     int maxThreads = 0; // 0: QThread::idealThreadCount()
     std::chrono::milliseconds retryBase{2000}; // backoff: base * 2^(attempt - 1)
     std::chrono::milliseconds poll{250}; // how often deadlines, backoffs and other processes are looked at
 };
 
-struct SchedulerReport
-{
-    int started = 0;
-    int succeeded = 0;
-    int failed = 0;
-    int retried = 0;
-    int cancelled = 0;
-    QStringList errors; // problems of the scheduler itself (a database that went away, ...)
-
-    QJsonObject toJson() const;
-};
-
 // Runs the tasks of approved plans: tasks are rows first and work second. Each plan's tasks
 // run in order on a QThreadPool thread (one runner per plan, plans in parallel), each runner
-// with its own workspace connection. Before a task starts it is claimed in a transaction that
+// with its own session (connection). Before a task starts it is claimed in a transaction that
 // checks the plan is approved, takes the task by compare-and-swap, writes a running
 // task_runs row and a ledger entry; at most one task that writes the repository runs at a
 // time, in this process and across processes sharing the database. Transient failures are
@@ -84,15 +73,15 @@ private:
     };
 
     void runPlan(qint64 planId);
-    Result<Claim> claim(Workspace &workspace, TaskRecord &task, qint64 *runId);
-    Result<TaskState> finish(Workspace &workspace,
+    Result<Claim> claim(TaskSession &session, TaskRecord &task, qint64 *runId);
+    Result<TaskState> finish(TaskSession &session,
                              const TaskRecord &task,
                              qint64 runId,
                              const TaskOutcome &outcome,
                              qint64 elapsedMs,
                              bool timedOut,
                              bool cancelled);
-    Status cancelQueued(Workspace &workspace, const TaskRecord &task, const QString &reason);
+    Status cancelQueued(TaskSession &session, const TaskRecord &task, const QString &reason);
     void recordError(const QString &message);
 
     SchedulerOptions m_options;
@@ -110,10 +99,16 @@ private:
 
 // Fails every unfinished task of a plan and the plan and goal with it (used on failure,
 // cancellation and recovery). Runs inside the caller's write transaction.
-Status failPlanAfter(Workspace &workspace,
+Status failPlanAfter(Database &db,
+                     Ledger &ledger,
                      const TaskRecord &task,
                      TaskState taskState,
                      const QString &reason,
                      const QString &actor);
+
+// Tasks left running by a dead process of this machine are requeued (or failed after their
+// last attempt), and job runs it left open are closed as errors; each repair is ledgered.
+// Cheap when there are none.
+Status recoverDeadTasks(Database &db, Ledger &ledger);
 
 } // namespace astra

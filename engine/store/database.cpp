@@ -1,7 +1,7 @@
-#include "database.h"
+#include "store/database.h"
 
-#include "logging.h"
-#include "softassert.h"
+#include "base/logging.h"
+#include "base/softassert.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -134,6 +134,7 @@ void Database::closeThreadConnection(const DatabaseLocation &location)
 
 QSqlDatabase Database::connection() const
 {
+    m_owner.check("a Database");
     return QSqlDatabase::database(m_connectionName, false);
 }
 

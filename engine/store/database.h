@@ -1,8 +1,9 @@
 #pragma once
 
-#include "databaselocation.h"
-#include "result.h"
-#include "sqldialect.h"
+#include "base/result.h"
+#include "base/threadowner.h"
+#include "store/databaselocation.h"
+#include "store/sqldialect.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -64,6 +65,7 @@ private:
     DatabaseLocation m_location;
     SqlDialect m_dialect;
     bool m_inTransaction = false;
+    ThreadOwner m_owner; // a connection never crosses threads
 };
 
 } // namespace astra

@@ -1,4 +1,4 @@
-#include "databaselocation.h"
+#include "store/databaselocation.h"
 
 #include <QCoreApplication>
 #include <QDir>

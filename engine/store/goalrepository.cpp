@@ -1,8 +1,8 @@
-#include "goalrepository.h"
+#include "store/goalrepository.h"
 
-#include "database.h"
-#include "goals/goalstatemachine.h"
-#include "ledger/canonicaljson.h"
+#include "base/canonicaljson.h"
+#include "model/goalstatemachine.h"
+#include "store/database.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

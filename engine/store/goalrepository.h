@@ -1,7 +1,7 @@
 #pragma once
 
-#include "goals/goal.h"
-#include "result.h"
+#include "base/result.h"
+#include "model/goal.h"
 
 #include <QMap>
 

@@ -1,4 +1,4 @@
-#include "migrations.h"
+#include "store/migrations.h"
 
 #include <QCryptographicHash>
 

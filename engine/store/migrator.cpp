@@ -1,7 +1,7 @@
-#include "migrator.h"
+#include "store/migrator.h"
 
-#include "logging.h"
-#include "softassert.h"
+#include "base/logging.h"
+#include "base/softassert.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

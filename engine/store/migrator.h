@@ -1,8 +1,8 @@
 #pragma once
 
-#include "database.h"
-#include "migrations.h"
-#include "result.h"
+#include "base/result.h"
+#include "store/database.h"
+#include "store/migrations.h"
 
 namespace astra {
 

@@ -1,8 +1,8 @@
-#include "modificationrepository.h"
+#include "store/modificationrepository.h"
 
-#include "database.h"
-#include "ledger/canonicaljson.h"
-#include "taskrepository.h"
+#include "base/canonicaljson.h"
+#include "store/database.h"
+#include "store/taskrepository.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -71,25 +71,6 @@ QVariant nullIfEmpty(const QString &text)
     return text.isEmpty() ? QVariant() : QVariant(text);
 }
 } // namespace
-
-QJsonObject TestResultRecord::toJson() const
-{
-    QJsonObject object;
-    object.insert(QStringLiteral("id"), double(id));
-    object.insert(QStringLiteral("commit"), commitId);
-    object.insert(QStringLiteral("command"), command);
-    object.insert(QStringLiteral("sandbox"), sandbox);
-    object.insert(QStringLiteral("outcome"), outcome);
-    object.insert(QStringLiteral("exit_code"), exitCode ? QJsonValue(*exitCode) : QJsonValue());
-    object.insert(QStringLiteral("passed"), passed);
-    object.insert(QStringLiteral("failed"), failed);
-    object.insert(QStringLiteral("skipped"), skipped);
-    object.insert(QStringLiteral("report"), report);
-    object.insert(QStringLiteral("output"), outputPath);
-    object.insert(QStringLiteral("started_at"), startedAt);
-    object.insert(QStringLiteral("finished_at"), finishedAt);
-    return object;
-}
 
 ModificationRepository::ModificationRepository(Database &db)
     : m_db(db)

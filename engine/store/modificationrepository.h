@@ -1,7 +1,7 @@
 #pragma once
 
-#include "code/modification.h"
-#include "result.h"
+#include "base/result.h"
+#include "model/modification.h"
 
 #include <QJsonObject>
 
@@ -10,27 +10,6 @@
 namespace astra {
 
 class Database;
-
-struct TestResultRecord
-{
-    qint64 id = 0;
-    qint64 modificationId = 0;
-    QString commitId;
-    QString command;
-    QString sandbox;
-    QString outcome; // running, passed, failed, timeout, error
-    std::optional<int> exitCode;
-    int passed = 0;
-    int failed = 0;
-    int skipped = 0;
-    QJsonObject report;
-    QString outputPath;
-    QString startedAt;
-    QString finishedAt;
-    QString runner; // host:pid:start-time of the process running it
-
-    QJsonObject toJson() const;
-};
 
 // The modifications aggregate: rows, their files, test results and reviews. Mutations run
 // inside Database::writeTransaction next to their ledger entries; status changes use the

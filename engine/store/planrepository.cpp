@@ -1,8 +1,8 @@
-#include "planrepository.h"
+#include "store/planrepository.h"
 
-#include "database.h"
-#include "ledger/canonicaljson.h"
-#include "taskrepository.h"
+#include "base/canonicaljson.h"
+#include "store/database.h"
+#include "store/taskrepository.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>

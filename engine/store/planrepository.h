@@ -1,8 +1,8 @@
 #pragma once
 
-#include "planning/plan.h"
-#include "result.h"
-#include "scheduling/task.h"
+#include "base/result.h"
+#include "model/plan.h"
+#include "model/task.h"
 
 #include <optional>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "databaselocation.h"
+#include "store/databaselocation.h"
 
 #include <QSqlError>
 #include <QStringList>

@@ -1,7 +1,7 @@
-#include "taskrepository.h"
+#include "store/taskrepository.h"
 
-#include "database.h"
-#include "ledger/canonicaljson.h"
+#include "base/canonicaljson.h"
+#include "store/database.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

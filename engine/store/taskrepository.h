@@ -1,7 +1,7 @@
 #pragma once
 
-#include "result.h"
-#include "scheduling/task.h"
+#include "base/result.h"
+#include "model/task.h"
 
 #include <optional>
 

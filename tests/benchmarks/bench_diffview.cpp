@@ -9,9 +9,9 @@
 //   bench_diffview [--sizes=1000,10000,100000] [google benchmark flags]
 //   bench_diffview --child-memory=N        (internal: prints "<peak KiB> <growth KiB>")
 
-#include "code/gitrepository.h"
-#include "code/treediff.h"
 #include "diff/diffview.h"
+#include "git/gitrepository.h"
+#include "git/treediff.h"
 
 #include <QApplication>
 #include <QDir>

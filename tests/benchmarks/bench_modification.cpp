@@ -4,10 +4,10 @@
 //
 //   bench_modification [--files=N] [google benchmark flags]
 
-#include "code/gitrepository.h"
-#include "code/merger.h"
+#include "git/gitrepository.h"
+#include "git/merger.h"
 #include "testsupport.h"
-#include "workspace.h"
+#include "workspace/workspace.h"
 
 #include <QCoreApplication>
 #include <QDir>

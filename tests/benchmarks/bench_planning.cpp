@@ -7,12 +7,13 @@
 //
 //   bench_planning [google benchmark flags]      (ASTRA_TEST_DATA names tests/data)
 
-#include "code/pathpolicy.h"
 #include "planning/goalplanning.h"
+#include "policy/pathpolicy.h"
 #include "scheduling/scheduler.h"
 #include "store/planrepository.h"
 #include "testsupport.h"
-#include "workspace.h"
+#include "workspace/taskexecutors.h"
+#include "workspace/workspace.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -177,7 +178,7 @@ void BM_SchedulerPersistedNoop(benchmark::State &state)
     ExecutorRegistry registry;
     registry.add(QStringLiteral("noop"), [](TaskContext &) { return TaskOutcome::succeeded({}); });
     SchedulerOptions options;
-    options.workspace = bench.options;
+    options.openSession = workspaceTaskSessions(bench.options);
     options.maxThreads = int(state.range(0));
     options.poll = std::chrono::milliseconds(5);
     for (auto _ : state) {

@@ -1,5 +1,5 @@
 #include "testsupport.h"
-#include "workspace.h"
+#include "workspace/workspace.h"
 
 #include <QCryptographicHash>
 #include <QDir>

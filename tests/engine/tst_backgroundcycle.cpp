@@ -1,5 +1,5 @@
-#include "backgroundcycle.h"
 #include "testsupport.h"
+#include "workspace/backgroundcycle.h"
 
 #include <QJsonArray>
 #include <QSignalSpy>

@@ -1,4 +1,4 @@
-#include "ledger/canonicaljson.h"
+#include "base/canonicaljson.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

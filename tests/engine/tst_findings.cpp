@@ -1,5 +1,5 @@
 #include "goals/detectors/analyzerdetector.h"
-#include "goals/detectors/findings.h"
+#include "sandbox/findings.h"
 
 #include <QFile>
 #include <QJsonArray>

@@ -1,6 +1,6 @@
-#include "code/pathpolicy.h"
 #include "ipcverifier.h"
 #include "planning/goalplanning.h"
+#include "policy/pathpolicy.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,7 +1,7 @@
-#include "goals/goalstatemachine.h"
+#include "model/goalstatemachine.h"
 #include "store/goalrepository.h"
 #include "testsupport.h"
-#include "workspace.h"
+#include "workspace/workspace.h"
 
 #include <QTest>
 

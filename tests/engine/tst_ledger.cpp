@@ -1,5 +1,5 @@
-#include "ledger/ledger.h"
 #include "store/database.h"
+#include "store/ledger.h"
 #include "store/migrator.h"
 #include "testsupport.h"
 

@@ -1,4 +1,4 @@
-#include "code/gitrepository.h"
+#include "git/gitrepository.h"
 #include "proposers/openaiproposer.h"
 #include "testsupport.h"
 

@@ -1,5 +1,5 @@
-#include "code/pathglob.h"
-#include "code/pathpolicy.h"
+#include "policy/pathglob.h"
+#include "policy/pathpolicy.h"
 #include "testsupport.h"
 
 #include <QFile>

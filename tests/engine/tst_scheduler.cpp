@@ -1,10 +1,11 @@
-#include "processid.h"
+#include "base/processid.h"
 #include "scheduling/scheduler.h"
 #include "store/goalrepository.h"
 #include "store/planrepository.h"
 #include "store/taskrepository.h"
 #include "testsupport.h"
-#include "workspace.h"
+#include "workspace/taskexecutors.h"
+#include "workspace/workspace.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -95,7 +96,7 @@ ExecutorRegistry testExecutors(Recorder &recorder)
     });
     // Replaces its own plan while it runs: the next task must then not start.
     registry.add(QStringLiteral("supersede"), [](TaskContext &context) {
-        Database &db = context.workspace.database();
+        Database &db = context.session.database();
         Status done = db.writeTransaction([&]() -> Status {
             PlanRepository plans(db);
             auto plan = plans.find(context.task.planId);
@@ -216,7 +217,7 @@ QStringList states(const QList<TaskRecord> &tasks)
 SchedulerOptions optionsFor(const Fixture &fixture)
 {
     SchedulerOptions options;
-    options.workspace = fixture.options;
+    options.openSession = workspaceTaskSessions(fixture.options);
     options.maxThreads = 4;
     options.retryBase = std::chrono::milliseconds(60);
     options.poll = std::chrono::milliseconds(20);

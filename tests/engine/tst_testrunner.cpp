@@ -1,5 +1,5 @@
-#include "code/testreport.h"
-#include "code/testrunner.h"
+#include "sandbox/testreport.h"
+#include "sandbox/testrunner.h"
 #include "testsupport.h"
 
 #include <QDir>

@@ -11,8 +11,8 @@
 // (path.c is_ntfs_dotgit / is_ntfs_dot_generic, utf8.c is_hfs_dot_generic), not against the
 // policy's code. A broken invariant prints the input in hex and aborts.
 
-#include "code/pathglob.h"
-#include "code/pathpolicy.h"
+#include "policy/pathglob.h"
+#include "policy/pathpolicy.h"
 
 #include <QByteArray>
 #include <QList>

@@ -1,6 +1,9 @@
 #pragma once
 
+#include "git/gitrepository.h"
+#include "store/database.h"
 #include "store/databaselocation.h"
+#include "store/ledger.h"
 
 #include <QMap>
 #include <QStringList>

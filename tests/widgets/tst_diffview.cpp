@@ -1,9 +1,9 @@
-#include "code/gitrepository.h"
-#include "code/treediff.h"
 #include "diff/diffmodel.h"
 #include "diff/diffview.h"
 #include "diff/highlighting.h"
 #include "diff/syntaxcache.h"
+#include "git/gitrepository.h"
+#include "git/treediff.h"
 #include "testsupport.h"
 
 #include <QAbstractItemModelTester>

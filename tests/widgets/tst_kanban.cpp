@@ -1,11 +1,11 @@
 #include "common/mainwindow.h"
-#include "demo.h"
 #include "kanban/goalboardmodel.h"
 #include "kanban/goalcarddelegate.h"
 #include "kanban/goalcolumnproxy.h"
 #include "kanban/goalcolumnview.h"
 #include "kanban/kanbanview.h"
-#include "workspacewatcher.h"
+#include "workspace/demo.h"
+#include "workspace/workspacewatcher.h"
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>

@@ -1,8 +1,8 @@
 #include "common/mainwindow.h"
 #include "common/statuspage.h"
-#include "demo.h"
 #include "diff/highlighting.h"
-#include "workspacewatcher.h"
+#include "workspace/demo.h"
+#include "workspace/workspacewatcher.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>

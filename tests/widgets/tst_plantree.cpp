@@ -1,10 +1,10 @@
 #include "common/mainwindow.h"
-#include "demo.h"
 #include "kanban/goalboardmodel.h"
 #include "kanban/kanbanview.h"
 #include "plan/plantreemodel.h"
 #include "plan/planview.h"
-#include "workspacewatcher.h"
+#include "workspace/demo.h"
+#include "workspace/workspacewatcher.h"
 
 #include <QAbstractItemModelTester>
 #include <QPushButton>

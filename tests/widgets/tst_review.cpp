@@ -3,14 +3,14 @@
 #include "common/settingsdialog.h"
 #include "common/shortcutsdialog.h"
 #include "common/workspacechooser.h"
-#include "demo.h"
 #include "diff/diffview.h"
 #include "kanban/kanbanview.h"
 #include "ledger/ledgerview.h"
 #include "review/reviewview.h"
 #include "tasks/taskqueueview.h"
 #include "testsupport.h"
-#include "workspacewatcher.h"
+#include "workspace/demo.h"
+#include "workspace/workspacewatcher.h"
 
 #include <QAbstractButton>
 #include <QAbstractItemModelTester>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "goals/goal.h"
+#include "model/goal.h"
 
 namespace astra {
 

@@ -1,7 +1,6 @@
 #include "mainwindow.h"
 
 #include "appearance.h"
-#include "backgroundcycle.h"
 #include "diff/diffview.h"
 #include "diff/highlighting.h"
 #include "kanban/goalboardmodel.h"
@@ -13,9 +12,10 @@
 #include "shortcutsdialog.h"
 #include "statuspage.h"
 #include "tasks/taskqueueview.h"
-#include "version.h"
+#include "workspace/backgroundcycle.h"
+#include "workspace/version.h"
+#include "workspace/workspacewatcher.h"
 #include "workspacechooser.h"
-#include "workspacewatcher.h"
 
 #include <QAction>
 #include <QActionGroup>

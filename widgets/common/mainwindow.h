@@ -1,7 +1,7 @@
 #pragma once
 
-#include "goals/goalstatemachine.h"
-#include "workspace.h"
+#include "model/goalstatemachine.h"
+#include "workspace/workspace.h"
 
 #include <QMainWindow>
 

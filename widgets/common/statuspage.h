@@ -1,6 +1,6 @@
 #pragma once
 
-#include "workspacestatus.h"
+#include "model/workspacestatus.h"
 
 #include <QWidget>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "code/treediff.h"
+#include "model/treediff.h"
 
 #include <QAbstractListModel>
 #include <QHash>

@@ -1,6 +1,6 @@
 #include "goalboardmodel.h"
 
-#include "goals/goalstatemachine.h"
+#include "model/goalstatemachine.h"
 
 #include <QDataStream>
 #include <QIODevice>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "goals/goalboard.h"
+#include "model/goalcard.h"
 
 #include <QAbstractListModel>
 #include <QDateTime>

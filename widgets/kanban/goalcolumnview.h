@@ -1,6 +1,6 @@
 #pragma once
 
-#include "goals/goalstatemachine.h"
+#include "model/goalstatemachine.h"
 
 #include <QListView>
 

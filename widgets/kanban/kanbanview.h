@@ -1,7 +1,7 @@
 #pragma once
 
-#include "goals/goalboard.h"
-#include "goals/goalstatemachine.h"
+#include "model/goalcard.h"
+#include "model/goalstatemachine.h"
 
 #include <QWidget>
 

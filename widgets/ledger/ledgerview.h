@@ -1,6 +1,6 @@
 #pragma once
 
-#include "workspacewatcher.h"
+#include "workspace/workspacewatcher.h"
 
 #include <QAbstractTableModel>
 #include <QWidget>

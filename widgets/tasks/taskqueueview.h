@@ -1,6 +1,6 @@
 #pragma once
 
-#include "scheduling/task.h"
+#include "model/task.h"
 
 #include <QAbstractTableModel>
 #include <QHash>

@@ -1,6 +1,6 @@
-#include "analyzerdetector.h"
+#include "goals/detectors/analyzerdetector.h"
 
-#include "goals/goal.h"
+#include "model/goal.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>

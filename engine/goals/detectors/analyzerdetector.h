@@ -1,7 +1,7 @@
 #pragma once
 
-#include "findings.h"
-#include "goals/proposal.h"
+#include "model/proposal.h"
+#include "sandbox/findings.h"
 
 #include <functional>
 #include <optional>

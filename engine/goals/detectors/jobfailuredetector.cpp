@@ -1,7 +1,7 @@
-#include "jobfailuredetector.h"
+#include "goals/detectors/jobfailuredetector.h"
 
-#include "findings.h"
-#include "goals/goal.h"
+#include "model/goal.h"
+#include "sandbox/findings.h"
 
 #include <QCoreApplication>
 #include <QHash>

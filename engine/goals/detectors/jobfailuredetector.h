@@ -1,8 +1,8 @@
 #pragma once
 
 #include "config/astraconfig.h"
-#include "goals/proposal.h"
-#include "scheduling/task.h"
+#include "model/proposal.h"
+#include "model/task.h"
 
 #include <functional>
 

@@ -1,7 +1,7 @@
-#include "testfailuredetector.h"
+#include "goals/detectors/testfailuredetector.h"
 
-#include "goals/goal.h"
-#include "jobfailuredetector.h"
+#include "goals/detectors/jobfailuredetector.h"
+#include "model/goal.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "code/testreport.h"
-#include "goals/proposal.h"
+#include "model/proposal.h"
+#include "sandbox/testreport.h"
 
 #include <functional>
 

@@ -1,0 +1,97 @@
+#include "git/git.h"
+
+#include <QCoreApplication>
+
+#include <mutex>
+
+namespace astra::git {
+
+void ensureInitialised()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        git_libgit2_init();
+        git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+        git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
+        git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 1);
+        git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 1);
+    });
+}
+
+Error error(int code, const QString &what)
+{
+    const git_error *last = git_error_last();
+    const QString detail = last && last->message ? QString::fromUtf8(last->message)
+                                                 : QCoreApplication::translate("astra::git", "no detail");
+    ErrorKind kind = ErrorKind::Failed;
+    if (code == GIT_ENOTFOUND) {
+        kind = ErrorKind::NotFound;
+    } else if (code == GIT_EEXISTS || code == GIT_EMODIFIED || code == GIT_ELOCKED || code == GIT_ECONFLICT) {
+        kind = ErrorKind::Conflict;
+    }
+    return makeError(QStringLiteral("%1: %2 (libgit2 error %3)").arg(what, detail).arg(code), kind);
+}
+
+QString oidToString(const git_oid &oid)
+{
+    char buffer[GIT_OID_HEXSZ + 1] = {};
+    git_oid_tostr(buffer, sizeof buffer, &oid);
+    return QString::fromLatin1(buffer);
+}
+
+Result<CommitPtr> lookupCommit(git_repository *repo, const QString &id)
+{
+    git_oid oid;
+    int code = git_oid_fromstr(&oid, id.toLatin1().constData());
+    git_commit *raw = nullptr;
+    if (code == 0) {
+        code = git_commit_lookup(&raw, repo, &oid);
+    }
+    if (code < 0) {
+        return error(code, QCoreApplication::translate("astra::git", "Reading commit %1").arg(id));
+    }
+    return CommitPtr(raw);
+}
+
+Result<TreePtr> treeOf(git_commit *commit)
+{
+    git_tree *raw = nullptr;
+    if (const int code = git_commit_tree(&raw, commit); code < 0) {
+        return error(code,
+                     QCoreApplication::translate("astra::git", "Reading the tree of %1")
+                         .arg(oidToString(*git_commit_id(commit))));
+    }
+    return TreePtr(raw);
+}
+
+Result<TreePtr> commitTree(git_repository *repo, const QString &id)
+{
+    auto commit = lookupCommit(repo, id);
+    if (!commit) {
+        return commit.error();
+    }
+    return treeOf(commit->get());
+}
+
+QStringList conflictPaths(git_index *index)
+{
+    QStringList paths;
+    git_index_conflict_iterator *raw = nullptr;
+    if (git_index_conflict_iterator_new(&raw, index) != 0) {
+        return paths;
+    }
+    std::unique_ptr<git_index_conflict_iterator, Deleter<git_index_conflict_iterator, git_index_conflict_iterator_free>>
+        iterator(raw);
+    const git_index_entry *ancestor = nullptr;
+    const git_index_entry *ours = nullptr;
+    const git_index_entry *theirs = nullptr;
+    while (git_index_conflict_next(&ancestor, &ours, &theirs, iterator.get()) == 0) {
+        const git_index_entry *any = ours ? ours : (theirs ? theirs : ancestor);
+        paths.append(QString::fromUtf8(any->path));
+    }
+    paths.removeDuplicates();
+    paths.sort();
+    return paths;
+}
+
+} // namespace astra::git

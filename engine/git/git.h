@@ -1,0 +1,53 @@
+#pragma once
+
+// Internal to astra-engine: the only header that includes git2.h. Everything above the
+// engine sees libgit2 through GitRepository.
+
+#include "base/result.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <git2.h>
+
+#include <memory>
+
+namespace astra::git {
+
+// Initialises libgit2 once per process with the settings the engine relies on: fsync of
+// the git dir on, owner validation on, strict hash verification on (the default).
+void ensureInitialised();
+
+template<typename T, void (*Free)(T *)>
+struct Deleter
+{
+    void operator()(T *handle) const
+    {
+        Free(handle);
+    }
+};
+
+using RepositoryPtr = std::unique_ptr<git_repository, Deleter<git_repository, git_repository_free>>;
+using ReferencePtr = std::unique_ptr<git_reference, Deleter<git_reference, git_reference_free>>;
+using CommitPtr = std::unique_ptr<git_commit, Deleter<git_commit, git_commit_free>>;
+using TreePtr = std::unique_ptr<git_tree, Deleter<git_tree, git_tree_free>>;
+using BlobPtr = std::unique_ptr<git_blob, Deleter<git_blob, git_blob_free>>;
+using IndexPtr = std::unique_ptr<git_index, Deleter<git_index, git_index_free>>;
+using ConfigPtr = std::unique_ptr<git_config, Deleter<git_config, git_config_free>>;
+using SignaturePtr = std::unique_ptr<git_signature, Deleter<git_signature, git_signature_free>>;
+using TreeBuilderPtr = std::unique_ptr<git_treebuilder, Deleter<git_treebuilder, git_treebuilder_free>>;
+
+// The error of a failed call, captured at the failure site on this thread: "what: libgit2
+// message (code N)". Keeps GIT_ENOTFOUND and friends distinguishable through the kind.
+Error error(int code, const QString &what);
+
+QString oidToString(const git_oid &oid);
+
+Result<CommitPtr> lookupCommit(git_repository *repo, const QString &id);
+Result<TreePtr> treeOf(git_commit *commit);
+// The tree of the commit `id`.
+Result<TreePtr> commitTree(git_repository *repo, const QString &id);
+// The paths of the conflicts an index holds after a merge or revert, sorted.
+QStringList conflictPaths(git_index *index);
+
+} // namespace astra::git

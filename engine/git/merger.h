@@ -1,0 +1,67 @@
+#pragma once
+
+#include "base/result.h"
+
+#include <QStringList>
+
+namespace astra {
+
+class GitRepository;
+
+struct MergeOutcome
+{
+    enum class Kind
+    {
+        FastForward,
+        MergeCommit,
+        Conflicted, // nothing was changed; `paths` lists the conflicts
+    };
+    Kind kind = Kind::FastForward;
+    QString commit; // the new head of the target branch
+    QStringList paths;
+};
+
+struct RevertOutcome
+{
+    bool conflicted = false;
+    QString commit;
+    QStringList paths;
+};
+
+// Moves a target branch safely: compare-and-swap against the head the caller saw, and when
+// the branch is checked out, the work tree and index are updated with a safe checkout; local
+// changes that would be overwritten refuse the operation (naming the files) before anything
+// changes.
+class Merger
+{
+public:
+    explicit Merger(GitRepository &repo);
+
+    // Merges `head` (a commit on top of `base`) into `targetBranch`, which must still be at
+    // `expectedTarget`. When the target moved since `base`, a merge commit is made only if the
+    // target's own changes touch none of the files of the modification, so those files are
+    // exactly as tested.
+    Result<MergeOutcome> merge(const QString &targetBranch,
+                               const QString &expectedTarget,
+                               const QString &base,
+                               const QString &head,
+                               const QString &message);
+
+    // Reverts `commit` (a fast-forwarded commit or a merge commit, mainline 1) with a new
+    // commit on `targetBranch`.
+    Result<RevertOutcome> revert(const QString &targetBranch, const QString &commit, const QString &message);
+
+    // Whether the target branch is checked out in the repository's work tree.
+    bool isCheckedOut(const QString &targetBranch) const;
+
+private:
+    Status moveTarget(const QString &targetBranch,
+                      const QString &expectedTarget,
+                      const QString &newCommit,
+                      const QString &logMessage,
+                      const char *crashPointName);
+
+    GitRepository &m_repo;
+};
+
+} // namespace astra

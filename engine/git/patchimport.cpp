@@ -1,0 +1,256 @@
+#include "git/patchimport.h"
+
+#include "git/git.h"
+#include "git/gitrepository.h"
+
+#include <QCoreApplication>
+#include <QSet>
+
+namespace astra {
+
+namespace {
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(astra::PatchImport)
+};
+
+using DiffPtr = std::unique_ptr<git_diff, git::Deleter<git_diff, git_diff_free>>;
+using ObjectPtr = std::unique_ptr<git_object, git::Deleter<git_object, git_object_free>>;
+
+// Git writes paths with unusual bytes C-quoted: "a/\303\244 b.txt".
+QByteArray unquote(const QByteArray &text)
+{
+    if (!text.startsWith('"') || !text.endsWith('"') || text.size() < 2) {
+        return text;
+    }
+    QByteArray out;
+    for (int i = 1; i < text.size() - 1; ++i) {
+        const char c = text.at(i);
+        if (c != '\\' || i + 1 >= text.size() - 1) {
+            out.append(c);
+            continue;
+        }
+        const char next = text.at(++i);
+        switch (next) {
+        case 'n':
+            out.append('\n');
+            break;
+        case 't':
+            out.append('\t');
+            break;
+        case 'r':
+            out.append('\r');
+            break;
+        case 'a':
+            out.append('\a');
+            break;
+        case 'b':
+            out.append('\b');
+            break;
+        case 'f':
+            out.append('\f');
+            break;
+        case 'v':
+            out.append('\v');
+            break;
+        default:
+            if (next >= '0' && next <= '7' && i + 2 < text.size() - 1) {
+                out.append(char(text.mid(i, 3).toInt(nullptr, 8)));
+                i += 2;
+            } else {
+                out.append(next);
+            }
+        }
+    }
+    return out;
+}
+
+// The paths named by the ---/+++ and rename/copy header lines, as written.
+QSet<QByteArray> headerPaths(const QByteArray &patch)
+{
+    QSet<QByteArray> paths;
+    const QList<QByteArray> lines = patch.split('\n');
+    for (QByteArray line : lines) {
+        if (line.endsWith('\r')) {
+            line.chop(1);
+        }
+        QByteArray path;
+        if (line.startsWith("--- ") || line.startsWith("+++ ")) {
+            path = line.mid(4);
+            const int tab = path.indexOf('\t');
+            if (tab >= 0) {
+                path.truncate(tab);
+            }
+            path = unquote(path);
+            if (path == "/dev/null") {
+                continue;
+            }
+            if (path.startsWith("a/") || path.startsWith("b/")) {
+                path = path.mid(2);
+            }
+        } else if (line.startsWith("rename from ") || line.startsWith("copy from ")) {
+            path = unquote(line.mid(line.indexOf(" from ") + 6));
+        } else if (line.startsWith("rename to ") || line.startsWith("copy to ")) {
+            path = unquote(line.mid(line.indexOf(" to ") + 4));
+        } else {
+            continue;
+        }
+        paths.insert(path);
+    }
+    return paths;
+}
+
+QByteArray blobContent(git_repository *repo, const git_oid &id, bool *ok)
+{
+    git_blob *raw = nullptr;
+    if (git_blob_lookup(&raw, repo, &id) != 0) {
+        *ok = false;
+        return {};
+    }
+    git::BlobPtr blob(raw);
+    *ok = true;
+    return QByteArray(static_cast<const char *>(git_blob_rawcontent(blob.get())),
+                      qsizetype(git_blob_rawsize(blob.get())));
+}
+
+// Applies `diff` to `base` and describes the result as a change set.
+Result<ChangeSet> applyToTree(git_repository *repo, git_tree *base, git_diff *diff, const QString &what)
+{
+    git_index *rawIndex = nullptr;
+    git_apply_options applyOptions = GIT_APPLY_OPTIONS_INIT;
+    int code = git_apply_to_tree(&rawIndex, repo, base, diff, &applyOptions);
+    if (code < 0) {
+        const Error error = git::error(code, what);
+        return makeError(
+            Tr::tr("%1 does not apply cleanly to the base commit; nothing was written. %2").arg(what, error.message),
+            ErrorKind::Conflict);
+    }
+    git::IndexPtr index(rawIndex);
+    git_diff *rawResult = nullptr;
+    git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+    if ((code = git_diff_tree_to_index(&rawResult, repo, base, index.get(), &options)) < 0) {
+        return git::error(code, what);
+    }
+    DiffPtr result(rawResult);
+    git_diff_find_options findOptions = GIT_DIFF_FIND_OPTIONS_INIT;
+    findOptions.flags = GIT_DIFF_FIND_RENAMES;
+    if ((code = git_diff_find_similar(result.get(), &findOptions)) < 0) {
+        return git::error(code, what);
+    }
+    ChangeSet changes;
+    const size_t count = git_diff_num_deltas(result.get());
+    for (size_t i = 0; i < count; ++i) {
+        const git_diff_delta *delta = git_diff_get_delta(result.get(), i);
+        FileChange file;
+        file.path = QByteArray(delta->new_file.path);
+        file.mode = delta->new_file.mode;
+        if (delta->status == GIT_DELTA_DELETED) {
+            file.kind = FileChange::Kind::Delete;
+            file.path = QByteArray(delta->old_file.path);
+            file.hasContent = false;
+        } else {
+            if (delta->status == GIT_DELTA_RENAMED) {
+                file.kind = FileChange::Kind::Rename;
+                file.oldPath = QByteArray(delta->old_file.path);
+            }
+            bool ok = false;
+            file.content = blobContent(repo, delta->new_file.id, &ok);
+            if (!ok) {
+                return makeError(Tr::tr("%1: the content of %2 is missing from the object database.")
+                                     .arg(what, QString::fromUtf8(file.path)));
+            }
+        }
+        changes.files.append(file);
+    }
+    if (changes.files.isEmpty()) {
+        return makeError(Tr::tr("%1 changes nothing.").arg(what), ErrorKind::Invalid);
+    }
+    return changes;
+}
+} // namespace
+
+Result<ChangeSet>
+changeSetFromPatch(GitRepository &repo, const QString &baseCommit, const QByteArray &patch, QList<QByteArray> *rawPaths)
+{
+    git_repository *handle = repo.handle();
+    const QSet<QByteArray> written = headerPaths(patch);
+    if (rawPaths) {
+        *rawPaths = written.values();
+    }
+    git_diff *rawDiff = nullptr;
+    int code = git_diff_from_buffer(&rawDiff, patch.constData(), size_t(patch.size()));
+    if (code < 0) {
+        const Error error = git::error(code, Tr::tr("Reading the patch"));
+        return makeError(Tr::tr("The patch is not a unified diff libgit2 can read: %1").arg(error.message),
+                         ErrorKind::Invalid);
+    }
+    DiffPtr diff(rawDiff);
+    // Every path libgit2 parsed must be spelled exactly so in the patch.
+    const size_t count = git_diff_num_deltas(diff.get());
+    if (count == 0) {
+        return makeError(Tr::tr("The patch holds no file changes."), ErrorKind::Invalid);
+    }
+    for (size_t i = 0; i < count; ++i) {
+        const git_diff_delta *delta = git_diff_get_delta(diff.get(), i);
+        for (const char *parsed : {delta->old_file.path, delta->new_file.path}) {
+            if (parsed && !written.contains(QByteArray(parsed))) {
+                return makeError(Tr::tr("The patch names a path that is not in canonical form; it was read as '%1'. "
+                                        "Write repository-relative paths (a/src/x.cpp, b/src/x.cpp); nothing was "
+                                        "written.")
+                                     .arg(QString::fromUtf8(parsed)),
+                                 ErrorKind::Refused);
+            }
+        }
+    }
+    auto base = git::commitTree(handle, baseCommit);
+    if (!base) {
+        return base.error();
+    }
+    return applyToTree(handle, base->get(), diff.get(), Tr::tr("The patch"));
+}
+
+Result<ChangeSet>
+changeSetFromBranch(GitRepository &repo, const QString &targetCommit, const QString &branch, QString *mergeBase)
+{
+    git_repository *handle = repo.handle();
+    auto branchHead = repo.branchCommit(branch);
+    if (!branchHead) {
+        return branchHead.error();
+    }
+    git_oid one;
+    git_oid two;
+    git_oid base;
+    int code = git_oid_fromstr(&one, targetCommit.toLatin1().constData());
+    if (code == 0) {
+        code = git_oid_fromstr(&two, branchHead->toLatin1().constData());
+    }
+    if (code == 0) {
+        code = git_merge_base(&base, handle, &one, &two);
+    }
+    if (code == GIT_ENOTFOUND) {
+        return makeError(Tr::tr("The branch %1 shares no history with the target; it cannot be imported.").arg(branch),
+                         ErrorKind::Invalid);
+    }
+    if (code < 0) {
+        return git::error(code, Tr::tr("Finding the merge base of %1").arg(branch));
+    }
+    if (mergeBase) {
+        *mergeBase = git::oidToString(base);
+    }
+    auto baseTree = git::commitTree(handle, git::oidToString(base));
+    auto branchTree = git::commitTree(handle, *branchHead);
+    auto targetTree = git::commitTree(handle, targetCommit);
+    if (!baseTree || !branchTree || !targetTree) {
+        return makeError(Tr::tr("Reading the trees of %1 failed").arg(branch));
+    }
+    git_diff *rawDiff = nullptr;
+    git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+    options.flags |= GIT_DIFF_SHOW_BINARY;
+    if ((code = git_diff_tree_to_tree(&rawDiff, handle, baseTree->get(), branchTree->get(), &options)) < 0) {
+        return git::error(code, Tr::tr("Comparing %1 with its merge base").arg(branch));
+    }
+    DiffPtr diff(rawDiff);
+    return applyToTree(handle, targetTree->get(), diff.get(), Tr::tr("The branch %1").arg(branch));
+}
+
+} // namespace astra

@@ -1,0 +1,116 @@
+#include "model/goalstatemachine.h"
+
+#include <QCoreApplication>
+
+namespace astra {
+
+namespace GoalStateMachine {
+
+QList<GoalState> legalNextStates(GoalState from)
+{
+    using S = GoalState;
+    switch (from) {
+    case S::Proposed:
+        return {S::Active, S::Rejected, S::Abandoned};
+    case S::Active:
+        return {S::Planned, S::Failed, S::Abandoned};
+    case S::Planned:
+        return {S::Executing, S::Active, S::Failed, S::Abandoned};
+    case S::Executing:
+        return {S::AwaitingReview, S::Failed, S::Abandoned};
+    case S::AwaitingReview:
+        return {S::Completed, S::Executing, S::Failed, S::Abandoned};
+    case S::Completed:
+    case S::Rejected:
+    case S::Failed:
+    case S::Abandoned:
+        return {};
+    }
+    return {};
+}
+
+bool isTerminal(GoalState state)
+{
+    return legalNextStates(state).isEmpty();
+}
+
+bool isOpen(GoalState state)
+{
+    return !isTerminal(state);
+}
+
+QString eventFor(GoalState to)
+{
+    switch (to) {
+    case GoalState::Proposed:
+        return QStringLiteral("goal_proposed");
+    case GoalState::Active:
+        return QStringLiteral("goal_approved");
+    case GoalState::Planned:
+        return QStringLiteral("goal_planned");
+    case GoalState::Executing:
+        return QStringLiteral("goal_executing");
+    case GoalState::AwaitingReview:
+        return QStringLiteral("goal_awaiting_review");
+    case GoalState::Completed:
+        return QStringLiteral("goal_completed");
+    case GoalState::Rejected:
+        return QStringLiteral("goal_rejected");
+    case GoalState::Failed:
+        return QStringLiteral("goal_failed");
+    case GoalState::Abandoned:
+        return QStringLiteral("goal_abandoned");
+    }
+    return QString();
+}
+
+Status check(const Goal &goal, GoalState to)
+{
+    const QList<GoalState> legal = legalNextStates(goal.state);
+    if (legal.contains(to)) {
+        return {};
+    }
+    QStringList names;
+    for (GoalState state : legal) {
+        names.append(toString(state));
+    }
+    const QString legalText = names.isEmpty()
+        ? QCoreApplication::translate("astra::GoalStateMachine", "none: '%1' is final").arg(toString(goal.state))
+        : names.join(QStringLiteral(", "));
+    return makeError(QCoreApplication::translate("astra::GoalStateMachine",
+                                                 "Goal %1 is '%2' and cannot move to '%3'. Legal next states from "
+                                                 "'%2': %4.")
+                         .arg(goal.id)
+                         .arg(toString(goal.state), toString(to), legalText),
+                     ErrorKind::Refused);
+}
+
+} // namespace GoalStateMachine
+
+GoalState targetState(GoalAction action)
+{
+    switch (action) {
+    case GoalAction::Approve:
+        return GoalState::Active;
+    case GoalAction::Reject:
+        return GoalState::Rejected;
+    case GoalAction::Abandon:
+        return GoalState::Abandoned;
+    }
+    return GoalState::Abandoned;
+}
+
+QString toString(GoalAction action)
+{
+    switch (action) {
+    case GoalAction::Approve:
+        return QStringLiteral("approve");
+    case GoalAction::Reject:
+        return QStringLiteral("reject");
+    case GoalAction::Abandon:
+        return QStringLiteral("abandon");
+    }
+    return QString();
+}
+
+} // namespace astra

@@ -1,0 +1,197 @@
+#include "model/modification.h"
+
+#include <QJsonArray>
+
+namespace astra {
+
+namespace {
+struct StatusName
+{
+    ModificationStatus status;
+    const char *name;
+};
+constexpr StatusName statusNames[] = {
+    {ModificationStatus::Pending, "pending"},
+    {ModificationStatus::Testing, "testing"},
+    {ModificationStatus::AwaitingApproval, "awaiting_approval"},
+    {ModificationStatus::Approved, "approved"},
+    {ModificationStatus::Merged, "merged"},
+    {ModificationStatus::Rejected, "rejected"},
+    {ModificationStatus::TestsFailed, "tests_failed"},
+    {ModificationStatus::Conflicted, "conflicted"},
+    {ModificationStatus::RolledBack, "rolled_back"},
+};
+
+QJsonArray toArray(const QStringList &list)
+{
+    QJsonArray array;
+    for (const QString &item : list) {
+        array.append(item);
+    }
+    return array;
+}
+} // namespace
+
+QString toString(ModificationStatus status)
+{
+    for (const StatusName &entry : statusNames) {
+        if (entry.status == status) {
+            return QString::fromLatin1(entry.name);
+        }
+    }
+    return QString();
+}
+
+std::optional<ModificationStatus> modificationStatusFromString(const QString &name)
+{
+    for (const StatusName &entry : statusNames) {
+        if (name == QLatin1String(entry.name)) {
+            return entry.status;
+        }
+    }
+    return std::nullopt;
+}
+
+QList<ModificationStatus> allModificationStatuses()
+{
+    QList<ModificationStatus> result;
+    for (const StatusName &entry : statusNames) {
+        result.append(entry.status);
+    }
+    return result;
+}
+
+namespace ModificationStateMachine {
+
+QList<ModificationStatus> legalNextStates(ModificationStatus from)
+{
+    using S = ModificationStatus;
+    switch (from) {
+    case S::Pending:
+        return {S::Testing, S::Rejected};
+    case S::Testing:
+        return {S::AwaitingApproval, S::TestsFailed, S::Pending, S::Rejected};
+    case S::AwaitingApproval:
+        return {S::Approved, S::Rejected, S::Testing};
+    case S::TestsFailed:
+        return {S::Testing, S::Rejected};
+    case S::Approved:
+        return {S::Merged, S::Conflicted, S::Rejected};
+    case S::Conflicted:
+        return {S::Rejected};
+    case S::Merged:
+        return {S::RolledBack};
+    case S::Rejected:
+    case S::RolledBack:
+        return {};
+    }
+    return {};
+}
+
+bool isFinished(ModificationStatus status)
+{
+    return status == ModificationStatus::Merged || status == ModificationStatus::Rejected
+        || status == ModificationStatus::RolledBack || status == ModificationStatus::Conflicted;
+}
+
+QString eventFor(ModificationStatus to)
+{
+    switch (to) {
+    case ModificationStatus::Pending:
+        return QStringLiteral("modification_requeued");
+    case ModificationStatus::Testing:
+        return QStringLiteral("modification_testing");
+    case ModificationStatus::AwaitingApproval:
+        return QStringLiteral("modification_tested");
+    case ModificationStatus::TestsFailed:
+        return QStringLiteral("modification_tests_failed");
+    case ModificationStatus::Approved:
+        return QStringLiteral("modification_approved");
+    case ModificationStatus::Rejected:
+        return QStringLiteral("modification_rejected");
+    case ModificationStatus::Merged:
+        return QStringLiteral("modification_merged");
+    case ModificationStatus::Conflicted:
+        return QStringLiteral("modification_conflicted");
+    case ModificationStatus::RolledBack:
+        return QStringLiteral("modification_rolled_back");
+    }
+    return QString();
+}
+
+} // namespace ModificationStateMachine
+
+QJsonObject ModificationFile::toJson() const
+{
+    QJsonObject object;
+    object.insert(QStringLiteral("path"), path);
+    if (!oldPath.isEmpty()) {
+        object.insert(QStringLiteral("old_path"), oldPath);
+    }
+    object.insert(QStringLiteral("change"), change);
+    object.insert(QStringLiteral("old_blob"), oldBlob);
+    object.insert(QStringLiteral("new_blob"), newBlob);
+    object.insert(QStringLiteral("mode"), QString::number(mode, 8));
+    object.insert(QStringLiteral("additions"), additions);
+    object.insert(QStringLiteral("deletions"), deletions);
+    object.insert(QStringLiteral("flags"), toArray(flags));
+    return object;
+}
+
+QJsonObject Modification::toJson() const
+{
+    QJsonObject object;
+    object.insert(QStringLiteral("id"), double(id));
+    object.insert(QStringLiteral("goal_id"), double(goalId));
+    object.insert(QStringLiteral("task_id"), taskId ? QJsonValue(double(*taskId)) : QJsonValue());
+    object.insert(QStringLiteral("status"), toString(status));
+    object.insert(QStringLiteral("title"), title);
+    object.insert(QStringLiteral("rationale"), rationale);
+    object.insert(QStringLiteral("branch"), branch);
+    object.insert(QStringLiteral("target_branch"), targetBranch);
+    object.insert(QStringLiteral("base_commit"), baseCommit);
+    object.insert(QStringLiteral("head_commit"), headCommit);
+    object.insert(QStringLiteral("merge_commit"), mergeCommit.isEmpty() ? QJsonValue() : QJsonValue(mergeCommit));
+    object.insert(QStringLiteral("revert_commit"), revertCommit.isEmpty() ? QJsonValue() : QJsonValue(revertCommit));
+    object.insert(QStringLiteral("flags"), toArray(flags));
+    object.insert(QStringLiteral("conflict_paths"), toArray(conflictPaths));
+    object.insert(QStringLiteral("version"), version);
+    object.insert(QStringLiteral("created_at"), createdAt);
+    object.insert(QStringLiteral("updated_at"), updatedAt);
+    QJsonArray fileArray;
+    int additions = 0;
+    int deletions = 0;
+    for (const ModificationFile &file : files) {
+        fileArray.append(file.toJson());
+        additions += file.additions;
+        deletions += file.deletions;
+    }
+    object.insert(QStringLiteral("files"), fileArray);
+    QJsonObject stats;
+    stats.insert(QStringLiteral("files"), int(files.size()));
+    stats.insert(QStringLiteral("additions"), additions);
+    stats.insert(QStringLiteral("deletions"), deletions);
+    object.insert(QStringLiteral("stats"), stats);
+    return object;
+}
+
+QJsonObject TestResultRecord::toJson() const
+{
+    QJsonObject object;
+    object.insert(QStringLiteral("id"), double(id));
+    object.insert(QStringLiteral("commit"), commitId);
+    object.insert(QStringLiteral("command"), command);
+    object.insert(QStringLiteral("sandbox"), sandbox);
+    object.insert(QStringLiteral("outcome"), outcome);
+    object.insert(QStringLiteral("exit_code"), exitCode ? QJsonValue(*exitCode) : QJsonValue());
+    object.insert(QStringLiteral("passed"), passed);
+    object.insert(QStringLiteral("failed"), failed);
+    object.insert(QStringLiteral("skipped"), skipped);
+    object.insert(QStringLiteral("report"), report);
+    object.insert(QStringLiteral("output"), outputPath);
+    object.insert(QStringLiteral("started_at"), startedAt);
+    object.insert(QStringLiteral("finished_at"), finishedAt);
+    return object;
+}
+
+} // namespace astra

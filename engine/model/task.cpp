@@ -1,0 +1,80 @@
+#include "model/task.h"
+
+#include <QJsonArray>
+
+namespace astra {
+
+namespace {
+const char *const taskStateNames[] = {"queued", "running", "succeeded", "failed", "cancelled", "skipped"};
+} // namespace
+
+QString toString(TaskState state)
+{
+    return QString::fromLatin1(taskStateNames[int(state)]);
+}
+
+std::optional<TaskState> taskStateFromString(const QString &name)
+{
+    for (int i = 0; i < 6; ++i) {
+        if (name == QLatin1String(taskStateNames[i])) {
+            return TaskState(i);
+        }
+    }
+    return std::nullopt;
+}
+
+bool isFinal(TaskState state)
+{
+    return state != TaskState::Queued && state != TaskState::Running;
+}
+
+QJsonObject TaskRecord::toJson() const
+{
+    QJsonObject object;
+    object.insert(QStringLiteral("id"), double(id));
+    object.insert(QStringLiteral("plan"), double(planId));
+    object.insert(QStringLiteral("goal"), double(goalId));
+    object.insert(QStringLiteral("ordinal"), ordinal);
+    object.insert(QStringLiteral("kind"), kind);
+    object.insert(QStringLiteral("arguments"), QJsonArray::fromStringList(arguments));
+    object.insert(QStringLiteral("state"), toString(state));
+    object.insert(QStringLiteral("summary"), summary);
+    object.insert(QStringLiteral("attempts"), attempts);
+    object.insert(QStringLiteral("max_attempts"), maxAttempts);
+    object.insert(QStringLiteral("timeout_s"), timeoutS);
+    object.insert(QStringLiteral("input"), input);
+    object.insert(QStringLiteral("output"), output);
+    object.insert(QStringLiteral("claimed_by"), claimedBy);
+    object.insert(QStringLiteral("not_before"), notBefore);
+    object.insert(QStringLiteral("cancel_requested"), cancelRequested);
+    return object;
+}
+
+QJsonObject TaskRunRecord::toJson() const
+{
+    QJsonObject object;
+    object.insert(QStringLiteral("id"), double(id));
+    if (taskId) {
+        object.insert(QStringLiteral("task"), double(*taskId));
+    }
+    if (!jobName.isEmpty()) {
+        object.insert(QStringLiteral("job"), jobName);
+    }
+    object.insert(QStringLiteral("kind"), kind);
+    object.insert(QStringLiteral("attempt"), attempt);
+    object.insert(QStringLiteral("outcome"), outcome);
+    if (exitCode) {
+        object.insert(QStringLiteral("exit_code"), *exitCode);
+    }
+    object.insert(QStringLiteral("started_at"), startedAt);
+    object.insert(QStringLiteral("finished_at"), finishedAt);
+    if (durationMs >= 0) {
+        object.insert(QStringLiteral("duration_ms"), double(durationMs));
+    }
+    object.insert(QStringLiteral("worker"), worker);
+    object.insert(QStringLiteral("summary"), summary);
+    object.insert(QStringLiteral("report"), report);
+    return object;
+}
+
+} // namespace astra

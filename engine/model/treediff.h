@@ -1,0 +1,102 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QMetaType>
+#include <QSharedPointer>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+namespace astra {
+
+// A range of changed characters inside a line (intra-line change).
+struct CharRange
+{
+    int start = 0;
+    int length = 0;
+    bool operator==(const CharRange &other) const
+    {
+        return start == other.start && length == other.length;
+    }
+};
+
+struct DiffLine
+{
+    char origin = ' '; // ' ' context, '-' removed, '+' added
+    int oldNo = 0; // 1-based line numbers; 0 on the side the line is not on
+    int newNo = 0;
+    QString text; // without the line break
+    // A removed line and the added line that replaces it are paired (side-by-side shows them
+    // on one row); `pair` is the other line's index in the hunk, -1 when unpaired.
+    int pair = -1;
+    QVector<CharRange> changed; // the characters that differ from the paired line
+};
+
+struct DiffHunk
+{
+    int oldStart = 0;
+    int oldLines = 0;
+    int newStart = 0;
+    int newLines = 0;
+    QString header; // "@@ -12,7 +12,9 @@ def upload(...)"
+    QList<DiffLine> lines;
+};
+
+struct FileDiff
+{
+    QString path; // the new path (the old one for deletions)
+    QString oldPath; // differs from path for renames
+    QString change; // added, deleted, modified, renamed, typechange
+    quint32 oldMode = 0;
+    quint32 newMode = 0;
+    bool binary = false;
+    bool tooLarge = false; // over the size limit: not diffed
+    qint64 oldSize = 0;
+    qint64 newSize = 0;
+    int additions = 0;
+    int deletions = 0;
+    bool oldEndsWithoutNewline = false;
+    bool newEndsWithoutNewline = false;
+    // The old text (UTF-8), kept for showing the unchanged lines between hunks on demand.
+    QByteArray oldContent;
+    int oldLineCount = 0;
+    QList<DiffHunk> hunks;
+
+    bool modeChanged() const
+    {
+        return oldMode != 0 && newMode != 0 && oldMode != newMode;
+    }
+    // Lines [from, from + count) of the old text (1-based), for an expanded unchanged region.
+    QStringList oldLines(int from, int count) const;
+};
+
+struct TreeDiffOptions
+{
+    int contextLines = 3;
+    qint64 maxFileBytes = 8 * 1024 * 1024; // a side larger than this is shown as over-size
+    int maxIntraLineLength = 1000; // longer lines get no intra-line ranges
+};
+
+struct TreeDiff
+{
+    QString fromCommit;
+    QString toCommit;
+    QList<FileDiff> files;
+    int additions = 0;
+    int deletions = 0;
+    qint64 maxFileBytes = 0; // the limit over-size files were measured against
+};
+
+using TreeDiffPtr = QSharedPointer<const TreeDiff>;
+
+struct CommitSummary
+{
+    QString id;
+    QString summary; // the first line of the message
+    QString author;
+};
+
+} // namespace astra
+
+Q_DECLARE_METATYPE(astra::TreeDiffPtr)

@@ -1,0 +1,517 @@
+#include "store/ledger.h"
+
+#include "base/canonicaljson.h"
+#include "base/logging.h"
+#include "base/softassert.h"
+#include "store/database.h"
+
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QSaveFile>
+
+namespace astra {
+
+namespace {
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(astra::Ledger)
+};
+
+QString nowIso()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+QJsonObject parseMeta(const QString &text)
+{
+    return QJsonDocument::fromJson(text.toUtf8()).object();
+}
+
+LedgerEntry entryFromQuery(const QSqlQuery &query)
+{
+    LedgerEntry entry;
+    entry.seq = query.value(0).toLongLong();
+    entry.ts = query.value(1).toString();
+    entry.actor = query.value(2).toString();
+    entry.event = query.value(3).toString();
+    entry.subject = query.value(4).toString();
+    entry.meta = parseMeta(query.value(5).toString());
+    entry.prevHash = query.value(6).toString();
+    entry.hash = query.value(7).toString();
+    return entry;
+}
+
+const char *const selectEntries = "SELECT seq, ts, actor, event, subject, meta, prev_hash, hash FROM ledger ";
+} // namespace
+
+Ledger::Ledger(Database &db, QString segmentDirectory)
+    : m_db(db)
+    , m_segmentDirectory(std::move(segmentDirectory))
+{}
+
+Result<LedgerHead> Ledger::head() const
+{
+    auto query =
+        m_db.exec(Tr::tr("Reading the ledger head"), QStringLiteral("SELECT seq, hash FROM ledger_head WHERE id = 1"));
+    if (!query) {
+        return query.error();
+    }
+    if (!query->next()) {
+        return makeError(Tr::tr("The ledger head row is missing in %1: the ledger was tampered with. Run `astra ledger "
+                                "verify` and restore the database from a backup.")
+                             .arg(m_db.location().displayName()),
+                         ErrorKind::Refused);
+    }
+    return LedgerHead{query->value(0).toLongLong(), query->value(1).toString()};
+}
+
+Result<LedgerHead> Ledger::lockHead()
+{
+    auto query =
+        m_db.exec(Tr::tr("Locking the ledger head"),
+                  QStringLiteral("SELECT seq, hash FROM ledger_head WHERE id = 1") + m_db.dialect().lockRowsSuffix());
+    if (!query) {
+        return query.error();
+    }
+    if (!query->next()) {
+        return makeError(Tr::tr("The ledger head row is missing in %1.").arg(m_db.location().displayName()),
+                         ErrorKind::Refused);
+    }
+    return LedgerHead{query->value(0).toLongLong(), query->value(1).toString()};
+}
+
+Result<LedgerEntry> Ledger::append(const LedgerRecord &record)
+{
+    if (!ASTRA_SOFT_ASSERT(m_db.inTransaction())) {
+        return makeError(Tr::tr("Internal error: a ledger entry (%1) must be appended inside the transaction of the "
+                                "change it records")
+                             .arg(record.event));
+    }
+    const QString lockSuffix = m_db.dialect().lockRowsSuffix();
+    auto headQuery = m_db.exec(Tr::tr("Reading the ledger head"),
+                               QStringLiteral("SELECT seq, hash FROM ledger_head WHERE id = 1") + lockSuffix);
+    if (!headQuery) {
+        return headQuery.error();
+    }
+    if (!headQuery->next()) {
+        return makeError(
+            Tr::tr("The ledger head row is missing in %1; nothing was recorded.").arg(m_db.location().displayName()),
+            ErrorKind::Refused);
+    }
+    const qint64 headSeq = headQuery->value(0).toLongLong();
+    LedgerEntry entry;
+    entry.seq = headSeq + 1;
+    entry.ts = nowIso();
+    entry.actor = record.actor;
+    entry.event = record.event;
+    entry.subject = record.subject;
+    entry.meta = record.meta;
+    entry.prevHash = headQuery->value(1).toString();
+    entry.hash = entry.computeHash();
+    headQuery = QSqlQuery();
+
+    auto inserted =
+        m_db.exec(Tr::tr("Appending to the ledger"),
+                  QStringLiteral("INSERT INTO ledger (seq, ts, actor, event, subject, meta, prev_hash, hash) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+                  {entry.seq,
+                   entry.ts,
+                   entry.actor,
+                   entry.event,
+                   entry.subject,
+                   QString::fromUtf8(canonicalJson(entry.meta)),
+                   entry.prevHash,
+                   entry.hash});
+    if (!inserted) {
+        return inserted.error();
+    }
+    auto moved = m_db.execUpdate(Tr::tr("Moving the ledger head"),
+                                 QStringLiteral("UPDATE ledger_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ?"),
+                                 {entry.seq, entry.hash, headSeq});
+    if (!moved) {
+        return moved.error();
+    }
+    if (*moved != 1) {
+        return makeError(
+            Tr::tr("Another writer extended the ledger at the same time; nothing was recorded. Try again."),
+            ErrorKind::Conflict);
+    }
+    return entry;
+}
+
+Result<QList<LedgerEntry>> Ledger::entries(qint64 afterSeq, int limit) const
+{
+    QString sql = QString::fromLatin1(selectEntries) + QStringLiteral("WHERE seq > ? ORDER BY seq");
+    if (limit >= 0) {
+        sql += QStringLiteral(" LIMIT ") + QString::number(limit);
+    }
+    auto query = m_db.exec(Tr::tr("Reading the ledger"), sql, {afterSeq});
+    if (!query) {
+        return query.error();
+    }
+    QList<LedgerEntry> result;
+    while (query->next()) {
+        result.append(entryFromQuery(*query));
+    }
+    return result;
+}
+
+Result<QList<LedgerSegment>> Ledger::segments() const
+{
+    auto query = m_db.exec(Tr::tr("Reading the ledger segments"),
+                           QStringLiteral("SELECT first_seq, last_seq, first_prev_hash, last_hash, file_name, "
+                                          "file_sha256, entries, created_at FROM ledger_segments ORDER BY first_seq"));
+    if (!query) {
+        return query.error();
+    }
+    QList<LedgerSegment> result;
+    while (query->next()) {
+        LedgerSegment segment;
+        segment.firstSeq = query->value(0).toLongLong();
+        segment.lastSeq = query->value(1).toLongLong();
+        segment.firstPrevHash = query->value(2).toString();
+        segment.lastHash = query->value(3).toString();
+        segment.fileName = query->value(4).toString();
+        segment.fileSha256 = query->value(5).toString();
+        segment.entries = query->value(6).toLongLong();
+        segment.createdAt = query->value(7).toString();
+        result.append(segment);
+    }
+    return result;
+}
+
+Status Ledger::forEachEntry(const std::function<Status(const LedgerEntry &, const QString &)> &visit) const
+{
+    auto segmentList = segments();
+    if (!segmentList) {
+        return segmentList.error();
+    }
+    for (const LedgerSegment &segment : std::as_const(*segmentList)) {
+        const QString path = QDir(m_segmentDirectory).filePath(segment.fileName);
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            return makeError(
+                Tr::tr("The ledger segment %1 (entries %2–%3) cannot be read: %4. Restore it from a backup.")
+                    .arg(path)
+                    .arg(segment.firstSeq)
+                    .arg(segment.lastSeq)
+                    .arg(file.errorString()),
+                ErrorKind::NotFound);
+        }
+        int lineNumber = 0;
+        while (!file.atEnd()) {
+            const QByteArray line = file.readLine().trimmed();
+            ++lineNumber;
+            if (line.isEmpty()) {
+                continue;
+            }
+            const QString where = QStringLiteral("%1:%2").arg(path).arg(lineNumber);
+            auto entry = LedgerEntry::fromJsonLine(line, where);
+            if (!entry) {
+                return entry.error();
+            }
+            if (Status visited = visit(*entry, where); !visited) {
+                return visited;
+            }
+        }
+    }
+    auto query =
+        m_db.exec(Tr::tr("Reading the ledger"), QString::fromLatin1(selectEntries) + QStringLiteral("ORDER BY seq"));
+    if (!query) {
+        return query.error();
+    }
+    while (query->next()) {
+        const LedgerEntry entry = entryFromQuery(*query);
+        if (Status visited = visit(entry, Tr::tr("ledger table")); !visited) {
+            return visited;
+        }
+    }
+    return {};
+}
+
+Result<LedgerVerification> Ledger::verify(const std::optional<LedgerCheckpoint> &checkpoint) const
+{
+    LedgerVerification report;
+    report.checkpoint = checkpoint;
+
+    auto segmentList = segments();
+    if (!segmentList) {
+        return segmentList.error();
+    }
+    report.segments = int(segmentList->size());
+
+    auto fail = [&report](qint64 seq, const QString &problem) {
+        if (report.intact) {
+            report.intact = false;
+            report.firstBadSeq = seq;
+            report.problem = problem;
+        }
+    };
+
+    // The segment files must be the ones that were archived, byte for byte.
+    for (const LedgerSegment &segment : std::as_const(*segmentList)) {
+        const QString path = QDir(m_segmentDirectory).filePath(segment.fileName);
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            fail(segment.firstSeq,
+                 Tr::tr("the archived segment %1 holding entries %2–%3 is missing or unreadable (%4)")
+                     .arg(path)
+                     .arg(segment.firstSeq)
+                     .arg(segment.lastSeq)
+                     .arg(file.errorString()));
+            return report;
+        }
+        QCryptographicHash hasher(QCryptographicHash::Sha256);
+        hasher.addData(&file);
+        if (QString::fromLatin1(hasher.result().toHex()) != segment.fileSha256) {
+            fail(segment.firstSeq,
+                 Tr::tr("the archived segment %1 holding entries %2–%3 was modified after it was archived (its sha256 "
+                        "differs from the one recorded)")
+                     .arg(path)
+                     .arg(segment.firstSeq)
+                     .arg(segment.lastSeq));
+            return report;
+        }
+        report.archivedEntries += segment.entries;
+    }
+
+    qint64 expectedSeq = 1;
+    QString previousHash = QString::fromLatin1(ledgerGenesisHash);
+    bool checkpointSeen = false;
+    Status walked = forEachEntry([&](const LedgerEntry &entry, const QString &where) -> Status {
+        if (!report.intact) {
+            return {};
+        }
+        ++report.entriesChecked;
+        if (entry.seq != expectedSeq) {
+            if (entry.seq > expectedSeq) {
+                fail(expectedSeq,
+                     Tr::tr("entry %1 is missing: the sequence jumps from %2 to %3 (%4); an entry was deleted")
+                         .arg(expectedSeq)
+                         .arg(expectedSeq - 1)
+                         .arg(entry.seq)
+                         .arg(where));
+            } else {
+                fail(entry.seq,
+                     Tr::tr("entry %1 appears after entry %2 (%3); entries were inserted or reordered")
+                         .arg(entry.seq)
+                         .arg(expectedSeq - 1)
+                         .arg(where));
+            }
+            return {};
+        }
+        if (entry.computeHash() != entry.hash) {
+            fail(entry.seq,
+                 Tr::tr("entry %1 (%2 %3) was altered: its content or sequence number does not match its hash (it "
+                        "was edited, renumbered or moved; %4)")
+                     .arg(entry.seq)
+                     .arg(entry.event, entry.subject, where));
+            return {};
+        }
+        if (entry.prevHash != previousHash) {
+            fail(entry.seq,
+                 Tr::tr(
+                     "entry %1 does not follow entry %2: its prev_hash is not the hash of entry %2 (%3); an entry was "
+                     "edited, inserted or removed before it")
+                     .arg(entry.seq)
+                     .arg(entry.seq - 1)
+                     .arg(where));
+            return {};
+        }
+        if (checkpoint && entry.seq == checkpoint->seq) {
+            checkpointSeen = true;
+            if (entry.hash != checkpoint->hash) {
+                fail(entry.seq,
+                     Tr::tr("entry %1 differs from the checkpoint in refs/astra/ledger (commit %2): the ledger was "
+                            "rewritten from this entry on")
+                         .arg(entry.seq)
+                         .arg(checkpoint->commit.left(12)));
+                return {};
+            }
+        }
+        previousHash = entry.hash;
+        ++expectedSeq;
+        return {};
+    });
+    if (!walked) {
+        return walked.error();
+    }
+
+    auto headRow = head();
+    if (!headRow) {
+        return headRow.error();
+    }
+    report.head = *headRow;
+    if (!report.intact) {
+        return report;
+    }
+    const qint64 lastSeq = expectedSeq - 1;
+    if (headRow->seq != lastSeq || headRow->hash != previousHash) {
+        if (headRow->seq > lastSeq) {
+            fail(lastSeq + 1,
+                 Tr::tr("entries %1–%2 were deleted from the end of the ledger (the head records entry %2)")
+                     .arg(lastSeq + 1)
+                     .arg(headRow->seq));
+        } else if (headRow->seq < lastSeq) {
+            fail(headRow->seq + 1,
+                 Tr::tr("entry %1 was inserted after the last recorded entry %2 (the head records entry %2)")
+                     .arg(headRow->seq + 1)
+                     .arg(headRow->seq));
+        } else {
+            fail(lastSeq,
+                 Tr::tr("entry %1 does not match the ledger head: the end of the ledger was rewritten").arg(lastSeq));
+        }
+        return report;
+    }
+    if (checkpoint && !checkpointSeen) {
+        if (checkpoint->seq > lastSeq) {
+            fail(lastSeq + 1,
+                 Tr::tr("the ledger ends at entry %1 but the checkpoint in refs/astra/ledger (commit %2) records entry "
+                        "%3: entries %4–%3 were truncated")
+                     .arg(lastSeq)
+                     .arg(checkpoint->commit.left(12))
+                     .arg(checkpoint->seq)
+                     .arg(lastSeq + 1));
+        } else if (checkpoint->seq > 0) {
+            fail(checkpoint->seq,
+                 Tr::tr("entry %1 recorded by the checkpoint in refs/astra/ledger is not in the ledger")
+                     .arg(checkpoint->seq));
+        }
+    }
+    return report;
+}
+
+Status Ledger::exportTo(const QString &fileName) const
+{
+    QSaveFile file(fileName);
+    if (!file.open(QIODevice::WriteOnly)) {
+        return makeError(Tr::tr("Cannot write the ledger export %1: %2").arg(fileName, file.errorString()));
+    }
+    Status walked = forEachEntry([&file](const LedgerEntry &entry, const QString &) -> Status {
+        file.write(entry.toJsonLine());
+        file.write("\n");
+        return {};
+    });
+    if (!walked) {
+        file.cancelWriting();
+        return walked;
+    }
+    if (!file.commit()) {
+        return makeError(Tr::tr("Cannot write the ledger export %1: %2").arg(fileName, file.errorString()));
+    }
+    return {};
+}
+
+Result<LedgerSegment> Ledger::archive(qint64 throughSeq, const QString &actor)
+{
+    auto pending = entries(0, -1);
+    if (!pending) {
+        return pending.error();
+    }
+    QList<LedgerEntry> toArchive;
+    for (const LedgerEntry &entry : std::as_const(*pending)) {
+        if (entry.seq <= throughSeq) {
+            toArchive.append(entry);
+        }
+    }
+    if (toArchive.isEmpty()) {
+        return makeError(Tr::tr("There are no ledger entries up to %1 left in the table to archive.").arg(throughSeq),
+                         ErrorKind::Invalid);
+    }
+
+    LedgerSegment segment;
+    segment.firstSeq = toArchive.constFirst().seq;
+    segment.lastSeq = toArchive.constLast().seq;
+    segment.firstPrevHash = toArchive.constFirst().prevHash;
+    segment.lastHash = toArchive.constLast().hash;
+    segment.entries = toArchive.size();
+    segment.createdAt = nowIso();
+    segment.fileName = QStringLiteral("ledger-%1-%2.jsonl")
+                           .arg(segment.firstSeq, 12, 10, QLatin1Char('0'))
+                           .arg(segment.lastSeq, 12, 10, QLatin1Char('0'));
+
+    if (!QDir().mkpath(m_segmentDirectory)) {
+        return makeError(Tr::tr("Cannot create the ledger segment directory %1").arg(m_segmentDirectory));
+    }
+    const QString path = QDir(m_segmentDirectory).filePath(segment.fileName);
+    if (QFile::exists(path)) {
+        return makeError(Tr::tr("The ledger segment %1 already exists; refusing to overwrite it. Move it away if it is "
+                                "not listed by `astra ledger verify`.")
+                             .arg(path),
+                         ErrorKind::Conflict);
+    }
+    QByteArray content;
+    for (const LedgerEntry &entry : std::as_const(toArchive)) {
+        content += entry.toJsonLine() + '\n';
+    }
+    segment.fileSha256 = QString::fromLatin1(QCryptographicHash::hash(content, QCryptographicHash::Sha256).toHex());
+    {
+        QSaveFile file(path);
+        if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size() || !file.commit()) {
+            return makeError(Tr::tr("Cannot write the ledger segment %1: %2").arg(path, file.errorString()));
+        }
+    }
+
+    Status stored = m_db.writeTransaction([&]() -> Status {
+        auto inserted = m_db.exec(Tr::tr("Recording the ledger segment"),
+                                  QStringLiteral("INSERT INTO ledger_segments (first_seq, last_seq, first_prev_hash, "
+                                                 "last_hash, file_name, file_sha256, entries, created_at) "
+                                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+                                  {segment.firstSeq,
+                                   segment.lastSeq,
+                                   segment.firstPrevHash,
+                                   segment.lastHash,
+                                   segment.fileName,
+                                   segment.fileSha256,
+                                   segment.entries,
+                                   segment.createdAt});
+        if (!inserted) {
+            return inserted.error();
+        }
+        auto removed = m_db.execUpdate(Tr::tr("Removing archived ledger entries"),
+                                       QStringLiteral("DELETE FROM ledger WHERE seq >= ? AND seq <= ?"),
+                                       {segment.firstSeq, segment.lastSeq});
+        if (!removed) {
+            return removed.error();
+        }
+        if (*removed != segment.entries) {
+            return makeError(Tr::tr("The ledger changed while it was archived (%1 entries expected, %2 found); nothing "
+                                    "was archived. Try again.")
+                                 .arg(segment.entries)
+                                 .arg(*removed),
+                             ErrorKind::Conflict);
+        }
+        QJsonObject meta;
+        meta.insert(QStringLiteral("first_seq"), double(segment.firstSeq));
+        meta.insert(QStringLiteral("last_seq"), double(segment.lastSeq));
+        meta.insert(QStringLiteral("file"), segment.fileName);
+        meta.insert(QStringLiteral("sha256"), segment.fileSha256);
+        auto appended = append(LedgerRecord{actor, QStringLiteral("ledger_archived"), QStringLiteral("ledger"), meta});
+        if (!appended) {
+            return appended.error();
+        }
+        return {};
+    });
+    if (!stored) {
+        QFile::remove(path);
+        return stored.error();
+    }
+    qCInfo(lcLedger) << "archived ledger entries" << segment.firstSeq << "to" << segment.lastSeq << "into" << path;
+    return segment;
+}
+
+QString describeLedgerEntry(const LedgerEntry &entry)
+{
+    QString text =
+        QStringLiteral("%1  %2  %3  %4  %5").arg(entry.seq, 6).arg(entry.ts, entry.actor, entry.event, entry.subject);
+    if (!entry.meta.isEmpty()) {
+        text += u"  " + QString::fromUtf8(canonicalJson(entry.meta));
+    }
+    return text;
+}
+
+} // namespace astra

@@ -1,0 +1,54 @@
+#pragma once
+
+#include "base/result.h"
+#include "model/ledgerentry.h"
+
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <optional>
+
+namespace astra {
+
+class Database;
+
+// The hash-chained audit ledger. append() runs inside the caller's write transaction, so an
+// entry exists exactly when the change it records was committed.
+class Ledger
+{
+public:
+    Ledger(Database &db, QString segmentDirectory);
+
+    Result<LedgerEntry> append(const LedgerRecord &record);
+
+    Result<LedgerHead> head() const;
+    // Reads the head and, on PostgreSQL, locks it until the transaction ends (SQLite's write
+    // transaction already excludes other writers). Serialises writers that must not interleave.
+    Result<LedgerHead> lockHead();
+    // Entries still in the table, in seq order, after `afterSeq`; `limit` < 0 for all.
+    Result<QList<LedgerEntry>> entries(qint64 afterSeq = 0, int limit = -1) const;
+    Result<QList<LedgerSegment>> segments() const;
+
+    // Recomputes the chain over the archived segments and the table, and compares the end
+    // against the head row and against `checkpoint` (the copy kept in git).
+    Result<LedgerVerification> verify(const std::optional<LedgerCheckpoint> &checkpoint) const;
+
+    // Every entry, archived ones first, one canonical JSON object per line.
+    Status exportTo(const QString &fileName) const;
+
+    // Moves the entries up to `throughSeq` into a JSONL segment file and out of the table,
+    // and records that as a ledger entry; the chain continues across the segment.
+    Result<LedgerSegment> archive(qint64 throughSeq, const QString &actor);
+
+private:
+    Status forEachEntry(const std::function<Status(const LedgerEntry &, const QString &where)> &visit) const;
+
+    Database &m_db;
+    QString m_segmentDirectory;
+};
+
+// "ledger_show" text of an entry for the terminal.
+QString describeLedgerEntry(const LedgerEntry &entry);
+
+} // namespace astra

@@ -1,0 +1,263 @@
+#include "base/logging.h"
+#include "base/processid.h"
+#include "git/gitrepository.h"
+#include "policy/pathpolicy.h"
+#include "store/database.h"
+#include "store/ledger.h"
+#include "store/modificationrepository.h"
+#include "workspace/workspace.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QRegularExpression>
+#include <QSet>
+
+namespace astra {
+
+namespace {
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(astra::Workspace)
+};
+
+// The Astra-Modification trailer of a commit message, or 0.
+qint64 modificationTrailer(const QString &message)
+{
+    static const QRegularExpression trailer(QStringLiteral("^Astra-Modification: (\\d+)$"),
+                                            QRegularExpression::MultilineOption);
+    const auto match = trailer.match(message);
+    return match.hasMatch() ? match.captured(1).toLongLong() : 0;
+}
+} // namespace
+
+Status Workspace::recoverInterrupted()
+{
+    // Tasks left running by a dead process are requeued (or failed after their last attempt).
+    if (Status tasks = recoverDeadTasks(); !tasks) {
+        return tasks;
+    }
+    // A read-only look first, so that opening a workspace with nothing to repair takes no lock.
+    {
+        auto all = ModificationRepository(m_db).list();
+        auto branches = m_repo.branches(QStringLiteral("astra/goal-"));
+        if (!all || !branches) {
+            return all ? branches.error() : all.error();
+        }
+        QSet<QString> recordedBranches;
+        bool candidates = false;
+        QHash<QString, QString> targetHeads;
+        QHash<QString, QString> headMessages;
+        for (const Modification &modification : std::as_const(*all)) {
+            recordedBranches.insert(modification.branch);
+            if (modification.status == ModificationStatus::Testing) {
+                candidates = true;
+            }
+            if (modification.status != ModificationStatus::Approved
+                && modification.status != ModificationStatus::Merged) {
+                continue;
+            }
+            if (!targetHeads.contains(modification.targetBranch)) {
+                auto head = m_repo.branchCommit(modification.targetBranch);
+                targetHeads.insert(modification.targetBranch, head ? *head : QString());
+            }
+            const QString head = targetHeads.value(modification.targetBranch);
+            if (head.isEmpty()) {
+                continue;
+            }
+            // A crash between moving the ref and recording it leaves the ref's commit on top
+            // (someone may have committed since; the full walk below then finds it too).
+            if (modification.status == ModificationStatus::Approved) {
+                auto parents = m_repo.commitParents(head);
+                candidates = candidates || head == modification.headCommit
+                    || (parents && parents->contains(modification.headCommit));
+            } else {
+                if (!headMessages.contains(head)) {
+                    auto message = m_repo.commitMessage(head);
+                    headMessages.insert(head, message ? *message : QString());
+                }
+                const QString message = headMessages.value(head);
+                candidates = candidates
+                    || (message.startsWith(QStringLiteral("Revert "))
+                        && modificationTrailer(message) == modification.id);
+            }
+        }
+        for (const auto &branch : std::as_const(*branches)) {
+            candidates = candidates || !recordedBranches.contains(branch.first);
+        }
+        if (!candidates) {
+            return {};
+        }
+    }
+    // One writer at a time: no other process is between creating a branch and recording it.
+    return m_db.writeTransaction([&]() -> Status {
+        if (auto locked = ledger().lockHead(); !locked) {
+            return locked.error();
+        }
+        ModificationRepository repository(m_db);
+        auto all = repository.list();
+        if (!all) {
+            return all.error();
+        }
+        QHash<qint64, Modification> byId;
+        for (const Modification &modification : std::as_const(*all)) {
+            byId.insert(modification.id, modification);
+        }
+        auto record = [&](const QString &event, const QString &subject, const QJsonObject &meta) -> Status {
+            QJsonObject withFlag = meta;
+            withFlag.insert(QStringLiteral("recovered"), true);
+            auto entry = ledger().append(LedgerRecord{QStringLiteral("astra"), event, subject, withFlag});
+            return entry ? Status() : Status(entry.error());
+        };
+
+        // 1. Branches of modifications that were never recorded.
+        auto branches = m_repo.branches(QStringLiteral("astra/goal-"));
+        if (!branches) {
+            return branches.error();
+        }
+        static const QRegularExpression name(QStringLiteral("^astra/goal-(\\d+)-(\\d+)$"));
+        for (const auto &branch : std::as_const(*branches)) {
+            const auto match = name.match(branch.first);
+            if (!match.hasMatch()) {
+                continue;
+            }
+            const qint64 id = match.captured(2).toLongLong();
+            if (byId.contains(id) && byId.value(id).branch == branch.first) {
+                continue;
+            }
+            auto message = m_repo.commitMessage(branch.second);
+            if (!message || modificationTrailer(*message) != id) {
+                continue; // not ours: leave it
+            }
+            if (Status removed = m_repo.deleteBranch(branch.first, branch.second); !removed) {
+                return removed;
+            }
+            QJsonObject meta;
+            meta.insert(QStringLiteral("branch"), branch.first);
+            meta.insert(QStringLiteral("commit"), branch.second);
+            if (Status logged =
+                    record(QStringLiteral("orphan_branch_removed"), QStringLiteral("modification:%1").arg(id), meta);
+                !logged) {
+                return logged;
+            }
+        }
+
+        for (const Modification &modification : std::as_const(*all)) {
+            // 2. A merge whose ref moved but whose row did not.
+            if (modification.status == ModificationStatus::Approved) {
+                auto target = m_repo.branchCommit(modification.targetBranch);
+                if (!target) {
+                    continue;
+                }
+                auto history = m_repo.firstParentHistory(*target, 200);
+                if (!history) {
+                    return history.error();
+                }
+                QString mergeCommit;
+                for (const QString &commit : std::as_const(*history)) {
+                    if (commit == modification.headCommit) {
+                        mergeCommit = commit; // fast-forward
+                        break;
+                    }
+                    auto parents = m_repo.commitParents(commit);
+                    if (parents && parents->size() == 2 && parents->at(1) == modification.headCommit) {
+                        mergeCommit = commit;
+                        break;
+                    }
+                }
+                if (!mergeCommit.isEmpty()) {
+                    Modification updated = modification;
+                    updated.mergeCommit = mergeCommit;
+                    auto moved = repository.updateStatus(updated, ModificationStatus::Merged);
+                    if (!moved) {
+                        return moved.error();
+                    }
+                    QJsonObject meta;
+                    meta.insert(QStringLiteral("from"), toString(modification.status));
+                    meta.insert(QStringLiteral("to"), toString(ModificationStatus::Merged));
+                    meta.insert(QStringLiteral("commit"), mergeCommit);
+                    if (Status logged = record(ModificationStateMachine::eventFor(ModificationStatus::Merged),
+                                               QStringLiteral("modification:%1").arg(modification.id),
+                                               meta);
+                        !logged) {
+                        return logged;
+                    }
+                }
+            }
+            // 3. A rollback whose revert commit landed but whose row did not.
+            if (modification.status == ModificationStatus::Merged) {
+                auto target = m_repo.branchCommit(modification.targetBranch);
+                if (!target) {
+                    continue;
+                }
+                auto history = m_repo.firstParentHistory(*target, 200);
+                if (!history) {
+                    return history.error();
+                }
+                for (const QString &commit : std::as_const(*history)) {
+                    if (commit == modification.mergeCommit) {
+                        break;
+                    }
+                    auto message = m_repo.commitMessage(commit);
+                    if (message && message->startsWith(QStringLiteral("Revert "))
+                        && modificationTrailer(*message) == modification.id) {
+                        Modification updated = modification;
+                        updated.revertCommit = commit;
+                        auto moved = repository.updateStatus(updated, ModificationStatus::RolledBack);
+                        if (!moved) {
+                            return moved.error();
+                        }
+                        QJsonObject meta;
+                        meta.insert(QStringLiteral("from"), toString(modification.status));
+                        meta.insert(QStringLiteral("to"), toString(ModificationStatus::RolledBack));
+                        meta.insert(QStringLiteral("commit"), commit);
+                        if (Status logged = record(ModificationStateMachine::eventFor(ModificationStatus::RolledBack),
+                                                   QStringLiteral("modification:%1").arg(modification.id),
+                                                   meta);
+                            !logged) {
+                            return logged;
+                        }
+                        break;
+                    }
+                }
+            }
+            // 4. Tests that were running in a process of this machine that is gone.
+            if (modification.status == ModificationStatus::Testing) {
+                auto runners = repository.runningTestRunners(modification.id);
+                if (!runners) {
+                    return runners.error();
+                }
+                const bool abandoned =
+                    !runners->isEmpty() && std::all_of(runners->cbegin(), runners->cend(), [](const QString &runner) {
+                        return isDeadLocalProcess(runner);
+                    });
+                if (!abandoned) {
+                    continue;
+                }
+                auto moved = repository.updateStatus(modification, ModificationStatus::Pending);
+                if (!moved) {
+                    return moved.error();
+                }
+                auto closed =
+                    m_db.execUpdate(Tr::tr("Closing interrupted test runs"),
+                                    QStringLiteral("UPDATE test_results SET outcome = 'error', finished_at = ? "
+                                                   "WHERE modification_id = ? AND outcome = 'running'"),
+                                    {QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs), modification.id});
+                if (!closed) {
+                    return closed.error();
+                }
+                QJsonObject meta;
+                meta.insert(QStringLiteral("from"), toString(modification.status));
+                meta.insert(QStringLiteral("to"), toString(ModificationStatus::Pending));
+                if (Status logged = record(ModificationStateMachine::eventFor(ModificationStatus::Pending),
+                                           QStringLiteral("modification:%1").arg(modification.id),
+                                           meta);
+                    !logged) {
+                    return logged;
+                }
+            }
+        }
+        return {};
+    });
+}
+
+} // namespace astra

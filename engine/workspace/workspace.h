@@ -1,0 +1,204 @@
+#pragma once
+
+#include "base/result.h"
+#include "config/astraconfig.h"
+#include "model/goal.h"
+#include "model/goalstatemachine.h"
+#include "model/ledgerentry.h"
+#include "model/modification.h"
+#include "model/plan.h"
+#include "model/proposal.h"
+#include "model/task.h"
+#include "model/treediff.h"
+#include "model/workspacestatus.h"
+
+#include <memory>
+#include <optional>
+
+namespace astra {
+
+class Database;
+class GitRepository;
+class Ledger;
+struct DatabaseLocation;
+struct PolicyViolation;
+
+struct WorkspaceOptions
+{
+    QString repoPath; // any folder inside the repository; empty: the current directory
+    QString dbUrl; // empty: <git common dir>/astra/state.db
+    // Repair what a dead process left behind (see recoverInterrupted()) while opening. The
+    // scheduler's plan runners open their connections without it; its dispatcher recovers.
+    bool recover = true;
+};
+
+// What rolling back a merged modification would touch, shown before asking.
+struct RollbackImpact
+{
+    qint64 modificationId = 0;
+    QString targetBranch;
+    QStringList paths; // the files the revert changes
+    QList<CommitSummary> laterCommits; // commits on the target after the merge that touch them
+    QStringList localEdits; // uncommitted changes to them in the work tree (the revert stops on these)
+    bool targetCheckedOut = false;
+};
+
+struct InitReport
+{
+    QString configPath;
+    bool configWritten = false;
+    QString testCommand;
+    QString targetBranch;
+    QString database;
+    int schemaVersion = 0;
+};
+
+// The one door to a workspace: a git repository, its .astra.toml and its state. The CLI and
+// the workstation (from a background thread) both go through it. A Workspace belongs to
+// the thread that opened it: it holds that thread's database connection and repository.
+class Workspace
+{
+public:
+    // Opens an initialised workspace and brings its schema up to date.
+    static Result<std::unique_ptr<Workspace>> open(const WorkspaceOptions &options);
+    // Writes .astra.toml when absent and creates (or upgrades) the state.
+    static Result<InitReport> init(const WorkspaceOptions &options);
+
+    ~Workspace();
+
+    QString workDir() const;
+    QString gitDir() const;
+    QString stateDir() const; // <git common dir>/astra
+    QString ledgerSegmentDir() const;
+    const Config &config() const
+    {
+        return m_config;
+    }
+    Database &database()
+    {
+        return m_db;
+    }
+    GitRepository &repository()
+    {
+        return m_repo;
+    }
+    // Who acts: the OS user and, when configured, the git identity.
+    QString actor() const;
+
+    Result<WorkspaceStatus> status();
+
+    Result<Goal> addUserGoal(const QString &title, const QStringList &files, const QString &description = {});
+    Result<QList<Goal>> goals(std::optional<GoalState> state = std::nullopt);
+    Result<Goal> goal(qint64 id);
+    Result<Goal> applyGoalAction(qint64 id, GoalAction action, const QString &reason);
+    // Any legal transition, ledgered as done by `actor`.
+    Result<Goal> moveGoal(qint64 id, GoalState to, const QString &reason, const QString &actor);
+
+    Ledger ledger();
+    Result<LedgerVerification> verifyLedger();
+    Result<LedgerCheckpoint> checkpointLedger();
+    Result<LedgerSegment> archiveLedger(qint64 throughSeq);
+
+    // Modifications: changes on their own branches, tested, reviewed, merged, rolled back.
+    // `taskId`: the code_modify task that writes it. `baseCommit`: the commit the change set was
+    // made against (empty: the target's head now).
+    Result<Modification> createModification(qint64 goalId,
+                                            const ChangeSet &changes,
+                                            const QString &actor,
+                                            std::optional<qint64> taskId = std::nullopt,
+                                            const QString &baseCommit = {});
+    Result<Modification> proposePatch(const QByteArray &patch, std::optional<qint64> goalId, const QString &title);
+    Result<Modification> proposeBranch(const QString &branch, std::optional<qint64> goalId, const QString &title);
+    Result<QList<Modification>> modifications(std::optional<ModificationStatus> status = std::nullopt);
+    Result<Modification> modification(qint64 id);
+    Result<QList<TestResultRecord>> testResults(qint64 modificationId);
+    // Runs the tests of one modification on its exact commit (blocking: call it off the UI thread).
+    Result<Modification> testModification(qint64 id);
+    // Tests every pending modification; returns them as they ended.
+    Result<QList<Modification>> testPending();
+    Result<Modification> approveModification(qint64 id, const QString &reason);
+    Result<Modification> rejectModification(qint64 id, const QString &reason);
+    Result<Modification> mergeModification(qint64 id);
+    Result<Modification> rollbackModification(qint64 id, const QString &reason);
+    // What rollbackModification() would touch (blocking; nothing is changed).
+    Result<RollbackImpact> rollbackImpact(qint64 id);
+    // The change of a modification, base to head, with intra-line ranges (blocking).
+    Result<TreeDiff> modificationDiff(qint64 id, const TreeDiffOptions &options = {});
+    // Deletes the branches of finished modifications last changed more than `days` ago.
+    Result<QStringList> prune(int days);
+    // Reads a file at a commit from git objects (the code_read primitive).
+    Result<QByteArray> readFile(const QString &commit, const QByteArray &path);
+
+    // Jobs ([[jobs]] of .astra.toml): each runs on an export of the target branch's head, in
+    // the tests' sandbox, with its timeout; each run is a task_runs row (outcome, exit code,
+    // the last lines of output, duration, log and report files). Blocking.
+    Result<QList<TaskRunRecord>> runJobs(const QString &name = {});
+    // A job's runs that started at or after `since` (ISO time; empty: all), oldest first.
+    Result<QList<TaskRunRecord>> jobRuns(const QString &name, const QString &since = {});
+    // Jobs with an `every` whose last run started longer ago than that (or never ran).
+    Result<QStringList> dueJobs();
+
+    // Runs the detectors over the workspace's history and reports (job failures from
+    // task_runs) and returns their drafts, without deciding anything.
+    Result<QList<ProposalDraft>> detectProposals();
+    // Detectors, then the goal generator's checks; every decision is recorded and ledgered.
+    Result<QList<ProposalDecision>> detect();
+    // The generator's recorded decisions, newest first (see listProposals()).
+    Result<QList<ProposalDecision>> proposals(bool refusedOnly = false, int limit = 200);
+    Result<ProposalDecision> proposal(qint64 proposalId);
+
+    // Plans: the goal (active, or planned and not started) is planned with the built-in domain
+    // over the workspace's facts. A plan found moves the goal to planned and waits for
+    // approval; no plan is stored as a failed plan with the trace and is an error that says why.
+    Result<PlanRecord> planGoal(qint64 goalId);
+    // `who`: the approver recorded (empty: the person running this, actor()).
+    Result<PlanRecord> approvePlan(qint64 goalId, const QString &reason, const QString &who = {});
+    // The goal's newest plan that is not superseded (NotFound when it has none).
+    Result<PlanRecord> currentPlan(qint64 goalId);
+    Result<QList<TaskRecord>> planTasks(qint64 planId);
+    Result<QList<TaskRecord>> tasks(std::optional<TaskState> state = std::nullopt);
+    Result<TaskRecord> task(qint64 id);
+    Result<QList<TaskRunRecord>> taskRuns(qint64 taskId);
+    Result<QList<TaskRunRecord>> planRuns(qint64 planId);
+    // Asks a queued or running task to stop (a running one stops at its next check).
+    Status cancelTask(qint64 taskId);
+
+    // Brings the state back in line with git after a process died in the middle of an
+    // operation: removes branches whose modification was never recorded, records merges and
+    // rollbacks whose ref moved but whose row did not, requeues tests that were running.
+    // Workspace::open() runs it; each repair is ledgered.
+    Status recoverInterrupted();
+
+    // The part of recoverInterrupted() for tasks: tasks left running by a dead process of this
+    // machine are requeued (or failed after their last attempt). Cheap when there are none.
+    Status recoverDeadTasks();
+
+    // Problems that did not make an operation fail (e.g. a checkpoint that could not be
+    // written after a committed change); the CLI prints them as warnings.
+    QStringList takeWarnings();
+
+private:
+    struct Parts; // the repository and the connection, owned here, named only in the .cpp files
+    Workspace(std::unique_ptr<Parts> parts, Config config);
+    static Result<GitRepository> openRepository(const WorkspaceOptions &options);
+    static Result<DatabaseLocation> locationFor(const WorkspaceOptions &options, const GitRepository &repo);
+    void checkpointAfterDecision();
+    Result<TaskRunRecord> runJob(const JobConfig &job);
+    Result<Goal> goalForImport(std::optional<qint64> goalId, const QString &title);
+    Result<Modification> moveModification(const Modification &modification,
+                                          ModificationStatus to,
+                                          const QString &who,
+                                          QJsonObject meta,
+                                          const QString &reviewDecision = {},
+                                          const QString &reason = {},
+                                          const QString &headSeen = {});
+    Status recordPolicyViolations(qint64 goalId, const QString &source, const QList<PolicyViolation> &violations);
+
+    std::unique_ptr<Parts> m_parts;
+    GitRepository &m_repo;
+    Database &m_db;
+    Config m_config;
+    QStringList m_warnings;
+};
+
+} // namespace astra

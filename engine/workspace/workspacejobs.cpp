@@ -1,0 +1,320 @@
+#include "base/processid.h"
+#include "git/gitrepository.h"
+#include "git/treeexport.h"
+#include "goals/detectors/analyzerdetector.h"
+#include "goals/detectors/jobfailuredetector.h"
+#include "goals/detectors/testfailuredetector.h"
+#include "goals/generator.h"
+#include "policy/pathpolicy.h"
+#include "sandbox/testrunner.h"
+#include "store/database.h"
+#include "store/ledger.h"
+#include "store/modificationrepository.h"
+#include "store/taskrepository.h"
+#include "workspace/workspace.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QTemporaryDir>
+
+namespace astra {
+
+namespace {
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(astra::Workspace)
+};
+
+// The last lines of a run's output: what a person (and the detectors) read first.
+QString excerptOf(const QString &logFile)
+{
+    QFile file(logFile);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return {};
+    }
+    const qint64 size = file.size();
+    file.seek(qMax<qint64>(0, size - 8192));
+    QStringList lines = QString::fromUtf8(file.readAll()).split(u'\n');
+    while (!lines.isEmpty() && lines.constLast().trimmed().isEmpty()) {
+        lines.removeLast();
+    }
+    return lines.mid(qMax(0, int(lines.size()) - 20)).join(u'\n').right(2000);
+}
+
+QString reportPathOf(const QString &report)
+{
+    const int colon = report.indexOf(u':');
+    return colon < 0 ? QString() : report.mid(colon + 1);
+}
+} // namespace
+
+Result<QList<TaskRunRecord>> Workspace::runJobs(const QString &name)
+{
+    QList<const JobConfig *> jobs;
+    for (const JobConfig &job : m_config.jobs) {
+        if (name.isEmpty() || job.name == name) {
+            jobs.append(&job);
+        }
+    }
+    if (jobs.isEmpty()) {
+        QStringList names;
+        for (const JobConfig &job : m_config.jobs) {
+            names.append(job.name);
+        }
+        return makeError(
+            name.isEmpty()
+                ? Tr::tr("%1 defines no [[jobs]]; add one with a name and a command.").arg(m_config.sourcePath)
+                : Tr::tr("There is no job '%1' in %2; the jobs are: %3.")
+                      .arg(name,
+                           m_config.sourcePath,
+                           names.isEmpty() ? Tr::tr("none") : names.join(QStringLiteral(", "))),
+            ErrorKind::NotFound);
+    }
+    QList<TaskRunRecord> runs;
+    for (const JobConfig *job : std::as_const(jobs)) {
+        auto run = runJob(*job);
+        if (!run) {
+            return run.error();
+        }
+        runs.append(*run);
+    }
+    return runs;
+}
+
+Result<TaskRunRecord> Workspace::runJob(const JobConfig &job)
+{
+    auto commit = m_repo.branchCommit(m_config.workspace.targetBranch);
+    if (!commit) {
+        return commit.error();
+    }
+    TaskRepository repository(m_db);
+    TaskRunRecord run;
+    run.jobName = job.name;
+    run.kind = QStringLiteral("job");
+    run.outcome = QStringLiteral("running");
+    run.startedAt = isoNow();
+    run.worker = currentProcessId();
+    run.summary = job.command;
+    Result<qint64> id = makeError(QString());
+    if (Status started = m_db.writeTransaction([&]() -> Status {
+            id = repository.insertRun(run);
+            return id ? Status() : Status(id.error());
+        });
+        !started) {
+        return started.error();
+    }
+    run.id = *id;
+
+    const QString outputDir = QDir(stateDir()).filePath(QStringLiteral("job-output"));
+    QDir().mkpath(outputDir);
+    TestRunRequest request;
+    request.command = job.command;
+    request.timeout = std::chrono::seconds(job.timeoutS);
+    request.sandbox = m_config.tests.sandbox;
+    request.outputFile = QDir(outputDir).filePath(QStringLiteral("%1-run-%2.log").arg(job.name).arg(run.id));
+    const QString reportRelative = reportPathOf(job.report);
+    QString reportCopy;
+    TestRunResult result;
+    {
+        QTemporaryDir folder(QDir(QDir::tempPath()).filePath(QStringLiteral("astra-job-XXXXXX")));
+        if (!folder.isValid()) {
+            result.message = Tr::tr("Cannot create a temporary folder for the job: %1").arg(folder.errorString());
+        } else if (Status exported = exportTree(m_repo, *commit, folder.path()); !exported) {
+            result.message = exported.message();
+        } else {
+            request.folder = folder.path();
+            result = runTests(request);
+            // The report the job wrote is kept beside its log; the detectors read it there.
+            const QString written = QDir(folder.path()).filePath(reportRelative);
+            if (!reportRelative.isEmpty() && QFileInfo(written).isFile()) {
+                reportCopy = QDir(outputDir).filePath(
+                    QStringLiteral("%1-run-%2-%3").arg(job.name).arg(run.id).arg(QFileInfo(written).fileName()));
+                QFile::remove(reportCopy);
+                if (!QFile::copy(written, reportCopy)) {
+                    reportCopy.clear();
+                }
+            }
+        }
+    } // the exported folder is deleted here
+
+    switch (result.outcome) {
+    case TestRunResult::Outcome::Passed:
+        run.outcome = QStringLiteral("succeeded");
+        break;
+    case TestRunResult::Outcome::Failed:
+        run.outcome = QStringLiteral("failed");
+        break;
+    case TestRunResult::Outcome::Timeout:
+        run.outcome = QStringLiteral("timeout");
+        break;
+    case TestRunResult::Outcome::Error:
+        run.outcome = QStringLiteral("error");
+        break;
+    }
+    if (result.exitCode >= 0) {
+        run.exitCode = result.exitCode;
+    }
+    run.finishedAt = isoNow();
+    run.durationMs = result.durationMs;
+    run.outputPath = request.outputFile;
+    const QString excerpt = excerptOf(request.outputFile);
+    run.summary = run.outcome == u"succeeded" ? Tr::tr("passed") : (excerpt.isEmpty() ? result.message : excerpt);
+    QJsonObject report;
+    report.insert(QStringLiteral("commit"), *commit);
+    report.insert(QStringLiteral("sandbox"), result.sandbox);
+    report.insert(QStringLiteral("message"), result.message);
+    report.insert(QStringLiteral("report"), job.report);
+    report.insert(QStringLiteral("report_file"), reportCopy);
+    run.report = report;
+    if (Status finished = m_db.writeTransaction([&]() -> Status { return repository.finishRun(run); }); !finished) {
+        return finished.error();
+    }
+    return run;
+}
+
+Result<QList<TaskRunRecord>> Workspace::jobRuns(const QString &name, const QString &since)
+{
+    return TaskRepository(m_db).jobRuns(name, since);
+}
+
+Result<QStringList> Workspace::dueJobs()
+{
+    QStringList due;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (const JobConfig &job : m_config.jobs) {
+        if (job.every.count() <= 0) {
+            continue;
+        }
+        auto runs =
+            TaskRepository(m_db).jobRuns(job.name, now.addSecs(-qint64(job.every.count())).toString(Qt::ISODateWithMs));
+        if (!runs) {
+            return runs.error();
+        }
+        if (runs->isEmpty()) {
+            due.append(job.name);
+        }
+    }
+    return due;
+}
+
+Result<QList<ProposalDraft>> Workspace::detectProposals()
+{
+    auto head = m_repo.branchCommit(m_config.workspace.targetBranch);
+    if (!head) {
+        return head.error();
+    }
+    // Files of the target's head, read once each however many detectors ask.
+    QHash<QString, std::optional<QByteArray>> files;
+    const auto readFile = [&](const QString &path) -> std::optional<QByteArray> {
+        auto it = files.constFind(path);
+        if (it == files.constEnd()) {
+            auto content = m_repo.readFile(*head, path.toUtf8());
+            it = files.insert(path, content ? std::optional<QByteArray>(*content) : std::nullopt);
+        }
+        return *it;
+    };
+    const auto fileExists = [&](const QString &path) {
+        return readFile(path).has_value();
+    };
+    const QString since = QDateTime::currentDateTimeUtc()
+                              .addSecs(-qint64(m_config.detectors.jobFailure.window.count()))
+                              .toString(Qt::ISODateWithMs);
+    QList<ProposalDraft> drafts;
+    for (const JobConfig &job : m_config.jobs) {
+        auto runs = jobRuns(job.name);
+        if (!runs) {
+            return runs.error();
+        }
+        QList<TaskRunRecord> inWindow;
+        for (const TaskRunRecord &run : std::as_const(*runs)) {
+            if (run.startedAt >= since) {
+                inWindow.append(run);
+            }
+        }
+        bool jobFailing = false;
+        const ProposalDraft failure =
+            jobFailureProposal(job, inWindow, m_config.detectors.jobFailure, fileExists, &jobFailing);
+
+        // Test reports: the newest three finished runs that left one.
+        const bool junit = job.report.startsWith(QStringLiteral("junit:"));
+        bool testsFailing = false;
+        if (junit || job.report == u"ctest") {
+            QList<JobTestReport> reports;
+            for (auto run = runs->crbegin(); run != runs->crend() && reports.size() < 3; ++run) {
+                QFile file(junit ? run->report.value(QStringLiteral("report_file")).toString() : run->outputPath);
+                if (run->outcome == u"running" || !file.open(QIODevice::ReadOnly)) {
+                    continue;
+                }
+                const QByteArray text = file.readAll();
+                reports.append(JobTestReport{run->id, junit ? parseJUnitXml(text) : parseCTestOutput(text)});
+            }
+            const ProposalDraft tests = failingTestsProposal(job.name, reports, fileExists, &testsFailing);
+            if (testsFailing) {
+                drafts.append(tests);
+            }
+        }
+        // The tests say more than "the job failed": one goal, about them.
+        if (jobFailing && !testsFailing) {
+            drafts.append(failure);
+        }
+
+        // Analyzer reports: the newest report file the job wrote.
+        const bool sarif = job.report.startsWith(QStringLiteral("sarif:"));
+        if (!sarif && !job.report.startsWith(QStringLiteral("clang-tidy-fixes:"))) {
+            continue;
+        }
+        for (auto run = runs->crbegin(); run != runs->crend(); ++run) {
+            const QString reportFile = run->report.value(QStringLiteral("report_file")).toString();
+            if (reportFile.isEmpty()) {
+                continue;
+            }
+            QFile file(reportFile);
+            if (!file.open(QIODevice::ReadOnly)) {
+                break; // pruned; the next run writes a new one
+            }
+            auto findings =
+                sarif ? parseSarif(file.readAll(), reportFile) : parseClangTidyFixes(file.readAll(), reportFile);
+            if (!findings) {
+                m_warnings.append(findings.message());
+                break;
+            }
+            QJsonObject source;
+            source.insert(QStringLiteral("job"), job.name);
+            source.insert(QStringLiteral("run"), double(run->id));
+            source.insert(QStringLiteral("report"), job.report);
+            source.insert(QStringLiteral("commit"), run->report.value(QStringLiteral("commit")).toString());
+            drafts += analyzerProposals(*findings, source, readFile);
+            break;
+        }
+    }
+    return drafts;
+}
+
+Result<QList<ProposalDecision>> Workspace::detect()
+{
+    auto drafts = detectProposals();
+    if (!drafts) {
+        return drafts.error();
+    }
+    Ledger ledger = this->ledger();
+    auto decisions = generateGoals(m_db, ledger, m_config, *drafts);
+    if (decisions && !decisions->isEmpty()) {
+        checkpointAfterDecision();
+    }
+    return decisions;
+}
+
+Result<QList<ProposalDecision>> Workspace::proposals(bool refusedOnly, int limit)
+{
+    return listProposals(m_db, refusedOnly, limit);
+}
+
+Result<ProposalDecision> Workspace::proposal(qint64 proposalId)
+{
+    return findProposal(m_db, proposalId);
+}
+
+} // namespace astra

@@ -1,0 +1,752 @@
+#include "base/crashpoint.h"
+#include "base/logging.h"
+#include "base/processid.h"
+#include "git/gitrepository.h"
+#include "git/merger.h"
+#include "git/modificationwriter.h"
+#include "git/patchimport.h"
+#include "git/treediff.h"
+#include "git/treeexport.h"
+#include "policy/pathpolicy.h"
+#include "sandbox/testrunner.h"
+#include "store/database.h"
+#include "store/goalrepository.h"
+#include "store/ledger.h"
+#include "store/modificationrepository.h"
+#include "store/taskrepository.h"
+#include "workspace/workspace.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QJsonArray>
+#include <QTemporaryDir>
+
+namespace astra {
+
+namespace {
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(astra::Workspace)
+};
+
+QJsonArray toArray(const QStringList &list)
+{
+    QJsonArray array;
+    for (const QString &item : list) {
+        array.append(item);
+    }
+    return array;
+}
+
+PolicyLimits limitsFor(const Config &config)
+{
+    PolicyLimits limits;
+    limits.maxFileBytes = qint64(config.policy.maxFileKb) * 1024;
+    return limits;
+}
+
+QString commitMessage(const Modification &modification, const Goal &goal)
+{
+    QString message = modification.title.trimmed();
+    if (message.isEmpty()) {
+        message = goal.title;
+    }
+    message += QStringLiteral("\n\n");
+    if (!modification.rationale.trimmed().isEmpty()) {
+        message += modification.rationale.trimmed() + QStringLiteral("\n\n");
+    }
+    message += QStringLiteral("Astra-Goal: %1\nAstra-Modification: %2\n").arg(goal.id).arg(modification.id);
+    if (modification.taskId) {
+        message += QStringLiteral("Astra-Task: %1\n").arg(*modification.taskId);
+    }
+    return message;
+}
+} // namespace
+
+Status Workspace::recordPolicyViolations(qint64 goalId, const QString &source, const QList<PolicyViolation> &violations)
+{
+    return m_db.writeTransaction([&]() -> Status {
+        QJsonArray list;
+        for (const PolicyViolation &violation : violations) {
+            QJsonObject item;
+            item.insert(QStringLiteral("path"), QString::fromUtf8(violation.path));
+            item.insert(QStringLiteral("path_hex"), QString::fromLatin1(violation.path.toHex()));
+            item.insert(QStringLiteral("rule"), policyRuleName(violation.rule));
+            item.insert(QStringLiteral("message"), violation.message);
+            list.append(item);
+        }
+        QJsonObject meta;
+        meta.insert(QStringLiteral("source"), source);
+        meta.insert(QStringLiteral("violations"), list);
+        auto entry = ledger().append(
+            LedgerRecord{actor(), QStringLiteral("policy_violation"), QStringLiteral("goal:%1").arg(goalId), meta});
+        return entry ? Status() : Status(entry.error());
+    });
+}
+
+Result<Modification> Workspace::createModification(qint64 goalId,
+                                                   const ChangeSet &changes,
+                                                   const QString &who,
+                                                   std::optional<qint64> taskId,
+                                                   const QString &baseCommit)
+{
+    auto goal = GoalRepository(m_db).find(goalId);
+    if (!goal) {
+        return goal.error();
+    }
+    if (!GoalStateMachine::isOpen(goal->state)) {
+        return makeError(Tr::tr("Goal %1 is '%2': a finished goal takes no new modifications.")
+                             .arg(goalId)
+                             .arg(toString(goal->state)),
+                         ErrorKind::Refused);
+    }
+    auto policy = PathPolicy::create(m_config.policy, limitsFor(m_config));
+    if (!policy) {
+        return policy.error();
+    }
+    const QString target = m_config.workspace.targetBranch;
+    auto base = baseCommit.isEmpty() ? m_repo.branchCommit(target) : Result<QString>(baseCommit);
+    if (!base) {
+        return base.error();
+    }
+    ModificationWriter writer(m_repo, *policy);
+    QList<PolicyViolation> violations;
+    auto prepared = writer.prepare(*base, changes, &violations);
+    if (!prepared) {
+        if (!violations.isEmpty()) {
+            if (Status recorded = recordPolicyViolations(goalId, QStringLiteral("change_set"), violations); !recorded) {
+                return recorded.error();
+            }
+            checkpointAfterDecision();
+        }
+        return prepared.error();
+    }
+
+    Modification created;
+    QString createdBranch;
+    QString createdCommit;
+    Status done = m_db.writeTransaction([&]() -> Status {
+        // Taken first, so that recovery in another process never sees the branch without the row.
+        if (auto locked = ledger().lockHead(); !locked) {
+            return locked.error();
+        }
+        ModificationRepository repository(m_db);
+        Modification row;
+        row.goalId = goalId;
+        row.taskId = taskId;
+        row.status = ModificationStatus::Pending;
+        row.title = changes.title.trimmed().isEmpty() ? goal->title : changes.title.trimmed();
+        row.rationale = changes.rationale;
+        row.targetBranch = target;
+        row.baseCommit = *base;
+        row.flags = prepared->flags;
+        auto inserted = repository.insert(row);
+        if (!inserted) {
+            return inserted.error();
+        }
+        created = *inserted;
+        auto commit = writer.commit(*prepared, commitMessage(created, *goal));
+        if (!commit) {
+            return commit.error();
+        }
+        created.headCommit = *commit;
+        created.branch = QStringLiteral("astra/goal-%1-%2").arg(goalId).arg(created.id);
+        if (Status branched = m_repo.createBranch(created.branch,
+                                                  created.headCommit,
+                                                  QStringLiteral("astra: modification %1").arg(created.id));
+            !branched) {
+            return branched;
+        }
+        createdBranch = created.branch;
+        createdCommit = created.headCommit;
+        crashPoint("modification-branch-created");
+        if (Status stored = repository.setCommit(created.id, created.branch, created.headCommit); !stored) {
+            return stored;
+        }
+        if (Status stored = repository.insertFiles(created.id, prepared->files); !stored) {
+            return stored;
+        }
+        created.files = prepared->files;
+        QJsonObject meta;
+        meta.insert(QStringLiteral("goal"), double(goalId));
+        meta.insert(QStringLiteral("branch"), created.branch);
+        meta.insert(QStringLiteral("base"), created.baseCommit);
+        meta.insert(QStringLiteral("head"), created.headCommit);
+        meta.insert(QStringLiteral("files"), int(created.files.size()));
+        meta.insert(QStringLiteral("flags"), toArray(created.flags));
+        auto entry = ledger().append(LedgerRecord{who,
+                                                  QStringLiteral("modification_created"),
+                                                  QStringLiteral("modification:%1").arg(created.id),
+                                                  meta});
+        return entry ? Status() : Status(entry.error());
+    });
+    if (!done) {
+        if (!createdBranch.isEmpty()) {
+            // The row was rolled back: do not leave its branch behind.
+            if (Status removed = m_repo.deleteBranch(createdBranch, createdCommit); !removed) {
+                qCWarning(lcWorkspace) << "could not remove" << createdBranch << removed.message();
+            }
+        }
+        return done.error();
+    }
+    return created;
+}
+
+Result<Goal> Workspace::goalForImport(std::optional<qint64> goalId, const QString &title)
+{
+    if (goalId) {
+        return GoalRepository(m_db).find(*goalId);
+    }
+    auto goal = addUserGoal(title.trimmed().isEmpty() ? Tr::tr("Review an imported change") : title, {});
+    if (!goal) {
+        return goal.error();
+    }
+    // Importing a change is the person's own request: the goal starts approved.
+    return moveGoal(goal->id, GoalState::Active, Tr::tr("imported change"), actor());
+}
+
+Result<Modification>
+Workspace::proposePatch(const QByteArray &patch, std::optional<qint64> goalId, const QString &title)
+{
+    if (goalId) {
+        auto goal = GoalRepository(m_db).find(*goalId);
+        if (!goal) {
+            return goal.error();
+        }
+    }
+    auto base = m_repo.branchCommit(m_config.workspace.targetBranch);
+    if (!base) {
+        return base.error();
+    }
+    auto policy = PathPolicy::create(m_config.policy, limitsFor(m_config));
+    if (!policy) {
+        return policy.error();
+    }
+    QList<QByteArray> rawPaths;
+    auto changes = changeSetFromPatch(m_repo, *base, patch, &rawPaths);
+    // Check the paths as the patch wrote them, before the parser's reading of them counts.
+    QList<PolicyViolation> violations;
+    for (const QByteArray &path : std::as_const(rawPaths)) {
+        if (auto violation = policy->checkPath(path)) {
+            violations.append(*violation);
+        }
+    }
+    if (!violations.isEmpty()) {
+        auto goal = goalForImport(goalId, title);
+        if (!goal) {
+            return goal.error();
+        }
+        if (Status recorded = recordPolicyViolations(goal->id, QStringLiteral("patch"), violations); !recorded) {
+            return recorded.error();
+        }
+        checkpointAfterDecision();
+        QStringList lines;
+        for (const PolicyViolation &violation : std::as_const(violations)) {
+            lines.append(violation.message);
+        }
+        return makeError(Tr::tr("The path policy refused the patch; nothing was written:\n%1").arg(lines.join(u'\n')),
+                         ErrorKind::Refused);
+    }
+    if (!changes) {
+        return changes.error();
+    }
+    changes->title = title;
+    auto goal = goalForImport(goalId, title.isEmpty() ? Tr::tr("Review an imported patch") : title);
+    if (!goal) {
+        return goal.error();
+    }
+    auto created = createModification(goal->id, *changes, actor());
+    if (created) {
+        checkpointAfterDecision();
+    }
+    return created;
+}
+
+Result<Modification> Workspace::proposeBranch(const QString &branch, std::optional<qint64> goalId, const QString &title)
+{
+    if (goalId) {
+        auto goal = GoalRepository(m_db).find(*goalId);
+        if (!goal) {
+            return goal.error();
+        }
+    }
+    auto base = m_repo.branchCommit(m_config.workspace.targetBranch);
+    if (!base) {
+        return base.error();
+    }
+    QString mergeBase;
+    auto changes = changeSetFromBranch(m_repo, *base, branch, &mergeBase);
+    if (!changes) {
+        return changes.error();
+    }
+    changes->title = title.isEmpty() ? Tr::tr("Changes from branch %1").arg(branch) : title;
+    changes->rationale = Tr::tr("Imported from branch %1 (its changes since %2).").arg(branch, mergeBase.left(12));
+    auto goal = goalForImport(goalId, changes->title);
+    if (!goal) {
+        return goal.error();
+    }
+    auto created = createModification(goal->id, *changes, actor());
+    if (created) {
+        checkpointAfterDecision();
+    }
+    return created;
+}
+
+Result<QList<Modification>> Workspace::modifications(std::optional<ModificationStatus> status)
+{
+    return ModificationRepository(m_db).list(status);
+}
+
+Result<Modification> Workspace::modification(qint64 id)
+{
+    return ModificationRepository(m_db).find(id);
+}
+
+Result<QList<TestResultRecord>> Workspace::testResults(qint64 modificationId)
+{
+    return ModificationRepository(m_db).testResults(modificationId);
+}
+
+Result<QByteArray> Workspace::readFile(const QString &commit, const QByteArray &path)
+{
+    return m_repo.readFile(commit, path);
+}
+
+Result<Modification> Workspace::moveModification(const Modification &modification,
+                                                 ModificationStatus to,
+                                                 const QString &who,
+                                                 QJsonObject meta,
+                                                 const QString &reviewDecision,
+                                                 const QString &reason,
+                                                 const QString &headSeen)
+{
+    Result<Modification> moved = makeError(QString());
+    Status done = m_db.writeTransaction([&]() -> Status {
+        ModificationRepository repository(m_db);
+        moved = repository.updateStatus(modification, to);
+        if (!moved) {
+            return moved.error();
+        }
+        if (!reviewDecision.isEmpty()) {
+            if (Status reviewed = repository.insertReview(modification.id, who, reviewDecision, reason, headSeen);
+                !reviewed) {
+                return reviewed;
+            }
+        }
+        meta.insert(QStringLiteral("from"), toString(modification.status));
+        meta.insert(QStringLiteral("to"), toString(to));
+        if (!reason.isEmpty()) {
+            meta.insert(QStringLiteral("reason"), reason);
+        }
+        auto entry = ledger().append(LedgerRecord{who,
+                                                  ModificationStateMachine::eventFor(to),
+                                                  QStringLiteral("modification:%1").arg(modification.id),
+                                                  meta});
+        return entry ? Status() : Status(entry.error());
+    });
+    if (!done) {
+        return done.error();
+    }
+    moved->files = modification.files;
+    return moved;
+}
+
+Result<Modification> Workspace::testModification(qint64 id)
+{
+    auto modification = ModificationRepository(m_db).find(id);
+    if (!modification) {
+        return modification.error();
+    }
+    if (m_config.tests.command.trimmed().isEmpty()) {
+        return makeError(Tr::tr("[tests] command is empty in %1: set the command that runs the tests before testing "
+                                "modifications.")
+                             .arg(m_config.sourcePath),
+                         ErrorKind::Invalid);
+    }
+    auto testing = moveModification(*modification, ModificationStatus::Testing, QStringLiteral("astra"), {});
+    if (!testing) {
+        return testing.error();
+    }
+
+    TestResultRecord record;
+    record.modificationId = id;
+    record.commitId = testing->headCommit;
+    record.command = m_config.tests.command;
+    record.sandbox = QStringLiteral("pending");
+    record.outcome = QStringLiteral("running");
+    record.startedAt = isoNow();
+    record.runner = currentProcessId();
+    Result<qint64> recordId = makeError(QString());
+    Status started = m_db.writeTransaction([&]() -> Status {
+        recordId = ModificationRepository(m_db).insertTestResult(record);
+        return recordId ? Status() : Status(recordId.error());
+    });
+    if (!started) {
+        return started.error();
+    }
+    record.id = *recordId;
+
+    const QString outputDir = QDir(stateDir()).filePath(QStringLiteral("test-output"));
+    QDir().mkpath(outputDir);
+    TestRunRequest request;
+    request.command = m_config.tests.command;
+    request.timeout = std::chrono::seconds(m_config.tests.timeoutS);
+    request.sandbox = m_config.tests.sandbox;
+    request.report = m_config.tests.report;
+    request.outputFile = QDir(outputDir).filePath(QStringLiteral("modification-%1-run-%2.log").arg(id).arg(record.id));
+
+    TestRunResult run;
+    {
+        QTemporaryDir folder(QDir(QDir::tempPath()).filePath(QStringLiteral("astra-test-XXXXXX")));
+        if (!folder.isValid()) {
+            run.outcome = TestRunResult::Outcome::Error;
+            run.message = Tr::tr("Cannot create a temporary folder for the tests: %1").arg(folder.errorString());
+        } else if (Status exported = exportTree(m_repo, testing->headCommit, folder.path()); !exported) {
+            run.outcome = TestRunResult::Outcome::Error;
+            run.message = exported.message();
+        } else {
+            request.folder = folder.path();
+            run = runTests(request);
+        }
+    } // the exported folder is deleted here
+
+    record.sandbox = run.sandbox;
+    record.outcome = toString(run.outcome);
+    if (run.exitCode >= 0) {
+        record.exitCode = run.exitCode;
+    }
+    record.passed = run.report.passed;
+    record.failed = run.report.failed + run.report.errors;
+    record.skipped = run.report.skipped;
+    record.report = run.report.toJson();
+    record.report.insert(QStringLiteral("message"), run.message);
+    record.report.insert(QStringLiteral("duration_ms"), double(run.durationMs));
+    record.report.insert(QStringLiteral("output_truncated"), run.outputTruncated);
+    record.outputPath = request.outputFile;
+    record.finishedAt = isoNow();
+
+    const bool passed = run.outcome == TestRunResult::Outcome::Passed;
+    Result<Modification> finished = makeError(QString());
+    Status done = m_db.writeTransaction([&]() -> Status {
+        ModificationRepository repository(m_db);
+        if (Status stored = repository.finishTestResult(record); !stored) {
+            return stored;
+        }
+        finished =
+            repository.updateStatus(*testing,
+                                    passed ? ModificationStatus::AwaitingApproval : ModificationStatus::TestsFailed);
+        if (!finished) {
+            return finished.error();
+        }
+        QJsonObject meta;
+        meta.insert(QStringLiteral("from"), toString(testing->status));
+        meta.insert(QStringLiteral("to"), toString(finished->status));
+        meta.insert(QStringLiteral("commit"), record.commitId);
+        meta.insert(QStringLiteral("outcome"), record.outcome);
+        meta.insert(QStringLiteral("sandbox"), record.sandbox);
+        meta.insert(QStringLiteral("passed"), record.passed);
+        meta.insert(QStringLiteral("failed"), record.failed);
+        auto entry = ledger().append(LedgerRecord{QStringLiteral("astra"),
+                                                  ModificationStateMachine::eventFor(finished->status),
+                                                  QStringLiteral("modification:%1").arg(id),
+                                                  meta});
+        return entry ? Status() : Status(entry.error());
+    });
+    if (!done) {
+        return done.error();
+    }
+    finished->files = modification->files;
+    return finished;
+}
+
+Result<QList<Modification>> Workspace::testPending()
+{
+    auto pending = ModificationRepository(m_db).list(ModificationStatus::Pending);
+    if (!pending) {
+        return pending.error();
+    }
+    QList<Modification> done;
+    for (const Modification &modification : std::as_const(*pending)) {
+        auto tested = testModification(modification.id);
+        if (!tested) {
+            return tested.error();
+        }
+        done.append(*tested);
+    }
+    return done;
+}
+
+Result<Modification> Workspace::approveModification(qint64 id, const QString &reason)
+{
+    auto modification = ModificationRepository(m_db).find(id);
+    if (!modification) {
+        return modification.error();
+    }
+    if (modification->status != ModificationStatus::AwaitingApproval) {
+        return makeError(Tr::tr("Modification %1 is '%2'; only a modification whose tests passed ('awaiting_approval') "
+                                "can be approved.")
+                             .arg(id)
+                             .arg(toString(modification->status)),
+                         ErrorKind::Refused);
+    }
+    auto head = m_repo.branchCommit(modification->targetBranch);
+    if (!head) {
+        return head.error();
+    }
+    QJsonObject meta;
+    meta.insert(QStringLiteral("head_seen"), *head);
+    meta.insert(QStringLiteral("commit"), modification->headCommit);
+    auto approved = moveModification(*modification,
+                                     ModificationStatus::Approved,
+                                     actor(),
+                                     meta,
+                                     QStringLiteral("approved"),
+                                     reason,
+                                     *head);
+    if (approved) {
+        checkpointAfterDecision();
+    }
+    return approved;
+}
+
+Result<Modification> Workspace::rejectModification(qint64 id, const QString &reason)
+{
+    auto modification = ModificationRepository(m_db).find(id);
+    if (!modification) {
+        return modification.error();
+    }
+    auto rejected =
+        moveModification(*modification, ModificationStatus::Rejected, actor(), {}, QStringLiteral("rejected"), reason);
+    if (rejected) {
+        checkpointAfterDecision();
+    }
+    return rejected;
+}
+
+Result<Modification> Workspace::mergeModification(qint64 id)
+{
+    ModificationRepository repository(m_db);
+    auto modification = repository.find(id);
+    if (!modification) {
+        return modification.error();
+    }
+    if (modification->status != ModificationStatus::Approved) {
+        return makeError(Tr::tr("Modification %1 is '%2'; only an approved modification can be merged. Approve it "
+                                "with `astra mod approve %1` after its tests passed.")
+                             .arg(id)
+                             .arg(toString(modification->status)),
+                         ErrorKind::Refused);
+    }
+    auto results = repository.testResults(id);
+    if (!results) {
+        return results.error();
+    }
+    const bool testedHere = std::any_of(results->cbegin(), results->cend(), [&](const TestResultRecord &record) {
+        return record.commitId == modification->headCommit && record.outcome == u"passed";
+    });
+    if (!testedHere) {
+        return makeError(Tr::tr("Modification %1 has no passing test run on its commit %2; nothing was merged.")
+                             .arg(id)
+                             .arg(modification->headCommit.left(12)),
+                         ErrorKind::Refused);
+    }
+    auto branchHead = m_repo.branchCommit(modification->branch);
+    if (!branchHead || *branchHead != modification->headCommit) {
+        return makeError(Tr::tr("The branch %1 no longer points at the reviewed commit %2; nothing was merged.")
+                             .arg(modification->branch, modification->headCommit.left(12)),
+                         ErrorKind::Refused);
+    }
+    auto headSeen = repository.approvedHeadSeen(id);
+    if (!headSeen) {
+        return headSeen.error();
+    }
+    Merger merger(m_repo);
+    auto goal = GoalRepository(m_db).find(modification->goalId);
+    const QString message = QStringLiteral("Merge %1: %2\n\nAstra-Goal: %3\nAstra-Modification: %4\n")
+                                .arg(modification->branch, modification->title)
+                                .arg(modification->goalId)
+                                .arg(id);
+    crashPoint("merge-before-ref");
+    auto outcome = merger.merge(modification->targetBranch,
+                                *headSeen,
+                                modification->baseCommit,
+                                modification->headCommit,
+                                message);
+    if (!outcome) {
+        return outcome.error();
+    }
+    QJsonObject meta;
+    Modification updated = *modification;
+    if (outcome->kind == MergeOutcome::Kind::Conflicted) {
+        updated.conflictPaths = outcome->paths;
+        meta.insert(QStringLiteral("paths"), toArray(outcome->paths));
+        auto conflicted = moveModification(updated, ModificationStatus::Conflicted, actor(), meta);
+        if (!conflicted) {
+            return conflicted.error();
+        }
+        return makeError(Tr::tr("Modification %1 conflicts with %2 in: %3. It is now 'conflicted'; nothing was merged.")
+                             .arg(id)
+                             .arg(modification->targetBranch, outcome->paths.join(QStringLiteral(", "))),
+                         ErrorKind::Conflict);
+    }
+    updated.mergeCommit = outcome->commit;
+    meta.insert(QStringLiteral("commit"), outcome->commit);
+    meta.insert(QStringLiteral("kind"),
+                outcome->kind == MergeOutcome::Kind::FastForward ? QStringLiteral("fast-forward")
+                                                                 : QStringLiteral("merge-commit"));
+    meta.insert(QStringLiteral("target"), modification->targetBranch);
+    auto merged = moveModification(updated, ModificationStatus::Merged, actor(), meta, QStringLiteral("merged"));
+    if (!merged) {
+        return merged.error();
+    }
+    if (goal && goal->state == GoalState::AwaitingReview) {
+        auto completed = moveGoal(goal->id, GoalState::Completed, Tr::tr("modification %1 merged").arg(id), actor());
+        if (!completed) {
+            m_warnings.append(completed.message());
+        }
+    }
+    checkpointAfterDecision();
+    return merged;
+}
+
+Result<Modification> Workspace::rollbackModification(qint64 id, const QString &reason)
+{
+    auto modification = ModificationRepository(m_db).find(id);
+    if (!modification) {
+        return modification.error();
+    }
+    if (modification->status != ModificationStatus::Merged) {
+        return makeError(Tr::tr("Modification %1 is '%2'; only a merged modification can be rolled back.")
+                             .arg(id)
+                             .arg(toString(modification->status)),
+                         ErrorKind::Refused);
+    }
+    Merger merger(m_repo);
+    const QString message = QStringLiteral("Revert %1: %2\n\n%3\n\nAstra-Goal: %4\nAstra-Modification: %5\n")
+                                .arg(modification->branch,
+                                     modification->title,
+                                     reason.isEmpty() ? Tr::tr("Rolled back in Astra Review.") : reason)
+                                .arg(modification->goalId)
+                                .arg(id);
+    auto outcome = merger.revert(modification->targetBranch, modification->mergeCommit, message);
+    if (!outcome) {
+        return outcome.error();
+    }
+    if (outcome->conflicted) {
+        return makeError(Tr::tr("Modification %1 cannot be rolled back cleanly: later commits on %2 changed %3. "
+                                "Nothing was changed; revert those first or resolve it by hand.")
+                             .arg(id)
+                             .arg(modification->targetBranch, outcome->paths.join(QStringLiteral(", "))),
+                         ErrorKind::Conflict);
+    }
+    Modification updated = *modification;
+    updated.revertCommit = outcome->commit;
+    QJsonObject meta;
+    meta.insert(QStringLiteral("commit"), outcome->commit);
+    meta.insert(QStringLiteral("target"), modification->targetBranch);
+    auto rolledBack =
+        moveModification(updated, ModificationStatus::RolledBack, actor(), meta, QStringLiteral("rolled_back"), reason);
+    if (rolledBack) {
+        checkpointAfterDecision();
+    }
+    return rolledBack;
+}
+
+Result<RollbackImpact> Workspace::rollbackImpact(qint64 id)
+{
+    auto modification = ModificationRepository(m_db).find(id);
+    if (!modification) {
+        return modification.error();
+    }
+    if (modification->status != ModificationStatus::Merged || modification->mergeCommit.isEmpty()) {
+        return makeError(Tr::tr("Modification %1 is '%2'; only a merged modification can be rolled back.")
+                             .arg(id)
+                             .arg(toString(modification->status)),
+                         ErrorKind::Refused);
+    }
+    RollbackImpact impact;
+    impact.modificationId = id;
+    impact.targetBranch = modification->targetBranch;
+    for (const ModificationFile &file : std::as_const(modification->files)) {
+        impact.paths.append(file.path);
+        if (!file.oldPath.isEmpty() && file.oldPath != file.path) {
+            impact.paths.append(file.oldPath);
+        }
+    }
+    impact.paths.removeDuplicates();
+    auto head = m_repo.branchCommit(modification->targetBranch);
+    if (!head) {
+        return head.error();
+    }
+    auto later = commitsTouching(m_repo, *head, modification->mergeCommit, impact.paths);
+    if (!later) {
+        return later.error();
+    }
+    impact.laterCommits = *later;
+    impact.targetCheckedOut = Merger(m_repo).isCheckedOut(modification->targetBranch);
+    if (impact.targetCheckedOut) {
+        auto dirty = uncommittedPaths(m_repo, impact.paths);
+        if (!dirty) {
+            return dirty.error();
+        }
+        impact.localEdits = *dirty;
+    }
+    return impact;
+}
+
+Result<TreeDiff> Workspace::modificationDiff(qint64 id, const TreeDiffOptions &options)
+{
+    auto modification = ModificationRepository(m_db).find(id);
+    if (!modification) {
+        return modification.error();
+    }
+    if (modification->baseCommit.isEmpty() || modification->headCommit.isEmpty()) {
+        return makeError(Tr::tr("Modification %1 has no commit yet; its diff exists once it is written.").arg(id),
+                         ErrorKind::Refused);
+    }
+    return diffCommits(m_repo, modification->baseCommit, modification->headCommit, options);
+}
+
+Result<QStringList> Workspace::prune(int days)
+{
+    auto all = ModificationRepository(m_db).list();
+    if (!all) {
+        return all.error();
+    }
+    const QDateTime cutoff = QDateTime::currentDateTimeUtc().addDays(-days);
+    QStringList pruned;
+    for (const Modification &modification : std::as_const(*all)) {
+        if (!ModificationStateMachine::isFinished(modification.status) || modification.branch.isEmpty()) {
+            continue;
+        }
+        if (QDateTime::fromString(modification.updatedAt, Qt::ISODateWithMs) > cutoff) {
+            continue;
+        }
+        auto head = m_repo.branchCommit(modification.branch);
+        if (!head) {
+            continue; // already gone
+        }
+        if (Status removed = m_repo.deleteBranch(modification.branch, modification.headCommit); !removed) {
+            m_warnings.append(removed.message());
+            continue;
+        }
+        Status recorded = m_db.writeTransaction([&]() -> Status {
+            QJsonObject meta;
+            meta.insert(QStringLiteral("branch"), modification.branch);
+            meta.insert(QStringLiteral("commit"), modification.headCommit);
+            auto entry = ledger().append(LedgerRecord{actor(),
+                                                      QStringLiteral("modification_branch_pruned"),
+                                                      QStringLiteral("modification:%1").arg(modification.id),
+                                                      meta});
+            return entry ? Status() : Status(entry.error());
+        });
+        if (!recorded) {
+            return recorded.error();
+        }
+        pruned.append(modification.branch);
+    }
+    return pruned;
+}
+
+} // namespace astra

@@ -1,0 +1,319 @@
+#include "base/logging.h"
+#include "base/processid.h"
+#include "git/gitrepository.h"
+#include "planning/goalplanning.h"
+#include "policy/pathpolicy.h"
+#include "proposers/proposer.h"
+#include "scheduling/scheduler.h"
+#include "store/database.h"
+#include "store/goalrepository.h"
+#include "store/ledger.h"
+#include "store/modificationrepository.h"
+#include "store/planrepository.h"
+#include "store/taskrepository.h"
+#include "workspace/workspace.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+
+namespace astra {
+
+namespace {
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(astra::Workspace)
+};
+
+bool started(const QList<TaskRecord> &tasks)
+{
+    for (const TaskRecord &task : tasks) {
+        if (task.state != TaskState::Queued || task.attempts > 0) {
+            return true;
+        }
+    }
+    return false;
+}
+} // namespace
+
+Result<PlanRecord> Workspace::planGoal(qint64 goalId)
+{
+    GoalRepository goals(m_db);
+    auto goal = goals.find(goalId);
+    if (!goal) {
+        return goal.error();
+    }
+    PlanRepository plans(m_db);
+    std::optional<PlanRecord> previous;
+    if (goal->state == GoalState::Planned) {
+        auto current = plans.current(goalId);
+        if (!current) {
+            return current.error();
+        }
+        previous = *current;
+        if (previous) {
+            auto tasks = TaskRepository(m_db).forPlan(previous->id);
+            if (!tasks) {
+                return tasks.error();
+            }
+            if (started(*tasks)) {
+                return makeError(Tr::tr("Plan %1 of goal %2 has started running; it cannot be replaced. Cancel its "
+                                        "tasks first (`astra tasks`).")
+                                     .arg(previous->id)
+                                     .arg(goalId),
+                                 ErrorKind::Refused);
+            }
+        }
+    } else if (goal->state != GoalState::Active) {
+        return makeError(Tr::tr("Goal %1 is '%2': only an active goal, or a planned one whose plan has not started, "
+                                "can be planned. Approve a proposed goal first with `astra goal approve %1`.")
+                             .arg(goalId)
+                             .arg(toString(goal->state)),
+                         ErrorKind::Refused);
+    }
+
+    auto domain = builtinDomain();
+    if (!domain) {
+        return domain.error();
+    }
+    auto policy = PathPolicy::create(m_config.policy);
+    if (!policy) {
+        return policy.error();
+    }
+    const WorkspaceFacts facts = workspaceFacts(*goal, m_config, *policy, implementedProposers());
+    auto planned = planForGoal(*goal, m_config, *domain, facts);
+    if (!planned) {
+        return planned.error();
+    }
+
+    Result<PlanRecord> stored = makeError(QString());
+    const QString who = actor();
+    Status done = m_db.writeTransaction([&]() -> Status {
+        if (auto locked = ledger().lockHead(); !locked) {
+            return locked.error();
+        }
+        if (previous) {
+            auto superseded = plans.updateState(*previous, PlanState::Superseded, Tr::tr("replanned"));
+            if (!superseded) {
+                return superseded.error();
+            }
+            if (auto skipped = TaskRepository(m_db).skipAfter(previous->id, -1, Tr::tr("the plan was replaced"));
+                !skipped) {
+                return skipped.error();
+            }
+            QJsonObject meta;
+            meta.insert(QStringLiteral("goal"), double(goalId));
+            auto entry = ledger().append(LedgerRecord{who,
+                                                      QStringLiteral("plan_superseded"),
+                                                      QStringLiteral("plan:%1").arg(previous->id),
+                                                      meta});
+            if (!entry) {
+                return entry.error();
+            }
+        }
+        stored = plans.insert(planned->plan, planned->tasks, planned->taskNodes);
+        if (!stored) {
+            return stored.error();
+        }
+        QJsonObject meta;
+        meta.insert(QStringLiteral("goal"), double(goalId));
+        meta.insert(QStringLiteral("domain"), stored->domain);
+        meta.insert(QStringLiteral("outcome"), stored->outcome);
+        meta.insert(QStringLiteral("tasks"), int(planned->tasks.size()));
+        meta.insert(QStringLiteral("expansions"), double(stored->expansions));
+        if (!planned->solved) {
+            meta.insert(QStringLiteral("reason"), stored->failure);
+        }
+        auto entry = ledger().append(
+            LedgerRecord{who,
+                         planned->solved ? QStringLiteral("plan_created") : QStringLiteral("plan_not_found"),
+                         QStringLiteral("plan:%1").arg(stored->id),
+                         meta});
+        if (!entry) {
+            return entry.error();
+        }
+        if (planned->solved && goal->state == GoalState::Active) {
+            auto moved = goals.updateState(*goal, GoalState::Planned, Tr::tr("plan %1").arg(stored->id));
+            if (!moved) {
+                return moved.error();
+            }
+            QJsonObject goalMeta;
+            goalMeta.insert(QStringLiteral("from"), toString(goal->state));
+            goalMeta.insert(QStringLiteral("to"), toString(GoalState::Planned));
+            goalMeta.insert(QStringLiteral("plan"), double(stored->id));
+            auto goalEntry = ledger().append(LedgerRecord{who,
+                                                          GoalStateMachine::eventFor(GoalState::Planned),
+                                                          QStringLiteral("goal:%1").arg(goalId),
+                                                          goalMeta});
+            if (!goalEntry) {
+                return goalEntry.error();
+            }
+        }
+        return {};
+    });
+    if (!done) {
+        return done.error();
+    }
+    if (!planned->solved) {
+        return makeError(Tr::tr("Goal %1 has no plan (plan %2 records the attempt):\n%3")
+                             .arg(goalId)
+                             .arg(stored->id)
+                             .arg(stored->failure),
+                         ErrorKind::Refused);
+    }
+    return stored;
+}
+
+Result<PlanRecord> Workspace::approvePlan(qint64 goalId, const QString &reason, const QString &approver)
+{
+    auto plan = currentPlan(goalId);
+    if (!plan) {
+        return plan.error();
+    }
+    if (plan->state != PlanState::Proposed) {
+        return makeError(Tr::tr("Plan %1 of goal %2 is '%3'; only a proposed plan can be approved.")
+                             .arg(plan->id)
+                             .arg(goalId)
+                             .arg(toString(plan->state)),
+                         ErrorKind::Refused);
+    }
+    auto goal = GoalRepository(m_db).find(goalId);
+    if (!goal) {
+        return goal.error();
+    }
+    if (goal->state != GoalState::Planned) {
+        return makeError(Tr::tr("Goal %1 is '%2'; a plan is approved while its goal is planned.")
+                             .arg(goalId)
+                             .arg(toString(goal->state)),
+                         ErrorKind::Refused);
+    }
+    const QString who = approver.isEmpty() ? actor() : approver;
+    Result<PlanRecord> approved = makeError(QString());
+    Status done = m_db.writeTransaction([&]() -> Status {
+        approved = PlanRepository(m_db).updateState(*plan, PlanState::Approved, reason, who);
+        if (!approved) {
+            return approved.error();
+        }
+        auto review = m_db.exec(Tr::tr("Recording the approval of plan %1").arg(plan->id),
+                                QStringLiteral("INSERT INTO reviews (goal_id, plan_id, reviewer, decision, reason, "
+                                               "created_at) VALUES (?, ?, ?, 'approved', ?, ?)"),
+                                {goalId, plan->id, who, reason, isoNow()});
+        if (!review) {
+            return review.error();
+        }
+        QJsonObject meta;
+        meta.insert(QStringLiteral("goal"), double(goalId));
+        meta.insert(QStringLiteral("reason"), reason);
+        meta.insert(QStringLiteral("version"), approved->version);
+        auto entry = ledger().append(
+            LedgerRecord{who, QStringLiteral("plan_approved"), QStringLiteral("plan:%1").arg(plan->id), meta});
+        return entry ? Status() : Status(entry.error());
+    });
+    if (!done) {
+        return done.error();
+    }
+    checkpointAfterDecision();
+    approved->nodes = plan->nodes;
+    return approved;
+}
+
+Result<PlanRecord> Workspace::currentPlan(qint64 goalId)
+{
+    auto goal = GoalRepository(m_db).find(goalId);
+    if (!goal) {
+        return goal.error();
+    }
+    auto plan = PlanRepository(m_db).current(goalId);
+    if (!plan) {
+        return plan.error();
+    }
+    if (!*plan) {
+        return makeError(Tr::tr("Goal %1 has no plan yet; make one with `astra plan %1`.").arg(goalId),
+                         ErrorKind::NotFound);
+    }
+    return **plan;
+}
+
+Result<QList<TaskRecord>> Workspace::planTasks(qint64 planId)
+{
+    return TaskRepository(m_db).forPlan(planId);
+}
+
+Result<QList<TaskRecord>> Workspace::tasks(std::optional<TaskState> state)
+{
+    return TaskRepository(m_db).list(state);
+}
+
+Result<TaskRecord> Workspace::task(qint64 id)
+{
+    return TaskRepository(m_db).find(id);
+}
+
+Result<QList<TaskRunRecord>> Workspace::taskRuns(qint64 taskId)
+{
+    return TaskRepository(m_db).runs(taskId);
+}
+
+Result<QList<TaskRunRecord>> Workspace::planRuns(qint64 planId)
+{
+    return TaskRepository(m_db).planRuns(planId);
+}
+
+Status Workspace::cancelTask(qint64 taskId)
+{
+    TaskRepository repository(m_db);
+    auto task = repository.find(taskId);
+    if (!task) {
+        return task.error();
+    }
+    if (isFinal(task->state)) {
+        return makeError(Tr::tr("Task %1 is '%2' already; only a queued or running task can be cancelled.")
+                             .arg(taskId)
+                             .arg(toString(task->state)),
+                         ErrorKind::Refused);
+    }
+    const QString who = actor();
+    return m_db.writeTransaction([&]() -> Status {
+        if (auto locked = ledger().lockHead(); !locked) {
+            return locked.error();
+        }
+        auto fresh = repository.find(taskId);
+        if (!fresh) {
+            return fresh.error();
+        }
+        QJsonObject meta;
+        meta.insert(QStringLiteral("plan"), double(fresh->planId));
+        meta.insert(QStringLiteral("goal"), double(fresh->goalId));
+        meta.insert(QStringLiteral("state"), toString(fresh->state));
+        if (fresh->state == TaskState::Queued) {
+            // Nobody runs it: cancel it here and now.
+            TaskRecord changed = *fresh;
+            changed.state = TaskState::Cancelled;
+            changed.summary = Tr::tr("cancelled by %1").arg(who);
+            auto updated = repository.update(*fresh, changed);
+            if (!updated) {
+                return updated.error();
+            }
+            auto entry = ledger().append(
+                LedgerRecord{who, QStringLiteral("task_cancelled"), QStringLiteral("task:%1").arg(taskId), meta});
+            if (!entry) {
+                return entry.error();
+            }
+            Ledger ledger = this->ledger();
+            return failPlanAfter(m_db, ledger, *updated, TaskState::Cancelled, changed.summary, who);
+        }
+        if (Status requested = repository.requestCancel(taskId); !requested) {
+            return requested;
+        }
+        auto entry = ledger().append(
+            LedgerRecord{who, QStringLiteral("task_cancel_requested"), QStringLiteral("task:%1").arg(taskId), meta});
+        return entry ? Status() : Status(entry.error());
+    });
+}
+
+Status Workspace::recoverDeadTasks()
+{
+    Ledger ledger = this->ledger();
+    return astra::recoverDeadTasks(m_db, ledger);
+}
+
+} // namespace astra

@@ -1,0 +1,128 @@
+#pragma once
+
+#include "model/goalcard.h"
+#include "model/plan.h"
+#include "model/task.h"
+#include "model/workspacestatus.h"
+#include "workspace/workspace.h"
+
+#include <QHash>
+#include <QObject>
+#include <QThreadPool>
+
+#include <functional>
+
+namespace astra {
+
+// A goal's current plan with its tasks and their runs, as the plan view shows it.
+struct PlanSnapshot
+{
+    qint64 goalId = 0;
+    bool hasPlan = false;
+    PlanRecord plan;
+    QList<TaskRecord> tasks;
+    QHash<qint64, QList<TaskRunRecord>> runs; // by task id
+};
+
+// What the review panel and the diff viewer show of one modification.
+struct ReviewSnapshot
+{
+    qint64 modificationId = 0;
+    Modification modification;
+    Goal goal;
+    std::optional<ProposalDecision> proposal; // the detector's proposal behind the goal
+    QList<TestResultRecord> tests; // newest last
+    QString testLog; // the end of the latest test run's output
+    TreeDiffPtr diff; // null when diffUnchanged or diffError
+    bool diffUnchanged = false; // the caller already has this base..head (see loadReview())
+    QString diffError; // why there is no diff
+    std::optional<RollbackImpact> rollback; // merged modifications
+};
+
+// The ledger's latest entries and, when asked, a verification of the whole chain.
+struct LedgerSnapshot
+{
+    QList<LedgerEntry> entries; // oldest first
+    qint64 totalEntries = 0;
+    bool verified = false;
+    LedgerVerification verification;
+};
+
+// Loads a workspace's status and goal cards on a worker thread and hands them to the caller's
+// thread through a queued signal, so the UI thread never waits on the database or git. A newer
+// refresh() supersedes an older one still running: only the latest result is delivered.
+// perform() runs an action (approve, reject, ...) on the same single worker thread, so a
+// refresh queued after it sees its result.
+class WorkspaceWatcher : public QObject
+{
+    Q_OBJECT
+public:
+    explicit WorkspaceWatcher(QObject *parent = nullptr);
+    ~WorkspaceWatcher() override;
+
+    void setOptions(const WorkspaceOptions &options);
+    WorkspaceOptions options() const
+    {
+        return m_options;
+    }
+    bool isBusy() const
+    {
+        return m_running > 0;
+    }
+
+    void refresh();
+
+    // Loads the current plan of a goal (planLoaded), on the same worker thread; a newer
+    // loadPlan() supersedes an older one.
+    void loadPlan(qint64 goalId);
+
+    // Loads a modification with its goal, proposal, tests, diff and rollback impact
+    // (reviewLoaded); a newer loadReview() supersedes an older one. The diff is not computed
+    // again when the modification's "base..head" is `knownDiff` (diffUnchanged is set).
+    void loadReview(qint64 modificationId, const QString &knownDiff = {});
+    // Loads the latest `limit` ledger entries, and verifies the chain when `verify`.
+    void loadLedger(bool verify, int limit = 5000);
+
+    using Action = std::function<Status(Workspace &)>;
+    // Runs `action` on a workspace opened on the worker thread, then refreshes. `what` names
+    // the action in the signals ("Approve goal 3").
+    void perform(const QString &what, Action action);
+    // Waits for the background work to end (for shutdown and tests; never from a slot).
+    void waitForIdle();
+
+Q_SIGNALS:
+    void statusLoaded(const astra::WorkspaceStatus &status);
+    // Right after statusLoaded, from the same load.
+    void goalsLoaded(const QList<astra::GoalCard> &cards);
+    // Right after goalsLoaded: every task of every plan, newest first.
+    void tasksLoaded(const QList<astra::TaskRecord> &tasks);
+    void planLoaded(const astra::PlanSnapshot &snapshot);
+    void planLoadFailed(qint64 goalId, const QString &message);
+    void reviewLoaded(const astra::ReviewSnapshot &snapshot);
+    void reviewLoadFailed(qint64 modificationId, const QString &message);
+    void ledgerLoaded(const astra::LedgerSnapshot &snapshot);
+    void ledgerLoadFailed(const QString &message);
+    void actionSucceeded(const QString &what);
+    void actionFailed(const QString &what, const QString &message);
+    void loadFailed(const QString &message);
+    void busyChanged(bool busy);
+
+private:
+    // Runs `work` on the worker thread and `done` with its result on this object's thread.
+    template<typename Work, typename Done>
+    void runOnWorker(Work work, Done done);
+
+    WorkspaceOptions m_options;
+    QThreadPool m_pool;
+    quint64 m_generation = 0;
+    quint64 m_planGeneration = 0;
+    quint64 m_reviewGeneration = 0;
+    quint64 m_ledgerGeneration = 0;
+    int m_running = 0;
+};
+
+} // namespace astra
+
+Q_DECLARE_METATYPE(astra::PlanSnapshot)
+Q_DECLARE_METATYPE(astra::ReviewSnapshot)
+Q_DECLARE_METATYPE(astra::LedgerSnapshot)

@@ -1,0 +1,4 @@
+// Must not compile: see tests/layering/CMakeLists.txt.
+#include "store/ledger.h"
+
+int layerViolation();

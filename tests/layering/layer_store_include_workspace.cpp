@@ -1,0 +1,4 @@
+// Must not compile: see tests/layering/CMakeLists.txt.
+#include "workspace/workspace.h"
+
+int layerViolation();
