@@ -6,16 +6,36 @@
 
 namespace astra::git {
 
-void ensureInitialised()
+Status ensureInitialised()
 {
     static std::once_flag once;
+    static Status initialised;
     std::call_once(once, [] {
-        git_libgit2_init();
-        git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
-        git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
-        git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 1);
-        git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 1);
+        const auto tr = [](const char *text) {
+            return QCoreApplication::translate("astra::git", text);
+        };
+        if (const int code = git_libgit2_init(); code < 0) {
+            initialised = error(code, tr("Initialising libgit2"));
+            return;
+        }
+        const struct
+        {
+            git_libgit2_opt_t option;
+            const char *name;
+        } settings[] = {
+            {GIT_OPT_ENABLE_FSYNC_GITDIR, "fsync of the git dir"},
+            {GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, "strict hash verification"},
+            {GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, "strict object creation"},
+            {GIT_OPT_SET_OWNER_VALIDATION, "owner validation"},
+        };
+        for (const auto &setting : settings) {
+            if (const int code = git_libgit2_opts(setting.option, 1); code < 0) {
+                initialised = error(code, tr("Turning on %1 in libgit2").arg(QLatin1String(setting.name)));
+                return;
+            }
+        }
     });
+    return initialised;
 }
 
 Error error(int code, const QString &what)
@@ -73,21 +93,25 @@ Result<TreePtr> commitTree(git_repository *repo, const QString &id)
     return treeOf(commit->get());
 }
 
-QStringList conflictPaths(git_index *index)
+Result<QStringList> conflictPaths(git_index *index)
 {
     QStringList paths;
     git_index_conflict_iterator *raw = nullptr;
-    if (git_index_conflict_iterator_new(&raw, index) != 0) {
-        return paths;
+    if (const int code = git_index_conflict_iterator_new(&raw, index); code < 0) {
+        return error(code, QCoreApplication::translate("astra::git", "Listing the conflicts"));
     }
     std::unique_ptr<git_index_conflict_iterator, Deleter<git_index_conflict_iterator, git_index_conflict_iterator_free>>
         iterator(raw);
     const git_index_entry *ancestor = nullptr;
     const git_index_entry *ours = nullptr;
     const git_index_entry *theirs = nullptr;
-    while (git_index_conflict_next(&ancestor, &ours, &theirs, iterator.get()) == 0) {
+    int code = 0;
+    while ((code = git_index_conflict_next(&ancestor, &ours, &theirs, iterator.get())) == 0) {
         const git_index_entry *any = ours ? ours : (theirs ? theirs : ancestor);
         paths.append(QString::fromUtf8(any->path));
+    }
+    if (code != GIT_ITEROVER) {
+        return error(code, QCoreApplication::translate("astra::git", "Listing the conflicts"));
     }
     paths.removeDuplicates();
     paths.sort();

@@ -11,12 +11,14 @@
 #include <git2.h>
 
 #include <memory>
+#include <optional>
 
 namespace astra::git {
 
 // Initialises libgit2 once per process with the settings the engine relies on: fsync of
-// the git dir on, owner validation on, strict hash verification on (the default).
-void ensureInitialised();
+// the git dir on, owner validation on, strict hash verification and object creation on (the
+// defaults). A setting libgit2 refuses is an error for every repository opened afterwards.
+Status ensureInitialised();
 
 template<typename T, void (*Free)(T *)>
 struct Deleter
@@ -48,6 +50,16 @@ Result<TreePtr> treeOf(git_commit *commit);
 // The tree of the commit `id`.
 Result<TreePtr> commitTree(git_repository *repo, const QString &id);
 // The paths of the conflicts an index holds after a merge or revert, sorted.
-QStringList conflictPaths(git_index *index);
+Result<QStringList> conflictPaths(git_index *index);
+
+// The error of the first of `results` that failed, if any: a caller that needs several objects
+// reports the one libgit2 refused, with its code and message.
+template<typename... Results>
+std::optional<Error> firstError(const Results &...results)
+{
+    std::optional<Error> found;
+    ((found || results ? void() : void(found = results.error())), ...);
+    return found;
+}
 
 } // namespace astra::git

@@ -47,7 +47,9 @@ GitRepository::~GitRepository() = default;
 
 Result<GitRepository> GitRepository::discover(const QString &path)
 {
-    git::ensureInitialised();
+    if (Status initialised = git::ensureInitialised(); !initialised) {
+        return initialised.error();
+    }
     git_repository *raw = nullptr;
     const QByteArray native = QFile::encodeName(QDir(path).absolutePath());
     const int code = git_repository_open_ext(&raw, native.constData(), 0, nullptr);
@@ -84,7 +86,9 @@ Result<GitRepository> GitRepository::discover(const QString &path)
 
 Result<GitRepository> GitRepository::init(const QString &path, const QString &initialBranch)
 {
-    git::ensureInitialised();
+    if (Status initialised = git::ensureInitialised(); !initialised) {
+        return initialised.error();
+    }
     git_repository_init_options options = GIT_REPOSITORY_INIT_OPTIONS_INIT;
     options.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
     const QByteArray head = initialBranch.toUtf8();

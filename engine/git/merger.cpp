@@ -101,8 +101,8 @@ Status Merger::moveTarget(const QString &targetBranch,
     git_repository *repo = m_repo.handle();
     auto oldCommit = git::lookupCommit(repo, expectedTarget);
     auto newCommitObject = git::lookupCommit(repo, newCommit);
-    if (!oldCommit || !newCommitObject) {
-        return makeError(Tr::tr("Reading the commits to move %1 failed").arg(targetBranch));
+    if (auto failed = git::firstError(oldCommit, newCommitObject)) {
+        return *failed;
     }
     const bool checkedOut = isCheckedOut(targetBranch);
     git::TreePtr oldTree;
@@ -110,8 +110,8 @@ Status Merger::moveTarget(const QString &targetBranch,
     if (checkedOut) {
         auto from = git::treeOf(oldCommit->get());
         auto to = git::treeOf(newCommitObject->get());
-        if (!from || !to) {
-            return makeError(Tr::tr("Reading the trees to move %1 failed").arg(targetBranch));
+        if (auto failed = git::firstError(from, to)) {
+            return *failed;
         }
         oldTree = std::move(*from);
         newTree = std::move(*to);
@@ -206,19 +206,19 @@ Result<MergeOutcome> Merger::merge(const QString &targetBranch,
     auto baseCommit = git::lookupCommit(repo, base);
     auto targetCommit = git::lookupCommit(repo, *current);
     auto headCommit = git::lookupCommit(repo, head);
-    if (!baseCommit || !targetCommit || !headCommit) {
-        return makeError(Tr::tr("Reading the commits to merge failed"));
+    if (auto failed = git::firstError(baseCommit, targetCommit, headCommit)) {
+        return *failed;
     }
     auto baseTree = git::treeOf(baseCommit->get());
     auto targetTree = git::treeOf(targetCommit->get());
     auto headTree = git::treeOf(headCommit->get());
-    if (!baseTree || !targetTree || !headTree) {
-        return makeError(Tr::tr("Reading the trees to merge failed"));
+    if (auto failed = git::firstError(baseTree, targetTree, headTree)) {
+        return *failed;
     }
     auto ours = changedPaths(repo, baseTree->get(), targetTree->get());
     auto theirs = changedPaths(repo, baseTree->get(), headTree->get());
-    if (!ours || !theirs) {
-        return makeError(Tr::tr("Comparing the trees to merge failed"));
+    if (auto failed = git::firstError(ours, theirs)) {
+        return *failed;
     }
     QSet<QString> overlap = *ours;
     overlap.intersect(*theirs);
@@ -236,8 +236,12 @@ Result<MergeOutcome> Merger::merge(const QString &targetBranch,
     }
     git::IndexPtr index(rawIndex);
     if (git_index_has_conflicts(index.get())) {
+        auto paths = git::conflictPaths(index.get());
+        if (!paths) {
+            return paths.error();
+        }
         outcome.kind = MergeOutcome::Kind::Conflicted;
-        outcome.paths = git::conflictPaths(index.get());
+        outcome.paths = *paths;
         return outcome;
     }
     git_oid treeId;
@@ -288,8 +292,8 @@ Result<RevertOutcome> Merger::revert(const QString &targetBranch, const QString 
     }
     auto toRevert = git::lookupCommit(repo, commit);
     auto targetCommit = git::lookupCommit(repo, *current);
-    if (!toRevert || !targetCommit) {
-        return makeError(Tr::tr("Reading the commits to revert failed"));
+    if (auto failed = git::firstError(toRevert, targetCommit)) {
+        return *failed;
     }
     const unsigned int mainline = git_commit_parentcount(toRevert->get()) > 1 ? 1 : 0;
     git_index *rawIndex = nullptr;
@@ -301,8 +305,12 @@ Result<RevertOutcome> Merger::revert(const QString &targetBranch, const QString 
     git::IndexPtr index(rawIndex);
     RevertOutcome outcome;
     if (git_index_has_conflicts(index.get())) {
+        auto paths = git::conflictPaths(index.get());
+        if (!paths) {
+            return paths.error();
+        }
         outcome.conflicted = true;
-        outcome.paths = git::conflictPaths(index.get());
+        outcome.paths = *paths;
         return outcome;
     }
     git_oid treeId;

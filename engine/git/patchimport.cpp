@@ -240,8 +240,8 @@ changeSetFromBranch(GitRepository &repo, const QString &targetCommit, const QStr
     auto baseTree = git::commitTree(handle, git::oidToString(base));
     auto branchTree = git::commitTree(handle, *branchHead);
     auto targetTree = git::commitTree(handle, targetCommit);
-    if (!baseTree || !branchTree || !targetTree) {
-        return makeError(Tr::tr("Reading the trees of %1 failed").arg(branch));
+    if (auto failed = git::firstError(baseTree, branchTree, targetTree)) {
+        return *failed;
     }
     git_diff *rawDiff = nullptr;
     git_diff_options options = GIT_DIFF_OPTIONS_INIT;
