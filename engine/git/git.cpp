@@ -11,11 +11,8 @@ Status ensureInitialised()
     static std::once_flag once;
     static Status initialised;
     std::call_once(once, [] {
-        const auto tr = [](const char *text) {
-            return QCoreApplication::translate("astra::git", text);
-        };
         if (const int code = git_libgit2_init(); code < 0) {
-            initialised = error(code, tr("Initialising libgit2"));
+            initialised = error(code, QCoreApplication::translate("astra::git", "Initialising libgit2"));
             return;
         }
         const struct
@@ -30,7 +27,9 @@ Status ensureInitialised()
         };
         for (const auto &setting : settings) {
             if (const int code = git_libgit2_opts(setting.option, 1); code < 0) {
-                initialised = error(code, tr("Turning on %1 in libgit2").arg(QLatin1String(setting.name)));
+                initialised = error(code,
+                                    QCoreApplication::translate("astra::git", "Turning on %1 in libgit2")
+                                        .arg(QLatin1String(setting.name)));
                 return;
             }
         }
