@@ -130,4 +130,27 @@ QJsonObject PlanRecord::toJson() const
     return object;
 }
 
+namespace PlanStateMachine {
+
+QList<PlanState> legalNextStates(PlanState from)
+{
+    switch (from) {
+    case PlanState::Proposed:
+        return {PlanState::Approved, PlanState::Superseded, PlanState::Failed};
+    case PlanState::Approved:
+        return {PlanState::Superseded, PlanState::Failed};
+    case PlanState::Superseded:
+    case PlanState::Failed:
+        return {};
+    }
+    return {};
+}
+
+QString eventFor(PlanState to)
+{
+    return QStringLiteral("plan_") + toString(to);
+}
+
+} // namespace PlanStateMachine
+
 } // namespace astra

@@ -20,6 +20,12 @@ enum class PlanState
 QString toString(PlanState state);
 std::optional<PlanState> planStateFromString(const QString &name);
 
+// proposed -> approved; proposed or approved -> superseded (replanned) or failed.
+namespace PlanStateMachine {
+QList<PlanState> legalNextStates(PlanState from);
+QString eventFor(PlanState to); // plan_approved, plan_superseded, plan_failed
+} // namespace PlanStateMachine
+
 // A stored node of a decomposition tree. Compound tasks have the rejected methods (with the
 // reason) and then the chosen method as children; the chosen method has the subtasks.
 struct PlanNodeRecord

@@ -77,4 +77,24 @@ QJsonObject TaskRunRecord::toJson() const
     return object;
 }
 
+namespace TaskStateMachine {
+
+QList<TaskState> legalNextStates(TaskState from)
+{
+    switch (from) {
+    case TaskState::Queued:
+        return {TaskState::Running, TaskState::Cancelled, TaskState::Skipped};
+    case TaskState::Running:
+        return {TaskState::Succeeded, TaskState::Failed, TaskState::Cancelled, TaskState::Queued};
+    case TaskState::Succeeded:
+    case TaskState::Failed:
+    case TaskState::Cancelled:
+    case TaskState::Skipped:
+        return {};
+    }
+    return {};
+}
+
+} // namespace TaskStateMachine
+
 } // namespace astra

@@ -22,6 +22,12 @@ QString toString(TaskState state);
 std::optional<TaskState> taskStateFromString(const QString &name);
 bool isFinal(TaskState state);
 
+// queued -> running (claimed), cancelled or skipped; running -> succeeded, failed, cancelled, or
+// queued again (a retry, or a runner that died).
+namespace TaskStateMachine {
+QList<TaskState> legalNextStates(TaskState from);
+} // namespace TaskStateMachine
+
 // A primitive task of an approved plan: persisted before it runs, claimed by one runner.
 struct TaskRecord
 {

@@ -405,17 +405,6 @@ QString trimTrailingSpaces(const QString &pattern)
     return lastSpace < 0 ? pattern : pattern.left(lastSpace);
 }
 
-std::u32string toCodePoints(const QString &text)
-{
-    std::u32string result;
-    const auto ucs4 = text.toUcs4();
-    result.reserve(size_t(ucs4.size()));
-    for (const auto c : ucs4) {
-        result.push_back(char32_t(c));
-    }
-    return result;
-}
-
 // What is wrong with a glob's syntax, or an empty string. The matcher reads the pattern from
 // left to right whatever the text, so a set it would fail to read makes the pattern match
 // nothing at all.
@@ -559,6 +548,17 @@ char32_t foldCase(char32_t c)
     return char32_t(QChar::toCaseFolded(c));
 }
 
+std::u32string toCodePoints(const QString &text)
+{
+    std::u32string result;
+    const auto ucs4 = text.toUcs4();
+    result.reserve(size_t(ucs4.size()));
+    for (const auto c : ucs4) {
+        result.push_back(char32_t(c));
+    }
+    return result;
+}
+
 } // namespace pathtext
 
 Result<PathGlobList> PathGlobList::compile(const QStringList &patterns, bool caseInsensitive)
@@ -597,7 +597,7 @@ Result<PathGlobList> PathGlobList::compile(const QStringList &patterns, bool cas
         if (body.startsWith(u'/')) {
             body.remove(0, 1);
         }
-        pattern.glob = toCodePoints(body);
+        pattern.glob = pathtext::toCodePoints(body);
         const QString problem = globSyntaxProblem(pattern.glob);
         if (!problem.isEmpty()) {
             return invalid(problem);

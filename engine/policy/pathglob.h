@@ -33,6 +33,9 @@ std::u32string decodeUtf8Lenient(const QByteArray &bytes);
 // otherwise the simple Unicode case folding.
 char32_t foldCase(char32_t c);
 
+// The code points of `text`.
+std::u32string toCodePoints(const QString &text);
+
 } // namespace pathtext
 
 // One gitignore-style pattern list, with the matching rules of gitignore(5) as git itself

@@ -90,17 +90,6 @@ QString fromCodePoints(const std::u32string &text)
     return QString::fromUcs4(text.data(), int(text.size()));
 }
 
-std::u32string toCodePoints(const QString &text)
-{
-    std::u32string result;
-    const auto ucs4 = text.toUcs4();
-    result.reserve(size_t(ucs4.size()));
-    for (const auto c : ucs4) {
-        result.push_back(char32_t(c));
-    }
-    return result;
-}
-
 // A component as a file system that ignores case, normalisation and ignorable characters
 // would compare it.
 std::u32string comparisonKey(std::u32string_view component)
@@ -127,11 +116,11 @@ std::u32string comparisonKey(std::u32string_view component)
             kept.push_back(c);
         }
     }
-    std::u32string folded = toCodePoints(fromCodePoints(kept).normalized(QString::NormalizationForm_C));
+    std::u32string folded = pathtext::toCodePoints(fromCodePoints(kept).normalized(QString::NormalizationForm_C));
     for (char32_t &c : folded) {
         c = pathtext::foldCase(c);
     }
-    return toCodePoints(fromCodePoints(folded).normalized(QString::NormalizationForm_C));
+    return pathtext::toCodePoints(fromCodePoints(folded).normalized(QString::NormalizationForm_C));
 }
 
 bool startsWith(const std::u32string &text, std::u32string_view prefix, size_t at = 0)

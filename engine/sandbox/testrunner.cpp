@@ -13,6 +13,7 @@
 #include <QMutexLocker>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTimer>
 
@@ -46,20 +47,17 @@ constexpr int killGraceMs = 10000;
 // -- Programs and probes -----------------------------------------------------------------
 
 // `name` in the PATH of the current environment (read at each call, so a caller or test
-// that changes PATH is followed).
+// that changes PATH is followed). Relative entries (".", "bin") are left out: they would
+// resolve against the current folder, which may be a repository's work tree.
 QString findProgram(const QString &name)
 {
-    const QStringList dirs = qEnvironmentVariable("PATH").split(u':', Qt::SkipEmptyParts);
-    for (const QString &dir : dirs) {
-        if (!QDir::isAbsolutePath(dir)) {
-            continue;
-        }
-        const QFileInfo candidate(dir + u'/' + name);
-        if (candidate.isFile() && candidate.isExecutable()) {
-            return candidate.absoluteFilePath();
+    QStringList dirs;
+    for (const QString &dir : qEnvironmentVariable("PATH").split(u':', Qt::SkipEmptyParts)) {
+        if (QDir::isAbsolutePath(dir)) {
+            dirs.append(dir);
         }
     }
-    return QString();
+    return dirs.isEmpty() ? QString() : QStandardPaths::findExecutable(name, dirs);
 }
 
 struct ProbeResult

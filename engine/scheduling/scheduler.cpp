@@ -9,6 +9,7 @@
 #include "store/ledger.h"
 #include "store/planrepository.h"
 #include "store/taskrepository.h"
+#include "store/transitions.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -38,41 +39,6 @@ QJsonObject taskMeta(const TaskRecord &task)
     return meta;
 }
 
-Status appendLedger(Ledger &ledger,
-                    const QString &actor,
-                    const QString &event,
-                    const QString &subject,
-                    const QJsonObject &meta)
-{
-    auto entry = ledger.append(LedgerRecord{actor, event, subject, meta});
-    return entry ? Status() : Status(entry.error());
-}
-
-Status moveGoalInTransaction(Database &db,
-                             Ledger &ledger,
-                             qint64 goalId,
-                             GoalState to,
-                             const QString &reason,
-                             const QString &actor)
-{
-    GoalRepository goals(db);
-    auto goal = goals.find(goalId);
-    if (!goal) {
-        return goal.error();
-    }
-    if (goal->state == to || !GoalStateMachine::legalNextStates(goal->state).contains(to)) {
-        return {};
-    }
-    auto moved = goals.updateState(*goal, to, reason);
-    if (!moved) {
-        return moved.error();
-    }
-    QJsonObject meta;
-    meta.insert(QStringLiteral("from"), toString(goal->state));
-    meta.insert(QStringLiteral("to"), toString(to));
-    meta.insert(QStringLiteral("reason"), reason);
-    return appendLedger(ledger, actor, GoalStateMachine::eventFor(to), QStringLiteral("goal:%1").arg(goalId), meta);
-}
 } // namespace
 
 Status failPlanAfter(Database &db,
@@ -88,31 +54,44 @@ Status failPlanAfter(Database &db,
     if (!skipped) {
         return skipped.error();
     }
-    PlanRepository plans(db);
-    auto plan = plans.header(task.planId);
+    Transitions transitions(db, ledger);
+    auto plan = PlanRepository(db).header(task.planId);
     if (!plan) {
         return plan.error();
     }
-    if (plan->state == PlanState::Approved || plan->state == PlanState::Proposed) {
-        auto failed = plans.updateState(*plan, PlanState::Failed, reason);
-        if (!failed) {
-            return failed.error();
-        }
+    if (!PlanStateMachine::legalNextStates(plan->state).isEmpty()) {
         QJsonObject meta;
         meta.insert(QStringLiteral("goal"), double(task.goalId));
         meta.insert(QStringLiteral("task"), double(task.id));
-        meta.insert(QStringLiteral("reason"), reason);
         meta.insert(QStringLiteral("skipped_tasks"), *skipped);
-        if (Status logged = appendLedger(ledger,
-                                         actor,
-                                         QStringLiteral("plan_failed"),
-                                         QStringLiteral("plan:%1").arg(task.planId),
-                                         meta);
-            !logged) {
-            return logged;
+        if (auto failed = transitions.plan(*plan, PlanState::Failed, TransitionCause{actor, reason, meta}); !failed) {
+            return failed.error();
         }
     }
-    return moveGoalInTransaction(db, ledger, task.goalId, GoalState::Failed, reason, actor);
+    auto goal = GoalRepository(db).find(task.goalId);
+    if (!goal) {
+        return goal.error();
+    }
+    if (GoalStateMachine::isTerminal(goal->state)) {
+        return {}; // a goal that already ended (abandoned, say) keeps its end
+    }
+    auto moved = transitions.goal(*goal, GoalState::Failed, TransitionCause{actor, reason, {}});
+    return moved ? Status() : Status(moved.error());
+}
+
+Status
+cancelQueuedTask(Database &db, Ledger &ledger, const TaskRecord &task, const QString &reason, const QString &actor)
+{
+    TaskRecord changed = task;
+    changed.state = TaskState::Cancelled;
+    changed.summary = reason;
+    auto updated =
+        Transitions(db, ledger)
+            .task(task, changed, TransitionCause{actor, reason, taskMeta(task), QStringLiteral("task_cancelled")});
+    if (!updated) {
+        return updated.error();
+    }
+    return failPlanAfter(db, ledger, *updated, TaskState::Cancelled, reason, actor);
 }
 
 Scheduler::Scheduler(SchedulerOptions options, ExecutorRegistry executors, QObject *parent)
@@ -396,24 +375,7 @@ Result<Scheduler::Claim> Scheduler::claim(TaskSession &session, TaskRecord &task
         if (goal->state != GoalState::Planned && goal->state != GoalState::Executing) {
             result = Claim::Refused;
             const QString reason = Tr::tr("goal %1 is '%2'").arg(goal->id).arg(toString(goal->state));
-            TaskRecord changed = *fresh;
-            changed.state = TaskState::Cancelled;
-            changed.summary = reason;
-            auto updated = tasks.update(*fresh, changed);
-            if (!updated) {
-                return updated.error();
-            }
-            QJsonObject meta = taskMeta(*updated);
-            meta.insert(QStringLiteral("reason"), reason);
-            if (Status logged = appendLedger(session.ledger(),
-                                             QStringLiteral("astra"),
-                                             QStringLiteral("task_cancelled"),
-                                             QStringLiteral("task:%1").arg(task.id),
-                                             meta);
-                !logged) {
-                return logged;
-            }
-            return failPlanAfter(db, session.ledger(), *updated, TaskState::Cancelled, reason, QStringLiteral("astra"));
+            return cancelQueuedTask(db, session.ledger(), *fresh, reason, QStringLiteral("astra"));
         }
         if (m_executors.writes(task.kind)) {
             auto writers = tasks.countRunning(m_executors.writerKinds());
@@ -432,47 +394,46 @@ Result<Scheduler::Claim> Scheduler::claim(TaskSession &session, TaskRecord &task
         changed.claimedAt = isoNow();
         changed.notBefore.clear();
         changed.summary = Tr::tr("attempt %1 running").arg(changed.attempts);
-        auto updated = tasks.update(*fresh, changed);
-        if (!updated) {
-            if (updated.error().kind == ErrorKind::Conflict) {
-                result = Claim::Lost;
-                return {};
+        Transitions transitions(db, session.ledger());
+        if (goal->state == GoalState::Planned) {
+            auto moved = transitions.goal(
+                *goal,
+                GoalState::Executing,
+                TransitionCause{QStringLiteral("astra"), Tr::tr("plan %1 started").arg(task.planId), {}});
+            if (!moved) {
+                return moved.error();
             }
-            return updated.error();
         }
-        claimed = *updated;
         TaskRunRecord run;
         run.taskId = task.id;
         run.kind = task.kind;
-        run.attempt = claimed.attempts;
+        run.attempt = changed.attempts;
         run.outcome = QStringLiteral("running");
-        run.startedAt = claimed.claimedAt;
-        run.worker = claimed.claimedBy;
+        run.startedAt = changed.claimedAt;
+        run.worker = changed.claimedBy;
         auto inserted = tasks.insertRun(run);
         if (!inserted) {
             return inserted.error();
         }
         *runId = *inserted;
-        if (goal->state == GoalState::Planned) {
-            if (Status moved = moveGoalInTransaction(db,
-                                                     session.ledger(),
-                                                     goal->id,
-                                                     GoalState::Executing,
-                                                     Tr::tr("plan %1 started").arg(task.planId),
-                                                     QStringLiteral("astra"));
-                !moved) {
-                return moved;
-            }
-        }
-        QJsonObject meta = taskMeta(claimed);
+        QJsonObject meta = taskMeta(changed);
         meta.insert(QStringLiteral("run"), double(*runId));
-        meta.insert(QStringLiteral("worker"), claimed.claimedBy);
-        return appendLedger(session.ledger(),
-                            QStringLiteral("astra"),
-                            QStringLiteral("task_started"),
-                            QStringLiteral("task:%1").arg(task.id),
-                            meta);
+        meta.insert(QStringLiteral("worker"), changed.claimedBy);
+        // A conflict here rolls back the goal's move and the run with it: the task was lost.
+        auto updated =
+            transitions.task(*fresh,
+                             changed,
+                             TransitionCause{QStringLiteral("astra"), {}, meta, QStringLiteral("task_started")});
+        if (!updated) {
+            return updated.error();
+        }
+        claimed = *updated;
+        return {};
     });
+    if (!done && done.error().kind == ErrorKind::Conflict) {
+        result = Claim::Lost;
+        return result;
+    }
     if (!done) {
         return done.error();
     }
@@ -541,11 +502,7 @@ Result<TaskState> Scheduler::finish(TaskSession &session,
         if (Status finished = tasks.finishRun(run); !finished) {
             return finished;
         }
-        auto updated = tasks.update(task, changed);
-        if (!updated) {
-            return updated.error();
-        }
-        QJsonObject meta = taskMeta(*updated);
+        QJsonObject meta = taskMeta(changed);
         meta.insert(QStringLiteral("run"), double(runId));
         meta.insert(QStringLiteral("outcome"), run.outcome);
         meta.insert(QStringLiteral("duration_ms"), double(elapsedMs));
@@ -554,13 +511,10 @@ Result<TaskState> Scheduler::finish(TaskSession &session,
             : retried                                            ? QStringLiteral("task_retry_scheduled")
             : cancelled                                          ? QStringLiteral("task_cancelled")
                                                                  : QStringLiteral("task_failed");
-        if (Status logged = appendLedger(session.ledger(),
-                                         QStringLiteral("astra"),
-                                         event,
-                                         QStringLiteral("task:%1").arg(task.id),
-                                         meta);
-            !logged) {
-            return logged;
+        auto updated = Transitions(db, session.ledger())
+                           .task(task, changed, TransitionCause{QStringLiteral("astra"), {}, meta, event});
+        if (!updated) {
+            return updated.error();
         }
         if (finalState == TaskState::Failed || finalState == TaskState::Cancelled) {
             return failPlanAfter(
@@ -601,25 +555,7 @@ Status Scheduler::cancelQueued(TaskSession &session, const TaskRecord &task, con
         if (auto locked = session.ledger().lockHead(); !locked) {
             return locked.error();
         }
-        TaskRepository tasks(db);
-        TaskRecord changed = task;
-        changed.state = TaskState::Cancelled;
-        changed.summary = reason;
-        auto updated = tasks.update(task, changed);
-        if (!updated) {
-            return updated.error();
-        }
-        QJsonObject meta = taskMeta(*updated);
-        meta.insert(QStringLiteral("reason"), reason);
-        if (Status logged = appendLedger(session.ledger(),
-                                         QStringLiteral("astra"),
-                                         QStringLiteral("task_cancelled"),
-                                         QStringLiteral("task:%1").arg(task.id),
-                                         meta);
-            !logged) {
-            return logged;
-        }
-        return failPlanAfter(db, session.ledger(), *updated, TaskState::Cancelled, reason, QStringLiteral("astra"));
+        return cancelQueuedTask(db, session.ledger(), task, reason, QStringLiteral("astra"));
     });
     if (done) {
         QMutexLocker locker(&m_mutex);
@@ -702,10 +638,6 @@ Status recoverDeadTasks(Database &db, Ledger &ledger)
             changed.summary = requeue
                 ? Tr::tr("requeued: %1").arg(reason)
                 : Tr::tr("failed: %1, and it had used its %2 attempts").arg(reason).arg(task->maxAttempts);
-            auto updated = repository.update(*task, changed);
-            if (!updated) {
-                return updated.error();
-            }
             QJsonObject meta;
             meta.insert(QStringLiteral("plan"), double(task->planId));
             meta.insert(QStringLiteral("goal"), double(task->goalId));
@@ -713,12 +645,12 @@ Status recoverDeadTasks(Database &db, Ledger &ledger)
             meta.insert(QStringLiteral("runner"), task->claimedBy);
             meta.insert(QStringLiteral("attempts"), task->attempts);
             meta.insert(QStringLiteral("requeued"), requeue);
-            auto entry = ledger.append(LedgerRecord{QStringLiteral("astra"),
-                                                    QStringLiteral("recovered"),
-                                                    QStringLiteral("task:%1").arg(id),
-                                                    meta});
-            if (!entry) {
-                return entry.error();
+            auto updated = Transitions(db, ledger)
+                               .task(*task,
+                                     changed,
+                                     TransitionCause{QStringLiteral("astra"), {}, meta, QStringLiteral("recovered")});
+            if (!updated) {
+                return updated.error();
             }
             if (!requeue) {
                 if (Status failed = failPlanAfter(db,

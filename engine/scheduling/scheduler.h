@@ -106,6 +106,11 @@ Status failPlanAfter(Database &db,
                      const QString &reason,
                      const QString &actor);
 
+// Cancels a queued task (it never ran) and fails its plan and goal, ledgered as done by `actor`.
+// Runs inside the caller's write transaction.
+Status
+cancelQueuedTask(Database &db, Ledger &ledger, const TaskRecord &task, const QString &reason, const QString &actor);
+
 // Tasks left running by a dead process of this machine are requeued (or failed after their
 // last attempt), and job runs it left open are closed as errors; each repair is ledgered.
 // Cheap when there are none.

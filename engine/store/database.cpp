@@ -143,7 +143,7 @@ QString Database::errorMessage(const QString &what, const QSqlError &error) cons
     return Tr::tr("%1 failed in %2: %3").arg(what, m_location.displayName(), error.text());
 }
 
-Status Database::writeTransaction(const std::function<Status()> &body)
+Status Database::runWriteTransaction(const std::function<Status()> &body)
 {
     if (!ASTRA_SOFT_ASSERT(!m_inTransaction)) {
         return makeError(Tr::tr("Internal error: transactions on %1 do not nest").arg(m_location.displayName()));

@@ -10,6 +10,7 @@
 #include <QVariantList>
 
 #include <functional>
+#include <optional>
 
 namespace astra {
 
@@ -40,10 +41,24 @@ public:
         return m_location;
     }
 
-    // Runs `body` in one write transaction: commits when it succeeds, rolls back when it
-    // fails (or when the commit itself fails), so a failed change leaves no row behind.
+    // Runs `body` in one write transaction and returns what it returned (a Status or a
+    // Result<T>): commits when it succeeds, rolls back when it fails (or when the commit itself
+    // fails, which is then the error returned), so a failed change leaves no row behind.
     // Transactions do not nest.
-    Status writeTransaction(const std::function<Status()> &body);
+    template<typename Body>
+    auto writeTransaction(Body &&body) -> decltype(body())
+    {
+        using R = decltype(body());
+        std::optional<R> result;
+        Status done = runWriteTransaction([&]() -> Status {
+            result.emplace(body());
+            return *result ? Status() : Status(result->error());
+        });
+        if (!done) {
+            return done.error();
+        }
+        return std::move(*result);
+    }
     bool inTransaction() const
     {
         return m_inTransaction;
@@ -60,6 +75,7 @@ public:
 
 private:
     Database(QString connectionName, DatabaseLocation location);
+    Status runWriteTransaction(const std::function<Status()> &body);
 
     QString m_connectionName;
     DatabaseLocation m_location;

@@ -26,8 +26,10 @@ public:
     // Open goals with this fingerprint.
     Result<QList<qint64>> openWithFingerprint(const QString &fingerprint) const;
 
-    // Moves the goal to `to` if it is still at `expectedVersion`; a goal changed by someone
+    // Moves the goal to `to` if it is still at the version read; a goal changed by someone
     // else in between is a Conflict and nothing is written.
+    // The versioned row update behind Transitions (store/transitions.h), which checks the state
+    // machine and writes the ledger entry: state changes go through Transitions, not here.
     Result<Goal> updateState(const Goal &goal, GoalState to, const QString &reason);
 
 private:

@@ -205,18 +205,6 @@ Result<QList<Modification>> ModificationRepository::list(std::optional<Modificat
 
 Result<Modification> ModificationRepository::updateStatus(const Modification &modification, ModificationStatus to)
 {
-    if (!ModificationStateMachine::legalNextStates(modification.status).contains(to)) {
-        QStringList names;
-        for (ModificationStatus next : ModificationStateMachine::legalNextStates(modification.status)) {
-            names.append(toString(next));
-        }
-        return makeError(Tr::tr("Modification %1 is '%2' and cannot move to '%3'. Legal next states from '%2': %4.")
-                             .arg(modification.id)
-                             .arg(toString(modification.status),
-                                  toString(to),
-                                  names.isEmpty() ? Tr::tr("none: it is final") : names.join(QStringLiteral(", "))),
-                         ErrorKind::Refused);
-    }
     Modification updated = modification;
     updated.status = to;
     updated.version = modification.version + 1;

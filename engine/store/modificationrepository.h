@@ -27,6 +27,8 @@ public:
 
     // Moves to `to` if still at the version read (a Conflict otherwise), writing the merge and
     // revert commits and conflict paths of `modification` in the same statement.
+    // The versioned row update behind Transitions (store/transitions.h), which checks the state
+    // machine and writes the ledger entry: state changes go through Transitions, not here.
     Result<Modification> updateStatus(const Modification &modification, ModificationStatus to);
 
     Result<qint64> insertTestResult(const TestResultRecord &record);

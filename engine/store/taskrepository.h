@@ -34,6 +34,8 @@ public:
     Result<int> countRunning(const QStringList &kinds) const;
 
     // Compare-and-swap on the version: state, attempts, claim, not_before, output, summary.
+    // The versioned row update behind Transitions (store/transitions.h), which checks the state
+    // machine and writes the ledger entry: state changes go through Transitions, not here.
     Result<TaskRecord> update(const TaskRecord &task, const TaskRecord &changed);
     // Marks every queued task of a plan after `ordinal` skipped.
     Result<int> skipAfter(qint64 planId, int ordinal, const QString &reason);

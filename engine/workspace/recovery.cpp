@@ -5,6 +5,7 @@
 #include "store/database.h"
 #include "store/ledger.h"
 #include "store/modificationrepository.h"
+#include "store/transitions.h"
 #include "workspace/workspace.h"
 
 #include <QCoreApplication>
@@ -102,10 +103,17 @@ Status Workspace::recoverInterrupted()
         for (const Modification &modification : std::as_const(*all)) {
             byId.insert(modification.id, modification);
         }
+        Ledger ledger = this->ledger();
+        Transitions transitions(m_db, ledger);
+        // A repair is ledgered like the change it completes, marked as recovered.
+        auto recovered = [](QJsonObject meta) {
+            meta.insert(QStringLiteral("recovered"), true);
+            return TransitionCause{QStringLiteral("astra"), {}, meta};
+        };
         auto record = [&](const QString &event, const QString &subject, const QJsonObject &meta) -> Status {
             QJsonObject withFlag = meta;
             withFlag.insert(QStringLiteral("recovered"), true);
-            auto entry = ledger().append(LedgerRecord{QStringLiteral("astra"), event, subject, withFlag});
+            auto entry = ledger.append(LedgerRecord{QStringLiteral("astra"), event, subject, withFlag});
             return entry ? Status() : Status(entry.error());
         };
 
@@ -167,19 +175,11 @@ Status Workspace::recoverInterrupted()
                 if (!mergeCommit.isEmpty()) {
                     Modification updated = modification;
                     updated.mergeCommit = mergeCommit;
-                    auto moved = repository.updateStatus(updated, ModificationStatus::Merged);
+                    QJsonObject meta;
+                    meta.insert(QStringLiteral("commit"), mergeCommit);
+                    auto moved = transitions.modification(updated, ModificationStatus::Merged, recovered(meta));
                     if (!moved) {
                         return moved.error();
-                    }
-                    QJsonObject meta;
-                    meta.insert(QStringLiteral("from"), toString(modification.status));
-                    meta.insert(QStringLiteral("to"), toString(ModificationStatus::Merged));
-                    meta.insert(QStringLiteral("commit"), mergeCommit);
-                    if (Status logged = record(ModificationStateMachine::eventFor(ModificationStatus::Merged),
-                                               QStringLiteral("modification:%1").arg(modification.id),
-                                               meta);
-                        !logged) {
-                        return logged;
                     }
                 }
             }
@@ -202,19 +202,11 @@ Status Workspace::recoverInterrupted()
                         && modificationTrailer(*message) == modification.id) {
                         Modification updated = modification;
                         updated.revertCommit = commit;
-                        auto moved = repository.updateStatus(updated, ModificationStatus::RolledBack);
+                        QJsonObject meta;
+                        meta.insert(QStringLiteral("commit"), commit);
+                        auto moved = transitions.modification(updated, ModificationStatus::RolledBack, recovered(meta));
                         if (!moved) {
                             return moved.error();
-                        }
-                        QJsonObject meta;
-                        meta.insert(QStringLiteral("from"), toString(modification.status));
-                        meta.insert(QStringLiteral("to"), toString(ModificationStatus::RolledBack));
-                        meta.insert(QStringLiteral("commit"), commit);
-                        if (Status logged = record(ModificationStateMachine::eventFor(ModificationStatus::RolledBack),
-                                                   QStringLiteral("modification:%1").arg(modification.id),
-                                                   meta);
-                            !logged) {
-                            return logged;
                         }
                         break;
                     }
@@ -233,10 +225,6 @@ Status Workspace::recoverInterrupted()
                 if (!abandoned) {
                     continue;
                 }
-                auto moved = repository.updateStatus(modification, ModificationStatus::Pending);
-                if (!moved) {
-                    return moved.error();
-                }
                 auto closed =
                     m_db.execUpdate(Tr::tr("Closing interrupted test runs"),
                                     QStringLiteral("UPDATE test_results SET outcome = 'error', finished_at = ? "
@@ -245,14 +233,9 @@ Status Workspace::recoverInterrupted()
                 if (!closed) {
                     return closed.error();
                 }
-                QJsonObject meta;
-                meta.insert(QStringLiteral("from"), toString(modification.status));
-                meta.insert(QStringLiteral("to"), toString(ModificationStatus::Pending));
-                if (Status logged = record(ModificationStateMachine::eventFor(ModificationStatus::Pending),
-                                           QStringLiteral("modification:%1").arg(modification.id),
-                                           meta);
-                    !logged) {
-                    return logged;
+                auto moved = transitions.modification(modification, ModificationStatus::Pending, recovered({}));
+                if (!moved) {
+                    return moved.error();
                 }
             }
         }

@@ -9,6 +9,7 @@
 #include "store/goalrepository.h"
 #include "store/ledger.h"
 #include "store/migrator.h"
+#include "store/transitions.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -387,10 +388,8 @@ Result<Goal> Workspace::addUserGoal(const QString &title, const QStringList &fil
     goal.fingerprint = goalFingerprint(goal.kind, goal.title, files);
     goal.evidence.insert(QStringLiteral("files"), fileArray);
 
-    Result<Goal> created = makeError(QString());
-    Status done = m_db.writeTransaction([&]() -> Status {
-        GoalRepository repository(m_db);
-        created = repository.insert(goal);
+    auto created = m_db.writeTransaction([&]() -> Result<Goal> {
+        auto created = GoalRepository(m_db).insert(goal);
         if (!created) {
             return created.error();
         }
@@ -406,10 +405,10 @@ Result<Goal> Workspace::addUserGoal(const QString &title, const QStringList &fil
         if (!entry) {
             return entry.error();
         }
-        return {};
+        return created;
     });
-    if (!done) {
-        return done.error();
+    if (!created) {
+        return created.error();
     }
     checkpointAfterDecision();
     return created;
@@ -436,35 +435,14 @@ Result<Goal> Workspace::applyGoalAction(qint64 id, GoalAction action, const QStr
 
 Result<Goal> Workspace::moveGoal(qint64 id, GoalState to, const QString &reason, const QString &who)
 {
-    Result<Goal> updated = makeError(QString());
-    Status done = m_db.writeTransaction([&]() -> Status {
-        GoalRepository repository(m_db);
-        auto current = repository.find(id);
+    Ledger ledger = this->ledger();
+    return m_db.writeTransaction([&]() -> Result<Goal> {
+        auto current = GoalRepository(m_db).find(id);
         if (!current) {
             return current.error();
         }
-        updated = repository.updateState(*current, to, reason);
-        if (!updated) {
-            return updated.error();
-        }
-        QJsonObject meta;
-        meta.insert(QStringLiteral("from"), toString(current->state));
-        meta.insert(QStringLiteral("to"), toString(to));
-        meta.insert(QStringLiteral("version"), updated->version);
-        if (!reason.isEmpty()) {
-            meta.insert(QStringLiteral("reason"), reason);
-        }
-        auto entry =
-            ledger().append(LedgerRecord{who, GoalStateMachine::eventFor(to), QStringLiteral("goal:%1").arg(id), meta});
-        if (!entry) {
-            return entry.error();
-        }
-        return {};
+        return Transitions(m_db, ledger).goal(*current, to, TransitionCause{who, reason, {}});
     });
-    if (!done) {
-        return done.error();
-    }
-    return updated;
 }
 
 Ledger Workspace::ledger()

@@ -98,13 +98,9 @@ Result<TaskRunRecord> Workspace::runJob(const JobConfig &job)
     run.startedAt = isoNow();
     run.worker = currentProcessId();
     run.summary = job.command;
-    Result<qint64> id = makeError(QString());
-    if (Status started = m_db.writeTransaction([&]() -> Status {
-            id = repository.insertRun(run);
-            return id ? Status() : Status(id.error());
-        });
-        !started) {
-        return started.error();
+    auto id = m_db.writeTransaction([&] { return repository.insertRun(run); });
+    if (!id) {
+        return id.error();
     }
     run.id = *id;
 

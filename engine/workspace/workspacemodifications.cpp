@@ -14,6 +14,7 @@
 #include "store/ledger.h"
 #include "store/modificationrepository.h"
 #include "store/taskrepository.h"
+#include "store/transitions.h"
 #include "workspace/workspace.h"
 
 #include <QCoreApplication>
@@ -321,32 +322,23 @@ Result<Modification> Workspace::moveModification(const Modification &modificatio
                                                  const QString &reason,
                                                  const QString &headSeen)
 {
-    Result<Modification> moved = makeError(QString());
-    Status done = m_db.writeTransaction([&]() -> Status {
-        ModificationRepository repository(m_db);
-        moved = repository.updateStatus(modification, to);
+    Ledger ledger = this->ledger();
+    auto moved = m_db.writeTransaction([&]() -> Result<Modification> {
+        auto moved = Transitions(m_db, ledger).modification(modification, to, TransitionCause{who, reason, meta});
         if (!moved) {
             return moved.error();
         }
         if (!reviewDecision.isEmpty()) {
-            if (Status reviewed = repository.insertReview(modification.id, who, reviewDecision, reason, headSeen);
+            if (Status reviewed =
+                    ModificationRepository(m_db).insertReview(modification.id, who, reviewDecision, reason, headSeen);
                 !reviewed) {
-                return reviewed;
+                return reviewed.error();
             }
         }
-        meta.insert(QStringLiteral("from"), toString(modification.status));
-        meta.insert(QStringLiteral("to"), toString(to));
-        if (!reason.isEmpty()) {
-            meta.insert(QStringLiteral("reason"), reason);
-        }
-        auto entry = ledger().append(LedgerRecord{who,
-                                                  ModificationStateMachine::eventFor(to),
-                                                  QStringLiteral("modification:%1").arg(modification.id),
-                                                  meta});
-        return entry ? Status() : Status(entry.error());
+        return moved;
     });
-    if (!done) {
-        return done.error();
+    if (!moved) {
+        return moved.error();
     }
     moved->files = modification.files;
     return moved;
@@ -377,24 +369,18 @@ Result<Modification> Workspace::testModification(qint64 id)
     record.outcome = QStringLiteral("running");
     record.startedAt = isoNow();
     record.runner = currentProcessId();
-    Result<qint64> recordId = makeError(QString());
-    Status started = m_db.writeTransaction([&]() -> Status {
-        recordId = ModificationRepository(m_db).insertTestResult(record);
-        return recordId ? Status() : Status(recordId.error());
-    });
-    if (!started) {
-        return started.error();
+    auto recordId = m_db.writeTransaction([&] { return ModificationRepository(m_db).insertTestResult(record); });
+    if (!recordId) {
+        return recordId.error();
     }
     record.id = *recordId;
 
     const QString outputDir = QDir(stateDir()).filePath(QStringLiteral("test-output"));
     QDir().mkpath(outputDir);
-    TestRunRequest request;
-    request.command = m_config.tests.command;
-    request.timeout = std::chrono::seconds(m_config.tests.timeoutS);
-    request.sandbox = m_config.tests.sandbox;
-    request.report = m_config.tests.report;
-    request.outputFile = QDir(outputDir).filePath(QStringLiteral("modification-%1-run-%2.log").arg(id).arg(record.id));
+    TestRunRequest request =
+        testRunRequest(m_config.tests,
+                       {},
+                       QDir(outputDir).filePath(QStringLiteral("modification-%1-run-%2.log").arg(id).arg(record.id)));
 
     TestRunResult run;
     {
@@ -427,34 +413,24 @@ Result<Modification> Workspace::testModification(qint64 id)
     record.finishedAt = isoNow();
 
     const bool passed = run.outcome == TestRunResult::Outcome::Passed;
-    Result<Modification> finished = makeError(QString());
-    Status done = m_db.writeTransaction([&]() -> Status {
-        ModificationRepository repository(m_db);
-        if (Status stored = repository.finishTestResult(record); !stored) {
-            return stored;
-        }
-        finished =
-            repository.updateStatus(*testing,
-                                    passed ? ModificationStatus::AwaitingApproval : ModificationStatus::TestsFailed);
-        if (!finished) {
-            return finished.error();
+    Ledger ledger = this->ledger();
+    auto finished = m_db.writeTransaction([&]() -> Result<Modification> {
+        if (Status stored = ModificationRepository(m_db).finishTestResult(record); !stored) {
+            return stored.error();
         }
         QJsonObject meta;
-        meta.insert(QStringLiteral("from"), toString(testing->status));
-        meta.insert(QStringLiteral("to"), toString(finished->status));
         meta.insert(QStringLiteral("commit"), record.commitId);
         meta.insert(QStringLiteral("outcome"), record.outcome);
         meta.insert(QStringLiteral("sandbox"), record.sandbox);
         meta.insert(QStringLiteral("passed"), record.passed);
         meta.insert(QStringLiteral("failed"), record.failed);
-        auto entry = ledger().append(LedgerRecord{QStringLiteral("astra"),
-                                                  ModificationStateMachine::eventFor(finished->status),
-                                                  QStringLiteral("modification:%1").arg(id),
-                                                  meta});
-        return entry ? Status() : Status(entry.error());
+        return Transitions(m_db, ledger)
+            .modification(*testing,
+                          passed ? ModificationStatus::AwaitingApproval : ModificationStatus::TestsFailed,
+                          TransitionCause{QStringLiteral("astra"), {}, meta});
     });
-    if (!done) {
-        return done.error();
+    if (!finished) {
+        return finished.error();
     }
     finished->files = modification->files;
     return finished;

@@ -11,6 +11,7 @@
 #include "store/modificationrepository.h"
 #include "store/planrepository.h"
 #include "store/taskrepository.h"
+#include "store/transitions.h"
 #include "workspace/workspace.h"
 
 #include <QCoreApplication>
@@ -85,32 +86,28 @@ Result<PlanRecord> Workspace::planGoal(qint64 goalId)
         return planned.error();
     }
 
-    Result<PlanRecord> stored = makeError(QString());
     const QString who = actor();
-    Status done = m_db.writeTransaction([&]() -> Status {
-        if (auto locked = ledger().lockHead(); !locked) {
+    Ledger ledger = this->ledger();
+    Transitions transitions(m_db, ledger);
+    auto stored = m_db.writeTransaction([&]() -> Result<PlanRecord> {
+        if (auto locked = ledger.lockHead(); !locked) {
             return locked.error();
         }
         if (previous) {
-            auto superseded = plans.updateState(*previous, PlanState::Superseded, Tr::tr("replanned"));
-            if (!superseded) {
-                return superseded.error();
-            }
-            if (auto skipped = TaskRepository(m_db).skipAfter(previous->id, -1, Tr::tr("the plan was replaced"));
-                !skipped) {
+            auto skipped = TaskRepository(m_db).skipAfter(previous->id, -1, Tr::tr("the plan was replaced"));
+            if (!skipped) {
                 return skipped.error();
             }
             QJsonObject meta;
             meta.insert(QStringLiteral("goal"), double(goalId));
-            auto entry = ledger().append(LedgerRecord{who,
-                                                      QStringLiteral("plan_superseded"),
-                                                      QStringLiteral("plan:%1").arg(previous->id),
-                                                      meta});
-            if (!entry) {
-                return entry.error();
+            meta.insert(QStringLiteral("skipped_tasks"), *skipped);
+            auto superseded =
+                transitions.plan(*previous, PlanState::Superseded, TransitionCause{who, Tr::tr("replanned"), meta});
+            if (!superseded) {
+                return superseded.error();
             }
         }
-        stored = plans.insert(planned->plan, planned->tasks, planned->taskNodes);
+        auto stored = plans.insert(planned->plan, planned->tasks, planned->taskNodes);
         if (!stored) {
             return stored.error();
         }
@@ -123,7 +120,7 @@ Result<PlanRecord> Workspace::planGoal(qint64 goalId)
         if (!planned->solved) {
             meta.insert(QStringLiteral("reason"), stored->failure);
         }
-        auto entry = ledger().append(
+        auto entry = ledger.append(
             LedgerRecord{who,
                          planned->solved ? QStringLiteral("plan_created") : QStringLiteral("plan_not_found"),
                          QStringLiteral("plan:%1").arg(stored->id),
@@ -132,26 +129,19 @@ Result<PlanRecord> Workspace::planGoal(qint64 goalId)
             return entry.error();
         }
         if (planned->solved && goal->state == GoalState::Active) {
-            auto moved = goals.updateState(*goal, GoalState::Planned, Tr::tr("plan %1").arg(stored->id));
+            QJsonObject goalMeta;
+            goalMeta.insert(QStringLiteral("plan"), double(stored->id));
+            auto moved = transitions.goal(*goal,
+                                          GoalState::Planned,
+                                          TransitionCause{who, Tr::tr("plan %1").arg(stored->id), goalMeta});
             if (!moved) {
                 return moved.error();
             }
-            QJsonObject goalMeta;
-            goalMeta.insert(QStringLiteral("from"), toString(goal->state));
-            goalMeta.insert(QStringLiteral("to"), toString(GoalState::Planned));
-            goalMeta.insert(QStringLiteral("plan"), double(stored->id));
-            auto goalEntry = ledger().append(LedgerRecord{who,
-                                                          GoalStateMachine::eventFor(GoalState::Planned),
-                                                          QStringLiteral("goal:%1").arg(goalId),
-                                                          goalMeta});
-            if (!goalEntry) {
-                return goalEntry.error();
-            }
         }
-        return {};
+        return stored;
     });
-    if (!done) {
-        return done.error();
+    if (!stored) {
+        return stored.error();
     }
     if (!planned->solved) {
         return makeError(Tr::tr("Goal %1 has no plan (plan %2 records the attempt):\n%3")
@@ -187,9 +177,12 @@ Result<PlanRecord> Workspace::approvePlan(qint64 goalId, const QString &reason, 
                          ErrorKind::Refused);
     }
     const QString who = approver.isEmpty() ? actor() : approver;
-    Result<PlanRecord> approved = makeError(QString());
-    Status done = m_db.writeTransaction([&]() -> Status {
-        approved = PlanRepository(m_db).updateState(*plan, PlanState::Approved, reason, who);
+    Ledger ledger = this->ledger();
+    auto approved = m_db.writeTransaction([&]() -> Result<PlanRecord> {
+        QJsonObject meta;
+        meta.insert(QStringLiteral("goal"), double(goalId));
+        auto approved =
+            Transitions(m_db, ledger).plan(*plan, PlanState::Approved, TransitionCause{who, reason, meta}, who);
         if (!approved) {
             return approved.error();
         }
@@ -200,16 +193,10 @@ Result<PlanRecord> Workspace::approvePlan(qint64 goalId, const QString &reason, 
         if (!review) {
             return review.error();
         }
-        QJsonObject meta;
-        meta.insert(QStringLiteral("goal"), double(goalId));
-        meta.insert(QStringLiteral("reason"), reason);
-        meta.insert(QStringLiteral("version"), approved->version);
-        auto entry = ledger().append(
-            LedgerRecord{who, QStringLiteral("plan_approved"), QStringLiteral("plan:%1").arg(plan->id), meta});
-        return entry ? Status() : Status(entry.error());
+        return approved;
     });
-    if (!done) {
-        return done.error();
+    if (!approved) {
+        return approved.error();
     }
     checkpointAfterDecision();
     approved->nodes = plan->nodes;
@@ -272,39 +259,27 @@ Status Workspace::cancelTask(qint64 taskId)
                          ErrorKind::Refused);
     }
     const QString who = actor();
+    Ledger ledger = this->ledger();
     return m_db.writeTransaction([&]() -> Status {
-        if (auto locked = ledger().lockHead(); !locked) {
+        if (auto locked = ledger.lockHead(); !locked) {
             return locked.error();
         }
         auto fresh = repository.find(taskId);
         if (!fresh) {
             return fresh.error();
         }
-        QJsonObject meta;
-        meta.insert(QStringLiteral("plan"), double(fresh->planId));
-        meta.insert(QStringLiteral("goal"), double(fresh->goalId));
-        meta.insert(QStringLiteral("state"), toString(fresh->state));
         if (fresh->state == TaskState::Queued) {
             // Nobody runs it: cancel it here and now.
-            TaskRecord changed = *fresh;
-            changed.state = TaskState::Cancelled;
-            changed.summary = Tr::tr("cancelled by %1").arg(who);
-            auto updated = repository.update(*fresh, changed);
-            if (!updated) {
-                return updated.error();
-            }
-            auto entry = ledger().append(
-                LedgerRecord{who, QStringLiteral("task_cancelled"), QStringLiteral("task:%1").arg(taskId), meta});
-            if (!entry) {
-                return entry.error();
-            }
-            Ledger ledger = this->ledger();
-            return failPlanAfter(m_db, ledger, *updated, TaskState::Cancelled, changed.summary, who);
+            return cancelQueuedTask(m_db, ledger, *fresh, Tr::tr("cancelled by %1").arg(who), who);
         }
         if (Status requested = repository.requestCancel(taskId); !requested) {
             return requested;
         }
-        auto entry = ledger().append(
+        QJsonObject meta;
+        meta.insert(QStringLiteral("plan"), double(fresh->planId));
+        meta.insert(QStringLiteral("goal"), double(fresh->goalId));
+        meta.insert(QStringLiteral("state"), toString(fresh->state));
+        auto entry = ledger.append(
             LedgerRecord{who, QStringLiteral("task_cancel_requested"), QStringLiteral("task:%1").arg(taskId), meta});
         return entry ? Status() : Status(entry.error());
     });
