@@ -7,11 +7,10 @@
 #include "store/ledger.h"
 #include "store/modificationrepository.h"
 
+#include <QDateTime>
 #include <QFile>
-#include <QFutureWatcher>
-#include <QPointer>
+#include <QFileInfo>
 
-#include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
 
 namespace astra {
@@ -21,30 +20,46 @@ struct StatusLoad
 {
     bool ok = false;
     QString error;
+
+    static StatusLoad failure(const QString &message)
+    {
+        StatusLoad load;
+        load.error = message;
+        return load;
+    }
     WorkspaceStatus status;
     QList<GoalCard> cards;
     QList<TaskRecord> tasks;
 };
 
-StatusLoad loadStatus(const WorkspaceOptions &options)
+// An action's result: `ok` says the workspace could be used, `status` what the action said.
+struct ActionDone
+{
+    bool ok = false;
+    Status status;
+
+    static ActionDone failure(const QString &message)
+    {
+        ActionDone done;
+        done.status = makeError(message);
+        return done;
+    }
+};
+
+StatusLoad loadStatus(Workspace &workspace)
 {
     StatusLoad load;
-    auto workspace = Workspace::open(options);
-    if (!workspace) {
-        load.error = workspace.message();
-        return load;
-    }
-    auto status = (*workspace)->status();
+    auto status = workspace.status();
     if (!status) {
         load.error = status.message();
         return load;
     }
-    auto cards = loadGoalCards((*workspace)->database());
+    auto cards = loadGoalCards(workspace.database());
     if (!cards) {
         load.error = cards.message();
         return load;
     }
-    auto tasks = (*workspace)->tasks();
+    auto tasks = workspace.tasks();
     if (!tasks) {
         load.error = tasks.message();
         return load;
@@ -61,19 +76,21 @@ struct PlanLoad
 {
     bool ok = false;
     QString error;
+
+    static PlanLoad failure(const QString &message)
+    {
+        PlanLoad load;
+        load.error = message;
+        return load;
+    }
     PlanSnapshot snapshot;
 };
 
-PlanLoad loadPlanOf(const WorkspaceOptions &options, qint64 goalId)
+PlanLoad loadPlanOf(Workspace &workspace, qint64 goalId)
 {
     PlanLoad load;
     load.snapshot.goalId = goalId;
-    auto workspace = Workspace::open(options);
-    if (!workspace) {
-        load.error = workspace.message();
-        return load;
-    }
-    auto plan = (*workspace)->currentPlan(goalId);
+    auto plan = workspace.currentPlan(goalId);
     if (!plan) {
         // No plan yet is a state, not an error.
         load.ok = plan.error().kind == ErrorKind::NotFound;
@@ -82,13 +99,13 @@ PlanLoad loadPlanOf(const WorkspaceOptions &options, qint64 goalId)
     }
     load.snapshot.hasPlan = true;
     load.snapshot.plan = *plan;
-    auto tasks = (*workspace)->planTasks(plan->id);
+    auto tasks = workspace.planTasks(plan->id);
     if (!tasks) {
         load.error = tasks.message();
         return load;
     }
     load.snapshot.tasks = *tasks;
-    auto runs = (*workspace)->planRuns(plan->id);
+    auto runs = workspace.planRuns(plan->id);
     if (!runs) {
         load.error = runs.message();
         return load;
@@ -104,6 +121,13 @@ struct ReviewLoad
 {
     bool ok = false;
     QString error;
+
+    static ReviewLoad failure(const QString &message)
+    {
+        ReviewLoad load;
+        load.error = message;
+        return load;
+    }
     ReviewSnapshot snapshot;
 };
 
@@ -120,16 +144,10 @@ QString tailOf(const QString &fileName, qint64 maxBytes)
     return QString::fromUtf8(file.readAll());
 }
 
-ReviewLoad loadReviewOf(const WorkspaceOptions &options, qint64 modificationId, const QString &knownDiff)
+ReviewLoad loadReviewOf(Workspace &ws, qint64 modificationId, const QString &knownDiff)
 {
     ReviewLoad load;
     load.snapshot.modificationId = modificationId;
-    auto workspace = Workspace::open(options);
-    if (!workspace) {
-        load.error = workspace.message();
-        return load;
-    }
-    Workspace &ws = **workspace;
     auto modification = ws.modification(modificationId);
     if (!modification) {
         load.error = modification.message();
@@ -186,18 +204,20 @@ struct LedgerLoad
 {
     bool ok = false;
     QString error;
+
+    static LedgerLoad failure(const QString &message)
+    {
+        LedgerLoad load;
+        load.error = message;
+        return load;
+    }
     LedgerSnapshot snapshot;
 };
 
-LedgerLoad loadLedgerOf(const WorkspaceOptions &options, bool verify, int limit)
+LedgerLoad loadLedgerOf(Workspace &workspace, bool verify, int limit)
 {
     LedgerLoad load;
-    auto workspace = Workspace::open(options);
-    if (!workspace) {
-        load.error = workspace.message();
-        return load;
-    }
-    Ledger ledger = (*workspace)->ledger();
+    Ledger ledger = workspace.ledger();
     auto head = ledger.head();
     if (!head) {
         load.error = head.message();
@@ -211,7 +231,7 @@ LedgerLoad loadLedgerOf(const WorkspaceOptions &options, bool verify, int limit)
     }
     load.snapshot.entries = *entries;
     if (verify) {
-        auto verification = (*workspace)->verifyLedger();
+        auto verification = workspace.verifyLedger();
         if (!verification) {
             load.error = verification.message();
             return load;
@@ -223,29 +243,73 @@ LedgerLoad loadLedgerOf(const WorkspaceOptions &options, bool verify, int limit)
     return load;
 }
 
-Status performAction(const WorkspaceOptions &options, const WorkspaceWatcher::Action &action)
-{
-    auto workspace = Workspace::open(options);
-    if (!workspace) {
-        return workspace.error();
-    }
-    return action(**workspace);
-}
 } // namespace
+
+// Touched only on the worker thread.
+struct WorkspaceWatcher::WorkerState
+{
+    WorkspaceOptions options; // what `workspace` was opened with
+    std::unique_ptr<Workspace> workspace;
+    QFileInfo config; // .astra.toml as it was when `workspace` read it
+    bool configExisted = false;
+    QDateTime configModified;
+    qint64 configSize = -1;
+
+    bool configChanged()
+    {
+        config.refresh();
+        return config.exists() != configExisted
+            || (configExisted && (config.lastModified() != configModified || config.size() != configSize));
+    }
+
+    // The workspace for `wanted`: the open one, or one opened (and recovered) now.
+    Result<Workspace *> get(const WorkspaceOptions &wanted)
+    {
+        const bool sameOptions = workspace && options.repoPath == wanted.repoPath && options.dbUrl == wanted.dbUrl
+            && options.recover == wanted.recover;
+        if (sameOptions && !configChanged()) {
+            return workspace.get();
+        }
+        workspace.reset();
+        auto opened = Workspace::open(wanted);
+        if (!opened) {
+            return opened.error();
+        }
+        workspace = std::move(*opened);
+        options = wanted;
+        config = QFileInfo(workspace->config().sourcePath);
+        configExisted = config.exists();
+        configModified = configExisted ? config.lastModified() : QDateTime();
+        configSize = configExisted ? config.size() : -1;
+        return workspace.get();
+    }
+};
 
 WorkspaceWatcher::WorkspaceWatcher(QObject *parent)
     : QObject(parent)
+    , m_worker(new QObject)
+    , m_state(std::make_shared<WorkerState>())
 {
     qRegisterMetaType<astra::WorkspaceStatus>();
     qRegisterMetaType<astra::ReviewSnapshot>();
     qRegisterMetaType<astra::LedgerSnapshot>();
-    m_pool.setMaxThreadCount(1);
-    m_pool.setExpiryTimeout(30000);
+    m_thread.setObjectName(QStringLiteral("astra-workspace"));
+    m_worker->moveToThread(&m_thread);
+    m_thread.start();
 }
 
 WorkspaceWatcher::~WorkspaceWatcher()
 {
-    m_pool.waitForDone();
+    // The workspace (its connection and repository) is closed on the thread that opened it,
+    // after the work queued before it.
+    std::shared_ptr<WorkerState> state = m_state;
+    QMetaObject::invokeMethod(
+        m_worker,
+        [state] { state->workspace.reset(); },
+        Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
+    delete m_worker;
 }
 
 void WorkspaceWatcher::setOptions(const WorkspaceOptions &options)
@@ -256,27 +320,42 @@ void WorkspaceWatcher::setOptions(const WorkspaceOptions &options)
 template<typename Work, typename Done>
 void WorkspaceWatcher::runOnWorker(Work work, Done done)
 {
-    using T = decltype(work());
-    auto *watcher = new QFutureWatcher<T>(this);
-    connect(watcher, &QFutureWatcher<T>::finished, this, [this, watcher, done = std::move(done)] {
-        const T result = watcher->result();
-        watcher->deleteLater();
+    using T = decltype(work(std::declval<Workspace &>()));
+    if (m_running++ == 0) {
+        Q_EMIT busyChanged(true);
+    }
+    auto finished = [this, done = std::move(done)](const T &result) {
         if (--m_running == 0) {
             Q_EMIT busyChanged(false);
         }
         done(result);
-    });
-    if (m_running++ == 0) {
-        Q_EMIT busyChanged(true);
-    }
-    watcher->setFuture(QtConcurrent::run(&m_pool, std::move(work)));
+    };
+    QMetaObject::invokeMethod(
+        m_worker,
+        [this, state = m_state, options = m_options, work = std::move(work), finished = std::move(finished)] {
+            T result;
+            auto workspace = state->get(options);
+            if (!workspace) {
+                result = T::failure(workspace.message());
+            } else {
+                result = work(**workspace);
+                if (!result.ok) {
+                    state->workspace.reset(); // a load that failed opens anew next time
+                }
+            }
+            // Delivered on this object's thread; dropped if the watcher is gone by then.
+            QMetaObject::invokeMethod(
+                this,
+                [finished, result] { finished(result); },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
 }
 
 void WorkspaceWatcher::refresh()
 {
     const quint64 generation = ++m_generation;
-    const WorkspaceOptions options = m_options;
-    runOnWorker([options] { return loadStatus(options); },
+    runOnWorker([](Workspace &workspace) { return loadStatus(workspace); },
                 [this, generation](const StatusLoad &load) {
                     if (generation != m_generation) {
                         return; // a newer refresh is on its way
@@ -294,16 +373,15 @@ void WorkspaceWatcher::refresh()
 void WorkspaceWatcher::loadPlan(qint64 goalId)
 {
     const quint64 generation = ++m_planGeneration;
-    const WorkspaceOptions options = m_options;
-    runOnWorker([options, goalId] { return loadPlanOf(options, goalId); },
-                [this, generation](const PlanLoad &load) {
+    runOnWorker([goalId](Workspace &workspace) { return loadPlanOf(workspace, goalId); },
+                [this, generation, goalId](const PlanLoad &load) {
                     if (generation != m_planGeneration) {
                         return;
                     }
                     if (load.ok) {
                         Q_EMIT planLoaded(load.snapshot);
                     } else {
-                        Q_EMIT planLoadFailed(load.snapshot.goalId, load.error);
+                        Q_EMIT planLoadFailed(goalId, load.error);
                     }
                 });
 }
@@ -311,16 +389,16 @@ void WorkspaceWatcher::loadPlan(qint64 goalId)
 void WorkspaceWatcher::loadReview(qint64 modificationId, const QString &knownDiff)
 {
     const quint64 generation = ++m_reviewGeneration;
-    const WorkspaceOptions options = m_options;
-    runOnWorker([options, modificationId, knownDiff] { return loadReviewOf(options, modificationId, knownDiff); },
-                [this, generation](const ReviewLoad &load) {
+    runOnWorker([modificationId,
+                 knownDiff](Workspace &workspace) { return loadReviewOf(workspace, modificationId, knownDiff); },
+                [this, generation, modificationId](const ReviewLoad &load) {
                     if (generation != m_reviewGeneration) {
                         return;
                     }
                     if (load.ok) {
                         Q_EMIT reviewLoaded(load.snapshot);
                     } else {
-                        Q_EMIT reviewLoadFailed(load.snapshot.modificationId, load.error);
+                        Q_EMIT reviewLoadFailed(modificationId, load.error);
                     }
                 });
 }
@@ -328,8 +406,7 @@ void WorkspaceWatcher::loadReview(qint64 modificationId, const QString &knownDif
 void WorkspaceWatcher::loadLedger(bool verify, int limit)
 {
     const quint64 generation = ++m_ledgerGeneration;
-    const WorkspaceOptions options = m_options;
-    runOnWorker([options, verify, limit] { return loadLedgerOf(options, verify, limit); },
+    runOnWorker([verify, limit](Workspace &workspace) { return loadLedgerOf(workspace, verify, limit); },
                 [this, generation](const LedgerLoad &load) {
                     if (generation != m_ledgerGeneration) {
                         return;
@@ -344,21 +421,30 @@ void WorkspaceWatcher::loadLedger(bool verify, int limit)
 
 void WorkspaceWatcher::perform(const QString &what, Action action)
 {
-    const WorkspaceOptions options = m_options;
-    runOnWorker([options, action = std::move(action)] { return performAction(options, action); },
-                [this, what](const Status &done) {
-                    if (done) {
-                        Q_EMIT actionSucceeded(what);
-                    } else {
-                        Q_EMIT actionFailed(what, done.message());
-                    }
-                    refresh();
-                });
+    runOnWorker(
+        [action = std::move(action)](Workspace &workspace) {
+            ActionDone done;
+            done.ok = true; // the workspace is fine whatever the action said
+            done.status = action(workspace);
+            return done;
+        },
+        [this, what](const ActionDone &done) {
+            if (done.status) {
+                Q_EMIT actionSucceeded(what);
+            } else {
+                Q_EMIT actionFailed(what, done.status.message());
+            }
+            refresh();
+        });
 }
 
 void WorkspaceWatcher::waitForIdle()
 {
-    m_pool.waitForDone();
+    // The worker runs its queue in order: when this empty call returns, all before it has run.
+    QMetaObject::invokeMethod(
+        m_worker,
+        [] {},
+        Qt::BlockingQueuedConnection);
 }
 
 } // namespace astra

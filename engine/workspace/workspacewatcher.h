@@ -8,9 +8,10 @@
 
 #include <QHash>
 #include <QObject>
-#include <QThreadPool>
+#include <QThread>
 
 #include <functional>
+#include <memory>
 
 namespace astra {
 
@@ -53,6 +54,11 @@ struct LedgerSnapshot
 // refresh() supersedes an older one still running: only the latest result is delivered.
 // perform() runs an action (approve, reject, ...) on the same single worker thread, so a
 // refresh queued after it sees its result.
+//
+// The worker thread lives as long as the watcher and keeps one Workspace open on it: the
+// repository is discovered, .astra.toml read, the database opened and migrated and the recovery
+// scan run once, at the first load. It is opened again only when the options change, when
+// .astra.toml changes (size, time or presence), or after a load failed.
 class WorkspaceWatcher : public QObject
 {
     Q_OBJECT
@@ -84,7 +90,7 @@ public:
     void loadLedger(bool verify, int limit = 5000);
 
     using Action = std::function<Status(Workspace &)>;
-    // Runs `action` on a workspace opened on the worker thread, then refreshes. `what` names
+    // Runs `action` on the worker thread's workspace, then refreshes. `what` names
     // the action in the signals ("Approve goal 3").
     void perform(const QString &what, Action action);
     // Waits for the background work to end (for shutdown and tests; never from a slot).
@@ -108,12 +114,15 @@ Q_SIGNALS:
     void busyChanged(bool busy);
 
 private:
-    // Runs `work` on the worker thread and `done` with its result on this object's thread.
+    struct WorkerState; // what lives on the worker thread: its open workspace
+    // Runs `work(state)` on the worker thread and `done` with its result on this object's thread.
     template<typename Work, typename Done>
     void runOnWorker(Work work, Done done);
 
     WorkspaceOptions m_options;
-    QThreadPool m_pool;
+    QThread m_thread;
+    QObject *m_worker = nullptr; // lives on m_thread: queued work runs there, in order
+    std::shared_ptr<WorkerState> m_state;
     quint64 m_generation = 0;
     quint64 m_planGeneration = 0;
     quint64 m_reviewGeneration = 0;
