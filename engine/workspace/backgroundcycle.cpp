@@ -19,7 +19,8 @@ struct Turn
 {
     bool ok = false;
     QString error;
-    QJsonObject report;
+    CycleReport report;
+    bool detected = false;
 };
 
 // Runs on the pool thread: the configuration (and so the detection interval) is read here.
@@ -41,8 +42,8 @@ Turn runTurn(const WorkspaceOptions &options, const QDateTime &lastDetection)
         return turn;
     }
     turn.ok = true;
-    turn.report = report->toJson();
-    turn.report.insert(QStringLiteral("detected"), detect);
+    turn.report = std::move(*report);
+    turn.detected = detect;
     return turn;
 }
 } // namespace
@@ -50,6 +51,7 @@ Turn runTurn(const WorkspaceOptions &options, const QDateTime &lastDetection)
 BackgroundCycle::BackgroundCycle(QObject *parent)
     : QObject(parent)
 {
+    qRegisterMetaType<astra::CycleReport>();
     m_pool.setMaxThreadCount(1);
     connect(&m_timer, &QTimer::timeout, this, &BackgroundCycle::runNow);
 }
@@ -89,12 +91,12 @@ bool BackgroundCycle::runNow()
         const Turn turn = watcher->result();
         watcher->deleteLater();
         m_running = false;
-        if (turn.ok && turn.report.value(QStringLiteral("detected")).toBool()) {
+        if (turn.ok && turn.detected) {
             m_lastDetection = QDateTime::currentDateTimeUtc();
         }
         Q_EMIT runningChanged(false);
         if (turn.ok) {
-            Q_EMIT turnFinished(turn.report);
+            Q_EMIT turnFinished(turn.report, turn.detected);
         } else {
             Q_EMIT turnFailed(turn.error);
         }

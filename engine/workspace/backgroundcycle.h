@@ -1,9 +1,9 @@
 #pragma once
 
+#include "model/cyclereport.h"
 #include "workspace/workspace.h"
 
 #include <QDateTime>
-#include <QJsonObject>
 #include <QObject>
 #include <QThreadPool>
 #include <QTimer>
@@ -37,7 +37,8 @@ public:
     void waitForIdle();
 
 Q_SIGNALS:
-    void turnFinished(const QJsonObject &report); // CycleReport::toJson()
+    // `detected`: the detectors ran this turn (once per [generator] interval).
+    void turnFinished(const astra::CycleReport &report, bool detected);
     void turnFailed(const QString &message);
     void runningChanged(bool running);
 

@@ -1,7 +1,6 @@
 #include "testsupport.h"
 #include "workspace/backgroundcycle.h"
 
-#include <QJsonArray>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -32,16 +31,17 @@ private Q_SLOTS:
         QVERIFY(cycle.isRunning());
         QVERIFY(!cycle.runNow()); // never two at once
         QVERIFY(finished.wait(60000));
-        QJsonObject report = finished.takeFirst().at(0).toJsonObject();
-        QCOMPARE(report.value(QStringLiteral("job_runs")).toArray().size(), 1);
-        QCOMPARE(report.value(QStringLiteral("detected")).toBool(), true);
+        QList<QVariant> turn = finished.takeFirst();
+        QCOMPARE(turn.at(0).value<CycleReport>().jobRuns.size(), 1);
+        QCOMPARE(turn.at(0).value<CycleReport>().jobRuns.first().jobName, QStringLiteral("check"));
+        QCOMPARE(turn.at(1).toBool(), true);
         QCOMPARE(running.size(), 2);
 
         QVERIFY(cycle.runNow());
         QVERIFY(finished.wait(60000));
-        report = finished.takeFirst().at(0).toJsonObject();
-        QCOMPARE(report.value(QStringLiteral("job_runs")).toArray().size(), 0); // not due within the hour
-        QCOMPARE(report.value(QStringLiteral("detected")).toBool(), false); // nor the detectors
+        turn = finished.takeFirst();
+        QCOMPARE(turn.at(0).value<CycleReport>().jobRuns.size(), 0); // not due within the hour
+        QCOMPARE(turn.at(1).toBool(), false); // nor the detectors
 
         auto workspace = Workspace::open(options);
         QVERIFY(workspace.ok());

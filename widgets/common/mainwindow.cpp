@@ -25,7 +25,6 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QInputDialog>
-#include <QJsonArray>
 #include <QJsonObject>
 #include <QKeySequence>
 #include <QLabel>
@@ -250,14 +249,14 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         }
     });
 
-    connect(m_cycle, &BackgroundCycle::turnFinished, this, [this](const QJsonObject &report) {
-        const int jobs = int(report.value(QStringLiteral("job_runs")).toArray().size());
-        const int tasks = report.value(QStringLiteral("scheduler")).toObject().value(QStringLiteral("started")).toInt();
-        const int review = int(report.value(QStringLiteral("modifications_awaiting_review")).toArray().size());
+    connect(m_cycle, &BackgroundCycle::turnFinished, this, [this](const CycleReport &report) {
+        const int jobs = int(report.jobRuns.size());
+        const int tasks = report.scheduler.started;
+        const int review = int(report.modificationsAwaitingReview.size());
         statusBar()->showMessage(
             tr("Background: %n job run(s); %1 task(s) run; %2 awaiting review", nullptr, jobs).arg(tasks).arg(review),
             10000);
-        if (jobs > 0 || tasks > 0 || !report.value(QStringLiteral("proposals")).toArray().isEmpty()) {
+        if (jobs > 0 || tasks > 0 || !report.decisions.isEmpty()) {
             refresh();
         }
     });
