@@ -1,6 +1,7 @@
 #include "config/astraconfig.h"
 
 #include "base/logging.h"
+#include "base/softassert.h"
 #include "config/duration.h"
 
 #include <QCoreApplication>
@@ -185,26 +186,6 @@ bool looksLikeSecret(std::string_view key)
     return false;
 }
 
-// The rules of git check-ref-format for a branch name.
-bool isValidBranchName(const QString &name)
-{
-    if (name.isEmpty() || name == QLatin1String("@") || name.startsWith(QLatin1Char('-'))
-        || name.startsWith(QLatin1Char('/')) || name.endsWith(QLatin1Char('/')) || name.endsWith(QLatin1Char('.'))
-        || name.contains(QLatin1String("..")) || name.contains(QLatin1String("//"))
-        || name.contains(QLatin1String("@{")))
-        return false;
-    for (const QChar c : name) {
-        if (c.unicode() < 0x20 || c.unicode() == 0x7f || QLatin1String(" ~^:?*[\\").contains(c))
-            return false;
-    }
-    const QStringList components = name.split(QLatin1Char('/'));
-    for (const QString &component : components) {
-        if (component.startsWith(QLatin1Char('.')) || component.endsWith(QLatin1String(".lock")))
-            return false;
-    }
-    return true;
-}
-
 // A report path is read from the folder the tests or the job ran in and must stay inside it.
 bool isRelativeInside(const QString &path)
 {
@@ -322,8 +303,9 @@ struct Problem
 class ConfigReader
 {
 public:
-    explicit ConfigReader(QString displayPath)
+    ConfigReader(QString displayPath, const ConfigChecks &checks)
         : m_path(std::move(displayPath))
+        , m_checks(checks)
     {}
 
     void read(const toml::table &root, Config &config);
@@ -380,6 +362,7 @@ private:
     void readProposer(const toml::table &table, ProposerSection &out);
 
     QString m_path;
+    const ConfigChecks &m_checks;
     QList<Problem> m_problems;
 };
 
@@ -670,7 +653,12 @@ void ConfigReader::readWorkspace(const toml::table &table, WorkspaceSection &out
                "target_branch",
                Tr::tr("a branch name such as \"main\""),
                out.targetBranch,
-               [](const QString &value) { return isValidBranchName(value) ? accept() : reject(); });
+               [this](const QString &value) {
+                   // Without the git layer's check no name passes: a wrong target branch must never get in.
+                   const bool valid =
+                       ASTRA_SOFT_ASSERT(m_checks.isBranchName) && !value.isEmpty() && m_checks.isBranchName(value);
+                   return valid ? accept() : reject();
+               });
 }
 
 void ConfigReader::readPolicy(const toml::table &table, PolicySection &out)
@@ -951,7 +939,7 @@ Config defaultConfig()
     return Config{};
 }
 
-Result<Config> parseConfig(const QByteArray &text, const QString &displayPath)
+Result<Config> parseConfig(const QByteArray &text, const QString &displayPath, const ConfigChecks &checks)
 {
     toml::table root;
     try {
@@ -967,14 +955,14 @@ Result<Config> parseConfig(const QByteArray &text, const QString &displayPath)
     Config config = defaultConfig();
     config.sourcePath = displayPath;
     config.fromFile = true;
-    ConfigReader reader(displayPath);
+    ConfigReader reader(displayPath, checks);
     reader.read(root, config);
     if (reader.hasProblems())
         return makeError(reader.report(), ErrorKind::Invalid);
     return config;
 }
 
-Result<Config> loadConfigFile(const QString &path)
+Result<Config> loadConfigFile(const QString &path, const ConfigChecks &checks)
 {
     QFile file(path);
     if (!file.exists()) {
@@ -987,7 +975,7 @@ Result<Config> loadConfigFile(const QString &path)
     const QByteArray text = file.readAll();
     if (file.error() != QFileDevice::NoError)
         return makeError(Tr::tr("%1: cannot read the configuration: %2").arg(path, file.errorString()));
-    Result<Config> config = parseConfig(text, path);
+    Result<Config> config = parseConfig(text, path, checks);
     if (config)
         qCDebug(lcConfig) << "loaded" << path;
     return config;

@@ -9,6 +9,7 @@
 #include <QStringList>
 
 #include <chrono>
+#include <functional>
 
 // The typed form of a workspace's `.astra.toml`. Every key is optional; the defaults below
 // are what a missing key means. Field comments name the TOML key.
@@ -149,6 +150,14 @@ struct Config
 // The settings a workspace without `.astra.toml` has: every default above.
 Config defaultConfig();
 
+// What the configuration reader cannot decide by itself, given by the layer that can: which
+// names git accepts for a branch (git_branch_name_is_valid, in the git layer). The workspace
+// layer's configChecks() fills it in.
+struct ConfigChecks
+{
+    std::function<bool(const QString &)> isBranchName;
+};
+
 // Parses and validates the text of a `.astra.toml`. displayPath names the file in messages
 // and becomes sourcePath; fromFile is set.
 //
@@ -161,12 +170,12 @@ Config defaultConfig();
 // known key ("did you mean 'command'?"). A TOML syntax error stops parsing and is reported alone:
 //   PATH:LINE:COLUMN: TOML syntax error: DESCRIPTION
 // Past 20 problems the rest are summarised in a last line.
-Result<Config> parseConfig(const QByteArray &text, const QString &displayPath);
+Result<Config> parseConfig(const QByteArray &text, const QString &displayPath, const ConfigChecks &checks);
 
 // Reads and parses the file at path (sourcePath = path). A missing file is an error
 // (ErrorKind::NotFound): whether to fall back on defaultConfig() is the caller's choice.
 // An unreadable file is ErrorKind::Failed; invalid contents as parseConfig.
-Result<Config> loadConfigFile(const QString &path);
+Result<Config> loadConfigFile(const QString &path, const ConfigChecks &checks);
 
 // The value words of the TOML file: "auto", "bwrap", "none"; "fixits", "openai", "command", "none".
 QString sandboxName(TestsSection::Sandbox sandbox);

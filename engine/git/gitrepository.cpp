@@ -580,4 +580,17 @@ QString libgit2Version()
     return QStringLiteral("%1.%2.%3").arg(major).arg(minor).arg(revision);
 }
 
+bool isValidBranchName(const QString &name)
+{
+    if (!git::ensureInitialised()) {
+        return false;
+    }
+    int valid = 0;
+    const QByteArray utf8 = name.toUtf8();
+    if (utf8.contains('\0') || git_branch_name_is_valid(&valid, utf8.constData()) < 0) {
+        return false;
+    }
+    return valid != 0;
+}
+
 } // namespace astra

@@ -89,4 +89,8 @@ private:
 
 QString libgit2Version();
 
+// Whether git takes `name` for a branch (refs/heads/<name>): git_branch_name_is_valid, which also
+// refuses "HEAD" and names that start with "-".
+bool isValidBranchName(const QString &name);
+
 } // namespace astra

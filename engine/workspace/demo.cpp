@@ -146,7 +146,7 @@ Result<DemoReport> buildDemo(const QString &absolute)
     if (!config) {
         return config.error();
     }
-    if (auto parsed = parseConfig(*config, QStringLiteral("demo .astra.toml")); !parsed) {
+    if (auto parsed = parseConfig(*config, QStringLiteral("demo .astra.toml"), configChecks()); !parsed) {
         return makeError(Tr::tr("Internal error: the demo configuration does not parse: %1").arg(parsed.message()));
     }
 

@@ -39,6 +39,15 @@ QString osUser()
     return user.isEmpty() ? QStringLiteral("uid-%1").arg(geteuid()) : user;
 }
 
+} // namespace
+
+ConfigChecks configChecks()
+{
+    return ConfigChecks{isValidBranchName};
+}
+
+namespace {
+
 QString configPathIn(const QString &workDir)
 {
     return QDir(workDir).filePath(QStringLiteral(".astra.toml"));
@@ -52,7 +61,7 @@ Result<Config> loadWorkspaceConfig(const QString &workDir)
         config.sourcePath = path;
         return config;
     }
-    return loadConfigFile(path);
+    return loadConfigFile(path, configChecks());
 }
 } // namespace
 
@@ -191,7 +200,7 @@ Result<InitReport> Workspace::init(const WorkspaceOptions &options)
     report.configPath = configPathIn(repo->workDir());
     report.targetBranch = repo->headBranch().isEmpty() ? QStringLiteral("main") : repo->headBranch();
     if (QFileInfo::exists(report.configPath)) {
-        auto existing = loadConfigFile(report.configPath);
+        auto existing = loadConfigFile(report.configPath, configChecks());
         if (!existing) {
             return existing.error();
         }
@@ -201,7 +210,7 @@ Result<InitReport> Workspace::init(const WorkspaceOptions &options)
         report.testCommand = guessTestCommand(repo->workDir());
         const QString text = defaultConfigText(report.targetBranch, report.testCommand);
         // Never ship a template that its own parser refuses.
-        if (auto parsed = parseConfig(text.toUtf8(), report.configPath); !parsed) {
+        if (auto parsed = parseConfig(text.toUtf8(), report.configPath, configChecks()); !parsed) {
             return makeError(
                 Tr::tr("Internal error: the default configuration does not parse: %1").arg(parsed.message()));
         }

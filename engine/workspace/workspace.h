@@ -23,6 +23,9 @@ class Ledger;
 struct DatabaseLocation;
 struct PolicyViolation;
 
+// The checks .astra.toml is read with everywhere (the target branch's name through libgit2).
+ConfigChecks configChecks();
+
 struct WorkspaceOptions
 {
     QString repoPath; // any folder inside the repository; empty: the current directory

@@ -50,7 +50,8 @@ void BM_PlanGoal(benchmark::State &state)
     auto config = parseConfig(
         "[policy]\nallowed = [\"src/\"]\n[tests]\ncommand = \"make check\"\n"
         "[proposer]\nkind = \"command\"\ncommand = \"agent\"\n",
-        QStringLiteral("bench.toml"));
+        QStringLiteral("bench.toml"),
+        configChecks());
     auto policy = PathPolicy::create(config->policy);
     const Goal goal = goalWithFiles(int(state.range(0)));
     const WorkspaceFacts facts = workspaceFacts(goal, *config, *policy, {QStringLiteral("command")});

@@ -1,6 +1,7 @@
 #include "config/astraconfig.h"
 #include "config/configtemplate.h"
 #include "config/duration.h"
+#include "workspace/workspace.h"
 
 #include <QDir>
 #include <QFile>
@@ -63,7 +64,7 @@ const char designExampleToml[] =
 
 Result<Config> parse(const QString &text)
 {
-    return parseConfig(text.toUtf8(), displayPath);
+    return parseConfig(text.toUtf8(), displayPath, configChecks());
 }
 
 QString list(const QStringList &values)
@@ -165,7 +166,7 @@ private Q_SLOTS:
 
 void TestConfig::designExample()
 {
-    const Result<Config> result = parseConfig(QByteArray(designExampleToml), displayPath);
+    const Result<Config> result = parseConfig(QByteArray(designExampleToml), displayPath, configChecks());
     QVERIFY2(result.ok(), qPrintable(result.message()));
     const Config &config = *result;
 
@@ -227,7 +228,7 @@ void TestConfig::emptyFileIsDefaults()
     expected.sourcePath = displayPath;
     expected.fromFile = true;
     for (const char *text : {"", "\n\n# only a comment\n", "\xEF\xBB\xBF"}) {
-        const Result<Config> result = parseConfig(QByteArray(text), displayPath);
+        const Result<Config> result = parseConfig(QByteArray(text), displayPath, configChecks());
         QVERIFY2(result.ok(), qPrintable(result.message()));
         QCOMPARE(dump(*result), dump(expected));
         QVERIFY(*result == expected);
@@ -339,6 +340,14 @@ void TestConfig::errors_data()
                                               QStringLiteral("workspace.target_branch: expected a branch name")};
     QTest::addRow("branch with dots") << QStringLiteral("[workspace]\ntarget_branch = \"a..b\"")
                                       << QStringList{QStringLiteral("workspace.target_branch")};
+    QTest::addRow("branch named HEAD") << QStringLiteral("[workspace]\ntarget_branch = \"HEAD\"")
+                                       << QStringList{QStringLiteral(
+                                              "workspace.target_branch: expected a branch name such as \"main\", "
+                                              "found the string \"HEAD\"")};
+    QTest::addRow("branch starting with a dash") << QStringLiteral("[workspace]\ntarget_branch = \"-main\"")
+                                                 << QStringList{QStringLiteral("workspace.target_branch")};
+    QTest::addRow("branch ending in .lock") << QStringLiteral("[workspace]\ntarget_branch = \"main.lock\"")
+                                            << QStringList{QStringLiteral("workspace.target_branch")};
     QTest::addRow("branch as number") << QStringLiteral("[workspace]\ntarget_branch = 5")
                                       << QStringList{QStringLiteral("found the integer 5")};
     QTest::addRow("unknown sandbox")
@@ -610,7 +619,7 @@ void TestConfig::manyErrorsAreCapped()
 
 void TestConfig::invalidUtf8()
 {
-    const Result<Config> result = parseConfig(QByteArray("[tests]\ncommand = \"\xff\"\n"), displayPath);
+    const Result<Config> result = parseConfig(QByteArray("[tests]\ncommand = \"\xff\"\n"), displayPath, configChecks());
     QVERIFY(!result.ok());
     QVERIFY2(result.message().startsWith(QStringLiteral("/repo/.astra.toml:2:")), qPrintable(result.message()));
     QVERIFY2(result.message().contains(QStringLiteral("TOML syntax error")), qPrintable(result.message()));
@@ -637,7 +646,7 @@ void TestConfig::templateRoundTrip()
     QFETCH(QString, command);
 
     const QString text = defaultConfigText(branch, command);
-    const Result<Config> result = parseConfig(text.toUtf8(), displayPath);
+    const Result<Config> result = parseConfig(text.toUtf8(), displayPath, configChecks());
     QVERIFY2(result.ok(), qPrintable(result.message() + QLatin1Char('\n') + text));
 
     Config expected = defaultConfig();
@@ -726,7 +735,7 @@ void TestConfig::loadFile()
     QVERIFY(dir.isValid());
     const QString path = dir.filePath(QStringLiteral(".astra.toml"));
     QVERIFY(writeFile(path, QByteArray(designExampleToml)));
-    const Result<Config> result = loadConfigFile(path);
+    const Result<Config> result = loadConfigFile(path, configChecks());
     QVERIFY2(result.ok(), qPrintable(result.message()));
     QCOMPARE(result->sourcePath, path);
     QVERIFY(result->fromFile);
@@ -734,7 +743,7 @@ void TestConfig::loadFile()
 
     // Messages name the file that was read.
     QVERIFY(writeFile(path, QByteArrayLiteral("[tests]\ntimeout_s = \"ten\"\n")));
-    const Result<Config> invalid = loadConfigFile(path);
+    const Result<Config> invalid = loadConfigFile(path, configChecks());
     QVERIFY(!invalid.ok());
     QCOMPARE(invalid.error().kind, ErrorKind::Invalid);
     QVERIFY2(invalid.message().startsWith(path + QLatin1String(":2:13: tests.timeout_s: ")),
@@ -746,7 +755,7 @@ void TestConfig::loadMissingFile()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString path = dir.filePath(QStringLiteral(".astra.toml"));
-    const Result<Config> result = loadConfigFile(path);
+    const Result<Config> result = loadConfigFile(path, configChecks());
     QVERIFY(!result.ok());
     QCOMPARE(result.error().kind, ErrorKind::NotFound);
     QVERIFY2(result.message().contains(path), qPrintable(result.message()));
@@ -756,7 +765,7 @@ void TestConfig::loadDirectory()
 {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const Result<Config> result = loadConfigFile(dir.path());
+    const Result<Config> result = loadConfigFile(dir.path(), configChecks());
     QVERIFY(!result.ok());
     QCOMPARE(result.error().kind, ErrorKind::Failed);
     QVERIFY2(result.message().contains(dir.path()), qPrintable(result.message()));

@@ -1,6 +1,7 @@
 #include "ipcverifier.h"
 #include "planning/goalplanning.h"
 #include "policy/pathpolicy.h"
+#include "workspace/workspace.h"
 
 #include <QDir>
 #include <QFile>
@@ -12,7 +13,7 @@ using namespace astra;
 namespace {
 Config configFrom(const QByteArray &toml)
 {
-    auto config = parseConfig(toml, QStringLiteral("test.astra.toml"));
+    auto config = parseConfig(toml, QStringLiteral("test.astra.toml"), configChecks());
     if (!config) {
         qWarning("%s", qPrintable(config.message()));
         return {};

@@ -1,6 +1,7 @@
 #include "settingsdialog.h"
 
 #include "config/astraconfig.h"
+#include "workspace/workspace.h"
 
 #include <QDialogButtonBox>
 #include <QFile>
@@ -101,7 +102,7 @@ QString SettingsDialog::problemText() const
 
 bool SettingsDialog::validate()
 {
-    auto parsed = parseConfig(m_editor->toPlainText().toUtf8(), QFileInfo(m_path).fileName());
+    auto parsed = parseConfig(m_editor->toPlainText().toUtf8(), QFileInfo(m_path).fileName(), configChecks());
     if (!parsed) {
         m_problem->setText(tr("Not saved: %1").arg(parsed.message()));
         m_problem->setStyleSheet(QStringLiteral("color: #c62828;"));
