@@ -1,5 +1,7 @@
 #include "model/goalstatemachine.h"
 
+#include "model/statemachine.h"
+
 #include <QCoreApplication>
 
 namespace astra {
@@ -66,23 +68,13 @@ QString eventFor(GoalState to)
 
 Status check(const Goal &goal, GoalState to)
 {
-    const QList<GoalState> legal = legalNextStates(goal.state);
-    if (legal.contains(to)) {
-        return {};
-    }
-    QStringList names;
-    for (GoalState state : legal) {
-        names.append(toString(state));
-    }
-    const QString legalText = names.isEmpty()
-        ? QCoreApplication::translate("astra::GoalStateMachine", "none: '%1' is final").arg(toString(goal.state))
-        : names.join(QStringLiteral(", "));
-    return makeError(QCoreApplication::translate("astra::GoalStateMachine",
-                                                 "Goal %1 is '%2' and cannot move to '%3'. Legal next states from "
-                                                 "'%2': %4.")
-                         .arg(goal.id)
-                         .arg(toString(goal.state), toString(to), legalText),
-                     ErrorKind::Refused);
+    return checkTransition(QCoreApplication::translate("astra::GoalStateMachine",
+                                                       "Goal %1 is '%2' and cannot move to '%3'. Legal next states "
+                                                       "from '%2': %4.")
+                               .arg(goal.id),
+                           goal.state,
+                           to,
+                           legalNextStates(goal.state));
 }
 
 } // namespace GoalStateMachine

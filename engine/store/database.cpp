@@ -216,4 +216,19 @@ Result<int> Database::execUpdate(const QString &what, const QString &sql, const 
     return query->numRowsAffected();
 }
 
+Status Database::execVersioned(const QString &what,
+                               const QString &sql,
+                               const QVariantList &binds,
+                               const QString &conflict) const
+{
+    auto changed = execUpdate(what, sql, binds);
+    if (!changed) {
+        return changed.error();
+    }
+    if (*changed != 1) {
+        return makeError(conflict, ErrorKind::Conflict);
+    }
+    return {};
+}
+
 } // namespace astra

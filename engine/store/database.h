@@ -11,6 +11,8 @@
 
 #include <functional>
 #include <optional>
+#include <type_traits>
+#include <utility>
 
 namespace astra {
 
@@ -70,6 +72,28 @@ public:
 
     // Like exec(), returning the number of rows the statement changed.
     Result<int> execUpdate(const QString &what, const QString &sql, const QVariantList &binds = {}) const;
+
+    // A compare-and-swap UPDATE whose WHERE clause ends in "AND version = ?": exactly one row
+    // must change. When none did, the row changed since it was read: `conflict` (the caller's
+    // sentence naming the row) is returned as a Conflict, and nothing was written.
+    Status
+    execVersioned(const QString &what, const QString &sql, const QVariantList &binds, const QString &conflict) const;
+
+    // Every row of a query, read with `fromRow`, in order.
+    template<typename FromRow>
+    auto readAll(const QString &what, const QString &sql, const QVariantList &binds, FromRow fromRow) const
+        -> Result<QList<std::decay_t<decltype(fromRow(std::declval<const QSqlQuery &>()))>>>
+    {
+        auto query = exec(what, sql, binds);
+        if (!query) {
+            return query.error();
+        }
+        QList<std::decay_t<decltype(fromRow(*query))>> rows;
+        while (query->next()) {
+            rows.append(fromRow(*query));
+        }
+        return rows;
+    }
 
     QString errorMessage(const QString &what, const QSqlError &error) const;
 

@@ -112,15 +112,7 @@ Result<QList<Goal>> GoalRepository::list(std::optional<GoalState> state) const
         binds.append(toString(*state));
     }
     sql += QStringLiteral(" ORDER BY id");
-    auto query = m_db.exec(Tr::tr("Listing goals"), sql, binds);
-    if (!query) {
-        return query.error();
-    }
-    QList<Goal> goals;
-    while (query->next()) {
-        goals.append(goalFromQuery(*query));
-    }
-    return goals;
+    return m_db.readAll(Tr::tr("Listing goals"), sql, binds, goalFromQuery);
 }
 
 Result<QMap<GoalState, int>> GoalRepository::countByState() const
@@ -167,19 +159,17 @@ Result<Goal> GoalRepository::updateState(const Goal &goal, GoalState to, const Q
     updated.stateReason = reason;
     updated.version = goal.version + 1;
     updated.updatedAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
-    auto changed = m_db.execUpdate(Tr::tr("Updating goal %1").arg(goal.id),
-                                   QStringLiteral("UPDATE goals SET state = ?, state_reason = ?, version = ?, "
-                                                  "updated_at = ? WHERE id = ? AND version = ?"),
-                                   {toString(to), reason, updated.version, updated.updatedAt, goal.id, goal.version});
-    if (!changed) {
-        return changed.error();
-    }
-    if (*changed != 1) {
-        return makeError(Tr::tr("Goal %1 was changed by someone else since it was read (version %2); nothing was "
-                                "written. Reload it and try again.")
-                             .arg(goal.id)
-                             .arg(goal.version),
-                         ErrorKind::Conflict);
+    if (Status written =
+            m_db.execVersioned(Tr::tr("Updating goal %1").arg(goal.id),
+                               QStringLiteral("UPDATE goals SET state = ?, state_reason = ?, version = ?, "
+                                              "updated_at = ? WHERE id = ? AND version = ?"),
+                               {toString(to), reason, updated.version, updated.updatedAt, goal.id, goal.version},
+                               Tr::tr("Goal %1 was changed by someone else since it was read (version %2); nothing was "
+                                      "written. Reload it and try again.")
+                                   .arg(goal.id)
+                                   .arg(goal.version));
+        !written) {
+        return written.error();
     }
     return updated;
 }

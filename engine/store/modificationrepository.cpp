@@ -192,15 +192,7 @@ Result<QList<Modification>> ModificationRepository::list(std::optional<Modificat
         binds.append(toString(*status));
     }
     sql += QStringLiteral(" ORDER BY id");
-    auto query = m_db.exec(Tr::tr("Listing modifications"), sql, binds);
-    if (!query) {
-        return query.error();
-    }
-    QList<Modification> result;
-    while (query->next()) {
-        result.append(fromQuery(*query));
-    }
-    return result;
+    return m_db.readAll(Tr::tr("Listing modifications"), sql, binds, fromQuery);
 }
 
 Result<Modification> ModificationRepository::updateStatus(const Modification &modification, ModificationStatus to)
@@ -209,27 +201,24 @@ Result<Modification> ModificationRepository::updateStatus(const Modification &mo
     updated.status = to;
     updated.version = modification.version + 1;
     updated.updatedAt = isoNow();
-    auto changed = m_db.execUpdate(
-        Tr::tr("Updating modification %1").arg(modification.id),
-        QStringLiteral("UPDATE modifications SET status = ?, version = ?, updated_at = ?, merge_commit = ?, "
-                       "revert_commit = ?, conflict_paths = ? WHERE id = ? AND version = ?"),
-        {toString(to),
-         updated.version,
-         updated.updatedAt,
-         nullIfEmpty(updated.mergeCommit),
-         nullIfEmpty(updated.revertCommit),
-         listToJson(updated.conflictPaths),
-         modification.id,
-         modification.version});
-    if (!changed) {
-        return changed.error();
-    }
-    if (*changed != 1) {
-        return makeError(Tr::tr("Modification %1 was changed by someone else since it was read (version %2); nothing "
-                                "was written. Reload it and try again.")
-                             .arg(modification.id)
-                             .arg(modification.version),
-                         ErrorKind::Conflict);
+    if (Status written = m_db.execVersioned(
+            Tr::tr("Updating modification %1").arg(modification.id),
+            QStringLiteral("UPDATE modifications SET status = ?, version = ?, updated_at = ?, merge_commit = ?, "
+                           "revert_commit = ?, conflict_paths = ? WHERE id = ? AND version = ?"),
+            {toString(to),
+             updated.version,
+             updated.updatedAt,
+             nullIfEmpty(updated.mergeCommit),
+             nullIfEmpty(updated.revertCommit),
+             listToJson(updated.conflictPaths),
+             modification.id,
+             modification.version},
+            Tr::tr("Modification %1 was changed by someone else since it was read (version %2); nothing "
+                   "was written. Reload it and try again.")
+                .arg(modification.id)
+                .arg(modification.version));
+        !written) {
+        return written.error();
     }
     return updated;
 }

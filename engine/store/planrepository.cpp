@@ -239,27 +239,25 @@ PlanRepository::updateState(const PlanRecord &plan, PlanState to, const QString 
         updated.approvedBy = approver;
         updated.approvedAt = updated.updatedAt;
     }
-    auto changed = m_db.execUpdate(
-        Tr::tr("Updating plan %1").arg(plan.id),
-        QStringLiteral("UPDATE plans SET state = ?, state_reason = ?, approved_by = ?, approved_at = ?, version = ?, "
-                       "updated_at = ? WHERE id = ? AND version = ?"),
-        {toString(to),
-         reason,
-         updated.approvedBy.isEmpty() ? QVariant() : QVariant(updated.approvedBy),
-         updated.approvedAt.isEmpty() ? QVariant() : QVariant(updated.approvedAt),
-         updated.version,
-         updated.updatedAt,
-         plan.id,
-         plan.version});
-    if (!changed) {
-        return changed.error();
-    }
-    if (*changed != 1) {
-        return makeError(Tr::tr("Plan %1 was changed by someone else since it was read (version %2); nothing was "
-                                "written. Reload it and try again.")
-                             .arg(plan.id)
-                             .arg(plan.version),
-                         ErrorKind::Conflict);
+    if (Status written = m_db.execVersioned(
+            Tr::tr("Updating plan %1").arg(plan.id),
+            QStringLiteral(
+                "UPDATE plans SET state = ?, state_reason = ?, approved_by = ?, approved_at = ?, version = ?, "
+                "updated_at = ? WHERE id = ? AND version = ?"),
+            {toString(to),
+             reason,
+             updated.approvedBy.isEmpty() ? QVariant() : QVariant(updated.approvedBy),
+             updated.approvedAt.isEmpty() ? QVariant() : QVariant(updated.approvedAt),
+             updated.version,
+             updated.updatedAt,
+             plan.id,
+             plan.version},
+            Tr::tr("Plan %1 was changed by someone else since it was read (version %2); nothing was "
+                   "written. Reload it and try again.")
+                .arg(plan.id)
+                .arg(plan.version));
+        !written) {
+        return written.error();
     }
     return updated;
 }

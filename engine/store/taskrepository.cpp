@@ -89,24 +89,6 @@ QVariant orNull(const QString &text)
 {
     return text.isEmpty() ? QVariant() : QVariant(text);
 }
-// Every row of a query, read with `fromQuery`.
-template<typename FromQuery>
-auto readAll(const Database &db,
-             const QString &what,
-             const QString &sql,
-             const QVariantList &binds,
-             FromQuery fromQuery) -> Result<QList<decltype(fromQuery(std::declval<const QSqlQuery &>()))>>
-{
-    auto query = db.exec(what, sql, binds);
-    if (!query) {
-        return query.error();
-    }
-    QList<decltype(fromQuery(*query))> rows;
-    while (query->next()) {
-        rows.append(fromQuery(*query));
-    }
-    return rows;
-}
 } // namespace
 
 QString isoNow()
@@ -134,8 +116,7 @@ Result<TaskRecord> TaskRepository::find(qint64 id) const
 
 Result<QList<TaskRecord>> TaskRepository::forPlan(qint64 planId) const
 {
-    return readAll(
-        m_db,
+    return m_db.readAll(
         Tr::tr("Reading the tasks of plan %1").arg(planId),
         QStringLiteral("SELECT %1 FROM tasks WHERE plan_id = ? ORDER BY ordinal").arg(QLatin1String(taskColumns)),
         {planId},
@@ -151,7 +132,7 @@ Result<QList<TaskRecord>> TaskRepository::list(std::optional<TaskState> state) c
         binds.append(toString(*state));
     }
     sql += QStringLiteral(" ORDER BY plan_id, ordinal");
-    return readAll(m_db, Tr::tr("Listing tasks"), sql, binds, taskFromQuery);
+    return m_db.readAll(Tr::tr("Listing tasks"), sql, binds, taskFromQuery);
 }
 
 Result<QList<RunnableTask>> TaskRepository::runnable(std::optional<qint64> goalId) const
@@ -208,30 +189,27 @@ Result<TaskRecord> TaskRepository::update(const TaskRecord &task, const TaskReco
     TaskRecord updated = changed;
     updated.version = task.version + 1;
     updated.updatedAt = isoNow();
-    auto count = m_db.execUpdate(
-        Tr::tr("Updating task %1").arg(task.id),
-        QStringLiteral("UPDATE tasks SET state = ?, output = ?, summary = ?, attempts = ?, not_before = ?, "
-                       "claimed_by = ?, claimed_at = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?"),
-        {toString(updated.state),
-         QString::fromUtf8(canonicalJson(updated.output)),
-         updated.summary,
-         updated.attempts,
-         orNull(updated.notBefore),
-         orNull(updated.claimedBy),
-         orNull(updated.claimedAt),
-         updated.version,
-         updated.updatedAt,
-         task.id,
-         task.version});
-    if (!count) {
-        return count.error();
-    }
-    if (*count != 1) {
-        return makeError(Tr::tr("Task %1 was changed by someone else since it was read (version %2); nothing was "
-                                "written.")
-                             .arg(task.id)
-                             .arg(task.version),
-                         ErrorKind::Conflict);
+    if (Status written = m_db.execVersioned(
+            Tr::tr("Updating task %1").arg(task.id),
+            QStringLiteral("UPDATE tasks SET state = ?, output = ?, summary = ?, attempts = ?, not_before = ?, "
+                           "claimed_by = ?, claimed_at = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?"),
+            {toString(updated.state),
+             QString::fromUtf8(canonicalJson(updated.output)),
+             updated.summary,
+             updated.attempts,
+             orNull(updated.notBefore),
+             orNull(updated.claimedBy),
+             orNull(updated.claimedAt),
+             updated.version,
+             updated.updatedAt,
+             task.id,
+             task.version},
+            Tr::tr("Task %1 was changed by someone else since it was read (version %2); nothing was "
+                   "written.")
+                .arg(task.id)
+                .arg(task.version));
+        !written) {
+        return written.error();
     }
     return updated;
 }
@@ -305,8 +283,7 @@ Status TaskRepository::finishRun(const TaskRunRecord &run)
 
 Result<QList<TaskRunRecord>> TaskRepository::runs(qint64 taskId) const
 {
-    return readAll(
-        m_db,
+    return m_db.readAll(
         Tr::tr("Reading the runs of task %1").arg(taskId),
         QStringLiteral("SELECT %1 FROM task_runs WHERE task_id = ? ORDER BY id").arg(QLatin1String(runColumns)),
         {taskId},
@@ -315,34 +292,32 @@ Result<QList<TaskRunRecord>> TaskRepository::runs(qint64 taskId) const
 
 Result<QList<TaskRunRecord>> TaskRepository::planRuns(qint64 planId) const
 {
-    return readAll(m_db,
-                   Tr::tr("Reading the runs of the tasks of plan %1").arg(planId),
-                   QStringLiteral("SELECT %1 FROM task_runs WHERE task_id IN (SELECT id FROM tasks WHERE plan_id = ?) "
-                                  "ORDER BY id")
-                       .arg(QLatin1String(runColumns)),
-                   {planId},
-                   runFromQuery);
+    return m_db.readAll(
+        Tr::tr("Reading the runs of the tasks of plan %1").arg(planId),
+        QStringLiteral("SELECT %1 FROM task_runs WHERE task_id IN (SELECT id FROM tasks WHERE plan_id = ?) "
+                       "ORDER BY id")
+            .arg(QLatin1String(runColumns)),
+        {planId},
+        runFromQuery);
 }
 
 Result<QList<TaskRunRecord>> TaskRepository::jobRuns(const QString &jobName, const QString &since) const
 {
-    return readAll(m_db,
-                   Tr::tr("Reading the runs of job %1").arg(jobName),
-                   QStringLiteral("SELECT %1 FROM task_runs WHERE job_name = ? AND started_at >= ? ORDER BY id")
-                       .arg(QLatin1String(runColumns)),
-                   {jobName, since},
-                   runFromQuery);
+    return m_db.readAll(Tr::tr("Reading the runs of job %1").arg(jobName),
+                        QStringLiteral("SELECT %1 FROM task_runs WHERE job_name = ? AND started_at >= ? ORDER BY id")
+                            .arg(QLatin1String(runColumns)),
+                        {jobName, since},
+                        runFromQuery);
 }
 
 Result<QList<TaskRunRecord>> TaskRepository::openJobRuns() const
 {
-    return readAll(m_db,
-                   Tr::tr("Reading unfinished job runs"),
-                   QStringLiteral("SELECT %1 FROM task_runs WHERE job_name IS NOT NULL AND outcome = 'running' "
-                                  "ORDER BY id")
-                       .arg(QLatin1String(runColumns)),
-                   {},
-                   runFromQuery);
+    return m_db.readAll(Tr::tr("Reading unfinished job runs"),
+                        QStringLiteral("SELECT %1 FROM task_runs WHERE job_name IS NOT NULL AND outcome = 'running' "
+                                       "ORDER BY id")
+                            .arg(QLatin1String(runColumns)),
+                        {},
+                        runFromQuery);
 }
 
 Result<QList<TaskRunRecord>> TaskRepository::openRuns(qint64 taskId) const

@@ -49,12 +49,14 @@ public:
     Result<Modification> modification(const Modification &record, ModificationStatus to, const TransitionCause &cause);
 
 private:
-    Status record(const QString &subject,
-                  const QString &event,
-                  const QString &from,
-                  const QString &to,
-                  qint64 version,
-                  const TransitionCause &cause);
+    template<typename Record, typename State, typename Update>
+    Result<Record> move(const QString &subject,
+                        const Status &legal, // the state machine's verdict on from -> to
+                        State from,
+                        State to,
+                        const QString &event,
+                        const TransitionCause &cause,
+                        Update update);
 
     Database &m_db;
     Ledger &m_ledger;
