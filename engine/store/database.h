@@ -79,6 +79,25 @@ public:
     Status
     execVersioned(const QString &what, const QString &sql, const QVariantList &binds, const QString &conflict) const;
 
+    // The first row of a query, read with `fromRow`; `missing` (the caller's sentence naming
+    // what was looked for) as NotFound when there is none.
+    template<typename FromRow>
+    auto readOne(const QString &what,
+                 const QString &sql,
+                 const QVariantList &binds,
+                 const QString &missing,
+                 FromRow fromRow) const -> Result<std::decay_t<decltype(fromRow(std::declval<const QSqlQuery &>()))>>
+    {
+        auto query = exec(what, sql, binds);
+        if (!query) {
+            return query.error();
+        }
+        if (!query->next()) {
+            return makeError(missing, ErrorKind::NotFound);
+        }
+        return fromRow(*query);
+    }
+
     // Every row of a query, read with `fromRow`, in order.
     template<typename FromRow>
     auto readAll(const QString &what, const QString &sql, const QVariantList &binds, FromRow fromRow) const

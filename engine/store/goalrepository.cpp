@@ -90,17 +90,11 @@ Result<Goal> GoalRepository::insert(const Goal &goal)
 
 Result<Goal> GoalRepository::find(qint64 id) const
 {
-    auto query = m_db.exec(Tr::tr("Reading goal %1").arg(id),
-                           QStringLiteral("SELECT %1 FROM goals WHERE id = ?").arg(QLatin1String(goalColumns)),
-                           {id});
-    if (!query) {
-        return query.error();
-    }
-    if (!query->next()) {
-        return makeError(Tr::tr("Goal %1 does not exist; `astra goals` lists the goals of this workspace.").arg(id),
-                         ErrorKind::NotFound);
-    }
-    return goalFromQuery(*query);
+    return m_db.readOne(Tr::tr("Reading goal %1").arg(id),
+                        QStringLiteral("SELECT %1 FROM goals WHERE id = ?").arg(QLatin1String(goalColumns)),
+                        {id},
+                        Tr::tr("Goal %1 does not exist; `astra goals` lists the goals of this workspace.").arg(id),
+                        goalFromQuery);
 }
 
 Result<QList<Goal>> GoalRepository::list(std::optional<GoalState> state) const

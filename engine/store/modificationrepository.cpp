@@ -2,6 +2,7 @@
 
 #include "base/canonicaljson.h"
 #include "store/database.h"
+#include "store/jsoncolumns.h"
 #include "store/taskrepository.h"
 
 #include <QCoreApplication>
@@ -16,25 +17,6 @@ struct Tr
 {
     Q_DECLARE_TR_FUNCTIONS(astra::ModificationRepository)
 };
-
-QString listToJson(const QStringList &list)
-{
-    QJsonArray array;
-    for (const QString &item : list) {
-        array.append(item);
-    }
-    return QString::fromUtf8(canonicalJson(array));
-}
-
-QStringList listFromJson(const QString &text)
-{
-    QStringList list;
-    const QJsonArray array = QJsonDocument::fromJson(text.toUtf8()).array();
-    for (const QJsonValue &value : array) {
-        list.append(value.toString());
-    }
-    return list;
-}
 
 const char *const columns =
     "id, goal_id, task_id, status, title, rationale, branch, target_branch, base_commit, "
@@ -58,8 +40,8 @@ Modification fromQuery(const QSqlQuery &query)
     m.headCommit = query.value(9).toString();
     m.mergeCommit = query.value(10).toString();
     m.revertCommit = query.value(11).toString();
-    m.flags = listFromJson(query.value(12).toString());
-    m.conflictPaths = listFromJson(query.value(13).toString());
+    m.flags = stringListColumn(query.value(12).toString());
+    m.conflictPaths = stringListColumn(query.value(13).toString());
     m.version = query.value(14).toInt();
     m.createdAt = query.value(15).toString();
     m.updatedAt = query.value(16).toString();
@@ -96,8 +78,8 @@ Result<Modification> ModificationRepository::insert(const Modification &modifica
          stored.targetBranch,
          stored.baseCommit,
          nullIfEmpty(stored.headCommit),
-         listToJson(stored.flags),
-         listToJson(stored.conflictPaths),
+         jsonColumn(QJsonArray::fromStringList(stored.flags)),
+         jsonColumn(QJsonArray::fromStringList(stored.conflictPaths)),
          stored.version,
          stored.createdAt,
          stored.updatedAt});
@@ -138,7 +120,7 @@ Status ModificationRepository::insertFiles(qint64 id, const QList<ModificationFi
                                    int(file.mode),
                                    file.additions,
                                    file.deletions,
-                                   listToJson(file.flags)});
+                                   jsonColumn(QJsonArray::fromStringList(file.flags))});
         if (!inserted) {
             return inserted.error();
         }
@@ -177,7 +159,7 @@ Result<Modification> ModificationRepository::find(qint64 id) const
         file.mode = quint32(files->value(5).toInt());
         file.additions = files->value(6).toInt();
         file.deletions = files->value(7).toInt();
-        file.flags = listFromJson(files->value(8).toString());
+        file.flags = stringListColumn(files->value(8).toString());
         modification.files.append(file);
     }
     return modification;
@@ -210,7 +192,7 @@ Result<Modification> ModificationRepository::updateStatus(const Modification &mo
              updated.updatedAt,
              nullIfEmpty(updated.mergeCommit),
              nullIfEmpty(updated.revertCommit),
-             listToJson(updated.conflictPaths),
+             jsonColumn(QJsonArray::fromStringList(updated.conflictPaths)),
              modification.id,
              modification.version},
             Tr::tr("Modification %1 was changed by someone else since it was read (version %2); nothing "

@@ -2,6 +2,7 @@
 
 #include "base/canonicaljson.h"
 #include "store/database.h"
+#include "store/jsoncolumns.h"
 #include "store/taskrepository.h"
 
 #include <QCoreApplication>
@@ -42,20 +43,6 @@ PlanRecord planFromQuery(const QSqlQuery &query)
     return plan;
 }
 
-QString jsonText(const QJsonValue &value)
-{
-    return QString::fromUtf8(canonicalJson(value));
-}
-
-QStringList stringList(const QString &json)
-{
-    QStringList list;
-    const QJsonArray array = QJsonDocument::fromJson(json.toUtf8()).array();
-    for (const QJsonValue &value : array) {
-        list.append(value.toString());
-    }
-    return list;
-}
 } // namespace
 
 PlanRepository::PlanRepository(Database &db)
@@ -112,7 +99,7 @@ Result<PlanRecord> PlanRepository::insert(const PlanRecord &plan, QList<TaskReco
                                    node.ordinal,
                                    toString(node.kind),
                                    node.name,
-                                   jsonText(QJsonArray::fromStringList(node.arguments)),
+                                   jsonColumn(QJsonArray::fromStringList(node.arguments)),
                                    node.reason,
                                    node.plannerId,
                                    stored.createdAt});
@@ -142,7 +129,7 @@ Result<PlanRecord> PlanRepository::insert(const PlanRecord &plan, QList<TaskReco
              task.ordinal,
              task.kind,
              toString(TaskState::Queued),
-             jsonText(task.input),
+             jsonColumn(task.input),
              task.maxAttempts,
              task.timeoutS,
              stored.createdAt,
@@ -172,7 +159,7 @@ Result<QList<PlanNodeRecord>> PlanRepository::nodes(qint64 planId) const
         node.ordinal = query->value(2).toInt();
         node.kind = planNodeKindFromString(query->value(3).toString()).value_or(PlanNodeRecord::Kind::Task);
         node.name = query->value(4).toString();
-        node.arguments = stringList(query->value(5).toString());
+        node.arguments = stringListColumn(query->value(5).toString());
         node.reason = query->value(6).toString();
         node.plannerId = query->value(7).toInt();
         nodes.append(node);
@@ -182,16 +169,11 @@ Result<QList<PlanNodeRecord>> PlanRepository::nodes(qint64 planId) const
 
 Result<PlanRecord> PlanRepository::header(qint64 id) const
 {
-    auto query = m_db.exec(Tr::tr("Reading plan %1").arg(id),
-                           QStringLiteral("SELECT %1 FROM plans WHERE id = ?").arg(QLatin1String(planColumns)),
-                           {id});
-    if (!query) {
-        return query.error();
-    }
-    if (!query->next()) {
-        return makeError(Tr::tr("Plan %1 does not exist.").arg(id), ErrorKind::NotFound);
-    }
-    return planFromQuery(*query);
+    return m_db.readOne(Tr::tr("Reading plan %1").arg(id),
+                        QStringLiteral("SELECT %1 FROM plans WHERE id = ?").arg(QLatin1String(planColumns)),
+                        {id},
+                        Tr::tr("Plan %1 does not exist.").arg(id),
+                        planFromQuery);
 }
 
 Result<PlanRecord> PlanRepository::find(qint64 id) const

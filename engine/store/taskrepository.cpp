@@ -102,16 +102,11 @@ TaskRepository::TaskRepository(Database &db)
 
 Result<TaskRecord> TaskRepository::find(qint64 id) const
 {
-    auto query = m_db.exec(Tr::tr("Reading task %1").arg(id),
-                           QStringLiteral("SELECT %1 FROM tasks WHERE id = ?").arg(QLatin1String(taskColumns)),
-                           {id});
-    if (!query) {
-        return query.error();
-    }
-    if (!query->next()) {
-        return makeError(Tr::tr("Task %1 does not exist; `astra tasks` lists them.").arg(id), ErrorKind::NotFound);
-    }
-    return taskFromQuery(*query);
+    return m_db.readOne(Tr::tr("Reading task %1").arg(id),
+                        QStringLiteral("SELECT %1 FROM tasks WHERE id = ?").arg(QLatin1String(taskColumns)),
+                        {id},
+                        Tr::tr("Task %1 does not exist; `astra tasks` lists them.").arg(id),
+                        taskFromQuery);
 }
 
 Result<QList<TaskRecord>> TaskRepository::forPlan(qint64 planId) const
