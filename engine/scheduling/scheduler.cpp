@@ -112,28 +112,28 @@ Scheduler::~Scheduler()
 
 void Scheduler::stop()
 {
-    QMutexLocker locker(&m_mutex);
+    std::unique_lock locker(m_mutex);
     m_stop = true;
     for (const Running &running : std::as_const(m_running)) {
         running.stop->store(true);
     }
-    m_changed.wakeAll();
+    m_changed.notify_all();
 }
 
 void Scheduler::cancelTask(qint64 taskId)
 {
-    QMutexLocker locker(&m_mutex);
+    std::unique_lock locker(m_mutex);
     m_cancelRequests.insert(taskId);
     if (auto it = m_running.find(taskId); it != m_running.end()) {
         it->stop->store(true);
     }
-    m_changed.wakeAll();
+    m_changed.notify_all();
 }
 
 void Scheduler::recordError(const QString &message)
 {
     qCWarning(lcScheduler) << message;
-    QMutexLocker locker(&m_mutex);
+    std::unique_lock locker(m_mutex);
     m_report.errors.append(message);
 }
 
@@ -148,7 +148,7 @@ Result<SchedulerReport> Scheduler::runUntilIdle()
     }
     TaskRepository tasks((*session)->database());
     {
-        QMutexLocker locker(&m_mutex);
+        std::unique_lock locker(m_mutex);
         m_report = {};
     }
     while (!m_stop) {
@@ -169,7 +169,7 @@ Result<SchedulerReport> Scheduler::runUntilIdle()
         }
         const QString now = isoNow();
         QString earliest;
-        QMutexLocker locker(&m_mutex);
+        std::unique_lock locker(m_mutex);
         for (qint64 id : std::as_const(cancelAsked)) {
             m_cancelRequests.insert(id);
             if (auto it = m_running.find(id); it != m_running.end()) {
@@ -190,9 +190,9 @@ Result<SchedulerReport> Scheduler::runUntilIdle()
             const qint64 planId = task.planId;
             m_pool.start([this, planId] {
                 runPlan(planId);
-                QMutexLocker done(&m_mutex);
+                std::unique_lock done(m_mutex);
                 m_activePlans.remove(planId);
-                m_changed.wakeAll();
+                m_changed.notify_all();
             });
         }
         if (m_activePlans.isEmpty() && earliest.isEmpty()) {
@@ -209,10 +209,13 @@ Result<SchedulerReport> Scheduler::runUntilIdle()
             const QDateTime due = QDateTime::fromString(earliest, Qt::ISODateWithMs);
             waitMs = qBound(qint64(1), QDateTime::currentDateTimeUtc().msecsTo(due), qint64(m_options.poll.count()));
         }
-        m_changed.wait(&m_mutex, QDeadlineTimer(waitMs));
+        // system_clock: libstdc++ waits with pthread_cond_timedwait then, which ThreadSanitizer
+        // follows (steady waits use pthread_cond_clockwait, which it does not). A clock jump only
+        // shortens or stretches one poll.
+        m_changed.wait_until(locker, std::chrono::system_clock::now() + std::chrono::milliseconds(waitMs));
     }
     m_pool.waitForDone();
-    QMutexLocker locker(&m_mutex);
+    std::unique_lock locker(m_mutex);
     return m_report;
 }
 
@@ -244,7 +247,7 @@ void Scheduler::runPlan(qint64 planId)
         }
         bool cancelRequested = task.cancelRequested;
         {
-            QMutexLocker locker(&m_mutex);
+            std::unique_lock locker(m_mutex);
             cancelRequested = cancelRequested || m_cancelRequests.contains(task.id);
         }
         if (cancelRequested) {
@@ -256,7 +259,7 @@ void Scheduler::runPlan(qint64 planId)
             return;
         }
 
-        std::unique_lock<QMutex> writerLock(m_writer, std::defer_lock);
+        std::unique_lock writerLock(m_writer, std::defer_lock);
         if (m_executors.writes(task.kind)) {
             writerLock.lock();
         }
@@ -283,7 +286,7 @@ void Scheduler::runPlan(qint64 planId)
             return;
         }
         {
-            QMutexLocker locker(&m_mutex);
+            std::unique_lock locker(m_mutex);
             ++m_report.started;
         }
         Q_EMIT taskStarted(task.id, task.planId, task.kind, task.attempts);
@@ -292,7 +295,7 @@ void Scheduler::runPlan(qint64 planId)
         auto stopFlag = std::make_shared<std::atomic<bool>>(false);
         const QDeadlineTimer deadline(qint64(task.timeoutS) * 1000);
         {
-            QMutexLocker locker(&m_mutex);
+            std::unique_lock locker(m_mutex);
             m_running.insert(task.id, Running{stopFlag, deadline});
             if (m_stop) {
                 stopFlag->store(true);
@@ -317,7 +320,7 @@ void Scheduler::runPlan(qint64 planId)
         const qint64 elapsed = timer.elapsed();
         bool cancelled = false;
         {
-            QMutexLocker locker(&m_mutex);
+            std::unique_lock locker(m_mutex);
             m_running.remove(task.id);
             cancelled = m_stop || m_cancelRequests.contains(task.id);
         }
@@ -530,7 +533,7 @@ Result<TaskState> Scheduler::finish(TaskSession &session,
     if (!done) {
         return done.error();
     }
-    QMutexLocker locker(&m_mutex);
+    std::unique_lock locker(m_mutex);
     switch (finalState) {
     case TaskState::Succeeded:
         ++m_report.succeeded;
@@ -558,7 +561,7 @@ Status Scheduler::cancelQueued(TaskSession &session, const TaskRecord &task, con
         return cancelQueuedTask(db, session.ledger(), task, reason, QStringLiteral("astra"));
     });
     if (done) {
-        QMutexLocker locker(&m_mutex);
+        std::unique_lock locker(m_mutex);
         ++m_report.cancelled;
         Q_EMIT taskFinished(task.id, toString(TaskState::Cancelled), reason);
     }

@@ -7,15 +7,15 @@
 
 #include <QHash>
 #include <QJsonObject>
-#include <QMutex>
 #include <QObject>
 #include <QSet>
 #include <QThreadPool>
-#include <QWaitCondition>
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 namespace astra {
@@ -87,13 +87,15 @@ private:
     SchedulerOptions m_options;
     ExecutorRegistry m_executors;
     QThreadPool m_pool;
-    QMutex m_mutex;
-    QWaitCondition m_changed;
+    // Standard synchronisation rather than QMutex and QWaitCondition: ThreadSanitizer sees it
+    // without an instrumented Qt (the tsan preset).
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
     QSet<qint64> m_activePlans;
     QSet<qint64> m_cancelRequests;
     QHash<qint64, Running> m_running;
     SchedulerReport m_report;
-    QMutex m_writer;
+    std::mutex m_writer;
     std::atomic<bool> m_stop{false};
 };
 
