@@ -7,6 +7,9 @@
 #include <QCoreApplication>
 #include <QSet>
 
+#include <initializer_list>
+#include <vector>
+
 namespace astra {
 
 namespace {
@@ -80,6 +83,44 @@ Result<git::SignaturePtr> signature()
         return git::error(code, Tr::tr("Creating the commit signature"));
     }
     return git::SignaturePtr(raw);
+}
+
+// Writes the tree of a merged or reverted `index` and a commit of it on `parents`; returns its id.
+Result<QString> commitIndex(git_repository *repo,
+                            git_index *index,
+                            std::initializer_list<const git_commit *> parents,
+                            const QString &message,
+                            const QString &writingTree,
+                            const QString &writingCommit)
+{
+    git_oid treeId;
+    int code = git_index_write_tree_to(&treeId, index, repo);
+    git_tree *rawTree = nullptr;
+    if (code < 0 || (code = git_tree_lookup(&rawTree, repo, &treeId)) < 0) {
+        return git::error(code, writingTree);
+    }
+    git::TreePtr tree(rawTree);
+    auto sig = signature();
+    if (!sig) {
+        return sig.error();
+    }
+    std::vector<const git_commit *> parentList(parents);
+    const QByteArray text = message.toUtf8();
+    git_oid commitId;
+    if ((code = git_commit_create(&commitId,
+                                  repo,
+                                  nullptr,
+                                  sig->get(),
+                                  sig->get(),
+                                  "UTF-8",
+                                  text.constData(),
+                                  tree.get(),
+                                  parentList.size(),
+                                  parentList.data()))
+        < 0) {
+        return git::error(code, writingCommit);
+    }
+    return git::oidToString(commitId);
 }
 } // namespace
 
@@ -244,42 +285,21 @@ Result<MergeOutcome> Merger::merge(const QString &targetBranch,
         outcome.paths = *paths;
         return outcome;
     }
-    git_oid treeId;
-    if ((code = git_index_write_tree_to(&treeId, index.get(), repo)) < 0) {
-        return git::error(code, Tr::tr("Writing the merged tree"));
+    auto merged = commitIndex(repo,
+                              index.get(),
+                              {targetCommit->get(), headCommit->get()},
+                              message,
+                              Tr::tr("Writing the merged tree"),
+                              Tr::tr("Writing the merge commit"));
+    if (!merged) {
+        return merged.error();
     }
-    git_tree *rawTree = nullptr;
-    if ((code = git_tree_lookup(&rawTree, repo, &treeId)) < 0) {
-        return git::error(code, Tr::tr("Writing the merged tree"));
-    }
-    git::TreePtr tree(rawTree);
-    auto sig = signature();
-    if (!sig) {
-        return sig.error();
-    }
-    const git_commit *parents[] = {targetCommit->get(), headCommit->get()};
-    const QByteArray text = message.toUtf8();
-    git_oid commitId;
-    if ((code = git_commit_create(&commitId,
-                                  repo,
-                                  nullptr,
-                                  sig->get(),
-                                  sig->get(),
-                                  "UTF-8",
-                                  text.constData(),
-                                  tree.get(),
-                                  2,
-                                  parents))
-        < 0) {
-        return git::error(code, Tr::tr("Writing the merge commit"));
-    }
-    const QString merged = git::oidToString(commitId);
-    if (Status moved = moveTarget(targetBranch, *current, merged, QStringLiteral("astra: merge"), "merge-ref-moved");
+    if (Status moved = moveTarget(targetBranch, *current, *merged, QStringLiteral("astra: merge"), "merge-ref-moved");
         !moved) {
         return moved.error();
     }
     outcome.kind = MergeOutcome::Kind::MergeCommit;
-    outcome.commit = merged;
+    outcome.commit = *merged;
     return outcome;
 }
 
@@ -313,42 +333,21 @@ Result<RevertOutcome> Merger::revert(const QString &targetBranch, const QString 
         outcome.paths = *paths;
         return outcome;
     }
-    git_oid treeId;
-    if ((code = git_index_write_tree_to(&treeId, index.get(), repo)) < 0) {
-        return git::error(code, Tr::tr("Writing the reverted tree"));
+    auto reverted = commitIndex(repo,
+                                index.get(),
+                                {targetCommit->get()},
+                                message,
+                                Tr::tr("Writing the reverted tree"),
+                                Tr::tr("Writing the revert commit"));
+    if (!reverted) {
+        return reverted.error();
     }
-    git_tree *rawTree = nullptr;
-    if ((code = git_tree_lookup(&rawTree, repo, &treeId)) < 0) {
-        return git::error(code, Tr::tr("Writing the reverted tree"));
-    }
-    git::TreePtr tree(rawTree);
-    auto sig = signature();
-    if (!sig) {
-        return sig.error();
-    }
-    const git_commit *parents[] = {targetCommit->get()};
-    const QByteArray text = message.toUtf8();
-    git_oid commitId;
-    if ((code = git_commit_create(&commitId,
-                                  repo,
-                                  nullptr,
-                                  sig->get(),
-                                  sig->get(),
-                                  "UTF-8",
-                                  text.constData(),
-                                  tree.get(),
-                                  1,
-                                  parents))
-        < 0) {
-        return git::error(code, Tr::tr("Writing the revert commit"));
-    }
-    const QString reverted = git::oidToString(commitId);
     if (Status moved =
-            moveTarget(targetBranch, *current, reverted, QStringLiteral("astra: rollback"), "revert-ref-moved");
+            moveTarget(targetBranch, *current, *reverted, QStringLiteral("astra: rollback"), "revert-ref-moved");
         !moved) {
         return moved.error();
     }
-    outcome.commit = reverted;
+    outcome.commit = *reverted;
     return outcome;
 }
 
