@@ -1,12 +1,14 @@
+#include "workspace/recovery.h"
+
 #include "base/logging.h"
 #include "base/processid.h"
 #include "git/gitrepository.h"
 #include "policy/pathpolicy.h"
+#include "scheduling/scheduler.h"
 #include "store/database.h"
 #include "store/ledger.h"
 #include "store/modificationrepository.h"
 #include "store/transitions.h"
-#include "workspace/workspace.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -31,16 +33,16 @@ qint64 modificationTrailer(const QString &message)
 }
 } // namespace
 
-Status Workspace::recoverInterrupted()
+Status recoverInterrupted(Database &db, GitRepository &repo, Ledger &ledger)
 {
     // Tasks left running by a dead process are requeued (or failed after their last attempt).
-    if (Status tasks = recoverDeadTasks(); !tasks) {
+    if (Status tasks = recoverDeadTasks(db, ledger); !tasks) {
         return tasks;
     }
     // A read-only look first, so that opening a workspace with nothing to repair takes no lock.
     {
-        auto all = ModificationRepository(m_db).list();
-        auto branches = m_repo.branches(QStringLiteral("astra/goal-"));
+        auto all = ModificationRepository(db).list();
+        auto branches = repo.branches(QStringLiteral("astra/goal-"));
         if (!all || !branches) {
             return all ? branches.error() : all.error();
         }
@@ -58,7 +60,7 @@ Status Workspace::recoverInterrupted()
                 continue;
             }
             if (!targetHeads.contains(modification.targetBranch)) {
-                auto head = m_repo.branchCommit(modification.targetBranch);
+                auto head = repo.branchCommit(modification.targetBranch);
                 targetHeads.insert(modification.targetBranch, head ? *head : QString());
             }
             const QString head = targetHeads.value(modification.targetBranch);
@@ -68,12 +70,12 @@ Status Workspace::recoverInterrupted()
             // A crash between moving the ref and recording it leaves the ref's commit on top
             // (someone may have committed since; the full walk below then finds it too).
             if (modification.status == ModificationStatus::Approved) {
-                auto parents = m_repo.commitParents(head);
+                auto parents = repo.commitParents(head);
                 candidates = candidates || head == modification.headCommit
                     || (parents && parents->contains(modification.headCommit));
             } else {
                 if (!headMessages.contains(head)) {
-                    auto message = m_repo.commitMessage(head);
+                    auto message = repo.commitMessage(head);
                     headMessages.insert(head, message ? *message : QString());
                 }
                 const QString message = headMessages.value(head);
@@ -90,11 +92,11 @@ Status Workspace::recoverInterrupted()
         }
     }
     // One writer at a time: no other process is between creating a branch and recording it.
-    return m_db.writeTransaction([&]() -> Status {
-        if (auto locked = ledger().lockHead(); !locked) {
+    return db.writeTransaction([&]() -> Status {
+        if (auto locked = ledger.lockHead(); !locked) {
             return locked.error();
         }
-        ModificationRepository repository(m_db);
+        ModificationRepository repository(db);
         auto all = repository.list();
         if (!all) {
             return all.error();
@@ -103,8 +105,7 @@ Status Workspace::recoverInterrupted()
         for (const Modification &modification : std::as_const(*all)) {
             byId.insert(modification.id, modification);
         }
-        Ledger ledger = this->ledger();
-        Transitions transitions(m_db, ledger);
+        Transitions transitions(db, ledger);
         // A repair is ledgered like the change it completes, marked as recovered.
         auto recovered = [](QJsonObject meta) {
             meta.insert(QStringLiteral("recovered"), true);
@@ -118,7 +119,7 @@ Status Workspace::recoverInterrupted()
         };
 
         // 1. Branches of modifications that were never recorded.
-        auto branches = m_repo.branches(QStringLiteral("astra/goal-"));
+        auto branches = repo.branches(QStringLiteral("astra/goal-"));
         if (!branches) {
             return branches.error();
         }
@@ -132,11 +133,11 @@ Status Workspace::recoverInterrupted()
             if (byId.contains(id) && byId.value(id).branch == branch.first) {
                 continue;
             }
-            auto message = m_repo.commitMessage(branch.second);
+            auto message = repo.commitMessage(branch.second);
             if (!message || modificationTrailer(*message) != id) {
                 continue; // not ours: leave it
             }
-            if (Status removed = m_repo.deleteBranch(branch.first, branch.second); !removed) {
+            if (Status removed = repo.deleteBranch(branch.first, branch.second); !removed) {
                 return removed;
             }
             QJsonObject meta;
@@ -152,11 +153,11 @@ Status Workspace::recoverInterrupted()
         for (const Modification &modification : std::as_const(*all)) {
             // 2. A merge whose ref moved but whose row did not.
             if (modification.status == ModificationStatus::Approved) {
-                auto target = m_repo.branchCommit(modification.targetBranch);
+                auto target = repo.branchCommit(modification.targetBranch);
                 if (!target) {
                     continue;
                 }
-                auto history = m_repo.firstParentHistory(*target, 200);
+                auto history = repo.firstParentHistory(*target, 200);
                 if (!history) {
                     return history.error();
                 }
@@ -166,7 +167,7 @@ Status Workspace::recoverInterrupted()
                         mergeCommit = commit; // fast-forward
                         break;
                     }
-                    auto parents = m_repo.commitParents(commit);
+                    auto parents = repo.commitParents(commit);
                     if (parents && parents->size() == 2 && parents->at(1) == modification.headCommit) {
                         mergeCommit = commit;
                         break;
@@ -185,11 +186,11 @@ Status Workspace::recoverInterrupted()
             }
             // 3. A rollback whose revert commit landed but whose row did not.
             if (modification.status == ModificationStatus::Merged) {
-                auto target = m_repo.branchCommit(modification.targetBranch);
+                auto target = repo.branchCommit(modification.targetBranch);
                 if (!target) {
                     continue;
                 }
-                auto history = m_repo.firstParentHistory(*target, 200);
+                auto history = repo.firstParentHistory(*target, 200);
                 if (!history) {
                     return history.error();
                 }
@@ -197,7 +198,7 @@ Status Workspace::recoverInterrupted()
                     if (commit == modification.mergeCommit) {
                         break;
                     }
-                    auto message = m_repo.commitMessage(commit);
+                    auto message = repo.commitMessage(commit);
                     if (message && message->startsWith(QStringLiteral("Revert "))
                         && modificationTrailer(*message) == modification.id) {
                         Modification updated = modification;
@@ -226,10 +227,10 @@ Status Workspace::recoverInterrupted()
                     continue;
                 }
                 auto closed =
-                    m_db.execUpdate(Tr::tr("Closing interrupted test runs"),
-                                    QStringLiteral("UPDATE test_results SET outcome = 'error', finished_at = ? "
-                                                   "WHERE modification_id = ? AND outcome = 'running'"),
-                                    {QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs), modification.id});
+                    db.execUpdate(Tr::tr("Closing interrupted test runs"),
+                                  QStringLiteral("UPDATE test_results SET outcome = 'error', finished_at = ? "
+                                                 "WHERE modification_id = ? AND outcome = 'running'"),
+                                  {QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs), modification.id});
                 if (!closed) {
                     return closed.error();
                 }

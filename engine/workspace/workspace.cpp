@@ -9,16 +9,17 @@
 #include "store/goalrepository.h"
 #include "store/ledger.h"
 #include "store/migrator.h"
-#include "store/transitions.h"
+#include "workspace/decisions.h"
+#include "workspace/goalservice.h"
+#include "workspace/jobservice.h"
+#include "workspace/planservice.h"
+#include "workspace/recovery.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QSaveFile>
-
-#include <pwd.h>
-#include <unistd.h>
 
 namespace astra {
 
@@ -27,18 +28,6 @@ struct Tr
 {
     Q_DECLARE_TR_FUNCTIONS(astra::Workspace)
 };
-
-QString osUser()
-{
-    QString user = qEnvironmentVariable("USER");
-    if (user.isEmpty()) {
-        if (const passwd *entry = getpwuid(geteuid()); entry && entry->pw_name) {
-            user = QString::fromLocal8Bit(entry->pw_name);
-        }
-    }
-    return user.isEmpty() ? QStringLiteral("uid-%1").arg(geteuid()) : user;
-}
-
 } // namespace
 
 ConfigChecks configChecks()
@@ -104,17 +93,48 @@ QJsonObject WorkspaceStatus::toJson() const
     return object;
 }
 
+namespace {
+QString stateDirOf(const GitRepository &repo)
+{
+    return QDir(repo.commonDir()).filePath(QStringLiteral("astra"));
+}
+} // namespace
+
+// Declared in the order they depend on each other; nothing here moves once made.
 struct Workspace::Parts
 {
+    Parts(GitRepository openedRepo, Database openedDb, Config loadedConfig)
+        : repo(std::move(openedRepo))
+        , db(std::move(openedDb))
+        , config(std::move(loadedConfig))
+        , ledger(db, QDir(stateDirOf(repo)).filePath(QStringLiteral("ledger")))
+        , decisions(repo, ledger)
+        , goals(db, ledger, decisions)
+        , plans(db, config, ledger, decisions)
+        , modifications(db, repo, config, ledger, decisions, goals, stateDirOf(repo))
+        , jobs(db, repo, config, ledger, decisions, stateDirOf(repo))
+    {}
+
     GitRepository repo;
     Database db;
+    const Config config;
+    Ledger ledger;
+    Decisions decisions;
+    GoalService goals;
+    PlanService plans;
+    ModificationService modifications;
+    JobService jobs;
 };
 
-Workspace::Workspace(std::unique_ptr<Parts> parts, Config config)
+Workspace::Workspace(std::unique_ptr<Parts> parts)
     : m_parts(std::move(parts))
     , m_repo(m_parts->repo)
     , m_db(m_parts->db)
-    , m_config(std::move(config))
+    , m_config(m_parts->config)
+    , m_goals(m_parts->goals)
+    , m_plans(m_parts->plans)
+    , m_modifications(m_parts->modifications)
+    , m_jobs(m_parts->jobs)
 {}
 
 Workspace::~Workspace() = default;
@@ -180,11 +200,12 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const WorkspaceOptions &optio
         return migrated.error();
     }
     std::unique_ptr<Workspace> workspace(
-        new Workspace(std::make_unique<Parts>(Parts{std::move(*repo), std::move(*db)}), std::move(*config)));
+        new Workspace(std::make_unique<Parts>(std::move(*repo), std::move(*db), std::move(*config))));
     if (!options.recover) {
         return workspace;
     }
-    if (Status recovered = workspace->recoverInterrupted(); !recovered) {
+    if (Status recovered = recoverInterrupted(workspace->m_db, workspace->m_repo, workspace->m_parts->ledger);
+        !recovered) {
         return recovered.error();
     }
     return workspace;
@@ -251,17 +272,17 @@ Result<InitReport> Workspace::init(const WorkspaceOptions &options)
     if (!config) {
         return config.error();
     }
-    Workspace workspace(std::make_unique<Parts>(Parts{std::move(*repo), std::move(*db)}), std::move(*config));
+    Workspace workspace(std::make_unique<Parts>(std::move(*repo), std::move(*db), std::move(*config)));
     if (*before == 0) {
         Status recorded = workspace.m_db.writeTransaction([&]() -> Status {
             QJsonObject meta;
             meta.insert(QStringLiteral("schema_version"), report.schemaVersion);
             meta.insert(QStringLiteral("config_written"), report.configWritten);
             meta.insert(QStringLiteral("target_branch"), report.targetBranch);
-            auto entry = workspace.ledger().append(LedgerRecord{workspace.actor(),
-                                                                QStringLiteral("workspace_initialized"),
-                                                                QStringLiteral("workspace"),
-                                                                meta});
+            auto entry = workspace.m_parts->ledger.append(LedgerRecord{workspace.actor(),
+                                                                       QStringLiteral("workspace_initialized"),
+                                                                       QStringLiteral("workspace"),
+                                                                       meta});
             if (!entry) {
                 return entry.error();
             }
@@ -286,7 +307,7 @@ QString Workspace::gitDir() const
 
 QString Workspace::stateDir() const
 {
-    return QDir(m_repo.commonDir()).filePath(QStringLiteral("astra"));
+    return stateDirOf(m_repo);
 }
 
 QString Workspace::ledgerSegmentDir() const
@@ -296,12 +317,7 @@ QString Workspace::ledgerSegmentDir() const
 
 QString Workspace::actor() const
 {
-    const GitIdentity identity = m_repo.identity();
-    QString actor = osUser();
-    if (!identity.name.isEmpty() || !identity.email.isEmpty()) {
-        actor += QStringLiteral(" (%1 <%2>)").arg(identity.name, identity.email);
-    }
-    return actor;
+    return m_parts->decisions.actor();
 }
 
 Result<WorkspaceStatus> Workspace::status()
@@ -369,94 +385,9 @@ Result<WorkspaceStatus> Workspace::status()
     return status;
 }
 
-Result<Goal> Workspace::addUserGoal(const QString &title, const QStringList &files, const QString &description)
-{
-    const QString trimmed = title.trimmed();
-    if (trimmed.isEmpty()) {
-        return makeError(Tr::tr("A goal needs a title: `astra goal add \"what should change\" [--files PATH...]`."),
-                         ErrorKind::Invalid);
-    }
-    QJsonArray fileArray;
-    for (const QString &file : files) {
-        if (file.isEmpty() || QDir::isAbsolutePath(file) || file.startsWith(u"../") || file == u"..") {
-            return makeError(Tr::tr("--files %1: a goal's files are paths relative to the repository root, inside it "
-                                    "(e.g. src/parser.cpp).")
-                                 .arg(file),
-                             ErrorKind::Invalid);
-        }
-        fileArray.append(file);
-    }
-    Goal goal;
-    goal.kind = QStringLiteral("user-request");
-    goal.title = trimmed;
-    goal.description = description;
-    goal.source = GoalSource::User;
-    goal.createdBy = actor();
-    goal.confidence = 1.0;
-    goal.state = GoalState::Proposed;
-    goal.fingerprint = goalFingerprint(goal.kind, goal.title, files);
-    goal.evidence.insert(QStringLiteral("files"), fileArray);
-
-    auto created = m_db.writeTransaction([&]() -> Result<Goal> {
-        auto created = GoalRepository(m_db).insert(goal);
-        if (!created) {
-            return created.error();
-        }
-        QJsonObject meta;
-        meta.insert(QStringLiteral("title"), created->title);
-        meta.insert(QStringLiteral("kind"), created->kind);
-        meta.insert(QStringLiteral("state"), toString(created->state));
-        meta.insert(QStringLiteral("files"), fileArray);
-        auto entry = ledger().append(LedgerRecord{created->createdBy,
-                                                  QStringLiteral("goal_created"),
-                                                  QStringLiteral("goal:%1").arg(created->id),
-                                                  meta});
-        if (!entry) {
-            return entry.error();
-        }
-        return created;
-    });
-    if (!created) {
-        return created.error();
-    }
-    checkpointAfterDecision();
-    return created;
-}
-
-Result<QList<Goal>> Workspace::goals(std::optional<GoalState> state)
-{
-    return GoalRepository(m_db).list(state);
-}
-
-Result<Goal> Workspace::goal(qint64 id)
-{
-    return GoalRepository(m_db).find(id);
-}
-
-Result<Goal> Workspace::applyGoalAction(qint64 id, GoalAction action, const QString &reason)
-{
-    auto moved = moveGoal(id, targetState(action), reason, actor());
-    if (moved) {
-        checkpointAfterDecision();
-    }
-    return moved;
-}
-
-Result<Goal> Workspace::moveGoal(qint64 id, GoalState to, const QString &reason, const QString &who)
-{
-    Ledger ledger = this->ledger();
-    return m_db.writeTransaction([&]() -> Result<Goal> {
-        auto current = GoalRepository(m_db).find(id);
-        if (!current) {
-            return current.error();
-        }
-        return Transitions(m_db, ledger).goal(*current, to, TransitionCause{who, reason, {}});
-    });
-}
-
 Ledger Workspace::ledger()
 {
-    return Ledger(m_db, ledgerSegmentDir());
+    return m_parts->ledger;
 }
 
 Result<LedgerVerification> Workspace::verifyLedger()
@@ -465,43 +396,218 @@ Result<LedgerVerification> Workspace::verifyLedger()
     if (!checkpoint) {
         return checkpoint.error();
     }
-    return ledger().verify(*checkpoint);
+    return m_parts->ledger.verify(*checkpoint);
 }
 
 Result<LedgerCheckpoint> Workspace::checkpointLedger()
 {
-    auto head = ledger().head();
-    if (!head) {
-        return head.error();
-    }
-    if (head->seq == 0) {
-        return makeError(Tr::tr("The ledger is empty; there is nothing to checkpoint yet."), ErrorKind::Invalid);
-    }
-    return m_repo.writeLedgerCheckpoint(head->seq, head->hash);
+    return m_parts->decisions.checkpoint();
 }
 
 Result<LedgerSegment> Workspace::archiveLedger(qint64 throughSeq)
 {
-    auto segment = ledger().archive(throughSeq, actor());
+    auto segment = m_parts->ledger.archive(throughSeq, actor());
     if (segment) {
-        checkpointAfterDecision();
+        m_parts->decisions.checkpointAfterDecision();
     }
     return segment;
 }
 
-void Workspace::checkpointAfterDecision()
-{
-    auto checkpoint = checkpointLedger();
-    if (!checkpoint) {
-        m_warnings.append(Tr::tr("The change was recorded, but the ledger checkpoint refs/astra/ledger could not be "
-                                 "updated: %1")
-                              .arg(checkpoint.message()));
-    }
-}
-
 QStringList Workspace::takeWarnings()
 {
-    return std::exchange(m_warnings, {});
+    return m_parts->decisions.takeWarnings();
+}
+
+// The services, one line each.
+
+Result<Goal> Workspace::addUserGoal(const QString &title, const QStringList &files, const QString &description)
+{
+    return m_goals.add(title, files, description);
+}
+
+Result<QList<Goal>> Workspace::goals(std::optional<GoalState> state)
+{
+    return m_goals.list(state);
+}
+
+Result<Goal> Workspace::goal(qint64 id)
+{
+    return m_goals.find(id);
+}
+
+Result<Goal> Workspace::applyGoalAction(qint64 id, GoalAction action, const QString &reason)
+{
+    return m_goals.apply(id, action, reason);
+}
+
+Result<Goal> Workspace::moveGoal(qint64 id, GoalState to, const QString &reason, const QString &who)
+{
+    return m_goals.move(id, to, reason, who);
+}
+
+Result<Modification> Workspace::createModification(qint64 goalId,
+                                                   const ChangeSet &changes,
+                                                   const QString &who,
+                                                   std::optional<qint64> taskId,
+                                                   const QString &baseCommit)
+{
+    return m_modifications.create(goalId, changes, who, taskId, baseCommit);
+}
+
+Result<Modification>
+Workspace::proposePatch(const QByteArray &patch, std::optional<qint64> goalId, const QString &title)
+{
+    return m_modifications.proposePatch(patch, goalId, title);
+}
+
+Result<Modification> Workspace::proposeBranch(const QString &branch, std::optional<qint64> goalId, const QString &title)
+{
+    return m_modifications.proposeBranch(branch, goalId, title);
+}
+
+Result<QList<Modification>> Workspace::modifications(std::optional<ModificationStatus> status)
+{
+    return m_modifications.list(status);
+}
+
+Result<Modification> Workspace::modification(qint64 id)
+{
+    return m_modifications.find(id);
+}
+
+Result<QList<TestResultRecord>> Workspace::testResults(qint64 modificationId)
+{
+    return m_modifications.testResults(modificationId);
+}
+
+Result<Modification> Workspace::testModification(qint64 id)
+{
+    return m_modifications.test(id);
+}
+
+Result<QList<Modification>> Workspace::testPending()
+{
+    return m_modifications.testPending();
+}
+
+Result<Modification> Workspace::approveModification(qint64 id, const QString &reason)
+{
+    return m_modifications.approve(id, reason);
+}
+
+Result<Modification> Workspace::rejectModification(qint64 id, const QString &reason)
+{
+    return m_modifications.reject(id, reason);
+}
+
+Result<Modification> Workspace::mergeModification(qint64 id)
+{
+    return m_modifications.merge(id);
+}
+
+Result<Modification> Workspace::rollbackModification(qint64 id, const QString &reason)
+{
+    return m_modifications.rollback(id, reason);
+}
+
+Result<RollbackImpact> Workspace::rollbackImpact(qint64 id)
+{
+    return m_modifications.rollbackImpact(id);
+}
+
+Result<TreeDiff> Workspace::modificationDiff(qint64 id, const TreeDiffOptions &options)
+{
+    return m_modifications.diff(id, options);
+}
+
+Result<QStringList> Workspace::prune(int days)
+{
+    return m_modifications.prune(days);
+}
+
+Result<QByteArray> Workspace::readFile(const QString &commit, const QByteArray &path)
+{
+    return m_repo.readFile(commit, path);
+}
+
+Result<QList<TaskRunRecord>> Workspace::runJobs(const QString &name)
+{
+    return m_jobs.run(name);
+}
+
+Result<QList<TaskRunRecord>> Workspace::jobRuns(const QString &name, const QString &since)
+{
+    return m_jobs.runs(name, since);
+}
+
+Result<QStringList> Workspace::dueJobs()
+{
+    return m_jobs.due();
+}
+
+Result<QList<ProposalDraft>> Workspace::detectProposals()
+{
+    return m_jobs.detectProposals();
+}
+
+Result<QList<ProposalDecision>> Workspace::detect()
+{
+    return m_jobs.detect();
+}
+
+Result<QList<ProposalDecision>> Workspace::proposals(bool refusedOnly, int limit)
+{
+    return m_jobs.proposals(refusedOnly, limit);
+}
+
+Result<ProposalDecision> Workspace::proposal(qint64 proposalId)
+{
+    return m_jobs.proposal(proposalId);
+}
+
+Result<PlanRecord> Workspace::planGoal(qint64 goalId)
+{
+    return m_plans.plan(goalId);
+}
+
+Result<PlanRecord> Workspace::approvePlan(qint64 goalId, const QString &reason, const QString &who)
+{
+    return m_plans.approve(goalId, reason, who);
+}
+
+Result<PlanRecord> Workspace::currentPlan(qint64 goalId)
+{
+    return m_plans.current(goalId);
+}
+
+Result<QList<TaskRecord>> Workspace::planTasks(qint64 planId)
+{
+    return m_plans.planTasks(planId);
+}
+
+Result<QList<TaskRecord>> Workspace::tasks(std::optional<TaskState> state)
+{
+    return m_plans.tasks(state);
+}
+
+Result<TaskRecord> Workspace::task(qint64 id)
+{
+    return m_plans.task(id);
+}
+
+Result<QList<TaskRunRecord>> Workspace::taskRuns(qint64 taskId)
+{
+    return m_plans.taskRuns(taskId);
+}
+
+Result<QList<TaskRunRecord>> Workspace::planRuns(qint64 planId)
+{
+    return m_plans.planRuns(planId);
+}
+
+Status Workspace::cancelTask(qint64 taskId)
+{
+    return m_plans.cancelTask(taskId);
 }
 
 } // namespace astra

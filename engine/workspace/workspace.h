@@ -11,6 +11,7 @@
 #include "model/task.h"
 #include "model/treediff.h"
 #include "model/workspacestatus.h"
+#include "workspace/modificationservice.h"
 
 #include <memory>
 #include <optional>
@@ -19,9 +20,11 @@ namespace astra {
 
 class Database;
 class GitRepository;
+class GoalService;
+class JobService;
 class Ledger;
+class PlanService;
 struct DatabaseLocation;
-struct PolicyViolation;
 
 // The checks .astra.toml is read with everywhere (the target branch's name through libgit2).
 ConfigChecks configChecks();
@@ -33,17 +36,6 @@ struct WorkspaceOptions
     // Repair what a dead process left behind (see recoverInterrupted()) while opening. The
     // scheduler's plan runners open their connections without it; its dispatcher recovers.
     bool recover = true;
-};
-
-// What rolling back a merged modification would touch, shown before asking.
-struct RollbackImpact
-{
-    qint64 modificationId = 0;
-    QString targetBranch;
-    QStringList paths; // the files the revert changes
-    QList<CommitSummary> laterCommits; // commits on the target after the merge that touch them
-    QStringList localEdits; // uncommitted changes to them in the work tree (the revert stops on these)
-    bool targetCheckedOut = false;
 };
 
 struct InitReport
@@ -59,6 +51,10 @@ struct InitReport
 // The one door to a workspace: a git repository, its .astra.toml and its state. The CLI and
 // the workstation (from a background thread) both go through it. A Workspace belongs to
 // the thread that opened it: it holds that thread's database connection and repository.
+//
+// It is a facade: it opens the repository, the configuration and the database, and hands
+// them to the services that do the work (goals, plans, modifications, jobs), each of which
+// takes only what it needs and none of which knows the Workspace.
 class Workspace
 {
 public:
@@ -77,6 +73,7 @@ public:
     {
         return m_config;
     }
+    // The parts themselves, for the task executors and the engine's tests.
     Database &database()
     {
         return m_db;
@@ -166,42 +163,24 @@ public:
     // Asks a queued or running task to stop (a running one stops at its next check).
     Status cancelTask(qint64 taskId);
 
-    // Brings the state back in line with git after a process died in the middle of an
-    // operation: removes branches whose modification was never recorded, records merges and
-    // rollbacks whose ref moved but whose row did not, requeues tests that were running.
-    // Workspace::open() runs it; each repair is ledgered.
-    Status recoverInterrupted();
-
-    // The part of recoverInterrupted() for tasks: tasks left running by a dead process of this
-    // machine are requeued (or failed after their last attempt). Cheap when there are none.
-    Status recoverDeadTasks();
-
     // Problems that did not make an operation fail (e.g. a checkpoint that could not be
     // written after a committed change); the CLI prints them as warnings.
     QStringList takeWarnings();
 
 private:
-    struct Parts; // the repository and the connection, owned here, named only in the .cpp files
-    Workspace(std::unique_ptr<Parts> parts, Config config);
+    struct Parts; // the repository, the connection and the services, named only in workspace.cpp
+    explicit Workspace(std::unique_ptr<Parts> parts);
     static Result<GitRepository> openRepository(const WorkspaceOptions &options);
     static Result<DatabaseLocation> locationFor(const WorkspaceOptions &options, const GitRepository &repo);
-    void checkpointAfterDecision();
-    Result<TaskRunRecord> runJob(const JobConfig &job);
-    Result<Goal> goalForImport(std::optional<qint64> goalId, const QString &title);
-    Result<Modification> moveModification(const Modification &modification,
-                                          ModificationStatus to,
-                                          const QString &who,
-                                          QJsonObject meta,
-                                          const QString &reviewDecision = {},
-                                          const QString &reason = {},
-                                          const QString &headSeen = {});
-    Status recordPolicyViolations(qint64 goalId, const QString &source, const QList<PolicyViolation> &violations);
 
     std::unique_ptr<Parts> m_parts;
     GitRepository &m_repo;
     Database &m_db;
-    Config m_config;
-    QStringList m_warnings;
+    const Config &m_config;
+    GoalService &m_goals;
+    PlanService &m_plans;
+    ModificationService &m_modifications;
+    JobService &m_jobs;
 };
 
 } // namespace astra

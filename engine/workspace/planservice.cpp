@@ -1,3 +1,5 @@
+#include "workspace/planservice.h"
+
 #include "base/logging.h"
 #include "base/processid.h"
 #include "git/gitrepository.h"
@@ -12,7 +14,7 @@
 #include "store/planrepository.h"
 #include "store/taskrepository.h"
 #include "store/transitions.h"
-#include "workspace/workspace.h"
+#include "workspace/decisions.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -36,7 +38,14 @@ bool started(const QList<TaskRecord> &tasks)
 }
 } // namespace
 
-Result<PlanRecord> Workspace::planGoal(qint64 goalId)
+PlanService::PlanService(Database &db, const Config &config, Ledger &ledger, Decisions &decisions)
+    : m_db(db)
+    , m_config(config)
+    , m_ledger(ledger)
+    , m_decisions(decisions)
+{}
+
+Result<PlanRecord> PlanService::plan(qint64 goalId)
 {
     GoalRepository goals(m_db);
     auto goal = goals.find(goalId);
@@ -86,8 +95,8 @@ Result<PlanRecord> Workspace::planGoal(qint64 goalId)
         return planned.error();
     }
 
-    const QString who = actor();
-    Ledger ledger = this->ledger();
+    const QString who = m_decisions.actor();
+    Ledger &ledger = m_ledger;
     Transitions transitions(m_db, ledger);
     auto stored = m_db.writeTransaction([&]() -> Result<PlanRecord> {
         if (auto locked = ledger.lockHead(); !locked) {
@@ -153,9 +162,9 @@ Result<PlanRecord> Workspace::planGoal(qint64 goalId)
     return stored;
 }
 
-Result<PlanRecord> Workspace::approvePlan(qint64 goalId, const QString &reason, const QString &approver)
+Result<PlanRecord> PlanService::approve(qint64 goalId, const QString &reason, const QString &approver)
 {
-    auto plan = currentPlan(goalId);
+    auto plan = current(goalId);
     if (!plan) {
         return plan.error();
     }
@@ -176,8 +185,8 @@ Result<PlanRecord> Workspace::approvePlan(qint64 goalId, const QString &reason, 
                              .arg(toString(goal->state)),
                          ErrorKind::Refused);
     }
-    const QString who = approver.isEmpty() ? actor() : approver;
-    Ledger ledger = this->ledger();
+    const QString who = approver.isEmpty() ? m_decisions.actor() : approver;
+    Ledger &ledger = m_ledger;
     auto approved = m_db.writeTransaction([&]() -> Result<PlanRecord> {
         QJsonObject meta;
         meta.insert(QStringLiteral("goal"), double(goalId));
@@ -198,12 +207,12 @@ Result<PlanRecord> Workspace::approvePlan(qint64 goalId, const QString &reason, 
     if (!approved) {
         return approved.error();
     }
-    checkpointAfterDecision();
+    m_decisions.checkpointAfterDecision();
     approved->nodes = plan->nodes;
     return approved;
 }
 
-Result<PlanRecord> Workspace::currentPlan(qint64 goalId)
+Result<PlanRecord> PlanService::current(qint64 goalId)
 {
     auto goal = GoalRepository(m_db).find(goalId);
     if (!goal) {
@@ -220,32 +229,32 @@ Result<PlanRecord> Workspace::currentPlan(qint64 goalId)
     return **plan;
 }
 
-Result<QList<TaskRecord>> Workspace::planTasks(qint64 planId)
+Result<QList<TaskRecord>> PlanService::planTasks(qint64 planId)
 {
     return TaskRepository(m_db).forPlan(planId);
 }
 
-Result<QList<TaskRecord>> Workspace::tasks(std::optional<TaskState> state)
+Result<QList<TaskRecord>> PlanService::tasks(std::optional<TaskState> state)
 {
     return TaskRepository(m_db).list(state);
 }
 
-Result<TaskRecord> Workspace::task(qint64 id)
+Result<TaskRecord> PlanService::task(qint64 id)
 {
     return TaskRepository(m_db).find(id);
 }
 
-Result<QList<TaskRunRecord>> Workspace::taskRuns(qint64 taskId)
+Result<QList<TaskRunRecord>> PlanService::taskRuns(qint64 taskId)
 {
     return TaskRepository(m_db).runs(taskId);
 }
 
-Result<QList<TaskRunRecord>> Workspace::planRuns(qint64 planId)
+Result<QList<TaskRunRecord>> PlanService::planRuns(qint64 planId)
 {
     return TaskRepository(m_db).planRuns(planId);
 }
 
-Status Workspace::cancelTask(qint64 taskId)
+Status PlanService::cancelTask(qint64 taskId)
 {
     TaskRepository repository(m_db);
     auto task = repository.find(taskId);
@@ -258,8 +267,8 @@ Status Workspace::cancelTask(qint64 taskId)
                              .arg(toString(task->state)),
                          ErrorKind::Refused);
     }
-    const QString who = actor();
-    Ledger ledger = this->ledger();
+    const QString who = m_decisions.actor();
+    Ledger &ledger = m_ledger;
     return m_db.writeTransaction([&]() -> Status {
         if (auto locked = ledger.lockHead(); !locked) {
             return locked.error();
@@ -283,12 +292,6 @@ Status Workspace::cancelTask(qint64 taskId)
             LedgerRecord{who, QStringLiteral("task_cancel_requested"), QStringLiteral("task:%1").arg(taskId), meta});
         return entry ? Status() : Status(entry.error());
     });
-}
-
-Status Workspace::recoverDeadTasks()
-{
-    Ledger ledger = this->ledger();
-    return astra::recoverDeadTasks(m_db, ledger);
 }
 
 } // namespace astra

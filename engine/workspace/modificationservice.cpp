@@ -1,3 +1,5 @@
+#include "workspace/modificationservice.h"
+
 #include "base/crashpoint.h"
 #include "base/logging.h"
 #include "base/processid.h"
@@ -15,7 +17,8 @@
 #include "store/modificationrepository.h"
 #include "store/taskrepository.h"
 #include "store/transitions.h"
-#include "workspace/workspace.h"
+#include "workspace/decisions.h"
+#include "workspace/goalservice.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -65,7 +68,25 @@ QString commitMessage(const Modification &modification, const Goal &goal)
 }
 } // namespace
 
-Status Workspace::recordPolicyViolations(qint64 goalId, const QString &source, const QList<PolicyViolation> &violations)
+ModificationService::ModificationService(Database &db,
+                                         GitRepository &repo,
+                                         const Config &config,
+                                         Ledger &ledger,
+                                         Decisions &decisions,
+                                         GoalService &goals,
+                                         QString stateDir)
+    : m_db(db)
+    , m_repo(repo)
+    , m_config(config)
+    , m_ledger(ledger)
+    , m_decisions(decisions)
+    , m_goals(goals)
+    , m_stateDir(std::move(stateDir))
+{}
+
+Status ModificationService::recordPolicyViolations(qint64 goalId,
+                                                   const QString &source,
+                                                   const QList<PolicyViolation> &violations)
 {
     return m_db.writeTransaction([&]() -> Status {
         QJsonArray list;
@@ -80,17 +101,19 @@ Status Workspace::recordPolicyViolations(qint64 goalId, const QString &source, c
         QJsonObject meta;
         meta.insert(QStringLiteral("source"), source);
         meta.insert(QStringLiteral("violations"), list);
-        auto entry = ledger().append(
-            LedgerRecord{actor(), QStringLiteral("policy_violation"), QStringLiteral("goal:%1").arg(goalId), meta});
+        auto entry = m_ledger.append(LedgerRecord{m_decisions.actor(),
+                                                  QStringLiteral("policy_violation"),
+                                                  QStringLiteral("goal:%1").arg(goalId),
+                                                  meta});
         return entry ? Status() : Status(entry.error());
     });
 }
 
-Result<Modification> Workspace::createModification(qint64 goalId,
-                                                   const ChangeSet &changes,
-                                                   const QString &who,
-                                                   std::optional<qint64> taskId,
-                                                   const QString &baseCommit)
+Result<Modification> ModificationService::create(qint64 goalId,
+                                                 const ChangeSet &changes,
+                                                 const QString &who,
+                                                 std::optional<qint64> taskId,
+                                                 const QString &baseCommit)
 {
     auto goal = GoalRepository(m_db).find(goalId);
     if (!goal) {
@@ -119,7 +142,7 @@ Result<Modification> Workspace::createModification(qint64 goalId,
             if (Status recorded = recordPolicyViolations(goalId, QStringLiteral("change_set"), violations); !recorded) {
                 return recorded.error();
             }
-            checkpointAfterDecision();
+            m_decisions.checkpointAfterDecision();
         }
         return prepared.error();
     }
@@ -129,7 +152,7 @@ Result<Modification> Workspace::createModification(qint64 goalId,
     QString createdCommit;
     Status done = m_db.writeTransaction([&]() -> Status {
         // Taken first, so that recovery in another process never sees the branch without the row.
-        if (auto locked = ledger().lockHead(); !locked) {
+        if (auto locked = m_ledger.lockHead(); !locked) {
             return locked.error();
         }
         ModificationRepository repository(m_db);
@@ -176,7 +199,7 @@ Result<Modification> Workspace::createModification(qint64 goalId,
         meta.insert(QStringLiteral("head"), created.headCommit);
         meta.insert(QStringLiteral("files"), int(created.files.size()));
         meta.insert(QStringLiteral("flags"), toArray(created.flags));
-        auto entry = ledger().append(LedgerRecord{who,
+        auto entry = m_ledger.append(LedgerRecord{who,
                                                   QStringLiteral("modification_created"),
                                                   QStringLiteral("modification:%1").arg(created.id),
                                                   meta});
@@ -194,21 +217,21 @@ Result<Modification> Workspace::createModification(qint64 goalId,
     return created;
 }
 
-Result<Goal> Workspace::goalForImport(std::optional<qint64> goalId, const QString &title)
+Result<Goal> ModificationService::goalForImport(std::optional<qint64> goalId, const QString &title)
 {
     if (goalId) {
         return GoalRepository(m_db).find(*goalId);
     }
-    auto goal = addUserGoal(title.trimmed().isEmpty() ? Tr::tr("Review an imported change") : title, {});
+    auto goal = m_goals.add(title.trimmed().isEmpty() ? Tr::tr("Review an imported change") : title, {});
     if (!goal) {
         return goal.error();
     }
     // Importing a change is the person's own request: the goal starts approved.
-    return moveGoal(goal->id, GoalState::Active, Tr::tr("imported change"), actor());
+    return m_goals.move(goal->id, GoalState::Active, Tr::tr("imported change"), m_decisions.actor());
 }
 
 Result<Modification>
-Workspace::proposePatch(const QByteArray &patch, std::optional<qint64> goalId, const QString &title)
+ModificationService::proposePatch(const QByteArray &patch, std::optional<qint64> goalId, const QString &title)
 {
     if (goalId) {
         auto goal = GoalRepository(m_db).find(*goalId);
@@ -241,7 +264,7 @@ Workspace::proposePatch(const QByteArray &patch, std::optional<qint64> goalId, c
         if (Status recorded = recordPolicyViolations(goal->id, QStringLiteral("patch"), violations); !recorded) {
             return recorded.error();
         }
-        checkpointAfterDecision();
+        m_decisions.checkpointAfterDecision();
         QStringList lines;
         for (const PolicyViolation &violation : std::as_const(violations)) {
             lines.append(violation.message);
@@ -257,14 +280,15 @@ Workspace::proposePatch(const QByteArray &patch, std::optional<qint64> goalId, c
     if (!goal) {
         return goal.error();
     }
-    auto created = createModification(goal->id, *changes, actor());
+    auto created = create(goal->id, *changes, m_decisions.actor());
     if (created) {
-        checkpointAfterDecision();
+        m_decisions.checkpointAfterDecision();
     }
     return created;
 }
 
-Result<Modification> Workspace::proposeBranch(const QString &branch, std::optional<qint64> goalId, const QString &title)
+Result<Modification>
+ModificationService::proposeBranch(const QString &branch, std::optional<qint64> goalId, const QString &title)
 {
     if (goalId) {
         auto goal = GoalRepository(m_db).find(*goalId);
@@ -287,42 +311,37 @@ Result<Modification> Workspace::proposeBranch(const QString &branch, std::option
     if (!goal) {
         return goal.error();
     }
-    auto created = createModification(goal->id, *changes, actor());
+    auto created = create(goal->id, *changes, m_decisions.actor());
     if (created) {
-        checkpointAfterDecision();
+        m_decisions.checkpointAfterDecision();
     }
     return created;
 }
 
-Result<QList<Modification>> Workspace::modifications(std::optional<ModificationStatus> status)
+Result<QList<Modification>> ModificationService::list(std::optional<ModificationStatus> status)
 {
     return ModificationRepository(m_db).list(status);
 }
 
-Result<Modification> Workspace::modification(qint64 id)
+Result<Modification> ModificationService::find(qint64 id)
 {
     return ModificationRepository(m_db).find(id);
 }
 
-Result<QList<TestResultRecord>> Workspace::testResults(qint64 modificationId)
+Result<QList<TestResultRecord>> ModificationService::testResults(qint64 modificationId)
 {
     return ModificationRepository(m_db).testResults(modificationId);
 }
 
-Result<QByteArray> Workspace::readFile(const QString &commit, const QByteArray &path)
+Result<Modification> ModificationService::move(const Modification &modification,
+                                               ModificationStatus to,
+                                               const QString &who,
+                                               QJsonObject meta,
+                                               const QString &reviewDecision,
+                                               const QString &reason,
+                                               const QString &headSeen)
 {
-    return m_repo.readFile(commit, path);
-}
-
-Result<Modification> Workspace::moveModification(const Modification &modification,
-                                                 ModificationStatus to,
-                                                 const QString &who,
-                                                 QJsonObject meta,
-                                                 const QString &reviewDecision,
-                                                 const QString &reason,
-                                                 const QString &headSeen)
-{
-    Ledger ledger = this->ledger();
+    Ledger &ledger = m_ledger;
     auto moved = m_db.writeTransaction([&]() -> Result<Modification> {
         auto moved = Transitions(m_db, ledger).modification(modification, to, TransitionCause{who, reason, meta});
         if (!moved) {
@@ -344,7 +363,7 @@ Result<Modification> Workspace::moveModification(const Modification &modificatio
     return moved;
 }
 
-Result<Modification> Workspace::testModification(qint64 id)
+Result<Modification> ModificationService::test(qint64 id)
 {
     auto modification = ModificationRepository(m_db).find(id);
     if (!modification) {
@@ -356,7 +375,7 @@ Result<Modification> Workspace::testModification(qint64 id)
                              .arg(m_config.sourcePath),
                          ErrorKind::Invalid);
     }
-    auto testing = moveModification(*modification, ModificationStatus::Testing, QStringLiteral("astra"), {});
+    auto testing = move(*modification, ModificationStatus::Testing, QStringLiteral("astra"), {});
     if (!testing) {
         return testing.error();
     }
@@ -375,7 +394,7 @@ Result<Modification> Workspace::testModification(qint64 id)
     }
     record.id = *recordId;
 
-    const QString outputDir = QDir(stateDir()).filePath(QStringLiteral("test-output"));
+    const QString outputDir = QDir(m_stateDir).filePath(QStringLiteral("test-output"));
     QDir().mkpath(outputDir);
     TestRunRequest request =
         testRunRequest(m_config.tests,
@@ -413,7 +432,7 @@ Result<Modification> Workspace::testModification(qint64 id)
     record.finishedAt = isoNow();
 
     const bool passed = run.outcome == TestRunResult::Outcome::Passed;
-    Ledger ledger = this->ledger();
+    Ledger &ledger = m_ledger;
     auto finished = m_db.writeTransaction([&]() -> Result<Modification> {
         if (Status stored = ModificationRepository(m_db).finishTestResult(record); !stored) {
             return stored.error();
@@ -436,7 +455,7 @@ Result<Modification> Workspace::testModification(qint64 id)
     return finished;
 }
 
-Result<QList<Modification>> Workspace::testPending()
+Result<QList<Modification>> ModificationService::testPending()
 {
     auto pending = ModificationRepository(m_db).list(ModificationStatus::Pending);
     if (!pending) {
@@ -444,7 +463,7 @@ Result<QList<Modification>> Workspace::testPending()
     }
     QList<Modification> done;
     for (const Modification &modification : std::as_const(*pending)) {
-        auto tested = testModification(modification.id);
+        auto tested = test(modification.id);
         if (!tested) {
             return tested.error();
         }
@@ -453,7 +472,7 @@ Result<QList<Modification>> Workspace::testPending()
     return done;
 }
 
-Result<Modification> Workspace::approveModification(qint64 id, const QString &reason)
+Result<Modification> ModificationService::approve(qint64 id, const QString &reason)
 {
     auto modification = ModificationRepository(m_db).find(id);
     if (!modification) {
@@ -473,34 +492,34 @@ Result<Modification> Workspace::approveModification(qint64 id, const QString &re
     QJsonObject meta;
     meta.insert(QStringLiteral("head_seen"), *head);
     meta.insert(QStringLiteral("commit"), modification->headCommit);
-    auto approved = moveModification(*modification,
-                                     ModificationStatus::Approved,
-                                     actor(),
-                                     meta,
-                                     QStringLiteral("approved"),
-                                     reason,
-                                     *head);
+    auto approved = move(*modification,
+                         ModificationStatus::Approved,
+                         m_decisions.actor(),
+                         meta,
+                         QStringLiteral("approved"),
+                         reason,
+                         *head);
     if (approved) {
-        checkpointAfterDecision();
+        m_decisions.checkpointAfterDecision();
     }
     return approved;
 }
 
-Result<Modification> Workspace::rejectModification(qint64 id, const QString &reason)
+Result<Modification> ModificationService::reject(qint64 id, const QString &reason)
 {
     auto modification = ModificationRepository(m_db).find(id);
     if (!modification) {
         return modification.error();
     }
     auto rejected =
-        moveModification(*modification, ModificationStatus::Rejected, actor(), {}, QStringLiteral("rejected"), reason);
+        move(*modification, ModificationStatus::Rejected, m_decisions.actor(), {}, QStringLiteral("rejected"), reason);
     if (rejected) {
-        checkpointAfterDecision();
+        m_decisions.checkpointAfterDecision();
     }
     return rejected;
 }
 
-Result<Modification> Workspace::mergeModification(qint64 id)
+Result<Modification> ModificationService::merge(qint64 id)
 {
     ModificationRepository repository(m_db);
     auto modification = repository.find(id);
@@ -557,7 +576,7 @@ Result<Modification> Workspace::mergeModification(qint64 id)
     if (outcome->kind == MergeOutcome::Kind::Conflicted) {
         updated.conflictPaths = outcome->paths;
         meta.insert(QStringLiteral("paths"), toArray(outcome->paths));
-        auto conflicted = moveModification(updated, ModificationStatus::Conflicted, actor(), meta);
+        auto conflicted = move(updated, ModificationStatus::Conflicted, m_decisions.actor(), meta);
         if (!conflicted) {
             return conflicted.error();
         }
@@ -572,21 +591,22 @@ Result<Modification> Workspace::mergeModification(qint64 id)
                 outcome->kind == MergeOutcome::Kind::FastForward ? QStringLiteral("fast-forward")
                                                                  : QStringLiteral("merge-commit"));
     meta.insert(QStringLiteral("target"), modification->targetBranch);
-    auto merged = moveModification(updated, ModificationStatus::Merged, actor(), meta, QStringLiteral("merged"));
+    auto merged = move(updated, ModificationStatus::Merged, m_decisions.actor(), meta, QStringLiteral("merged"));
     if (!merged) {
         return merged.error();
     }
     if (goal && goal->state == GoalState::AwaitingReview) {
-        auto completed = moveGoal(goal->id, GoalState::Completed, Tr::tr("modification %1 merged").arg(id), actor());
+        auto completed =
+            m_goals.move(goal->id, GoalState::Completed, Tr::tr("modification %1 merged").arg(id), m_decisions.actor());
         if (!completed) {
-            m_warnings.append(completed.message());
+            m_decisions.warn(completed.message());
         }
     }
-    checkpointAfterDecision();
+    m_decisions.checkpointAfterDecision();
     return merged;
 }
 
-Result<Modification> Workspace::rollbackModification(qint64 id, const QString &reason)
+Result<Modification> ModificationService::rollback(qint64 id, const QString &reason)
 {
     auto modification = ModificationRepository(m_db).find(id);
     if (!modification) {
@@ -622,14 +642,14 @@ Result<Modification> Workspace::rollbackModification(qint64 id, const QString &r
     meta.insert(QStringLiteral("commit"), outcome->commit);
     meta.insert(QStringLiteral("target"), modification->targetBranch);
     auto rolledBack =
-        moveModification(updated, ModificationStatus::RolledBack, actor(), meta, QStringLiteral("rolled_back"), reason);
+        move(updated, ModificationStatus::RolledBack, m_decisions.actor(), meta, QStringLiteral("rolled_back"), reason);
     if (rolledBack) {
-        checkpointAfterDecision();
+        m_decisions.checkpointAfterDecision();
     }
     return rolledBack;
 }
 
-Result<RollbackImpact> Workspace::rollbackImpact(qint64 id)
+Result<RollbackImpact> ModificationService::rollbackImpact(qint64 id)
 {
     auto modification = ModificationRepository(m_db).find(id);
     if (!modification) {
@@ -671,7 +691,7 @@ Result<RollbackImpact> Workspace::rollbackImpact(qint64 id)
     return impact;
 }
 
-Result<TreeDiff> Workspace::modificationDiff(qint64 id, const TreeDiffOptions &options)
+Result<TreeDiff> ModificationService::diff(qint64 id, const TreeDiffOptions &options)
 {
     auto modification = ModificationRepository(m_db).find(id);
     if (!modification) {
@@ -684,7 +704,7 @@ Result<TreeDiff> Workspace::modificationDiff(qint64 id, const TreeDiffOptions &o
     return diffCommits(m_repo, modification->baseCommit, modification->headCommit, options);
 }
 
-Result<QStringList> Workspace::prune(int days)
+Result<QStringList> ModificationService::prune(int days)
 {
     auto all = ModificationRepository(m_db).list();
     if (!all) {
@@ -704,14 +724,14 @@ Result<QStringList> Workspace::prune(int days)
             continue; // already gone
         }
         if (Status removed = m_repo.deleteBranch(modification.branch, modification.headCommit); !removed) {
-            m_warnings.append(removed.message());
+            m_decisions.warn(removed.message());
             continue;
         }
         Status recorded = m_db.writeTransaction([&]() -> Status {
             QJsonObject meta;
             meta.insert(QStringLiteral("branch"), modification.branch);
             meta.insert(QStringLiteral("commit"), modification.headCommit);
-            auto entry = ledger().append(LedgerRecord{actor(),
+            auto entry = m_ledger.append(LedgerRecord{m_decisions.actor(),
                                                       QStringLiteral("modification_branch_pruned"),
                                                       QStringLiteral("modification:%1").arg(modification.id),
                                                       meta});

@@ -1,3 +1,5 @@
+#include "workspace/jobservice.h"
+
 #include "base/processid.h"
 #include "git/gitrepository.h"
 #include "git/treeexport.h"
@@ -11,7 +13,7 @@
 #include "store/ledger.h"
 #include "store/modificationrepository.h"
 #include "store/taskrepository.h"
-#include "workspace/workspace.h"
+#include "workspace/decisions.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -51,7 +53,21 @@ QString reportPathOf(const QString &report)
 }
 } // namespace
 
-Result<QList<TaskRunRecord>> Workspace::runJobs(const QString &name)
+JobService::JobService(Database &db,
+                       GitRepository &repo,
+                       const Config &config,
+                       Ledger &ledger,
+                       Decisions &decisions,
+                       QString stateDir)
+    : m_db(db)
+    , m_repo(repo)
+    , m_config(config)
+    , m_ledger(ledger)
+    , m_decisions(decisions)
+    , m_stateDir(std::move(stateDir))
+{}
+
+Result<QList<TaskRunRecord>> JobService::run(const QString &name)
 {
     QList<const JobConfig *> jobs;
     for (const JobConfig &job : m_config.jobs) {
@@ -75,7 +91,7 @@ Result<QList<TaskRunRecord>> Workspace::runJobs(const QString &name)
     }
     QList<TaskRunRecord> runs;
     for (const JobConfig *job : std::as_const(jobs)) {
-        auto run = runJob(*job);
+        auto run = runOne(*job);
         if (!run) {
             return run.error();
         }
@@ -84,7 +100,7 @@ Result<QList<TaskRunRecord>> Workspace::runJobs(const QString &name)
     return runs;
 }
 
-Result<TaskRunRecord> Workspace::runJob(const JobConfig &job)
+Result<TaskRunRecord> JobService::runOne(const JobConfig &job)
 {
     auto commit = m_repo.branchCommit(m_config.workspace.targetBranch);
     if (!commit) {
@@ -104,7 +120,7 @@ Result<TaskRunRecord> Workspace::runJob(const JobConfig &job)
     }
     run.id = *id;
 
-    const QString outputDir = QDir(stateDir()).filePath(QStringLiteral("job-output"));
+    const QString outputDir = QDir(m_stateDir).filePath(QStringLiteral("job-output"));
     QDir().mkpath(outputDir);
     TestRunRequest request;
     request.command = job.command;
@@ -171,12 +187,12 @@ Result<TaskRunRecord> Workspace::runJob(const JobConfig &job)
     return run;
 }
 
-Result<QList<TaskRunRecord>> Workspace::jobRuns(const QString &name, const QString &since)
+Result<QList<TaskRunRecord>> JobService::runs(const QString &name, const QString &since)
 {
     return TaskRepository(m_db).jobRuns(name, since);
 }
 
-Result<QStringList> Workspace::dueJobs()
+Result<QStringList> JobService::due()
 {
     QStringList due;
     const QDateTime now = QDateTime::currentDateTimeUtc();
@@ -196,7 +212,7 @@ Result<QStringList> Workspace::dueJobs()
     return due;
 }
 
-Result<QList<ProposalDraft>> Workspace::detectProposals()
+Result<QList<ProposalDraft>> JobService::detectProposals()
 {
     auto head = m_repo.branchCommit(m_config.workspace.targetBranch);
     if (!head) {
@@ -220,7 +236,7 @@ Result<QList<ProposalDraft>> Workspace::detectProposals()
                               .toString(Qt::ISODateWithMs);
     QList<ProposalDraft> drafts;
     for (const JobConfig &job : m_config.jobs) {
-        auto runs = jobRuns(job.name);
+        auto runs = this->runs(job.name);
         if (!runs) {
             return runs.error();
         }
@@ -274,7 +290,7 @@ Result<QList<ProposalDraft>> Workspace::detectProposals()
             auto findings =
                 sarif ? parseSarif(file.readAll(), reportFile) : parseClangTidyFixes(file.readAll(), reportFile);
             if (!findings) {
-                m_warnings.append(findings.message());
+                m_decisions.warn(findings.message());
                 break;
             }
             QJsonObject source;
@@ -289,26 +305,25 @@ Result<QList<ProposalDraft>> Workspace::detectProposals()
     return drafts;
 }
 
-Result<QList<ProposalDecision>> Workspace::detect()
+Result<QList<ProposalDecision>> JobService::detect()
 {
     auto drafts = detectProposals();
     if (!drafts) {
         return drafts.error();
     }
-    Ledger ledger = this->ledger();
-    auto decisions = generateGoals(m_db, ledger, m_config, *drafts);
+    auto decisions = generateGoals(m_db, m_ledger, m_config, *drafts);
     if (decisions && !decisions->isEmpty()) {
-        checkpointAfterDecision();
+        m_decisions.checkpointAfterDecision();
     }
     return decisions;
 }
 
-Result<QList<ProposalDecision>> Workspace::proposals(bool refusedOnly, int limit)
+Result<QList<ProposalDecision>> JobService::proposals(bool refusedOnly, int limit)
 {
     return listProposals(m_db, refusedOnly, limit);
 }
 
-Result<ProposalDecision> Workspace::proposal(qint64 proposalId)
+Result<ProposalDecision> JobService::proposal(qint64 proposalId)
 {
     return findProposal(m_db, proposalId);
 }

@@ -1,0 +1,77 @@
+#include "workspace/decisions.h"
+
+#include "git/gitrepository.h"
+#include "store/ledger.h"
+
+#include <QCoreApplication>
+
+#include <pwd.h>
+#include <unistd.h>
+
+namespace astra {
+
+namespace {
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(astra::Workspace)
+};
+
+QString osUser()
+{
+    QString user = qEnvironmentVariable("USER");
+    if (user.isEmpty()) {
+        if (const passwd *entry = getpwuid(geteuid()); entry && entry->pw_name) {
+            user = QString::fromLocal8Bit(entry->pw_name);
+        }
+    }
+    return user.isEmpty() ? QStringLiteral("uid-%1").arg(geteuid()) : user;
+}
+} // namespace
+
+Decisions::Decisions(GitRepository &repo, Ledger &ledger)
+    : m_repo(repo)
+    , m_ledger(ledger)
+{}
+
+QString Decisions::actor() const
+{
+    const GitIdentity identity = m_repo.identity();
+    QString actor = osUser();
+    if (!identity.name.isEmpty() || !identity.email.isEmpty()) {
+        actor += QStringLiteral(" (%1 <%2>)").arg(identity.name, identity.email);
+    }
+    return actor;
+}
+
+Result<LedgerCheckpoint> Decisions::checkpoint()
+{
+    auto head = m_ledger.head();
+    if (!head) {
+        return head.error();
+    }
+    if (head->seq == 0) {
+        return makeError(Tr::tr("The ledger is empty; there is nothing to checkpoint yet."), ErrorKind::Invalid);
+    }
+    return m_repo.writeLedgerCheckpoint(head->seq, head->hash);
+}
+
+void Decisions::checkpointAfterDecision()
+{
+    auto written = checkpoint();
+    if (!written) {
+        warn(Tr::tr("The change was recorded, but the ledger checkpoint refs/astra/ledger could not be updated: %1")
+                 .arg(written.message()));
+    }
+}
+
+void Decisions::warn(const QString &warning)
+{
+    m_warnings.append(warning);
+}
+
+QStringList Decisions::takeWarnings()
+{
+    return std::exchange(m_warnings, {});
+}
+
+} // namespace astra

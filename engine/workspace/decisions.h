@@ -1,0 +1,38 @@
+#pragma once
+
+#include "base/result.h"
+#include "model/ledgerentry.h"
+
+#include <QStringList>
+
+namespace astra {
+
+class GitRepository;
+class Ledger;
+
+// What the workspace's services share about a decision: who makes it, the ledger checkpoint
+// written after it, and the problems that did not make it fail (warnings).
+class Decisions
+{
+public:
+    Decisions(GitRepository &repo, Ledger &ledger);
+
+    // Who acts: the OS user and, when configured, the git identity (read each time, so that a
+    // workspace kept open sees a changed identity).
+    QString actor() const;
+
+    // Writes refs/astra/ledger at the ledger's head.
+    Result<LedgerCheckpoint> checkpoint();
+    // After a committed decision: a checkpoint that cannot be written is a warning, not an error.
+    void checkpointAfterDecision();
+
+    void warn(const QString &warning);
+    QStringList takeWarnings();
+
+private:
+    GitRepository &m_repo;
+    Ledger &m_ledger;
+    QStringList m_warnings;
+};
+
+} // namespace astra

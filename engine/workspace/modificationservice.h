@@ -1,0 +1,88 @@
+#pragma once
+
+#include "base/result.h"
+#include "model/goal.h"
+#include "model/modification.h"
+#include "model/treediff.h"
+
+#include <optional>
+
+namespace astra {
+
+class Database;
+class Decisions;
+class GitRepository;
+class GoalService;
+class Ledger;
+struct Config;
+struct PolicyViolation;
+
+// What rolling back a merged modification would touch, shown before asking.
+struct RollbackImpact
+{
+    qint64 modificationId = 0;
+    QString targetBranch;
+    QStringList paths; // the files the revert changes
+    QList<CommitSummary> laterCommits; // commits on the target after the merge that touch them
+    QStringList localEdits; // uncommitted changes to them in the work tree (the revert stops on these)
+    bool targetCheckedOut = false;
+};
+
+// Modifications: changes on their own branches inside the path policy, tested on their exact
+// commit, reviewed, merged and rolled back.
+class ModificationService
+{
+public:
+    // `stateDir`: where test logs are kept (<git common dir>/astra). `goals`: the goals an
+    // imported change is filed under.
+    ModificationService(Database &db,
+                        GitRepository &repo,
+                        const Config &config,
+                        Ledger &ledger,
+                        Decisions &decisions,
+                        GoalService &goals,
+                        QString stateDir);
+
+    // `taskId`: the code_modify task that writes it. `baseCommit`: the commit the change set
+    // was made against (empty: the target's head now).
+    Result<Modification> create(qint64 goalId,
+                                const ChangeSet &changes,
+                                const QString &who,
+                                std::optional<qint64> taskId = std::nullopt,
+                                const QString &baseCommit = {});
+    Result<Modification> proposePatch(const QByteArray &patch, std::optional<qint64> goalId, const QString &title);
+    Result<Modification> proposeBranch(const QString &branch, std::optional<qint64> goalId, const QString &title);
+    Result<QList<Modification>> list(std::optional<ModificationStatus> status);
+    Result<Modification> find(qint64 id);
+    Result<QList<TestResultRecord>> testResults(qint64 modificationId);
+    Result<Modification> test(qint64 id);
+    Result<QList<Modification>> testPending();
+    Result<Modification> approve(qint64 id, const QString &reason);
+    Result<Modification> reject(qint64 id, const QString &reason);
+    Result<Modification> merge(qint64 id);
+    Result<Modification> rollback(qint64 id, const QString &reason);
+    Result<RollbackImpact> rollbackImpact(qint64 id);
+    Result<TreeDiff> diff(qint64 id, const TreeDiffOptions &options);
+    Result<QStringList> prune(int days);
+
+private:
+    Result<Goal> goalForImport(std::optional<qint64> goalId, const QString &title);
+    Result<Modification> move(const Modification &modification,
+                              ModificationStatus to,
+                              const QString &who,
+                              QJsonObject meta,
+                              const QString &reviewDecision = {},
+                              const QString &reason = {},
+                              const QString &headSeen = {});
+    Status recordPolicyViolations(qint64 goalId, const QString &source, const QList<PolicyViolation> &violations);
+
+    Database &m_db;
+    GitRepository &m_repo;
+    const Config &m_config;
+    Ledger &m_ledger;
+    Decisions &m_decisions;
+    GoalService &m_goals;
+    QString m_stateDir;
+};
+
+} // namespace astra
