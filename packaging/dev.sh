@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Set-up, build and run for Debian 12 and Ubuntu 22.04 or later.
 #   packaging/dev.sh demo   install what is missing, build, start the workstation on the demo workspace
-#   packaging/dev.sh test   install what is missing, build both Qt flavours and the sanitizer build,
-#                           start a PostgreSQL server on loopback, run every test
+#   packaging/dev.sh test   install what is missing, build both Qt flavours and the sanitizer builds
+#                           (ASan+UBSan, ThreadSanitizer), start a PostgreSQL server on loopback,
+#                           run every test
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -106,7 +107,7 @@ run_tests() {
     export QT_QPA_PLATFORM=offscreen
 
     local failed=0
-    for preset in qt6 qt5 asan; do
+    for preset in qt6 qt5 asan tsan; do
         local t0=$SECONDS
         build "$preset"
         local t1=$SECONDS

@@ -764,6 +764,10 @@
         <source>Goal %1 is &apos;%2&apos;, so its review cannot be requested.</source>
         <translation>Ziel %1 ist im Zustand &apos;%2&apos;, daher kann keine Prüfung angefordert werden.</translation>
     </message>
+    <message>
+        <source>Task %1 (%2) needs a workspace session, and the scheduler gave it another kind of session.</source>
+        <translation>Aufgabe %1 (%2) braucht eine Arbeitsbereichssitzung, der Scheduler hat ihr aber eine andere Art von Sitzung gegeben.</translation>
+    </message>
 </context>
 <context>
     <name>astra::Findings</name>
@@ -1255,10 +1259,6 @@
 </context>
 <context>
     <name>astra::GoalStateMachine</name>
-    <message>
-        <source>none: &apos;%1&apos; is final</source>
-        <translation>keine: &apos;%1&apos; ist ein Endzustand</translation>
-    </message>
     <message>
         <source>Goal %1 is &apos;%2&apos; and cannot move to &apos;%3&apos;. Legal next states from &apos;%2&apos;: %4.</source>
         <translation>Ziel %1 ist im Zustand &apos;%2&apos; und kann nicht nach &apos;%3&apos; wechseln. Zulässige Folgezustände von &apos;%2&apos;: %4.</translation>
@@ -2095,14 +2095,6 @@ Hash %7
         <translation>Erstellen der Commit-Signatur</translation>
     </message>
     <message>
-        <source>Reading the commits to move %1 failed</source>
-        <translation>Die Commits zum Verschieben von %1 konnten nicht gelesen werden</translation>
-    </message>
-    <message>
-        <source>Reading the trees to move %1 failed</source>
-        <translation>Die Bäume zum Verschieben von %1 konnten nicht gelesen werden</translation>
-    </message>
-    <message>
         <source>%1 is checked out and has local changes in files this would overwrite: %2. Commit or stash them and try again; nothing was changed.</source>
         <translation>%1 ist ausgecheckt und hat lokale Änderungen in Dateien, die dabei überschrieben würden: %2. Committen oder stashen Sie diese und versuchen Sie es erneut; es wurde nichts geändert.</translation>
     </message>
@@ -2123,18 +2115,6 @@ Hash %7
         <translation>%1 wurde seit der Prüfung verschoben (war bei %2, ist jetzt bei %3); es wurde nichts geändert. Prüfen Sie die Änderung erneut gegen den neuen Stand.</translation>
     </message>
     <message>
-        <source>Reading the commits to merge failed</source>
-        <translation>Die zu mergenden Commits konnten nicht gelesen werden</translation>
-    </message>
-    <message>
-        <source>Reading the trees to merge failed</source>
-        <translation>Die zu mergenden Bäume konnten nicht gelesen werden</translation>
-    </message>
-    <message>
-        <source>Comparing the trees to merge failed</source>
-        <translation>Die zu mergenden Bäume konnten nicht verglichen werden</translation>
-    </message>
-    <message>
         <source>Merging</source>
         <translation>Mergen</translation>
     </message>
@@ -2145,10 +2125,6 @@ Hash %7
     <message>
         <source>Writing the merge commit</source>
         <translation>Schreiben des Merge-Commits</translation>
-    </message>
-    <message>
-        <source>Reading the commits to revert failed</source>
-        <translation>Die zurückzunehmenden Commits konnten nicht gelesen werden</translation>
     </message>
     <message>
         <source>Reverting %1</source>
@@ -2239,14 +2215,6 @@ Hash %7
     <message>
         <source>Listing modifications</source>
         <translation>Auflisten der Änderungen</translation>
-    </message>
-    <message>
-        <source>Modification %1 is &apos;%2&apos; and cannot move to &apos;%3&apos;. Legal next states from &apos;%2&apos;: %4.</source>
-        <translation>Änderung %1 ist im Zustand &apos;%2&apos; und kann nicht nach &apos;%3&apos; wechseln. Zulässige Folgezustände von &apos;%2&apos;: %4.</translation>
-    </message>
-    <message>
-        <source>none: it is final</source>
-        <translation>keine: es ist ein Endzustand</translation>
     </message>
     <message>
         <source>Updating modification %1</source>
@@ -2429,10 +2397,6 @@ Hash %7
     <message>
         <source>Finding the merge base of %1</source>
         <translation>Ermitteln der Merge-Basis von %1</translation>
-    </message>
-    <message>
-        <source>Reading the trees of %1 failed</source>
-        <translation>Die Bäume von %1 konnten nicht gelesen werden</translation>
     </message>
     <message>
         <source>Comparing %1 with its merge base</source>
@@ -3351,6 +3315,22 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <source>task %1 (%2) %3: %4</source>
         <translation>Aufgabe %1 (%2) %3: %4</translation>
     </message>
+    <message>
+        <source>The scheduler was given no way to open the workspace&apos;s state.</source>
+        <translation>Dem Scheduler wurde kein Weg gegeben, den Zustand des Arbeitsbereichs zu öffnen.</translation>
+    </message>
+    <message>
+        <source>the process running it (%1) died</source>
+        <translation>der ausführende Prozess (%1) ist beendet</translation>
+    </message>
+    <message>
+        <source>requeued: %1</source>
+        <translation>erneut eingereiht: %1</translation>
+    </message>
+    <message>
+        <source>failed: %1, and it had used its %2 attempts</source>
+        <translation>fehlgeschlagen: %1, und alle %2 Versuche waren verbraucht</translation>
+    </message>
 </context>
 <context>
     <name>astra::SettingsDialog</name>
@@ -3408,6 +3388,13 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>Where</source>
         <translation>Wo</translation>
+    </message>
+</context>
+<context>
+    <name>astra::StateMachine</name>
+    <message>
+        <source>none: &apos;%1&apos; is final</source>
+        <translation>keine: &apos;%1&apos; ist ein Endzustand</translation>
     </message>
 </context>
 <context>
@@ -3935,6 +3922,29 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     </message>
 </context>
 <context>
+    <name>astra::Transitions</name>
+    <message>
+        <source>Internal error: %1 must change state inside a write transaction; nothing was written</source>
+        <translation>Interner Fehler: %1 muss seinen Zustand innerhalb einer Schreibtransaktion ändern; nichts wurde geschrieben</translation>
+    </message>
+    <message>
+        <source>Plan %1 is &apos;%2&apos; and cannot move to &apos;%3&apos;. Legal next states from &apos;%2&apos;: %4.</source>
+        <translation>Plan %1 ist im Zustand &apos;%2&apos; und kann nicht nach &apos;%3&apos; wechseln. Zulässige Folgezustände von &apos;%2&apos;: %4.</translation>
+    </message>
+    <message>
+        <source>Internal error: task %1 moved to &apos;%2&apos; without naming the event</source>
+        <translation>Interner Fehler: Aufgabe %1 wechselte nach &apos;%2&apos;, ohne das Ereignis zu nennen</translation>
+    </message>
+    <message>
+        <source>Task %1 is &apos;%2&apos; and cannot move to &apos;%3&apos;. Legal next states from &apos;%2&apos;: %4.</source>
+        <translation>Aufgabe %1 ist im Zustand &apos;%2&apos; und kann nicht nach &apos;%3&apos; wechseln. Zulässige Folgezustände von &apos;%2&apos;: %4.</translation>
+    </message>
+    <message>
+        <source>Modification %1 is &apos;%2&apos; and cannot move to &apos;%3&apos;. Legal next states from &apos;%2&apos;: %4.</source>
+        <translation>Änderung %1 ist im Zustand &apos;%2&apos; und kann nicht nach &apos;%3&apos; wechseln. Zulässige Folgezustände von &apos;%2&apos;: %4.</translation>
+    </message>
+</context>
+<context>
     <name>astra::TreeDiff</name>
     <message>
         <source>Comparing %1 with %2</source>
@@ -4165,18 +4175,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>cancelled by %1</source>
         <translation>abgebrochen von %1</translation>
-    </message>
-    <message>
-        <source>the process running it (%1) died</source>
-        <translation>der ausführende Prozess (%1) ist beendet</translation>
-    </message>
-    <message>
-        <source>requeued: %1</source>
-        <translation>erneut eingereiht: %1</translation>
-    </message>
-    <message>
-        <source>failed: %1, and it had used its %2 attempts</source>
-        <translation>fehlgeschlagen: %1, und alle %2 Versuche waren verbraucht</translation>
     </message>
     <message>
         <source>%1 defines no [[jobs]]; add one with a name and a command.</source>
@@ -5056,6 +5054,18 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
     <message>
         <source>Reading the tree of %1</source>
         <translation>Lesen des Baums von %1</translation>
+    </message>
+    <message>
+        <source>Initialising libgit2</source>
+        <translation>libgit2 wird initialisiert</translation>
+    </message>
+    <message>
+        <source>Turning on %1 in libgit2</source>
+        <translation>%1 wird in libgit2 eingeschaltet</translation>
+    </message>
+    <message>
+        <source>Listing the conflicts</source>
+        <translation>Die Konflikte werden aufgelistet</translation>
     </message>
 </context>
 <context>

@@ -764,6 +764,10 @@
         <source>Goal %1 is &apos;%2&apos;, so its review cannot be requested.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Task %1 (%2) needs a workspace session, and the scheduler gave it another kind of session.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Findings</name>
@@ -1255,10 +1259,6 @@
 </context>
 <context>
     <name>astra::GoalStateMachine</name>
-    <message>
-        <source>none: &apos;%1&apos; is final</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>Goal %1 is &apos;%2&apos; and cannot move to &apos;%3&apos;. Legal next states from &apos;%2&apos;: %4.</source>
         <translation type="unfinished"></translation>
@@ -2088,14 +2088,6 @@ hash %7
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Reading the commits to move %1 failed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Reading the trees to move %1 failed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 is checked out and has local changes in files this would overwrite: %2. Commit or stash them and try again; nothing was changed.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2116,18 +2108,6 @@ hash %7
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Reading the commits to merge failed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Reading the trees to merge failed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Comparing the trees to merge failed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Merging</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2137,10 +2117,6 @@ hash %7
     </message>
     <message>
         <source>Writing the merge commit</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Reading the commits to revert failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2231,14 +2207,6 @@ hash %7
     </message>
     <message>
         <source>Listing modifications</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Modification %1 is &apos;%2&apos; and cannot move to &apos;%3&apos;. Legal next states from &apos;%2&apos;: %4.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>none: it is final</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2420,10 +2388,6 @@ hash %7
     </message>
     <message>
         <source>Finding the merge base of %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Reading the trees of %1 failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3343,6 +3307,22 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <source>task %1 (%2) %3: %4</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The scheduler was given no way to open the workspace&apos;s state.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the process running it (%1) died</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>requeued: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed: %1, and it had used its %2 attempts</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::SettingsDialog</name>
@@ -3399,6 +3379,13 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>Where</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::StateMachine</name>
+    <message>
+        <source>none: &apos;%1&apos; is final</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3927,6 +3914,29 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
 </context>
 <context>
+    <name>astra::Transitions</name>
+    <message>
+        <source>Internal error: %1 must change state inside a write transaction; nothing was written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan %1 is &apos;%2&apos; and cannot move to &apos;%3&apos;. Legal next states from &apos;%2&apos;: %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Internal error: task %1 moved to &apos;%2&apos; without naming the event</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 is &apos;%2&apos; and cannot move to &apos;%3&apos;. Legal next states from &apos;%2&apos;: %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 is &apos;%2&apos; and cannot move to &apos;%3&apos;. Legal next states from &apos;%2&apos;: %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::TreeDiff</name>
     <message>
         <source>Comparing %1 with %2</source>
@@ -4154,18 +4164,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>cancelled by %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>the process running it (%1) died</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>requeued: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>failed: %1, and it had used its %2 attempts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -4995,6 +4993,18 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
     </message>
     <message>
         <source>Reading the tree of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Initialising libgit2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Turning on %1 in libgit2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Listing the conflicts</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -18,6 +18,7 @@
 #include <QThread>
 
 #include <mutex>
+#include <thread>
 
 namespace astra {
 
@@ -142,6 +143,21 @@ Result<SchedulerReport> Scheduler::runUntilIdle()
     if (!m_options.openSession) {
         return makeError(Tr::tr("The scheduler was given no way to open the workspace's state."), ErrorKind::Invalid);
     }
+    // The dispatcher gets a thread of its own, with its own session, rather than the caller's:
+    // the caller's thread may be the main thread and may have started processes (jobs) before.
+    // On Qt 6.4, QProcess starts a child with vfork semantics on the caller's stack, after which
+    // ThreadSanitizer no longer sees that main thread's locks and reports the scheduler's own
+    // locked state as racy; on a fresh thread the tsan preset checks the dispatcher for real.
+    std::optional<Result<SchedulerReport>> result;
+    std::thread dispatcher([this, &result] {
+        result.emplace(dispatch());
+    });
+    dispatcher.join();
+    return std::move(*result);
+}
+
+Result<SchedulerReport> Scheduler::dispatch()
+{
     auto session = m_options.openSession(SessionRole::Dispatcher); // requeues the tasks of runners that died
     if (!session) {
         return session.error();

@@ -46,7 +46,7 @@ public:
     ~Scheduler() override;
 
     // Runs until no approved plan has a task that can start now or later. Blocks the calling
-    // thread (never call it on the UI thread).
+    // thread (never call it on the UI thread); the dispatching itself runs on a thread of its own.
     Result<SchedulerReport> runUntilIdle();
 
     // Thread-safe. stop() cancels the running tasks and starts no new ones.
@@ -72,6 +72,7 @@ private:
         QDeadlineTimer deadline;
     };
 
+    Result<SchedulerReport> dispatch();
     void runPlan(qint64 planId);
     Result<Claim> claim(TaskSession &session, TaskRecord &task, qint64 *runId);
     Result<TaskState> finish(TaskSession &session,
