@@ -230,8 +230,7 @@ Result<Goal> ModificationService::goalForImport(std::optional<qint64> goalId, co
     return m_goals.move(goal->id, GoalState::Active, Tr::tr("imported change"), m_decisions.actor());
 }
 
-Result<Modification>
-ModificationService::proposePatch(const QByteArray &patch, std::optional<qint64> goalId, const QString &title)
+Result<QString> ModificationService::importBase(std::optional<qint64> goalId)
 {
     if (goalId) {
         auto goal = GoalRepository(m_db).find(*goalId);
@@ -239,7 +238,27 @@ ModificationService::proposePatch(const QByteArray &patch, std::optional<qint64>
             return goal.error();
         }
     }
-    auto base = m_repo.branchCommit(m_config.workspace.targetBranch);
+    return m_repo.branchCommit(m_config.workspace.targetBranch);
+}
+
+Result<Modification>
+ModificationService::createImported(std::optional<qint64> goalId, const QString &goalTitle, const ChangeSet &changes)
+{
+    auto goal = goalForImport(goalId, goalTitle);
+    if (!goal) {
+        return goal.error();
+    }
+    auto created = create(goal->id, changes, m_decisions.actor());
+    if (created) {
+        m_decisions.checkpointAfterDecision();
+    }
+    return created;
+}
+
+Result<Modification>
+ModificationService::proposePatch(const QByteArray &patch, std::optional<qint64> goalId, const QString &title)
+{
+    auto base = importBase(goalId);
     if (!base) {
         return base.error();
     }
@@ -276,27 +295,13 @@ ModificationService::proposePatch(const QByteArray &patch, std::optional<qint64>
         return changes.error();
     }
     changes->title = title;
-    auto goal = goalForImport(goalId, title.isEmpty() ? Tr::tr("Review an imported patch") : title);
-    if (!goal) {
-        return goal.error();
-    }
-    auto created = create(goal->id, *changes, m_decisions.actor());
-    if (created) {
-        m_decisions.checkpointAfterDecision();
-    }
-    return created;
+    return createImported(goalId, title.isEmpty() ? Tr::tr("Review an imported patch") : title, *changes);
 }
 
 Result<Modification>
 ModificationService::proposeBranch(const QString &branch, std::optional<qint64> goalId, const QString &title)
 {
-    if (goalId) {
-        auto goal = GoalRepository(m_db).find(*goalId);
-        if (!goal) {
-            return goal.error();
-        }
-    }
-    auto base = m_repo.branchCommit(m_config.workspace.targetBranch);
+    auto base = importBase(goalId);
     if (!base) {
         return base.error();
     }
@@ -307,15 +312,7 @@ ModificationService::proposeBranch(const QString &branch, std::optional<qint64> 
     }
     changes->title = title.isEmpty() ? Tr::tr("Changes from branch %1").arg(branch) : title;
     changes->rationale = Tr::tr("Imported from branch %1 (its changes since %2).").arg(branch, mergeBase.left(12));
-    auto goal = goalForImport(goalId, changes->title);
-    if (!goal) {
-        return goal.error();
-    }
-    auto created = create(goal->id, *changes, m_decisions.actor());
-    if (created) {
-        m_decisions.checkpointAfterDecision();
-    }
-    return created;
+    return createImported(goalId, changes->title, *changes);
 }
 
 Result<QList<Modification>> ModificationService::list(std::optional<ModificationStatus> status)

@@ -67,6 +67,11 @@ public:
 
 private:
     Result<Goal> goalForImport(std::optional<qint64> goalId, const QString &title);
+    // An import's base (the target's head), once the goal it names is known to exist.
+    Result<QString> importBase(std::optional<qint64> goalId);
+    // The imported change under its goal (found, or created approved), checkpointed.
+    Result<Modification>
+    createImported(std::optional<qint64> goalId, const QString &goalTitle, const ChangeSet &changes);
     Result<Modification> move(const Modification &modification,
                               ModificationStatus to,
                               const QString &who,
