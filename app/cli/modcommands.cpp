@@ -68,6 +68,9 @@ void printModification(QTextStream &out, const Modification &m, const QList<Test
                    .arg(test.skipped)
                    .arg(test.sandbox)
             << u'\n';
+        if (!test.sandbox.isEmpty() && !test.sandboxed()) {
+            out << Tr::tr("           UNSANDBOXED: ran without isolation (sandbox = \"none\" in [tests])") << u'\n';
+        }
     }
 }
 

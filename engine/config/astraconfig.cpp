@@ -37,7 +37,7 @@ constexpr std::string_view rootKeys[] =
     {"workspace", "policy", "tests", "jobs", "generator", "detectors", "principles", "proposer"};
 constexpr std::string_view workspaceKeys[] = {"target_branch"};
 constexpr std::string_view policyKeys[] = {"allowed", "forbidden", "max_file_kb"};
-constexpr std::string_view testsKeys[] = {"command", "timeout_s", "report", "sandbox"};
+constexpr std::string_view testsKeys[] = {"command", "timeout_s", "report", "sandbox", "scratch_mb"};
 constexpr std::string_view jobKeys[] = {"name", "command", "every", "timeout_s", "report"};
 constexpr std::string_view generatorKeys[] = {"interval",
                                               "min_confidence",
@@ -691,6 +691,7 @@ void ConfigReader::readTests(const toml::table &table, TestsSection &out)
                    {QStringLiteral("auto"), QStringLiteral("bwrap"), QStringLiteral("none")},
                    sandbox))
         out.sandbox = static_cast<TestsSection::Sandbox>(sandbox);
+    readInt(table, key, "scratch_mb", 1, Tr::tr("a positive integer (mebibytes)"), out.scratchMb);
 }
 
 void ConfigReader::readJobs(const toml::array &array, QList<JobConfig> &out)

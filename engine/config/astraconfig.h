@@ -47,6 +47,7 @@ struct TestsSection
     int timeoutS = 600; // timeout_s
     QString report; // report: "junit:PATH", "ctest" or "pytest"; empty reads the exit status only
     Sandbox sandbox = Sandbox::Auto; // sandbox: "auto", "bwrap" or "none"
+    int scratchMb = 1024; // scratch_mb: the size of the sandbox's private /tmp (and HOME), in MiB
 
     bool operator==(const TestsSection &) const = default;
 };

@@ -213,6 +213,8 @@ QString defaultConfigText(const QString &targetBranch, const QString &testComman
     line(QStringLiteral("# report = \"junit:build/report.xml\""));
     line(QStringLiteral("# auto: in bubblewrap when it is installed | bwrap: always, refuse without it | none"));
     line(QStringLiteral("sandbox = %1").arg(tomlString(sandboxName(defaults.tests.sandbox))));
+    line(QStringLiteral("# The sandbox's private /tmp and HOME, in MiB: a run that fills it fails and says so."));
+    line(QStringLiteral("# scratch_mb = %1").arg(defaults.tests.scratchMb));
     line();
     line(QStringLiteral("# Recurring checks; their failures and findings feed the detectors. Add one [[jobs]]"));
     line(QStringLiteral("# table per check; name and command are required, names are unique."));

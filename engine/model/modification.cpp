@@ -175,6 +175,16 @@ QJsonObject Modification::toJson() const
     return object;
 }
 
+bool isSandboxed(const QString &sandboxDescription)
+{
+    return sandboxDescription == u"bwrap" || sandboxDescription.startsWith(u"bwrap ");
+}
+
+bool TestResultRecord::sandboxed() const
+{
+    return isSandboxed(sandbox);
+}
+
 QJsonObject TestResultRecord::toJson() const
 {
     QJsonObject object;
@@ -182,6 +192,7 @@ QJsonObject TestResultRecord::toJson() const
     object.insert(QStringLiteral("commit"), commitId);
     object.insert(QStringLiteral("command"), command);
     object.insert(QStringLiteral("sandbox"), sandbox);
+    object.insert(QStringLiteral("sandboxed"), sandboxed());
     object.insert(QStringLiteral("outcome"), outcome);
     object.insert(QStringLiteral("exit_code"), exitCode ? QJsonValue(*exitCode) : QJsonValue());
     object.insert(QStringLiteral("passed"), passed);

@@ -118,8 +118,13 @@ struct TestResultRecord
     QString finishedAt;
     QString runner; // host:pid:start-time of the process running it
 
+    // Whether the command ran in the sandbox ("bwrap ..."); a run with sandbox = "none" did not.
+    bool sandboxed() const;
     QJsonObject toJson() const;
 };
+
+// Whether a run's sandbox description is the sandbox's ("bwrap", with details after it).
+bool isSandboxed(const QString &sandboxDescription);
 
 } // namespace astra
 

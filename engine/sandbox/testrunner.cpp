@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
@@ -18,9 +19,13 @@
 #include <QTimer>
 
 #include <climits>
+#include <cstring>
 #include <optional>
+#include <pwd.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 namespace astra {
 
@@ -110,11 +115,94 @@ ProbeResult probe(const QString &program, const QStringList &arguments)
 
 // -- Sandbox -----------------------------------------------------------------------------
 
-// The bubblewrap command line up to the `--` that precedes the sandboxed program. With an
-// empty `folder` (the probe) nothing is writable but /tmp.
-QStringList bubblewrapArguments(const QString &folder)
+// Who the sandboxed command is on the host. Run by root, bubblewrap would keep root's
+// capabilities (a changed test command could mount the host's disk) and RLIMIT_NPROC would not
+// bind; so as root the command runs as the unprivileged `nobody` user, dropped to by setpriv
+// before bubblewrap starts, in a user namespace of that user with every capability gone.
+struct HostUser
 {
-    QStringList args = {
+    bool drop = false; // run by root: switch to uid/gid first
+    uid_t uid = 0;
+    gid_t gid = 0;
+    QString name;
+};
+
+HostUser sandboxHostUser()
+{
+    if (geteuid() != 0) {
+        return {};
+    }
+    HostUser user{true, 65534, 65534, QStringLiteral("nobody")};
+    passwd entry{};
+    passwd *found = nullptr;
+    char buffer[4096];
+    if (getpwnam_r("nobody", &entry, buffer, sizeof buffer, &found) == 0 && found && found->pw_uid != 0) {
+        user.uid = found->pw_uid;
+        user.gid = found->pw_gid;
+    }
+    return user;
+}
+
+// The programs that run before bubblewrap: setpriv dropping root to the host user, or nothing.
+// Empty with `*missing` set when the drop is needed and setpriv is not installed.
+QStringList hostUserPrefix(const HostUser &user, bool *missing)
+{
+    *missing = false;
+    if (!user.drop) {
+        return {};
+    }
+    const QString setpriv =
+        QStandardPaths::findExecutable(QStringLiteral("setpriv"), {QStringLiteral("/usr/bin"), QStringLiteral("/bin")});
+    if (setpriv.isEmpty()) {
+        *missing = true;
+        return {};
+    }
+    return {setpriv,
+            QStringLiteral("--reuid=%1").arg(user.uid),
+            QStringLiteral("--regid=%1").arg(user.gid),
+            QStringLiteral("--clear-groups"),
+            QStringLiteral("--")};
+}
+
+// What this bubblewrap offers beyond 0.4 (Ubuntu 22.04 has 0.6): read once from its --help.
+struct BubblewrapFeatures
+{
+    bool disableUserns = false; // 0.8
+    bool tmpfsSize = false; // 0.7
+};
+
+BubblewrapFeatures bubblewrapFeatures(const QString &bwrap)
+{
+    static QMutex mutex;
+    static QHash<QString, BubblewrapFeatures> cache;
+    QMutexLocker locker(&mutex);
+    if (const auto it = cache.constFind(bwrap); it != cache.constEnd()) {
+        return *it;
+    }
+    QProcess process;
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.setStandardInputFile(QProcess::nullDevice());
+    process.start(bwrap, {QStringLiteral("--help")});
+    process.waitForFinished(probeTimeoutMs);
+    const QByteArray help = process.readAll();
+    const BubblewrapFeatures features{help.contains("--disable-userns"), help.contains("--size")};
+    cache.insert(bwrap, features);
+    return features;
+}
+
+// The bubblewrap command line up to the `--` that precedes the sandboxed program. With an
+// empty `folder` (the probe) nothing is writable but /tmp, a tmpfs of `scratchBytes` where
+// this bubblewrap can bound it.
+QStringList bubblewrapArguments(const QString &bwrap, const QString &folder, qint64 scratchBytes)
+{
+    const BubblewrapFeatures features = bubblewrapFeatures(bwrap);
+    // A user namespace of the unprivileged user, no capabilities, no nested user namespaces.
+    QStringList args = {QStringLiteral("--unshare-user")};
+    if (features.disableUserns) {
+        args << QStringLiteral("--disable-userns");
+    }
+    args << QStringLiteral("--cap-drop") << QStringLiteral("ALL");
+    args << QStringList{
         QStringLiteral("--unshare-net"),
         QStringLiteral("--unshare-pid"),
         QStringLiteral("--unshare-ipc"),
@@ -144,8 +232,11 @@ QStringList bubblewrapArguments(const QString &folder)
     }
     args << QStringLiteral("--ro-bind") << QStringLiteral("/etc") << QStringLiteral("/etc") //
          << QStringLiteral("--dev") << QStringLiteral("/dev") //
-         << QStringLiteral("--proc") << QStringLiteral("/proc") //
-         << QStringLiteral("--tmpfs") << QStringLiteral("/tmp");
+         << QStringLiteral("--proc") << QStringLiteral("/proc");
+    if (features.tmpfsSize) {
+        args << QStringLiteral("--size") << QString::number(qMax<qint64>(1024 * 1024, scratchBytes));
+    }
+    args << QStringLiteral("--tmpfs") << QStringLiteral("/tmp");
     if (!folder.isEmpty()) {
         args << QStringLiteral("--bind") << folder << folder << QStringLiteral("--chdir") << folder;
     } else {
@@ -160,11 +251,66 @@ QStringList bubblewrapArguments(const QString &folder)
     return args;
 }
 
+// A trial run that also proves the sandbox holds no capability: it fails when the effective
+// set inside is not empty.
 ProbeResult probeBubblewrap(const QString &bwrap)
 {
-    QStringList args = bubblewrapArguments(QString());
-    args << shellProgram << QStringLiteral("-c") << QStringLiteral("exit 0");
-    return probe(bwrap, args);
+    const HostUser user = sandboxHostUser();
+    bool setprivMissing = false;
+    QStringList command = hostUserPrefix(user, &setprivMissing);
+    if (setprivMissing) {
+        return ProbeResult{false,
+                           Tr::tr("run as root, the sandbox drops to the user %1 with setpriv, which is not "
+                                  "installed (Debian and Ubuntu: util-linux)")
+                               .arg(user.name)};
+    }
+    command << bwrap << bubblewrapArguments(bwrap, QString(), 1024 * 1024) << shellProgram << QStringLiteral("-c")
+            << QStringLiteral(
+                   "grep -q '^CapEff:[[:space:]]*0*$' /proc/self/status || "
+                   "{ echo \"the sandboxed process keeps capabilities: $(grep CapEff /proc/self/status)\"; "
+                   "exit 1; }");
+    const QString program = command.takeFirst();
+    return probe(program, command);
+}
+
+// As root, the folder and everything in it become the host user's, so that the sandboxed
+// command can write there and nowhere else; symlinks are changed, never followed. The
+// folders above it must let that user through. Empty when done, else what is wrong.
+QString handOver(const QString &folder, const HostUser &user)
+{
+    if (!user.drop) {
+        return {};
+    }
+    for (QString above = QFileInfo(folder).absolutePath(); above != QLatin1String("/");
+         above = QFileInfo(above).absolutePath()) {
+        struct stat info
+        {};
+        if (::stat(QFile::encodeName(above).constData(), &info) != 0 || (info.st_mode & S_IXOTH) == 0) {
+            return Tr::tr(
+                       "the folder %1 above it cannot be entered by %2, the unprivileged user the sandbox runs "
+                       "as when started by root; use a folder under /tmp (TMPDIR) or let others enter %1 "
+                       "(chmod o+x)")
+                .arg(above, user.name);
+        }
+    }
+    const auto give = [&](const QString &path) {
+        return ::lchown(QFile::encodeName(path).constData(), user.uid, user.gid) == 0;
+    };
+    if (!give(folder)) {
+        return Tr::tr("its owner could not be changed to %1 (%2)")
+            .arg(user.name, QString::fromLocal8Bit(strerror(errno)));
+    }
+    QDirIterator it(folder,
+                    QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        if (!give(path)) {
+            return Tr::tr("the owner of %1 could not be changed to %2 (%3)")
+                .arg(path, user.name, QString::fromLocal8Bit(strerror(errno)));
+        }
+    }
+    return {};
 }
 
 QString weakerIsolation()
@@ -180,38 +326,33 @@ struct SandboxChoice
     QString description;
 };
 
+// "auto" and "bwrap" both need a working bubblewrap: nothing runs unsandboxed unless the
+// configuration says sandbox = "none" in so many words.
 Result<SandboxChoice> chooseSandbox(TestsSection::Sandbox mode)
 {
     if (mode == TestsSection::Sandbox::None) {
         return SandboxChoice{QString(), Tr::tr("none (sandbox = \"none\": %1)").arg(weakerIsolation())};
     }
+    const QString setting = QStringLiteral("sandbox = \"%1\"").arg(sandboxName(mode));
     const QString bwrap = findProgram(QStringLiteral("bwrap"));
     if (bwrap.isEmpty()) {
-        if (mode == TestsSection::Sandbox::Bwrap) {
-            return makeError(Tr::tr("The tests must run under bubblewrap (sandbox = \"bwrap\" in [tests]), but bwrap "
-                                    "is not on PATH, so nothing was run. Install bubblewrap (Debian and Ubuntu: "
-                                    "sudo apt install bubblewrap; Fedora: sudo dnf install bubblewrap; Arch: sudo "
-                                    "pacman -S bubblewrap), or set sandbox = \"auto\" to run the tests with weaker "
-                                    "isolation."),
-                             ErrorKind::Refused);
-        }
-        return SandboxChoice{QString(),
-                             Tr::tr("none (bubblewrap is not installed: %1; install bubblewrap to sandbox the tests)")
-                                 .arg(weakerIsolation())};
+        return makeError(Tr::tr("The command must run in the sandbox (%1 in [tests]), but bubblewrap (bwrap) is not "
+                                "on PATH, so nothing was run. Install bubblewrap (Debian and Ubuntu: sudo apt install "
+                                "bubblewrap; Fedora: sudo dnf install bubblewrap; Arch: sudo pacman -S bubblewrap), "
+                                "or set sandbox = \"none\" in [tests] to run without isolation (every such run is "
+                                "then marked unsandboxed).")
+                             .arg(setting),
+                         ErrorKind::Refused);
     }
     const ProbeResult works = probeBubblewrap(bwrap);
     if (!works.ok) {
-        if (mode == TestsSection::Sandbox::Bwrap) {
-            return makeError(Tr::tr("The tests must run under bubblewrap (sandbox = \"bwrap\" in [tests]), but %1 "
-                                    "does not work here (%2), so nothing was run. Allow it to create namespaces "
-                                    "(unprivileged user namespaces, or a setuid bwrap), or set sandbox = \"auto\" "
-                                    "to run the tests with weaker isolation.")
-                                 .arg(bwrap, works.problem),
-                             ErrorKind::Refused);
-        }
-        return SandboxChoice{
-            QString(),
-            Tr::tr("none (bubblewrap does not work here: %1; %2)").arg(works.problem, weakerIsolation())};
+        return makeError(Tr::tr("The command must run in the sandbox (%1 in [tests]), but %2 does not work here (%3), "
+                                "so nothing was run. Allow it to create user namespaces (sysctl "
+                                "kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0), or set sandbox = "
+                                "\"none\" in [tests] to run without isolation (every such run is then marked "
+                                "unsandboxed).")
+                             .arg(setting, bwrap, works.problem),
+                         ErrorKind::Refused);
     }
     return SandboxChoice{bwrap, QStringLiteral("bwrap")};
 }
@@ -482,6 +623,7 @@ TestRunRequest testRunRequest(const TestsSection &tests, const QString &folder, 
     request.sandbox = tests.sandbox;
     request.report = tests.report;
     request.outputFile = outputFile;
+    request.scratchBytes = qint64(tests.scratchMb) * 1024 * 1024;
     return request;
 }
 
@@ -539,10 +681,22 @@ TestRunResult runTests(const TestRunRequest &request)
     bool killGroup = false;
     std::optional<QTemporaryDir> privateHome;
     if (underBwrap) {
+        const HostUser user = sandboxHostUser();
+        if (const QString problem = handOver(folder, user); !problem.isEmpty()) {
+            TestRunResult result = errorResult(
+                Tr::tr("The test folder %1 cannot be given to the sandbox: %2. Nothing was run.").arg(folder, problem));
+            result.sandbox = sandbox->description;
+            return result;
+        }
+        bool setprivMissing = false;
+        inner << hostUserPrefix(user, &setprivMissing); // the probe has made sure it is there
         environment.insert(QStringLiteral("PATH"), sandboxPath);
         environment.insert(QStringLiteral("HOME"), QStringLiteral("/tmp"));
         environment.insert(QStringLiteral("TMPDIR"), QStringLiteral("/tmp"));
-        inner << sandbox->bwrap << bubblewrapArguments(folder);
+        inner << sandbox->bwrap << bubblewrapArguments(sandbox->bwrap, folder, request.scratchBytes);
+        if (user.drop) {
+            description += u' ' + Tr::tr("(as %1, uid %2: started by root)").arg(user.name).arg(user.uid);
+        }
     } else {
         // No sandbox: the user's PATH (everything is visible anyway), and a fresh folder as
         // HOME and TMPDIR so the user's dotfiles are not read by default.
@@ -590,10 +744,8 @@ TestRunResult runTests(const TestRunRequest &request)
     process.setProgram(shellProgram);
     process.setArguments(QStringList{QStringLiteral("-c"), limitsScript(request), limitsShellName} << inner);
 
-    const bool keepTail = spec->kind == ReportSpec::Kind::CTest || spec->kind == ReportSpec::Kind::Pytest;
-    OutputSink sink(outputFile.isOpen() ? &outputFile : nullptr,
-                    request.outputCapBytes,
-                    keepTail ? consoleTailBytes : 0);
+    // The tail is kept for console summaries and to tell a full scratch space.
+    OutputSink sink(outputFile.isOpen() ? &outputFile : nullptr, request.outputCapBytes, consoleTailBytes);
 
     qCDebug(lcGit) << "running tests in" << folder << "sandbox:" << description << "command:" << request.command;
 
@@ -707,6 +859,13 @@ TestRunResult runTests(const TestRunRequest &request)
     }
     if (!result.report.problem.isEmpty()) {
         message << Tr::tr("The report was not used: %1").arg(result.report.problem);
+    }
+    if (underBwrap && result.outcome != TestRunResult::Outcome::Passed
+        && sink.tail().contains("No space left on device")) {
+        message << Tr::tr(
+                       "A write failed for lack of space (\"No space left on device\"). The sandbox's private "
+                       "/tmp and HOME hold %1 MiB: raise scratch_mb in [tests] if the tests need more.")
+                       .arg(qMax<qint64>(1, request.scratchBytes / (1024 * 1024)));
     }
     if (result.outputTruncated) {
         message << Tr::tr("The output was cut at %1 bytes of %2.").arg(request.outputCapBytes).arg(result.outputBytes);

@@ -29,6 +29,8 @@ struct TestRunRequest
     int maxProcesses = 512; // per user (RLIMIT_NPROC), so it counts the user's other processes
     qint64 maxFileBytes = 1024LL * 1024 * 1024; // largest file the command may write
     int maxOpenFiles = 4096;
+    // The size of the sandbox's private /tmp (also its HOME); writes past it fail.
+    qint64 scratchBytes = 1024LL * 1024 * 1024;
 };
 
 // The request for a workspace's [tests] settings.
@@ -58,7 +60,8 @@ struct TestRunResult
 QString toString(TestRunResult::Outcome outcome); // "passed", "failed", "timeout", "error"
 
 // Whether `bwrap` is on the PATH of the current environment and works here (probed once per
-// bwrap binary with a trivial sandboxed run).
+// bwrap binary with a trivial sandboxed run that must hold no capability). Run by root, the
+// sandbox runs as the unprivileged user `nobody` (setpriv, then a user namespace of it).
 bool bubblewrapAvailable();
 
 // Runs `request.command` in `request.folder` under the requested sandbox, with the

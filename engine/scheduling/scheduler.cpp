@@ -17,8 +17,9 @@
 #include <QJsonArray>
 #include <QThread>
 
+#include <condition_variable>
+#include <memory>
 #include <mutex>
-#include <thread>
 
 namespace astra {
 
@@ -148,11 +149,23 @@ Result<SchedulerReport> Scheduler::runUntilIdle()
     // On Qt 6.4, QProcess starts a child with vfork semantics on the caller's stack, after which
     // ThreadSanitizer no longer sees that main thread's locks and reports the scheduler's own
     // locked state as racy; on a fresh thread the tsan preset checks the dispatcher for real.
+    // A QThread, so that its database connection is closed when it finishes; the result is
+    // handed over under a standard lock that ThreadSanitizer follows (Qt's own wait it cannot).
+    std::mutex doneMutex;
+    std::condition_variable done;
     std::optional<Result<SchedulerReport>> result;
-    std::thread dispatcher([this, &result] {
-        result.emplace(dispatch());
-    });
-    dispatcher.join();
+    std::unique_ptr<QThread> dispatcher(QThread::create([&] {
+        auto report = dispatch();
+        std::unique_lock locker(doneMutex);
+        result.emplace(std::move(report));
+        done.notify_all();
+    }));
+    dispatcher->start();
+    {
+        std::unique_lock locker(doneMutex);
+        done.wait(locker, [&] { return result.has_value(); });
+    }
+    dispatcher->wait();
     return std::move(*result);
 }
 

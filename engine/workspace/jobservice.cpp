@@ -7,6 +7,7 @@
 #include "goals/detectors/jobfailuredetector.h"
 #include "goals/detectors/testfailuredetector.h"
 #include "goals/generator.h"
+#include "model/modification.h"
 #include "policy/pathpolicy.h"
 #include "sandbox/testrunner.h"
 #include "store/database.h"
@@ -122,11 +123,14 @@ Result<TaskRunRecord> JobService::runOne(const JobConfig &job)
 
     const QString outputDir = QDir(m_stateDir).filePath(QStringLiteral("job-output"));
     QDir().mkpath(outputDir);
-    TestRunRequest request;
+    // A job runs like the tests (sandbox, scratch space), with its own command, timeout and report.
+    TestRunRequest request =
+        testRunRequest(m_config.tests,
+                       QString(),
+                       QDir(outputDir).filePath(QStringLiteral("%1-run-%2.log").arg(job.name).arg(run.id)));
     request.command = job.command;
     request.timeout = std::chrono::seconds(job.timeoutS);
-    request.sandbox = m_config.tests.sandbox;
-    request.outputFile = QDir(outputDir).filePath(QStringLiteral("%1-run-%2.log").arg(job.name).arg(run.id));
+    request.report.clear(); // the job's report is read by the detectors, not as a test report
     const QString reportRelative = reportPathOf(job.report);
     QString reportCopy;
     TestRunResult result;
@@ -139,6 +143,11 @@ Result<TaskRunRecord> JobService::runOne(const JobConfig &job)
         } else {
             request.folder = folder.path();
             result = runTests(request);
+            if (!result.sandbox.isEmpty() && !isSandboxed(result.sandbox)) {
+                m_decisions.warn(Tr::tr("The job %1 ran without a sandbox (sandbox = \"none\" in [tests]): it could "
+                                        "read and change anything you can.")
+                                     .arg(job.name));
+            }
             // The report the job wrote is kept beside its log; the detectors read it there.
             const QString written = QDir(folder.path()).filePath(reportRelative);
             if (!reportRelative.isEmpty() && QFileInfo(written).isFile()) {

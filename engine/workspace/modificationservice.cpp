@@ -415,6 +415,11 @@ Result<Modification> ModificationService::test(qint64 id)
 
     record.sandbox = run.sandbox;
     record.outcome = toString(run.outcome);
+    if (!run.sandbox.isEmpty() && !isSandboxed(run.sandbox)) {
+        m_decisions.warn(Tr::tr("The tests of modification %1 ran without a sandbox (sandbox = \"none\" in [tests]): "
+                                "they could read and change anything you can. The result is marked unsandboxed.")
+                             .arg(id));
+    }
     if (run.exitCode >= 0) {
         record.exitCode = run.exitCode;
     }

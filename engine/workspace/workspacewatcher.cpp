@@ -12,6 +12,7 @@
 #include <QFileInfo>
 
 #include <algorithm>
+#include <mutex>
 
 namespace astra {
 
@@ -302,11 +303,20 @@ WorkspaceWatcher::~WorkspaceWatcher()
 {
     // The workspace (its connection and repository) is closed on the thread that opened it,
     // after the work queued before it.
+    // The state comes back to this thread under a standard lock, a hand-over ThreadSanitizer
+    // follows (Qt's blocking call and QThread::wait it cannot see).
     std::shared_ptr<WorkerState> state = m_state;
+    std::mutex handOver;
     QMetaObject::invokeMethod(
         m_worker,
-        [state] { state->workspace.reset(); },
+        [state, &handOver] {
+            std::lock_guard locker(handOver);
+            state->workspace.reset();
+        },
         Qt::BlockingQueuedConnection);
+    {
+        std::lock_guard locker(handOver);
+    }
     m_thread.quit();
     m_thread.wait();
     delete m_worker;

@@ -392,6 +392,11 @@ QString ReviewView::detailsHtml(const ReviewSnapshot &snapshot)
                                : QStringLiteral("<b>%1</b>")
                                      .arg(esc(tr("On %1, not the head under review (%2): run the tests again.")
                                                   .arg(shortId(t.commitId), shortId(m.headCommit)))));
+        if (!t.sandbox.isEmpty() && !t.sandboxed()) {
+            html += QStringLiteral("<p><b>%1</b></p>")
+                        .arg(esc(tr("Unsandboxed: these tests ran without isolation (sandbox = \"none\"), so they "
+                                    "could read and change anything the account that ran them can.")));
+        }
         html +=
             QStringLiteral("<p>%1</p>")
                 .arg(esc(
