@@ -291,6 +291,10 @@
         <source>expected a duration such as 30s, 15m, 24h or 7d, found &quot;%1&quot;, which is too long</source>
         <translation>erwartet: eine Dauer wie 30s, 15m, 24h oder 7d, gefunden: &quot;%1&quot;, was zu lang ist</translation>
     </message>
+    <message>
+        <source>a positive integer (mebibytes)</source>
+        <translation>eine positive ganze Zahl (Mebibyte)</translation>
+    </message>
 </context>
 <context>
     <name>astra::Cycle</name>
@@ -2868,6 +2872,57 @@ Hash %7
     </message>
 </context>
 <context>
+    <name>astra::PrivateCheckout</name>
+    <message>
+        <source>The agent left more than %1 files and folders in its checkout; nothing was harvested.</source>
+        <translation>Der Agent hat mehr als %1 Dateien und Ordner in seinem Checkout hinterlassen; nichts wurde übernommen.</translation>
+    </message>
+    <message>
+        <source>Reading the base tree %1</source>
+        <translation>Lesen des Basisbaums %1</translation>
+    </message>
+    <message>
+        <source>Reading the ignore rules for %1</source>
+        <translation>Lesen der Ignorierregeln für %1</translation>
+    </message>
+    <message>
+        <source>Reading %1 in the agent&apos;s checkout failed: %2</source>
+        <translation>Lesen von %1 im Checkout des Agenten fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>The agent left %1, which is neither a file, a folder nor a symlink; nothing was harvested.</source>
+        <translation>Der Agent hat %1 hinterlassen, das weder eine Datei noch ein Ordner noch ein symbolischer Link ist; nichts wurde übernommen.</translation>
+    </message>
+    <message>
+        <source>Reading the symlink %1 in the agent&apos;s checkout failed: %2</source>
+        <translation>Lesen des symbolischen Links %1 im Checkout des Agenten fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>Hashing %1</source>
+        <translation>Hashen von %1</translation>
+    </message>
+    <message>
+        <source>Creating the agent&apos;s checkout in %1</source>
+        <translation>Anlegen des Checkouts des Agenten in %1</translation>
+    </message>
+    <message>
+        <source>Copying the tree of %1 into the agent&apos;s checkout</source>
+        <translation>Kopieren des Baums von %1 in den Checkout des Agenten</translation>
+    </message>
+    <message>
+        <source>Committing the base into the agent&apos;s checkout</source>
+        <translation>Committen der Basis in den Checkout des Agenten</translation>
+    </message>
+    <message>
+        <source>Cannot create a temporary folder to harvest the agent&apos;s change: %1</source>
+        <translation>Ein temporärer Ordner zum Übernehmen der Änderung des Agenten kann nicht angelegt werden: %1</translation>
+    </message>
+    <message>
+        <source>Preparing to harvest the agent&apos;s change</source>
+        <translation>Vorbereiten der Übernahme der Änderung des Agenten</translation>
+    </message>
+</context>
+<context>
     <name>astra::Proposer</name>
     <message>
         <source>The plan asks for the proposer &apos;%1&apos;, but %2 configures &apos;%3&apos; in [proposer] kind. Plan the goal again, or configure that proposer.</source>
@@ -3267,6 +3322,10 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>Evidence</source>
         <translation>Belege</translation>
+    </message>
+    <message>
+        <source>Unsandboxed: these tests ran without isolation (sandbox = &quot;none&quot;), so they could read and change anything the account that ran them can.</source>
+        <translation>Ohne Sandbox: Diese Tests liefen ohne Isolation (sandbox = &quot;none&quot;) und konnten alles lesen und ändern, was das ausführende Konto darf.</translation>
     </message>
 </context>
 <context>
@@ -3774,22 +3833,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>keine (sandbox = &quot;none&quot;: %1)</translation>
     </message>
     <message>
-        <source>The tests must run under bubblewrap (sandbox = &quot;bwrap&quot; in [tests]), but bwrap is not on PATH, so nothing was run. Install bubblewrap (Debian and Ubuntu: sudo apt install bubblewrap; Fedora: sudo dnf install bubblewrap; Arch: sudo pacman -S bubblewrap), or set sandbox = &quot;auto&quot; to run the tests with weaker isolation.</source>
-        <translation>Die Tests müssen unter bubblewrap laufen (sandbox = &quot;bwrap&quot; in [tests]), aber bwrap ist nicht im PATH, daher wurde nichts ausgeführt. Installieren Sie bubblewrap (Debian und Ubuntu: sudo apt install bubblewrap; Fedora: sudo dnf install bubblewrap; Arch: sudo pacman -S bubblewrap) oder setzen Sie sandbox = &quot;auto&quot;, um die Tests mit schwächerer Isolierung auszuführen.</translation>
-    </message>
-    <message>
-        <source>none (bubblewrap is not installed: %1; install bubblewrap to sandbox the tests)</source>
-        <translation>keine (bubblewrap ist nicht installiert: %1; installieren Sie bubblewrap, um die Tests in einer Sandbox auszuführen)</translation>
-    </message>
-    <message>
-        <source>The tests must run under bubblewrap (sandbox = &quot;bwrap&quot; in [tests]), but %1 does not work here (%2), so nothing was run. Allow it to create namespaces (unprivileged user namespaces, or a setuid bwrap), or set sandbox = &quot;auto&quot; to run the tests with weaker isolation.</source>
-        <translation>Die Tests müssen unter bubblewrap laufen (sandbox = &quot;bwrap&quot; in [tests]), aber %1 funktioniert hier nicht (%2), daher wurde nichts ausgeführt. Erlauben Sie ihm, Namespaces anzulegen (unprivilegierte User-Namespaces oder ein setuid-bwrap), oder setzen Sie sandbox = &quot;auto&quot;, um die Tests mit schwächerer Isolierung auszuführen.</translation>
-    </message>
-    <message>
-        <source>none (bubblewrap does not work here: %1; %2)</source>
-        <translation>keine (bubblewrap funktioniert hier nicht: %1; %2)</translation>
-    </message>
-    <message>
         <source>The test report setting &quot;%1&quot; is not one of junit:PATH, ctest or pytest; nothing was run. Fix report in [tests].</source>
         <translation>Die Testbericht-Einstellung &quot;%1&quot; ist keiner der Werte junit:PATH, ctest oder pytest; es wurde nichts ausgeführt. Korrigieren Sie report in [tests].</translation>
     </message>
@@ -3919,6 +3962,42 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>The output could not be written to %1: %2.</source>
         <translation>Die Ausgabe konnte nicht nach %1 geschrieben werden: %2.</translation>
+    </message>
+    <message>
+        <source>run as root, the sandbox drops to the user %1 with setpriv, which is not installed (Debian and Ubuntu: util-linux)</source>
+        <translation>als root gestartet, wechselt die Sandbox mit setpriv zum Benutzer %1, und setpriv ist nicht installiert (Debian und Ubuntu: util-linux)</translation>
+    </message>
+    <message>
+        <source>the folder %1 above it cannot be entered by %2, the unprivileged user the sandbox runs as when started by root; use a folder under /tmp (TMPDIR) or let others enter %1 (chmod o+x)</source>
+        <translation>der darüberliegende Ordner %1 kann von %2 nicht betreten werden, dem unprivilegierten Benutzer, als der die Sandbox läuft, wenn root sie startet; verwenden Sie einen Ordner unter /tmp (TMPDIR) oder erlauben Sie anderen, %1 zu betreten (chmod o+x)</translation>
+    </message>
+    <message>
+        <source>its owner could not be changed to %1 (%2)</source>
+        <translation>sein Eigentümer konnte nicht zu %1 geändert werden (%2)</translation>
+    </message>
+    <message>
+        <source>the owner of %1 could not be changed to %2 (%3)</source>
+        <translation>der Eigentümer von %1 konnte nicht zu %2 geändert werden (%3)</translation>
+    </message>
+    <message>
+        <source>The command must run in the sandbox (%1 in [tests]), but bubblewrap (bwrap) is not on PATH, so nothing was run. Install bubblewrap (Debian and Ubuntu: sudo apt install bubblewrap; Fedora: sudo dnf install bubblewrap; Arch: sudo pacman -S bubblewrap), or set sandbox = &quot;none&quot; in [tests] to run without isolation (every such run is then marked unsandboxed).</source>
+        <translation>Der Befehl muss in der Sandbox laufen (%1 in [tests]), aber bubblewrap (bwrap) ist nicht im PATH, daher wurde nichts ausgeführt. Installieren Sie bubblewrap (Debian und Ubuntu: sudo apt install bubblewrap; Fedora: sudo dnf install bubblewrap; Arch: sudo pacman -S bubblewrap) oder setzen Sie sandbox = &quot;none&quot; in [tests], um ohne Isolation zu laufen (jeder solche Lauf wird dann als ohne Sandbox markiert).</translation>
+    </message>
+    <message>
+        <source>The command must run in the sandbox (%1 in [tests]), but %2 does not work here (%3), so nothing was run. Allow it to create user namespaces (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces &gt; 0), or set sandbox = &quot;none&quot; in [tests] to run without isolation (every such run is then marked unsandboxed).</source>
+        <translation>Der Befehl muss in der Sandbox laufen (%1 in [tests]), aber %2 funktioniert hier nicht (%3), daher wurde nichts ausgeführt. Erlauben Sie ihm, User-Namespaces anzulegen (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces &gt; 0), oder setzen Sie sandbox = &quot;none&quot; in [tests], um ohne Isolation zu laufen (jeder solche Lauf wird dann als ohne Sandbox markiert).</translation>
+    </message>
+    <message>
+        <source>The test folder %1 cannot be given to the sandbox: %2. Nothing was run.</source>
+        <translation>Der Testordner %1 kann nicht an die Sandbox übergeben werden: %2. Nichts wurde ausgeführt.</translation>
+    </message>
+    <message>
+        <source>(as %1, uid %2: started by root)</source>
+        <translation>(als %1, UID %2: von root gestartet)</translation>
+    </message>
+    <message>
+        <source>A write failed for lack of space (&quot;No space left on device&quot;). The sandbox&apos;s private /tmp and HOME hold %1 MiB: raise scratch_mb in [tests] if the tests need more.</source>
+        <translation>Ein Schreibvorgang scheiterte an fehlendem Platz (&quot;No space left on device&quot;). Das private /tmp und HOME der Sandbox fassen %1 MiB: Erhöhen Sie scratch_mb in [tests], wenn die Tests mehr brauchen.</translation>
     </message>
 </context>
 <context>
@@ -4199,6 +4278,14 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>Modification %1 has no commit yet; its diff exists once it is written.</source>
         <translation>Änderung %1 hat noch keinen Commit; ihr Diff entsteht, sobald sie geschrieben ist.</translation>
+    </message>
+    <message>
+        <source>The job %1 ran without a sandbox (sandbox = &quot;none&quot; in [tests]): it could read and change anything you can.</source>
+        <translation>Der Job %1 lief ohne Sandbox (sandbox = &quot;none&quot; in [tests]): Er konnte alles lesen und ändern, was Sie dürfen.</translation>
+    </message>
+    <message>
+        <source>The tests of modification %1 ran without a sandbox (sandbox = &quot;none&quot; in [tests]): they could read and change anything you can. The result is marked unsandboxed.</source>
+        <translation>Die Tests der Änderung %1 liefen ohne Sandbox (sandbox = &quot;none&quot; in [tests]): Sie konnten alles lesen und ändern, was Sie dürfen. Das Ergebnis ist als ohne Sandbox markiert.</translation>
     </message>
 </context>
 <context>
@@ -5039,6 +5126,10 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
     <message>
         <source>Created the demo workspace in %1: %2 commits, %3 job runs, %4 proposals, %5 goals, %6 modifications.</source>
         <translation>Demo-Arbeitsbereich in %1 angelegt: %2 Commits, %3 Jobläufe, %4 Vorschläge, %5 Ziele, %6 Änderungen.</translation>
+    </message>
+    <message>
+        <source>           UNSANDBOXED: ran without isolation (sandbox = &quot;none&quot; in [tests])</source>
+        <translation>           OHNE SANDBOX: lief ohne Isolation (sandbox = &quot;none&quot; in [tests])</translation>
     </message>
 </context>
 <context>

@@ -291,6 +291,10 @@
         <source>expected a duration such as 30s, 15m, 24h or 7d, found &quot;%1&quot;, which is too long</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>a positive integer (mebibytes)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Cycle</name>
@@ -2860,6 +2864,57 @@ hash %7
     </message>
 </context>
 <context>
+    <name>astra::PrivateCheckout</name>
+    <message>
+        <source>The agent left more than %1 files and folders in its checkout; nothing was harvested.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the base tree %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the ignore rules for %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading %1 in the agent&apos;s checkout failed: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent left %1, which is neither a file, a folder nor a symlink; nothing was harvested.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the symlink %1 in the agent&apos;s checkout failed: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hashing %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Creating the agent&apos;s checkout in %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copying the tree of %1 into the agent&apos;s checkout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Committing the base into the agent&apos;s checkout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot create a temporary folder to harvest the agent&apos;s change: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preparing to harvest the agent&apos;s change</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::Proposer</name>
     <message>
         <source>The plan asks for the proposer &apos;%1&apos;, but %2 configures &apos;%3&apos; in [proposer] kind. Plan the goal again, or configure that proposer.</source>
@@ -3258,6 +3313,10 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>Evidence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unsandboxed: these tests ran without isolation (sandbox = &quot;none&quot;), so they could read and change anything the account that ran them can.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3766,22 +3825,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The tests must run under bubblewrap (sandbox = &quot;bwrap&quot; in [tests]), but bwrap is not on PATH, so nothing was run. Install bubblewrap (Debian and Ubuntu: sudo apt install bubblewrap; Fedora: sudo dnf install bubblewrap; Arch: sudo pacman -S bubblewrap), or set sandbox = &quot;auto&quot; to run the tests with weaker isolation.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>none (bubblewrap is not installed: %1; install bubblewrap to sandbox the tests)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The tests must run under bubblewrap (sandbox = &quot;bwrap&quot; in [tests]), but %1 does not work here (%2), so nothing was run. Allow it to create namespaces (unprivileged user namespaces, or a setuid bwrap), or set sandbox = &quot;auto&quot; to run the tests with weaker isolation.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>none (bubblewrap does not work here: %1; %2)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The test report setting &quot;%1&quot; is not one of junit:PATH, ctest or pytest; nothing was run. Fix report in [tests].</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3910,6 +3953,42 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>The output could not be written to %1: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>run as root, the sandbox drops to the user %1 with setpriv, which is not installed (Debian and Ubuntu: util-linux)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the folder %1 above it cannot be entered by %2, the unprivileged user the sandbox runs as when started by root; use a folder under /tmp (TMPDIR) or let others enter %1 (chmod o+x)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its owner could not be changed to %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the owner of %1 could not be changed to %2 (%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The command must run in the sandbox (%1 in [tests]), but bubblewrap (bwrap) is not on PATH, so nothing was run. Install bubblewrap (Debian and Ubuntu: sudo apt install bubblewrap; Fedora: sudo dnf install bubblewrap; Arch: sudo pacman -S bubblewrap), or set sandbox = &quot;none&quot; in [tests] to run without isolation (every such run is then marked unsandboxed).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The command must run in the sandbox (%1 in [tests]), but %2 does not work here (%3), so nothing was run. Allow it to create user namespaces (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces &gt; 0), or set sandbox = &quot;none&quot; in [tests] to run without isolation (every such run is then marked unsandboxed).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The test folder %1 cannot be given to the sandbox: %2. Nothing was run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(as %1, uid %2: started by root)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A write failed for lack of space (&quot;No space left on device&quot;). The sandbox&apos;s private /tmp and HOME hold %1 MiB: raise scratch_mb in [tests] if the tests need more.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4188,6 +4267,14 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>Modification %1 has no commit yet; its diff exists once it is written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The job %1 ran without a sandbox (sandbox = &quot;none&quot; in [tests]): it could read and change anything you can.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The tests of modification %1 ran without a sandbox (sandbox = &quot;none&quot; in [tests]): they could read and change anything you can. The result is marked unsandboxed.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4978,6 +5065,10 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
     </message>
     <message>
         <source>Created the demo workspace in %1: %2 commits, %3 job runs, %4 proposals, %5 goals, %6 modifications.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>           UNSANDBOXED: ran without isolation (sandbox = &quot;none&quot; in [tests])</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
