@@ -4166,10 +4166,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>[tests] command ist in %1 leer: Legen Sie den Befehl fest, der die Tests ausführt, bevor Änderungen getestet werden.</translation>
     </message>
     <message>
-        <source>Cannot create a temporary folder for the tests: %1</source>
-        <translation>Für die Tests kann kein temporärer Ordner angelegt werden: %1</translation>
-    </message>
-    <message>
         <source>Modification %1 is &apos;%2&apos;; only a modification whose tests passed (&apos;awaiting_approval&apos;) can be approved.</source>
         <translation>Änderung %1 ist im Zustand &apos;%2&apos;; nur eine Änderung, deren Tests erfolgreich waren (&apos;awaiting_approval&apos;), kann genehmigt werden.</translation>
     </message>
@@ -4268,10 +4264,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>keine</translation>
     </message>
     <message>
-        <source>Cannot create a temporary folder for the job: %1</source>
-        <translation>Für den Job kann kein temporärer Ordner angelegt werden: %1</translation>
-    </message>
-    <message>
         <source>passed</source>
         <translation>bestanden</translation>
     </message>
@@ -4286,6 +4278,10 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>The tests of modification %1 ran without a sandbox (sandbox = &quot;none&quot; in [tests]): they could read and change anything you can. The result is marked unsandboxed.</source>
         <translation>Die Tests der Änderung %1 liefen ohne Sandbox (sandbox = &quot;none&quot; in [tests]): Sie konnten alles lesen und ändern, was Sie dürfen. Das Ergebnis ist als ohne Sandbox markiert.</translation>
+    </message>
+    <message>
+        <source>Cannot create a temporary folder to run `%1` in: %2</source>
+        <translation>Ein temporärer Ordner, um `%1` darin auszuführen, kann nicht angelegt werden: %2</translation>
     </message>
 </context>
 <context>

@@ -4157,10 +4157,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Cannot create a temporary folder for the tests: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Modification %1 is &apos;%2&apos;; only a modification whose tests passed (&apos;awaiting_approval&apos;) can be approved.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4258,10 +4254,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Cannot create a temporary folder for the job: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>passed</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4275,6 +4267,10 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>The tests of modification %1 ran without a sandbox (sandbox = &quot;none&quot; in [tests]): they could read and change anything you can. The result is marked unsandboxed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot create a temporary folder to run `%1` in: %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -2,7 +2,6 @@
 
 #include "base/processid.h"
 #include "git/gitrepository.h"
-#include "git/treeexport.h"
 #include "goals/detectors/analyzerdetector.h"
 #include "goals/detectors/jobfailuredetector.h"
 #include "goals/detectors/testfailuredetector.h"
@@ -15,13 +14,13 @@
 #include "store/modificationrepository.h"
 #include "store/taskrepository.h"
 #include "workspace/decisions.h"
+#include "workspace/exportedrun.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QTemporaryDir>
 
 namespace astra {
 
@@ -121,8 +120,7 @@ Result<TaskRunRecord> JobService::runOne(const JobConfig &job)
     }
     run.id = *id;
 
-    const QString outputDir = QDir(m_stateDir).filePath(QStringLiteral("job-output"));
-    QDir().mkpath(outputDir);
+    const QString outputDir = outputFolder(m_stateDir, QStringLiteral("job-output"));
     // A job runs like the tests (sandbox, scratch space), with its own command, timeout and report.
     TestRunRequest request =
         testRunRequest(m_config.tests,
@@ -133,33 +131,25 @@ Result<TaskRunRecord> JobService::runOne(const JobConfig &job)
     request.report.clear(); // the job's report is read by the detectors, not as a test report
     const QString reportRelative = reportPathOf(job.report);
     QString reportCopy;
-    TestRunResult result;
-    {
-        QTemporaryDir folder(QDir(QDir::tempPath()).filePath(QStringLiteral("astra-job-XXXXXX")));
-        if (!folder.isValid()) {
-            result.message = Tr::tr("Cannot create a temporary folder for the job: %1").arg(folder.errorString());
-        } else if (Status exported = exportTree(m_repo, *commit, folder.path()); !exported) {
-            result.message = exported.message();
-        } else {
-            request.folder = folder.path();
-            result = runTests(request);
-            if (!result.sandbox.isEmpty() && !isSandboxed(result.sandbox)) {
-                m_decisions.warn(Tr::tr("The job %1 ran without a sandbox (sandbox = \"none\" in [tests]): it could "
-                                        "read and change anything you can.")
-                                     .arg(job.name));
-            }
-            // The report the job wrote is kept beside its log; the detectors read it there.
-            const QString written = QDir(folder.path()).filePath(reportRelative);
-            if (!reportRelative.isEmpty() && QFileInfo(written).isFile()) {
-                reportCopy = QDir(outputDir).filePath(
-                    QStringLiteral("%1-run-%2-%3").arg(job.name).arg(run.id).arg(QFileInfo(written).fileName()));
-                QFile::remove(reportCopy);
-                if (!QFile::copy(written, reportCopy)) {
-                    reportCopy.clear();
-                }
-            }
+    // The report the job wrote is kept beside its log; the detectors read it there.
+    const auto keepReport = [&](const QString &folder) {
+        const QString written = QDir(folder).filePath(reportRelative);
+        if (reportRelative.isEmpty() || !QFileInfo(written).isFile()) {
+            return;
         }
-    } // the exported folder is deleted here
+        reportCopy = QDir(outputDir).filePath(
+            QStringLiteral("%1-run-%2-%3").arg(job.name).arg(run.id).arg(QFileInfo(written).fileName()));
+        QFile::remove(reportCopy);
+        if (!QFile::copy(written, reportCopy)) {
+            reportCopy.clear();
+        }
+    };
+    const TestRunResult result = runOnExport(m_repo, *commit, request, QStringLiteral("job"), keepReport);
+    if (!result.sandbox.isEmpty() && !isSandboxed(result.sandbox)) {
+        m_decisions.warn(Tr::tr("The job %1 ran without a sandbox (sandbox = \"none\" in [tests]): it could read and "
+                                "change anything you can.")
+                             .arg(job.name));
+    }
 
     switch (result.outcome) {
     case TestRunResult::Outcome::Passed:

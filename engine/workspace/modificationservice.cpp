@@ -8,7 +8,6 @@
 #include "git/modificationwriter.h"
 #include "git/patchimport.h"
 #include "git/treediff.h"
-#include "git/treeexport.h"
 #include "policy/pathpolicy.h"
 #include "sandbox/testrunner.h"
 #include "store/database.h"
@@ -18,13 +17,13 @@
 #include "store/taskrepository.h"
 #include "store/transitions.h"
 #include "workspace/decisions.h"
+#include "workspace/exportedrun.h"
 #include "workspace/goalservice.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QJsonArray>
-#include <QTemporaryDir>
 
 namespace astra {
 
@@ -391,27 +390,12 @@ Result<Modification> ModificationService::test(qint64 id)
     }
     record.id = *recordId;
 
-    const QString outputDir = QDir(m_stateDir).filePath(QStringLiteral("test-output"));
-    QDir().mkpath(outputDir);
-    TestRunRequest request =
+    const QString outputDir = outputFolder(m_stateDir, QStringLiteral("test-output"));
+    const TestRunRequest request =
         testRunRequest(m_config.tests,
                        {},
                        QDir(outputDir).filePath(QStringLiteral("modification-%1-run-%2.log").arg(id).arg(record.id)));
-
-    TestRunResult run;
-    {
-        QTemporaryDir folder(QDir(QDir::tempPath()).filePath(QStringLiteral("astra-test-XXXXXX")));
-        if (!folder.isValid()) {
-            run.outcome = TestRunResult::Outcome::Error;
-            run.message = Tr::tr("Cannot create a temporary folder for the tests: %1").arg(folder.errorString());
-        } else if (Status exported = exportTree(m_repo, testing->headCommit, folder.path()); !exported) {
-            run.outcome = TestRunResult::Outcome::Error;
-            run.message = exported.message();
-        } else {
-            request.folder = folder.path();
-            run = runTests(request);
-        }
-    } // the exported folder is deleted here
+    const TestRunResult run = runOnExport(m_repo, testing->headCommit, request, QStringLiteral("test"));
 
     record.sandbox = run.sandbox;
     record.outcome = toString(run.outcome);

@@ -66,6 +66,12 @@ struct Fixture
     {
         return root.filePath(QStringLiteral("checkout"));
     }
+
+    Result<PrivateCheckout> checkout(GitRepository &repo) const
+    {
+        QDir().mkpath(checkoutDir());
+        return createPrivateCheckout(repo, head, checkoutDir(), QStringLiteral("main"));
+    }
 };
 
 QMap<QByteArray, FileChange> byPath(const ChangeSet &changes)
@@ -90,8 +96,7 @@ private Q_SLOTS:
         Fixture fixture;
         auto repo = GitRepository::discover(fixture.repoDir);
         QVERIFY2(repo, qPrintable(repo.message()));
-        QVERIFY(QDir().mkpath(fixture.checkoutDir()));
-        auto checkout = createPrivateCheckout(*repo, fixture.head, fixture.checkoutDir(), QStringLiteral("main"));
+        auto checkout = fixture.checkout(*repo);
         QVERIFY2(checkout, qPrintable(checkout.message()));
         const QString dir = fixture.checkoutDir();
         QCOMPARE(git(dir, {QStringLiteral("rev-parse"), QStringLiteral("HEAD^{tree}")}),
@@ -129,8 +134,7 @@ private Q_SLOTS:
         Fixture fixture;
         auto repo = GitRepository::discover(fixture.repoDir);
         QVERIFY2(repo, qPrintable(repo.message()));
-        QVERIFY(QDir().mkpath(fixture.checkoutDir()));
-        auto checkout = createPrivateCheckout(*repo, fixture.head, fixture.checkoutDir(), QStringLiteral("main"));
+        auto checkout = fixture.checkout(*repo);
         QVERIFY2(checkout, qPrintable(checkout.message()));
         const QString dir = fixture.checkoutDir();
 
@@ -185,8 +189,7 @@ private Q_SLOTS:
         Fixture fixture;
         auto repo = GitRepository::discover(fixture.repoDir);
         QVERIFY2(repo, qPrintable(repo.message()));
-        QVERIFY(QDir().mkpath(fixture.checkoutDir()));
-        auto checkout = createPrivateCheckout(*repo, fixture.head, fixture.checkoutDir(), QStringLiteral("main"));
+        auto checkout = fixture.checkout(*repo);
         QVERIFY2(checkout, qPrintable(checkout.message()));
         const QString dir = fixture.checkoutDir();
         git(dir, {QStringLiteral("config"), QStringLiteral("core.worktree"), QStringLiteral("/")});
@@ -204,8 +207,7 @@ private Q_SLOTS:
         Fixture fixture;
         auto repo = GitRepository::discover(fixture.repoDir);
         QVERIFY2(repo, qPrintable(repo.message()));
-        QVERIFY(QDir().mkpath(fixture.checkoutDir()));
-        auto checkout = createPrivateCheckout(*repo, fixture.head, fixture.checkoutDir(), QStringLiteral("main"));
+        auto checkout = fixture.checkout(*repo);
         QVERIFY2(checkout, qPrintable(checkout.message()));
         const QString dir = fixture.checkoutDir();
         QVERIFY(writeFile(dir + QStringLiteral("/src/big.txt"), QByteArray(4096, 'x')));
