@@ -159,6 +159,7 @@ private Q_SLOTS:
         QVERIFY(details.contains(QStringLiteral("the exact commit under review")));
         QVERIFY(details.contains(QStringLiteral("Checks passed")));
         QVERIFY(details.contains(QStringLiteral("upload() holds the target lock")));
+        QVERIFY2(!details.contains(QStringLiteral("Unsandboxed")), qPrintable(details)); // the demo's ran in bwrap
 
         DiffView *diff = m_window->diffView();
         QTRY_COMPARE_WITH_TIMEOUT(diff->fileModel()->rowCount(), 2, 10000);
@@ -166,6 +167,29 @@ private Q_SLOTS:
                  QStringLiteral("snapback/remote.py"));
         QVERIFY2(diff->headerText().startsWith(QStringLiteral("2 file")), qPrintable(diff->headerText()));
         QVERIFY(diff->model()->hunkCount() >= 2);
+    }
+
+    // A test run without the sandbox (sandbox = "none") is called out above its details.
+    void unsandboxedTestsAreMarked()
+    {
+        m_window->watcher()->waitForIdle();
+        {
+            auto db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("unsandboxed"));
+            db.setDatabaseName(m_demo + QStringLiteral("/.git/astra/state.db"));
+            QVERIFY(db.open());
+            QSqlQuery query(db);
+            QVERIFY(query.prepare(QStringLiteral("UPDATE test_results SET sandbox = ? WHERE modification_id = ?")));
+            query.addBindValue(QStringLiteral("none (sandbox = \"none\": weaker isolation)"));
+            query.addBindValue(waitingModification());
+            QVERIFY(query.exec());
+            QVERIFY(query.numRowsAffected() > 0);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("unsandboxed"));
+        reloadReview();
+        QVERIFY2(m_window->reviewView()->detailsText().contains(QStringLiteral("Unsandboxed: these tests ran without "
+                                                                               "isolation")),
+                 qPrintable(m_window->reviewView()->detailsText()));
     }
 
     void approveByKeyboard()
