@@ -424,7 +424,9 @@ Result<ChangeSet> harvestCheckout(GitRepository &repo, const PrivateCheckout &ch
                                        0);
     }
     if (code == 0) {
-        git_repository_set_config(meta.get(), config.get());
+        code = git_repository_set_config(meta.get(), config.get());
+    }
+    if (code == 0) {
         code = git_repository_set_workdir(meta.get(), QFile::encodeName(checkout.folder).constData(), 0);
     }
     if (code < 0) {
