@@ -2359,6 +2359,14 @@ Hash %7
         <source>Proposed by %1 at %2.</source>
         <translation>Vorgeschlagen von %1 unter %2.</translation>
     </message>
+    <message>
+        <source>%1 answered with more than %2 MiB; the answer was cut off there and refused.</source>
+        <translation>%1 antwortete mit mehr als %2 MiB; die Antwort wurde dort abgeschnitten und abgelehnt.</translation>
+    </message>
+    <message>
+        <source>%1 did not answer completely within %2 s ([proposer] timeout_s)</source>
+        <translation>%1 hat nicht innerhalb von %2 s vollständig geantwortet ([proposer] timeout_s)</translation>
+    </message>
 </context>
 <context>
     <name>astra::PatchImport</name>

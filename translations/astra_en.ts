@@ -2351,6 +2351,14 @@ hash %7
         <source>Proposed by %1 at %2.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 answered with more than %2 MiB; the answer was cut off there and refused.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 did not answer completely within %2 s ([proposer] timeout_s)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::PatchImport</name>

@@ -108,7 +108,7 @@ OpenAiProposer::propose(const ProposalContext &context, GitRepository &repo, con
     if (!key.isEmpty()) {
         request.setRawHeader("Authorization", "Bearer " + key);
     }
-    request.setTransferTimeout(int(qMin<qint64>(qint64(m_settings.timeout.count()) * 1000, INT_MAX)));
+    const int timeoutMs = int(qMin<qint64>(qint64(m_settings.timeout.count()) * 1000, INT_MAX));
 
     QJsonObject transcript;
     transcript.insert(QStringLiteral("proposer"), name());
@@ -126,7 +126,22 @@ OpenAiProposer::propose(const ProposalContext &context, GitRepository &repo, con
     int attempt = 0;
     for (attempt = 1; attempt <= m_settings.maxAttempts; ++attempt) {
         QNetworkReply *reply = network.post(request, payload);
+        reply->setReadBufferSize(1024 * 1024); // read as it comes, never held whole by Qt
+        response.clear();
+        bool timedOut = false;
+        bool tooLarge = false;
+        const auto take = [&] {
+            if (!tooLarge && reply->isOpen()) {
+                response += reply->readAll();
+            }
+            if (response.size() > m_settings.maxReplyBytes) {
+                tooLarge = true;
+                response.truncate(m_settings.maxReplyBytes);
+                reply->abort();
+            }
+        };
         QEventLoop loop;
+        QObject::connect(reply, &QNetworkReply::readyRead, &loop, take);
         QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
         QTimer poll;
         QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
@@ -135,14 +150,42 @@ OpenAiProposer::propose(const ProposalContext &context, GitRepository &repo, con
             }
         });
         poll.start(100);
-        loop.exec();
+        // The whole attempt, however slowly the answer trickles in (a transfer timeout would
+        // start again at every byte).
+        QTimer deadline;
+        deadline.setSingleShot(true);
+        QObject::connect(&deadline, &QTimer::timeout, &loop, [&] {
+            timedOut = true;
+            reply->abort();
+        });
+        deadline.start(timeoutMs);
+        if (!reply->isFinished()) {
+            loop.exec();
+        }
+        take();
         status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        response = reply->isOpen() ? reply->readAll() : QByteArray();
         const QNetworkReply::NetworkError error = reply->error();
         const QString errorText = reply->errorString();
         reply->deleteLater();
         if (cancel && cancel->load()) {
             return makeError(Tr::tr("The request to %1 was cancelled.").arg(url.toString()), ErrorKind::Refused);
+        }
+        if (tooLarge) {
+            return makeError(Tr::tr("%1 answered with more than %2 MiB; the answer was cut off there and refused.")
+                                 .arg(url.toString())
+                                 .arg(m_settings.maxReplyBytes / (1024 * 1024)),
+                             ErrorKind::Invalid);
+        }
+        if (timedOut) {
+            failure = Tr::tr("%1 did not answer completely within %2 s ([proposer] timeout_s)")
+                          .arg(url.toString())
+                          .arg(m_settings.timeout.count());
+            transient = true;
+            if (attempt == m_settings.maxAttempts) {
+                break;
+            }
+            QThread::msleep(quint64(m_settings.retryDelay.count() * (qint64(1) << (attempt - 1))));
+            continue;
         }
         if (error == QNetworkReply::NoError && status >= 200 && status < 300) {
             failure.clear();

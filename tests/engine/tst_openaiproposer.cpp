@@ -2,11 +2,13 @@
 #include "proposers/openaiproposer.h"
 #include "testsupport.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
+#include <QTimer>
 
 using namespace astra;
 
@@ -20,6 +22,10 @@ public:
     {
         int status = 200;
         QByteArray body;
+        // With streamChunk > 0: a 200 without a length, then streamChunk bytes every
+        // streamEveryMs, for as long as the client listens.
+        qsizetype streamChunk = 0;
+        int streamEveryMs = 0;
     };
     QList<Reply> replies;
     QList<QByteArray> requests; // head and body
@@ -62,6 +68,17 @@ private:
         const Reply reply = replies.isEmpty() ? Reply{500, "no reply left"} : replies.takeFirst();
         if (reply.status == 0) {
             return; // hang
+        }
+        if (reply.streamChunk > 0) {
+            socket->write("HTTP/1.1 200 X\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{\"x\": \"");
+            auto *timer = new QTimer(socket);
+            QObject::connect(timer, &QTimer::timeout, socket, [socket, reply] {
+                if (socket->bytesToWrite() < 4 * 1024 * 1024) {
+                    socket->write(QByteArray(reply.streamChunk, 'x'));
+                }
+            });
+            timer->start(reply.streamEveryMs);
+            return;
         }
         socket->write("HTTP/1.1 " + QByteArray::number(reply.status) + " X\r\nContent-Type: application/json\r\n"
                       "Connection: close\r\nContent-Length: " + QByteArray::number(reply.body.size()) + "\r\n\r\n" + reply.body);
@@ -210,6 +227,39 @@ private Q_SLOTS:
         QVERIFY(!answer.ok());
         QCOMPARE(int(answer.error().kind), int(ErrorKind::Transient));
         QCOMPARE(server.requests.size(), 3);
+    }
+
+    // An endless answer is cut at the size limit and refused, not held whole, not retried.
+    void endlessAnswerIsCutOff()
+    {
+        LoopbackServer server;
+        server.replies = {{200, {}, 256 * 1024, 1}};
+        auto repo = GitRepository::discover(m_repo->path());
+        QElapsedTimer clock;
+        clock.start();
+        auto answer = proposer(server.url(), 60).propose(context(), *repo, nullptr);
+        QVERIFY(!answer.ok());
+        QVERIFY2(answer.message().contains(QStringLiteral("more than 16 MiB")), qPrintable(answer.message()));
+        QVERIFY(answer.error().kind != ErrorKind::Transient);
+        QCOMPARE(server.requests.size(), 1);
+        QVERIFY2(clock.elapsed() < 30000, qPrintable(QString::number(clock.elapsed())));
+    }
+
+    // An answer that trickles in a byte at a time is stopped at the timeout of the whole
+    // attempt (a transfer timeout would start again at every byte), and retried.
+    void tricklingAnswerIsStoppedAtTheTimeout()
+    {
+        LoopbackServer server;
+        server.replies = {{200, {}, 1, 100}, {200, {}, 1, 100}, {200, {}, 1, 100}};
+        auto repo = GitRepository::discover(m_repo->path());
+        QElapsedTimer clock;
+        clock.start();
+        auto answer = proposer(server.url(), 1).propose(context(), *repo, nullptr);
+        QVERIFY(!answer.ok());
+        QCOMPARE(int(answer.error().kind), int(ErrorKind::Transient));
+        QVERIFY2(answer.message().contains(QStringLiteral("timeout_s")), qPrintable(answer.message()));
+        QCOMPARE(server.requests.size(), 3);
+        QVERIFY2(clock.elapsed() < 10000, qPrintable(QString::number(clock.elapsed())));
     }
 
     void fencedAnswers()
