@@ -4007,6 +4007,10 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <source>A write failed for lack of space (&quot;No space left on device&quot;). The sandbox&apos;s private /tmp and HOME hold %1 MiB: raise scratch_mb in [tests] if the tests need more.</source>
         <translation>Ein Schreibvorgang scheiterte an fehlendem Platz (&quot;No space left on device&quot;). Das private /tmp und HOME der Sandbox fassen %1 MiB: Erhöhen Sie scratch_mb in [tests], wenn die Tests mehr brauchen.</translation>
     </message>
+    <message>
+        <source>(this bubblewrap cannot bound the private /tmp: 0.7 or later can)</source>
+        <translation>(dieses bubblewrap kann das private /tmp nicht begrenzen: ab 0.7 geht das)</translation>
+    </message>
 </context>
 <context>
     <name>astra::Transitions</name>

@@ -3999,6 +3999,10 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <source>A write failed for lack of space (&quot;No space left on device&quot;). The sandbox&apos;s private /tmp and HOME hold %1 MiB: raise scratch_mb in [tests] if the tests need more.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>(this bubblewrap cannot bound the private /tmp: 0.7 or later can)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Transitions</name>

@@ -697,6 +697,9 @@ TestRunResult runTests(const TestRunRequest &request)
         if (user.drop) {
             description += u' ' + Tr::tr("(as %1, uid %2: started by root)").arg(user.name).arg(user.uid);
         }
+        if (!bubblewrapFeatures(sandbox->bwrap).tmpfsSize) {
+            description += u' ' + Tr::tr("(this bubblewrap cannot bound the private /tmp: 0.7 or later can)");
+        }
     } else {
         // No sandbox: the user's PATH (everything is visible anyway), and a fresh folder as
         // HOME and TMPDIR so the user's dotfiles are not read by default.
@@ -860,7 +863,7 @@ TestRunResult runTests(const TestRunRequest &request)
     if (!result.report.problem.isEmpty()) {
         message << Tr::tr("The report was not used: %1").arg(result.report.problem);
     }
-    if (underBwrap && result.outcome != TestRunResult::Outcome::Passed
+    if (underBwrap && bubblewrapFeatures(sandbox->bwrap).tmpfsSize && result.outcome != TestRunResult::Outcome::Passed
         && sink.tail().contains("No space left on device")) {
         message << Tr::tr(
                        "A write failed for lack of space (\"No space left on device\"). The sandbox's private "

@@ -8,6 +8,7 @@
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -207,6 +208,16 @@ const char *sandboxLabel(Sandbox sandbox)
         return "none";
     }
     return "?";
+}
+
+// Whether the bwrap on PATH has a bubblewrap option (0.6 on Ubuntu 22.04 lacks --size and
+// --disable-userns, which the sandbox then does without and says so).
+bool bwrapHas(const char *option)
+{
+    QProcess process;
+    process.start(QStringLiteral("bwrap"), {QStringLiteral("--help")});
+    process.waitForFinished(10000);
+    return process.readAll().contains(option);
 }
 
 const QList<Sandbox> bothSandboxes = {Sandbox::None, Sandbox::Bwrap};
@@ -716,7 +727,8 @@ private Q_SLOTS:
         QCOMPARE(values.value(QStringLiteral("CapEff")), QStringLiteral("0000000000000000"));
         QCOMPARE(values.value(QStringLiteral("CapBnd")), QStringLiteral("0000000000000000"));
         QCOMPARE(values.value(QStringLiteral("mounted")), QStringLiteral("no"));
-        QCOMPARE(values.value(QStringLiteral("nested")), QStringLiteral("no"));
+        QCOMPARE(values.value(QStringLiteral("nested")),
+                 bwrapHas("--disable-userns") ? QStringLiteral("no") : QStringLiteral("yes"));
         // On the host the file belongs to whoever the command really was.
         struct stat info
         {};
@@ -754,6 +766,12 @@ private Q_SLOTS:
         TestRunRequest request = dir.request(QStringLiteral("head -c 8388608 /dev/zero > /tmp/big"), Sandbox::Bwrap);
         request.scratchBytes = 2 * 1024 * 1024;
         const TestRunResult result = runTests(request);
+        if (!bwrapHas("--size")) {
+            QCOMPARE(toString(result.outcome), toString(Outcome::Passed));
+            QVERIFY2(result.sandbox.contains(QStringLiteral("cannot bound the private /tmp")),
+                     qPrintable(result.sandbox));
+            return;
+        }
         QCOMPARE(toString(result.outcome), toString(Outcome::Failed));
         QVERIFY2(result.message.contains(QStringLiteral("No space left on device")), qPrintable(result.message));
         QVERIFY2(result.message.contains(QStringLiteral("2 MiB")), qPrintable(result.message));
