@@ -1,6 +1,7 @@
 #pragma once
 
 #include "config/astraconfig.h"
+#include "sandbox/sandbox.h"
 #include "sandbox/testreport.h"
 
 #include <QString>
@@ -58,11 +59,6 @@ struct TestRunResult
 };
 
 QString toString(TestRunResult::Outcome outcome); // "passed", "failed", "timeout", "error"
-
-// Whether `bwrap` is on the PATH of the current environment and works here (probed once per
-// bwrap binary with a trivial sandboxed run that must hold no capability). Run by root, the
-// sandbox runs as the unprivileged user `nobody` (setpriv, then a user namespace of it).
-bool bubblewrapAvailable();
 
 // Runs `request.command` in `request.folder` under the requested sandbox, with the
 // timeout and resource limits, and reads the report afterwards. Outcome Passed iff the
