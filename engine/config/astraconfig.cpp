@@ -49,7 +49,18 @@ constexpr std::string_view generatorKeys[] = {"interval",
 constexpr std::string_view detectorsKeys[] = {"job_failure"};
 constexpr std::string_view jobFailureKeys[] = {"threshold", "window"};
 constexpr std::string_view principleKeys[] = {"name", "deny_paths", "deny_goal_text"};
-constexpr std::string_view proposerKeys[] = {"kind", "base_url", "model", "api_key_env", "command", "timeout_s"};
+constexpr std::string_view proposerKeys[] = {"kind",
+                                             "base_url",
+                                             "model",
+                                             "api_key_env",
+                                             "agent",
+                                             "command",
+                                             "timeout_s",
+                                             "sandbox",
+                                             "network",
+                                             "read_only",
+                                             "env",
+                                             "scratch_mb"};
 
 // The plain tables, for a key written above every table header: "did you mean 'tests.command'?"
 struct Section
@@ -847,11 +858,31 @@ void ConfigReader::readProposer(const toml::table &table, ProposerSection &out)
     const QString key = QStringLiteral("proposer");
     checkKeys(table, key, proposerKeys);
     int kind = 0;
+    const toml::node *kindNode = table.get("kind");
+    if (kindNode && kindNode->is_string()) {
+        const QString value = fromStd(kindNode->as_string()->get());
+        if (value != u"command" && agentNames().contains(value)) {
+            wrongValue(*kindNode,
+                       childKey(key, "kind"),
+                       Tr::tr("one of %1")
+                           .arg(joinChoices({QStringLiteral("fixits"),
+                                             QStringLiteral("openai"),
+                                             QStringLiteral("command"),
+                                             QStringLiteral("agent"),
+                                             QStringLiteral("none")})),
+                       Tr::tr("for %1 write kind = \"agent\" and agent = \"%1\"").arg(value));
+            return;
+        }
+    }
     const bool hasKind = readChoice(
         table,
         key,
         "kind",
-        {QStringLiteral("fixits"), QStringLiteral("openai"), QStringLiteral("command"), QStringLiteral("none")},
+        {QStringLiteral("fixits"),
+         QStringLiteral("openai"),
+         QStringLiteral("command"),
+         QStringLiteral("none"),
+         QStringLiteral("agent")},
         kind);
     if (hasKind)
         out.kind = static_cast<ProposerSection::Kind>(kind);
@@ -871,6 +902,37 @@ void ConfigReader::readProposer(const toml::table &table, ProposerSection &out)
     const QString commandExpectation = Tr::tr("a command line");
     readString(table, key, "command", commandExpectation, out.command, nonEmpty);
     readInt(table, key, "timeout_s", 1, Tr::tr("a positive integer (seconds)"), out.timeoutS);
+    const QStringList agents = agentNames();
+    int agent = 0;
+    if (readChoice(table, key, "agent", agents, agent))
+        out.agent = agents.at(agent);
+    int sandbox = 0;
+    if (readChoice(table,
+                   key,
+                   "sandbox",
+                   {QStringLiteral("auto"), QStringLiteral("bwrap"), QStringLiteral("none")},
+                   sandbox))
+        out.sandbox = static_cast<TestsSection::Sandbox>(sandbox);
+    int network = 0;
+    if (readChoice(table, key, "network", {QStringLiteral("none"), QStringLiteral("host")}, network))
+        out.network = network == 1;
+    readStringList(table,
+                   key,
+                   "read_only",
+                   Tr::tr("an absolute path such as \"/opt/agent\" or \"~/.local/share/pipx/venvs/aider\""),
+                   out.readOnly,
+                   [](const QString &value) {
+                       const bool ok = (value.startsWith(u'/') || value == u"~" || value.startsWith(QLatin1String("~/")))
+                           && !value.split(u'/').contains(QStringLiteral(".."));
+                       return ok ? accept() : reject();
+                   });
+    readStringList(table,
+                   key,
+                   "env",
+                   Tr::tr("the name of an environment variable such as \"ANTHROPIC_API_KEY\""),
+                   out.env,
+                   [](const QString &value) { return isEnvironmentVariableName(value) ? accept() : reject(); });
+    readInt(table, key, "scratch_mb", 1, Tr::tr("a positive integer (mebibytes)"), out.scratchMb);
 
     if (!hasKind)
         return;
@@ -888,6 +950,10 @@ void ConfigReader::readProposer(const toml::table &table, ProposerSection &out)
         requireFor("model", modelExpectation);
     } else if (out.kind == ProposerSection::Kind::Command) {
         requireFor("command", commandExpectation);
+    } else if (out.kind == ProposerSection::Kind::Agent) {
+        requireFor("agent", Tr::tr("one of %1").arg(joinChoices(agents)));
+        if (out.agent == u"command")
+            requireFor("command", commandExpectation);
     }
 }
 
@@ -1006,8 +1072,21 @@ QString proposerKindName(ProposerSection::Kind kind)
         return QStringLiteral("command");
     case ProposerSection::Kind::None:
         return QStringLiteral("none");
+    case ProposerSection::Kind::Agent:
+        return QStringLiteral("agent");
     }
     return QString();
+}
+
+QStringList agentNames()
+{
+    return {QStringLiteral("aider"),
+            QStringLiteral("claude"),
+            QStringLiteral("codex"),
+            QStringLiteral("gemini"),
+            QStringLiteral("goose"),
+            QStringLiteral("opencode"),
+            QStringLiteral("command")};
 }
 
 } // namespace astra

@@ -113,14 +113,26 @@ struct ProposerSection
         OpenAI,
         Command,
         None,
+        Agent,
     };
 
-    Kind kind = Kind::None; // kind: "fixits", "openai", "command" or "none"
+    Kind kind = Kind::None; // kind: "fixits", "openai", "command", "agent" or "none"
     QString baseUrl; // base_url: http(s) URL, required for openai
-    QString model; // model: required for openai
+    QString model; // model: required for openai; for an agent, passed as its model flag when set
     QString apiKeyEnv = QStringLiteral("OPENAI_API_KEY"); // api_key_env: the variable that holds the key
+    // agent: with kind "agent", one of agentNames(); "command" runs `command`. kind "command" is
+    // the same as kind "agent" with agent "command".
+    QString agent;
     QString command; // command: required for command
     int timeoutS = 300; // timeout_s
+    // How agents run (kind "agent" or "command"): always in a private checkout, in this sandbox.
+    TestsSection::Sandbox sandbox = TestsSection::Sandbox::Auto; // sandbox
+    bool network = false; // network: "none" (the default) or "host"
+    QStringList readOnly; // read_only: absolute host paths (or ~/...) the agent needs to see
+    // env: the names of environment variables passed into the agent's sandbox when they are set
+    // (API keys); empty takes the agent's own list.
+    QStringList env;
+    int scratchMb = 1024; // scratch_mb: the agent's private /tmp and HOME
 
     bool operator==(const ProposerSection &) const = default;
 };
@@ -181,6 +193,8 @@ Result<Config> loadConfigFile(const QString &path, const ConfigChecks &checks);
 // The value words of the TOML file: "auto", "bwrap", "none"; "fixits", "openai", "command", "none".
 QString sandboxName(TestsSection::Sandbox sandbox);
 QString proposerKindName(ProposerSection::Kind kind);
+// The agents [proposer] agent may name: "aider", "claude", "codex", "gemini", "goose", "opencode", "command".
+QStringList agentNames();
 
 } // namespace astra
 

@@ -429,6 +429,9 @@ Result<ChangeSet> harvestCheckout(GitRepository &repo, const PrivateCheckout &ch
     if (code == 0) {
         code = git_repository_set_workdir(meta.get(), QFile::encodeName(checkout.folder).constData(), 0);
     }
+    if (code == 0 && !limits.ignoreRules.isEmpty()) {
+        code = git_ignore_add_rule(meta.get(), limits.ignoreRules.constData());
+    }
     if (code < 0) {
         return git::error(code, Tr::tr("Preparing to harvest the agent's change"));
     }

@@ -33,6 +33,9 @@ struct HarvestLimits
     // path policy's size check refuses it without the whole file in memory.
     qint64 maxFileBytes = 1024 * 1024;
     int maxEntries = 20000; // files and folders looked at; more is an error
+    // More ignore rules (.gitignore syntax) for untracked files: an agent's own droppings
+    // (".aider*"), applied with the repository's.
+    QByteArray ignoreRules;
 };
 
 // What the agent left in the checkout, against its base: added, modified and deleted files,

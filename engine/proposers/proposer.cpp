@@ -1,7 +1,7 @@
 #include "proposers/proposer.h"
 
 #include "git/patchimport.h"
-#include "proposers/commandproposer.h"
+#include "proposers/agentproposer.h"
 #include "proposers/fixitsproposer.h"
 #include "proposers/openaiproposer.h"
 
@@ -79,7 +79,7 @@ QJsonObject ProposalContext::toJson() const
 
 QStringList implementedProposers()
 {
-    return {QStringLiteral("command"), QStringLiteral("fixits"), QStringLiteral("openai")};
+    return {QStringLiteral("agent"), QStringLiteral("command"), QStringLiteral("fixits"), QStringLiteral("openai")};
 }
 
 Result<std::unique_ptr<Proposer>> createProposer(const QString &name, const Config &config)
@@ -95,15 +95,14 @@ Result<std::unique_ptr<Proposer>> createProposer(const QString &name, const Conf
                              .arg(name, config.sourcePath, configured),
                          ErrorKind::Refused);
     }
-    if (name == u"command") {
-        if (config.proposer.command.trimmed().isEmpty()) {
+    if (name == u"command" || name == u"agent") {
+        if (config.proposer.kind == ProposerSection::Kind::Command && config.proposer.command.trimmed().isEmpty()) {
             return makeError(Tr::tr("[proposer] kind is \"command\" but command is empty in %1: set the command line "
                                     "of the agent to run.")
                                  .arg(config.sourcePath),
                              ErrorKind::Invalid);
         }
-        return std::unique_ptr<Proposer>(
-            new CommandProposer(config.proposer.command, std::chrono::seconds(config.proposer.timeoutS)));
+        return std::unique_ptr<Proposer>(new AgentProposer(config));
     }
     if (name == u"openai") {
         if (config.proposer.baseUrl.isEmpty() || config.proposer.model.isEmpty()) {
@@ -119,7 +118,7 @@ Result<std::unique_ptr<Proposer>> createProposer(const QString &name, const Conf
         return std::unique_ptr<Proposer>(new OpenAiProposer(settings));
     }
     if (name == u"none") {
-        return makeError(Tr::tr("No proposer is configured: set [proposer] kind in %1 to fixits, openai or command.")
+        return makeError(Tr::tr("No proposer is configured: set [proposer] kind in %1 to fixits, openai, agent or command.")
                              .arg(config.sourcePath),
                          ErrorKind::Refused);
     }

@@ -28,7 +28,6 @@ struct ProposalContext
     Goal goal;
     QString baseCommit;
     QString targetBranch;
-    QString workDir;
     QList<ProposalFile> files;
 
     QJsonObject toJson() const;
@@ -51,6 +50,16 @@ public:
     virtual QString name() const = 0;
     virtual Result<Proposal>
     propose(const ProposalContext &context, GitRepository &repo, const std::atomic<bool> *cancel) = 0;
+
+    // What the last propose() sent and got back, also when it failed (empty when it got no
+    // further than its own checks).
+    const QJsonObject &lastTranscript() const
+    {
+        return m_lastTranscript;
+    }
+
+protected:
+    QJsonObject m_lastTranscript;
 };
 
 // The proposers this build can run ("command", ...), for the planner's facts.

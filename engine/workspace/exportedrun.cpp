@@ -1,10 +1,10 @@
 #include "workspace/exportedrun.h"
 
 #include "git/treeexport.h"
+#include "sandbox/scratch.h"
 
 #include <QCoreApplication>
 #include <QDir>
-#include <QTemporaryDir>
 
 namespace astra {
 
@@ -22,22 +22,22 @@ TestRunResult runOnExport(GitRepository &repo,
                           const std::function<void(const QString &folder)> &afterRun)
 {
     TestRunResult result;
-    QTemporaryDir folder(QDir(QDir::tempPath()).filePath(QStringLiteral("astra-%1-XXXXXX").arg(purpose)));
-    if (!folder.isValid()) {
+    const ScratchFolder scratch(purpose);
+    if (!scratch.isValid()) {
         result.outcome = TestRunResult::Outcome::Error;
-        result.message =
-            Tr::tr("Cannot create a temporary folder to run `%1` in: %2").arg(request.command, folder.errorString());
+        result.message = Tr::tr("Cannot run `%1`: %2; nothing was run.").arg(request.command, scratch.errorString());
         return result;
     }
-    if (Status exported = exportTree(repo, commit, folder.path()); !exported) {
+    const QString folder = scratch.workPath();
+    if (Status exported = exportTree(repo, commit, folder); !exported) {
         result.outcome = TestRunResult::Outcome::Error;
         result.message = exported.message();
         return result;
     }
-    request.folder = folder.path();
+    request.folder = folder;
     result = runTests(request);
     if (afterRun) {
-        afterRun(folder.path());
+        afterRun(folder);
     }
     return result;
 }

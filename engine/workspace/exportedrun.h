@@ -8,8 +8,8 @@ namespace astra {
 
 class GitRepository;
 
-// Runs `request` (tests or a job) on a fresh export of `commit` in a temporary folder named
-// after `purpose` ("astra-<purpose>-XXXXXX"), which is deleted afterwards; `afterRun` sees the
+// Runs `request` (tests or a job) on a fresh export of `commit` in a scratch folder named
+// after `purpose` ("astra-<purpose>-XXXXXX", see ScratchFolder), which is deleted afterwards; `afterRun` sees the
 // folder before that. A folder that cannot be made or filled is an Error result saying why.
 TestRunResult runOnExport(GitRepository &repo,
                           const QString &commit,

@@ -135,7 +135,6 @@ TaskOutcome codeAnalyze(Workspace &workspace, TaskContext &context)
     proposal.goal = *goal;
     proposal.baseCommit = *base;
     proposal.targetBranch = workspace.config().workspace.targetBranch;
-    proposal.workDir = workspace.workDir();
     for (const TaskRecord &read : std::as_const(context.earlier)) {
         if (read.kind != u"code_read") {
             continue;
@@ -156,6 +155,9 @@ TaskOutcome codeAnalyze(Workspace &workspace, TaskContext &context)
     auto answer = (*proposer)->propose(proposal, workspace.repository(), context.stop);
     if (!answer) {
         TaskOutcome outcome = TaskOutcome::failed(answer.error());
+        if (!(*proposer)->lastTranscript().isEmpty()) {
+            outcome.output.insert(QStringLiteral("transcript"), (*proposer)->lastTranscript());
+        }
         if (context.stop && context.stop->load()) {
             outcome.kind = TaskOutcome::Kind::Cancelled;
         }

@@ -4,6 +4,7 @@
 #include "config/configtemplate.h"
 #include "git/gitrepository.h"
 #include "goals/generator.h"
+#include "sandbox/scratch.h"
 #include "store/database.h"
 #include "store/databaselocation.h"
 #include "store/goalrepository.h"
@@ -207,6 +208,16 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const WorkspaceOptions &optio
     if (Status recovered = recoverInterrupted(workspace->m_db, workspace->m_repo, workspace->m_parts->ledger);
         !recovered) {
         return recovered.error();
+    }
+    // What runs that died (killed, crashed) left in TMPDIR: private checkouts, exports.
+    QStringList problems;
+    const QStringList removed = removeAbandonedScratchFolders(&problems);
+    for (const QString &path : removed) {
+        qCInfo(lcGit) << "removed the scratch folder of a run that died:" << path;
+    }
+    for (const QString &problem : std::as_const(problems)) {
+        workspace->m_parts->decisions.warn(
+            Tr::tr("A scratch folder left by a run that died could not be removed: %1").arg(problem));
     }
     return workspace;
 }

@@ -294,20 +294,17 @@ private Q_SLOTS:
     void seedStory()
     {
         QTemporaryDir dir;
-        const QString agentPath = QDir(dir.path()).filePath(QStringLiteral("agent.py"));
-        {
-            QFile agent(agentPath);
-            QVERIFY(agent.open(QIODevice::WriteOnly));
-            agent.write(
-                "import json, sys\nctx = json.load(sys.stdin)\nfiles = []\n"
-                "for f in ctx['files']:\n"
-                "    files.append({'path': f['path'], 'content': f['content'].replace(\"settings['target']\", "
-                "\"settings.get('target', 'backups/')\")})\n"
-                "print(json.dumps({'title': 'Default the backup target', 'rationale': 'target is optional', "
-                "'files': files}))\n");
-        }
+        const test::AgentFolder agents;
+        const QString agentPath = agents.write(
+            QStringLiteral("agent.py"),
+            "import json, sys\nctx = json.load(sys.stdin)\nfiles = []\n"
+            "for f in ctx['files']:\n"
+            "    files.append({'path': f['path'], 'content': f['content'].replace(\"settings['target']\", "
+            "\"settings.get('target', 'backups/')\")})\n"
+            "print(json.dumps({'title': 'Default the backup target', 'rationale': 'target is optional', "
+            "'files': files}))\n");
         const QByteArray toml =
-            config({}, "kind = \"command\"\ncommand = \"python3 " + agentPath.toUtf8() + "\"\n")
+            config({}, "kind = \"command\"\ncommand = \"python3 " + agentPath.toUtf8() + "\"\n" + agents.readOnlySetting())
                 .replace("command = \"true\"\nsandbox", "command = \"python3 scripts/backup.py\"\nsandbox");
         setUp(test::testDatabases(dir.path()).first().second, toml);
         failThreeTimes();

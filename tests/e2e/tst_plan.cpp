@@ -39,6 +39,7 @@ class TestPlan : public QObject
     Q_OBJECT
 private:
     QTemporaryDir m_dir;
+    test::AgentFolder m_agents;
     std::unique_ptr<test::TempRepo> m_repo;
     QString m_db;
 
@@ -51,12 +52,7 @@ private:
 
     QString script(const char *name, const char *text)
     {
-        const QString path = QDir(m_dir.path()).filePath(QString::fromLatin1(name));
-        QFile file(path);
-        if (file.open(QIODevice::WriteOnly)) {
-            file.write(text);
-        }
-        return path;
+        return m_agents.write(QString::fromLatin1(name), text);
     }
 
     void setUp(const DatabaseLocation &location, const QString &proposerKind, const QString &agentPath)
@@ -68,7 +64,7 @@ private:
             "sandbox = \"none\"\ntimeout_s = 120\n[proposer]\nkind = \"";
         config += proposerKind.toUtf8() + "\"\n";
         if (!agentPath.isEmpty()) {
-            config += "command = \"python3 " + agentPath.toUtf8() + "\"\ntimeout_s = 60\n";
+            config += "command = \"python3 " + agentPath.toUtf8() + "\"\ntimeout_s = 60\n" + m_agents.readOnlySetting();
         }
         m_repo->write(QStringLiteral(".astra.toml"), config);
         m_repo->write(QStringLiteral("src/calc.py"), calc);

@@ -119,6 +119,12 @@ QString dump(const Config &config)
     add("proposer.api_key_env", config.proposer.apiKeyEnv);
     add("proposer.command", config.proposer.command);
     add("proposer.timeout_s", number(config.proposer.timeoutS));
+    add("proposer.agent", config.proposer.agent);
+    add("proposer.sandbox", sandboxName(config.proposer.sandbox));
+    add("proposer.network", config.proposer.network ? QStringLiteral("host") : QStringLiteral("none"));
+    add("proposer.read_only", list(config.proposer.readOnly));
+    add("proposer.env", list(config.proposer.env));
+    add("proposer.scratch_mb", number(config.proposer.scratchMb));
     add("source", config.sourcePath + (config.fromFile ? QStringLiteral(" (file)") : QString()));
     return lines.join(QLatin1Char('\n'));
 }
@@ -279,6 +285,18 @@ void TestConfig::acceptedValues_data()
                                      << QStringLiteral("proposer.kind = openai");
     QTest::addRow("proposer command") << QStringLiteral("[proposer]\nkind = \"command\"\ncommand = \"my-agent --json\"")
                                       << QStringLiteral("proposer.command = my-agent --json");
+    QTest::addRow("proposer agent") << QStringLiteral("[proposer]\nkind = \"agent\"\nagent = \"claude\"")
+                                    << QStringLiteral("proposer.agent = claude");
+    QTest::addRow("agent network") << QStringLiteral("[proposer]\nkind = \"agent\"\nagent = \"codex\"\nnetwork = \"host\"")
+                                   << QStringLiteral("proposer.network = host");
+    QTest::addRow("agent network default") << QStringLiteral("[proposer]\nkind = \"agent\"\nagent = \"codex\"")
+                                           << QStringLiteral("proposer.network = none");
+    QTest::addRow("agent read_only") << QStringLiteral("[proposer]\nread_only = [\"/opt/aider\", \"~/.local/pipx\"]")
+                                     << QStringLiteral("proposer.read_only = [/opt/aider, ~/.local/pipx]");
+    QTest::addRow("agent env") << QStringLiteral("[proposer]\nenv = [\"MY_KEY\"]")
+                               << QStringLiteral("proposer.env = [MY_KEY]");
+    QTest::addRow("agent sandbox") << QStringLiteral("[proposer]\nsandbox = \"none\"\nscratch_mb = 64")
+                                   << QStringLiteral("proposer.sandbox = none");
     QTest::addRow("proposer without key")
         << QStringLiteral("[proposer]\napi_key_env = \"\"") << QStringLiteral("proposer.api_key_env = ");
     QTest::addRow("empty jobs array") << QStringLiteral("jobs = []") << QStringLiteral("tests.timeout_s = 600");
@@ -525,7 +543,21 @@ void TestConfig::errors_data()
     QTest::addRow("unknown proposer") << QStringLiteral("[proposer]\nkind = \"claude\"")
                                       << QStringList{
                                              QStringLiteral("proposer.kind: expected one of \"fixits\", \"openai\", "
-                                                            "\"command\" or \"none\", found the string \"claude\"")};
+                                                            "\"command\", \"agent\" or \"none\", found the string "
+                                                            "\"claude\" (for claude write kind = \"agent\" and agent "
+                                                            "= \"claude\")")};
+    QTest::addRow("unknown agent") << QStringLiteral("[proposer]\nkind = \"agent\"\nagent = \"cursor\"")
+                                   << QStringList{QStringLiteral("proposer.agent: expected one of \"aider\"")};
+    QTest::addRow("agent without agent") << QStringLiteral("[proposer]\nkind = \"agent\"")
+                                         << QStringList{QStringLiteral("proposer.agent: expected one of")};
+    QTest::addRow("network word") << QStringLiteral("[proposer]\nnetwork = \"on\"")
+                                  << QStringList{QStringLiteral(
+                                         "proposer.network: expected one of \"none\" or \"host\", found the string "
+                                         "\"on\"")};
+    QTest::addRow("read_only relative") << QStringLiteral("[proposer]\nread_only = [\"opt/agent\"]")
+                                        << QStringList{QStringLiteral("proposer.read_only[0]: expected an absolute path")};
+    QTest::addRow("env not a name") << QStringLiteral("[proposer]\nenv = [\"MY KEY\"]")
+                                    << QStringList{QStringLiteral("proposer.env[0]: expected the name of an environment")};
     QTest::addRow("proposer kind in wrong case")
         << QStringLiteral("[proposer]\nkind = \"OpenAI\"") << QStringList{QStringLiteral("did you mean 'openai'?")};
     QTest::addRow("openai without base_url")

@@ -185,4 +185,30 @@ void resetDatabase(const DatabaseLocation &location)
     query.exec(QStringLiteral("CREATE SCHEMA public"));
 }
 
+AgentFolder::AgentFolder()
+{
+    QFile::setPermissions(m_dir.path(),
+                          QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup
+                              | QFile::ReadOther | QFile::ExeOther);
+}
+
+QString AgentFolder::write(const QString &name, const QByteArray &content) const
+{
+    const QString path = QDir(m_dir.path()).filePath(name);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(content) != content.size()) {
+        qFatal("cannot write the stand-in agent %s", qPrintable(path));
+    }
+    file.close();
+    QFile::setPermissions(path,
+                          QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup
+                              | QFile::ReadOther | QFile::ExeOther);
+    return path;
+}
+
+QByteArray AgentFolder::readOnlySetting() const
+{
+    return "read_only = [\"" + m_dir.path().toUtf8() + "\"]\n";
+}
+
 } // namespace astra::test

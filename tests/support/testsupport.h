@@ -32,6 +32,26 @@ private:
     QTemporaryDir m_dir;
 };
 
+// A folder for stand-in agents, apart from the state and the repository: the sandbox is shown
+// this folder (read_only) and nothing else of the test's. Readable by others, because run by
+// root the sandbox runs the agent as an unprivileged user.
+class AgentFolder
+{
+public:
+    AgentFolder();
+    QString path() const
+    {
+        return m_dir.path();
+    }
+    // Writes an executable file `name` and returns its path.
+    QString write(const QString &name, const QByteArray &content) const;
+    // `read_only = ["<path>"]\n` for [proposer].
+    QByteArray readOnlySetting() const;
+
+private:
+    QTemporaryDir m_dir;
+};
+
 struct Run
 {
     int exitCode = -1;
