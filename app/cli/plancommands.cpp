@@ -241,6 +241,16 @@ int runRun(Context &context)
             }
         },
         Qt::DirectConnection);
+    QObject::connect(
+        &scheduler,
+        &Scheduler::taskWarning,
+        &scheduler,
+        [&](qint64 taskId, const QString &warning) {
+            QMutexLocker locker(&printing);
+            context.err << Tr::tr("astra: warning: task %1: %2").arg(taskId).arg(warning) << u'\n';
+            context.err.flush();
+        },
+        Qt::DirectConnection);
     auto report = scheduler.runUntilIdle();
     if (!report) {
         return context.fail(report.error());

@@ -8,12 +8,12 @@ const char *const outcomeNames[] = {"succeeded", "failed", "transient", "cancell
 
 TaskOutcome TaskOutcome::succeeded(const QString &summary, const QJsonObject &output)
 {
-    return TaskOutcome{Kind::Succeeded, summary, output};
+    return TaskOutcome{Kind::Succeeded, summary, output, {}};
 }
 
 TaskOutcome TaskOutcome::failed(const Error &error)
 {
-    return TaskOutcome{error.kind == ErrorKind::Transient ? Kind::Transient : Kind::Failed, error.message, {}};
+    return TaskOutcome{error.kind == ErrorKind::Transient ? Kind::Transient : Kind::Failed, error.message, {}, {}};
 }
 
 QString toString(TaskOutcome::Kind kind)

@@ -27,6 +27,8 @@ struct TaskOutcome
     Kind kind = Kind::Succeeded;
     QString summary;
     QJsonObject output;
+    // What did not make it fail but a person must hear (it ran unsandboxed, ...).
+    QStringList warnings;
 
     static TaskOutcome succeeded(const QString &summary, const QJsonObject &output = {});
     static TaskOutcome failed(const Error &error);

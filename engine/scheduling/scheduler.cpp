@@ -364,6 +364,9 @@ void Scheduler::runPlan(qint64 planId)
             recordError(state.message());
             return;
         }
+        for (const QString &warning : std::as_const(outcome.warnings)) {
+            Q_EMIT taskWarning(task.id, warning);
+        }
         Q_EMIT taskFinished(task.id, toString(*state), outcome.summary);
         if (*state != TaskState::Succeeded) {
             return;

@@ -57,6 +57,8 @@ Q_SIGNALS:
     void taskStarted(qint64 taskId, qint64 planId, const QString &kind, int attempt);
     void taskProgress(qint64 taskId, int percent, const QString &message);
     void taskFinished(qint64 taskId, const QString &state, const QString &summary);
+    // Emitted just before taskFinished, once per warning of the task's outcome.
+    void taskWarning(qint64 taskId, const QString &warning);
 
 private:
     enum class Claim

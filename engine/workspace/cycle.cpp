@@ -70,6 +70,14 @@ Result<CycleReport> runCycle(Workspace &workspace, const WorkspaceOptions &optio
     SchedulerOptions schedulerOptions;
     schedulerOptions.openSession = workspaceTaskSessions(options);
     Scheduler scheduler(schedulerOptions, builtinExecutors());
+    QObject::connect(
+        &scheduler,
+        &Scheduler::taskWarning,
+        &scheduler,
+        [&workspace](qint64 taskId, const QString &warning) {
+            workspace.warn(Tr::tr("task %1: %2").arg(taskId).arg(warning));
+        },
+        Qt::DirectConnection);
     auto ran = scheduler.runUntilIdle();
     if (!ran) {
         return ran.error();

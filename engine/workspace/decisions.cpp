@@ -66,11 +66,13 @@ void Decisions::checkpointAfterDecision()
 
 void Decisions::warn(const QString &warning)
 {
+    const std::lock_guard lock(m_warningsMutex);
     m_warnings.append(warning);
 }
 
 QStringList Decisions::takeWarnings()
 {
+    const std::lock_guard lock(m_warningsMutex);
     return std::exchange(m_warnings, {});
 }
 

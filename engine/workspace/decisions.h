@@ -5,6 +5,8 @@
 
 #include <QStringList>
 
+#include <mutex>
+
 namespace astra {
 
 class GitRepository;
@@ -26,12 +28,14 @@ public:
     // After a committed decision: a checkpoint that cannot be written is a warning, not an error.
     void checkpointAfterDecision();
 
+    // Any thread may warn (tasks run on the scheduler's threads).
     void warn(const QString &warning);
     QStringList takeWarnings();
 
 private:
     GitRepository &m_repo;
     Ledger &m_ledger;
+    std::mutex m_warningsMutex;
     QStringList m_warnings;
 };
 

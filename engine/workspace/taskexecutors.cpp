@@ -163,6 +163,11 @@ TaskOutcome codeAnalyze(Workspace &workspace, TaskContext &context)
         }
         return outcome;
     }
+    if (answer->transcript.value(QStringLiteral("sandboxed")) == QJsonValue(false)) {
+        workspace.warn(Tr::tr("The agent of goal %1 ran without a sandbox (sandbox = \"none\" in [proposer]): it "
+                              "could read and change anything you can, though it worked in a private checkout.")
+                           .arg(context.task.goalId));
+    }
     QJsonObject output;
     output.insert(QStringLiteral("proposer"), proposerName);
     output.insert(QStringLiteral("base"), *base);
@@ -333,7 +338,9 @@ TaskExecutor onWorkspace(WorkspaceExecutor executor)
                     .arg(context.task.kind),
                 ErrorKind::Invalid));
         }
-        return executor(*workspace, context);
+        TaskOutcome outcome = executor(*workspace, context);
+        outcome.warnings += workspace->takeWarnings();
+        return outcome;
     };
 }
 } // namespace

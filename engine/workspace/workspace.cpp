@@ -429,6 +429,11 @@ QStringList Workspace::takeWarnings()
     return m_parts->decisions.takeWarnings();
 }
 
+void Workspace::warn(const QString &warning)
+{
+    m_parts->decisions.warn(warning);
+}
+
 // The services, one line each.
 
 Result<Goal> Workspace::addUserGoal(const QString &title, const QStringList &files, const QString &description)

@@ -166,6 +166,7 @@ public:
     // Problems that did not make an operation fail (e.g. a checkpoint that could not be
     // written after a committed change); the CLI prints them as warnings.
     QStringList takeWarnings();
+    void warn(const QString &warning);
 
 private:
     struct Parts; // the repository, the connection and the services, named only in workspace.cpp

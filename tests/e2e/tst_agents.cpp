@@ -343,6 +343,11 @@ private Q_SLOTS:
         QVERIFY2(run.exitCode != 0, qPrintable(test::describe(run)));
         const QString summary = task(2).value(QStringLiteral("summary")).toString();
         QVERIFY2(summary.contains(QStringLiteral("scratch_mb")), qPrintable(summary));
+        // The failed run's transcript is kept with its task.
+        const QJsonObject said = transcript();
+        QCOMPARE(said.value(QStringLiteral("exit_code")).toInt(), 1);
+        QVERIFY2(said.value(QStringLiteral("stderr")).toString().contains(QStringLiteral("No space left on device")),
+                 qPrintable(said.value(QStringLiteral("stderr")).toString()));
         QCOMPARE(m_repo->git({QStringLiteral("branch"), QStringLiteral("--list"), QStringLiteral("astra/*")}),
                  QString());
     }
@@ -412,6 +417,21 @@ private Q_SLOTS:
         QCOMPARE(proposed(QStringLiteral("src/calc.py")), QByteArray("def add(a, b):\n    return a + b\n"));
         QCOMPARE(m_repo->git({QStringLiteral("status"), QStringLiteral("--porcelain")}), QString());
         QVERIFY(said.value(QStringLiteral("answer")).toString().contains(QStringLiteral("I changed add")));
+    }
+
+    // sandbox = "none" is said in so many words: the run still works in a private checkout, and
+    // the CLI warns and the transcript marks it.
+    void unsandboxedRunIsWarnedAndMarked()
+    {
+        prepare();
+        configureScript("sed -i 's/a - b/a + b/' src/calc.py\n", "sandbox = \"none\"\n");
+        const Run run = astra({QStringLiteral("run")});
+        VERIFY_EXIT(run, 0);
+        QVERIFY2(run.err.contains(QStringLiteral("ran without a sandbox")), qPrintable(test::describe(run)));
+        QCOMPARE(transcript().value(QStringLiteral("sandboxed")).toBool(), false);
+        QVERIFY(transcript().value(QStringLiteral("sandbox")).toString().startsWith(QStringLiteral("none")));
+        QCOMPARE(m_repo->git({QStringLiteral("status"), QStringLiteral("--porcelain")}), QString());
+        QCOMPARE(proposed(QStringLiteral("src/calc.py")), QByteArray("def add(a, b):\n    return a + b\n"));
     }
 
     // A named agent that is not installed: a clear error, nothing written.

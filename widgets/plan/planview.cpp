@@ -174,7 +174,18 @@ void PlanView::showNode(const QModelIndex &index)
     if (output.contains(QStringLiteral("transcript"))) {
         const QJsonObject transcript = output.value(QStringLiteral("transcript")).toObject();
         html += QStringLiteral("<p><b>%1</b> %2</p>")
-                    .arg(tr("Proposer"), output.value(QStringLiteral("proposer")).toString().toHtmlEscaped());
+                    .arg(tr("Proposer"), transcript.value(QStringLiteral("proposer")).toString().toHtmlEscaped());
+        if (transcript.contains(QStringLiteral("sandbox"))) {
+            // An agent's run: where it ran and how it ended.
+            const bool sandboxed = transcript.value(QStringLiteral("sandboxed")).toBool();
+            html += QStringLiteral("<p><b>%1</b> %2%3<br><b>%4</b> %5 · %6</p>")
+                        .arg(tr("Sandbox"),
+                             sandboxed ? QString() : QStringLiteral("<b>%1</b> ").arg(tr("Unsandboxed:")),
+                             transcript.value(QStringLiteral("sandbox")).toString().toHtmlEscaped(),
+                             tr("Exit code"),
+                             QString::number(transcript.value(QStringLiteral("exit_code")).toInt()),
+                             durationText(qint64(transcript.value(QStringLiteral("duration_ms")).toDouble())));
+        }
         if (!output.value(QStringLiteral("rationale")).toString().isEmpty()) {
             html += QStringLiteral("<p><b>%1</b><br>%2</p>")
                         .arg(tr("Rationale"), output.value(QStringLiteral("rationale")).toString().toHtmlEscaped());
