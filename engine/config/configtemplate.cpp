@@ -253,20 +253,35 @@ QString defaultConfigText(const QString &targetBranch, const QString &testComman
     line(QStringLiteral("# deny_goal_text = [\"(?i)disable .*test\"]"));
     line();
     line(QStringLiteral("[proposer]"));
-    line(QStringLiteral("# What writes the changes: fixits | openai | command | none"));
+    line(QStringLiteral("# What writes the changes: fixits | openai | agent | command | none"));
     line(QStringLiteral("#   fixits:  applies the fixes that SARIF reports and clang-tidy export-fixes carry"));
     line(
         QStringLiteral("#   openai:  an OpenAI-compatible chat completions endpoint (llama.cpp server, Ollama, vLLM)"));
-    line(QStringLiteral("#   command: any agent program: the goal's context as JSON on stdin, a diff on stdout"));
+    line(QStringLiteral("#   agent:   a coding agent CLI, named by agent (see docs/agents.md)"));
+    line(QStringLiteral("#   command: the same as agent = \"command\""));
     line(QStringLiteral("kind = %1").arg(tomlString(proposerKindName(defaults.proposer.kind))));
     line(QStringLiteral("# openai needs base_url and model. The API key is read from the environment variable"));
     line(QStringLiteral("# named by api_key_env; never write the key itself into this file."));
     line(QStringLiteral("# base_url = \"http://127.0.0.1:8080/v1\""));
     line(QStringLiteral("# model = \"...\""));
     line(QStringLiteral("# api_key_env = %1").arg(tomlString(defaults.proposer.apiKeyEnv)));
-    line(QStringLiteral("# command needs the command line of the agent program:"));
+    line(QStringLiteral("# An agent runs in a private checkout of the plan's base commit, inside the sandbox; the"));
+    line(QStringLiteral("# change is what it leaves there. agent: %1")
+             .arg(agentNames().join(QStringLiteral(" | "))));
+    line(QStringLiteral("# agent = \"claude\""));
+    line(QStringLiteral("# The agent \"command\" runs command, with the goal as JSON on stdin:"));
     line(QStringLiteral("# command = \"my-agent --json\""));
     line(QStringLiteral("timeout_s = %1").arg(defaults.proposer.timeoutS));
+    line(QStringLiteral("# The agent's sandbox: auto | bwrap need bubblewrap; none runs it unsandboxed (warned)."));
+    line(QStringLiteral("sandbox = %1").arg(tomlString(sandboxName(defaults.proposer.sandbox))));
+    line(QStringLiteral("# network: none, or host for an agent that must reach its model's endpoint."));
+    line(QStringLiteral("network = \"none\""));
+    line(QStringLiteral("# Environment variables passed into the sandbox when set (API keys); empty: the agent's own"));
+    line(QStringLiteral("# list. Folders the agent needs to see, read-only (an agent installed under your home):"));
+    line(QStringLiteral("# env = [\"ANTHROPIC_API_KEY\"]"));
+    line(QStringLiteral("# read_only = [\"~/.local/share/pipx/venvs/aider\"]"));
+    line(QStringLiteral("# The agent's private /tmp and HOME, in MiB:"));
+    line(QStringLiteral("scratch_mb = %1").arg(defaults.proposer.scratchMb));
     return text;
 }
 
