@@ -26,44 +26,27 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(astra::PrivateCheckout)
 };
 
-using OdbPtr = std::unique_ptr<git_odb, git::Deleter<git_odb, git_odb_free>>;
-using OdbObjectPtr = std::unique_ptr<git_odb_object, git::Deleter<git_odb_object, git_odb_object_free>>;
 
 QString systemError()
 {
     return QString::fromLocal8Bit(std::strerror(errno));
 }
 
-// Copies one object (a tree or a blob) from one object database to another.
-int copyObject(git_odb *from, git_odb *to, const git_oid *id)
-{
-    git_odb_object *raw = nullptr;
-    if (const int code = git_odb_read(&raw, from, id); code < 0) {
-        return code;
-    }
-    OdbObjectPtr object(raw);
-    git_oid written;
-    return git_odb_write(&written,
-                         to,
-                         git_odb_object_data(object.get()),
-                         git_odb_object_size(object.get()),
-                         git_odb_object_type(object.get()));
-}
+using PackbuilderPtr = std::unique_ptr<git_packbuilder, git::Deleter<git_packbuilder, git_packbuilder_free>>;
 
-struct CopyState
+struct PackState
 {
-    git_odb *from;
-    git_odb *to;
+    git_packbuilder *pack;
     int code = 0;
 };
 
-int copyEntry(const char *, const git_tree_entry *entry, void *payload)
+int packEntry(const char *, const git_tree_entry *entry, void *payload)
 {
-    auto *state = static_cast<CopyState *>(payload);
+    auto *state = static_cast<PackState *>(payload);
     if (git_tree_entry_type(entry) == GIT_OBJECT_COMMIT) {
         return 1; // a submodule: its commit is not in this repository
     }
-    state->code = copyObject(state->from, state->to, git_tree_entry_id(entry));
+    state->code = git_packbuilder_insert(state->pack, git_tree_entry_id(entry), nullptr);
     return state->code < 0 ? -1 : 0;
 }
 
@@ -327,28 +310,29 @@ createPrivateCheckout(GitRepository &repo, const QString &baseCommit, const QStr
     }
     git::RepositoryPtr checkout(raw);
 
-    // The base tree's objects, so that its commit is this very tree.
-    git_odb *rawFrom = nullptr;
-    git_odb *rawTo = nullptr;
-    int code = git_repository_odb(&rawFrom, repo.handle());
-    OdbPtr from(rawFrom);
+    // The base tree's objects, so that its commit is this very tree: one pack, not a loose file
+    // (and a flush to disk) per object.
+    git_packbuilder *rawPack = nullptr;
+    int code = git_packbuilder_new(&rawPack, repo.handle());
+    PackbuilderPtr pack(rawPack);
     if (code == 0) {
-        code = git_repository_odb(&rawTo, checkout.get());
+        code = git_packbuilder_insert(pack.get(), git_tree_id(baseTree->get()), nullptr);
     }
-    OdbPtr to(rawTo);
+    PackState state{pack.get()};
     if (code == 0) {
-        code = copyObject(from.get(), to.get(), git_tree_id(baseTree->get()));
-    }
-    CopyState state{from.get(), to.get()};
-    if (code == 0) {
-        code = git_tree_walk(baseTree->get(), GIT_TREEWALK_PRE, copyEntry, &state);
+        code = git_tree_walk(baseTree->get(), GIT_TREEWALK_PRE, packEntry, &state);
         if (state.code < 0) {
             code = state.code;
         }
     }
+    if (code == 0) {
+        const QByteArray packs = QFile::encodeName(absolute + QStringLiteral("/.git/objects/pack"));
+        code = git_packbuilder_write(pack.get(), packs.constData(), 0, nullptr, nullptr);
+    }
     if (code < 0) {
         return git::error(code, Tr::tr("Copying the tree of %1 into the agent's checkout").arg(baseCommit));
     }
+    // (An object database opened before the pack was written finds it on its first miss.)
 
     git_tree *rawTree = nullptr;
     code = git_tree_lookup(&rawTree, checkout.get(), git_tree_id(baseTree->get()));

@@ -2,6 +2,12 @@
 // run:
 // - a test run of `true` in bubblewrap (as root: setpriv to nobody first) against the same
 //   run with sandbox = "none" (own session, private HOME, limits);
+// - an agent process (`true`, stdin given, stdout and stderr apart) in bubblewrap against the
+//   same with sandbox = "none";
+// - a whole agent run that edits one file (private checkout of the repository, the sandbox, the
+//   harvest) against what it replaces: the same command in the work tree, unsandboxed, then
+//   `git diff HEAD` and `git checkout` to put the tree back;
+// - making the private checkout against `git worktree add` of the same commit;
 // - harvesting a change of 1,000 files from an agent's private checkout (libgit2, no trust
 //   in the checkout's .git) against `git diff --binary HEAD` in that checkout.
 //
@@ -9,6 +15,8 @@
 
 #include "git/gitrepository.h"
 #include "git/privatecheckout.h"
+#include "proposers/agentproposer.h"
+#include "sandbox/sandbox.h"
 #include "sandbox/testrunner.h"
 
 #include <QCoreApplication>
@@ -28,6 +36,8 @@ int g_files = 5000;
 constexpr int changedFiles = 1000;
 QTemporaryDir *g_dir = nullptr;
 QString g_repo;
+QString g_head;
+const QString agentEdit = QStringLiteral("echo '/* edited */' >> src/dir000/file00000.c");
 std::optional<GitRepository> g_repository;
 std::optional<PrivateCheckout> g_checkout;
 
@@ -68,6 +78,8 @@ void prepare()
     run(g_repo, {QStringLiteral("fast-import"), QStringLiteral("--quiet")}, stream);
     const QString head =
         QString::fromUtf8(run(g_repo, {QStringLiteral("rev-parse"), QStringLiteral("main")})).trimmed();
+    g_head = head;
+    run(g_repo, {QStringLiteral("reset"), QStringLiteral("-q"), QStringLiteral("--hard")});
 
     auto repo = GitRepository::discover(g_repo);
     if (!repo) {
@@ -121,6 +133,117 @@ void BM_TestRunUnsandboxed(benchmark::State &state)
     runTrue(state, TestsSection::Sandbox::None);
 }
 
+void agentTrue(benchmark::State &state, TestsSection::Sandbox sandbox)
+{
+    if (sandbox == TestsSection::Sandbox::Bwrap && !bubblewrapAvailable()) {
+        state.SkipWithError("bubblewrap does not work here");
+        return;
+    }
+    for (auto _ : state) {
+        state.PauseTiming();
+        QTemporaryDir folder(QDir(QDir::tempPath()).filePath(QStringLiteral("astra-bench-XXXXXX")));
+        SandboxRequest request;
+        request.folder = folder.path();
+        request.command = {QStringLiteral("true")};
+        request.sandbox = sandbox;
+        request.settingTable = QStringLiteral("proposer");
+        request.input = "{}";
+        request.mergeOutput = false;
+        request.environment.insert(QStringLiteral("ANTHROPIC_API_KEY"), QStringLiteral("sk-bench"));
+        state.ResumeTiming();
+        const SandboxRun ran = runSandboxed(request, [](const QByteArray &) {}, [](const QByteArray &) {});
+        if (ran.ending != SandboxRun::Ending::Exited || ran.exitCode != 0) {
+            state.SkipWithError(qPrintable(ran.problem));
+            return;
+        }
+    }
+}
+
+void BM_AgentProcessBwrap(benchmark::State &state)
+{
+    agentTrue(state, TestsSection::Sandbox::Bwrap);
+}
+
+void BM_AgentProcessUnsandboxed(benchmark::State &state)
+{
+    agentTrue(state, TestsSection::Sandbox::None);
+}
+
+void BM_AgentRunContained(benchmark::State &state)
+{
+    if (!bubblewrapAvailable()) {
+        state.SkipWithError("bubblewrap does not work here");
+        return;
+    }
+    Config config;
+    config.proposer.kind = ProposerSection::Kind::Agent;
+    config.proposer.agent = QStringLiteral("command");
+    config.proposer.command = agentEdit;
+    config.proposer.sandbox = TestsSection::Sandbox::Bwrap;
+    AgentProposer agent(config);
+    ProposalContext context;
+    context.goal.id = 1;
+    context.goal.title = QStringLiteral("Edit one file");
+    context.baseCommit = g_head;
+    context.targetBranch = QStringLiteral("main");
+    for (auto _ : state) {
+        auto proposal = agent.propose(context, *g_repository, nullptr);
+        if (!proposal || proposal->changes.files.size() != 1) {
+            state.SkipWithError(proposal ? "wrong number of files" : qPrintable(proposal.message()));
+            return;
+        }
+    }
+    state.counters["repository_files"] = g_files;
+}
+
+void BM_AgentRunInWorkTree(benchmark::State &state)
+{
+    for (auto _ : state) {
+        QProcess agent;
+        agent.setWorkingDirectory(g_repo);
+        agent.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), agentEdit});
+        agent.write("{}");
+        agent.closeWriteChannel();
+        agent.waitForFinished(-1);
+        const QByteArray diff = run(g_repo, {QStringLiteral("diff"), QStringLiteral("HEAD")});
+        if (diff.isEmpty()) {
+            state.SkipWithError("the agent changed nothing");
+            return;
+        }
+        run(g_repo, {QStringLiteral("checkout"), QStringLiteral("--"), QStringLiteral(".")});
+    }
+    state.counters["repository_files"] = g_files;
+}
+
+void BM_PrivateCheckout(benchmark::State &state)
+{
+    for (auto _ : state) {
+        QTemporaryDir folder;
+        auto checkout = createPrivateCheckout(*g_repository, g_head, folder.path(), QStringLiteral("main"));
+        if (!checkout) {
+            state.SkipWithError(qPrintable(checkout.message()));
+            return;
+        }
+    }
+    state.counters["repository_files"] = g_files;
+}
+
+// The obvious other way to give an agent its own tree: a linked work tree of the user's
+// repository (which shares its .git, config and hooks with the agent).
+void BM_GitWorktreeAdd(benchmark::State &state)
+{
+    for (auto _ : state) {
+        QTemporaryDir parent;
+        const QString folder = parent.filePath(QStringLiteral("tree"));
+        run(g_repo, {QStringLiteral("worktree"), QStringLiteral("add"), QStringLiteral("-q"), QStringLiteral("--detach"),
+                     folder, g_head});
+        state.PauseTiming();
+        run(g_repo, {QStringLiteral("worktree"), QStringLiteral("remove"), QStringLiteral("--force"), folder});
+        state.ResumeTiming();
+    }
+    state.counters["repository_files"] = g_files;
+}
+
 void BM_HarvestCheckout(benchmark::State &state)
 {
     for (auto _ : state) {
@@ -147,6 +270,12 @@ void BM_GitDiffInCheckout(benchmark::State &state)
 
 BENCHMARK(BM_TestRunBwrap)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_TestRunUnsandboxed)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_AgentProcessBwrap)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_AgentProcessUnsandboxed)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_AgentRunContained)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_AgentRunInWorkTree)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_PrivateCheckout)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_GitWorktreeAdd)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_HarvestCheckout)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_GitDiffInCheckout)->Unit(benchmark::kMillisecond)->UseRealTime();
 
