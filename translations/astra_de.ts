@@ -2,6 +2,73 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de">
 <context>
+    <name>astra::AgentProposer</name>
+    <message>
+        <source>Cannot write %1 for the agent: %2</source>
+        <translation>%1 kann für den Agenten nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>The agent cannot run: %1.</source>
+        <translation>Der Agent kann nicht laufen: %1.</translation>
+    </message>
+    <message>
+        <source>Cannot create %1 for the agent.</source>
+        <translation>%1 kann für den Agenten nicht angelegt werden.</translation>
+    </message>
+    <message>
+        <source>The agent %1 is not installed: there is no `%2` on PATH. %3, or choose another agent in [proposer] agent.</source>
+        <translation>Der Agent %1 ist nicht installiert: `%2` ist nicht im PATH. %3, oder wählen Sie in [proposer] agent einen anderen Agenten.</translation>
+    </message>
+    <message>
+        <source>The agent %1 did not run: %2</source>
+        <translation>Der Agent %1 lief nicht: %2</translation>
+    </message>
+    <message>
+        <source>The agent %1 was cancelled, with every process it started.</source>
+        <translation>Der Agent %1 wurde abgebrochen, mit jedem Prozess, den er gestartet hatte.</translation>
+    </message>
+    <message>
+        <source>The agent %1 did not finish within %2 s ([proposer] timeout_s) and was stopped, with every process it started.</source>
+        <translation>Der Agent %1 wurde nicht innerhalb von %2 s ([proposer] timeout_s) fertig und wurde angehalten, mit jedem Prozess, den er gestartet hatte.</translation>
+    </message>
+    <message>
+        <source>The agent %1 failed with exit status %2: %3</source>
+        <translation>Der Agent %1 schlug mit Exit-Status %2 fehl: %3</translation>
+    </message>
+    <message>
+        <source>The agent %1 was killed by a signal: %2</source>
+        <translation>Der Agent %1 wurde durch ein Signal beendet: %2</translation>
+    </message>
+    <message>
+        <source>A write failed for lack of space: the sandbox&apos;s private /tmp and HOME hold %1 MiB; raise scratch_mb in [proposer] if the agent needs more.</source>
+        <translation>Ein Schreibvorgang scheiterte aus Platzmangel: das private /tmp und HOME der Sandbox fassen %1 MiB; erhöhen Sie scratch_mb in [proposer], wenn der Agent mehr braucht.</translation>
+    </message>
+    <message>
+        <source>A file grew past the limit of %1 MiB per file.</source>
+        <translation>Eine Datei wuchs über die Grenze von %1 MiB je Datei.</translation>
+    </message>
+    <message>
+        <source>It ran without network ([proposer] network = &quot;none&quot;): an agent that must reach its model needs network = &quot;host&quot;.</source>
+        <translation>Er lief ohne Netzwerk ([proposer] network = &quot;none&quot;): ein Agent, der sein Modell erreichen muss, braucht network = &quot;host&quot;.</translation>
+    </message>
+    <message>
+        <source>The agent %1 wrote more than %2 MiB on stdout; its answer was refused.</source>
+        <translation>Der Agent %1 schrieb mehr als %2 MiB auf stdout; seine Antwort wurde abgelehnt.</translation>
+    </message>
+    <message>
+        <source>The agent %1 finished without changing any file in its checkout and without a diff or change set on stdout.</source>
+        <translation>Der Agent %1 endete, ohne eine Datei in seinem Checkout zu ändern und ohne Diff oder Änderungssatz auf stdout.</translation>
+    </message>
+    <message>
+        <source>The agent %1 changed no file in its checkout, and its output is not a change: %2</source>
+        <translation>Der Agent %1 hat keine Datei in seinem Checkout geändert, und seine Ausgabe ist keine Änderung: %2</translation>
+    </message>
+    <message>
+        <source>Proposed by %1.</source>
+        <translation>Vorgeschlagen von %1.</translation>
+    </message>
+</context>
+<context>
     <name>astra::AnalyzerDetector</name>
     <message numerus="yes">
         <source>%1: apply %n fix-it(s) in %2</source>
@@ -9,33 +76,6 @@
             <numerusform>%1: %n Korrektur in %2 anwenden</numerusform>
             <numerusform>%1: %n Korrekturen in %2 anwenden</numerusform>
         </translation>
-    </message>
-</context>
-<context>
-    <name>astra::CommandProposer</name>
-    <message>
-        <source>The proposer command `%1` did not start: %2</source>
-        <translation>Der Vorschlagsbefehl `%1` ist nicht gestartet: %2</translation>
-    </message>
-    <message>
-        <source>The proposer command `%1` was cancelled.</source>
-        <translation>Der Vorschlagsbefehl `%1` wurde abgebrochen.</translation>
-    </message>
-    <message>
-        <source>The proposer command `%1` did not answer within %2 s ([proposer] timeout_s) and was stopped.</source>
-        <translation>Der Vorschlagsbefehl `%1` hat nicht innerhalb von %2 s ([proposer] timeout_s) geantwortet und wurde beendet.</translation>
-    </message>
-    <message>
-        <source>The proposer command `%1` failed with exit status %2: %3</source>
-        <translation>Der Vorschlagsbefehl `%1` ist mit Exit-Status %2 fehlgeschlagen: %3</translation>
-    </message>
-    <message>
-        <source>The proposer command `%1` wrote more than %2 MiB; its answer was refused.</source>
-        <translation>Der Vorschlagsbefehl `%1` hat mehr als %2 MiB ausgegeben; seine Antwort wurde abgelehnt.</translation>
-    </message>
-    <message>
-        <source>Proposed by `%1`.</source>
-        <translation>Vorgeschlagen von `%1`.</translation>
     </message>
 </context>
 <context>
@@ -295,6 +335,18 @@
         <source>a positive integer (mebibytes)</source>
         <translation>eine positive ganze Zahl (Mebibyte)</translation>
     </message>
+    <message>
+        <source>for %1 write kind = &quot;agent&quot; and agent = &quot;%1&quot;</source>
+        <translation>für %1 schreiben Sie kind = &quot;agent&quot; und agent = &quot;%1&quot;</translation>
+    </message>
+    <message>
+        <source>an absolute path such as &quot;/opt/agent&quot; or &quot;~/.local/share/pipx/venvs/aider&quot;</source>
+        <translation>ein absoluter Pfad wie &quot;/opt/agent&quot; oder &quot;~/.local/share/pipx/venvs/aider&quot;</translation>
+    </message>
+    <message>
+        <source>the name of an environment variable such as &quot;ANTHROPIC_API_KEY&quot;</source>
+        <translation>der Name einer Umgebungsvariablen wie &quot;ANTHROPIC_API_KEY&quot;</translation>
+    </message>
 </context>
 <context>
     <name>astra::Cycle</name>
@@ -305,6 +357,10 @@
     <message>
         <source>[generator] auto_approve_plans: the goal was auto-approved</source>
         <translation>[generator] auto_approve_plans: Das Ziel wurde automatisch genehmigt</translation>
+    </message>
+    <message>
+        <source>task %1: %2</source>
+        <translation>Aufgabe %1: %2</translation>
     </message>
 </context>
 <context>
@@ -771,6 +827,10 @@
     <message>
         <source>Task %1 (%2) needs a workspace session, and the scheduler gave it another kind of session.</source>
         <translation>Aufgabe %1 (%2) braucht eine Arbeitsbereichssitzung, der Scheduler hat ihr aber eine andere Art von Sitzung gegeben.</translation>
+    </message>
+    <message>
+        <source>The agent of goal %1 ran without a sandbox (sandbox = &quot;none&quot; in [proposer]): it could read and change anything you can, though it worked in a private checkout.</source>
+        <translation>Der Agent von Ziel %1 lief ohne Sandbox (sandbox = &quot;none&quot; in [proposer]): er konnte alles lesen und ändern, was Sie können, auch wenn er in einem privaten Checkout arbeitete.</translation>
     </message>
 </context>
 <context>
@@ -2811,6 +2871,18 @@ Hash %7
         <source>attempt %1: %2, %3, started %4</source>
         <translation>Versuch %1: %2, %3, gestartet %4</translation>
     </message>
+    <message>
+        <source>Sandbox</source>
+        <translation>Sandbox</translation>
+    </message>
+    <message>
+        <source>Unsandboxed:</source>
+        <translation>Ohne Sandbox:</translation>
+    </message>
+    <message>
+        <source>Exit code</source>
+        <translation>Exit-Code</translation>
+    </message>
 </context>
 <context>
     <name>astra::Planner</name>
@@ -2941,10 +3013,6 @@ Hash %7
         <translation>[proposer] kind ist &quot;command&quot;, aber command ist in %1 leer: Geben Sie die Befehlszeile des auszuführenden Agenten an.</translation>
     </message>
     <message>
-        <source>No proposer is configured: set [proposer] kind in %1 to fixits, openai or command.</source>
-        <translation>Kein Vorschlagsgeber konfiguriert: Setzen Sie [proposer] kind in %1 auf fixits, openai oder command.</translation>
-    </message>
-    <message>
         <source>The proposer &apos;%1&apos; is not available in this version of Astra Review; the available ones are: %2. Change [proposer] kind in %3.</source>
         <translation>Der Vorschlagsgeber &apos;%1&apos; ist in dieser Version von Astra Review nicht verfügbar; verfügbar sind: %2. Ändern Sie [proposer] kind in %3.</translation>
     </message>
@@ -2975,6 +3043,42 @@ Hash %7
     <message>
         <source>[proposer] kind is &quot;openai&quot; but base_url or model is empty in %1.</source>
         <translation>[proposer] kind ist &quot;openai&quot;, aber base_url oder model ist in %1 leer.</translation>
+    </message>
+    <message>
+        <source>[proposer] runs the agent &quot;command&quot; but command is empty in the configuration: set the command line of the agent to run.</source>
+        <translation>[proposer] startet den Agenten &quot;command&quot;, aber command ist in der Konfiguration leer: setzen Sie die Befehlszeile des Agenten.</translation>
+    </message>
+    <message>
+        <source>[proposer] agent &quot;%1&quot; is not one of %2.</source>
+        <translation>[proposer] agent &quot;%1&quot; ist keiner von %2.</translation>
+    </message>
+    <message>
+        <source>install it with pipx install aider-chat</source>
+        <translation>installieren Sie ihn mit pipx install aider-chat</translation>
+    </message>
+    <message>
+        <source>install it with npm install -g @anthropic-ai/claude-code</source>
+        <translation>installieren Sie ihn mit npm install -g @anthropic-ai/claude-code</translation>
+    </message>
+    <message>
+        <source>install it with npm install -g @openai/codex</source>
+        <translation>installieren Sie ihn mit npm install -g @openai/codex</translation>
+    </message>
+    <message>
+        <source>install it with npm install -g @google/gemini-cli</source>
+        <translation>installieren Sie ihn mit npm install -g @google/gemini-cli</translation>
+    </message>
+    <message>
+        <source>install the goose CLI as its documentation describes</source>
+        <translation>installieren Sie die goose-CLI, wie ihre Dokumentation es beschreibt</translation>
+    </message>
+    <message>
+        <source>install it with npm install -g opencode-ai</source>
+        <translation>installieren Sie ihn mit npm install -g opencode-ai</translation>
+    </message>
+    <message>
+        <source>No proposer is configured: set [proposer] kind in %1 to fixits, openai, agent or command.</source>
+        <translation>Kein Vorschlagender ist konfiguriert: setzen Sie [proposer] kind in %1 auf fixits, openai, agent oder command.</translation>
     </message>
 </context>
 <context>
@@ -3334,6 +3438,116 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>Unsandboxed: these tests ran without isolation (sandbox = &quot;none&quot;), so they could read and change anything the account that ran them can.</source>
         <translation>Ohne Sandbox: Diese Tests liefen ohne Isolation (sandbox = &quot;none&quot;) und konnten alles lesen und ändern, was das ausführende Konto darf.</translation>
+    </message>
+</context>
+<context>
+    <name>astra::Sandbox</name>
+    <message numerus="yes">
+        <source>a trial run did not finish within %n second(s)</source>
+        <translation>
+            <numerusform>ein Probelauf wurde nicht innerhalb von %n Sekunde beendet</numerusform>
+            <numerusform>ein Probelauf wurde nicht innerhalb von %n Sekunden beendet</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>a trial run failed with exit code %1</source>
+        <translation>ein Probelauf ist mit Exit-Code %1 fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>run as root, the sandbox drops to the user %1 with setpriv, which is not installed (Debian and Ubuntu: util-linux)</source>
+        <translation>als root gestartet, wechselt die Sandbox mit setpriv zum Benutzer %1, und setpriv ist nicht installiert (Debian und Ubuntu: util-linux)</translation>
+    </message>
+    <message>
+        <source>the folder %1 above it cannot be entered by %2, the unprivileged user the sandbox runs as when started by root; use a folder under /tmp (TMPDIR) or let others enter %1 (chmod o+x)</source>
+        <translation>der darüberliegende Ordner %1 kann von %2 nicht betreten werden, dem unprivilegierten Benutzer, als der die Sandbox läuft, wenn root sie startet; verwenden Sie einen Ordner unter /tmp (TMPDIR) oder erlauben Sie anderen, %1 zu betreten (chmod o+x)</translation>
+    </message>
+    <message>
+        <source>its owner could not be changed to %1 (%2)</source>
+        <translation>sein Eigentümer konnte nicht zu %1 geändert werden (%2)</translation>
+    </message>
+    <message>
+        <source>the owner of %1 could not be changed to %2 (%3)</source>
+        <translation>der Eigentümer von %1 konnte nicht zu %2 geändert werden (%3)</translation>
+    </message>
+    <message>
+        <source>weaker isolation: no network or file system isolation, and a process that starts its own session escapes the kill at the timeout</source>
+        <translation>schwächere Isolierung: keine Netzwerk- oder Dateisystemisolierung, und ein Prozess, der eine eigene Sitzung startet, entgeht dem Beenden beim Zeitlimit</translation>
+    </message>
+    <message>
+        <source>none (sandbox = &quot;none&quot;: %1)</source>
+        <translation>keine (sandbox = &quot;none&quot;: %1)</translation>
+    </message>
+    <message>
+        <source>The command must run in the sandbox (%1 in [%2]), but bubblewrap (bwrap) is not on PATH, so nothing was run. Install bubblewrap (Debian and Ubuntu: sudo apt install bubblewrap; Fedora: sudo dnf install bubblewrap; Arch: sudo pacman -S bubblewrap), or set sandbox = &quot;none&quot; in [%2] to run without isolation (every such run is then marked unsandboxed).</source>
+        <translation>Der Befehl muss in der Sandbox laufen (%1 in [%2]), aber bubblewrap (bwrap) ist nicht im PATH, also lief nichts. Installieren Sie bubblewrap (Debian und Ubuntu: sudo apt install bubblewrap; Fedora: sudo dnf install bubblewrap; Arch: sudo pacman -S bubblewrap), oder setzen Sie sandbox = &quot;none&quot; in [%2], um ohne Isolation zu laufen (jeder solche Lauf wird dann als ohne Sandbox markiert).</translation>
+    </message>
+    <message>
+        <source>The command must run in the sandbox (%1 in [%4]), but %2 does not work here (%3), so nothing was run. Allow it to create user namespaces (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces &gt; 0), or set sandbox = &quot;none&quot; in [%4] to run without isolation (every such run is then marked unsandboxed).</source>
+        <translation>Der Befehl muss in der Sandbox laufen (%1 in [%4]), aber %2 funktioniert hier nicht (%3), also lief nichts. Erlauben Sie das Anlegen von User-Namespaces (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces &gt; 0), oder setzen Sie sandbox = &quot;none&quot; in [%4], um ohne Isolation zu laufen (jeder solche Lauf wird dann als ohne Sandbox markiert).</translation>
+    </message>
+    <message>
+        <source>The folder %1 does not exist; nothing was run.</source>
+        <translation>Der Ordner %1 existiert nicht; nichts lief.</translation>
+    </message>
+    <message>
+        <source>A sandboxed command may not run in the root folder; nothing was run.</source>
+        <translation>Ein Befehl in der Sandbox darf nicht im Wurzelordner laufen; nichts lief.</translation>
+    </message>
+    <message>
+        <source>No command was given; nothing was run.</source>
+        <translation>Kein Befehl wurde angegeben; nichts lief.</translation>
+    </message>
+    <message>
+        <source>The read-only path %1 for the sandbox is not an existing absolute path; nothing was run. Fix read_only in [%2].</source>
+        <translation>Der schreibgeschützte Pfad %1 für die Sandbox ist kein existierender absoluter Pfad; nichts lief. Korrigieren Sie read_only in [%2].</translation>
+    </message>
+    <message>
+        <source>The folder %1 cannot be given to the sandbox: %2. Nothing was run.</source>
+        <translation>Der Ordner %1 kann der Sandbox nicht übergeben werden: %2. Nichts lief.</translation>
+    </message>
+    <message>
+        <source>(as %1, uid %2: started by root)</source>
+        <translation>(als %1, UID %2: von root gestartet)</translation>
+    </message>
+    <message>
+        <source>(with the host&apos;s network)</source>
+        <translation>(mit dem Netzwerk des Rechners)</translation>
+    </message>
+    <message>
+        <source>(this bubblewrap cannot bound the private /tmp: 0.7 or later can)</source>
+        <translation>(dieses bubblewrap kann das private /tmp nicht begrenzen: ab 0.7 geht das)</translation>
+    </message>
+    <message>
+        <source>(setsid is not installed: the timeout stops only the shell, not what it started; install util-linux)</source>
+        <translation>(setsid ist nicht installiert: Das Zeitlimit beendet nur die Shell, nicht die von ihr gestarteten Prozesse; installieren Sie util-linux)</translation>
+    </message>
+    <message>
+        <source>The command could not be started: %1.</source>
+        <translation>Der Befehl konnte nicht gestartet werden: %1.</translation>
+    </message>
+    <message>
+        <source>a scratch folder could not be made in %1 (%2)</source>
+        <translation>ein Arbeitsordner konnte in %1 nicht angelegt werden (%2)</translation>
+    </message>
+    <message>
+        <source>the scratch folder %1 could not be opened to the sandbox&apos;s user (%2)</source>
+        <translation>der Arbeitsordner %1 konnte dem Benutzer der Sandbox nicht geöffnet werden (%2)</translation>
+    </message>
+    <message>
+        <source>the scratch folder %1 could not be marked as this process&apos;s (%2)</source>
+        <translation>der Arbeitsordner %1 konnte nicht als der dieses Prozesses markiert werden (%2)</translation>
+    </message>
+    <message>
+        <source>the folder %1 could not be made</source>
+        <translation>der Ordner %1 konnte nicht angelegt werden</translation>
+    </message>
+    <message>
+        <source>some of its files could not be removed</source>
+        <translation>einige seiner Dateien konnten nicht entfernt werden</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
     </message>
 </context>
 <context>
@@ -3821,25 +4035,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
 </context>
 <context>
     <name>astra::TestRunner</name>
-    <message numerus="yes">
-        <source>a trial run did not finish within %n second(s)</source>
-        <translation>
-            <numerusform>ein Probelauf wurde nicht innerhalb von %n Sekunde beendet</numerusform>
-            <numerusform>ein Probelauf wurde nicht innerhalb von %n Sekunden beendet</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>a trial run failed with exit code %1</source>
-        <translation>ein Probelauf ist mit Exit-Code %1 fehlgeschlagen</translation>
-    </message>
-    <message>
-        <source>weaker isolation: no network or file system isolation, and a process that starts its own session escapes the kill at the timeout</source>
-        <translation>schwächere Isolierung: keine Netzwerk- oder Dateisystemisolierung, und ein Prozess, der eine eigene Sitzung startet, entgeht dem Beenden beim Zeitlimit</translation>
-    </message>
-    <message>
-        <source>none (sandbox = &quot;none&quot;: %1)</source>
-        <translation>keine (sandbox = &quot;none&quot;: %1)</translation>
-    </message>
     <message>
         <source>The test report setting &quot;%1&quot; is not one of junit:PATH, ctest or pytest; nothing was run. Fix report in [tests].</source>
         <translation>Die Testbericht-Einstellung &quot;%1&quot; ist keiner der Werte junit:PATH, ctest oder pytest; es wurde nichts ausgeführt. Korrigieren Sie report in [tests].</translation>
@@ -3928,14 +4123,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>Die Testausgabedatei %1 konnte nicht angelegt werden (%2); es wurde nichts ausgeführt.</translation>
     </message>
     <message>
-        <source>(setsid is not installed: the timeout stops only the shell, not what it started; install util-linux)</source>
-        <translation>(setsid ist nicht installiert: Das Zeitlimit beendet nur die Shell, nicht die von ihr gestarteten Prozesse; installieren Sie util-linux)</translation>
-    </message>
-    <message>
-        <source>The test command could not be started: %1.</source>
-        <translation>Der Testbefehl konnte nicht gestartet werden: %1.</translation>
-    </message>
-    <message>
         <source>The tests did not finish within the timeout of %1 and were stopped, with every process they started.</source>
         <translation>Die Tests wurden nicht innerhalb des Zeitlimits von %1 beendet und samt aller von ihnen gestarteten Prozesse gestoppt.</translation>
     </message>
@@ -3972,44 +4159,8 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>Die Ausgabe konnte nicht nach %1 geschrieben werden: %2.</translation>
     </message>
     <message>
-        <source>run as root, the sandbox drops to the user %1 with setpriv, which is not installed (Debian and Ubuntu: util-linux)</source>
-        <translation>als root gestartet, wechselt die Sandbox mit setpriv zum Benutzer %1, und setpriv ist nicht installiert (Debian und Ubuntu: util-linux)</translation>
-    </message>
-    <message>
-        <source>the folder %1 above it cannot be entered by %2, the unprivileged user the sandbox runs as when started by root; use a folder under /tmp (TMPDIR) or let others enter %1 (chmod o+x)</source>
-        <translation>der darüberliegende Ordner %1 kann von %2 nicht betreten werden, dem unprivilegierten Benutzer, als der die Sandbox läuft, wenn root sie startet; verwenden Sie einen Ordner unter /tmp (TMPDIR) oder erlauben Sie anderen, %1 zu betreten (chmod o+x)</translation>
-    </message>
-    <message>
-        <source>its owner could not be changed to %1 (%2)</source>
-        <translation>sein Eigentümer konnte nicht zu %1 geändert werden (%2)</translation>
-    </message>
-    <message>
-        <source>the owner of %1 could not be changed to %2 (%3)</source>
-        <translation>der Eigentümer von %1 konnte nicht zu %2 geändert werden (%3)</translation>
-    </message>
-    <message>
-        <source>The command must run in the sandbox (%1 in [tests]), but bubblewrap (bwrap) is not on PATH, so nothing was run. Install bubblewrap (Debian and Ubuntu: sudo apt install bubblewrap; Fedora: sudo dnf install bubblewrap; Arch: sudo pacman -S bubblewrap), or set sandbox = &quot;none&quot; in [tests] to run without isolation (every such run is then marked unsandboxed).</source>
-        <translation>Der Befehl muss in der Sandbox laufen (%1 in [tests]), aber bubblewrap (bwrap) ist nicht im PATH, daher wurde nichts ausgeführt. Installieren Sie bubblewrap (Debian und Ubuntu: sudo apt install bubblewrap; Fedora: sudo dnf install bubblewrap; Arch: sudo pacman -S bubblewrap) oder setzen Sie sandbox = &quot;none&quot; in [tests], um ohne Isolation zu laufen (jeder solche Lauf wird dann als ohne Sandbox markiert).</translation>
-    </message>
-    <message>
-        <source>The command must run in the sandbox (%1 in [tests]), but %2 does not work here (%3), so nothing was run. Allow it to create user namespaces (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces &gt; 0), or set sandbox = &quot;none&quot; in [tests] to run without isolation (every such run is then marked unsandboxed).</source>
-        <translation>Der Befehl muss in der Sandbox laufen (%1 in [tests]), aber %2 funktioniert hier nicht (%3), daher wurde nichts ausgeführt. Erlauben Sie ihm, User-Namespaces anzulegen (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces &gt; 0), oder setzen Sie sandbox = &quot;none&quot; in [tests], um ohne Isolation zu laufen (jeder solche Lauf wird dann als ohne Sandbox markiert).</translation>
-    </message>
-    <message>
-        <source>The test folder %1 cannot be given to the sandbox: %2. Nothing was run.</source>
-        <translation>Der Testordner %1 kann nicht an die Sandbox übergeben werden: %2. Nichts wurde ausgeführt.</translation>
-    </message>
-    <message>
-        <source>(as %1, uid %2: started by root)</source>
-        <translation>(als %1, UID %2: von root gestartet)</translation>
-    </message>
-    <message>
         <source>A write failed for lack of space (&quot;No space left on device&quot;). The sandbox&apos;s private /tmp and HOME hold %1 MiB: raise scratch_mb in [tests] if the tests need more.</source>
         <translation>Ein Schreibvorgang scheiterte an fehlendem Platz (&quot;No space left on device&quot;). Das private /tmp und HOME der Sandbox fassen %1 MiB: Erhöhen Sie scratch_mb in [tests], wenn die Tests mehr brauchen.</translation>
-    </message>
-    <message>
-        <source>(this bubblewrap cannot bound the private /tmp: 0.7 or later can)</source>
-        <translation>(dieses bubblewrap kann das private /tmp nicht begrenzen: ab 0.7 geht das)</translation>
     </message>
 </context>
 <context>
@@ -4292,8 +4443,12 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>Die Tests der Änderung %1 liefen ohne Sandbox (sandbox = &quot;none&quot; in [tests]): Sie konnten alles lesen und ändern, was Sie dürfen. Das Ergebnis ist als ohne Sandbox markiert.</translation>
     </message>
     <message>
-        <source>Cannot create a temporary folder to run `%1` in: %2</source>
-        <translation>Ein temporärer Ordner, um `%1` darin auszuführen, kann nicht angelegt werden: %2</translation>
+        <source>Cannot run `%1`: %2; nothing was run.</source>
+        <translation>`%1` kann nicht laufen: %2; nichts lief.</translation>
+    </message>
+    <message>
+        <source>A scratch folder left by a run that died could not be removed: %1</source>
+        <translation>Ein Arbeitsordner, den ein abgebrochener Lauf hinterließ, konnte nicht entfernt werden: %1</translation>
     </message>
 </context>
 <context>
@@ -5138,6 +5293,10 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
     <message>
         <source>           UNSANDBOXED: ran without isolation (sandbox = &quot;none&quot; in [tests])</source>
         <translation>           OHNE SANDBOX: lief ohne Isolation (sandbox = &quot;none&quot; in [tests])</translation>
+    </message>
+    <message>
+        <source>astra: warning: task %1: %2</source>
+        <translation>astra: Warnung: Aufgabe %1: %2</translation>
     </message>
 </context>
 <context>

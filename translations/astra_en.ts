@@ -2,6 +2,73 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name>astra::AgentProposer</name>
+    <message>
+        <source>Cannot write %1 for the agent: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent cannot run: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot create %1 for the agent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent %1 is not installed: there is no `%2` on PATH. %3, or choose another agent in [proposer] agent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent %1 did not run: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent %1 was cancelled, with every process it started.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent %1 did not finish within %2 s ([proposer] timeout_s) and was stopped, with every process it started.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent %1 failed with exit status %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent %1 was killed by a signal: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A write failed for lack of space: the sandbox&apos;s private /tmp and HOME hold %1 MiB; raise scratch_mb in [proposer] if the agent needs more.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A file grew past the limit of %1 MiB per file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>It ran without network ([proposer] network = &quot;none&quot;): an agent that must reach its model needs network = &quot;host&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent %1 wrote more than %2 MiB on stdout; its answer was refused.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent %1 finished without changing any file in its checkout and without a diff or change set on stdout.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent %1 changed no file in its checkout, and its output is not a change: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Proposed by %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::AnalyzerDetector</name>
     <message numerus="yes">
         <source>%1: apply %n fix-it(s) in %2</source>
@@ -9,33 +76,6 @@
             <numerusform>%1: apply %n fix-it in %2</numerusform>
             <numerusform>%1: apply %n fix-its in %2</numerusform>
         </translation>
-    </message>
-</context>
-<context>
-    <name>astra::CommandProposer</name>
-    <message>
-        <source>The proposer command `%1` did not start: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The proposer command `%1` was cancelled.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The proposer command `%1` did not answer within %2 s ([proposer] timeout_s) and was stopped.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The proposer command `%1` failed with exit status %2: %3</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The proposer command `%1` wrote more than %2 MiB; its answer was refused.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Proposed by `%1`.</source>
-        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -295,6 +335,18 @@
         <source>a positive integer (mebibytes)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>for %1 write kind = &quot;agent&quot; and agent = &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an absolute path such as &quot;/opt/agent&quot; or &quot;~/.local/share/pipx/venvs/aider&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the name of an environment variable such as &quot;ANTHROPIC_API_KEY&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Cycle</name>
@@ -304,6 +356,10 @@
     </message>
     <message>
         <source>[generator] auto_approve_plans: the goal was auto-approved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>task %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -770,6 +826,10 @@
     </message>
     <message>
         <source>Task %1 (%2) needs a workspace session, and the scheduler gave it another kind of session.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent of goal %1 ran without a sandbox (sandbox = &quot;none&quot; in [proposer]): it could read and change anything you can, though it worked in a private checkout.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2803,6 +2863,18 @@ hash %7
         <source>attempt %1: %2, %3, started %4</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Sandbox</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unsandboxed:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exit code</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Planner</name>
@@ -2933,10 +3005,6 @@ hash %7
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>No proposer is configured: set [proposer] kind in %1 to fixits, openai or command.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The proposer &apos;%1&apos; is not available in this version of Astra Review; the available ones are: %2. Change [proposer] kind in %3.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2966,6 +3034,42 @@ hash %7
     </message>
     <message>
         <source>[proposer] kind is &quot;openai&quot; but base_url or model is empty in %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>[proposer] runs the agent &quot;command&quot; but command is empty in the configuration: set the command line of the agent to run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>[proposer] agent &quot;%1&quot; is not one of %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>install it with pipx install aider-chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>install it with npm install -g @anthropic-ai/claude-code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>install it with npm install -g @openai/codex</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>install it with npm install -g @google/gemini-cli</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>install the goose CLI as its documentation describes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>install it with npm install -g opencode-ai</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No proposer is configured: set [proposer] kind in %1 to fixits, openai, agent or command.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3325,6 +3429,116 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>Unsandboxed: these tests ran without isolation (sandbox = &quot;none&quot;), so they could read and change anything the account that ran them can.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::Sandbox</name>
+    <message numerus="yes">
+        <source>a trial run did not finish within %n second(s)</source>
+        <translation type="unfinished">
+            <numerusform>a trial run did not finish within %n second</numerusform>
+            <numerusform>a trial run did not finish within %n seconds</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>a trial run failed with exit code %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>run as root, the sandbox drops to the user %1 with setpriv, which is not installed (Debian and Ubuntu: util-linux)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the folder %1 above it cannot be entered by %2, the unprivileged user the sandbox runs as when started by root; use a folder under /tmp (TMPDIR) or let others enter %1 (chmod o+x)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its owner could not be changed to %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the owner of %1 could not be changed to %2 (%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>weaker isolation: no network or file system isolation, and a process that starts its own session escapes the kill at the timeout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none (sandbox = &quot;none&quot;: %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The command must run in the sandbox (%1 in [%2]), but bubblewrap (bwrap) is not on PATH, so nothing was run. Install bubblewrap (Debian and Ubuntu: sudo apt install bubblewrap; Fedora: sudo dnf install bubblewrap; Arch: sudo pacman -S bubblewrap), or set sandbox = &quot;none&quot; in [%2] to run without isolation (every such run is then marked unsandboxed).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The command must run in the sandbox (%1 in [%4]), but %2 does not work here (%3), so nothing was run. Allow it to create user namespaces (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces &gt; 0), or set sandbox = &quot;none&quot; in [%4] to run without isolation (every such run is then marked unsandboxed).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The folder %1 does not exist; nothing was run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A sandboxed command may not run in the root folder; nothing was run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No command was given; nothing was run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The read-only path %1 for the sandbox is not an existing absolute path; nothing was run. Fix read_only in [%2].</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The folder %1 cannot be given to the sandbox: %2. Nothing was run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(as %1, uid %2: started by root)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(with the host&apos;s network)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(this bubblewrap cannot bound the private /tmp: 0.7 or later can)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(setsid is not installed: the timeout stops only the shell, not what it started; install util-linux)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The command could not be started: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a scratch folder could not be made in %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the scratch folder %1 could not be opened to the sandbox&apos;s user (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the scratch folder %1 could not be marked as this process&apos;s (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the folder %1 could not be made</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>some of its files could not be removed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3813,25 +4027,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
 </context>
 <context>
     <name>astra::TestRunner</name>
-    <message numerus="yes">
-        <source>a trial run did not finish within %n second(s)</source>
-        <translation>
-            <numerusform>a trial run did not finish within %n second</numerusform>
-            <numerusform>a trial run did not finish within %n seconds</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>a trial run failed with exit code %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>weaker isolation: no network or file system isolation, and a process that starts its own session escapes the kill at the timeout</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>none (sandbox = &quot;none&quot;: %1)</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>The test report setting &quot;%1&quot; is not one of junit:PATH, ctest or pytest; nothing was run. Fix report in [tests].</source>
         <translation type="unfinished"></translation>
@@ -3920,14 +4115,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>(setsid is not installed: the timeout stops only the shell, not what it started; install util-linux)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The test command could not be started: %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The tests did not finish within the timeout of %1 and were stopped, with every process they started.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3964,43 +4151,7 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>run as root, the sandbox drops to the user %1 with setpriv, which is not installed (Debian and Ubuntu: util-linux)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>the folder %1 above it cannot be entered by %2, the unprivileged user the sandbox runs as when started by root; use a folder under /tmp (TMPDIR) or let others enter %1 (chmod o+x)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>its owner could not be changed to %1 (%2)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>the owner of %1 could not be changed to %2 (%3)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The command must run in the sandbox (%1 in [tests]), but bubblewrap (bwrap) is not on PATH, so nothing was run. Install bubblewrap (Debian and Ubuntu: sudo apt install bubblewrap; Fedora: sudo dnf install bubblewrap; Arch: sudo pacman -S bubblewrap), or set sandbox = &quot;none&quot; in [tests] to run without isolation (every such run is then marked unsandboxed).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The command must run in the sandbox (%1 in [tests]), but %2 does not work here (%3), so nothing was run. Allow it to create user namespaces (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces &gt; 0), or set sandbox = &quot;none&quot; in [tests] to run without isolation (every such run is then marked unsandboxed).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The test folder %1 cannot be given to the sandbox: %2. Nothing was run.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>(as %1, uid %2: started by root)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>A write failed for lack of space (&quot;No space left on device&quot;). The sandbox&apos;s private /tmp and HOME hold %1 MiB: raise scratch_mb in [tests] if the tests need more.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>(this bubblewrap cannot bound the private /tmp: 0.7 or later can)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4282,7 +4433,11 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Cannot create a temporary folder to run `%1` in: %2</source>
+        <source>Cannot run `%1`: %2; nothing was run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A scratch folder left by a run that died could not be removed: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -5077,6 +5232,10 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
     </message>
     <message>
         <source>           UNSANDBOXED: ran without isolation (sandbox = &quot;none&quot; in [tests])</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>astra: warning: task %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
