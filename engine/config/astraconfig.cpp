@@ -341,6 +341,7 @@ private:
                     const QString &expectation,
                     QString &out,
                     const Check &check = {});
+    void readSandbox(const toml::table &table, const QString &tableKey, TestsSection::Sandbox &out);
     bool readStringList(const toml::table &table,
                         const QString &tableKey,
                         std::string_view name,
@@ -516,6 +517,17 @@ bool ConfigReader::readStringList(const toml::table &table,
     if (ok)
         out = values;
     return ok;
+}
+
+void ConfigReader::readSandbox(const toml::table &table, const QString &tableKey, TestsSection::Sandbox &out)
+{
+    int sandbox = 0;
+    if (readChoice(table,
+                   tableKey,
+                   "sandbox",
+                   {QStringLiteral("auto"), QStringLiteral("bwrap"), QStringLiteral("none")},
+                   sandbox))
+        out = static_cast<TestsSection::Sandbox>(sandbox);
 }
 
 bool ConfigReader::readChoice(const toml::table &table,
@@ -695,13 +707,7 @@ void ConfigReader::readTests(const toml::table &table, TestsSection &out)
                    .arg(joinChoices({QStringLiteral("junit:PATH"), QStringLiteral("ctest"), QStringLiteral("pytest")})),
                out.report,
                [](const QString &value) { return checkReport(value, false); });
-    int sandbox = 0;
-    if (readChoice(table,
-                   key,
-                   "sandbox",
-                   {QStringLiteral("auto"), QStringLiteral("bwrap"), QStringLiteral("none")},
-                   sandbox))
-        out.sandbox = static_cast<TestsSection::Sandbox>(sandbox);
+    readSandbox(table, key, out.sandbox);
     readInt(table, key, "scratch_mb", 1, Tr::tr("a positive integer (mebibytes)"), out.scratchMb);
 }
 
@@ -906,13 +912,7 @@ void ConfigReader::readProposer(const toml::table &table, ProposerSection &out)
     int agent = 0;
     if (readChoice(table, key, "agent", agents, agent))
         out.agent = agents.at(agent);
-    int sandbox = 0;
-    if (readChoice(table,
-                   key,
-                   "sandbox",
-                   {QStringLiteral("auto"), QStringLiteral("bwrap"), QStringLiteral("none")},
-                   sandbox))
-        out.sandbox = static_cast<TestsSection::Sandbox>(sandbox);
+    readSandbox(table, key, out.sandbox);
     int network = 0;
     if (readChoice(table, key, "network", {QStringLiteral("none"), QStringLiteral("host")}, network))
         out.network = network == 1;

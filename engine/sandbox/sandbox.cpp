@@ -414,16 +414,27 @@ bool bubblewrapAvailable()
     return !bwrap.isEmpty() && probeBubblewrap(bwrap).ok;
 }
 
+Result<QString> sandboxFolder(const QString &path)
+{
+    const QFileInfo info(path);
+    if (path.isEmpty() || !info.isDir()) {
+        return makeError(Tr::tr("The folder %1 does not exist; nothing was run.").arg(path), ErrorKind::NotFound);
+    }
+    const QString folder = info.canonicalFilePath();
+    if (folder == QLatin1String("/")) {
+        return makeError(Tr::tr("A sandboxed command may not run in the root folder; nothing was run."),
+                         ErrorKind::Refused);
+    }
+    return folder;
+}
+
 SandboxRun runSandboxed(const SandboxRequest &request, const OutputHandler &onOutput, const OutputHandler &onError)
 {
-    const QFileInfo folderInfo(request.folder);
-    if (request.folder.isEmpty() || !folderInfo.isDir()) {
-        return notStarted(Tr::tr("The folder %1 does not exist; nothing was run.").arg(request.folder));
+    const Result<QString> checkedFolder = sandboxFolder(request.folder);
+    if (!checkedFolder) {
+        return notStarted(checkedFolder.message());
     }
-    const QString folder = folderInfo.canonicalFilePath();
-    if (folder == QLatin1String("/")) {
-        return notStarted(Tr::tr("A sandboxed command may not run in the root folder; nothing was run."));
-    }
+    const QString folder = *checkedFolder;
     if (request.command.isEmpty() || request.command.first().isEmpty()) {
         return notStarted(Tr::tr("No command was given; nothing was run."));
     }

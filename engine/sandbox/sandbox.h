@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/result.h"
 #include "config/astraconfig.h"
 
 #include <QByteArray>
@@ -79,6 +80,10 @@ SandboxRun runSandboxed(const SandboxRequest &request, const OutputHandler &onOu
 // bwrap binary with a trivial sandboxed run that must hold no capability). Run by root, the
 // sandbox runs as the unprivileged user `nobody` (setpriv, then a user namespace of it).
 bool bubblewrapAvailable();
+
+// The canonical path of the folder a sandboxed command may run in: it must exist and not be
+// "/". The error says so and that nothing was run.
+Result<QString> sandboxFolder(const QString &folder);
 
 // `name` on the PATH of the current environment (absolute entries only), or empty.
 QString findProgram(const QString &name);

@@ -270,14 +270,11 @@ TestRunRequest testRunRequest(const TestsSection &tests, const QString &folder, 
 TestRunResult runTests(const TestRunRequest &request)
 {
     // What is run, where, and how.
-    const QFileInfo folderInfo(request.folder);
-    if (request.folder.isEmpty() || !folderInfo.isDir()) {
-        return errorResult(Tr::tr("The test folder %1 does not exist; nothing was run.").arg(request.folder));
+    const Result<QString> checkedFolder = sandboxFolder(request.folder);
+    if (!checkedFolder) {
+        return errorResult(checkedFolder.message());
     }
-    const QString folder = folderInfo.canonicalFilePath();
-    if (folder == QLatin1String("/")) {
-        return errorResult(Tr::tr("The test folder may not be the root folder; nothing was run."));
-    }
+    const QString folder = *checkedFolder;
     if (request.command.trimmed().isEmpty()) {
         return errorResult(Tr::tr("No test command is set; nothing was run. Set command in [tests]."));
     }
