@@ -76,9 +76,18 @@ void readGuarded(const QString &base, const QString &relative, QHash<QString, QB
     }
 }
 
+// The guarded files of the checkout's .git, read without following a link. A .git that is no
+// longer a folder (an agent replaced it with a link to somewhere else) is the one entry "",
+// holding the link's target, and nothing is read through it.
 QHash<QString, QByteArray> guardedFiles(const QString &gitDir)
 {
     QHash<QString, QByteArray> files;
+    struct stat info
+    {};
+    if (::lstat(QFile::encodeName(gitDir).constData(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+        files.insert(QString(), S_ISLNK(info.st_mode) ? QFile::encodeName(QFile::symLinkTarget(gitDir)) : QByteArray());
+        return files;
+    }
     QHash<QString, QByteArray> hooks;
     readGuarded(gitDir + QStringLiteral("/hooks"), QString(), hooks);
     for (auto it = hooks.cbegin(); it != hooks.cend(); ++it) {
@@ -106,6 +115,23 @@ public:
     Status walk(const QString &relative)
     {
         const QString dir = relative.isEmpty() ? m_folder : m_folder + u'/' + relative;
+        const QString shown = relative.isEmpty() ? QStringLiteral(".") : relative;
+        if (!QDir(dir).isReadable()) {
+            return makeError(Tr::tr("The folder %1 in the agent's checkout cannot be read; nothing was harvested.")
+                                 .arg(shown),
+                             ErrorKind::Refused);
+        }
+        // libgit2 opens the .gitignore of each folder it asks about: anything but a file there
+        // (a fifo would block the read forever) is refused before it is asked.
+        struct stat ignoreFile
+        {};
+        const QByteArray ignorePath = QFile::encodeName(dir + QStringLiteral("/.gitignore"));
+        if (::lstat(ignorePath.constData(), &ignoreFile) == 0 && !S_ISREG(ignoreFile.st_mode)) {
+            return makeError(Tr::tr("The agent left %1/.gitignore as something other than a file; nothing was "
+                                    "harvested.")
+                                 .arg(shown),
+                             ErrorKind::Refused);
+        }
         const QStringList names =
             QDir(dir).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
         for (const QString &name : names) {
@@ -272,6 +298,12 @@ private:
                 return {}; // unchanged
             }
         }
+        m_changedBytes += change.content.size();
+        if (m_changedBytes > m_limits.maxTotalBytes) {
+            return makeError(Tr::tr("The agent's change holds more than %1 MiB; nothing was harvested.")
+                                 .arg(m_limits.maxTotalBytes / (1024 * 1024)),
+                             ErrorKind::Refused);
+        }
         m_changes.files.append(change);
         return {};
     }
@@ -281,6 +313,7 @@ private:
     QString m_folder;
     HarvestLimits m_limits;
     int m_entries = 0;
+    qint64 m_changedBytes = 0;
     QSet<QByteArray> m_seen;
     ChangeSet m_changes;
 };
@@ -434,7 +467,8 @@ Result<ChangeSet> harvestCheckout(GitRepository &repo, const PrivateCheckout &ch
         const auto before = checkout.guarded.constFind(it.key());
         if (before == checkout.guarded.cend() || before.value() != it.value()) {
             FileChange change;
-            change.path = QByteArrayLiteral(".git/") + QFile::encodeName(it.key());
+            change.path = it.key().isEmpty() ? QByteArrayLiteral(".git")
+                                             : QByteArrayLiteral(".git/") + QFile::encodeName(it.key());
             change.content = it.value();
             harvest.add(change);
         }

@@ -33,6 +33,7 @@ struct HarvestLimits
     // path policy's size check refuses it without the whole file in memory.
     qint64 maxFileBytes = 1024 * 1024;
     int maxEntries = 20000; // files and folders looked at; more is an error
+    qint64 maxTotalBytes = 256LL * 1024 * 1024; // content of the changed files together; more is an error
     // More ignore rules (.gitignore syntax) for untracked files: an agent's own droppings
     // (".aider*"), applied with the repository's.
     QByteArray ignoreRules;

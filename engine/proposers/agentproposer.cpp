@@ -25,6 +25,7 @@ constexpr qint64 maxStdout = 16 * 1024 * 1024;
 constexpr qint64 maxStderr = 64 * 1024;
 constexpr qint64 transcriptAnswerBytes = 256 * 1024;
 constexpr qint64 rationaleBytes = 4000;
+constexpr qint64 agentDataBytes = 8LL * 1024 * 1024 * 1024;
 // Where the briefing lives in the checkout: inside its .git, so never part of the change.
 const QString briefingFolder = QStringLiteral(".git/astra");
 
@@ -63,6 +64,36 @@ bool systemPath(const QString &path)
         }
     }
     return false;
+}
+
+// What an agent installed outside the system needs to see of itself: the Python virtual
+// environment its program lives in (pipx), the npm package its script belongs to (npm -g with a
+// prefix under the home folder), or else its program's folder.
+QString installRoot(const QString &canonicalProgram)
+{
+    QDir dir = QFileInfo(canonicalProgram).absoluteDir();
+    if (QFileInfo::exists(dir.filePath(QStringLiteral("../pyvenv.cfg")))) {
+        return QFileInfo(dir.absolutePath() + QStringLiteral("/..")).canonicalFilePath();
+    }
+    QDir up = dir;
+    for (int level = 0; level < 8; ++level) {
+        if (QFileInfo::exists(up.filePath(QStringLiteral("package.json")))
+            && up.absolutePath().contains(QLatin1String("/node_modules/"))) {
+            return up.absolutePath();
+        }
+        if (!up.cdUp() || up.isRoot()) {
+            break;
+        }
+    }
+    return dir.absolutePath();
+}
+
+// Whether the host has an X11 display listening on an abstract socket, which a sandbox that
+// shares the host's network can reach.
+bool abstractX11Socket()
+{
+    QFile sockets(QStringLiteral("/proc/net/unix"));
+    return sockets.open(QIODevice::ReadOnly) && sockets.readAll().contains(" @/tmp/.X11-unix/");
 }
 
 QString expandHome(const QString &path)
@@ -168,6 +199,7 @@ AgentProposer::propose(const ProposalContext &context, GitRepository &repo, cons
 
     SandboxRequest sandboxed;
     sandboxed.folder = checkout->folder;
+    sandboxed.scratchRoot = scratch.path();
     sandboxed.sandbox = m_settings.sandbox;
     sandboxed.settingTable = QStringLiteral("proposer");
     sandboxed.network = m_settings.network;
@@ -187,7 +219,7 @@ AgentProposer::propose(const ProposalContext &context, GitRepository &repo, cons
         }
         sandboxed.command.first() = found;
         const QString canonical = QFileInfo(found).canonicalFilePath();
-        for (const QString &path : {QFileInfo(found).absolutePath(), QFileInfo(canonical).absolutePath()}) {
+        for (const QString &path : {QFileInfo(found).absolutePath(), installRoot(canonical)}) {
             if (!systemPath(path + u'/') && !sandboxed.readOnly.contains(path)) {
                 sandboxed.readOnly.append(path);
             }
@@ -211,6 +243,9 @@ AgentProposer::propose(const ProposalContext &context, GitRepository &repo, cons
     sandboxed.timeout = std::chrono::seconds(m_settings.timeoutS);
     sandboxed.cancel = cancel;
     sandboxed.limits.scratchBytes = qint64(m_settings.scratchMb) * 1024 * 1024;
+    // Node-based agents reserve far more address space than they use: bound the heap instead.
+    sandboxed.limits.memoryBytes = 0;
+    sandboxed.limits.dataBytes = agentDataBytes;
 
     QByteArray out;
     QByteArray err;
@@ -236,6 +271,13 @@ AgentProposer::propose(const ProposalContext &context, GitRepository &repo, cons
     transcript.insert(QStringLiteral("sandbox"), run.sandbox);
     transcript.insert(QStringLiteral("sandboxed"), run.sandboxed);
     transcript.insert(QStringLiteral("network"), m_settings.network ? QStringLiteral("host") : QStringLiteral("none"));
+    if (m_settings.network && run.sandboxed && abstractX11Socket()) {
+        transcript.insert(
+            QStringLiteral("warnings"),
+            QJsonArray{Tr::tr("The agent ran with the host's network (network = \"host\") on a machine with an X11 "
+                              "display: it could reach the display's socket, and with it type into your desktop. "
+                              "Run agents that need the network on a machine without a desktop session.")});
+    }
 
     const auto failed = [&](const QString &message, ErrorKind kind) -> Result<Proposal> {
         m_lastTranscript = transcript;
@@ -245,14 +287,22 @@ AgentProposer::propose(const ProposalContext &context, GitRepository &repo, cons
     case SandboxRun::Ending::NotStarted:
         return failed(Tr::tr("The agent %1 did not run: %2").arg(who, run.problem), ErrorKind::Refused);
     case SandboxRun::Ending::Cancelled:
-        return failed(Tr::tr("The agent %1 was cancelled, with every process it started.").arg(who),
-                      ErrorKind::Refused);
-    case SandboxRun::Ending::TimedOut:
-        return failed(Tr::tr("The agent %1 did not finish within %2 s ([proposer] timeout_s) and was stopped, with "
-                             "every process it started.")
+    case SandboxRun::Ending::TimedOut: {
+        // Only the sandbox's PID namespace takes every process with it; without it, a process
+        // that started a session of its own is out of reach.
+        const QString stopped = run.sandboxed
+            ? Tr::tr("It was stopped with every process it started.")
+            : Tr::tr("It was stopped with its process group; without a sandbox, a process it moved to a session of its "
+                     "own may still run.");
+        if (run.ending == SandboxRun::Ending::Cancelled) {
+            return failed(Tr::tr("The agent %1 was cancelled. %2").arg(who, stopped), ErrorKind::Refused);
+        }
+        return failed(Tr::tr("The agent %1 did not finish within %2 s ([proposer] timeout_s). %3")
                           .arg(who)
-                          .arg(m_settings.timeoutS),
+                          .arg(m_settings.timeoutS)
+                          .arg(stopped),
                       ErrorKind::Transient);
+    }
     case SandboxRun::Ending::Signalled:
     case SandboxRun::Ending::Exited:
         break;
@@ -273,6 +323,12 @@ AgentProposer::propose(const ProposalContext &context, GitRepository &repo, cons
         if (err.contains("File size limit exceeded") || out.contains("File size limit exceeded")) {
             message << Tr::tr("A file grew past the limit of %1 MiB per file.")
                            .arg(sandboxed.limits.maxFileBytes / (1024 * 1024));
+        }
+        if (run.sandboxed && run.ending == SandboxRun::Ending::Exited
+            && (run.exitCode == 126 || run.exitCode == 127 || err.contains("ModuleNotFoundError")
+                || err.contains("Cannot find module"))) {
+            message << Tr::tr("In the sandbox only /usr, /etc, the agent's own folder and [proposer] read_only are "
+                              "visible: an agent installed elsewhere needs what it uses listed in read_only.");
         }
         if (run.sandboxed && !m_settings.network) {
             message << Tr::tr("It ran without network ([proposer] network = \"none\"): an agent that must reach its "

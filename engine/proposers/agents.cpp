@@ -29,7 +29,7 @@ Result<AgentInvocation> agentInvocation(const ProposerSection &proposer, const A
                              ErrorKind::Invalid);
         }
         run.title = proposer.command;
-        run.command = {QStringLiteral("/bin/sh"), QStringLiteral("-c"), proposer.command};
+        run.command = QStringList{QStringLiteral("/bin/sh"), QStringLiteral("-c"), proposer.command};
         run.input = briefing.request;
     } else if (agent == u"aider") {
         // aider reads its prompt from a file; --yes-always applies its edits (it still refuses
@@ -53,8 +53,12 @@ Result<AgentInvocation> agentInvocation(const ProposerSection &proposer, const A
                                   QStringLiteral("/tmp/aider.input.history"),
                                   QStringLiteral("--message-file"),
                                   briefing.promptFile}
-            + modelFlag(QStringLiteral("--model"), model) + briefing.files;
-        run.passedVariables = {QStringLiteral("OPENAI_API_KEY"),
+            + modelFlag(QStringLiteral("--model"), model);
+        // The goal's files after "--": a file named like an option stays a file.
+        if (!briefing.files.isEmpty()) {
+            run.command += QStringList{QStringLiteral("--")} + briefing.files;
+        }
+        run.passedVariables = QStringList{QStringLiteral("OPENAI_API_KEY"),
                                QStringLiteral("ANTHROPIC_API_KEY"),
                                QStringLiteral("GEMINI_API_KEY"),
                                QStringLiteral("OPENROUTER_API_KEY"),
@@ -72,9 +76,9 @@ Result<AgentInvocation> agentInvocation(const ProposerSection &proposer, const A
                                   QStringLiteral("text")}
             + modelFlag(QStringLiteral("--model"), model);
         run.input = briefing.prompt;
-        run.settings = {{QStringLiteral("DISABLE_AUTOUPDATER"), QStringLiteral("1")},
+        run.settings = QHash<QString, QString>{{QStringLiteral("DISABLE_AUTOUPDATER"), QStringLiteral("1")},
                         {QStringLiteral("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"), QStringLiteral("1")}};
-        run.passedVariables = {QStringLiteral("ANTHROPIC_API_KEY"),
+        run.passedVariables = QStringList{QStringLiteral("ANTHROPIC_API_KEY"),
                                QStringLiteral("ANTHROPIC_AUTH_TOKEN"),
                                QStringLiteral("ANTHROPIC_BASE_URL"),
                                QStringLiteral("ANTHROPIC_MODEL"),
@@ -94,7 +98,7 @@ Result<AgentInvocation> agentInvocation(const ProposerSection &proposer, const A
                                   QStringLiteral("check_for_update_on_startup=false")}
             + modelFlag(QStringLiteral("--model"), model) + QStringList{QStringLiteral("-")};
         run.input = briefing.prompt;
-        run.passedVariables = {QStringLiteral("CODEX_API_KEY"),
+        run.passedVariables = QStringList{QStringLiteral("CODEX_API_KEY"),
                                QStringLiteral("OPENAI_API_KEY"),
                                QStringLiteral("OPENAI_BASE_URL")};
     } else if (agent == u"gemini") {
@@ -104,9 +108,9 @@ Result<AgentInvocation> agentInvocation(const ProposerSection &proposer, const A
             + modelFlag(QStringLiteral("--model"), model)
             + QStringList{QStringLiteral("-p"), QStringLiteral("Do the task described above.")};
         run.input = briefing.prompt;
-        run.settings = {{QStringLiteral("GEMINI_CLI_TRUST_WORKSPACE"), QStringLiteral("true")},
+        run.settings = QHash<QString, QString>{{QStringLiteral("GEMINI_CLI_TRUST_WORKSPACE"), QStringLiteral("true")},
                         {QStringLiteral("GEMINI_SANDBOX"), QStringLiteral("false")}};
-        run.passedVariables = {QStringLiteral("GEMINI_API_KEY"),
+        run.passedVariables = QStringList{QStringLiteral("GEMINI_API_KEY"),
                                QStringLiteral("GOOGLE_API_KEY"),
                                QStringLiteral("GOOGLE_GENAI_USE_VERTEXAI"),
                                QStringLiteral("GOOGLE_CLOUD_PROJECT"),
@@ -122,10 +126,10 @@ Result<AgentInvocation> agentInvocation(const ProposerSection &proposer, const A
                                   QStringLiteral("--instructions"),
                                   briefing.promptFile}
             + modelFlag(QStringLiteral("--model"), model);
-        run.settings = {{QStringLiteral("GOOSE_MODE"), QStringLiteral("auto")},
+        run.settings = QHash<QString, QString>{{QStringLiteral("GOOSE_MODE"), QStringLiteral("auto")},
                         {QStringLiteral("GOOSE_DISABLE_KEYRING"), QStringLiteral("1")},
                         {QStringLiteral("GOOSE_TELEMETRY_ENABLED"), QStringLiteral("false")}};
-        run.passedVariables = {QStringLiteral("GOOSE_PROVIDER"),
+        run.passedVariables = QStringList{QStringLiteral("GOOSE_PROVIDER"),
                                QStringLiteral("GOOSE_MODEL"),
                                QStringLiteral("ANTHROPIC_API_KEY"),
                                QStringLiteral("OPENAI_API_KEY"),
@@ -139,8 +143,8 @@ Result<AgentInvocation> agentInvocation(const ProposerSection &proposer, const A
         run.command = QStringList{QStringLiteral("opencode"), QStringLiteral("run"), QStringLiteral("--auto")}
             + modelFlag(QStringLiteral("--model"), model);
         run.input = briefing.prompt;
-        run.settings = {{QStringLiteral("OPENCODE_DISABLE_AUTOUPDATE"), QStringLiteral("1")}};
-        run.passedVariables = {QStringLiteral("ANTHROPIC_API_KEY"),
+        run.settings = QHash<QString, QString>{{QStringLiteral("OPENCODE_DISABLE_AUTOUPDATE"), QStringLiteral("1")}};
+        run.passedVariables = QStringList{QStringLiteral("ANTHROPIC_API_KEY"),
                                QStringLiteral("OPENAI_API_KEY"),
                                QStringLiteral("OPENROUTER_API_KEY"),
                                QStringLiteral("GOOGLE_GENERATIVE_AI_API_KEY")};

@@ -80,6 +80,7 @@ OpenAiProposer::OpenAiProposer(Settings settings)
 Result<Proposal>
 OpenAiProposer::propose(const ProposalContext &context, GitRepository &repo, const std::atomic<bool> *cancel)
 {
+    m_lastTranscript = QJsonObject();
     QUrl url(m_settings.baseUrl);
     if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https")) {
         return makeError(Tr::tr("[proposer] base_url '%1' is not an http(s) URL.").arg(m_settings.baseUrl),
@@ -115,6 +116,7 @@ OpenAiProposer::propose(const ProposalContext &context, GitRepository &repo, con
     transcript.insert(QStringLiteral("url"), url.toString());
     transcript.insert(QStringLiteral("model"), m_settings.model);
     transcript.insert(QStringLiteral("request"), QString::fromUtf8(payload));
+    m_lastTranscript = transcript; // kept as it grows, so that a failure keeps what was said
     QElapsedTimer timer;
     timer.start();
 
@@ -203,6 +205,10 @@ OpenAiProposer::propose(const ProposalContext &context, GitRepository &repo, con
     transcript.insert(QStringLiteral("attempts"), qMin(attempt, m_settings.maxAttempts));
     transcript.insert(QStringLiteral("http_status"), status);
     transcript.insert(QStringLiteral("duration_ms"), double(timer.elapsed()));
+    if (!response.isEmpty()) {
+        transcript.insert(QStringLiteral("response"), QString::fromUtf8(response.left(256 * 1024)));
+    }
+    m_lastTranscript = transcript;
     if (!failure.isEmpty()) {
         return makeError(
             Tr::tr("The openai proposer failed after %n attempt(s): %1", nullptr, qMin(attempt, m_settings.maxAttempts))
@@ -214,6 +220,8 @@ OpenAiProposer::propose(const ProposalContext &context, GitRepository &repo, con
     const QString content =
         choice.value(QStringLiteral("message")).toObject().value(QStringLiteral("content")).toString();
     transcript.insert(QStringLiteral("answer"), content);
+    transcript.remove(QStringLiteral("response"));
+    m_lastTranscript = transcript;
     if (!document.isObject() || !choice.contains(QStringLiteral("message"))) {
         return makeError(Tr::tr("%1 answered with something that is not a chat completion (no choices[0].message): %2")
                              .arg(url.toString(), QString::fromUtf8(response.left(300))),

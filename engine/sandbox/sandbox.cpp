@@ -13,6 +13,7 @@
 #include <QMutexLocker>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QRandomGenerator>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -138,6 +139,24 @@ HostUser sandboxHostUser()
     return user;
 }
 
+// The host user one run is, when started by root: a user and group id no account and no other
+// run has (drawn from a range systemd leaves unused, below 2^31 so that no tool reads it as
+// negative), so that no other process can enter its folders, read its environment (API keys)
+// or share its process limit.
+HostUser runHostUser()
+{
+    HostUser user = sandboxHostUser();
+    if (!user.drop) {
+        return user;
+    }
+    constexpr quint32 first = 0x70000000;
+    constexpr quint32 count = 0x01000000;
+    user.uid = uid_t(first + QRandomGenerator::system()->bounded(count));
+    user.gid = gid_t(user.uid);
+    user.name = Tr::tr("uid %1, a user of its own").arg(user.uid);
+    return user;
+}
+
 // The programs that run before bubblewrap: setpriv dropping root to the host user, or nothing.
 // Empty with `*missing` set when the drop is needed and setpriv is not installed.
 QStringList hostUserPrefix(const HostUser &user, bool *missing)
@@ -232,6 +251,15 @@ QStringList bubblewrapArguments(const QString &bwrap,
             args << QStringLiteral("--ro-bind") << path << path;
         }
     }
+    if (network) {
+        // Name resolution: /etc/resolv.conf is often a link into /run (systemd-resolved), which
+        // is not in the sandbox.
+        const QString resolver = QFileInfo(QStringLiteral("/etc/resolv.conf")).canonicalFilePath();
+        if (!resolver.isEmpty() && !resolver.startsWith(QLatin1String("/etc/"))
+            && !resolver.startsWith(QLatin1String("/usr/"))) {
+            args << QStringLiteral("--ro-bind-try") << resolver << resolver;
+        }
+    }
     args << QStringLiteral("--ro-bind") << QStringLiteral("/etc") << QStringLiteral("/etc") //
          << QStringLiteral("--dev") << QStringLiteral("/dev") //
          << QStringLiteral("--proc") << QStringLiteral("/proc");
@@ -274,18 +302,29 @@ ProbeResult probeBubblewrap(const QString &bwrap)
 }
 
 // As root, the folder and everything in it become the host user's, so that the sandboxed
-// command can write there and nowhere else; symlinks are changed, never followed. The
-// folders above it must let that user through. Empty when done, else what is wrong.
-QString handOver(const QString &folder, const HostUser &user)
+// command can write there and nowhere else; symlinks are changed, never followed, and every
+// entry is given away before the folder holding it, so that nothing of the tree can be swapped
+// while root walks it. `scratchRoot`, when given, is the folder holding `folder`: it stays
+// root's, opened to the run's group only (0710). The folders above must let the user through.
+// Empty when done, else what is wrong.
+QString handOver(const QString &folder, const QString &scratchRoot, const HostUser &user)
 {
     if (!user.drop) {
         return {};
+    }
+    const QByteArray root = QFile::encodeName(scratchRoot);
+    if (!scratchRoot.isEmpty()
+        && (::lchown(root.constData(), 0, user.gid) != 0 || ::chmod(root.constData(), 0710) != 0)) {
+        return Tr::tr("the scratch folder %1 could not be opened to %2 (%3)")
+            .arg(scratchRoot, user.name, QString::fromLocal8Bit(strerror(errno)));
     }
     for (QString above = QFileInfo(folder).absolutePath(); above != QLatin1String("/");
          above = QFileInfo(above).absolutePath()) {
         struct stat info
         {};
-        if (::stat(QFile::encodeName(above).constData(), &info) != 0 || (info.st_mode & S_IXOTH) == 0) {
+        const bool enterable = ::stat(QFile::encodeName(above).constData(), &info) == 0
+            && ((info.st_mode & S_IXOTH) != 0 || ((info.st_mode & S_IXGRP) != 0 && info.st_gid == user.gid));
+        if (!enterable) {
             return Tr::tr(
                        "the folder %1 above it cannot be entered by %2, the unprivileged user the sandbox runs "
                        "as when started by root; use a folder under /tmp (TMPDIR) or let others enter %1 "
@@ -293,22 +332,22 @@ QString handOver(const QString &folder, const HostUser &user)
                 .arg(above, user.name);
         }
     }
-    const auto give = [&](const QString &path) {
-        return ::lchown(QFile::encodeName(path).constData(), user.uid, user.gid) == 0;
-    };
-    if (!give(folder)) {
-        return Tr::tr("its owner could not be changed to %1 (%2)")
-            .arg(user.name, QString::fromLocal8Bit(strerror(errno)));
-    }
+    QStringList entries;
     QDirIterator it(folder,
                     QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
                     QDirIterator::Subdirectories);
     while (it.hasNext()) {
-        const QString path = it.next();
-        if (!give(path)) {
+        entries.append(it.next()); // a folder comes before what it holds
+    }
+    for (auto path = entries.crbegin(); path != entries.crend(); ++path) {
+        if (::lchown(QFile::encodeName(*path).constData(), user.uid, user.gid) != 0) {
             return Tr::tr("the owner of %1 could not be changed to %2 (%3)")
-                .arg(path, user.name, QString::fromLocal8Bit(strerror(errno)));
+                .arg(*path, user.name, QString::fromLocal8Bit(strerror(errno)));
         }
+    }
+    if (::lchown(QFile::encodeName(folder).constData(), user.uid, user.gid) != 0) {
+        return Tr::tr("its owner could not be changed to %1 (%2)")
+            .arg(user.name, QString::fromLocal8Bit(strerror(errno)));
     }
     return {};
 }
@@ -368,6 +407,9 @@ QString limitsScript(const SandboxLimits &limits)
     lines << QStringLiteral("ulimit -c 0 2>/dev/null");
     if (limits.memoryBytes > 0) {
         lines << QStringLiteral("ulimit -v %1 2>/dev/null").arg(qMax<qint64>(1, limits.memoryBytes / 1024));
+    }
+    if (limits.dataBytes > 0) {
+        lines << QStringLiteral("ulimit -d %1 2>/dev/null").arg(qMax<qint64>(1, limits.dataBytes / 1024));
     }
     if (limits.maxProcesses > 0) {
         // bash calls it -u, dash -p
@@ -459,8 +501,8 @@ SandboxRun runSandboxed(const SandboxRequest &request, const OutputHandler &onOu
     std::optional<QTemporaryDir> privateHome;
     QStringList path = request.pathPrefix;
     if (underBwrap) {
-        const HostUser user = sandboxHostUser();
-        if (const QString problem = handOver(folder, user); !problem.isEmpty()) {
+        const HostUser user = runHostUser();
+        if (const QString problem = handOver(folder, request.scratchRoot, user); !problem.isEmpty()) {
             return notStarted(
                 Tr::tr("The folder %1 cannot be given to the sandbox: %2. Nothing was run.").arg(folder, problem),
                 sandbox->description);
@@ -471,7 +513,7 @@ SandboxRun runSandboxed(const SandboxRequest &request, const OutputHandler &onOu
               << bubblewrapArguments(
                      sandbox->bwrap, folder, request.limits.scratchBytes, request.network, request.readOnly);
         if (user.drop) {
-            description += u' ' + Tr::tr("(as %1, uid %2: started by root)").arg(user.name).arg(user.uid);
+            description += u' ' + Tr::tr("(as %1: started by root)").arg(user.name);
         }
         if (request.network) {
             description += u' ' + Tr::tr("(with the host's network)");

@@ -18,7 +18,11 @@ namespace astra {
 struct SandboxLimits
 {
     qint64 memoryBytes = 4LL * 1024 * 1024 * 1024; // address space
-    int maxProcesses = 512; // per user (RLIMIT_NPROC); as root the sandbox runs as `nobody`, so it binds
+    // Data (heap) size, RLIMIT_DATA. Unlike the address space it leaves alone the large
+    // reservations some runtimes make up front (Node's WebAssembly), so agents are bounded by it.
+    qint64 dataBytes = 0;
+    // Per user (RLIMIT_NPROC): as root each run is a user of its own, so it binds per run.
+    int maxProcesses = 512;
     qint64 maxFileBytes = 1024LL * 1024 * 1024; // largest file it may write
     int maxOpenFiles = 4096;
     // The size of the private /tmp, which is also HOME; writes past it fail (bubblewrap 0.7+).
@@ -32,6 +36,9 @@ struct SandboxLimits
 struct SandboxRequest
 {
     QString folder; // must exist and not be "/"; the process runs here
+    // The scratch folder that holds `folder` (see ScratchFolder), if any: run by root, only the
+    // run's own user may pass through it.
+    QString scratchRoot;
     QStringList command; // program and arguments; a bare program name is looked up on PATH inside
     TestsSection::Sandbox sandbox = TestsSection::Sandbox::Auto;
     // The table whose `sandbox` key chose the mode ("tests", "proposer", "jobs"): named in refusals.
@@ -77,8 +84,9 @@ using OutputHandler = std::function<void(const QByteArray &)>;
 SandboxRun runSandboxed(const SandboxRequest &request, const OutputHandler &onOutput, const OutputHandler &onError = {});
 
 // Whether `bwrap` is on the PATH of the current environment and works here (probed once per
-// bwrap binary with a trivial sandboxed run that must hold no capability). Run by root, the
-// sandbox runs as the unprivileged user `nobody` (setpriv, then a user namespace of it).
+// bwrap binary with a trivial sandboxed run, as `nobody` when run by root, that must hold no
+// capability). Run by root, each sandboxed run is an unprivileged user and group id of its own
+// (setpriv, then a user namespace of it).
 bool bubblewrapAvailable();
 
 // The canonical path of the folder a sandboxed command may run in: it must exist and not be

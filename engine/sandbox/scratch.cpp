@@ -42,12 +42,7 @@ ScratchFolder::ScratchFolder(const QString &purpose)
         return;
     }
     m_path = QFile::decodeName(name);
-    // Run by root, the sandbox's unprivileged user must pass through to `work`.
-    if (geteuid() == 0 && ::chmod(name.constData(), 0711) != 0) {
-        m_problem = Tr::tr("the scratch folder %1 could not be opened to the sandbox's user (%2)")
-                        .arg(m_path, QString::fromLocal8Bit(strerror(errno)));
-        return;
-    }
+    // 0700 from mkdtemp: run by root, the sandbox opens it to the run's own group only.
     QSaveFile owner(QDir(m_path).filePath(ownerFile));
     if (!owner.open(QIODevice::WriteOnly) || owner.write(currentProcessId().toUtf8()) < 0 || !owner.commit()) {
         m_problem = Tr::tr("the scratch folder %1 could not be marked as this process's (%2)")

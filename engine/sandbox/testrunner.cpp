@@ -299,7 +299,8 @@ TestRunResult runTests(const TestRunRequest &request)
 
     SandboxRequest sandboxed;
     sandboxed.folder = folder;
-    sandboxed.command = {shellProgram, QStringLiteral("-c"), request.command};
+    sandboxed.scratchRoot = request.scratchRoot;
+    sandboxed.command = QStringList{shellProgram, QStringLiteral("-c"), request.command};
     sandboxed.sandbox = request.sandbox;
     sandboxed.settingTable = QStringLiteral("tests");
     sandboxed.timeout = request.timeout;

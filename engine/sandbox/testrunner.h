@@ -15,6 +15,7 @@ struct TestRunRequest
     // The exported tree; the command runs here and only here is writable (plus a private
     // /tmp). It must exist and must not be "/".
     QString folder;
+    QString scratchRoot; // the scratch folder holding `folder`, if any (SandboxRequest::scratchRoot)
     QString command; // run with /bin/sh -c
     std::chrono::seconds timeout{600};
     TestsSection::Sandbox sandbox = TestsSection::Sandbox::Auto;

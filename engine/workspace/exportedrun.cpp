@@ -35,6 +35,7 @@ TestRunResult runOnExport(GitRepository &repo,
         return result;
     }
     request.folder = folder;
+    request.scratchRoot = scratch.path();
     result = runTests(request);
     if (afterRun) {
         afterRun(folder);

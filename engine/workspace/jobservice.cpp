@@ -25,6 +25,8 @@
 namespace astra {
 
 namespace {
+constexpr qint64 maxReportBytes = 64 * 1024 * 1024;
+
 struct Tr
 {
     Q_DECLARE_TR_FUNCTIONS(astra::Workspace)
@@ -134,7 +136,14 @@ Result<TaskRunRecord> JobService::runOne(const JobConfig &job)
     // The report the job wrote is kept beside its log; the detectors read it there.
     const auto keepReport = [&](const QString &folder) {
         const QString written = QDir(folder).filePath(reportRelative);
-        if (reportRelative.isEmpty() || !QFileInfo(written).isFile()) {
+        const QFileInfo info(written);
+        // Only a file of the job's own, never through a link: the job could point the report
+        // at anything its host user may read.
+        const QString canonicalFolder = QFileInfo(folder).canonicalFilePath();
+        const QString canonicalParent = QFileInfo(info.absolutePath()).canonicalFilePath();
+        if (reportRelative.isEmpty() || info.isSymLink() || !info.isFile() || info.size() > maxReportBytes
+            || canonicalFolder.isEmpty()
+            || (canonicalParent != canonicalFolder && !canonicalParent.startsWith(canonicalFolder + u'/'))) {
             return;
         }
         reportCopy = QDir(outputDir).filePath(

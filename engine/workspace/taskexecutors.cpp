@@ -163,6 +163,9 @@ TaskOutcome codeAnalyze(Workspace &workspace, TaskContext &context)
         }
         return outcome;
     }
+    for (const QJsonValue &warning : answer->transcript.value(QStringLiteral("warnings")).toArray()) {
+        workspace.warn(warning.toString());
+    }
     if (answer->transcript.value(QStringLiteral("sandboxed")) == QJsonValue(false)) {
         workspace.warn(Tr::tr("The agent of goal %1 ran without a sandbox (sandbox = \"none\" in [proposer]): it "
                               "could read and change anything you can, though it worked in a private checkout.")

@@ -144,7 +144,7 @@ void agentTrue(benchmark::State &state, TestsSection::Sandbox sandbox)
         QTemporaryDir folder(QDir(QDir::tempPath()).filePath(QStringLiteral("astra-bench-XXXXXX")));
         SandboxRequest request;
         request.folder = folder.path();
-        request.command = {QStringLiteral("true")};
+        request.command = QStringList{QStringLiteral("true")};
         request.sandbox = sandbox;
         request.settingTable = QStringLiteral("proposer");
         request.input = "{}";

@@ -9,6 +9,9 @@
 #include <QTest>
 #include <QUuid>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 using namespace astra;
 using test::Run;
 
@@ -476,6 +479,18 @@ private Q_SLOTS:
         }
         QCOMPARE(made.size(), 1);
         QTest::qWait(300); // the agent is running in it
+        // Only the run passes through its scratch folder: run by root, it is root's and open
+        // to the run's own group only; otherwise it is the user's alone.
+        struct stat info
+        {};
+        QCOMPARE(::stat(QFile::encodeName(temp.filePath(made.first())).constData(), &info), 0);
+        if (geteuid() == 0) {
+            QCOMPARE(info.st_mode & 07777, mode_t(0710));
+            QCOMPARE(info.st_uid, uid_t(0));
+            QVERIFY(info.st_gid >= 0x70000000u);
+        } else {
+            QCOMPARE(info.st_mode & 07777, mode_t(0700));
+        }
         run.kill();
         run.waitForFinished();
         QVERIFY(temp.exists(made.first()));

@@ -1,6 +1,7 @@
 #include "testsupport.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -285,6 +286,37 @@ private Q_SLOTS:
             decision.value(QStringLiteral("evidence")).toObject().value(QStringLiteral("files")).toArray();
         QVERIFY(files.contains(QStringLiteral("src/calc.py")));
         QVERIFY(files.contains(QStringLiteral("tests/test_calc.py")));
+    }
+
+    // A job's report that is a link to a file of the host is not followed: nothing of that file
+    // reaches the state, whoever runs astra (root included).
+    void jobReportLinkIsNotFollowed()
+    {
+        QTemporaryDir dir;
+        QTemporaryDir host;
+        const QString secret = QDir(host.path()).filePath(QStringLiteral("secret.xml"));
+        {
+            QFile file(secret);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("<testsuite name=\"SECRET-CONTENT\" tests=\"1\"><testcase name=\"t\"><failure/></testcase>"
+                       "</testsuite>\n");
+        }
+        m_repo = std::make_unique<test::TempRepo>();
+        m_db = test::databaseUrl(test::testDatabases(dir.path()).first().second);
+        m_repo->write(QStringLiteral(".astra.toml"),
+                      "[tests]\ncommand = \"true\"\n[[jobs]]\nname = \"unit\"\ncommand = \"mkdir -p build && ln -s "
+                          + secret.toUtf8() + " build/report.xml && exit 1\"\nreport = \"junit:build/report.xml\"\n");
+        m_repo->write(QStringLiteral("src/calc.py"), "x = 1\n");
+        m_repo->commitAll(QStringLiteral("initial"));
+        VERIFY_EXIT(astra({QStringLiteral("init")}), 0);
+        VERIFY_EXIT(astra({QStringLiteral("jobs"), QStringLiteral("run")}), 1);
+        QDirIterator it(m_repo->path() + QStringLiteral("/.git/astra"), QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString path = it.next();
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            QVERIFY2(!file.readAll().contains("SECRET-CONTENT"), qPrintable(path));
+        }
     }
 
     // The whole story: a job keeps failing; `astra cycle` proposes a goal; a person approves

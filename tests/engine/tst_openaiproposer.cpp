@@ -211,11 +211,16 @@ private Q_SLOTS:
         LoopbackServer server;
         server.replies = {{status, body}};
         auto repo = GitRepository::discover(m_repo->path());
-        auto answer = proposer(server.url()).propose(context(), *repo, nullptr);
+        OpenAiProposer asked = proposer(server.url());
+        auto answer = asked.propose(context(), *repo, nullptr);
         QVERIFY(!answer.ok());
         QVERIFY2(answer.message().contains(mentions), qPrintable(answer.message()));
         QVERIFY(answer.error().kind != ErrorKind::Transient);
         QCOMPARE(server.requests.size(), 1); // not retried
+        // What was said is kept for the task, also when it failed.
+        const QJsonObject transcript = asked.lastTranscript();
+        QVERIFY(transcript.value(QStringLiteral("request")).toString().contains(QStringLiteral("\"model\"")));
+        QCOMPARE(transcript.value(QStringLiteral("http_status")).toInt(), status);
     }
 
     void timeoutIsTransient()

@@ -227,6 +227,49 @@ private Q_SLOTS:
         QVERIFY(!odd);
         QVERIFY2(odd.message().contains(QStringLiteral("src/pipe")), qPrintable(odd.message()));
     }
+
+    // What a hostile agent leaves to trip the harvest, which may run as root: a .git that is a
+    // link elsewhere is a change to .git and nothing is read through it; a .gitignore that is a
+    // fifo (libgit2 would block opening it) stops the harvest at once; a change past the total
+    // budget is refused.
+    void hostileLeftovers()
+    {
+        Fixture fixture;
+        auto repo = GitRepository::discover(fixture.repoDir);
+        QVERIFY2(repo, qPrintable(repo.message()));
+        auto checkout = fixture.checkout(*repo);
+        QVERIFY2(checkout, qPrintable(checkout.message()));
+        const QString dir = fixture.checkoutDir();
+
+        QTemporaryDir elsewhere;
+        QVERIFY(QDir(elsewhere.path()).mkpath(QStringLiteral("hooks")));
+        QVERIFY(writeFile(elsewhere.path() + QStringLiteral("/config"), "secret = 1\n"));
+        QVERIFY(QDir(dir + QStringLiteral("/.git")).removeRecursively());
+        QVERIFY(QFile::link(elsewhere.path(), dir + QStringLiteral("/.git")));
+        auto linked = harvestCheckout(*repo, *checkout, {});
+        QVERIFY2(linked, qPrintable(linked.message()));
+        const auto changes = byPath(*linked);
+        QCOMPARE(changes.keys(), (QList<QByteArray>{".git"}));
+        QCOMPARE(changes.value(".git").content, QFile::encodeName(elsewhere.path()));
+        QVERIFY(!changes.value(".git").content.contains("secret"));
+        QVERIFY(QFile::remove(dir + QStringLiteral("/.git")));
+
+        QVERIFY(QDir(dir).mkpath(QStringLiteral("sub")));
+        QVERIFY(::mkfifo(QFile::encodeName(dir + QStringLiteral("/sub/.gitignore")).constData(), 0600) == 0);
+        QVERIFY(writeFile(dir + QStringLiteral("/sub/a.txt"), "a\n"));
+        auto fifo = harvestCheckout(*repo, *checkout, {});
+        QVERIFY(!fifo);
+        QVERIFY2(fifo.message().contains(QStringLiteral("sub/.gitignore")), qPrintable(fifo.message()));
+        QVERIFY(QDir(dir + QStringLiteral("/sub")).removeRecursively());
+
+        QVERIFY(writeFile(dir + QStringLiteral("/src/one.txt"), QByteArray(600, 'x')));
+        QVERIFY(writeFile(dir + QStringLiteral("/src/two.txt"), QByteArray(600, 'y')));
+        HarvestLimits limits;
+        limits.maxTotalBytes = 1000;
+        auto tooMuch = harvestCheckout(*repo, *checkout, limits);
+        QVERIFY(!tooMuch);
+        QVERIFY2(tooMuch.message().contains(QStringLiteral("more than")), qPrintable(tooMuch.message()));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestPrivateCheckout)

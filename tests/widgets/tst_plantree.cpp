@@ -103,6 +103,10 @@ private Q_SLOTS:
         QVERIFY2(shown.contains(QStringLiteral("Request")) && shown.contains(QStringLiteral("Answer")),
                  qPrintable(shown));
         QVERIFY(shown.contains(QStringLiteral("Stop upload() from waiting for its own lock")));
+        // The demo's agent ran contained: where, and how it ended.
+        QVERIFY2(shown.contains(QStringLiteral("Sandbox bwrap")) && shown.contains(QStringLiteral("Exit code 0")),
+                 qPrintable(shown));
+        QVERIFY(!shown.contains(QStringLiteral("Unsandboxed")));
     }
 
     // The dry-run goal's plan waits for approval; approving it in the view goes through the engine.
