@@ -24,14 +24,6 @@
         <translation>Der Agent %1 lief nicht: %2</translation>
     </message>
     <message>
-        <source>The agent %1 was cancelled, with every process it started.</source>
-        <translation>Der Agent %1 wurde abgebrochen, mit jedem Prozess, den er gestartet hatte.</translation>
-    </message>
-    <message>
-        <source>The agent %1 did not finish within %2 s ([proposer] timeout_s) and was stopped, with every process it started.</source>
-        <translation>Der Agent %1 wurde nicht innerhalb von %2 s ([proposer] timeout_s) fertig und wurde angehalten, mit jedem Prozess, den er gestartet hatte.</translation>
-    </message>
-    <message>
         <source>The agent %1 failed with exit status %2: %3</source>
         <translation>Der Agent %1 schlug mit Exit-Status %2 fehl: %3</translation>
     </message>
@@ -66,6 +58,30 @@
     <message>
         <source>Proposed by %1.</source>
         <translation>Vorgeschlagen von %1.</translation>
+    </message>
+    <message>
+        <source>The agent ran with the host&apos;s network (network = &quot;host&quot;) on a machine with an X11 display: it could reach the display&apos;s socket, and with it type into your desktop. Run agents that need the network on a machine without a desktop session.</source>
+        <translation>Der Agent lief mit dem Netzwerk des Rechners (network = &quot;host&quot;) auf einem Rechner mit X11-Anzeige: er konnte den Socket der Anzeige erreichen und damit in Ihre Arbeitsfläche tippen. Lassen Sie Agenten, die das Netzwerk brauchen, auf einem Rechner ohne Desktop-Sitzung laufen.</translation>
+    </message>
+    <message>
+        <source>It was stopped with every process it started.</source>
+        <translation>Er wurde mit jedem Prozess angehalten, den er gestartet hatte.</translation>
+    </message>
+    <message>
+        <source>It was stopped with its process group; without a sandbox, a process it moved to a session of its own may still run.</source>
+        <translation>Er wurde mit seiner Prozessgruppe angehalten; ohne Sandbox kann ein Prozess, den er in eine eigene Sitzung verlegt hat, noch laufen.</translation>
+    </message>
+    <message>
+        <source>The agent %1 was cancelled. %2</source>
+        <translation>Der Agent %1 wurde abgebrochen. %2</translation>
+    </message>
+    <message>
+        <source>The agent %1 did not finish within %2 s ([proposer] timeout_s). %3</source>
+        <translation>Der Agent %1 wurde nicht innerhalb von %2 s fertig ([proposer] timeout_s). %3</translation>
+    </message>
+    <message>
+        <source>In the sandbox only /usr, /etc, the agent&apos;s own folder and [proposer] read_only are visible: an agent installed elsewhere needs what it uses listed in read_only.</source>
+        <translation>In der Sandbox sind nur /usr, /etc, der eigene Ordner des Agenten und [proposer] read_only sichtbar: ein anderswo installierter Agent braucht, was er verwendet, in read_only.</translation>
     </message>
 </context>
 <context>
@@ -3001,6 +3017,18 @@ Hash %7
         <source>Preparing to harvest the agent&apos;s change</source>
         <translation>Vorbereiten der Übernahme der Änderung des Agenten</translation>
     </message>
+    <message>
+        <source>The folder %1 in the agent&apos;s checkout cannot be read; nothing was harvested.</source>
+        <translation>Der Ordner %1 im Checkout des Agenten kann nicht gelesen werden; nichts wurde übernommen.</translation>
+    </message>
+    <message>
+        <source>The agent left %1/.gitignore as something other than a file; nothing was harvested.</source>
+        <translation>Der Agent hinterließ %1/.gitignore als etwas anderes als eine Datei; nichts wurde übernommen.</translation>
+    </message>
+    <message>
+        <source>The agent&apos;s change holds more than %1 MiB; nothing was harvested.</source>
+        <translation>Die Änderung des Agenten umfasst mehr als %1 MiB; nichts wurde übernommen.</translation>
+    </message>
 </context>
 <context>
     <name>astra::Proposer</name>
@@ -3506,10 +3534,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>Der Ordner %1 kann der Sandbox nicht übergeben werden: %2. Nichts lief.</translation>
     </message>
     <message>
-        <source>(as %1, uid %2: started by root)</source>
-        <translation>(als %1, UID %2: von root gestartet)</translation>
-    </message>
-    <message>
         <source>(with the host&apos;s network)</source>
         <translation>(mit dem Netzwerk des Rechners)</translation>
     </message>
@@ -3530,10 +3554,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>ein Arbeitsordner konnte in %1 nicht angelegt werden (%2)</translation>
     </message>
     <message>
-        <source>the scratch folder %1 could not be opened to the sandbox&apos;s user (%2)</source>
-        <translation>der Arbeitsordner %1 konnte dem Benutzer der Sandbox nicht geöffnet werden (%2)</translation>
-    </message>
-    <message>
         <source>the scratch folder %1 could not be marked as this process&apos;s (%2)</source>
         <translation>der Arbeitsordner %1 konnte nicht als der dieses Prozesses markiert werden (%2)</translation>
     </message>
@@ -3548,6 +3568,18 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>uid %1, a user of its own</source>
+        <translation>uid %1, ein eigener Benutzer</translation>
+    </message>
+    <message>
+        <source>the scratch folder %1 could not be opened to %2 (%3)</source>
+        <translation>der Arbeitsordner %1 konnte %2 nicht geöffnet werden (%3)</translation>
+    </message>
+    <message>
+        <source>(as %1: started by root)</source>
+        <translation>(als %1: von root gestartet)</translation>
     </message>
 </context>
 <context>
@@ -4101,14 +4133,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
             <numerusform>%n übersprungen</numerusform>
             <numerusform>%n übersprungen</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>The test folder %1 does not exist; nothing was run.</source>
-        <translation>Der Testordner %1 existiert nicht; es wurde nichts ausgeführt.</translation>
-    </message>
-    <message>
-        <source>The test folder may not be the root folder; nothing was run.</source>
-        <translation>Der Testordner darf nicht das Wurzelverzeichnis sein; es wurde nichts ausgeführt.</translation>
     </message>
     <message>
         <source>No test command is set; nothing was run. Set command in [tests].</source>

@@ -24,14 +24,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The agent %1 was cancelled, with every process it started.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The agent %1 did not finish within %2 s ([proposer] timeout_s) and was stopped, with every process it started.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The agent %1 failed with exit status %2: %3</source>
         <translation type="unfinished"></translation>
     </message>
@@ -65,6 +57,30 @@
     </message>
     <message>
         <source>Proposed by %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent ran with the host&apos;s network (network = &quot;host&quot;) on a machine with an X11 display: it could reach the display&apos;s socket, and with it type into your desktop. Run agents that need the network on a machine without a desktop session.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>It was stopped with every process it started.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>It was stopped with its process group; without a sandbox, a process it moved to a session of its own may still run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent %1 was cancelled. %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent %1 did not finish within %2 s ([proposer] timeout_s). %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In the sandbox only /usr, /etc, the agent&apos;s own folder and [proposer] read_only are visible: an agent installed elsewhere needs what it uses listed in read_only.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2993,6 +3009,18 @@ hash %7
         <source>Preparing to harvest the agent&apos;s change</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The folder %1 in the agent&apos;s checkout cannot be read; nothing was harvested.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent left %1/.gitignore as something other than a file; nothing was harvested.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent&apos;s change holds more than %1 MiB; nothing was harvested.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Proposer</name>
@@ -3498,10 +3526,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>(as %1, uid %2: started by root)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>(with the host&apos;s network)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3522,10 +3546,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>the scratch folder %1 could not be opened to the sandbox&apos;s user (%2)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>the scratch folder %1 could not be marked as this process&apos;s (%2)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3539,6 +3559,18 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>uid %1, a user of its own</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the scratch folder %1 could not be opened to %2 (%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(as %1: started by root)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4093,14 +4125,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
             <numerusform>%n skipped</numerusform>
             <numerusform>%n skipped</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>The test folder %1 does not exist; nothing was run.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The test folder may not be the root folder; nothing was run.</source>
-        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>No test command is set; nothing was run. Set command in [tests].</source>
