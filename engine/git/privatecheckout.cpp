@@ -288,9 +288,15 @@ private:
             change.content = file.read(m_limits.maxFileBytes + 1);
         }
         if (base) {
+            // A file read only in part (past the size limit) is hashed whole from disk, so that an
+            // unchanged large file of the base is not taken for a change.
+            const bool cut = S_ISREG(info.st_mode) && qint64(info.st_size) > m_limits.maxFileBytes;
             git_oid id;
-            if (const int code =
-                    git_odb_hash(&id, change.content.constData(), size_t(change.content.size()), GIT_OBJECT_BLOB);
+            if (const int code = cut ? git_odb_hashfile(&id, QFile::encodeName(full).constData(), GIT_OBJECT_BLOB)
+                                     : git_odb_hash(&id,
+                                                    change.content.constData(),
+                                                    size_t(change.content.size()),
+                                                    GIT_OBJECT_BLOB);
                 code < 0) {
                 return git::error(code, Tr::tr("Hashing %1").arg(relative));
             }

@@ -655,8 +655,10 @@ SandboxRun runSandboxed(const SandboxRequest &request, const OutputHandler &onOu
     grace.stop();
     cancelPoll.stop();
     onOutput(process.readAllStandardOutput());
-    if (const QByteArray rest = process.readAllStandardError(); onError && !rest.isEmpty()) {
-        onError(rest);
+    if (!request.mergeOutput) {
+        if (const QByteArray rest = process.readAllStandardError(); onError && !rest.isEmpty()) {
+            onError(rest);
+        }
     }
     run.durationMs = clock.elapsed();
     if (killGroup && pid > 0) {

@@ -52,6 +52,7 @@ struct Fixture
         writeFile(repoDir + QStringLiteral("/src/parser.cpp"), "int parse();\n");
         writeFile(repoDir + QStringLiteral("/src/old.cpp"), "old\n");
         writeFile(repoDir + QStringLiteral("/run.sh"), "#!/bin/sh\necho run\n");
+        writeFile(repoDir + QStringLiteral("/doc/manual.txt"), QByteArray(500, 'm'));
         writeFile(repoDir + QStringLiteral("/.gitignore"), "build/\n*.o\n");
         QFile::setPermissions(repoDir + QStringLiteral("/run.sh"),
                               QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup
@@ -216,6 +217,8 @@ private Q_SLOTS:
         auto harvested = harvestCheckout(*repo, *checkout, limits);
         QVERIFY2(harvested, qPrintable(harvested.message()));
         QCOMPARE(byPath(*harvested).value("src/big.txt").content.size(), 101);
+        // The base's own files past the limit, left as they were, are no change.
+        QCOMPARE(byPath(*harvested).keys(), (QList<QByteArray>{"src/big.txt"}));
 
         limits.maxEntries = 3;
         auto tooMany = harvestCheckout(*repo, *checkout, limits);
