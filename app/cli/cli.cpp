@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 
 namespace astra::cli {
 
@@ -153,6 +154,30 @@ bool Context::parseId(const QString &text, const QString &what, qint64 *id, int 
     return true;
 }
 
+Result<QByteArray> readInput(QIODevice &device, const QString &name)
+{
+    QByteArray content;
+    QByteArray buffer(1024 * 1024, Qt::Uninitialized);
+    for (;;) {
+        const qint64 room = maxInputBytes + 1 - content.size();
+        const qint64 n = device.read(buffer.data(), qMin<qint64>(buffer.size(), room));
+        if (n < 0) {
+            return makeError(Tr::tr("%1: cannot read it (%2).").arg(name, device.errorString()));
+        }
+        if (n == 0) {
+            break; // the end (a file, or a pipe whose writer closed it)
+        }
+        content.append(buffer.constData(), n);
+        if (content.size() > maxInputBytes) {
+            return makeError(Tr::tr("%1 is larger than %2 MiB, the most a command reads; nothing was done with it.")
+                                 .arg(name)
+                                 .arg(maxInputBytes / (1024 * 1024)),
+                             ErrorKind::Invalid);
+        }
+    }
+    return content;
+}
+
 int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
     QCommandLineParser parser;
@@ -180,6 +205,17 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
     parser.addOption({QStringLiteral("older-than"), Tr::tr("Only what finished more than DAYS ago."), Tr::tr("DAYS")});
 
     Context context{parser, {}, out, err, false, {}};
+    // "-1" would be read as an option named "1": say what is wrong with it instead.
+    static const QRegularExpression negativeNumber(QStringLiteral("^-[0-9]+$"));
+    for (qsizetype i = 1; i < arguments.size(); ++i) {
+        if (arguments.at(i) == u"--") {
+            break;
+        }
+        const bool optionValue = arguments.at(i - 1).startsWith(u'-') && !arguments.at(i - 1).contains(u'=');
+        if (!optionValue && negativeNumber.match(arguments.at(i)).hasMatch()) {
+            return context.usage(Tr::tr("ids and counts are positive numbers, got '%1'.").arg(arguments.at(i)));
+        }
+    }
     if (!parser.parse(arguments)) {
         return context.usage(parser.errorText());
     }

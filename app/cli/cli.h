@@ -7,6 +7,7 @@
 #include "workspace/workspace.h"
 
 #include <QCommandLineParser>
+#include <QIODevice>
 #include <QJsonValue>
 #include <QTextStream>
 
@@ -43,6 +44,13 @@ struct Context
     // Parses a positive id argument.
     bool parseId(const QString &text, const QString &what, qint64 *id, int *exitCode) const;
 };
+
+// The largest file a command reads whole (a patch, an HDDL file): more is refused, so that
+// /dev/zero or a runaway pipe cannot exhaust memory.
+constexpr qint64 maxInputBytes = 64LL * 1024 * 1024;
+
+// Reads `device` up to maxInputBytes; an error names `name`, the limit or the read error.
+Result<QByteArray> readInput(QIODevice &device, const QString &name);
 
 int run(const QStringList &arguments, QTextStream &out, QTextStream &err);
 

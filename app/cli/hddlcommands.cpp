@@ -20,7 +20,12 @@ bool readFile(Context &context, const QString &path, QByteArray *content, int *e
         *exitCode = context.usage(Tr::tr("%1: cannot read it (%2).").arg(path, file.errorString()));
         return false;
     }
-    *content = file.readAll();
+    auto read = readInput(file, path);
+    if (!read) {
+        *exitCode = context.fail(read.error());
+        return false;
+    }
+    *content = std::move(*read);
     return true;
 }
 } // namespace

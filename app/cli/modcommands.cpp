@@ -114,7 +114,11 @@ int runPropose(Context &context)
         if (file == u"-" ? !in.open(stdin, QIODevice::ReadOnly) : !in.open(QIODevice::ReadOnly)) {
             return context.fail(Tr::tr("--patch %1: cannot read it (%2).").arg(file, in.errorString()));
         }
-        diff = in.readAll();
+        auto read = readInput(in, QStringLiteral("--patch ") + file);
+        if (!read) {
+            return context.fail(read.error());
+        }
+        diff = std::move(*read);
     }
     auto workspace = context.openWorkspace(&exitCode);
     if (!workspace) {

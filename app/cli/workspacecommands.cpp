@@ -63,6 +63,7 @@ int runStatus(Context &context)
     if (!workspace) {
         return exitCode;
     }
+    context.printWarnings(*workspace); // what opening it found (stale locks, scratch folders)
     auto status = workspace->status();
     if (!status) {
         return context.fail(status.error());

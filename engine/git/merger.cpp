@@ -1,10 +1,17 @@
 #include "git/merger.h"
 
 #include "base/crashpoint.h"
+#include "base/processid.h"
 #include "git/git.h"
 #include "git/gitrepository.h"
 
 #include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
 #include <QSet>
 
 #include <initializer_list>
@@ -59,7 +66,10 @@ Result<QStringList> checkoutTree(git_repository *repo, git_tree *baseline, git_t
 {
     CheckoutConflicts conflicts;
     git_checkout_options options = GIT_CHECKOUT_OPTIONS_INIT;
-    options.checkout_strategy = GIT_CHECKOUT_SAFE | (dryRun ? GIT_CHECKOUT_DRY_RUN : 0);
+    // Ignored files are the user's too (a local settings file with a password): one the target
+    // would overwrite is a conflict like any local change.
+    options.checkout_strategy =
+        GIT_CHECKOUT_SAFE | GIT_CHECKOUT_DONT_OVERWRITE_IGNORED | (dryRun ? GIT_CHECKOUT_DRY_RUN : 0);
     options.baseline = baseline;
     options.notify_flags = GIT_CHECKOUT_NOTIFY_CONFLICT; // only files the checkout would overwrite
     options.notify_cb = collectConflict;
@@ -74,6 +84,107 @@ Result<QStringList> checkoutTree(git_repository *repo, git_tree *baseline, git_t
         return git::error(code, Tr::tr("Updating the work tree"));
     }
     return conflicts.paths;
+}
+
+// The record of a move of a checked-out branch whose checkout has not finished: written (and
+// flushed) before the ref moves, removed once ref, index and work tree agree again.
+QString intentPath(GitRepository &repo)
+{
+    return QDir(repo.gitDir()).filePath(QStringLiteral("astra/checkout-intent.json"));
+}
+
+Status writeIntent(GitRepository &repo, const QString &branch, const QString &from, const QString &to)
+{
+    QDir().mkpath(QFileInfo(intentPath(repo)).absolutePath());
+    QJsonObject intent;
+    intent.insert(QStringLiteral("branch"), branch);
+    intent.insert(QStringLiteral("from"), from);
+    intent.insert(QStringLiteral("to"), to);
+    intent.insert(QStringLiteral("process"), currentProcessId());
+    QSaveFile file(intentPath(repo));
+    const QByteArray text = QJsonDocument(intent).toJson(QJsonDocument::Compact);
+    if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit()) {
+        return makeError(Tr::tr("The record of the checkout of %1 could not be written (%2); nothing was changed.")
+                             .arg(branch, file.errorString()));
+    }
+    return {};
+}
+
+using WorktreePtr = std::unique_ptr<git_worktree, git::Deleter<git_worktree, git_worktree_free>>;
+using ReferenceIteratorPtr =
+    std::unique_ptr<git_reference_iterator, git::Deleter<git_reference_iterator, git_reference_iterator_free>>;
+
+// The linked work trees (git worktree add) that have `branch` checked out, by path.
+Result<QStringList> linkedWorktreesOn(git_repository *repo, const QString &branch)
+{
+    git_strarray names{};
+    if (const int code = git_worktree_list(&names, repo); code < 0) {
+        return git::error(code, Tr::tr("Listing the linked work trees"));
+    }
+    const QByteArray wanted = (QStringLiteral("refs/heads/") + branch).toUtf8();
+    QStringList paths;
+    for (size_t i = 0; i < names.count; ++i) {
+        git_worktree *rawTree = nullptr;
+        if (git_worktree_lookup(&rawTree, repo, names.strings[i]) < 0) {
+            continue;
+        }
+        WorktreePtr tree(rawTree);
+        if (git_worktree_validate(tree.get()) < 0) {
+            continue; // its folder is gone: git prunes it
+        }
+        git_repository *rawLinked = nullptr;
+        if (git_repository_open_from_worktree(&rawLinked, tree.get()) < 0) {
+            continue;
+        }
+        git::RepositoryPtr linked(rawLinked);
+        git_reference *rawHead = nullptr;
+        if (git_reference_lookup(&rawHead, linked.get(), "HEAD") < 0) {
+            continue;
+        }
+        git::ReferencePtr head(rawHead);
+        const char *target = git_reference_symbolic_target(head.get());
+        if (target && wanted == target) {
+            paths.append(QString::fromUtf8(git_worktree_path(tree.get())));
+        }
+    }
+    git_strarray_dispose(&names);
+    return paths;
+}
+
+// A branch may move only where what git shows is what was reviewed, and only where no other
+// work tree is left behind by the move.
+Status checkSafeToMove(GitRepository &repo, const QString &branch)
+{
+    auto linked = linkedWorktreesOn(repo.handle(), branch);
+    if (!linked) {
+        return linked.error();
+    }
+    if (!linked->isEmpty()) {
+        return makeError(Tr::tr("%1 is checked out in the linked work tree %2, which this would leave behind (git "
+                                "refuses the same); nothing was changed. Check out another branch there, or merge "
+                                "from that work tree.")
+                             .arg(branch, linked->join(QStringLiteral(", "))),
+                         ErrorKind::Refused);
+    }
+    git_reference_iterator *rawIterator = nullptr;
+    if (const int code = git_reference_iterator_glob_new(&rawIterator, repo.handle(), "refs/replace/*"); code < 0) {
+        return git::error(code, Tr::tr("Looking for replacement refs"));
+    }
+    ReferenceIteratorPtr iterator(rawIterator);
+    const char *name = nullptr;
+    const bool replaced = git_reference_next_name(&name, iterator.get()) == 0;
+    const bool grafted = QFileInfo::exists(QDir(repo.commonDir()).filePath(QStringLiteral("info/grafts")));
+    if (replaced || grafted) {
+        return makeError(Tr::tr("The repository has %1: with them git shows and checks out other content than the "
+                                "commits that were tested and reviewed; nothing was changed. Remove them (%2) and "
+                                "try again.")
+                             .arg(replaced ? Tr::tr("replacement refs (%1)").arg(QString::fromUtf8(name))
+                                           : Tr::tr("grafts (info/grafts)"),
+                                  replaced ? Tr::tr("git replace -d each of them")
+                                           : Tr::tr("delete info/grafts in %1").arg(repo.commonDir())),
+                         ErrorKind::Refused);
+    }
+    return {};
 }
 
 Result<git::SignaturePtr> signature()
@@ -140,6 +251,9 @@ Status Merger::moveTarget(const QString &targetBranch,
                           const char *crashPointName)
 {
     git_repository *repo = m_repo.handle();
+    if (Status safe = checkSafeToMove(m_repo, targetBranch); !safe) {
+        return safe;
+    }
     auto oldCommit = git::lookupCommit(repo, expectedTarget);
     auto newCommitObject = git::lookupCommit(repo, newCommit);
     if (auto failed = git::firstError(oldCommit, newCommitObject)) {
@@ -169,6 +283,16 @@ Status Merger::moveTarget(const QString &targetBranch,
     }
     const QByteArray ref = (QStringLiteral("refs/heads/") + targetBranch).toUtf8();
     const QByteArray log = logMessage.toUtf8();
+    if (checkedOut) {
+        if (Status written = writeIntent(m_repo, targetBranch, expectedTarget, newCommit); !written) {
+            return written;
+        }
+    }
+    const auto dropIntent = [&] {
+        if (checkedOut) {
+            QFile::remove(intentPath(m_repo));
+        }
+    };
     git_reference *raw = nullptr;
     int code = git_reference_create_matching(&raw,
                                              repo,
@@ -179,34 +303,62 @@ Status Merger::moveTarget(const QString &targetBranch,
                                              log.constData());
     git::ReferencePtr moved(raw);
     if (code == GIT_EMODIFIED) {
+        dropIntent();
         return makeError(Tr::tr("%1 moved while it was being updated (it is no longer at %2); nothing was changed. "
                                 "Review the new head and try again.")
                              .arg(targetBranch, expectedTarget.left(12)),
                          ErrorKind::Conflict);
     }
     if (code < 0) {
+        dropIntent();
         return git::error(code, Tr::tr("Moving %1").arg(targetBranch));
     }
     if (checkedOut) {
+        crashPoint(QByteArray(QByteArray(crashPointName) + "-before-checkout").constData());
         auto checkedOutTree = checkoutTree(repo, oldTree.get(), newTree.get(), false);
         if (!checkedOutTree || !checkedOutTree->isEmpty()) {
-            // Put the branch back where it was so that ref and work tree agree.
+            const QString why =
+                checkedOutTree ? checkedOutTree->join(QStringLiteral(", ")) : checkedOutTree.message();
+            // Put the branch and the files back where they were so that ref and work tree agree.
             git_reference *rawBack = nullptr;
-            git_reference_create_matching(&rawBack,
-                                          repo,
-                                          ref.constData(),
-                                          git_commit_id(oldCommit->get()),
-                                          1,
-                                          git_commit_id(newCommitObject->get()),
-                                          "astra: undo a move whose checkout failed");
+            const int undone = git_reference_create_matching(&rawBack,
+                                                             repo,
+                                                             ref.constData(),
+                                                             git_commit_id(oldCommit->get()),
+                                                             1,
+                                                             git_commit_id(newCommitObject->get()),
+                                                             "astra: undo a move whose checkout failed");
             git::ReferencePtr back(rawBack);
+            if (undone < 0) {
+                // The record stays: the next astra command finishes the move (or reports what blocks it).
+                return makeError(Tr::tr("Updating the checked-out work tree of %1 failed (%2), and moving %1 back "
+                                        "failed too (%3). %1 points at %4 while some files are older; the next astra "
+                                        "command finishes the update. Do not commit on %1 before that.")
+                                     .arg(targetBranch,
+                                          why,
+                                          git::error(undone, Tr::tr("Moving %1 back").arg(targetBranch)).message,
+                                          newCommit.left(12)),
+                                 ErrorKind::Failed);
+            }
+            dropIntent();
+            auto restored = checkoutTree(repo, newTree.get(), oldTree.get(), false);
+            if (!restored || !restored->isEmpty()) {
+                return makeError(Tr::tr("Updating the checked-out work tree of %1 failed (%2). %1 was moved back to "
+                                        "%3, but some files could not be restored (%4): `git status` shows them; "
+                                        "`git checkout -- FILE` restores each.")
+                                     .arg(targetBranch,
+                                          why,
+                                          expectedTarget.left(12),
+                                          restored ? restored->join(QStringLiteral(", ")) : restored.message()),
+                                 ErrorKind::Failed);
+            }
             return makeError(
-                Tr::tr("Updating the checked-out work tree of %1 failed (%2); the branch was left where "
-                       "it was.")
-                    .arg(targetBranch,
-                         checkedOutTree ? checkedOutTree->join(QStringLiteral(", ")) : checkedOutTree.message()),
+                Tr::tr("Updating the checked-out work tree of %1 failed (%2); the branch and its files were put back "
+                       "where they were.")
+                    .arg(targetBranch, why),
                 ErrorKind::Refused);
         }
+        dropIntent();
     }
     crashPoint(crashPointName);
     return {};
@@ -349,6 +501,62 @@ Result<RevertOutcome> Merger::revert(const QString &targetBranch, const QString 
     }
     outcome.commit = *reverted;
     return outcome;
+}
+
+Result<FinishedCheckout> finishInterruptedCheckout(GitRepository &repo)
+{
+    QFile file(intentPath(repo));
+    if (!file.exists()) {
+        return FinishedCheckout{};
+    }
+    if (!file.open(QIODevice::ReadOnly)) {
+        return makeError(Tr::tr("The record %1 of an interrupted checkout cannot be read: %2")
+                             .arg(file.fileName(), file.errorString()));
+    }
+    const QJsonObject intent = QJsonDocument::fromJson(file.read(64 * 1024)).object();
+    file.close();
+    const QString branch = intent.value(QStringLiteral("branch")).toString();
+    const QString from = intent.value(QStringLiteral("from")).toString();
+    const QString to = intent.value(QStringLiteral("to")).toString();
+    if (!isDeadLocalProcess(intent.value(QStringLiteral("process")).toString())) {
+        return FinishedCheckout{}; // still at work, or another machine's
+    }
+    auto current = repo.branchCommit(branch);
+    if (branch.isEmpty() || !current) {
+        QFile::remove(file.fileName());
+        return FinishedCheckout{};
+    }
+    if (*current != to || repo.headBranch() != branch) {
+        // The ref never moved (or has moved on, or another branch is checked out): nothing of this
+        // move is left to finish.
+        QFile::remove(file.fileName());
+        return FinishedCheckout{};
+    }
+    git_repository *handle = repo.handle();
+    auto fromCommit = git::lookupCommit(handle, from);
+    auto toCommit = git::lookupCommit(handle, to);
+    if (auto failed = git::firstError(fromCommit, toCommit)) {
+        return *failed;
+    }
+    auto fromTree = git::treeOf(fromCommit->get());
+    auto toTree = git::treeOf(toCommit->get());
+    if (auto failed = git::firstError(fromTree, toTree)) {
+        return *failed;
+    }
+    // The files still as they were are brought forward; the ones already written are left.
+    auto finished = checkoutTree(handle, fromTree->get(), toTree->get(), false);
+    if (!finished) {
+        return finished.error();
+    }
+    if (!finished->isEmpty()) {
+        return makeError(Tr::tr("%1 was moved to %2 by a process that died before it updated the work tree, and these "
+                                "files now differ from both: %3. Compare them with %2 and commit or restore them; "
+                                "then remove %4.")
+                             .arg(branch, to.left(12), finished->join(QStringLiteral(", ")), file.fileName()),
+                         ErrorKind::Conflict);
+    }
+    QFile::remove(file.fileName());
+    return FinishedCheckout{true, branch, from, to};
 }
 
 } // namespace astra

@@ -64,4 +64,18 @@ private:
     GitRepository &m_repo;
 };
 
+struct FinishedCheckout
+{
+    bool done = false; // false: nothing was left to finish
+    QString branch;
+    QString from;
+    QString to;
+};
+
+// After a crash between moving a checked-out branch and updating its work tree: brings the
+// index and files to the branch's new commit (a record written before each such move says
+// which). A conflict (files changed since by someone) is an error that names them and leaves
+// the record.
+Result<FinishedCheckout> finishInterruptedCheckout(GitRepository &repo);
+
 } // namespace astra

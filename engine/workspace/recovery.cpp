@@ -3,6 +3,7 @@
 #include "base/logging.h"
 #include "base/processid.h"
 #include "git/gitrepository.h"
+#include "git/merger.h"
 #include "policy/pathpolicy.h"
 #include "scheduling/scheduler.h"
 #include "store/database.h"
@@ -38,6 +39,31 @@ Status recoverInterrupted(Database &db, GitRepository &repo, Ledger &ledger)
     // Tasks left running by a dead process are requeued (or failed after their last attempt).
     if (Status tasks = recoverDeadTasks(db, ledger); !tasks) {
         return tasks;
+    }
+    // A checked-out branch that moved while its work tree was not yet updated: the files and
+    // the index follow it now, before anything reads the target.
+    auto finished = finishInterruptedCheckout(repo);
+    if (!finished) {
+        return finished.error();
+    }
+    if (finished->done) {
+        qCInfo(lcGit) << "recovery: finished the checkout of" << finished->branch << "at" << finished->to;
+        Status logged = db.writeTransaction([&]() -> Status {
+            if (auto locked = ledger.lockHead(); !locked) {
+                return locked.error();
+            }
+            QJsonObject meta;
+            meta.insert(QStringLiteral("recovered"), true);
+            meta.insert(QStringLiteral("branch"), finished->branch);
+            meta.insert(QStringLiteral("from"), finished->from);
+            meta.insert(QStringLiteral("to"), finished->to);
+            auto entry = ledger.append(
+                LedgerRecord{QStringLiteral("astra"), QStringLiteral("checkout_finished"), QStringLiteral("workspace"), meta});
+            return entry ? Status() : Status(entry.error());
+        });
+        if (!logged) {
+            return logged;
+        }
     }
     // A read-only look first, so that opening a workspace with nothing to repair takes no lock.
     {

@@ -3,6 +3,7 @@
 #include "base/logging.h"
 #include "config/configtemplate.h"
 #include "git/gitrepository.h"
+#include "git/stalelocks.h"
 #include "goals/generator.h"
 #include "sandbox/scratch.h"
 #include "store/database.h"
@@ -204,6 +205,21 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const WorkspaceOptions &optio
         new Workspace(std::make_unique<Parts>(std::move(*repo), std::move(*db), std::move(*config))));
     if (!options.recover) {
         return workspace;
+    }
+    // Lock files a process that died left behind block every later merge and the user's own
+    // commits: those of Astra Review's refs go; the others are named with the command.
+    QStringList others;
+    for (const QString &path : removeOwnStaleLocks(workspace->m_repo, &others)) {
+        workspace->m_parts->decisions.warn(
+            Tr::tr("Removed the lock file %1, which a process that died had left (no process on this machine had "
+                   "it open).")
+                .arg(path));
+    }
+    for (const QString &path : std::as_const(others)) {
+        workspace->m_parts->decisions.warn(
+            Tr::tr("The lock file %1 blocks git (commits, merges); no process on this machine has it open, so a "
+                   "process that died left it. If no git command is running, remove it: rm '%1'")
+                .arg(path));
     }
     if (Status recovered = recoverInterrupted(workspace->m_db, workspace->m_repo, workspace->m_parts->ledger);
         !recovered) {

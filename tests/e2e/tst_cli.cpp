@@ -91,6 +91,8 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("mentions");
         QTest::addRow("nothing") << QStringList{} << QStringLiteral("Usage");
+        QTest::addRow("negative id") << QStringList{QStringLiteral("mod"), QStringLiteral("show"), QStringLiteral("-1")}
+                                     << QStringLiteral("positive numbers, got '-1'");
         QTest::addRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << QStringLiteral("frobnicate");
         QTest::addRow("unknown option") << QStringList{QStringLiteral("status"), QStringLiteral("--frob")}
                                         << QStringLiteral("frob");
@@ -150,6 +152,22 @@ private Q_SLOTS:
         const Run run = runAstra(args, QDir::tempPath());
         VERIFY_RUN(run, 2);
         QVERIFY2(run.err.contains(mentions), qPrintable(run.err));
+    }
+
+    // Inputs that never end are cut at the limit, with a message, instead of filling memory.
+    void endlessInputsAreRefused_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addRow("hddl") << QStringList{QStringLiteral("hddl"), QStringLiteral("check"), QStringLiteral("/dev/zero")};
+        QTest::addRow("patch") << QStringList{QStringLiteral("propose"), QStringLiteral("--patch"),
+                                              QStringLiteral("/dev/zero")};
+    }
+    void endlessInputsAreRefused()
+    {
+        QFETCH(QStringList, args);
+        const Run run = runAstra(args, QDir::tempPath());
+        VERIFY_RUN(run, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("larger than 64 MiB")), qPrintable(run.err));
     }
 
     void initOutsideRepository()

@@ -4,6 +4,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QTest>
 
 using namespace astra;
@@ -95,6 +96,8 @@ private:
         for (const QString &line : branches) {
             QCOMPARE(recorded.value(line.section(u' ', 0, 0)), line.section(u' ', 1, 1));
         }
+        // The index and the work tree match HEAD: nothing staged in reverse, nothing half written.
+        QCOMPARE(m_repo->git({QStringLiteral("status"), QStringLiteral("--porcelain")}), QString());
     }
 
     QJsonObject modification(int id)
@@ -129,6 +132,9 @@ private Q_SLOTS:
         QTest::addColumn<bool>("targetMoved");
         QTest::addRow("before the ref moves") << QByteArray("merge-before-ref") << QStringLiteral("approved") << false;
         QTest::addRow("after the ref moved") << QByteArray("merge-ref-moved") << QStringLiteral("merged") << true;
+        // Inside the window between the ref's move and the work tree's update.
+        QTest::addRow("before the checkout")
+            << QByteArray("merge-ref-moved-before-checkout") << QStringLiteral("merged") << true;
     }
     void crashWhileMerging()
     {
@@ -159,15 +165,68 @@ private Q_SLOTS:
         }
     }
 
+    // Lock files a killed process left: those of astra's own refs are removed on the next start
+    // and said so; the user's branch's lock is named with the command; a lock a live process
+    // holds open is left alone.
+    void staleLocksAfterACrash()
+    {
+        setUpRepository();
+        QCOMPARE(astra({QStringLiteral("propose"), QStringLiteral("--patch"), m_patch}).exitCode, 0);
+        const QString branch = modification(1).value(QStringLiteral("branch")).toString();
+        const QString git = QDir(m_repo->file(QStringLiteral(".git"))).canonicalPath();
+        const QString ours = git + QStringLiteral("/refs/heads/") + branch + QStringLiteral(".lock");
+        const QString ledger = git + QStringLiteral("/refs/astra/ledger.lock");
+        const QString user = git + QStringLiteral("/refs/heads/main.lock");
+        const QString held = git + QStringLiteral("/refs/heads/astra/held.lock");
+        QDir(git).mkpath(QStringLiteral("refs/astra"));
+        for (const QString &path : {ours, ledger, user, held}) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("0000000000000000000000000000000000000000\n");
+            file.close();
+            QCOMPARE(test::runProgram(QStringLiteral("touch"), {QStringLiteral("-d"), QStringLiteral("1 minute ago"), path})
+                         .exitCode,
+                     0);
+        }
+        QProcess holder; // a live process with the lock open, as git holds its locks
+        holder.start(QStringLiteral("/bin/sh"),
+                     {QStringLiteral("-c"), QStringLiteral("exec 3<\"$0\"; sleep 60"), held});
+        QVERIFY(holder.waitForStarted());
+        QTest::qWait(300);
+
+        const Run status = astra({QStringLiteral("status")});
+        QCOMPARE(status.exitCode, 0);
+        QVERIFY2(status.err.contains(QStringLiteral("Removed the lock file ") + ours), qPrintable(status.err));
+        QVERIFY2(status.err.contains(QStringLiteral("Removed the lock file ") + ledger), qPrintable(status.err));
+        QVERIFY2(status.err.contains(QStringLiteral("rm '") + user + u'\''), qPrintable(status.err));
+        QVERIFY(!QFile::exists(ours));
+        QVERIFY(!QFile::exists(ledger));
+        QVERIFY(QFile::exists(user));
+        QVERIFY(QFile::exists(held));
+        QVERIFY2(!status.err.contains(held), qPrintable(status.err));
+        holder.kill();
+        holder.waitForFinished();
+        QFile::remove(user);
+        QFile::remove(held);
+        checkConsistent();
+    }
+
+    void crashWhileRollingBack_data()
+    {
+        QTest::addColumn<QByteArray>("point");
+        QTest::addRow("after the ref moved") << QByteArray("revert-ref-moved");
+        QTest::addRow("before the checkout") << QByteArray("revert-ref-moved-before-checkout");
+    }
     void crashWhileRollingBack()
     {
+        QFETCH(QByteArray, point);
         setUpRepository();
         QCOMPARE(astra({QStringLiteral("propose"), QStringLiteral("--patch"), m_patch}).exitCode, 0);
         QCOMPARE(astra({QStringLiteral("run")}).exitCode, 0);
         QCOMPARE(astra({QStringLiteral("mod"), QStringLiteral("approve"), QStringLiteral("1")}).exitCode, 0);
         QCOMPARE(astra({QStringLiteral("mod"), QStringLiteral("merge"), QStringLiteral("1")}).exitCode, 0);
         const Run crashed =
-            astra({QStringLiteral("mod"), QStringLiteral("rollback"), QStringLiteral("1")}, "revert-ref-moved");
+            astra({QStringLiteral("mod"), QStringLiteral("rollback"), QStringLiteral("1")}, point.constData());
         QCOMPARE(crashed.exitCode, -1);
         checkConsistent();
         const QJsonObject m = modification(1);

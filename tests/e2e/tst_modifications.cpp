@@ -390,6 +390,31 @@ private Q_SLOTS:
         QCOMPARE(toString(m_workspace->modification(created->id)->status), QStringLiteral("approved"));
     }
 
+    // An ignored local file (a settings file with a password) that the modification would add
+    // is the user's like any local change: the merge is refused naming it, and the file stays.
+    void ignoredLocalFileRefusesMerge()
+    {
+        makeWorkspace();
+        m_repo->write(QStringLiteral(".gitignore"), "src/local_settings.py\n");
+        m_repo->commitAll(QStringLiteral("ignore local settings"));
+        m_repo->write(QStringLiteral("src/local_settings.py"), "PASSWORD = 'mine'\n");
+        ChangeSet changes;
+        changes.files = {write("src/local_settings.py", "PASSWORD = 'agent'\n")};
+        auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
+        QVERIFY2(created.ok(), qPrintable(created.message()));
+        QVERIFY(m_workspace->testModification(created->id).ok());
+        QVERIFY(m_workspace->approveModification(created->id, QString()).ok());
+        const QString head = m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed();
+        auto merged = m_workspace->mergeModification(created->id);
+        QVERIFY(!merged.ok());
+        QVERIFY2(merged.message().contains(QStringLiteral("src/local_settings.py")), qPrintable(merged.message()));
+        QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed(), head);
+        QFile settings(m_repo->file(QStringLiteral("src/local_settings.py")));
+        QVERIFY(settings.open(QIODevice::ReadOnly));
+        QCOMPARE(settings.readAll(), QByteArray("PASSWORD = 'mine'\n"));
+        QCOMPARE(toString(m_workspace->modification(created->id)->status), QStringLiteral("approved"));
+    }
+
     void unrelatedLocalChangesDoNotBlockMerge()
     {
         makeWorkspace();
@@ -583,6 +608,42 @@ private Q_SLOTS:
                            QStringLiteral("show"),
                            created->branch + QStringLiteral(":src/calc.c")})
                     .contains(QStringLiteral("return a + b")));
+        // But a merge is refused while they exist: the user's git would show other content.
+        QVERIFY(m_workspace->testModification(created->id).ok());
+        QVERIFY(m_workspace->approveModification(created->id, QString()).ok());
+        const QString head = m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed();
+        auto merged = m_workspace->mergeModification(created->id);
+        QVERIFY(!merged.ok());
+        QVERIFY2(merged.message().contains(QStringLiteral("replacement refs")), qPrintable(merged.message()));
+        QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed(), head);
+        m_repo->git({QStringLiteral("replace"), QStringLiteral("-d"), base});
+        merged = m_workspace->mergeModification(created->id);
+        QVERIFY2(merged.ok(), qPrintable(merged.message()));
+    }
+
+    // A target checked out in a linked work tree is not moved under it.
+    void targetInLinkedWorktreeRefusesMerge()
+    {
+        makeWorkspace();
+        QTemporaryDir parent;
+        const QString linked = parent.filePath(QStringLiteral("linked"));
+        m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("other")});
+        m_repo->git({QStringLiteral("worktree"), QStringLiteral("add"), QStringLiteral("-q"), linked,
+                     QStringLiteral("main")});
+        ChangeSet changes;
+        changes.files = {write("src/calc.c", "int add(int a, int b) { return a + b; } // linked\n")};
+        auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
+        QVERIFY2(created.ok(), qPrintable(created.message()));
+        QVERIFY(m_workspace->testModification(created->id).ok());
+        QVERIFY(m_workspace->approveModification(created->id, QString()).ok());
+        const QString head = m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed();
+        auto merged = m_workspace->mergeModification(created->id);
+        QVERIFY(!merged.ok());
+        QVERIFY2(merged.message().contains(QStringLiteral("linked work tree")) && merged.message().contains(linked),
+                 qPrintable(merged.message()));
+        QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed(), head);
+        QCOMPARE(m_repo->git({QStringLiteral("-C"), linked, QStringLiteral("status"), QStringLiteral("--porcelain")}),
+                 QString());
     }
 };
 
