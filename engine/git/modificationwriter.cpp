@@ -59,7 +59,10 @@ qint64 blobSize(git_repository *repo, const git_oid &id)
 int countAssertions(const QByteArray &text)
 {
     static const QRegularExpression pattern(QStringLiteral(
-        R"(\b(assert\w*|ASSERT_\w+|EXPECT_\w+|QVERIFY\w*|QCOMPARE|QTRY_\w+|CHECK\w*|REQUIRE\w*|expect)\s*\()"));
+        R"(\b(assert\w*|ASSERT_\w+|EXPECT_\w+|QVERIFY\w*|QCOMPARE|QTRY_\w+|CHECK\w*|REQUIRE\w*|expect)\s*\()"
+        // Python's assert statement: `assert x == y`, no parenthesis needed.
+        R"(|^[ \t]*assert\b(?!\s*\())"),
+        QRegularExpression::MultilineOption);
     int count = 0;
     auto it = pattern.globalMatch(QString::fromUtf8(text));
     while (it.hasNext()) {
@@ -99,8 +102,37 @@ bool isAutoRunFile(const QString &path)
                                       QStringLiteral("build.rs"),
                                       QStringLiteral("Cargo.toml"),
                                       QStringLiteral("go.mod")};
+    // Files that run where they lie: CI definitions, hooks managers, editor tasks, interpreter
+    // start-up files, package managers' settings.
+    static const QStringList paths = {QStringLiteral(".gitlab-ci.yml"),
+                                      QStringLiteral(".travis.yml"),
+                                      QStringLiteral("azure-pipelines.yml"),
+                                      QStringLiteral("bitbucket-pipelines.yml"),
+                                      QStringLiteral(".pre-commit-config.yaml"),
+                                      QStringLiteral(".vscode/tasks.json"),
+                                      QStringLiteral(".vscode/settings.json"),
+                                      QStringLiteral(".cargo/config"),
+                                      QStringLiteral(".cargo/config.toml")};
+    static const QStringList prefixes = {QStringLiteral(".github/workflows/"),
+                                         QStringLiteral(".github/actions/"),
+                                         QStringLiteral(".circleci/"),
+                                         QStringLiteral(".husky/"),
+                                         QStringLiteral(".githooks/")};
+    static const QStringList anywhere = {QStringLiteral("Jenkinsfile"),
+                                         QStringLiteral("sitecustomize.py"),
+                                         QStringLiteral("usercustomize.py"),
+                                         QStringLiteral(".npmrc"),
+                                         QStringLiteral(".yarnrc"),
+                                         QStringLiteral(".yarnrc.yml"),
+                                         QStringLiteral(".pypirc")};
     const QString name = QFileInfo(path).fileName();
-    return names.contains(name) || name.endsWith(QStringLiteral(".cmake")) || name.endsWith(QStringLiteral(".mk"))
+    for (const QString &prefix : prefixes) {
+        if (path.startsWith(prefix)) {
+            return true;
+        }
+    }
+    return names.contains(name) || anywhere.contains(name) || paths.contains(path)
+        || name.endsWith(QStringLiteral(".cmake")) || name.endsWith(QStringLiteral(".mk"))
         || name.endsWith(QStringLiteral(".pth"));
 }
 
@@ -331,6 +363,11 @@ ModificationWriter::prepare(const QString &baseCommit, const ChangeSet &changes,
                     file.flags.append(QStringLiteral("test_weakened"));
                 }
             }
+        }
+        // Changed ignore rules hide files from `git status` and from review.
+        if (QFileInfo(file.path).fileName() == u".gitignore"
+            || (!file.oldPath.isEmpty() && QFileInfo(file.oldPath).fileName() == u".gitignore")) {
+            file.flags.append(QStringLiteral("ignore_rules_changed"));
         }
         if (delta->new_file.mode == GIT_FILEMODE_BLOB_EXECUTABLE
             && delta->old_file.mode != GIT_FILEMODE_BLOB_EXECUTABLE) {

@@ -196,6 +196,56 @@ private Q_SLOTS:
         QCOMPARE(entries.last().event, QStringLiteral("modification_created"));
     }
 
+    // Files that run code by themselves, ignore rules and weakened Python tests are flagged.
+    void reviewerFlags_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QByteArray>("before");
+        QTest::addColumn<QByteArray>("after");
+        QTest::addColumn<QString>("flag");
+        QTest::newRow("github workflow") << QStringLiteral(".github/workflows/ci.yml") << QByteArray()
+                                         << QByteArray("on: push\n") << QStringLiteral("auto_run_file");
+        QTest::newRow("gitlab ci") << QStringLiteral(".gitlab-ci.yml") << QByteArray() << QByteArray("job: {}\n")
+                                   << QStringLiteral("auto_run_file");
+        QTest::newRow("jenkins") << QStringLiteral("ci/Jenkinsfile") << QByteArray() << QByteArray("node {}\n")
+                                 << QStringLiteral("auto_run_file");
+        QTest::newRow("pre-commit") << QStringLiteral(".pre-commit-config.yaml") << QByteArray()
+                                    << QByteArray("repos: []\n") << QStringLiteral("auto_run_file");
+        QTest::newRow("vscode tasks") << QStringLiteral(".vscode/tasks.json") << QByteArray() << QByteArray("{}\n")
+                                      << QStringLiteral("auto_run_file");
+        QTest::newRow("sitecustomize") << QStringLiteral("lib/sitecustomize.py") << QByteArray()
+                                       << QByteArray("import os\n") << QStringLiteral("auto_run_file");
+        QTest::newRow("husky") << QStringLiteral(".husky/pre-commit") << QByteArray() << QByteArray("npm test\n")
+                               << QStringLiteral("auto_run_file");
+        QTest::newRow("cargo config") << QStringLiteral(".cargo/config.toml") << QByteArray()
+                                      << QByteArray("[build]\n") << QStringLiteral("auto_run_file");
+        QTest::newRow("npmrc") << QStringLiteral(".npmrc") << QByteArray() << QByteArray("ignore-scripts=false\n")
+                               << QStringLiteral("auto_run_file");
+        QTest::newRow("gitignore") << QStringLiteral("src/.gitignore") << QByteArray() << QByteArray("*.secret\n")
+                                   << QStringLiteral("ignore_rules_changed");
+        QTest::newRow("python assert removed")
+            << QStringLiteral("tests/test_calc.py")
+            << QByteArray("def test_add():\n    assert add(1, 2) == 3\n    assert add(0, 0) == 0\n")
+            << QByteArray("def test_add():\n    assert add(1, 2) == 3\n") << QStringLiteral("test_weakened");
+    }
+    void reviewerFlags()
+    {
+        QFETCH(QString, path);
+        QFETCH(QByteArray, before);
+        QFETCH(QByteArray, after);
+        QFETCH(QString, flag);
+        makeWorkspace("[policy]\n");
+        if (!before.isEmpty()) {
+            m_repo->write(path, before);
+            m_repo->commitAll(QStringLiteral("before"));
+        }
+        ChangeSet changes;
+        changes.files = {write(path.toUtf8().constData(), after)};
+        auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
+        QVERIFY2(created.ok(), qPrintable(created.message()));
+        QVERIFY2(created->flags.contains(flag + u':' + path), qPrintable(created->flags.join(u' ')));
+    }
+
     void policyRefusalWritesOnlyTheLedger_data()
     {
         QTest::addColumn<QByteArray>("path");

@@ -71,6 +71,10 @@ QString flagText(const QString &flag, const QString &path)
     if (flag == u"exec_bit_set") {
         return ReviewView::tr("%1 became executable.").arg(path);
     }
+    if (flag == u"ignore_rules_changed") {
+        return ReviewView::tr("%1 changes which files git ignores: files it now ignores no longer show in git status.")
+            .arg(path);
+    }
     return ReviewView::tr("%1: %2").arg(path, flag);
 }
 
