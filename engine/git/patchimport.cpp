@@ -210,7 +210,12 @@ changeSetFromPatch(GitRepository &repo, const QString &baseCommit, const QByteAr
 }
 
 Result<ChangeSet>
-changeSetFromBranch(GitRepository &repo, const QString &targetCommit, const QString &branch, QString *mergeBase)
+changeSetFromBranch(GitRepository &repo,
+                    const QString &targetCommit,
+                    const QString &branch,
+                    QString *mergeBase,
+                    const PathPolicy &policy,
+                    QList<PolicyViolation> *violations)
 {
     git_repository *handle = repo.handle();
     auto branchHead = repo.branchCommit(branch);
@@ -250,6 +255,55 @@ changeSetFromBranch(GitRepository &repo, const QString &targetCommit, const QStr
         return git::error(code, Tr::tr("Comparing %1 with its merge base").arg(branch));
     }
     DiffPtr diff(rawDiff);
+
+    // The policy first, on what git stores, before anything is inflated or applied.
+    git_odb *rawOdb = nullptr;
+    if ((code = git_repository_odb(&rawOdb, handle)) < 0) {
+        return git::error(code, Tr::tr("Opening the object database"));
+    }
+    const std::unique_ptr<git_odb, git::Deleter<git_odb, git_odb_free>> odb(rawOdb);
+    QList<PolicyViolation> found;
+    const auto note = [&](const std::optional<PolicyViolation> &violation) {
+        if (violation) {
+            found.append(*violation);
+        }
+    };
+    for (size_t i = 0; i < git_diff_num_deltas(diff.get()); ++i) {
+        const git_diff_delta *delta = git_diff_get_delta(diff.get(), i);
+        note(policy.checkPath(QByteArray(delta->old_file.path)));
+        if (qstrcmp(delta->old_file.path, delta->new_file.path) != 0) {
+            note(policy.checkPath(QByteArray(delta->new_file.path)));
+        }
+        if (delta->status == GIT_DELTA_DELETED || delta->new_file.mode == GIT_FILEMODE_COMMIT) {
+            continue;
+        }
+        size_t size = 0;
+        git_object_t type = GIT_OBJECT_INVALID;
+        if ((code = git_odb_read_header(&size, &type, odb.get(), &delta->new_file.id)) < 0) {
+            return git::error(code, Tr::tr("Reading the size of %1").arg(QString::fromUtf8(delta->new_file.path)));
+        }
+        PathChange sized;
+        sized.path = QByteArray(delta->new_file.path);
+        sized.newMode = delta->new_file.mode;
+        sized.newSize = qint64(size);
+        for (const PolicyViolation &violation : policy.checkChanges({sized}, BaseTreeFacts{})) {
+            if (violation.rule == PolicyRule::FileTooLarge) {
+                found.append(violation);
+            }
+        }
+    }
+    if (!found.isEmpty()) {
+        QStringList lines;
+        for (const PolicyViolation &violation : std::as_const(found)) {
+            lines.append(violation.message);
+        }
+        if (violations) {
+            *violations = found;
+        }
+        return makeError(Tr::tr("The path policy refused the branch %1; nothing was written:\n%2")
+                             .arg(branch, lines.join(u'\n')),
+                         ErrorKind::Refused);
+    }
     return applyToTree(handle, targetTree->get(), diff.get(), Tr::tr("The branch %1").arg(branch));
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/result.h"
+#include "policy/pathpolicy.h"
 #include "model/modification.h"
 
 namespace astra {
@@ -17,7 +18,16 @@ Result<ChangeSet> changeSetFromPatch(GitRepository &repo,
                                      QList<QByteArray> *rawPaths);
 
 // What `branch` changed since its merge base with `targetCommit`, applied onto `targetCommit`.
+// Before any content is read, every path of the branch's changes is checked as git stores it,
+// and every new blob's size is read from its object header: what `policy` refuses (a hostile
+// name, a file past the size limit however well it compresses) goes to `violations`, and the
+// result is an ErrorKind::Refused error with nothing inflated.
 Result<ChangeSet>
-changeSetFromBranch(GitRepository &repo, const QString &targetCommit, const QString &branch, QString *mergeBase);
+changeSetFromBranch(GitRepository &repo,
+                    const QString &targetCommit,
+                    const QString &branch,
+                    QString *mergeBase,
+                    const PathPolicy &policy,
+                    QList<PolicyViolation> *violations);
 
 } // namespace astra

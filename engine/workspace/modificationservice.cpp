@@ -304,8 +304,24 @@ ModificationService::proposeBranch(const QString &branch, std::optional<qint64> 
     if (!base) {
         return base.error();
     }
+    auto policy = PathPolicy::create(m_config.policy, limitsFor(m_config));
+    if (!policy) {
+        return policy.error();
+    }
     QString mergeBase;
-    auto changes = changeSetFromBranch(m_repo, *base, branch, &mergeBase);
+    QList<PolicyViolation> violations;
+    auto changes = changeSetFromBranch(m_repo, *base, branch, &mergeBase, *policy, &violations);
+    if (!violations.isEmpty()) {
+        // Refused like a patch: the ledger names each path and rule, nothing else is written.
+        auto goal = goalForImport(goalId, title);
+        if (!goal) {
+            return goal.error();
+        }
+        if (Status recorded = recordPolicyViolations(goal->id, QStringLiteral("branch"), violations); !recorded) {
+            return recorded.error();
+        }
+        m_decisions.checkpointAfterDecision();
+    }
     if (!changes) {
         return changes.error();
     }

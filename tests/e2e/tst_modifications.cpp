@@ -347,6 +347,40 @@ private Q_SLOTS:
         QCOMPARE(missing.error().kind, ErrorKind::NotFound);
     }
 
+    // A branch's changes meet the policy before anything of them is read: a blob far past the
+    // size limit (well compressed) and hostile tree entries are policy refusals, ledgered, with
+    // nothing written.
+    void branchImportChecksThePolicyFirst_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("rule");
+        QTest::newRow("huge blob") << QStringLiteral("src/zeros.bin") << QStringLiteral("file_too_large");
+        QTest::newRow("control character") << QStringLiteral("src/line\nbreak.txt")
+                                           << QStringLiteral("forbidden_character");
+        QTest::newRow("forbidden") << QStringLiteral("src/secret/key.pem") << QStringLiteral("forbidden");
+    }
+    void branchImportChecksThePolicyFirst()
+    {
+        QFETCH(QString, path);
+        QFETCH(QString, rule);
+        makeWorkspace();
+        m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("agent")});
+        m_repo->write(path, path.endsWith(QStringLiteral(".bin")) ? QByteArray(32 * 1024 * 1024, '\0') : "x\n");
+        m_repo->git({QStringLiteral("add"), QStringLiteral("-f"), QStringLiteral("--"), path});
+        m_repo->git({QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"), QStringLiteral("agent")});
+        m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("main")});
+        auto created = m_workspace->proposeBranch(QStringLiteral("agent"), m_goal, QString());
+        QVERIFY(!created.ok());
+        QCOMPARE(created.error().kind, ErrorKind::Refused);
+        QVERIFY2(created.message().contains(path.section(u'\n', 0, 0)), qPrintable(created.message()));
+        QCOMPARE(astraBranches(), QStringList());
+        auto entries = m_workspace->ledger().entries().value();
+        QCOMPARE(entries.last().event, QStringLiteral("policy_violation"));
+        const QJsonArray violations = entries.last().meta.value(QStringLiteral("violations")).toArray();
+        QCOMPARE(violations.first().toObject().value(QStringLiteral("rule")).toString(), rule);
+        QVERIFY(m_workspace->verifyLedger()->intact);
+    }
+
     void testApproveMergeRollback()
     {
         makeWorkspace();
