@@ -65,7 +65,89 @@ QByteArray unquote(const QByteArray &text)
     return out;
 }
 
-// The paths named by the ---/+++ and rename/copy header lines, as written.
+// The two paths of a "diff --git a/X b/Y" line, as written (quoted ones unquoted), without their
+// a/ and b/ prefixes. Unquoted paths with spaces are split where the line is symmetric (the
+// path is the same on both sides) or else at " b/".
+QList<QByteArray> gitLineTokens(const QByteArray &rest)
+{
+    QList<QByteArray> raw;
+    if (rest.startsWith('"')) {
+        qsizetype end = 1;
+        while (end < rest.size() && rest.at(end) != '"') {
+            end += rest.at(end) == '\\' ? 2 : 1;
+        }
+        raw = {rest.left(end + 1), rest.mid(end + 2)};
+    } else {
+        const qsizetype half = (rest.size() - 1) / 2;
+        if (rest.size() % 2 == 1 && rest.at(half) == ' ' && rest.left(half).mid(2) == rest.mid(half + 1).mid(2)) {
+            raw = {rest.left(half), rest.mid(half + 1)};
+        } else {
+            const qsizetype split = rest.indexOf(" b/");
+            if (split < 0) {
+                return {};
+            }
+            raw = {rest.left(split), rest.mid(split + 1)};
+        }
+    }
+    return raw;
+}
+
+QList<QByteArray> gitLinePaths(const QByteArray &rest)
+{
+    QList<QByteArray> paths;
+    for (QByteArray path : gitLineTokens(rest)) {
+        path = unquote(path);
+        if (path.startsWith("a/") || path.startsWith("b/")) {
+            paths.append(path.mid(2));
+        }
+    }
+    return paths;
+}
+
+// A new or deleted empty file is, in git's patches, a "diff --git" header with no ---/+++ lines
+// and no hunk, which libgit2 1.5 cannot read: such a section gets the ---/+++ lines git would
+// write for content, naming the same paths as its "diff --git" line.
+QByteArray withEmptyFileHeaders(const QByteArray &patch)
+{
+    const QList<QByteArray> lines = patch.split('\n');
+    QByteArray out;
+    QList<QByteArray> tokens;
+    bool created = false;
+    bool deleted = false;
+    bool hasBody = true;
+    const auto closeSection = [&] {
+        if (!hasBody && (created || deleted) && tokens.size() == 2) {
+            if (created) {
+                out += "--- /dev/null\n+++ " + tokens.at(1) + '\n';
+            } else {
+                out += "--- " + tokens.at(0) + "\n+++ /dev/null\n";
+            }
+        }
+    };
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QByteArray &line = lines.at(i);
+        if (line.startsWith("diff --git ")) {
+            closeSection();
+            tokens = gitLineTokens(line.mid(11));
+            created = deleted = hasBody = false;
+        } else if (line.startsWith("new file mode ")) {
+            created = true;
+        } else if (line.startsWith("deleted file mode ")) {
+            deleted = true;
+        } else if (line.startsWith("--- ") || line.startsWith("+++ ") || line.startsWith("@@ ")
+                   || line.startsWith("GIT binary patch") || line.startsWith("Binary files ")) {
+            hasBody = true;
+        }
+        if (i + 1 == lines.size() && line.isEmpty()) {
+            break; // the newline that ends the patch
+        }
+        out += line + '\n';
+    }
+    closeSection();
+    return out;
+}
+
+// The paths named by the diff --git, ---/+++ and rename/copy header lines, as written.
 QSet<QByteArray> headerPaths(const QByteArray &patch)
 {
     QSet<QByteArray> paths;
@@ -75,6 +157,13 @@ QSet<QByteArray> headerPaths(const QByteArray &patch)
             line.chop(1);
         }
         QByteArray path;
+        if (line.startsWith("diff --git ")) {
+            // Binary patches, mode changes and empty files have no ---/+++ lines: only this one.
+            for (const QByteArray &named : gitLinePaths(line.mid(11))) {
+                paths.insert(named);
+            }
+            continue;
+        }
         if (line.startsWith("--- ") || line.startsWith("+++ ")) {
             path = line.mid(4);
             const int tab = path.indexOf('\t');
@@ -177,8 +266,9 @@ changeSetFromPatch(GitRepository &repo, const QString &baseCommit, const QByteAr
     if (rawPaths) {
         *rawPaths = written.values();
     }
+    const QByteArray readable = withEmptyFileHeaders(patch);
     git_diff *rawDiff = nullptr;
-    int code = git_diff_from_buffer(&rawDiff, patch.constData(), size_t(patch.size()));
+    int code = git_diff_from_buffer(&rawDiff, readable.constData(), size_t(readable.size()));
     if (code < 0) {
         const Error error = git::error(code, Tr::tr("Reading the patch"));
         return makeError(Tr::tr("The patch is not a unified diff libgit2 can read: %1").arg(error.message),

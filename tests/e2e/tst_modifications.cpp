@@ -347,6 +347,49 @@ private Q_SLOTS:
         QCOMPARE(missing.error().kind, ErrorKind::NotFound);
     }
 
+    // What `git diff --binary` writes for binary files, mode-only changes and new or deleted
+    // empty files is imported as it is.
+    void patchesGitWrites()
+    {
+        makeWorkspace();
+        m_repo->write(QStringLiteral("src/empty.txt"), QByteArray());
+        m_repo->commitAll(QStringLiteral("an empty file"));
+        m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("other")});
+        m_repo->write(QStringLiteral("src/logo.bin"), QByteArray("\x00\x01\x02\xff binary", 12));
+        m_repo->write(QStringLiteral("src/new-empty.txt"), QByteArray());
+        m_repo->git({QStringLiteral("rm"), QStringLiteral("-q"), QStringLiteral("src/empty.txt")});
+        QFile::setPermissions(m_repo->file(QStringLiteral("src/util.c")),
+                              QFile::permissions(m_repo->file(QStringLiteral("src/util.c"))) | QFile::ExeOwner);
+        m_repo->commitAll(QStringLiteral("other"));
+        const QByteArray patch = m_repo
+                                     ->git({QStringLiteral("diff"), QStringLiteral("--binary"), QStringLiteral("main"),
+                                            QStringLiteral("other")})
+                                     .toUtf8();
+        m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("main")});
+        auto created = m_workspace->proposePatch(patch, m_goal, QString());
+        QVERIFY2(created.ok(), qPrintable(created.message() + QStringLiteral("\n") + QString::fromUtf8(patch)));
+        QVERIFY2(patch.contains("GIT binary patch") && patch.contains("old mode 100644"), patch.constData());
+        QCOMPARE(created->files.size(), 3); // the binary file, the mode change, the empty file's rename
+        // The imported tree is the branch's tree, byte for byte.
+        QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), created->branch + QStringLiteral("^{tree}")}),
+                 m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("other^{tree}")}));
+        // A new and a deleted empty file alone: only their "diff --git" headers.
+        auto empty = m_workspace->proposePatch("diff --git a/src/fresh.txt b/src/fresh.txt\n"
+                                               "new file mode 100644\n"
+                                               "index 0000000..e69de29\n"
+                                               "diff --git a/src/empty.txt b/src/empty.txt\n"
+                                               "deleted file mode 100644\n"
+                                               "index e69de29..0000000\n",
+                                               m_goal,
+                                               QString());
+        QVERIFY2(empty.ok(), qPrintable(empty.message()));
+        const QString names = m_repo->git({QStringLiteral("ls-tree"), QStringLiteral("-r"), QStringLiteral("--name-only"),
+                                           empty->branch, QStringLiteral("src/")});
+        QVERIFY2(names.contains(QStringLiteral("src/fresh.txt")) && !names.contains(QStringLiteral("src/empty.txt")),
+                 qPrintable(names));
+        QCOMPARE(m_repo->git({QStringLiteral("show"), empty->branch + QStringLiteral(":src/fresh.txt")}), QString());
+    }
+
     // A branch's changes meet the policy before anything of them is read: a blob far past the
     // size limit (well compressed) and hostile tree entries are policy refusals, ledgered, with
     // nothing written.
