@@ -680,7 +680,14 @@ void ConfigReader::readWorkspace(const toml::table &table, WorkspaceSection &out
                    // Without the git layer's check no name passes: a wrong target branch must never get in.
                    const bool valid =
                        ASTRA_SOFT_ASSERT(m_checks.isBranchName) && !value.isEmpty() && m_checks.isBranchName(value);
-                   return valid ? accept() : reject();
+                   if (!valid) {
+                       return reject();
+                   }
+                   // The branch people merge into: never HEAD, never one of the modifications' own.
+                   if (value == u"HEAD" || value.startsWith(QLatin1String("astra/"))) {
+                       return reject(Tr::tr("%1 is not a branch people merge into").arg(value));
+                   }
+                   return accept();
                });
 }
 
@@ -689,8 +696,21 @@ void ConfigReader::readPolicy(const toml::table &table, PolicySection &out)
     const QString key = QStringLiteral("policy");
     checkKeys(table, key, policyKeys);
     const QString glob = Tr::tr("a path glob such as \"src/\"");
-    readStringList(table, key, "allowed", glob, out.allowed, nonEmpty);
-    readStringList(table, key, "forbidden", glob, out.forbidden, nonEmpty);
+    // A pattern no repository path can match would protect nothing while looking as if it did.
+    const auto pathGlob = [](const QString &value) {
+        if (value.isEmpty()) {
+            return reject();
+        }
+        if (value.startsWith(u'/')) {
+            return reject(Tr::tr("patterns are relative to the repository, without a leading /"));
+        }
+        if (value.split(u'/').contains(QStringLiteral("..")) || value.split(u'/').contains(QStringLiteral("."))) {
+            return reject(Tr::tr("no repository path has a . or .. component, so it would never match"));
+        }
+        return accept();
+    };
+    readStringList(table, key, "allowed", glob, out.allowed, pathGlob);
+    readStringList(table, key, "forbidden", glob, out.forbidden, pathGlob);
     readInt(table, key, "max_file_kb", 1, Tr::tr("a positive integer (kilobytes)"), out.maxFileKb);
 }
 

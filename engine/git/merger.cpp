@@ -309,6 +309,14 @@ Status Merger::moveTarget(const QString &targetBranch,
                              .arg(targetBranch, expectedTarget.left(12)),
                          ErrorKind::Conflict);
     }
+    if (code == GIT_ELOCKED) {
+        dropIntent();
+        return makeError(Tr::tr("%1 is being moved by another process right now (its ref is locked); nothing was "
+                                "changed. Try again in a moment; if it stays locked, `astra status` names the lock "
+                                "file.")
+                             .arg(targetBranch),
+                         ErrorKind::Conflict);
+    }
     if (code < 0) {
         dropIntent();
         return git::error(code, Tr::tr("Moving %1").arg(targetBranch));

@@ -185,7 +185,7 @@ ModificationWriter::prepare(const QString &baseCommit, const ChangeSet &changes,
             change.kind = PathChange::Kind::Delete;
             if (change.oldMode == 0) {
                 return makeError(Tr::tr("%1 cannot be deleted: it does not exist at the base commit %2.")
-                                     .arg(QString::fromUtf8(file.path), baseCommit.left(12)),
+                                     .arg(quotedPath(file.path), baseCommit.left(12)),
                                  ErrorKind::Invalid);
             }
             break;
@@ -242,7 +242,7 @@ ModificationWriter::prepare(const QString &baseCommit, const ChangeSet &changes,
                 entry.mode = modeAt(baseTree->get(), file.oldPath);
                 entry.id = oldId;
                 if ((code = git_index_add(index.get(), &entry)) < 0) {
-                    return git::error(code, Tr::tr("Adding %1").arg(QString::fromUtf8(file.path)));
+                    return git::error(code, Tr::tr("Adding %1").arg(quotedPath(file.path)));
                 }
                 continue;
             }
@@ -250,14 +250,14 @@ ModificationWriter::prepare(const QString &baseCommit, const ChangeSet &changes,
         git_oid blobId;
         if ((code = git_blob_create_from_buffer(&blobId, repo, file.content.constData(), size_t(file.content.size())))
             < 0) {
-            return git::error(code, Tr::tr("Writing %1").arg(QString::fromUtf8(file.path)));
+            return git::error(code, Tr::tr("Writing %1").arg(quotedPath(file.path)));
         }
         git_index_entry entry{};
         entry.path = file.path.constData();
         entry.mode = file.mode;
         entry.id = blobId;
         if ((code = git_index_add(index.get(), &entry)) < 0) {
-            return git::error(code, Tr::tr("Adding %1").arg(QString::fromUtf8(file.path)));
+            return git::error(code, Tr::tr("Adding %1").arg(quotedPath(file.path)));
         }
     }
     git_oid treeId;

@@ -246,7 +246,7 @@ Result<ChangeSet> applyToTree(git_repository *repo, git_tree *base, git_diff *di
             file.content = blobContent(repo, delta->new_file.id, &ok);
             if (!ok) {
                 return makeError(Tr::tr("%1: the content of %2 is missing from the object database.")
-                                     .arg(what, QString::fromUtf8(file.path)));
+                                     .arg(what, quotedPath(file.path)));
             }
         }
         changes.files.append(file);
@@ -284,10 +284,10 @@ changeSetFromPatch(GitRepository &repo, const QString &baseCommit, const QByteAr
         const git_diff_delta *delta = git_diff_get_delta(diff.get(), i);
         for (const char *parsed : {delta->old_file.path, delta->new_file.path}) {
             if (parsed && !written.contains(QByteArray(parsed))) {
-                return makeError(Tr::tr("The patch names a path that is not in canonical form; it was read as '%1'. "
+                return makeError(Tr::tr("The patch names a path that is not in canonical form; it was read as %1. "
                                         "Write repository-relative paths (a/src/x.cpp, b/src/x.cpp); nothing was "
                                         "written.")
-                                     .arg(QString::fromUtf8(parsed)),
+                                     .arg(quotedPath(QByteArray(parsed))),
                                  ErrorKind::Refused);
             }
         }
@@ -370,7 +370,7 @@ changeSetFromBranch(GitRepository &repo,
         size_t size = 0;
         git_object_t type = GIT_OBJECT_INVALID;
         if ((code = git_odb_read_header(&size, &type, odb.get(), &delta->new_file.id)) < 0) {
-            return git::error(code, Tr::tr("Reading the size of %1").arg(QString::fromUtf8(delta->new_file.path)));
+            return git::error(code, Tr::tr("Reading the size of %1").arg(quotedPath(QByteArray(delta->new_file.path))));
         }
         PathChange sized;
         sized.path = QByteArray(delta->new_file.path);

@@ -542,6 +542,33 @@ private Q_SLOTS:
         QCOMPARE(toString(m_workspace->modification(created->id)->status), QStringLiteral("approved"));
     }
 
+    // Another process holds the target's lock (a concurrent merge, the user's own git): the
+    // merge says so, in words, and nothing changes.
+    void lockedTargetIsAClearConflict()
+    {
+        makeWorkspace();
+        ChangeSet changes;
+        changes.files = {write("src/calc.c", "int add(int a, int b) { return a + b; } // locked\n")};
+        auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
+        QVERIFY(created.ok());
+        QVERIFY(m_workspace->testModification(created->id).ok());
+        QVERIFY(m_workspace->approveModification(created->id, QString()).ok());
+        const QString lock = m_repo->file(QStringLiteral(".git/refs/heads/main.lock"));
+        {
+            QFile file(lock);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+        }
+        const QString head = m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed();
+        auto merged = m_workspace->mergeModification(created->id);
+        QVERIFY(!merged.ok());
+        QCOMPARE(merged.error().kind, ErrorKind::Conflict);
+        QVERIFY2(merged.message().contains(QStringLiteral("another process")), qPrintable(merged.message()));
+        QFile::remove(lock);
+        QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed(), head);
+        QCOMPARE(m_repo->git({QStringLiteral("status"), QStringLiteral("--porcelain")}), QString());
+        QVERIFY2(m_workspace->mergeModification(created->id).ok(), "after the lock goes, the merge goes through");
+    }
+
     void unrelatedLocalChangesDoNotBlockMerge()
     {
         makeWorkspace();

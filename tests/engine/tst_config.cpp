@@ -546,6 +546,18 @@ void TestConfig::errors_data()
                                                             "\"command\", \"agent\" or \"none\", found the string "
                                                             "\"claude\" (for claude write kind = \"agent\" and agent "
                                                             "= \"claude\")")};
+    QTest::addRow("forbidden with dot dot")
+        << QStringLiteral("[policy]\nforbidden = [\"src/../config/\"]")
+        << QStringList{QStringLiteral("policy.forbidden[0]: expected a path glob such as \"src/\""),
+                       QStringLiteral("never match")};
+    QTest::addRow("allowed absolute") << QStringLiteral("[policy]\nallowed = [\"/src/\"]")
+                                      << QStringList{QStringLiteral("policy.allowed[0]"),
+                                                     QStringLiteral("without a leading /")};
+    QTest::addRow("target HEAD") << QStringLiteral("[workspace]\ntarget_branch = \"HEAD\"")
+                                 << QStringList{QStringLiteral("workspace.target_branch: expected a branch name")};
+    QTest::addRow("target an agent branch")
+        << QStringLiteral("[workspace]\ntarget_branch = \"astra/goal-1-1\"")
+        << QStringList{QStringLiteral("not a branch people merge into")};
     QTest::addRow("unknown agent") << QStringLiteral("[proposer]\nkind = \"agent\"\nagent = \"cursor\"")
                                    << QStringList{QStringLiteral("proposer.agent: expected one of \"aider\"")};
     QTest::addRow("agent without agent") << QStringLiteral("[proposer]\nkind = \"agent\"")
