@@ -363,6 +363,18 @@
         <source>the name of an environment variable such as &quot;ANTHROPIC_API_KEY&quot;</source>
         <translation>der Name einer Umgebungsvariablen wie &quot;ANTHROPIC_API_KEY&quot;</translation>
     </message>
+    <message>
+        <source>%1 is not a branch people merge into</source>
+        <translation>%1 ist kein Branch, in den Menschen zusammenführen</translation>
+    </message>
+    <message>
+        <source>patterns are relative to the repository, without a leading /</source>
+        <translation>Muster sind relativ zum Repository, ohne führenden /</translation>
+    </message>
+    <message>
+        <source>no repository path has a . or .. component, so it would never match</source>
+        <translation>kein Repository-Pfad hat eine Komponente . oder .., also würde es nie passen</translation>
+    </message>
 </context>
 <context>
     <name>astra::Cycle</name>
@@ -2187,10 +2199,6 @@ Hash %7
         <translation>Verschieben von %1</translation>
     </message>
     <message>
-        <source>Updating the checked-out work tree of %1 failed (%2); the branch was left where it was.</source>
-        <translation>Das Aktualisieren des ausgecheckten Arbeitsverzeichnisses von %1 ist fehlgeschlagen (%2); der Branch wurde nicht verschoben.</translation>
-    </message>
-    <message>
         <source>%1 moved since the review (it was at %2, it is at %3); nothing was changed. Review the modification again against the new head.</source>
         <translation>%1 wurde seit der Prüfung verschoben (war bei %2, ist jetzt bei %3); es wurde nichts geändert. Prüfen Sie die Änderung erneut gegen den neuen Stand.</translation>
     </message>
@@ -2217,6 +2225,70 @@ Hash %7
     <message>
         <source>Writing the revert commit</source>
         <translation>Schreiben des Rücknahme-Commits</translation>
+    </message>
+    <message>
+        <source>The record of the checkout of %1 could not be written (%2); nothing was changed.</source>
+        <translation>Der Vermerk zum Checkout von %1 konnte nicht geschrieben werden (%2); nichts wurde geändert.</translation>
+    </message>
+    <message>
+        <source>Listing the linked work trees</source>
+        <translation>Auflisten der verknüpften Arbeitsbäume</translation>
+    </message>
+    <message>
+        <source>%1 is checked out in the linked work tree %2, which this would leave behind (git refuses the same); nothing was changed. Check out another branch there, or merge from that work tree.</source>
+        <translation>%1 ist im verknüpften Arbeitsbaum %2 ausgecheckt, den dies zurücklassen würde (git verweigert dasselbe); nichts wurde geändert. Checken Sie dort einen anderen Branch aus, oder führen Sie aus jenem Arbeitsbaum zusammen.</translation>
+    </message>
+    <message>
+        <source>Looking for replacement refs</source>
+        <translation>Suche nach Ersetzungsreferenzen</translation>
+    </message>
+    <message>
+        <source>The repository has %1: with them git shows and checks out other content than the commits that were tested and reviewed; nothing was changed. Remove them (%2) and try again.</source>
+        <translation>Das Repository hat %1: mit ihnen zeigt und checkt git anderen Inhalt aus als die getesteten und geprüften Commits; nichts wurde geändert. Entfernen Sie sie (%2) und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>replacement refs (%1)</source>
+        <translation>Ersetzungsreferenzen (%1)</translation>
+    </message>
+    <message>
+        <source>grafts (info/grafts)</source>
+        <translation>Grafts (info/grafts)</translation>
+    </message>
+    <message>
+        <source>git replace -d each of them</source>
+        <translation>git replace -d für jede</translation>
+    </message>
+    <message>
+        <source>delete info/grafts in %1</source>
+        <translation>info/grafts in %1 löschen</translation>
+    </message>
+    <message>
+        <source>%1 is being moved by another process right now (its ref is locked); nothing was changed. Try again in a moment; if it stays locked, `astra status` names the lock file.</source>
+        <translation>%1 wird gerade von einem anderen Prozess bewegt (seine Referenz ist gesperrt); nichts wurde geändert. Versuchen Sie es gleich erneut; bleibt sie gesperrt, nennt `astra status` die Sperrdatei.</translation>
+    </message>
+    <message>
+        <source>Updating the checked-out work tree of %1 failed (%2), and moving %1 back failed too (%3). %1 points at %4 while some files are older; the next astra command finishes the update. Do not commit on %1 before that.</source>
+        <translation>Das Aktualisieren des ausgecheckten Arbeitsbaums von %1 schlug fehl (%2), und das Zurücksetzen von %1 ebenfalls (%3). %1 zeigt auf %4, während einige Dateien älter sind; der nächste astra-Befehl schließt die Aktualisierung ab. Committen Sie vorher nicht auf %1.</translation>
+    </message>
+    <message>
+        <source>Moving %1 back</source>
+        <translation>Zurücksetzen von %1</translation>
+    </message>
+    <message>
+        <source>Updating the checked-out work tree of %1 failed (%2). %1 was moved back to %3, but some files could not be restored (%4): `git status` shows them; `git checkout -- FILE` restores each.</source>
+        <translation>Das Aktualisieren des ausgecheckten Arbeitsbaums von %1 schlug fehl (%2). %1 wurde auf %3 zurückgesetzt, aber einige Dateien konnten nicht wiederhergestellt werden (%4): `git status` zeigt sie; `git checkout -- DATEI` stellt jede wieder her.</translation>
+    </message>
+    <message>
+        <source>Updating the checked-out work tree of %1 failed (%2); the branch and its files were put back where they were.</source>
+        <translation>Das Aktualisieren des ausgecheckten Arbeitsbaums von %1 schlug fehl (%2); der Branch und seine Dateien wurden zurückgesetzt.</translation>
+    </message>
+    <message>
+        <source>The record %1 of an interrupted checkout cannot be read: %2</source>
+        <translation>Der Vermerk %1 eines unterbrochenen Checkouts kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>%1 was moved to %2 by a process that died before it updated the work tree, and these files now differ from both: %3. Compare them with %2 and commit or restore them; then remove %4.</source>
+        <translation>%1 wurde von einem Prozess, der vor dem Aktualisieren des Arbeitsbaums abbrach, auf %2 bewegt, und diese Dateien weichen nun von beiden ab: %3. Vergleichen Sie sie mit %2 und committen oder restaurieren Sie sie; entfernen Sie dann %4.</translation>
     </message>
 </context>
 <context>
@@ -2471,10 +2543,6 @@ Hash %7
         <translation>Der Patch enthält keine Dateiänderungen.</translation>
     </message>
     <message>
-        <source>The patch names a path that is not in canonical form; it was read as &apos;%1&apos;. Write repository-relative paths (a/src/x.cpp, b/src/x.cpp); nothing was written.</source>
-        <translation>Der Patch nennt einen Pfad, der nicht in kanonischer Form vorliegt; er wurde als &apos;%1&apos; gelesen. Schreiben Sie Pfade relativ zum Repository (a/src/x.cpp, b/src/x.cpp); es wurde nichts geschrieben.</translation>
-    </message>
-    <message>
         <source>The patch</source>
         <translation>Der Patch</translation>
     </message>
@@ -2493,6 +2561,24 @@ Hash %7
     <message>
         <source>The branch %1</source>
         <translation>Der Branch %1</translation>
+    </message>
+    <message>
+        <source>The patch names a path that is not in canonical form; it was read as %1. Write repository-relative paths (a/src/x.cpp, b/src/x.cpp); nothing was written.</source>
+        <translation>Der Patch nennt einen Pfad, der nicht in kanonischer Form ist; er wurde als %1 gelesen. Schreiben Sie repository-relative Pfade (a/src/x.cpp, b/src/x.cpp); nichts wurde geschrieben.</translation>
+    </message>
+    <message>
+        <source>Opening the object database</source>
+        <translation>Öffnen der Objektdatenbank</translation>
+    </message>
+    <message>
+        <source>Reading the size of %1</source>
+        <translation>Lesen der Größe von %1</translation>
+    </message>
+    <message>
+        <source>The path policy refused the branch %1; nothing was written:
+%2</source>
+        <translation>Die Pfadrichtlinie hat den Branch %1 abgelehnt; nichts wurde geschrieben:
+%2</translation>
     </message>
 </context>
 <context>
@@ -3466,6 +3552,10 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>Unsandboxed: these tests ran without isolation (sandbox = &quot;none&quot;), so they could read and change anything the account that ran them can.</source>
         <translation>Ohne Sandbox: Diese Tests liefen ohne Isolation (sandbox = &quot;none&quot;) und konnten alles lesen und ändern, was das ausführende Konto darf.</translation>
+    </message>
+    <message>
+        <source>%1 changes which files git ignores: files it now ignores no longer show in git status.</source>
+        <translation>%1 ändert, welche Dateien git ignoriert: Dateien, die es nun ignoriert, erscheinen nicht mehr in git status.</translation>
     </message>
 </context>
 <context>
@@ -4474,6 +4564,14 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <source>A scratch folder left by a run that died could not be removed: %1</source>
         <translation>Ein Arbeitsordner, den ein abgebrochener Lauf hinterließ, konnte nicht entfernt werden: %1</translation>
     </message>
+    <message>
+        <source>Removed the lock file %1, which a process that died had left (no process on this machine had it open).</source>
+        <translation>Die Sperrdatei %1 wurde entfernt, die ein abgebrochener Prozess hinterlassen hatte (kein Prozess auf diesem Rechner hatte sie geöffnet).</translation>
+    </message>
+    <message>
+        <source>The lock file %1 blocks git (commits, merges); no process on this machine has it open, so a process that died left it. If no git command is running, remove it: rm &apos;%1&apos;</source>
+        <translation>Die Sperrdatei %1 blockiert git (Commits, Zusammenführungen); kein Prozess auf diesem Rechner hat sie geöffnet, also hat ein abgebrochener Prozess sie hinterlassen. Wenn kein git-Befehl läuft, entfernen Sie sie: rm &apos;%1&apos;</translation>
+    </message>
 </context>
 <context>
     <name>astra::WorkspaceChooser</name>
@@ -5321,6 +5419,14 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
     <message>
         <source>astra: warning: task %1: %2</source>
         <translation>astra: Warnung: Aufgabe %1: %2</translation>
+    </message>
+    <message>
+        <source>%1 is larger than %2 MiB, the most a command reads; nothing was done with it.</source>
+        <translation>%1 ist größer als %2 MiB, das Höchstmaß, das ein Befehl liest; nichts wurde damit getan.</translation>
+    </message>
+    <message>
+        <source>ids and counts are positive numbers, got &apos;%1&apos;.</source>
+        <translation>IDs und Anzahlen sind positive Zahlen, erhalten: &apos;%1&apos;.</translation>
     </message>
 </context>
 <context>

@@ -363,6 +363,18 @@
         <source>the name of an environment variable such as &quot;ANTHROPIC_API_KEY&quot;</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 is not a branch people merge into</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>patterns are relative to the repository, without a leading /</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no repository path has a . or .. component, so it would never match</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Cycle</name>
@@ -2180,10 +2192,6 @@ hash %7
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Updating the checked-out work tree of %1 failed (%2); the branch was left where it was.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 moved since the review (it was at %2, it is at %3); nothing was changed. Review the modification again against the new head.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2209,6 +2217,70 @@ hash %7
     </message>
     <message>
         <source>Writing the revert commit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The record of the checkout of %1 could not be written (%2); nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Listing the linked work trees</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is checked out in the linked work tree %2, which this would leave behind (git refuses the same); nothing was changed. Check out another branch there, or merge from that work tree.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Looking for replacement refs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The repository has %1: with them git shows and checks out other content than the commits that were tested and reviewed; nothing was changed. Remove them (%2) and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>replacement refs (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>grafts (info/grafts)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>git replace -d each of them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>delete info/grafts in %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is being moved by another process right now (its ref is locked); nothing was changed. Try again in a moment; if it stays locked, `astra status` names the lock file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Updating the checked-out work tree of %1 failed (%2), and moving %1 back failed too (%3). %1 points at %4 while some files are older; the next astra command finishes the update. Do not commit on %1 before that.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Moving %1 back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Updating the checked-out work tree of %1 failed (%2). %1 was moved back to %3, but some files could not be restored (%4): `git status` shows them; `git checkout -- FILE` restores each.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Updating the checked-out work tree of %1 failed (%2); the branch and its files were put back where they were.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The record %1 of an interrupted checkout cannot be read: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 was moved to %2 by a process that died before it updated the work tree, and these files now differ from both: %3. Compare them with %2 and commit or restore them; then remove %4.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2463,10 +2535,6 @@ hash %7
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The patch names a path that is not in canonical form; it was read as &apos;%1&apos;. Write repository-relative paths (a/src/x.cpp, b/src/x.cpp); nothing was written.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The patch</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2484,6 +2552,23 @@ hash %7
     </message>
     <message>
         <source>The branch %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The patch names a path that is not in canonical form; it was read as %1. Write repository-relative paths (a/src/x.cpp, b/src/x.cpp); nothing was written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opening the object database</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the size of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The path policy refused the branch %1; nothing was written:
+%2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3457,6 +3542,10 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>Unsandboxed: these tests ran without isolation (sandbox = &quot;none&quot;), so they could read and change anything the account that ran them can.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 changes which files git ignores: files it now ignores no longer show in git status.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4464,6 +4553,14 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <source>A scratch folder left by a run that died could not be removed: %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Removed the lock file %1, which a process that died had left (no process on this machine had it open).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The lock file %1 blocks git (commits, merges); no process on this machine has it open, so a process that died left it. If no git command is running, remove it: rm &apos;%1&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::WorkspaceChooser</name>
@@ -5260,6 +5357,14 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
     </message>
     <message>
         <source>astra: warning: task %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is larger than %2 MiB, the most a command reads; nothing was done with it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ids and counts are positive numbers, got &apos;%1&apos;.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
