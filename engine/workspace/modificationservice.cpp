@@ -254,6 +254,22 @@ ModificationService::createImported(std::optional<qint64> goalId, const QString 
     return created;
 }
 
+Status ModificationService::recordImportRefusal(std::optional<qint64> goalId,
+                                               const QString &title,
+                                               const QString &source,
+                                               const QList<PolicyViolation> &violations)
+{
+    auto goal = goalForImport(goalId, title);
+    if (!goal) {
+        return goal.error();
+    }
+    if (Status recorded = recordPolicyViolations(goal->id, source, violations); !recorded) {
+        return recorded;
+    }
+    m_decisions.checkpointAfterDecision();
+    return {};
+}
+
 Result<Modification>
 ModificationService::proposePatch(const QByteArray &patch, std::optional<qint64> goalId, const QString &title)
 {
@@ -275,14 +291,9 @@ ModificationService::proposePatch(const QByteArray &patch, std::optional<qint64>
         }
     }
     if (!violations.isEmpty()) {
-        auto goal = goalForImport(goalId, title);
-        if (!goal) {
-            return goal.error();
-        }
-        if (Status recorded = recordPolicyViolations(goal->id, QStringLiteral("patch"), violations); !recorded) {
+        if (Status recorded = recordImportRefusal(goalId, title, QStringLiteral("patch"), violations); !recorded) {
             return recorded.error();
         }
-        m_decisions.checkpointAfterDecision();
         QStringList lines;
         for (const PolicyViolation &violation : std::as_const(violations)) {
             lines.append(violation.message);
@@ -313,14 +324,9 @@ ModificationService::proposeBranch(const QString &branch, std::optional<qint64> 
     auto changes = changeSetFromBranch(m_repo, *base, branch, &mergeBase, *policy, &violations);
     if (!violations.isEmpty()) {
         // Refused like a patch: the ledger names each path and rule, nothing else is written.
-        auto goal = goalForImport(goalId, title);
-        if (!goal) {
-            return goal.error();
-        }
-        if (Status recorded = recordPolicyViolations(goal->id, QStringLiteral("branch"), violations); !recorded) {
+        if (Status recorded = recordImportRefusal(goalId, title, QStringLiteral("branch"), violations); !recorded) {
             return recorded.error();
         }
-        m_decisions.checkpointAfterDecision();
     }
     if (!changes) {
         return changes.error();

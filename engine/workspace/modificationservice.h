@@ -80,6 +80,11 @@ private:
                               const QString &reason = {},
                               const QString &headSeen = {});
     Status recordPolicyViolations(qint64 goalId, const QString &source, const QList<PolicyViolation> &violations);
+    // An import the policy refused: its goal (made when none is given) and the ledger entry.
+    Status recordImportRefusal(std::optional<qint64> goalId,
+                               const QString &title,
+                               const QString &source,
+                               const QList<PolicyViolation> &violations);
 
     Database &m_db;
     GitRepository &m_repo;

@@ -121,6 +121,19 @@ private:
         m_goal = goal->id;
     }
 
+    // A modification of `path` to `content`, tested and approved, ready to merge; 0 on failure.
+    qint64 approvedModification(const char *path, const QByteArray &content)
+    {
+        ChangeSet changes;
+        changes.files = {write(path, content)};
+        auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
+        if (!created || !m_workspace->testModification(created->id)
+            || !m_workspace->approveModification(created->id, QString())) {
+            return 0;
+        }
+        return created->id;
+    }
+
     QStringList astraBranches() const
     {
         return m_repo
@@ -547,26 +560,22 @@ private Q_SLOTS:
     void lockedTargetIsAClearConflict()
     {
         makeWorkspace();
-        ChangeSet changes;
-        changes.files = {write("src/calc.c", "int add(int a, int b) { return a + b; } // locked\n")};
-        auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
-        QVERIFY(created.ok());
-        QVERIFY(m_workspace->testModification(created->id).ok());
-        QVERIFY(m_workspace->approveModification(created->id, QString()).ok());
+        const qint64 id = approvedModification("src/calc.c", "int add(int a, int b) { return a + b; } // locked\n");
+        QVERIFY(id > 0);
         const QString lock = m_repo->file(QStringLiteral(".git/refs/heads/main.lock"));
         {
             QFile file(lock);
             QVERIFY(file.open(QIODevice::WriteOnly));
         }
         const QString head = m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed();
-        auto merged = m_workspace->mergeModification(created->id);
+        auto merged = m_workspace->mergeModification(id);
         QVERIFY(!merged.ok());
         QCOMPARE(merged.error().kind, ErrorKind::Conflict);
         QVERIFY2(merged.message().contains(QStringLiteral("another process")), qPrintable(merged.message()));
         QFile::remove(lock);
         QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed(), head);
         QCOMPARE(m_repo->git({QStringLiteral("status"), QStringLiteral("--porcelain")}), QString());
-        QVERIFY2(m_workspace->mergeModification(created->id).ok(), "after the lock goes, the merge goes through");
+        QVERIFY2(m_workspace->mergeModification(id).ok(), "after the lock goes, the merge goes through");
     }
 
     void unrelatedLocalChangesDoNotBlockMerge()
@@ -784,14 +793,10 @@ private Q_SLOTS:
         m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("other")});
         m_repo->git({QStringLiteral("worktree"), QStringLiteral("add"), QStringLiteral("-q"), linked,
                      QStringLiteral("main")});
-        ChangeSet changes;
-        changes.files = {write("src/calc.c", "int add(int a, int b) { return a + b; } // linked\n")};
-        auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
-        QVERIFY2(created.ok(), qPrintable(created.message()));
-        QVERIFY(m_workspace->testModification(created->id).ok());
-        QVERIFY(m_workspace->approveModification(created->id, QString()).ok());
+        const qint64 id = approvedModification("src/calc.c", "int add(int a, int b) { return a + b; } // linked\n");
+        QVERIFY(id > 0);
         const QString head = m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed();
-        auto merged = m_workspace->mergeModification(created->id);
+        auto merged = m_workspace->mergeModification(id);
         QVERIFY(!merged.ok());
         QVERIFY2(merged.message().contains(QStringLiteral("linked work tree")) && merged.message().contains(linked),
                  qPrintable(merged.message()));
