@@ -900,16 +900,15 @@ void ConfigReader::readProposer(const toml::table &table, ProposerSection &out)
             return;
         }
     }
-    const bool hasKind = readChoice(
-        table,
-        key,
-        "kind",
-        {QStringLiteral("fixits"),
-         QStringLiteral("openai"),
-         QStringLiteral("command"),
-         QStringLiteral("none"),
-         QStringLiteral("agent")},
-        kind);
+    const bool hasKind = readChoice(table,
+                                    key,
+                                    "kind",
+                                    {QStringLiteral("fixits"),
+                                     QStringLiteral("openai"),
+                                     QStringLiteral("command"),
+                                     QStringLiteral("none"),
+                                     QStringLiteral("agent")},
+                                    kind);
     if (hasKind)
         out.kind = static_cast<ProposerSection::Kind>(kind);
     const QString urlExpectation = Tr::tr("an http:// or https:// URL such as \"http://127.0.0.1:8080/v1\"");
@@ -942,7 +941,8 @@ void ConfigReader::readProposer(const toml::table &table, ProposerSection &out)
                    Tr::tr("an absolute path such as \"/opt/agent\" or \"~/.local/share/pipx/venvs/aider\""),
                    out.readOnly,
                    [](const QString &value) {
-                       const bool ok = (value.startsWith(u'/') || value == u"~" || value.startsWith(QLatin1String("~/")))
+                       const bool ok =
+                           (value.startsWith(u'/') || value == u"~" || value.startsWith(QLatin1String("~/")))
                            && !value.split(u'/').contains(QStringLiteral(".."));
                        return ok ? accept() : reject();
                    });

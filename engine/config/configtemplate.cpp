@@ -266,8 +266,7 @@ QString defaultConfigText(const QString &targetBranch, const QString &testComman
     line(QStringLiteral("# model = \"...\""));
     line(QStringLiteral("# api_key_env = %1").arg(tomlString(defaults.proposer.apiKeyEnv)));
     line(QStringLiteral("# An agent runs in a private checkout of the plan's base commit, inside the sandbox; the"));
-    line(QStringLiteral("# change is what it leaves there. agent: %1")
-             .arg(agentNames().join(QStringLiteral(" | "))));
+    line(QStringLiteral("# change is what it leaves there. agent: %1").arg(agentNames().join(QStringLiteral(" | "))));
     line(QStringLiteral("# agent = \"claude\""));
     line(QStringLiteral("# The agent \"command\" runs command, with the goal as JSON on stdin:"));
     line(QStringLiteral("# command = \"my-agent --json\""));

@@ -325,8 +325,7 @@ Status Merger::moveTarget(const QString &targetBranch,
         crashPoint(QByteArray(QByteArray(crashPointName) + "-before-checkout").constData());
         auto checkedOutTree = checkoutTree(repo, oldTree.get(), newTree.get(), false);
         if (!checkedOutTree || !checkedOutTree->isEmpty()) {
-            const QString why =
-                checkedOutTree ? checkedOutTree->join(QStringLiteral(", ")) : checkedOutTree.message();
+            const QString why = checkedOutTree ? checkedOutTree->join(QStringLiteral(", ")) : checkedOutTree.message();
             // Put the branch and the files back where they were so that ref and work tree agree.
             git_reference *rawBack = nullptr;
             const int undone = git_reference_create_matching(&rawBack,

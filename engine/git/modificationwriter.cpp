@@ -61,10 +61,11 @@ qint64 blobSize(git_repository *repo, const git_oid &id)
 
 int countAssertions(const QByteArray &text)
 {
-    static const QRegularExpression pattern(QStringLiteral(
-        R"(\b(assert\w*|ASSERT_\w+|EXPECT_\w+|QVERIFY\w*|QCOMPARE|QTRY_\w+|CHECK\w*|REQUIRE\w*|expect)\s*\()"
-        // Python's assert statement: `assert x == y`, no parenthesis needed.
-        R"(|^[ \t]*assert\b(?!\s*\())"),
+    static const QRegularExpression pattern(
+        QStringLiteral(
+            R"(\b(assert\w*|ASSERT_\w+|EXPECT_\w+|QVERIFY\w*|QCOMPARE|QTRY_\w+|CHECK\w*|REQUIRE\w*|expect)\s*\()"
+            // Python's assert statement: `assert x == y`, no parenthesis needed.
+            R"(|^[ \t]*assert\b(?!\s*\())"),
         QRegularExpression::MultilineOption);
     int count = 0;
     auto it = pattern.globalMatch(QString::fromUtf8(text));

@@ -299,13 +299,12 @@ changeSetFromPatch(GitRepository &repo, const QString &baseCommit, const QByteAr
     return applyToTree(handle, base->get(), diff.get(), Tr::tr("The patch"));
 }
 
-Result<ChangeSet>
-changeSetFromBranch(GitRepository &repo,
-                    const QString &targetCommit,
-                    const QString &branch,
-                    QString *mergeBase,
-                    const PathPolicy &policy,
-                    QList<PolicyViolation> *violations)
+Result<ChangeSet> changeSetFromBranch(GitRepository &repo,
+                                      const QString &targetCommit,
+                                      const QString &branch,
+                                      QString *mergeBase,
+                                      const PathPolicy &policy,
+                                      QList<PolicyViolation> *violations)
 {
     git_repository *handle = repo.handle();
     auto branchHead = repo.branchCommit(branch);
@@ -390,9 +389,9 @@ changeSetFromBranch(GitRepository &repo,
         if (violations) {
             *violations = found;
         }
-        return makeError(Tr::tr("The path policy refused the branch %1; nothing was written:\n%2")
-                             .arg(branch, lines.join(u'\n')),
-                         ErrorKind::Refused);
+        return makeError(
+            Tr::tr("The path policy refused the branch %1; nothing was written:\n%2").arg(branch, lines.join(u'\n')),
+            ErrorKind::Refused);
     }
     return applyToTree(handle, targetTree->get(), diff.get(), Tr::tr("The branch %1").arg(branch));
 }

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "base/result.h"
-#include "policy/pathpolicy.h"
 #include "model/modification.h"
+#include "policy/pathpolicy.h"
 
 namespace astra {
 
@@ -22,12 +22,11 @@ Result<ChangeSet> changeSetFromPatch(GitRepository &repo,
 // and every new blob's size is read from its object header: what `policy` refuses (a hostile
 // name, a file past the size limit however well it compresses) goes to `violations`, and the
 // result is an ErrorKind::Refused error with nothing inflated.
-Result<ChangeSet>
-changeSetFromBranch(GitRepository &repo,
-                    const QString &targetCommit,
-                    const QString &branch,
-                    QString *mergeBase,
-                    const PathPolicy &policy,
-                    QList<PolicyViolation> *violations);
+Result<ChangeSet> changeSetFromBranch(GitRepository &repo,
+                                      const QString &targetCommit,
+                                      const QString &branch,
+                                      QString *mergeBase,
+                                      const PathPolicy &policy,
+                                      QList<PolicyViolation> *violations);
 
 } // namespace astra

@@ -26,7 +26,6 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(astra::PrivateCheckout)
 };
 
-
 QString systemError()
 {
     return QString::fromLocal8Bit(std::strerror(errno));
@@ -117,9 +116,9 @@ public:
         const QString dir = relative.isEmpty() ? m_folder : m_folder + u'/' + relative;
         const QString shown = relative.isEmpty() ? QStringLiteral(".") : relative;
         if (!QDir(dir).isReadable()) {
-            return makeError(Tr::tr("The folder %1 in the agent's checkout cannot be read; nothing was harvested.")
-                                 .arg(shown),
-                             ErrorKind::Refused);
+            return makeError(
+                Tr::tr("The folder %1 in the agent's checkout cannot be read; nothing was harvested.").arg(shown),
+                ErrorKind::Refused);
         }
         // libgit2 opens the .gitignore of each folder it asks about: anything but a file there
         // (a fifo would block the read forever) is refused before it is asked.
@@ -292,11 +291,9 @@ private:
             // unchanged large file of the base is not taken for a change.
             const bool cut = S_ISREG(info.st_mode) && qint64(info.st_size) > m_limits.maxFileBytes;
             git_oid id;
-            if (const int code = cut ? git_odb_hashfile(&id, QFile::encodeName(full).constData(), GIT_OBJECT_BLOB)
-                                     : git_odb_hash(&id,
-                                                    change.content.constData(),
-                                                    size_t(change.content.size()),
-                                                    GIT_OBJECT_BLOB);
+            if (const int code = cut
+                    ? git_odb_hashfile(&id, QFile::encodeName(full).constData(), GIT_OBJECT_BLOB)
+                    : git_odb_hash(&id, change.content.constData(), size_t(change.content.size()), GIT_OBJECT_BLOB);
                 code < 0) {
                 return git::error(code, Tr::tr("Hashing %1").arg(relative));
             }

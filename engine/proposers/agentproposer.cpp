@@ -159,11 +159,11 @@ AgentProposer::propose(const ProposalContext &context, GitRepository &repo, cons
     if (!scratch.isValid()) {
         return makeError(Tr::tr("The agent cannot run: %1.").arg(scratch.errorString()));
     }
-    auto checkout = createPrivateCheckout(repo,
-                                          context.baseCommit,
-                                          scratch.workPath(),
-                                          context.targetBranch.isEmpty() ? QStringLiteral("main")
-                                                                         : context.targetBranch);
+    auto checkout =
+        createPrivateCheckout(repo,
+                              context.baseCommit,
+                              scratch.workPath(),
+                              context.targetBranch.isEmpty() ? QStringLiteral("main") : context.targetBranch);
     if (!checkout) {
         return checkout.error();
     }
@@ -256,8 +256,8 @@ AgentProposer::propose(const ProposalContext &context, GitRepository &repo, cons
         [&](const QByteArray &data) { appendCapped(out, data, maxStdout, &outTruncated); },
         [&](const QByteArray &data) { appendCapped(err, data, maxStderr, &errTruncated); });
 
-    const QString who = invocation->agent == u"command" ? QStringLiteral("`%1`").arg(invocation->title)
-                                                        : invocation->title;
+    const QString who =
+        invocation->agent == u"command" ? QStringLiteral("`%1`").arg(invocation->title) : invocation->title;
     QJsonObject transcript;
     transcript.insert(QStringLiteral("proposer"), name());
     transcript.insert(QStringLiteral("agent"), invocation->agent);
@@ -292,8 +292,9 @@ AgentProposer::propose(const ProposalContext &context, GitRepository &repo, cons
         // that started a session of its own is out of reach.
         const QString stopped = run.sandboxed
             ? Tr::tr("It was stopped with every process it started.")
-            : Tr::tr("It was stopped with its process group; without a sandbox, a process it moved to a session of its "
-                     "own may still run.");
+            : Tr::tr(
+                "It was stopped with its process group; without a sandbox, a process it moved to a session of its "
+                "own may still run.");
         if (run.ending == SandboxRun::Ending::Cancelled) {
             return failed(Tr::tr("The agent %1 was cancelled. %2").arg(who, stopped), ErrorKind::Refused);
         }
@@ -315,9 +316,11 @@ AgentProposer::propose(const ProposalContext &context, GitRepository &repo, cons
                               .arg(run.exitCode)
                               .arg(lastBytesAsText(err, 2000))
                         : Tr::tr("The agent %1 was killed by a signal: %2").arg(who, lastBytesAsText(err, 2000)));
-        if (run.scratchBounded && (err.contains("No space left on device") || out.contains("No space left on device"))) {
-            message << Tr::tr("A write failed for lack of space: the sandbox's private /tmp and HOME hold %1 MiB; "
-                              "raise scratch_mb in [proposer] if the agent needs more.")
+        if (run.scratchBounded
+            && (err.contains("No space left on device") || out.contains("No space left on device"))) {
+            message << Tr::tr(
+                           "A write failed for lack of space: the sandbox's private /tmp and HOME hold %1 MiB; "
+                           "raise scratch_mb in [proposer] if the agent needs more.")
                            .arg(m_settings.scratchMb);
         }
         if (err.contains("File size limit exceeded") || out.contains("File size limit exceeded")) {
@@ -327,12 +330,14 @@ AgentProposer::propose(const ProposalContext &context, GitRepository &repo, cons
         if (run.sandboxed && run.ending == SandboxRun::Ending::Exited
             && (run.exitCode == 126 || run.exitCode == 127 || err.contains("ModuleNotFoundError")
                 || err.contains("Cannot find module"))) {
-            message << Tr::tr("In the sandbox only /usr, /etc, the agent's own folder and [proposer] read_only are "
-                              "visible: an agent installed elsewhere needs what it uses listed in read_only.");
+            message << Tr::tr(
+                "In the sandbox only /usr, /etc, the agent's own folder and [proposer] read_only are "
+                "visible: an agent installed elsewhere needs what it uses listed in read_only.");
         }
         if (run.sandboxed && !m_settings.network) {
-            message << Tr::tr("It ran without network ([proposer] network = \"none\"): an agent that must reach its "
-                              "model needs network = \"host\".");
+            message << Tr::tr(
+                "It ran without network ([proposer] network = \"none\"): an agent that must reach its "
+                "model needs network = \"host\".");
         }
         return failed(message.join(u' '), ErrorKind::Failed);
     }

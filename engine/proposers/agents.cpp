@@ -59,12 +59,12 @@ Result<AgentInvocation> agentInvocation(const ProposerSection &proposer, const A
             run.command += QStringList{QStringLiteral("--")} + briefing.files;
         }
         run.passedVariables = QStringList{QStringLiteral("OPENAI_API_KEY"),
-                               QStringLiteral("ANTHROPIC_API_KEY"),
-                               QStringLiteral("GEMINI_API_KEY"),
-                               QStringLiteral("OPENROUTER_API_KEY"),
-                               QStringLiteral("DEEPSEEK_API_KEY"),
-                               QStringLiteral("OPENAI_API_BASE"),
-                               QStringLiteral("AIDER_MODEL")};
+                                          QStringLiteral("ANTHROPIC_API_KEY"),
+                                          QStringLiteral("GEMINI_API_KEY"),
+                                          QStringLiteral("OPENROUTER_API_KEY"),
+                                          QStringLiteral("DEEPSEEK_API_KEY"),
+                                          QStringLiteral("OPENAI_API_BASE"),
+                                          QStringLiteral("AIDER_MODEL")};
         run.ignoreRules = ".aider*\n";
     } else if (agent == u"claude") {
         // Claude Code in print mode reads the prompt from stdin.
@@ -76,15 +76,16 @@ Result<AgentInvocation> agentInvocation(const ProposerSection &proposer, const A
                                   QStringLiteral("text")}
             + modelFlag(QStringLiteral("--model"), model);
         run.input = briefing.prompt;
-        run.settings = QHash<QString, QString>{{QStringLiteral("DISABLE_AUTOUPDATER"), QStringLiteral("1")},
-                        {QStringLiteral("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"), QStringLiteral("1")}};
+        run.settings =
+            QHash<QString, QString>{{QStringLiteral("DISABLE_AUTOUPDATER"), QStringLiteral("1")},
+                                    {QStringLiteral("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"), QStringLiteral("1")}};
         run.passedVariables = QStringList{QStringLiteral("ANTHROPIC_API_KEY"),
-                               QStringLiteral("ANTHROPIC_AUTH_TOKEN"),
-                               QStringLiteral("ANTHROPIC_BASE_URL"),
-                               QStringLiteral("ANTHROPIC_MODEL"),
-                               QStringLiteral("CLAUDE_CODE_OAUTH_TOKEN"),
-                               QStringLiteral("CLAUDE_CODE_USE_BEDROCK"),
-                               QStringLiteral("CLAUDE_CODE_USE_VERTEX")};
+                                          QStringLiteral("ANTHROPIC_AUTH_TOKEN"),
+                                          QStringLiteral("ANTHROPIC_BASE_URL"),
+                                          QStringLiteral("ANTHROPIC_MODEL"),
+                                          QStringLiteral("CLAUDE_CODE_OAUTH_TOKEN"),
+                                          QStringLiteral("CLAUDE_CODE_USE_BEDROCK"),
+                                          QStringLiteral("CLAUDE_CODE_USE_VERTEX")};
     } else if (agent == u"codex") {
         // `codex exec -` reads the prompt from stdin. Its own sandbox cannot start inside this
         // one and is not needed there.
@@ -99,8 +100,8 @@ Result<AgentInvocation> agentInvocation(const ProposerSection &proposer, const A
             + modelFlag(QStringLiteral("--model"), model) + QStringList{QStringLiteral("-")};
         run.input = briefing.prompt;
         run.passedVariables = QStringList{QStringLiteral("CODEX_API_KEY"),
-                               QStringLiteral("OPENAI_API_KEY"),
-                               QStringLiteral("OPENAI_BASE_URL")};
+                                          QStringLiteral("OPENAI_API_KEY"),
+                                          QStringLiteral("OPENAI_BASE_URL")};
     } else if (agent == u"gemini") {
         // Gemini CLI appends the -p text to the prompt on stdin.
         run.title = QStringLiteral("Gemini CLI");
@@ -109,13 +110,13 @@ Result<AgentInvocation> agentInvocation(const ProposerSection &proposer, const A
             + QStringList{QStringLiteral("-p"), QStringLiteral("Do the task described above.")};
         run.input = briefing.prompt;
         run.settings = QHash<QString, QString>{{QStringLiteral("GEMINI_CLI_TRUST_WORKSPACE"), QStringLiteral("true")},
-                        {QStringLiteral("GEMINI_SANDBOX"), QStringLiteral("false")}};
+                                               {QStringLiteral("GEMINI_SANDBOX"), QStringLiteral("false")}};
         run.passedVariables = QStringList{QStringLiteral("GEMINI_API_KEY"),
-                               QStringLiteral("GOOGLE_API_KEY"),
-                               QStringLiteral("GOOGLE_GENAI_USE_VERTEXAI"),
-                               QStringLiteral("GOOGLE_CLOUD_PROJECT"),
-                               QStringLiteral("GOOGLE_CLOUD_LOCATION"),
-                               QStringLiteral("GEMINI_MODEL")};
+                                          QStringLiteral("GOOGLE_API_KEY"),
+                                          QStringLiteral("GOOGLE_GENAI_USE_VERTEXAI"),
+                                          QStringLiteral("GOOGLE_CLOUD_PROJECT"),
+                                          QStringLiteral("GOOGLE_CLOUD_LOCATION"),
+                                          QStringLiteral("GEMINI_MODEL")};
     } else if (agent == u"goose") {
         run.title = QStringLiteral("Goose");
         run.command = QStringList{QStringLiteral("goose"),
@@ -127,16 +128,16 @@ Result<AgentInvocation> agentInvocation(const ProposerSection &proposer, const A
                                   briefing.promptFile}
             + modelFlag(QStringLiteral("--model"), model);
         run.settings = QHash<QString, QString>{{QStringLiteral("GOOSE_MODE"), QStringLiteral("auto")},
-                        {QStringLiteral("GOOSE_DISABLE_KEYRING"), QStringLiteral("1")},
-                        {QStringLiteral("GOOSE_TELEMETRY_ENABLED"), QStringLiteral("false")}};
+                                               {QStringLiteral("GOOSE_DISABLE_KEYRING"), QStringLiteral("1")},
+                                               {QStringLiteral("GOOSE_TELEMETRY_ENABLED"), QStringLiteral("false")}};
         run.passedVariables = QStringList{QStringLiteral("GOOSE_PROVIDER"),
-                               QStringLiteral("GOOSE_MODEL"),
-                               QStringLiteral("ANTHROPIC_API_KEY"),
-                               QStringLiteral("OPENAI_API_KEY"),
-                               QStringLiteral("OPENAI_HOST"),
-                               QStringLiteral("GOOGLE_API_KEY"),
-                               QStringLiteral("OPENROUTER_API_KEY"),
-                               QStringLiteral("GROQ_API_KEY")};
+                                          QStringLiteral("GOOSE_MODEL"),
+                                          QStringLiteral("ANTHROPIC_API_KEY"),
+                                          QStringLiteral("OPENAI_API_KEY"),
+                                          QStringLiteral("OPENAI_HOST"),
+                                          QStringLiteral("GOOGLE_API_KEY"),
+                                          QStringLiteral("OPENROUTER_API_KEY"),
+                                          QStringLiteral("GROQ_API_KEY")};
     } else if (agent == u"opencode") {
         // `opencode run` takes the piped prompt as its message; --auto approves what would ask.
         run.title = QStringLiteral("opencode");
@@ -145,13 +146,13 @@ Result<AgentInvocation> agentInvocation(const ProposerSection &proposer, const A
         run.input = briefing.prompt;
         run.settings = QHash<QString, QString>{{QStringLiteral("OPENCODE_DISABLE_AUTOUPDATE"), QStringLiteral("1")}};
         run.passedVariables = QStringList{QStringLiteral("ANTHROPIC_API_KEY"),
-                               QStringLiteral("OPENAI_API_KEY"),
-                               QStringLiteral("OPENROUTER_API_KEY"),
-                               QStringLiteral("GOOGLE_GENERATIVE_AI_API_KEY")};
+                                          QStringLiteral("OPENAI_API_KEY"),
+                                          QStringLiteral("OPENROUTER_API_KEY"),
+                                          QStringLiteral("GOOGLE_GENERATIVE_AI_API_KEY")};
     } else {
-        return makeError(Tr::tr("[proposer] agent \"%1\" is not one of %2.")
-                             .arg(agent, agentNames().join(QStringLiteral(", "))),
-                         ErrorKind::Invalid);
+        return makeError(
+            Tr::tr("[proposer] agent \"%1\" is not one of %2.").arg(agent, agentNames().join(QStringLiteral(", "))),
+            ErrorKind::Invalid);
     }
     if (!proposer.env.isEmpty()) {
         run.passedVariables = proposer.env;

@@ -118,9 +118,10 @@ Result<std::unique_ptr<Proposer>> createProposer(const QString &name, const Conf
         return std::unique_ptr<Proposer>(new OpenAiProposer(settings));
     }
     if (name == u"none") {
-        return makeError(Tr::tr("No proposer is configured: set [proposer] kind in %1 to fixits, openai, agent or command.")
-                             .arg(config.sourcePath),
-                         ErrorKind::Refused);
+        return makeError(
+            Tr::tr("No proposer is configured: set [proposer] kind in %1 to fixits, openai, agent or command.")
+                .arg(config.sourcePath),
+            ErrorKind::Refused);
     }
     return makeError(Tr::tr("The proposer '%1' is not available in this version of Astra Review; the available "
                             "ones are: %2. Change [proposer] kind in %3.")

@@ -510,8 +510,11 @@ SandboxRun runSandboxed(const SandboxRequest &request, const OutputHandler &onOu
         bool setprivMissing = false;
         inner << hostUserPrefix(user, &setprivMissing); // the probe has made sure it is there
         inner << sandbox->bwrap
-              << bubblewrapArguments(
-                     sandbox->bwrap, folder, request.limits.scratchBytes, request.network, request.readOnly);
+              << bubblewrapArguments(sandbox->bwrap,
+                                     folder,
+                                     request.limits.scratchBytes,
+                                     request.network,
+                                     request.readOnly);
         if (user.drop) {
             description += u' ' + Tr::tr("(as %1: started by root)").arg(user.name);
         }

@@ -81,7 +81,8 @@ using OutputHandler = std::function<void(const QByteArray &)>;
 // Runs `request.command` in the sandbox the request names, with its limits; its output goes to
 // `onOutput` (and stderr to `onError` unless merged) as it comes. Blocking: call it from a worker
 // thread. Run by root, the folder is first given to the unprivileged user the sandbox runs as.
-SandboxRun runSandboxed(const SandboxRequest &request, const OutputHandler &onOutput, const OutputHandler &onError = {});
+SandboxRun
+runSandboxed(const SandboxRequest &request, const OutputHandler &onOutput, const OutputHandler &onError = {});
 
 // Whether `bwrap` is on the PATH of the current environment and works here (probed once per
 // bwrap binary with a trivial sandboxed run, as `nobody` when run by root, that must hold no

@@ -45,8 +45,8 @@ ScratchFolder::ScratchFolder(const QString &purpose)
     // 0700 from mkdtemp: run by root, the sandbox opens it to the run's own group only.
     QSaveFile owner(QDir(m_path).filePath(ownerFile));
     if (!owner.open(QIODevice::WriteOnly) || owner.write(currentProcessId().toUtf8()) < 0 || !owner.commit()) {
-        m_problem = Tr::tr("the scratch folder %1 could not be marked as this process's (%2)")
-                        .arg(m_path, owner.errorString());
+        m_problem =
+            Tr::tr("the scratch folder %1 could not be marked as this process's (%2)").arg(m_path, owner.errorString());
         return;
     }
     if (!QDir(m_path).mkdir(workFolder)) {
@@ -80,7 +80,8 @@ QString removeScratchTree(const QString &path)
     }
     if (S_ISDIR(info.st_mode)) {
         ::chmod(encoded(path).constData(), 0700);
-        QDirIterator it(path, QDir::Dirs | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
+        QDirIterator it(path,
+                        QDir::Dirs | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
                         QDirIterator::Subdirectories);
         while (it.hasNext()) {
             const QString dir = it.next();

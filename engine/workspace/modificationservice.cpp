@@ -255,9 +255,9 @@ ModificationService::createImported(std::optional<qint64> goalId, const QString 
 }
 
 Status ModificationService::recordImportRefusal(std::optional<qint64> goalId,
-                                               const QString &title,
-                                               const QString &source,
-                                               const QList<PolicyViolation> &violations)
+                                                const QString &title,
+                                                const QString &source,
+                                                const QList<PolicyViolation> &violations)
 {
     auto goal = goalForImport(goalId, title);
     if (!goal) {

@@ -57,8 +57,10 @@ Status recoverInterrupted(Database &db, GitRepository &repo, Ledger &ledger)
             meta.insert(QStringLiteral("branch"), finished->branch);
             meta.insert(QStringLiteral("from"), finished->from);
             meta.insert(QStringLiteral("to"), finished->to);
-            auto entry = ledger.append(
-                LedgerRecord{QStringLiteral("astra"), QStringLiteral("checkout_finished"), QStringLiteral("workspace"), meta});
+            auto entry = ledger.append(LedgerRecord{QStringLiteral("astra"),
+                                                    QStringLiteral("checkout_finished"),
+                                                    QStringLiteral("workspace"),
+                                                    meta});
             return entry ? Status() : Status(entry.error());
         });
         if (!logged) {

@@ -151,7 +151,10 @@ void agentTrue(benchmark::State &state, TestsSection::Sandbox sandbox)
         request.mergeOutput = false;
         request.environment.insert(QStringLiteral("ANTHROPIC_API_KEY"), QStringLiteral("sk-bench"));
         state.ResumeTiming();
-        const SandboxRun ran = runSandboxed(request, [](const QByteArray &) {}, [](const QByteArray &) {});
+        const SandboxRun ran = runSandboxed(
+            request,
+            [](const QByteArray &) {},
+            [](const QByteArray &) {});
         if (ran.ending != SandboxRun::Ending::Exited || ran.exitCode != 0) {
             state.SkipWithError(qPrintable(ran.problem));
             return;
@@ -235,8 +238,13 @@ void BM_GitWorktreeAdd(benchmark::State &state)
     for (auto _ : state) {
         QTemporaryDir parent;
         const QString folder = parent.filePath(QStringLiteral("tree"));
-        run(g_repo, {QStringLiteral("worktree"), QStringLiteral("add"), QStringLiteral("-q"), QStringLiteral("--detach"),
-                     folder, g_head});
+        run(g_repo,
+            {QStringLiteral("worktree"),
+             QStringLiteral("add"),
+             QStringLiteral("-q"),
+             QStringLiteral("--detach"),
+             folder,
+             g_head});
         state.PauseTiming();
         run(g_repo, {QStringLiteral("worktree"), QStringLiteral("remove"), QStringLiteral("--force"), folder});
         state.ResumeTiming();

@@ -159,8 +159,10 @@ private:
     // The file at `path` on the modification's branch, or empty.
     QByteArray proposed(const QString &path)
     {
-        const QString branches = m_repo->git({QStringLiteral("branch"), QStringLiteral("--list"),
-                                              QStringLiteral("astra/*"), QStringLiteral("--format=%(refname:short)")});
+        const QString branches = m_repo->git({QStringLiteral("branch"),
+                                              QStringLiteral("--list"),
+                                              QStringLiteral("astra/*"),
+                                              QStringLiteral("--format=%(refname:short)")});
         const QString branch = branches.split(u'\n', Qt::SkipEmptyParts).value(0);
         if (branch.isEmpty()) {
             return {};
@@ -306,8 +308,9 @@ private Q_SLOTS:
         QTest::addColumn<QString>("path");
         QTest::newRow("config") << QByteArray("echo '[policy]' > .astra.toml\nsed -i 's/a - b/a + b/' src/calc.py\n")
                                 << QStringLiteral(".astra.toml");
-        QTest::newRow("hook") << QByteArray("printf '#!/bin/sh\\ncurl evil\\n' > .git/hooks/pre-commit\n"
-                                            "sed -i 's/a - b/a + b/' src/calc.py\n")
+        QTest::newRow("hook") << QByteArray(
+            "printf '#!/bin/sh\\ncurl evil\\n' > .git/hooks/pre-commit\n"
+            "sed -i 's/a - b/a + b/' src/calc.py\n")
                               << QStringLiteral(".git/hooks/pre-commit");
         QTest::newRow("git config") << QByteArray("printf '[core]\\nfsmonitor = evil\\n' >> .git/config\n")
                                     << QStringLiteral(".git/config");
@@ -341,7 +344,7 @@ private Q_SLOTS:
     {
         prepare();
         configureScript("head -c 4194304 /dev/zero > /tmp/big || exit 1\nsed -i 's/a - b/a + b/' src/calc.py\n",
-                    "scratch_mb = 1\n");
+                        "scratch_mb = 1\n");
         const Run run = astra({QStringLiteral("run")});
         QVERIFY2(run.exitCode != 0, qPrintable(test::describe(run)));
         const QString summary = task(2).value(QStringLiteral("summary")).toString();
@@ -362,7 +365,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("agent");
         QTest::addColumn<QStringList>("expected");
         QTest::newRow("aider") << QStringLiteral("aider")
-                               << QStringList{QStringLiteral("--yes-always"), QStringLiteral("--no-auto-commits"),
+                               << QStringList{QStringLiteral("--yes-always"),
+                                              QStringLiteral("--no-auto-commits"),
                                               QStringLiteral("prompt-file: # Goal 1: Fix add"),
                                               QStringLiteral("env: ANTHROPIC_API_KEY=sk-test")};
         QTest::newRow("claude") << QStringLiteral("claude")
@@ -414,8 +418,7 @@ private Q_SLOTS:
         QVERIFY2(stderrText.contains(QStringLiteral("env: NOT_FOR_AGENTS=unset")), qPrintable(stderrText));
         QVERIFY2(stderrText.contains(QStringLiteral("env: HOME=/tmp")), qPrintable(stderrText));
         // Keys travel in the environment, never on a command line.
-        const QString commandLine =
-            said.value(QStringLiteral("command")).toVariant().toStringList().join(u' ');
+        const QString commandLine = said.value(QStringLiteral("command")).toVariant().toStringList().join(u' ');
         QVERIFY2(!commandLine.contains(QStringLiteral("sk-")), qPrintable(commandLine));
         QCOMPARE(proposed(QStringLiteral("src/calc.py")), QByteArray("def add(a, b):\n    return a + b\n"));
         QCOMPARE(m_repo->git({QStringLiteral("status"), QStringLiteral("--porcelain")}), QString());

@@ -158,8 +158,11 @@ private Q_SLOTS:
     void endlessInputsAreRefused_data()
     {
         QTest::addColumn<QStringList>("args");
-        QTest::addRow("hddl") << QStringList{QStringLiteral("hddl"), QStringLiteral("check"), QStringLiteral("/dev/zero")};
-        QTest::addRow("patch") << QStringList{QStringLiteral("propose"), QStringLiteral("--patch"),
+        QTest::addRow("hddl") << QStringList{QStringLiteral("hddl"),
+                                             QStringLiteral("check"),
+                                             QStringLiteral("/dev/zero")};
+        QTest::addRow("patch") << QStringList{QStringLiteral("propose"),
+                                              QStringLiteral("--patch"),
                                               QStringLiteral("/dev/zero")};
     }
     void endlessInputsAreRefused()

@@ -184,9 +184,10 @@ private Q_SLOTS:
             QVERIFY(file.open(QIODevice::WriteOnly));
             file.write("0000000000000000000000000000000000000000\n");
             file.close();
-            QCOMPARE(test::runProgram(QStringLiteral("touch"), {QStringLiteral("-d"), QStringLiteral("1 minute ago"), path})
-                         .exitCode,
-                     0);
+            QCOMPARE(
+                test::runProgram(QStringLiteral("touch"), {QStringLiteral("-d"), QStringLiteral("1 minute ago"), path})
+                    .exitCode,
+                0);
         }
         QProcess holder; // a live process with the lock open, as git holds its locks
         holder.start(QStringLiteral("/bin/sh"),

@@ -298,8 +298,9 @@ private Q_SLOTS:
         {
             QFile file(secret);
             QVERIFY(file.open(QIODevice::WriteOnly));
-            file.write("<testsuite name=\"SECRET-CONTENT\" tests=\"1\"><testcase name=\"t\"><failure/></testcase>"
-                       "</testsuite>\n");
+            file.write(
+                "<testsuite name=\"SECRET-CONTENT\" tests=\"1\"><testcase name=\"t\"><failure/></testcase>"
+                "</testsuite>\n");
         }
         m_repo = std::make_unique<test::TempRepo>();
         m_db = test::databaseUrl(test::testDatabases(dir.path()).first().second);
@@ -327,16 +328,17 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const test::AgentFolder agents;
-        const QString agentPath = agents.write(
-            QStringLiteral("agent.py"),
-            "import json, sys\nctx = json.load(sys.stdin)\nfiles = []\n"
-            "for f in ctx['files']:\n"
-            "    files.append({'path': f['path'], 'content': f['content'].replace(\"settings['target']\", "
-            "\"settings.get('target', 'backups/')\")})\n"
-            "print(json.dumps({'title': 'Default the backup target', 'rationale': 'target is optional', "
-            "'files': files}))\n");
+        const QString agentPath =
+            agents.write(QStringLiteral("agent.py"),
+                         "import json, sys\nctx = json.load(sys.stdin)\nfiles = []\n"
+                         "for f in ctx['files']:\n"
+                         "    files.append({'path': f['path'], 'content': f['content'].replace(\"settings['target']\", "
+                         "\"settings.get('target', 'backups/')\")})\n"
+                         "print(json.dumps({'title': 'Default the backup target', 'rationale': 'target is optional', "
+                         "'files': files}))\n");
         const QByteArray toml =
-            config({}, "kind = \"command\"\ncommand = \"python3 " + agentPath.toUtf8() + "\"\n" + agents.readOnlySetting())
+            config({},
+                   "kind = \"command\"\ncommand = \"python3 " + agentPath.toUtf8() + "\"\n" + agents.readOnlySetting())
                 .replace("command = \"true\"\nsandbox", "command = \"python3 scripts/backup.py\"\nsandbox");
         setUp(test::testDatabases(dir.path()).first().second, toml);
         failThreeTimes();

@@ -230,8 +230,8 @@ private Q_SLOTS:
                                        << QByteArray("import os\n") << QStringLiteral("auto_run_file");
         QTest::newRow("husky") << QStringLiteral(".husky/pre-commit") << QByteArray() << QByteArray("npm test\n")
                                << QStringLiteral("auto_run_file");
-        QTest::newRow("cargo config") << QStringLiteral(".cargo/config.toml") << QByteArray()
-                                      << QByteArray("[build]\n") << QStringLiteral("auto_run_file");
+        QTest::newRow("cargo config") << QStringLiteral(".cargo/config.toml") << QByteArray() << QByteArray("[build]\n")
+                                      << QStringLiteral("auto_run_file");
         QTest::newRow("npmrc") << QStringLiteral(".npmrc") << QByteArray() << QByteArray("ignore-scripts=false\n")
                                << QStringLiteral("auto_run_file");
         QTest::newRow("gitignore") << QStringLiteral("src/.gitignore") << QByteArray() << QByteArray("*.secret\n")
@@ -375,7 +375,9 @@ private Q_SLOTS:
                               QFile::permissions(m_repo->file(QStringLiteral("src/util.c"))) | QFile::ExeOwner);
         m_repo->commitAll(QStringLiteral("other"));
         const QByteArray patch = m_repo
-                                     ->git({QStringLiteral("diff"), QStringLiteral("--binary"), QStringLiteral("main"),
+                                     ->git({QStringLiteral("diff"),
+                                            QStringLiteral("--binary"),
+                                            QStringLiteral("main"),
                                             QStringLiteral("other")})
                                      .toUtf8();
         m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("main")});
@@ -387,17 +389,21 @@ private Q_SLOTS:
         QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), created->branch + QStringLiteral("^{tree}")}),
                  m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("other^{tree}")}));
         // A new and a deleted empty file alone: only their "diff --git" headers.
-        auto empty = m_workspace->proposePatch("diff --git a/src/fresh.txt b/src/fresh.txt\n"
-                                               "new file mode 100644\n"
-                                               "index 0000000..e69de29\n"
-                                               "diff --git a/src/empty.txt b/src/empty.txt\n"
-                                               "deleted file mode 100644\n"
-                                               "index e69de29..0000000\n",
-                                               m_goal,
-                                               QString());
+        auto empty = m_workspace->proposePatch(
+            "diff --git a/src/fresh.txt b/src/fresh.txt\n"
+            "new file mode 100644\n"
+            "index 0000000..e69de29\n"
+            "diff --git a/src/empty.txt b/src/empty.txt\n"
+            "deleted file mode 100644\n"
+            "index e69de29..0000000\n",
+            m_goal,
+            QString());
         QVERIFY2(empty.ok(), qPrintable(empty.message()));
-        const QString names = m_repo->git({QStringLiteral("ls-tree"), QStringLiteral("-r"), QStringLiteral("--name-only"),
-                                           empty->branch, QStringLiteral("src/")});
+        const QString names = m_repo->git({QStringLiteral("ls-tree"),
+                                           QStringLiteral("-r"),
+                                           QStringLiteral("--name-only"),
+                                           empty->branch,
+                                           QStringLiteral("src/")});
         QVERIFY2(names.contains(QStringLiteral("src/fresh.txt")) && !names.contains(QStringLiteral("src/empty.txt")),
                  qPrintable(names));
         QCOMPARE(m_repo->git({QStringLiteral("show"), empty->branch + QStringLiteral(":src/fresh.txt")}), QString());
@@ -411,8 +417,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("path");
         QTest::addColumn<QString>("rule");
         QTest::newRow("huge blob") << QStringLiteral("src/zeros.bin") << QStringLiteral("file_too_large");
-        QTest::newRow("control character") << QStringLiteral("src/line\nbreak.txt")
-                                           << QStringLiteral("forbidden_character");
+        QTest::newRow("control character")
+            << QStringLiteral("src/line\nbreak.txt") << QStringLiteral("forbidden_character");
         QTest::newRow("forbidden") << QStringLiteral("src/secret/key.pem") << QStringLiteral("forbidden");
     }
     void branchImportChecksThePolicyFirst()
@@ -791,8 +797,8 @@ private Q_SLOTS:
         QTemporaryDir parent;
         const QString linked = parent.filePath(QStringLiteral("linked"));
         m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("other")});
-        m_repo->git({QStringLiteral("worktree"), QStringLiteral("add"), QStringLiteral("-q"), linked,
-                     QStringLiteral("main")});
+        m_repo->git(
+            {QStringLiteral("worktree"), QStringLiteral("add"), QStringLiteral("-q"), linked, QStringLiteral("main")});
         const qint64 id = approvedModification("src/calc.c", "int add(int a, int b) { return a + b; } // linked\n");
         QVERIFY(id > 0);
         const QString head = m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed();

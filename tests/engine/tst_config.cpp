@@ -287,7 +287,8 @@ void TestConfig::acceptedValues_data()
                                       << QStringLiteral("proposer.command = my-agent --json");
     QTest::addRow("proposer agent") << QStringLiteral("[proposer]\nkind = \"agent\"\nagent = \"claude\"")
                                     << QStringLiteral("proposer.agent = claude");
-    QTest::addRow("agent network") << QStringLiteral("[proposer]\nkind = \"agent\"\nagent = \"codex\"\nnetwork = \"host\"")
+    QTest::addRow("agent network") << QStringLiteral(
+        "[proposer]\nkind = \"agent\"\nagent = \"codex\"\nnetwork = \"host\"")
                                    << QStringLiteral("proposer.network = host");
     QTest::addRow("agent network default") << QStringLiteral("[proposer]\nkind = \"agent\"\nagent = \"codex\"")
                                            << QStringLiteral("proposer.network = none");
@@ -555,9 +556,8 @@ void TestConfig::errors_data()
                                                      QStringLiteral("without a leading /")};
     QTest::addRow("target HEAD") << QStringLiteral("[workspace]\ntarget_branch = \"HEAD\"")
                                  << QStringList{QStringLiteral("workspace.target_branch: expected a branch name")};
-    QTest::addRow("target an agent branch")
-        << QStringLiteral("[workspace]\ntarget_branch = \"astra/goal-1-1\"")
-        << QStringList{QStringLiteral("not a branch people merge into")};
+    QTest::addRow("target an agent branch") << QStringLiteral("[workspace]\ntarget_branch = \"astra/goal-1-1\"")
+                                            << QStringList{QStringLiteral("not a branch people merge into")};
     QTest::addRow("unknown agent") << QStringLiteral("[proposer]\nkind = \"agent\"\nagent = \"cursor\"")
                                    << QStringList{QStringLiteral("proposer.agent: expected one of \"aider\"")};
     QTest::addRow("agent without agent") << QStringLiteral("[proposer]\nkind = \"agent\"")
@@ -567,9 +567,11 @@ void TestConfig::errors_data()
                                          "proposer.network: expected one of \"none\" or \"host\", found the string "
                                          "\"on\"")};
     QTest::addRow("read_only relative") << QStringLiteral("[proposer]\nread_only = [\"opt/agent\"]")
-                                        << QStringList{QStringLiteral("proposer.read_only[0]: expected an absolute path")};
+                                        << QStringList{
+                                               QStringLiteral("proposer.read_only[0]: expected an absolute path")};
     QTest::addRow("env not a name") << QStringLiteral("[proposer]\nenv = [\"MY KEY\"]")
-                                    << QStringList{QStringLiteral("proposer.env[0]: expected the name of an environment")};
+                                    << QStringList{
+                                           QStringLiteral("proposer.env[0]: expected the name of an environment")};
     QTest::addRow("proposer kind in wrong case")
         << QStringLiteral("[proposer]\nkind = \"OpenAI\"") << QStringList{QStringLiteral("did you mean 'openai'?")};
     QTest::addRow("openai without base_url")
