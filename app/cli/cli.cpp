@@ -51,11 +51,14 @@ QString helpText()
         "  mods [--state S]              list modifications\n"
         "  mod show|approve|reject|merge|rollback ID [--reason TEXT]\n"
         "  prune [--older-than DAYS]     delete the branches of finished modifications\n"
-        "  ledger verify                 recompute the audit chain and compare it with refs/astra/ledger\n"
+        "  ledger verify [--anchor REMOTE]\n"
+        "                                recompute the audit chain; compare it with every checkpoint in\n"
+        "                                refs/astra/ledger (and with the anchor pushed to REMOTE)\n"
         "  ledger show [--limit N]       print the ledger entries still in the table\n"
         "  ledger export FILE            write every entry as JSON lines\n"
         "  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues\n"
         "  ledger checkpoint             record the ledger head in refs/astra/ledger\n"
+        "  ledger anchor --push REMOTE   checkpoint and push refs/astra/ledger to REMOTE (fast-forward only)\n"
         "  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column\n"
         "  hddl solve DOMAIN PROBLEM [--timeout S]\n"
         "                                plan, printing the plan in the IPC HTN track format\n"
@@ -133,7 +136,9 @@ bool Context::onlyOptions(const QStringList &allowed, int *exitCode) const
                                                QStringLiteral("files"),
                                                QStringLiteral("reason"),
                                                QStringLiteral("through"),
-                                               QStringLiteral("limit")};
+                                               QStringLiteral("limit"),
+                                               QStringLiteral("anchor"),
+                                               QStringLiteral("push")};
     for (const QString &option : commandOptions) {
         if (parser.isSet(option) && !allowed.contains(option)) {
             *exitCode = usage(Tr::tr("--%1 does not apply to this command.").arg(option));
@@ -194,6 +199,8 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
     parser.addOption({QStringLiteral("reason"), Tr::tr("Why."), Tr::tr("TEXT")});
     parser.addOption({QStringLiteral("through"), Tr::tr("Archive up to this entry."), Tr::tr("SEQ")});
     parser.addOption({QStringLiteral("limit"), Tr::tr("Print at most N entries."), Tr::tr("N")});
+    parser.addOption({QStringLiteral("anchor"), Tr::tr("Also compare with the anchor on this remote."), Tr::tr("REMOTE")});
+    parser.addOption({QStringLiteral("push"), Tr::tr("The remote to push the ledger anchor to."), Tr::tr("REMOTE")});
     parser.addOption({QStringLiteral("patch"), Tr::tr("A unified diff to import."), Tr::tr("FILE")});
     parser.addOption({QStringLiteral("branch"), Tr::tr("A branch to import."), Tr::tr("NAME")});
     parser.addOption({QStringLiteral("goal"), Tr::tr("The goal the change belongs to."), Tr::tr("ID")});

@@ -4,6 +4,8 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
+#include <climits>
+
 namespace astra::cli {
 
 namespace {
@@ -27,9 +29,9 @@ QJsonObject entryJson(const LedgerEntry &entry)
     return object;
 }
 
-int verify(Context &context, Workspace &workspace)
+int verify(Context &context, Workspace &workspace, const QString &anchorRemote)
 {
-    auto report = workspace.verifyLedger();
+    auto report = workspace.verifyLedger(anchorRemote);
     if (!report) {
         return context.fail(report.error());
     }
@@ -55,6 +57,9 @@ int verify(Context &context, Workspace &workspace)
         } else {
             object.insert(QStringLiteral("checkpoint"), QJsonValue());
         }
+        object.insert(QStringLiteral("checkpoints_checked"), report->checkpointsChecked);
+        object.insert(QStringLiteral("unanchored_entries"), double(report->unanchoredEntries));
+        object.insert(QStringLiteral("anchor"), report->anchor.isEmpty() ? QJsonValue() : QJsonValue(report->anchor));
         context.printJson(object);
     } else if (report->intact) {
         context.out << Tr::tr("The ledger is intact: %1 entries (%2 archived in %3 segments), head %4.")
@@ -63,11 +68,26 @@ int verify(Context &context, Workspace &workspace)
                            .arg(report->segments)
                            .arg(report->head.hash.left(12))
                     << u'\n';
-        context.out
-            << (report->checkpoint
-                    ? Tr::tr("It matches the checkpoint in refs/astra/ledger at entry %1.").arg(report->checkpoint->seq)
-                    : Tr::tr("There is no checkpoint in refs/astra/ledger yet; `astra ledger checkpoint` writes one."))
-            << u'\n';
+        context.out << (report->checkpoint
+                            ? Tr::tr("It matches all %1 checkpoints in refs/astra/ledger, the newest at entry %2.")
+                                  .arg(report->checkpointsChecked)
+                                  .arg(report->checkpoint->seq)
+                            : Tr::tr("There is no checkpoint in refs/astra/ledger yet; `astra ledger checkpoint` "
+                                     "writes one."))
+                    << u'\n';
+        if (!report->anchor.isEmpty()) {
+            context.out << Tr::tr("The anchor pushed to %1 (commit %2) is one of them.")
+                               .arg(anchorRemote, report->anchor.left(12))
+                        << u'\n';
+        }
+        if (report->unanchoredEntries > 0 && report->checkpoint) {
+            context.err << Tr::tr("astra: warning: refs/astra/ledger lags the ledger: its newest checkpoint is entry %1 "
+                                  "and the ledger ends at entry %2, so only the database vouches for the entries "
+                                  "after %1. `astra ledger checkpoint` records them.")
+                               .arg(report->checkpoint->seq)
+                               .arg(report->head.seq)
+                        << u'\n';
+        }
     }
     if (!report->intact) {
         context.err
@@ -84,23 +104,29 @@ int runLedger(Context &context)
 {
     int exitCode = Success;
     if (context.args.isEmpty()) {
-        return context.usage(Tr::tr("ledger needs a subcommand: verify, show, export, archive or checkpoint."));
+        return context.usage(
+            Tr::tr("ledger needs a subcommand: verify, show, export, archive, checkpoint or anchor."));
     }
     const QString sub = context.args.takeFirst();
     const QStringList known = {QStringLiteral("verify"),
                                QStringLiteral("show"),
                                QStringLiteral("export"),
                                QStringLiteral("archive"),
-                               QStringLiteral("checkpoint")};
+                               QStringLiteral("checkpoint"),
+                               QStringLiteral("anchor")};
     if (!known.contains(sub)) {
         return context.usage(
-            Tr::tr("'ledger %1' is not a command; use verify, show, export, archive or checkpoint.").arg(sub));
+            Tr::tr("'ledger %1' is not a command; use verify, show, export, archive, checkpoint or anchor.").arg(sub));
     }
     QStringList allowed;
     if (sub == u"show") {
         allowed = QStringList{QStringLiteral("limit")};
     } else if (sub == u"archive") {
         allowed = QStringList{QStringLiteral("through")};
+    } else if (sub == u"verify") {
+        allowed = QStringList{QStringLiteral("anchor")};
+    } else if (sub == u"anchor") {
+        allowed = QStringList{QStringLiteral("push")};
     }
     if (!context.onlyOptions(allowed, &exitCode)) {
         return exitCode;
@@ -108,6 +134,9 @@ int runLedger(Context &context)
     if (sub == u"export" ? context.args.size() != 1 : !context.args.isEmpty()) {
         return context.usage(sub == u"export" ? Tr::tr("ledger export needs exactly one argument: the file to write.")
                                               : Tr::tr("ledger %1 takes no arguments.").arg(sub));
+    }
+    if (sub == u"anchor" && context.parser.value(QStringLiteral("push")).isEmpty()) {
+        return context.usage(Tr::tr("ledger anchor needs --push REMOTE: a configured remote, a URL or a path."));
     }
     qint64 number = -1;
     if (sub == u"archive") {
@@ -135,7 +164,7 @@ int runLedger(Context &context)
         return exitCode;
     }
     if (sub == u"verify") {
-        return verify(context, *workspace);
+        return verify(context, *workspace, context.parser.value(QStringLiteral("anchor")));
     }
     if (sub == u"show") {
         auto entries = workspace->ledger().entries(0, -1);
@@ -197,8 +226,9 @@ int runLedger(Context &context)
         }
         return Success;
     }
-    // checkpoint
-    auto checkpoint = workspace->checkpointLedger();
+    // checkpoint, anchor
+    const QString remote = context.parser.value(QStringLiteral("push"));
+    auto checkpoint = sub == u"anchor" ? workspace->anchorLedger(remote) : workspace->checkpointLedger();
     if (!checkpoint) {
         return context.fail(checkpoint.error());
     }
@@ -214,6 +244,9 @@ int runLedger(Context &context)
                            .arg(checkpoint->seq)
                            .arg(checkpoint->commit.left(12))
                     << u'\n';
+        if (sub == u"anchor") {
+            context.out << Tr::tr("Pushed it to %1 as refs/astra/ledger.").arg(remote) << u'\n';
+        }
     }
     return Success;
 }

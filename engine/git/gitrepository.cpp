@@ -160,40 +160,41 @@ GitIdentity GitRepository::identity() const
     return identity;
 }
 
-Result<std::optional<LedgerCheckpoint>> GitRepository::ledgerCheckpoint() const
+namespace {
+// The checkpoint recorded by one commit of refs/astra/ledger; `parent` receives its parent, if any.
+Result<LedgerCheckpoint> checkpointAt(git_repository *repo, const git_oid &commitId, std::optional<git_oid> *parent)
 {
-    git_oid commitId;
-    int code = git_reference_name_to_id(&commitId, d->repo.get(), ledgerRef);
-    if (code == GIT_ENOTFOUND) {
-        return std::optional<LedgerCheckpoint>();
-    }
-    if (code < 0) {
-        return git::error(code, Tr::tr("Reading %1").arg(QLatin1String(ledgerRef)));
-    }
     git_commit *rawCommit = nullptr;
-    if ((code = git_commit_lookup(&rawCommit, d->repo.get(), &commitId)) < 0) {
-        return git::error(code, Tr::tr("Reading the ledger checkpoint commit"));
+    int code = git_commit_lookup(&rawCommit, repo, &commitId);
+    if (code < 0) {
+        return git::error(code, Tr::tr("Reading the ledger checkpoint commit %1").arg(git::oidToString(commitId)));
     }
     git::CommitPtr commit(rawCommit);
+    if (parent) {
+        parent->reset();
+        if (git_commit_parentcount(commit.get()) > 0) {
+            *parent = *git_commit_parent_id(commit.get(), 0);
+        }
+    }
     git_tree *rawTree = nullptr;
     if ((code = git_commit_tree(&rawTree, commit.get())) < 0) {
         return git::error(code, Tr::tr("Reading the ledger checkpoint tree"));
     }
     git::TreePtr tree(rawTree);
     const git_tree_entry *entry = git_tree_entry_byname(tree.get(), checkpointFile);
-    if (!entry) {
+    if (!entry || git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
         return makeError(Tr::tr("The ledger checkpoint commit %1 in %2 has no %3; the ref was overwritten by something "
-                                "else. Inspect it with `git show %2`.")
+                                "else. Inspect it with `git show %1`.")
                              .arg(git::oidToString(commitId), QLatin1String(ledgerRef), QLatin1String(checkpointFile)),
                          ErrorKind::Refused);
     }
     git_blob *rawBlob = nullptr;
-    if ((code = git_blob_lookup(&rawBlob, d->repo.get(), git_tree_entry_id(entry))) < 0) {
+    if ((code = git_blob_lookup(&rawBlob, repo, git_tree_entry_id(entry))) < 0) {
         return git::error(code, Tr::tr("Reading the ledger checkpoint"));
     }
     git::BlobPtr blob(rawBlob);
     const QByteArray content(static_cast<const char *>(git_blob_rawcontent(blob.get())),
-                             qsizetype(git_blob_rawsize(blob.get())));
+                             qsizetype(qMin<git_object_size_t>(git_blob_rawsize(blob.get()), 4096)));
     const QJsonObject object = QJsonDocument::fromJson(content).object();
     LedgerCheckpoint checkpoint;
     checkpoint.seq = qint64(object.value(QStringLiteral("seq")).toDouble());
@@ -206,7 +207,53 @@ Result<std::optional<LedgerCheckpoint>> GitRepository::ledgerCheckpoint() const
                 .arg(QLatin1String(ledgerRef), checkpoint.commit),
             ErrorKind::Refused);
     }
-    return std::optional<LedgerCheckpoint>(checkpoint);
+    return checkpoint;
+}
+} // namespace
+
+Result<std::optional<LedgerCheckpoint>> GitRepository::ledgerCheckpoint() const
+{
+    git_oid commitId;
+    int code = git_reference_name_to_id(&commitId, d->repo.get(), ledgerRef);
+    if (code == GIT_ENOTFOUND) {
+        return std::optional<LedgerCheckpoint>();
+    }
+    if (code < 0) {
+        return git::error(code, Tr::tr("Reading %1").arg(QLatin1String(ledgerRef)));
+    }
+    auto checkpoint = checkpointAt(d->repo.get(), commitId, nullptr);
+    if (!checkpoint) {
+        return checkpoint.error();
+    }
+    return std::optional<LedgerCheckpoint>(*checkpoint);
+}
+
+Result<QList<LedgerCheckpoint>> GitRepository::ledgerCheckpointHistory() const
+{
+    QList<LedgerCheckpoint> history;
+    git_oid commitId;
+    int code = git_reference_name_to_id(&commitId, d->repo.get(), ledgerRef);
+    if (code == GIT_ENOTFOUND) {
+        return history;
+    }
+    if (code < 0) {
+        return git::error(code, Tr::tr("Reading %1").arg(QLatin1String(ledgerRef)));
+    }
+    std::optional<git_oid> next = commitId;
+    while (next) {
+        const git_oid current = *next;
+        auto checkpoint = checkpointAt(d->repo.get(), current, &next);
+        if (!checkpoint) {
+            return checkpoint.error();
+        }
+        // A history is made by astra one entry at a time, so a chain that does not go down is
+        // forged or looping; the caller reports it, and walking stops here.
+        history.append(*checkpoint);
+        if (history.size() > 1 && history.at(history.size() - 2).seq <= checkpoint->seq) {
+            break;
+        }
+    }
+    return history;
 }
 
 Result<LedgerCheckpoint> GitRepository::writeLedgerCheckpoint(qint64 seq, const QString &hash)

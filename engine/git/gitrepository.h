@@ -47,6 +47,10 @@ public:
 
     // The ledger checkpoint kept in refs/astra/ledger, if any.
     Result<std::optional<LedgerCheckpoint>> ledgerCheckpoint() const;
+    // Every checkpoint of refs/astra/ledger, newest first, following each commit's parent. Astra
+    // writes them with strictly growing entry numbers; the walk stops after the first one that
+    // does not go down (a forged or looping history, which the ledger's verification reports).
+    Result<QList<LedgerCheckpoint>> ledgerCheckpointHistory() const;
     // Records (seq, hash) as a new checkpoint commit and moves refs/astra/ledger to it with a
     // compare-and-swap against the checkpoint that was read. A checkpoint is never moved
     // backwards: one that already records a later entry is kept.

@@ -59,6 +59,21 @@ struct LedgerCheckpoint
     QString commit; // the commit that records it
 };
 
+// What the ledger is compared with besides itself: every checkpoint of refs/astra/ledger (newest
+// first) and the last checkpoint this repository was recorded to have, kept in the database.
+struct LedgerAnchors
+{
+    LedgerAnchors() = default;
+    LedgerAnchors(std::nullopt_t) {}
+    LedgerAnchors(const LedgerCheckpoint &newest)
+        : history{newest}
+    {}
+
+    QList<LedgerCheckpoint> history;
+    std::optional<LedgerCheckpoint> recorded;
+    QString repository; // the key of `recorded`, for messages
+};
+
 struct LedgerSegment
 {
     qint64 firstSeq = 0;
@@ -80,7 +95,11 @@ struct LedgerVerification
     qint64 firstBadSeq = 0; // the first entry that is wrong or missing; 0 when intact
     QString problem; // names that entry and what is wrong with it
     LedgerHead head;
-    std::optional<LedgerCheckpoint> checkpoint;
+    std::optional<LedgerCheckpoint> checkpoint; // the newest in refs/astra/ledger
+    int checkpointsChecked = 0; // checkpoints of the ref's history compared with the entries
+    std::optional<LedgerCheckpoint> recorded; // the last one the database says was written
+    qint64 unanchoredEntries = 0; // entries after the newest checkpoint
+    QString anchor; // the commit of refs/astra/ledger on the remote compared with, if any
 };
 
 } // namespace astra

@@ -10,8 +10,11 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QHash>
 #include <QJsonDocument>
 #include <QSaveFile>
+
+#include <algorithm>
 
 namespace astra {
 
@@ -233,10 +236,12 @@ Status Ledger::forEachEntry(const std::function<Status(const LedgerEntry &, cons
     return {};
 }
 
-Result<LedgerVerification> Ledger::verify(const std::optional<LedgerCheckpoint> &checkpoint) const
+Result<LedgerVerification> Ledger::verify(const LedgerAnchors &anchors) const
 {
     LedgerVerification report;
-    report.checkpoint = checkpoint;
+    if (!anchors.history.isEmpty()) {
+        report.checkpoint = anchors.history.constFirst();
+    }
 
     auto segmentList = segments();
     if (!segmentList) {
@@ -279,9 +284,78 @@ Result<LedgerVerification> Ledger::verify(const std::optional<LedgerCheckpoint> 
         report.archivedEntries += segment.entries;
     }
 
+    // Every checkpoint must name an entry that is there with that hash. The ref's history goes
+    // down one checkpoint at a time; a checkpoint that does not is not astra's.
+    struct Expected
+    {
+        QString hash;
+        QString where; // for messages
+    };
+    QHash<qint64, Expected> expected;
+    const QString refName = QStringLiteral("refs/astra/ledger");
+    for (qsizetype i = 0; i < anchors.history.size(); ++i) {
+        const LedgerCheckpoint &checkpoint = anchors.history.at(i);
+        if (i > 0 && anchors.history.at(i - 1).seq <= checkpoint.seq) {
+            const LedgerCheckpoint &child = anchors.history.at(i - 1);
+            fail(child.seq,
+                 Tr::tr("the checkpoint commit %1 in %2 records entry %3 on top of a checkpoint that already records "
+                        "entry %4: astra never writes such a checkpoint, so the ref was extended by something else")
+                     .arg(child.commit.left(12), refName)
+                     .arg(child.seq)
+                     .arg(checkpoint.seq));
+            return report;
+        }
+        expected.insert(checkpoint.seq,
+                        {checkpoint.hash, Tr::tr("the checkpoint %1 in %2").arg(checkpoint.commit.left(12), refName)});
+    }
+    report.checkpointsChecked = int(anchors.history.size());
+    report.recorded = anchors.recorded;
+    if (anchors.recorded) {
+        const LedgerCheckpoint &recorded = *anchors.recorded;
+        const QString database = m_db.location().displayName();
+        if (anchors.history.isEmpty()) {
+            fail(recorded.seq,
+                 Tr::tr("%1 is missing, but %2 records that it held a checkpoint at entry %3 (commit %4): the ref was "
+                        "deleted, so the entries it anchored can no longer be checked. Restore the ref from a clone "
+                        "or a pushed anchor (`astra ledger anchor --push`)")
+                     .arg(refName, database)
+                     .arg(recorded.seq)
+                     .arg(recorded.commit.left(12)));
+            return report;
+        }
+        const bool contained = std::any_of(anchors.history.cbegin(),
+                                           anchors.history.cend(),
+                                           [&recorded](const LedgerCheckpoint &checkpoint) {
+                                               return checkpoint.commit == recorded.commit;
+                                           });
+        if (!contained) {
+            const LedgerCheckpoint &newest = anchors.history.constFirst();
+            fail(recorded.seq,
+                 newest.seq < recorded.seq
+                     ? Tr::tr("%1 was moved back: it records entry %2 (commit %3), but %4 records that it held entry %5 "
+                              "(commit %6)")
+                           .arg(refName)
+                           .arg(newest.seq)
+                           .arg(newest.commit.left(12), database)
+                           .arg(recorded.seq)
+                           .arg(recorded.commit.left(12))
+                     : Tr::tr("%1 (commit %2) does not descend from the checkpoint %3 that %4 records at entry %5: the "
+                              "ref was replaced")
+                           .arg(refName, newest.commit.left(12), recorded.commit.left(12), database)
+                           .arg(recorded.seq));
+            return report;
+        }
+        if (auto found = expected.constFind(recorded.seq); found == expected.cend() || found->hash != recorded.hash) {
+            fail(recorded.seq,
+                 Tr::tr("the checkpoint %1 recorded in %2 does not match %3 at entry %4").arg(
+                     recorded.commit.left(12), database, refName)
+                     .arg(recorded.seq));
+            return report;
+        }
+    }
+
     qint64 expectedSeq = 1;
     QString previousHash = QString::fromLatin1(ledgerGenesisHash);
-    bool checkpointSeen = false;
     Status walked = forEachEntry([&](const LedgerEntry &entry, const QString &where) -> Status {
         if (!report.intact) {
             return {};
@@ -322,16 +396,12 @@ Result<LedgerVerification> Ledger::verify(const std::optional<LedgerCheckpoint> 
                      .arg(where));
             return {};
         }
-        if (checkpoint && entry.seq == checkpoint->seq) {
-            checkpointSeen = true;
-            if (entry.hash != checkpoint->hash) {
-                fail(entry.seq,
-                     Tr::tr("entry %1 differs from the checkpoint in refs/astra/ledger (commit %2): the ledger was "
-                            "rewritten from this entry on")
-                         .arg(entry.seq)
-                         .arg(checkpoint->commit.left(12)));
-                return {};
-            }
+        if (auto found = expected.constFind(entry.seq); found != expected.cend() && found->hash != entry.hash) {
+            fail(entry.seq,
+                 Tr::tr("entry %1 differs from %2: the ledger was rewritten from this entry on")
+                     .arg(entry.seq)
+                     .arg(found->where));
+            return {};
         }
         previousHash = entry.hash;
         ++expectedSeq;
@@ -367,22 +437,89 @@ Result<LedgerVerification> Ledger::verify(const std::optional<LedgerCheckpoint> 
         }
         return report;
     }
-    if (checkpoint && !checkpointSeen) {
-        if (checkpoint->seq > lastSeq) {
-            fail(lastSeq + 1,
-                 Tr::tr("the ledger ends at entry %1 but the checkpoint in refs/astra/ledger (commit %2) records entry "
-                        "%3: entries %4–%3 were truncated")
-                     .arg(lastSeq)
-                     .arg(checkpoint->commit.left(12))
-                     .arg(checkpoint->seq)
-                     .arg(lastSeq + 1));
-        } else if (checkpoint->seq > 0) {
-            fail(checkpoint->seq,
-                 Tr::tr("entry %1 recorded by the checkpoint in refs/astra/ledger is not in the ledger")
-                     .arg(checkpoint->seq));
+    // A checkpoint beyond the last entry: the end of the ledger was cut off (the highest such
+    // checkpoint names how far).
+    qint64 furthest = 0;
+    QString furthestWhere;
+    for (auto it = expected.cbegin(); it != expected.cend(); ++it) {
+        if (it.key() > furthest) {
+            furthest = it.key();
+            furthestWhere = it->where;
         }
     }
+    if (anchors.recorded && anchors.recorded->seq > furthest) {
+        furthest = anchors.recorded->seq;
+        furthestWhere = Tr::tr("the checkpoint recorded in %1").arg(m_db.location().displayName());
+    }
+    if (furthest > lastSeq) {
+        fail(lastSeq + 1,
+             Tr::tr("the ledger ends at entry %1 but %2 records entry %3: entries %4–%3 were truncated")
+                 .arg(lastSeq)
+                 .arg(furthestWhere)
+                 .arg(furthest)
+                 .arg(lastSeq + 1));
+        return report;
+    }
+    if (!anchors.history.isEmpty()) {
+        report.unanchoredEntries = lastSeq - anchors.history.constFirst().seq;
+    } else {
+        report.unanchoredEntries = lastSeq;
+    }
     return report;
+}
+
+Result<std::optional<LedgerCheckpoint>> Ledger::recordedCheckpoint(const QString &repository) const
+{
+    auto query = m_db.exec(Tr::tr("Reading the recorded ledger checkpoint"),
+                           QStringLiteral("SELECT seq, hash, commit_id, recorded_at FROM ledger_checkpoints "
+                                          "WHERE repository = ?"),
+                           {repository});
+    if (!query) {
+        return query.error();
+    }
+    if (!query->next()) {
+        return std::optional<LedgerCheckpoint>();
+    }
+    LedgerCheckpoint checkpoint;
+    checkpoint.seq = query->value(0).toLongLong();
+    checkpoint.hash = query->value(1).toString();
+    checkpoint.commit = query->value(2).toString();
+    checkpoint.ts = query->value(3).toString();
+    return std::optional<LedgerCheckpoint>(checkpoint);
+}
+
+Status Ledger::recordCheckpoint(const QString &repository, const LedgerCheckpoint &checkpoint)
+{
+    return m_db.writeTransaction([&]() -> Status {
+        auto moved = m_db.execUpdate(Tr::tr("Recording the ledger checkpoint"),
+                                     QStringLiteral("UPDATE ledger_checkpoints SET seq = ?, hash = ?, commit_id = ?, "
+                                                    "recorded_at = ? WHERE repository = ? AND seq < ?"),
+                                     {checkpoint.seq, checkpoint.hash, checkpoint.commit, nowIso(), repository,
+                                      checkpoint.seq});
+        if (!moved) {
+            return moved.error();
+        }
+        if (*moved == 1) {
+            return {};
+        }
+        auto existing = m_db.exec(Tr::tr("Recording the ledger checkpoint"),
+                                  QStringLiteral("SELECT seq FROM ledger_checkpoints WHERE repository = ?"),
+                                  {repository});
+        if (!existing) {
+            return existing.error();
+        }
+        if (existing->next()) {
+            return {}; // a later checkpoint is recorded already
+        }
+        auto inserted = m_db.exec(Tr::tr("Recording the ledger checkpoint"),
+                                  QStringLiteral("INSERT INTO ledger_checkpoints (repository, seq, hash, commit_id, "
+                                                 "recorded_at) VALUES (?, ?, ?, ?, ?)"),
+                                  {repository, checkpoint.seq, checkpoint.hash, checkpoint.commit, nowIso()});
+        if (!inserted) {
+            return inserted.error();
+        }
+        return {};
+    });
 }
 
 Status Ledger::exportTo(const QString &fileName) const

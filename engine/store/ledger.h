@@ -30,9 +30,17 @@ public:
     Result<QList<LedgerEntry>> entries(qint64 afterSeq = 0, int limit = -1) const;
     Result<QList<LedgerSegment>> segments() const;
 
-    // Recomputes the chain over the archived segments and the table, and compares the end
-    // against the head row and against `checkpoint` (the copy kept in git).
-    Result<LedgerVerification> verify(const std::optional<LedgerCheckpoint> &checkpoint) const;
+    // Recomputes the chain over the archived segments and the table, and compares it with the
+    // head row, with every checkpoint of refs/astra/ledger and with the checkpoint the database
+    // recorded: the ref must exist, go forward one checkpoint at a time and contain the
+    // recorded checkpoint, and every entry a checkpoint names must be there with that hash.
+    Result<LedgerVerification> verify(const LedgerAnchors &anchors) const;
+
+    // The last checkpoint written for `repository` (see checkpointKey), if any.
+    Result<std::optional<LedgerCheckpoint>> recordedCheckpoint(const QString &repository) const;
+    // Records that `checkpoint` was written to `repository`'s refs/astra/ledger; never moves the
+    // record back to an earlier entry. In its own transaction.
+    Status recordCheckpoint(const QString &repository, const LedgerCheckpoint &checkpoint);
 
     // Every entry, archived ones first, one canonical JSON object per line.
     Status exportTo(const QString &fileName) const;

@@ -280,6 +280,24 @@ QList<Migration> builtinMigrations()
         },
     });
 
+    // The last ledger checkpoint written to each repository's refs/astra/ledger, so that a ref
+    // moved back, deleted or replaced is told apart from one that was never written. Keyed by
+    // the repository (host and git dir), since workspaces on several machines can share a
+    // database while each clone keeps its own ref.
+    migrations.append(Migration{
+        6,
+        QStringLiteral("ledger checkpoints"),
+        {
+            QStringLiteral(R"(CREATE TABLE ledger_checkpoints (
+    repository TEXT PRIMARY KEY,
+    seq BIGINT NOT NULL,
+    hash TEXT NOT NULL,
+    commit_id TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+))"),
+        },
+    });
+
     return migrations;
 }
 

@@ -4,6 +4,7 @@
 #include "store/ledger.h"
 
 #include <QCoreApplication>
+#include <QSysInfo>
 
 #include <pwd.h>
 #include <unistd.h>
@@ -52,7 +53,22 @@ Result<LedgerCheckpoint> Decisions::checkpoint()
     if (head->seq == 0) {
         return makeError(Tr::tr("The ledger is empty; there is nothing to checkpoint yet."), ErrorKind::Invalid);
     }
-    return m_repo.writeLedgerCheckpoint(head->seq, head->hash);
+    auto written = m_repo.writeLedgerCheckpoint(head->seq, head->hash);
+    if (!written) {
+        return written;
+    }
+    if (Status recorded = m_ledger.recordCheckpoint(checkpointKey(), *written); !recorded) {
+        return makeError(Tr::tr("%1 now records entry %2, but the database could not record that it does: %3")
+                             .arg(QStringLiteral("refs/astra/ledger"))
+                             .arg(written->seq)
+                             .arg(recorded.message()));
+    }
+    return written;
+}
+
+QString Decisions::checkpointKey() const
+{
+    return QSysInfo::machineHostName() + u':' + m_repo.commonDir();
 }
 
 void Decisions::checkpointAfterDecision()

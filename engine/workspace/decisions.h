@@ -25,6 +25,9 @@ public:
 
     // Writes refs/astra/ledger at the ledger's head.
     Result<LedgerCheckpoint> checkpoint();
+    // The repository as the database knows it: host and common git dir (each clone of a shared
+    // database keeps its own refs/astra/ledger).
+    QString checkpointKey() const;
     // After a committed decision: a checkpoint that cannot be written is a warning, not an error.
     void checkpointAfterDecision();
 

@@ -3,6 +3,7 @@
 #include "base/logging.h"
 #include "config/configtemplate.h"
 #include "git/gitrepository.h"
+#include "git/ledgeranchor.h"
 #include "git/stalelocks.h"
 #include "goals/generator.h"
 #include "sandbox/scratch.h"
@@ -22,6 +23,8 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QSaveFile>
+
+#include <algorithm>
 
 namespace astra {
 
@@ -417,13 +420,59 @@ Ledger Workspace::ledger()
     return m_parts->ledger;
 }
 
-Result<LedgerVerification> Workspace::verifyLedger()
+Result<LedgerVerification> Workspace::verifyLedger(const QString &anchorRemote)
 {
-    auto checkpoint = m_repo.ledgerCheckpoint();
-    if (!checkpoint) {
-        return checkpoint.error();
+    LedgerAnchors anchors;
+    auto history = m_repo.ledgerCheckpointHistory();
+    if (!history) {
+        return history.error();
     }
-    return m_parts->ledger.verify(*checkpoint);
+    anchors.history = *history;
+    anchors.repository = m_parts->decisions.checkpointKey();
+    auto recorded = m_parts->ledger.recordedCheckpoint(anchors.repository);
+    if (!recorded) {
+        return recorded.error();
+    }
+    anchors.recorded = *recorded;
+    auto report = m_parts->ledger.verify(anchors);
+    if (!report || !report->intact || anchorRemote.isEmpty()) {
+        return report;
+    }
+    auto anchor = readLedgerAnchor(m_repo, anchorRemote);
+    if (!anchor) {
+        return anchor.error();
+    }
+    if (!*anchor) {
+        return makeError(Tr::tr("%1 has no refs/astra/ledger to compare with; `astra ledger anchor --push %1` pushes "
+                                "one.")
+                             .arg(anchorRemote),
+                         ErrorKind::NotFound);
+    }
+    report->anchor = **anchor;
+    const bool contained =
+        std::any_of(history->cbegin(), history->cend(), [&anchor](const LedgerCheckpoint &checkpoint) {
+            return checkpoint.commit == **anchor;
+        });
+    if (!contained) {
+        report->intact = false;
+        report->firstBadSeq = history->isEmpty() ? 1 : history->constFirst().seq;
+        report->problem = Tr::tr("the anchor pushed to %1 (commit %2) is not among the checkpoints of the local "
+                                 "refs/astra/ledger: the local ref was moved back or replaced after it was pushed")
+                              .arg(anchorRemote, (*anchor)->left(12));
+    }
+    return report;
+}
+
+Result<LedgerCheckpoint> Workspace::anchorLedger(const QString &remote)
+{
+    auto checkpoint = m_parts->decisions.checkpoint();
+    if (!checkpoint) {
+        return checkpoint;
+    }
+    if (Status pushed = pushLedgerAnchor(m_repo, remote); !pushed) {
+        return pushed.error();
+    }
+    return checkpoint;
 }
 
 Result<LedgerCheckpoint> Workspace::checkpointLedger()

@@ -95,8 +95,12 @@ public:
     Result<Goal> moveGoal(qint64 id, GoalState to, const QString &reason, const QString &actor);
 
     Ledger ledger();
-    Result<LedgerVerification> verifyLedger();
+    // With `anchorRemote`, also requires the refs/astra/ledger pushed there (ledger anchor) to
+    // be one of the local checkpoints.
+    Result<LedgerVerification> verifyLedger(const QString &anchorRemote = {});
     Result<LedgerCheckpoint> checkpointLedger();
+    // Checkpoints the head and pushes refs/astra/ledger to `remote`, fast-forward only.
+    Result<LedgerCheckpoint> anchorLedger(const QString &remote);
     Result<LedgerSegment> archiveLedger(qint64 throughSeq);
 
     // Modifications: changes on their own branches, tested, reviewed, merged, rolled back.

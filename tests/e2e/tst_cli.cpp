@@ -366,6 +366,187 @@ private Q_SLOTS:
         QVERIFY2(run.err.contains(QStringLiteral("truncated")), qPrintable(run.err));
     }
 
+    // The checkpoint ref and the table changed together, as someone who can write both would:
+    // the ref's own history and the checkpoint the database recorded still tell.
+    void ledgerRollback_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("mentions");
+        QTest::addRow("moved back") << QStringLiteral("moved back") << QStringLiteral("was moved back");
+        QTest::addRow("deleted") << QStringLiteral("deleted") << QStringLiteral("the ref was deleted");
+        QTest::addRow("forged child") << QStringLiteral("forged child") << QStringLiteral("extended by something else");
+        QTest::addRow("replaced") << QStringLiteral("replaced") << QStringLiteral("the ref was replaced");
+    }
+    void ledgerRollback()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, mentions);
+        auto repo = initialisedRepo();
+        const QString path = repo->path();
+        for (int i = 0; i < 4; ++i) {
+            VERIFY_RUN(
+                runAstra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("goal %1").arg(i)}, path),
+                0);
+        }
+        Run run = runAstra({QStringLiteral("ledger"), QStringLiteral("verify"), QStringLiteral("--json")}, path);
+        VERIFY_RUN(run, 0);
+        QCOMPARE(json(run).object().value(QStringLiteral("checkpoints_checked")).toInt(), 4);
+        QCOMPARE(json(run).object().value(QStringLiteral("unanchored_entries")).toInt(), 0);
+        // Newest first: the checkpoints of entries 5, 4, 3, 2 (each decision's).
+        const QStringList history =
+            repo->git({QStringLiteral("rev-list"), QStringLiteral("refs/astra/ledger")}).split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(history.size(), 4);
+        const QString db = repo->file(QStringLiteral(".git/astra/state.db"));
+        auto truncateTo = [&](int seq) {
+            return tamper(db,
+                          {QStringLiteral("DELETE FROM ledger WHERE seq > %1").arg(seq),
+                           QStringLiteral("UPDATE ledger_head SET seq = %1, hash = (SELECT hash FROM ledger WHERE "
+                                          "seq = %1)")
+                               .arg(seq)});
+        };
+        // A checkpoint commit made by hand, as astra would make it.
+        auto forge = [&](int seq, const QString &hash, const QString &parent) {
+            repo->write(QStringLiteral("forged.json"),
+                        QStringLiteral("{\"seq\": %1, \"hash\": \"%2\", \"ts\": \"2026-01-01T00:00:00Z\"}\n")
+                            .arg(seq)
+                            .arg(hash)
+                            .toUtf8());
+            const QString blob =
+                repo->git({QStringLiteral("hash-object"), QStringLiteral("-w"), QStringLiteral("forged.json")}).trimmed();
+            QFile::remove(repo->file(QStringLiteral("forged.json")));
+            const Run tree = test::runProgram(
+                QStringLiteral("sh"),
+                {QStringLiteral("-c"), QStringLiteral("printf '100644 blob %1\\tcheckpoint.json\\n' | git mktree").arg(blob)},
+                path);
+            QStringList args = {QStringLiteral("commit-tree"), tree.out.trimmed(), QStringLiteral("-m"),
+                                QStringLiteral("Astra ledger checkpoint")};
+            if (!parent.isEmpty()) {
+                args << QStringLiteral("-p") << parent;
+            }
+            return repo->git(args).trimmed();
+        };
+        auto hashOf = [&](int seq) {
+            return json(runAstra({QStringLiteral("ledger"), QStringLiteral("show"), QStringLiteral("--json")}, path))
+                .array()
+                .at(seq - 1)
+                .toObject()
+                .value(QStringLiteral("hash"))
+                .toString();
+        };
+
+        if (kind == u"moved back") {
+            QVERIFY(truncateTo(3));
+            repo->git({QStringLiteral("update-ref"), QStringLiteral("refs/astra/ledger"), history.at(2)});
+        } else if (kind == u"deleted") {
+            QVERIFY(truncateTo(3));
+            repo->git({QStringLiteral("update-ref"), QStringLiteral("-d"), QStringLiteral("refs/astra/ledger")});
+        } else if (kind == u"forged child") {
+            // The newest entry cut off and a checkpoint of the new end put on top of the real ones.
+            const QString hash4 = hashOf(4);
+            QVERIFY(truncateTo(4));
+            const QString forged = forge(4, hash4, history.at(0));
+            QVERIFY(!forged.isEmpty());
+            repo->git({QStringLiteral("update-ref"), QStringLiteral("refs/astra/ledger"), forged});
+        } else if (kind == u"replaced") {
+            // A new history that ends where the real one did.
+            const QString forged = forge(5, hashOf(5), QString());
+            QVERIFY(!forged.isEmpty());
+            repo->git({QStringLiteral("update-ref"), QStringLiteral("refs/astra/ledger"), forged});
+        }
+        run = runAstra({QStringLiteral("ledger"), QStringLiteral("verify")}, path);
+        VERIFY_RUN(run, 1);
+        QVERIFY2(run.err.contains(mentions), qPrintable(run.err));
+    }
+
+    // A held lock freezes the checkpoint: each decision says so, and verify warns that entries
+    // are past the newest checkpoint; when the lock goes, the next decision catches up.
+    void ledgerCheckpointLag()
+    {
+        auto repo = initialisedRepo();
+        const QString path = repo->path();
+        VERIFY_RUN(runAstra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("zero")}, path), 0);
+        QVERIFY(QDir().mkpath(repo->file(QStringLiteral(".git/refs/astra"))));
+        QFile lock(repo->file(QStringLiteral(".git/refs/astra/ledger.lock")));
+        QVERIFY(lock.open(QIODevice::WriteOnly)); // open, so a live process holds it
+        Run run = runAstra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("one")}, path);
+        VERIFY_RUN(run, 0);
+        QVERIFY2(run.err.contains(QStringLiteral("refs/astra/ledger could not be updated")), qPrintable(run.err));
+        run = runAstra({QStringLiteral("ledger"), QStringLiteral("verify")}, path);
+        VERIFY_RUN(run, 0);
+        QVERIFY2(run.err.contains(QStringLiteral("its newest checkpoint is entry 2 and the ledger ends at entry 3")),
+                 qPrintable(run.err));
+        lock.close();
+        QVERIFY(lock.remove());
+        VERIFY_RUN(runAstra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("two")}, path), 0);
+        run = runAstra({QStringLiteral("ledger"), QStringLiteral("verify")}, path);
+        VERIFY_RUN(run, 0);
+        QVERIFY2(!run.err.contains(QStringLiteral("newest checkpoint")), qPrintable(run.err));
+    }
+
+    // An anchor pushed elsewhere catches what nothing on this machine can: the ref, the table and
+    // the database's record all moved back together.
+    void ledgerAnchor()
+    {
+        auto repo = initialisedRepo();
+        const QString path = repo->path();
+        QTemporaryDir remoteDir;
+        const QString remote = remoteDir.filePath(QStringLiteral("anchor.git"));
+        QVERIFY(test::runProgram(QStringLiteral("git"), {QStringLiteral("init"), QStringLiteral("-q"),
+                                                         QStringLiteral("--bare"), remote})
+                    .exitCode
+                == 0);
+        Run run = runAstra({QStringLiteral("ledger"), QStringLiteral("anchor")}, path);
+        VERIFY_RUN(run, 2);
+        QVERIFY2(run.err.contains(QStringLiteral("--push REMOTE")), qPrintable(run.err));
+        run = runAstra({QStringLiteral("ledger"), QStringLiteral("verify"), QStringLiteral("--anchor"), remote}, path);
+        VERIFY_RUN(run, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("has no refs/astra/ledger")), qPrintable(run.err));
+
+        for (int i = 0; i < 3; ++i) {
+            VERIFY_RUN(
+                runAstra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("goal %1").arg(i)}, path),
+                0);
+        }
+        run = runAstra({QStringLiteral("ledger"), QStringLiteral("anchor"), QStringLiteral("--push"), remote}, path);
+        VERIFY_RUN(run, 0);
+        const QString local = repo->git({QStringLiteral("rev-parse"), QStringLiteral("refs/astra/ledger")}).trimmed();
+        const Run pushed = test::runProgram(
+            QStringLiteral("git"),
+            {QStringLiteral("--git-dir"), remote, QStringLiteral("rev-parse"), QStringLiteral("refs/astra/ledger")});
+        QCOMPARE(pushed.out.trimmed(), local);
+        run = runAstra({QStringLiteral("ledger"), QStringLiteral("verify"), QStringLiteral("--anchor"), remote}, path);
+        VERIFY_RUN(run, 0);
+        QVERIFY2(run.out.contains(QStringLiteral("is one of them")), qPrintable(run.out));
+
+        // Everything local moved back to entry 2: the table, its head, the ref and the record.
+        const QStringList history =
+            repo->git({QStringLiteral("rev-list"), QStringLiteral("refs/astra/ledger")}).split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(history.size(), 3); // entries 4, 3, 2
+        const QString older = history.at(2); // entry 2
+        const QString db = repo->file(QStringLiteral(".git/astra/state.db"));
+        QVERIFY(tamper(db,
+                       {QStringLiteral("DELETE FROM ledger WHERE seq > 2"),
+                        QStringLiteral("UPDATE ledger_head SET seq = 2, hash = (SELECT hash FROM ledger WHERE seq = 2)"),
+                        QStringLiteral("UPDATE ledger_checkpoints SET seq = 2, commit_id = '%1', hash = (SELECT hash "
+                                       "FROM ledger WHERE seq = 2)")
+                            .arg(older)}));
+        repo->git({QStringLiteral("update-ref"), QStringLiteral("refs/astra/ledger"), older});
+        run = runAstra({QStringLiteral("ledger"), QStringLiteral("verify")}, path);
+        VERIFY_RUN(run, 0); // nothing local can tell
+        run = runAstra({QStringLiteral("ledger"), QStringLiteral("verify"), QStringLiteral("--anchor"), remote}, path);
+        VERIFY_RUN(run, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("moved back or replaced after it was pushed")), qPrintable(run.err));
+        // And the rolled-back ref cannot be pushed over the anchor.
+        VERIFY_RUN(runAstra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("later")}, path), 0);
+        run = runAstra({QStringLiteral("ledger"), QStringLiteral("anchor"), QStringLiteral("--push"), remote}, path);
+        VERIFY_RUN(run, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("Nothing was pushed")), qPrintable(run.err));
+        const Run after = test::runProgram(
+            QStringLiteral("git"),
+            {QStringLiteral("--git-dir"), remote, QStringLiteral("rev-parse"), QStringLiteral("refs/astra/ledger")});
+        QCOMPARE(after.out.trimmed(), local);
+    }
+
     void ledgerEditIsNamed()
     {
         auto repo = initialisedRepo();

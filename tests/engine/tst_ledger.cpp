@@ -268,6 +268,49 @@ private Q_SLOTS:
         QVERIFY(report->problem.contains(QStringLiteral("checkpoint")));
     }
 
+    // Every checkpoint in the ref's history is compared, not only the newest: a ledger rewritten
+    // from entry 2 on and re-checkpointed at its end still differs from the older checkpoint.
+    void everyCheckpointIsCompared()
+    {
+        Fixture fixture{DatabaseLocation::sqliteFile(m_dir.filePath(QStringLiteral("history.db"))), {}, {}};
+        QVERIFY(prepare(fixture, 6));
+        Ledger ledger(*fixture.db, fixture.segments);
+        const LedgerCheckpoint older{3, hashOf(fixture, 3), QString(), QStringLiteral("333333333333")};
+
+        // Rewrite entry 2 and rehash the chain after it, as someone who knows the scheme would.
+        QList<LedgerEntry> entries = ledger.entries(0, -1).value();
+        entries[1].actor = QStringLiteral("mallory");
+        for (qsizetype i = 1; i < entries.size(); ++i) {
+            entries[i].prevHash = entries.at(i - 1).hash;
+            entries[i].hash = entries.at(i).computeHash();
+            QVERIFY(exec(fixture,
+                         QStringLiteral("UPDATE ledger SET actor = ?, prev_hash = ?, hash = ? WHERE seq = ?"),
+                         {entries.at(i).actor, entries.at(i).prevHash, entries.at(i).hash, entries.at(i).seq}));
+        }
+        QVERIFY(exec(fixture, QStringLiteral("UPDATE ledger_head SET hash = ? WHERE id = 1"), {entries.last().hash}));
+        const LedgerCheckpoint forged{6, entries.last().hash, QString(), QStringLiteral("666666666666")};
+        QVERIFY(ledger.verify(forged)->intact); // the newest alone cannot tell
+
+        LedgerAnchors anchors;
+        anchors.history = {forged, older};
+        auto report = ledger.verify(anchors);
+        QVERIFY(!report->intact);
+        QCOMPARE(report->firstBadSeq, qint64(3));
+        QVERIFY2(report->problem.contains(QStringLiteral("333333333333")), qPrintable(report->problem));
+        QCOMPARE(report->checkpointsChecked, 2);
+
+        // A recorded checkpoint that is in the history and agrees passes; the lag is counted.
+        Fixture clean{DatabaseLocation::sqliteFile(m_dir.filePath(QStringLiteral("history-clean.db"))), {}, {}};
+        QVERIFY(prepare(clean, 6));
+        Ledger cleanLedger(*clean.db, clean.segments);
+        LedgerAnchors honest;
+        honest.history = {LedgerCheckpoint{3, hashOf(clean, 3), QString(), QStringLiteral("333333333333")}};
+        honest.recorded = honest.history.first();
+        auto fine = cleanLedger.verify(honest);
+        QVERIFY2(fine->intact, qPrintable(fine->problem));
+        QCOMPARE(fine->unanchoredEntries, qint64(3));
+    }
+
     void archiveContinuesTheChain_data()
     {
         databases_data();

@@ -78,6 +78,7 @@ private Q_SLOTS:
 
         const QStringList expectedTables = {QStringLiteral("goals"),
                                             QStringLiteral("ledger"),
+                                            QStringLiteral("ledger_checkpoints"),
                                             QStringLiteral("ledger_head"),
                                             QStringLiteral("ledger_segments"),
                                             QStringLiteral("modification_files"),

@@ -193,7 +193,12 @@ QString LedgerView::describe(const LedgerVerification &v)
     }
     text += tr("; head %1 at %2").arg(v.head.seq).arg(v.head.hash.left(12));
     if (v.checkpoint) {
-        text += tr("; git checkpoint at entry %1 matches").arg(v.checkpoint->seq);
+        text += tr("; all %1 git checkpoints match, the newest at entry %2")
+                    .arg(v.checkpointsChecked)
+                    .arg(v.checkpoint->seq);
+        if (v.unanchoredEntries > 0) {
+            text += tr(" (the entries after it are not checkpointed yet)");
+        }
     } else {
         text += tr("; no git checkpoint yet");
     }
