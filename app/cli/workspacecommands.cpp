@@ -81,6 +81,9 @@ int runStatus(Context &context)
     out << Tr::tr("State     %1 (schema version %2)").arg(status->database).arg(status->schemaVersion) << u'\n';
     out << Tr::tr("Config    %1").arg(status->configFromFile ? status->configPath : Tr::tr("defaults (no .astra.toml)"))
         << u'\n';
+    if (!status->policySource.isEmpty()) {
+        out << Tr::tr("Policy    %1 (committed; the one in force)").arg(status->policySource) << u'\n';
+    }
     out << Tr::tr("Goals") << u'\n';
     for (const auto &entry : std::as_const(status->goalsByState)) {
         out << QStringLiteral("  %1 %2").arg(entry.first, -16).arg(entry.second) << u'\n';

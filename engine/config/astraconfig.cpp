@@ -697,9 +697,14 @@ void ConfigReader::readPolicy(const toml::table &table, PolicySection &out)
     checkKeys(table, key, policyKeys);
     const QString glob = Tr::tr("a path glob such as \"src/\"");
     // A pattern no repository path can match would protect nothing while looking as if it did.
-    const auto pathGlob = [](const QString &value) {
+    const auto pathGlob = [this](const QString &value) {
         if (value.isEmpty()) {
             return reject();
+        }
+        if (ASTRA_SOFT_ASSERT(m_checks.globProblem)) {
+            if (const QString problem = m_checks.globProblem(value); !problem.isEmpty()) {
+                return reject(problem);
+            }
         }
         if (value.startsWith(u'/')) {
             return reject(Tr::tr("patterns are relative to the repository, without a leading /"));
@@ -1059,7 +1064,14 @@ Result<Config> loadConfigFile(const QString &path, const ConfigChecks &checks)
     }
     if (!file.open(QIODevice::ReadOnly))
         return makeError(Tr::tr("%1: cannot read the configuration: %2").arg(path, file.errorString()));
-    const QByteArray text = file.readAll();
+    if (file.size() > maxConfigBytes)
+        return makeError(Tr::tr("%1: the configuration is %2 bytes, more than the %3 a configuration may have; it is "
+                                "not read.")
+                             .arg(path)
+                             .arg(file.size())
+                             .arg(maxConfigBytes),
+                         ErrorKind::Invalid);
+    const QByteArray text = file.read(maxConfigBytes + 1);
     if (file.error() != QFileDevice::NoError)
         return makeError(Tr::tr("%1: cannot read the configuration: %2").arg(path, file.errorString()));
     Result<Config> config = parseConfig(text, path, checks);

@@ -153,6 +153,9 @@ struct Config
     // Both take part in operator==.
     QString sourcePath;
     bool fromFile = false;
+    // Where [policy] came from when not from sourcePath: "<target branch>:.astra.toml", the
+    // copy committed on the target branch, which is the one in force. Empty: sourcePath.
+    QString policySource;
 
     // The job called name, or nullptr.
     const JobConfig *job(const QString &name) const;
@@ -163,12 +166,14 @@ struct Config
 // The settings a workspace without `.astra.toml` has: every default above.
 Config defaultConfig();
 
-// What the configuration reader cannot decide by itself, given by the layer that can: which
-// names git accepts for a branch (git_branch_name_is_valid, in the git layer). The workspace
-// layer's configChecks() fills it in.
+// What the configuration reader cannot decide by itself, given by the layers that can: which
+// names git accepts for a branch (git_branch_name_is_valid, in the git layer) and what is wrong
+// with a path glob (PathGlobList, in the policy layer; empty when nothing is). The workspace
+// layer's configChecks() fills them in.
 struct ConfigChecks
 {
     std::function<bool(const QString &)> isBranchName;
+    std::function<QString(const QString &)> globProblem;
 };
 
 // Parses and validates the text of a `.astra.toml`. displayPath names the file in messages
@@ -184,6 +189,9 @@ struct ConfigChecks
 //   PATH:LINE:COLUMN: TOML syntax error: DESCRIPTION
 // Past 20 problems the rest are summarised in a last line.
 Result<Config> parseConfig(const QByteArray &text, const QString &displayPath, const ConfigChecks &checks);
+
+// The largest .astra.toml read (a configuration is a few KB; a larger one is refused unread).
+constexpr qint64 maxConfigBytes = 1024 * 1024;
 
 // Reads and parses the file at path (sourcePath = path). A missing file is an error
 // (ErrorKind::NotFound): whether to fall back on defaultConfig() is the caller's choice.

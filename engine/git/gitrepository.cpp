@@ -543,7 +543,7 @@ Result<QString> GitRepository::branchCommit(const QString &branch) const
     return git::oidToString(id);
 }
 
-Result<QByteArray> GitRepository::readFile(const QString &commit, const QByteArray &path) const
+Result<QByteArray> GitRepository::readFile(const QString &commit, const QByteArray &path, qint64 maxBytes) const
 {
     auto tree = git::commitTree(d->repo.get(), commit);
     if (!tree) {
@@ -562,6 +562,25 @@ Result<QByteArray> GitRepository::readFile(const QString &commit, const QByteArr
     if (git_tree_entry_type(entry.get()) != GIT_OBJECT_BLOB) {
         return makeError(Tr::tr("%1 is not a file at commit %2.").arg(QString::fromUtf8(path), commit.left(12)),
                          ErrorKind::Invalid);
+    }
+    if (maxBytes >= 0) {
+        git_odb *rawOdb = nullptr;
+        if ((code = git_repository_odb(&rawOdb, d->repo.get())) < 0) {
+            return git::error(code, Tr::tr("Reading %1").arg(QString::fromUtf8(path)));
+        }
+        const std::unique_ptr<git_odb, git::Deleter<git_odb, git_odb_free>> odb(rawOdb);
+        size_t size = 0;
+        git_object_t type = GIT_OBJECT_INVALID;
+        if ((code = git_odb_read_header(&size, &type, odb.get(), git_tree_entry_id(entry.get()))) < 0) {
+            return git::error(code, Tr::tr("Reading the size of %1").arg(QString::fromUtf8(path)));
+        }
+        if (qint64(size) > maxBytes) {
+            return makeError(Tr::tr("%1 at commit %2 is %3 bytes, more than the %4 bytes read for it.")
+                                 .arg(QString::fromUtf8(path), commit.left(12))
+                                 .arg(qint64(size))
+                                 .arg(maxBytes),
+                             ErrorKind::Invalid);
+        }
     }
     git_blob *rawBlob = nullptr;
     if ((code = git_blob_lookup(&rawBlob, d->repo.get(), git_tree_entry_id(entry.get()))) < 0) {

@@ -69,7 +69,8 @@ public:
     // The commit a local branch points at; NotFound when it does not exist.
     Result<QString> branchCommit(const QString &branch) const;
     // A file's content at a commit, read from git objects (never the file system).
-    Result<QByteArray> readFile(const QString &commit, const QByteArray &path) const;
+    // With maxBytes >= 0 a larger blob is refused (ErrorKind::Invalid) before it is read.
+    Result<QByteArray> readFile(const QString &commit, const QByteArray &path, qint64 maxBytes = -1) const;
     // Creates refs/heads/<branch> at `commit`; refuses to overwrite an existing branch.
     Status createBranch(const QString &branch, const QString &commit, const QString &logMessage);
     // Deletes refs/heads/<branch> if it still points at `expectedCommit`.

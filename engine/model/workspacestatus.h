@@ -18,6 +18,8 @@ struct WorkspaceStatus
     QString database;
     QString configPath;
     bool configFromFile = false;
+    QString policySource; // where [policy] in force comes from when not configPath
+
     int schemaVersion = 0;
     QList<QPair<QString, int>> goalsByState; // every state, in life-cycle order
     int openGoals = 0;

@@ -6,6 +6,7 @@
 #include "git/ledgeranchor.h"
 #include "git/stalelocks.h"
 #include "goals/generator.h"
+#include "policy/pathglob.h"
 #include "sandbox/scratch.h"
 #include "store/database.h"
 #include "store/databaselocation.h"
@@ -37,7 +38,10 @@ struct Tr
 
 ConfigChecks configChecks()
 {
-    return ConfigChecks{isValidBranchName};
+    return ConfigChecks{isValidBranchName, [](const QString &pattern) {
+                            auto compiled = PathGlobList::compile({pattern});
+                            return compiled ? QString() : compiled.error().message;
+                        }};
 }
 
 namespace {
@@ -47,15 +51,59 @@ QString configPathIn(const QString &workDir)
     return QDir(workDir).filePath(QStringLiteral(".astra.toml"));
 }
 
-Result<Config> loadWorkspaceConfig(const QString &workDir)
+// The configuration of the work tree, with [policy] as committed on the target branch: where
+// the agent may write is decided by what was committed, so an uncommitted edit (or a deleted
+// file) cannot loosen it. Without a committed .astra.toml the work tree's policy applies (there
+// is nothing to loosen). `notes`: what the user should know (an edit not yet in force).
+Result<Config> loadWorkspaceConfig(const GitRepository &repo, QStringList *notes)
 {
-    const QString path = configPathIn(workDir);
-    if (!QFileInfo::exists(path)) {
-        Config config = defaultConfig();
-        config.sourcePath = path;
-        return config;
+    const QString path = configPathIn(repo.workDir());
+    Config config = defaultConfig();
+    config.sourcePath = path;
+    if (QFileInfo::exists(path) || QFileInfo(path).isSymLink()) {
+        auto loaded = loadConfigFile(path, configChecks());
+        if (!loaded) {
+            return loaded.error();
+        }
+        config = *loaded;
     }
-    return loadConfigFile(path, configChecks());
+    const QString target = config.workspace.targetBranch;
+    auto commit = repo.branchCommit(target);
+    if (!commit) {
+        // No target branch yet (an unborn repository): nothing is committed to be in force.
+        return commit.error().kind == ErrorKind::NotFound ? Result<Config>(config) : Result<Config>(commit.error());
+    }
+    const QString source = target + QStringLiteral(":.astra.toml");
+    auto text = repo.readFile(*commit, QByteArrayLiteral(".astra.toml"), maxConfigBytes);
+    if (!text) {
+        if (text.error().kind == ErrorKind::NotFound) {
+            return config;
+        }
+        return makeError(Tr::tr("The .astra.toml committed on %1 cannot be read, and its [policy] is the one in force: "
+                                "%2")
+                             .arg(target, text.message()),
+                         text.error().kind);
+    }
+    auto committed = parseConfig(*text, source, configChecks());
+    if (!committed) {
+        return makeError(Tr::tr("The .astra.toml committed on %1 is not valid, and its [policy] is the one in force. "
+                                "Fix it in a commit on %1:\n%2")
+                             .arg(target, committed.message()),
+                         ErrorKind::Invalid);
+    }
+    if (notes && config.fromFile && !(committed->policy == config.policy)) {
+        notes->append(Tr::tr("The [policy] of %1 differs from the one committed on %2. The committed one is in force: "
+                             "an edit of where the agent may write counts once it is committed on %2.")
+                          .arg(path, target));
+    }
+    if (notes && !config.fromFile) {
+        notes->append(Tr::tr("%1 is missing from the work tree; the settings are the defaults, and the [policy] "
+                             "committed on %2 is in force.")
+                          .arg(path, target));
+    }
+    config.policy = committed->policy;
+    config.policySource = source;
+    return config;
 }
 } // namespace
 
@@ -72,6 +120,8 @@ QJsonObject WorkspaceStatus::toJson() const
     object.insert(QStringLiteral("target_branch"), targetBranch);
     object.insert(QStringLiteral("database"), database);
     object.insert(QStringLiteral("config"), configFromFile ? configPath : QString());
+    object.insert(QStringLiteral("policy_source"),
+                  !policySource.isEmpty() ? policySource : configFromFile ? configPath : QString());
     object.insert(QStringLiteral("schema_version"), schemaVersion);
     object.insert(QStringLiteral("goals"), goals);
     object.insert(QStringLiteral("open_goals"), openGoals);
@@ -178,7 +228,8 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const WorkspaceOptions &optio
     if (!repo) {
         return repo.error();
     }
-    auto config = loadWorkspaceConfig(repo->workDir());
+    QStringList configNotes;
+    auto config = loadWorkspaceConfig(*repo, &configNotes);
     if (!config) {
         return config.error();
     }
@@ -206,6 +257,9 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const WorkspaceOptions &optio
     }
     std::unique_ptr<Workspace> workspace(
         new Workspace(std::make_unique<Parts>(std::move(*repo), std::move(*db), std::move(*config))));
+    for (const QString &note : std::as_const(configNotes)) {
+        workspace->m_parts->decisions.warn(note);
+    }
     if (!options.recover) {
         return workspace;
     }
@@ -298,7 +352,7 @@ Result<InitReport> Workspace::init(const WorkspaceOptions &options)
     }
     report.schemaVersion = *migrated;
 
-    auto config = loadWorkspaceConfig(repo->workDir());
+    auto config = loadWorkspaceConfig(*repo, nullptr);
     if (!config) {
         return config.error();
     }
@@ -360,6 +414,7 @@ Result<WorkspaceStatus> Workspace::status()
     status.database = m_db.location().displayName();
     status.configPath = m_config.sourcePath;
     status.configFromFile = m_config.fromFile;
+    status.policySource = m_config.policySource;
     Migrator migrator(m_db);
     auto version = migrator.currentVersion();
     if (!version) {

@@ -298,6 +298,76 @@ private Q_SLOTS:
         QVERIFY(m_workspace->verifyLedger()->intact);
     }
 
+    // Where the agent may write is what was committed on the target branch: loosening the work
+    // tree's .astra.toml, or deleting it, changes nothing until it is committed; and it says so.
+    void committedPolicyIsInForce_data()
+    {
+        QTest::addColumn<QString>("edit");
+        QTest::addRow("loosened") << QStringLiteral("loosened");
+        QTest::addRow("deleted") << QStringLiteral("deleted");
+    }
+    void committedPolicyIsInForce()
+    {
+        QFETCH(QString, edit);
+        makeWorkspace();
+        m_workspace.reset();
+        if (edit == u"loosened") {
+            m_repo->write(QStringLiteral(".astra.toml"),
+                          "[workspace]\ntarget_branch = \"main\"\n[policy]\nallowed = []\nforbidden = []\n");
+        } else {
+            QVERIFY(QFile::remove(m_repo->file(QStringLiteral(".astra.toml"))));
+        }
+        WorkspaceOptions options;
+        options.repoPath = m_repo->path();
+        auto opened = Workspace::open(options);
+        QVERIFY2(opened.ok(), qPrintable(opened.message()));
+        m_workspace = std::move(*opened);
+        QCOMPARE(m_workspace->config().policy.forbidden, QStringList{QStringLiteral("src/secret/")});
+        QCOMPARE(m_workspace->config().policySource, QStringLiteral("main:.astra.toml"));
+        const QStringList warnings = m_workspace->takeWarnings();
+        QVERIFY2(warnings.join(u'\n').contains(QStringLiteral("committed on main")), qPrintable(warnings.join(u'\n')));
+
+        ChangeSet changes;
+        changes.files = {write("src/secret/key.c", "leak\n")};
+        auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
+        QVERIFY(!created.ok());
+        QCOMPARE(created.error().kind, ErrorKind::Refused);
+        changes.files = {write("Makefile", "all:\n")};
+        QVERIFY(!m_workspace->createModification(m_goal, changes, QStringLiteral("agent")).ok());
+
+        // Committed, the edit is in force.
+        if (edit == u"loosened") {
+            m_workspace.reset();
+            m_repo->commitAll(QStringLiteral("open up the policy"));
+            opened = Workspace::open(options);
+            QVERIFY2(opened.ok(), qPrintable(opened.message()));
+            m_workspace = std::move(*opened);
+            QVERIFY(m_workspace->config().policy.forbidden.isEmpty());
+            QVERIFY(m_workspace->takeWarnings().isEmpty());
+            auto allowed = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
+            QVERIFY2(allowed.ok(), qPrintable(allowed.message()));
+        }
+    }
+
+    // A committed configuration that is not valid stops the workspace with the reason, instead
+    // of falling back on a policy nobody wrote.
+    void brokenCommittedPolicyIsAnError()
+    {
+        makeWorkspace();
+        m_workspace.reset();
+        m_repo->write(QStringLiteral(".astra.toml"), "[policy]\nforbidden = [\"src/[secret\"]\n");
+        m_repo->commitAll(QStringLiteral("broken policy"));
+        m_repo->write(QStringLiteral(".astra.toml"), config);
+        WorkspaceOptions options;
+        options.repoPath = m_repo->path();
+        auto opened = Workspace::open(options);
+        QVERIFY(!opened.ok());
+        QCOMPARE(opened.error().kind, ErrorKind::Invalid);
+        QVERIFY2(opened.message().contains(QStringLiteral("main:.astra.toml:2")), qPrintable(opened.message()));
+        QVERIFY2(opened.message().contains(QStringLiteral("policy.forbidden[0]")), qPrintable(opened.message()));
+        QVERIFY2(opened.message().contains(QStringLiteral("Fix it in a commit on main")), qPrintable(opened.message()));
+    }
+
     void patchImport()
     {
         makeWorkspace();

@@ -69,7 +69,9 @@ SettingsDialog::SettingsDialog(const QString &configPath, QWidget *parent)
     connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::save);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto *intro = new QLabel(tr("The workspace's configuration (.astra.toml): policy, tests, jobs, proposers and the "
-                                "generator. It is checked before it is saved; see docs/configuration.md."),
+                                "generator. It is checked before it is saved; see docs/configuration.md. Where the "
+                                "agent may write ([policy]) is read from the copy committed on the target branch: an "
+                                "edit of it counts once it is committed."),
                              this);
     intro->setWordWrap(true);
     auto *layout = new QVBoxLayout(this);
