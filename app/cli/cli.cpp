@@ -50,6 +50,7 @@ QString helpText()
         "                                import an agent's change as a modification\n"
         "  mods [--state S]              list modifications\n"
         "  mod show|approve|reject|merge|rollback ID [--reason TEXT]\n"
+        "  mod retest ID                 test again on the target's head as it is now; back to review\n"
         "  prune [--older-than DAYS]     delete the branches of finished modifications\n"
         "  ledger verify [--anchor REMOTE]\n"
         "                                recompute the audit chain; compare it with every checkpoint in\n"

@@ -193,17 +193,18 @@ int runMod(Context &context)
 {
     int exitCode = Success;
     if (context.args.isEmpty()) {
-        return context.usage(Tr::tr("mod needs a subcommand: show, approve, reject, merge or rollback."));
+        return context.usage(Tr::tr("mod needs a subcommand: show, retest, approve, reject, merge or rollback."));
     }
     const QString sub = context.args.takeFirst();
     const QStringList known = {QStringLiteral("show"),
+                               QStringLiteral("retest"),
                                QStringLiteral("approve"),
                                QStringLiteral("reject"),
                                QStringLiteral("merge"),
                                QStringLiteral("rollback")};
     if (!known.contains(sub)) {
         return context.usage(
-            Tr::tr("'mod %1' is not a command; use show, approve, reject, merge or rollback.").arg(sub));
+            Tr::tr("'mod %1' is not a command; use show, retest, approve, reject, merge or rollback.").arg(sub));
     }
     const bool takesReason = sub == u"approve" || sub == u"reject" || sub == u"rollback";
     if (!context.onlyOptions(takesReason ? QStringList{QStringLiteral("reason")} : QStringList{}, &exitCode)) {
@@ -224,6 +225,8 @@ int runMod(Context &context)
     Result<Modification> result = makeError(QString());
     if (sub == u"show") {
         result = workspace->modification(id);
+    } else if (sub == u"retest") {
+        result = workspace->retestModification(id);
     } else if (sub == u"approve") {
         result = workspace->approveModification(id, reason);
     } else if (sub == u"reject") {

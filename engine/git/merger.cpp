@@ -377,7 +377,6 @@ Result<MergeOutcome> Merger::merge(const QString &targetBranch,
                                    const QString &head,
                                    const QString &message)
 {
-    git_repository *repo = m_repo.handle();
     auto current = m_repo.branchCommit(targetBranch);
     if (!current) {
         return current.error();
@@ -388,23 +387,38 @@ Result<MergeOutcome> Merger::merge(const QString &targetBranch,
                              .arg(targetBranch, expectedTarget.left(12), current->left(12)),
                          ErrorKind::Conflict);
     }
+    auto prepared = prepare(*current, base, head, message);
+    if (!prepared || prepared->kind == MergeOutcome::Kind::Conflicted) {
+        return prepared;
+    }
+    const bool fastForward = prepared->kind == MergeOutcome::Kind::FastForward;
+    if (Status moved = moveTarget(targetBranch,
+                                  expectedTarget,
+                                  prepared->commit,
+                                  fastForward ? QStringLiteral("astra: merge (fast-forward)")
+                                              : QStringLiteral("astra: merge"),
+                                  "merge-ref-moved");
+        !moved) {
+        return moved.error();
+    }
+    return prepared;
+}
+
+Result<MergeOutcome> Merger::prepare(const QString &target,
+                                     const QString &base,
+                                     const QString &head,
+                                     const QString &message)
+{
+    git_repository *repo = m_repo.handle();
     MergeOutcome outcome;
-    if (*current == base) {
-        if (Status moved = moveTarget(targetBranch,
-                                      expectedTarget,
-                                      head,
-                                      QStringLiteral("astra: merge (fast-forward)"),
-                                      "merge-ref-moved");
-            !moved) {
-            return moved.error();
-        }
+    if (target == base) {
         outcome.kind = MergeOutcome::Kind::FastForward;
         outcome.commit = head;
         return outcome;
     }
 
     auto baseCommit = git::lookupCommit(repo, base);
-    auto targetCommit = git::lookupCommit(repo, *current);
+    auto targetCommit = git::lookupCommit(repo, target);
     auto headCommit = git::lookupCommit(repo, head);
     if (auto failed = git::firstError(baseCommit, targetCommit, headCommit)) {
         return *failed;
@@ -452,10 +466,6 @@ Result<MergeOutcome> Merger::merge(const QString &targetBranch,
                               Tr::tr("Writing the merge commit"));
     if (!merged) {
         return merged.error();
-    }
-    if (Status moved = moveTarget(targetBranch, *current, *merged, QStringLiteral("astra: merge"), "merge-ref-moved");
-        !moved) {
-        return moved.error();
     }
     outcome.kind = MergeOutcome::Kind::MergeCommit;
     outcome.commit = *merged;

@@ -76,7 +76,7 @@ QList<ModificationStatus> legalNextStates(ModificationStatus from)
     case S::TestsFailed:
         return {S::Testing, S::Rejected};
     case S::Approved:
-        return {S::Merged, S::Conflicted, S::Rejected};
+        return {S::Merged, S::Conflicted, S::Rejected, S::Testing};
     case S::Conflicted:
         return {S::Rejected};
     case S::Merged:

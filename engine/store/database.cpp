@@ -7,6 +7,7 @@
 #include <QCryptographicHash>
 #include <QFileInfo>
 #include <QSqlError>
+#include <QStorageInfo>
 #include <QThread>
 
 namespace astra {
@@ -23,6 +24,39 @@ QString connectionNameFor(const DatabaseLocation &location)
     return QStringLiteral("astra-%1-%2")
         .arg(QString::fromLatin1(key.toHex().left(16)))
         .arg(reinterpret_cast<quintptr>(QThread::currentThread()), 0, 16);
+}
+// What a failed statement means for the person who must fix it. A full disk (SQLite reports a
+// failed write as SQLITE_FULL, or as an I/O error when the WAL index cannot grow; PostgreSQL as
+// SQLSTATE 53100) is named as such, after checking the free space where the file is, since the
+// driver's words ("disk I/O error") do not say what to do.
+QString describeError(const DatabaseLocation &location, const QSqlError &error)
+{
+    const QString text = error.text();
+    if (location.driver == DatabaseLocation::Driver::PostgreSQL) {
+        if (error.nativeErrorCode() == u"53100") {
+            return Tr::tr("the PostgreSQL server's disk is full (%1); free space on the server and run the command "
+                          "again")
+                .arg(text);
+        }
+        return text;
+    }
+    bool numeric = false;
+    const int code = error.nativeErrorCode().toInt(&numeric);
+    const int primary = code & 0xff;
+    const bool writeFailed = numeric && (primary == 13 /* SQLITE_FULL */ || primary == 10 /* SQLITE_IOERR */);
+    if (!writeFailed) {
+        return text;
+    }
+    const QString folder = QFileInfo(location.path).absolutePath();
+    const QStorageInfo storage(folder);
+    if (storage.isValid() && storage.bytesAvailable() >= 0 && storage.bytesAvailable() < 1024 * 1024) {
+        return Tr::tr("the disk holding %1 is full (%2 bytes free); free space there and run the command again "
+                      "(SQLite: %3)")
+            .arg(folder)
+            .arg(storage.bytesAvailable())
+            .arg(text);
+    }
+    return text;
 }
 } // namespace
 
@@ -80,8 +114,8 @@ Result<Database> Database::open(const DatabaseLocation &location, OpenMode mode)
             db.setConnectOptions(options);
         }
         if (!db.open()) {
-            const QString message =
-                Tr::tr("Cannot open the workspace state %1: %2").arg(location.displayName(), db.lastError().text());
+            const QString message = Tr::tr("Cannot open the workspace state %1: %2")
+                                        .arg(location.displayName(), describeError(location, db.lastError()));
             db = QSqlDatabase();
             QSqlDatabase::removeDatabase(name);
             return makeError(message);
@@ -89,8 +123,8 @@ Result<Database> Database::open(const DatabaseLocation &location, OpenMode mode)
         for (const QString &statement : dialect.connectionSetup()) {
             QSqlQuery query(db);
             if (!query.exec(statement)) {
-                const QString message = Tr::tr("Cannot configure the workspace state %1 (%2): %3")
-                                            .arg(location.displayName(), statement, query.lastError().text());
+                const QString message = Tr::tr("Cannot open the workspace state %1: %2")
+                                            .arg(location.displayName(), describeError(location, query.lastError()));
                 query = QSqlQuery();
                 db.close();
                 db = QSqlDatabase();
@@ -140,7 +174,7 @@ QSqlDatabase Database::connection() const
 
 QString Database::errorMessage(const QString &what, const QSqlError &error) const
 {
-    return Tr::tr("%1 failed in %2: %3").arg(what, m_location.displayName(), error.text());
+    return Tr::tr("%1 failed in %2: %3").arg(what, m_location.displayName(), describeError(m_location, error));
 }
 
 Status Database::runWriteTransaction(const std::function<Status()> &body)

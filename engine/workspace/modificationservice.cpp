@@ -383,6 +383,60 @@ Result<Modification> ModificationService::move(const Modification &modification,
 
 Result<Modification> ModificationService::test(qint64 id)
 {
+    return runTests(id, QStringLiteral("astra"), QString(), {});
+}
+
+Result<Modification> ModificationService::retest(qint64 id)
+{
+    auto modification = ModificationRepository(m_db).find(id);
+    if (!modification) {
+        return modification.error();
+    }
+    using S = ModificationStatus;
+    if (modification->status != S::AwaitingApproval && modification->status != S::TestsFailed
+        && modification->status != S::Approved) {
+        return makeError(Tr::tr("Modification %1 is '%2'; only one that awaits approval, failed its tests or is "
+                                "approved can be tested again. Nothing was done.")
+                             .arg(id)
+                             .arg(toString(modification->status)),
+                         ErrorKind::Refused);
+    }
+    auto target = m_repo.branchCommit(modification->targetBranch);
+    if (!target) {
+        return target.error();
+    }
+    QJsonObject meta;
+    meta.insert(QStringLiteral("retest"), true);
+    meta.insert(QStringLiteral("target_head"), *target);
+    QString tested = modification->headCommit;
+    if (*target != modification->baseCommit) {
+        Merger merger(m_repo);
+        auto prepared = merger.prepare(*target,
+                                       modification->baseCommit,
+                                       modification->headCommit,
+                                       QStringLiteral("Trial merge of %1 for its tests\n").arg(modification->branch));
+        if (!prepared) {
+            return prepared.error();
+        }
+        if (prepared->kind == MergeOutcome::Kind::Conflicted) {
+            return makeError(Tr::tr("Modification %1 and %2 (now at %3) both change %4, so it cannot be merged onto "
+                                    "the new head; nothing was tested or changed. Reject it and have the goal "
+                                    "worked on again from the new head.")
+                                 .arg(id)
+                                 .arg(modification->targetBranch, target->left(12), prepared->paths.join(u", ")),
+                             ErrorKind::Conflict);
+        }
+        tested = prepared->commit;
+        meta.insert(QStringLiteral("tested_commit"), tested);
+    }
+    auto retested = runTests(id, m_decisions.actor(), tested, meta);
+    m_decisions.checkpointAfterDecision();
+    return retested;
+}
+
+Result<Modification>
+ModificationService::runTests(qint64 id, const QString &who, const QString &testedCommit, QJsonObject meta)
+{
     auto modification = ModificationRepository(m_db).find(id);
     if (!modification) {
         return modification.error();
@@ -393,10 +447,11 @@ Result<Modification> ModificationService::test(qint64 id)
                              .arg(m_config.sourcePath),
                          ErrorKind::Invalid);
     }
-    auto testing = move(*modification, ModificationStatus::Testing, QStringLiteral("astra"), {});
+    auto testing = move(*modification, ModificationStatus::Testing, who, meta);
     if (!testing) {
         return testing.error();
     }
+    const QString commitToTest = testedCommit.isEmpty() ? testing->headCommit : testedCommit;
 
     TestResultRecord record;
     record.modificationId = id;
@@ -417,7 +472,7 @@ Result<Modification> ModificationService::test(qint64 id)
         testRunRequest(m_config.tests,
                        {},
                        QDir(outputDir).filePath(QStringLiteral("modification-%1-run-%2.log").arg(id).arg(record.id)));
-    const TestRunResult run = runOnExport(m_repo, testing->headCommit, request, QStringLiteral("test"));
+    const TestRunResult run = runOnExport(m_repo, commitToTest, request, QStringLiteral("test"));
 
     record.sandbox = run.sandbox;
     record.outcome = toString(run.outcome);
@@ -436,6 +491,10 @@ Result<Modification> ModificationService::test(qint64 id)
     record.report.insert(QStringLiteral("message"), run.message);
     record.report.insert(QStringLiteral("duration_ms"), double(run.durationMs));
     record.report.insert(QStringLiteral("output_truncated"), run.outputTruncated);
+    if (commitToTest != record.commitId) {
+        // The merge the change would make on the moved target: its tree is what was tested.
+        record.report.insert(QStringLiteral("tested_commit"), commitToTest);
+    }
     record.outputPath = request.outputFile;
     record.finishedAt = isoNow();
 
@@ -563,6 +622,15 @@ Result<Modification> ModificationService::merge(qint64 id)
     auto headSeen = repository.approvedHeadSeen(id);
     if (!headSeen) {
         return headSeen.error();
+    }
+    if (auto targetNow = m_repo.branchCommit(modification->targetBranch); targetNow && *targetNow != *headSeen) {
+        return makeError(Tr::tr("%1 moved since the review (it was at %2 when modification %3 was approved, it is at "
+                                "%4); nothing was merged. `astra mod retest %3` tests the change on the new head "
+                                "and puts it back for review; approve it again to merge.")
+                             .arg(modification->targetBranch, headSeen->left(12))
+                             .arg(id)
+                             .arg(targetNow->left(12)),
+                         ErrorKind::Conflict);
     }
     Merger merger(m_repo);
     auto goal = GoalRepository(m_db).find(modification->goalId);

@@ -56,6 +56,10 @@ public:
     Result<Modification> find(qint64 id);
     Result<QList<TestResultRecord>> testResults(qint64 modificationId);
     Result<Modification> test(qint64 id);
+    // A person's request to test again (approval withdrawn): on the target's head as it is now
+    // (the merge it would make, when the target moved since the change's base), then back to
+    // awaiting approval, so it is reviewed against that head.
+    Result<Modification> retest(qint64 id);
     Result<QList<Modification>> testPending();
     Result<Modification> approve(qint64 id, const QString &reason);
     Result<Modification> reject(qint64 id, const QString &reason);
@@ -66,6 +70,9 @@ public:
     Result<QStringList> prune(int days);
 
 private:
+    // Tests `testedCommit` (the change's head, or the merge it would make) for modification `id`,
+    // moved to testing by `who` with `meta`.
+    Result<Modification> runTests(qint64 id, const QString &who, const QString &testedCommit, QJsonObject meta);
     Result<Goal> goalForImport(std::optional<qint64> goalId, const QString &title);
     // An import's base (the target's head), once the goal it names is known to exist.
     Result<QString> importBase(std::optional<qint64> goalId);

@@ -621,6 +621,11 @@ Result<Modification> Workspace::testModification(qint64 id)
     return m_modifications.test(id);
 }
 
+Result<Modification> Workspace::retestModification(qint64 id)
+{
+    return m_modifications.retest(id);
+}
+
 Result<QList<Modification>> Workspace::testPending()
 {
     return m_modifications.testPending();

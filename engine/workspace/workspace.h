@@ -118,6 +118,9 @@ public:
     Result<QList<TestResultRecord>> testResults(qint64 modificationId);
     // Runs the tests of one modification on its exact commit (blocking: call it off the UI thread).
     Result<Modification> testModification(qint64 id);
+    // A person's "test again on the target as it is now" (withdraws an approval); see
+    // ModificationService::retest.
+    Result<Modification> retestModification(qint64 id);
     // Tests every pending modification; returns them as they ended.
     Result<QList<Modification>> testPending();
     Result<Modification> approveModification(qint64 id, const QString &reason);

@@ -547,6 +547,43 @@ private Q_SLOTS:
         QCOMPARE(after.out.trimmed(), local);
     }
 
+    // A full disk is named as one, with the folder and what to do, and leaves the state as it
+    // was: the repository is copied onto a small tmpfs inside bubblewrap and the disk filled.
+    void fullDiskIsNamed()
+    {
+        const Run help = test::runProgram(QStringLiteral("bwrap"), {QStringLiteral("--help")});
+        QVERIFY2(help.out.contains(QStringLiteral("--size")), "bubblewrap 0.6 or later is required (--size)");
+        auto repo = initialisedRepo();
+        VERIFY_RUN(runAstra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("one")}, repo->path()), 0);
+        QTemporaryDir mount;
+        const QString mnt = mount.path();
+        const QString script =
+            QStringLiteral("cp -a '%1/.' '%2/' && head -c 50000000 /dev/zero > '%2/filler' 2>/dev/null; cd '%2' && "
+                           "'%3' goal add two; echo \"exit $?\"; rm '%2/filler' && '%3' goal add three && "
+                           "'%3' ledger verify && '%3' goals")
+                .arg(repo->path(), mnt, QStringLiteral(ASTRA_CLI_PATH));
+        const Run run = test::runProgram(QStringLiteral("bwrap"),
+                                         {QStringLiteral("--dev-bind"),
+                                          QStringLiteral("/"),
+                                          QStringLiteral("/"),
+                                          QStringLiteral("--size"),
+                                          QStringLiteral("3000000"),
+                                          QStringLiteral("--tmpfs"),
+                                          mnt,
+                                          QStringLiteral("sh"),
+                                          QStringLiteral("-c"),
+                                          script});
+        QVERIFY2(run.exitCode == 0, qPrintable(test::describe(run)));
+        QVERIFY2(run.out.contains(QStringLiteral("exit 1")), qPrintable(test::describe(run)));
+        QVERIFY2(run.err.contains(QStringLiteral("the disk holding %1/.git/astra is full").arg(mnt)),
+                 qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("free space there")), qPrintable(run.err));
+        // After space was freed: intact, and the goal that failed was never recorded.
+        QVERIFY2(run.out.contains(QStringLiteral("The ledger is intact")), qPrintable(run.out));
+        QVERIFY2(run.out.contains(QStringLiteral("three")), qPrintable(run.out));
+        QVERIFY2(!run.out.contains(QStringLiteral("two")), qPrintable(run.out));
+    }
+
     void ledgerEditIsNamed()
     {
         auto repo = initialisedRepo();

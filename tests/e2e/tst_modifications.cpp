@@ -734,7 +734,55 @@ private Q_SLOTS:
         QVERIFY(!merged.ok());
         QCOMPARE(merged.error().kind, ErrorKind::Conflict);
         QVERIFY(merged.message().contains(QStringLiteral("moved since the review")));
+        QVERIFY2(merged.message().contains(QStringLiteral("astra mod retest %1").arg(created->id)),
+                 qPrintable(merged.message()));
         QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed(), moved);
+
+        // Tested again on the moved head (the merge it would make), reviewed again, merged.
+        const qint64 before = m_workspace->ledger().head()->seq;
+        auto retested = m_workspace->retestModification(created->id);
+        QVERIFY2(retested.ok(), qPrintable(retested.message()));
+        QCOMPARE(toString(retested->status), toString(ModificationStatus::AwaitingApproval));
+        const TestResultRecord last = m_workspace->testResults(created->id)->last();
+        const QString tested = last.report.value(QStringLiteral("tested_commit")).toString();
+        QVERIFY(!tested.isEmpty());
+        QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), tested + QStringLiteral("^1")}).trimmed(), moved);
+        QCOMPARE(m_repo->git({QStringLiteral("show"), tested + QStringLiteral(":README.md")}),
+                 QStringLiteral("moved after the review\n"));
+        auto entries = m_workspace->ledger().entries(before).value();
+        QVERIFY(!entries.isEmpty());
+        QVERIFY(entries.first().meta.value(QStringLiteral("retest")).toBool());
+        QVERIFY2(!entries.first().actor.startsWith(QStringLiteral("astra")), qPrintable(entries.first().actor));
+        QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed(), moved);
+        QVERIFY(!m_workspace->mergeModification(created->id).ok()); // not approved any more
+        QVERIFY(m_workspace->approveModification(created->id, QString()).ok());
+        merged = m_workspace->mergeModification(created->id);
+        QVERIFY2(merged.ok(), qPrintable(merged.message()));
+        QCOMPARE(m_repo->git({QStringLiteral("show"), QStringLiteral("main:src/calc.c")}),
+                 QStringLiteral("int add(int a, int b) { return a + b; } // x\n"));
+        QVERIFY(m_workspace->verifyLedger()->intact);
+
+        auto again = m_workspace->retestModification(created->id);
+        QVERIFY(!again.ok());
+        QCOMPARE(again.error().kind, ErrorKind::Refused);
+    }
+
+    // A target that changed the same file cannot take the change: retest says so and changes
+    // nothing.
+    void retestOntoAConflictingHead()
+    {
+        makeWorkspace();
+        const qint64 id = approvedModification("src/calc.c", "int add(int a, int b) { return a + b; } // mine\n");
+        QVERIFY(id > 0);
+        m_repo->write(QStringLiteral("src/calc.c"), "int add(int a, int b) { return b + a; }\n");
+        m_repo->commitAll(QStringLiteral("theirs"));
+        const qint64 before = m_workspace->ledger().head()->seq;
+        auto retested = m_workspace->retestModification(id);
+        QVERIFY(!retested.ok());
+        QCOMPARE(retested.error().kind, ErrorKind::Conflict);
+        QVERIFY2(retested.message().contains(QStringLiteral("src/calc.c")), qPrintable(retested.message()));
+        QCOMPARE(toString(m_workspace->modification(id)->status), toString(ModificationStatus::Approved));
+        QCOMPARE(m_workspace->ledger().head()->seq, before);
     }
 
     void rollbackConflictIsRefused()

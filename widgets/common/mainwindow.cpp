@@ -207,6 +207,12 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
             return done ? Status() : Status(done.error());
         });
     });
+    connect(m_review, &ReviewView::retestRequested, this, [this](qint64 id) {
+        m_watcher->perform(tr("Test modification %1 again").arg(id), [id](Workspace &workspace) -> Status {
+            auto done = workspace.retestModification(id);
+            return done ? Status() : Status(done.error());
+        });
+    });
     connect(m_review, &ReviewView::rollbackRequested, this, [this](qint64 id, const QString &reason) {
         m_watcher->perform(tr("Roll back modification %1").arg(id), [id, reason](Workspace &workspace) -> Status {
             auto done = workspace.rollbackModification(id, reason);

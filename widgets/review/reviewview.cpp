@@ -96,6 +96,7 @@ ReviewView::ReviewView(QWidget *parent)
     , m_approve(new QPushButton(tr("&Approve change"), this))
     , m_reject(new QPushButton(tr("Re&ject change…"), this))
     , m_merge(new QPushButton(tr("&Merge…"), this))
+    , m_retest(new QPushButton(tr("&Test again"), this))
     , m_rollback(new QPushButton(tr("Roll &back…"), this))
 {
     m_header->setWordWrap(true);
@@ -109,6 +110,9 @@ ReviewView::ReviewView(QWidget *parent)
     m_approve->setObjectName(QStringLiteral("approveModification"));
     m_reject->setObjectName(QStringLiteral("rejectModification"));
     m_merge->setObjectName(QStringLiteral("mergeModification"));
+    m_retest->setObjectName(QStringLiteral("retestModification"));
+    m_retest->setToolTip(tr("Run the tests again on the target branch as it is now (the merge this change would "
+                            "make) and put the change back for review; an approval is withdrawn"));
     m_rollback->setObjectName(QStringLiteral("rollbackModification"));
     addShortcut(this, m_approve, QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_A));
     addShortcut(this, m_reject, QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_J));
@@ -117,6 +121,11 @@ ReviewView::ReviewView(QWidget *parent)
     connect(m_approve, &QPushButton::clicked, this, &ReviewView::approve);
     connect(m_reject, &QPushButton::clicked, this, &ReviewView::reject);
     connect(m_merge, &QPushButton::clicked, this, &ReviewView::merge);
+    connect(m_retest, &QPushButton::clicked, this, [this] {
+        if (canRetest()) {
+            Q_EMIT retestRequested(m_snapshot.modificationId);
+        }
+    });
     connect(m_rollback, &QPushButton::clicked, this, &ReviewView::rollback);
 
     setFocusProxy(m_details);
@@ -124,6 +133,7 @@ ReviewView::ReviewView(QWidget *parent)
     buttons->addWidget(m_header, 1);
     buttons->addWidget(m_approve);
     buttons->addWidget(m_reject);
+    buttons->addWidget(m_retest);
     buttons->addWidget(m_merge);
     buttons->addWidget(m_rollback);
     auto *layout = new QVBoxLayout(this);
@@ -205,6 +215,14 @@ bool ReviewView::canMerge() const
     return m_loaded && m_snapshot.modification.status == ModificationStatus::Approved;
 }
 
+bool ReviewView::canRetest() const
+{
+    return m_loaded
+        && (m_snapshot.modification.status == ModificationStatus::AwaitingApproval
+            || m_snapshot.modification.status == ModificationStatus::Approved
+            || m_snapshot.modification.status == ModificationStatus::TestsFailed);
+}
+
 bool ReviewView::canRollback() const
 {
     return m_loaded && m_snapshot.modification.status == ModificationStatus::Merged && m_snapshot.rollback.has_value();
@@ -215,6 +233,7 @@ void ReviewView::updateButtons()
     m_approve->setEnabled(canApprove());
     m_reject->setEnabled(canReject());
     m_merge->setEnabled(canMerge());
+    m_retest->setEnabled(canRetest());
     m_rollback->setEnabled(canRollback());
 }
 

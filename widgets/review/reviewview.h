@@ -38,6 +38,7 @@ public:
     bool canApprove() const;
     bool canReject() const;
     bool canMerge() const;
+    bool canRetest() const;
     bool canRollback() const;
 
     // What a rollback touches, as the confirmation shows it.
@@ -55,6 +56,7 @@ Q_SIGNALS:
     void approveRequested(qint64 modificationId);
     void rejectRequested(qint64 modificationId, const QString &reason);
     void mergeRequested(qint64 modificationId);
+    void retestRequested(qint64 modificationId);
     void rollbackRequested(qint64 modificationId, const QString &reason);
 
 private:
@@ -67,6 +69,7 @@ private:
     QPushButton *m_approve;
     QPushButton *m_reject;
     QPushButton *m_merge;
+    QPushButton *m_retest;
     QPushButton *m_rollback;
 };
 
