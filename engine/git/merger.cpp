@@ -12,8 +12,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
+#include <QScopeGuard>
 #include <QSet>
 
+#include <cstring>
 #include <initializer_list>
 #include <vector>
 
@@ -84,6 +86,62 @@ Result<QStringList> checkoutTree(git_repository *repo, git_tree *baseline, git_t
         return git::error(code, Tr::tr("Updating the work tree"));
     }
     return conflicts.paths;
+}
+
+// Whether the work tree's `path` is what an interrupted checkout to `target` leaves: missing,
+// or a regular file holding a proper prefix of the target's blob (empty included).
+bool isInterruptedWrite(GitRepository &repo, git_tree *target, const QString &path)
+{
+    const QString file = QDir(repo.workDir()).filePath(path);
+    const QFileInfo info(file);
+    if (!info.exists() && !info.isSymLink()) {
+        return true;
+    }
+    if (info.isSymLink() || !info.isFile()) {
+        return false;
+    }
+    git_tree_entry *rawEntry = nullptr;
+    if (git_tree_entry_bypath(&rawEntry, target, path.toUtf8().constData()) < 0) {
+        return false;
+    }
+    const std::unique_ptr<git_tree_entry, git::Deleter<git_tree_entry, git_tree_entry_free>> entry(rawEntry);
+    git_blob *rawBlob = nullptr;
+    if (git_tree_entry_type(entry.get()) != GIT_OBJECT_BLOB
+        || git_blob_lookup(&rawBlob, repo.handle(), git_tree_entry_id(entry.get())) < 0) {
+        return false;
+    }
+    const git::BlobPtr blob(rawBlob);
+    const auto size = qint64(git_blob_rawsize(blob.get()));
+    if (info.size() >= size) {
+        return false;
+    }
+    QFile handle(file);
+    if (!handle.open(QIODevice::ReadOnly)) {
+        return false;
+    }
+    const QByteArray content = handle.read(size);
+    return content.size() == info.size()
+        && std::memcmp(content.constData(), git_blob_rawcontent(blob.get()), size_t(content.size())) == 0;
+}
+
+// Writes `paths` of `target` into the work tree and index whatever is there.
+Status forceCheckoutPaths(git_repository *repo, git_tree *target, const QStringList &paths)
+{
+    QList<QByteArray> encoded;
+    std::vector<char *> pointers;
+    for (const QString &path : paths) {
+        encoded.append(path.toUtf8());
+    }
+    for (QByteArray &path : encoded) {
+        pointers.push_back(path.data());
+    }
+    git_checkout_options options = GIT_CHECKOUT_OPTIONS_INIT;
+    options.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
+    options.paths = {pointers.data(), pointers.size()};
+    if (const int code = git_checkout_tree(repo, reinterpret_cast<git_object *>(target), &options); code < 0) {
+        return git::error(code, Tr::tr("Finishing the files an interrupted checkout left half written"));
+    }
+    return {};
 }
 
 // The record of a move of a checked-out branch whose checkout has not finished: written (and
@@ -251,6 +309,18 @@ Status Merger::moveTarget(const QString &targetBranch,
                           const char *crashPointName)
 {
     git_repository *repo = m_repo.handle();
+    // The record goes first: from here on this process may hold the branch's lock and the
+    // index's (the checks below read and refresh the index), and if it dies holding them, the
+    // record is how the next start knows whose they were. Dropped on every way out but one.
+    if (Status written = writeIntent(m_repo, targetBranch, expectedTarget, newCommit); !written) {
+        return written;
+    }
+    bool keepIntent = false;
+    const auto intentGuard = qScopeGuard([&] {
+        if (!keepIntent) {
+            QFile::remove(intentPath(m_repo));
+        }
+    });
     if (Status safe = checkSafeToMove(m_repo, targetBranch); !safe) {
         return safe;
     }
@@ -283,16 +353,6 @@ Status Merger::moveTarget(const QString &targetBranch,
     }
     const QByteArray ref = (QStringLiteral("refs/heads/") + targetBranch).toUtf8();
     const QByteArray log = logMessage.toUtf8();
-    if (checkedOut) {
-        if (Status written = writeIntent(m_repo, targetBranch, expectedTarget, newCommit); !written) {
-            return written;
-        }
-    }
-    const auto dropIntent = [&] {
-        if (checkedOut) {
-            QFile::remove(intentPath(m_repo));
-        }
-    };
     git_reference *raw = nullptr;
     int code = git_reference_create_matching(&raw,
                                              repo,
@@ -303,14 +363,12 @@ Status Merger::moveTarget(const QString &targetBranch,
                                              log.constData());
     git::ReferencePtr moved(raw);
     if (code == GIT_EMODIFIED) {
-        dropIntent();
         return makeError(Tr::tr("%1 moved while it was being updated (it is no longer at %2); nothing was changed. "
                                 "Review the new head and try again.")
                              .arg(targetBranch, expectedTarget.left(12)),
                          ErrorKind::Conflict);
     }
     if (code == GIT_ELOCKED) {
-        dropIntent();
         return makeError(Tr::tr("%1 is being moved by another process right now (its ref is locked); nothing was "
                                 "changed. Try again in a moment; if it stays locked, `astra status` names the lock "
                                 "file.")
@@ -318,7 +376,6 @@ Status Merger::moveTarget(const QString &targetBranch,
                          ErrorKind::Conflict);
     }
     if (code < 0) {
-        dropIntent();
         return git::error(code, Tr::tr("Moving %1").arg(targetBranch));
     }
     if (checkedOut) {
@@ -338,6 +395,7 @@ Status Merger::moveTarget(const QString &targetBranch,
             git::ReferencePtr back(rawBack);
             if (undone < 0) {
                 // The record stays: the next astra command finishes the move (or reports what blocks it).
+                keepIntent = true;
                 return makeError(Tr::tr("Updating the checked-out work tree of %1 failed (%2), and moving %1 back "
                                         "failed too (%3). %1 points at %4 while some files are older; the next astra "
                                         "command finishes the update. Do not commit on %1 before that.")
@@ -347,7 +405,6 @@ Status Merger::moveTarget(const QString &targetBranch,
                                           newCommit.left(12)),
                                  ErrorKind::Failed);
             }
-            dropIntent();
             auto restored = checkoutTree(repo, newTree.get(), oldTree.get(), false);
             if (!restored || !restored->isEmpty()) {
                 return makeError(Tr::tr("Updating the checked-out work tree of %1 failed (%2). %1 was moved back to "
@@ -365,8 +422,8 @@ Status Merger::moveTarget(const QString &targetBranch,
                     .arg(targetBranch, why),
                 ErrorKind::Refused);
         }
-        dropIntent();
     }
+    QFile::remove(intentPath(m_repo)); // ref, index and work tree agree again
     crashPoint(crashPointName);
     return {};
 }
@@ -392,22 +449,20 @@ Result<MergeOutcome> Merger::merge(const QString &targetBranch,
         return prepared;
     }
     const bool fastForward = prepared->kind == MergeOutcome::Kind::FastForward;
-    if (Status moved = moveTarget(targetBranch,
-                                  expectedTarget,
-                                  prepared->commit,
-                                  fastForward ? QStringLiteral("astra: merge (fast-forward)")
-                                              : QStringLiteral("astra: merge"),
-                                  "merge-ref-moved");
+    if (Status moved =
+            moveTarget(targetBranch,
+                       expectedTarget,
+                       prepared->commit,
+                       fastForward ? QStringLiteral("astra: merge (fast-forward)") : QStringLiteral("astra: merge"),
+                       "merge-ref-moved");
         !moved) {
         return moved.error();
     }
     return prepared;
 }
 
-Result<MergeOutcome> Merger::prepare(const QString &target,
-                                     const QString &base,
-                                     const QString &head,
-                                     const QString &message)
+Result<MergeOutcome>
+Merger::prepare(const QString &target, const QString &base, const QString &head, const QString &message)
 {
     git_repository *repo = m_repo.handle();
     MergeOutcome outcome;
@@ -520,6 +575,19 @@ Result<RevertOutcome> Merger::revert(const QString &targetBranch, const QString 
     return outcome;
 }
 
+QString interruptedCheckoutBranch(GitRepository &repo)
+{
+    QFile file(intentPath(repo));
+    if (!file.open(QIODevice::ReadOnly)) {
+        return {};
+    }
+    const QJsonObject intent = QJsonDocument::fromJson(file.read(64 * 1024)).object();
+    if (!isDeadLocalProcess(intent.value(QStringLiteral("process")).toString())) {
+        return {};
+    }
+    return intent.value(QStringLiteral("branch")).toString();
+}
+
 Result<FinishedCheckout> finishInterruptedCheckout(GitRepository &repo)
 {
     QFile file(intentPath(repo));
@@ -564,6 +632,25 @@ Result<FinishedCheckout> finishInterruptedCheckout(GitRepository &repo)
     auto finished = checkoutTree(handle, fromTree->get(), toTree->get(), false);
     if (!finished) {
         return finished.error();
+    }
+    if (!finished->isEmpty()) {
+        // A file the dead process was writing when it stopped is missing or holds the start of
+        // its new content (checkout truncates, then writes): finish it. Any other difference
+        // may be someone's edit since, and is theirs to settle.
+        QStringList interrupted;
+        QStringList edited;
+        for (const QString &path : std::as_const(*finished)) {
+            (isInterruptedWrite(repo, toTree->get(), path) ? interrupted : edited).append(path);
+        }
+        if (edited.isEmpty()) {
+            if (Status forced = forceCheckoutPaths(handle, toTree->get(), interrupted); !forced) {
+                return forced.error();
+            }
+            finished = checkoutTree(handle, fromTree->get(), toTree->get(), false);
+            if (!finished) {
+                return finished.error();
+            }
+        }
     }
     if (!finished->isEmpty()) {
         return makeError(Tr::tr("%1 was moved to %2 by a process that died before it updated the work tree, and these "

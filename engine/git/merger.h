@@ -83,4 +83,8 @@ struct FinishedCheckout
 // the record.
 Result<FinishedCheckout> finishInterruptedCheckout(GitRepository &repo);
 
+// The branch whose move a process that died left unfinished (its checkout record is there and
+// the process that wrote it is gone), or an empty string.
+QString interruptedCheckoutBranch(GitRepository &repo);
+
 } // namespace astra

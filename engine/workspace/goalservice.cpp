@@ -25,7 +25,7 @@ GoalService::GoalService(Database &db, Ledger &ledger, Decisions &decisions)
     , m_decisions(decisions)
 {}
 
-Result<Goal> GoalService::add(const QString &title, const QStringList &files, const QString &description)
+Result<Goal> GoalService::draft(const QString &title, const QStringList &files, const QString &description) const
 {
     const QString trimmed = title.trimmed();
     if (trimmed.isEmpty()) {
@@ -52,26 +52,37 @@ Result<Goal> GoalService::add(const QString &title, const QStringList &files, co
     goal.state = GoalState::Proposed;
     goal.fingerprint = goalFingerprint(goal.kind, goal.title, files);
     goal.evidence.insert(QStringLiteral("files"), fileArray);
+    return goal;
+}
 
-    auto created = m_db.writeTransaction([&]() -> Result<Goal> {
-        auto created = GoalRepository(m_db).insert(goal);
-        if (!created) {
-            return created.error();
-        }
-        QJsonObject meta;
-        meta.insert(QStringLiteral("title"), created->title);
-        meta.insert(QStringLiteral("kind"), created->kind);
-        meta.insert(QStringLiteral("state"), toString(created->state));
-        meta.insert(QStringLiteral("files"), fileArray);
-        auto entry = m_ledger.append(LedgerRecord{created->createdBy,
-                                                  QStringLiteral("goal_created"),
-                                                  QStringLiteral("goal:%1").arg(created->id),
-                                                  meta});
-        if (!entry) {
-            return entry.error();
-        }
-        return created;
-    });
+Result<Goal> GoalService::insert(const Goal &draft)
+{
+    auto created = GoalRepository(m_db).insert(draft);
+    if (!created) {
+        return created.error();
+    }
+    QJsonObject meta;
+    meta.insert(QStringLiteral("title"), created->title);
+    meta.insert(QStringLiteral("kind"), created->kind);
+    meta.insert(QStringLiteral("state"), toString(created->state));
+    meta.insert(QStringLiteral("files"), draft.evidence.value(QStringLiteral("files")));
+    auto entry = m_ledger.append(LedgerRecord{created->createdBy,
+                                              QStringLiteral("goal_created"),
+                                              QStringLiteral("goal:%1").arg(created->id),
+                                              meta});
+    if (!entry) {
+        return entry.error();
+    }
+    return created;
+}
+
+Result<Goal> GoalService::add(const QString &title, const QStringList &files, const QString &description)
+{
+    auto goal = draft(title, files, description);
+    if (!goal) {
+        return goal;
+    }
+    auto created = m_db.writeTransaction([&]() -> Result<Goal> { return insert(*goal); });
     if (!created) {
         return created.error();
     }

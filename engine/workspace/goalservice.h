@@ -19,6 +19,11 @@ public:
     GoalService(Database &db, Ledger &ledger, Decisions &decisions);
 
     Result<Goal> add(const QString &title, const QStringList &files, const QString &description = {});
+    // add() in two steps, for a goal made together with something else in one transaction:
+    // the checked goal, not yet stored; then its row and ledger entry, inside the caller's
+    // write transaction (no checkpoint).
+    Result<Goal> draft(const QString &title, const QStringList &files, const QString &description = {}) const;
+    Result<Goal> insert(const Goal &draft);
     Result<QList<Goal>> list(std::optional<GoalState> state = std::nullopt);
     Result<Goal> find(qint64 id);
     // A person's action (approve, abandon, …), ledgered and checkpointed.

@@ -114,11 +114,21 @@ Result<Modification> ModificationService::create(qint64 goalId,
                                                  std::optional<qint64> taskId,
                                                  const QString &baseCommit)
 {
-    auto goal = GoalRepository(m_db).find(goalId);
+    return createFor(goalId, std::nullopt, changes, who, taskId, baseCommit);
+}
+
+Result<Modification> ModificationService::createFor(qint64 goalId,
+                                                    const std::optional<Goal> &newGoal,
+                                                    const ChangeSet &changes,
+                                                    const QString &who,
+                                                    std::optional<qint64> taskId,
+                                                    const QString &baseCommit)
+{
+    auto goal = newGoal ? Result<Goal>(*newGoal) : GoalRepository(m_db).find(goalId);
     if (!goal) {
         return goal.error();
     }
-    if (!GoalStateMachine::isOpen(goal->state)) {
+    if (!newGoal && !GoalStateMachine::isOpen(goal->state)) {
         return makeError(Tr::tr("Goal %1 is '%2': a finished goal takes no new modifications.")
                              .arg(goalId)
                              .arg(toString(goal->state)),
@@ -138,10 +148,19 @@ Result<Modification> ModificationService::create(qint64 goalId,
     auto prepared = writer.prepare(*base, changes, &violations);
     if (!prepared) {
         if (!violations.isEmpty()) {
-            if (Status recorded = recordPolicyViolations(goalId, QStringLiteral("change_set"), violations); !recorded) {
-                return recorded.error();
+            if (newGoal) {
+                if (Status recorded =
+                        recordImportRefusal(std::nullopt, newGoal->title, QStringLiteral("change_set"), violations);
+                    !recorded) {
+                    return recorded.error();
+                }
+            } else {
+                if (Status recorded = recordPolicyViolations(goalId, QStringLiteral("change_set"), violations);
+                    !recorded) {
+                    return recorded.error();
+                }
+                m_decisions.checkpointAfterDecision();
             }
-            m_decisions.checkpointAfterDecision();
         }
         return prepared.error();
     }
@@ -154,9 +173,25 @@ Result<Modification> ModificationService::create(qint64 goalId,
         if (auto locked = m_ledger.lockHead(); !locked) {
             return locked.error();
         }
+        if (newGoal) {
+            // An import's goal is made with its modification, so that no goal is left without one.
+            auto inserted = m_goals.insert(*newGoal);
+            if (!inserted) {
+                return inserted.error();
+            }
+            // Importing a change is the person's own request: the goal starts approved.
+            auto approved =
+                Transitions(m_db, m_ledger)
+                    .goal(*inserted, GoalState::Active, TransitionCause{who, Tr::tr("imported change"), {}});
+            if (!approved) {
+                return approved.error();
+            }
+            goal = *approved;
+        }
+        const qint64 ownerGoal = goal->id;
         ModificationRepository repository(m_db);
         Modification row;
-        row.goalId = goalId;
+        row.goalId = ownerGoal;
         row.taskId = taskId;
         row.status = ModificationStatus::Pending;
         row.title = changes.title.trimmed().isEmpty() ? goal->title : changes.title.trimmed();
@@ -174,7 +209,7 @@ Result<Modification> ModificationService::create(qint64 goalId,
             return commit.error();
         }
         created.headCommit = *commit;
-        created.branch = QStringLiteral("astra/goal-%1-%2").arg(goalId).arg(created.id);
+        created.branch = QStringLiteral("astra/goal-%1-%2").arg(ownerGoal).arg(created.id);
         if (Status branched = m_repo.createBranch(created.branch,
                                                   created.headCommit,
                                                   QStringLiteral("astra: modification %1").arg(created.id));
@@ -192,7 +227,7 @@ Result<Modification> ModificationService::create(qint64 goalId,
         }
         created.files = prepared->files;
         QJsonObject meta;
-        meta.insert(QStringLiteral("goal"), double(goalId));
+        meta.insert(QStringLiteral("goal"), double(ownerGoal));
         meta.insert(QStringLiteral("branch"), created.branch);
         meta.insert(QStringLiteral("base"), created.baseCommit);
         meta.insert(QStringLiteral("head"), created.headCommit);
@@ -243,11 +278,16 @@ Result<QString> ModificationService::importBase(std::optional<qint64> goalId)
 Result<Modification>
 ModificationService::createImported(std::optional<qint64> goalId, const QString &goalTitle, const ChangeSet &changes)
 {
-    auto goal = goalForImport(goalId, goalTitle);
-    if (!goal) {
-        return goal.error();
+    Result<Modification> created = makeError(QString());
+    if (goalId) {
+        created = createFor(*goalId, std::nullopt, changes, m_decisions.actor(), std::nullopt, {});
+    } else {
+        auto draft = m_goals.draft(goalTitle.trimmed().isEmpty() ? Tr::tr("Review an imported change") : goalTitle, {});
+        if (!draft) {
+            return draft.error();
+        }
+        created = createFor(0, *draft, changes, m_decisions.actor(), std::nullopt, {});
     }
-    auto created = create(goal->id, changes, m_decisions.actor());
     if (created) {
         m_decisions.checkpointAfterDecision();
     }

@@ -73,6 +73,14 @@ private:
     // Tests `testedCommit` (the change's head, or the merge it would make) for modification `id`,
     // moved to testing by `who` with `meta`.
     Result<Modification> runTests(qint64 id, const QString &who, const QString &testedCommit, QJsonObject meta);
+    // create() for goal `goalId`, or for `newGoal` (a GoalService::draft), stored in the same
+    // transaction as the modification.
+    Result<Modification> createFor(qint64 goalId,
+                                   const std::optional<Goal> &newGoal,
+                                   const ChangeSet &changes,
+                                   const QString &who,
+                                   std::optional<qint64> taskId,
+                                   const QString &baseCommit);
     Result<Goal> goalForImport(std::optional<qint64> goalId, const QString &title);
     // An import's base (the target's head), once the goal it names is known to exist.
     Result<QString> importBase(std::optional<qint64> goalId);

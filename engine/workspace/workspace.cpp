@@ -179,6 +179,8 @@ struct Workspace::Parts
     PlanService plans;
     ModificationService modifications;
     JobService jobs;
+    // Held while the workspace is open (see WorkspacePresence); set by open().
+    WorkspacePresence presence;
 };
 
 Workspace::Workspace(std::unique_ptr<Parts> parts)
@@ -260,13 +262,15 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const WorkspaceOptions &optio
     for (const QString &note : std::as_const(configNotes)) {
         workspace->m_parts->decisions.warn(note);
     }
+    workspace->m_parts->presence = WorkspacePresence::enter(workspace->m_repo.commonDir());
     if (!options.recover) {
         return workspace;
     }
     // Lock files a process that died left behind block every later merge and the user's own
     // commits: those of Astra Review's refs go; the others are named with the command.
     QStringList others;
-    for (const QString &path : removeOwnStaleLocks(workspace->m_repo, &others)) {
+    for (const QString &path :
+         removeOwnStaleLocks(workspace->m_repo, workspace->m_parts->presence.alone(), &others)) {
         workspace->m_parts->decisions.warn(
             Tr::tr("Removed the lock file %1, which a process that died had left (no process on this machine had "
                    "it open).")

@@ -238,6 +238,53 @@ private Q_SLOTS:
         QVERIFY(file.open(QIODevice::ReadOnly));
         QCOMPARE(file.readAll(), QByteArray("int a = 1;\n"));
     }
+
+    // Killed while writing a file, the checkout leaves it empty or holding the start of its new
+    // content: the next start finishes it. A file changed otherwise may be someone's edit since,
+    // and is named instead of overwritten.
+    void interruptedFileWrite_data()
+    {
+        QTest::addColumn<QByteArray>("left");
+        QTest::addColumn<bool>("finished");
+        QTest::addRow("empty") << QByteArray() << true;
+        QTest::addRow("half written") << QByteArray("int a") << true;
+        QTest::addRow("missing") << QByteArray("<missing>") << true;
+        QTest::addRow("edited since") << QByteArray("int a = 3;\n") << false;
+    }
+    void interruptedFileWrite()
+    {
+        QFETCH(QByteArray, left);
+        QFETCH(bool, finished);
+        setUpRepository();
+        QCOMPARE(astra({QStringLiteral("propose"), QStringLiteral("--patch"), m_patch}).exitCode, 0);
+        QCOMPARE(astra({QStringLiteral("run")}).exitCode, 0);
+        QCOMPARE(astra({QStringLiteral("mod"), QStringLiteral("approve"), QStringLiteral("1")}).exitCode, 0);
+        QCOMPARE(astra({QStringLiteral("mod"), QStringLiteral("merge"), QStringLiteral("1")}).exitCode, 0);
+        QCOMPARE(astra({QStringLiteral("mod"), QStringLiteral("rollback"), QStringLiteral("1")},
+                       "revert-ref-moved-before-checkout")
+                     .exitCode,
+                 -1);
+        const QString file = m_repo->file(QStringLiteral("src/a.c"));
+        if (left == "<missing>") {
+            QVERIFY(QFile::remove(file));
+        } else {
+            m_repo->write(QStringLiteral("src/a.c"), left);
+        }
+        const Run status = astra({QStringLiteral("status")});
+        if (finished) {
+            QVERIFY2(status.exitCode == 0, qPrintable(status.err));
+            checkConsistent();
+            QFile content(file);
+            QVERIFY(content.open(QIODevice::ReadOnly));
+            QCOMPARE(content.readAll(), QByteArray("int a = 1;\n"));
+        } else {
+            QCOMPARE(status.exitCode, 1);
+            QVERIFY2(status.err.contains(QStringLiteral("differ from both: src/a.c")), qPrintable(status.err));
+            QFile content(file);
+            QVERIFY(content.open(QIODevice::ReadOnly));
+            QCOMPARE(content.readAll(), left); // left as the person made it
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCrash)
