@@ -375,6 +375,10 @@
         <source>no repository path has a . or .. component, so it would never match</source>
         <translation>kein Repository-Pfad hat eine Komponente . oder .., also würde es nie passen</translation>
     </message>
+    <message>
+        <source>%1: the configuration is %2 bytes, more than the %3 a configuration may have; it is not read.</source>
+        <translation>%1: die Konfiguration ist %2 Bytes groß, mehr als die %3, die eine Konfiguration haben darf; sie wird nicht gelesen.</translation>
+    </message>
 </context>
 <context>
     <name>astra::Cycle</name>
@@ -406,10 +410,6 @@
         <translation>Die Zustandsdatenbank %1 des Arbeitsbereichs kann nicht geöffnet werden: %2</translation>
     </message>
     <message>
-        <source>Cannot configure the workspace state %1 (%2): %3</source>
-        <translation>Die Zustandsdatenbank %1 des Arbeitsbereichs kann nicht konfiguriert werden (%2): %3</translation>
-    </message>
-    <message>
         <source>%1 failed in %2: %3</source>
         <translation>%1 in %2 fehlgeschlagen: %3</translation>
     </message>
@@ -424,6 +424,14 @@
     <message>
         <source>Committing the transaction</source>
         <translation>Festschreiben der Transaktion</translation>
+    </message>
+    <message>
+        <source>the PostgreSQL server&apos;s disk is full (%1); free space on the server and run the command again</source>
+        <translation>die Festplatte des PostgreSQL-Servers ist voll (%1); schaffen Sie auf dem Server Platz und führen Sie den Befehl erneut aus</translation>
+    </message>
+    <message>
+        <source>the disk holding %1 is full (%2 bytes free); free space there and run the command again (SQLite: %3)</source>
+        <translation>die Festplatte mit %1 ist voll (%2 Bytes frei); schaffen Sie dort Platz und führen Sie den Befehl erneut aus (SQLite: %3)</translation>
     </message>
 </context>
 <context>
@@ -937,16 +945,8 @@
         <translation>Lesen von %1</translation>
     </message>
     <message>
-        <source>Reading the ledger checkpoint commit</source>
-        <translation>Lesen des Commits des Protokoll-Prüfpunkts</translation>
-    </message>
-    <message>
         <source>Reading the ledger checkpoint tree</source>
         <translation>Lesen des Baums des Protokoll-Prüfpunkts</translation>
-    </message>
-    <message>
-        <source>The ledger checkpoint commit %1 in %2 has no %3; the ref was overwritten by something else. Inspect it with `git show %2`.</source>
-        <translation>Der Commit %1 des Protokoll-Prüfpunkts in %2 enthält kein %3; die Referenz wurde von etwas anderem überschrieben. Untersuchen Sie sie mit `git show %2`.</translation>
     </message>
     <message>
         <source>Reading the ledger checkpoint</source>
@@ -1039,6 +1039,50 @@
     <message>
         <source>Deleting branch %1</source>
         <translation>Löschen von Branch %1</translation>
+    </message>
+    <message>
+        <source>Reading the ledger checkpoint commit %1</source>
+        <translation>Lesen des Protokoll-Checkpoint-Commits %1</translation>
+    </message>
+    <message>
+        <source>The ledger checkpoint commit %1 in %2 has no %3; the ref was overwritten by something else. Inspect it with `git show %1`.</source>
+        <translation>Der Protokoll-Checkpoint-Commit %1 in %2 enthält kein %3; die Referenz wurde von etwas anderem überschrieben. Untersuchen Sie sie mit `git show %1`.</translation>
+    </message>
+    <message>
+        <source>Reading the size of %1</source>
+        <translation>Lesen der Größe von %1</translation>
+    </message>
+    <message>
+        <source>%1 at commit %2 is %3 bytes, more than the %4 bytes read for it.</source>
+        <translation>%1 in Commit %2 ist %3 Bytes groß, mehr als die %4 Bytes, die dafür gelesen werden.</translation>
+    </message>
+    <message>
+        <source>No remote was named: give a configured remote, a URL or a path.</source>
+        <translation>Es wurde kein Remote genannt: Geben Sie ein konfiguriertes Remote, eine URL oder einen Pfad an.</translation>
+    </message>
+    <message>
+        <source>Opening the remote %1</source>
+        <translation>Öffnen des Remotes %1</translation>
+    </message>
+    <message>
+        <source>%1 on %2 is not an ancestor of this repository&apos;s %1: the local checkpoints were moved back or replaced since the anchor was pushed, or another clone pushes to the same anchor. Nothing was pushed; run `astra ledger verify --anchor %2` to see which.</source>
+        <translation>%1 auf %2 ist kein Vorfahre von %1 dieses Repositorys: Die lokalen Checkpoints wurden seit der Übertragung des Ankers zurückgesetzt oder ersetzt, oder ein anderer Klon überträgt zum selben Anker. Es wurde nichts übertragen; `astra ledger verify --anchor %2` zeigt, was davon zutrifft.</translation>
+    </message>
+    <message>
+        <source>Pushing %1 to %2</source>
+        <translation>Übertragen von %1 nach %2</translation>
+    </message>
+    <message>
+        <source>%1 refused the pushed checkpoint (%2); nothing there was changed.</source>
+        <translation>%1 hat den übertragenen Checkpoint abgelehnt (%2); dort wurde nichts geändert.</translation>
+    </message>
+    <message>
+        <source>Connecting to %1</source>
+        <translation>Verbinden mit %1</translation>
+    </message>
+    <message>
+        <source>Listing the refs of %1</source>
+        <translation>Auflisten der Referenzen von %1</translation>
     </message>
 </context>
 <context>
@@ -1768,10 +1812,6 @@
         <translation>Eintrag %1 folgt nicht auf Eintrag %2: Sein prev_hash ist nicht der Hash von Eintrag %2 (%3); davor wurde ein Eintrag bearbeitet, eingefügt oder entfernt</translation>
     </message>
     <message>
-        <source>entry %1 differs from the checkpoint in refs/astra/ledger (commit %2): the ledger was rewritten from this entry on</source>
-        <translation>Eintrag %1 weicht vom Prüfpunkt in refs/astra/ledger (Commit %2) ab: Das Protokoll wurde ab diesem Eintrag neu geschrieben</translation>
-    </message>
-    <message>
         <source>entries %1–%2 were deleted from the end of the ledger (the head records entry %2)</source>
         <translation>die Einträge %1–%2 wurden am Ende des Protokolls gelöscht (der Protokollkopf verzeichnet Eintrag %2)</translation>
     </message>
@@ -1782,14 +1822,6 @@
     <message>
         <source>entry %1 does not match the ledger head: the end of the ledger was rewritten</source>
         <translation>Eintrag %1 passt nicht zum Protokollkopf: Das Ende des Protokolls wurde neu geschrieben</translation>
-    </message>
-    <message>
-        <source>the ledger ends at entry %1 but the checkpoint in refs/astra/ledger (commit %2) records entry %3: entries %4–%3 were truncated</source>
-        <translation>das Protokoll endet bei Eintrag %1, aber der Prüfpunkt in refs/astra/ledger (Commit %2) verzeichnet Eintrag %3: Die Einträge %4–%3 wurden abgeschnitten</translation>
-    </message>
-    <message>
-        <source>entry %1 recorded by the checkpoint in refs/astra/ledger is not in the ledger</source>
-        <translation>der vom Prüfpunkt in refs/astra/ledger verzeichnete Eintrag %1 ist nicht im Protokoll enthalten</translation>
     </message>
     <message>
         <source>Cannot write the ledger export %1: %2</source>
@@ -1838,6 +1870,50 @@
     <message>
         <source>The ledger head row is missing in %1.</source>
         <translation>Die Zeile des Protokollkopfs fehlt in %1.</translation>
+    </message>
+    <message>
+        <source>the checkpoint commit %1 in %2 records entry %3 on top of a checkpoint that already records entry %4: astra never writes such a checkpoint, so the ref was extended by something else</source>
+        <translation>der Checkpoint-Commit %1 in %2 verzeichnet Eintrag %3 auf einem Checkpoint, der bereits Eintrag %4 verzeichnet: Einen solchen Checkpoint schreibt astra nie, die Referenz wurde also von etwas anderem erweitert</translation>
+    </message>
+    <message>
+        <source>the checkpoint %1 in %2</source>
+        <translation>dem Checkpoint %1 in %2</translation>
+    </message>
+    <message>
+        <source>%1 is missing, but %2 records that it held a checkpoint at entry %3 (commit %4): the ref was deleted, so the entries it anchored can no longer be checked. Restore the ref from a clone or a pushed anchor (`astra ledger anchor --push`)</source>
+        <translation>%1 fehlt, aber %2 verzeichnet, dass sie einen Checkpoint bei Eintrag %3 hatte (Commit %4): Die Referenz wurde gelöscht, die von ihr verankerten Einträge lassen sich nicht mehr prüfen. Stellen Sie die Referenz aus einem Klon oder einem übertragenen Anker wieder her (`astra ledger anchor --push`)</translation>
+    </message>
+    <message>
+        <source>%1 was moved back: it records entry %2 (commit %3), but %4 records that it held entry %5 (commit %6)</source>
+        <translation>%1 wurde zurückgesetzt: Sie verzeichnet Eintrag %2 (Commit %3), aber %4 verzeichnet, dass sie Eintrag %5 hatte (Commit %6)</translation>
+    </message>
+    <message>
+        <source>%1 (commit %2) does not descend from the checkpoint %3 that %4 records at entry %5: the ref was replaced</source>
+        <translation>%1 (Commit %2) stammt nicht von dem Checkpoint %3 ab, den %4 bei Eintrag %5 verzeichnet: Die Referenz wurde ersetzt</translation>
+    </message>
+    <message>
+        <source>the checkpoint %1 recorded in %2 does not match %3 at entry %4</source>
+        <translation>der in %2 verzeichnete Checkpoint %1 stimmt bei Eintrag %4 nicht mit %3 überein</translation>
+    </message>
+    <message>
+        <source>entry %1 differs from %2: the ledger was rewritten from this entry on</source>
+        <translation>Eintrag %1 weicht von %2 ab: Das Protokoll wurde ab diesem Eintrag neu geschrieben</translation>
+    </message>
+    <message>
+        <source>the checkpoint recorded in %1</source>
+        <translation>der in %1 verzeichnete Checkpoint</translation>
+    </message>
+    <message>
+        <source>the ledger ends at entry %1 but %2 records entry %3: entries %4–%3 were truncated</source>
+        <translation>das Protokoll endet bei Eintrag %1, aber %2 verzeichnet Eintrag %3: Die Einträge %4–%3 wurden abgeschnitten</translation>
+    </message>
+    <message>
+        <source>Reading the recorded ledger checkpoint</source>
+        <translation>Lesen des verzeichneten Protokoll-Checkpoints</translation>
+    </message>
+    <message>
+        <source>Recording the ledger checkpoint</source>
+        <translation>Verzeichnen des Protokoll-Checkpoints</translation>
     </message>
 </context>
 <context>
@@ -1934,10 +2010,6 @@
         <translation>; Kopf %1 bei %2</translation>
     </message>
     <message>
-        <source>; git checkpoint at entry %1 matches</source>
-        <translation>; Git-Prüfpunkt bei Eintrag %1 stimmt überein</translation>
-    </message>
-    <message>
         <source>; no git checkpoint yet</source>
         <translation>; noch kein Git-Prüfpunkt</translation>
     </message>
@@ -1954,6 +2026,14 @@ vorheriger Hash %6
 Hash %7
 
 %8</translation>
+    </message>
+    <message>
+        <source>; all %1 git checkpoints match, the newest at entry %2</source>
+        <translation>; alle %1 Git-Checkpoints stimmen überein, der neueste bei Eintrag %2</translation>
+    </message>
+    <message>
+        <source> (the entries after it are not checkpointed yet)</source>
+        <translation> (die Einträge danach sind noch ohne Checkpoint)</translation>
     </message>
 </context>
 <context>
@@ -2171,6 +2251,10 @@ Hash %7
         <translation>KSyntaxHighlighting: %1
 </translation>
     </message>
+    <message>
+        <source>Test modification %1 again</source>
+        <translation>Änderung %1 erneut testen</translation>
+    </message>
 </context>
 <context>
     <name>astra::Merger</name>
@@ -2289,6 +2373,10 @@ Hash %7
     <message>
         <source>%1 was moved to %2 by a process that died before it updated the work tree, and these files now differ from both: %3. Compare them with %2 and commit or restore them; then remove %4.</source>
         <translation>%1 wurde von einem Prozess, der vor dem Aktualisieren des Arbeitsbaums abbrach, auf %2 bewegt, und diese Dateien weichen nun von beiden ab: %3. Vergleichen Sie sie mit %2 und committen oder restaurieren Sie sie; entfernen Sie dann %4.</translation>
+    </message>
+    <message>
+        <source>Finishing the files an interrupted checkout left half written</source>
+        <translation>Fertigstellen der Dateien, die ein unterbrochener Checkout halb geschrieben hinterließ</translation>
     </message>
 </context>
 <context>
@@ -3557,6 +3645,14 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <source>%1 changes which files git ignores: files it now ignores no longer show in git status.</source>
         <translation>%1 ändert, welche Dateien git ignoriert: Dateien, die es nun ignoriert, erscheinen nicht mehr in git status.</translation>
     </message>
+    <message>
+        <source>&amp;Test again</source>
+        <translation>Erneut &amp;testen</translation>
+    </message>
+    <message>
+        <source>Run the tests again on the target branch as it is now (the merge this change would make) and put the change back for review; an approval is withdrawn</source>
+        <translation>Die Tests erneut auf dem Ziel-Branch in seinem jetzigen Stand ausführen (auf dem Merge, den diese Änderung ergäbe) und die Änderung zurück zur Prüfung geben; eine Genehmigung wird zurückgezogen</translation>
+    </message>
 </context>
 <context>
     <name>astra::Sandbox</name>
@@ -3758,16 +3854,16 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>&amp;Prüfen</translation>
     </message>
     <message>
-        <source>The workspace&apos;s configuration (.astra.toml): policy, tests, jobs, proposers and the generator. It is checked before it is saved; see docs/configuration.md.</source>
-        <translation>Die Konfiguration des Arbeitsbereichs (.astra.toml): Richtlinie, Tests, Jobs, Proposer und Generator. Sie wird vor dem Speichern geprüft; siehe docs/configuration.md.</translation>
-    </message>
-    <message>
         <source>Not saved: %1</source>
         <translation>Nicht gespeichert: %1</translation>
     </message>
     <message>
         <source>The configuration is valid.</source>
         <translation>Die Konfiguration ist gültig.</translation>
+    </message>
+    <message>
+        <source>The workspace&apos;s configuration (.astra.toml): policy, tests, jobs, proposers and the generator. It is checked before it is saved; see docs/configuration.md. Where the agent may write ([policy]) is read from the copy committed on the target branch: an edit of it counts once it is committed.</source>
+        <translation>Die Konfiguration des Arbeitsbereichs (.astra.toml): Richtlinie, Tests, Jobs, Vorschlagende und Generator. Sie wird vor dem Speichern geprüft; siehe docs/configuration.md. Wo der Agent schreiben darf ([policy]), wird aus der auf dem Ziel-Branch committeten Fassung gelesen: Eine Änderung daran gilt, sobald sie committet ist.</translation>
     </message>
 </context>
 <context>
@@ -4572,6 +4668,48 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <source>The lock file %1 blocks git (commits, merges); no process on this machine has it open, so a process that died left it. If no git command is running, remove it: rm &apos;%1&apos;</source>
         <translation>Die Sperrdatei %1 blockiert git (Commits, Zusammenführungen); kein Prozess auf diesem Rechner hat sie geöffnet, also hat ein abgebrochener Prozess sie hinterlassen. Wenn kein git-Befehl läuft, entfernen Sie sie: rm &apos;%1&apos;</translation>
     </message>
+    <message>
+        <source>%1 now records entry %2, but the database could not record that it does: %3</source>
+        <translation>%1 verzeichnet jetzt Eintrag %2, aber die Datenbank konnte das nicht festhalten: %3</translation>
+    </message>
+    <message>
+        <source>Modification %1 is &apos;%2&apos;; only one that awaits approval, failed its tests or is approved can be tested again. Nothing was done.</source>
+        <translation>Änderung %1 ist „%2“; nur eine, die auf Genehmigung wartet, deren Tests fehlschlugen oder die genehmigt ist, kann erneut getestet werden. Es wurde nichts getan.</translation>
+    </message>
+    <message>
+        <source>Modification %1 and %2 (now at %3) both change %4, so it cannot be merged onto the new head; nothing was tested or changed. Reject it and have the goal worked on again from the new head.</source>
+        <translation>Änderung %1 und %2 (jetzt bei %3) ändern beide %4, daher kann sie nicht auf den neuen Kopf gemergt werden; es wurde nichts getestet oder geändert. Lehnen Sie sie ab und lassen Sie das Ziel vom neuen Kopf aus neu bearbeiten.</translation>
+    </message>
+    <message>
+        <source>%1 moved since the review (it was at %2 when modification %3 was approved, it is at %4); nothing was merged. `astra mod retest %3` tests the change on the new head and puts it back for review; approve it again to merge.</source>
+        <translation>%1 hat sich seit der Prüfung bewegt (bei der Genehmigung von Änderung %3 stand er bei %2, jetzt bei %4); es wurde nichts gemergt. `astra mod retest %3` testet die Änderung auf dem neuen Kopf und gibt sie zurück zur Prüfung; genehmigen Sie sie erneut, um zu mergen.</translation>
+    </message>
+    <message>
+        <source>The .astra.toml committed on %1 cannot be read, and its [policy] is the one in force: %2</source>
+        <translation>Die auf %1 committete .astra.toml kann nicht gelesen werden, und ihre [policy] ist die geltende: %2</translation>
+    </message>
+    <message>
+        <source>The .astra.toml committed on %1 is not valid, and its [policy] is the one in force. Fix it in a commit on %1:
+%2</source>
+        <translation>Die auf %1 committete .astra.toml ist ungültig, und ihre [policy] ist die geltende. Korrigieren Sie sie in einem Commit auf %1:
+%2</translation>
+    </message>
+    <message>
+        <source>The [policy] of %1 differs from the one committed on %2. The committed one is in force: an edit of where the agent may write counts once it is committed on %2.</source>
+        <translation>Die [policy] von %1 weicht von der auf %2 committeten ab. Die committete gilt: Eine Änderung daran, wo der Agent schreiben darf, zählt, sobald sie auf %2 committet ist.</translation>
+    </message>
+    <message>
+        <source>%1 is missing from the work tree; the settings are the defaults, and the [policy] committed on %2 is in force.</source>
+        <translation>%1 fehlt im Arbeitsverzeichnis; es gelten die Standardeinstellungen und die auf %2 committete [policy].</translation>
+    </message>
+    <message>
+        <source>%1 has no refs/astra/ledger to compare with; `astra ledger anchor --push %1` pushes one.</source>
+        <translation>%1 hat keine refs/astra/ledger zum Vergleich; `astra ledger anchor --push %1` überträgt eine.</translation>
+    </message>
+    <message>
+        <source>the anchor pushed to %1 (commit %2) is not among the checkpoints of the local refs/astra/ledger: the local ref was moved back or replaced after it was pushed</source>
+        <translation>der nach %1 übertragene Anker (Commit %2) ist keiner der Checkpoints der lokalen refs/astra/ledger: Die lokale Referenz wurde nach der Übertragung zurückgesetzt oder ersetzt</translation>
+    </message>
 </context>
 <context>
     <name>astra::WorkspaceChooser</name>
@@ -4763,24 +4901,12 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>Das Protokoll ist intakt: %1 Einträge (davon %2 archiviert in %3 Segmenten), Kopf %4.</translation>
     </message>
     <message>
-        <source>It matches the checkpoint in refs/astra/ledger at entry %1.</source>
-        <translation>Es stimmt mit dem Prüfpunkt in refs/astra/ledger bei Eintrag %1 überein.</translation>
-    </message>
-    <message>
         <source>There is no checkpoint in refs/astra/ledger yet; `astra ledger checkpoint` writes one.</source>
         <translation>In refs/astra/ledger gibt es noch keinen Prüfpunkt; `astra ledger checkpoint` schreibt einen.</translation>
     </message>
     <message>
         <source>astra: the ledger is broken at entry %1: %2</source>
         <translation>astra: Das Protokoll ist bei Eintrag %1 beschädigt: %2</translation>
-    </message>
-    <message>
-        <source>ledger needs a subcommand: verify, show, export, archive or checkpoint.</source>
-        <translation>ledger benötigt einen Unterbefehl: verify, show, export, archive oder checkpoint.</translation>
-    </message>
-    <message>
-        <source>&apos;ledger %1&apos; is not a command; use verify, show, export, archive or checkpoint.</source>
-        <translation>&apos;ledger %1&apos; ist kein Befehl; verwenden Sie verify, show, export, archive oder checkpoint.</translation>
     </message>
     <message>
         <source>ledger export needs exactly one argument: the file to write.</source>
@@ -5004,14 +5130,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>No modifications.</source>
         <translation>Keine Änderungen.</translation>
-    </message>
-    <message>
-        <source>mod needs a subcommand: show, approve, reject, merge or rollback.</source>
-        <translation>mod benötigt einen Unterbefehl: show, approve, reject, merge oder rollback.</translation>
-    </message>
-    <message>
-        <source>&apos;mod %1&apos; is not a command; use show, approve, reject, merge or rollback.</source>
-        <translation>&apos;mod %1&apos; ist kein Befehl; verwenden Sie show, approve, reject, merge oder rollback.</translation>
     </message>
     <message>
         <source>mod %1 needs exactly one modification id.</source>
@@ -5293,6 +5411,38 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         </translation>
     </message>
     <message>
+        <source>Only the refused proposals.</source>
+        <translation>Nur die abgelehnten Vorschläge.</translation>
+    </message>
+    <message>
+        <source>proposals takes no arguments; use --refused and --limit N.</source>
+        <translation>proposals erwartet keine Argumente; verwenden Sie --refused und --limit N.</translation>
+    </message>
+    <message>
+        <source>The generator has decided nothing yet: run `astra detect`.</source>
+        <translation>Der Generator hat noch nichts entschieden: führen Sie `astra detect` aus.</translation>
+    </message>
+    <message>
+        <source>Created the demo workspace in %1: %2 commits, %3 job runs, %4 proposals, %5 goals, %6 modifications.</source>
+        <translation>Demo-Arbeitsbereich in %1 angelegt: %2 Commits, %3 Jobläufe, %4 Vorschläge, %5 Ziele, %6 Änderungen.</translation>
+    </message>
+    <message>
+        <source>           UNSANDBOXED: ran without isolation (sandbox = &quot;none&quot; in [tests])</source>
+        <translation>           OHNE SANDBOX: lief ohne Isolation (sandbox = &quot;none&quot; in [tests])</translation>
+    </message>
+    <message>
+        <source>astra: warning: task %1: %2</source>
+        <translation>astra: Warnung: Aufgabe %1: %2</translation>
+    </message>
+    <message>
+        <source>%1 is larger than %2 MiB, the most a command reads; nothing was done with it.</source>
+        <translation>%1 ist größer als %2 MiB, das Höchstmaß, das ein Befehl liest; nichts wurde damit getan.</translation>
+    </message>
+    <message>
+        <source>ids and counts are positive numbers, got &apos;%1&apos;.</source>
+        <translation>IDs und Anzahlen sind positive Zahlen, erhalten: &apos;%1&apos;.</translation>
+    </message>
+    <message>
         <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
 
 Review and control the changes an agent proposes to a git repository.
@@ -5324,12 +5474,16 @@ Commands:
                                 import an agent&apos;s change as a modification
   mods [--state S]              list modifications
   mod show|approve|reject|merge|rollback ID [--reason TEXT]
+  mod retest ID                 test again on the target&apos;s head as it is now; back to review
   prune [--older-than DAYS]     delete the branches of finished modifications
-  ledger verify                 recompute the audit chain and compare it with refs/astra/ledger
+  ledger verify [--anchor REMOTE]
+                                recompute the audit chain; compare it with every checkpoint in
+                                refs/astra/ledger (and with the anchor pushed to REMOTE)
   ledger show [--limit N]       print the ledger entries still in the table
   ledger export FILE            write every entry as JSON lines
   ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
   ledger checkpoint             record the ledger head in refs/astra/ledger
+  ledger anchor --push REMOTE   checkpoint and push refs/astra/ledger to REMOTE (fast-forward only)
   hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
   hddl solve DOMAIN PROBLEM [--timeout S]
                                 plan, printing the plan in the IPC HTN track format
@@ -5375,12 +5529,16 @@ Befehle:
                                 die Änderung eines Agenten als Änderung importieren
   mods [--state S]              Änderungen auflisten
   mod show|approve|reject|merge|rollback ID [--reason TEXT]
+  mod retest ID                 erneut auf dem jetzigen Kopf des Ziel-Branches testen; zurück zur Prüfung
   prune [--older-than DAYS]     die Branches abgeschlossener Änderungen löschen
-  ledger verify                 die Prüfkette neu berechnen und mit refs/astra/ledger vergleichen
+  ledger verify [--anchor REMOTE]
+                                die Prüfkette neu berechnen; mit jedem Checkpoint in refs/astra/ledger
+                                (und mit dem nach REMOTE übertragenen Anker) vergleichen
   ledger show [--limit N]       die noch in der Tabelle enthaltenen Protokolleinträge ausgeben
   ledger export FILE            alle Einträge als JSON-Zeilen schreiben
   ledger archive --through SEQ  alte Einträge in ein JSONL-Segment verschieben; die Kette wird fortgesetzt
   ledger checkpoint             den Protokollkopf in refs/astra/ledger verzeichnen
+  ledger anchor --push REMOTE   Checkpoint schreiben und refs/astra/ledger nach REMOTE übertragen (nur vorwärts)
   hddl check DOMAIN [PROBLEM]   HDDL-Dateien lesen; Fehler nennen Datei, Zeile und Spalte
   hddl solve DOMAIN PROBLEM [--timeout S]
                                 planen und den Plan im Format des IPC-HTN-Tracks ausgeben
@@ -5397,36 +5555,56 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
 </translation>
     </message>
     <message>
-        <source>Only the refused proposals.</source>
-        <translation>Nur die abgelehnten Vorschläge.</translation>
+        <source>Also compare with the anchor on this remote.</source>
+        <translation>Auch mit dem Anker auf diesem Remote vergleichen.</translation>
     </message>
     <message>
-        <source>proposals takes no arguments; use --refused and --limit N.</source>
-        <translation>proposals erwartet keine Argumente; verwenden Sie --refused und --limit N.</translation>
+        <source>REMOTE</source>
+        <translation>REMOTE</translation>
     </message>
     <message>
-        <source>The generator has decided nothing yet: run `astra detect`.</source>
-        <translation>Der Generator hat noch nichts entschieden: führen Sie `astra detect` aus.</translation>
+        <source>The remote to push the ledger anchor to.</source>
+        <translation>Das Remote, zu dem der Protokollanker übertragen wird.</translation>
     </message>
     <message>
-        <source>Created the demo workspace in %1: %2 commits, %3 job runs, %4 proposals, %5 goals, %6 modifications.</source>
-        <translation>Demo-Arbeitsbereich in %1 angelegt: %2 Commits, %3 Jobläufe, %4 Vorschläge, %5 Ziele, %6 Änderungen.</translation>
+        <source>It matches all %1 checkpoints in refs/astra/ledger, the newest at entry %2.</source>
+        <translation>Es stimmt mit allen %1 Checkpoints in refs/astra/ledger überein, der neueste bei Eintrag %2.</translation>
     </message>
     <message>
-        <source>           UNSANDBOXED: ran without isolation (sandbox = &quot;none&quot; in [tests])</source>
-        <translation>           OHNE SANDBOX: lief ohne Isolation (sandbox = &quot;none&quot; in [tests])</translation>
+        <source>The anchor pushed to %1 (commit %2) is one of them.</source>
+        <translation>Der nach %1 übertragene Anker (Commit %2) ist einer davon.</translation>
     </message>
     <message>
-        <source>astra: warning: task %1: %2</source>
-        <translation>astra: Warnung: Aufgabe %1: %2</translation>
+        <source>astra: warning: refs/astra/ledger lags the ledger: its newest checkpoint is entry %1 and the ledger ends at entry %2, so only the database vouches for the entries after %1. `astra ledger checkpoint` records them.</source>
+        <translation>astra: Warnung: refs/astra/ledger hinkt dem Protokoll hinterher: Ihr neuester Checkpoint ist Eintrag %1, das Protokoll endet bei Eintrag %2, für die Einträge nach %1 bürgt also nur die Datenbank. `astra ledger checkpoint` verzeichnet sie.</translation>
     </message>
     <message>
-        <source>%1 is larger than %2 MiB, the most a command reads; nothing was done with it.</source>
-        <translation>%1 ist größer als %2 MiB, das Höchstmaß, das ein Befehl liest; nichts wurde damit getan.</translation>
+        <source>ledger needs a subcommand: verify, show, export, archive, checkpoint or anchor.</source>
+        <translation>ledger braucht einen Unterbefehl: verify, show, export, archive, checkpoint oder anchor.</translation>
     </message>
     <message>
-        <source>ids and counts are positive numbers, got &apos;%1&apos;.</source>
-        <translation>IDs und Anzahlen sind positive Zahlen, erhalten: &apos;%1&apos;.</translation>
+        <source>&apos;ledger %1&apos; is not a command; use verify, show, export, archive, checkpoint or anchor.</source>
+        <translation>„ledger %1“ ist kein Befehl; verwenden Sie verify, show, export, archive, checkpoint oder anchor.</translation>
+    </message>
+    <message>
+        <source>ledger anchor needs --push REMOTE: a configured remote, a URL or a path.</source>
+        <translation>ledger anchor braucht --push REMOTE: ein konfiguriertes Remote, eine URL oder einen Pfad.</translation>
+    </message>
+    <message>
+        <source>Pushed it to %1 as refs/astra/ledger.</source>
+        <translation>Als refs/astra/ledger nach %1 übertragen.</translation>
+    </message>
+    <message>
+        <source>mod needs a subcommand: show, retest, approve, reject, merge or rollback.</source>
+        <translation>mod braucht einen Unterbefehl: show, retest, approve, reject, merge oder rollback.</translation>
+    </message>
+    <message>
+        <source>&apos;mod %1&apos; is not a command; use show, retest, approve, reject, merge or rollback.</source>
+        <translation>„mod %1“ ist kein Befehl; verwenden Sie show, retest, approve, reject, merge oder rollback.</translation>
+    </message>
+    <message>
+        <source>Policy    %1 (committed; the one in force)</source>
+        <translation>Richtlinie %1 (committet; die geltende)</translation>
     </message>
 </context>
 <context>

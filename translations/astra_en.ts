@@ -375,6 +375,10 @@
         <source>no repository path has a . or .. component, so it would never match</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1: the configuration is %2 bytes, more than the %3 a configuration may have; it is not read.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Cycle</name>
@@ -406,10 +410,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Cannot configure the workspace state %1 (%2): %3</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 failed in %2: %3</source>
         <translation type="unfinished"></translation>
     </message>
@@ -423,6 +423,14 @@
     </message>
     <message>
         <source>Committing the transaction</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the PostgreSQL server&apos;s disk is full (%1); free space on the server and run the command again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the disk holding %1 is full (%2 bytes free); free space there and run the command again (SQLite: %3)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -937,15 +945,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Reading the ledger checkpoint commit</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Reading the ledger checkpoint tree</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The ledger checkpoint commit %1 in %2 has no %3; the ref was overwritten by something else. Inspect it with `git show %2`.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1038,6 +1038,50 @@
     </message>
     <message>
         <source>Deleting branch %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the ledger checkpoint commit %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The ledger checkpoint commit %1 in %2 has no %3; the ref was overwritten by something else. Inspect it with `git show %1`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the size of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 at commit %2 is %3 bytes, more than the %4 bytes read for it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No remote was named: give a configured remote, a URL or a path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opening the remote %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 on %2 is not an ancestor of this repository&apos;s %1: the local checkpoints were moved back or replaced since the anchor was pushed, or another clone pushes to the same anchor. Nothing was pushed; run `astra ledger verify --anchor %2` to see which.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pushing %1 to %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 refused the pushed checkpoint (%2); nothing there was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connecting to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Listing the refs of %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1768,10 +1812,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>entry %1 differs from the checkpoint in refs/astra/ledger (commit %2): the ledger was rewritten from this entry on</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>entries %1–%2 were deleted from the end of the ledger (the head records entry %2)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1781,14 +1821,6 @@
     </message>
     <message>
         <source>entry %1 does not match the ledger head: the end of the ledger was rewritten</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>the ledger ends at entry %1 but the checkpoint in refs/astra/ledger (commit %2) records entry %3: entries %4–%3 were truncated</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>entry %1 recorded by the checkpoint in refs/astra/ledger is not in the ledger</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1837,6 +1869,50 @@
     </message>
     <message>
         <source>The ledger head row is missing in %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the checkpoint commit %1 in %2 records entry %3 on top of a checkpoint that already records entry %4: astra never writes such a checkpoint, so the ref was extended by something else</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the checkpoint %1 in %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is missing, but %2 records that it held a checkpoint at entry %3 (commit %4): the ref was deleted, so the entries it anchored can no longer be checked. Restore the ref from a clone or a pushed anchor (`astra ledger anchor --push`)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 was moved back: it records entry %2 (commit %3), but %4 records that it held entry %5 (commit %6)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (commit %2) does not descend from the checkpoint %3 that %4 records at entry %5: the ref was replaced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the checkpoint %1 recorded in %2 does not match %3 at entry %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>entry %1 differs from %2: the ledger was rewritten from this entry on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the checkpoint recorded in %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the ledger ends at entry %1 but %2 records entry %3: entries %4–%3 were truncated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the recorded ledger checkpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording the ledger checkpoint</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1934,10 +2010,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>; git checkpoint at entry %1 matches</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>; no git checkpoint yet</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1948,6 +2020,14 @@ previous hash %6
 hash %7
 
 %8</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; all %1 git checkpoints match, the newest at entry %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> (the entries after it are not checkpointed yet)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2164,6 +2244,10 @@ hash %7
 </source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Test modification %1 again</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Merger</name>
@@ -2281,6 +2365,10 @@ hash %7
     </message>
     <message>
         <source>%1 was moved to %2 by a process that died before it updated the work tree, and these files now differ from both: %3. Compare them with %2 and commit or restore them; then remove %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finishing the files an interrupted checkout left half written</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3548,6 +3636,14 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <source>%1 changes which files git ignores: files it now ignores no longer show in git status.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&amp;Test again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the tests again on the target branch as it is now (the merge this change would make) and put the change back for review; an approval is withdrawn</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Sandbox</name>
@@ -3749,15 +3845,15 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The workspace&apos;s configuration (.astra.toml): policy, tests, jobs, proposers and the generator. It is checked before it is saved; see docs/configuration.md.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Not saved: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>The configuration is valid.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The workspace&apos;s configuration (.astra.toml): policy, tests, jobs, proposers and the generator. It is checked before it is saved; see docs/configuration.md. Where the agent may write ([policy]) is read from the copy committed on the target branch: an edit of it counts once it is committed.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4561,6 +4657,47 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <source>The lock file %1 blocks git (commits, merges); no process on this machine has it open, so a process that died left it. If no git command is running, remove it: rm &apos;%1&apos;</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 now records entry %2, but the database could not record that it does: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 is &apos;%2&apos;; only one that awaits approval, failed its tests or is approved can be tested again. Nothing was done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 and %2 (now at %3) both change %4, so it cannot be merged onto the new head; nothing was tested or changed. Reject it and have the goal worked on again from the new head.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 moved since the review (it was at %2 when modification %3 was approved, it is at %4); nothing was merged. `astra mod retest %3` tests the change on the new head and puts it back for review; approve it again to merge.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The .astra.toml committed on %1 cannot be read, and its [policy] is the one in force: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The .astra.toml committed on %1 is not valid, and its [policy] is the one in force. Fix it in a commit on %1:
+%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The [policy] of %1 differs from the one committed on %2. The committed one is in force: an edit of where the agent may write counts once it is committed on %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is missing from the work tree; the settings are the defaults, and the [policy] committed on %2 is in force.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has no refs/astra/ledger to compare with; `astra ledger anchor --push %1` pushes one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the anchor pushed to %1 (commit %2) is not among the checkpoints of the local refs/astra/ledger: the local ref was moved back or replaced after it was pushed</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::WorkspaceChooser</name>
@@ -4752,23 +4889,11 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>It matches the checkpoint in refs/astra/ledger at entry %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>There is no checkpoint in refs/astra/ledger yet; `astra ledger checkpoint` writes one.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>astra: the ledger is broken at entry %1: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>ledger needs a subcommand: verify, show, export, archive or checkpoint.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&apos;ledger %1&apos; is not a command; use verify, show, export, archive or checkpoint.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -4992,14 +5117,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>No modifications.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>mod needs a subcommand: show, approve, reject, merge or rollback.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&apos;mod %1&apos; is not a command; use show, approve, reject, merge or rollback.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -5282,6 +5399,38 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         </translation>
     </message>
     <message>
+        <source>Only the refused proposals.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>proposals takes no arguments; use --refused and --limit N.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The generator has decided nothing yet: run `astra detect`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Created the demo workspace in %1: %2 commits, %3 job runs, %4 proposals, %5 goals, %6 modifications.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>           UNSANDBOXED: ran without isolation (sandbox = &quot;none&quot; in [tests])</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>astra: warning: task %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is larger than %2 MiB, the most a command reads; nothing was done with it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ids and counts are positive numbers, got &apos;%1&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
 
 Review and control the changes an agent proposes to a git repository.
@@ -5313,12 +5462,16 @@ Commands:
                                 import an agent&apos;s change as a modification
   mods [--state S]              list modifications
   mod show|approve|reject|merge|rollback ID [--reason TEXT]
+  mod retest ID                 test again on the target&apos;s head as it is now; back to review
   prune [--older-than DAYS]     delete the branches of finished modifications
-  ledger verify                 recompute the audit chain and compare it with refs/astra/ledger
+  ledger verify [--anchor REMOTE]
+                                recompute the audit chain; compare it with every checkpoint in
+                                refs/astra/ledger (and with the anchor pushed to REMOTE)
   ledger show [--limit N]       print the ledger entries still in the table
   ledger export FILE            write every entry as JSON lines
   ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
   ledger checkpoint             record the ledger head in refs/astra/ledger
+  ledger anchor --push REMOTE   checkpoint and push refs/astra/ledger to REMOTE (fast-forward only)
   hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
   hddl solve DOMAIN PROBLEM [--timeout S]
                                 plan, printing the plan in the IPC HTN track format
@@ -5336,35 +5489,55 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Only the refused proposals.</source>
+        <source>Also compare with the anchor on this remote.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>proposals takes no arguments; use --refused and --limit N.</source>
+        <source>REMOTE</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The generator has decided nothing yet: run `astra detect`.</source>
+        <source>The remote to push the ledger anchor to.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Created the demo workspace in %1: %2 commits, %3 job runs, %4 proposals, %5 goals, %6 modifications.</source>
+        <source>It matches all %1 checkpoints in refs/astra/ledger, the newest at entry %2.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>           UNSANDBOXED: ran without isolation (sandbox = &quot;none&quot; in [tests])</source>
+        <source>The anchor pushed to %1 (commit %2) is one of them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>astra: warning: task %1: %2</source>
+        <source>astra: warning: refs/astra/ledger lags the ledger: its newest checkpoint is entry %1 and the ledger ends at entry %2, so only the database vouches for the entries after %1. `astra ledger checkpoint` records them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 is larger than %2 MiB, the most a command reads; nothing was done with it.</source>
+        <source>ledger needs a subcommand: verify, show, export, archive, checkpoint or anchor.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>ids and counts are positive numbers, got &apos;%1&apos;.</source>
+        <source>&apos;ledger %1&apos; is not a command; use verify, show, export, archive, checkpoint or anchor.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ledger anchor needs --push REMOTE: a configured remote, a URL or a path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pushed it to %1 as refs/astra/ledger.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mod needs a subcommand: show, retest, approve, reject, merge or rollback.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;mod %1&apos; is not a command; use show, retest, approve, reject, merge or rollback.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Policy    %1 (committed; the one in force)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
