@@ -200,7 +200,8 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
     parser.addOption({QStringLiteral("reason"), Tr::tr("Why."), Tr::tr("TEXT")});
     parser.addOption({QStringLiteral("through"), Tr::tr("Archive up to this entry."), Tr::tr("SEQ")});
     parser.addOption({QStringLiteral("limit"), Tr::tr("Print at most N entries."), Tr::tr("N")});
-    parser.addOption({QStringLiteral("anchor"), Tr::tr("Also compare with the anchor on this remote."), Tr::tr("REMOTE")});
+    parser.addOption(
+        {QStringLiteral("anchor"), Tr::tr("Also compare with the anchor on this remote."), Tr::tr("REMOTE")});
     parser.addOption({QStringLiteral("push"), Tr::tr("The remote to push the ledger anchor to."), Tr::tr("REMOTE")});
     parser.addOption({QStringLiteral("patch"), Tr::tr("A unified diff to import."), Tr::tr("FILE")});
     parser.addOption({QStringLiteral("branch"), Tr::tr("A branch to import."), Tr::tr("NAME")});

@@ -81,9 +81,10 @@ int verify(Context &context, Workspace &workspace, const QString &anchorRemote)
                         << u'\n';
         }
         if (report->unanchoredEntries > 0 && report->checkpoint) {
-            context.err << Tr::tr("astra: warning: refs/astra/ledger lags the ledger: its newest checkpoint is entry %1 "
-                                  "and the ledger ends at entry %2, so only the database vouches for the entries "
-                                  "after %1. `astra ledger checkpoint` records them.")
+            context.err << Tr::tr(
+                               "astra: warning: refs/astra/ledger lags the ledger: its newest checkpoint is entry %1 "
+                               "and the ledger ends at entry %2, so only the database vouches for the entries "
+                               "after %1. `astra ledger checkpoint` records them.")
                                .arg(report->checkpoint->seq)
                                .arg(report->head.seq)
                         << u'\n';
@@ -104,8 +105,7 @@ int runLedger(Context &context)
 {
     int exitCode = Success;
     if (context.args.isEmpty()) {
-        return context.usage(
-            Tr::tr("ledger needs a subcommand: verify, show, export, archive, checkpoint or anchor."));
+        return context.usage(Tr::tr("ledger needs a subcommand: verify, show, export, archive, checkpoint or anchor."));
     }
     const QString sub = context.args.takeFirst();
     const QStringList known = {QStringLiteral("verify"),

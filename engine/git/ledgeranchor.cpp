@@ -57,8 +57,7 @@ int pushStatus(const char *refname, const char *status, void *payload)
 Result<RemotePtr> openRemote(git_repository *repo, const QString &remote)
 {
     if (remote.isEmpty()) {
-        return makeError(Tr::tr("No remote was named: give a configured remote, a URL or a path."),
-                         ErrorKind::Invalid);
+        return makeError(Tr::tr("No remote was named: give a configured remote, a URL or a path."), ErrorKind::Invalid);
     }
     const QByteArray name = remote.toUtf8();
     git_remote *raw = nullptr;
@@ -106,9 +105,9 @@ Status pushLedgerAnchor(GitRepository &repo, const QString &remote)
         return git::error(code, Tr::tr("Pushing %1 to %2").arg(QLatin1String(ledgerRef), remote));
     }
     if (!exchange.refusal.isEmpty()) {
-        return makeError(Tr::tr("%1 refused the pushed checkpoint (%2); nothing there was changed.")
-                             .arg(remote, exchange.refusal),
-                         ErrorKind::Refused);
+        return makeError(
+            Tr::tr("%1 refused the pushed checkpoint (%2); nothing there was changed.").arg(remote, exchange.refusal),
+            ErrorKind::Refused);
     }
     return {};
 }

@@ -50,7 +50,8 @@ public:
     // What merge() would make of `head` on top of the target at `target`, without moving
     // anything: `head` itself when the target is still at `base`, else a merge commit that no
     // ref names (or the conflicting paths).
-    Result<MergeOutcome> prepare(const QString &target, const QString &base, const QString &head, const QString &message);
+    Result<MergeOutcome>
+    prepare(const QString &target, const QString &base, const QString &head, const QString &message);
 
     // Reverts `commit` (a fast-forwarded commit or a merge commit, mainline 1) with a new
     // commit on `targetBranch`.

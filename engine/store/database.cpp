@@ -34,8 +34,9 @@ QString describeError(const DatabaseLocation &location, const QSqlError &error)
     const QString text = error.text();
     if (location.driver == DatabaseLocation::Driver::PostgreSQL) {
         if (error.nativeErrorCode() == u"53100") {
-            return Tr::tr("the PostgreSQL server's disk is full (%1); free space on the server and run the command "
-                          "again")
+            return Tr::tr(
+                       "the PostgreSQL server's disk is full (%1); free space on the server and run the command "
+                       "again")
                 .arg(text);
         }
         return text;
@@ -50,8 +51,9 @@ QString describeError(const DatabaseLocation &location, const QSqlError &error)
     const QString folder = QFileInfo(location.path).absolutePath();
     const QStorageInfo storage(folder);
     if (storage.isValid() && storage.bytesAvailable() >= 0 && storage.bytesAvailable() < 1024 * 1024) {
-        return Tr::tr("the disk holding %1 is full (%2 bytes free); free space there and run the command again "
-                      "(SQLite: %3)")
+        return Tr::tr(
+                   "the disk holding %1 is full (%2 bytes free); free space there and run the command again "
+                   "(SQLite: %3)")
             .arg(folder)
             .arg(storage.bytesAvailable())
             .arg(text);

@@ -323,32 +323,32 @@ Result<LedgerVerification> Ledger::verify(const LedgerAnchors &anchors) const
                      .arg(recorded.commit.left(12)));
             return report;
         }
-        const bool contained = std::any_of(anchors.history.cbegin(),
-                                           anchors.history.cend(),
-                                           [&recorded](const LedgerCheckpoint &checkpoint) {
-                                               return checkpoint.commit == recorded.commit;
-                                           });
+        const bool contained = std::any_of(
+            anchors.history.cbegin(),
+            anchors.history.cend(),
+            [&recorded](const LedgerCheckpoint &checkpoint) { return checkpoint.commit == recorded.commit; });
         if (!contained) {
             const LedgerCheckpoint &newest = anchors.history.constFirst();
-            fail(recorded.seq,
-                 newest.seq < recorded.seq
-                     ? Tr::tr("%1 was moved back: it records entry %2 (commit %3), but %4 records that it held entry %5 "
-                              "(commit %6)")
-                           .arg(refName)
-                           .arg(newest.seq)
-                           .arg(newest.commit.left(12), database)
-                           .arg(recorded.seq)
-                           .arg(recorded.commit.left(12))
-                     : Tr::tr("%1 (commit %2) does not descend from the checkpoint %3 that %4 records at entry %5: the "
-                              "ref was replaced")
-                           .arg(refName, newest.commit.left(12), recorded.commit.left(12), database)
-                           .arg(recorded.seq));
+            fail(
+                recorded.seq,
+                newest.seq < recorded.seq
+                    ? Tr::tr("%1 was moved back: it records entry %2 (commit %3), but %4 records that it held entry %5 "
+                             "(commit %6)")
+                          .arg(refName)
+                          .arg(newest.seq)
+                          .arg(newest.commit.left(12), database)
+                          .arg(recorded.seq)
+                          .arg(recorded.commit.left(12))
+                    : Tr::tr("%1 (commit %2) does not descend from the checkpoint %3 that %4 records at entry %5: the "
+                             "ref was replaced")
+                          .arg(refName, newest.commit.left(12), recorded.commit.left(12), database)
+                          .arg(recorded.seq));
             return report;
         }
         if (auto found = expected.constFind(recorded.seq); found == expected.cend() || found->hash != recorded.hash) {
             fail(recorded.seq,
-                 Tr::tr("the checkpoint %1 recorded in %2 does not match %3 at entry %4").arg(
-                     recorded.commit.left(12), database, refName)
+                 Tr::tr("the checkpoint %1 recorded in %2 does not match %3 at entry %4")
+                     .arg(recorded.commit.left(12), database, refName)
                      .arg(recorded.seq));
             return report;
         }
@@ -491,11 +491,11 @@ Result<std::optional<LedgerCheckpoint>> Ledger::recordedCheckpoint(const QString
 Status Ledger::recordCheckpoint(const QString &repository, const LedgerCheckpoint &checkpoint)
 {
     return m_db.writeTransaction([&]() -> Status {
-        auto moved = m_db.execUpdate(Tr::tr("Recording the ledger checkpoint"),
-                                     QStringLiteral("UPDATE ledger_checkpoints SET seq = ?, hash = ?, commit_id = ?, "
-                                                    "recorded_at = ? WHERE repository = ? AND seq < ?"),
-                                     {checkpoint.seq, checkpoint.hash, checkpoint.commit, nowIso(), repository,
-                                      checkpoint.seq});
+        auto moved =
+            m_db.execUpdate(Tr::tr("Recording the ledger checkpoint"),
+                            QStringLiteral("UPDATE ledger_checkpoints SET seq = ?, hash = ?, commit_id = ?, "
+                                           "recorded_at = ? WHERE repository = ? AND seq < ?"),
+                            {checkpoint.seq, checkpoint.hash, checkpoint.commit, nowIso(), repository, checkpoint.seq});
         if (!moved) {
             return moved.error();
         }

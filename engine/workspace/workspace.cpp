@@ -121,7 +121,9 @@ QJsonObject WorkspaceStatus::toJson() const
     object.insert(QStringLiteral("database"), database);
     object.insert(QStringLiteral("config"), configFromFile ? configPath : QString());
     object.insert(QStringLiteral("policy_source"),
-                  !policySource.isEmpty() ? policySource : configFromFile ? configPath : QString());
+                  !policySource.isEmpty() ? policySource
+                      : configFromFile    ? configPath
+                                          : QString());
     object.insert(QStringLiteral("schema_version"), schemaVersion);
     object.insert(QStringLiteral("goals"), goals);
     object.insert(QStringLiteral("open_goals"), openGoals);
@@ -269,8 +271,7 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const WorkspaceOptions &optio
     // Lock files a process that died left behind block every later merge and the user's own
     // commits: those of Astra Review's refs go; the others are named with the command.
     QStringList others;
-    for (const QString &path :
-         removeOwnStaleLocks(workspace->m_repo, workspace->m_parts->presence.alone(), &others)) {
+    for (const QString &path : removeOwnStaleLocks(workspace->m_repo, workspace->m_parts->presence.alone(), &others)) {
         workspace->m_parts->decisions.warn(
             Tr::tr("Removed the lock file %1, which a process that died had left (no process on this machine had "
                    "it open).")
@@ -515,8 +516,9 @@ Result<LedgerVerification> Workspace::verifyLedger(const QString &anchorRemote)
     if (!contained) {
         report->intact = false;
         report->firstBadSeq = history->isEmpty() ? 1 : history->constFirst().seq;
-        report->problem = Tr::tr("the anchor pushed to %1 (commit %2) is not among the checkpoints of the local "
-                                 "refs/astra/ledger: the local ref was moved back or replaced after it was pushed")
+        report->problem = Tr::tr(
+                              "the anchor pushed to %1 (commit %2) is not among the checkpoints of the local "
+                              "refs/astra/ledger: the local ref was moved back or replaced after it was pushed")
                               .arg(anchorRemote, (*anchor)->left(12));
     }
     return report;

@@ -393,8 +393,8 @@ private Q_SLOTS:
         QCOMPARE(json(run).object().value(QStringLiteral("checkpoints_checked")).toInt(), 4);
         QCOMPARE(json(run).object().value(QStringLiteral("unanchored_entries")).toInt(), 0);
         // Newest first: the checkpoints of entries 5, 4, 3, 2 (each decision's).
-        const QStringList history =
-            repo->git({QStringLiteral("rev-list"), QStringLiteral("refs/astra/ledger")}).split(u'\n', Qt::SkipEmptyParts);
+        const QStringList history = repo->git({QStringLiteral("rev-list"), QStringLiteral("refs/astra/ledger")})
+                                        .split(u'\n', Qt::SkipEmptyParts);
         QCOMPARE(history.size(), 4);
         const QString db = repo->file(QStringLiteral(".git/astra/state.db"));
         auto truncateTo = [&](int seq) {
@@ -412,13 +412,17 @@ private Q_SLOTS:
                             .arg(hash)
                             .toUtf8());
             const QString blob =
-                repo->git({QStringLiteral("hash-object"), QStringLiteral("-w"), QStringLiteral("forged.json")}).trimmed();
+                repo->git({QStringLiteral("hash-object"), QStringLiteral("-w"), QStringLiteral("forged.json")})
+                    .trimmed();
             QFile::remove(repo->file(QStringLiteral("forged.json")));
             const Run tree = test::runProgram(
                 QStringLiteral("sh"),
-                {QStringLiteral("-c"), QStringLiteral("printf '100644 blob %1\\tcheckpoint.json\\n' | git mktree").arg(blob)},
+                {QStringLiteral("-c"),
+                 QStringLiteral("printf '100644 blob %1\\tcheckpoint.json\\n' | git mktree").arg(blob)},
                 path);
-            QStringList args = {QStringLiteral("commit-tree"), tree.out.trimmed(), QStringLiteral("-m"),
+            QStringList args = {QStringLiteral("commit-tree"),
+                                tree.out.trimmed(),
+                                QStringLiteral("-m"),
                                 QStringLiteral("Astra ledger checkpoint")};
             if (!parent.isEmpty()) {
                 args << QStringLiteral("-p") << parent;
@@ -491,8 +495,8 @@ private Q_SLOTS:
         const QString path = repo->path();
         QTemporaryDir remoteDir;
         const QString remote = remoteDir.filePath(QStringLiteral("anchor.git"));
-        QVERIFY(test::runProgram(QStringLiteral("git"), {QStringLiteral("init"), QStringLiteral("-q"),
-                                                         QStringLiteral("--bare"), remote})
+        QVERIFY(test::runProgram(QStringLiteral("git"),
+                                 {QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("--bare"), remote})
                     .exitCode
                 == 0);
         Run run = runAstra({QStringLiteral("ledger"), QStringLiteral("anchor")}, path);
@@ -519,17 +523,18 @@ private Q_SLOTS:
         QVERIFY2(run.out.contains(QStringLiteral("is one of them")), qPrintable(run.out));
 
         // Everything local moved back to entry 2: the table, its head, the ref and the record.
-        const QStringList history =
-            repo->git({QStringLiteral("rev-list"), QStringLiteral("refs/astra/ledger")}).split(u'\n', Qt::SkipEmptyParts);
+        const QStringList history = repo->git({QStringLiteral("rev-list"), QStringLiteral("refs/astra/ledger")})
+                                        .split(u'\n', Qt::SkipEmptyParts);
         QCOMPARE(history.size(), 3); // entries 4, 3, 2
         const QString older = history.at(2); // entry 2
         const QString db = repo->file(QStringLiteral(".git/astra/state.db"));
-        QVERIFY(tamper(db,
-                       {QStringLiteral("DELETE FROM ledger WHERE seq > 2"),
-                        QStringLiteral("UPDATE ledger_head SET seq = 2, hash = (SELECT hash FROM ledger WHERE seq = 2)"),
-                        QStringLiteral("UPDATE ledger_checkpoints SET seq = 2, commit_id = '%1', hash = (SELECT hash "
-                                       "FROM ledger WHERE seq = 2)")
-                            .arg(older)}));
+        QVERIFY(
+            tamper(db,
+                   {QStringLiteral("DELETE FROM ledger WHERE seq > 2"),
+                    QStringLiteral("UPDATE ledger_head SET seq = 2, hash = (SELECT hash FROM ledger WHERE seq = 2)"),
+                    QStringLiteral("UPDATE ledger_checkpoints SET seq = 2, commit_id = '%1', hash = (SELECT hash "
+                                   "FROM ledger WHERE seq = 2)")
+                        .arg(older)}));
         repo->git({QStringLiteral("update-ref"), QStringLiteral("refs/astra/ledger"), older});
         run = runAstra({QStringLiteral("ledger"), QStringLiteral("verify")}, path);
         VERIFY_RUN(run, 0); // nothing local can tell
@@ -558,9 +563,10 @@ private Q_SLOTS:
         QTemporaryDir mount;
         const QString mnt = mount.path();
         const QString script =
-            QStringLiteral("cp -a '%1/.' '%2/' && head -c 50000000 /dev/zero > '%2/filler' 2>/dev/null; cd '%2' && "
-                           "'%3' goal add two; echo \"exit $?\"; rm '%2/filler' && '%3' goal add three && "
-                           "'%3' ledger verify && '%3' goals")
+            QStringLiteral(
+                "cp -a '%1/.' '%2/' && head -c 50000000 /dev/zero > '%2/filler' 2>/dev/null; cd '%2' && "
+                "'%3' goal add two; echo \"exit $?\"; rm '%2/filler' && '%3' goal add three && "
+                "'%3' ledger verify && '%3' goals")
                 .arg(repo->path(), mnt, QStringLiteral(ASTRA_CLI_PATH));
         const Run run = test::runProgram(QStringLiteral("bwrap"),
                                          {QStringLiteral("--dev-bind"),

@@ -111,8 +111,9 @@ ReviewView::ReviewView(QWidget *parent)
     m_reject->setObjectName(QStringLiteral("rejectModification"));
     m_merge->setObjectName(QStringLiteral("mergeModification"));
     m_retest->setObjectName(QStringLiteral("retestModification"));
-    m_retest->setToolTip(tr("Run the tests again on the target branch as it is now (the merge this change would "
-                            "make) and put the change back for review; an approval is withdrawn"));
+    m_retest->setToolTip(
+        tr("Run the tests again on the target branch as it is now (the merge this change would "
+           "make) and put the change back for review; an approval is withdrawn"));
     m_rollback->setObjectName(QStringLiteral("rollbackModification"));
     addShortcut(this, m_approve, QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_A));
     addShortcut(this, m_reject, QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_J));
