@@ -76,6 +76,20 @@ private:
         return repo;
     }
 
+    // `count` goals added with `astra goal add`, each a decision with its checkpoint.
+    bool addGoals(const QString &path, int count)
+    {
+        for (int i = 0; i < count; ++i) {
+            const Run run =
+                runAstra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("goal %1").arg(i)}, path);
+            if (run.exitCode != 0) {
+                qWarning("goal add failed: %s", qPrintable(run.err));
+                return false;
+            }
+        }
+        return true;
+    }
+
 private Q_SLOTS:
     void version()
     {
@@ -314,11 +328,7 @@ private Q_SLOTS:
     {
         auto repo = initialisedRepo();
         const QString path = repo->path();
-        for (int i = 0; i < 4; ++i) {
-            VERIFY_RUN(
-                runAstra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("goal %1").arg(i)}, path),
-                0);
-        }
+        QVERIFY(addGoals(path, 4));
         Run run = runAstra({QStringLiteral("ledger"), QStringLiteral("verify"), QStringLiteral("--json")}, path);
         VERIFY_RUN(run, 0);
         QJsonObject report = json(run).object();
@@ -383,11 +393,7 @@ private Q_SLOTS:
         QFETCH(QString, mentions);
         auto repo = initialisedRepo();
         const QString path = repo->path();
-        for (int i = 0; i < 4; ++i) {
-            VERIFY_RUN(
-                runAstra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("goal %1").arg(i)}, path),
-                0);
-        }
+        QVERIFY(addGoals(path, 4));
         Run run = runAstra({QStringLiteral("ledger"), QStringLiteral("verify"), QStringLiteral("--json")}, path);
         VERIFY_RUN(run, 0);
         QCOMPARE(json(run).object().value(QStringLiteral("checkpoints_checked")).toInt(), 4);
@@ -506,11 +512,7 @@ private Q_SLOTS:
         VERIFY_RUN(run, 1);
         QVERIFY2(run.err.contains(QStringLiteral("has no refs/astra/ledger")), qPrintable(run.err));
 
-        for (int i = 0; i < 3; ++i) {
-            VERIFY_RUN(
-                runAstra({QStringLiteral("goal"), QStringLiteral("add"), QStringLiteral("goal %1").arg(i)}, path),
-                0);
-        }
+        QVERIFY(addGoals(path, 3));
         run = runAstra({QStringLiteral("ledger"), QStringLiteral("anchor"), QStringLiteral("--push"), remote}, path);
         VERIFY_RUN(run, 0);
         const QString local = repo->git({QStringLiteral("rev-parse"), QStringLiteral("refs/astra/ledger")}).trimmed();

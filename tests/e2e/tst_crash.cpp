@@ -1,3 +1,4 @@
+#include "crashrepository.h"
 #include "testsupport.h"
 
 #include <QDirIterator>
@@ -12,29 +13,11 @@ using test::Run;
 using test::runAstra;
 
 namespace {
-const char config[] = "[policy]\nallowed = [\"src/\"]\n[tests]\ncommand = \"true\"\ntimeout_s = 60\n";
-const char patch[] =
-    "diff --git a/src/a.c b/src/a.c\n"
-    "--- a/src/a.c\n"
-    "+++ b/src/a.c\n"
-    "@@ -1 +1 @@\n"
-    "-int a = 1;\n"
-    "+int a = 2;\n";
-
 QJsonDocument json(const Run &run)
 {
     return QJsonDocument::fromJson(run.out.toUtf8());
 }
 
-QStringList lockFiles(const QString &gitDir)
-{
-    QStringList locks;
-    QDirIterator it(gitDir, {QStringLiteral("*.lock")}, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        locks.append(it.next());
-    }
-    return locks;
-}
 } // namespace
 
 // Kills `astra` with SIGKILL at named points inside commit, merge and revert, starts it again,
@@ -49,14 +32,14 @@ private:
     void setUpRepository()
     {
         m_repo = std::make_unique<test::TempRepo>();
-        m_repo->write(QStringLiteral(".astra.toml"), config);
+        m_repo->write(QStringLiteral(".astra.toml"), test::crashConfig);
         m_repo->write(QStringLiteral("src/a.c"), "int a = 1;\n");
         m_repo->commitAll(QStringLiteral("initial"));
         QCOMPARE(runAstra({QStringLiteral("init")}, m_repo->path()).exitCode, 0);
         m_patch = m_repo->file(QStringLiteral("../") + QFileInfo(m_repo->path()).fileName() + QStringLiteral(".diff"));
         QFile file(m_patch);
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(patch);
+        file.write(test::crashPatch);
     }
 
     Run astra(const QStringList &args, const char *crashAt = nullptr)
@@ -75,7 +58,7 @@ private:
                                           {QStringLiteral("fsck"), QStringLiteral("--strict")},
                                           m_repo->path());
         QVERIFY2(fsck.exitCode == 0, qPrintable(fsck.out + fsck.err));
-        QCOMPARE(lockFiles(m_repo->file(QStringLiteral(".git"))), QStringList());
+        QCOMPARE(test::lockFiles(m_repo->file(QStringLiteral(".git"))), QStringList());
         const Run verify = astra({QStringLiteral("ledger"), QStringLiteral("verify")});
         QVERIFY2(verify.exitCode == 0, qPrintable(verify.err));
         // Every astra branch has its modification, and every modification's branch exists at its head.

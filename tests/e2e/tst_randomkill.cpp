@@ -1,3 +1,4 @@
+#include "crashrepository.h"
 #include "testsupport.h"
 
 #include <QDirIterator>
@@ -18,15 +19,6 @@ using test::Run;
 using test::runAstra;
 
 namespace {
-const char config[] = "[policy]\nallowed = [\"src/\"]\n[tests]\ncommand = \"true\"\ntimeout_s = 60\n";
-const char patch[] =
-    "diff --git a/src/a.c b/src/a.c\n"
-    "--- a/src/a.c\n"
-    "+++ b/src/a.c\n"
-    "@@ -1 +1 @@\n"
-    "-int a = 1;\n"
-    "+int a = 2;\n";
-
 QJsonDocument json(const Run &run)
 {
     return QJsonDocument::fromJson(run.out.toUtf8());
@@ -40,16 +32,6 @@ Run git(const QString &dir, const QStringList &args)
 QString revParse(const QString &dir, const QString &what)
 {
     return git(dir, {QStringLiteral("rev-parse"), what}).out.trimmed();
-}
-
-QStringList lockFiles(const QString &gitDir)
-{
-    QStringList locks;
-    QDirIterator it(gitDir, {QStringLiteral("*.lock")}, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        locks.append(it.next());
-    }
-    return locks;
 }
 
 QByteArray readSmallFile(const QString &path)
@@ -138,7 +120,7 @@ private:
             && ok(
                 git(dir, {QStringLiteral("config"), QStringLiteral("user.email"), QStringLiteral("test@example.org")}));
         QDir().mkpath(dir + QStringLiteral("/src"));
-        for (const auto &[path, content] : {std::pair{QStringLiteral("/.astra.toml"), QByteArray(config)},
+        for (const auto &[path, content] : {std::pair{QStringLiteral("/.astra.toml"), QByteArray(test::crashConfig)},
                                             std::pair{QStringLiteral("/src/a.c"), QByteArray("int a = 1;\n")}}) {
             QFile file(dir + path);
             good = good && file.open(QIODevice::WriteOnly) && file.write(content) == content.size();
@@ -258,7 +240,7 @@ private:
         findings.check(status.exitCode == 0, QStringLiteral("astra status after the restart: ") + status.err);
         const Run fsck = git(dir, {QStringLiteral("fsck"), QStringLiteral("--strict")});
         findings.check(fsck.exitCode == 0, QStringLiteral("git fsck --strict: ") + fsck.out + fsck.err);
-        const QStringList locks = lockFiles(dir + QStringLiteral("/.git"));
+        const QStringList locks = test::lockFiles(dir + QStringLiteral("/.git"));
         findings.check(locks.isEmpty(), QStringLiteral("lock files left: ") + locks.join(QStringLiteral(", ")));
         const Run porcelain = git(dir, {QStringLiteral("status"), QStringLiteral("--porcelain")});
         if (porcelain.exitCode != 0 || !porcelain.out.isEmpty()) {
@@ -381,7 +363,7 @@ private Q_SLOTS:
         m_patch = m_scratch.filePath(QStringLiteral("change.diff"));
         QFile file(m_patch);
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(patch);
+        file.write(test::crashPatch);
         bool ok = false;
         quint32 seed = qEnvironmentVariable("ASTRA_RANDOM_KILL_SEED").toUInt(&ok);
         if (!ok) {

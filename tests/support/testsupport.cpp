@@ -3,6 +3,7 @@
 #include "store/database.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QProcess>
 #include <QSqlQuery>
@@ -81,6 +82,16 @@ Run runProgram(const QString &program, const QStringList &args, const QString &w
     run.out = QString::fromUtf8(process.readAllStandardOutput());
     run.err = QString::fromUtf8(process.readAllStandardError());
     return run;
+}
+
+QStringList lockFiles(const QString &gitDir)
+{
+    QStringList locks;
+    QDirIterator it(gitDir, {QStringLiteral("*.lock")}, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        locks.append(it.next());
+    }
+    return locks;
 }
 
 QString describe(const Run &run)

@@ -59,6 +59,9 @@ struct Run
     QString err;
 };
 
+// The lock files (*.lock) under a git dir.
+QStringList lockFiles(const QString &gitDir);
+
 // "exit N / stdout / stderr" of a run, for failure messages.
 QString describe(const Run &run);
 
