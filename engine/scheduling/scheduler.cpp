@@ -181,6 +181,12 @@ Result<SchedulerReport> Scheduler::dispatch()
         m_report = {};
     }
     while (!m_stop) {
+        // A runner that ends after the tasks were read may have queued a retry they do not show.
+        quint64 finishedBefore = 0;
+        {
+            std::unique_lock locker(m_mutex);
+            finishedBefore = m_plansFinished;
+        }
         auto runnable = tasks.runnable(m_options.goalId);
         if (!runnable) {
             stop();
@@ -221,11 +227,15 @@ Result<SchedulerReport> Scheduler::dispatch()
                 runPlan(planId);
                 std::unique_lock done(m_mutex);
                 m_activePlans.remove(planId);
+                ++m_plansFinished;
                 m_changed.notify_all();
             });
         }
         if (m_activePlans.isEmpty() && earliest.isEmpty()) {
-            break;
+            if (m_plansFinished == finishedBefore) {
+                break;
+            }
+            continue; // read the tasks again: what ended meanwhile may have left work
         }
         // Deadlines: a task past its timeout is asked to stop.
         for (const Running &running : std::as_const(m_running)) {

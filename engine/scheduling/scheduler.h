@@ -95,6 +95,8 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_changed;
     QSet<qint64> m_activePlans;
+    // Counts plans whose runner ended, so the dispatcher knows its view of the tasks is stale.
+    quint64 m_plansFinished = 0;
     QSet<qint64> m_cancelRequests;
     QHash<qint64, Running> m_running;
     SchedulerReport m_report;

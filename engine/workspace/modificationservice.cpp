@@ -534,6 +534,7 @@ ModificationService::runTests(qint64 id, const QString &who, const QString &test
     if (commitToTest != record.commitId) {
         // The merge the change would make on the moved target: its tree is what was tested.
         record.report.insert(QStringLiteral("tested_commit"), commitToTest);
+        record.report.insert(QStringLiteral("merged_onto"), meta.value(QStringLiteral("target_head")));
     }
     record.outputPath = request.outputFile;
     record.finishedAt = isoNow();

@@ -208,6 +208,43 @@ private Q_SLOTS:
         QCOMPARE(m_window->diffView()->fileModel()->rowCount(), 2);
     }
 
+    // main moves after the approval: "Test again" withdraws it, tests the merge the change
+    // would make onto the new head and says so; approving again makes it mergeable.
+    void retestAfterTheTargetMoved()
+    {
+        const qint64 id = waitingModification();
+        ReviewView *review = m_window->reviewView();
+        QVERIFY(review->canMerge());
+        QFile notes(m_demo + QStringLiteral("/NOTES.md"));
+        QVERIFY(notes.open(QIODevice::WriteOnly));
+        notes.write("Moved on after the review.\n");
+        notes.close();
+        git({QStringLiteral("add"), QStringLiteral("NOTES.md")});
+        git({QStringLiteral("-c"),
+             QStringLiteral("user.name=Someone Else"),
+             QStringLiteral("-c"),
+             QStringLiteral("user.email=else@example.org"),
+             QStringLiteral("commit"),
+             QStringLiteral("-q"),
+             QStringLiteral("-m"),
+             QStringLiteral("notes")});
+        const QString moved = git({QStringLiteral("rev-parse"), QStringLiteral("main")});
+        auto *retest = review->findChild<QAbstractButton *>(QStringLiteral("retestModification"));
+        QVERIFY(retest);
+        QVERIFY(retest->isEnabled());
+        retest->click();
+        QTRY_VERIFY_WITH_TIMEOUT(review->snapshot().modification.status == ModificationStatus::AwaitingApproval,
+                                 60000);
+        QVERIFY(!review->canMerge());
+        QTRY_VERIFY_WITH_TIMEOUT(review->detailsText().contains(QStringLiteral("merged onto main at %1")
+                                                                     .arg(moved.left(10))),
+                                 30000);
+        QVERIFY(focusOn(review));
+        QTest::keyClick(review, Qt::Key_A, Qt::ControlModifier | Qt::AltModifier);
+        QTRY_VERIFY_WITH_TIMEOUT(review->snapshot().modification.status == ModificationStatus::Approved, 30000);
+        QVERIFY(modification(id).status == ModificationStatus::Approved);
+    }
+
     // A local edit to one of its files stops the merge before anything moves, and the message
     // box shows the engine's message whole.
     void mergeBlockedByALocalEdit()

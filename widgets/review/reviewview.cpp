@@ -411,8 +411,14 @@ QString ReviewView::detailsHtml(const ReviewSnapshot &snapshot)
                                  .arg(t.passed)
                                  .arg(t.failed)
                                  .arg(t.skipped)));
+        const QString merged = t.report.value(QStringLiteral("tested_commit")).toString();
+        const QString onto = t.report.value(QStringLiteral("merged_onto")).toString();
         html += QStringLiteral("<p>%1</p>")
-                    .arg(exact ? esc(tr("On %1, the exact commit under review.").arg(shortId(t.commitId)))
+                    .arg(exact && !merged.isEmpty()
+                             ? esc(tr("On %1: the commit under review, %2, merged onto %3 at %4 (tested again after "
+                                      "%3 moved).")
+                                       .arg(shortId(merged), shortId(t.commitId), m.targetBranch, shortId(onto)))
+                         : exact ? esc(tr("On %1, the exact commit under review.").arg(shortId(t.commitId)))
                                : QStringLiteral("<b>%1</b>")
                                      .arg(esc(tr("On %1, not the head under review (%2): run the tests again.")
                                                   .arg(shortId(t.commitId), shortId(m.headCommit)))));
