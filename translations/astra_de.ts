@@ -3653,6 +3653,10 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <source>Run the tests again on the target branch as it is now (the merge this change would make) and put the change back for review; an approval is withdrawn</source>
         <translation>Die Tests erneut auf dem Ziel-Branch in seinem jetzigen Stand ausführen (auf dem Merge, den diese Änderung ergäbe) und die Änderung zurück zur Prüfung geben; eine Genehmigung wird zurückgezogen</translation>
     </message>
+    <message>
+        <source>On %1: the commit under review, %2, merged onto %3 at %4 (tested again after %3 moved).</source>
+        <translation>Auf %1: der geprüfte Commit %2, auf %3 bei %4 gemergt (erneut getestet, nachdem sich %3 bewegt hatte).</translation>
+    </message>
 </context>
 <context>
     <name>astra::Sandbox</name>

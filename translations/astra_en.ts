@@ -3644,6 +3644,10 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <source>Run the tests again on the target branch as it is now (the merge this change would make) and put the change back for review; an approval is withdrawn</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>On %1: the commit under review, %2, merged onto %3 at %4 (tested again after %3 moved).</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Sandbox</name>

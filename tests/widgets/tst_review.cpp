@@ -233,12 +233,11 @@ private Q_SLOTS:
         QVERIFY(retest);
         QVERIFY(retest->isEnabled());
         retest->click();
-        QTRY_VERIFY_WITH_TIMEOUT(review->snapshot().modification.status == ModificationStatus::AwaitingApproval,
-                                 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(review->snapshot().modification.status == ModificationStatus::AwaitingApproval, 60000);
         QVERIFY(!review->canMerge());
-        QTRY_VERIFY_WITH_TIMEOUT(review->detailsText().contains(QStringLiteral("merged onto main at %1")
-                                                                     .arg(moved.left(10))),
-                                 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            review->detailsText().contains(QStringLiteral("merged onto main at %1").arg(moved.left(10))),
+            30000);
         QVERIFY(focusOn(review));
         QTest::keyClick(review, Qt::Key_A, Qt::ControlModifier | Qt::AltModifier);
         QTRY_VERIFY_WITH_TIMEOUT(review->snapshot().modification.status == ModificationStatus::Approved, 30000);

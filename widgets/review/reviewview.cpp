@@ -418,10 +418,10 @@ QString ReviewView::detailsHtml(const ReviewSnapshot &snapshot)
                              ? esc(tr("On %1: the commit under review, %2, merged onto %3 at %4 (tested again after "
                                       "%3 moved).")
                                        .arg(shortId(merged), shortId(t.commitId), m.targetBranch, shortId(onto)))
-                         : exact ? esc(tr("On %1, the exact commit under review.").arg(shortId(t.commitId)))
-                               : QStringLiteral("<b>%1</b>")
-                                     .arg(esc(tr("On %1, not the head under review (%2): run the tests again.")
-                                                  .arg(shortId(t.commitId), shortId(m.headCommit)))));
+                             : exact ? esc(tr("On %1, the exact commit under review.").arg(shortId(t.commitId)))
+                                     : QStringLiteral("<b>%1</b>")
+                                           .arg(esc(tr("On %1, not the head under review (%2): run the tests again.")
+                                                        .arg(shortId(t.commitId), shortId(m.headCommit)))));
         if (!t.sandbox.isEmpty() && !t.sandboxed()) {
             html += QStringLiteral("<p><b>%1</b></p>")
                         .arg(esc(tr("Unsandboxed: these tests ran without isolation (sandbox = \"none\"), so they "
