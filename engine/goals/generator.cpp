@@ -28,7 +28,11 @@ struct Tr
 
 QString startOfTodayUtc()
 {
-    return QDateTime(QDateTime::currentDateTimeUtc().date(), QTime(0, 0), Qt::UTC).toString(Qt::ISODateWithMs);
+    // setTime keeps the UTC spec; the QDateTime(QDate, QTime, Qt::TimeSpec) constructor is deprecated
+    // from Qt 6.8 on and its QTimeZone replacement does not exist in Qt 5.
+    QDateTime midnight = QDateTime::currentDateTimeUtc();
+    midnight.setTime(QTime(0, 0));
+    return midnight.toString(Qt::ISODateWithMs);
 }
 
 Result<int> goalsCreatedSince(Database &db, const QString &since, const QString &detector)

@@ -161,7 +161,8 @@ private Q_SLOTS:
         QCOMPARE(server.requests.size(), 1);
         const QByteArray request = server.requests.first();
         QVERIFY(request.startsWith("POST /v1/chat/completions "));
-        QVERIFY(request.contains("Authorization: Bearer sk-secret-123"));
+        // Header names are case-insensitive (Qt 6.8 sends them in lower case).
+        QVERIFY(request.toLower().contains("\r\nauthorization: bearer sk-secret-123\r\n"));
         QVERIFY(request.contains("return a - b")); // the file was sent
         // The key is sent, never kept.
         QVERIFY(!QJsonDocument(answer->transcript).toJson().contains("sk-secret-123"));

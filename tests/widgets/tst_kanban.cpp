@@ -123,7 +123,7 @@ private Q_SLOTS:
         cards[2].modificationStatus = QStringLiteral("awaiting_approval");
         model.setCards(cards);
         GoalCardDelegate delegate;
-        delegate.setNow(QDateTime(QDate(2026, 11, 22), QTime(10, 0), Qt::UTC));
+        delegate.setNow(QDateTime::fromString(QStringLiteral("2026-11-22T10:00:00Z"), Qt::ISODate));
         QCOMPARE(delegate.metaLine(model.index(0)), QStringLiteral("#1 · job_failure · confidence 1.00 · 2 d"));
         QCOMPARE(delegate.metaLine(model.index(1)), QStringLiteral("#2 · by hand · 2 d"));
         QCOMPARE(delegate.statusLine(model.index(2)), QStringLiteral("change awaits approval · plan approved"));

@@ -38,7 +38,12 @@ QString Highlighting::description()
 QString Highlighting::version()
 {
 #ifdef ASTRA_HAVE_KSYNTAXHIGHLIGHTING
+    // KF5 names the macro after the CMake project, KF6 after the library.
+#if defined(KSYNTAXHIGHLIGHTING_VERSION_STRING)
+    return QStringLiteral(KSYNTAXHIGHLIGHTING_VERSION_STRING);
+#else
     return QStringLiteral(SyntaxHighlighting_VERSION_STRING);
+#endif
 #else
     return {};
 #endif
