@@ -582,10 +582,9 @@ QString interruptedCheckoutBranch(GitRepository &repo)
         return {};
     }
     const QJsonObject intent = QJsonDocument::fromJson(file.read(64 * 1024)).object();
-    if (!isDeadLocalProcess(intent.value(QStringLiteral("process")).toString())) {
-        return {};
-    }
-    return intent.value(QStringLiteral("branch")).toString();
+    return isDeadLocalProcess(intent.value(QStringLiteral("process")).toString())
+        ? intent.value(QStringLiteral("branch")).toString()
+        : QString();
 }
 
 Result<FinishedCheckout> finishInterruptedCheckout(GitRepository &repo)

@@ -94,17 +94,6 @@ QList<Candidate> unheldLocks(GitRepository &repo)
 }
 } // namespace
 
-QList<StaleLock> findStaleLocks(GitRepository &repo, int minimumAgeSeconds)
-{
-    QList<StaleLock> stale;
-    for (const Candidate &candidate : unheldLocks(repo)) {
-        if (candidate.ageSeconds >= minimumAgeSeconds) {
-            stale.append(candidate.lock);
-        }
-    }
-    return stale;
-}
-
 WorkspacePresence WorkspacePresence::enter(const QString &commonDir)
 {
     WorkspacePresence presence;

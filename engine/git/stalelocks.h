@@ -13,12 +13,6 @@ struct StaleLock
     bool ours = false; // a lock of Astra Review's own refs (refs/astra/, refs/heads/astra/)
 };
 
-// Lock files of the repository (refs, packed-refs, HEAD, index) that no process on this machine
-// holds open and that are older than `minimumAgeSeconds`: left by a process that died. git and
-// libgit2 keep a lock file open while they hold it, so one nobody has open is nobody's (the age
-// covers the instant between closing a lock file and renaming it into place).
-QList<StaleLock> findStaleLocks(GitRepository &repo, int minimumAgeSeconds = 10);
-
 // Whether other Astra Review processes have the workspace open: every open workspace holds a
 // shared flock on <common dir>/astra/open for its lifetime; an exclusive one, tried first,
 // succeeds only when no other process holds it. Released when destroyed.
