@@ -27,12 +27,16 @@ int usage(const QString &message)
 
 int main(int argc, char **argv)
 {
-    // --screenshot renders offscreen: decide the platform before QApplication exists.
+    // --screenshot renders offscreen, and --help and --version show no window: decide the
+    // platform before QApplication exists, so none of them needs a display.
+    const auto needsNoDisplay = [](const char *argument) {
+        return qstrcmp(argument, "--screenshot") == 0 || qstrncmp(argument, "--screenshot=", 13) == 0
+            || qstrcmp(argument, "--version") == 0 || qstrcmp(argument, "--help") == 0 || qstrcmp(argument, "-h") == 0
+            || qstrcmp(argument, "--help-all") == 0;
+    };
     for (int i = 1; i < argc; ++i) {
-        if (qstrcmp(argv[i], "--screenshot") == 0 || qstrncmp(argv[i], "--screenshot=", 13) == 0) {
-            if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
-                qputenv("QT_QPA_PLATFORM", "offscreen");
-            }
+        if (needsNoDisplay(argv[i]) && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+            qputenv("QT_QPA_PLATFORM", "offscreen");
         }
     }
     QApplication app(argc, argv);

@@ -1,6 +1,7 @@
 #include "testsupport.h"
 
 #include <QImage>
+#include <QProcess>
 #include <QTest>
 
 using namespace astra;
@@ -50,6 +51,31 @@ private Q_SLOTS:
             }
         }
         QVERIFY(colours.size() > 3);
+    }
+
+    // What a package's smoke test and man page generation run: no display and no platform chosen.
+    void versionAndHelpNeedNoDisplay_data()
+    {
+        QTest::addColumn<QString>("option");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("version") << QStringLiteral("--version") << QStringLiteral("astra-review ");
+        QTest::newRow("help") << QStringLiteral("--help") << QStringLiteral("--screenshot <FILE>");
+    }
+    void versionAndHelpNeedNoDisplay()
+    {
+        QFETCH(QString, option);
+        QFETCH(QString, expected);
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        for (const char *name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"}) {
+            environment.remove(QString::fromLatin1(name));
+        }
+        QProcess process;
+        process.setProcessEnvironment(environment);
+        process.start(QStringLiteral(ASTRA_GUI_PATH), {option});
+        QVERIFY(process.waitForFinished(60000));
+        QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+        QVERIFY(QString::fromUtf8(process.readAllStandardOutput()).contains(expected));
     }
 
     void refusesUnknownView()
