@@ -5447,118 +5447,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>IDs und Anzahlen sind positive Zahlen, erhalten: &apos;%1&apos;.</translation>
     </message>
     <message>
-        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
-
-Review and control the changes an agent proposes to a git repository.
-
-Commands:
-  init                          write .astra.toml (if absent) and create the state
-  status                        goals per state, modifications awaiting review, scheduler
-  goals [--state S]             list goals
-  goal add TEXT [--files P...]  add a goal of your own
-  goal show ID                  show one goal
-  goal approve|reject|abandon ID [--reason TEXT]
-  plan GOAL                     plan the goal and print the decomposition tree
-  plan show GOAL                print the goal&apos;s current plan and its tasks
-  plan approve GOAL [--reason TEXT]
-                                approve the plan; nothing runs before that
-  run [--goal ID]               run approved plans until their modifications await review,
-                                then test modifications imported with propose
-  jobs list                     the jobs of .astra.toml, their last outcome, whether due
-  jobs run [NAME]               run the jobs (or one) now; each run is recorded
-  detect                        run the detectors; print each proposal&apos;s decision and why
-  proposals [--refused] [--limit N]
-                                the generator&apos;s decisions so far, newest first, with why
-  cycle                         due jobs, detection, planning, execution, up to review
-  worker [--poll S] [--once]    run cycles until stopped (SIGTERM): due jobs, detection every
-                                [generator] interval, approved plans
-  tasks [--state S]             list tasks
-  task show|cancel ID           show a task with its runs, or stop it
-  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
-                                import an agent&apos;s change as a modification
-  mods [--state S]              list modifications
-  mod show|approve|reject|merge|rollback ID [--reason TEXT]
-  mod retest ID                 test again on the target&apos;s head as it is now; back to review
-  prune [--older-than DAYS]     delete the branches of finished modifications
-  ledger verify [--anchor REMOTE]
-                                recompute the audit chain; compare it with every checkpoint in
-                                refs/astra/ledger (and with the anchor pushed to REMOTE)
-  ledger show [--limit N]       print the ledger entries still in the table
-  ledger export FILE            write every entry as JSON lines
-  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
-  ledger checkpoint             record the ledger head in refs/astra/ledger
-  ledger anchor --push REMOTE   checkpoint and push refs/astra/ledger to REMOTE (fast-forward only)
-  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
-  hddl solve DOMAIN PROBLEM [--timeout S]
-                                plan, printing the plan in the IPC HTN track format
-  demo DIR                      create the demo workspace in DIR
-
-Options:
-  --repo PATH   the repository (default: the one around the current directory)
-  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
-                (default: &lt;git dir&gt;/astra/state.db)
-  --json        print one JSON document
-  --version     print the versions of astra, Qt and libgit2
-
-Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
-</source>
-        <translation>Aufruf: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
-
-Prüfen und steuern Sie die Änderungen, die ein Agent an einem Git-Repository vorschlägt.
-
-Befehle:
-  init                          .astra.toml schreiben (falls nicht vorhanden) und den Zustand anlegen
-  status                        Ziele je Zustand, zu prüfende Änderungen, Scheduler
-  goals [--state S]             Ziele auflisten
-  goal add TEXT [--files P...]  ein eigenes Ziel hinzufügen
-  goal show ID                  ein Ziel anzeigen
-  goal approve|reject|abandon ID [--reason TEXT]
-  plan GOAL                     das Ziel planen und den Zerlegungsbaum ausgeben
-  plan show GOAL                den aktuellen Plan des Ziels mit seinen Aufgaben ausgeben
-  plan approve GOAL [--reason TEXT]
-                                den Plan genehmigen; vorher läuft nichts
-  run [--goal ID]               genehmigte Pläne ausführen, bis ihre Änderungen auf Prüfung warten,
-                                dann mit propose importierte Änderungen testen
-  jobs list                     die Jobs aus .astra.toml, ihr letztes Ergebnis, ob sie fällig sind
-  jobs run [NAME]               die Jobs (oder einen) jetzt ausführen; jeder Lauf wird verzeichnet
-  detect                        die Detektoren ausführen; jede Entscheidung über Vorschläge mit Grund ausgeben
-  proposals [--refused] [--limit N]
-                                die bisherigen Entscheidungen des Generators, neueste zuerst, mit Grund
-  cycle                         fällige Jobs, Erkennung, Planung, Ausführung bis zur Prüfung
-  worker [--poll S] [--once]    Durchläufe ausführen, bis er angehalten wird (SIGTERM): fällige Jobs,
-                                Erkennung alle [generator] interval, genehmigte Pläne
-  tasks [--state S]             Aufgaben auflisten
-  task show|cancel ID           eine Aufgabe mit ihren Läufen anzeigen oder sie anhalten
-  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
-                                die Änderung eines Agenten als Änderung importieren
-  mods [--state S]              Änderungen auflisten
-  mod show|approve|reject|merge|rollback ID [--reason TEXT]
-  mod retest ID                 erneut auf dem jetzigen Kopf des Ziel-Branches testen; zurück zur Prüfung
-  prune [--older-than DAYS]     die Branches abgeschlossener Änderungen löschen
-  ledger verify [--anchor REMOTE]
-                                die Prüfkette neu berechnen; mit jedem Checkpoint in refs/astra/ledger
-                                (und mit dem nach REMOTE übertragenen Anker) vergleichen
-  ledger show [--limit N]       die noch in der Tabelle enthaltenen Protokolleinträge ausgeben
-  ledger export FILE            alle Einträge als JSON-Zeilen schreiben
-  ledger archive --through SEQ  alte Einträge in ein JSONL-Segment verschieben; die Kette wird fortgesetzt
-  ledger checkpoint             den Protokollkopf in refs/astra/ledger verzeichnen
-  ledger anchor --push REMOTE   Checkpoint schreiben und refs/astra/ledger nach REMOTE übertragen (nur vorwärts)
-  hddl check DOMAIN [PROBLEM]   HDDL-Dateien lesen; Fehler nennen Datei, Zeile und Spalte
-  hddl solve DOMAIN PROBLEM [--timeout S]
-                                planen und den Plan im Format des IPC-HTN-Tracks ausgeben
-  demo DIR                      den Demo-Arbeitsbereich in DIR anlegen
-
-Optionen:
-  --repo PATH   das Repository (Standard: das Repository, in dem das aktuelle Verzeichnis liegt)
-  --db URL      der Zustand: eine Datei, sqlite:///PATH oder postgresql://USER@HOST:PORT/DB
-                (Standard: &lt;git dir&gt;/astra/state.db)
-  --json        ein einzelnes JSON-Dokument ausgeben
-  --version     die Versionen von astra, Qt und libgit2 ausgeben
-
-Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 Aufruffehler.
-</translation>
-    </message>
-    <message>
         <source>Also compare with the anchor on this remote.</source>
         <translation>Auch mit dem Anker auf diesem Remote vergleichen.</translation>
     </message>
@@ -5609,6 +5497,122 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
     <message>
         <source>Policy    %1 (committed; the one in force)</source>
         <translation>Richtlinie %1 (committet; die geltende)</translation>
+    </message>
+    <message>
+        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
+
+Review and control the changes an agent proposes to a git repository.
+
+Commands:
+  init                          write .astra.toml (if absent) and create the state
+  status                        goals per state, modifications awaiting review, scheduler
+  goals [--state S]             list goals
+  goal add TEXT [--files P...]  add a goal of your own
+  goal show ID                  show one goal
+  goal approve|reject|abandon ID [--reason TEXT]
+                                decide on a goal; the reason is kept in the ledger
+  plan GOAL                     plan the goal and print the decomposition tree
+  plan show GOAL                print the goal&apos;s current plan and its tasks
+  plan approve GOAL [--reason TEXT]
+                                approve the plan; nothing runs before that
+  run [--goal ID]               run approved plans until their modifications await review,
+                                then test modifications imported with propose
+  jobs list                     the jobs of .astra.toml, their last outcome, whether due
+  jobs run [NAME]               run the jobs (or one) now; each run is recorded
+  detect                        run the detectors; print each proposal&apos;s decision and why
+  proposals [--refused] [--limit N]
+                                the generator&apos;s decisions so far, newest first, with why
+  cycle                         due jobs, detection, planning, execution, up to review
+  worker [--poll S] [--once]    run cycles until stopped (SIGTERM): due jobs, detection every
+                                [generator] interval, approved plans
+  tasks [--state S]             list tasks
+  task show|cancel ID           show a task with its runs, or stop it
+  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
+                                import an agent&apos;s change as a modification
+  mods [--state S]              list modifications
+  mod show|approve|reject|merge|rollback ID [--reason TEXT]
+                                show a modification or decide on it; merge needs an approval
+  mod retest ID                 test again on the target&apos;s head as it is now; back to review
+  prune [--older-than DAYS]     delete the branches of finished modifications
+  ledger verify [--anchor REMOTE]
+                                recompute the audit chain; compare it with every checkpoint in
+                                refs/astra/ledger (and with the anchor pushed to REMOTE)
+  ledger show [--limit N]       print the ledger entries still in the table
+  ledger export FILE            write every entry as JSON lines
+  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
+  ledger checkpoint             record the ledger head in refs/astra/ledger
+  ledger anchor --push REMOTE   checkpoint and push refs/astra/ledger to REMOTE (fast-forward only)
+  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
+  hddl solve DOMAIN PROBLEM [--timeout S]
+                                plan, printing the plan in the IPC HTN track format
+  demo DIR                      create the demo workspace in DIR
+
+Options:
+  --repo PATH   the repository (default: the one around the current directory)
+  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
+                (default: &lt;git dir&gt;/astra/state.db)
+  --json        print one JSON document
+  --version     print the versions of astra, Qt and libgit2
+
+Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
+</source>
+        <translation>Aufruf: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
+
+Prüfen und steuern Sie die Änderungen, die ein Agent an einem Git-Repository vorschlägt.
+
+Befehle:
+  init                          .astra.toml schreiben (falls nicht vorhanden) und den Zustand anlegen
+  status                        Ziele je Zustand, zu prüfende Änderungen, Scheduler
+  goals [--state S]             Ziele auflisten
+  goal add TEXT [--files P...]  ein eigenes Ziel hinzufügen
+  goal show ID                  ein Ziel anzeigen
+  goal approve|reject|abandon ID [--reason TEXT]
+                                über ein Ziel entscheiden; der Grund wird im Protokoll festgehalten
+  plan GOAL                     das Ziel planen und den Zerlegungsbaum ausgeben
+  plan show GOAL                den aktuellen Plan des Ziels mit seinen Aufgaben ausgeben
+  plan approve GOAL [--reason TEXT]
+                                den Plan genehmigen; vorher läuft nichts
+  run [--goal ID]               genehmigte Pläne ausführen, bis ihre Änderungen auf Prüfung warten,
+                                dann mit propose importierte Änderungen testen
+  jobs list                     die Jobs aus .astra.toml, ihr letztes Ergebnis, ob sie fällig sind
+  jobs run [NAME]               die Jobs (oder einen) jetzt ausführen; jeder Lauf wird verzeichnet
+  detect                        die Detektoren ausführen; jede Entscheidung über Vorschläge mit Grund ausgeben
+  proposals [--refused] [--limit N]
+                                die bisherigen Entscheidungen des Generators, neueste zuerst, mit Grund
+  cycle                         fällige Jobs, Erkennung, Planung, Ausführung bis zur Prüfung
+  worker [--poll S] [--once]    Durchläufe ausführen, bis er angehalten wird (SIGTERM): fällige Jobs,
+                                Erkennung alle [generator] interval, genehmigte Pläne
+  tasks [--state S]             Aufgaben auflisten
+  task show|cancel ID           eine Aufgabe mit ihren Läufen anzeigen oder sie anhalten
+  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
+                                die Änderung eines Agenten als Änderung importieren
+  mods [--state S]              Änderungen auflisten
+  mod show|approve|reject|merge|rollback ID [--reason TEXT]
+                                eine Änderung anzeigen oder über sie entscheiden; merge braucht eine Freigabe
+  mod retest ID                 erneut auf dem jetzigen Kopf des Ziel-Branches testen; zurück zur Prüfung
+  prune [--older-than DAYS]     die Branches abgeschlossener Änderungen löschen
+  ledger verify [--anchor REMOTE]
+                                die Prüfkette neu berechnen; mit jedem Checkpoint in refs/astra/ledger
+                                (und mit dem nach REMOTE übertragenen Anker) vergleichen
+  ledger show [--limit N]       die noch in der Tabelle enthaltenen Protokolleinträge ausgeben
+  ledger export FILE            alle Einträge als JSON-Zeilen schreiben
+  ledger archive --through SEQ  alte Einträge in ein JSONL-Segment verschieben; die Kette wird fortgesetzt
+  ledger checkpoint             den Protokollkopf in refs/astra/ledger verzeichnen
+  ledger anchor --push REMOTE   Checkpoint schreiben und refs/astra/ledger nach REMOTE übertragen (nur vorwärts)
+  hddl check DOMAIN [PROBLEM]   HDDL-Dateien lesen; Fehler nennen Datei, Zeile und Spalte
+  hddl solve DOMAIN PROBLEM [--timeout S]
+                                planen und den Plan im Format des IPC-HTN-Tracks ausgeben
+  demo DIR                      den Demo-Arbeitsbereich in DIR anlegen
+
+Optionen:
+  --repo PATH   das Repository (Standard: das Repository, in dem das aktuelle Verzeichnis liegt)
+  --db URL      der Zustand: eine Datei, sqlite:///PATH oder postgresql://USER@HOST:PORT/DB
+                (Standard: &lt;git dir&gt;/astra/state.db)
+  --json        ein einzelnes JSON-Dokument ausgeben
+  --version     die Versionen von astra, Qt und libgit2 ausgeben
+
+Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 Aufruffehler.
+</translation>
     </message>
 </context>
 <context>

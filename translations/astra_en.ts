@@ -5435,64 +5435,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
-
-Review and control the changes an agent proposes to a git repository.
-
-Commands:
-  init                          write .astra.toml (if absent) and create the state
-  status                        goals per state, modifications awaiting review, scheduler
-  goals [--state S]             list goals
-  goal add TEXT [--files P...]  add a goal of your own
-  goal show ID                  show one goal
-  goal approve|reject|abandon ID [--reason TEXT]
-  plan GOAL                     plan the goal and print the decomposition tree
-  plan show GOAL                print the goal&apos;s current plan and its tasks
-  plan approve GOAL [--reason TEXT]
-                                approve the plan; nothing runs before that
-  run [--goal ID]               run approved plans until their modifications await review,
-                                then test modifications imported with propose
-  jobs list                     the jobs of .astra.toml, their last outcome, whether due
-  jobs run [NAME]               run the jobs (or one) now; each run is recorded
-  detect                        run the detectors; print each proposal&apos;s decision and why
-  proposals [--refused] [--limit N]
-                                the generator&apos;s decisions so far, newest first, with why
-  cycle                         due jobs, detection, planning, execution, up to review
-  worker [--poll S] [--once]    run cycles until stopped (SIGTERM): due jobs, detection every
-                                [generator] interval, approved plans
-  tasks [--state S]             list tasks
-  task show|cancel ID           show a task with its runs, or stop it
-  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
-                                import an agent&apos;s change as a modification
-  mods [--state S]              list modifications
-  mod show|approve|reject|merge|rollback ID [--reason TEXT]
-  mod retest ID                 test again on the target&apos;s head as it is now; back to review
-  prune [--older-than DAYS]     delete the branches of finished modifications
-  ledger verify [--anchor REMOTE]
-                                recompute the audit chain; compare it with every checkpoint in
-                                refs/astra/ledger (and with the anchor pushed to REMOTE)
-  ledger show [--limit N]       print the ledger entries still in the table
-  ledger export FILE            write every entry as JSON lines
-  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
-  ledger checkpoint             record the ledger head in refs/astra/ledger
-  ledger anchor --push REMOTE   checkpoint and push refs/astra/ledger to REMOTE (fast-forward only)
-  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
-  hddl solve DOMAIN PROBLEM [--timeout S]
-                                plan, printing the plan in the IPC HTN track format
-  demo DIR                      create the demo workspace in DIR
-
-Options:
-  --repo PATH   the repository (default: the one around the current directory)
-  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
-                (default: &lt;git dir&gt;/astra/state.db)
-  --json        print one JSON document
-  --version     print the versions of astra, Qt and libgit2
-
-Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Also compare with the anchor on this remote.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5542,6 +5484,66 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
     </message>
     <message>
         <source>Policy    %1 (committed; the one in force)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
+
+Review and control the changes an agent proposes to a git repository.
+
+Commands:
+  init                          write .astra.toml (if absent) and create the state
+  status                        goals per state, modifications awaiting review, scheduler
+  goals [--state S]             list goals
+  goal add TEXT [--files P...]  add a goal of your own
+  goal show ID                  show one goal
+  goal approve|reject|abandon ID [--reason TEXT]
+                                decide on a goal; the reason is kept in the ledger
+  plan GOAL                     plan the goal and print the decomposition tree
+  plan show GOAL                print the goal&apos;s current plan and its tasks
+  plan approve GOAL [--reason TEXT]
+                                approve the plan; nothing runs before that
+  run [--goal ID]               run approved plans until their modifications await review,
+                                then test modifications imported with propose
+  jobs list                     the jobs of .astra.toml, their last outcome, whether due
+  jobs run [NAME]               run the jobs (or one) now; each run is recorded
+  detect                        run the detectors; print each proposal&apos;s decision and why
+  proposals [--refused] [--limit N]
+                                the generator&apos;s decisions so far, newest first, with why
+  cycle                         due jobs, detection, planning, execution, up to review
+  worker [--poll S] [--once]    run cycles until stopped (SIGTERM): due jobs, detection every
+                                [generator] interval, approved plans
+  tasks [--state S]             list tasks
+  task show|cancel ID           show a task with its runs, or stop it
+  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
+                                import an agent&apos;s change as a modification
+  mods [--state S]              list modifications
+  mod show|approve|reject|merge|rollback ID [--reason TEXT]
+                                show a modification or decide on it; merge needs an approval
+  mod retest ID                 test again on the target&apos;s head as it is now; back to review
+  prune [--older-than DAYS]     delete the branches of finished modifications
+  ledger verify [--anchor REMOTE]
+                                recompute the audit chain; compare it with every checkpoint in
+                                refs/astra/ledger (and with the anchor pushed to REMOTE)
+  ledger show [--limit N]       print the ledger entries still in the table
+  ledger export FILE            write every entry as JSON lines
+  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
+  ledger checkpoint             record the ledger head in refs/astra/ledger
+  ledger anchor --push REMOTE   checkpoint and push refs/astra/ledger to REMOTE (fast-forward only)
+  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
+  hddl solve DOMAIN PROBLEM [--timeout S]
+                                plan, printing the plan in the IPC HTN track format
+  demo DIR                      create the demo workspace in DIR
+
+Options:
+  --repo PATH   the repository (default: the one around the current directory)
+  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
+                (default: &lt;git dir&gt;/astra/state.db)
+  --json        print one JSON document
+  --version     print the versions of astra, Qt and libgit2
+
+Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
+</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
