@@ -8,6 +8,8 @@
 
 #include <QAbstractItemModelTester>
 #include <QFile>
+#include <QFontInfo>
+#include <QFontMetrics>
 #include <QLabel>
 #include <QListView>
 #include <QSettings>
@@ -315,6 +317,16 @@ private Q_SLOTS:
         again.setDiff(TreeDiffPtr(new TreeDiff(diff())), key);
         QCOMPARE(again.model()->seenCount(), 1);
         QVERIFY(again.model()->isSeen(model->row(firstHunk).file, model->row(firstHunk).part));
+    }
+
+    // Code lines up in columns on every platform, including where the platform names no
+    // fixed-pitch font (Qt 5 offscreen gives its proportional default).
+    void codeIsFixedPitch()
+    {
+        DiffView view;
+        QVERIFY(QFontInfo(view.listView()->font()).fixedPitch());
+        const QFontMetrics metrics(view.listView()->font());
+        QCOMPARE(metrics.horizontalAdvance(QStringLiteral("iiii")), metrics.horizontalAdvance(QStringLiteral("WWWW")));
     }
 
     void highlighting()

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QFont>
 #include <QPalette>
 #include <QString>
 
@@ -19,5 +20,9 @@ Theme themeFromString(const QString &name);
 QPalette paletteFor(Theme theme);
 // Applies `theme` to the application (style and palette).
 void applyTheme(Theme theme);
+
+// The desktop's fixed-pitch font for code. Where the platform names none that is fixed pitch
+// (Qt 5 without a platform theme gives the proportional default), the generic monospace family.
+QFont monospaceFont();
 
 } // namespace astra

@@ -1,12 +1,12 @@
 #include "settingsdialog.h"
 
+#include "appearance.h"
 #include "config/astraconfig.h"
 #include "workspace/workspace.h"
 
 #include <QDialogButtonBox>
 #include <QFile>
 #include <QFileInfo>
-#include <QFontDatabase>
 #include <QFutureWatcher>
 #include <QLabel>
 #include <QPlainTextEdit>
@@ -56,7 +56,7 @@ SettingsDialog::SettingsDialog(const QString &configPath, QWidget *parent)
 {
     setWindowTitle(tr("Settings — %1").arg(configPath));
     setObjectName(QStringLiteral("settingsDialog"));
-    m_editor->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_editor->setFont(monospaceFont());
     m_editor->setReadOnly(true);
     m_editor->setPlaceholderText(tr("Loading…"));
     m_problem->setWordWrap(true);

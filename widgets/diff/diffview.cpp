@@ -1,11 +1,11 @@
 #include "diffview.h"
 
+#include "common/appearance.h"
 #include "highlighting.h"
 #include "syntaxcache.h"
 
 #include <QAction>
 #include <QEvent>
-#include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeyEvent>
@@ -378,7 +378,7 @@ DiffView::DiffView(QWidget *parent)
     , m_modeButton(new QToolButton(this))
     , m_syntax(std::make_unique<SyntaxCache>())
 {
-    QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    QFont mono = monospaceFont();
     m_list->setFont(mono);
     m_list->setModel(m_model);
     m_list->setItemDelegate(new DiffDelegate(m_model, m_syntax.get(), this));
