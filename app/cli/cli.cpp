@@ -80,7 +80,7 @@ QString helpText()
 
 int Context::usage(const QString &message) const
 {
-    err << QStringLiteral("astra: ") << message << u'\n' << Tr::tr("Run `astra --help` for usage.") << u'\n';
+    err << QStringLiteral("astra: ") << message << '\n' << Tr::tr("Run `astra --help` for usage.") << '\n';
     err.flush();
     return Usage;
 }
@@ -92,7 +92,7 @@ int Context::fail(const Error &error) const
 
 int Context::fail(const QString &message) const
 {
-    err << QStringLiteral("astra: ") << message << u'\n';
+    err << QStringLiteral("astra: ") << message << '\n';
     err.flush();
     return Failed;
 }
@@ -112,7 +112,7 @@ void Context::printJson(const QJsonValue &value) const
 void Context::printWarnings(Workspace &workspace) const
 {
     for (const QString &warning : workspace.takeWarnings()) {
-        err << Tr::tr("astra: warning: ") << warning << u'\n';
+        err << Tr::tr("astra: warning: ") << warning << '\n';
     }
     err.flush();
 }

@@ -4,12 +4,12 @@
 #include "git/gitrepository.h"
 #include "store/database.h"
 #include "store/ledger.h"
+#include "textstream.h"
 #include "workspace/workspace.h"
 
 #include <QCommandLineParser>
 #include <QIODevice>
 #include <QJsonValue>
-#include <QTextStream>
 
 #include <memory>
 

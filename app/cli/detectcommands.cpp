@@ -35,11 +35,11 @@ void printDecisions(Context &context, const QList<ProposalDecision> &decisions)
                            .arg(decision.draft.detector)
                            .arg(decision.draft.confidence, 0, 'f', 2)
                            .arg(decision.draft.title)
-                    << u'\n';
+                    << '\n';
         if (decision.accepted) {
-            context.out << Tr::tr("  accepted: goal %1 (%2)").arg(decision.goalId).arg(decision.goalState) << u'\n';
+            context.out << Tr::tr("  accepted: goal %1 (%2)").arg(decision.goalId).arg(decision.goalState) << '\n';
         } else {
-            context.out << Tr::tr("  refused (%1): %2").arg(decision.check, decision.reason) << u'\n';
+            context.out << Tr::tr("  refused (%1): %2").arg(decision.check, decision.reason) << '\n';
         }
     }
 }
@@ -64,7 +64,7 @@ int runDetect(Context &context)
         return context.fail(decisions.error());
     }
     if (decisions->isEmpty() && !context.json) {
-        context.out << Tr::tr("The detectors found nothing.") << u'\n';
+        context.out << Tr::tr("The detectors found nothing.") << '\n';
     }
     printDecisions(context, *decisions);
     return Success;
@@ -98,7 +98,7 @@ int runProposals(Context &context)
         return context.fail(decisions.error());
     }
     if (decisions->isEmpty() && !context.json) {
-        context.out << Tr::tr("The generator has decided nothing yet: run `astra detect`.") << u'\n';
+        context.out << Tr::tr("The generator has decided nothing yet: run `astra detect`.") << '\n';
     }
     printDecisions(context, *decisions);
     return Success;
@@ -138,11 +138,11 @@ int runCycleCommand(Context &context)
         return Success;
     }
     QTextStream &out = context.out;
-    out << Tr::tr("Jobs: %n run(s).", nullptr, int(report->jobRuns.size())) << u'\n';
+    out << Tr::tr("Jobs: %n run(s).", nullptr, int(report->jobRuns.size())) << '\n';
     for (const TaskRunRecord &run : std::as_const(report->jobRuns)) {
-        out << Tr::tr("  %1: %2").arg(run.jobName, run.outcome) << u'\n';
+        out << Tr::tr("  %1: %2").arg(run.jobName, run.outcome) << '\n';
     }
-    out << Tr::tr("Detection: %n proposal(s).", nullptr, int(report->decisions.size())) << u'\n';
+    out << Tr::tr("Detection: %n proposal(s).", nullptr, int(report->decisions.size())) << '\n';
     for (const ProposalDecision &decision : std::as_const(report->decisions)) {
         out << (decision.accepted
                     ? Tr::tr("  accepted: %1 (goal %2, %3)")
@@ -150,30 +150,30 @@ int runCycleCommand(Context &context)
                           .arg(decision.goalId)
                           .arg(decision.goalState)
                     : Tr::tr("  refused (%1): %2: %3").arg(decision.check, decision.draft.title, decision.reason))
-            << u'\n';
+            << '\n';
     }
-    out << Tr::tr("Planning: %n plan(s).", nullptr, int(report->plans.size())) << u'\n';
+    out << Tr::tr("Planning: %n plan(s).", nullptr, int(report->plans.size())) << '\n';
     for (const PlanRecord &plan : std::as_const(report->plans)) {
-        out << Tr::tr("  goal %1: plan %2 (%3)").arg(plan.goalId).arg(plan.id).arg(toString(plan.state)) << u'\n';
+        out << Tr::tr("  goal %1: plan %2 (%3)").arg(plan.goalId).arg(plan.id).arg(toString(plan.state)) << '\n';
     }
     for (const QString &problem : std::as_const(report->planProblems)) {
-        out << QStringLiteral("  ") << problem << u'\n';
+        out << QStringLiteral("  ") << problem << '\n';
     }
     out << Tr::tr("Execution: %n task(s) run: %1 succeeded, %2 failed.", nullptr, report->scheduler.started)
                .arg(report->scheduler.succeeded)
                .arg(report->scheduler.failed)
-        << u'\n';
-    out << Tr::tr("Waiting for a person:") << u'\n';
+        << '\n';
+    out << Tr::tr("Waiting for a person:") << '\n';
     out << Tr::tr("  goals to approve: %1")
                .arg(report->goalsAwaitingApproval.isEmpty() ? Tr::tr("none") : idList(report->goalsAwaitingApproval))
-        << u'\n';
+        << '\n';
     out << Tr::tr("  plans to approve (goals): %1")
                .arg(report->plansAwaitingApproval.isEmpty() ? Tr::tr("none") : idList(report->plansAwaitingApproval))
-        << u'\n';
+        << '\n';
     out << Tr::tr("  modifications to review: %1")
                .arg(report->modificationsAwaitingReview.isEmpty() ? Tr::tr("none")
                                                                   : idList(report->modificationsAwaitingReview))
-        << u'\n';
+        << '\n';
     return report->scheduler.errors.isEmpty() ? Success : Failed;
 }
 
@@ -222,7 +222,7 @@ int runWorker(Context &context)
         auto report = runCycle(*workspace, context.workspace, options);
         context.printWarnings(*workspace);
         if (!report) {
-            context.err << QStringLiteral("astra: ") << report.error().message << u'\n';
+            context.err << QStringLiteral("astra: ") << report.error().message << '\n';
             context.err.flush();
             if (once) {
                 return Failed;
@@ -243,7 +243,7 @@ int runWorker(Context &context)
                                    .arg(report->plans.size())
                                    .arg(report->scheduler.started)
                                    .arg(report->modificationsAwaitingReview.size())
-                            << u'\n';
+                            << '\n';
                 context.out.flush();
             }
         }

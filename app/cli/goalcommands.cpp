@@ -13,20 +13,20 @@ struct Tr
 
 void printGoal(QTextStream &out, const Goal &goal)
 {
-    out << Tr::tr("Goal %1: %2").arg(goal.id).arg(goal.title) << u'\n';
+    out << Tr::tr("Goal %1: %2").arg(goal.id).arg(goal.title) << '\n';
     out << Tr::tr("  state       %1%2")
                .arg(toString(goal.state),
                     goal.stateReason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(goal.stateReason))
-        << u'\n';
-    out << Tr::tr("  kind        %1").arg(goal.kind) << u'\n';
-    out << Tr::tr("  source      %1, created by %2").arg(toString(goal.source), goal.createdBy) << u'\n';
-    out << Tr::tr("  confidence  %1, priority %2").arg(goal.confidence).arg(goal.priority) << u'\n';
+        << '\n';
+    out << Tr::tr("  kind        %1").arg(goal.kind) << '\n';
+    out << Tr::tr("  source      %1, created by %2").arg(toString(goal.source), goal.createdBy) << '\n';
+    out << Tr::tr("  confidence  %1, priority %2").arg(goal.confidence).arg(goal.priority) << '\n';
     const QStringList files = goal.files();
     if (!files.isEmpty()) {
-        out << Tr::tr("  files       %1").arg(files.join(QStringLiteral(", "))) << u'\n';
+        out << Tr::tr("  files       %1").arg(files.join(QStringLiteral(", "))) << '\n';
     }
     out << Tr::tr("  created     %1, updated %2 (version %3)").arg(goal.createdAt, goal.updatedAt).arg(goal.version)
-        << u'\n';
+        << '\n';
 }
 
 QString stateNames()
@@ -73,12 +73,12 @@ int runGoals(Context &context)
         return Success;
     }
     if (goals->isEmpty()) {
-        context.out << (state ? Tr::tr("No goals are '%1'.").arg(toString(*state)) : Tr::tr("No goals yet.")) << u'\n';
+        context.out << (state ? Tr::tr("No goals are '%1'.").arg(toString(*state)) : Tr::tr("No goals yet.")) << '\n';
         return Success;
     }
     for (const Goal &goal : std::as_const(*goals)) {
         context.out << QStringLiteral("%1  %2  %3").arg(goal.id, 5).arg(toString(goal.state), -15).arg(goal.title)
-                    << u'\n';
+                    << '\n';
     }
     return Success;
 }
@@ -117,7 +117,7 @@ int runGoal(Context &context)
             context.printJson(goal->toJson());
         } else {
             context.out << Tr::tr("Added goal %1 (%2): %3").arg(goal->id).arg(toString(goal->state), goal->title)
-                        << u'\n';
+                        << '\n';
         }
         return Success;
     }
@@ -155,7 +155,7 @@ int runGoal(Context &context)
     if (context.json) {
         context.printJson(goal->toJson());
     } else if (action) {
-        context.out << Tr::tr("Goal %1 is now '%2'.").arg(goal->id).arg(toString(goal->state)) << u'\n';
+        context.out << Tr::tr("Goal %1 is now '%2'.").arg(goal->id).arg(toString(goal->state)) << '\n';
     } else {
         printGoal(context.out, *goal);
     }

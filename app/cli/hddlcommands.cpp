@@ -60,7 +60,7 @@ int runHddl(Context &context)
     }
     auto domain = hddl::parseDomain(domainText, context.args.at(0));
     if (!domain) {
-        context.err << QStringLiteral("astra: ") << domain.message() << u'\n';
+        context.err << QStringLiteral("astra: ") << domain.message() << '\n';
         return Usage;
     }
     std::optional<hddl::Problem> problem;
@@ -71,7 +71,7 @@ int runHddl(Context &context)
         }
         auto parsed = hddl::parseProblem(problemText, context.args.at(1), *domain);
         if (!parsed) {
-            context.err << QStringLiteral("astra: ") << parsed.message() << u'\n';
+            context.err << QStringLiteral("astra: ") << parsed.message() << '\n';
             return Usage;
         }
         problem = *parsed;
@@ -94,14 +94,14 @@ int runHddl(Context &context)
                                .arg(domain->tasks.size())
                                .arg(domain->methods.size())
                                .arg(domain->actions.size())
-                        << u'\n';
+                        << '\n';
             if (problem) {
                 context.out << Tr::tr("Problem %1: %2 objects, %3 initial tasks, %4 facts.")
                                    .arg(problem->name)
                                    .arg(problem->objects.size())
                                    .arg(problem->htnTasks.size())
                                    .arg(problem->init.size())
-                            << u'\n';
+                            << '\n';
             }
         }
         return Success;
@@ -114,15 +114,15 @@ int runHddl(Context &context)
                            .arg(hddl::toString(result.outcome))
                            .arg(result.expansions)
                            .arg(result.elapsedMs)
-                    << u'\n';
+                    << '\n';
         if (result.outcome == hddl::PlanResult::Outcome::Exhausted) {
-            context.err << Tr::tr("The search space was exhausted: there is no plan.") << u'\n';
+            context.err << Tr::tr("The search space was exhausted: there is no plan.") << '\n';
         }
         if (!result.failedTask.isEmpty()) {
-            context.err << Tr::tr("%1 could not be decomposed:").arg(result.failedTask) << u'\n';
+            context.err << Tr::tr("%1 could not be decomposed:").arg(result.failedTask) << '\n';
             for (const hddl::MethodAttempt &attempt : result.failure) {
                 context.err << QStringLiteral("  %1 [%2]: %3").arg(attempt.method, attempt.binding, attempt.reason)
-                            << u'\n';
+                            << '\n';
             }
         }
         if (!result.furthestTask.isEmpty()) {
@@ -130,7 +130,7 @@ int runHddl(Context &context)
                                   nullptr,
                                   result.furthestActions)
                                .arg(result.furthestTask, result.furthestReason)
-                        << u'\n';
+                        << '\n';
         }
         context.err.flush();
         return Failed;

@@ -50,13 +50,13 @@ int runJobs(Context &context)
                                    .arg(job.name, -16)
                                    .arg(last.outcome.isEmpty() ? Tr::tr("never run") : last.outcome, -10)
                                    .arg(due->contains(job.name) ? Tr::tr("due") : QString())
-                            << u'\n';
+                            << '\n';
             }
         }
         if (context.json) {
             context.printJson(array);
         } else if (array.isEmpty()) {
-            context.out << Tr::tr("No jobs in %1.").arg(workspace->config().sourcePath) << u'\n';
+            context.out << Tr::tr("No jobs in %1.").arg(workspace->config().sourcePath) << '\n';
         }
         return Success;
     }
@@ -81,10 +81,10 @@ int runJobs(Context &context)
     for (const TaskRunRecord &run : std::as_const(*runs)) {
         context.out
             << Tr::tr("Job %1 (run %2): %3 in %4 ms").arg(run.jobName).arg(run.id).arg(run.outcome).arg(run.durationMs)
-            << u'\n';
+            << '\n';
         if (run.outcome != u"succeeded") {
             for (const QString &line : run.summary.split(u'\n')) {
-                context.out << QStringLiteral("  | ") << line << u'\n';
+                context.out << QStringLiteral("  | ") << line << '\n';
             }
         }
     }

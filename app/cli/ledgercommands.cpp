@@ -67,18 +67,18 @@ int verify(Context &context, Workspace &workspace, const QString &anchorRemote)
                            .arg(report->archivedEntries)
                            .arg(report->segments)
                            .arg(report->head.hash.left(12))
-                    << u'\n';
+                    << '\n';
         context.out << (report->checkpoint
                             ? Tr::tr("It matches all %1 checkpoints in refs/astra/ledger, the newest at entry %2.")
                                   .arg(report->checkpointsChecked)
                                   .arg(report->checkpoint->seq)
                             : Tr::tr("There is no checkpoint in refs/astra/ledger yet; `astra ledger checkpoint` "
                                      "writes one."))
-                    << u'\n';
+                    << '\n';
         if (!report->anchor.isEmpty()) {
             context.out << Tr::tr("The anchor pushed to %1 (commit %2) is one of them.")
                                .arg(anchorRemote, report->anchor.left(12))
-                        << u'\n';
+                        << '\n';
         }
         if (report->unanchoredEntries > 0 && report->checkpoint) {
             context.err << Tr::tr(
@@ -87,13 +87,13 @@ int verify(Context &context, Workspace &workspace, const QString &anchorRemote)
                                "after %1. `astra ledger checkpoint` records them.")
                                .arg(report->checkpoint->seq)
                                .arg(report->head.seq)
-                        << u'\n';
+                        << '\n';
         }
     }
     if (!report->intact) {
         context.err
             << Tr::tr("astra: the ledger is broken at entry %1: %2").arg(report->firstBadSeq).arg(report->problem)
-            << u'\n';
+            << '\n';
         context.err.flush();
         return Failed;
     }
@@ -183,7 +183,7 @@ int runLedger(Context &context)
             context.printJson(array);
         } else {
             for (const LedgerEntry &entry : std::as_const(shown)) {
-                context.out << describeLedgerEntry(entry) << u'\n';
+                context.out << describeLedgerEntry(entry) << '\n';
             }
         }
         return Success;
@@ -198,7 +198,7 @@ int runLedger(Context &context)
             object.insert(QStringLiteral("file"), file);
             context.printJson(object);
         } else {
-            context.out << Tr::tr("Wrote the ledger to %1").arg(file) << u'\n';
+            context.out << Tr::tr("Wrote the ledger to %1").arg(file) << '\n';
         }
         return Success;
     }
@@ -222,7 +222,7 @@ int runLedger(Context &context)
                                .arg(segment->firstSeq)
                                .arg(segment->lastSeq)
                                .arg(segment->fileName)
-                        << u'\n';
+                        << '\n';
         }
         return Success;
     }
@@ -243,9 +243,9 @@ int runLedger(Context &context)
         context.out << Tr::tr("refs/astra/ledger records entry %1 (commit %2).")
                            .arg(checkpoint->seq)
                            .arg(checkpoint->commit.left(12))
-                    << u'\n';
+                    << '\n';
         if (sub == u"anchor") {
-            context.out << Tr::tr("Pushed it to %1 as refs/astra/ledger.").arg(remote) << u'\n';
+            context.out << Tr::tr("Pushed it to %1 as refs/astra/ledger.").arg(remote) << '\n';
         }
     }
     return Success;

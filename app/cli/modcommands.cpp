@@ -23,20 +23,20 @@ QString statusNames()
 
 void printModification(QTextStream &out, const Modification &m, const QList<TestResultRecord> &tests)
 {
-    out << Tr::tr("Modification %1: %2").arg(m.id).arg(m.title) << u'\n';
-    out << Tr::tr("  status   %1").arg(toString(m.status)) << u'\n';
-    out << Tr::tr("  goal     %1").arg(m.goalId) << u'\n';
+    out << Tr::tr("Modification %1: %2").arg(m.id).arg(m.title) << '\n';
+    out << Tr::tr("  status   %1").arg(toString(m.status)) << '\n';
+    out << Tr::tr("  goal     %1").arg(m.goalId) << '\n';
     out << Tr::tr("  branch   %1 (%2) on %3 at %4")
                .arg(m.branch, m.headCommit.left(12), m.targetBranch, m.baseCommit.left(12))
-        << u'\n';
+        << '\n';
     if (!m.mergeCommit.isEmpty()) {
-        out << Tr::tr("  merged   %1").arg(m.mergeCommit.left(12)) << u'\n';
+        out << Tr::tr("  merged   %1").arg(m.mergeCommit.left(12)) << '\n';
     }
     if (!m.revertCommit.isEmpty()) {
-        out << Tr::tr("  reverted %1").arg(m.revertCommit.left(12)) << u'\n';
+        out << Tr::tr("  reverted %1").arg(m.revertCommit.left(12)) << '\n';
     }
     if (!m.rationale.isEmpty()) {
-        out << Tr::tr("  why      %1").arg(m.rationale) << u'\n';
+        out << Tr::tr("  why      %1").arg(m.rationale) << '\n';
     }
     int additions = 0;
     int deletions = 0;
@@ -44,7 +44,7 @@ void printModification(QTextStream &out, const Modification &m, const QList<Test
         additions += file.additions;
         deletions += file.deletions;
     }
-    out << Tr::tr("  files    %1 (+%2 -%3)").arg(m.files.size()).arg(additions).arg(deletions) << u'\n';
+    out << Tr::tr("  files    %1 (+%2 -%3)").arg(m.files.size()).arg(additions).arg(deletions) << '\n';
     for (const ModificationFile &file : m.files) {
         out << QStringLiteral("    %1 %2%3  +%4 -%5%6")
                    .arg(file.change, -8)
@@ -52,13 +52,13 @@ void printModification(QTextStream &out, const Modification &m, const QList<Test
                    .arg(file.additions)
                    .arg(file.deletions)
                    .arg(file.flags.isEmpty() ? QString() : QStringLiteral("  [%1]").arg(file.flags.join(u' ')))
-            << u'\n';
+            << '\n';
     }
     if (!m.flags.isEmpty()) {
-        out << Tr::tr("  flags    %1").arg(m.flags.join(QStringLiteral(", "))) << u'\n';
+        out << Tr::tr("  flags    %1").arg(m.flags.join(QStringLiteral(", "))) << '\n';
     }
     if (!m.conflictPaths.isEmpty()) {
-        out << Tr::tr("  conflicts %1").arg(m.conflictPaths.join(QStringLiteral(", "))) << u'\n';
+        out << Tr::tr("  conflicts %1").arg(m.conflictPaths.join(QStringLiteral(", "))) << '\n';
     }
     for (const TestResultRecord &test : tests) {
         out << Tr::tr("  tests    %1 on %2: %3 passed, %4 failed, %5 skipped (%6)")
@@ -67,9 +67,9 @@ void printModification(QTextStream &out, const Modification &m, const QList<Test
                    .arg(test.failed)
                    .arg(test.skipped)
                    .arg(test.sandbox)
-            << u'\n';
+            << '\n';
         if (!test.sandbox.isEmpty() && !test.sandboxed()) {
-            out << Tr::tr("           UNSANDBOXED: ran without isolation (sandbox = \"none\" in [tests])") << u'\n';
+            out << Tr::tr("           UNSANDBOXED: ran without isolation (sandbox = \"none\" in [tests])") << '\n';
         }
     }
 }
@@ -137,9 +137,9 @@ int runPropose(Context &context)
         context.out << Tr::tr("Modification %1 on %2: %n file(s), pending tests.", nullptr, int(created->files.size()))
                            .arg(created->id)
                            .arg(created->branch)
-                    << u'\n';
+                    << '\n';
         if (!created->flags.isEmpty()) {
-            context.out << Tr::tr("Flags for the reviewer: %1").arg(created->flags.join(QStringLiteral(", "))) << u'\n';
+            context.out << Tr::tr("Flags for the reviewer: %1").arg(created->flags.join(QStringLiteral(", "))) << '\n';
         }
     }
     return Success;
@@ -180,11 +180,11 @@ int runMods(Context &context)
         return Success;
     }
     if (list->isEmpty()) {
-        context.out << Tr::tr("No modifications.") << u'\n';
+        context.out << Tr::tr("No modifications.") << '\n';
     }
     for (const Modification &m : std::as_const(*list)) {
         context.out << QStringLiteral("%1  %2  %3  %4").arg(m.id, 5).arg(toString(m.status), -17).arg(m.branch, m.title)
-                    << u'\n';
+                    << '\n';
     }
     return Success;
 }
@@ -247,7 +247,7 @@ int runMod(Context &context)
     } else if (sub == u"show") {
         printModification(context.out, *result, testList);
     } else {
-        context.out << Tr::tr("Modification %1 is now '%2'.").arg(result->id).arg(toString(result->status)) << u'\n';
+        context.out << Tr::tr("Modification %1 is now '%2'.").arg(result->id).arg(toString(result->status)) << '\n';
     }
     return Success;
 }
@@ -288,9 +288,9 @@ int runPrune(Context &context)
         }
         context.printJson(array);
     } else {
-        context.out << Tr::tr("Deleted %n branch(es).", nullptr, int(pruned->size())) << u'\n';
+        context.out << Tr::tr("Deleted %n branch(es).", nullptr, int(pruned->size())) << '\n';
         for (const QString &branch : std::as_const(*pruned)) {
-            context.out << QStringLiteral("  ") << branch << u'\n';
+            context.out << QStringLiteral("  ") << branch << '\n';
         }
     }
     return Success;

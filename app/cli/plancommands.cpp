@@ -33,7 +33,7 @@ void printTasks(QTextStream &out, const QList<TaskRecord> &tasks)
         if (!task.summary.isEmpty()) {
             out << QStringLiteral(" (%1)").arg(task.summary);
         }
-        out << u'\n';
+        out << '\n';
     }
 }
 
@@ -51,16 +51,16 @@ void printPlan(Context &context, Workspace &workspace, const PlanRecord &plan)
                        .arg(plan.goalId)
                        .arg(toString(plan.state), plan.outcome)
                        .arg(plan.elapsedMs)
-                << u'\n';
+                << '\n';
     if (!plan.approvedBy.isEmpty()) {
-        context.out << Tr::tr("Approved by %1 at %2").arg(plan.approvedBy, plan.approvedAt) << u'\n';
+        context.out << Tr::tr("Approved by %1 at %2").arg(plan.approvedBy, plan.approvedAt) << '\n';
     }
     context.out << plan.treeText();
     if (!plan.failure.isEmpty()) {
-        context.out << plan.failure << u'\n';
+        context.out << plan.failure << '\n';
     }
     if (tasks && !tasks->isEmpty()) {
-        context.out << Tr::tr("Tasks:") << u'\n';
+        context.out << Tr::tr("Tasks:") << '\n';
         printTasks(context.out, *tasks);
     }
 }
@@ -96,7 +96,7 @@ int runPlan(Context &context)
     }
     printPlan(context, *workspace, *plan);
     if (!context.json && plan->state == PlanState::Proposed) {
-        context.out << Tr::tr("Nothing runs until the plan is approved: `astra plan approve %1`.").arg(goalId) << u'\n';
+        context.out << Tr::tr("Nothing runs until the plan is approved: `astra plan approve %1`.").arg(goalId) << '\n';
     }
     return Success;
 }
@@ -134,7 +134,7 @@ int runTasks(Context &context)
         return Success;
     }
     if (tasks->isEmpty()) {
-        context.out << Tr::tr("No tasks.") << u'\n';
+        context.out << Tr::tr("No tasks.") << '\n';
     }
     printTasks(context.out, *tasks);
     return Success;
@@ -190,7 +190,7 @@ int runTask(Context &context)
                            .arg(run.outcome)
                            .arg(run.durationMs)
                            .arg(run.summary)
-                    << u'\n';
+                    << '\n';
     }
     return Success;
 }
@@ -236,7 +236,7 @@ int runRun(Context &context)
             finished.append(taskId);
             anyFailed = anyFailed || state == u"failed" || state == u"cancelled";
             if (!context.json) {
-                context.out << Tr::tr("Task %1: %2, %3").arg(taskId).arg(state, summary) << u'\n';
+                context.out << Tr::tr("Task %1: %2, %3").arg(taskId).arg(state, summary) << '\n';
                 context.out.flush();
             }
         },
@@ -247,7 +247,7 @@ int runRun(Context &context)
         &scheduler,
         [&](qint64 taskId, const QString &warning) {
             QMutexLocker locker(&printing);
-            context.err << Tr::tr("astra: warning: task %1: %2").arg(taskId).arg(warning) << u'\n';
+            context.err << Tr::tr("astra: warning: task %1: %2").arg(taskId).arg(warning) << '\n';
             context.err.flush();
         },
         Qt::DirectConnection);
@@ -287,13 +287,13 @@ int runRun(Context &context)
                            .arg(report->failed)
                            .arg(report->retried)
                            .arg(report->cancelled)
-                    << u'\n';
+                    << '\n';
         for (const Modification &m : std::as_const(tested)) {
-            context.out << Tr::tr("Modification %1: %2").arg(m.id).arg(toString(m.status)) << u'\n';
+            context.out << Tr::tr("Modification %1: %2").arg(m.id).arg(toString(m.status)) << '\n';
         }
     }
     for (const QString &error : std::as_const(report->errors)) {
-        context.err << QStringLiteral("astra: ") << error << u'\n';
+        context.err << QStringLiteral("astra: ") << error << '\n';
     }
     return (anyFailed || !report->errors.isEmpty()) ? Failed : Success;
 }

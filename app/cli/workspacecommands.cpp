@@ -38,15 +38,15 @@ int runInit(Context &context)
         return Success;
     }
     if (report->configWritten) {
-        context.out << Tr::tr("Wrote %1").arg(report->configPath) << u'\n';
+        context.out << Tr::tr("Wrote %1").arg(report->configPath) << '\n';
         context.out << (report->testCommand.isEmpty()
                             ? Tr::tr("  no test command found: set [tests] command before running modifications")
                             : Tr::tr("  tests: %1").arg(report->testCommand))
-                    << u'\n';
+                    << '\n';
     } else {
-        context.out << Tr::tr("Kept %1").arg(report->configPath) << u'\n';
+        context.out << Tr::tr("Kept %1").arg(report->configPath) << '\n';
     }
-    context.out << Tr::tr("State: %1 (schema version %2)").arg(report->database).arg(report->schemaVersion) << u'\n';
+    context.out << Tr::tr("State: %1 (schema version %2)").arg(report->database).arg(report->schemaVersion) << '\n';
     return Success;
 }
 
@@ -77,24 +77,24 @@ int runStatus(Context &context)
                .arg(status->workDir,
                     status->headBranch.isEmpty() ? Tr::tr("detached") : status->headBranch,
                     status->targetBranch)
-        << u'\n';
-    out << Tr::tr("State     %1 (schema version %2)").arg(status->database).arg(status->schemaVersion) << u'\n';
+        << '\n';
+    out << Tr::tr("State     %1 (schema version %2)").arg(status->database).arg(status->schemaVersion) << '\n';
     out << Tr::tr("Config    %1").arg(status->configFromFile ? status->configPath : Tr::tr("defaults (no .astra.toml)"))
-        << u'\n';
+        << '\n';
     if (!status->policySource.isEmpty()) {
-        out << Tr::tr("Policy    %1 (committed; the one in force)").arg(status->policySource) << u'\n';
+        out << Tr::tr("Policy    %1 (committed; the one in force)").arg(status->policySource) << '\n';
     }
-    out << Tr::tr("Goals") << u'\n';
+    out << Tr::tr("Goals") << '\n';
     for (const auto &entry : std::as_const(status->goalsByState)) {
-        out << QStringLiteral("  %1 %2").arg(entry.first, -16).arg(entry.second) << u'\n';
+        out << QStringLiteral("  %1 %2").arg(entry.first, -16).arg(entry.second) << '\n';
     }
-    out << Tr::tr("Modifications awaiting review: %1").arg(status->modificationsAwaitingReview) << u'\n';
+    out << Tr::tr("Modifications awaiting review: %1").arg(status->modificationsAwaitingReview) << '\n';
     out << Tr::tr("Scheduler: %1 (%2 queued, %3 running)")
                .arg(status->scheduler)
                .arg(status->tasksQueued)
                .arg(status->tasksRunning)
-        << u'\n';
-    out << Tr::tr("Ledger: %1 entries").arg(status->ledgerEntries) << u'\n';
+        << '\n';
+    out << Tr::tr("Ledger: %1 entries").arg(status->ledgerEntries) << '\n';
     return Success;
 }
 
@@ -131,7 +131,8 @@ int runDemo(Context &context)
                        .arg(report->proposals)
                        .arg(report->goals)
                        .arg(report->modifications)
-                << u'\n' << Tr::tr("Open it with: astra-review --repo %1").arg(report->workDir) << u'\n';
+                << '\n'
+                << Tr::tr("Open it with: astra-review --repo %1").arg(report->workDir) << '\n';
     return Success;
 }
 

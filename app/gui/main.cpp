@@ -5,6 +5,7 @@
 #include "kanban/goalboardmodel.h"
 #include "kanban/goalcolumnproxy.h"
 #include "kanban/kanbanview.h"
+#include "textstream.h"
 #include "translations.h"
 #include "workspace/version.h"
 #include "workspace/workspacewatcher.h"
@@ -12,15 +13,14 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QSettings>
-#include <QTextStream>
 #include <QTimer>
 
 namespace {
 int usage(const QString &message)
 {
     QTextStream err(stderr);
-    err << QStringLiteral("astra-review: ") << message << u'\n'
-        << QCoreApplication::translate("main", "Run `astra-review --help` for usage.") << u'\n';
+    err << QStringLiteral("astra-review: ") << message << '\n'
+        << QCoreApplication::translate("main", "Run `astra-review --help` for usage.") << '\n';
     return 2;
 }
 } // namespace
@@ -137,7 +137,7 @@ int main(int argc, char **argv)
                 status = window.statusPage()->shownError().isEmpty() ? 0 : 1;
             } else {
                 QTextStream(stderr)
-                    << QCoreApplication::translate("main", "astra-review: cannot write %1").arg(screenshot) << u'\n';
+                    << QCoreApplication::translate("main", "astra-review: cannot write %1").arg(screenshot) << '\n';
             }
             QApplication::quit();
         });
@@ -176,7 +176,7 @@ int main(int argc, char **argv)
     QTimer::singleShot(60000, &window, [&] {
         QTextStream(stderr) << QCoreApplication::translate("main",
                                                            "astra-review: the workspace did not load within 60 s")
-                            << u'\n';
+                            << '\n';
         QApplication::exit(1);
     });
     QApplication::exec();

@@ -322,6 +322,12 @@ private Q_SLOTS:
         run = runAstra({QStringLiteral("status")}, path);
         VERIFY_RUN(run, 0);
         QVERIFY(run.out.contains(QStringLiteral("awaiting_review")));
+        // One fact per line, in both Qt versions (Qt 5 once printed a streamed u'\n' as "10").
+        const QStringList lines = run.out.split(u'\n', Qt::SkipEmptyParts);
+        QVERIFY2(lines.size() >= 10, qPrintable(run.out));
+        QVERIFY2(lines.constFirst().startsWith(QStringLiteral("Workspace ")), qPrintable(lines.constFirst()));
+        QVERIFY2(lines.constLast().startsWith(QStringLiteral("Ledger: ")), qPrintable(lines.constLast()));
+        QVERIFY2(!run.out.contains(QStringLiteral(")10")), qPrintable(run.out));
     }
 
     void ledgerEndToEnd()
