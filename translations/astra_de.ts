@@ -95,6 +95,21 @@
     </message>
 </context>
 <context>
+    <name>astra::ChangeFeed</name>
+    <message>
+        <source>Cannot listen for changes on %1: %2. The view refreshes only on its own actions and F5.</source>
+        <translation>Änderungen an %1 können nicht abonniert werden: %2. Die Ansicht aktualisiert sich nur nach eigenen Aktionen und mit F5.</translation>
+    </message>
+    <message>
+        <source>Cannot watch %1 for changes; the view refreshes only on its own actions and F5.</source>
+        <translation>%1 kann nicht auf Änderungen beobachtet werden; die Ansicht aktualisiert sich nur nach eigenen Aktionen und mit F5.</translation>
+    </message>
+    <message>
+        <source>Reading the data version</source>
+        <translation>Lesen der Datenversion</translation>
+    </message>
+</context>
+<context>
     <name>astra::Config</name>
     <message>
         <source>%1 or %2</source>
@@ -1209,10 +1224,6 @@
         <translation>die Genehmigung seines Plans; der Scheduler führt ihn dann aus</translation>
     </message>
     <message>
-        <source>its plan&apos;s run ending with a tested modification</source>
-        <translation>den Lauf seines Plans, der mit einer getesteten Änderung endet</translation>
-    </message>
-    <message>
         <source>merging its approved modification (the review panel)</source>
         <translation>das Zusammenführen seiner genehmigten Änderung (die Prüfansicht)</translation>
     </message>
@@ -1243,6 +1254,18 @@
     <message>
         <source>Goal %1 cannot go from %2 to %3; from %2 it can go to %4 (%3 is reached by %5).</source>
         <translation>Ziel %1 kann nicht von %2 nach %3; von %2 kann es nach %4 (%3 erreicht es durch %5).</translation>
+    </message>
+    <message>
+        <source>its plan&apos;s run ending with a modification, or importing a change for it</source>
+        <translation>das Ende des Planlaufs mit einer Änderung oder den Import einer Änderung dafür</translation>
+    </message>
+    <message>
+        <source>rolling back the merged modification of a completed goal</source>
+        <translation>das Zurücknehmen der zusammengeführten Änderung eines abgeschlossenen Ziels</translation>
+    </message>
+    <message>
+        <source>Goal %1 is completed, which is final; only rolling back its merged modification (the review panel) reopens it.</source>
+        <translation>Ziel %1 ist abgeschlossen, das ist endgültig; nur das Zurücknehmen seiner zusammengeführten Änderung (Prüfansicht) öffnet es wieder.</translation>
     </message>
 </context>
 <context>
@@ -1322,6 +1345,10 @@
     <message>
         <source>There is no proposal %1.</source>
         <translation>Es gibt keinen Vorschlag %1.</translation>
+    </message>
+    <message>
+        <source>Reading the last proposal</source>
+        <translation>Lesen des letzten Vorschlags</translation>
     </message>
 </context>
 <context>
@@ -1740,6 +1767,34 @@
         <source>Abandoned</source>
         <translation>Aufgegeben</translation>
     </message>
+    <message>
+        <source>passed</source>
+        <translation>bestanden</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>timed out</source>
+        <translation>Zeit überschritten</translation>
+    </message>
+    <message>
+        <source>could not run</source>
+        <translation>konnte nicht laufen</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <source>succeeded</source>
+        <translation>erfolgreich</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
 </context>
 <context>
     <name>astra::Ledger</name>
@@ -1914,6 +1969,10 @@
     <message>
         <source>Recording the ledger checkpoint</source>
         <translation>Verzeichnen des Protokoll-Checkpoints</translation>
+    </message>
+    <message>
+        <source>Announcing the change</source>
+        <translation>Ankündigen der Änderung</translation>
     </message>
 </context>
 <context>
@@ -2254,6 +2313,14 @@ Hash %7
     <message>
         <source>Test modification %1 again</source>
         <translation>Änderung %1 erneut testen</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>untätig</translation>
     </message>
 </context>
 <context>
@@ -2975,6 +3042,10 @@ Hash %7
         <source>Why / outcome</source>
         <translation>Grund / Ergebnis</translation>
     </message>
+    <message>
+        <source>waiting for plan approval</source>
+        <translation>wartet auf Freigabe des Plans</translation>
+    </message>
 </context>
 <context>
     <name>astra::PlanView</name>
@@ -3417,10 +3488,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <source>Roll back modification %1</source>
         <translation>Änderung %1 zurücknehmen</translation>
     </message>
-    <message>
-        <source>Why roll it back? The reason goes into the revert commit and the audit ledger.</source>
-        <translation>Warum zurücknehmen? Der Grund kommt in den Revert-Commit und ins Prüfprotokoll.</translation>
-    </message>
     <message numerus="yes">
         <source>A revert commit on %1 will restore %n file(s): %2.</source>
         <translation>
@@ -3656,6 +3723,18 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>On %1: the commit under review, %2, merged onto %3 at %4 (tested again after %3 moved).</source>
         <translation>Auf %1: der geprüfte Commit %2, auf %3 bei %4 gemergt (erneut getestet, nachdem sich %3 bewegt hatte).</translation>
+    </message>
+    <message>
+        <source>Run &amp;tests</source>
+        <translation>&amp;Tests ausführen</translation>
+    </message>
+    <message>
+        <source>Run the tests on this change&apos;s commit; it then waits for review</source>
+        <translation>Die Tests auf dem Commit dieser Änderung ausführen; danach wartet sie auf Prüfung</translation>
+    </message>
+    <message>
+        <source>Why roll it back? The reason goes into the revert commit, the reopened goal and the audit ledger.</source>
+        <translation>Warum zurücknehmen? Der Grund kommt in den Revert-Commit, das wieder geöffnete Ziel und das Prüfprotokoll.</translation>
     </message>
 </context>
 <context>
@@ -4004,6 +4083,13 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <source>Nothing refused yet.</source>
         <translation>Noch nichts abgelehnt.</translation>
     </message>
+    <message numerus="yes">
+        <source>; %n task(s) wait for their plan&apos;s approval</source>
+        <translation>
+            <numerusform>; %n Aufgabe wartet auf die Freigabe ihres Plans</numerusform>
+            <numerusform>; %n Aufgaben warten auf die Freigabe ihres Plans</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>astra::TaskQueueModel</name>
@@ -4086,6 +4172,10 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <source>Updated (UTC)</source>
         <translation>Aktualisiert (UTC)</translation>
     </message>
+    <message>
+        <source>waiting for plan approval</source>
+        <translation>wartet auf Freigabe des Plans</translation>
+    </message>
 </context>
 <context>
     <name>astra::TaskQueueView</name>
@@ -4124,6 +4214,13 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>
             <numerusform>%n insgesamt</numerusform>
             <numerusform>%n insgesamt</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n waiting for plan approval</source>
+        <translation>
+            <numerusform>%n wartet auf Freigabe des Plans</numerusform>
+            <numerusform>%n warten auf Freigabe des Plans</numerusform>
         </translation>
     </message>
 </context>
@@ -4376,6 +4473,10 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <source>A write failed for lack of space (&quot;No space left on device&quot;). The sandbox&apos;s private /tmp and HOME hold %1 MiB: raise scratch_mb in [tests] if the tests need more.</source>
         <translation>Ein Schreibvorgang scheiterte an fehlendem Platz (&quot;No space left on device&quot;). Das private /tmp und HOME der Sandbox fassen %1 MiB: Erhöhen Sie scratch_mb in [tests], wenn die Tests mehr brauchen.</translation>
     </message>
+    <message>
+        <source>No test ran (exit code %1): %2 Check that [tests] command builds and finds the tests in a fresh copy of the change.</source>
+        <translation>Kein Test lief (Exit-Code %1): %2 Prüfen Sie, dass [tests] command in einer frischen Kopie der Änderung baut und die Tests findet.</translation>
+    </message>
 </context>
 <context>
     <name>astra::Transitions</name>
@@ -4513,14 +4614,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>Ziel %1 ist im Zustand &apos;%2&apos;: Ein abgeschlossenes Ziel nimmt keine neuen Änderungen an.</translation>
     </message>
     <message>
-        <source>Review an imported change</source>
-        <translation>Importierte Änderung prüfen</translation>
-    </message>
-    <message>
-        <source>imported change</source>
-        <translation>importierte Änderung</translation>
-    </message>
-    <message>
         <source>The path policy refused the patch; nothing was written:
 %1</source>
         <translation>Die Pfadrichtlinie hat den Patch abgelehnt; es wurde nichts geschrieben:
@@ -4563,16 +4656,8 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>Änderung %1 steht in Konflikt mit %2 in: %3. Sie ist jetzt im Zustand &apos;conflicted&apos;; es wurde nichts gemergt.</translation>
     </message>
     <message>
-        <source>modification %1 merged</source>
-        <translation>Änderung %1 gemergt</translation>
-    </message>
-    <message>
         <source>Modification %1 is &apos;%2&apos;; only a merged modification can be rolled back.</source>
         <translation>Änderung %1 ist im Zustand &apos;%2&apos;; nur eine gemergte Änderung kann zurückgenommen werden.</translation>
-    </message>
-    <message>
-        <source>Rolled back in Astra Review.</source>
-        <translation>In Astra Review zurückgenommen.</translation>
     </message>
     <message>
         <source>Modification %1 cannot be rolled back cleanly: later commits on %2 changed %3. Nothing was changed; revert those first or resolve it by hand.</source>
@@ -4677,10 +4762,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>%1 verzeichnet jetzt Eintrag %2, aber die Datenbank konnte das nicht festhalten: %3</translation>
     </message>
     <message>
-        <source>Modification %1 is &apos;%2&apos;; only one that awaits approval, failed its tests or is approved can be tested again. Nothing was done.</source>
-        <translation>Änderung %1 ist „%2“; nur eine, die auf Genehmigung wartet, deren Tests fehlschlugen oder die genehmigt ist, kann erneut getestet werden. Es wurde nichts getan.</translation>
-    </message>
-    <message>
         <source>Modification %1 and %2 (now at %3) both change %4, so it cannot be merged onto the new head; nothing was tested or changed. Reject it and have the goal worked on again from the new head.</source>
         <translation>Änderung %1 und %2 (jetzt bei %3) ändern beide %4, daher kann sie nicht auf den neuen Kopf gemergt werden; es wurde nichts getestet oder geändert. Lehnen Sie sie ab und lassen Sie das Ziel vom neuen Kopf aus neu bearbeiten.</translation>
     </message>
@@ -4713,6 +4794,42 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>the anchor pushed to %1 (commit %2) is not among the checkpoints of the local refs/astra/ledger: the local ref was moved back or replaced after it was pushed</source>
         <translation>der nach %1 übertragene Anker (Commit %2) ist keiner der Checkpoints der lokalen refs/astra/ledger: Die lokale Referenz wurde nach der Übertragung zurückgesetzt oder ersetzt</translation>
+    </message>
+    <message>
+        <source>Rejecting or abandoning goal %1 needs a reason: `astra goal %2 %1 --reason TEXT`. The reason is kept with the goal and in the audit ledger.</source>
+        <translation>Ablehnen oder Aufgeben von Ziel %1 braucht einen Grund: `astra goal %2 %1 --reason TEXT`. Der Grund wird beim Ziel und im Prüfprotokoll festgehalten.</translation>
+    </message>
+    <message>
+        <source>Goal %1 is executing: its plan&apos;s tasks are at work on it. Wait for its modification, or cancel its tasks (`astra tasks`, `astra task cancel ID`), then import the change.</source>
+        <translation>Ziel %1 wird ausgeführt: die Aufgaben seines Plans arbeiten daran. Warten Sie auf seine Änderung oder brechen Sie seine Aufgaben ab (`astra tasks`, `astra task cancel ID`) und importieren Sie dann die Änderung.</translation>
+    </message>
+    <message>
+        <source>Plan %1 of goal %2 has started running; an imported change cannot replace it. Cancel its tasks first (`astra tasks`), then import the change.</source>
+        <translation>Plan %1 von Ziel %2 läuft bereits; eine importierte Änderung kann ihn nicht ersetzen. Brechen Sie zuerst seine Aufgaben ab (`astra tasks`) und importieren Sie dann die Änderung.</translation>
+    </message>
+    <message>
+        <source>Modification %1 is &apos;%2&apos;; only one that is untested, awaits approval, failed its tests or is approved can be tested (again). Nothing was done.</source>
+        <translation>Änderung %1 ist &apos;%2&apos;; nur eine ungetestete, auf Freigabe wartende, an ihren Tests gescheiterte oder freigegebene Änderung kann (erneut) getestet werden. Es wurde nichts getan.</translation>
+    </message>
+    <message>
+        <source>To reject modification %1, say why: `astra mod reject %1 --reason TEXT`. The reason is kept with the modification and in the audit ledger.</source>
+        <translation>Um Änderung %1 abzulehnen, nennen Sie den Grund: `astra mod reject %1 --reason TEXT`. Der Grund wird bei der Änderung und im Prüfprotokoll festgehalten.</translation>
+    </message>
+    <message>
+        <source>To roll back modification %1, say why: `astra mod rollback %1 --reason TEXT`. The reason goes into the revert commit, the reopened goal and the audit ledger.</source>
+        <translation>Um Änderung %1 zurückzunehmen, nennen Sie den Grund: `astra mod rollback %1 --reason TEXT`. Der Grund kommt in den Revert-Commit, das wieder geöffnete Ziel und das Prüfprotokoll.</translation>
+    </message>
+    <message>
+        <source>Goal %1 exists for an imported change: it has no plan and no agent works on it. Import a new change for it with `astra propose --goal %1`.</source>
+        <translation>Ziel %1 besteht für eine importierte Änderung: es hat keinen Plan, und kein Agent arbeitet daran. Importieren Sie eine neue Änderung dafür mit `astra propose --goal %1`.</translation>
+    </message>
+    <message>
+        <source>No agent is configured ([proposer] kind is &quot;%1&quot;), so nothing can write the change. Set one in .astra.toml, e.g. [proposer] kind = &quot;agent&quot; with agent = &quot;claude&quot;, or kind = &quot;command&quot; with your own command (docs/agents.md).</source>
+        <translation>Kein Agent ist eingerichtet ([proposer] kind ist &quot;%1&quot;), also kann nichts die Änderung schreiben. Richten Sie einen in .astra.toml ein, z. B. [proposer] kind = &quot;agent&quot; mit agent = &quot;claude&quot;, oder kind = &quot;command&quot; mit Ihrem eigenen Befehl (docs/agents.md).</translation>
+    </message>
+    <message>
+        <source>No test command is set: set [tests] command in .astra.toml.</source>
+        <translation>Kein Testbefehl ist gesetzt: setzen Sie [tests] command in .astra.toml.</translation>
     </message>
 </context>
 <context>
@@ -5613,6 +5730,21 @@ Optionen:
 
 Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 Aufruffehler.
 </translation>
+    </message>
+    <message>
+        <source>  (the same refusal of the same evidence as on %1; not recorded again)</source>
+        <translation>  (dieselbe Ablehnung derselben Belege wie am %1; nicht erneut verzeichnet)</translation>
+    </message>
+    <message>
+        <source>waiting for its plan&apos;s approval</source>
+        <translation>wartet auf die Freigabe seines Plans</translation>
+    </message>
+    <message numerus="yes">
+        <source>; %n task(s) wait for their plan&apos;s approval</source>
+        <translation>
+            <numerusform>; %n Aufgabe wartet auf die Freigabe ihres Plans</numerusform>
+            <numerusform>; %n Aufgaben warten auf die Freigabe ihres Plans</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -95,6 +95,21 @@
     </message>
 </context>
 <context>
+    <name>astra::ChangeFeed</name>
+    <message>
+        <source>Cannot listen for changes on %1: %2. The view refreshes only on its own actions and F5.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot watch %1 for changes; the view refreshes only on its own actions and F5.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the data version</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::Config</name>
     <message>
         <source>%1 or %2</source>
@@ -1209,10 +1224,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>its plan&apos;s run ending with a tested modification</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>merging its approved modification (the review panel)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1242,6 +1253,18 @@
     </message>
     <message>
         <source>Goal %1 cannot go from %2 to %3; from %2 it can go to %4 (%3 is reached by %5).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its plan&apos;s run ending with a modification, or importing a change for it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rolling back the merged modification of a completed goal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal %1 is completed, which is final; only rolling back its merged modification (the review panel) reopens it.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1321,6 +1344,10 @@
     </message>
     <message>
         <source>There is no proposal %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the last proposal</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1740,6 +1767,34 @@
         <source>Abandoned</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>passed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>timed out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>could not run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>succeeded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Ledger</name>
@@ -1913,6 +1968,10 @@
     </message>
     <message>
         <source>Recording the ledger checkpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Announcing the change</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2246,6 +2305,14 @@ hash %7
     </message>
     <message>
         <source>Test modification %1 again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>idle</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2966,6 +3033,10 @@ hash %7
         <source>Why / outcome</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>waiting for plan approval</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::PlanView</name>
@@ -3408,10 +3479,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <source>Roll back modification %1</source>
         <translation type="unfinished"></translation>
     </message>
-    <message>
-        <source>Why roll it back? The reason goes into the revert commit and the audit ledger.</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message numerus="yes">
         <source>A revert commit on %1 will restore %n file(s): %2.</source>
         <translation>
@@ -3646,6 +3713,18 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>On %1: the commit under review, %2, merged onto %3 at %4 (tested again after %3 moved).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run &amp;tests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the tests on this change&apos;s commit; it then waits for review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Why roll it back? The reason goes into the revert commit, the reopened goal and the audit ledger.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3995,6 +4074,13 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <source>Nothing refused yet.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>; %n task(s) wait for their plan&apos;s approval</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>astra::TaskQueueModel</name>
@@ -4077,6 +4163,10 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <source>Updated (UTC)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>waiting for plan approval</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::TaskQueueView</name>
@@ -4115,6 +4205,13 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation>
             <numerusform>%n in all</numerusform>
             <numerusform>%n in all</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n waiting for plan approval</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
         </translation>
     </message>
 </context>
@@ -4367,6 +4464,10 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <source>A write failed for lack of space (&quot;No space left on device&quot;). The sandbox&apos;s private /tmp and HOME hold %1 MiB: raise scratch_mb in [tests] if the tests need more.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>No test ran (exit code %1): %2 Check that [tests] command builds and finds the tests in a fresh copy of the change.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Transitions</name>
@@ -4504,14 +4605,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Review an imported change</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>imported change</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The path policy refused the patch; nothing was written:
 %1</source>
         <translation type="unfinished"></translation>
@@ -4553,15 +4646,7 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>modification %1 merged</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Modification %1 is &apos;%2&apos;; only a merged modification can be rolled back.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Rolled back in Astra Review.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -4666,10 +4751,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Modification %1 is &apos;%2&apos;; only one that awaits approval, failed its tests or is approved can be tested again. Nothing was done.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Modification %1 and %2 (now at %3) both change %4, so it cannot be merged onto the new head; nothing was tested or changed. Reject it and have the goal worked on again from the new head.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4700,6 +4781,42 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>the anchor pushed to %1 (commit %2) is not among the checkpoints of the local refs/astra/ledger: the local ref was moved back or replaced after it was pushed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal %1 is executing: its plan&apos;s tasks are at work on it. Wait for its modification, or cancel its tasks (`astra tasks`, `astra task cancel ID`), then import the change.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan %1 of goal %2 has started running; an imported change cannot replace it. Cancel its tasks first (`astra tasks`), then import the change.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 is &apos;%2&apos;; only one that is untested, awaits approval, failed its tests or is approved can be tested (again). Nothing was done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To reject modification %1, say why: `astra mod reject %1 --reason TEXT`. The reason is kept with the modification and in the audit ledger.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To roll back modification %1, say why: `astra mod rollback %1 --reason TEXT`. The reason goes into the revert commit, the reopened goal and the audit ledger.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal %1 exists for an imported change: it has no plan and no agent works on it. Import a new change for it with `astra propose --goal %1`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No agent is configured ([proposer] kind is &quot;%1&quot;), so nothing can write the change. Set one in .astra.toml, e.g. [proposer] kind = &quot;agent&quot; with agent = &quot;claude&quot;, or kind = &quot;command&quot; with your own command (docs/agents.md).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No test command is set: set [tests] command in .astra.toml.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rejecting or abandoning goal %1 needs a reason: `astra goal %2 %1 --reason TEXT`. The reason is kept with the goal and in the audit ledger.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -5545,6 +5662,21 @@ Options:
 Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
 </source>
         <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  (the same refusal of the same evidence as on %1; not recorded again)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>waiting for its plan&apos;s approval</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>; %n task(s) wait for their plan&apos;s approval</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -40,6 +40,11 @@ void printDecisions(Context &context, const QList<ProposalDecision> &decisions)
             context.out << Tr::tr("  accepted: goal %1 (%2)").arg(decision.goalId).arg(decision.goalState) << '\n';
         } else {
             context.out << Tr::tr("  refused (%1): %2").arg(decision.check, decision.reason) << '\n';
+            if (decision.alreadyRecorded) {
+                context.out << Tr::tr("  (the same refusal of the same evidence as on %1; not recorded again)")
+                                   .arg(decision.createdAt)
+                            << '\n';
+            }
         }
     }
 }

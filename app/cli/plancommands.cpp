@@ -29,7 +29,9 @@ void printTasks(QTextStream &out, const QList<TaskRecord> &tasks)
         out << QStringLiteral("  %1  %2 %3  %4")
                    .arg(task.id, 4)
                    .arg(task.kind, task.arguments.join(u' '))
-                   .arg(toString(task.state));
+                   .arg(task.state == TaskState::Queued && !task.planApproved
+                            ? Tr::tr("waiting for its plan's approval")
+                            : toString(task.state));
         if (!task.summary.isEmpty()) {
             out << QStringLiteral(" (%1)").arg(task.summary);
         }
@@ -290,12 +292,23 @@ int runRun(Context &context)
                     << '\n';
         for (const Modification &m : std::as_const(tested)) {
             context.out << Tr::tr("Modification %1: %2").arg(m.id).arg(toString(m.status)) << '\n';
+            // Why, in the tests' own words: the latest run's message.
+            if (m.status != ModificationStatus::AwaitingApproval) {
+                auto results = workspace->testResults(m.id);
+                if (results && !results->isEmpty()) {
+                    context.out << QStringLiteral("  ")
+                                << results->constLast().report.value(QStringLiteral("message")).toString() << '\n';
+                }
+            }
         }
     }
     for (const QString &error : std::as_const(report->errors)) {
         context.err << QStringLiteral("astra: ") << error << '\n';
     }
-    return (anyFailed || !report->errors.isEmpty()) ? Failed : Success;
+    const bool testsFailed = std::any_of(tested.cbegin(), tested.cend(), [](const Modification &m) {
+        return m.status != ModificationStatus::AwaitingApproval;
+    });
+    return (anyFailed || testsFailed || !report->errors.isEmpty()) ? Failed : Success;
 }
 
 } // namespace astra::cli

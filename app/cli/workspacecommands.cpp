@@ -92,8 +92,11 @@ int runStatus(Context &context)
     out << Tr::tr("Scheduler: %1 (%2 queued, %3 running)")
                .arg(status->scheduler)
                .arg(status->tasksQueued)
-               .arg(status->tasksRunning)
-        << '\n';
+               .arg(status->tasksRunning);
+    if (status->tasksAwaitingPlanApproval > 0) {
+        out << Tr::tr("; %n task(s) wait for their plan's approval", nullptr, status->tasksAwaitingPlanApproval);
+    }
+    out << '\n';
     out << Tr::tr("Ledger: %1 entries").arg(status->ledgerEntries) << '\n';
     return Success;
 }

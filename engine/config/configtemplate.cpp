@@ -150,8 +150,12 @@ QString guessTestCommand(const QString &workdir)
     const QDir dir(workdir);
     if (workdir.isEmpty() || !dir.exists())
         return QString();
+    // The tests run on a fresh export of the change: a build system's guess configures and
+    // builds first, and a run that finds no test fails (ctest --no-tests=error).
     if (isFile(dir, QStringLiteral("CMakeLists.txt")))
-        return QStringLiteral("ctest --test-dir build --output-on-failure");
+        return QStringLiteral(
+            "cmake -S . -B build && cmake --build build && ctest --test-dir build "
+            "--output-on-failure --no-tests=error");
     if (usesPytest(dir))
         return QStringLiteral("python3 -m pytest");
     if (hasNpmTests(dir))
@@ -161,7 +165,7 @@ QString guessTestCommand(const QString &workdir)
     if (isFile(dir, QStringLiteral("go.mod")))
         return QStringLiteral("go test ./...");
     if (isFile(dir, QStringLiteral("meson.build")))
-        return QStringLiteral("meson test -C build");
+        return QStringLiteral("meson setup build && meson test -C build");
     const QString target = makeTarget(dir);
     if (!target.isEmpty())
         return QLatin1String("make ") + target;
@@ -209,8 +213,14 @@ QString defaultConfigText(const QString &targetBranch, const QString &testComman
     line(QStringLiteral("command = %1").arg(tomlString(testCommand)));
     line(QStringLiteral("timeout_s = %1").arg(defaults.tests.timeoutS));
     line(QStringLiteral("# Where the results are read from: junit:PATH | ctest | pytest. Without it only the"));
-    line(QStringLiteral("# exit status counts."));
-    line(QStringLiteral("# report = \"junit:build/report.xml\""));
+    line(QStringLiteral("# exit status counts; with it, a run that ran no test fails and says so."));
+    const QString report = testCommand.contains(QLatin1String("ctest ")) ? QStringLiteral("ctest")
+        : testCommand.contains(QLatin1String("pytest"))                  ? QStringLiteral("pytest")
+                                                                         : QString();
+    if (report.isEmpty())
+        line(QStringLiteral("# report = \"junit:build/report.xml\""));
+    else
+        line(QStringLiteral("report = %1").arg(tomlString(report)));
     line(QStringLiteral("# auto: in bubblewrap when it is installed | bwrap: always, refuse without it | none"));
     line(QStringLiteral("sandbox = %1").arg(tomlString(sandboxName(defaults.tests.sandbox))));
     line(QStringLiteral("# The sandbox's private /tmp and HOME, in MiB: a run that fills it fails and says so."));

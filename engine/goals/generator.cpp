@@ -208,6 +208,7 @@ QJsonObject ProposalDecision::toJson() const
     object.insert(QStringLiteral("decision"), accepted ? QStringLiteral("accepted") : QStringLiteral("refused"));
     object.insert(QStringLiteral("check"), check);
     object.insert(QStringLiteral("reason"), reason);
+    object.insert(QStringLiteral("already_recorded"), alreadyRecorded);
     if (goalId > 0) {
         object.insert(QStringLiteral("goal"), double(goalId));
         object.insert(QStringLiteral("goal_state"), goalState);
@@ -315,6 +316,26 @@ generateGoals(Database &db, Ledger &ledger, const Config &config, const QList<Pr
             decision.reason = decision.accepted
                 ? Tr::tr("passed: confidence, rate limits, duplicates, principles, feasibility")
                 : refusal->second;
+            const QString evidence = QString::fromUtf8(canonicalJson(draft.evidence));
+            if (!decision.accepted) {
+                // The same refusal of the same evidence is recorded once, however often
+                // detection runs: the newest decision about this fingerprint is it already.
+                auto last = db.exec(Tr::tr("Reading the last proposal"),
+                                    QStringLiteral("SELECT id, decision, refused_by, evidence, created_at, title "
+                                                   "FROM proposals WHERE fingerprint = ? ORDER BY id DESC LIMIT 1"),
+                                    {draft.fingerprint});
+                if (!last) {
+                    return last.error();
+                }
+                if (last->next() && last->value(1).toString() == u"refused"
+                    && last->value(2).toString() == decision.check && last->value(3).toString() == evidence
+                    && last->value(5).toString() == draft.title) {
+                    decision.proposalId = last->value(0).toLongLong();
+                    decision.createdAt = last->value(4).toString();
+                    decision.alreadyRecorded = true;
+                    return {};
+                }
+            }
             const QString now = isoNow();
             auto inserted =
                 db.exec(Tr::tr("Recording a proposal"),
@@ -326,7 +347,7 @@ generateGoals(Database &db, Ledger &ledger, const Config &config, const QList<Pr
                          draft.title,
                          draft.fingerprint,
                          draft.confidence,
-                         QString::fromUtf8(canonicalJson(draft.evidence)),
+                         evidence,
                          decision.accepted ? QStringLiteral("accepted") : QStringLiteral("refused"),
                          decision.reason,
                          decision.check,

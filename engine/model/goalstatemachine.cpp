@@ -15,14 +15,15 @@ QList<GoalState> legalNextStates(GoalState from)
     case S::Proposed:
         return {S::Active, S::Rejected, S::Abandoned};
     case S::Active:
-        return {S::Planned, S::Failed, S::Abandoned};
+        return {S::Planned, S::AwaitingReview, S::Failed, S::Abandoned};
     case S::Planned:
-        return {S::Executing, S::Active, S::Failed, S::Abandoned};
+        return {S::Executing, S::Active, S::AwaitingReview, S::Failed, S::Abandoned};
     case S::Executing:
         return {S::AwaitingReview, S::Failed, S::Abandoned};
     case S::AwaitingReview:
         return {S::Completed, S::Executing, S::Failed, S::Abandoned};
     case S::Completed:
+        return {S::Proposed};
     case S::Rejected:
     case S::Failed:
     case S::Abandoned:
@@ -33,7 +34,15 @@ QList<GoalState> legalNextStates(GoalState from)
 
 bool isTerminal(GoalState state)
 {
-    return legalNextStates(state).isEmpty();
+    switch (state) {
+    case GoalState::Completed:
+    case GoalState::Rejected:
+    case GoalState::Failed:
+    case GoalState::Abandoned:
+        return true;
+    default:
+        return false;
+    }
 }
 
 bool isOpen(GoalState state)

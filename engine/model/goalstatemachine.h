@@ -8,7 +8,11 @@ namespace astra {
 // The goal life cycle of DESIGN.md:
 //   proposed -> active -> planned -> executing -> awaiting_review -> completed
 // with rejected, failed and abandoned as ends. A plan can be discarded (planned -> active)
-// and a review can send work back (awaiting_review -> executing).
+// and a review can send work back (awaiting_review -> executing). An imported change is the
+// goal's work without a plan (active or planned -> awaiting_review). Rolling back the merged
+// change reopens a completed goal (completed -> proposed): it needs a person's approval again.
+// Completed, rejected, failed and abandoned are the finished states (isTerminal), although a
+// rollback can reopen a completed one.
 namespace GoalStateMachine {
 
 QList<GoalState> legalNextStates(GoalState from);

@@ -28,6 +28,9 @@ struct ProposalDecision
     qint64 goalId = 0; // when accepted
     QString goalState; // proposed or active (auto-approved); as listed later: the goal's state now
     QString createdAt;
+    // A refusal identical to the newest one recorded for this fingerprint (same check, same
+    // evidence): not recorded again, proposalId names the one already there.
+    bool alreadyRecorded = false;
 
     QJsonObject toJson() const;
 };

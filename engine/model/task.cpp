@@ -2,6 +2,8 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
+
 namespace astra {
 
 namespace {
@@ -28,6 +30,13 @@ bool isFinal(TaskState state)
     return state != TaskState::Queued && state != TaskState::Running;
 }
 
+bool hasStarted(const QList<TaskRecord> &tasks)
+{
+    return std::any_of(tasks.cbegin(), tasks.cend(), [](const TaskRecord &task) {
+        return task.state != TaskState::Queued || task.attempts > 0;
+    });
+}
+
 QJsonObject TaskRecord::toJson() const
 {
     QJsonObject object;
@@ -47,6 +56,7 @@ QJsonObject TaskRecord::toJson() const
     object.insert(QStringLiteral("claimed_by"), claimedBy);
     object.insert(QStringLiteral("not_before"), notBefore);
     object.insert(QStringLiteral("cancel_requested"), cancelRequested);
+    object.insert(QStringLiteral("plan_approved"), planApproved);
     return object;
 }
 

@@ -49,12 +49,17 @@ struct TaskRecord
     QString claimedBy; // host:pid:start of the runner
     QString claimedAt;
     bool cancelRequested = false;
+    // False while its plan waits for a person's approval: queued, but nothing will run it yet.
+    bool planApproved = true;
     int version = 1;
     QString createdAt;
     QString updatedAt;
 
     QJsonObject toJson() const;
 };
+
+// Whether any task of a plan has been claimed or tried: such a plan can no longer be replaced.
+bool hasStarted(const QList<TaskRecord> &tasks);
 
 // One attempt at a task (or one run of a job): what happened, how long it took.
 struct TaskRunRecord

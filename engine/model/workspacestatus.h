@@ -24,7 +24,8 @@ struct WorkspaceStatus
     QList<QPair<QString, int>> goalsByState; // every state, in life-cycle order
     int openGoals = 0;
     int modificationsAwaitingReview = 0;
-    int tasksQueued = 0;
+    int tasksQueued = 0; // of approved plans
+    int tasksAwaitingPlanApproval = 0; // queued under a plan nobody approved yet
     int tasksRunning = 0;
     QString scheduler; // "idle" or "running"
     qint64 ledgerEntries = 0;

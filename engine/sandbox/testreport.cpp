@@ -53,6 +53,14 @@ TestReport unparsed(const QString &format, const QString &problem)
     return report;
 }
 
+// A report that says the command ran no test at all.
+TestReport ranNoTest(const QString &format, const QString &problem)
+{
+    TestReport report = unparsed(format, problem);
+    report.ranNone = true;
+    return report;
+}
+
 // Console output as lines without terminal colours or carriage returns.
 QStringList consoleLines(const QByteArray &output)
 {
@@ -247,6 +255,9 @@ QJsonObject TestReport::toJson() const
     if (!problem.isEmpty()) {
         object.insert(QStringLiteral("problem"), problem);
     }
+    if (ranNone) {
+        object.insert(QStringLiteral("ran_none"), true);
+    }
     return object;
 }
 
@@ -286,8 +297,8 @@ TestReport parseJUnitXml(const QByteArray &xml)
         return unparsed(junitFormat, Tr::tr("The JUnit report is empty."));
     }
     if (report.total() == 0) {
-        return unparsed(junitFormat,
-                        Tr::tr("The JUnit report lists no test cases: the command found or ran no tests."));
+        return ranNoTest(junitFormat,
+                         Tr::tr("The JUnit report lists no test cases: the command found or ran no tests."));
     }
     report.parsed = true;
     return report;
@@ -314,7 +325,7 @@ TestReport parseCTestOutput(const QByteArray &output)
         }
     }
     if (noTests) {
-        return unparsed(ctestFormat, Tr::tr("CTest found no tests (\"No tests were found\")."));
+        return ranNoTest(ctestFormat, Tr::tr("CTest found no tests (\"No tests were found\")."));
     }
     if (summaryLine < 0) {
         return unparsed(ctestFormat,
@@ -327,7 +338,7 @@ TestReport parseCTestOutput(const QByteArray &output)
     const int failed = summaryMatch.captured(1).toInt();
     const int total = summaryMatch.captured(2).toInt();
     if (total == 0) {
-        return unparsed(ctestFormat, Tr::tr("CTest ran no tests (\"out of 0\")."));
+        return ranNoTest(ctestFormat, Tr::tr("CTest ran no tests (\"out of 0\")."));
     }
 
     enum class List
@@ -404,7 +415,7 @@ TestReport parsePytestOutput(const QByteArray &output)
                                "the command did not run pytest, or pytest stopped before it finished."));
     }
     if (counts.passed + counts.failed + counts.skipped + counts.errors == 0) {
-        return unparsed(pytestFormat, Tr::tr("pytest ran no tests (\"%1\").").arg(lines.at(summaryLine).trimmed()));
+        return ranNoTest(pytestFormat, Tr::tr("pytest ran no tests (\"%1\").").arg(lines.at(summaryLine).trimmed()));
     }
 
     TestReport report;

@@ -25,6 +25,7 @@ struct TestReport
     QList<TestCaseFailure> failures; // failed and erroneous tests, the first maxListedFailures
     QString format; // "junit", "ctest", "pytest"; empty when no report was asked for
     QString problem; // why it could not be parsed
+    bool ranNone = false; // the report says no test ran (found none, or "out of 0"): not a pass
 
     int total() const
     {

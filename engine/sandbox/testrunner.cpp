@@ -360,12 +360,22 @@ TestRunResult runTests(const TestRunRequest &request)
         message << Tr::tr("The test command was killed by a signal before it exited.");
     } else {
         const bool reportClean = !result.report.parsed || result.report.failed + result.report.errors == 0;
-        result.outcome =
-            result.exitCode == 0 && reportClean ? TestRunResult::Outcome::Passed : TestRunResult::Outcome::Failed;
+        // A report that counts no test at all says nothing passed: that is not a pass.
+        const bool ranNone = result.report.ranNone;
+        result.outcome = result.exitCode == 0 && reportClean && !ranNone ? TestRunResult::Outcome::Passed
+                                                                         : TestRunResult::Outcome::Failed;
         const QString counts = result.report.parsed ? QStringLiteral("; ") + countsText(result.report) : QString();
-        message << (result.outcome == TestRunResult::Outcome::Passed
-                        ? Tr::tr("The tests passed (exit code 0%1).").arg(counts)
-                        : Tr::tr("The tests failed (exit code %1%2).").arg(result.exitCode).arg(counts));
+        if (ranNone) {
+            message << Tr::tr(
+                           "No test ran (exit code %1): %2 Check that [tests] command builds and finds the "
+                           "tests in a fresh copy of the change.")
+                           .arg(result.exitCode)
+                           .arg(result.report.problem);
+        } else {
+            message << (result.outcome == TestRunResult::Outcome::Passed
+                            ? Tr::tr("The tests passed (exit code 0%1).").arg(counts)
+                            : Tr::tr("The tests failed (exit code %1%2).").arg(result.exitCode).arg(counts));
+        }
         if (result.exitCode == 126 || result.exitCode == 127) {
             message << (underBwrap ? Tr::tr("Exit code %1 means a command was not found or could not be run; in the "
                                             "sandbox only /usr, /etc and the test folder are visible.")
@@ -374,7 +384,7 @@ TestRunResult runTests(const TestRunRequest &request)
                                          .arg(result.exitCode));
         }
     }
-    if (!result.report.problem.isEmpty()) {
+    if (!result.report.problem.isEmpty() && !result.report.ranNone) {
         message << Tr::tr("The report was not used: %1").arg(result.report.problem);
     }
     if (run.scratchBounded && result.outcome != TestRunResult::Outcome::Passed

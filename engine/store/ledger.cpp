@@ -3,6 +3,7 @@
 #include "base/canonicaljson.h"
 #include "base/logging.h"
 #include "base/softassert.h"
+#include "store/changefeed.h"
 #include "store/database.h"
 
 #include <QCoreApplication>
@@ -142,6 +143,15 @@ Result<LedgerEntry> Ledger::append(const LedgerRecord &record)
         return makeError(
             Tr::tr("Another writer extended the ledger at the same time; nothing was recorded. Try again."),
             ErrorKind::Conflict);
+    }
+    if (m_db.location().driver == DatabaseLocation::Driver::PostgreSQL) {
+        // Delivered to every listening workstation when the transaction commits (ChangeFeed).
+        auto notified = m_db.exec(Tr::tr("Announcing the change"),
+                                  QStringLiteral("SELECT pg_notify(?, ?)"),
+                                  {ChangeFeed::changeChannel(), QString::number(entry.seq)});
+        if (!notified) {
+            return notified.error();
+        }
     }
     return entry;
 }

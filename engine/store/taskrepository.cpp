@@ -21,7 +21,8 @@ struct Tr
 const char *const taskColumns =
     "id, plan_id, plan_node_id, goal_id, ordinal, kind, state, input, output, summary, "
     "attempts, max_attempts, timeout_s, not_before, claimed_by, claimed_at, "
-    "cancel_requested, version, created_at, updated_at";
+    "cancel_requested, version, created_at, updated_at, "
+    "(SELECT p.state FROM plans p WHERE p.id = tasks.plan_id)";
 
 const char *const runColumns =
     "id, task_id, job_name, kind, attempt, outcome, exit_code, started_at, finished_at, "
@@ -55,6 +56,7 @@ TaskRecord taskFromQuery(const QSqlQuery &query)
     task.version = query.value(17).toInt();
     task.createdAt = query.value(18).toString();
     task.updatedAt = query.value(19).toString();
+    task.planApproved = query.value(20).toString() != u"proposed";
     for (const QJsonValue &value : task.input.value(QStringLiteral("arguments")).toArray()) {
         task.arguments.append(value.toString());
     }

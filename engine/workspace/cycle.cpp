@@ -50,6 +50,9 @@ Result<CycleReport> runCycle(Workspace &workspace, const WorkspaceOptions &optio
     }
     const Config &config = workspace.config();
     for (const Goal &goal : std::as_const(*active)) {
+        if (goal.kind == u"imported-change") {
+            continue; // its work arrives by import, never by a plan
+        }
         auto plan = workspace.planGoal(goal.id);
         if (!plan) {
             report.planProblems.append(Tr::tr("goal %1: %2").arg(goal.id).arg(plan.message()));

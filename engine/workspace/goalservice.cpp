@@ -102,6 +102,13 @@ Result<Goal> GoalService::find(qint64 id)
 
 Result<Goal> GoalService::apply(qint64 id, GoalAction action, const QString &reason)
 {
+    if (action != GoalAction::Approve && reason.trimmed().isEmpty()) {
+        return makeError(Tr::tr("Rejecting or abandoning goal %1 needs a reason: `astra goal %2 %1 --reason TEXT`. "
+                                "The reason is kept with the goal and in the audit ledger.")
+                             .arg(id)
+                             .arg(toString(action)),
+                         ErrorKind::Invalid);
+    }
     auto moved = move(id, targetState(action), reason, m_decisions.actor());
     if (moved) {
         m_decisions.checkpointAfterDecision();

@@ -10,6 +10,7 @@
 #include "policy/pathpolicy.h"
 #include "sandbox/testrunner.h"
 #include "store/database.h"
+#include "store/goalrepository.h"
 #include "store/ledger.h"
 #include "store/modificationrepository.h"
 #include "store/taskrepository.h"
@@ -239,18 +240,40 @@ Result<QList<ProposalDraft>> JobService::detectProposals()
     const auto fileExists = [&](const QString &path) {
         return readFile(path).has_value();
     };
-    const QString since = QDateTime::currentDateTimeUtc()
-                              .addSecs(-qint64(m_config.detectors.jobFailure.window.count()))
-                              .toString(Qt::ISODateWithMs);
+    const QString windowStart = QDateTime::currentDateTimeUtc()
+                                    .addSecs(-qint64(m_config.detectors.jobFailure.window.count()))
+                                    .toString(Qt::ISODateWithMs);
+    // When a goal about a job was completed (its fix merged), the job's earlier runs are what
+    // the fix answered: only runs started after it count, so the fix is not proposed again
+    // from the failures it fixed.
+    auto completed = GoalRepository(m_db).list(GoalState::Completed);
+    if (!completed) {
+        return completed.error();
+    }
+    QHash<QString, QString> fixedAt;
+    for (const Goal &goal : std::as_const(*completed)) {
+        const QString job = goal.evidence.value(QStringLiteral("job")).toString();
+        if (!job.isEmpty() && goal.updatedAt > fixedAt.value(job)) {
+            fixedAt.insert(job, goal.updatedAt);
+        }
+    }
     QList<ProposalDraft> drafts;
     for (const JobConfig &job : m_config.jobs) {
-        auto runs = this->runs(job.name);
-        if (!runs) {
-            return runs.error();
+        auto allRuns = this->runs(job.name);
+        if (!allRuns) {
+            return allRuns.error();
         }
+        const QString fixed = fixedAt.value(job.name);
+        QList<TaskRunRecord> sinceFix;
+        for (const TaskRunRecord &run : std::as_const(*allRuns)) {
+            if (run.startedAt > fixed) {
+                sinceFix.append(run);
+            }
+        }
+        const QList<TaskRunRecord> *runs = &sinceFix;
         QList<TaskRunRecord> inWindow;
-        for (const TaskRunRecord &run : std::as_const(*runs)) {
-            if (run.startedAt >= since) {
+        for (const TaskRunRecord &run : std::as_const(sinceFix)) {
+            if (run.startedAt >= windowStart) {
                 inWindow.append(run);
             }
         }

@@ -14,6 +14,7 @@
 #include "store/goalrepository.h"
 #include "store/ledger.h"
 #include "store/modificationrepository.h"
+#include "store/planrepository.h"
 #include "store/taskrepository.h"
 #include "store/transitions.h"
 #include "workspace/decisions.h"
@@ -42,6 +43,20 @@ QJsonArray toArray(const QStringList &list)
     return array;
 }
 
+QJsonArray violationsToJson(const QList<PolicyViolation> &violations)
+{
+    QJsonArray list;
+    for (const PolicyViolation &violation : violations) {
+        QJsonObject item;
+        item.insert(QStringLiteral("path"), QString::fromUtf8(violation.path));
+        item.insert(QStringLiteral("path_hex"), QString::fromLatin1(violation.path.toHex()));
+        item.insert(QStringLiteral("rule"), policyRuleName(violation.rule));
+        item.insert(QStringLiteral("message"), violation.message);
+        list.append(item);
+    }
+    return list;
+}
+
 PolicyLimits limitsFor(const Config &config)
 {
     PolicyLimits limits;
@@ -64,6 +79,40 @@ QString commitMessage(const Modification &modification, const Goal &goal)
         message += QStringLiteral("Astra-Task: %1\n").arg(*modification.taskId);
     }
     return message;
+}
+// Whether an imported change can become goal `goal`'s work: not while its agent is at work, nor
+// over a plan that has started; a refusal names what to do instead.
+Status checkImportTarget(Database &db, const Goal &goal)
+{
+    if (goal.state == GoalState::Executing) {
+        return makeError(Tr::tr("Goal %1 is executing: its plan's tasks are at work on it. Wait for its "
+                                "modification, or cancel its tasks (`astra tasks`, `astra task cancel ID`), then "
+                                "import the change.")
+                             .arg(goal.id),
+                         ErrorKind::Refused);
+    }
+    if (goal.state != GoalState::Planned) {
+        return {};
+    }
+    auto plan = PlanRepository(db).current(goal.id);
+    if (!plan) {
+        return plan.error();
+    }
+    if (!*plan) {
+        return {};
+    }
+    auto tasks = TaskRepository(db).forPlan((*plan)->id);
+    if (!tasks) {
+        return tasks.error();
+    }
+    if (hasStarted(*tasks)) {
+        return makeError(Tr::tr("Plan %1 of goal %2 has started running; an imported change cannot replace it. "
+                                "Cancel its tasks first (`astra tasks`), then import the change.")
+                             .arg((*plan)->id)
+                             .arg(goal.id),
+                         ErrorKind::Refused);
+    }
+    return {};
 }
 } // namespace
 
@@ -88,18 +137,9 @@ Status ModificationService::recordPolicyViolations(qint64 goalId,
                                                    const QList<PolicyViolation> &violations)
 {
     return m_db.writeTransaction([&]() -> Status {
-        QJsonArray list;
-        for (const PolicyViolation &violation : violations) {
-            QJsonObject item;
-            item.insert(QStringLiteral("path"), QString::fromUtf8(violation.path));
-            item.insert(QStringLiteral("path_hex"), QString::fromLatin1(violation.path.toHex()));
-            item.insert(QStringLiteral("rule"), policyRuleName(violation.rule));
-            item.insert(QStringLiteral("message"), violation.message);
-            list.append(item);
-        }
         QJsonObject meta;
         meta.insert(QStringLiteral("source"), source);
-        meta.insert(QStringLiteral("violations"), list);
+        meta.insert(QStringLiteral("violations"), violationsToJson(violations));
         auto entry = m_ledger.append(LedgerRecord{m_decisions.actor(),
                                                   QStringLiteral("policy_violation"),
                                                   QStringLiteral("goal:%1").arg(goalId),
@@ -122,7 +162,8 @@ Result<Modification> ModificationService::createFor(qint64 goalId,
                                                     const ChangeSet &changes,
                                                     const QString &who,
                                                     std::optional<qint64> taskId,
-                                                    const QString &baseCommit)
+                                                    const QString &baseCommit,
+                                                    bool imported)
 {
     auto goal = newGoal ? Result<Goal>(*newGoal) : GoalRepository(m_db).find(goalId);
     if (!goal) {
@@ -179,14 +220,15 @@ Result<Modification> ModificationService::createFor(qint64 goalId,
             if (!inserted) {
                 return inserted.error();
             }
-            // Importing a change is the person's own request: the goal starts approved.
-            auto approved =
-                Transitions(m_db, m_ledger)
-                    .goal(*inserted, GoalState::Active, TransitionCause{who, Tr::tr("imported change"), {}});
-            if (!approved) {
-                return approved.error();
+            goal = *inserted;
+        }
+        if (imported) {
+            // An imported change is its goal's work, done without a plan.
+            auto waiting = awaitImportedChange(*goal, who);
+            if (!waiting) {
+                return waiting.error();
             }
-            goal = *approved;
+            goal = *waiting;
         }
         const qint64 ownerGoal = goal->id;
         ModificationRepository repository(m_db);
@@ -251,17 +293,45 @@ Result<Modification> ModificationService::createFor(qint64 goalId,
     return created;
 }
 
-Result<Goal> ModificationService::goalForImport(std::optional<qint64> goalId, const QString &title)
+Result<Goal> ModificationService::awaitImportedChange(Goal goal, const QString &who)
 {
-    if (goalId) {
-        return GoalRepository(m_db).find(*goalId);
+    if (Status allowed = checkImportTarget(m_db, goal); !allowed) {
+        return allowed.error();
     }
-    auto goal = m_goals.add(title.trimmed().isEmpty() ? Tr::tr("Review an imported change") : title, {});
-    if (!goal) {
-        return goal.error();
+    Transitions transitions(m_db, m_ledger);
+    const QString imported = QStringLiteral("imported change");
+    if (goal.state == GoalState::Proposed) {
+        // Importing a change is the person's own request: it approves the goal.
+        auto approved = transitions.goal(goal, GoalState::Active, TransitionCause{who, imported, {}});
+        if (!approved) {
+            return approved.error();
+        }
+        goal = *approved;
     }
-    // Importing a change is the person's own request: the goal starts approved.
-    return m_goals.move(goal->id, GoalState::Active, Tr::tr("imported change"), m_decisions.actor());
+    if (goal.state == GoalState::Planned) {
+        // The plan nobody ran is replaced by the change: no agent redoes the work.
+        auto plan = PlanRepository(m_db).current(goal.id);
+        if (!plan) {
+            return plan.error();
+        }
+        if (*plan) {
+            auto skipped = TaskRepository(m_db).skipAfter((*plan)->id, -1, imported);
+            if (!skipped) {
+                return skipped.error();
+            }
+            QJsonObject meta;
+            meta.insert(QStringLiteral("goal"), double(goal.id));
+            meta.insert(QStringLiteral("skipped_tasks"), *skipped);
+            if (auto superseded = transitions.plan(**plan, PlanState::Superseded, TransitionCause{who, imported, meta});
+                !superseded) {
+                return superseded.error();
+            }
+        }
+    }
+    if (goal.state == GoalState::Active || goal.state == GoalState::Planned) {
+        return transitions.goal(goal, GoalState::AwaitingReview, TransitionCause{who, imported, {}});
+    }
+    return goal;
 }
 
 Result<QString> ModificationService::importBase(std::optional<qint64> goalId)
@@ -270,6 +340,9 @@ Result<QString> ModificationService::importBase(std::optional<qint64> goalId)
         auto goal = GoalRepository(m_db).find(*goalId);
         if (!goal) {
             return goal.error();
+        }
+        if (Status allowed = checkImportTarget(m_db, *goal); !allowed) {
+            return allowed.error();
         }
     }
     return m_repo.branchCommit(m_config.workspace.targetBranch);
@@ -280,13 +353,16 @@ ModificationService::createImported(std::optional<qint64> goalId, const QString 
 {
     Result<Modification> created = makeError(QString());
     if (goalId) {
-        created = createFor(*goalId, std::nullopt, changes, m_decisions.actor(), std::nullopt, {});
+        created = createFor(*goalId, std::nullopt, changes, m_decisions.actor(), std::nullopt, {}, true);
     } else {
-        auto draft = m_goals.draft(goalTitle.trimmed().isEmpty() ? Tr::tr("Review an imported change") : goalTitle, {});
+        auto draft =
+            m_goals.draft(goalTitle.trimmed().isEmpty() ? QStringLiteral("Review an imported change") : goalTitle, {});
         if (!draft) {
             return draft.error();
         }
-        created = createFor(0, *draft, changes, m_decisions.actor(), std::nullopt, {});
+        draft->kind = QStringLiteral("imported-change");
+        draft->fingerprint = goalFingerprint(draft->kind, draft->title, {});
+        created = createFor(0, *draft, changes, m_decisions.actor(), std::nullopt, {}, true);
     }
     if (created) {
         m_decisions.checkpointAfterDecision();
@@ -299,12 +375,26 @@ Status ModificationService::recordImportRefusal(std::optional<qint64> goalId,
                                                 const QString &source,
                                                 const QList<PolicyViolation> &violations)
 {
-    auto goal = goalForImport(goalId, title);
-    if (!goal) {
-        return goal.error();
-    }
-    if (Status recorded = recordPolicyViolations(goal->id, source, violations); !recorded) {
-        return recorded;
+    if (goalId) {
+        if (Status recorded = recordPolicyViolations(*goalId, source, violations); !recorded) {
+            return recorded;
+        }
+    } else {
+        // No goal is made for a change that was refused: the ledger entry stands on its own.
+        Status recorded = m_db.writeTransaction([&]() -> Status {
+            QJsonObject meta;
+            meta.insert(QStringLiteral("source"), source);
+            meta.insert(QStringLiteral("title"), title);
+            meta.insert(QStringLiteral("violations"), violationsToJson(violations));
+            auto entry = m_ledger.append(LedgerRecord{m_decisions.actor(),
+                                                      QStringLiteral("policy_violation"),
+                                                      QStringLiteral("import:") + source,
+                                                      meta});
+            return entry ? Status() : Status(entry.error());
+        });
+        if (!recorded) {
+            return recorded;
+        }
     }
     m_decisions.checkpointAfterDecision();
     return {};
@@ -433,10 +523,14 @@ Result<Modification> ModificationService::retest(qint64 id)
         return modification.error();
     }
     using S = ModificationStatus;
+    if (modification->status == S::Pending) {
+        // Never tested (an import before `astra run`): its first test, asked for by a person.
+        return runTests(id, m_decisions.actor(), QString(), {});
+    }
     if (modification->status != S::AwaitingApproval && modification->status != S::TestsFailed
         && modification->status != S::Approved) {
-        return makeError(Tr::tr("Modification %1 is '%2'; only one that awaits approval, failed its tests or is "
-                                "approved can be tested again. Nothing was done.")
+        return makeError(Tr::tr("Modification %1 is '%2'; only one that is untested, awaits approval, failed its "
+                                "tests or is approved can be tested (again). Nothing was done.")
                              .arg(id)
                              .arg(toString(modification->status)),
                          ErrorKind::Refused);
@@ -615,6 +709,12 @@ Result<Modification> ModificationService::approve(qint64 id, const QString &reas
 
 Result<Modification> ModificationService::reject(qint64 id, const QString &reason)
 {
+    if (reason.trimmed().isEmpty()) {
+        return makeError(Tr::tr("To reject modification %1, say why: `astra mod reject %1 --reason TEXT`. The reason "
+                                "is kept with the modification and in the audit ledger.")
+                             .arg(id),
+                         ErrorKind::Invalid);
+    }
     auto modification = ModificationRepository(m_db).find(id);
     if (!modification) {
         return modification.error();
@@ -713,8 +813,10 @@ Result<Modification> ModificationService::merge(qint64 id)
         return merged.error();
     }
     if (goal && goal->state == GoalState::AwaitingReview) {
-        auto completed =
-            m_goals.move(goal->id, GoalState::Completed, Tr::tr("modification %1 merged").arg(id), m_decisions.actor());
+        auto completed = m_goals.move(goal->id,
+                                      GoalState::Completed,
+                                      QStringLiteral("modification %1 merged").arg(id),
+                                      m_decisions.actor());
         if (!completed) {
             m_decisions.warn(completed.message());
         }
@@ -725,6 +827,12 @@ Result<Modification> ModificationService::merge(qint64 id)
 
 Result<Modification> ModificationService::rollback(qint64 id, const QString &reason)
 {
+    if (reason.trimmed().isEmpty()) {
+        return makeError(Tr::tr("To roll back modification %1, say why: `astra mod rollback %1 --reason TEXT`. The "
+                                "reason goes into the revert commit, the reopened goal and the audit ledger.")
+                             .arg(id),
+                         ErrorKind::Invalid);
+    }
     auto modification = ModificationRepository(m_db).find(id);
     if (!modification) {
         return modification.error();
@@ -737,9 +845,7 @@ Result<Modification> ModificationService::rollback(qint64 id, const QString &rea
     }
     Merger merger(m_repo);
     const QString message = QStringLiteral("Revert %1: %2\n\n%3\n\nAstra-Goal: %4\nAstra-Modification: %5\n")
-                                .arg(modification->branch,
-                                     modification->title,
-                                     reason.isEmpty() ? Tr::tr("Rolled back in Astra Review.") : reason)
+                                .arg(modification->branch, modification->title, reason.trimmed())
                                 .arg(modification->goalId)
                                 .arg(id);
     auto outcome = merger.revert(modification->targetBranch, modification->mergeCommit, message);
@@ -760,9 +866,17 @@ Result<Modification> ModificationService::rollback(qint64 id, const QString &rea
     meta.insert(QStringLiteral("target"), modification->targetBranch);
     auto rolledBack =
         move(updated, ModificationStatus::RolledBack, m_decisions.actor(), meta, QStringLiteral("rolled_back"), reason);
-    if (rolledBack) {
-        m_decisions.checkpointAfterDecision();
+    if (!rolledBack) {
+        return rolledBack;
     }
+    // The goal's work is undone: it is open again, and waits for a person to approve it anew.
+    if (auto goal = GoalRepository(m_db).find(modification->goalId); goal && goal->state == GoalState::Completed) {
+        const QString why = QStringLiteral("modification %1 rolled back: %2").arg(id).arg(reason.trimmed());
+        if (auto reopened = m_goals.move(goal->id, GoalState::Proposed, why, m_decisions.actor()); !reopened) {
+            m_decisions.warn(reopened.message());
+        }
+    }
+    m_decisions.checkpointAfterDecision();
     return rolledBack;
 }
 

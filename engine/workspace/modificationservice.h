@@ -74,17 +74,21 @@ private:
     // moved to testing by `who` with `meta`.
     Result<Modification> runTests(qint64 id, const QString &who, const QString &testedCommit, QJsonObject meta);
     // create() for goal `goalId`, or for `newGoal` (a GoalService::draft), stored in the same
-    // transaction as the modification.
+    // transaction as the modification. An `imported` change is its goal's work: the goal
+    // moves to awaiting review with it (awaitImportedChange).
     Result<Modification> createFor(qint64 goalId,
                                    const std::optional<Goal> &newGoal,
                                    const ChangeSet &changes,
                                    const QString &who,
                                    std::optional<qint64> taskId,
-                                   const QString &baseCommit);
-    Result<Goal> goalForImport(std::optional<qint64> goalId, const QString &title);
+                                   const QString &baseCommit,
+                                   bool imported = false);
+    // Inside createFor's transaction: `goal` waits for review of its imported change (approved
+    // if it was proposed, its unstarted plan superseded).
+    Result<Goal> awaitImportedChange(Goal goal, const QString &who);
     // An import's base (the target's head), once the goal it names is known to exist.
     Result<QString> importBase(std::optional<qint64> goalId);
-    // The imported change under its goal (found, or created approved), checkpointed.
+    // The imported change under its goal (found, or created), checkpointed; the goal awaits review.
     Result<Modification>
     createImported(std::optional<qint64> goalId, const QString &goalTitle, const ChangeSet &changes);
     Result<Modification> move(const Modification &modification,
@@ -95,7 +99,8 @@ private:
                               const QString &reason = {},
                               const QString &headSeen = {});
     Status recordPolicyViolations(qint64 goalId, const QString &source, const QList<PolicyViolation> &violations);
-    // An import the policy refused: its goal (made when none is given) and the ledger entry.
+    // An import the policy refused: the ledger entry, on its goal when one was named (no goal is
+    // made for it).
     Status recordImportRefusal(std::optional<qint64> goalId,
                                const QString &title,
                                const QString &source,

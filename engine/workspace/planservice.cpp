@@ -27,15 +27,6 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(astra::Workspace)
 };
 
-bool started(const QList<TaskRecord> &tasks)
-{
-    for (const TaskRecord &task : tasks) {
-        if (task.state != TaskState::Queued || task.attempts > 0) {
-            return true;
-        }
-    }
-    return false;
-}
 } // namespace
 
 PlanService::PlanService(Database &db, const Config &config, Ledger &ledger, Decisions &decisions)
@@ -52,6 +43,12 @@ Result<PlanRecord> PlanService::plan(qint64 goalId)
     if (!goal) {
         return goal.error();
     }
+    if (goal->kind == u"imported-change") {
+        return makeError(Tr::tr("Goal %1 exists for an imported change: it has no plan and no agent works on it. "
+                                "Import a new change for it with `astra propose --goal %1`.")
+                             .arg(goalId),
+                         ErrorKind::Refused);
+    }
     PlanRepository plans(m_db);
     std::optional<PlanRecord> previous;
     if (goal->state == GoalState::Planned) {
@@ -65,7 +62,7 @@ Result<PlanRecord> PlanService::plan(qint64 goalId)
             if (!tasks) {
                 return tasks.error();
             }
-            if (started(*tasks)) {
+            if (hasStarted(*tasks)) {
                 return makeError(Tr::tr("Plan %1 of goal %2 has started running; it cannot be replaced. Cancel its "
                                         "tasks first (`astra tasks`).")
                                      .arg(previous->id)
@@ -153,10 +150,22 @@ Result<PlanRecord> PlanService::plan(qint64 goalId)
         return stored.error();
     }
     if (!planned->solved) {
-        return makeError(Tr::tr("Goal %1 has no plan (plan %2 records the attempt):\n%3")
-                             .arg(goalId)
-                             .arg(stored->id)
-                             .arg(stored->failure),
+        // What a person can change comes first; the planner's trace follows for the curious.
+        QStringList causes;
+        if (facts.proposers.isEmpty() && !facts.hasFixits) {
+            causes.append(Tr::tr("No agent is configured ([proposer] kind is \"%1\"), so nothing can write the "
+                                 "change. Set one in .astra.toml, e.g. [proposer] kind = \"agent\" with agent = "
+                                 "\"claude\", or kind = \"command\" with your own command (docs/agents.md).")
+                              .arg(proposerKindName(m_config.proposer.kind)));
+        }
+        if (!facts.testCommand) {
+            causes.append(Tr::tr("No test command is set: set [tests] command in .astra.toml."));
+        }
+        return makeError((causes.isEmpty() ? QString() : causes.join(u'\n') + QStringLiteral("\n\n"))
+                             + Tr::tr("Goal %1 has no plan (plan %2 records the attempt):\n%3")
+                                   .arg(goalId)
+                                   .arg(stored->id)
+                                   .arg(stored->failure),
                          ErrorKind::Refused);
     }
     return stored;

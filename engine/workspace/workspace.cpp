@@ -131,6 +131,7 @@ QJsonObject WorkspaceStatus::toJson() const
     QJsonObject scheduling;
     scheduling.insert(QStringLiteral("state"), scheduler);
     scheduling.insert(QStringLiteral("tasks_queued"), tasksQueued);
+    scheduling.insert(QStringLiteral("tasks_awaiting_plan_approval"), tasksAwaitingPlanApproval);
     scheduling.insert(QStringLiteral("tasks_running"), tasksRunning);
     object.insert(QStringLiteral("scheduler"), scheduling);
     QJsonObject ledger;
@@ -445,17 +446,22 @@ Result<WorkspaceStatus> Workspace::status()
         return awaiting.error();
     }
     status.modificationsAwaitingReview = awaiting->next() ? awaiting->value(0).toInt() : 0;
+    // A queued task of a plan that waits for approval is not in the queue: nothing runs it yet.
     auto tasks = m_db.exec(Tr::tr("Counting tasks"),
-                           QStringLiteral("SELECT state, COUNT(*) FROM tasks WHERE state IN ('queued', 'running') "
-                                          "GROUP BY state"));
+                           QStringLiteral("SELECT t.state, p.state = 'proposed', COUNT(*) FROM tasks t "
+                                          "JOIN plans p ON p.id = t.plan_id WHERE t.state IN ('queued', 'running') "
+                                          "GROUP BY t.state, p.state = 'proposed'"));
     if (!tasks) {
         return tasks.error();
     }
     while (tasks->next()) {
-        if (tasks->value(0).toString() == u"queued") {
-            status.tasksQueued = tasks->value(1).toInt();
+        const int count = tasks->value(2).toInt();
+        if (tasks->value(0).toString() == u"running") {
+            status.tasksRunning += count;
+        } else if (tasks->value(1).toBool()) {
+            status.tasksAwaitingPlanApproval += count;
         } else {
-            status.tasksRunning = tasks->value(1).toInt();
+            status.tasksQueued += count;
         }
     }
     status.scheduler = status.tasksRunning > 0 ? QStringLiteral("running") : QStringLiteral("idle");

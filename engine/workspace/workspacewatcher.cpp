@@ -1,8 +1,10 @@
 #include "workspace/workspacewatcher.h"
 
+#include "base/logging.h"
 #include "git/gitrepository.h"
 #include "goals/goalboard.h"
 #include "policy/pathpolicy.h"
+#include "store/changefeed.h"
 #include "store/database.h"
 #include "store/ledger.h"
 #include "store/modificationrepository.h"
@@ -251,6 +253,8 @@ struct WorkspaceWatcher::WorkerState
 {
     WorkspaceOptions options; // what `workspace` was opened with
     std::unique_ptr<Workspace> workspace;
+    std::unique_ptr<ChangeFeed> feed; // on workspace's database; closed before it
+    std::function<void()> onChange; // called on the worker thread when another process changed the state
     QFileInfo config; // .astra.toml as it was when `workspace` read it
     bool configExisted = false;
     QDateTime configModified;
@@ -263,6 +267,12 @@ struct WorkspaceWatcher::WorkerState
             || (configExisted && (config.lastModified() != configModified || config.size() != configSize));
     }
 
+    void close()
+    {
+        feed.reset();
+        workspace.reset();
+    }
+
     // The workspace for `wanted`: the open one, or one opened (and recovered) now.
     Result<Workspace *> get(const WorkspaceOptions &wanted)
     {
@@ -271,12 +281,23 @@ struct WorkspaceWatcher::WorkerState
         if (sameOptions && !configChanged()) {
             return workspace.get();
         }
-        workspace.reset();
+        close();
         auto opened = Workspace::open(wanted);
         if (!opened) {
             return opened.error();
         }
         workspace = std::move(*opened);
+        // Changes made by other processes (the CLI, a worker, the background cycle) arrive
+        // without polling.
+        feed = std::make_unique<ChangeFeed>(workspace->database());
+        QObject::connect(feed.get(), &ChangeFeed::changed, feed.get(), [this] {
+            if (onChange) {
+                onChange();
+            }
+        });
+        if (Status started = feed->start(); !started) {
+            qCWarning(lcWorkspace) << started.message();
+        }
         options = wanted;
         config = QFileInfo(workspace->config().sourcePath);
         configExisted = config.exists();
@@ -296,6 +317,13 @@ WorkspaceWatcher::WorkspaceWatcher(QObject *parent)
     qRegisterMetaType<astra::LedgerSnapshot>();
     m_thread.setObjectName(QStringLiteral("astra-workspace"));
     m_worker->moveToThread(&m_thread);
+    // Set before the thread starts; called there. The event is dropped once the watcher is gone.
+    m_state->onChange = [this] {
+        QMetaObject::invokeMethod(
+            this,
+            [this] { Q_EMIT stateChanged(); },
+            Qt::QueuedConnection);
+    };
     m_thread.start();
 }
 
@@ -311,7 +339,7 @@ WorkspaceWatcher::~WorkspaceWatcher()
         m_worker,
         [state, &handOver] {
             std::lock_guard locker(handOver);
-            state->workspace.reset();
+            state->close();
         },
         Qt::BlockingQueuedConnection);
     {
@@ -350,7 +378,7 @@ void WorkspaceWatcher::runOnWorker(Work work, Done done)
             } else {
                 result = work(**workspace);
                 if (!result.ok) {
-                    state->workspace.reset(); // a load that failed opens anew next time
+                    state->close(); // a load that failed opens anew next time
                 }
             }
             // Delivered on this object's thread; dropped if the watcher is gone by then.

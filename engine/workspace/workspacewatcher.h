@@ -112,6 +112,9 @@ Q_SIGNALS:
     void actionFailed(const QString &what, const QString &message);
     void loadFailed(const QString &message);
     void busyChanged(bool busy);
+    // Another process, or another connection of this one, changed the state (ChangeFeed):
+    // the views refresh. Not emitted for the watcher's own perform() actions, which refresh.
+    void stateChanged();
 
 private:
     struct WorkerState; // what lives on the worker thread: its open workspace

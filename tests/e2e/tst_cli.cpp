@@ -205,7 +205,9 @@ private Q_SLOTS:
         VERIFY_RUN(run, 0);
         const QJsonObject object = json(run).object();
         QCOMPARE(object.value(QStringLiteral("config_written")).toBool(), true);
-        QVERIFY(object.value(QStringLiteral("test_command")).toString().startsWith(QStringLiteral("ctest")));
+        // A fresh export has no build folder: the guess configures and builds, then runs ctest.
+        QVERIFY(
+            object.value(QStringLiteral("test_command")).toString().startsWith(QStringLiteral("cmake -S . -B build")));
         QCOMPARE(object.value(QStringLiteral("target_branch")).toString(), QStringLiteral("main"));
         QVERIFY(QFile::exists(repo.file(QStringLiteral(".astra.toml"))));
         QVERIFY(QFile::exists(repo.file(QStringLiteral(".git/astra/state.db"))));
@@ -227,6 +229,48 @@ private Q_SLOTS:
         QVERIFY2(run.err.contains(QStringLiteral(".astra.toml:2")), qPrintable(run.err));
         QVERIFY2(run.err.contains(QStringLiteral("tests.timeout_s")), qPrintable(run.err));
         QVERIFY(!QFile::exists(repo.file(QStringLiteral(".git/astra/state.db"))));
+    }
+
+    // The test command `astra init` guesses for a CMake project runs on a fresh export of the
+    // change, which has no build folder: it configures and builds first. A project without
+    // tests does not pass: the run says that no test ran, and `astra run` fails.
+    void initGuessTestsAFreshExport_data()
+    {
+        QTest::addColumn<QByteArray>("cmake");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("status");
+        QTest::addColumn<QString>("mentions");
+        QTest::addRow("with a test") << QByteArray("add_test(NAME ok COMMAND true)\n") << 0
+                                     << QStringLiteral("awaiting_approval") << QString();
+        QTest::addRow("without tests") << QByteArray() << 1 << QStringLiteral("tests_failed")
+                                       << QStringLiteral("No test ran");
+    }
+    void initGuessTestsAFreshExport()
+    {
+        QFETCH(QByteArray, cmake);
+        QFETCH(int, exitCode);
+        QFETCH(QString, status);
+        QFETCH(QString, mentions);
+        test::TempRepo repo;
+        repo.write(QStringLiteral("CMakeLists.txt"),
+                   "cmake_minimum_required(VERSION 3.16)\nproject(x NONE)\nenable_testing()\n" + cmake);
+        repo.write(QStringLiteral("README.md"), "x\n");
+        repo.commitAll(QStringLiteral("initial"));
+        VERIFY_RUN(runAstra({QStringLiteral("init")}, repo.path()), 0);
+        repo.commitAll(QStringLiteral("astra configuration"));
+        QTemporaryDir dir;
+        const QString patch = dir.filePath(QStringLiteral("readme.diff"));
+        QFile file(patch);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("diff --git a/README.md b/README.md\n--- a/README.md\n+++ b/README.md\n@@ -1 +1 @@\n-x\n+y\n");
+        file.close();
+        VERIFY_RUN(runAstra({QStringLiteral("propose"), QStringLiteral("--patch"), patch}, repo.path()), 0);
+        const Run run = runAstra({QStringLiteral("run")}, repo.path());
+        VERIFY_RUN(run, exitCode);
+        QVERIFY2(run.out.contains(QStringLiteral("Modification 1: ") + status), qPrintable(run.out));
+        if (!mentions.isEmpty()) {
+            QVERIFY2(run.out.contains(mentions), qPrintable(run.out));
+        }
     }
 
     void commandsBeforeInit()
@@ -282,9 +326,14 @@ private Q_SLOTS:
         // Approving twice is refused with the legal next states.
         run = runAstra({QStringLiteral("goal"), QStringLiteral("approve"), QString::number(id)}, path);
         VERIFY_RUN(run, 1);
-        QVERIFY2(run.err.contains(QStringLiteral("Legal next states from 'active': planned, failed, abandoned")),
+        QVERIFY2(run.err.contains(
+                     QStringLiteral("Legal next states from 'active': planned, awaiting_review, failed, abandoned")),
                  qPrintable(run.err));
 
+        // Rejecting says why.
+        run = runAstra({QStringLiteral("goal"), QStringLiteral("reject"), QString::number(id + 1)}, path);
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.err.contains(QStringLiteral("--reason")), qPrintable(run.err));
         run = runAstra({QStringLiteral("goal"),
                         QStringLiteral("reject"),
                         QString::number(id + 1),
@@ -292,7 +341,12 @@ private Q_SLOTS:
                         QStringLiteral("not now")},
                        path);
         VERIFY_RUN(run, 0);
-        run = runAstra({QStringLiteral("goal"), QStringLiteral("abandon"), QString::number(id + 1)}, path);
+        run = runAstra({QStringLiteral("goal"),
+                        QStringLiteral("abandon"),
+                        QString::number(id + 1),
+                        QStringLiteral("--reason"),
+                        QStringLiteral("done")},
+                       path);
         VERIFY_RUN(run, 1);
         QVERIFY2(run.err.contains(QStringLiteral("none: 'rejected' is final")), qPrintable(run.err));
 

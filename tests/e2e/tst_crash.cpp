@@ -209,8 +209,12 @@ private Q_SLOTS:
         QCOMPARE(astra({QStringLiteral("run")}).exitCode, 0);
         QCOMPARE(astra({QStringLiteral("mod"), QStringLiteral("approve"), QStringLiteral("1")}).exitCode, 0);
         QCOMPARE(astra({QStringLiteral("mod"), QStringLiteral("merge"), QStringLiteral("1")}).exitCode, 0);
-        const Run crashed =
-            astra({QStringLiteral("mod"), QStringLiteral("rollback"), QStringLiteral("1")}, point.constData());
+        const Run crashed = astra({QStringLiteral("mod"),
+                                   QStringLiteral("rollback"),
+                                   QStringLiteral("1"),
+                                   QStringLiteral("--reason"),
+                                   QStringLiteral("undo")},
+                                  point.constData());
         QCOMPARE(crashed.exitCode, -1);
         checkConsistent();
         const QJsonObject m = modification(1);
@@ -243,7 +247,11 @@ private Q_SLOTS:
         QCOMPARE(astra({QStringLiteral("run")}).exitCode, 0);
         QCOMPARE(astra({QStringLiteral("mod"), QStringLiteral("approve"), QStringLiteral("1")}).exitCode, 0);
         QCOMPARE(astra({QStringLiteral("mod"), QStringLiteral("merge"), QStringLiteral("1")}).exitCode, 0);
-        QCOMPARE(astra({QStringLiteral("mod"), QStringLiteral("rollback"), QStringLiteral("1")},
+        QCOMPARE(astra({QStringLiteral("mod"),
+                        QStringLiteral("rollback"),
+                        QStringLiteral("1"),
+                        QStringLiteral("--reason"),
+                        QStringLiteral("undo")},
                        "revert-ref-moved-before-checkout")
                      .exitCode,
                  -1);

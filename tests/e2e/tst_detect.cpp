@@ -201,6 +201,27 @@ private Q_SLOTS:
                 refusedEntry || value.toObject().value(QStringLiteral("event")).toString() == u"proposal_refused";
         }
         QVERIFY(refusedEntry);
+
+        // Detection again over the same evidence: the same refusal, not recorded a second time.
+        const qsizetype entries = json(ledger).array().size();
+        const QJsonObject again = detectOne();
+        QCOMPARE(again.value(QStringLiteral("already_recorded")).toBool(), true);
+        QCOMPARE(again.value(QStringLiteral("id")), decision.value(QStringLiteral("id")));
+        QCOMPARE(json(astra({QStringLiteral("proposals"), QStringLiteral("--refused"), QStringLiteral("--json")}))
+                     .array()
+                     .size(),
+                 1);
+        QCOMPARE(
+            json(astra({QStringLiteral("ledger"), QStringLiteral("show"), QStringLiteral("--json")})).array().size(),
+            entries);
+        // A new failure is new evidence: decided and recorded again.
+        QCOMPARE(astra({QStringLiteral("jobs"), QStringLiteral("run"), QStringLiteral("daily_backup")}).exitCode, 1);
+        const QJsonObject fresh = detectOne();
+        QCOMPARE(fresh.value(QStringLiteral("already_recorded")).toBool(), false);
+        QCOMPARE(json(astra({QStringLiteral("proposals"), QStringLiteral("--refused"), QStringLiteral("--json")}))
+                     .array()
+                     .size(),
+                 2);
     }
 
     void autoApprovalAboveTheBar()
@@ -361,8 +382,16 @@ private Q_SLOTS:
         QVERIFY2(cycle.out.contains(QStringLiteral("modifications to review: 1")), qPrintable(cycle.out));
         VERIFY_EXIT(astra({QStringLiteral("mod"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
         VERIFY_EXIT(astra({QStringLiteral("mod"), QStringLiteral("merge"), QStringLiteral("1")}), 0);
+        // The failures the fix answered are still in the window, but they came before its merge:
+        // detection proposes nothing again, not even as a refused duplicate.
+        Run detect = astra({QStringLiteral("detect"), QStringLiteral("--json")});
+        VERIFY_EXIT(detect, 0);
+        QCOMPARE(json(detect).array(), QJsonArray());
         const Run job = astra({QStringLiteral("jobs"), QStringLiteral("run"), QStringLiteral("daily_backup")});
         VERIFY_EXIT(job, 0);
+        detect = astra({QStringLiteral("detect"), QStringLiteral("--json")});
+        VERIFY_EXIT(detect, 0);
+        QCOMPARE(json(detect).array(), QJsonArray());
         VERIFY_EXIT(astra({QStringLiteral("ledger"), QStringLiteral("verify")}), 0);
 
         QStringList story;

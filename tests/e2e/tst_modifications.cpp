@@ -384,9 +384,100 @@ private Q_SLOTS:
         QCOMPARE(created->files.first().additions, 1);
         auto goal = m_workspace->goal(created->goalId);
         QCOMPARE(goal->title, QStringLiteral("Multiply"));
-        QCOMPARE(toString(goal->state), QStringLiteral("active"));
         QVERIFY(m_repo->git({QStringLiteral("show"), created->branch + QStringLiteral(":src/calc.c")})
                     .contains(QStringLiteral("mul")));
+
+        // The import is the goal's work: it waits for review and is never planned.
+        QCOMPARE(toString(goal->state), QStringLiteral("awaiting_review"));
+        QCOMPARE(goal->kind, QStringLiteral("imported-change"));
+        auto planned = m_workspace->planGoal(goal->id);
+        QVERIFY(!planned.ok());
+        QVERIFY2(planned.message().contains(QStringLiteral("astra propose --goal")), qPrintable(planned.message()));
+        QCOMPARE(m_workspace->currentPlan(goal->id).error().kind, ErrorKind::NotFound);
+
+        // Merged, it completes; rolled back, it is open again and waits for a person.
+        QVERIFY(m_workspace->testModification(created->id).ok());
+        QVERIFY(m_workspace->approveModification(created->id, QString()).ok());
+        QVERIFY(m_workspace->mergeModification(created->id).ok());
+        QCOMPARE(toString(m_workspace->goal(goal->id)->state), QStringLiteral("completed"));
+        QVERIFY(m_workspace->rollbackModification(created->id, QStringLiteral("wrong sign")).ok());
+        auto reopened = m_workspace->goal(goal->id);
+        QCOMPARE(toString(reopened->state), QStringLiteral("proposed"));
+        QVERIFY2(reopened->stateReason.contains(QStringLiteral("rolled back: wrong sign")),
+                 qPrintable(reopened->stateReason));
+        QVERIFY(m_workspace->verifyLedger()->intact);
+    }
+
+    // A change imported for a goal that was planned replaces the plan nobody ran; a goal whose
+    // agent is at work takes no import, and nothing is written.
+    void importReplacesAnUnstartedPlan()
+    {
+        makeWorkspace(QByteArray(config) + "[proposer]\nkind = \"command\"\ncommand = \"true\"\n");
+        QVERIFY(m_workspace->applyGoalAction(m_goal, GoalAction::Approve, QString()).ok());
+        auto plan = m_workspace->planGoal(m_goal);
+        QVERIFY2(plan.ok(), qPrintable(plan.message()));
+        QCOMPARE(toString(m_workspace->goal(m_goal)->state), QStringLiteral("planned"));
+        const QByteArray patch =
+            "diff --git a/src/calc.c b/src/calc.c\n"
+            "--- a/src/calc.c\n"
+            "+++ b/src/calc.c\n"
+            "@@ -1 +1,2 @@\n"
+            " int add(int a, int b) { return a + b; }\n"
+            "+int sub(int a, int b) { return a - b; }\n";
+        auto created = m_workspace->proposePatch(patch, m_goal, QString());
+        QVERIFY2(created.ok(), qPrintable(created.message()));
+        QCOMPARE(toString(m_workspace->goal(m_goal)->state), QStringLiteral("awaiting_review"));
+        // The plan is superseded (no current plan), its tasks skipped: no agent redoes the work.
+        QCOMPARE(m_workspace->currentPlan(m_goal).error().kind, ErrorKind::NotFound);
+        auto tasks = m_workspace->planTasks(plan->id);
+        QVERIFY(!tasks->isEmpty());
+        for (const TaskRecord &task : std::as_const(*tasks)) {
+            QCOMPARE(toString(task.state), QStringLiteral("skipped"));
+        }
+
+        // A second goal whose plan is running (the scheduler moved it to executing): the
+        // agent is at work, so no import replaces its plan.
+        auto other = m_workspace->addUserGoal(QStringLiteral("Other"), {QStringLiteral("src/util.c")});
+        QVERIFY(m_workspace->applyGoalAction(other->id, GoalAction::Approve, QString()).ok());
+        QVERIFY(m_workspace->planGoal(other->id).ok());
+        QVERIFY(m_workspace->approvePlan(other->id, QString()).ok());
+        QVERIFY(
+            m_workspace->moveGoal(other->id, GoalState::Executing, QStringLiteral("task 1"), QStringLiteral("astra"))
+                .ok());
+        const qint64 modifications = modificationCount();
+        const qint64 head = m_workspace->ledger().head()->seq;
+        const QStringList branches = astraBranches();
+        auto refused = m_workspace->proposePatch(patch, other->id, QString());
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().kind, ErrorKind::Refused);
+        QVERIFY2(refused.message().contains(QStringLiteral("astra task cancel")), qPrintable(refused.message()));
+        QCOMPARE(toString(m_workspace->goal(other->id)->state), QStringLiteral("executing"));
+        QCOMPARE(modificationCount(), modifications);
+        QCOMPARE(m_workspace->ledger().head()->seq, head);
+        QCOMPARE(astraBranches(), branches);
+    }
+
+    // A refused import leaves no goal behind (which the cycle would then plan): only the
+    // ledger entry that says what was refused.
+    void refusedImportLeavesNoGoal()
+    {
+        makeWorkspace();
+        const qint64 goals = m_workspace->goals()->size();
+        const qint64 head = m_workspace->ledger().head()->seq;
+        const QByteArray patch = "--- /dev/null\n+++ b/src/secret/key.c\n@@ -0,0 +1 @@\n+key\n";
+        auto created = m_workspace->proposePatch(patch, std::nullopt, QStringLiteral("Leak"));
+        QVERIFY(!created.ok());
+        QCOMPARE(created.error().kind, ErrorKind::Refused);
+        QVERIFY2(created.message().contains(QStringLiteral("nothing was written")), qPrintable(created.message()));
+        QCOMPARE(m_workspace->goals()->size(), goals);
+        QCOMPARE(modificationCount(), 0);
+        QVERIFY(astraBranches().isEmpty());
+        auto entries = m_workspace->ledger().entries(head).value();
+        QCOMPARE(entries.size(), 1);
+        QCOMPARE(entries.first().event, QStringLiteral("policy_violation"));
+        QCOMPARE(entries.first().subject, QStringLiteral("import:patch"));
+        QCOMPARE(entries.first().meta.value(QStringLiteral("title")).toString(), QStringLiteral("Leak"));
+        QVERIFY(m_workspace->verifyLedger()->intact);
     }
 
     void patchWithANormalisedPathIsRefused_data()
@@ -796,7 +887,12 @@ private Q_SLOTS:
         QVERIFY(m_workspace->mergeModification(created->id).ok());
         m_repo->write(QStringLiteral("src/calc.c"), "int add(int a, int b) { return a + b; } // human\n");
         const QString later = m_repo->commitAll(QStringLiteral("later change to the same line"));
-        auto rolledBack = m_workspace->rollbackModification(created->id, QString());
+        // Without a reason, refused before anything is tried.
+        auto unexplained = m_workspace->rollbackModification(created->id, QStringLiteral("  "));
+        QVERIFY(!unexplained.ok());
+        QCOMPARE(unexplained.error().kind, ErrorKind::Invalid);
+        QVERIFY2(unexplained.message().contains(QStringLiteral("--reason")), qPrintable(unexplained.message()));
+        auto rolledBack = m_workspace->rollbackModification(created->id, QStringLiteral("undo"));
         QVERIFY(!rolledBack.ok());
         QVERIFY2(rolledBack.message().contains(QStringLiteral("src/calc.c")), qPrintable(rolledBack.message()));
         QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed(), later);
@@ -836,7 +932,7 @@ private Q_SLOTS:
         QVERIFY(m_workspace->approveModification(created->id, QString()).ok());
         auto merged = m_workspace->mergeModification(created->id);
         QVERIFY2(merged.ok(), qPrintable(merged.message()));
-        QVERIFY(m_workspace->rollbackModification(created->id, QString()).ok());
+        QVERIFY(m_workspace->rollbackModification(created->id, QStringLiteral("undo")).ok());
         QVERIFY2(!QFile::exists(marker), "a hook, filter driver or fsmonitor command ran");
     }
 

@@ -134,10 +134,22 @@ private Q_SLOTS:
                                   QStringLiteral("code_test"),
                                   QStringLiteral("request_review")}));
 
-            // Nothing runs before the plan is approved.
+            // Nothing runs before the plan is approved, and its tasks are not counted as queued:
+            // they wait for a person.
             run = astra({QStringLiteral("run")});
             VERIFY_EXIT(run, 0);
             QCOMPARE(taskStates(), test::repeated(5, QStringLiteral("queued")));
+            for (const QJsonValue &task : tasks()) {
+                QCOMPARE(task.toObject().value(QStringLiteral("plan_approved")).toBool(), false);
+            }
+            QJsonObject scheduler = json(astra({QStringLiteral("status"), QStringLiteral("--json")}))
+                                        .object()
+                                        .value(QStringLiteral("scheduler"))
+                                        .toObject();
+            QCOMPARE(scheduler.value(QStringLiteral("tasks_queued")).toInt(), 0);
+            QCOMPARE(scheduler.value(QStringLiteral("tasks_awaiting_plan_approval")).toInt(), 5);
+            run = astra({QStringLiteral("tasks")});
+            QVERIFY2(run.out.count(QStringLiteral("waiting for its plan's approval")) == 5, qPrintable(run.out));
 
             run = astra({QStringLiteral("plan"),
                          QStringLiteral("approve"),
@@ -146,6 +158,12 @@ private Q_SLOTS:
                          QStringLiteral("looks right")});
             VERIFY_EXIT(run, 0);
             QVERIFY(run.out.contains(QStringLiteral("approved")));
+            scheduler = json(astra({QStringLiteral("status"), QStringLiteral("--json")}))
+                            .object()
+                            .value(QStringLiteral("scheduler"))
+                            .toObject();
+            QCOMPARE(scheduler.value(QStringLiteral("tasks_queued")).toInt(), 5);
+            QCOMPARE(scheduler.value(QStringLiteral("tasks_awaiting_plan_approval")).toInt(), 0);
             // Approving twice is refused.
             VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("approve"), QStringLiteral("1")}), 1);
 
@@ -211,6 +229,11 @@ private Q_SLOTS:
         VERIFY_EXIT(run, 1);
         QVERIFY2(run.err.contains(QStringLiteral("has no plan")), qPrintable(run.err));
         QVERIFY2(run.err.contains(QStringLiteral("m-change-with-proposer")), qPrintable(run.err));
+        // First what to do about it, then the planner's trace.
+        const qsizetype advice = run.err.indexOf(QStringLiteral("No agent is configured"));
+        QVERIFY2(advice >= 0, qPrintable(run.err));
+        QVERIFY(run.err.contains(QStringLiteral("[proposer] kind = \"agent\"")));
+        QVERIFY(advice < run.err.indexOf(QStringLiteral("m-change-with-proposer")));
         // The attempt is kept, the goal stays active, nothing can run.
         const Run shown = astra({QStringLiteral("plan"), QStringLiteral("show"), QStringLiteral("1")});
         VERIFY_EXIT(shown, 0);

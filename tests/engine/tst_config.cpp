@@ -680,21 +680,26 @@ void TestConfig::templateRoundTrip_data()
 {
     QTest::addColumn<QString>("branch");
     QTest::addColumn<QString>("command");
+    QTest::addColumn<QString>("report"); // set by the template for the commands it knows the output of
 
-    QTest::addRow("cmake") << QStringLiteral("main") << QStringLiteral("ctest --test-dir build --output-on-failure");
-    QTest::addRow("no tests") << QStringLiteral("develop") << QString();
+    QTest::addRow("cmake") << QStringLiteral("main")
+                           << QStringLiteral("cmake -S . -B build && cmake --build build && ctest --test-dir build")
+                           << QStringLiteral("ctest");
+    QTest::addRow("no tests") << QStringLiteral("develop") << QString() << QString();
     QTest::addRow("quotes and backslashes")
-        << QStringLiteral("release/2.x") << QStringLiteral("pytest -k \"not slow\" --basetemp C:\\tmp\\pt");
-    QTest::addRow("control characters") << QStringLiteral("trunk")
-                                        << QStringLiteral("make test\tTESTS=\"a b\"\nexit 0");
-    QTest::addRow("non-ASCII") << QStringLiteral("entwicklung") << QStringLiteral("./prüfe.sh — alle");
-    QTest::addRow("no branch given") << QString() << QStringLiteral("cargo test");
+        << QStringLiteral("release/2.x") << QStringLiteral("pytest -k \"not slow\" --basetemp C:\\tmp\\pt")
+        << QStringLiteral("pytest");
+    QTest::addRow("control characters") << QStringLiteral("trunk") << QStringLiteral("make test\tTESTS=\"a b\"\nexit 0")
+                                        << QString();
+    QTest::addRow("non-ASCII") << QStringLiteral("entwicklung") << QStringLiteral("./prüfe.sh — alle") << QString();
+    QTest::addRow("no branch given") << QString() << QStringLiteral("cargo test") << QString();
 }
 
 void TestConfig::templateRoundTrip()
 {
     QFETCH(QString, branch);
     QFETCH(QString, command);
+    QFETCH(QString, report);
 
     const QString text = defaultConfigText(branch, command);
     const Result<Config> result = parseConfig(text.toUtf8(), displayPath, configChecks());
@@ -704,6 +709,7 @@ void TestConfig::templateRoundTrip()
     if (!branch.isEmpty())
         expected.workspace.targetBranch = branch;
     expected.tests.command = command;
+    expected.tests.report = report;
     expected.sourcePath = displayPath;
     expected.fromFile = true;
     QCOMPARE(dump(*result), dump(expected));
@@ -931,8 +937,11 @@ void TestConfig::guessTestCommand_data()
 
     QTest::addRow("empty") << QVariantMap() << QString();
     QTest::addRow("README only") << files({{"README.md", "# hello\n"}}) << QString();
+    // A fresh export has no build folder: the guess configures and builds before it tests.
     QTest::addRow("cmake") << files({{"CMakeLists.txt", "project(x)\n"}})
-                           << QStringLiteral("ctest --test-dir build --output-on-failure");
+                           << QStringLiteral(
+                                  "cmake -S . -B build && cmake --build build && ctest --test-dir build "
+                                  "--output-on-failure --no-tests=error");
     QTest::addRow("pytest.ini") << files({{"pytest.ini", "[pytest]\n"}}) << QStringLiteral("python3 -m pytest");
     QTest::addRow("conftest.py") << files({{"conftest.py", ""}}) << QStringLiteral("python3 -m pytest");
     QTest::addRow("tox.ini with pytest") << files({{"tox.ini", "[tox]\nenvlist = py3\n\n[pytest]\naddopts = -q\n"}})
@@ -953,7 +962,8 @@ void TestConfig::guessTestCommand_data()
     QTest::addRow("package.json unreadable") << files({{"package.json", "{ not json"}}) << QStringLiteral("npm test");
     QTest::addRow("cargo") << files({{"Cargo.toml", "[package]\nname = \"x\"\n"}}) << QStringLiteral("cargo test");
     QTest::addRow("go") << files({{"go.mod", "module example.com/x\n"}}) << QStringLiteral("go test ./...");
-    QTest::addRow("meson") << files({{"meson.build", "project('x', 'c')\n"}}) << QStringLiteral("meson test -C build");
+    QTest::addRow("meson") << files({{"meson.build", "project('x', 'c')\n"}})
+                           << QStringLiteral("meson setup build && meson test -C build");
     QTest::addRow("make test") << files({{"Makefile", "all:\n\tcc x.c\n\ntest: all\n\t./run-tests\n"}})
                                << QStringLiteral("make test");
     QTest::addRow("make check") << files({{"Makefile", ".PHONY: check\ncheck:\n\t./run-tests\n"}})
@@ -965,7 +975,9 @@ void TestConfig::guessTestCommand_data()
     QTest::addRow("make without tests") << files({{"Makefile", "all:\n\tcc x.c\n"}}) << QString();
     QTest::addRow("GNUmakefile first") << files({{"GNUmakefile", "all:\n"}, {"Makefile", "test:\n"}}) << QString();
     QTest::addRow("cmake wins over pytest") << files({{"CMakeLists.txt", ""}, {"pytest.ini", ""}})
-                                            << QStringLiteral("ctest --test-dir build --output-on-failure");
+                                            << QStringLiteral(
+                                                   "cmake -S . -B build && cmake --build build && ctest --test-dir "
+                                                   "build --output-on-failure --no-tests=error");
     QTest::addRow("pytest wins over make")
         << files({{"conftest.py", ""}, {"Makefile", "test:\n"}}) << QStringLiteral("python3 -m pytest");
     QTest::addRow("marker in a subfolder") << files({{"sub/CMakeLists.txt", ""}}) << QString();

@@ -19,11 +19,12 @@ private Q_SLOTS:
         using S = GoalState;
         const QMap<S, QList<S>> legal = {
             {S::Proposed, {S::Active, S::Rejected, S::Abandoned}},
-            {S::Active, {S::Planned, S::Failed, S::Abandoned}},
-            {S::Planned, {S::Executing, S::Active, S::Failed, S::Abandoned}},
+            // An imported change is the work without a plan.
+            {S::Active, {S::Planned, S::AwaitingReview, S::Failed, S::Abandoned}},
+            {S::Planned, {S::Executing, S::Active, S::AwaitingReview, S::Failed, S::Abandoned}},
             {S::Executing, {S::AwaitingReview, S::Failed, S::Abandoned}},
             {S::AwaitingReview, {S::Completed, S::Executing, S::Failed, S::Abandoned}},
-            {S::Completed, {}},
+            {S::Completed, {S::Proposed}}, // reopened by a rollback
             {S::Rejected, {}},
             {S::Failed, {}},
             {S::Abandoned, {}},
@@ -105,7 +106,8 @@ private Q_SLOTS:
         auto again = workspace.applyGoalAction(goal->id, GoalAction::Reject, QStringLiteral("no"));
         QVERIFY(!again.ok());
         QCOMPARE(again.error().kind, ErrorKind::Refused);
-        QVERIFY2(again.message().contains(QStringLiteral("planned, failed, abandoned")), qPrintable(again.message()));
+        QVERIFY2(again.message().contains(QStringLiteral("planned, awaiting_review, failed, abandoned")),
+                 qPrintable(again.message()));
         QCOMPARE(workspace.ledger().head()->seq, entriesAfterInit + 2);
         QCOMPARE(toString(workspace.goal(goal->id)->state), toString(GoalState::Active));
 

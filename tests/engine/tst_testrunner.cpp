@@ -1138,9 +1138,10 @@ private Q_SLOTS:
                                          << "ctest-some-failed.txt" << 8 << big << Outcome::Failed << true << 2 << 4;
         QTest::addRow("ctest, all passed") << "ctest"
                                            << "ctest-all-passed.txt" << 0 << big << Outcome::Passed << true << 12 << 0;
+        // Exit 0 without running a test is no pass.
         QTest::addRow("ctest, no tests, exit 0")
             << "ctest"
-            << "ctest-no-tests.txt" << 0 << big << Outcome::Passed << false << 0 << 0;
+            << "ctest-no-tests.txt" << 0 << big << Outcome::Failed << false << 0 << 0;
         QTest::addRow("pytest, failures") << "pytest"
                                           << "pytest-full.txt" << 1 << big << Outcome::Failed << true << 5 << 3;
         QTest::addRow("pytest, all passed") << "pytest"
@@ -1238,6 +1239,41 @@ private Q_SLOTS:
         QCOMPARE(toString(result.outcome), toString(Outcome::Error));
         QVERIFY2(result.message.contains(message), qPrintable(result.message));
         QCOMPARE(result.exitCode, -1);
+    }
+
+    // A command that exits 0 having run no test did not pass: the run says that no test ran.
+    void noTestRanIsNoPass_data()
+    {
+        QTest::addColumn<QString>("report");
+        QTest::addColumn<QString>("command");
+        QTest::addColumn<QString>("mentions");
+        QTest::addRow("ctest, none found")
+            << QStringLiteral("ctest") << QStringLiteral("echo 'No tests were found!!!'; exit 0")
+            << QStringLiteral("CTest found no tests");
+        QTest::addRow("ctest, out of 0") << QStringLiteral("ctest")
+                                         << QStringLiteral("echo '100% tests passed, 0 tests failed out of 0'")
+                                         << QStringLiteral("out of 0");
+        QTest::addRow("pytest") << QStringLiteral("pytest")
+                                << QStringLiteral("echo '============ no tests ran in 0.01s ============'")
+                                << QStringLiteral("pytest ran no tests");
+        QTest::addRow("junit") << QStringLiteral("junit:report.xml")
+                               << QStringLiteral("echo '<testsuite name=\"s\" tests=\"0\"/>' > report.xml")
+                               << QStringLiteral("no test cases");
+    }
+    void noTestRanIsNoPass()
+    {
+        QFETCH(QString, report);
+        QFETCH(QString, command);
+        QFETCH(QString, mentions);
+        RunDir dir;
+        TestRunRequest request = dir.request(command, Sandbox::None);
+        request.report = report;
+        const TestRunResult result = runTests(request);
+        QCOMPARE(result.exitCode, 0);
+        QCOMPARE(toString(result.outcome), toString(Outcome::Failed));
+        QVERIFY(result.report.ranNone);
+        QVERIFY2(result.message.contains(QStringLiteral("No test ran")), qPrintable(result.message));
+        QVERIFY2(result.message.contains(mentions), qPrintable(result.message));
     }
 
     void requestFromConfig()

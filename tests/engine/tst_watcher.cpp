@@ -93,7 +93,52 @@ private Q_SLOTS:
         QCOMPARE(loaded.takeFirst().at(0).value<WorkspaceStatus>().targetBranch, QStringLiteral("release"));
     }
 
+    // A change committed by another connection (another process, the background cycle) is
+    // announced without polling, on SQLite and on PostgreSQL; the watcher's own actions are not.
+    void otherConnectionsChangesAreAnnounced_data()
+    {
+        QTest::addColumn<QString>("dbUrl");
+        for (const auto &database : test::testDatabases(m_scratch.path())) {
+            QTest::newRow(qPrintable(database.first)) << test::databaseUrl(database.second);
+        }
+    }
+    void otherConnectionsChangesAreAnnounced()
+    {
+        QFETCH(QString, dbUrl);
+        WorkspaceOptions options = m_options;
+        options.dbUrl = dbUrl;
+        if (!dbUrl.isEmpty()) {
+            QVERIFY(Workspace::init(options).ok());
+        }
+        WorkspaceWatcher watcher;
+        watcher.setOptions(options);
+        QSignalSpy loaded(&watcher, &WorkspaceWatcher::statusLoaded);
+        QSignalSpy changed(&watcher, &WorkspaceWatcher::stateChanged);
+        watcher.refresh();
+        QVERIFY(loaded.wait(30000));
+
+        // The watcher's own action refreshes by itself and is not announced again.
+        QSignalSpy done(&watcher, &WorkspaceWatcher::actionSucceeded);
+        watcher.perform(QStringLiteral("add"), [](Workspace &workspace) -> Status {
+            auto goal = workspace.addUserGoal(QStringLiteral("Own"), {});
+            return goal ? Status() : Status(goal.error());
+        });
+        QVERIFY(done.wait(30000));
+        QTest::qWait(300);
+        QCOMPARE(changed.count(), 0);
+
+        auto other = Workspace::open(options);
+        QVERIFY2(other.ok(), qPrintable(other.message()));
+        QVERIFY((*other)->addUserGoal(QStringLiteral("From elsewhere"), {}).ok());
+        QVERIFY(changed.wait(10000));
+        // Nothing else changes: no more announcements (no polling behind them).
+        changed.clear();
+        QTest::qWait(500);
+        QCOMPARE(changed.count(), 0);
+    }
+
 private:
+    QTemporaryDir m_scratch;
     std::unique_ptr<test::TempRepo> m_repo;
     WorkspaceOptions m_options;
 };

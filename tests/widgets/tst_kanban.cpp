@@ -148,8 +148,10 @@ private Q_SLOTS:
                                            << std::optional<GoalAction>() << QStringLiteral("merging");
         QTest::newRow("skip ahead") << GoalState::Proposed << GoalState::Completed << std::optional<GoalAction>()
                                     << QStringLiteral("it can go to active, rejected, abandoned");
-        QTest::newRow("final") << GoalState::Completed << GoalState::Active << std::optional<GoalAction>()
+        QTest::newRow("final") << GoalState::Abandoned << GoalState::Active << std::optional<GoalAction>()
                                << QStringLiteral("final");
+        QTest::newRow("completed") << GoalState::Completed << GoalState::Proposed << std::optional<GoalAction>()
+                                   << QStringLiteral("rolling back its merged modification");
         QTest::newRow("same column") << GoalState::Active << GoalState::Active << std::optional<GoalAction>()
                                      << QString();
     }

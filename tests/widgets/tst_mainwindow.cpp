@@ -1,10 +1,12 @@
 #include "common/mainwindow.h"
 #include "common/statuspage.h"
 #include "diff/highlighting.h"
+#include "testsupport.h"
 #include "workspace/demo.h"
 #include "workspace/workspacewatcher.h"
 
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTranslator>
@@ -48,6 +50,18 @@ private Q_SLOTS:
         QTest::keyClick(&window, Qt::Key_F5);
         QVERIFY(settled.wait(30000));
         QTRY_COMPARE(page->shownGoalCount(QStringLiteral("proposed")), 2);
+        // Another process changes the state: the window follows without F5.
+        const test::Run added = test::runAstra({QStringLiteral("--repo"),
+                                                demo,
+                                                QStringLiteral("goal"),
+                                                QStringLiteral("add"),
+                                                QStringLiteral("From the CLI")});
+        QVERIFY2(added.exitCode == 0, qPrintable(added.err));
+        QTRY_COMPARE_WITH_TIMEOUT(page->shownGoalCount(QStringLiteral("proposed")), 3, 10000);
+        // Loaded: the status bar no longer says it is loading.
+        window.watcher()->waitForIdle();
+        QTRY_VERIFY2(window.statusBar()->currentMessage() != QStringLiteral("Loading…"),
+                     qPrintable(window.statusBar()->currentMessage()));
     }
 
     void showsWhyAWorkspaceCannotOpen()

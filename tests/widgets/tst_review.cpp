@@ -15,12 +15,14 @@
 #include <QAbstractButton>
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QDialogButtonBox>
 #include <QFile>
 #include <QFileInfo>
 #include <QInputDialog>
 #include <QListWidget>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -192,16 +194,73 @@ private Q_SLOTS:
                  qPrintable(m_window->reviewView()->detailsText()));
     }
 
+    // Every button is enabled exactly where the engine allows its action.
+    void buttonsFollowTheStateMachine()
+    {
+        ReviewView view;
+        ReviewSnapshot snapshot;
+        snapshot.modificationId = 7;
+        snapshot.modification.id = 7;
+        const auto button = [&view](const char *name) {
+            return view.findChild<QPushButton *>(QString::fromLatin1(name));
+        };
+        for (ModificationStatus status : {ModificationStatus::Pending,
+                                          ModificationStatus::Testing,
+                                          ModificationStatus::AwaitingApproval,
+                                          ModificationStatus::TestsFailed,
+                                          ModificationStatus::Approved,
+                                          ModificationStatus::Conflicted,
+                                          ModificationStatus::Merged,
+                                          ModificationStatus::Rejected,
+                                          ModificationStatus::RolledBack}) {
+            snapshot.modification.status = status;
+            view.setSnapshot(snapshot);
+            const QList<ModificationStatus> legal = ModificationStateMachine::legalNextStates(status);
+            const QString name = toString(status);
+            QVERIFY2(button("rejectModification")->isEnabled() == legal.contains(ModificationStatus::Rejected),
+                     qPrintable(name));
+            QVERIFY2(button("approveModification")->isEnabled() == (status == ModificationStatus::AwaitingApproval),
+                     qPrintable(name));
+            QVERIFY2(button("mergeModification")->isEnabled() == (status == ModificationStatus::Approved),
+                     qPrintable(name));
+            QVERIFY2(button("retestModification")->isEnabled()
+                         == (status != ModificationStatus::Testing && legal.contains(ModificationStatus::Testing)),
+                     qPrintable(name));
+        }
+        // An import nobody tested yet: its tests can be run from here, and it can be rejected.
+        snapshot.modification.status = ModificationStatus::Pending;
+        view.setSnapshot(snapshot);
+        QVERIFY(button("retestModification")->isEnabled());
+        QCOMPARE(button("retestModification")->text().remove(u'&'), QStringLiteral("Run tests"));
+        QVERIFY(button("rejectModification")->isEnabled());
+    }
+
     void approveByKeyboard()
     {
         QVERIFY(m_window->showView(QStringLiteral("review")));
         ReviewView *review = m_window->reviewView();
         const qint64 id = waitingModification();
         QVERIFY(focusOn(review));
-        QTest::keyClick(review, Qt::Key_A, Qt::ControlModifier | Qt::AltModifier);
+        // The keyboard focus on Approve itself, which disables itself once approved.
+        auto *approve = review->findChild<QPushButton *>(QStringLiteral("approveModification"));
+        QTRY_VERIFY_WITH_TIMEOUT(approve->isEnabled(), 30000);
+        approve->setFocus();
+        QTRY_VERIFY(approve->hasFocus());
+        QTest::keyClick(approve, Qt::Key_A, Qt::ControlModifier | Qt::AltModifier);
         QTRY_VERIFY_WITH_TIMEOUT(review->snapshot().modification.status == ModificationStatus::Approved, 30000);
         QVERIFY(modification(id).status == ModificationStatus::Approved);
         QVERIFY(review->canMerge());
+        // The focus stayed in the panel: Ctrl+Alt+M merges next, without a click first.
+        QVERIFY2(review->isAncestorOf(QApplication::focusWidget()),
+                 QApplication::focusWidget()
+                     ? qPrintable(QApplication::focusWidget()->objectName() + QStringLiteral(" ")
+                                  + QString::fromLatin1(QApplication::focusWidget()->metaObject()->className()))
+                     : "no focus widget");
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_M, Qt::ControlModifier | Qt::AltModifier);
+        auto *confirm = waitForChild<QMessageBox>(QStringLiteral("confirmMerge"));
+        QVERIFY(confirm);
+        confirm->reject();
+        delete confirm;
         // Approving moved no commit: the diff was not computed again, and the view kept it.
         QVERIFY(review->snapshot().diffUnchanged);
         QVERIFY(!review->snapshot().diff);
@@ -326,7 +385,13 @@ private Q_SLOTS:
         QTest::keyClick(m_window->reviewView(), Qt::Key_B, Qt::ControlModifier | Qt::AltModifier);
         dialog = waitForChild<QInputDialog>(QStringLiteral("rollbackConfirm"));
         QVERIFY(dialog);
+        // No rollback without a reason: OK waits for one.
+        QPushButton *ok = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+        QVERIFY(!ok->isEnabled());
+        dialog->setTextValue(QStringLiteral("   "));
+        QVERIFY(!ok->isEnabled());
         dialog->setTextValue(QStringLiteral("the timeout is too short for the NAS"));
+        QVERIFY(ok->isEnabled());
         dialog->accept();
         QTRY_VERIFY_WITH_TIMEOUT(m_window->reviewView()->snapshot().modification.status
                                      == ModificationStatus::RolledBack,

@@ -36,4 +36,23 @@ QString goalStateLabel(GoalState state)
     return toString(state);
 }
 
+QString outcomeLabel(const QString &outcome)
+{
+    if (outcome == u"passed")
+        return Tr::tr("passed");
+    if (outcome == u"failed")
+        return Tr::tr("failed");
+    if (outcome == u"timeout")
+        return Tr::tr("timed out");
+    if (outcome == u"error")
+        return Tr::tr("could not run");
+    if (outcome == u"running")
+        return Tr::tr("running");
+    if (outcome == u"succeeded")
+        return Tr::tr("succeeded");
+    if (outcome == u"cancelled")
+        return Tr::tr("cancelled");
+    return outcome;
+}
+
 } // namespace astra

@@ -7,6 +7,7 @@
 #include "kanban/kanbanview.h"
 #include "ledger/ledgerview.h"
 #include "plan/planview.h"
+#include "reasondialog.h"
 #include "review/reviewview.h"
 #include "settingsdialog.h"
 #include "shortcutsdialog.h"
@@ -24,7 +25,6 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QInputDialog>
 #include <QJsonObject>
 #include <QKeySequence>
 #include <QLabel>
@@ -35,6 +35,7 @@
 #include <QStatusBar>
 #include <QSystemTrayIcon>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolTip>
 
 namespace astra {
@@ -137,11 +138,12 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
             m_diffKey.clear();
             WorkspaceChooser::rememberWorkspace(status.workDir);
             rebuildRecentMenu();
+            statusBar()->showMessage(tr("Loaded %1").arg(status.workDir), 5000);
         }
         m_activity->setText(tr("Scheduler %1 · %2 running · %3 queued · %n awaiting review",
                                nullptr,
                                status.modificationsAwaitingReview)
-                                .arg(status.scheduler)
+                                .arg(status.scheduler == u"running" ? tr("running") : tr("idle"))
                                 .arg(status.tasksRunning)
                                 .arg(status.tasksQueued));
         notifyAwaitingReview(status);
@@ -151,7 +153,6 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
             m_watcher->loadLedger(false);
         }
         setWindowTitle(tr("%1 — Astra Review").arg(QFileInfo(status.workDir).fileName()));
-        statusBar()->showMessage(tr("Loaded %1").arg(status.workDir), 5000);
         Q_EMIT settled();
     });
     connect(m_watcher, &WorkspaceWatcher::goalsLoaded, this, [this](const QList<GoalCard> &cards) {
@@ -163,6 +164,8 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         }
     });
     connect(m_watcher, &WorkspaceWatcher::tasksLoaded, m_tasks, &TaskQueueView::setTasks);
+    // Another process changed the state: every view follows, without F5.
+    connect(m_watcher, &WorkspaceWatcher::stateChanged, this, &MainWindow::refresh);
     connect(m_kanban, &KanbanView::currentGoalChanged, this, [this](qint64 goalId) {
         m_plan->showLoading(goalId);
         m_watcher->loadPlan(goalId);
@@ -249,9 +252,23 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         statusBar()->showMessage(tr("The workspace could not be opened"));
         Q_EMIT settled();
     });
-    connect(m_watcher, &WorkspaceWatcher::busyChanged, this, [this](bool busy) {
-        if (busy) {
+    // "Loading…" only for a load that takes a while: live refreshes are quick and quiet.
+    auto *loadingHint = new QTimer(this);
+    loadingHint->setSingleShot(true);
+    loadingHint->setInterval(400);
+    connect(loadingHint, &QTimer::timeout, this, [this] {
+        if (m_watcher->isBusy()) {
             statusBar()->showMessage(tr("Loading…"));
+        }
+    });
+    connect(m_watcher, &WorkspaceWatcher::busyChanged, this, [this, loadingHint](bool busy) {
+        if (busy) {
+            loadingHint->start();
+            return;
+        }
+        loadingHint->stop();
+        if (statusBar()->currentMessage() == tr("Loading…")) {
+            statusBar()->clearMessage(); // loaded; a message shown meanwhile stays
         }
     });
 
@@ -463,14 +480,11 @@ void MainWindow::performGoalAction(qint64 goalId, GoalAction action)
         return;
     }
     // Rejecting and abandoning say why; the ledger keeps it.
-    auto *dialog = new QInputDialog(this);
-    dialog->setObjectName(QStringLiteral("goalReason"));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setWindowTitle(action == GoalAction::Reject ? tr("Reject goal %1").arg(goalId)
-                                                        : tr("Abandon goal %1").arg(goalId));
-    dialog->setLabelText(tr("Why? The reason is kept in the goal and the audit ledger."));
-    connect(dialog, &QInputDialog::textValueSelected, this, run);
-    dialog->open();
+    askForReason(this,
+                 QStringLiteral("goalReason"),
+                 action == GoalAction::Reject ? tr("Reject goal %1").arg(goalId) : tr("Abandon goal %1").arg(goalId),
+                 tr("Why? The reason is kept in the goal and the audit ledger."),
+                 run);
 }
 
 void MainWindow::chooseWorkspace()

@@ -120,10 +120,14 @@ void StatusPage::showStatus(const WorkspaceStatus &status)
     m_database->setText(tr("%1, schema version %2").arg(status.database).arg(status.schemaVersion));
     m_config->setText(status.configFromFile ? status.configPath : tr("defaults (the repository has no .astra.toml)"));
     m_review->setText(tr("%n modification(s)", nullptr, status.modificationsAwaitingReview));
-    m_scheduler->setText(tr("%1: %2 queued, %3 running")
-                             .arg(status.scheduler == u"running" ? tr("running") : tr("idle"))
-                             .arg(status.tasksQueued)
-                             .arg(status.tasksRunning));
+    QString scheduler = tr("%1: %2 queued, %3 running")
+                            .arg(status.scheduler == u"running" ? tr("running") : tr("idle"))
+                            .arg(status.tasksQueued)
+                            .arg(status.tasksRunning);
+    if (status.tasksAwaitingPlanApproval > 0) {
+        scheduler += tr("; %n task(s) wait for their plan's approval", nullptr, status.tasksAwaitingPlanApproval);
+    }
+    m_scheduler->setText(scheduler);
     m_ledger->setText(tr("%n entries", nullptr, int(status.ledgerEntries))
                       + (status.ledgerHead.isEmpty() ? QString() : tr(", head %1").arg(status.ledgerHead.left(12))));
     m_highlighting->setText(Highlighting::description());

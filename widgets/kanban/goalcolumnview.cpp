@@ -19,7 +19,7 @@ QString howReached(GoalState to)
     case GoalState::Executing:
         return GoalColumnView::tr("approving its plan; the scheduler then runs it");
     case GoalState::AwaitingReview:
-        return GoalColumnView::tr("its plan's run ending with a tested modification");
+        return GoalColumnView::tr("its plan's run ending with a modification, or importing a change for it");
     case GoalState::Completed:
         return GoalColumnView::tr("merging its approved modification (the review panel)");
     case GoalState::Failed:
@@ -29,6 +29,7 @@ QString howReached(GoalState to)
     case GoalState::Rejected:
         return GoalColumnView::tr("rejecting it while it is proposed");
     case GoalState::Proposed:
+        return GoalColumnView::tr("rolling back the merged modification of a completed goal");
     case GoalState::Abandoned:
         break;
     }
@@ -40,6 +41,13 @@ DropDecision decideDrop(qint64 goalId, GoalState from, GoalState to)
 {
     DropDecision decision;
     if (from == to) {
+        return decision;
+    }
+    if (from == GoalState::Completed) {
+        decision.refusal = GoalColumnView::tr(
+                               "Goal %1 is completed, which is final; only rolling back its merged "
+                               "modification (the review panel) reopens it.")
+                               .arg(goalId);
         return decision;
     }
     const QList<GoalState> legal = GoalStateMachine::legalNextStates(from);

@@ -162,7 +162,7 @@ void KanbanView::setCards(const QList<GoalCard> &cards)
     m_detector->blockSignals(false);
     applyFilters();
     if (keep > 0 && m_model->rowOf(keep) >= 0) {
-        selectGoal(keep);
+        selectGoal(keep, false);
     } else {
         m_current = 0;
         m_detail->clear();
@@ -211,7 +211,7 @@ void KanbanView::updateHeaders()
     }
 }
 
-void KanbanView::selectGoal(qint64 goalId)
+void KanbanView::selectGoal(qint64 goalId, bool takeFocus)
 {
     for (GoalColumnView *view : std::as_const(m_columns)) {
         auto *proxy = static_cast<GoalColumnProxy *>(view->model());
@@ -220,7 +220,9 @@ void KanbanView::selectGoal(qint64 goalId)
         if (index.isValid()) {
             view->setCurrentIndex(index);
             view->scrollTo(index);
-            view->setFocus();
+            if (takeFocus) {
+                view->setFocus();
+            }
             showDetail(goalId);
         } else {
             view->clearSelection();

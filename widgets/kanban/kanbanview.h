@@ -43,7 +43,9 @@ public:
     {
         return m_current;
     }
-    void selectGoal(qint64 goalId);
+    // Selects the goal's card; `takeFocus` moves the keyboard focus to its column too (a
+    // person's choice). A reload keeps the selection without taking the focus from elsewhere.
+    void selectGoal(qint64 goalId, bool takeFocus = true);
     void setFilterText(const QString &text);
 
 Q_SIGNALS:

@@ -172,7 +172,11 @@ QString PlanTreeModel::statusOf(const Node &node) const
     if (node.task < 0) {
         return tr("no task");
     }
-    return toString(m_snapshot.tasks.at(node.task).state);
+    const TaskRecord &task = m_snapshot.tasks.at(node.task);
+    if (task.state == TaskState::Queued && !task.planApproved) {
+        return tr("waiting for plan approval");
+    }
+    return toString(task.state);
 }
 
 QString PlanTreeModel::noteOf(const Node &node) const

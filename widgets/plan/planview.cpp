@@ -1,5 +1,6 @@
 #include "planview.h"
 
+#include "common/labels.h"
 #include "plantreemodel.h"
 
 #include <QAction>
@@ -211,7 +212,7 @@ void PlanView::showNode(const QModelIndex &index)
             html += QStringLiteral("<li>%1</li>")
                         .arg(tr("attempt %1: %2, %3, started %4")
                                  .arg(run.attempt)
-                                 .arg(run.outcome, durationText(run.durationMs), run.startedAt)
+                                 .arg(outcomeLabel(run.outcome), durationText(run.durationMs), run.startedAt)
                                  .toHtmlEscaped());
         }
         html += QStringLiteral("</ul>");

@@ -1,10 +1,11 @@
 #include "reviewview.h"
 
 #include "common/labels.h"
+#include "common/reasondialog.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QHBoxLayout>
-#include <QInputDialog>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
@@ -111,9 +112,6 @@ ReviewView::ReviewView(QWidget *parent)
     m_reject->setObjectName(QStringLiteral("rejectModification"));
     m_merge->setObjectName(QStringLiteral("mergeModification"));
     m_retest->setObjectName(QStringLiteral("retestModification"));
-    m_retest->setToolTip(
-        tr("Run the tests again on the target branch as it is now (the merge this change would "
-           "make) and put the change back for review; an approval is withdrawn"));
     m_rollback->setObjectName(QStringLiteral("rollbackModification"));
     addShortcut(this, m_approve, QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_A));
     addShortcut(this, m_reject, QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_J));
@@ -204,11 +202,10 @@ bool ReviewView::canApprove() const
 
 bool ReviewView::canReject() const
 {
+    // Wherever the engine allows it: the state machine is the one rule.
     return m_loaded
-        && (m_snapshot.modification.status == ModificationStatus::AwaitingApproval
-            || m_snapshot.modification.status == ModificationStatus::Approved
-            || m_snapshot.modification.status == ModificationStatus::TestsFailed
-            || m_snapshot.modification.status == ModificationStatus::Conflicted);
+        && ModificationStateMachine::legalNextStates(m_snapshot.modification.status)
+               .contains(ModificationStatus::Rejected);
 }
 
 bool ReviewView::canMerge() const
@@ -218,10 +215,10 @@ bool ReviewView::canMerge() const
 
 bool ReviewView::canRetest() const
 {
-    return m_loaded
-        && (m_snapshot.modification.status == ModificationStatus::AwaitingApproval
-            || m_snapshot.modification.status == ModificationStatus::Approved
-            || m_snapshot.modification.status == ModificationStatus::TestsFailed);
+    // Not while a test runs (testing): every state that can go to testing can be tested.
+    return m_loaded && m_snapshot.modification.status != ModificationStatus::Testing
+        && ModificationStateMachine::legalNextStates(m_snapshot.modification.status)
+               .contains(ModificationStatus::Testing);
 }
 
 bool ReviewView::canRollback() const
@@ -231,11 +228,25 @@ bool ReviewView::canRollback() const
 
 void ReviewView::updateButtons()
 {
+    // An imported change that was never tested is tested for the first time.
+    const bool untested = m_loaded && m_snapshot.modification.status == ModificationStatus::Pending;
+    m_retest->setText(untested ? tr("Run &tests") : tr("&Test again"));
+    m_retest->setToolTip(untested ? tr("Run the tests on this change's commit; it then waits for review")
+                                  : tr("Run the tests again on the target branch as it is now (the merge this "
+                                       "change would make) and put the change back for review; an approval is "
+                                       "withdrawn"));
+    // A button that disables itself (Approve, once approved) would take the keyboard focus out
+    // of the panel with it, and the panel's shortcuts (Ctrl+Alt+M next) would stop working:
+    // the focus stays in the panel.
+    const bool focusInPanel = isAncestorOf(QApplication::focusWidget());
     m_approve->setEnabled(canApprove());
     m_reject->setEnabled(canReject());
     m_merge->setEnabled(canMerge());
     m_retest->setEnabled(canRetest());
     m_rollback->setEnabled(canRollback());
+    if (focusInPanel && (!QApplication::focusWidget() || !isAncestorOf(QApplication::focusWidget()))) {
+        m_details->setFocus(Qt::OtherFocusReason);
+    }
 }
 
 void ReviewView::approve()
@@ -251,15 +262,11 @@ void ReviewView::reject()
         return;
     }
     const qint64 id = m_snapshot.modificationId;
-    auto *dialog = new QInputDialog(this);
-    dialog->setObjectName(QStringLiteral("modificationReason"));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setWindowTitle(tr("Reject modification %1").arg(id));
-    dialog->setLabelText(tr("Why? The reason is kept with the modification and in the audit ledger."));
-    connect(dialog, &QInputDialog::textValueSelected, this, [this, id](const QString &reason) {
-        Q_EMIT rejectRequested(id, reason);
-    });
-    dialog->open();
+    askForReason(this,
+                 QStringLiteral("modificationReason"),
+                 tr("Reject modification %1").arg(id),
+                 tr("Why? The reason is kept with the modification and in the audit ledger."),
+                 [this, id](const QString &reason) { Q_EMIT rejectRequested(id, reason); });
 }
 
 void ReviewView::merge()
@@ -300,16 +307,13 @@ void ReviewView::rollback()
         return;
     }
     const qint64 id = m_snapshot.modificationId;
-    auto *dialog = new QInputDialog(this);
-    dialog->setObjectName(QStringLiteral("rollbackConfirm"));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setWindowTitle(tr("Roll back modification %1").arg(id));
-    dialog->setLabelText(impactText(*m_snapshot.rollback) + u"\n\n"
-                         + tr("Why roll it back? The reason goes into the revert commit and the audit ledger."));
-    connect(dialog, &QInputDialog::textValueSelected, this, [this, id](const QString &reason) {
-        Q_EMIT rollbackRequested(id, reason);
-    });
-    dialog->open();
+    askForReason(this,
+                 QStringLiteral("rollbackConfirm"),
+                 tr("Roll back modification %1").arg(id),
+                 impactText(*m_snapshot.rollback) + u"\n\n"
+                     + tr("Why roll it back? The reason goes into the revert commit, the reopened goal and the "
+                          "audit ledger."),
+                 [this, id](const QString &reason) { Q_EMIT rollbackRequested(id, reason); });
 }
 
 QString ReviewView::impactText(const RollbackImpact &impact)
@@ -407,7 +411,7 @@ QString ReviewView::detailsHtml(const ReviewSnapshot &snapshot)
         const bool exact = t.commitId == m.headCommit;
         html += QStringLiteral("<p><b>%1</b></p>")
                     .arg(esc(tr("%1: %2 passed, %3 failed, %4 skipped")
-                                 .arg(t.outcome)
+                                 .arg(outcomeLabel(t.outcome))
                                  .arg(t.passed)
                                  .arg(t.failed)
                                  .arg(t.skipped)));

@@ -15,9 +15,12 @@
 namespace astra {
 
 namespace {
-QString stateText(TaskState state)
+QString stateText(const TaskRecord &task)
 {
-    switch (state) {
+    if (task.state == TaskState::Queued && !task.planApproved) {
+        return TaskQueueModel::tr("waiting for plan approval");
+    }
+    switch (task.state) {
     case TaskState::Queued:
         return TaskQueueModel::tr("queued");
     case TaskState::Running:
@@ -106,8 +109,7 @@ QVariant TaskQueueModel::data(const QModelIndex &index, int role) const
         case KindColumn:
             return t.arguments.isEmpty() ? t.kind : tr("%1 %2").arg(t.kind, t.arguments.join(u' '));
         case StateColumn:
-            return t.cancelRequested && !isFinal(t.state) ? tr("%1, cancel requested").arg(stateText(t.state))
-                                                          : stateText(t.state);
+            return t.cancelRequested && !isFinal(t.state) ? tr("%1, cancel requested").arg(stateText(t)) : stateText(t);
         case ProgressColumn:
             return progressText(t.planId);
         case AttemptsColumn:
@@ -198,14 +200,19 @@ void TaskQueueView::setTasks(const QList<TaskRecord> &tasks)
     const qint64 selected = currentTask();
     m_model->setTasks(tasks);
     int queued = 0;
+    int waiting = 0;
     int running = 0;
     for (const TaskRecord &task : tasks) {
-        queued += task.state == TaskState::Queued ? 1 : 0;
+        queued += task.state == TaskState::Queued && task.planApproved ? 1 : 0;
+        waiting += task.state == TaskState::Queued && !task.planApproved ? 1 : 0;
         running += task.state == TaskState::Running ? 1 : 0;
     }
-    m_summary->setText(tr("%n task(s) running", nullptr, running) + QStringLiteral(" · ")
-                       + tr("%n queued", nullptr, queued) + QStringLiteral(" · ")
-                       + tr("%n in all", nullptr, int(tasks.size())));
+    QString summary =
+        tr("%n task(s) running", nullptr, running) + QStringLiteral(" · ") + tr("%n queued", nullptr, queued);
+    if (waiting > 0) {
+        summary += QStringLiteral(" · ") + tr("%n waiting for plan approval", nullptr, waiting);
+    }
+    m_summary->setText(summary + QStringLiteral(" · ") + tr("%n in all", nullptr, int(tasks.size())));
     m_table->resizeColumnsToContents();
     m_table->horizontalHeader()->resizeSection(TaskQueueModel::ProgressColumn, 260);
     if (selected > 0) {
