@@ -1728,6 +1728,14 @@
         <source>Select a goal first.</source>
         <translation>Wählen Sie zuerst ein Ziel.</translation>
     </message>
+    <message>
+        <source>as text</source>
+        <translation>als Text</translation>
+    </message>
+    <message>
+        <source>as JSON</source>
+        <translation>als JSON</translation>
+    </message>
 </context>
 <context>
     <name>astra::Labels</name>
@@ -1794,6 +1802,14 @@
     <message>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>nein</translation>
     </message>
 </context>
 <context>
@@ -2321,6 +2337,44 @@ Hash %7
     <message>
         <source>idle</source>
         <translation>untätig</translation>
+    </message>
+    <message>
+        <source>&amp;Background work</source>
+        <translation>&amp;Hintergrundarbeit</translation>
+    </message>
+    <message>
+        <source>Runs due jobs, the detectors and approved plans on a timer; off, nothing happens until you act</source>
+        <translation>Führt fällige Jobs, die Detektoren und freigegebene Pläne nach Zeitplan aus; ausgeschaltet geschieht nichts, bis Sie handeln</translation>
+    </message>
+    <message>
+        <source>Run background work &amp;now</source>
+        <translation>Hintergrundarbeit &amp;jetzt ausführen</translation>
+    </message>
+    <message>
+        <source>Background work: running</source>
+        <translation>Hintergrundarbeit: läuft</translation>
+    </message>
+    <message>
+        <source>Background work: off</source>
+        <translation>Hintergrundarbeit: aus</translation>
+    </message>
+    <message>
+        <source>Background work: paused</source>
+        <translation>Hintergrundarbeit: pausiert</translation>
+    </message>
+    <message numerus="yes">
+        <source>Background work: every %n min</source>
+        <translation>
+            <numerusform>Hintergrundarbeit: jede Minute</numerusform>
+            <numerusform>Hintergrundarbeit: alle %n Minuten</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Background work: every %n s</source>
+        <translation>
+            <numerusform>Hintergrundarbeit: jede Sekunde</numerusform>
+            <numerusform>Hintergrundarbeit: alle %n Sekunden</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -4175,6 +4229,10 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>waiting for plan approval</source>
         <translation>wartet auf Freigabe des Plans</translation>
+    </message>
+    <message>
+        <source>running for %1</source>
+        <translation>läuft seit %1</translation>
     </message>
 </context>
 <context>

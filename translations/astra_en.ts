@@ -1728,6 +1728,14 @@
         <source>Select a goal first.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>as text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>as JSON</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Labels</name>
@@ -1793,6 +1801,14 @@
     </message>
     <message>
         <source>cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2314,6 +2330,44 @@ hash %7
     <message>
         <source>idle</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Background work</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Runs due jobs, the detectors and approved plans on a timer; off, nothing happens until you act</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run background work &amp;now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Background work: running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Background work: off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Background work: paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Background work: every %n min</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Background work: every %n s</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -4165,6 +4219,10 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>waiting for plan approval</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>running for %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -71,7 +71,6 @@ void BackgroundCycle::setOptions(const WorkspaceOptions &options)
 void BackgroundCycle::start(std::chrono::milliseconds tick)
 {
     m_timer.start(int(tick.count()));
-    runNow();
 }
 
 void BackgroundCycle::stop()

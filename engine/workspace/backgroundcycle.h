@@ -24,9 +24,19 @@ public:
     ~BackgroundCycle() override;
 
     void setOptions(const WorkspaceOptions &options);
-    // Starts turns every `tick` (the first one at once); stop() ends them after the current one.
+    // Starts turns every `tick`, the first one a tick from now: opening a workspace changes
+    // nothing in it by itself. stop() ends them after the current one.
     void start(std::chrono::milliseconds tick);
     void stop();
+    bool isActive() const
+    {
+        return m_timer.isActive();
+    }
+    // Milliseconds to the next turn; -1 when stopped.
+    int nextTurnIn() const
+    {
+        return m_timer.isActive() ? m_timer.remainingTime() : -1;
+    }
     // One turn now, unless one is running (then nothing happens and false is returned).
     bool runNow();
     bool isRunning() const

@@ -97,47 +97,64 @@ bool waitForBoard(QSignalSpy &cards, Done done)
     }
 }
 
-// range(0): 0 SQLite, 1 PostgreSQL; range(1): 0 the change feed, 1 a refresh every second.
+// The watched workspace of one benchmark: range(0) 0 SQLite, 1 PostgreSQL; range(1) 0 the
+// change feed, 1 a refresh every second. `error` is set when it could not be made.
+struct Watched
+{
+    LiveBench bench;
+    WorkspaceWatcher watcher;
+    QTimer poll;
+    std::unique_ptr<QSignalSpy> cards;
+    QString error;
+
+    explicit Watched(benchmark::State &state)
+        : bench(state.range(0) != 0)
+    {
+        const bool polling = state.range(1) != 0;
+        state.SetLabel(
+            QStringLiteral("%1, %2")
+                .arg(state.range(0) != 0 ? QStringLiteral("postgresql") : QStringLiteral("sqlite"),
+                     polling ? QStringLiteral("timer refresh every %1 ms").arg(pollMs) : QStringLiteral("change feed"))
+                .toStdString());
+        if (!bench.error.isEmpty()) {
+            error = bench.error;
+            return;
+        }
+        watcher.setOptions(bench.options);
+        if (polling) {
+            poll.setInterval(pollMs);
+            QObject::connect(&poll, &QTimer::timeout, &watcher, &WorkspaceWatcher::refresh);
+            poll.start();
+        } else {
+            QObject::connect(&watcher, &WorkspaceWatcher::stateChanged, &watcher, &WorkspaceWatcher::refresh);
+        }
+        cards = std::make_unique<QSignalSpy>(&watcher, &WorkspaceWatcher::goalsLoaded);
+        watcher.refresh();
+        if (!cards->wait(30000)) {
+            error = QStringLiteral("the first load did not arrive");
+        }
+    }
+};
+
 void BM_ChangeToBoard(benchmark::State &state)
 {
-    const bool postgres = state.range(0) != 0;
-    const bool polling = state.range(1) != 0;
-    state.SetLabel(
-        QStringLiteral("%1, %2")
-            .arg(postgres ? QStringLiteral("postgresql") : QStringLiteral("sqlite"),
-                 polling ? QStringLiteral("timer refresh every %1 ms").arg(pollMs) : QStringLiteral("change feed"))
-            .toStdString());
-    LiveBench bench(postgres);
-    if (!bench.error.isEmpty()) {
-        state.SkipWithError(bench.error.toStdString().c_str());
+    Watched watched(state);
+    if (!watched.error.isEmpty()) {
+        state.SkipWithError(watched.error.toStdString().c_str());
         return;
     }
-    WorkspaceWatcher watcher;
-    watcher.setOptions(bench.options);
-    QTimer poll;
-    if (polling) {
-        poll.setInterval(pollMs);
-        QObject::connect(&poll, &QTimer::timeout, &watcher, &WorkspaceWatcher::refresh);
-        poll.start();
-    } else {
-        QObject::connect(&watcher, &WorkspaceWatcher::stateChanged, &watcher, &WorkspaceWatcher::refresh);
-    }
-    QSignalSpy cards(&watcher, &WorkspaceWatcher::goalsLoaded);
-    watcher.refresh();
-    if (!cards.wait(30000)) {
-        state.SkipWithError("the first load did not arrive");
-        return;
-    }
+    QSignalSpy &cards = *watched.cards;
+    Workspace &writer = *watched.bench.writer;
     for (auto _ : state) {
         state.PauseTiming();
-        auto goal = bench.writer->addUserGoal(QStringLiteral("Live goal"), {QStringLiteral("src/a.c")});
+        auto goal = writer.addUserGoal(QStringLiteral("Live goal"), {QStringLiteral("src/a.c")});
         if (!goal || !waitForBoard(cards, [&](const QList<GoalCard> &board) { return showsGoal(board, goal->id); })) {
             state.SkipWithError("the new goal did not reach the board");
             return;
         }
         cards.clear();
         state.ResumeTiming();
-        if (!bench.writer->applyGoalAction(goal->id, GoalAction::Approve, {})) {
+        if (!writer.applyGoalAction(goal->id, GoalAction::Approve, {})) {
             state.SkipWithError("the approval failed");
             return;
         }
@@ -151,32 +168,9 @@ void BM_ChangeToBoard(benchmark::State &state)
 // The CPU the waiting workstation uses while nothing changes, as a share of one core.
 void BM_IdleCpu(benchmark::State &state)
 {
-    const bool postgres = state.range(0) != 0;
-    const bool polling = state.range(1) != 0;
-    state.SetLabel(
-        QStringLiteral("%1, %2")
-            .arg(postgres ? QStringLiteral("postgresql") : QStringLiteral("sqlite"),
-                 polling ? QStringLiteral("timer refresh every %1 ms").arg(pollMs) : QStringLiteral("change feed"))
-            .toStdString());
-    LiveBench bench(postgres);
-    if (!bench.error.isEmpty()) {
-        state.SkipWithError(bench.error.toStdString().c_str());
-        return;
-    }
-    WorkspaceWatcher watcher;
-    watcher.setOptions(bench.options);
-    QTimer poll;
-    if (polling) {
-        poll.setInterval(pollMs);
-        QObject::connect(&poll, &QTimer::timeout, &watcher, &WorkspaceWatcher::refresh);
-        poll.start();
-    } else {
-        QObject::connect(&watcher, &WorkspaceWatcher::stateChanged, &watcher, &WorkspaceWatcher::refresh);
-    }
-    QSignalSpy cards(&watcher, &WorkspaceWatcher::goalsLoaded);
-    watcher.refresh();
-    if (!cards.wait(30000)) {
-        state.SkipWithError("the first load did not arrive");
+    Watched watched(state);
+    if (!watched.error.isEmpty()) {
+        state.SkipWithError(watched.error.toStdString().c_str());
         return;
     }
     double cpu = 0;

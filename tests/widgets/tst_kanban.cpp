@@ -1,3 +1,4 @@
+#include "common/labels.h"
 #include "common/mainwindow.h"
 #include "kanban/goalboardmodel.h"
 #include "kanban/goalcarddelegate.h"
@@ -11,12 +12,14 @@
 #include <QComboBox>
 #include <QDropEvent>
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QLineEdit>
 #include <QMimeData>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
+#include <QUrl>
 
 using namespace astra;
 
@@ -174,6 +177,39 @@ private Q_SLOTS:
     void initTestCase()
     {
         qRegisterMetaType<astra::GoalAction>();
+    }
+
+    // Evidence reads as text: each field by name, a run per line; the JSON is one click away.
+    void evidenceReadsAsText()
+    {
+        QJsonObject run;
+        run.insert(QStringLiteral("run"), 2);
+        run.insert(QStringLiteral("outcome"), QStringLiteral("timeout"));
+        run.insert(QStringLiteral("excerpt"), QString(500, u'x'));
+        QJsonObject evidence;
+        evidence.insert(QStringLiteral("job"), QStringLiteral("daily_backup"));
+        evidence.insert(QStringLiteral("failed_runs"), QJsonArray{run, run});
+        evidence.insert(QStringLiteral("files"), QJsonArray{QStringLiteral("a.py"), QStringLiteral("b.py")});
+        const QString html = evidenceHtml(evidence);
+        QVERIFY2(html.contains(QStringLiteral("Failed runs")), qPrintable(html));
+        QVERIFY(html.contains(QStringLiteral("Outcome <i>timeout</i>")));
+        QCOMPARE(html.count(QStringLiteral("<li>")), 2);
+        QVERIFY(html.contains(QStringLiteral("a.py, b.py")));
+        QVERIFY(!html.contains(QString(200, u'x'))); // long texts are cut
+        QVERIFY(!html.contains(QStringLiteral("{")));
+
+        KanbanView view;
+        GoalCard card;
+        card.goal.id = 3;
+        card.goal.title = QStringLiteral("Job daily_backup failed");
+        card.goal.evidence = evidence;
+        view.setCards({card});
+        view.selectGoal(3);
+        QVERIFY(!view.detailPanel()->toPlainText().contains(QStringLiteral("\"failed_runs\"")));
+        Q_EMIT view.detailPanel()->anchorClicked(QUrl(QStringLiteral("astra:evidence")));
+        QVERIFY(view.detailPanel()->toPlainText().contains(QStringLiteral("\"failed_runs\"")));
+        Q_EMIT view.detailPanel()->anchorClicked(QUrl(QStringLiteral("astra:evidence")));
+        QVERIFY(!view.detailPanel()->toPlainText().contains(QStringLiteral("\"failed_runs\"")));
     }
 
     void dropsOnColumns()

@@ -2,9 +2,12 @@
 #include "common/statuspage.h"
 #include "diff/highlighting.h"
 #include "testsupport.h"
+#include "workspace/backgroundcycle.h"
 #include "workspace/demo.h"
 #include "workspace/workspacewatcher.h"
 
+#include <QAction>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTemporaryDir>
@@ -119,6 +122,45 @@ private Q_SLOTS:
         QCOMPARE(QCoreApplication::translate("astra::StatusPage", "%n modification(s)", nullptr, 3),
                  QStringLiteral("3 modifications"));
         QCoreApplication::removeTranslator(&english);
+    }
+
+    // Opening the workstation changes nothing: the background loop's first turn comes a tick
+    // later. It says whether it is on, and pausing it stops its turns.
+    void backgroundWorkWaitsAndPauses()
+    {
+        QTemporaryDir dir;
+        const QString demo = dir.filePath(QStringLiteral("demo"));
+        QVERIFY(createDemoWorkspace(demo).ok());
+        WorkspaceOptions options;
+        options.repoPath = demo;
+        const auto ledgerHead = [&options] {
+            auto workspace = Workspace::open(options);
+            return workspace ? (*workspace)->ledger().head()->seq : -1;
+        };
+        const qint64 before = ledgerHead();
+        QSettings().remove(QStringLiteral("background/enabled"));
+        MainWindow window(options);
+        QSignalSpy settled(&window, &MainWindow::settled);
+        QSignalSpy turns(window.backgroundCycle(), &BackgroundCycle::turnFinished);
+        window.show();
+        QVERIFY(settled.wait(30000));
+        window.startBackgroundWork(std::chrono::seconds(2));
+        QCOMPARE(window.backgroundText(), QStringLiteral("Background work: every 2 s"));
+        QVERIFY(!window.backgroundCycle()->isRunning());
+        QCOMPARE(ledgerHead(), before);
+
+        // Paused: no turn after the tick.
+        window.backgroundAction()->trigger();
+        QCOMPARE(window.backgroundText(), QStringLiteral("Background work: paused"));
+        QTest::qWait(2500);
+        QCOMPARE(turns.count(), 0);
+        QCOMPARE(ledgerHead(), before);
+        QCOMPARE(QSettings().value(QStringLiteral("background/enabled")).toBool(), false);
+
+        // On again: a turn comes a tick later.
+        window.backgroundAction()->trigger();
+        QVERIFY(turns.wait(30000));
+        window.backgroundCycle()->waitForIdle();
     }
 
     void highlightingGate()

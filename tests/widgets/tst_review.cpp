@@ -15,6 +15,7 @@
 #include <QAbstractButton>
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QDateTime>
 #include <QDialogButtonBox>
 #include <QFile>
 #include <QFileInfo>
@@ -400,6 +401,39 @@ private Q_SLOTS:
         QCOMPARE(git({QStringLiteral("rev-parse"), QStringLiteral("main")}), rolledBack.revertCommit);
         QVERIFY(git({QStringLiteral("log"), QStringLiteral("-1"), QStringLiteral("--format=%B")})
                     .contains(QStringLiteral("the timeout is too short for the NAS")));
+    }
+
+    // A running task says how long it has run, and the time moves on while it runs; a queued
+    // task of an unapproved plan says that it waits for the approval.
+    void taskQueueShowsElapsedAndWaiting()
+    {
+        TaskQueueView view;
+        TaskRecord running;
+        running.id = 1;
+        running.planId = 1;
+        running.kind = QStringLiteral("code_test");
+        running.state = TaskState::Running;
+        running.claimedAt = QDateTime::currentDateTimeUtc().addSecs(-65).toString(Qt::ISODateWithMs);
+        TaskRecord waiting;
+        waiting.id = 2;
+        waiting.planId = 2;
+        waiting.kind = QStringLiteral("code_read");
+        waiting.planApproved = false;
+        view.setTasks({running, waiting});
+        const auto stateOf = [&view](int row) {
+            return view.model()->index(row, TaskQueueModel::StateColumn).data().toString();
+        };
+        QVERIFY2(stateOf(0).contains(QStringLiteral("running for 1:0")), qPrintable(stateOf(0)));
+        QCOMPARE(stateOf(1), QStringLiteral("waiting for plan approval"));
+        QSignalSpy ticked(view.model(), &QAbstractItemModel::dataChanged);
+        QVERIFY(ticked.wait(3000)); // the elapsed time moves on by itself
+        QCOMPARE(TaskQueueModel::elapsedText(3725), QStringLiteral("1:02:05"));
+        QCOMPARE(TaskQueueModel::elapsedText(59), QStringLiteral("0:59"));
+        // Nothing runs: nothing ticks.
+        view.setTasks({waiting});
+        ticked.clear();
+        QTest::qWait(1500);
+        QCOMPARE(ticked.count(), 0);
     }
 
     void taskQueueCancels()

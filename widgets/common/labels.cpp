@@ -1,6 +1,9 @@
 #include "labels.h"
 
 #include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 namespace astra {
 
@@ -53,6 +56,89 @@ QString outcomeLabel(const QString &outcome)
     if (outcome == u"cancelled")
         return Tr::tr("cancelled");
     return outcome;
+}
+
+namespace {
+// "failed_runs" -> "Failed runs".
+QString fieldName(const QString &key)
+{
+    QString name = key;
+    name.replace(u'_', u' ');
+    if (!name.isEmpty()) {
+        name[0] = name.at(0).toUpper();
+    }
+    return name;
+}
+
+QString valueText(const QJsonValue &value, int cut)
+{
+    QString text;
+    switch (value.type()) {
+    case QJsonValue::String:
+        text = value.toString();
+        break;
+    case QJsonValue::Double: {
+        const double number = value.toDouble();
+        text = number == double(qint64(number)) ? QString::number(qint64(number)) : QString::number(number);
+        break;
+    }
+    case QJsonValue::Bool:
+        text = value.toBool() ? Tr::tr("yes") : Tr::tr("no");
+        break;
+    case QJsonValue::Array:
+    case QJsonValue::Object:
+        text = QString::fromUtf8(QJsonDocument::fromVariant(value.toVariant()).toJson(QJsonDocument::Compact));
+        break;
+    case QJsonValue::Null:
+    case QJsonValue::Undefined:
+        break;
+    }
+    text = text.simplified();
+    if (text.size() > cut) {
+        text = text.left(cut) + QStringLiteral("…");
+    }
+    return text.toHtmlEscaped();
+}
+
+// An object on one line: "Run 2 · Outcome timeout · Excerpt …".
+QString objectLine(const QJsonObject &object)
+{
+    QStringList parts;
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+        const QString text = valueText(it.value(), 160);
+        if (!text.isEmpty()) {
+            parts.append(QStringLiteral("%1 <i>%2</i>").arg(fieldName(it.key()).toHtmlEscaped(), text));
+        }
+    }
+    return parts.join(QStringLiteral(" · "));
+}
+} // namespace
+
+QString evidenceHtml(const QJsonObject &evidence)
+{
+    QString html = QStringLiteral("<table cellspacing=\"2\">");
+    for (auto it = evidence.constBegin(); it != evidence.constEnd(); ++it) {
+        QString value;
+        if (it.value().isArray()) {
+            const QJsonArray array = it.value().toArray();
+            QStringList items;
+            bool objects = false;
+            for (const QJsonValue &item : array) {
+                objects = objects || item.isObject();
+                items.append(item.isObject() ? objectLine(item.toObject()) : valueText(item, 200));
+            }
+            value = objects ? QStringLiteral("<ul style=\"margin:0; -qt-list-indent: 1\"><li>%1</li></ul>")
+                                  .arg(items.join(QStringLiteral("</li><li>")))
+                            : items.join(QStringLiteral(", "));
+        } else if (it.value().isObject()) {
+            value = objectLine(it.value().toObject());
+        } else {
+            value = valueText(it.value(), 400);
+        }
+        html += QStringLiteral("<tr><td valign=\"top\"><b>%1</b></td><td>%2</td></tr>")
+                    .arg(fieldName(it.key()).toHtmlEscaped(), value);
+    }
+    return html + QStringLiteral("</table>");
 }
 
 } // namespace astra

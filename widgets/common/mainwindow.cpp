@@ -68,6 +68,9 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     resize(1280, 800);
     m_activity->setObjectName(QStringLiteral("schedulerActivity"));
     statusBar()->addPermanentWidget(m_activity);
+    m_background = new QLabel(this);
+    m_background->setObjectName(QStringLiteral("backgroundState"));
+    statusBar()->addPermanentWidget(m_background);
 
     QMenu *fileMenu = menuBar()->addMenu(tr("&Workspace"));
     QAction *open = fileMenu->addAction(tr("&Open…"));
@@ -78,6 +81,24 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     QAction *reload = fileMenu->addAction(tr("&Refresh"));
     reload->setShortcut(QKeySequence::Refresh);
     connect(reload, &QAction::triggered, this, &MainWindow::refresh);
+    m_backgroundAction = fileMenu->addAction(tr("&Background work"));
+    m_backgroundAction->setObjectName(QStringLiteral("backgroundWork"));
+    m_backgroundAction->setCheckable(true);
+    m_backgroundAction->setChecked(QSettings().value(QStringLiteral("background/enabled"), true).toBool());
+    m_backgroundAction->setToolTip(
+        tr("Runs due jobs, the detectors and approved plans on a timer; off, nothing happens until you act"));
+    connect(m_backgroundAction, &QAction::toggled, this, [this](bool on) {
+        QSettings().setValue(QStringLiteral("background/enabled"), on);
+        if (on && m_backgroundTick.count() > 0) {
+            m_cycle->start(m_backgroundTick);
+        } else {
+            m_cycle->stop();
+        }
+        updateBackground();
+    });
+    m_backgroundNow = fileMenu->addAction(tr("Run background work &now"));
+    m_backgroundNow->setObjectName(QStringLiteral("backgroundNow"));
+    connect(m_backgroundNow, &QAction::triggered, this, [this] { m_cycle->runNow(); });
     QAction *settings = fileMenu->addAction(tr("&Settings…"));
     settings->setShortcut(QKeySequence(int(Qt::CTRL) | int(Qt::Key_Comma)));
     connect(settings, &QAction::triggered, this, &MainWindow::showSettings);
@@ -286,6 +307,8 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     connect(m_cycle, &BackgroundCycle::turnFailed, this, [this](const QString &message) {
         statusBar()->showMessage(tr("Background work failed: %1").arg(message), 10000);
     });
+    connect(m_cycle, &BackgroundCycle::runningChanged, this, &MainWindow::updateBackground);
+    updateBackground();
 
     openWorkspace(options);
 }
@@ -410,7 +433,36 @@ void MainWindow::showSettings()
 
 void MainWindow::startBackgroundWork(std::chrono::milliseconds tick)
 {
-    m_cycle->start(tick);
+    m_backgroundTick = tick;
+    if (m_backgroundAction->isChecked()) {
+        m_cycle->start(tick);
+    }
+    updateBackground();
+}
+
+QString MainWindow::backgroundText() const
+{
+    if (m_cycle->isRunning()) {
+        return tr("Background work: running");
+    }
+    if (m_backgroundTick.count() <= 0) {
+        return tr("Background work: off");
+    }
+    if (!m_cycle->isActive()) {
+        return tr("Background work: paused");
+    }
+    const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(m_backgroundTick).count();
+    return minutes >= 1 ? tr("Background work: every %n min", nullptr, int(minutes))
+                        : tr("Background work: every %n s",
+                             nullptr,
+                             int(std::chrono::duration_cast<std::chrono::seconds>(m_backgroundTick).count()));
+}
+
+void MainWindow::updateBackground()
+{
+    m_background->setText(backgroundText());
+    m_backgroundAction->setEnabled(m_backgroundTick.count() > 0);
+    m_backgroundNow->setEnabled(!m_cycle->isRunning());
 }
 
 void MainWindow::openWorkspace(const WorkspaceOptions &options)

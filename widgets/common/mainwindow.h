@@ -76,8 +76,15 @@ public:
         return m_watcher;
     }
     // Due jobs, detection and approved plans on a timer, off the UI thread (off until started;
-    // --screenshot leaves it off).
+    // --screenshot leaves it off). The first turn comes a tick after the start, so opening a
+    // workspace changes nothing in it; Workspace → Background work pauses it (kept between
+    // sessions) and the status bar says whether it is on, paused or running.
     void startBackgroundWork(std::chrono::milliseconds tick);
+    QAction *backgroundAction() const
+    {
+        return m_backgroundAction;
+    }
+    QString backgroundText() const;
     BackgroundCycle *backgroundCycle() const
     {
         return m_cycle;
@@ -103,6 +110,7 @@ private:
     void setTheme(Theme theme);
     void notifyAwaitingReview(const WorkspaceStatus &status);
     void rebuildRecentMenu();
+    void updateBackground();
 
     WorkspaceWatcher *m_watcher = nullptr;
     BackgroundCycle *m_cycle = nullptr;
@@ -115,6 +123,10 @@ private:
     LedgerView *m_ledger = nullptr;
     QTabWidget *m_tabs = nullptr;
     QLabel *m_activity = nullptr;
+    QLabel *m_background = nullptr;
+    QAction *m_backgroundAction = nullptr;
+    QAction *m_backgroundNow = nullptr;
+    std::chrono::milliseconds m_backgroundTick{0}; // 0: not started by the caller
     QSystemTrayIcon *m_tray = nullptr;
     QMenu *m_recentMenu = nullptr;
     QString m_configPath;

@@ -9,12 +9,14 @@
 #include <QAction>
 #include <QComboBox>
 #include <QHBoxLayout>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QTextBrowser>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace astra {
@@ -89,12 +91,18 @@ KanbanView::KanbanView(QWidget *parent)
     m_detail = new QTextBrowser(splitter);
     m_detail->setObjectName(QStringLiteral("goalDetail"));
     m_detail->setOpenLinks(false);
+    connect(m_detail, &QTextBrowser::anchorClicked, this, [this](const QUrl &url) {
+        if (url.toString() == u"astra:evidence") {
+            m_evidenceAsJson = !m_evidenceAsJson;
+            showDetail(m_current);
+        }
+    });
     m_detail->setPlaceholderText(tr("Select a goal to see its evidence."));
     splitter->addWidget(scroll);
     splitter->addWidget(m_detail);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 0);
-    splitter->setSizes({1500, 260});
+    splitter->setSizes({1500, 300});
     layout->addWidget(splitter, 1);
 
     connect(m_text, &QLineEdit::textChanged, this, &KanbanView::applyFilters);
@@ -293,10 +301,12 @@ void KanbanView::showDetail(qint64 goalId)
                              .arg(modificationStatusText(card.modificationStatus)));
     }
     if (!goal.evidence.isEmpty()) {
-        html +=
-            QStringLiteral("<p><b>%1</b></p><pre>%2</pre>")
-                .arg(tr("Evidence"),
-                     QString::fromUtf8(QJsonDocument(goal.evidence).toJson(QJsonDocument::Indented)).toHtmlEscaped());
+        html += QStringLiteral("<p><b>%1</b> · <a href=\"astra:evidence\">%2</a></p>")
+                    .arg(tr("Evidence"), m_evidenceAsJson ? tr("as text") : tr("as JSON"));
+        html += m_evidenceAsJson
+            ? QStringLiteral("<pre>%1</pre>")
+                  .arg(QString::fromUtf8(QJsonDocument(goal.evidence).toJson(QJsonDocument::Indented)).toHtmlEscaped())
+            : astra::evidenceHtml(goal.evidence);
     }
     m_detail->setHtml(html);
 }

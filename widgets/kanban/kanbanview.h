@@ -3,6 +3,7 @@
 #include "model/goalcard.h"
 #include "model/goalstatemachine.h"
 
+#include <QJsonObject>
 #include <QWidget>
 
 class QComboBox;
@@ -69,6 +70,7 @@ private:
     QList<QLabel *> m_headers;
     QTextBrowser *m_detail = nullptr;
     qint64 m_current = 0;
+    bool m_evidenceAsJson = false; // the detail panel shows the stored JSON
 };
 
 } // namespace astra

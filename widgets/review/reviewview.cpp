@@ -493,8 +493,8 @@ QString ReviewView::detailsHtml(const ReviewSnapshot &snapshot)
     }
     if (!goal.evidence.isEmpty()) {
         section(tr("Evidence"));
-        html += QStringLiteral("<pre>%1</pre>")
-                    .arg(esc(QString::fromUtf8(QJsonDocument(goal.evidence).toJson(QJsonDocument::Indented))));
+        // As text; the stored JSON is on the board's goal panel and in `astra goal show N --json`.
+        html += evidenceHtml(goal.evidence);
     }
     return html;
 }

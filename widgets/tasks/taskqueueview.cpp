@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
+#include <QDateTime>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -12,6 +13,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace astra {
 
 namespace {
@@ -19,6 +22,13 @@ QString stateText(const TaskRecord &task)
 {
     if (task.state == TaskState::Queued && !task.planApproved) {
         return TaskQueueModel::tr("waiting for plan approval");
+    }
+    if (task.state == TaskState::Running && !task.claimedAt.isEmpty()) {
+        const QDateTime claimed = QDateTime::fromString(task.claimedAt, Qt::ISODateWithMs);
+        if (claimed.isValid()) {
+            const qint64 seconds = qMax<qint64>(0, claimed.secsTo(QDateTime::currentDateTimeUtc()));
+            return TaskQueueModel::tr("running for %1").arg(TaskQueueModel::elapsedText(seconds));
+        }
     }
     switch (task.state) {
     case TaskState::Queued:
@@ -79,6 +89,30 @@ int TaskQueueModel::rowCount(const QModelIndex &parent) const
 int TaskQueueModel::columnCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : ColumnCount;
+}
+
+QString TaskQueueModel::elapsedText(qint64 seconds)
+{
+    const qint64 hours = seconds / 3600;
+    const qint64 minutes = (seconds % 3600) / 60;
+    const qint64 rest = seconds % 60;
+    return hours > 0
+        ? QStringLiteral("%1:%2:%3").arg(hours).arg(minutes, 2, 10, QLatin1Char('0')).arg(rest, 2, 10, QLatin1Char('0'))
+        : QStringLiteral("%1:%2").arg(minutes).arg(rest, 2, 10, QLatin1Char('0'));
+}
+
+bool TaskQueueModel::anyRunning() const
+{
+    return std::any_of(m_tasks.cbegin(), m_tasks.cend(), [](const TaskRecord &task) {
+        return task.state == TaskState::Running;
+    });
+}
+
+void TaskQueueModel::tick()
+{
+    if (!m_tasks.isEmpty()) {
+        Q_EMIT dataChanged(index(0, StateColumn), index(int(m_tasks.size()) - 1, StateColumn), {Qt::DisplayRole});
+    }
 }
 
 QString TaskQueueModel::progressText(qint64 planId) const
@@ -158,6 +192,8 @@ TaskQueueView::TaskQueueView(QWidget *parent)
     , m_summary(new QLabel(this))
     , m_cancel(new QPushButton(tr("&Cancel task"), this))
 {
+    m_tick.setInterval(1000);
+    connect(&m_tick, &QTimer::timeout, m_model, &TaskQueueModel::tick);
     m_proxy->setSourceModel(m_model);
     m_proxy->setFilterRole(TaskQueueModel::ActiveRole);
     m_table->setModel(m_proxy);
@@ -215,6 +251,12 @@ void TaskQueueView::setTasks(const QList<TaskRecord> &tasks)
     m_summary->setText(summary + QStringLiteral(" · ") + tr("%n in all", nullptr, int(tasks.size())));
     m_table->resizeColumnsToContents();
     m_table->horizontalHeader()->resizeSection(TaskQueueModel::ProgressColumn, 260);
+    // A running task's elapsed time moves on every second; nothing ticks while none runs.
+    if (m_model->anyRunning()) {
+        m_tick.start();
+    } else {
+        m_tick.stop();
+    }
     if (selected > 0) {
         selectTask(selected);
     }

@@ -4,6 +4,7 @@
 
 #include <QAbstractTableModel>
 #include <QHash>
+#include <QTimer>
 #include <QWidget>
 
 class QCheckBox;
@@ -48,6 +49,12 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
     // "2 of 5 tasks done" for a plan.
     QString progressText(qint64 planId) const;
+    // The time since a running task was claimed, as "1:05" (minutes and seconds, or h:mm:ss).
+    static QString elapsedText(qint64 seconds);
+    // Whether a task runs: its elapsed time then changes every second.
+    bool anyRunning() const;
+    // Tells the view that the running tasks' elapsed times moved on.
+    void tick();
 
 private:
     QList<TaskRecord> m_tasks;
@@ -86,6 +93,7 @@ private:
     QCheckBox *m_activeOnly;
     QLabel *m_summary;
     QPushButton *m_cancel;
+    QTimer m_tick; // while a task runs: its elapsed time
 };
 
 } // namespace astra
