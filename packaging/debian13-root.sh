@@ -27,7 +27,7 @@ packages=(
     qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     libqt6sql6-sqlite libqt6sql6-psql libgl-dev
     libkf6syntaxhighlighting-dev
-    libgit2-dev libtomlplusplus-dev libyaml-cpp-dev libdtl-dev
+    libgit2-dev libtomlplusplus-dev libyaml-cpp-dev libdtl-dev libgmime-3.0-dev
     libbenchmark-dev
     postgresql bubblewrap xvfb xauth python3 locales
     help2man desktop-file-utils appstream file

@@ -16,7 +16,7 @@ cd "$here"
 # between the Qt 6 and the Qt 5 set for `demo` and `package`; `test` builds both.
 common_packages=(
     build-essential cmake ninja-build ccache pkg-config git
-    libgit2-dev libtomlplusplus-dev libyaml-cpp-dev libdtl-dev bubblewrap python3
+    libgit2-dev libtomlplusplus-dev libyaml-cpp-dev libdtl-dev libgmime-3.0-dev bubblewrap python3
 )
 qt6_packages=(
     qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools

@@ -492,6 +492,89 @@ Result<QString> GitRepository::commitMessage(const QString &commit) const
     return QString::fromUtf8(git_commit_message(object->get()));
 }
 
+Result<ChangeAuthor> GitRepository::commitAuthor(const QString &commit) const
+{
+    auto object = git::lookupCommit(d->repo.get(), commit);
+    if (!object) {
+        return object.error();
+    }
+    const git_signature *signature = git_commit_author(object->get());
+    ChangeAuthor author;
+    author.name = QString::fromUtf8(signature->name);
+    author.email = QString::fromUtf8(signature->email);
+    author.time = qint64(signature->when.time);
+    author.offsetMinutes = signature->when.offset;
+    return author;
+}
+
+Result<QString> GitRepository::recommit(const QString &commit, const GitIdentity &committer, const QString &message)
+{
+    auto object = git::lookupCommit(d->repo.get(), commit);
+    if (!object) {
+        return object.error();
+    }
+    const QString writing = Tr::tr("Writing the merged commit of %1").arg(commit.left(12));
+    git_tree *rawTree = nullptr;
+    int code = git_commit_tree(&rawTree, object->get());
+    if (code < 0) {
+        return git::error(code, writing);
+    }
+    git::TreePtr tree(rawTree);
+    std::vector<git::CommitPtr> parents;
+    std::vector<const git_commit *> parentList;
+    for (unsigned int i = 0; i < git_commit_parentcount(object->get()); ++i) {
+        git_commit *rawParent = nullptr;
+        if ((code = git_commit_parent(&rawParent, object->get(), i)) < 0) {
+            return git::error(code, writing);
+        }
+        parents.emplace_back(rawParent);
+        parentList.push_back(rawParent);
+    }
+    git_signature *rawCommitter = nullptr;
+    const QByteArray name = committer.name.toUtf8();
+    const QByteArray email = committer.email.toUtf8();
+    if ((code = git_signature_now(&rawCommitter, name.constData(), email.constData())) < 0) {
+        return git::error(code, writing);
+    }
+    git::SignaturePtr committerSignature(rawCommitter);
+    const QByteArray text = message.toUtf8();
+    git_oid id;
+    if ((code = git_commit_create(&id,
+                                  d->repo.get(),
+                                  nullptr,
+                                  git_commit_author(object->get()),
+                                  committerSignature.get(),
+                                  "UTF-8",
+                                  text.constData(),
+                                  tree.get(),
+                                  parentList.size(),
+                                  parentList.data()))
+        < 0) {
+        return git::error(code, writing);
+    }
+    return git::oidToString(id);
+}
+
+Result<bool> GitRepository::sameTreeAndParents(const QString &one, const QString &two) const
+{
+    auto first = git::lookupCommit(d->repo.get(), one);
+    auto second = git::lookupCommit(d->repo.get(), two);
+    if (auto failed = git::firstError(first, second)) {
+        return *failed;
+    }
+    const unsigned int count = git_commit_parentcount(first->get());
+    if (count != git_commit_parentcount(second->get())
+        || !git_oid_equal(git_commit_tree_id(first->get()), git_commit_tree_id(second->get()))) {
+        return false;
+    }
+    for (unsigned int i = 0; i < count; ++i) {
+        if (!git_oid_equal(git_commit_parent_id(first->get(), i), git_commit_parent_id(second->get(), i))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 Result<QStringList> GitRepository::commitParents(const QString &commit) const
 {
     auto object = git::lookupCommit(d->repo.get(), commit);

@@ -2,6 +2,7 @@
 
 #include "base/result.h"
 #include "model/ledgerentry.h"
+#include "model/modification.h"
 
 #include <QByteArray>
 #include <QMap>
@@ -79,6 +80,14 @@ public:
     // Local branches whose names start with `prefix` (e.g. "astra/"), with their commits.
     Result<QList<QPair<QString, QString>>> branches(const QString &prefix) const;
     Result<QString> commitMessage(const QString &commit) const;
+    // Who wrote `commit`, and when, as its author line says.
+    Result<ChangeAuthor> commitAuthor(const QString &commit) const;
+    // A new commit with the tree, parents and author of `commit`, committed now by `committer`
+    // with `message`: how an approved change is merged under the name of the person who merged
+    // it without changing a byte of what was tested. Writes an object, moves no ref.
+    Result<QString> recommit(const QString &commit, const GitIdentity &committer, const QString &message);
+    // Whether two commits have the same tree and the same parents.
+    Result<bool> sameTreeAndParents(const QString &one, const QString &two) const;
     Result<QStringList> commitParents(const QString &commit) const;
     // `commit` and its first parents, newest first, at most `limit` of them.
     Result<QStringList> firstParentHistory(const QString &commit, int limit) const;

@@ -395,7 +395,9 @@ ModificationWriter::prepare(const QString &baseCommit, const ChangeSet &changes,
     return prepared;
 }
 
-Result<QString> ModificationWriter::commit(const PreparedModification &prepared, const QString &message)
+Result<QString> ModificationWriter::commit(const PreparedModification &prepared,
+                                           const QString &message,
+                                           const std::optional<ChangeAuthor> &author)
 {
     git_repository *repo = m_repo.handle();
     git_oid treeId;
@@ -413,17 +415,35 @@ Result<QString> ModificationWriter::commit(const PreparedModification &prepared,
         return parent.error();
     }
     git_signature *rawSignature = nullptr;
-    if ((code = git_signature_now(&rawSignature, "Astra Review agent", "astra@localhost")) < 0) {
+    // An imported change was written by its author and only committed here; the rest by the agent.
+    if ((code = git_signature_now(&rawSignature, author ? "Astra Review" : "Astra Review agent", "astra@localhost"))
+        < 0) {
         return git::error(code, Tr::tr("Writing the commit"));
     }
     git::SignaturePtr signature(rawSignature);
+    git::SignaturePtr authorSignature;
+    if (author) {
+        git_signature *rawAuthor = nullptr;
+        const QByteArray name = author->name.toUtf8();
+        const QByteArray email = author->email.toUtf8();
+        code = author->time > 0 ? git_signature_new(&rawAuthor,
+                                                    name.constData(),
+                                                    email.constData(),
+                                                    git_time_t(author->time),
+                                                    author->offsetMinutes)
+                                : git_signature_now(&rawAuthor, name.constData(), email.constData());
+        if (code < 0) {
+            return git::error(code, Tr::tr("Writing the commit of %1 <%2>").arg(author->name, author->email));
+        }
+        authorSignature.reset(rawAuthor);
+    }
     const git_commit *parents[] = {parent->get()};
     const QByteArray text = message.toUtf8();
     git_oid commitId;
     if ((code = git_commit_create(&commitId,
                                   repo,
                                   nullptr,
-                                  signature.get(),
+                                  authorSignature ? authorSignature.get() : signature.get(),
                                   signature.get(),
                                   "UTF-8",
                                   text.constData(),

@@ -27,7 +27,11 @@ public:
     // `violations` receives every policy violation when the result is a refusal.
     Result<PreparedModification>
     prepare(const QString &baseCommit, const ChangeSet &changes, QList<PolicyViolation> *violations);
-    Result<QString> commit(const PreparedModification &prepared, const QString &message);
+    // The author is the change's own when it has one (an import), else the agent; Astra Review
+    // commits it.
+    Result<QString> commit(const PreparedModification &prepared,
+                           const QString &message,
+                           const std::optional<ChangeAuthor> &author = std::nullopt);
 
 private:
     GitRepository &m_repo;

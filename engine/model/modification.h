@@ -53,11 +53,21 @@ struct FileChange
     quint32 mode = 0100644; // git file mode of the result: 0100644, 0100755, 0120000 (symlink)
 };
 
+// Who wrote a change, as a commit records it: kept when a change is imported.
+struct ChangeAuthor
+{
+    QString name;
+    QString email;
+    qint64 time = 0; // seconds since the epoch; 0: now
+    int offsetMinutes = 0; // the author's time zone
+};
+
 struct ChangeSet
 {
     QString title;
     QString rationale;
     QList<FileChange> files;
+    std::optional<ChangeAuthor> author; // empty: the agent (or Astra Review) wrote it
 };
 
 // A file of a written modification, from the final tree diff.

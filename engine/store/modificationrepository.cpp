@@ -339,4 +339,19 @@ Result<QString> ModificationRepository::approvedHeadSeen(qint64 modificationId) 
     return query->value(0).toString();
 }
 
+Result<QString> ModificationRepository::approvedBy(qint64 modificationId) const
+{
+    auto query = m_db.exec(Tr::tr("Reading reviews"),
+                           QStringLiteral("SELECT reviewer FROM reviews WHERE modification_id = ? AND decision = "
+                                          "'approved' ORDER BY id DESC"),
+                           {modificationId});
+    if (!query) {
+        return query.error();
+    }
+    if (!query->next()) {
+        return makeError(Tr::tr("Modification %1 has no approving review.").arg(modificationId), ErrorKind::Refused);
+    }
+    return query->value(0).toString();
+}
+
 } // namespace astra

@@ -44,6 +44,8 @@ public:
                         const QString &headSeen);
     // The head of the target branch the approving review saw.
     Result<QString> approvedHeadSeen(qint64 modificationId) const;
+    // Who gave the latest approving review.
+    Result<QString> approvedBy(qint64 modificationId) const;
 
 private:
     Database &m_db;

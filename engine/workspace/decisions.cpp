@@ -44,6 +44,18 @@ QString Decisions::actor() const
     return actor;
 }
 
+GitIdentity Decisions::identity() const
+{
+    GitIdentity identity = m_repo.identity();
+    if (identity.name.isEmpty()) {
+        identity.name = osUser();
+    }
+    if (identity.email.isEmpty()) {
+        identity.email = osUser() + QStringLiteral("@localhost");
+    }
+    return identity;
+}
+
 Result<LedgerCheckpoint> Decisions::checkpoint()
 {
     auto head = m_ledger.head();

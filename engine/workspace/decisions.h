@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/result.h"
+#include "git/gitrepository.h"
 #include "model/ledgerentry.h"
 
 #include <QStringList>
@@ -9,7 +10,6 @@
 
 namespace astra {
 
-class GitRepository;
 class Ledger;
 
 // What the workspace's services share about a decision: who makes it, the ledger checkpoint
@@ -22,6 +22,8 @@ public:
     // Who acts: the OS user and, when configured, the git identity (read each time, so that a
     // workspace kept open sees a changed identity).
     QString actor() const;
+    // The person acting as git names them: the git identity, or the OS user when none is set.
+    GitIdentity identity() const;
 
     // Writes refs/astra/ledger at the ledger's head.
     Result<LedgerCheckpoint> checkpoint();

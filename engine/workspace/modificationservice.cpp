@@ -7,6 +7,7 @@
 #include "git/merger.h"
 #include "git/modificationwriter.h"
 #include "git/patchimport.h"
+#include "git/patchmail.h"
 #include "git/treediff.h"
 #include "policy/pathpolicy.h"
 #include "sandbox/testrunner.h"
@@ -25,6 +26,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QJsonArray>
+#include <QRegularExpression>
 
 namespace astra {
 
@@ -55,6 +57,14 @@ QJsonArray violationsToJson(const QList<PolicyViolation> &violations)
         list.append(item);
     }
     return list;
+}
+
+// "Name <email>" of a recorded reviewer ("user (Name <email>)"), or the user.
+QString approverName(const QString &reviewer)
+{
+    static const QRegularExpression identity(QStringLiteral(R"(\((.+ <[^>]*>)\)$)"));
+    const QRegularExpressionMatch match = identity.match(reviewer);
+    return match.hasMatch() ? match.captured(1) : reviewer.simplified();
 }
 
 PolicyLimits limitsFor(const Config &config)
@@ -246,7 +256,7 @@ Result<Modification> ModificationService::createFor(qint64 goalId,
             return inserted.error();
         }
         created = *inserted;
-        auto commit = writer.commit(*prepared, commitMessage(created, *goal));
+        auto commit = writer.commit(*prepared, commitMessage(created, *goal), changes.author);
         if (!commit) {
             return commit.error();
         }
@@ -434,8 +444,14 @@ ModificationService::proposePatch(const QByteArray &patch, std::optional<qint64>
     if (!changes) {
         return changes.error();
     }
-    changes->title = title;
-    return createImported(goalId, title.isEmpty() ? Tr::tr("Review an imported patch") : title, *changes);
+    // A mailed patch (git format-patch) says who wrote it and what it is.
+    const PatchMail mail = readPatchMail(patch);
+    changes->author = mail.author;
+    changes->title = !title.trimmed().isEmpty() ? title.trimmed() : mail.subject;
+    changes->rationale = mail.body;
+    return createImported(goalId,
+                          changes->title.isEmpty() ? QStringLiteral("Review an imported patch") : changes->title,
+                          *changes);
 }
 
 Result<Modification>
@@ -461,8 +477,24 @@ ModificationService::proposeBranch(const QString &branch, std::optional<qint64> 
     if (!changes) {
         return changes.error();
     }
-    changes->title = title.isEmpty() ? Tr::tr("Changes from branch %1").arg(branch) : title;
-    changes->rationale = Tr::tr("Imported from branch %1 (its changes since %2).").arg(branch, mergeBase.left(12));
+    // The branch's newest commit says who wrote the change and what it is.
+    auto branchHead = m_repo.branchCommit(branch);
+    if (!branchHead) {
+        return branchHead.error();
+    }
+    auto author = m_repo.commitAuthor(*branchHead);
+    auto message = m_repo.commitMessage(*branchHead);
+    if (!author || !message) {
+        return !author ? author.error() : message.error();
+    }
+    changes->author = *author;
+    const QString subject = message->section(QStringLiteral("\n\n"), 0, 0).simplified();
+    const QString body = message->section(QStringLiteral("\n\n"), 1).trimmed();
+    changes->title = !title.trimmed().isEmpty() ? title.trimmed()
+        : !subject.isEmpty()                    ? subject
+                                                : QStringLiteral("Changes from branch %1").arg(branch);
+    changes->rationale = (body.isEmpty() ? QString() : body + QStringLiteral("\n\n"))
+        + QStringLiteral("Imported from branch %1 (its changes since %2).").arg(branch, mergeBase.left(12));
     return createImported(goalId, changes->title, *changes);
 }
 
@@ -779,12 +811,22 @@ Result<Modification> ModificationService::merge(qint64 id)
                                 .arg(modification->branch, modification->title)
                                 .arg(modification->goalId)
                                 .arg(id);
+    // What lands is the approved commit's tree, parents and author, committed by the person who
+    // merges it with a trailer naming who approved it.
+    auto approver = repository.approvedBy(id);
+    auto approvedMessage = m_repo.commitMessage(modification->headCommit);
+    if (!approver || !approvedMessage) {
+        return !approver ? approver.error() : approvedMessage.error();
+    }
+    const QString trailer = QStringLiteral("Approved-by: %1\n").arg(approverName(*approver));
+    auto landing =
+        m_repo.recommit(modification->headCommit, m_decisions.identity(), approvedMessage->trimmed() + u'\n' + trailer);
+    if (!landing) {
+        return landing.error();
+    }
     crashPoint("merge-before-ref");
-    auto outcome = merger.merge(modification->targetBranch,
-                                *headSeen,
-                                modification->baseCommit,
-                                modification->headCommit,
-                                message);
+    auto outcome =
+        merger.merge(modification->targetBranch, *headSeen, modification->baseCommit, *landing, message + trailer);
     if (!outcome) {
         return outcome.error();
     }
@@ -804,6 +846,7 @@ Result<Modification> ModificationService::merge(qint64 id)
     }
     updated.mergeCommit = outcome->commit;
     meta.insert(QStringLiteral("commit"), outcome->commit);
+    meta.insert(QStringLiteral("approved_commit"), modification->headCommit);
     meta.insert(QStringLiteral("kind"),
                 outcome->kind == MergeOutcome::Kind::FastForward ? QStringLiteral("fast-forward")
                                                                  : QStringLiteral("merge-commit"));

@@ -32,6 +32,32 @@ qint64 modificationTrailer(const QString &message)
     const auto match = trailer.match(message);
     return match.hasMatch() ? match.captured(1).toLongLong() : 0;
 }
+
+// Whether `commit` is what merging `modification` put on its target: its approved commit, or
+// the commit the merge made of it (same tree and parents, the merger as committer, its trailer).
+bool landsApproved(GitRepository &repo, const QString &commit, const Modification &modification)
+{
+    if (commit == modification.headCommit) {
+        return true;
+    }
+    auto same = repo.sameTreeAndParents(commit, modification.headCommit);
+    if (!same || !*same) {
+        return false;
+    }
+    auto message = repo.commitMessage(commit);
+    return message && modificationTrailer(*message) == modification.id;
+}
+
+// Whether `commit` on the target is the merge of `modification`: the landed commit itself (a
+// fast-forward) or a merge commit whose second parent it is.
+bool mergesApproved(GitRepository &repo, const QString &commit, const Modification &modification)
+{
+    if (landsApproved(repo, commit, modification)) {
+        return true;
+    }
+    auto parents = repo.commitParents(commit);
+    return parents && parents->size() == 2 && landsApproved(repo, parents->at(1), modification);
+}
 } // namespace
 
 Status recoverInterrupted(Database &db, GitRepository &repo, Ledger &ledger)
@@ -98,9 +124,7 @@ Status recoverInterrupted(Database &db, GitRepository &repo, Ledger &ledger)
             // A crash between moving the ref and recording it leaves the ref's commit on top
             // (someone may have committed since; the full walk below then finds it too).
             if (modification.status == ModificationStatus::Approved) {
-                auto parents = repo.commitParents(head);
-                candidates = candidates || head == modification.headCommit
-                    || (parents && parents->contains(modification.headCommit));
+                candidates = candidates || mergesApproved(repo, head, modification);
             } else {
                 if (!headMessages.contains(head)) {
                     auto message = repo.commitMessage(head);
@@ -191,12 +215,7 @@ Status recoverInterrupted(Database &db, GitRepository &repo, Ledger &ledger)
                 }
                 QString mergeCommit;
                 for (const QString &commit : std::as_const(*history)) {
-                    if (commit == modification.headCommit) {
-                        mergeCommit = commit; // fast-forward
-                        break;
-                    }
-                    auto parents = repo.commitParents(commit);
-                    if (parents && parents->size() == 2 && parents->at(1) == modification.headCommit) {
+                    if (mergesApproved(repo, commit, modification)) {
                         mergeCommit = commit;
                         break;
                     }

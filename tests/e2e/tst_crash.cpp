@@ -135,12 +135,20 @@ private Q_SLOTS:
             astra({QStringLiteral("mod"), QStringLiteral("merge"), QStringLiteral("1")}, point.constData());
         QCOMPARE(crashed.exitCode, -1);
         const QString after = m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed();
-        QCOMPARE(after, targetMoved ? head : before); // old or new, never anything else
+        // Old or new, never anything else: new is the approved commit's tree on its parent,
+        // committed by the person who merged it.
+        if (targetMoved) {
+            QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), after + QStringLiteral("^{tree}")}),
+                     m_repo->git({QStringLiteral("rev-parse"), head + QStringLiteral("^{tree}")}));
+            QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), after + QStringLiteral("^")}).trimmed(), before);
+        } else {
+            QCOMPARE(after, before);
+        }
         checkConsistent();
         const QJsonObject m = modification(1);
         QCOMPARE(m.value(QStringLiteral("status")).toString(), expectedStatus);
         if (targetMoved) {
-            QCOMPARE(m.value(QStringLiteral("merge_commit")).toString(), head);
+            QCOMPARE(m.value(QStringLiteral("merge_commit")).toString(), after);
         } else {
             // Nothing happened: the merge can simply be done again.
             QCOMPARE(astra({QStringLiteral("mod"), QStringLiteral("merge"), QStringLiteral("1")}).exitCode, 0);

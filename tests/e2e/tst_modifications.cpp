@@ -408,6 +408,94 @@ private Q_SLOTS:
         QVERIFY(m_workspace->verifyLedger()->intact);
     }
 
+    // A mailed patch and a branch keep who wrote them and what they are called: the author (name
+    // with non-ASCII letters, date) lands on the target, the title is the subject, and the
+    // person who merged commits it with the approver named.
+    void importsKeepAuthorship()
+    {
+        makeWorkspace();
+        m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("mailed")});
+        m_repo->write(QStringLiteral("src/calc.c"),
+                      "int add(int a, int b) { return a + b; }\nint mul(int a, int b) { return a * b; }\n");
+        m_repo->git({QStringLiteral("add"), QStringLiteral("-A")});
+        m_repo->git({QStringLiteral("-c"),
+                     QStringLiteral("user.name=Zoë Écrivain"),
+                     QStringLiteral("-c"),
+                     QStringLiteral("user.email=zoe@example.org"),
+                     QStringLiteral("commit"),
+                     QStringLiteral("-q"),
+                     QStringLiteral("--date=2024-03-01T10:20:30+01:00"),
+                     QStringLiteral("-m"),
+                     QStringLiteral("Add multiplication to calc"),
+                     QStringLiteral("-m"),
+                     QStringLiteral("Callers multiplied by hand.")});
+        const QByteArray patch =
+            m_repo->git({QStringLiteral("format-patch"), QStringLiteral("-1"), QStringLiteral("--stdout")}).toUtf8();
+        QVERIFY2(patch.contains("=?UTF-8?"), patch.constData()); // the name is an encoded word
+        m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("main")});
+
+        auto created = m_workspace->proposePatch(patch, std::nullopt, QString());
+        QVERIFY2(created.ok(), qPrintable(created.message()));
+        QCOMPARE(created->title, QStringLiteral("Add multiplication to calc"));
+        QCOMPARE(m_workspace->goal(created->goalId)->title, QStringLiteral("Add multiplication to calc"));
+        QVERIFY2(created->rationale.contains(QStringLiteral("Callers multiplied by hand.")),
+                 qPrintable(created->rationale));
+        const QStringList authorFormat = {QStringLiteral("log"),
+                                          QStringLiteral("-1"),
+                                          QStringLiteral("--format=%an <%ae> %aI|%cn")};
+        QCOMPARE(m_repo->git(authorFormat + QStringList{created->headCommit}).trimmed(),
+                 QStringLiteral("Zoë Écrivain <zoe@example.org> 2024-03-01T10:20:30+01:00|Astra Review"));
+
+        QVERIFY(m_workspace->testModification(created->id).ok());
+        QVERIFY(m_workspace->approveModification(created->id, QString()).ok());
+        auto merged = m_workspace->mergeModification(created->id);
+        QVERIFY2(merged.ok(), qPrintable(merged.message()));
+        QCOMPARE(m_repo->git(authorFormat + QStringList{QStringLiteral("main")}).trimmed(),
+                 QStringLiteral("Zoë Écrivain <zoe@example.org> 2024-03-01T10:20:30+01:00|Test Person"));
+        QVERIFY(m_repo
+                    ->git({QStringLiteral("log"),
+                           QStringLiteral("-1"),
+                           QStringLiteral("--format=%B"),
+                           QStringLiteral("main")})
+                    .contains(QStringLiteral("Approved-by: Test Person <test@example.org>")));
+
+        // A branch: its newest commit's author and subject; --title wins over the subject.
+        m_repo->git(
+            {QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("branch-work")});
+        m_repo->write(QStringLiteral("src/neg.c"), "int neg(int a) { return -a; }\n");
+        m_repo->git({QStringLiteral("add"), QStringLiteral("-A")});
+        m_repo->git({QStringLiteral("-c"),
+                     QStringLiteral("user.name=Agent Smith"),
+                     QStringLiteral("-c"),
+                     QStringLiteral("user.email=agent@example.org"),
+                     QStringLiteral("commit"),
+                     QStringLiteral("-q"),
+                     QStringLiteral("-m"),
+                     QStringLiteral("Negation")});
+        m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("main")});
+        auto fromBranch = m_workspace->proposeBranch(QStringLiteral("branch-work"), std::nullopt, QString());
+        QVERIFY2(fromBranch.ok(), qPrintable(fromBranch.message()));
+        QCOMPARE(fromBranch->title, QStringLiteral("Negation"));
+        QCOMPARE(m_repo
+                     ->git({QStringLiteral("log"),
+                            QStringLiteral("-1"),
+                            QStringLiteral("--format=%an <%ae>"),
+                            fromBranch->headCommit})
+                     .trimmed(),
+                 QStringLiteral("Agent Smith <agent@example.org>"));
+        auto titled = m_workspace->proposeBranch(QStringLiteral("branch-work"), std::nullopt, QStringLiteral("Mine"));
+        QVERIFY2(titled.ok(), qPrintable(titled.message()));
+        QCOMPARE(titled->title, QStringLiteral("Mine"));
+        // A plain diff names nobody: the default title, and the agent's name as author.
+        const QByteArray plain =
+            "diff --git a/src/calc.c b/src/calc.c\n--- a/src/calc.c\n+++ b/src/calc.c\n@@ -1 +1 @@\n"
+            "-int add(int a, int b) { return a + b; }\n+int add(int a, int b) { return b + a; }\n";
+        auto anonymous = m_workspace->proposePatch(plain, std::nullopt, QString());
+        QVERIFY2(anonymous.ok(), qPrintable(anonymous.message()));
+        QCOMPARE(m_workspace->goal(anonymous->goalId)->title, QStringLiteral("Review an imported patch"));
+        QVERIFY(m_workspace->verifyLedger()->intact);
+    }
+
     // A change imported for a goal that was planned replaces the plan nobody ran; a goal whose
     // agent is at work takes no import, and nothing is written.
     void importReplacesAnUnstartedPlan()
@@ -631,14 +719,31 @@ private Q_SLOTS:
         auto merged = m_workspace->mergeModification(created->id);
         QVERIFY2(merged.ok(), qPrintable(merged.message()));
         QCOMPARE(toString(merged->status), QStringLiteral("merged"));
-        QCOMPARE(merged->mergeCommit, created->headCommit); // fast-forward
-        QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed(), created->headCommit);
+        // A fast-forward to the approved commit's tree and parents, committed by the person who
+        // merged it, with the approver named.
+        QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed(), merged->mergeCommit);
+        QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), merged->mergeCommit + QStringLiteral("^{tree}")}),
+                 m_repo->git({QStringLiteral("rev-parse"), created->headCommit + QStringLiteral("^{tree}")}));
+        QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), merged->mergeCommit + QStringLiteral("^")}).trimmed(),
+                 headBefore);
+        QCOMPARE(m_repo
+                     ->git({QStringLiteral("log"),
+                            QStringLiteral("-1"),
+                            QStringLiteral("--format=%an|%cn <%ce>"),
+                            merged->mergeCommit})
+                     .trimmed(),
+                 QStringLiteral("Astra Review agent|Test Person <test@example.org>"));
+        const QString landed = m_repo->git(
+            {QStringLiteral("log"), QStringLiteral("-1"), QStringLiteral("--format=%B"), merged->mergeCommit});
+        QVERIFY2(landed.contains(QStringLiteral("\nApproved-by: Test Person <test@example.org>\n")),
+                 qPrintable(landed));
+        QVERIFY2(landed.contains(QStringLiteral("Astra-Modification: %1").arg(created->id)), qPrintable(landed));
         // main is checked out: the work tree and index followed, cleanly.
         QFile calc(m_repo->file(QStringLiteral("src/calc.c")));
         QVERIFY(calc.open(QIODevice::ReadOnly));
         QVERIFY(calc.readAll().contains("neg"));
         QCOMPARE(m_repo->git({QStringLiteral("status"), QStringLiteral("--porcelain")}).trimmed(), QString());
-        QVERIFY(headBefore != created->headCommit);
+        QVERIFY(headBefore != merged->mergeCommit);
 
         auto verified = m_workspace->verifyLedger();
         QVERIFY(verified->intact);
