@@ -85,16 +85,6 @@
     </message>
 </context>
 <context>
-    <name>astra::AnalyzerDetector</name>
-    <message numerus="yes">
-        <source>%1: apply %n fix-it(s) in %2</source>
-        <translation>
-            <numerusform>%1: %n Korrektur in %2 anwenden</numerusform>
-            <numerusform>%1: %n Korrekturen in %2 anwenden</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
     <name>astra::ChangeFeed</name>
     <message>
         <source>Cannot listen for changes on %1: %2. The view refreshes only on its own actions and F5.</source>
@@ -402,10 +392,6 @@
         <translation>Ziel %1: %2</translation>
     </message>
     <message>
-        <source>[generator] auto_approve_plans: the goal was auto-approved</source>
-        <translation>[generator] auto_approve_plans: Das Ziel wurde automatisch genehmigt</translation>
-    </message>
-    <message>
         <source>task %1: %2</source>
         <translation>Aufgabe %1: %2</translation>
     </message>
@@ -491,10 +477,6 @@
         <translation>Der Demo-Arbeitsbereich konnte bei „%1“ nicht fertiggestellt werden: %2</translation>
     </message>
     <message>
-        <source>the steps and files are what this change needs</source>
-        <translation>die Schritte und Dateien sind, was diese Änderung braucht</translation>
-    </message>
-    <message>
         <source>goal %1 has no modification</source>
         <translation>Ziel %1 hat keine Änderung</translation>
     </message>
@@ -519,10 +501,6 @@
         <translation>Ziele hinzufügen</translation>
     </message>
     <message>
-        <source>worth doing</source>
-        <translation>lohnt sich</translation>
-    </message>
-    <message>
         <source>approve goal %1</source>
         <translation>Ziel %1 genehmigen</translation>
     </message>
@@ -539,28 +517,12 @@
         <translation>erwartet: vier Änderungen, die auf Prüfung warten; erhalten: %1: %2</translation>
     </message>
     <message>
-        <source>Bytes alone are hard to read in the job log: log a human-readable size (KiB, MiB) and the number of files instead.</source>
-        <translation>Reine Bytes sind im Job-Log schwer zu lesen: stattdessen eine lesbare Größe (KiB, MiB) und die Zahl der Dateien protokollieren.</translation>
-    </message>
-    <message>
-        <source>will be asked again with the format spelled out</source>
-        <translation>wird mit ausformuliertem Format erneut angefragt</translation>
-    </message>
-    <message>
-        <source>small, tested, and what the goal asked</source>
-        <translation>klein, getestet und das, was das Ziel verlangte</translation>
-    </message>
-    <message>
         <source>the host-name change was expected to conflict with the merged lint fixes</source>
         <translation>die Änderung mit dem Hostnamen hätte mit den zusammengeführten Lint-Korrekturen kollidieren sollen</translation>
     </message>
     <message>
         <source>review the modification of goal %1</source>
         <translation>die Änderung von Ziel %1 prüfen</translation>
-    </message>
-    <message>
-        <source>Out of scope: snapback stays pure Python so that it runs wherever python3 does.</source>
-        <translation>Außerhalb des Rahmens: snapback bleibt reines Python, damit es überall läuft, wo python3 läuft.</translation>
     </message>
     <message>
         <source>reject goal %1</source>
@@ -1099,6 +1061,10 @@
         <source>Listing the refs of %1</source>
         <translation>Auflisten der Referenzen von %1</translation>
     </message>
+    <message>
+        <source>Writing the merged commit of %1</source>
+        <translation>Den zusammengeführten Commit von %1 schreiben</translation>
+    </message>
 </context>
 <context>
     <name>astra::GoalBoard</name>
@@ -1275,64 +1241,12 @@
         <translation>Zählen der heute angelegten Ziele</translation>
     </message>
     <message>
-        <source>confidence %1 is below [generator] min_confidence %2 (%3)</source>
-        <translation>Konfidenz %1 liegt unter [generator] min_confidence %2 (%3)</translation>
-    </message>
-    <message>
-        <source>%1 goals were generated today; [generator] max_goals_per_day is %2</source>
-        <translation>heute wurden %1 Ziele erzeugt; [generator] max_goals_per_day ist %2</translation>
-    </message>
-    <message>
-        <source>the %1 detector made %2 goals today; [generator] max_goals_per_detector_per_day is %3</source>
-        <translation>der Detektor %1 hat heute %2 Ziele erzeugt; [generator] max_goals_per_detector_per_day ist %3</translation>
-    </message>
-    <message>
-        <source>goal %1 about the same thing is open (&apos;%2&apos;)</source>
-        <translation>Ziel %1 zum selben Thema ist offen (&apos;%2&apos;)</translation>
-    </message>
-    <message>
-        <source>every file of the evidence is forbidden by the path policy: %1</source>
-        <translation>jede Datei der Belege ist durch die Pfadrichtlinie verboten: %1</translation>
-    </message>
-    <message>
-        <source>principle &apos;%1&apos; denies %2 (deny_paths %3)</source>
-        <translation>Grundsatz &apos;%1&apos; verbietet %2 (deny_paths %3)</translation>
-    </message>
-    <message>
-        <source>principle &apos;%1&apos; denies goals whose text matches %2</source>
-        <translation>Grundsatz &apos;%1&apos; verbietet Ziele, deren Text auf %2 passt</translation>
-    </message>
-    <message>
-        <source>passed: confidence, rate limits, duplicates, principles, feasibility</source>
-        <translation>bestanden: Konfidenz, Mengenbegrenzung, Duplikate, Grundsätze, Durchführbarkeit</translation>
-    </message>
-    <message>
         <source>Recording a proposal</source>
         <translation>Verzeichnen eines Vorschlags</translation>
     </message>
     <message>
         <source>Recording a proposal returned no id</source>
         <translation>Das Verzeichnen eines Vorschlags lieferte keine ID</translation>
-    </message>
-    <message>
-        <source>auto-approved: confidence %1 &gt;= %2</source>
-        <translation>automatisch genehmigt: Konfidenz %1 &gt;= %2</translation>
-    </message>
-    <message>
-        <source>the path policy of .astra.toml lets the agent change %1 of its %2 files; not: %3</source>
-        <translation>die Pfadrichtlinie in .astra.toml erlaubt dem Agenten, %1 seiner %2 Dateien zu ändern; nicht: %3</translation>
-    </message>
-    <message>
-        <source>no proposer that can run here is configured ([proposer] kind) and the evidence has no fix-its</source>
-        <translation>kein hier lauffähiger Proposer ist konfiguriert ([proposer] kind), und die Belege enthalten keine Fix-its</translation>
-    </message>
-    <message>
-        <source>no test command is configured ([tests] command)</source>
-        <translation>kein Testbefehl ist konfiguriert ([tests] command)</translation>
-    </message>
-    <message>
-        <source>no plan can carry it out with the capabilities configured now: %1%2</source>
-        <translation>kein Plan kann es mit den jetzt konfigurierten Fähigkeiten ausführen: %1%2</translation>
     </message>
     <message>
         <source>Listing the generator&apos;s decisions</source>
@@ -1638,13 +1552,6 @@
     <message>
         <source>unavailable in this build (no KSyntaxHighlighting for this Qt version)</source>
         <translation>in diesem Build nicht verfügbar (kein KSyntaxHighlighting für diese Qt-Version)</translation>
-    </message>
-</context>
-<context>
-    <name>astra::JobFailureDetector</name>
-    <message>
-        <source>Job %1 failed %2 times in the last %3</source>
-        <translation>Job %1 ist in den letzten %3 %2-mal fehlgeschlagen</translation>
     </message>
 </context>
 <context>
@@ -2673,6 +2580,10 @@ Hash %7
     <message>
         <source>Writing the commit</source>
         <translation>Schreiben des Commits</translation>
+    </message>
+    <message>
+        <source>Writing the commit of %1 &lt;%2&gt;</source>
+        <translation>Den Commit von %1 &lt;%2&gt; schreiben</translation>
     </message>
 </context>
 <context>
@@ -4004,6 +3915,123 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     </message>
 </context>
 <context>
+    <name>astra::Shared</name>
+    <message numerus="yes">
+        <source>%1: apply %n fix-it(s) in %2</source>
+        <translation>
+            <numerusform>%1: %n Korrektur in %2 anwenden</numerusform>
+            <numerusform>%1: %n Korrekturen in %2 anwenden</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Job %1 failed %2 times in the last %3</source>
+        <translation>Job %1 ist in den letzten %3 %2-mal fehlgeschlagen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Job %1: %n test(s) fail: %2</source>
+        <translation>
+            <numerusform>Job %1: %n Test schlägt fehl: %2</numerusform>
+            <numerusform>Job %1: %n Tests schlagen fehl: %2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>the path policy of .astra.toml lets the agent change %1 of its %2 files; not: %3</source>
+        <translation>die Pfadrichtlinie in .astra.toml erlaubt dem Agenten, %1 seiner %2 Dateien zu ändern; nicht: %3</translation>
+    </message>
+    <message>
+        <source>no proposer that can run here is configured ([proposer] kind) and the evidence has no fix-its</source>
+        <translation>kein hier lauffähiger Proposer ist konfiguriert ([proposer] kind), und die Belege enthalten keine Fix-its</translation>
+    </message>
+    <message>
+        <source>no test command is configured ([tests] command)</source>
+        <translation>kein Testbefehl ist konfiguriert ([tests] command)</translation>
+    </message>
+    <message>
+        <source>no plan can carry it out with the capabilities configured now: %1%2</source>
+        <translation>kein Plan kann es mit den jetzt konfigurierten Fähigkeiten ausführen: %1%2</translation>
+    </message>
+    <message>
+        <source>confidence %1 is below [generator] min_confidence %2 (%3)</source>
+        <translation>Konfidenz %1 liegt unter [generator] min_confidence %2 (%3)</translation>
+    </message>
+    <message>
+        <source>%1 goals were generated today; [generator] max_goals_per_day is %2</source>
+        <translation>heute wurden %1 Ziele erzeugt; [generator] max_goals_per_day ist %2</translation>
+    </message>
+    <message>
+        <source>the %1 detector made %2 goals today; [generator] max_goals_per_detector_per_day is %3</source>
+        <translation>der Detektor %1 hat heute %2 Ziele erzeugt; [generator] max_goals_per_detector_per_day ist %3</translation>
+    </message>
+    <message>
+        <source>goal %1 about the same thing is open (&apos;%2&apos;)</source>
+        <translation>Ziel %1 zum selben Thema ist offen (&apos;%2&apos;)</translation>
+    </message>
+    <message>
+        <source>every file of the evidence is forbidden by the path policy: %1</source>
+        <translation>jede Datei der Belege ist durch die Pfadrichtlinie verboten: %1</translation>
+    </message>
+    <message>
+        <source>principle &apos;%1&apos; denies %2 (deny_paths %3)</source>
+        <translation>Grundsatz &apos;%1&apos; verbietet %2 (deny_paths %3)</translation>
+    </message>
+    <message>
+        <source>principle &apos;%1&apos; denies goals whose text matches %2</source>
+        <translation>Grundsatz &apos;%1&apos; verbietet Ziele, deren Text auf %2 passt</translation>
+    </message>
+    <message>
+        <source>passed: confidence, rate limits, duplicates, principles, feasibility</source>
+        <translation>bestanden: Konfidenz, Mengenbegrenzung, Duplikate, Grundsätze, Durchführbarkeit</translation>
+    </message>
+    <message>
+        <source>auto-approved: confidence %1 &gt;= %2</source>
+        <translation>automatisch genehmigt: Konfidenz %1 &gt;= %2</translation>
+    </message>
+    <message>
+        <source>[generator] auto_approve_plans: the goal was auto-approved</source>
+        <translation>[generator] auto_approve_plans: Das Ziel wurde automatisch genehmigt</translation>
+    </message>
+    <message>
+        <source>the steps and files are what this change needs</source>
+        <translation>die Schritte und Dateien sind, was diese Änderung braucht</translation>
+    </message>
+    <message>
+        <source>worth doing</source>
+        <translation>lohnt sich</translation>
+    </message>
+    <message>
+        <source>Bytes alone are hard to read in the job log: log a human-readable size (KiB, MiB) and the number of files instead.</source>
+        <translation>Reine Bytes sind im Job-Log schwer zu lesen: stattdessen eine lesbare Größe (KiB, MiB) und die Zahl der Dateien protokollieren.</translation>
+    </message>
+    <message>
+        <source>will be asked again with the format spelled out</source>
+        <translation>wird mit ausformuliertem Format erneut angefragt</translation>
+    </message>
+    <message>
+        <source>small, tested, and what the goal asked</source>
+        <translation>klein, getestet und das, was das Ziel verlangte</translation>
+    </message>
+    <message>
+        <source>Out of scope: snapback stays pure Python so that it runs wherever python3 does.</source>
+        <translation>Außerhalb des Rahmens: snapback bleibt reines Python, damit es überall läuft, wo python3 läuft.</translation>
+    </message>
+    <message>
+        <source>Review an imported change</source>
+        <translation>Eine importierte Änderung prüfen</translation>
+    </message>
+    <message>
+        <source>Review an imported patch</source>
+        <translation>Importierten Patch prüfen</translation>
+    </message>
+    <message>
+        <source>Changes from branch %1</source>
+        <translation>Änderungen aus Branch %1</translation>
+    </message>
+    <message>
+        <source>Imported from branch %1 (its changes since %2).</source>
+        <translation>Aus Branch %1 importiert (seine Änderungen seit %2).</translation>
+    </message>
+</context>
+<context>
     <name>astra::ShortcutsDialog</name>
     <message>
         <source>Everywhere</source>
@@ -4362,16 +4390,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     </message>
 </context>
 <context>
-    <name>astra::TestFailureDetector</name>
-    <message numerus="yes">
-        <source>Job %1: %n test(s) fail: %2</source>
-        <translation>
-            <numerusform>Job %1: %n Test schlägt fehl: %2</numerusform>
-            <numerusform>Job %1: %n Tests schlagen fehl: %2</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
     <name>astra::TestReport</name>
     <message>
         <source>The report is not JUnit XML: its root element is &lt;%1&gt;, not &lt;testsuites&gt; or &lt;testsuite&gt;.</source>
@@ -4676,18 +4694,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
 %1</source>
         <translation>Die Pfadrichtlinie hat den Patch abgelehnt; es wurde nichts geschrieben:
 %1</translation>
-    </message>
-    <message>
-        <source>Review an imported patch</source>
-        <translation>Importierten Patch prüfen</translation>
-    </message>
-    <message>
-        <source>Changes from branch %1</source>
-        <translation>Änderungen aus Branch %1</translation>
-    </message>
-    <message>
-        <source>Imported from branch %1 (its changes since %2).</source>
-        <translation>Aus Branch %1 importiert (seine Änderungen seit %2).</translation>
     </message>
     <message>
         <source>[tests] command is empty in %1: set the command that runs the tests before testing modifications.</source>

@@ -85,16 +85,6 @@
     </message>
 </context>
 <context>
-    <name>astra::AnalyzerDetector</name>
-    <message numerus="yes">
-        <source>%1: apply %n fix-it(s) in %2</source>
-        <translation>
-            <numerusform>%1: apply %n fix-it in %2</numerusform>
-            <numerusform>%1: apply %n fix-its in %2</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
     <name>astra::ChangeFeed</name>
     <message>
         <source>Cannot listen for changes on %1: %2. The view refreshes only on its own actions and F5.</source>
@@ -402,10 +392,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>[generator] auto_approve_plans: the goal was auto-approved</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>task %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -491,10 +477,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>the steps and files are what this change needs</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>goal %1 has no modification</source>
         <translation type="unfinished"></translation>
     </message>
@@ -519,10 +501,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>worth doing</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>approve goal %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -539,27 +517,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Bytes alone are hard to read in the job log: log a human-readable size (KiB, MiB) and the number of files instead.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>will be asked again with the format spelled out</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>small, tested, and what the goal asked</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>the host-name change was expected to conflict with the merged lint fixes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>review the modification of goal %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Out of scope: snapback stays pure Python so that it runs wherever python3 does.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1099,6 +1061,10 @@
         <source>Listing the refs of %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Writing the merged commit of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::GoalBoard</name>
@@ -1275,63 +1241,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>confidence %1 is below [generator] min_confidence %2 (%3)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 goals were generated today; [generator] max_goals_per_day is %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>the %1 detector made %2 goals today; [generator] max_goals_per_detector_per_day is %3</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>goal %1 about the same thing is open (&apos;%2&apos;)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>every file of the evidence is forbidden by the path policy: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>principle &apos;%1&apos; denies %2 (deny_paths %3)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>principle &apos;%1&apos; denies goals whose text matches %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>passed: confidence, rate limits, duplicates, principles, feasibility</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Recording a proposal</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Recording a proposal returned no id</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>auto-approved: confidence %1 &gt;= %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>the path policy of .astra.toml lets the agent change %1 of its %2 files; not: %3</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>no proposer that can run here is configured ([proposer] kind) and the evidence has no fix-its</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>no test command is configured ([tests] command)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>no plan can carry it out with the capabilities configured now: %1%2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1637,13 +1551,6 @@
     </message>
     <message>
         <source>unavailable in this build (no KSyntaxHighlighting for this Qt version)</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>astra::JobFailureDetector</name>
-    <message>
-        <source>Job %1 failed %2 times in the last %3</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2357,16 +2264,16 @@ hash %7
     </message>
     <message numerus="yes">
         <source>Background work: every %n min</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Background work: every %n min</numerusform>
+            <numerusform>Background work: every %n min</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Background work: every %n s</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Background work: every %n s</numerusform>
+            <numerusform>Background work: every %n s</numerusform>
         </translation>
     </message>
 </context>
@@ -2664,6 +2571,10 @@ hash %7
     </message>
     <message>
         <source>Writing the commit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing the commit of %1 &lt;%2&gt;</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3786,7 +3697,7 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     <name>astra::Sandbox</name>
     <message numerus="yes">
         <source>a trial run did not finish within %n second(s)</source>
-        <translation type="unfinished">
+        <translation>
             <numerusform>a trial run did not finish within %n second</numerusform>
             <numerusform>a trial run did not finish within %n seconds</numerusform>
         </translation>
@@ -3995,6 +3906,123 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
 </context>
 <context>
+    <name>astra::Shared</name>
+    <message numerus="yes">
+        <source>%1: apply %n fix-it(s) in %2</source>
+        <translation>
+            <numerusform>%1: apply %n fix-it in %2</numerusform>
+            <numerusform>%1: apply %n fix-its in %2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Job %1 failed %2 times in the last %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Job %1: %n test(s) fail: %2</source>
+        <translation>
+            <numerusform>Job %1: %n test fail: %2</numerusform>
+            <numerusform>Job %1: %n tests fail: %2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>the path policy of .astra.toml lets the agent change %1 of its %2 files; not: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no proposer that can run here is configured ([proposer] kind) and the evidence has no fix-its</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no test command is configured ([tests] command)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no plan can carry it out with the capabilities configured now: %1%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>confidence %1 is below [generator] min_confidence %2 (%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 goals were generated today; [generator] max_goals_per_day is %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the %1 detector made %2 goals today; [generator] max_goals_per_detector_per_day is %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>goal %1 about the same thing is open (&apos;%2&apos;)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>every file of the evidence is forbidden by the path policy: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>principle &apos;%1&apos; denies %2 (deny_paths %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>principle &apos;%1&apos; denies goals whose text matches %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>passed: confidence, rate limits, duplicates, principles, feasibility</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>auto-approved: confidence %1 &gt;= %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>[generator] auto_approve_plans: the goal was auto-approved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the steps and files are what this change needs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>worth doing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bytes alone are hard to read in the job log: log a human-readable size (KiB, MiB) and the number of files instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>will be asked again with the format spelled out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>small, tested, and what the goal asked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Out of scope: snapback stays pure Python so that it runs wherever python3 does.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Review an imported change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Review an imported patch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Changes from branch %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Imported from branch %1 (its changes since %2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::ShortcutsDialog</name>
     <message>
         <source>Everywhere</source>
@@ -4130,9 +4158,9 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message numerus="yes">
         <source>; %n task(s) wait for their plan&apos;s approval</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>; %n task wait for their plan&apos;s approval</numerusform>
+            <numerusform>; %n tasks wait for their plan&apos;s approval</numerusform>
         </translation>
     </message>
 </context>
@@ -4267,9 +4295,9 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message numerus="yes">
         <source>%n waiting for plan approval</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n waiting for plan approval</numerusform>
+            <numerusform>%n waiting for plan approval</numerusform>
         </translation>
     </message>
 </context>
@@ -4350,16 +4378,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     <message>
         <source>Reading the runs of the tasks of plan %1</source>
         <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>astra::TestFailureDetector</name>
-    <message numerus="yes">
-        <source>Job %1: %n test(s) fail: %2</source>
-        <translation>
-            <numerusform>Job %1: %n test fail: %2</numerusform>
-            <numerusform>Job %1: %n tests fail: %2</numerusform>
-        </translation>
     </message>
 </context>
 <context>
@@ -4665,18 +4683,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     <message>
         <source>The path policy refused the patch; nothing was written:
 %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Review an imported patch</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Changes from branch %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Imported from branch %1 (its changes since %2).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -5731,9 +5737,9 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
     </message>
     <message numerus="yes">
         <source>; %n task(s) wait for their plan&apos;s approval</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>; %n task wait for their plan&apos;s approval</numerusform>
+            <numerusform>; %n tasks wait for their plan&apos;s approval</numerusform>
         </translation>
     </message>
 </context>

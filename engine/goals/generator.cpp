@@ -1,6 +1,7 @@
 #include "goals/generator.h"
 
 #include "base/canonicaljson.h"
+#include "base/sharedtext.h"
 #include "model/goalstatemachine.h"
 #include "planning/goalplanning.h"
 #include "policy/pathglob.h"
@@ -63,17 +64,17 @@ Goal candidateOf(const ProposalDraft &draft)
 
 // The feasibility check's reason to refuse, empty when the planner finds a plan. It reads no
 // shared state, so it runs before the transaction rather than under the ledger lock.
-Result<QString>
+Result<SharedText>
 infeasibility(const ProposalDraft &draft, const Config &config, const PathPolicy &policy, const hddl::Domain &domain)
 {
     const Goal candidate = candidateOf(draft);
     const WorkspaceFacts facts = workspaceFacts(candidate, config, policy, implementedProposers());
     auto plan = planForGoal(candidate, config, domain, facts);
     if (!plan) {
-        return plan.message();
+        return SharedText{plan.message(), {}};
     }
     if (plan->solved) {
-        return QString();
+        return SharedText{};
     }
     // What a person can act on first; the planner's trace follows for the details.
     QStringList why;
@@ -84,60 +85,70 @@ infeasibility(const ProposalDraft &draft, const Config &config, const PathPolicy
         }
     }
     if (!forbidden.isEmpty()) {
-        why.append(Tr::tr("the path policy of .astra.toml lets the agent change %1 of its %2 files; not: %3")
-                       .arg(facts.allowedFiles.size())
-                       .arg(facts.files.size())
-                       .arg(forbidden.join(QStringLiteral(", "))));
+        why.append(sharedText(QT_TRANSLATE_NOOP("astra::Shared",
+                                                "the path policy of .astra.toml lets the agent change %1 of its %2 "
+                                                "files; not: %3"),
+                              {QString::number(facts.allowedFiles.size()),
+                               QString::number(facts.files.size()),
+                               forbidden.join(QStringLiteral(", "))})
+                       .text);
     }
     if (facts.proposers.isEmpty() && !facts.hasFixits) {
-        why.append(
-            Tr::tr("no proposer that can run here is configured ([proposer] kind) and the evidence has no "
-                   "fix-its"));
+        why.append(sharedText(QT_TRANSLATE_NOOP("astra::Shared",
+                                                "no proposer that can run here is configured ([proposer] kind) and "
+                                                "the evidence has no fix-its"))
+                       .text);
     }
     if (!facts.testCommand) {
-        why.append(Tr::tr("no test command is configured ([tests] command)"));
+        why.append(
+            sharedText(QT_TRANSLATE_NOOP("astra::Shared", "no test command is configured ([tests] command)")).text);
     }
     const QString summary = why.isEmpty() ? QString() : why.join(QStringLiteral("; ")) + QStringLiteral(".\n");
-    return Tr::tr("no plan can carry it out with the capabilities configured now: %1%2")
-        .arg(summary, plan->plan.failure);
+    return sharedText(
+        QT_TRANSLATE_NOOP("astra::Shared", "no plan can carry it out with the capabilities configured now: %1%2"),
+        {summary, plan->plan.failure});
 }
 
 // The first check that refuses `draft`, as {check, reason}; empty when all pass.
 // `infeasible` is the feasibility check's result, made beforehand.
-Result<QPair<QString, QString>> firstRefusal(Database &db,
-                                             const Config &config,
-                                             const ProposalDraft &draft,
-                                             const PathPolicy &policy,
-                                             const QString &infeasible)
+Result<QPair<QString, SharedText>> firstRefusal(Database &db,
+                                                const Config &config,
+                                                const ProposalDraft &draft,
+                                                const PathPolicy &policy,
+                                                const SharedText &infeasible)
 {
     if (draft.confidence < config.generator.minConfidence) {
-        return QPair<QString, QString>{QStringLiteral("confidence"),
-                                       Tr::tr("confidence %1 is below [generator] min_confidence %2 (%3)")
-                                           .arg(draft.confidence, 0, 'f', 2)
-                                           .arg(config.generator.minConfidence, 0, 'f', 2)
-                                           .arg(draft.confidenceWhy)};
+        return QPair<QString, SharedText>{
+            QStringLiteral("confidence"),
+            sharedText(QT_TRANSLATE_NOOP("astra::Shared", "confidence %1 is below [generator] min_confidence %2 (%3)"),
+                       {QString::number(draft.confidence, 'f', 2),
+                        QString::number(config.generator.minConfidence, 'f', 2),
+                        draft.confidenceWhy})};
     }
     auto today = goalsCreatedSince(db, startOfTodayUtc(), {});
     if (!today) {
         return today.error();
     }
     if (*today >= config.generator.maxGoalsPerDay) {
-        return QPair<QString, QString>{QStringLiteral("rate_limit"),
-                                       Tr::tr("%1 goals were generated today; [generator] max_goals_per_day is %2")
-                                           .arg(*today)
-                                           .arg(config.generator.maxGoalsPerDay)};
+        return QPair<QString, SharedText>{
+            QStringLiteral("rate_limit"),
+            sharedText(QT_TRANSLATE_NOOP("astra::Shared",
+                                         "%1 goals were generated today; [generator] max_goals_per_day is %2"),
+                       {QString::number(*today), QString::number(config.generator.maxGoalsPerDay)})};
     }
     auto byDetector = goalsCreatedSince(db, startOfTodayUtc(), draft.detector);
     if (!byDetector) {
         return byDetector.error();
     }
     if (*byDetector >= config.generator.maxGoalsPerDetectorPerDay) {
-        return QPair<QString, QString>{QStringLiteral("rate_limit"),
-                                       Tr::tr("the %1 detector made %2 goals today; [generator] "
-                                              "max_goals_per_detector_per_day is %3")
-                                           .arg(draft.detector)
-                                           .arg(*byDetector)
-                                           .arg(config.generator.maxGoalsPerDetectorPerDay)};
+        return QPair<QString, SharedText>{
+            QStringLiteral("rate_limit"),
+            sharedText(QT_TRANSLATE_NOOP(
+                           "astra::Shared",
+                           "the %1 detector made %2 goals today; [generator] max_goals_per_detector_per_day is %3"),
+                       {draft.detector,
+                        QString::number(*byDetector),
+                        QString::number(config.generator.maxGoalsPerDetectorPerDay)})};
     }
     GoalRepository goals(db);
     auto duplicates = goals.openWithFingerprint(draft.fingerprint);
@@ -146,10 +157,10 @@ Result<QPair<QString, QString>> firstRefusal(Database &db,
     }
     if (!duplicates->isEmpty()) {
         auto open = goals.find(duplicates->first());
-        return QPair<QString, QString>{QStringLiteral("duplicate"),
-                                       Tr::tr("goal %1 about the same thing is open ('%2')")
-                                           .arg(duplicates->first())
-                                           .arg(open ? toString(open->state) : QString())};
+        return QPair<QString, SharedText>{
+            QStringLiteral("duplicate"),
+            sharedText(QT_TRANSLATE_NOOP("astra::Shared", "goal %1 about the same thing is open ('%2')"),
+                       {QString::number(duplicates->first()), open ? toString(open->state) : QString()})};
     }
 
     const QStringList files = candidateOf(draft).files();
@@ -161,9 +172,11 @@ Result<QPair<QString, QString>> firstRefusal(Database &db,
             }
         }
         if (forbidden.size() == files.size()) {
-            return QPair<QString, QString>{QStringLiteral("principles"),
-                                           Tr::tr("every file of the evidence is forbidden by the path policy: %1")
-                                               .arg(forbidden.join(QStringLiteral(", ")))};
+            return QPair<QString, SharedText>{
+                QStringLiteral("principles"),
+                sharedText(QT_TRANSLATE_NOOP("astra::Shared",
+                                             "every file of the evidence is forbidden by the path policy: %1"),
+                           {forbidden.join(QStringLiteral(", "))})};
         }
     }
     for (const PrincipleConfig &principle : config.principles) {
@@ -173,25 +186,27 @@ Result<QPair<QString, QString>> firstRefusal(Database &db,
         }
         for (const QString &file : files) {
             if (globs->matches(file.toUtf8())) {
-                return QPair<QString, QString>{QStringLiteral("principles"),
-                                               Tr::tr("principle '%1' denies %2 (deny_paths %3)")
-                                                   .arg(principle.name, file, globs->matchingPattern(file.toUtf8()))};
+                return QPair<QString, SharedText>{
+                    QStringLiteral("principles"),
+                    sharedText(QT_TRANSLATE_NOOP("astra::Shared", "principle '%1' denies %2 (deny_paths %3)"),
+                               {principle.name, file, globs->matchingPattern(file.toUtf8())})};
             }
         }
         for (const QString &pattern : principle.denyGoalText) {
             const QRegularExpression expression(pattern);
             if (expression.match(draft.title).hasMatch()) {
-                return QPair<QString, QString>{
+                return QPair<QString, SharedText>{
                     QStringLiteral("principles"),
-                    Tr::tr("principle '%1' denies goals whose text matches %2").arg(principle.name, pattern)};
+                    sharedText(QT_TRANSLATE_NOOP("astra::Shared", "principle '%1' denies goals whose text matches %2"),
+                               {principle.name, pattern})};
             }
         }
     }
 
-    if (!infeasible.isEmpty()) {
-        return QPair<QString, QString>{QStringLiteral("feasibility"), infeasible};
+    if (!infeasible.text.isEmpty()) {
+        return QPair<QString, SharedText>{QStringLiteral("feasibility"), infeasible};
     }
-    return QPair<QString, QString>{};
+    return QPair<QString, SharedText>{};
 }
 } // namespace
 
@@ -313,9 +328,11 @@ generateGoals(Database &db, Ledger &ledger, const Config &config, const QList<Pr
             }
             decision.accepted = refusal->first.isEmpty();
             decision.check = refusal->first;
-            decision.reason = decision.accepted
-                ? Tr::tr("passed: confidence, rate limits, duplicates, principles, feasibility")
+            const SharedText reason = decision.accepted
+                ? sharedText(QT_TRANSLATE_NOOP("astra::Shared",
+                                               "passed: confidence, rate limits, duplicates, principles, feasibility"))
                 : refusal->second;
+            decision.reason = reason.text;
             const QString evidence = QString::fromUtf8(canonicalJson(draft.evidence));
             if (!decision.accepted) {
                 // The same refusal of the same evidence is recorded once, however often
@@ -366,6 +383,9 @@ generateGoals(Database &db, Ledger &ledger, const Config &config, const QList<Pr
             meta.insert(QStringLiteral("confidence"), draft.confidence);
             meta.insert(QStringLiteral("fingerprint"), draft.fingerprint);
             meta.insert(QStringLiteral("reason"), decision.reason);
+            if (!reason.message.isEmpty()) {
+                meta.insert(QStringLiteral("reason_message"), reason.message);
+            }
             if (!decision.accepted) {
                 meta.insert(QStringLiteral("check"), decision.check);
                 auto entry = ledger.append(LedgerRecord{QStringLiteral("astra"),
@@ -386,11 +406,16 @@ generateGoals(Database &db, Ledger &ledger, const Config &config, const QList<Pr
             goal.confidence = draft.confidence;
             goal.fingerprint = draft.fingerprint;
             goal.evidence = draft.evidence;
+            if (!draft.titleMessage.isEmpty()) {
+                goal.evidence.insert(QStringLiteral("title_message"), draft.titleMessage);
+            }
             goal.autoApproved = autoApprove;
-            goal.stateReason = autoApprove ? Tr::tr("auto-approved: confidence %1 >= %2")
-                                                 .arg(draft.confidence, 0, 'f', 2)
-                                                 .arg(config.generator.autoApproveConfidence, 0, 'f', 2)
-                                           : QString();
+            goal.stateReason = autoApprove
+                ? sharedText(QT_TRANSLATE_NOOP("astra::Shared", "auto-approved: confidence %1 >= %2"),
+                             {QString::number(draft.confidence, 'f', 2),
+                              QString::number(config.generator.autoApproveConfidence, 'f', 2)})
+                      .text
+                : QString();
             auto created = GoalRepository(db).insert(goal);
             if (!created) {
                 return created.error();

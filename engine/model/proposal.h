@@ -10,7 +10,8 @@ struct ProposalDraft
 {
     QString detector; // "job_failure", ...
     QString kind; // the goal kind (a task of the planning domain)
-    QString title;
+    QString title; // English (base/sharedtext.h)
+    QJsonObject titleMessage; // the title's message, kept in the goal's evidence as "title_message"
     QString fingerprint; // the same problem gives the same fingerprint
     double confidence = 0; // 0..1, by the detector's documented formula
     QString confidenceWhy; // the formula with its numbers

@@ -1,5 +1,6 @@
 #include "workspace/cycle.h"
 
+#include "base/sharedtext.h"
 #include "git/gitrepository.h"
 #include "policy/pathpolicy.h"
 #include "scheduling/scheduler.h"
@@ -60,9 +61,12 @@ Result<CycleReport> runCycle(Workspace &workspace, const WorkspaceOptions &optio
         }
         report.plans.append(*plan);
         if (goal.autoApproved && config.generator.autoApprovePlans) {
-            auto approved = workspace.approvePlan(goal.id,
-                                                  Tr::tr("[generator] auto_approve_plans: the goal was auto-approved"),
-                                                  QStringLiteral("astra"));
+            auto approved = workspace.approvePlan(
+                goal.id,
+                sharedText(
+                    QT_TRANSLATE_NOOP("astra::Shared", "[generator] auto_approve_plans: the goal was auto-approved"))
+                    .text,
+                QStringLiteral("astra"));
             if (!approved) {
                 return approved.error();
             }

@@ -1,5 +1,6 @@
 #include "workspace/demo.h"
 
+#include "base/sharedtext.h"
 #include "config/astraconfig.h"
 #include "git/gitrepository.h"
 #include "model/goalstatemachine.h"
@@ -118,7 +119,9 @@ struct Demo
         if (!plan) {
             return plan.error();
         }
-        auto approved = ws.approvePlan(goalId, Tr::tr("the steps and files are what this change needs"));
+        auto approved = ws.approvePlan(
+            goalId,
+            sharedText(QT_TRANSLATE_NOOP("astra::Shared", "the steps and files are what this change needs")).text);
         return approved ? Status() : Status(approved.error());
     }
 
@@ -264,7 +267,8 @@ Result<DemoReport> buildDemo(const QString &absolute)
     // Approve the four goals and their plans; one turn of the loop runs the plans: each ends
     // with a tested modification awaiting review.
     for (qint64 goal : {jobGoal, fixitsGoal, sizeGoal->id, hostGoal->id}) {
-        if (Status approved = demo.approve(goal, Tr::tr("worth doing")); !approved) {
+        if (Status approved = demo.approve(goal, sharedText(QT_TRANSLATE_NOOP("astra::Shared", "worth doing")).text);
+            !approved) {
             return stepFailed(Tr::tr("approve goal %1").arg(goal), approved.message());
         }
         if (Status planned = demo.planAndApprove(goal); !planned) {
@@ -302,17 +306,22 @@ Result<DemoReport> buildDemo(const QString &absolute)
         if (goal == sizeGoal->id) {
             auto rejected = ws.rejectModification(
                 modification->id,
-                Tr::tr("Bytes alone are hard to read in the job log: log a human-readable size (KiB, MiB) and "
-                       "the number of files instead."));
+                sharedText(QT_TRANSLATE_NOOP("astra::Shared",
+                                             "Bytes alone are hard to read in the job log: log a human-readable "
+                                             "size (KiB, MiB) and the number of files instead."))
+                    .text);
             if (!rejected) {
                 return rejected.error();
             }
-            auto abandoned = ws.applyGoalAction(goal,
-                                                GoalAction::Abandon,
-                                                Tr::tr("will be asked again with the format spelled out"));
+            auto abandoned = ws.applyGoalAction(
+                goal,
+                GoalAction::Abandon,
+                sharedText(QT_TRANSLATE_NOOP("astra::Shared", "will be asked again with the format spelled out")).text);
             return abandoned ? Status() : Status(abandoned.error());
         }
-        auto approved = ws.approveModification(modification->id, Tr::tr("small, tested, and what the goal asked"));
+        auto approved = ws.approveModification(
+            modification->id,
+            sharedText(QT_TRANSLATE_NOOP("astra::Shared", "small, tested, and what the goal asked")).text);
         if (!approved) {
             return approved.error();
         }
@@ -357,7 +366,8 @@ Result<DemoReport> buildDemo(const QString &absolute)
         }
     }
     for (qint64 goal : {dryRun->id, restore->id}) {
-        if (Status approved = demo.approve(goal, Tr::tr("worth doing")); !approved) {
+        if (Status approved = demo.approve(goal, sharedText(QT_TRANSLATE_NOOP("astra::Shared", "worth doing")).text);
+            !approved) {
             return stepFailed(Tr::tr("approve goal %1").arg(goal), approved.message());
         }
     }
@@ -367,7 +377,10 @@ Result<DemoReport> buildDemo(const QString &absolute)
     if (auto rejected = ws.applyGoalAction(
             rust->id,
             GoalAction::Reject,
-            Tr::tr("Out of scope: snapback stays pure Python so that it runs wherever python3 does."));
+            sharedText(QT_TRANSLATE_NOOP("astra::Shared",
+                                         "Out of scope: snapback stays pure Python so that it runs wherever python3 "
+                                         "does."))
+                .text);
         !rejected) {
         return stepFailed(Tr::tr("reject goal %1").arg(rust->id), rejected.message());
     }

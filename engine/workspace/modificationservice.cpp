@@ -3,6 +3,7 @@
 #include "base/crashpoint.h"
 #include "base/logging.h"
 #include "base/processid.h"
+#include "base/sharedtext.h"
 #include "git/gitrepository.h"
 #include "git/merger.h"
 #include "git/modificationwriter.h"
@@ -366,7 +367,10 @@ ModificationService::createImported(std::optional<qint64> goalId, const QString 
         created = createFor(*goalId, std::nullopt, changes, m_decisions.actor(), std::nullopt, {}, true);
     } else {
         auto draft =
-            m_goals.draft(goalTitle.trimmed().isEmpty() ? QStringLiteral("Review an imported change") : goalTitle, {});
+            m_goals.draft(goalTitle.trimmed().isEmpty()
+                              ? sharedText(QT_TRANSLATE_NOOP("astra::Shared", "Review an imported change")).text
+                              : goalTitle,
+                          {});
         if (!draft) {
             return draft.error();
         }
@@ -450,7 +454,9 @@ ModificationService::proposePatch(const QByteArray &patch, std::optional<qint64>
     changes->title = !title.trimmed().isEmpty() ? title.trimmed() : mail.subject;
     changes->rationale = mail.body;
     return createImported(goalId,
-                          changes->title.isEmpty() ? QStringLiteral("Review an imported patch") : changes->title,
+                          changes->title.isEmpty()
+                              ? sharedText(QT_TRANSLATE_NOOP("astra::Shared", "Review an imported patch")).text
+                              : changes->title,
                           *changes);
 }
 
@@ -492,9 +498,11 @@ ModificationService::proposeBranch(const QString &branch, std::optional<qint64> 
     const QString body = message->section(QStringLiteral("\n\n"), 1).trimmed();
     changes->title = !title.trimmed().isEmpty() ? title.trimmed()
         : !subject.isEmpty()                    ? subject
-                                                : QStringLiteral("Changes from branch %1").arg(branch);
+                             : sharedText(QT_TRANSLATE_NOOP("astra::Shared", "Changes from branch %1"), {branch}).text;
     changes->rationale = (body.isEmpty() ? QString() : body + QStringLiteral("\n\n"))
-        + QStringLiteral("Imported from branch %1 (its changes since %2).").arg(branch, mergeBase.left(12));
+        + sharedText(QT_TRANSLATE_NOOP("astra::Shared", "Imported from branch %1 (its changes since %2)."),
+                     {branch, mergeBase.left(12)})
+              .text;
     return createImported(goalId, changes->title, *changes);
 }
 

@@ -1,9 +1,12 @@
+#include "base/sharedtext.h"
+#include "common/labels.h"
 #include "common/mainwindow.h"
 #include "common/statuspage.h"
 #include "diff/highlighting.h"
 #include "testsupport.h"
 #include "workspace/backgroundcycle.h"
 #include "workspace/demo.h"
+#include "workspace/workspace.h"
 #include "workspace/workspacewatcher.h"
 
 #include <QAction>
@@ -122,6 +125,66 @@ private Q_SLOTS:
         QCOMPARE(QCoreApplication::translate("astra::StatusPage", "%n modification(s)", nullptr, 3),
                  QStringLiteral("3 modifications"));
         QCoreApplication::removeTranslator(&english);
+    }
+
+    // A process that speaks German writes English into the state and the ledger; each view
+    // shows it in its reader's language.
+    void sharedDataIsLanguageNeutral()
+    {
+        QTranslator german;
+        QVERIFY(german.load(QStringLiteral(":/i18n/astra_de.qm")));
+        QCoreApplication::installTranslator(&german);
+        const auto removeGerman = qScopeGuard([&german] { QCoreApplication::removeTranslator(&german); });
+        QTemporaryDir dir;
+        const QString demo = dir.filePath(QStringLiteral("demo"));
+        QVERIFY(createDemoWorkspace(demo).ok());
+        WorkspaceOptions options;
+        options.repoPath = demo;
+        auto workspace = Workspace::open(options);
+        QVERIFY(workspace.ok());
+        auto goals = (*workspace)->goals();
+        QVERIFY(goals.ok());
+        int detected = 0;
+        for (const Goal &goal : std::as_const(*goals)) {
+            const QJsonObject message = goal.evidence.value(QStringLiteral("title_message")).toObject();
+            if (message.isEmpty()) {
+                continue;
+            }
+            ++detected;
+            // Stored in English (with English plurals), shown in German.
+            QVERIFY2(goal.title.contains(QStringLiteral(" fix-it")) || goal.title.contains(QStringLiteral(" failed "))
+                         || goal.title.contains(QStringLiteral(" fail: ")),
+                     qPrintable(goal.title));
+            QVERIFY2(!goal.title.contains(QStringLiteral("(s)")), qPrintable(goal.title));
+            const QString shown = goalTitle(goal);
+            QVERIFY2(shown != goal.title, qPrintable(shown));
+            for (const QJsonValue &arg : message.value(QStringLiteral("args")).toArray()) {
+                QVERIFY2(shown.contains(arg.toString()), qPrintable(shown));
+            }
+        }
+        QVERIFY(detected >= 1);
+        // A person's reason written by the demo and the generator's reasons: English in the ledger.
+        auto entries = (*workspace)->ledger().entries();
+        QVERIFY(entries.ok());
+        bool reasonSeen = false;
+        bool generatorReasonSeen = false;
+        for (const LedgerEntry &entry : std::as_const(*entries)) {
+            const QString reason = entry.meta.value(QStringLiteral("reason")).toString();
+            reasonSeen = reasonSeen || reason == u"worth doing";
+            if (!entry.meta.value(QStringLiteral("reason_message")).toObject().isEmpty()) {
+                generatorReasonSeen = true;
+                QVERIFY(sharedReason(reason, entry.meta.value(QStringLiteral("reason_message")).toObject()) != reason);
+            }
+        }
+        QVERIFY(reasonSeen);
+        QVERIFY(generatorReasonSeen);
+        QVERIFY(sharedReason(QStringLiteral("worth doing")) != QStringLiteral("worth doing"));
+        // English plural forms whatever the process speaks.
+        QCOMPARE(sharedText(QT_TRANSLATE_N_NOOP("astra::Shared", "%1: apply %n fix-it(s) in %2"),
+                            {QStringLiteral("clang-tidy"), QStringLiteral("a.cpp")},
+                            1)
+                     .text,
+                 QStringLiteral("clang-tidy: apply 1 fix-it in a.cpp"));
     }
 
     // Opening the workstation changes nothing: the background loop's first turn comes a tick

@@ -1,5 +1,7 @@
 #include "labels.h"
 
+#include "base/sharedtext.h"
+
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -118,6 +120,9 @@ QString evidenceHtml(const QJsonObject &evidence)
 {
     QString html = QStringLiteral("<table cellspacing=\"2\">");
     for (auto it = evidence.constBegin(); it != evidence.constEnd(); ++it) {
+        if (it.key() == u"title_message") {
+            continue; // the title, shown above
+        }
         QString value;
         if (it.value().isArray()) {
             const QJsonArray array = it.value().toArray();
@@ -139,6 +144,21 @@ QString evidenceHtml(const QJsonObject &evidence)
                     .arg(fieldName(it.key()).toHtmlEscaped(), value);
     }
     return html + QStringLiteral("</table>");
+}
+
+QString goalTitle(const Goal &goal)
+{
+    return sharedReason(goal.title, goal.evidence.value(QStringLiteral("title_message")).toObject());
+}
+
+QString sharedReason(const QString &stored, const QJsonObject &message)
+{
+    if (!message.isEmpty()) {
+        return localized(message, stored);
+    }
+    QJsonObject own;
+    own.insert(QStringLiteral("source"), stored);
+    return localized(own, stored);
 }
 
 } // namespace astra

@@ -17,4 +17,12 @@ QString outcomeLabel(const QString &outcome);
 // as one line each, long texts cut. The stored JSON stays one click away in the views.
 QString evidenceHtml(const QJsonObject &evidence);
 
+// A goal's title in the reader's language: the stored title is English (base/sharedtext.h),
+// rendered from its message when the goal has one ("title_message" in the evidence), or looked
+// up as a message of its own; a person's title as they wrote it.
+QString goalTitle(const Goal &goal);
+// A stored English reason in the reader's language when it is one of Astra's messages: with
+// its message from the ledger entry's meta ("reason_message"), or as a text of its own.
+QString sharedReason(const QString &stored, const QJsonObject &message = {});
+
 } // namespace astra

@@ -1,5 +1,6 @@
 #include "goalboardmodel.h"
 
+#include "common/labels.h"
 #include "model/goalstatemachine.h"
 
 #include <QDataStream>
@@ -25,8 +26,9 @@ void GoalBoardModel::setCards(const QList<GoalCard> &cards)
         const Goal &goal = m_cards.at(row).goal;
         m_rows.insert(goal.id, row);
         m_created.append(QDateTime::fromString(goal.createdAt, Qt::ISODateWithMs));
-        m_search.append(
-            QStringList{goal.title, goal.description, goal.kind, goal.files().join(u' ')}.join(u' ').toLower());
+        m_search.append(QStringList{goal.title, goalTitle(goal), goal.description, goal.kind, goal.files().join(u' ')}
+                            .join(u' ')
+                            .toLower());
     }
     computeOverlaps();
     endResetModel();
@@ -96,11 +98,11 @@ QVariant GoalBoardModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
     case TitleRole:
-        return goal.title;
+        return goalTitle(goal);
     case Qt::ToolTipRole: {
-        QString tip = QStringLiteral("<b>%1</b>").arg(goal.title.toHtmlEscaped());
+        QString tip = QStringLiteral("<b>%1</b>").arg(goalTitle(goal).toHtmlEscaped());
         if (!goal.stateReason.isEmpty()) {
-            tip += QStringLiteral("<br>") + goal.stateReason.toHtmlEscaped();
+            tip += QStringLiteral("<br>") + sharedReason(goal.stateReason).toHtmlEscaped();
         }
         const QList<qint64> &overlap = m_overlaps.at(index.row());
         if (!overlap.isEmpty()) {
@@ -192,7 +194,7 @@ QMimeData *GoalBoardModel::mimeData(const QModelIndexList &indexes) const
     stream << goal.id << toString(goal.state);
     auto *data = new QMimeData;
     data->setData(QString::fromLatin1(mimeType), payload);
-    data->setText(QStringLiteral("#%1 %2").arg(goal.id).arg(goal.title));
+    data->setText(QStringLiteral("#%1 %2").arg(goal.id).arg(goalTitle(goal)));
     return data;
 }
 

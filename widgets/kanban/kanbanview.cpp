@@ -257,7 +257,7 @@ void KanbanView::showDetail(qint64 goalId)
     }
     const GoalCard card = m_model->index(row).data(GoalBoardModel::CardRole).value<GoalCard>();
     const Goal &goal = card.goal;
-    QString html = QStringLiteral("<h3>#%1 %2</h3>").arg(goal.id).arg(goal.title.toHtmlEscaped());
+    QString html = QStringLiteral("<h3>#%1 %2</h3>").arg(goal.id).arg(goalTitle(goal).toHtmlEscaped());
     html += QStringLiteral("<p>%1</p>")
                 .arg(tr("%1 · %2 · created by %3 · confidence %4 · priority %5")
                          .arg(goalStateLabel(goal.state),
@@ -266,7 +266,7 @@ void KanbanView::showDetail(qint64 goalId)
                               QString::number(goal.confidence, 'f', 2))
                          .arg(goal.priority));
     if (!goal.stateReason.isEmpty()) {
-        html += QStringLiteral("<p><i>%1</i></p>").arg(goal.stateReason.toHtmlEscaped());
+        html += QStringLiteral("<p><i>%1</i></p>").arg(sharedReason(goal.stateReason).toHtmlEscaped());
     }
     if (!goal.description.isEmpty()) {
         html += QStringLiteral("<p>%1</p>").arg(goal.description.toHtmlEscaped());

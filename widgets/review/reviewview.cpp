@@ -378,7 +378,7 @@ QString ReviewView::detailsHtml(const ReviewSnapshot &snapshot)
 
     section(tr("Provenance"));
     html += QStringLiteral("<table>");
-    html += row(tr("Goal"), esc(tr("#%1 %2 (%3)").arg(goal.id).arg(goal.title, goalStateLabel(goal.state))));
+    html += row(tr("Goal"), esc(tr("#%1 %2 (%3)").arg(goal.id).arg(goalTitle(goal), goalStateLabel(goal.state))));
     html += row(tr("Kind"), esc(goal.kind));
     if (snapshot.proposal) {
         const ProposalDecision &p = *snapshot.proposal;

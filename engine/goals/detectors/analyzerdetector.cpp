@@ -1,5 +1,6 @@
 #include "goals/detectors/analyzerdetector.h"
 
+#include "base/sharedtext.h"
 #include "model/goal.h"
 
 #include <QCoreApplication>
@@ -53,7 +54,10 @@ analyzerDraft(const QString &tool, const QString &path, const QList<Finding> &fi
                               .arg(draft.confidence, 0, 'f', 2);
     draft.detector = QStringLiteral("analyzer");
     draft.kind = QStringLiteral("apply-analyzer-fixes");
-    draft.title = Tr::tr("%1: apply %n fix-it(s) in %2", nullptr, withFixes).arg(tool, path);
+    const SharedText title =
+        sharedText(QT_TRANSLATE_N_NOOP("astra::Shared", "%1: apply %n fix-it(s) in %2"), {tool, path}, withFixes);
+    draft.title = title.text;
+    draft.titleMessage = title.message;
     draft.fingerprint = goalFingerprint(draft.kind, tool + u':' + rules.join(u','), {path});
     QJsonObject evidence = source;
     evidence.insert(QStringLiteral("tool"), tool);

@@ -1,5 +1,6 @@
 #include "goals/detectors/jobfailuredetector.h"
 
+#include "base/sharedtext.h"
 #include "model/goal.h"
 #include "sandbox/findings.h"
 
@@ -131,10 +132,10 @@ ProposalDraft jobFailureProposal(const JobConfig &job,
                               .arg(draft.confidence, 0, 'f', 2);
     draft.detector = QStringLiteral("job_failure");
     draft.kind = QStringLiteral("fix-job-failure");
-    draft.title = Tr::tr("Job %1 failed %2 times in the last %3")
-                      .arg(job.name)
-                      .arg(failed.size())
-                      .arg(durationText(settings.window));
+    const SharedText title = sharedText(QT_TRANSLATE_NOOP("astra::Shared", "Job %1 failed %2 times in the last %3"),
+                                        {job.name, QString::number(failed.size()), durationText(settings.window)});
+    draft.title = title.text;
+    draft.titleMessage = title.message;
     draft.fingerprint = goalFingerprint(draft.kind, QStringLiteral("job:") + job.name, {});
 
     QJsonArray runArray;

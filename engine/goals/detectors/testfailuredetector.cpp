@@ -1,5 +1,6 @@
 #include "goals/detectors/testfailuredetector.h"
 
+#include "base/sharedtext.h"
 #include "goals/detectors/jobfailuredetector.h"
 #include "model/goal.h"
 
@@ -66,10 +67,12 @@ ProposalDraft failingTestsProposal(const QString &jobName,
         QStringLiteral("min(0.95, 0.6 + 0.15 * streak %1) = %2").arg(streak).arg(draft.confidence, 0, 'f', 2);
     draft.detector = QStringLiteral("failing_tests");
     draft.kind = QStringLiteral("fix-failing-test");
-    draft.title =
-        Tr::tr("Job %1: %n test(s) fail: %2", nullptr, int(names.size()))
-            .arg(jobName,
-                 names.mid(0, 3).join(QStringLiteral(", ")) + (names.size() > 3 ? QStringLiteral(", …") : QString()));
+    const SharedText title = sharedText(
+        QT_TRANSLATE_N_NOOP("astra::Shared", "Job %1: %n test(s) fail: %2"),
+        {jobName, names.mid(0, 3).join(QStringLiteral(", ")) + (names.size() > 3 ? QStringLiteral(", …") : QString())},
+        int(names.size()));
+    draft.title = title.text;
+    draft.titleMessage = title.message;
     draft.fingerprint = goalFingerprint(draft.kind, QStringLiteral("tests:%1:%2").arg(jobName, names.join(u',')), {});
 
     QJsonArray failures;
