@@ -33,7 +33,69 @@ struct StatusLoad
     WorkspaceStatus status;
     QList<GoalCard> cards;
     QList<TaskRecord> tasks;
+    QList<InboxItem> inbox;
 };
+
+bool waitsForAPerson(ModificationStatus status)
+{
+    switch (status) {
+    case ModificationStatus::Pending:
+    case ModificationStatus::AwaitingApproval:
+    case ModificationStatus::Approved:
+    case ModificationStatus::TestsFailed:
+    case ModificationStatus::Conflicted:
+        return true;
+    case ModificationStatus::Testing:
+    case ModificationStatus::Merged:
+    case ModificationStatus::Rejected:
+    case ModificationStatus::RolledBack:
+        return false;
+    }
+    return false;
+}
+
+Result<QList<InboxItem>> loadInbox(Workspace &workspace, const QList<GoalCard> &cards)
+{
+    auto all = workspace.modifications();
+    if (!all) {
+        return all.error();
+    }
+    QHash<qint64, const Goal *> goals;
+    QHash<qint64, qint64> latest; // goal -> its latest modification
+    for (const GoalCard &card : cards) {
+        goals.insert(card.goal.id, &card.goal);
+        latest.insert(card.goal.id, card.modificationId);
+    }
+    QList<InboxItem> items;
+    for (const Modification &listed : std::as_const(*all)) {
+        // A modification a newer one of its goal replaced waits for nobody.
+        if (!waitsForAPerson(listed.status) || latest.value(listed.goalId) != listed.id
+            || !goals.contains(listed.goalId)) {
+            continue;
+        }
+        auto modification = workspace.modification(listed.id);
+        auto tests = workspace.testResults(listed.id);
+        if (!modification || !tests) {
+            return !modification ? modification.error() : tests.error();
+        }
+        InboxItem item;
+        item.modification = *modification;
+        item.goal = *goals.value(listed.goalId);
+        item.flags = int(modification->flags.size());
+        for (const ModificationFile &file : std::as_const(modification->files)) {
+            item.additions += file.additions;
+            item.deletions += file.deletions;
+            item.flags += int(file.flags.size());
+        }
+        if (!tests->isEmpty()) {
+            item.testOutcome = tests->constLast().outcome;
+            item.testsPassed = tests->constLast().passed;
+            item.testsFailed = tests->constLast().failed;
+        }
+        items.append(item);
+    }
+    return items;
+}
 
 // An action's result: `ok` says the workspace could be used, `status` what the action said.
 struct ActionDone
@@ -67,6 +129,12 @@ StatusLoad loadStatus(Workspace &workspace)
         load.error = tasks.message();
         return load;
     }
+    auto inbox = loadInbox(workspace, *cards);
+    if (!inbox) {
+        load.error = inbox.message();
+        return load;
+    }
+    load.inbox = *inbox;
     load.ok = true;
     load.status = *status;
     load.cards = *cards;
@@ -315,6 +383,7 @@ WorkspaceWatcher::WorkspaceWatcher(QObject *parent)
     qRegisterMetaType<astra::WorkspaceStatus>();
     qRegisterMetaType<astra::ReviewSnapshot>();
     qRegisterMetaType<astra::LedgerSnapshot>();
+    qRegisterMetaType<QList<astra::InboxItem>>();
     m_thread.setObjectName(QStringLiteral("astra-workspace"));
     m_worker->moveToThread(&m_thread);
     // Set before the thread starts; called there. The event is dropped once the watcher is gone.
@@ -402,6 +471,7 @@ void WorkspaceWatcher::refresh()
                         Q_EMIT statusLoaded(load.status);
                         Q_EMIT goalsLoaded(load.cards);
                         Q_EMIT tasksLoaded(load.tasks);
+                        Q_EMIT inboxLoaded(load.inbox);
                     } else {
                         Q_EMIT loadFailed(load.error);
                     }

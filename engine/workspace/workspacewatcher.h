@@ -40,6 +40,20 @@ struct ReviewSnapshot
     std::optional<RollbackImpact> rollback; // merged modifications
 };
 
+// A modification that waits for a person: to test, to approve or reject, to merge, or to look
+// at after its tests failed or it conflicted. The review inbox lists them.
+struct InboxItem
+{
+    Modification modification; // with its files
+    Goal goal;
+    int additions = 0;
+    int deletions = 0;
+    int flags = 0; // reviewer flags, of the modification and its files
+    QString testOutcome; // the latest run's: passed, failed, error, timeout, running; empty: none
+    int testsPassed = 0;
+    int testsFailed = 0;
+};
+
 // The ledger's latest entries and, when asked, a verification of the whole chain.
 struct LedgerSnapshot
 {
@@ -102,6 +116,8 @@ Q_SIGNALS:
     void goalsLoaded(const QList<astra::GoalCard> &cards);
     // Right after goalsLoaded: every task of every plan, newest first.
     void tasksLoaded(const QList<astra::TaskRecord> &tasks);
+    // Right after tasksLoaded: the modifications waiting for a person, oldest first.
+    void inboxLoaded(const QList<astra::InboxItem> &items);
     void planLoaded(const astra::PlanSnapshot &snapshot);
     void planLoadFailed(qint64 goalId, const QString &message);
     void reviewLoaded(const astra::ReviewSnapshot &snapshot);
@@ -136,5 +152,6 @@ private:
 } // namespace astra
 
 Q_DECLARE_METATYPE(astra::PlanSnapshot)
+Q_DECLARE_METATYPE(astra::InboxItem)
 Q_DECLARE_METATYPE(astra::ReviewSnapshot)
 Q_DECLARE_METATYPE(astra::LedgerSnapshot)

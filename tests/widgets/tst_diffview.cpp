@@ -274,11 +274,11 @@ private Q_SLOTS:
         QTest::keyClick(view.listView(), Qt::Key_Up, Qt::AltModifier);
         QCOMPARE(view.currentRow(), firstHunk);
         const int fileBefore = model->row(view.currentRow()).file;
-        QTest::keyClick(view.listView(), Qt::Key_Down, Qt::AltModifier | Qt::ShiftModifier);
+        QTest::keyClick(view.listView(), Qt::Key_PageDown, Qt::AltModifier);
         QCOMPARE(model->row(view.currentRow()).kind, DiffModel::RowKind::File);
         QCOMPARE(model->row(view.currentRow()).file, fileBefore + 1);
         QCOMPARE(view.fileView()->currentIndex().row(), fileBefore + 1);
-        QTest::keyClick(view.listView(), Qt::Key_Up, Qt::AltModifier | Qt::ShiftModifier);
+        QTest::keyClick(view.listView(), Qt::Key_PageUp, Qt::AltModifier);
         QCOMPARE(model->row(view.currentRow()).file, fileBefore);
 
         // Ctrl+Space marks the hunk seen and moves on.

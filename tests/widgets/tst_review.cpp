@@ -1,11 +1,15 @@
 #include "common/appearance.h"
 #include "common/mainwindow.h"
 #include "common/settingsdialog.h"
+#include "common/shortcuts.h"
 #include "common/shortcutsdialog.h"
 #include "common/workspacechooser.h"
 #include "diff/diffview.h"
+#include "kanban/goalboardmodel.h"
+#include "kanban/goalcolumnview.h"
 #include "kanban/kanbanview.h"
 #include "ledger/ledgerview.h"
+#include "review/inboxview.h"
 #include "review/reviewview.h"
 #include "tasks/taskqueueview.h"
 #include "testsupport.h"
@@ -15,15 +19,20 @@
 #include <QAbstractButton>
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QComboBox>
 #include <QDateTime>
 #include <QDialogButtonBox>
 #include <QFile>
 #include <QFileInfo>
 #include <QInputDialog>
+#include <QKeySequenceEdit>
+#include <QLabel>
+#include <QListView>
 #include <QListWidget>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -32,6 +41,8 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <algorithm>
 
 using namespace astra;
 
@@ -144,6 +155,76 @@ private Q_SLOTS:
         m_window.reset();
     }
 
+    // Changes wait in the demo: the workstation opens on the inbox, which lists exactly them,
+    // sorts, filters, and shows the review of the row chosen.
+    void inboxListsWhatWaits()
+    {
+        QCOMPARE(m_window->currentView(), QStringLiteral("review"));
+        InboxView *inbox = m_window->inboxView();
+        QAbstractItemModelTester tester(inbox->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QList<qint64> waiting;
+        for (const Modification &m : workspace()->modifications().value()) {
+            if (m.status == ModificationStatus::AwaitingApproval || m.status == ModificationStatus::Approved
+                || m.status == ModificationStatus::Pending || m.status == ModificationStatus::TestsFailed
+                || m.status == ModificationStatus::Conflicted) {
+                waiting.append(m.id);
+            }
+        }
+        QVERIFY(waiting.size() >= 2);
+        QCOMPARE(inbox->model()->rowCount(), waiting.size());
+        for (qint64 id : std::as_const(waiting)) {
+            QVERIFY(inbox->model()->rowOf(id) >= 0);
+        }
+        // The first one is selected and its review shown.
+        QTRY_VERIFY_WITH_TIMEOUT(inbox->currentModification() > 0, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->reviewView()->modificationId(), inbox->currentModification(), 30000);
+
+        // Sorted by any column: by number, highest first.
+        inbox->table()->sortByColumn(InboxModel::IdColumn, Qt::DescendingOrder);
+        QCOMPARE(
+            inbox->table()->model()->index(0, InboxModel::IdColumn).data(InboxModel::ModificationRole).toLongLong(),
+            *std::max_element(waiting.cbegin(), waiting.cend()));
+        // Filtered by a file's name.
+        inbox->filterEdit()->setText(QStringLiteral("remote.py"));
+        QVERIFY(inbox->shownCount() >= 1 && inbox->shownCount() < waiting.size());
+        inbox->filterEdit()->clear();
+        QCOMPARE(inbox->shownCount(), waiting.size());
+        // By what the change waits for.
+        inbox->statusFilter()->setCurrentIndex(inbox->statusFilter()->findData(QStringLiteral("awaiting_approval")));
+        for (int row = 0; row < inbox->shownCount(); ++row) {
+            QCOMPARE(inbox->table()->model()->index(row, 0).data(InboxModel::StatusRole).toString(),
+                     QStringLiteral("awaiting_approval"));
+        }
+        inbox->statusFilter()->setCurrentIndex(0);
+        inbox->table()->sortByColumn(InboxModel::AgeColumn, Qt::AscendingOrder);
+
+        // Choosing another row shows its review.
+        const qint64 other = inbox->nextAfter(inbox->currentModification());
+        QVERIFY(other > 0);
+        QVERIFY(inbox->selectModification(other));
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->reviewView()->modificationId(), other, 30000);
+
+        // Double-clicking a card on the board opens its review.
+        QVERIFY(m_window->showView(QStringLiteral("kanban")));
+        const qint64 goal = inbox->model()->items().at(inbox->model()->rowOf(other)).goal.id;
+        bool clicked = false;
+        for (GoalColumnView *column : m_window->kanbanView()->findChildren<GoalColumnView *>()) {
+            for (int row = 0; row < column->model()->rowCount() && !clicked; ++row) {
+                const QModelIndex card = column->model()->index(row, 0);
+                if (card.data(GoalBoardModel::IdRole).toLongLong() == goal) {
+                    column->scrollTo(card);
+                    const QPoint at = column->visualRect(card).center();
+                    QTest::mouseClick(column->viewport(), Qt::LeftButton, {}, at);
+                    QTest::mouseDClick(column->viewport(), Qt::LeftButton, {}, at);
+                    clicked = true;
+                }
+            }
+        }
+        QVERIFY(clicked);
+        QTRY_COMPARE(m_window->currentView(), QStringLiteral("review"));
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->reviewView()->modificationId(), other, 30000);
+    }
+
     // Selecting the goal whose change waits shows its provenance, tests and diff.
     void reviewPanelShowsTheWaitingChange()
     {
@@ -248,16 +329,33 @@ private Q_SLOTS:
         approve->setFocus();
         QTRY_VERIFY(approve->hasFocus());
         QTest::keyClick(approve, Qt::Key_A, Qt::ControlModifier | Qt::AltModifier);
+        // No hunk of it was marked seen: approving asks first, saying how many.
+        const int hunks = m_window->diffView()->model()->hunkCount();
+        QVERIFY(hunks > 0);
+        auto *unseen = waitForChild<QMessageBox>(QStringLiteral("unseenHunks"));
+        QVERIFY(unseen);
+        QVERIFY2(unseen->text().contains(QStringLiteral("%1 hunk").arg(hunks)), qPrintable(unseen->text()));
+        // "Read the changes" approves nothing and opens them.
+        unseen->buttons().constLast()->click();
+        delete unseen;
+        QTRY_COMPARE(m_window->currentView(), QStringLiteral("diff"));
+        QVERIFY(modification(id).status == ModificationStatus::AwaitingApproval);
+        // Decisions work from the diff: the keys are the window's.
+        QVERIFY(focusOn(m_window->diffView()->listView()));
+        m_window->diffView()->listView()->setCurrentIndex(m_window->diffView()->listView()->model()->index(1, 0));
+        QTest::keyClick(m_window->diffView()->listView(), Qt::Key_Space, Qt::ControlModifier); // one seen
+        QTest::keyClick(m_window->diffView()->listView(), Qt::Key_A, Qt::ControlModifier | Qt::AltModifier);
+        unseen = waitForChild<QMessageBox>(QStringLiteral("unseenHunks"));
+        QVERIFY(unseen);
+        QVERIFY2(unseen->text().contains(QStringLiteral("%1 hunk").arg(hunks - 1)), qPrintable(unseen->text()));
+        unseen->buttons().constFirst()->click(); // approve anyway
+        delete unseen;
         QTRY_VERIFY_WITH_TIMEOUT(review->snapshot().modification.status == ModificationStatus::Approved, 30000);
         QVERIFY(modification(id).status == ModificationStatus::Approved);
         QVERIFY(review->canMerge());
-        // The focus stayed in the panel: Ctrl+Alt+M merges next, without a click first.
-        QVERIFY2(review->isAncestorOf(QApplication::focusWidget()),
-                 QApplication::focusWidget()
-                     ? qPrintable(QApplication::focusWidget()->objectName() + QStringLiteral(" ")
-                                  + QString::fromLatin1(QApplication::focusWidget()->metaObject()->className()))
-                     : "no focus widget");
-        QTest::keyClick(QApplication::focusWidget(), Qt::Key_M, Qt::ControlModifier | Qt::AltModifier);
+        // Ctrl+Alt+M merges next, from where the focus is, without a click first.
+        QVERIFY(focusOn(m_window->diffView()->listView()));
+        QTest::keyClick(m_window->diffView()->listView(), Qt::Key_M, Qt::ControlModifier | Qt::AltModifier);
         auto *confirm = waitForChild<QMessageBox>(QStringLiteral("confirmMerge"));
         QVERIFY(confirm);
         confirm->reject();
@@ -300,6 +398,10 @@ private Q_SLOTS:
             30000);
         QVERIFY(focusOn(review));
         QTest::keyClick(review, Qt::Key_A, Qt::ControlModifier | Qt::AltModifier);
+        auto *unseen = waitForChild<QMessageBox>(QStringLiteral("unseenHunks"));
+        QVERIFY(unseen);
+        unseen->buttons().constFirst()->click(); // approve anyway
+        delete unseen;
         QTRY_VERIFY_WITH_TIMEOUT(review->snapshot().modification.status == ModificationStatus::Approved, 30000);
         QVERIFY(modification(id).status == ModificationStatus::Approved);
     }
@@ -340,10 +442,20 @@ private Q_SLOTS:
         QTest::keyClick(m_window->reviewView(), Qt::Key_M, Qt::ControlModifier | Qt::AltModifier);
         auto *confirm = waitForChild<QMessageBox>(QStringLiteral("confirmMerge"));
         QVERIFY(confirm);
+        const qint64 next = m_window->inboxView()->nextAfter(id);
+        QVERIFY(next > 0 && next != id);
         confirm->button(QMessageBox::Yes)->click();
+        // The next change that waits comes up by itself.
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->inboxView()->currentModification(), next, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->reviewView()->modificationId(), next, 30000);
+        QCOMPARE(m_window->inboxView()->model()->rowOf(id), -1); // merged: no longer waiting
+        const Modification merged = modification(id);
+        // Back to the merged one, for what follows.
+        QSignalSpy loaded(m_window->watcher(), &WorkspaceWatcher::reviewLoaded);
+        m_window->kanbanView()->selectGoal(merged.goalId);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->reviewView()->modificationId(), id, 30000);
         QTRY_VERIFY_WITH_TIMEOUT(m_window->reviewView()->snapshot().modification.status == ModificationStatus::Merged,
                                  30000);
-        const Modification merged = modification(id);
         QVERIFY(merged.status == ModificationStatus::Merged);
         QCOMPARE(git({QStringLiteral("rev-parse"), QStringLiteral("main")}), merged.mergeCommit);
         QVERIFY(m_window->reviewView()->canRollback());
@@ -548,8 +660,9 @@ private Q_SLOTS:
         for (const QString &expected : {QStringLiteral("Next hunk"),
                                         QStringLiteral("Previous file"),
                                         QStringLiteral("Approve change"),
-                                        QStringLiteral("Merge"),
-                                        QStringLiteral("Roll back"),
+                                        QStringLiteral("Merge change"),
+                                        QStringLiteral("Roll back change"),
+                                        QStringLiteral("Next waiting change"),
                                         QStringLiteral("Verify the ledger"),
                                         QStringLiteral("Cancel the selected task"),
                                         QStringLiteral("Approve plan"),
@@ -559,6 +672,43 @@ private Q_SLOTS:
         }
         ShortcutsDialog dialog(m_window.get());
         QCOMPARE(dialog.table()->rowCount(), rows.size());
+
+        // Keys can be changed, not to keys another action has where this one works.
+        auto *nextFile = m_window->diffView()->findChild<QAction *>(QStringLiteral("nextFile"));
+        QVERIFY(nextFile);
+        const QKeySequence original(Qt::ALT | Qt::Key_PageDown);
+        QCOMPARE(Shortcuts::defaultOf(nextFile), original);
+        QVERIFY(Shortcuts::reset(m_window.get(), nextFile).isEmpty()); // whatever an earlier run left
+        int row = -1;
+        for (int r = 0; r < dialog.table()->rowCount(); ++r) {
+            if (dialog.table()->item(r, 0)->text() == u"Next file") {
+                row = r;
+            }
+        }
+        QVERIFY(row >= 0);
+        dialog.table()->setCurrentCell(row, 0);
+        QVERIFY(dialog.assignButton()->isEnabled());
+        dialog.keysEdit()->setKeySequence(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_A));
+        dialog.assignButton()->click();
+        QVERIFY2(dialog.messageLabel()->text().contains(QStringLiteral("Approve change")),
+                 qPrintable(dialog.messageLabel()->text()));
+        QCOMPARE(nextFile->shortcut(), original);
+        const QKeySequence chosen(Qt::ALT | Qt::Key_F9);
+        dialog.keysEdit()->setKeySequence(chosen);
+        dialog.assignButton()->click();
+        QCOMPARE(nextFile->shortcut(), chosen);
+        QCOMPARE(QSettings().value(QStringLiteral("shortcuts/nextFile")).toString(),
+                 chosen.toString(QKeySequence::PortableText));
+        QVERIFY(nextFile->toolTip().contains(chosen.toString(QKeySequence::NativeText)));
+        // The next window starts with it; Default gives the original back.
+        {
+            MainWindow another(m_options);
+            QCOMPARE(another.diffView()->findChild<QAction *>(QStringLiteral("nextFile"))->shortcut(), chosen);
+        }
+        QVERIFY(dialog.resetButton()->isEnabled());
+        dialog.resetButton()->click();
+        QCOMPARE(nextFile->shortcut(), original);
+        QVERIFY(!QSettings().contains(QStringLiteral("shortcuts/nextFile")));
     }
 
     void trayNotifiesNewWork()

@@ -8,8 +8,10 @@
 #include "ledger/ledgerview.h"
 #include "plan/planview.h"
 #include "reasondialog.h"
+#include "review/inboxview.h"
 #include "review/reviewview.h"
 #include "settingsdialog.h"
+#include "shortcuts.h"
 #include "shortcutsdialog.h"
 #include "statuspage.h"
 #include "tasks/taskqueueview.h"
@@ -30,13 +32,17 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QSystemTrayIcon>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTimer>
 #include <QToolTip>
+
+#include <utility>
 
 namespace astra {
 
@@ -47,6 +53,7 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     , m_statusPage(new StatusPage(this))
     , m_kanban(new KanbanView(this))
     , m_plan(new PlanView(this))
+    , m_inbox(new InboxView(this))
     , m_review(new ReviewView(this))
     , m_diff(new DiffView(this))
     , m_tasks(new TaskQueueView(this))
@@ -60,7 +67,15 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     m_tabs->addTab(m_statusPage, tr("&Overview"));
     m_tabs->addTab(m_kanban, tr("&Goals"));
     m_tabs->addTab(m_plan, tr("&Plan"));
-    m_tabs->addTab(m_review, tr("&Review"));
+    // The Review tab: the inbox of what waits for a decision beside the selected change.
+    m_reviewPage = new QSplitter(Qt::Horizontal, this);
+    m_reviewPage->setObjectName(QStringLiteral("reviewSplitter"));
+    m_reviewPage->addWidget(m_inbox);
+    m_reviewPage->addWidget(m_review);
+    m_reviewPage->setStretchFactor(0, 2);
+    m_reviewPage->setStretchFactor(1, 3);
+    m_reviewPage->setSizes({560, 840});
+    m_tabs->addTab(m_reviewPage, tr("&Review"));
     m_tabs->addTab(m_diff, tr("&Changes"));
     m_tabs->addTab(m_tasks, tr("&Tasks"));
     m_tabs->addTab(m_ledger, tr("&Ledger"));
@@ -130,6 +145,41 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         connect(choice, &QAction::triggered, this, [this, theme = theme] { setTheme(theme); });
     }
 
+    // Decisions on the change in the review panel, from every view (the diff included): the
+    // keys are the window's, so they work wherever the focus is.
+    QMenu *reviewMenu = menuBar()->addMenu(tr("&Review"));
+    const auto decision = [this, reviewMenu](const QString &text, const char *id, const QKeySequence &keys) {
+        QAction *action = reviewMenu->addAction(text);
+        action->setObjectName(QString::fromLatin1(id));
+        action->setShortcut(keys);
+        action->setEnabled(false);
+        return action;
+    };
+    QAction *approve = decision(tr("&Approve change"), "approveChange", QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_A));
+    QAction *reject = decision(tr("Re&ject change…"), "rejectChange", QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_J));
+    QAction *merge = decision(tr("&Merge change…"), "mergeChange", QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_M));
+    QAction *retest = decision(tr("&Test again"), "retestChange", QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_T));
+    QAction *rollback =
+        decision(tr("Roll &back change…"), "rollbackChange", QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_B));
+    m_review->bindDecisions(approve, reject, merge, retest, rollback);
+    reviewMenu->addSeparator();
+    QAction *next = reviewMenu->addAction(tr("&Next waiting change"));
+    next->setObjectName(QStringLiteral("nextWaitingChange"));
+    next->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_N));
+    connect(next, &QAction::triggered, this, [this] {
+        const qint64 following = m_inbox->nextAfter(m_inbox->currentModification());
+        if (following == 0 || !m_inbox->selectModification(following)) {
+            showTransient(tr("Nothing else waits for a decision."));
+        }
+    });
+    QAction *inbox = reviewMenu->addAction(tr("Review &inbox"));
+    inbox->setObjectName(QStringLiteral("showInbox"));
+    inbox->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_I));
+    connect(inbox, &QAction::triggered, this, [this] {
+        m_tabs->setCurrentWidget(m_reviewPage);
+        m_inbox->table()->setFocus(Qt::ShortcutFocusReason);
+    });
+
     QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
     QAction *keys = helpMenu->addAction(tr("&Keyboard shortcuts"));
     keys->setShortcut(QKeySequence(int(Qt::CTRL) | int(Qt::Key_Slash)));
@@ -146,7 +196,7 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         showNormal();
         raise();
         activateWindow();
-        m_tabs->setCurrentWidget(m_review);
+        m_tabs->setCurrentWidget(m_reviewPage);
     });
 
     connect(m_watcher, &WorkspaceWatcher::statusLoaded, this, [this](const WorkspaceStatus &status) {
@@ -155,6 +205,7 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         if (m_workDir != status.workDir) {
             m_workDir = status.workDir;
             m_awaitingReview = -1;
+            m_inboxOpened = false;
             m_ledgerHead.clear();
             m_diffKey.clear();
             WorkspaceChooser::rememberWorkspace(status.workDir);
@@ -185,9 +236,24 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         }
     });
     connect(m_watcher, &WorkspaceWatcher::tasksLoaded, m_tasks, &TaskQueueView::setTasks);
+    connect(m_watcher, &WorkspaceWatcher::inboxLoaded, this, &MainWindow::showInbox);
+    connect(m_inbox, &InboxView::modificationSelected, this, [this](qint64, qint64 goalId) {
+        m_kanban->selectGoal(goalId, false);
+    });
+    connect(m_inbox, &InboxView::modificationActivated, this, [this](qint64, qint64 goalId) {
+        m_kanban->selectGoal(goalId, false);
+        m_tabs->setCurrentWidget(m_diff);
+        m_diff->setFocus(Qt::OtherFocusReason);
+    });
+    connect(m_kanban, &KanbanView::goalActivated, this, [this](qint64 goalId) {
+        showReviewOf(goalId, false);
+        m_tabs->setCurrentWidget(m_reviewPage);
+        m_inbox->selectModification(m_review->modificationId());
+    });
     // Another process changed the state: every view follows, without F5.
     connect(m_watcher, &WorkspaceWatcher::stateChanged, this, &MainWindow::refresh);
     connect(m_kanban, &KanbanView::currentGoalChanged, this, [this](qint64 goalId) {
+        m_inbox->showGoal(goalId); // the inbox marks the change shown, wherever it was chosen
         m_plan->showLoading(goalId);
         m_watcher->loadPlan(goalId);
         showReviewOf(goalId, true);
@@ -199,11 +265,13 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         }
         if (!snapshot.diff) {
             m_diffKey.clear();
+            m_diffModification = 0;
             m_diff->showMessage(snapshot.diffError);
             return;
         }
         m_diffKey = snapshot.diff->fromCommit + u".." + snapshot.diff->toCommit;
         m_diff->setDiff(snapshot.diff, m_diffKey);
+        m_diffModification = snapshot.modificationId;
     });
     connect(m_watcher, &WorkspaceWatcher::reviewLoadFailed, this, [this](qint64 id, const QString &message) {
         m_review->showError(id, message);
@@ -214,18 +282,52 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     connect(m_watcher, &WorkspaceWatcher::ledgerLoadFailed, m_ledger, &LedgerView::showError);
     connect(m_ledger, &LedgerView::verifyRequested, this, [this] { m_watcher->loadLedger(true); });
     connect(m_review, &ReviewView::approveRequested, this, [this](qint64 id) {
-        m_watcher->perform(tr("Approve modification %1").arg(id), [id](Workspace &workspace) -> Status {
-            auto done = workspace.approveModification(id, QString());
-            return done ? Status() : Status(done.error());
+        const auto approve = [this, id] {
+            m_watcher->perform(tr("Approve modification %1").arg(id), [id](Workspace &workspace) -> Status {
+                auto done = workspace.approveModification(id, QString());
+                return done ? Status() : Status(done.error());
+            });
+        };
+        const int unseen = unseenHunks(id);
+        if (unseen <= 0) {
+            approve();
+            return;
+        }
+        // Approving what was not looked at is a choice to make knowingly.
+        auto *box =
+            new QMessageBox(QMessageBox::Question,
+                            tr("Approve modification %1").arg(id),
+                            tr("%n hunk(s) of this change are not marked seen. Approve it anyway?", nullptr, unseen),
+                            QMessageBox::NoButton,
+                            this);
+        box->setObjectName(QStringLiteral("unseenHunks"));
+        box->setInformativeText(tr("Mark each hunk seen in Changes with %1 as you read it.")
+                                    .arg(m_diff->findChild<QAction *>(QStringLiteral("markHunkSeen"))
+                                             ->shortcut()
+                                             .toString(QKeySequence::NativeText)));
+        QPushButton *anyway = box->addButton(tr("&Approve anyway"), QMessageBox::AcceptRole);
+        QPushButton *read = box->addButton(tr("&Read the changes"), QMessageBox::RejectRole);
+        box->setDefaultButton(read);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        connect(box, &QMessageBox::finished, this, [this, box, anyway, approve] {
+            if (box->clickedButton() == anyway) {
+                approve();
+            } else {
+                m_tabs->setCurrentWidget(m_diff);
+                m_diff->setFocus(Qt::OtherFocusReason);
+            }
         });
+        box->open();
     });
     connect(m_review, &ReviewView::rejectRequested, this, [this](qint64 id, const QString &reason) {
+        m_nextAfterDecision = m_inbox->nextAfter(id);
         m_watcher->perform(tr("Reject modification %1").arg(id), [id, reason](Workspace &workspace) -> Status {
             auto done = workspace.rejectModification(id, reason);
             return done ? Status() : Status(done.error());
         });
     });
     connect(m_review, &ReviewView::mergeRequested, this, [this](qint64 id) {
+        m_nextAfterDecision = m_inbox->nextAfter(id);
         m_watcher->perform(tr("Merge modification %1").arg(id), [id](Workspace &workspace) -> Status {
             auto done = workspace.mergeModification(id);
             return done ? Status() : Status(done.error());
@@ -261,6 +363,7 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         statusBar()->showMessage(tr("Done: %1").arg(what), 5000);
     });
     connect(m_watcher, &WorkspaceWatcher::actionFailed, this, [this](const QString &what, const QString &message) {
+        m_nextAfterDecision = 0; // the change still waits: it stays selected
         // The engine's message in full: it names the thing, the rule and what to do.
         auto *box = new QMessageBox(QMessageBox::Warning, tr("%1 failed").arg(what), message, QMessageBox::Ok, this);
         box->setObjectName(QStringLiteral("actionFailed"));
@@ -310,7 +413,39 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     connect(m_cycle, &BackgroundCycle::runningChanged, this, &MainWindow::updateBackground);
     updateBackground();
 
+    Shortcuts::applySaved(this);
     openWorkspace(options);
+}
+
+void MainWindow::showInbox(const QList<InboxItem> &items)
+{
+    m_inbox->setItems(items);
+    // After a merge or a rejection, the next change that waits comes up.
+    const qint64 next = std::exchange(m_nextAfterDecision, 0);
+    if (next > 0) {
+        const qint64 shown = m_inbox->selectModification(next) ? next : m_inbox->nextAfter(0);
+        if (shown > 0 && m_inbox->selectModification(shown)) {
+            m_kanban->selectGoal(m_inbox->goalOf(shown), false);
+        }
+    }
+    // Opening a workspace where changes wait starts on them.
+    if (!m_inboxOpened) {
+        m_inboxOpened = true;
+        const qint64 first = m_inbox->nextAfter(0);
+        if (m_openInboxOnStart && first > 0) {
+            m_tabs->setCurrentWidget(m_reviewPage);
+            m_inbox->selectModification(first);
+            m_kanban->selectGoal(m_inbox->goalOf(first), false);
+        }
+    }
+}
+
+int MainWindow::unseenHunks(qint64 modificationId) const
+{
+    if (m_diffModification != modificationId) {
+        return -1; // its diff was never shown: the panel's own rules apply
+    }
+    return m_diff->model()->hunkCount() - m_diff->model()->seenCount();
 }
 
 MainWindow::~MainWindow() = default;
@@ -340,7 +475,9 @@ void MainWindow::restoreLayout()
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    const bool openInbox = m_openInboxOnStart; // the last session's view gives way to waiting changes
     showView(settings.value(QStringLiteral("window/view")).toString());
+    m_openInboxOnStart = openInbox;
     if (settings.value(QStringLiteral("diff/unified")).toBool()) {
         m_diff->setMode(DiffModel::Mode::Unified);
     }
@@ -496,7 +633,13 @@ bool MainWindow::showView(const QString &name)
         return false;
     }
     m_tabs->setCurrentIndex(at);
+    m_openInboxOnStart = false; // a view asked for wins
     return true;
+}
+
+QString MainWindow::currentView() const
+{
+    return viewNames().value(m_tabs->currentIndex());
 }
 
 void MainWindow::showTransient(const QString &message)

@@ -2,10 +2,12 @@
 
 #include "model/goalstatemachine.h"
 #include "workspace/workspace.h"
+#include "workspace/workspacewatcher.h"
 
 #include <QMainWindow>
 
 class QLabel;
+class QSplitter;
 class QSystemTrayIcon;
 class QTabWidget;
 
@@ -15,6 +17,7 @@ namespace astra {
 
 class BackgroundCycle;
 class DiffView;
+class InboxView;
 class KanbanView;
 class LedgerView;
 class PlanView;
@@ -50,6 +53,10 @@ public:
     {
         return m_review;
     }
+    InboxView *inboxView() const
+    {
+        return m_inbox;
+    }
     DiffView *diffView() const
     {
         return m_diff;
@@ -71,6 +78,8 @@ public:
     void restoreLayout();
     // Brings a view to the front; false for an unknown name.
     bool showView(const QString &name);
+    // The name of the view in front.
+    QString currentView() const;
     WorkspaceWatcher *watcher() const
     {
         return m_watcher;
@@ -111,13 +120,18 @@ private:
     void notifyAwaitingReview(const WorkspaceStatus &status);
     void rebuildRecentMenu();
     void updateBackground();
+    void showInbox(const QList<InboxItem> &items);
+    // Hunks of the modification's diff not marked seen; -1 when its diff was not shown.
+    int unseenHunks(qint64 modificationId) const;
 
     WorkspaceWatcher *m_watcher = nullptr;
     BackgroundCycle *m_cycle = nullptr;
     StatusPage *m_statusPage = nullptr;
     KanbanView *m_kanban = nullptr;
     PlanView *m_plan = nullptr;
+    InboxView *m_inbox = nullptr;
     ReviewView *m_review = nullptr;
+    QSplitter *m_reviewPage = nullptr;
     DiffView *m_diff = nullptr;
     TaskQueueView *m_tasks = nullptr;
     LedgerView *m_ledger = nullptr;
@@ -134,6 +148,10 @@ private:
     int m_awaitingReview = -1; // -1: not loaded yet
     QString m_ledgerHead; // the head hash the ledger view shows
     QString m_diffKey; // the commits of the diff shown
+    qint64 m_diffModification = 0; // whose diff is shown
+    qint64 m_nextAfterDecision = 0; // to select when the inbox reloads after a merge or rejection
+    bool m_openInboxOnStart = true; // false once a view was asked for
+    bool m_inboxOpened = false; // the inbox of this workspace was shown once
 };
 
 } // namespace astra

@@ -416,26 +416,40 @@ DiffView::DiffView(QWidget *parent)
 
     struct Binding
     {
+        const char *id; // the action's object name, under which a changed shortcut is kept
         QString text;
         QKeySequence keys;
         void (DiffView::*slot)();
     };
+    // Keys that reach the application: window managers take Alt+Shift+arrows (and
+    // Ctrl+Alt+arrows) for their own use.
     const QList<Binding> bindings{
-        {tr("Next hunk"), QKeySequence(int(Qt::ALT) | int(Qt::Key_Down)), &DiffView::nextHunk},
-        {tr("Previous hunk"), QKeySequence(int(Qt::ALT) | int(Qt::Key_Up)), &DiffView::previousHunk},
-        {tr("Next file"), QKeySequence(Qt::ALT | Qt::SHIFT | Qt::Key_Down), &DiffView::nextFile},
-        {tr("Previous file"), QKeySequence(Qt::ALT | Qt::SHIFT | Qt::Key_Up), &DiffView::previousFile},
-        {tr("Mark hunk seen and go to the next"),
+        {"nextHunk", tr("Next hunk"), QKeySequence(int(Qt::ALT) | int(Qt::Key_Down)), &DiffView::nextHunk},
+        {"previousHunk", tr("Previous hunk"), QKeySequence(int(Qt::ALT) | int(Qt::Key_Up)), &DiffView::previousHunk},
+        {"nextFile", tr("Next file"), QKeySequence(int(Qt::ALT) | int(Qt::Key_PageDown)), &DiffView::nextFile},
+        {"previousFile",
+         tr("Previous file"),
+         QKeySequence(int(Qt::ALT) | int(Qt::Key_PageUp)),
+         &DiffView::previousFile},
+        {"markHunkSeen",
+         tr("Mark hunk seen and go to the next"),
          QKeySequence(int(Qt::CTRL) | int(Qt::Key_Space)),
          &DiffView::toggleSeenAndNext},
-        {tr("Side by side or unified"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_U), &DiffView::toggleMode},
-        {tr("Show all unchanged lines"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), &DiffView::expandAll},
+        {"toggleDiffMode",
+         tr("Side by side or unified"),
+         QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_U),
+         &DiffView::toggleMode},
+        {"expandUnchanged",
+         tr("Show all unchanged lines"),
+         QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
+         &DiffView::expandAll},
     };
     auto *toolbar = new QHBoxLayout;
     toolbar->addWidget(m_header, 1);
     toolbar->addWidget(m_highlighting);
     for (const Binding &binding : bindings) {
         auto *action = new QAction(binding.text, this);
+        action->setObjectName(QString::fromLatin1(binding.id));
         action->setShortcut(binding.keys);
         action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
         action->setToolTip(tr("%1 (%2)").arg(binding.text, binding.keys.toString(QKeySequence::NativeText)));

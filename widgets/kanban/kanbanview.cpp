@@ -80,6 +80,9 @@ KanbanView::KanbanView(QWidget *parent)
         m_columns.append(view);
         connect(view, &GoalColumnView::actionRequested, this, &KanbanView::actionRequested);
         connect(view, &GoalColumnView::dropRefused, this, &KanbanView::dropRefused);
+        connect(view, &QAbstractItemView::activated, this, [this](const QModelIndex &index) {
+            Q_EMIT goalActivated(index.data(GoalBoardModel::IdRole).toLongLong());
+        });
         connect(view->selectionModel(), &QItemSelectionModel::currentChanged, this, [this](const QModelIndex &index) {
             if (index.isValid()) {
                 showDetail(index.data(GoalBoardModel::IdRole).toLongLong());

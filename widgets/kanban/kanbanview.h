@@ -53,6 +53,8 @@ Q_SIGNALS:
     void actionRequested(qint64 goalId, astra::GoalAction action);
     void dropRefused(const QString &why);
     void currentGoalChanged(qint64 goalId);
+    // A card was double-clicked (or Enter pressed on it): open its review.
+    void goalActivated(qint64 goalId);
 
 private:
     void applyFilters();

@@ -79,15 +79,6 @@ QString flagText(const QString &flag, const QString &path)
     return ReviewView::tr("%1: %2").arg(path, flag);
 }
 
-void addShortcut(QWidget *owner, QPushButton *button, const QKeySequence &keys)
-{
-    auto *action = new QAction(button->text().remove(u'&'), owner);
-    action->setShortcut(keys);
-    action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    QObject::connect(action, &QAction::triggered, button, &QPushButton::click);
-    owner->addAction(action);
-    button->setToolTip(ReviewView::tr("%1 (%2)").arg(action->text(), keys.toString(QKeySequence::NativeText)));
-}
 } // namespace
 
 ReviewView::ReviewView(QWidget *parent)
@@ -113,10 +104,6 @@ ReviewView::ReviewView(QWidget *parent)
     m_merge->setObjectName(QStringLiteral("mergeModification"));
     m_retest->setObjectName(QStringLiteral("retestModification"));
     m_rollback->setObjectName(QStringLiteral("rollbackModification"));
-    addShortcut(this, m_approve, QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_A));
-    addShortcut(this, m_reject, QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_J));
-    addShortcut(this, m_merge, QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_M));
-    addShortcut(this, m_rollback, QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_B));
     connect(m_approve, &QPushButton::clicked, this, &ReviewView::approve);
     connect(m_reject, &QPushButton::clicked, this, &ReviewView::reject);
     connect(m_merge, &QPushButton::clicked, this, &ReviewView::merge);
@@ -231,10 +218,10 @@ void ReviewView::updateButtons()
     // An imported change that was never tested is tested for the first time.
     const bool untested = m_loaded && m_snapshot.modification.status == ModificationStatus::Pending;
     m_retest->setText(untested ? tr("Run &tests") : tr("&Test again"));
-    m_retest->setToolTip(untested ? tr("Run the tests on this change's commit; it then waits for review")
-                                  : tr("Run the tests again on the target branch as it is now (the merge this "
-                                       "change would make) and put the change back for review; an approval is "
-                                       "withdrawn"));
+    m_retestToolTip = untested ? tr("Run the tests on this change's commit; it then waits for review")
+                               : tr(
+                                   "Run the tests again on the target branch as it is now (the merge this change "
+                                   "would make) and put the change back for review; an approval is withdrawn");
     // A button that disables itself (Approve, once approved) would take the keyboard focus out
     // of the panel with it, and the panel's shortcuts (Ctrl+Alt+M next) would stop working:
     // the focus stays in the panel.
@@ -244,8 +231,38 @@ void ReviewView::updateButtons()
     m_merge->setEnabled(canMerge());
     m_retest->setEnabled(canRetest());
     m_rollback->setEnabled(canRollback());
+    for (const auto &[button, action] : std::as_const(m_actions)) {
+        action->setEnabled(button->isEnabled());
+    }
+    updateToolTips();
     if (focusInPanel && (!QApplication::focusWidget() || !isAncestorOf(QApplication::focusWidget()))) {
         m_details->setFocus(Qt::OtherFocusReason);
+    }
+}
+
+void ReviewView::bindDecisions(QAction *approve, QAction *reject, QAction *merge, QAction *retest, QAction *rollback)
+{
+    m_actions = {{m_approve, approve},
+                 {m_reject, reject},
+                 {m_merge, merge},
+                 {m_retest, retest},
+                 {m_rollback, rollback}};
+    for (const auto &[button, action] : std::as_const(m_actions)) {
+        connect(action, &QAction::triggered, button, &QPushButton::click);
+        connect(action, &QAction::changed, this, &ReviewView::updateToolTips);
+    }
+    updateButtons();
+}
+
+void ReviewView::updateToolTips()
+{
+    for (const auto &[button, action] : std::as_const(m_actions)) {
+        const QString keys = action->shortcut().toString(QKeySequence::NativeText);
+        const QString what = button == m_retest ? m_retestToolTip : button->text().remove(u'&');
+        const QString tip = keys.isEmpty() ? what : tr("%1 (%2)").arg(what, keys);
+        if (button->toolTip() != tip) {
+            button->setToolTip(tip);
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 
 #include <QWidget>
 
+class QAction;
 class QLabel;
 class QPushButton;
 class QTextBrowser;
@@ -46,6 +47,11 @@ public:
     // The details as HTML (provenance, rationale, tests, flags, impact).
     static QString detailsHtml(const ReviewSnapshot &snapshot);
 
+    // The window's decision actions (with their shortcuts, working from every view): each
+    // clicks its button, is enabled exactly when its button is, and the button's tool tip
+    // names its keys.
+    void bindDecisions(QAction *approve, QAction *reject, QAction *merge, QAction *retest, QAction *rollback);
+
     // The actions, as the buttons and shortcuts run them; reject and roll back ask first.
     void approve();
     void reject();
@@ -61,6 +67,7 @@ Q_SIGNALS:
 
 private:
     void updateButtons();
+    void updateToolTips();
 
     ReviewSnapshot m_snapshot;
     bool m_loaded = false;
@@ -71,6 +78,8 @@ private:
     QPushButton *m_merge;
     QPushButton *m_retest;
     QPushButton *m_rollback;
+    QList<QPair<QPushButton *, QAction *>> m_actions;
+    QString m_retestToolTip;
 };
 
 } // namespace astra
