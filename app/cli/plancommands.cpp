@@ -229,6 +229,26 @@ int runRun(Context &context)
     QMutex printing;
     QList<qint64> finished;
     bool anyFailed = false;
+    // Progress as it goes (not with --json, whose output is the one document at the end).
+    QObject::connect(
+        &scheduler,
+        &Scheduler::taskStarted,
+        &scheduler,
+        [&](qint64 taskId, qint64 planId, const QString &kind, int attempt) {
+            if (context.json) {
+                return;
+            }
+            QMutexLocker locker(&printing);
+            context.out << (attempt > 1 ? Tr::tr("Task %1 (%2, plan %3) started, attempt %4…")
+                                              .arg(taskId)
+                                              .arg(kind)
+                                              .arg(planId)
+                                              .arg(attempt)
+                                        : Tr::tr("Task %1 (%2, plan %3) started…").arg(taskId).arg(kind).arg(planId))
+                        << '\n';
+            context.out.flush();
+        },
+        Qt::DirectConnection);
     QObject::connect(
         &scheduler,
         &Scheduler::taskFinished,
@@ -260,7 +280,12 @@ int runRun(Context &context)
     // Modifications imported with `astra propose` have no plan: test them too.
     QList<Modification> tested;
     if (!options.goalId) {
-        auto pending = workspace->testPending();
+        auto pending = workspace->testPending([&](const Modification &m) {
+            if (!context.json) {
+                context.out << Tr::tr("Testing modification %1 (%2)…").arg(m.id).arg(m.title) << '\n';
+                context.out.flush();
+            }
+        });
         if (!pending) {
             return context.fail(pending.error());
         }

@@ -8,6 +8,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -251,10 +252,29 @@ AgentProposer::propose(const ProposalContext &context, GitRepository &repo, cons
     QByteArray err;
     bool outTruncated = false;
     bool errTruncated = false;
+    // The output as it comes, for a person following the run; it is not what is kept.
+    QFile log(context.logFile);
+    qint64 logged = 0;
+    if (!context.logFile.isEmpty() && !log.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        qCWarning(lcWorkspace) << "cannot write the agent's log" << context.logFile << log.errorString();
+    }
+    const auto follow = [&](const QByteArray &data) {
+        if (log.isOpen() && logged < maxStdout + maxStderr) {
+            logged += log.write(data.left(maxStdout + maxStderr - logged));
+            log.flush();
+        }
+    };
     const SandboxRun run = runSandboxed(
         sandboxed,
-        [&](const QByteArray &data) { appendCapped(out, data, maxStdout, &outTruncated); },
-        [&](const QByteArray &data) { appendCapped(err, data, maxStderr, &errTruncated); });
+        [&](const QByteArray &data) {
+            appendCapped(out, data, maxStdout, &outTruncated);
+            follow(data);
+        },
+        [&](const QByteArray &data) {
+            appendCapped(err, data, maxStderr, &errTruncated);
+            follow(data);
+        });
+    log.close();
 
     const QString who =
         invocation->agent == u"command" ? QStringLiteral("`%1`").arg(invocation->title) : invocation->title;

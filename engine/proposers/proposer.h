@@ -29,6 +29,9 @@ struct ProposalContext
     QString baseCommit;
     QString targetBranch;
     QList<ProposalFile> files;
+    // Where a proposer that runs a program copies its output as it comes (stdout, then stderr
+    // lines marked), so that a person can follow it; empty: nowhere. Not part of the request.
+    QString logFile;
 
     QJsonObject toJson() const;
 };

@@ -149,7 +149,8 @@ public:
         m_total += data.size();
         if (m_file && m_writeError.isEmpty() && m_written < m_cap) {
             const qint64 n = qMin<qint64>(data.size(), m_cap - m_written);
-            if (m_file->write(data.constData(), n) != n) {
+            // Flushed as it comes: a person follows the log while the tests run.
+            if (m_file->write(data.constData(), n) != n || !m_file->flush()) {
                 m_writeError = m_file->errorString();
             }
             m_written += n;

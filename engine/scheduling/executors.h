@@ -45,6 +45,7 @@ struct TaskContext
     QDeadlineTimer deadline;
     const std::atomic<bool> *stop = nullptr; // cancellation or the deadline
     std::function<void(int, const QString &)> progress;
+    qint64 runId = 0; // the task_runs row of this attempt
 
     bool stopRequested() const
     {

@@ -341,6 +341,7 @@ void Scheduler::runPlan(qint64 planId)
             }
         }
         TaskContext context{session, task, planTasks->mid(0, index), deadline, stopFlag.get(), {}};
+        context.runId = runId;
         const qint64 taskId = task.id;
         context.progress = [this, taskId](int percent, const QString &message) {
             Q_EMIT taskProgress(taskId, percent, message);

@@ -258,8 +258,9 @@ Status TaskRepository::finishRun(const TaskRunRecord &run)
 {
     auto count = m_db.execUpdate(
         Tr::tr("Finishing task run %1").arg(run.id),
-        QStringLiteral("UPDATE task_runs SET outcome = ?, exit_code = ?, finished_at = ?, duration_ms = ?, "
-                       "output_path = ?, summary = ?, report = ? WHERE id = ? AND outcome = 'running'"),
+        QStringLiteral(
+            "UPDATE task_runs SET outcome = ?, exit_code = ?, finished_at = ?, duration_ms = ?, "
+            "output_path = COALESCE(?, output_path), summary = ?, report = ? WHERE id = ? AND outcome = 'running'"),
         {run.outcome,
          run.exitCode ? QVariant(*run.exitCode) : QVariant(),
          run.finishedAt,
@@ -276,6 +277,14 @@ Status TaskRepository::finishRun(const TaskRunRecord &run)
                          ErrorKind::Conflict);
     }
     return {};
+}
+
+Status TaskRepository::setRunOutput(qint64 runId, const QString &path)
+{
+    auto count = m_db.execUpdate(Tr::tr("Recording the log of task run %1").arg(runId),
+                                 QStringLiteral("UPDATE task_runs SET output_path = ? WHERE id = ?"),
+                                 {path, runId});
+    return count ? Status() : Status(count.error());
 }
 
 Result<QList<TaskRunRecord>> TaskRepository::runs(qint64 taskId) const

@@ -44,6 +44,8 @@ public:
 
     Result<qint64> insertRun(const TaskRunRecord &run);
     Status finishRun(const TaskRunRecord &run);
+    // Where a running task writes its log (kept when the run finishes).
+    Status setRunOutput(qint64 runId, const QString &path);
     Result<QList<TaskRunRecord>> runs(qint64 taskId) const;
     // The runs of every task of a plan, in one query, oldest first.
     Result<QList<TaskRunRecord>> planRuns(qint64 planId) const;

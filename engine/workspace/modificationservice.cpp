@@ -551,9 +551,9 @@ Result<Modification> ModificationService::move(const Modification &modification,
     return moved;
 }
 
-Result<Modification> ModificationService::test(qint64 id)
+Result<Modification> ModificationService::test(qint64 id, const QString &logFile)
 {
-    return runTests(id, QStringLiteral("astra"), QString(), {});
+    return runTests(id, QStringLiteral("astra"), QString(), {}, logFile);
 }
 
 Result<Modification> ModificationService::retest(qint64 id)
@@ -608,8 +608,11 @@ Result<Modification> ModificationService::retest(qint64 id)
     return retested;
 }
 
-Result<Modification>
-ModificationService::runTests(qint64 id, const QString &who, const QString &testedCommit, QJsonObject meta)
+Result<Modification> ModificationService::runTests(qint64 id,
+                                                   const QString &who,
+                                                   const QString &testedCommit,
+                                                   QJsonObject meta,
+                                                   const QString &logFile)
 {
     auto modification = ModificationRepository(m_db).find(id);
     if (!modification) {
@@ -642,10 +645,12 @@ ModificationService::runTests(qint64 id, const QString &who, const QString &test
     record.id = *recordId;
 
     const QString outputDir = outputFolder(m_stateDir, QStringLiteral("test-output"));
-    const TestRunRequest request =
-        testRunRequest(m_config.tests,
-                       {},
-                       QDir(outputDir).filePath(QStringLiteral("modification-%1-run-%2.log").arg(id).arg(record.id)));
+    const TestRunRequest request = testRunRequest(
+        m_config.tests,
+        {},
+        !logFile.isEmpty()
+            ? logFile
+            : QDir(outputDir).filePath(QStringLiteral("modification-%1-run-%2.log").arg(id).arg(record.id)));
     const TestRunResult run = runOnExport(m_repo, commitToTest, request, QStringLiteral("test"));
 
     record.sandbox = run.sandbox;
@@ -697,7 +702,7 @@ ModificationService::runTests(qint64 id, const QString &who, const QString &test
     return finished;
 }
 
-Result<QList<Modification>> ModificationService::testPending()
+Result<QList<Modification>> ModificationService::testPending(const std::function<void(const Modification &)> &starting)
 {
     auto pending = ModificationRepository(m_db).list(ModificationStatus::Pending);
     if (!pending) {
@@ -705,6 +710,9 @@ Result<QList<Modification>> ModificationService::testPending()
     }
     QList<Modification> done;
     for (const Modification &modification : std::as_const(*pending)) {
+        if (starting) {
+            starting(modification);
+        }
         auto tested = test(modification.id);
         if (!tested) {
             return tested.error();

@@ -5,6 +5,7 @@
 #include "model/modification.h"
 #include "model/treediff.h"
 
+#include <functional>
 #include <optional>
 
 namespace astra {
@@ -55,12 +56,12 @@ public:
     Result<QList<Modification>> list(std::optional<ModificationStatus> status);
     Result<Modification> find(qint64 id);
     Result<QList<TestResultRecord>> testResults(qint64 modificationId);
-    Result<Modification> test(qint64 id);
+    Result<Modification> test(qint64 id, const QString &logFile = {});
     // A person's request to test again (approval withdrawn): on the target's head as it is now
     // (the merge it would make, when the target moved since the change's base), then back to
     // awaiting approval, so it is reviewed against that head.
     Result<Modification> retest(qint64 id);
-    Result<QList<Modification>> testPending();
+    Result<QList<Modification>> testPending(const std::function<void(const Modification &)> &starting = {});
     Result<Modification> approve(qint64 id, const QString &reason);
     Result<Modification> reject(qint64 id, const QString &reason);
     Result<Modification> merge(qint64 id);
@@ -72,7 +73,8 @@ public:
 private:
     // Tests `testedCommit` (the change's head, or the merge it would make) for modification `id`,
     // moved to testing by `who` with `meta`.
-    Result<Modification> runTests(qint64 id, const QString &who, const QString &testedCommit, QJsonObject meta);
+    Result<Modification>
+    runTests(qint64 id, const QString &who, const QString &testedCommit, QJsonObject meta, const QString &logFile = {});
     // create() for goal `goalId`, or for `newGoal` (a GoalService::draft), stored in the same
     // transaction as the modification. An `imported` change is its goal's work: the goal
     // moves to awaiting review with it (awaitImportedChange).

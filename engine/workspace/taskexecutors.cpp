@@ -7,10 +7,13 @@
 #include "store/database.h"
 #include "store/ledger.h"
 #include "store/modificationrepository.h"
+#include "store/taskrepository.h"
+#include "workspace/exportedrun.h"
 #include "workspace/workspace.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
+#include <QDir>
 #include <QJsonArray>
 
 namespace astra {
@@ -20,6 +23,26 @@ struct Tr
 {
     Q_DECLARE_TR_FUNCTIONS(astra::Executors)
 };
+
+// The log a running task writes its programs' output to, recorded on its run so that a person
+// can follow it while it runs: <state dir>/task-output/task-<id>-run-<run>.log. Empty (no live
+// log, the run goes on) when it cannot be recorded.
+QString taskLog(Workspace &workspace, const TaskContext &context)
+{
+    if (context.runId <= 0) {
+        return QString();
+    }
+    const QString path = QDir(outputFolder(workspace.stateDir(), QStringLiteral("task-output")))
+                             .filePath(QStringLiteral("task-%1-run-%2.log").arg(context.task.id).arg(context.runId));
+    Status recorded = workspace.database().writeTransaction(
+        [&] { return TaskRepository(workspace.database()).setRunOutput(context.runId, path); });
+    if (!recorded) {
+        workspace.warn(
+            Tr::tr("task %1: its log could not be recorded: %2").arg(context.task.id).arg(recorded.message()));
+        return QString();
+    }
+    return path;
+}
 
 QString pathOf(const TaskRecord &task)
 {
@@ -151,6 +174,7 @@ TaskOutcome codeAnalyze(Workspace &workspace, TaskContext &context)
         }
         proposal.files.append(file);
     }
+    proposal.logFile = taskLog(workspace, context);
     context.progress(10, Tr::tr("asking the %1 proposer").arg(proposerName));
     auto answer = (*proposer)->propose(proposal, workspace.repository(), context.stop);
     if (!answer) {
@@ -244,7 +268,7 @@ TaskOutcome codeTest(Workspace &workspace, TaskContext &context)
     }
     if (modification->status == ModificationStatus::Pending) {
         context.progress(10, Tr::tr("testing modification %1").arg(id));
-        modification = workspace.testModification(id);
+        modification = workspace.testModification(id, taskLog(workspace, context));
         if (!modification) {
             return TaskOutcome::failed(modification.error());
         }

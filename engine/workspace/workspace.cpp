@@ -628,9 +628,9 @@ Result<QList<TestResultRecord>> Workspace::testResults(qint64 modificationId)
     return m_modifications.testResults(modificationId);
 }
 
-Result<Modification> Workspace::testModification(qint64 id)
+Result<Modification> Workspace::testModification(qint64 id, const QString &logFile)
 {
-    return m_modifications.test(id);
+    return m_modifications.test(id, logFile);
 }
 
 Result<Modification> Workspace::retestModification(qint64 id)
@@ -638,9 +638,9 @@ Result<Modification> Workspace::retestModification(qint64 id)
     return m_modifications.retest(id);
 }
 
-Result<QList<Modification>> Workspace::testPending()
+Result<QList<Modification>> Workspace::testPending(const std::function<void(const Modification &)> &starting)
 {
-    return m_modifications.testPending();
+    return m_modifications.testPending(starting);
 }
 
 Result<Modification> Workspace::approveModification(qint64 id, const QString &reason)

@@ -13,6 +13,7 @@
 #include "model/workspacestatus.h"
 #include "workspace/modificationservice.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -117,12 +118,14 @@ public:
     Result<Modification> modification(qint64 id);
     Result<QList<TestResultRecord>> testResults(qint64 modificationId);
     // Runs the tests of one modification on its exact commit (blocking: call it off the UI thread).
-    Result<Modification> testModification(qint64 id);
+    // `logFile`: where the tests' output goes (a task's log); empty: the test run's own file.
+    Result<Modification> testModification(qint64 id, const QString &logFile = {});
     // A person's "test again on the target as it is now" (withdraws an approval); see
     // ModificationService::retest.
     Result<Modification> retestModification(qint64 id);
     // Tests every pending modification; returns them as they ended.
-    Result<QList<Modification>> testPending();
+    // `starting` hears of each before its tests run.
+    Result<QList<Modification>> testPending(const std::function<void(const Modification &)> &starting = {});
     Result<Modification> approveModification(qint64 id, const QString &reason);
     Result<Modification> rejectModification(qint64 id, const QString &reason);
     Result<Modification> mergeModification(qint64 id);

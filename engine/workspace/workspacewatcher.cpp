@@ -215,6 +215,47 @@ QString tailOf(const QString &fileName, qint64 maxBytes)
     return QString::fromUtf8(file.readAll());
 }
 
+struct TaskLogLoad
+{
+    bool ok = false;
+    QString error;
+
+    static TaskLogLoad failure(const QString &message)
+    {
+        TaskLogLoad load;
+        load.error = message;
+        return load;
+    }
+    qint64 taskId = 0;
+    QString text;
+    bool running = false;
+};
+
+// The end of the log of a task's latest run. Only a file under the workspace's state folder is
+// read: the row names it, and a row is data, not a licence to show any file.
+TaskLogLoad loadTaskLogOf(Workspace &ws, qint64 taskId)
+{
+    TaskLogLoad load;
+    load.taskId = taskId;
+    auto runs = ws.taskRuns(taskId);
+    if (!runs) {
+        load.error = runs.message();
+        return load;
+    }
+    load.ok = true;
+    if (runs->isEmpty()) {
+        return load;
+    }
+    const TaskRunRecord &run = runs->constLast();
+    load.running = run.outcome == u"running";
+    const QString file = QFileInfo(run.outputPath).canonicalFilePath();
+    const QString state = QFileInfo(ws.stateDir()).canonicalFilePath();
+    if (!file.isEmpty() && !state.isEmpty() && file.startsWith(state + u'/')) {
+        load.text = tailOf(file, 64 * 1024);
+    }
+    return load;
+}
+
 ReviewLoad loadReviewOf(Workspace &ws, qint64 modificationId, const QString &knownDiff)
 {
     ReviewLoad load;
@@ -507,6 +548,17 @@ void WorkspaceWatcher::loadReview(qint64 modificationId, const QString &knownDif
                         Q_EMIT reviewLoaded(load.snapshot);
                     } else {
                         Q_EMIT reviewLoadFailed(modificationId, load.error);
+                    }
+                });
+}
+
+void WorkspaceWatcher::loadTaskLog(qint64 taskId)
+{
+    const quint64 generation = ++m_taskLogGeneration;
+    runOnWorker([taskId](Workspace &workspace) { return loadTaskLogOf(workspace, taskId); },
+                [this, generation](const TaskLogLoad &load) {
+                    if (generation == m_taskLogGeneration && load.ok) {
+                        Q_EMIT taskLogLoaded(load.taskId, load.text, load.running);
                     }
                 });
 }

@@ -100,6 +100,8 @@ public:
     // (reviewLoaded); a newer loadReview() supersedes an older one. The diff is not computed
     // again when the modification's "base..head" is `knownDiff` (diffUnchanged is set).
     void loadReview(qint64 modificationId, const QString &knownDiff = {});
+    // Loads the end of the log of a task's latest run (taskLogLoaded); a newer call supersedes.
+    void loadTaskLog(qint64 taskId);
     // Loads the latest `limit` ledger entries, and verifies the chain when `verify`.
     void loadLedger(bool verify, int limit = 5000);
 
@@ -123,6 +125,8 @@ Q_SIGNALS:
     void reviewLoaded(const astra::ReviewSnapshot &snapshot);
     void reviewLoadFailed(qint64 modificationId, const QString &message);
     void ledgerLoaded(const astra::LedgerSnapshot &snapshot);
+    // `running`: the run goes on and its log grows.
+    void taskLogLoaded(qint64 taskId, const QString &text, bool running);
     void ledgerLoadFailed(const QString &message);
     void actionSucceeded(const QString &what);
     void actionFailed(const QString &what, const QString &message);
@@ -146,6 +150,7 @@ private:
     quint64 m_planGeneration = 0;
     quint64 m_reviewGeneration = 0;
     quint64 m_ledgerGeneration = 0;
+    quint64 m_taskLogGeneration = 0;
     int m_running = 0;
 };
 

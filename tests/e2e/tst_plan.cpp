@@ -1,8 +1,12 @@
 #include "testsupport.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QTest>
 
 using namespace astra;
@@ -18,6 +22,15 @@ const char calcTest[] =
 const char agent[] =
     "import json, sys\n"
     "ctx = json.load(sys.stdin)\n"
+    "f = ctx['files'][0]\n"
+    "print(json.dumps({'title': 'Fix add', 'rationale': 'add subtracted',\n"
+    "  'files': [{'path': f['path'], 'content': f['content'].replace('a - b', 'a + b')}]}))\n";
+// The same agent, taking its time and saying so on stderr first.
+const char slowAgent[] =
+    "import json, sys, time\n"
+    "ctx = json.load(sys.stdin)\n"
+    "sys.stderr.write('agent: reading the files\\n'); sys.stderr.flush()\n"
+    "time.sleep(3)\n"
     "f = ctx['files'][0]\n"
     "print(json.dumps({'title': 'Fix add', 'rationale': 'add subtracted',\n"
     "  'files': [{'path': f['path'], 'content': f['content'].replace('a - b', 'a + b')}]}))\n";
@@ -218,6 +231,56 @@ private Q_SLOTS:
                     < story.indexOf(QStringLiteral("goal_completed")));
             QCOMPARE(story.count(QStringLiteral("task_started")), 5);
         }
+    }
+
+    // `astra run` says what starts as it starts, and a running task's output can be followed in
+    // its log while it runs (the workstation's task view reads the same file).
+    void runShowsProgressAndALiveLog()
+    {
+        setUp(test::testDatabases(m_dir.path()).first().second,
+              QStringLiteral("command"),
+              script("slow.py", slowAgent));
+        VERIFY_EXIT(astra({QStringLiteral("goal"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
+        VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("1")}), 0);
+        VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
+
+        QProcess run;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("LANGUAGE"), QStringLiteral("en"));
+        run.setProcessEnvironment(env);
+        run.setWorkingDirectory(m_repo->path());
+        run.start(QStringLiteral(ASTRA_CLI_PATH), {QStringLiteral("--db"), m_db, QStringLiteral("run")});
+        QVERIFY(run.waitForStarted(30000));
+        // While the agent works: its task was announced, and its log has what it said so far.
+        QString out;
+        const QString logs = QDir(m_repo->path()).filePath(QStringLiteral(".git/astra/task-output"));
+        QString followed;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                out += QString::fromUtf8(run.readAllStandardOutput());
+                for (const QFileInfo &log : QDir(logs).entryInfoList({QStringLiteral("task-*.log")}, QDir::Files)) {
+                    QFile file(log.filePath());
+                    if (file.open(QIODevice::ReadOnly) && file.readAll().contains("agent: reading the files")) {
+                        followed = log.fileName();
+                    }
+                }
+                return !followed.isEmpty();
+            },
+            30000));
+        QCOMPARE(run.state(), QProcess::Running); // read while the run goes on
+        QVERIFY2(out.contains(QStringLiteral("(code_analyze, plan 1) started…")), qPrintable(out));
+        QVERIFY2(!out.contains(QStringLiteral("Task 2: succeeded")), qPrintable(out));
+        QVERIFY(run.waitForFinished(120000));
+        out += QString::fromUtf8(run.readAllStandardOutput());
+        QCOMPARE(run.exitCode(), 0);
+        QVERIFY2(out.indexOf(QStringLiteral("Task 4 (code_test, plan 1) started…"))
+                     < out.indexOf(QStringLiteral("Task 4: succeeded")),
+                 qPrintable(out));
+        // The tests' output went to the test task's log as well.
+        QVERIFY(QFile::exists(QDir(logs).filePath(QStringLiteral("task-4-run-4.log"))));
+        QFile testLog(QDir(logs).filePath(QStringLiteral("task-4-run-4.log")));
+        QVERIFY(testLog.open(QIODevice::ReadOnly));
+        QVERIFY2(testLog.readAll().contains("OK"), "the unittest summary");
     }
 
     void noPlanSaysWhy()

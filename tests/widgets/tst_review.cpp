@@ -541,6 +541,22 @@ private Q_SLOTS:
         QVERIFY(ticked.wait(3000)); // the elapsed time moves on by itself
         QCOMPARE(TaskQueueModel::elapsedText(3725), QStringLiteral("1:02:05"));
         QCOMPARE(TaskQueueModel::elapsedText(59), QStringLiteral("0:59"));
+        // The selected running task's log is asked for, shown, and asked for again while it runs.
+        view.show();
+        QSignalSpy wanted(&view, &TaskQueueView::logWanted);
+        view.selectTask(1);
+        QCOMPARE(wanted.count(), 1);
+        QCOMPARE(wanted.first().first().toLongLong(), qint64(1));
+        view.showLog(1, QStringLiteral("Ran 3 tests\n"), true);
+        QCOMPARE(view.logView()->toPlainText(), QStringLiteral("Ran 3 tests\n"));
+        QVERIFY(wanted.wait(3000)); // following
+        view.showLog(1, QStringLiteral("Ran 3 tests\nOK\n"), false);
+        QVERIFY(view.logView()->toPlainText().endsWith(QStringLiteral("OK\n")));
+        wanted.clear();
+        QTest::qWait(1500);
+        QCOMPARE(wanted.count(), 0); // finished: no more asking
+        view.showLog(2, QStringLiteral("another task's"), true); // not the selected one: ignored
+        QVERIFY(!view.logView()->toPlainText().contains(QStringLiteral("another")));
         // Nothing runs: nothing ticks.
         view.setTasks({waiting});
         ticked.clear();

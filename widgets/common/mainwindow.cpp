@@ -345,6 +345,8 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
             return done ? Status() : Status(done.error());
         });
     });
+    connect(m_tasks, &TaskQueueView::logWanted, m_watcher, &WorkspaceWatcher::loadTaskLog);
+    connect(m_watcher, &WorkspaceWatcher::taskLogLoaded, m_tasks, &TaskQueueView::showLog);
     connect(m_tasks, &TaskQueueView::cancelRequested, this, [this](qint64 taskId) {
         m_watcher->perform(tr("Cancel task %1").arg(taskId),
                            [taskId](Workspace &workspace) { return workspace.cancelTask(taskId); });

@@ -4,11 +4,15 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QDateTime>
+#include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSortFilterProxyModel>
+#include <QSplitter>
 #include <QStyledItemDelegate>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -191,7 +195,20 @@ TaskQueueView::TaskQueueView(QWidget *parent)
     , m_activeOnly(new QCheckBox(tr("&Queued and running only"), this))
     , m_summary(new QLabel(this))
     , m_cancel(new QPushButton(tr("&Cancel task"), this))
+    , m_logTitle(new QLabel(this))
+    , m_log(new QPlainTextEdit(this))
 {
+    m_log->setObjectName(QStringLiteral("taskLog"));
+    m_log->setReadOnly(true);
+    m_log->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_log->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_log->setPlaceholderText(tr("Select a task to see its log."));
+    m_follow.setInterval(1000);
+    connect(&m_follow, &QTimer::timeout, this, [this] {
+        if (m_logTask > 0 && isVisible()) {
+            Q_EMIT logWanted(m_logTask);
+        }
+    });
     m_tick.setInterval(1000);
     connect(&m_tick, &QTimer::timeout, m_model, &TaskQueueModel::tick);
     m_proxy->setSourceModel(m_model);
@@ -212,6 +229,19 @@ TaskQueueView::TaskQueueView(QWidget *parent)
     });
     connect(m_cancel, &QPushButton::clicked, this, &TaskQueueView::cancelCurrent);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &TaskQueueView::updateButtons);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
+        const qint64 task = currentTask();
+        if (task != m_logTask) {
+            m_logTask = task;
+            m_log->clear();
+            m_logTitle->setText(task > 0 ? tr("Log of task %1: loading…").arg(task) : QString());
+            if (task > 0) {
+                Q_EMIT logWanted(task);
+            } else {
+                m_follow.stop();
+            }
+        }
+    });
     auto *cancel = new QAction(tr("Cancel the selected task"), this);
     cancel->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X));
     cancel->setShortcutContext(Qt::WidgetWithChildrenShortcut);
@@ -225,9 +255,20 @@ TaskQueueView::TaskQueueView(QWidget *parent)
     top->addWidget(m_summary, 1);
     top->addWidget(m_activeOnly);
     top->addWidget(m_cancel);
+    auto *logPane = new QWidget(this);
+    auto *logLayout = new QVBoxLayout(logPane);
+    logLayout->setContentsMargins(0, 0, 0, 0);
+    logLayout->addWidget(m_logTitle);
+    logLayout->addWidget(m_log, 1);
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->setObjectName(QStringLiteral("taskSplitter"));
+    split->addWidget(m_table);
+    split->addWidget(logPane);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
-    layout->addWidget(m_table, 1);
+    layout->addWidget(split, 1);
     updateButtons();
 }
 
@@ -276,6 +317,30 @@ void TaskQueueView::selectTask(qint64 taskId)
             m_table->setCurrentIndex(m_proxy->mapFromSource(m_model->index(row, 0)));
             return;
         }
+    }
+}
+
+void TaskQueueView::showLog(qint64 taskId, const QString &text, bool running)
+{
+    if (taskId != m_logTask) {
+        return; // another task was selected meanwhile
+    }
+    m_logTitle->setText(running ? tr("Log of task %1, as it runs:").arg(taskId) : tr("Log of task %1:").arg(taskId));
+    if (text.isEmpty()) {
+        m_log->clear();
+        m_log->setPlaceholderText(running ? tr("Nothing written yet.") : tr("This task wrote no log."));
+    } else if (m_log->toPlainText() != text) {
+        // Following the end, unless the person scrolled up to read.
+        QScrollBar *bar = m_log->verticalScrollBar();
+        const bool atEnd = bar->value() >= bar->maximum() - 2;
+        const int kept = bar->value();
+        m_log->setPlainText(text);
+        bar->setValue(atEnd ? bar->maximum() : kept);
+    }
+    if (running) {
+        m_follow.start();
+    } else {
+        m_follow.stop();
     }
 }
 

@@ -9,6 +9,7 @@
 
 class QCheckBox;
 class QLabel;
+class QPlainTextEdit;
 class QPushButton;
 class QSortFilterProxyModel;
 class QTableView;
@@ -80,9 +81,17 @@ public:
     qint64 currentTask() const;
     void selectTask(qint64 taskId);
     void cancelCurrent();
+    // The end of the selected task's log; `running` keeps it following (logWanted every second).
+    void showLog(qint64 taskId, const QString &text, bool running);
+    QPlainTextEdit *logView() const
+    {
+        return m_log;
+    }
 
 Q_SIGNALS:
     void cancelRequested(qint64 taskId);
+    // The selected task's log is wanted: when it is selected, and every second while it runs.
+    void logWanted(qint64 taskId);
 
 private:
     void updateButtons();
@@ -94,6 +103,10 @@ private:
     QLabel *m_summary;
     QPushButton *m_cancel;
     QTimer m_tick; // while a task runs: its elapsed time
+    QLabel *m_logTitle;
+    QPlainTextEdit *m_log;
+    QTimer m_follow; // while the selected task runs: its log
+    qint64 m_logTask = 0;
 };
 
 } // namespace astra
