@@ -777,41 +777,12 @@
 <context>
     <name>astra::Executors</name>
     <message>
-        <source>%1 does not exist at %2 yet</source>
-        <translation>%1 existiert in %2 noch nicht</translation>
-    </message>
-    <message numerus="yes">
-        <source>read %1 (%n byte(s)) at %2</source>
-        <translation>
-            <numerusform>%1 gelesen (%n Byte) in %2</numerusform>
-            <numerusform>%1 gelesen (%n Bytes) in %2</numerusform>
-        </translation>
-    </message>
-    <message>
         <source>asking the %1 proposer</source>
         <translation>der Vorschlagsgeber %1 wird gefragt</translation>
-    </message>
-    <message numerus="yes">
-        <source>the %1 proposer changed %n file(s)</source>
-        <translation>
-            <numerusform>der Vorschlagsgeber %1 hat %n Datei geändert</numerusform>
-            <numerusform>der Vorschlagsgeber %1 hat %n Dateien geändert</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>modification %1 was already written</source>
-        <translation>Änderung %1 war bereits geschrieben</translation>
     </message>
     <message>
         <source>Task %1 (code_modify) has no code_analyze before it in plan %2, so there is no change set to write.</source>
         <translation>Aufgabe %1 (code_modify) hat in Plan %2 kein code_analyze vor sich, es gibt also keinen Änderungssatz zu schreiben.</translation>
-    </message>
-    <message numerus="yes">
-        <source>modification %1 on %2 (%n file(s))</source>
-        <translation>
-            <numerusform>Änderung %1 auf %2 (%n Datei)</numerusform>
-            <numerusform>Änderung %1 auf %2 (%n Dateien)</numerusform>
-        </translation>
     </message>
     <message>
         <source>Task %1 (code_test) has no modification to test: no code_modify before it in plan %2.</source>
@@ -826,14 +797,6 @@
         <translation>Die Tests von Änderung %1 waren nicht erfolgreich (Zustand &apos;%2&apos;); `astra mod show %1` zeigt die Ergebnisse.</translation>
     </message>
     <message>
-        <source>tests passed on %1</source>
-        <translation>Tests auf %1 erfolgreich</translation>
-    </message>
-    <message>
-        <source>modification %1 awaits review</source>
-        <translation>Änderung %1 wartet auf Prüfung</translation>
-    </message>
-    <message>
         <source>Goal %1 is &apos;%2&apos;, so its review cannot be requested.</source>
         <translation>Ziel %1 ist im Zustand &apos;%2&apos;, daher kann keine Prüfung angefordert werden.</translation>
     </message>
@@ -844,6 +807,10 @@
     <message>
         <source>The agent of goal %1 ran without a sandbox (sandbox = &quot;none&quot; in [proposer]): it could read and change anything you can, though it worked in a private checkout.</source>
         <translation>Der Agent von Ziel %1 lief ohne Sandbox (sandbox = &quot;none&quot; in [proposer]): er konnte alles lesen und ändern, was Sie können, auch wenn er in einem privaten Checkout arbeitete.</translation>
+    </message>
+    <message>
+        <source>task %1: its log could not be recorded: %2</source>
+        <translation>Aufgabe %1: ihr Protokoll konnte nicht festgehalten werden: %2</translation>
     </message>
 </context>
 <context>
@@ -1552,6 +1519,146 @@
     <message>
         <source>unavailable in this build (no KSyntaxHighlighting for this Qt version)</source>
         <translation>in diesem Build nicht verfügbar (kein KSyntaxHighlighting für diese Qt-Version)</translation>
+    </message>
+</context>
+<context>
+    <name>astra::InboxModel</name>
+    <message>
+        <source>tests to run</source>
+        <translation>Tests auszuführen</translation>
+    </message>
+    <message>
+        <source>approval</source>
+        <translation>Freigabe</translation>
+    </message>
+    <message>
+        <source>merge</source>
+        <translation>Zusammenführen</translation>
+    </message>
+    <message>
+        <source>tests failed</source>
+        <translation>Tests fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>conflict</source>
+        <translation>Konflikt</translation>
+    </message>
+    <message>
+        <source>just now</source>
+        <translation>gerade eben</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min</source>
+        <translation>
+            <numerusform>%n Min.</numerusform>
+            <numerusform>%n Min.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n h</source>
+        <translation>
+            <numerusform>%n Std.</numerusform>
+            <numerusform>%n Std.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n d</source>
+        <translation>
+            <numerusform>%n Tag</numerusform>
+            <numerusform>%n Tage</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n reviewer flag(s): read the review&apos;s Flags section</source>
+        <translation>
+            <numerusform>%n Prüfhinweis: lesen Sie den Abschnitt Hinweise der Prüfung</numerusform>
+            <numerusform>%n Prüfhinweise: lesen Sie den Abschnitt Hinweise der Prüfung</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Goal %1: %2
+Branch %3</source>
+        <translation>Ziel %1: %2
+Branch %3</translation>
+    </message>
+    <message>
+        <source>not run</source>
+        <translation>nicht gelaufen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n passed</source>
+        <translation>
+            <numerusform>%n bestanden</numerusform>
+            <numerusform>%n bestanden</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n fehlgeschlagen</numerusform>
+            <numerusform>%n fehlgeschlagen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Änderung</translation>
+    </message>
+    <message>
+        <source>Waits for</source>
+        <translation>Wartet auf</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>Dateien</translation>
+    </message>
+    <message>
+        <source>Lines</source>
+        <translation>Zeilen</translation>
+    </message>
+    <message>
+        <source>Tests</source>
+        <translation>Tests</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Wartet seit</translation>
+    </message>
+</context>
+<context>
+    <name>astra::InboxView</name>
+    <message>
+        <source>Filter by title, goal, branch or file</source>
+        <translation>Nach Titel, Ziel, Branch oder Datei filtern</translation>
+    </message>
+    <message>
+        <source>Everything waiting</source>
+        <translation>Alles Wartende</translation>
+    </message>
+    <message>
+        <source>Waits for %1</source>
+        <translation>Wartet auf %1</translation>
+    </message>
+    <message>
+        <source>Nothing waits for a decision.</source>
+        <translation>Nichts wartet auf eine Entscheidung.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s) wait for a decision.</source>
+        <translation>
+            <numerusform>%n Änderung wartet auf eine Entscheidung.</numerusform>
+            <numerusform>%n Änderungen warten auf eine Entscheidung.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n change(s) shown.</source>
+        <translation>
+            <numerusform>%1 von %n Änderung gezeigt.</numerusform>
+            <numerusform>%1 von %n Änderungen gezeigt.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2282,6 +2389,57 @@ Hash %7
             <numerusform>Hintergrundarbeit: jede Sekunde</numerusform>
             <numerusform>Hintergrundarbeit: alle %n Sekunden</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>&amp;Approve change</source>
+        <translation>Änderung &amp;freigeben</translation>
+    </message>
+    <message>
+        <source>Re&amp;ject change…</source>
+        <translation>Änderung a&amp;blehnen…</translation>
+    </message>
+    <message>
+        <source>&amp;Merge change…</source>
+        <translation>Änderung &amp;zusammenführen…</translation>
+    </message>
+    <message>
+        <source>&amp;Test again</source>
+        <translation>Erneut &amp;testen</translation>
+    </message>
+    <message>
+        <source>Roll &amp;back change…</source>
+        <translation>Änderung &amp;zurücknehmen…</translation>
+    </message>
+    <message>
+        <source>&amp;Next waiting change</source>
+        <translation>&amp;Nächste wartende Änderung</translation>
+    </message>
+    <message>
+        <source>Nothing else waits for a decision.</source>
+        <translation>Sonst wartet nichts auf eine Entscheidung.</translation>
+    </message>
+    <message>
+        <source>Review &amp;inbox</source>
+        <translation>&amp;Eingang der Prüfungen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hunk(s) of this change are not marked seen. Approve it anyway?</source>
+        <translation>
+            <numerusform>%n Abschnitt dieser Änderung ist nicht als gesehen markiert. Trotzdem freigeben?</numerusform>
+            <numerusform>%n Abschnitte dieser Änderung sind nicht als gesehen markiert. Trotzdem freigeben?</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Mark each hunk seen in Changes with %1 as you read it.</source>
+        <translation>Markieren Sie jeden Abschnitt unter Änderungen beim Lesen mit %1 als gesehen.</translation>
+    </message>
+    <message>
+        <source>&amp;Approve anyway</source>
+        <translation>Trotzdem &amp;freigeben</translation>
+    </message>
+    <message>
+        <source>&amp;Read the changes</source>
+        <translation>Änderungen &amp;lesen</translation>
     </message>
 </context>
 <context>
@@ -3819,64 +3977,16 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
 <context>
     <name>astra::Scheduler</name>
     <message>
-        <source>skipped: task %1 %2</source>
-        <translation>übersprungen: Aufgabe %1 %2</translation>
-    </message>
-    <message>
         <source>Plan %1: %2</source>
         <translation>Plan %1: %2</translation>
-    </message>
-    <message>
-        <source>task %1 was cancelled before it started</source>
-        <translation>Aufgabe %1 wurde vor ihrem Start abgebrochen</translation>
     </message>
     <message>
         <source>No executor runs tasks of kind &apos;%1&apos;; this program runs: %2.</source>
         <translation>Kein Ausführer führt Aufgaben der Art &apos;%1&apos; aus; dieses Programm führt aus: %2.</translation>
     </message>
     <message>
-        <source>goal %1 is &apos;%2&apos;</source>
-        <translation>Ziel %1 ist im Zustand &apos;%2&apos;</translation>
-    </message>
-    <message>
-        <source>attempt %1 running</source>
-        <translation>Versuch %1 läuft</translation>
-    </message>
-    <message>
-        <source>plan %1 started</source>
-        <translation>Plan %1 gestartet</translation>
-    </message>
-    <message>
-        <source>stopped after its timeout of %1 s: %2</source>
-        <translation>nach Ablauf der Zeitgrenze von %1 s angehalten: %2</translation>
-    </message>
-    <message>
-        <source>cancelled: %1</source>
-        <translation>abgebrochen: %1</translation>
-    </message>
-    <message>
-        <source>attempt %1 of %2 failed, retry after %3: %4</source>
-        <translation>Versuch %1 von %2 fehlgeschlagen, neuer Versuch nach %3: %4</translation>
-    </message>
-    <message>
-        <source>task %1 (%2) %3: %4</source>
-        <translation>Aufgabe %1 (%2) %3: %4</translation>
-    </message>
-    <message>
         <source>The scheduler was given no way to open the workspace&apos;s state.</source>
         <translation>Dem Scheduler wurde kein Weg gegeben, den Zustand des Arbeitsbereichs zu öffnen.</translation>
-    </message>
-    <message>
-        <source>the process running it (%1) died</source>
-        <translation>der ausführende Prozess (%1) ist beendet</translation>
-    </message>
-    <message>
-        <source>requeued: %1</source>
-        <translation>erneut eingereiht: %1</translation>
-    </message>
-    <message>
-        <source>failed: %1, and it had used its %2 attempts</source>
-        <translation>fehlgeschlagen: %1, und alle %2 Versuche waren verbraucht</translation>
     </message>
 </context>
 <context>
@@ -4030,6 +4140,91 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <source>Imported from branch %1 (its changes since %2).</source>
         <translation>Aus Branch %1 importiert (seine Änderungen seit %2).</translation>
     </message>
+    <message>
+        <source>skipped: task %1 %2</source>
+        <translation>übersprungen: Aufgabe %1 %2</translation>
+    </message>
+    <message>
+        <source>task %1 was cancelled before it started</source>
+        <translation>Aufgabe %1 wurde vor ihrem Start abgebrochen</translation>
+    </message>
+    <message>
+        <source>goal %1 is &apos;%2&apos;</source>
+        <translation>Ziel %1 ist im Zustand &apos;%2&apos;</translation>
+    </message>
+    <message>
+        <source>attempt %1 running</source>
+        <translation>Versuch %1 läuft</translation>
+    </message>
+    <message>
+        <source>plan %1 started</source>
+        <translation>Plan %1 gestartet</translation>
+    </message>
+    <message>
+        <source>stopped after its timeout of %1 s: %2</source>
+        <translation>nach Ablauf der Zeitgrenze von %1 s angehalten: %2</translation>
+    </message>
+    <message>
+        <source>cancelled: %1</source>
+        <translation>abgebrochen: %1</translation>
+    </message>
+    <message>
+        <source>attempt %1 of %2 failed, retry after %3: %4</source>
+        <translation>Versuch %1 von %2 fehlgeschlagen, neuer Versuch nach %3: %4</translation>
+    </message>
+    <message>
+        <source>task %1 (%2) %3: %4</source>
+        <translation>Aufgabe %1 (%2) %3: %4</translation>
+    </message>
+    <message>
+        <source>the process running it (%1) died</source>
+        <translation>der ausführende Prozess (%1) ist beendet</translation>
+    </message>
+    <message>
+        <source>requeued: %1</source>
+        <translation>erneut eingereiht: %1</translation>
+    </message>
+    <message>
+        <source>failed: %1, and it had used its %2 attempts</source>
+        <translation>fehlgeschlagen: %1, und alle %2 Versuche waren verbraucht</translation>
+    </message>
+    <message>
+        <source>%1 does not exist at %2 yet</source>
+        <translation>%1 existiert in %2 noch nicht</translation>
+    </message>
+    <message numerus="yes">
+        <source>read %1 (%n byte(s)) at %2</source>
+        <translation>
+            <numerusform>%1 gelesen (%n Byte) in %2</numerusform>
+            <numerusform>%1 gelesen (%n Bytes) in %2</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>the %1 proposer changed %n file(s)</source>
+        <translation>
+            <numerusform>der Vorschlagsgeber %1 hat %n Datei geändert</numerusform>
+            <numerusform>der Vorschlagsgeber %1 hat %n Dateien geändert</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>modification %1 was already written</source>
+        <translation>Änderung %1 war bereits geschrieben</translation>
+    </message>
+    <message numerus="yes">
+        <source>modification %1 on %2 (%n file(s))</source>
+        <translation>
+            <numerusform>Änderung %1 auf %2 (%n Datei)</numerusform>
+            <numerusform>Änderung %1 auf %2 (%n Dateien)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>tests passed on %1</source>
+        <translation>Tests auf %1 erfolgreich</translation>
+    </message>
+    <message>
+        <source>modification %1 awaits review</source>
+        <translation>Änderung %1 wartet auf Prüfung</translation>
+    </message>
 </context>
 <context>
     <name>astra::ShortcutsDialog</name>
@@ -4052,6 +4247,42 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>Where</source>
         <translation>Wo</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>&amp;Assign</source>
+        <translation>&amp;Zuweisen</translation>
+    </message>
+    <message>
+        <source>&amp;Default</source>
+        <translation>&amp;Standard</translation>
+    </message>
+    <message>
+        <source>Press the new keys for “%1”, then Assign. Default: %2.</source>
+        <translation>Drücken Sie die neuen Tasten für „%1“, dann Zuweisen. Standard: %2.</translation>
+    </message>
+    <message>
+        <source>This shortcut is fixed.</source>
+        <translation>Dieses Tastenkürzel ist fest.</translation>
+    </message>
+    <message>
+        <source>Keys:</source>
+        <translation>Tasten:</translation>
+    </message>
+    <message>
+        <source>%1 is already the shortcut of %2 there; nothing was changed. Choose other keys, or give that action other keys first.</source>
+        <translation>%1 ist dort schon das Tastenkürzel von %2; nichts wurde geändert. Wählen Sie andere Tasten oder geben Sie zuerst jener Aktion andere.</translation>
+    </message>
+    <message>
+        <source>%1 has no shortcut now.</source>
+        <translation>%1 hat jetzt kein Tastenkürzel.</translation>
+    </message>
+    <message>
+        <source>%1 is now %2.</source>
+        <translation>%1 ist jetzt %2.</translation>
     </message>
 </context>
 <context>
@@ -4309,6 +4540,30 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
             <numerusform>%n warten auf Freigabe des Plans</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Select a task to see its log.</source>
+        <translation>Wählen Sie eine Aufgabe, um ihr Protokoll zu sehen.</translation>
+    </message>
+    <message>
+        <source>Log of task %1: loading…</source>
+        <translation>Protokoll der Aufgabe %1: wird geladen…</translation>
+    </message>
+    <message>
+        <source>Log of task %1, as it runs:</source>
+        <translation>Protokoll der Aufgabe %1, während sie läuft:</translation>
+    </message>
+    <message>
+        <source>Log of task %1:</source>
+        <translation>Protokoll der Aufgabe %1:</translation>
+    </message>
+    <message>
+        <source>Nothing written yet.</source>
+        <translation>Noch nichts geschrieben.</translation>
+    </message>
+    <message>
+        <source>This task wrote no log.</source>
+        <translation>Diese Aufgabe hat kein Protokoll geschrieben.</translation>
+    </message>
 </context>
 <context>
     <name>astra::TaskRepository</name>
@@ -4387,6 +4642,10 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>Reading the runs of the tasks of plan %1</source>
         <translation>Lesen der Läufe der Aufgaben von Plan %1</translation>
+    </message>
+    <message>
+        <source>Recording the log of task run %1</source>
+        <translation>Das Protokoll des Aufgabenlaufs %1 festhalten</translation>
     </message>
 </context>
 <context>
@@ -5809,6 +6068,18 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
             <numerusform>; %n Aufgabe wartet auf die Freigabe ihres Plans</numerusform>
             <numerusform>; %n Aufgaben warten auf die Freigabe ihres Plans</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Task %1 (%2, plan %3) started, attempt %4…</source>
+        <translation>Aufgabe %1 (%2, Plan %3) gestartet, Versuch %4…</translation>
+    </message>
+    <message>
+        <source>Task %1 (%2, plan %3) started…</source>
+        <translation>Aufgabe %1 (%2, Plan %3) gestartet…</translation>
+    </message>
+    <message>
+        <source>Testing modification %1 (%2)…</source>
+        <translation>Modifikation %1 wird getestet (%2)…</translation>
     </message>
 </context>
 <context>

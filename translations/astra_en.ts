@@ -777,41 +777,12 @@
 <context>
     <name>astra::Executors</name>
     <message>
-        <source>%1 does not exist at %2 yet</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>read %1 (%n byte(s)) at %2</source>
-        <translation>
-            <numerusform>read %1 (%n byte) at %2</numerusform>
-            <numerusform>read %1 (%n bytes) at %2</numerusform>
-        </translation>
-    </message>
-    <message>
         <source>asking the %1 proposer</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>the %1 proposer changed %n file(s)</source>
-        <translation>
-            <numerusform>the %1 proposer changed %n file</numerusform>
-            <numerusform>the %1 proposer changed %n files</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>modification %1 was already written</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Task %1 (code_modify) has no code_analyze before it in plan %2, so there is no change set to write.</source>
         <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>modification %1 on %2 (%n file(s))</source>
-        <translation>
-            <numerusform>modification %1 on %2 (%n file)</numerusform>
-            <numerusform>modification %1 on %2 (%n files)</numerusform>
-        </translation>
     </message>
     <message>
         <source>Task %1 (code_test) has no modification to test: no code_modify before it in plan %2.</source>
@@ -826,14 +797,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>tests passed on %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>modification %1 awaits review</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Goal %1 is &apos;%2&apos;, so its review cannot be requested.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -843,6 +806,10 @@
     </message>
     <message>
         <source>The agent of goal %1 ran without a sandbox (sandbox = &quot;none&quot; in [proposer]): it could read and change anything you can, though it worked in a private checkout.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>task %1: its log could not be recorded: %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1555,6 +1522,145 @@
     </message>
 </context>
 <context>
+    <name>astra::InboxModel</name>
+    <message>
+        <source>tests to run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>approval</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>merge</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tests failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>conflict</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>just now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min</source>
+        <translation>
+            <numerusform>%n min</numerusform>
+            <numerusform>%n min</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n h</source>
+        <translation>
+            <numerusform>%n h</numerusform>
+            <numerusform>%n h</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n d</source>
+        <translation>
+            <numerusform>%n d</numerusform>
+            <numerusform>%n d</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n reviewer flag(s): read the review&apos;s Flags section</source>
+        <translation>
+            <numerusform>%n reviewer flag: read the review&apos;s Flags section</numerusform>
+            <numerusform>%n reviewer flags: read the review&apos;s Flags section</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Goal %1: %2
+Branch %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n passed</source>
+        <translation>
+            <numerusform>%n passed</numerusform>
+            <numerusform>%n passed</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n failed</numerusform>
+            <numerusform>%n failed</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waits for</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lines</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::InboxView</name>
+    <message>
+        <source>Filter by title, goal, branch or file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Everything waiting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waits for %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing waits for a decision.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s) wait for a decision.</source>
+        <translation>
+            <numerusform>%n change waits for a decision.</numerusform>
+            <numerusform>%n changes wait for a decision.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n change(s) shown.</source>
+        <translation>
+            <numerusform>%1 of %n change shown.</numerusform>
+            <numerusform>%1 of %n changes shown.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>astra::KanbanView</name>
     <message>
         <source>Filter goals by title, description, kind or file…</source>
@@ -2070,8 +2176,8 @@ hash %7
     <message numerus="yes">
         <source>Background: %n job run(s); %1 task(s) run; %2 awaiting review</source>
         <translation>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+            <numerusform>Background: %n job run; %1 task(s) run; %2 awaiting review</numerusform>
+            <numerusform>Background: %n job runs; %1 task(s) run; %2 awaiting review</numerusform>
         </translation>
     </message>
     <message>
@@ -2275,6 +2381,57 @@ hash %7
             <numerusform>Background work: every %n s</numerusform>
             <numerusform>Background work: every %n s</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>&amp;Approve change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re&amp;ject change…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Merge change…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Test again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Roll &amp;back change…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Next waiting change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing else waits for a decision.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Review &amp;inbox</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hunk(s) of this change are not marked seen. Approve it anyway?</source>
+        <translation>
+            <numerusform>%n hunk of this change is not marked seen. Approve it anyway?</numerusform>
+            <numerusform>%n hunks of this change are not marked seen. Approve it anyway?</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Mark each hunk seen in Changes with %1 as you read it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Approve anyway</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Read the changes</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -3810,15 +3967,7 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
 <context>
     <name>astra::Scheduler</name>
     <message>
-        <source>skipped: task %1 %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Plan %1: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>task %1 was cancelled before it started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3826,47 +3975,7 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>goal %1 is &apos;%2&apos;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>attempt %1 running</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>plan %1 started</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>stopped after its timeout of %1 s: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>cancelled: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>attempt %1 of %2 failed, retry after %3: %4</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>task %1 (%2) %3: %4</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The scheduler was given no way to open the workspace&apos;s state.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>the process running it (%1) died</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>requeued: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>failed: %1, and it had used its %2 attempts</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3921,7 +4030,7 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     <message numerus="yes">
         <source>Job %1: %n test(s) fail: %2</source>
         <translation>
-            <numerusform>Job %1: %n test fail: %2</numerusform>
+            <numerusform>Job %1: %n test fails: %2</numerusform>
             <numerusform>Job %1: %n tests fail: %2</numerusform>
         </translation>
     </message>
@@ -4021,6 +4130,91 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <source>Imported from branch %1 (its changes since %2).</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>skipped: task %1 %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>task %1 was cancelled before it started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>goal %1 is &apos;%2&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>attempt %1 running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>plan %1 started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>stopped after its timeout of %1 s: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cancelled: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>attempt %1 of %2 failed, retry after %3: %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>task %1 (%2) %3: %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the process running it (%1) died</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>requeued: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed: %1, and it had used its %2 attempts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 does not exist at %2 yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>read %1 (%n byte(s)) at %2</source>
+        <translation>
+            <numerusform>read %1 (%n byte) at %2</numerusform>
+            <numerusform>read %1 (%n bytes) at %2</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>the %1 proposer changed %n file(s)</source>
+        <translation>
+            <numerusform>the %1 proposer changed %n file</numerusform>
+            <numerusform>the %1 proposer changed %n files</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>modification %1 was already written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>modification %1 on %2 (%n file(s))</source>
+        <translation>
+            <numerusform>modification %1 on %2 (%n file)</numerusform>
+            <numerusform>modification %1 on %2 (%n files)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>tests passed on %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>modification %1 awaits review</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::ShortcutsDialog</name>
@@ -4042,6 +4236,42 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>Where</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Assign</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Default</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Press the new keys for “%1”, then Assign. Default: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This shortcut is fixed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keys:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is already the shortcut of %2 there; nothing was changed. Choose other keys, or give that action other keys first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has no shortcut now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is now %2.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4300,6 +4530,30 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
             <numerusform>%n waiting for plan approval</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Select a task to see its log.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log of task %1: loading…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log of task %1, as it runs:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log of task %1:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing written yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This task wrote no log.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::TaskRepository</name>
@@ -4377,6 +4631,10 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>Reading the runs of the tasks of plan %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording the log of task run %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -5741,6 +5999,18 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
             <numerusform>; %n task wait for their plan&apos;s approval</numerusform>
             <numerusform>; %n tasks wait for their plan&apos;s approval</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Task %1 (%2, plan %3) started, attempt %4…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 (%2, plan %3) started…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Testing modification %1 (%2)…</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

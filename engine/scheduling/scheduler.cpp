@@ -3,6 +3,7 @@
 #include "base/crashpoint.h"
 #include "base/logging.h"
 #include "base/processid.h"
+#include "base/sharedtext.h"
 #include "model/goalstatemachine.h"
 #include "store/database.h"
 #include "store/goalrepository.h"
@@ -52,7 +53,9 @@ Status failPlanAfter(Database &db,
 {
     auto skipped = TaskRepository(db).skipAfter(task.planId,
                                                 task.ordinal,
-                                                Tr::tr("skipped: task %1 %2").arg(task.id).arg(toString(taskState)));
+                                                sharedText(QT_TRANSLATE_NOOP("astra::Shared", "skipped: task %1 %2"),
+                                                           {QString::number(task.id), toString(taskState)})
+                                                    .text);
     if (!skipped) {
         return skipped.error();
     }
@@ -290,8 +293,12 @@ void Scheduler::runPlan(qint64 planId)
             cancelRequested = cancelRequested || m_cancelRequests.contains(task.id);
         }
         if (cancelRequested) {
-            if (Status cancelled =
-                    cancelQueued(session, task, Tr::tr("task %1 was cancelled before it started").arg(task.id));
+            if (Status cancelled = cancelQueued(
+                    session,
+                    task,
+                    sharedText(QT_TRANSLATE_NOOP("astra::Shared", "task %1 was cancelled before it started"),
+                               {QString::number(task.id)})
+                        .text);
                 !cancelled) {
                 recordError(cancelled.message());
             }
@@ -420,7 +427,9 @@ Result<Scheduler::Claim> Scheduler::claim(TaskSession &session, TaskRecord &task
         }
         if (goal->state != GoalState::Planned && goal->state != GoalState::Executing) {
             result = Claim::Refused;
-            const QString reason = Tr::tr("goal %1 is '%2'").arg(goal->id).arg(toString(goal->state));
+            const QString reason = sharedText(QT_TRANSLATE_NOOP("astra::Shared", "goal %1 is '%2'"),
+                                              {QString::number(goal->id), toString(goal->state)})
+                                       .text;
             return cancelQueuedTask(db, session.ledger(), *fresh, reason, QStringLiteral("astra"));
         }
         if (m_executors.writes(task.kind)) {
@@ -439,13 +448,19 @@ Result<Scheduler::Claim> Scheduler::claim(TaskSession &session, TaskRecord &task
         changed.claimedBy = currentProcessId();
         changed.claimedAt = isoNow();
         changed.notBefore.clear();
-        changed.summary = Tr::tr("attempt %1 running").arg(changed.attempts);
+        changed.summary =
+            sharedText(QT_TRANSLATE_NOOP("astra::Shared", "attempt %1 running"), {QString::number(changed.attempts)})
+                .text;
         Transitions transitions(db, session.ledger());
         if (goal->state == GoalState::Planned) {
-            auto moved = transitions.goal(
-                *goal,
-                GoalState::Executing,
-                TransitionCause{QStringLiteral("astra"), Tr::tr("plan %1 started").arg(task.planId), {}});
+            auto moved =
+                transitions.goal(*goal,
+                                 GoalState::Executing,
+                                 TransitionCause{QStringLiteral("astra"),
+                                                 sharedText(QT_TRANSLATE_NOOP("astra::Shared", "plan %1 started"),
+                                                            {QString::number(task.planId)})
+                                                     .text,
+                                                 {}});
             if (!moved) {
                 return moved.error();
             }
@@ -511,9 +526,11 @@ Result<TaskState> Scheduler::finish(TaskSession &session,
         run.durationMs = elapsedMs;
         QString summary = outcome.summary;
         if (timedOut) {
-            summary = Tr::tr("stopped after its timeout of %1 s: %2").arg(task.timeoutS).arg(outcome.summary);
+            summary = sharedText(QT_TRANSLATE_NOOP("astra::Shared", "stopped after its timeout of %1 s: %2"),
+                                 {QString::number(task.timeoutS), outcome.summary})
+                          .text;
         } else if (cancelled) {
-            summary = Tr::tr("cancelled: %1").arg(outcome.summary);
+            summary = sharedText(QT_TRANSLATE_NOOP("astra::Shared", "cancelled: %1"), {outcome.summary}).text;
         }
         run.summary = summary;
         TaskRecord changed = task;
@@ -531,10 +548,13 @@ Result<TaskState> Scheduler::finish(TaskSession &session,
             run.outcome = QStringLiteral("failed");
             const qint64 backoff = m_options.retryBase.count() * (qint64(1) << qMin(task.attempts - 1, 16));
             changed.notBefore = QDateTime::currentDateTimeUtc().addMSecs(backoff).toString(Qt::ISODateWithMs);
-            changed.summary = Tr::tr("attempt %1 of %2 failed, retry after %3: %4")
-                                  .arg(task.attempts)
-                                  .arg(task.maxAttempts)
-                                  .arg(changed.notBefore, outcome.summary);
+            changed.summary =
+                sharedText(QT_TRANSLATE_NOOP("astra::Shared", "attempt %1 of %2 failed, retry after %3: %4"),
+                           {QString::number(task.attempts),
+                            QString::number(task.maxAttempts),
+                            changed.notBefore,
+                            outcome.summary})
+                    .text;
             run.summary = changed.summary;
         } else {
             finalState = cancelled ? TaskState::Cancelled : TaskState::Failed;
@@ -568,7 +588,9 @@ Result<TaskState> Scheduler::finish(TaskSession &session,
                 session.ledger(),
                 *updated,
                 finalState,
-                Tr::tr("task %1 (%2) %3: %4").arg(task.id).arg(task.kind, toString(finalState), changed.summary),
+                sharedText(QT_TRANSLATE_NOOP("astra::Shared", "task %1 (%2) %3: %4"),
+                           {QString::number(task.id), task.kind, toString(finalState), changed.summary})
+                    .text,
                 QStringLiteral("astra"));
         }
         return {};
@@ -645,7 +667,8 @@ Status recoverDeadTasks(Database &db, Ledger &ledger)
         for (TaskRunRecord run : std::as_const(deadJobRuns)) {
             run.outcome = QStringLiteral("error");
             run.finishedAt = isoNow();
-            run.summary = Tr::tr("the process running it (%1) died").arg(run.worker);
+            run.summary =
+                sharedText(QT_TRANSLATE_NOOP("astra::Shared", "the process running it (%1) died"), {run.worker}).text;
             const QDateTime startedAt = QDateTime::fromString(run.startedAt, Qt::ISODateWithMs);
             run.durationMs = startedAt.isValid() ? startedAt.msecsTo(QDateTime::currentDateTimeUtc()) : 0;
             if (Status finished = repository.finishRun(run);
@@ -661,7 +684,9 @@ Status recoverDeadTasks(Database &db, Ledger &ledger)
             if (task->state != TaskState::Running || !isDeadLocalProcess(task->claimedBy)) {
                 continue; // finished or taken over since the look above
             }
-            const QString reason = Tr::tr("the process running it (%1) died").arg(task->claimedBy);
+            const QString reason =
+                sharedText(QT_TRANSLATE_NOOP("astra::Shared", "the process running it (%1) died"), {task->claimedBy})
+                    .text;
             auto open = repository.openRuns(id);
             if (!open) {
                 return open.error();
@@ -682,8 +707,10 @@ Status recoverDeadTasks(Database &db, Ledger &ledger)
             changed.claimedBy.clear();
             changed.claimedAt.clear();
             changed.summary = requeue
-                ? Tr::tr("requeued: %1").arg(reason)
-                : Tr::tr("failed: %1, and it had used its %2 attempts").arg(reason).arg(task->maxAttempts);
+                ? sharedText(QT_TRANSLATE_NOOP("astra::Shared", "requeued: %1"), {reason}).text
+                : sharedText(QT_TRANSLATE_NOOP("astra::Shared", "failed: %1, and it had used its %2 attempts"),
+                             {reason, QString::number(task->maxAttempts)})
+                      .text;
             QJsonObject meta;
             meta.insert(QStringLiteral("plan"), double(task->planId));
             meta.insert(QStringLiteral("goal"), double(task->goalId));

@@ -1,5 +1,6 @@
 #include "workspace/taskexecutors.h"
 
+#include "base/sharedtext.h"
 #include "base/softassert.h"
 #include "git/gitrepository.h"
 #include "policy/pathpolicy.h"
@@ -128,15 +129,20 @@ TaskOutcome codeRead(Workspace &workspace, TaskContext &context)
             return TaskOutcome::failed(content.error());
         }
         output.insert(QStringLiteral("exists"), false);
-        return TaskOutcome::succeeded(Tr::tr("%1 does not exist at %2 yet").arg(path, commit->left(12)), output);
+        return TaskOutcome::succeeded(
+            sharedText(QT_TRANSLATE_NOOP("astra::Shared", "%1 does not exist at %2 yet"), {path, commit->left(12)})
+                .text,
+            output);
     }
     output.insert(QStringLiteral("exists"), true);
     output.insert(QStringLiteral("bytes"), double(content->size()));
     output.insert(QStringLiteral("sha256"),
                   QString::fromLatin1(QCryptographicHash::hash(*content, QCryptographicHash::Sha256).toHex()));
-    return TaskOutcome::succeeded(
-        Tr::tr("read %1 (%n byte(s)) at %2", nullptr, int(content->size())).arg(path, commit->left(12)),
-        output);
+    return TaskOutcome::succeeded(sharedText(QT_TRANSLATE_N_NOOP("astra::Shared", "read %1 (%n byte(s)) at %2"),
+                                             {path, commit->left(12)},
+                                             int(content->size()))
+                                      .text,
+                                  output);
 }
 
 TaskOutcome codeAnalyze(Workspace &workspace, TaskContext &context)
@@ -202,9 +208,11 @@ TaskOutcome codeAnalyze(Workspace &workspace, TaskContext &context)
     output.insert(QStringLiteral("rationale"), answer->changes.rationale);
     output.insert(QStringLiteral("changes"), encodeChanges(answer->changes));
     output.insert(QStringLiteral("transcript"), answer->transcript);
-    return TaskOutcome::succeeded(
-        Tr::tr("the %1 proposer changed %n file(s)", nullptr, int(answer->changes.files.size())).arg(proposerName),
-        output);
+    return TaskOutcome::succeeded(sharedText(QT_TRANSLATE_N_NOOP("astra::Shared", "the %1 proposer changed %n file(s)"),
+                                             {proposerName},
+                                             int(answer->changes.files.size()))
+                                      .text,
+                                  output);
 }
 
 TaskOutcome codeModify(Workspace &workspace, TaskContext &context)
@@ -220,7 +228,11 @@ TaskOutcome codeModify(Workspace &workspace, TaskContext &context)
             output.insert(QStringLiteral("modification"), double(modification.id));
             output.insert(QStringLiteral("branch"), modification.branch);
             output.insert(QStringLiteral("head"), modification.headCommit);
-            return TaskOutcome::succeeded(Tr::tr("modification %1 was already written").arg(modification.id), output);
+            return TaskOutcome::succeeded(
+                sharedText(QT_TRANSLATE_NOOP("astra::Shared", "modification %1 was already written"),
+                           {QString::number(modification.id)})
+                    .text,
+                output);
         }
     }
     const TaskRecord *analyze = context.earlierOf(QStringLiteral("code_analyze"));
@@ -246,9 +258,10 @@ TaskOutcome codeModify(Workspace &workspace, TaskContext &context)
     output.insert(QStringLiteral("branch"), created->branch);
     output.insert(QStringLiteral("head"), created->headCommit);
     output.insert(QStringLiteral("files"), int(created->files.size()));
-    return TaskOutcome::succeeded(Tr::tr("modification %1 on %2 (%n file(s))", nullptr, int(created->files.size()))
-                                      .arg(created->id)
-                                      .arg(created->branch),
+    return TaskOutcome::succeeded(sharedText(QT_TRANSLATE_N_NOOP("astra::Shared", "modification %1 on %2 (%n file(s))"),
+                                             {QString::number(created->id), created->branch},
+                                             int(created->files.size()))
+                                      .text,
                                   output);
 }
 
@@ -295,7 +308,9 @@ TaskOutcome codeTest(Workspace &workspace, TaskContext &context)
         outcome.output = output;
         return outcome;
     }
-    return TaskOutcome::succeeded(Tr::tr("tests passed on %1").arg(modification->headCommit.left(12)), output);
+    return TaskOutcome::succeeded(
+        sharedText(QT_TRANSLATE_NOOP("astra::Shared", "tests passed on %1"), {modification->headCommit.left(12)}).text,
+        output);
 }
 
 TaskOutcome requestReview(Workspace &workspace, TaskContext &context)
@@ -308,10 +323,11 @@ TaskOutcome requestReview(Workspace &workspace, TaskContext &context)
     QJsonObject output;
     output.insert(QStringLiteral("modification"), double(id));
     if (goal->state == GoalState::Executing) {
-        auto moved = workspace.moveGoal(goal->id,
-                                        GoalState::AwaitingReview,
-                                        Tr::tr("modification %1 awaits review").arg(id),
-                                        QStringLiteral("astra"));
+        auto moved = workspace.moveGoal(
+            goal->id,
+            GoalState::AwaitingReview,
+            sharedText(QT_TRANSLATE_NOOP("astra::Shared", "modification %1 awaits review"), {QString::number(id)}).text,
+            QStringLiteral("astra"));
         if (!moved) {
             return TaskOutcome::failed(moved.error());
         }
@@ -321,7 +337,9 @@ TaskOutcome requestReview(Workspace &workspace, TaskContext &context)
             ErrorKind::Refused));
     }
     output.insert(QStringLiteral("goal_state"), toString(GoalState::AwaitingReview));
-    return TaskOutcome::succeeded(Tr::tr("modification %1 awaits review").arg(id), output);
+    return TaskOutcome::succeeded(
+        sharedText(QT_TRANSLATE_NOOP("astra::Shared", "modification %1 awaits review"), {QString::number(id)}).text,
+        output);
 }
 } // namespace
 

@@ -18,6 +18,7 @@
 #include <QStackedWidget>
 #include <QStyledItemDelegate>
 #include <QTextLayout>
+#include <QToolBar>
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -444,9 +445,16 @@ DiffView::DiffView(QWidget *parent)
          QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
          &DiffView::expandAll},
     };
+    // The actions in a tool bar of their own: when the window is narrow (or the language's words
+    // long), what does not fit goes into its » menu instead of pushing the diff off screen.
+    auto *actions = new QToolBar(this);
+    actions->setObjectName(QStringLiteral("diffToolbar"));
+    actions->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    actions->setIconSize(QSize(1, 1));
     auto *toolbar = new QHBoxLayout;
+    m_header->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // it shrinks; its tooltip says it all
     toolbar->addWidget(m_header, 1);
-    toolbar->addWidget(m_highlighting);
+    toolbar->addWidget(actions, 0);
     for (const Binding &binding : bindings) {
         auto *action = new QAction(binding.text, this);
         action->setObjectName(QString::fromLatin1(binding.id));
@@ -458,12 +466,9 @@ DiffView::DiffView(QWidget *parent)
         if (binding.slot == &DiffView::toggleMode) {
             continue; // the mode button shows it
         }
-        auto *button = new QToolButton(this);
-        button->setDefaultAction(action);
-        button->setAutoRaise(true);
-        toolbar->addWidget(button);
+        actions->addAction(action);
     }
-    toolbar->addWidget(m_modeButton);
+    actions->addWidget(m_modeButton);
 
     // The version, not the number of definitions: counting them would load them at start-up.
     m_highlighting->setText(
@@ -476,12 +481,18 @@ DiffView::DiffView(QWidget *parent)
 
     setFocusProxy(m_list);
 
+    auto *files = new QWidget(this);
+    auto *filesLayout = new QVBoxLayout(files);
+    filesLayout->setContentsMargins(0, 0, 0, 0);
+    filesLayout->addWidget(m_fileView, 1);
+    filesLayout->addWidget(m_highlighting);
+    m_highlighting->setWordWrap(true);
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->setObjectName(QStringLiteral("diffSplitter"));
-    splitter->addWidget(m_fileView);
+    splitter->addWidget(files);
     splitter->addWidget(m_list);
     splitter->setStretchFactor(1, 4);
-    splitter->setSizes({380, 1380});
+    splitter->setSizes({420, 1340});
     m_stack->addWidget(splitter);
     m_stack->addWidget(m_message);
 
@@ -646,6 +657,7 @@ void DiffView::updateHeader()
     m_header->setText(tr("%n file(s)", nullptr, int(diff->files.size())) + QStringLiteral("  ·  ")
                       + tr("+%1 −%2").arg(diff->additions).arg(diff->deletions) + QStringLiteral("  ·  ")
                       + tr("%1 of %n hunk(s) seen", nullptr, m_model->hunkCount()).arg(m_model->seenCount()));
+    m_header->setToolTip(m_header->text());
 }
 
 void DiffView::saveSeen()

@@ -54,6 +54,7 @@ KanbanView::KanbanView(QWidget *parent)
     scroll->setFrameShape(QFrame::NoFrame);
     auto *board = new QWidget(scroll);
     auto *columns = new QHBoxLayout(board);
+    m_columnsLayout = columns;
     columns->setContentsMargins(0, 0, 0, 0);
     columns->setSpacing(6);
     for (GoalState state : allGoalStates()) {
@@ -76,6 +77,7 @@ KanbanView::KanbanView(QWidget *parent)
         boxLayout->addWidget(view, 1);
         columns->addWidget(box, 1);
         m_headers.append(header);
+        m_boxes.append(box);
         m_proxies.append(proxy);
         m_columns.append(view);
         connect(view, &GoalColumnView::actionRequested, this, &KanbanView::actionRequested);
@@ -105,7 +107,7 @@ KanbanView::KanbanView(QWidget *parent)
     splitter->addWidget(m_detail);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 0);
-    splitter->setSizes({1500, 300});
+    splitter->setSizes({1400, 380});
     layout->addWidget(splitter, 1);
 
     connect(m_text, &QLineEdit::textChanged, this, &KanbanView::applyFilters);
@@ -219,6 +221,12 @@ void KanbanView::updateHeaders()
     const QList<GoalState> states = allGoalStates();
     for (int i = 0; i < m_headers.size(); ++i) {
         m_headers[i]->setText(tr("%1 (%2)").arg(goalStateLabel(states.at(i))).arg(m_proxies.at(i)->rowCount()));
+        // The width goes to the columns that hold cards: an empty one is as wide as its name.
+        const bool empty = m_proxies.at(i)->rowCount() == 0;
+        const int narrow = m_headers[i]->sizeHint().width() + 8;
+        m_boxes[i]->setMinimumWidth(empty ? narrow : qMax(narrow, 190));
+        m_boxes[i]->setMaximumWidth(empty ? narrow : QWIDGETSIZE_MAX);
+        m_columnsLayout->setStretch(i, empty ? 0 : 1);
     }
 }
 

@@ -7,6 +7,7 @@
 #include <QWidget>
 
 class QComboBox;
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QTextBrowser;
@@ -70,6 +71,8 @@ private:
     QList<GoalColumnProxy *> m_proxies;
     QList<GoalColumnView *> m_columns;
     QList<QLabel *> m_headers;
+    QList<QWidget *> m_boxes; // each column with its header
+    QHBoxLayout *m_columnsLayout = nullptr;
     QTextBrowser *m_detail = nullptr;
     qint64 m_current = 0;
     bool m_evidenceAsJson = false; // the detail panel shows the stored JSON
