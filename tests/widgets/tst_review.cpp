@@ -163,7 +163,9 @@ private Q_SLOTS:
         InboxView *inbox = m_window->inboxView();
         QAbstractItemModelTester tester(inbox->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QList<qint64> waiting;
-        for (const Modification &m : workspace()->modifications().value()) {
+        const auto opened = workspace();
+        const QList<Modification> all = opened->modifications().value();
+        for (const Modification &m : all) {
             if (m.status == ModificationStatus::AwaitingApproval || m.status == ModificationStatus::Approved
                 || m.status == ModificationStatus::Pending || m.status == ModificationStatus::TestsFailed
                 || m.status == ModificationStatus::Conflicted) {
