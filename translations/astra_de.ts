@@ -775,6 +775,173 @@
     </message>
 </context>
 <context>
+    <name>astra::Evidence</name>
+    <message>
+        <source>Command</source>
+        <translation>Befehl</translation>
+    </message>
+    <message>
+        <source>Confidence formula</source>
+        <translation>Konfidenzformel</translation>
+    </message>
+    <message>
+        <source>Duration (ms)</source>
+        <translation>Dauer (ms)</translation>
+    </message>
+    <message>
+        <source>End column</source>
+        <translation>Endspalte</translation>
+    </message>
+    <message>
+        <source>End line</source>
+        <translation>Endzeile</translation>
+    </message>
+    <message>
+        <source>Excerpt</source>
+        <translation>Auszug</translation>
+    </message>
+    <message>
+        <source>Exit code</source>
+        <translation>Exit-Code</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Failed runs</source>
+        <translation>Fehlgeschlagene Läufe</translation>
+    </message>
+    <message>
+        <source>Failures</source>
+        <translation>Fehlschläge</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>Dateien</translation>
+    </message>
+    <message>
+        <source>Findings</source>
+        <translation>Befunde</translation>
+    </message>
+    <message>
+        <source>Fix-its</source>
+        <translation>Korrekturen</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>Format</translation>
+    </message>
+    <message>
+        <source>Has a fix</source>
+        <translation>Hat eine Korrektur</translation>
+    </message>
+    <message>
+        <source>Job</source>
+        <translation>Job</translation>
+    </message>
+    <message>
+        <source>Length</source>
+        <translation>Länge</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>Zeile</translation>
+    </message>
+    <message>
+        <source>Locations</source>
+        <translation>Stellen</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Meldung</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Offset</source>
+        <translation>Versatz</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Ergebnis</translation>
+    </message>
+    <message>
+        <source>Passed</source>
+        <translation>Bestanden</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>Pfad</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>Regel</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>Lauf</translation>
+    </message>
+    <message>
+        <source>Runs in the window</source>
+        <translation>Läufe im Zeitfenster</translation>
+    </message>
+    <message>
+        <source>Signature</source>
+        <translation>Signatur</translation>
+    </message>
+    <message>
+        <source>Start column</source>
+        <translation>Startspalte</translation>
+    </message>
+    <message>
+        <source>Start line</source>
+        <translation>Startzeile</translation>
+    </message>
+    <message>
+        <source>Started at</source>
+        <translation>Gestartet um</translation>
+    </message>
+    <message>
+        <source>Streak</source>
+        <translation>Serie</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <source>Threshold</source>
+        <translation>Schwelle</translation>
+    </message>
+    <message>
+        <source>Tool</source>
+        <translation>Werkzeug</translation>
+    </message>
+    <message>
+        <source>Window (s)</source>
+        <translation>Zeitfenster (s)</translation>
+    </message>
+    <message>
+        <source>Report</source>
+        <translation>Bericht</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>Berichte</translation>
+    </message>
+    <message>
+        <source>Tests</source>
+        <translation>Tests</translation>
+    </message>
+    <message>
+        <source>Test results</source>
+        <translation>Testergebnisse</translation>
+    </message>
+</context>
+<context>
     <name>astra::Executors</name>
     <message>
         <source>asking the %1 proposer</source>
@@ -1612,20 +1779,30 @@ Branch %3</translation>
         <translation>Wartet auf</translation>
     </message>
     <message>
-        <source>Files</source>
-        <translation>Dateien</translation>
-    </message>
-    <message>
-        <source>Lines</source>
-        <translation>Zeilen</translation>
-    </message>
-    <message>
         <source>Tests</source>
         <translation>Tests</translation>
     </message>
     <message>
         <source>Waiting</source>
         <translation>Wartet seit</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s): %1 lines added, %2 removed</source>
+        <translation>
+            <numerusform>%n Datei: %1 Zeilen hinzugefügt, %2 entfernt</numerusform>
+            <numerusform>%n Dateien: %1 Zeilen hinzugefügt, %2 entfernt</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) +%1 −%2</source>
+        <translation>
+            <numerusform>%n Datei +%1 −%2</numerusform>
+            <numerusform>%n Dateien +%1 −%2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Umfang</translation>
     </message>
 </context>
 <context>

@@ -10,6 +10,8 @@
 #include "workspace/workspacewatcher.h"
 
 #include <QAction>
+#include <QJsonArray>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>

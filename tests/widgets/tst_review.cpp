@@ -18,6 +18,7 @@
 
 #include <QAbstractButton>
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QApplication>
 #include <QComboBox>
 #include <QDateTime>
@@ -694,7 +695,7 @@ private Q_SLOTS:
         // Keys can be changed, not to keys another action has where this one works.
         auto *nextFile = m_window->diffView()->findChild<QAction *>(QStringLiteral("nextFile"));
         QVERIFY(nextFile);
-        const QKeySequence original(Qt::ALT | Qt::Key_PageDown);
+        const QKeySequence original(int(Qt::ALT) | int(Qt::Key_PageDown));
         QCOMPARE(Shortcuts::defaultOf(nextFile), original);
         QVERIFY(Shortcuts::reset(m_window.get(), nextFile).isEmpty()); // whatever an earlier run left
         int row = -1;
@@ -711,7 +712,7 @@ private Q_SLOTS:
         QVERIFY2(dialog.messageLabel()->text().contains(QStringLiteral("Approve change")),
                  qPrintable(dialog.messageLabel()->text()));
         QCOMPARE(nextFile->shortcut(), original);
-        const QKeySequence chosen(Qt::ALT | Qt::Key_F9);
+        const QKeySequence chosen(int(Qt::ALT) | int(Qt::Key_F9));
         dialog.keysEdit()->setKeySequence(chosen);
         dialog.assignButton()->click();
         QCOMPARE(nextFile->shortcut(), chosen);

@@ -3,6 +3,7 @@
 #include "base/sharedtext.h"
 
 #include <QCoreApplication>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -62,8 +63,55 @@ QString outcomeLabel(const QString &outcome)
 
 namespace {
 // "failed_runs" -> "Failed runs".
+// The evidence's field names the detectors write, in the reader's language; others as written.
 QString fieldName(const QString &key)
 {
+    static const QHash<QString, const char *> known{
+        {QStringLiteral("command"), QT_TRANSLATE_NOOP("astra::Evidence", "Command")},
+        {QStringLiteral("confidence_formula"), QT_TRANSLATE_NOOP("astra::Evidence", "Confidence formula")},
+        {QStringLiteral("duration_ms"), QT_TRANSLATE_NOOP("astra::Evidence", "Duration (ms)")},
+        {QStringLiteral("end_column"), QT_TRANSLATE_NOOP("astra::Evidence", "End column")},
+        {QStringLiteral("end_line"), QT_TRANSLATE_NOOP("astra::Evidence", "End line")},
+        {QStringLiteral("excerpt"), QT_TRANSLATE_NOOP("astra::Evidence", "Excerpt")},
+        {QStringLiteral("exit_code"), QT_TRANSLATE_NOOP("astra::Evidence", "Exit code")},
+        {QStringLiteral("failed"), QT_TRANSLATE_NOOP("astra::Evidence", "Failed")},
+        {QStringLiteral("failed_runs"), QT_TRANSLATE_NOOP("astra::Evidence", "Failed runs")},
+        {QStringLiteral("failures"), QT_TRANSLATE_NOOP("astra::Evidence", "Failures")},
+        {QStringLiteral("files"), QT_TRANSLATE_NOOP("astra::Evidence", "Files")},
+        {QStringLiteral("findings"), QT_TRANSLATE_NOOP("astra::Evidence", "Findings")},
+        {QStringLiteral("fixits"), QT_TRANSLATE_NOOP("astra::Evidence", "Fix-its")},
+        {QStringLiteral("format"), QT_TRANSLATE_NOOP("astra::Evidence", "Format")},
+        {QStringLiteral("has_fix"), QT_TRANSLATE_NOOP("astra::Evidence", "Has a fix")},
+        {QStringLiteral("job"), QT_TRANSLATE_NOOP("astra::Evidence", "Job")},
+        {QStringLiteral("length"), QT_TRANSLATE_NOOP("astra::Evidence", "Length")},
+        {QStringLiteral("line"), QT_TRANSLATE_NOOP("astra::Evidence", "Line")},
+        {QStringLiteral("locations"), QT_TRANSLATE_NOOP("astra::Evidence", "Locations")},
+        {QStringLiteral("message"), QT_TRANSLATE_NOOP("astra::Evidence", "Message")},
+        {QStringLiteral("name"), QT_TRANSLATE_NOOP("astra::Evidence", "Name")},
+        {QStringLiteral("offset"), QT_TRANSLATE_NOOP("astra::Evidence", "Offset")},
+        {QStringLiteral("outcome"), QT_TRANSLATE_NOOP("astra::Evidence", "Outcome")},
+        {QStringLiteral("passed"), QT_TRANSLATE_NOOP("astra::Evidence", "Passed")},
+        {QStringLiteral("path"), QT_TRANSLATE_NOOP("astra::Evidence", "Path")},
+        {QStringLiteral("rule"), QT_TRANSLATE_NOOP("astra::Evidence", "Rule")},
+        {QStringLiteral("run"), QT_TRANSLATE_NOOP("astra::Evidence", "Run")},
+        {QStringLiteral("runs_in_window"), QT_TRANSLATE_NOOP("astra::Evidence", "Runs in the window")},
+        {QStringLiteral("signature"), QT_TRANSLATE_NOOP("astra::Evidence", "Signature")},
+        {QStringLiteral("start_column"), QT_TRANSLATE_NOOP("astra::Evidence", "Start column")},
+        {QStringLiteral("start_line"), QT_TRANSLATE_NOOP("astra::Evidence", "Start line")},
+        {QStringLiteral("started_at"), QT_TRANSLATE_NOOP("astra::Evidence", "Started at")},
+        {QStringLiteral("streak"), QT_TRANSLATE_NOOP("astra::Evidence", "Streak")},
+        {QStringLiteral("text"), QT_TRANSLATE_NOOP("astra::Evidence", "Text")},
+        {QStringLiteral("threshold"), QT_TRANSLATE_NOOP("astra::Evidence", "Threshold")},
+        {QStringLiteral("tool"), QT_TRANSLATE_NOOP("astra::Evidence", "Tool")},
+        {QStringLiteral("window_s"), QT_TRANSLATE_NOOP("astra::Evidence", "Window (s)")},
+        {QStringLiteral("report"), QT_TRANSLATE_NOOP("astra::Evidence", "Report")},
+        {QStringLiteral("reports"), QT_TRANSLATE_NOOP("astra::Evidence", "Reports")},
+        {QStringLiteral("tests"), QT_TRANSLATE_NOOP("astra::Evidence", "Tests")},
+        {QStringLiteral("test_results"), QT_TRANSLATE_NOOP("astra::Evidence", "Test results")},
+    };
+    if (const char *english = known.value(key)) {
+        return QCoreApplication::translate("astra::Evidence", english);
+    }
     QString name = key;
     name.replace(u'_', u' ');
     if (!name.isEmpty()) {

@@ -115,9 +115,7 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
             return m.title.toLower();
         case WaitingColumn:
             return waitingFor(m.status);
-        case FilesColumn:
-            return int(m.files.size());
-        case LinesColumn:
+        case SizeColumn:
             return item.additions + item.deletions;
         case FlagsColumn:
             return item.flags;
@@ -128,14 +126,18 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::TextAlignmentRole:
-        if (index.column() == IdColumn || index.column() == FilesColumn || index.column() == FlagsColumn
-            || index.column() == AgeColumn) {
+        if (index.column() == IdColumn || index.column() == FlagsColumn || index.column() == AgeColumn) {
             return int(Qt::AlignRight | Qt::AlignVCenter);
         }
         return {};
     case Qt::ToolTipRole:
         if (index.column() == FlagsColumn && item.flags > 0) {
             return tr("%n reviewer flag(s): read the review's Flags section", nullptr, item.flags);
+        }
+        if (index.column() == SizeColumn) {
+            return tr("%n file(s): %1 lines added, %2 removed", nullptr, int(m.files.size()))
+                .arg(item.additions)
+                .arg(item.deletions);
         }
         if (index.column() == TitleColumn) {
             return tr("Goal %1: %2\nBranch %3").arg(item.goal.id).arg(goalTitle(item.goal), m.branch);
@@ -152,10 +154,8 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
             return m.title.isEmpty() ? goalTitle(item.goal) : m.title;
         case WaitingColumn:
             return waitingFor(m.status);
-        case FilesColumn:
-            return int(m.files.size());
-        case LinesColumn:
-            return QStringLiteral("+%1 −%2").arg(item.additions).arg(item.deletions);
+        case SizeColumn:
+            return tr("%n file(s) +%1 −%2", nullptr, int(m.files.size())).arg(item.additions).arg(item.deletions);
         case FlagsColumn:
             return item.flags > 0 ? QStringLiteral("⚑ %1").arg(item.flags) : QString();
         case TestsColumn:
@@ -187,10 +187,8 @@ QVariant InboxModel::headerData(int section, Qt::Orientation orientation, int ro
         return tr("Change");
     case WaitingColumn:
         return tr("Waits for");
-    case FilesColumn:
-        return tr("Files");
-    case LinesColumn:
-        return tr("Lines");
+    case SizeColumn:
+        return tr("Size");
     case FlagsColumn:
         return QString(); // the flag sign says it
     case TestsColumn:

@@ -24,8 +24,7 @@ public:
         IdColumn,
         TitleColumn,
         WaitingColumn,
-        FilesColumn,
-        LinesColumn,
+        SizeColumn, // files and lines
         FlagsColumn,
         TestsColumn,
         AgeColumn,
