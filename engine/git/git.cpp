@@ -83,6 +83,32 @@ Result<TreePtr> treeOf(git_commit *commit)
     return TreePtr(raw);
 }
 
+Result<QString> createCommit(git_repository *repo,
+                             const git_signature *author,
+                             const git_signature *committer,
+                             const QString &message,
+                             const git_tree *tree,
+                             const std::vector<const git_commit *> &parents,
+                             const QString &what)
+{
+    const QByteArray text = message.toUtf8();
+    git_oid id;
+    if (const int code = git_commit_create(&id,
+                                           repo,
+                                           nullptr,
+                                           author,
+                                           committer,
+                                           "UTF-8",
+                                           text.constData(),
+                                           tree,
+                                           parents.size(),
+                                           const_cast<const git_commit **>(parents.data()));
+        code < 0) {
+        return error(code, what);
+    }
+    return oidToString(id);
+}
+
 Result<TreePtr> commitTree(git_repository *repo, const QString &id)
 {
     auto commit = lookupCommit(repo, id);

@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace astra::git {
 
@@ -49,6 +50,15 @@ Result<CommitPtr> lookupCommit(git_repository *repo, const QString &id);
 Result<TreePtr> treeOf(git_commit *commit);
 // The tree of the commit `id`.
 Result<TreePtr> commitTree(git_repository *repo, const QString &id);
+// Writes a commit object (UTF-8 message) and returns its id; moves no ref. `what` names the
+// step in the error.
+Result<QString> createCommit(git_repository *repo,
+                             const git_signature *author,
+                             const git_signature *committer,
+                             const QString &message,
+                             const git_tree *tree,
+                             const std::vector<const git_commit *> &parents,
+                             const QString &what);
 // The paths of the conflicts an index holds after a merge or revert, sorted.
 Result<QStringList> conflictPaths(git_index *index);
 

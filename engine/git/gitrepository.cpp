@@ -537,22 +537,13 @@ Result<QString> GitRepository::recommit(const QString &commit, const GitIdentity
         return git::error(code, writing);
     }
     git::SignaturePtr committerSignature(rawCommitter);
-    const QByteArray text = message.toUtf8();
-    git_oid id;
-    if ((code = git_commit_create(&id,
-                                  d->repo.get(),
-                                  nullptr,
-                                  git_commit_author(object->get()),
-                                  committerSignature.get(),
-                                  "UTF-8",
-                                  text.constData(),
-                                  tree.get(),
-                                  parentList.size(),
-                                  parentList.data()))
-        < 0) {
-        return git::error(code, writing);
-    }
-    return git::oidToString(id);
+    return git::createCommit(d->repo.get(),
+                             git_commit_author(object->get()),
+                             committerSignature.get(),
+                             message,
+                             tree.get(),
+                             parentList,
+                             writing);
 }
 
 Result<bool> GitRepository::sameTreeAndParents(const QString &one, const QString &two) const

@@ -273,23 +273,7 @@ Result<QString> commitIndex(git_repository *repo,
     if (!sig) {
         return sig.error();
     }
-    std::vector<const git_commit *> parentList(parents);
-    const QByteArray text = message.toUtf8();
-    git_oid commitId;
-    if ((code = git_commit_create(&commitId,
-                                  repo,
-                                  nullptr,
-                                  sig->get(),
-                                  sig->get(),
-                                  "UTF-8",
-                                  text.constData(),
-                                  tree.get(),
-                                  parentList.size(),
-                                  parentList.data()))
-        < 0) {
-        return git::error(code, writingCommit);
-    }
-    return git::oidToString(commitId);
+    return git::createCommit(repo, sig->get(), sig->get(), message, tree.get(), parents, writingCommit);
 }
 } // namespace
 

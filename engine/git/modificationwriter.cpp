@@ -437,23 +437,13 @@ Result<QString> ModificationWriter::commit(const PreparedModification &prepared,
         }
         authorSignature.reset(rawAuthor);
     }
-    const git_commit *parents[] = {parent->get()};
-    const QByteArray text = message.toUtf8();
-    git_oid commitId;
-    if ((code = git_commit_create(&commitId,
-                                  repo,
-                                  nullptr,
-                                  authorSignature ? authorSignature.get() : signature.get(),
-                                  signature.get(),
-                                  "UTF-8",
-                                  text.constData(),
-                                  tree.get(),
-                                  1,
-                                  parents))
-        < 0) {
-        return git::error(code, Tr::tr("Writing the commit"));
-    }
-    return git::oidToString(commitId);
+    return git::createCommit(repo,
+                             authorSignature ? authorSignature.get() : signature.get(),
+                             signature.get(),
+                             message,
+                             tree.get(),
+                             {parent->get()},
+                             Tr::tr("Writing the commit"));
 }
 
 } // namespace astra

@@ -324,11 +324,12 @@ Status ModificationRepository::insertReview(qint64 modificationId,
     return {};
 }
 
-Result<QString> ModificationRepository::approvedHeadSeen(qint64 modificationId) const
+Result<QString> ModificationRepository::latestApproval(qint64 modificationId, const char *column) const
 {
     auto query = m_db.exec(Tr::tr("Reading reviews"),
-                           QStringLiteral("SELECT head_seen FROM reviews WHERE modification_id = ? AND decision = "
-                                          "'approved' ORDER BY id DESC"),
+                           QStringLiteral("SELECT %1 FROM reviews WHERE modification_id = ? AND decision = 'approved' "
+                                          "ORDER BY id DESC")
+                               .arg(QLatin1String(column)),
                            {modificationId});
     if (!query) {
         return query.error();
@@ -339,19 +340,14 @@ Result<QString> ModificationRepository::approvedHeadSeen(qint64 modificationId) 
     return query->value(0).toString();
 }
 
+Result<QString> ModificationRepository::approvedHeadSeen(qint64 modificationId) const
+{
+    return latestApproval(modificationId, "head_seen");
+}
+
 Result<QString> ModificationRepository::approvedBy(qint64 modificationId) const
 {
-    auto query = m_db.exec(Tr::tr("Reading reviews"),
-                           QStringLiteral("SELECT reviewer FROM reviews WHERE modification_id = ? AND decision = "
-                                          "'approved' ORDER BY id DESC"),
-                           {modificationId});
-    if (!query) {
-        return query.error();
-    }
-    if (!query->next()) {
-        return makeError(Tr::tr("Modification %1 has no approving review.").arg(modificationId), ErrorKind::Refused);
-    }
-    return query->value(0).toString();
+    return latestApproval(modificationId, "reviewer");
 }
 
 } // namespace astra

@@ -48,6 +48,9 @@ public:
     Result<QString> approvedBy(qint64 modificationId) const;
 
 private:
+    // `column` of the latest approving review (a fixed column name, never input).
+    Result<QString> latestApproval(qint64 modificationId, const char *column) const;
+
     Database &m_db;
 };
 
