@@ -2859,6 +2859,18 @@ Hash %7
         <source>Modification %1 has no approving review.</source>
         <translation>Änderung %1 hat keine genehmigende Prüfung.</translation>
     </message>
+    <message>
+        <source>Recording revision %1 of modification %2</source>
+        <translation>Revision %1 der Modifikation %2 festhalten</translation>
+    </message>
+    <message>
+        <source>Recording revision %1 of modification %2 returned no id</source>
+        <translation>Das Festhalten der Revision %1 der Modifikation %2 lieferte keine ID</translation>
+    </message>
+    <message>
+        <source>Reading the revisions of modification %1</source>
+        <translation>Die Revisionen der Modifikation %1 lesen</translation>
+    </message>
 </context>
 <context>
     <name>astra::ModificationWriter</name>
@@ -4035,6 +4047,30 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>Why roll it back? The reason goes into the revert commit, the reopened goal and the audit ledger.</source>
         <translation>Warum zurücknehmen? Der Grund kommt in den Revert-Commit, das wieder geöffnete Ziel und das Prüfprotokoll.</translation>
+    </message>
+    <message>
+        <source>Revisions</source>
+        <translation>Revisionen</translation>
+    </message>
+    <message>
+        <source>not tested</source>
+        <translation>nicht getestet</translation>
+    </message>
+    <message>
+        <source>tests %1</source>
+        <translation>Tests %1</translation>
+    </message>
+    <message>
+        <source>Revision %1</source>
+        <translation>Revision %1</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3 · %4%5</source>
+        <translation>%1 · %2 · %3 · %4%5</translation>
+    </message>
+    <message>
+        <source> · current</source>
+        <translation> · aktuell</translation>
     </message>
 </context>
 <context>
@@ -6108,12 +6144,35 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>mod braucht einen Unterbefehl: show, retest, approve, reject, merge oder rollback.</translation>
     </message>
     <message>
-        <source>&apos;mod %1&apos; is not a command; use show, retest, approve, reject, merge or rollback.</source>
-        <translation>„mod %1“ ist kein Befehl; verwenden Sie show, retest, approve, reject, merge oder rollback.</translation>
-    </message>
-    <message>
         <source>Policy    %1 (committed; the one in force)</source>
         <translation>Richtlinie %1 (committet; die geltende)</translation>
+    </message>
+    <message>
+        <source>  (the same refusal of the same evidence as on %1; not recorded again)</source>
+        <translation>  (dieselbe Ablehnung derselben Belege wie am %1; nicht erneut verzeichnet)</translation>
+    </message>
+    <message>
+        <source>waiting for its plan&apos;s approval</source>
+        <translation>wartet auf die Freigabe seines Plans</translation>
+    </message>
+    <message numerus="yes">
+        <source>; %n task(s) wait for their plan&apos;s approval</source>
+        <translation>
+            <numerusform>; %n Aufgabe wartet auf die Freigabe ihres Plans</numerusform>
+            <numerusform>; %n Aufgaben warten auf die Freigabe ihres Plans</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Task %1 (%2, plan %3) started, attempt %4…</source>
+        <translation>Aufgabe %1 (%2, Plan %3) gestartet, Versuch %4…</translation>
+    </message>
+    <message>
+        <source>Task %1 (%2, plan %3) started…</source>
+        <translation>Aufgabe %1 (%2, Plan %3) gestartet…</translation>
+    </message>
+    <message>
+        <source>Testing modification %1 (%2)…</source>
+        <translation>Modifikation %1 wird getestet (%2)…</translation>
     </message>
     <message>
         <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
@@ -6150,6 +6209,7 @@ Commands:
   mod show|approve|reject|merge|rollback ID [--reason TEXT]
                                 show a modification or decide on it; merge needs an approval
   mod retest ID                 test again on the target&apos;s head as it is now; back to review
+  mod revisions ID              its revisions: commit, origin, author, tests
   prune [--older-than DAYS]     delete the branches of finished modifications
   ledger verify [--anchor REMOTE]
                                 recompute the audit chain; compare it with every checkpoint in
@@ -6207,6 +6267,7 @@ Befehle:
   mod show|approve|reject|merge|rollback ID [--reason TEXT]
                                 eine Änderung anzeigen oder über sie entscheiden; merge braucht eine Freigabe
   mod retest ID                 erneut auf dem jetzigen Kopf des Ziel-Branches testen; zurück zur Prüfung
+  mod revisions ID              ihre Revisionen: Commit, Herkunft, Autor, Tests
   prune [--older-than DAYS]     die Branches abgeschlossener Änderungen löschen
   ledger verify [--anchor REMOTE]
                                 die Prüfkette neu berechnen; mit jedem Checkpoint in refs/astra/ledger
@@ -6232,31 +6293,24 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
 </translation>
     </message>
     <message>
-        <source>  (the same refusal of the same evidence as on %1; not recorded again)</source>
-        <translation>  (dieselbe Ablehnung derselben Belege wie am %1; nicht erneut verzeichnet)</translation>
+        <source>not tested</source>
+        <translation>nicht getestet</translation>
     </message>
     <message>
-        <source>waiting for its plan&apos;s approval</source>
-        <translation>wartet auf die Freigabe seines Plans</translation>
-    </message>
-    <message numerus="yes">
-        <source>; %n task(s) wait for their plan&apos;s approval</source>
-        <translation>
-            <numerusform>; %n Aufgabe wartet auf die Freigabe ihres Plans</numerusform>
-            <numerusform>; %n Aufgaben warten auf die Freigabe ihres Plans</numerusform>
-        </translation>
+        <source>tests %1 (%2 passed, %3 failed)</source>
+        <translation>Tests %1 (%2 bestanden, %3 fehlgeschlagen)</translation>
     </message>
     <message>
-        <source>Task %1 (%2, plan %3) started, attempt %4…</source>
-        <translation>Aufgabe %1 (%2, Plan %3) gestartet, Versuch %4…</translation>
+        <source>  revision %1 %2  %3 by %4, %5; %6%7</source>
+        <translation>  Revision %1 %2  %3 von %4, %5; %6%7</translation>
     </message>
     <message>
-        <source>Task %1 (%2, plan %3) started…</source>
-        <translation>Aufgabe %1 (%2, Plan %3) gestartet…</translation>
+        <source>  (current)</source>
+        <translation>  (aktuell)</translation>
     </message>
     <message>
-        <source>Testing modification %1 (%2)…</source>
-        <translation>Modifikation %1 wird getestet (%2)…</translation>
+        <source>&apos;mod %1&apos; is not a command; use show, revisions, retest, approve, reject, merge or rollback.</source>
+        <translation>„mod %1“ ist kein Befehl; verwenden Sie show, revisions, retest, approve, reject, merge oder rollback.</translation>
     </message>
 </context>
 <context>

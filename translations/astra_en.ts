@@ -2851,6 +2851,18 @@ hash %7
         <source>Modification %1 has no approving review.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Recording revision %1 of modification %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording revision %1 of modification %2 returned no id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the revisions of modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::ModificationWriter</name>
@@ -4024,6 +4036,30 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>Why roll it back? The reason goes into the revert commit, the reopened goal and the audit ledger.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revisions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not tested</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tests %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revision %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3 · %4%5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> · current</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -6095,11 +6131,34 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>&apos;mod %1&apos; is not a command; use show, retest, approve, reject, merge or rollback.</source>
+        <source>Policy    %1 (committed; the one in force)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Policy    %1 (committed; the one in force)</source>
+        <source>  (the same refusal of the same evidence as on %1; not recorded again)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>waiting for its plan&apos;s approval</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>; %n task(s) wait for their plan&apos;s approval</source>
+        <translation>
+            <numerusform>; %n task wait for their plan&apos;s approval</numerusform>
+            <numerusform>; %n tasks wait for their plan&apos;s approval</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Task %1 (%2, plan %3) started, attempt %4…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 (%2, plan %3) started…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Testing modification %1 (%2)…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -6137,6 +6196,7 @@ Commands:
   mod show|approve|reject|merge|rollback ID [--reason TEXT]
                                 show a modification or decide on it; merge needs an approval
   mod retest ID                 test again on the target&apos;s head as it is now; back to review
+  mod revisions ID              its revisions: commit, origin, author, tests
   prune [--older-than DAYS]     delete the branches of finished modifications
   ledger verify [--anchor REMOTE]
                                 recompute the audit chain; compare it with every checkpoint in
@@ -6163,30 +6223,23 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>  (the same refusal of the same evidence as on %1; not recorded again)</source>
+        <source>not tested</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>waiting for its plan&apos;s approval</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>; %n task(s) wait for their plan&apos;s approval</source>
-        <translation>
-            <numerusform>; %n task wait for their plan&apos;s approval</numerusform>
-            <numerusform>; %n tasks wait for their plan&apos;s approval</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Task %1 (%2, plan %3) started, attempt %4…</source>
+        <source>tests %1 (%2 passed, %3 failed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Task %1 (%2, plan %3) started…</source>
+        <source>  revision %1 %2  %3 by %4, %5; %6%7</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Testing modification %1 (%2)…</source>
+        <source>  (current)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;mod %1&apos; is not a command; use show, revisions, retest, approve, reject, merge or rollback.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -53,6 +53,7 @@ QString helpText()
         "  mod show|approve|reject|merge|rollback ID [--reason TEXT]\n"
         "                                show a modification or decide on it; merge needs an approval\n"
         "  mod retest ID                 test again on the target's head as it is now; back to review\n"
+        "  mod revisions ID              its revisions: commit, origin, author, tests\n"
         "  prune [--older-than DAYS]     delete the branches of finished modifications\n"
         "  ledger verify [--anchor REMOTE]\n"
         "                                recompute the audit chain; compare it with every checkpoint in\n"

@@ -21,6 +21,24 @@ QString statusNames()
     return names.join(QStringLiteral(", "));
 }
 
+// Each revision: its number, commit, where it came from, and the latest test run on its commit.
+void printRevisions(QTextStream &out, const Modification &m, const QList<TestResultRecord> &tests)
+{
+    for (const Revision &revision : m.revisions) {
+        QString tested = Tr::tr("not tested");
+        for (const TestResultRecord &test : tests) {
+            if (test.commitId == revision.commit) {
+                tested = Tr::tr("tests %1 (%2 passed, %3 failed)").arg(test.outcome).arg(test.passed).arg(test.failed);
+            }
+        }
+        out << Tr::tr("  revision %1 %2  %3 by %4, %5; %6%7")
+                   .arg(revision.number)
+                   .arg(revision.commit.left(12), revision.origin, revision.createdBy, revision.createdAt, tested)
+                   .arg(revision.commit == m.headCommit ? Tr::tr("  (current)") : QString())
+            << '\n';
+    }
+}
+
 void printModification(QTextStream &out, const Modification &m, const QList<TestResultRecord> &tests)
 {
     out << Tr::tr("Modification %1: %2").arg(m.id).arg(m.title) << '\n';
@@ -60,6 +78,7 @@ void printModification(QTextStream &out, const Modification &m, const QList<Test
     if (!m.conflictPaths.isEmpty()) {
         out << Tr::tr("  conflicts %1").arg(m.conflictPaths.join(QStringLiteral(", "))) << '\n';
     }
+    printRevisions(out, m, tests);
     for (const TestResultRecord &test : tests) {
         out << Tr::tr("  tests    %1 on %2: %3 passed, %4 failed, %5 skipped (%6)")
                    .arg(test.outcome, test.commitId.left(12))
@@ -197,6 +216,7 @@ int runMod(Context &context)
     }
     const QString sub = context.args.takeFirst();
     const QStringList known = {QStringLiteral("show"),
+                               QStringLiteral("revisions"),
                                QStringLiteral("retest"),
                                QStringLiteral("approve"),
                                QStringLiteral("reject"),
@@ -204,7 +224,8 @@ int runMod(Context &context)
                                QStringLiteral("rollback")};
     if (!known.contains(sub)) {
         return context.usage(
-            Tr::tr("'mod %1' is not a command; use show, retest, approve, reject, merge or rollback.").arg(sub));
+            Tr::tr("'mod %1' is not a command; use show, revisions, retest, approve, reject, merge or rollback.")
+                .arg(sub));
     }
     const bool takesReason = sub == u"approve" || sub == u"reject" || sub == u"rollback";
     if (!context.onlyOptions(takesReason ? QStringList{QStringLiteral("reason")} : QStringList{}, &exitCode)) {
@@ -223,7 +244,7 @@ int runMod(Context &context)
     }
     const QString reason = context.parser.value(QStringLiteral("reason"));
     Result<Modification> result = makeError(QString());
-    if (sub == u"show") {
+    if (sub == u"show" || sub == u"revisions") {
         result = workspace->modification(id);
     } else if (sub == u"retest") {
         result = workspace->retestModification(id);
@@ -242,7 +263,19 @@ int runMod(Context &context)
     }
     auto tests = workspace->testResults(id);
     const QList<TestResultRecord> testList = tests ? *tests : QList<TestResultRecord>();
-    if (context.json) {
+    if (sub == u"revisions") {
+        if (context.json) {
+            QJsonArray revisions;
+            for (const Revision &revision : std::as_const(result->revisions)) {
+                QJsonObject object = revision.toJson();
+                object.insert(QStringLiteral("current"), revision.commit == result->headCommit);
+                revisions.append(object);
+            }
+            context.printJson(revisions);
+        } else {
+            printRevisions(context.out, *result, testList);
+        }
+    } else if (context.json) {
         context.printJson(withTests(*result, testList));
     } else if (sub == u"show") {
         printModification(context.out, *result, testList);

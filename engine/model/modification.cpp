@@ -138,6 +138,31 @@ QJsonObject ModificationFile::toJson() const
     return object;
 }
 
+QJsonObject Revision::toJson() const
+{
+    QJsonObject object;
+    object.insert(QStringLiteral("number"), number);
+    object.insert(QStringLiteral("commit"), commit);
+    object.insert(QStringLiteral("base_commit"), baseCommit);
+    object.insert(QStringLiteral("origin"), origin);
+    object.insert(QStringLiteral("created_by"), createdBy);
+    object.insert(QStringLiteral("created_at"), createdAt);
+    if (!meta.isEmpty()) {
+        object.insert(QStringLiteral("meta"), meta);
+    }
+    return object;
+}
+
+int Modification::revisionOf(const QString &commit) const
+{
+    for (const Revision &revision : revisions) {
+        if (revision.commit == commit) {
+            return revision.number;
+        }
+    }
+    return 0;
+}
+
 QJsonObject Modification::toJson() const
 {
     QJsonObject object;
@@ -172,6 +197,12 @@ QJsonObject Modification::toJson() const
     stats.insert(QStringLiteral("additions"), additions);
     stats.insert(QStringLiteral("deletions"), deletions);
     object.insert(QStringLiteral("stats"), stats);
+    QJsonArray revisionArray;
+    for (const Revision &revision : revisions) {
+        revisionArray.append(revision.toJson());
+    }
+    object.insert(QStringLiteral("revisions"), revisionArray);
+    object.insert(QStringLiteral("revision"), revisionOf(headCommit));
     return object;
 }
 

@@ -86,6 +86,24 @@ struct ModificationFile
     QJsonObject toJson() const;
 };
 
+// One version of a modification's change: a commit on its branch. Revision 1 is what the agent
+// or the import wrote; each later one (hunk decisions, requested changes, an update onto a moved
+// target) is a new commit, tested on its own. Approval, tests and merge name a revision.
+struct Revision
+{
+    qint64 id = 0;
+    qint64 modificationId = 0;
+    int number = 0; // 1, 2, …
+    QString commit;
+    QString baseCommit;
+    QString origin; // agent, import, hunk_decisions, request_changes, update
+    QString createdBy;
+    QString createdAt;
+    QJsonObject meta;
+
+    QJsonObject toJson() const;
+};
+
 struct Modification
 {
     qint64 id = 0;
@@ -106,7 +124,10 @@ struct Modification
     QString createdAt;
     QString updatedAt;
     QList<ModificationFile> files;
+    QList<Revision> revisions; // oldest first; the last one is headCommit
 
+    // The revision whose commit is `commit`; 0 when none is.
+    int revisionOf(const QString &commit) const;
     QJsonObject toJson() const;
 };
 

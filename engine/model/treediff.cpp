@@ -1,6 +1,23 @@
 #include "model/treediff.h"
 
+#include <QCryptographicHash>
+
 namespace astra {
+
+QString hunkContentKey(const FileDiff &file, const DiffHunk &hunk)
+{
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData(file.path.toUtf8());
+    hash.addData(QByteArray(1, '\0'));
+    for (const DiffLine &line : hunk.lines) {
+        if (line.origin == '-' || line.origin == '+') {
+            hash.addData(QByteArray(1, line.origin));
+            hash.addData(line.text.toUtf8());
+            hash.addData(QByteArray(1, '\n'));
+        }
+    }
+    return QString::fromLatin1(hash.result().toHex().left(20));
+}
 
 QStringList FileDiff::oldLines(int from, int count) const
 {

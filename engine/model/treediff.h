@@ -90,6 +90,11 @@ struct TreeDiff
 
 using TreeDiffPtr = QSharedPointer<const TreeDiff>;
 
+// A hunk named by what it changes — its file and its removed and added lines, not where they
+// are — so that the same change keeps its name in a new revision, after a rebase that moved it,
+// and after a restart: 20 hex digits of SHA-256.
+QString hunkContentKey(const FileDiff &file, const DiffHunk &hunk);
+
 struct CommitSummary
 {
     QString id;

@@ -298,6 +298,33 @@ QList<Migration> builtinMigrations()
         },
     });
 
+    // A modification's versions: revision 1 is the commit it was made with; later ones come
+    // from hunk decisions, requested changes and updates. A review names the revision it saw.
+    migrations.append(Migration{
+        7,
+        QStringLiteral("revisions"),
+        {
+            QStringLiteral(R"(CREATE TABLE revisions (
+    id ${ID},
+    modification_id BIGINT NOT NULL REFERENCES modifications (id),
+    number INTEGER NOT NULL,
+    commit_id TEXT NOT NULL,
+    base_commit TEXT NOT NULL,
+    origin TEXT NOT NULL CHECK (origin IN ('agent', 'import', 'hunk_decisions', 'request_changes', 'update')),
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    meta TEXT NOT NULL DEFAULT '{}',
+    UNIQUE (modification_id, number)
+))"),
+            QStringLiteral(
+                "INSERT INTO revisions (modification_id, number, commit_id, base_commit, origin, created_by, "
+                "created_at) SELECT id, 1, head_commit, base_commit, CASE WHEN task_id IS NULL THEN "
+                "'import' ELSE 'agent' END, 'astra', created_at FROM modifications WHERE head_commit IS "
+                "NOT NULL"),
+            QStringLiteral("ALTER TABLE reviews ADD COLUMN revision INTEGER"),
+        },
+    });
+
     return migrations;
 }
 

@@ -162,7 +162,63 @@ Result<Modification> ModificationRepository::find(qint64 id) const
         file.flags = stringListColumn(files->value(8).toString());
         modification.files.append(file);
     }
+    auto revisions = this->revisions(id);
+    if (!revisions) {
+        return revisions.error();
+    }
+    modification.revisions = *revisions;
     return modification;
+}
+
+Result<qint64> ModificationRepository::insertRevision(const Revision &revision)
+{
+    auto inserted =
+        m_db.exec(Tr::tr("Recording revision %1 of modification %2").arg(revision.number).arg(revision.modificationId),
+                  QStringLiteral("INSERT INTO revisions (modification_id, number, commit_id, base_commit, origin, "
+                                 "created_by, created_at, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+                  {revision.modificationId,
+                   revision.number,
+                   revision.commit,
+                   revision.baseCommit,
+                   revision.origin,
+                   revision.createdBy,
+                   revision.createdAt.isEmpty() ? isoNow() : revision.createdAt,
+                   QString::fromUtf8(canonicalJson(revision.meta))});
+    if (!inserted) {
+        return inserted.error();
+    }
+    if (!inserted->next()) {
+        return makeError(Tr::tr("Recording revision %1 of modification %2 returned no id")
+                             .arg(revision.number)
+                             .arg(revision.modificationId));
+    }
+    return inserted->value(0).toLongLong();
+}
+
+Result<QList<Revision>> ModificationRepository::revisions(qint64 modificationId) const
+{
+    auto query = m_db.exec(Tr::tr("Reading the revisions of modification %1").arg(modificationId),
+                           QStringLiteral("SELECT id, number, commit_id, base_commit, origin, created_by, created_at, "
+                                          "meta FROM revisions WHERE modification_id = ? ORDER BY number"),
+                           {modificationId});
+    if (!query) {
+        return query.error();
+    }
+    QList<Revision> result;
+    while (query->next()) {
+        Revision revision;
+        revision.id = query->value(0).toLongLong();
+        revision.modificationId = modificationId;
+        revision.number = query->value(1).toInt();
+        revision.commit = query->value(2).toString();
+        revision.baseCommit = query->value(3).toString();
+        revision.origin = query->value(4).toString();
+        revision.createdBy = query->value(5).toString();
+        revision.createdAt = query->value(6).toString();
+        revision.meta = QJsonDocument::fromJson(query->value(7).toString().toUtf8()).object();
+        result.append(revision);
+    }
+    return result;
 }
 
 Result<QList<Modification>> ModificationRepository::list(std::optional<ModificationStatus> status) const
@@ -312,12 +368,19 @@ Status ModificationRepository::insertReview(qint64 modificationId,
                                             const QString &reviewer,
                                             const QString &decision,
                                             const QString &reason,
-                                            const QString &headSeen)
+                                            const QString &headSeen,
+                                            int revision)
 {
     auto inserted = m_db.exec(Tr::tr("Recording a review"),
                               QStringLiteral("INSERT INTO reviews (modification_id, reviewer, decision, reason, "
-                                             "head_seen, created_at) VALUES (?, ?, ?, ?, ?, ?)"),
-                              {modificationId, reviewer, decision, reason, nullIfEmpty(headSeen), isoNow()});
+                                             "head_seen, revision, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                              {modificationId,
+                               reviewer,
+                               decision,
+                               reason,
+                               nullIfEmpty(headSeen),
+                               revision > 0 ? QVariant(revision) : QVariant(),
+                               isoNow()});
     if (!inserted) {
         return inserted.error();
     }

@@ -22,6 +22,10 @@ public:
     Result<Modification> insert(const Modification &modification);
     Status setCommit(qint64 id, const QString &branch, const QString &headCommit);
     Status insertFiles(qint64 id, const QList<ModificationFile> &files);
+    // Records a revision (its number must be the next one: the UNIQUE constraint refuses a
+    // second writer of the same number).
+    Result<qint64> insertRevision(const Revision &revision);
+    Result<QList<Revision>> revisions(qint64 modificationId) const;
     Result<Modification> find(qint64 id) const;
     Result<QList<Modification>> list(std::optional<ModificationStatus> status = std::nullopt) const;
 
@@ -41,7 +45,8 @@ public:
                         const QString &reviewer,
                         const QString &decision,
                         const QString &reason,
-                        const QString &headSeen);
+                        const QString &headSeen,
+                        int revision = 0);
     // The head of the target branch the approving review saw.
     Result<QString> approvedHeadSeen(qint64 modificationId) const;
     // Who gave the latest approving review.

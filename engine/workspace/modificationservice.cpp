@@ -279,6 +279,20 @@ Result<Modification> ModificationService::createFor(qint64 goalId,
             return stored;
         }
         created.files = prepared->files;
+        Revision first;
+        first.modificationId = created.id;
+        first.number = 1;
+        first.commit = created.headCommit;
+        first.baseCommit = created.baseCommit;
+        first.origin = imported ? QStringLiteral("import") : QStringLiteral("agent");
+        first.createdBy = who;
+        first.createdAt = created.createdAt;
+        auto revisionId = repository.insertRevision(first);
+        if (!revisionId) {
+            return revisionId.error();
+        }
+        first.id = *revisionId;
+        created.revisions = {first};
         QJsonObject meta;
         meta.insert(QStringLiteral("goal"), double(ownerGoal));
         meta.insert(QStringLiteral("branch"), created.branch);
@@ -286,6 +300,7 @@ Result<Modification> ModificationService::createFor(qint64 goalId,
         meta.insert(QStringLiteral("head"), created.headCommit);
         meta.insert(QStringLiteral("files"), int(created.files.size()));
         meta.insert(QStringLiteral("flags"), toArray(created.flags));
+        meta.insert(QStringLiteral("revision"), 1);
         auto entry = m_ledger.append(LedgerRecord{who,
                                                   QStringLiteral("modification_created"),
                                                   QStringLiteral("modification:%1").arg(created.id),
@@ -530,14 +545,19 @@ Result<Modification> ModificationService::move(const Modification &modification,
                                                const QString &headSeen)
 {
     Ledger &ledger = m_ledger;
+    // Every decision names the revision it was made on.
+    const int revision = modification.revisionOf(modification.headCommit);
+    if (revision > 0 && !meta.contains(QStringLiteral("revision"))) {
+        meta.insert(QStringLiteral("revision"), revision);
+    }
     auto moved = m_db.writeTransaction([&]() -> Result<Modification> {
         auto moved = Transitions(m_db, ledger).modification(modification, to, TransitionCause{who, reason, meta});
         if (!moved) {
             return moved.error();
         }
         if (!reviewDecision.isEmpty()) {
-            if (Status reviewed =
-                    ModificationRepository(m_db).insertReview(modification.id, who, reviewDecision, reason, headSeen);
+            if (Status reviewed = ModificationRepository(m_db)
+                                      .insertReview(modification.id, who, reviewDecision, reason, headSeen, revision);
                 !reviewed) {
                 return reviewed.error();
             }
@@ -548,6 +568,7 @@ Result<Modification> ModificationService::move(const Modification &modification,
         return moved.error();
     }
     moved->files = modification.files;
+    moved->revisions = modification.revisions;
     return moved;
 }
 

@@ -384,6 +384,8 @@ private Q_SLOTS:
         QCOMPARE(created->files.first().additions, 1);
         auto goal = m_workspace->goal(created->goalId);
         QCOMPARE(goal->title, QStringLiteral("Multiply"));
+        QCOMPARE(created->revisions.size(), 1);
+        QCOMPARE(created->revisions.first().origin, QStringLiteral("import"));
         QVERIFY(m_repo->git({QStringLiteral("show"), created->branch + QStringLiteral(":src/calc.c")})
                     .contains(QStringLiteral("mul")));
 
@@ -712,8 +714,26 @@ private Q_SLOTS:
         QCOMPARE(results.first().commitId, created->headCommit);
         QCOMPARE(results.first().outcome, QStringLiteral("passed"));
 
+        // Revision 1 is the commit it was made with; the approval names it.
+        QCOMPARE(created->revisions.size(), 1);
+        QCOMPARE(created->revisions.first().number, 1);
+        QCOMPARE(created->revisions.first().origin, QStringLiteral("agent"));
+        QCOMPARE(created->revisions.first().commit, created->headCommit);
+        QCOMPARE(m_workspace->modification(created->id)->revisionOf(created->headCommit), 1);
+
         auto approved = m_workspace->approveModification(created->id, QStringLiteral("looks right"));
         QVERIFY2(approved.ok(), qPrintable(approved.message()));
+        {
+            const auto entries = m_workspace->ledger().entries().value();
+            QCOMPARE(entries.last().event, QStringLiteral("modification_approved"));
+            QCOMPARE(entries.last().meta.value(QStringLiteral("revision")).toInt(), 1);
+            auto review = m_workspace->database().exec(
+                QStringLiteral("check"),
+                QStringLiteral("SELECT revision FROM reviews WHERE modification_id = ? AND decision = 'approved'"),
+                {created->id});
+            QVERIFY(review.ok() && review->next());
+            QCOMPARE(review->value(0).toInt(), 1);
+        }
 
         const QString headBefore = m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed();
         auto merged = m_workspace->mergeModification(created->id);

@@ -281,6 +281,20 @@ private Q_SLOTS:
         QFile testLog(QDir(logs).filePath(QStringLiteral("task-4-run-4.log")));
         QVERIFY(testLog.open(QIODevice::ReadOnly));
         QVERIFY2(testLog.readAll().contains("OK"), "the unittest summary");
+
+        // The modification's revisions: one, the agent's, tested and current.
+        const Run revisions =
+            astra({QStringLiteral("mod"), QStringLiteral("revisions"), QStringLiteral("1"), QStringLiteral("--json")});
+        VERIFY_EXIT(revisions, 0);
+        const QJsonArray list = json(revisions).array();
+        QCOMPARE(list.size(), 1);
+        QCOMPARE(list.first().toObject().value(QStringLiteral("number")).toInt(), 1);
+        QCOMPARE(list.first().toObject().value(QStringLiteral("origin")).toString(), QStringLiteral("agent"));
+        QVERIFY(list.first().toObject().value(QStringLiteral("current")).toBool());
+        const Run text = astra({QStringLiteral("mod"), QStringLiteral("revisions"), QStringLiteral("1")});
+        VERIFY_EXIT(text, 0);
+        QVERIFY2(text.out.contains(QStringLiteral("revision 1 ")) && text.out.contains(QStringLiteral("tests passed")),
+                 qPrintable(text.out));
     }
 
     void noPlanSaysWhy()

@@ -87,6 +87,7 @@ private Q_SLOTS:
                                             QStringLiteral("plans"),
                                             QStringLiteral("proposals"),
                                             QStringLiteral("reviews"),
+                                            QStringLiteral("revisions"),
                                             QStringLiteral("schema_migrations"),
                                             QStringLiteral("task_runs"),
                                             QStringLiteral("tasks"),
@@ -162,6 +163,47 @@ private Q_SLOTS:
             QVERIFY(kept.ok() && kept->next());
             QCOMPARE(kept->value(0).toString(), QStringLiteral("kept"));
         }
+        test::resetDatabase(location);
+    }
+
+    // A modification made before revisions existed has its commit as revision 1 afterwards.
+    void revisionsAreBackfilled_data()
+    {
+        databases_data();
+    }
+    void revisionsAreBackfilled()
+    {
+        QFETCH(DatabaseLocation, location);
+        test::resetDatabase(location);
+        auto db = Database::open(location, Database::OpenMode::CreateIfMissing);
+        QVERIFY2(db.ok(), qPrintable(db.message()));
+        Migrator migrator(*db);
+        QCOMPARE(migrator.migrate(6).value(), 6);
+        for (const QString &sql :
+             {QStringLiteral("INSERT INTO goals (kind, title, state, source, created_by, fingerprint, created_at, "
+                             "updated_at) VALUES ('user-request', 'g', 'awaiting_review', 'user', 'test', 'f', 'now', "
+                             "'now')"),
+              QStringLiteral("INSERT INTO modifications (goal_id, status, title, branch, target_branch, base_commit, "
+                             "head_commit, created_at, updated_at) VALUES (1, 'awaiting_approval', 'm', "
+                             "'astra/goal-1-1', 'main', 'b0', 'h1', 't0', 't0')"),
+              QStringLiteral("INSERT INTO modifications (goal_id, status, title, branch, target_branch, base_commit, "
+                             "created_at, updated_at) VALUES (1, 'pending', 'unwritten', '', 'main', 'b0', 't0', "
+                             "'t0')")}) {
+            auto done = db->exec(QStringLiteral("seed"), sql);
+            QVERIFY2(done.ok(), qPrintable(done.message()));
+        }
+        QCOMPARE(migrator.migrate().value(), migrator.latestVersion());
+        auto rows = db->exec(QStringLiteral("check"),
+                             QStringLiteral("SELECT modification_id, number, commit_id, base_commit, origin FROM "
+                                            "revisions ORDER BY id"));
+        QVERIFY(rows.ok());
+        QVERIFY(rows->next());
+        QCOMPARE(rows->value(0).toLongLong(), qint64(1));
+        QCOMPARE(rows->value(1).toInt(), 1);
+        QCOMPARE(rows->value(2).toString(), QStringLiteral("h1"));
+        QCOMPARE(rows->value(3).toString(), QStringLiteral("b0"));
+        QCOMPARE(rows->value(4).toString(), QStringLiteral("import"));
+        QVERIFY(!rows->next()); // a modification without a commit has no revision
         test::resetDatabase(location);
     }
 

@@ -319,6 +319,51 @@ private Q_SLOTS:
         QVERIFY(again.model()->isSeen(model->row(firstHunk).file, model->row(firstHunk).part));
     }
 
+    // A seen mark names the hunk's changes, not its place: three hunks seen in revision 1, and
+    // revision 2 moves all of them down and rewrites one — exactly that one is unseen.
+    void seenMarksFollowTheContent()
+    {
+        const auto hunk = [](int at, const QString &removed, const QString &added) {
+            DiffHunk h;
+            h.oldStart = at;
+            h.newStart = at;
+            h.oldLines = 2;
+            h.newLines = 2;
+            h.lines = {DiffLine{' ', at, at, QStringLiteral("context"), -1, {}},
+                       DiffLine{'-', at + 1, 0, removed, -1, {}},
+                       DiffLine{'+', 0, at + 1, added, -1, {}}};
+            return h;
+        };
+        const auto revision = [&](int shift, const QString &secondAdded) {
+            TreeDiff diff;
+            FileDiff file;
+            file.path = QStringLiteral("src/a.c");
+            file.change = QStringLiteral("modified");
+            file.hunks = {hunk(10 + shift, QStringLiteral("a = 1;"), QStringLiteral("a = 2;")),
+                          hunk(40 + shift, QStringLiteral("b = 1;"), secondAdded),
+                          hunk(80 + shift, QStringLiteral("a = 1;"), QStringLiteral("a = 2;"))}; // repeats the first
+            diff.files = {file};
+            return TreeDiffPtr(new TreeDiff(diff));
+        };
+        DiffModel first;
+        first.setDiff(revision(0, QStringLiteral("b = 2;")));
+        QCOMPARE(first.hunkCount(), 3);
+        QVERIFY(first.hunkKey(0, 0) != first.hunkKey(0, 2)); // a repeated hunk has a name of its own
+        for (int h = 0; h < 3; ++h) {
+            first.setSeen(0, h, true);
+        }
+        const QStringList kept = first.seenKeys();
+        QCOMPARE(kept.size(), 3);
+
+        DiffModel second;
+        second.setDiff(revision(7, QStringLiteral("b = 3;")));
+        second.setSeenKeys(kept);
+        QCOMPARE(second.seenCount(), 2);
+        QVERIFY(second.isSeen(0, 0));
+        QVERIFY(!second.isSeen(0, 1)); // rewritten: unseen
+        QVERIFY(second.isSeen(0, 2));
+    }
+
     // Code lines up in columns on every platform, including where the platform names no
     // fixed-pitch font (Qt 5 offscreen gives its proportional default).
     void codeIsFixedPitch()

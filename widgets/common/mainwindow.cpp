@@ -24,6 +24,7 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -270,7 +271,12 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
             return;
         }
         m_diffKey = snapshot.diff->fromCommit + u".." + snapshot.diff->toCommit;
-        m_diff->setDiff(snapshot.diff, m_diffKey);
+        // Seen marks are kept per modification (of this repository) and name the hunks by their
+        // content: they outlive its new revisions and rebases.
+        const QString repository = QString::fromLatin1(
+            QCryptographicHash::hash(m_workDir.toUtf8(), QCryptographicHash::Sha256).toHex().left(16));
+        m_diff->setDiff(snapshot.diff,
+                        QStringLiteral("%1/modification-%2").arg(repository).arg(snapshot.modificationId));
         m_diffModification = snapshot.modificationId;
     });
     connect(m_watcher, &WorkspaceWatcher::reviewLoadFailed, this, [this](qint64 id, const QString &message) {

@@ -67,12 +67,20 @@ void DiffModel::setDiff(TreeDiffPtr diff)
     m_seen.clear();
     m_gapTexts.clear();
     m_gaps.clear();
+    m_hunkKeys.clear();
     m_hunkCount = 0;
     if (m_diff) {
         m_gaps.resize(m_diff->files.size());
+        m_hunkKeys.resize(m_diff->files.size());
         for (int f = 0; f < m_diff->files.size(); ++f) {
             const FileDiff &file = m_diff->files.at(f);
             m_hunkCount += int(file.hunks.size());
+            QHash<QString, int> repeats;
+            for (const DiffHunk &hunk : file.hunks) {
+                const QString key = hunkContentKey(file, hunk);
+                const int seenBefore = repeats[key]++;
+                m_hunkKeys[f].append(seenBefore == 0 ? key : key + u'#' + QString::number(seenBefore + 1));
+            }
             QVector<Gap> &gaps = m_gaps[f];
             if (file.hunks.isEmpty() || file.oldContent.isEmpty()) {
                 continue;
@@ -471,11 +479,18 @@ void DiffModel::setSeen(int file, int hunk, bool seen)
     Q_EMIT seenChanged();
 }
 
+QString DiffModel::hunkKey(int file, int hunk) const
+{
+    return file >= 0 && file < m_hunkKeys.size() && hunk >= 0 && hunk < m_hunkKeys.at(file).size()
+        ? m_hunkKeys.at(file).at(hunk)
+        : QString();
+}
+
 QStringList DiffModel::seenKeys() const
 {
     QStringList keys;
     for (quint64 k : m_seen) {
-        keys.append(QStringLiteral("%1:%2").arg(k >> 32).arg(k & 0xffffffffu));
+        keys.append(hunkKey(int(k >> 32), int(k & 0xffffffffu)));
     }
     keys.sort();
     return keys;
@@ -483,14 +498,12 @@ QStringList DiffModel::seenKeys() const
 
 void DiffModel::setSeenKeys(const QStringList &keys)
 {
-    for (const QString &k : keys) {
-        bool fileOk = false;
-        bool hunkOk = false;
-        const int f = k.section(u':', 0, 0).toInt(&fileOk);
-        const int h = k.section(u':', 1, 1).toInt(&hunkOk);
-        if (fileOk && hunkOk && m_diff && f >= 0 && f < m_diff->files.size() && h >= 0
-            && h < m_diff->files.at(f).hunks.size()) {
-            setSeen(f, h, true);
+    const QSet<QString> seen(keys.cbegin(), keys.cend());
+    for (int f = 0; f < m_hunkKeys.size(); ++f) {
+        for (int h = 0; h < m_hunkKeys.at(f).size(); ++h) {
+            if (seen.contains(m_hunkKeys.at(f).at(h))) {
+                setSeen(f, h, true);
+            }
         }
     }
 }

@@ -121,9 +121,12 @@ public:
     {
         return m_hunkCount;
     }
-    // "file:hunk" keys, to keep the marks of a diff between sessions.
+    // The seen hunks by their content (hunkContentKey(); a hunk that repeats an earlier one of its
+    // file gets "#2", "#3"…), so that the marks outlive a new revision, a rebase and a restart:
+    // only a hunk whose changes differ comes back unseen.
     QStringList seenKeys() const;
     void setSeenKeys(const QStringList &keys);
+    QString hunkKey(int file, int hunk) const;
 
     // The rows as text, for tests and for copying: gutters, the lines, intra-line changes as
     // [-removed-] and {+added+}.
@@ -150,6 +153,7 @@ private:
     QVector<int> m_hunkRows;
     QVector<int> m_fileRows; // by file
     QSet<quint64> m_seen;
+    QVector<QVector<QString>> m_hunkKeys; // per file, per hunk: hunkContentKey()
     int m_hunkCount = 0;
     mutable QHash<quint64, QStringList> m_gapTexts;
 };

@@ -49,7 +49,7 @@ public:
     explicit DiffView(QWidget *parent = nullptr);
     ~DiffView() override;
 
-    // Shows `diff`; seen marks are kept under `reviewKey` (e.g. the commits compared).
+    // Shows `diff`; seen marks are kept under `reviewKey` (the workstation: per modification).
     void setDiff(TreeDiffPtr diff, const QString &reviewKey = {});
     // Shows a sentence instead of a diff (loading, an error, nothing selected).
     void showMessage(const QString &message);

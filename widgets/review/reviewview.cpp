@@ -393,6 +393,25 @@ QString ReviewView::detailsHtml(const ReviewSnapshot &snapshot)
                              : tr("imported, %1").arg(m.createdAt)));
     html += QStringLiteral("</table>");
 
+    // Every version of the change; approval, tests and merge name the current one.
+    if (!m.revisions.isEmpty()) {
+        section(tr("Revisions"));
+        html += QStringLiteral("<table>");
+        for (const Revision &revision : m.revisions) {
+            QString tested = tr("not tested");
+            for (const TestResultRecord &test : snapshot.tests) {
+                if (test.commitId == revision.commit) {
+                    tested = tr("tests %1").arg(outcomeLabel(test.outcome));
+                }
+            }
+            html += row(tr("Revision %1").arg(revision.number),
+                        esc(tr("%1 · %2 · %3 · %4%5")
+                                .arg(shortId(revision.commit), revision.origin, revision.createdAt, tested)
+                                .arg(revision.commit == m.headCommit ? tr(" · current") : QString())));
+        }
+        html += QStringLiteral("</table>");
+    }
+
     section(tr("Provenance"));
     html += QStringLiteral("<table>");
     html += row(tr("Goal"), esc(tr("#%1 %2 (%3)").arg(goal.id).arg(goalTitle(goal), goalStateLabel(goal.state))));
