@@ -54,6 +54,20 @@ QString helpText()
         "                                show a modification or decide on it; merge needs an approval\n"
         "  mod retest ID                 test again on the target's head as it is now; back to review\n"
         "  mod revisions ID              its revisions: commit, origin, author, tests\n"
+        "  mod diff ID [--since REV|last] [--revision REV]\n"
+        "                                the change with numbered hunks, or what changed between revisions\n"
+        "  mod accept-hunk|reject-hunk|clear-hunk ID FILE [HUNK]\n"
+        "                                decide on a hunk (or the whole file) of the current revision\n"
+        "  mod decisions ID              the decisions on the current revision\n"
+        "  mod apply-decisions ID        a new revision without the rejected hunks, tested\n"
+        "  mod restore-hunks ID [KEY...] a new revision with the left-out hunks (or those named) back\n"
+        "  mod comment ID [--file F [--line L] [--side old]] TEXT\n"
+        "                                comment on a line, a file or the whole change\n"
+        "  mod comments ID               the comments, where they are and whether resolved\n"
+        "  mod resolve|reopen COMMENT    mark a comment resolved, or open again\n"
+        "  mod request-changes ID        send the open comments and rejected hunks to the agent; its\n"
+        "                                answer becomes the next revision, tested\n"
+        "  mod update ID                 replay the change onto the target's head as a new revision\n"
         "  prune [--older-than DAYS]     delete the branches of finished modifications\n"
         "  ledger verify [--anchor REMOTE]\n"
         "                                recompute the audit chain; compare it with every checkpoint in\n"
@@ -215,6 +229,11 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
     parser.addOption({QStringLiteral("once"), Tr::tr("Run one turn and stop.")});
     parser.addOption({QStringLiteral("poll"), Tr::tr("Seconds between turns."), Tr::tr("S")});
     parser.addOption({QStringLiteral("older-than"), Tr::tr("Only what finished more than DAYS ago."), Tr::tr("DAYS")});
+    parser.addOption({QStringLiteral("since"), Tr::tr("Changes since this revision."), Tr::tr("REV")});
+    parser.addOption({QStringLiteral("revision"), Tr::tr("This revision."), Tr::tr("REV")});
+    parser.addOption({QStringLiteral("file"), Tr::tr("The file a comment is on."), Tr::tr("PATH")});
+    parser.addOption({QStringLiteral("line"), Tr::tr("The line a comment is on."), Tr::tr("N")});
+    parser.addOption({QStringLiteral("side"), Tr::tr("new (the revision) or old (its base)."), Tr::tr("SIDE")});
 
     Context context{parser, {}, out, err, false, {}};
     // "-1" would be read as an option named "1": say what is wrong with it instead.

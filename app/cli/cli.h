@@ -63,6 +63,8 @@ int runLedger(Context &context);
 int runPropose(Context &context);
 int runMods(Context &context);
 int runMod(Context &context);
+// mod diff, the hunk decisions, comments, request-changes and update.
+int runModReview(Context &context, const QString &sub);
 int runRun(Context &context);
 int runPrune(Context &context);
 int runHddl(Context &context);

@@ -215,6 +215,22 @@ int runMod(Context &context)
         return context.usage(Tr::tr("mod needs a subcommand: show, retest, approve, reject, merge or rollback."));
     }
     const QString sub = context.args.takeFirst();
+    const QStringList review = {QStringLiteral("diff"),
+                                QStringLiteral("accept-hunk"),
+                                QStringLiteral("reject-hunk"),
+                                QStringLiteral("clear-hunk"),
+                                QStringLiteral("decisions"),
+                                QStringLiteral("apply-decisions"),
+                                QStringLiteral("restore-hunks"),
+                                QStringLiteral("comment"),
+                                QStringLiteral("comments"),
+                                QStringLiteral("resolve"),
+                                QStringLiteral("reopen"),
+                                QStringLiteral("request-changes"),
+                                QStringLiteral("update")};
+    if (review.contains(sub)) {
+        return runModReview(context, sub);
+    }
     const QStringList known = {QStringLiteral("show"),
                                QStringLiteral("revisions"),
                                QStringLiteral("retest"),
@@ -224,7 +240,9 @@ int runMod(Context &context)
                                QStringLiteral("rollback")};
     if (!known.contains(sub)) {
         return context.usage(
-            Tr::tr("'mod %1' is not a command; use show, revisions, retest, approve, reject, merge or rollback.")
+            Tr::tr("'mod %1' is not a command; use show, revisions, retest, approve, reject, merge, rollback, diff, "
+                   "accept-hunk, reject-hunk, clear-hunk, decisions, apply-decisions, restore-hunks, comment, "
+                   "comments, resolve, reopen, request-changes or update.")
                 .arg(sub));
     }
     const bool takesReason = sub == u"approve" || sub == u"reject" || sub == u"rollback";

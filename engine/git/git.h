@@ -14,6 +14,10 @@
 #include <optional>
 #include <vector>
 
+namespace astra {
+struct FileDiff;
+}
+
 namespace astra::git {
 
 // Initialises libgit2 once per process with the settings the engine relies on: fsync of
@@ -39,6 +43,8 @@ using IndexPtr = std::unique_ptr<git_index, Deleter<git_index, git_index_free>>;
 using ConfigPtr = std::unique_ptr<git_config, Deleter<git_config, git_config_free>>;
 using SignaturePtr = std::unique_ptr<git_signature, Deleter<git_signature, git_signature_free>>;
 using TreeBuilderPtr = std::unique_ptr<git_treebuilder, Deleter<git_treebuilder, git_treebuilder_free>>;
+using DiffPtr = std::unique_ptr<git_diff, Deleter<git_diff, git_diff_free>>;
+using PatchPtr = std::unique_ptr<git_patch, Deleter<git_patch, git_patch_free>>;
 
 // The error of a failed call, captured at the failure site on this thread: "what: libgit2
 // message (code N)". Keeps GIT_ENOTFOUND and friends distinguishable through the kind.
@@ -59,6 +65,15 @@ Result<QString> createCommit(git_repository *repo,
                              const git_tree *tree,
                              const std::vector<const git_commit *> &parents,
                              const QString &what);
+// The diff a reviewer sees between two trees (implemented with diffCommits(), git/treediff.cpp):
+// `contextLines` of context, type changes reported, renames found. Every hunk index the review
+// names refers to this diff, so whatever applies or rejects hunks builds it here. With `binary`
+// the binary deltas carry their data (git_apply needs it).
+Result<DiffPtr>
+reviewDiff(git_repository *repo, const git_tree *from, const git_tree *to, int contextLines, bool binary);
+// The hunks and lines of one file's patch appended to `file` (its counts updated).
+Status readPatch(git_patch *patch, FileDiff &file, int maxIntraLineLength);
+
 // The paths of the conflicts an index holds after a merge or revert, sorted.
 Result<QStringList> conflictPaths(git_index *index);
 

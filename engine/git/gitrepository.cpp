@@ -566,6 +566,15 @@ Result<bool> GitRepository::sameTreeAndParents(const QString &one, const QString
     return true;
 }
 
+Result<QString> GitRepository::commitTreeId(const QString &commit) const
+{
+    auto found = git::lookupCommit(d->repo.get(), commit);
+    if (!found) {
+        return found.error();
+    }
+    return git::oidToString(*git_commit_tree_id(found->get()));
+}
+
 Result<QStringList> GitRepository::commitParents(const QString &commit) const
 {
     auto object = git::lookupCommit(d->repo.get(), commit);

@@ -27,7 +27,7 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(astra::Merger)
 };
 
-using DiffPtr = std::unique_ptr<git_diff, git::Deleter<git_diff, git_diff_free>>;
+using git::DiffPtr;
 
 Result<QSet<QString>> changedPaths(git_repository *repo, git_tree *from, git_tree *to)
 {

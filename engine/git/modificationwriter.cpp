@@ -16,8 +16,8 @@ struct Tr
 };
 
 using TreeEntryPtr = std::unique_ptr<git_tree_entry, git::Deleter<git_tree_entry, git_tree_entry_free>>;
-using DiffPtr = std::unique_ptr<git_diff, git::Deleter<git_diff, git_diff_free>>;
-using PatchPtr = std::unique_ptr<git_patch, git::Deleter<git_patch, git_patch_free>>;
+using git::DiffPtr;
+using git::PatchPtr;
 
 struct WalkPayload
 {
@@ -270,7 +270,41 @@ ModificationWriter::prepare(const QString &baseCommit, const ChangeSet &changes,
         return git::error(code, Tr::tr("Writing the tree"));
     }
     git::TreePtr newTree(rawNewTree);
-    if (git_oid_equal(&treeId, git_tree_id(baseTree->get()))) {
+    return checkTree(baseCommit, baseTree->get(), newTree.get(), facts, violations);
+}
+
+Result<PreparedModification>
+ModificationWriter::prepareTree(const QString &baseCommit, const QString &tree, QList<PolicyViolation> *violations)
+{
+    git_repository *repo = m_repo.handle();
+    auto baseTree = git::commitTree(repo, baseCommit);
+    if (!baseTree) {
+        return baseTree.error();
+    }
+    BaseTreeFacts facts;
+    WalkPayload payload{&facts};
+    if (const int code = git_tree_walk(baseTree->get(), GIT_TREEWALK_PRE, collectSpecialEntries, &payload); code < 0) {
+        return git::error(code, Tr::tr("Reading the base tree"));
+    }
+    git_oid treeId;
+    git_tree *rawTree = nullptr;
+    if (git_oid_fromstr(&treeId, tree.toLatin1().constData()) < 0 || git_tree_lookup(&rawTree, repo, &treeId) < 0) {
+        return makeError(Tr::tr("The tree %1 is not in the repository.").arg(tree), ErrorKind::NotFound);
+    }
+    git::TreePtr newTree(rawTree);
+    return checkTree(baseCommit, baseTree->get(), newTree.get(), facts, violations);
+}
+
+Result<PreparedModification> ModificationWriter::checkTree(const QString &baseCommit,
+                                                           git_tree *baseTree,
+                                                           git_tree *newTree,
+                                                           const BaseTreeFacts &facts,
+                                                           QList<PolicyViolation> *violations)
+{
+    git_repository *repo = m_repo.handle();
+    const git_oid treeId = *git_tree_id(newTree);
+    int code = 0;
+    if (git_oid_equal(&treeId, git_tree_id(baseTree))) {
         return makeError(Tr::tr("The change set leaves every file as it is at %1; there is nothing to review.")
                              .arg(baseCommit.left(12)),
                          ErrorKind::Invalid);
@@ -279,7 +313,7 @@ ModificationWriter::prepare(const QString &baseCommit, const ChangeSet &changes,
     // Second, authoritative check: the final tree diff, whatever produced it.
     git_diff_options diffOptions = GIT_DIFF_OPTIONS_INIT;
     git_diff *rawDiff = nullptr;
-    if ((code = git_diff_tree_to_tree(&rawDiff, repo, baseTree->get(), newTree.get(), &diffOptions)) < 0) {
+    if ((code = git_diff_tree_to_tree(&rawDiff, repo, baseTree, newTree, &diffOptions)) < 0) {
         return git::error(code, Tr::tr("Comparing the trees"));
     }
     DiffPtr diff(rawDiff);
@@ -385,7 +419,7 @@ ModificationWriter::prepare(const QString &baseCommit, const ChangeSet &changes,
         }
         prepared.files.append(file);
     }
-    refused = m_policy.checkChanges(finalChanges, facts);
+    const QList<PolicyViolation> refused = m_policy.checkChanges(finalChanges, facts);
     if (!refused.isEmpty()) {
         if (violations) {
             *violations = refused;

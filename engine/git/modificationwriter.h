@@ -4,9 +4,12 @@
 #include "model/modification.h"
 #include "policy/pathpolicy.h"
 
+struct git_tree;
+
 namespace astra {
 
 class GitRepository;
+struct BaseTreeFacts;
 
 struct PreparedModification
 {
@@ -27,6 +30,10 @@ public:
     // `violations` receives every policy violation when the result is a refusal.
     Result<PreparedModification>
     prepare(const QString &baseCommit, const ChangeSet &changes, QList<PolicyViolation> *violations);
+    // The tree `tree` (already in the object database, made by applying hunks or replaying a
+    // change) as a change on `baseCommit`, checked by the path policy like prepare()'s final tree.
+    Result<PreparedModification>
+    prepareTree(const QString &baseCommit, const QString &tree, QList<PolicyViolation> *violations);
     // The author is the change's own when it has one (an import), else the agent; Astra Review
     // commits it.
     Result<QString> commit(const PreparedModification &prepared,
@@ -34,6 +41,13 @@ public:
                            const std::optional<ChangeAuthor> &author = std::nullopt);
 
 private:
+    // The authoritative check on the final tree diff, and the files and flags it records.
+    Result<PreparedModification> checkTree(const QString &baseCommit,
+                                           git_tree *baseTree,
+                                           git_tree *newTree,
+                                           const BaseTreeFacts &facts,
+                                           QList<PolicyViolation> *violations);
+
     GitRepository &m_repo;
     const PathPolicy &m_policy;
 };

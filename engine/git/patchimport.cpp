@@ -14,7 +14,7 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(astra::PatchImport)
 };
 
-using DiffPtr = std::unique_ptr<git_diff, git::Deleter<git_diff, git_diff_free>>;
+using git::DiffPtr;
 using ObjectPtr = std::unique_ptr<git_object, git::Deleter<git_object, git_object_free>>;
 
 // Git writes paths with unusual bytes C-quoted: "a/\303\244 b.txt".

@@ -16,8 +16,8 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(astra::TreeDiff)
 };
 
-using DiffPtr = std::unique_ptr<git_diff, git::Deleter<git_diff, git_diff_free>>;
-using PatchPtr = std::unique_ptr<git_patch, git::Deleter<git_patch, git_patch_free>>;
+using git::DiffPtr;
+using git::PatchPtr;
 using OdbPtr = std::unique_ptr<git_odb, git::Deleter<git_odb, git_odb_free>>;
 
 QString changeName(git_delta_t status)
@@ -167,6 +167,93 @@ void annotateIntraLine(DiffHunk &hunk, int maxLineLength)
     }
 }
 
+namespace git {
+
+Result<DiffPtr>
+reviewDiff(git_repository *repo, const git_tree *from, const git_tree *to, int contextLines, bool binary)
+{
+    git_diff_options diffOptions = GIT_DIFF_OPTIONS_INIT;
+    diffOptions.context_lines = uint32_t(std::max(0, contextLines));
+    diffOptions.flags = GIT_DIFF_INCLUDE_TYPECHANGE | (binary ? GIT_DIFF_SHOW_BINARY : 0);
+    git_diff *rawDiff = nullptr;
+    int code =
+        git_diff_tree_to_tree(&rawDiff, repo, const_cast<git_tree *>(from), const_cast<git_tree *>(to), &diffOptions);
+    if (code < 0) {
+        return git::error(code, Tr::tr("Comparing two trees"));
+    }
+    DiffPtr diff(rawDiff);
+    git_diff_find_options findOptions = GIT_DIFF_FIND_OPTIONS_INIT;
+    findOptions.flags = GIT_DIFF_FIND_RENAMES;
+    if ((code = git_diff_find_similar(diff.get(), &findOptions)) < 0) {
+        return git::error(code, Tr::tr("Finding renames"));
+    }
+    return diff;
+}
+
+Status readPatch(git_patch *patch, FileDiff &file, int maxIntraLineLength)
+{
+    int code = 0;
+    const size_t hunks = git_patch_num_hunks(patch);
+    for (size_t h = 0; h < hunks; ++h) {
+        const git_diff_hunk *rawHunk = nullptr;
+        size_t lines = 0;
+        if ((code = git_patch_get_hunk(&rawHunk, &lines, patch, h)) < 0) {
+            return git::error(code, Tr::tr("Reading the changes of %1").arg(file.path));
+        }
+        DiffHunk hunk;
+        hunk.oldStart = rawHunk->old_start;
+        hunk.oldLines = rawHunk->old_lines;
+        hunk.newStart = rawHunk->new_start;
+        hunk.newLines = rawHunk->new_lines;
+        hunk.header = QString::fromUtf8(rawHunk->header, qsizetype(rawHunk->header_len)).trimmed();
+        hunk.lines.reserve(qsizetype(lines));
+        for (size_t l = 0; l < lines; ++l) {
+            const git_diff_line *rawLine = nullptr;
+            if ((code = git_patch_get_line_in_hunk(&rawLine, patch, h, l)) < 0) {
+                return git::error(code, Tr::tr("Reading the changes of %1").arg(file.path));
+            }
+            switch (rawLine->origin) {
+            case GIT_DIFF_LINE_CONTEXT:
+            case GIT_DIFF_LINE_ADDITION:
+            case GIT_DIFF_LINE_DELETION: {
+                DiffLine line;
+                line.origin = rawLine->origin == GIT_DIFF_LINE_CONTEXT
+                    ? ' '
+                    : (rawLine->origin == GIT_DIFF_LINE_ADDITION ? '+' : '-');
+                line.oldNo = std::max(0, rawLine->old_lineno);
+                line.newNo = std::max(0, rawLine->new_lineno);
+                line.text = lineText(rawLine);
+                if (line.origin == '+') {
+                    ++file.additions;
+                } else if (line.origin == '-') {
+                    ++file.deletions;
+                }
+                hunk.lines.append(std::move(line));
+                break;
+            }
+            case GIT_DIFF_LINE_DEL_EOFNL:
+                file.oldEndsWithoutNewline = true;
+                break;
+            case GIT_DIFF_LINE_ADD_EOFNL:
+                file.newEndsWithoutNewline = true;
+                break;
+            case GIT_DIFF_LINE_CONTEXT_EOFNL:
+                file.oldEndsWithoutNewline = true;
+                file.newEndsWithoutNewline = true;
+                break;
+            default:
+                break;
+            }
+        }
+        annotateIntraLine(hunk, maxIntraLineLength);
+        hunk.key = hunkContentKey(file, hunk);
+        file.hunks.append(std::move(hunk));
+    }
+    return {};
+}
+
+} // namespace git
+
 Result<TreeDiff>
 diffCommits(GitRepository &repo, const QString &fromCommit, const QString &toCommit, const TreeDiffOptions &options)
 {
@@ -179,20 +266,12 @@ diffCommits(GitRepository &repo, const QString &fromCommit, const QString &toCom
     if (!toTree) {
         return toTree.error();
     }
-    git_diff_options diffOptions = GIT_DIFF_OPTIONS_INIT;
-    diffOptions.context_lines = uint32_t(std::max(0, options.contextLines));
-    diffOptions.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
-    git_diff *rawDiff = nullptr;
-    int code = git_diff_tree_to_tree(&rawDiff, handle, fromTree->get(), toTree->get(), &diffOptions);
-    if (code < 0) {
-        return git::error(code, Tr::tr("Comparing %1 with %2").arg(fromCommit, toCommit));
+    auto made = git::reviewDiff(handle, fromTree->get(), toTree->get(), options.contextLines, false);
+    if (!made) {
+        return made.error();
     }
-    DiffPtr diff(rawDiff);
-    git_diff_find_options findOptions = GIT_DIFF_FIND_OPTIONS_INIT;
-    findOptions.flags = GIT_DIFF_FIND_RENAMES;
-    if ((code = git_diff_find_similar(diff.get(), &findOptions)) < 0) {
-        return git::error(code, Tr::tr("Finding renames between %1 and %2").arg(fromCommit, toCommit));
-    }
+    git::DiffPtr diff = std::move(*made);
+    int code = 0;
     git_odb *rawOdb = nullptr;
     if ((code = git_repository_odb(&rawOdb, handle)) < 0) {
         return git::error(code, Tr::tr("Opening the object database"));
@@ -243,60 +322,8 @@ diffCommits(GitRepository &repo, const QString &fromCommit, const QString &toCom
                 }
             }
         }
-        const size_t hunks = git_patch_num_hunks(patch.get());
-        for (size_t h = 0; h < hunks; ++h) {
-            const git_diff_hunk *rawHunk = nullptr;
-            size_t lines = 0;
-            if ((code = git_patch_get_hunk(&rawHunk, &lines, patch.get(), h)) < 0) {
-                return git::error(code, Tr::tr("Reading the changes of %1").arg(file.path));
-            }
-            DiffHunk hunk;
-            hunk.oldStart = rawHunk->old_start;
-            hunk.oldLines = rawHunk->old_lines;
-            hunk.newStart = rawHunk->new_start;
-            hunk.newLines = rawHunk->new_lines;
-            hunk.header = QString::fromUtf8(rawHunk->header, qsizetype(rawHunk->header_len)).trimmed();
-            hunk.lines.reserve(qsizetype(lines));
-            for (size_t l = 0; l < lines; ++l) {
-                const git_diff_line *rawLine = nullptr;
-                if ((code = git_patch_get_line_in_hunk(&rawLine, patch.get(), h, l)) < 0) {
-                    return git::error(code, Tr::tr("Reading the changes of %1").arg(file.path));
-                }
-                switch (rawLine->origin) {
-                case GIT_DIFF_LINE_CONTEXT:
-                case GIT_DIFF_LINE_ADDITION:
-                case GIT_DIFF_LINE_DELETION: {
-                    DiffLine line;
-                    line.origin = rawLine->origin == GIT_DIFF_LINE_CONTEXT
-                        ? ' '
-                        : (rawLine->origin == GIT_DIFF_LINE_ADDITION ? '+' : '-');
-                    line.oldNo = std::max(0, rawLine->old_lineno);
-                    line.newNo = std::max(0, rawLine->new_lineno);
-                    line.text = lineText(rawLine);
-                    if (line.origin == '+') {
-                        ++file.additions;
-                    } else if (line.origin == '-') {
-                        ++file.deletions;
-                    }
-                    hunk.lines.append(std::move(line));
-                    break;
-                }
-                case GIT_DIFF_LINE_DEL_EOFNL:
-                    file.oldEndsWithoutNewline = true;
-                    break;
-                case GIT_DIFF_LINE_ADD_EOFNL:
-                    file.newEndsWithoutNewline = true;
-                    break;
-                case GIT_DIFF_LINE_CONTEXT_EOFNL:
-                    file.oldEndsWithoutNewline = true;
-                    file.newEndsWithoutNewline = true;
-                    break;
-                default:
-                    break;
-                }
-            }
-            annotateIntraLine(hunk, options.maxIntraLineLength);
-            file.hunks.append(std::move(hunk));
+        if (Status read = git::readPatch(patch.get(), file, options.maxIntraLineLength); !read) {
+            return read.error();
         }
         result.additions += file.additions;
         result.deletions += file.deletions;

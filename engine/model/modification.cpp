@@ -71,14 +71,15 @@ QList<ModificationStatus> legalNextStates(ModificationStatus from)
         return {S::Testing, S::Rejected};
     case S::Testing:
         return {S::AwaitingApproval, S::TestsFailed, S::Pending, S::Rejected};
+    // Pending again: a new revision (hunk decisions, requested changes, an update) waits for tests.
     case S::AwaitingApproval:
-        return {S::Approved, S::Rejected, S::Testing};
+        return {S::Approved, S::Rejected, S::Testing, S::Pending};
     case S::TestsFailed:
-        return {S::Testing, S::Rejected};
+        return {S::Testing, S::Rejected, S::Pending};
     case S::Approved:
-        return {S::Merged, S::Conflicted, S::Rejected, S::Testing};
+        return {S::Merged, S::Conflicted, S::Rejected, S::Testing, S::Pending};
     case S::Conflicted:
-        return {S::Rejected};
+        return {S::Rejected, S::Pending};
     case S::Merged:
         return {S::RolledBack};
     case S::Rejected:
@@ -91,7 +92,7 @@ QList<ModificationStatus> legalNextStates(ModificationStatus from)
 bool isFinished(ModificationStatus status)
 {
     return status == ModificationStatus::Merged || status == ModificationStatus::Rejected
-        || status == ModificationStatus::RolledBack || status == ModificationStatus::Conflicted;
+        || status == ModificationStatus::RolledBack;
 }
 
 QString eventFor(ModificationStatus to)
@@ -149,6 +150,48 @@ QJsonObject Revision::toJson() const
     object.insert(QStringLiteral("created_at"), createdAt);
     if (!meta.isEmpty()) {
         object.insert(QStringLiteral("meta"), meta);
+    }
+    return object;
+}
+
+QJsonObject HunkDecision::toJson() const
+{
+    QJsonObject object;
+    object.insert(QStringLiteral("id"), double(id));
+    object.insert(QStringLiteral("modification"), double(modificationId));
+    object.insert(QStringLiteral("revision"), revision);
+    object.insert(QStringLiteral("path"), path);
+    object.insert(QStringLiteral("hunk"), hunkKey.isEmpty() ? QJsonValue() : QJsonValue(hunkKey));
+    object.insert(QStringLiteral("decision"), decision);
+    object.insert(QStringLiteral("decided_by"), decidedBy);
+    object.insert(QStringLiteral("decided_at"), decidedAt);
+    return object;
+}
+
+QJsonObject ReviewComment::toJson() const
+{
+    QJsonObject object;
+    object.insert(QStringLiteral("id"), double(id));
+    object.insert(QStringLiteral("modification"), double(modificationId));
+    object.insert(QStringLiteral("revision"), revision);
+    object.insert(QStringLiteral("first_revision"), firstRevision);
+    object.insert(QStringLiteral("kind"), kind);
+    object.insert(QStringLiteral("path"), path.isEmpty() ? QJsonValue() : QJsonValue(path));
+    object.insert(QStringLiteral("line"), line > 0 ? QJsonValue(line) : QJsonValue());
+    object.insert(QStringLiteral("first_line"), firstLine > 0 ? QJsonValue(firstLine) : QJsonValue());
+    object.insert(QStringLiteral("side"), side.isEmpty() ? QJsonValue() : QJsonValue(side));
+    object.insert(QStringLiteral("hunk"), hunkKey.isEmpty() ? QJsonValue() : QJsonValue(hunkKey));
+    object.insert(QStringLiteral("line_text"), lineText);
+    object.insert(QStringLiteral("hunk_text"), hunkText);
+    object.insert(QStringLiteral("body"), body);
+    object.insert(QStringLiteral("author"), author);
+    object.insert(QStringLiteral("created_at"), createdAt);
+    object.insert(QStringLiteral("outdated"), outdated);
+    object.insert(QStringLiteral("sent_in_revision"), sentInRevision > 0 ? QJsonValue(sentInRevision) : QJsonValue());
+    object.insert(QStringLiteral("resolved"), isResolved());
+    if (isResolved()) {
+        object.insert(QStringLiteral("resolved_by"), resolvedBy);
+        object.insert(QStringLiteral("resolved_at"), resolvedAt);
     }
     return object;
 }

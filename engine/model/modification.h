@@ -32,7 +32,8 @@ QList<ModificationStatus> allModificationStatuses();
 
 namespace ModificationStateMachine {
 QList<ModificationStatus> legalNextStates(ModificationStatus from);
-bool isFinished(ModificationStatus status); // merged, rejected, rolled_back: the branch can be pruned
+// merged, rejected, rolled_back: the branch can be pruned (a conflicted one can still be updated).
+bool isFinished(ModificationStatus status);
 QString eventFor(ModificationStatus to); // modification_tested, modification_approved, ...
 } // namespace ModificationStateMachine
 
@@ -101,6 +102,58 @@ struct Revision
     QString createdAt;
     QJsonObject meta;
 
+    QJsonObject toJson() const;
+};
+
+// A reviewer's decision on one hunk of a revision (or, with an empty hunk key, on a whole file).
+// "Apply decisions" makes the next revision without the rejected parts.
+struct HunkDecision
+{
+    qint64 id = 0;
+    qint64 modificationId = 0;
+    int revision = 0;
+    QString path;
+    QString hunkKey; // hunkContentKey(); empty: the whole file
+    QString decision; // accepted, rejected
+    QString decidedBy;
+    QString decidedAt;
+
+    bool isFile() const
+    {
+        return hunkKey.isEmpty();
+    }
+    QJsonObject toJson() const;
+};
+
+// A reviewer's comment on a line or a hunk of a revision, or (no path) on the change as a whole.
+// "Request changes" sends the open ones to the goal's agent; when a new revision comes, a line
+// comment moves to its line there, or stays behind as outdated when the line is gone.
+struct ReviewComment
+{
+    qint64 id = 0;
+    qint64 modificationId = 0;
+    int revision = 0; // the revision it is on now
+    int firstRevision = 0; // the revision it was written on
+    QString kind = QStringLiteral("comment"); // comment, conflict (an update that did not apply)
+    QString path; // empty: on the change as a whole
+    int line = 0; // 1-based in the revision's file (side "new") or the base's (side "old"); 0: none
+    int firstLine = 0;
+    QString side; // new, old; empty without a line
+    QString hunkKey;
+    QString lineText; // the line it was written on
+    QString hunkText; // the hunk it was written on, as a unified diff hunk
+    QString body;
+    QString author;
+    QString createdAt;
+    bool outdated = false; // its line changed in a later revision
+    int sentInRevision = 0; // the revision requested with it (0: not sent yet)
+    QString resolvedBy;
+    QString resolvedAt;
+
+    bool isResolved() const
+    {
+        return !resolvedAt.isEmpty();
+    }
     QJsonObject toJson() const;
 };
 

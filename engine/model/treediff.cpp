@@ -19,6 +19,37 @@ QString hunkContentKey(const FileDiff &file, const DiffHunk &hunk)
     return QString::fromLatin1(hash.result().toHex().left(20));
 }
 
+QString hunkText(const DiffHunk &hunk)
+{
+    QString text = hunk.header + u'\n';
+    for (const DiffLine &line : hunk.lines) {
+        text += QChar::fromLatin1(line.origin) + line.text + u'\n';
+    }
+    return text;
+}
+
+std::optional<int> followLine(const FileDiff &file, int oldLine)
+{
+    int offset = 0;
+    for (const DiffHunk &hunk : file.hunks) {
+        // A hunk that removes nothing adds its lines after line oldStart.
+        const int firstOld = hunk.oldLines == 0 ? hunk.oldStart + 1 : hunk.oldStart;
+        if (oldLine < firstOld) {
+            break;
+        }
+        if (oldLine < hunk.oldStart + hunk.oldLines) {
+            for (const DiffLine &line : hunk.lines) {
+                if (line.oldNo == oldLine) {
+                    return line.origin == ' ' ? std::optional<int>(line.newNo) : std::nullopt;
+                }
+            }
+            return std::nullopt;
+        }
+        offset += hunk.newLines - hunk.oldLines;
+    }
+    return oldLine + offset;
+}
+
 QStringList FileDiff::oldLines(int from, int count) const
 {
     QStringList lines;

@@ -8,6 +8,8 @@
 #include <QStringList>
 #include <QVector>
 
+#include <optional>
+
 namespace astra {
 
 // A range of changed characters inside a line (intra-line change).
@@ -41,6 +43,7 @@ struct DiffHunk
     int newLines = 0;
     QString header; // "@@ -12,7 +12,9 @@ def upload(...)"
     QList<DiffLine> lines;
+    QString key; // hunkContentKey(), filled when the diff is read
 };
 
 struct FileDiff
@@ -94,6 +97,13 @@ using TreeDiffPtr = QSharedPointer<const TreeDiff>;
 // are — so that the same change keeps its name in a new revision, after a rebase that moved it,
 // and after a restart: 20 hex digits of SHA-256.
 QString hunkContentKey(const FileDiff &file, const DiffHunk &hunk);
+
+// The hunk as unified diff text: its header, then each line with its ' ', '-' or '+'.
+QString hunkText(const DiffHunk &hunk);
+
+// Where line `oldLine` of the file's old side is on its new side, through `file`'s hunks (any
+// context); nothing when the line was removed or changed.
+std::optional<int> followLine(const FileDiff &file, int oldLine);
 
 struct CommitSummary
 {

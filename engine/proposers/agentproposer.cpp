@@ -132,6 +132,7 @@ QByteArray agentPrompt(const ProposalContext &context)
         prompt += "## Evidence\n\n```json\n" + QJsonDocument(context.goal.evidence).toJson(QJsonDocument::Indented)
             + "```\n\n";
     }
+    prompt += reviewPrompt(context.review).toUtf8();
     prompt += "## How to work\n\n"
               "This folder is a private copy of the repository at commit "
               + context.baseCommit.toUtf8()

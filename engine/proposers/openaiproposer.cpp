@@ -35,6 +35,7 @@ QString userPrompt(const ProposalContext &context)
     text += QStringLiteral("Evidence (JSON): %1\n")
                 .arg(QString::fromUtf8(QJsonDocument(context.goal.evidence).toJson(QJsonDocument::Compact)));
     text += QStringLiteral("Base commit: %1\n").arg(context.baseCommit);
+    text += reviewPrompt(context.review);
     for (const ProposalFile &file : context.files) {
         text += file.exists ? QStringLiteral("\n--- %1\n```\n%2\n```\n").arg(file.path, QString::fromUtf8(file.content))
                             : QStringLiteral("\n--- %1 does not exist yet\n").arg(file.path);

@@ -71,10 +71,62 @@ QJsonObject ProposalContext::toJson() const
     object.insert(QStringLiteral("base_commit"), baseCommit);
     object.insert(QStringLiteral("target_branch"), targetBranch);
     object.insert(QStringLiteral("files"), fileArray);
+    if (!review.isEmpty()) {
+        object.insert(QStringLiteral("review"), review);
+    }
     object.insert(QStringLiteral("answer_with"),
                   QStringLiteral("a unified diff against base_commit, or JSON {\"title\", \"rationale\", \"files\": "
                                  "[{\"path\", \"content\"} or {\"path\", \"delete\": true}]}"));
     return object;
+}
+
+QString reviewPrompt(const QJsonObject &review)
+{
+    if (review.isEmpty()) {
+        return QString();
+    }
+    QString text = QStringLiteral("## Review of your change\n\n%1\n\n")
+                       .arg(review.value(QStringLiteral("instructions")).toString());
+    const QJsonArray comments = review.value(QStringLiteral("comments")).toArray();
+    if (!comments.isEmpty()) {
+        text += QStringLiteral("### Comments\n\n");
+    }
+    for (const QJsonValue &value : comments) {
+        const QJsonObject comment = value.toObject();
+        const QString file = comment.value(QStringLiteral("file")).toString();
+        const int line = comment.value(QStringLiteral("line")).toInt();
+        QString where = file.isEmpty() ? QStringLiteral("the change as a whole") : file;
+        if (line > 0) {
+            where += QStringLiteral(", line %1").arg(line);
+            if (comment.value(QStringLiteral("side")).toString() == u"old") {
+                where += QStringLiteral(" of the original file");
+            }
+        }
+        text += QStringLiteral("- **%1** (%2): %3\n")
+                    .arg(where,
+                         comment.value(QStringLiteral("kind")).toString(),
+                         comment.value(QStringLiteral("text")).toString());
+        const QString lineText = comment.value(QStringLiteral("line_text")).toString();
+        if (line > 0 && !lineText.isEmpty()) {
+            text += QStringLiteral("  The line: `%1`\n").arg(lineText.trimmed());
+        }
+        const QString hunk = comment.value(QStringLiteral("hunk")).toString();
+        if (!hunk.isEmpty()) {
+            text += QStringLiteral("\n  ```diff\n%1  ```\n").arg(hunk);
+        }
+    }
+    const QJsonArray rejected = review.value(QStringLiteral("rejected_hunks")).toArray();
+    if (!rejected.isEmpty()) {
+        text += QStringLiteral("\n### Rejected hunks (left out; do not bring them back)\n\n");
+    }
+    for (const QJsonValue &value : rejected) {
+        const QJsonObject part = value.toObject();
+        text += QStringLiteral("- %1%2\n\n```diff\n%3```\n")
+                    .arg(part.value(QStringLiteral("path")).toString(),
+                         part.value(QStringLiteral("file")).toBool() ? QStringLiteral(" (the whole file)") : QString(),
+                         part.value(QStringLiteral("text")).toString());
+    }
+    return text + u'\n';
 }
 
 QStringList implementedProposers()

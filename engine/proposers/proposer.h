@@ -29,6 +29,9 @@ struct ProposalContext
     QString baseCommit;
     QString targetBranch;
     QList<ProposalFile> files;
+    // A reviewer's request for changes to an earlier answer (empty otherwise): the comments with
+    // their file, line, line text and hunk, and the hunks turned down. The files are that answer.
+    QJsonObject review;
     // Where a proposer that runs a program copies its output as it comes (stdout, then stderr
     // lines marked), so that a person can follow it; empty: nowhere. Not part of the request.
     QString logFile;
@@ -64,6 +67,10 @@ public:
 protected:
     QJsonObject m_lastTranscript;
 };
+
+// A reviewer's request (ProposalContext::review) as Markdown for a prompt: what to do, then each
+// comment with its file, line, line text and hunk, then the rejected hunks. Empty without one.
+QString reviewPrompt(const QJsonObject &review);
 
 // The proposers this build can run ("command", ...), for the planner's facts.
 QStringList implementedProposers();

@@ -325,6 +325,49 @@ QList<Migration> builtinMigrations()
         },
     });
 
+    // What a reviewer says about a revision: a decision on each hunk or file (accepted or
+    // rejected, applied as a new revision), and comments on a line, a hunk or the whole change
+    // that go back to the agent, move with their line to the next revision and are resolved.
+    migrations.append(Migration{
+        8,
+        QStringLiteral("hunk decisions and review comments"),
+        {
+            QStringLiteral(R"(CREATE TABLE hunk_decisions (
+    id ${ID},
+    modification_id BIGINT NOT NULL REFERENCES modifications (id),
+    revision INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    hunk_key TEXT NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('accepted', 'rejected')),
+    decided_by TEXT NOT NULL,
+    decided_at TEXT NOT NULL,
+    UNIQUE (modification_id, revision, path, hunk_key)
+))"),
+            QStringLiteral(R"(CREATE TABLE review_comments (
+    id ${ID},
+    modification_id BIGINT NOT NULL REFERENCES modifications (id),
+    revision INTEGER NOT NULL,
+    first_revision INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('comment', 'conflict')),
+    path TEXT,
+    line INTEGER,
+    first_line INTEGER,
+    side TEXT CHECK (side IN ('old', 'new')),
+    hunk_key TEXT,
+    line_text TEXT,
+    hunk_text TEXT,
+    body TEXT NOT NULL,
+    author TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    outdated INTEGER NOT NULL DEFAULT 0,
+    sent_in_revision INTEGER,
+    resolved_by TEXT,
+    resolved_at TEXT
+))"),
+            QStringLiteral("CREATE INDEX review_comments_modification ON review_comments (modification_id)"),
+        },
+    });
+
     return migrations;
 }
 

@@ -413,4 +413,245 @@ Result<QString> ModificationRepository::approvedBy(qint64 modificationId) const
     return latestApproval(modificationId, "reviewer");
 }
 
+Result<Modification> ModificationRepository::updateRevision(const Modification &modification,
+                                                            const QString &baseCommit,
+                                                            const QString &headCommit,
+                                                            const QStringList &flags)
+{
+    Modification updated = modification;
+    updated.baseCommit = baseCommit;
+    updated.headCommit = headCommit;
+    updated.flags = flags;
+    updated.conflictPaths.clear();
+    updated.version = modification.version + 1;
+    updated.updatedAt = isoNow();
+    if (Status written = m_db.execVersioned(
+            Tr::tr("Recording the new revision of modification %1").arg(modification.id),
+            QStringLiteral("UPDATE modifications SET base_commit = ?, head_commit = ?, flags = ?, conflict_paths = ?, "
+                           "version = ?, updated_at = ? WHERE id = ? AND version = ?"),
+            {baseCommit,
+             headCommit,
+             jsonColumn(QJsonArray::fromStringList(flags)),
+             jsonColumn(QJsonArray()),
+             updated.version,
+             updated.updatedAt,
+             modification.id,
+             modification.version},
+            Tr::tr("Modification %1 was changed by someone else since it was read (version %2); nothing "
+                   "was written. Reload it and try again.")
+                .arg(modification.id)
+                .arg(modification.version));
+        !written) {
+        return written.error();
+    }
+    return updated;
+}
+
+Status ModificationRepository::replaceFiles(qint64 id, const QList<ModificationFile> &files)
+{
+    auto removed = m_db.exec(Tr::tr("Replacing the files of modification %1").arg(id),
+                             QStringLiteral("DELETE FROM modification_files WHERE modification_id = ?"),
+                             {id});
+    if (!removed) {
+        return removed.error();
+    }
+    return insertFiles(id, files);
+}
+
+Status ModificationRepository::setHunkDecision(const HunkDecision &decision)
+{
+    if (Status cleared = clearHunkDecision(decision.modificationId, decision.revision, decision.path, decision.hunkKey);
+        !cleared) {
+        return cleared;
+    }
+    auto inserted = m_db.exec(Tr::tr("Recording a decision on modification %1").arg(decision.modificationId),
+                              QStringLiteral("INSERT INTO hunk_decisions (modification_id, revision, path, hunk_key, "
+                                             "decision, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                              {decision.modificationId,
+                               decision.revision,
+                               decision.path,
+                               decision.hunkKey,
+                               decision.decision,
+                               decision.decidedBy,
+                               decision.decidedAt.isEmpty() ? isoNow() : decision.decidedAt});
+    return inserted ? Status() : Status(inserted.error());
+}
+
+Status ModificationRepository::clearHunkDecision(qint64 modificationId,
+                                                 int revision,
+                                                 const QString &path,
+                                                 const QString &hunkKey)
+{
+    auto removed = m_db.exec(Tr::tr("Clearing a decision on modification %1").arg(modificationId),
+                             QStringLiteral("DELETE FROM hunk_decisions WHERE modification_id = ? AND revision = ? AND "
+                                            "path = ? AND hunk_key = ?"),
+                             {modificationId, revision, path, hunkKey});
+    return removed ? Status() : Status(removed.error());
+}
+
+Result<QList<HunkDecision>> ModificationRepository::hunkDecisions(qint64 modificationId, int revision) const
+{
+    auto query =
+        m_db.exec(Tr::tr("Reading the decisions on modification %1").arg(modificationId),
+                  QStringLiteral("SELECT id, path, hunk_key, decision, decided_by, decided_at FROM "
+                                 "hunk_decisions WHERE modification_id = ? AND revision = ? ORDER BY path, id"),
+                  {modificationId, revision});
+    if (!query) {
+        return query.error();
+    }
+    QList<HunkDecision> decisions;
+    while (query->next()) {
+        HunkDecision decision;
+        decision.id = query->value(0).toLongLong();
+        decision.modificationId = modificationId;
+        decision.revision = revision;
+        decision.path = query->value(1).toString();
+        decision.hunkKey = query->value(2).toString();
+        decision.decision = query->value(3).toString();
+        decision.decidedBy = query->value(4).toString();
+        decision.decidedAt = query->value(5).toString();
+        decisions.append(decision);
+    }
+    return decisions;
+}
+
+namespace {
+const char *const commentColumns =
+    "id, modification_id, revision, first_revision, kind, path, line, first_line, side, hunk_key, line_text, "
+    "hunk_text, body, author, created_at, outdated, sent_in_revision, resolved_by, resolved_at";
+
+ReviewComment commentFromQuery(const QSqlQuery &query)
+{
+    ReviewComment comment;
+    comment.id = query.value(0).toLongLong();
+    comment.modificationId = query.value(1).toLongLong();
+    comment.revision = query.value(2).toInt();
+    comment.firstRevision = query.value(3).toInt();
+    comment.kind = query.value(4).toString();
+    comment.path = query.value(5).toString();
+    comment.line = query.value(6).toInt();
+    comment.firstLine = query.value(7).toInt();
+    comment.side = query.value(8).toString();
+    comment.hunkKey = query.value(9).toString();
+    comment.lineText = query.value(10).toString();
+    comment.hunkText = query.value(11).toString();
+    comment.body = query.value(12).toString();
+    comment.author = query.value(13).toString();
+    comment.createdAt = query.value(14).toString();
+    comment.outdated = query.value(15).toInt() != 0;
+    comment.sentInRevision = query.value(16).toInt();
+    comment.resolvedBy = query.value(17).toString();
+    comment.resolvedAt = query.value(18).toString();
+    return comment;
+}
+
+QVariant nullIfZero(int value)
+{
+    return value > 0 ? QVariant(value) : QVariant();
+}
+} // namespace
+
+Result<ReviewComment> ModificationRepository::insertComment(const ReviewComment &comment)
+{
+    ReviewComment stored = comment;
+    stored.createdAt = isoNow();
+    stored.firstRevision = comment.firstRevision > 0 ? comment.firstRevision : comment.revision;
+    stored.firstLine = comment.firstLine > 0 ? comment.firstLine : comment.line;
+    auto query = m_db.exec(
+        Tr::tr("Recording a comment on modification %1").arg(comment.modificationId),
+        QStringLiteral("INSERT INTO review_comments (modification_id, revision, first_revision, kind, path, line, "
+                       "first_line, side, hunk_key, line_text, hunk_text, body, author, created_at, outdated) VALUES "
+                       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING id"),
+        {stored.modificationId,
+         stored.revision,
+         stored.firstRevision,
+         stored.kind,
+         nullIfEmpty(stored.path),
+         nullIfZero(stored.line),
+         nullIfZero(stored.firstLine),
+         nullIfEmpty(stored.side),
+         nullIfEmpty(stored.hunkKey),
+         stored.lineText,
+         stored.hunkText,
+         stored.body,
+         stored.author,
+         stored.createdAt});
+    if (!query) {
+        return query.error();
+    }
+    if (!query->next()) {
+        return makeError(Tr::tr("Recording a comment returned no id"));
+    }
+    stored.id = query->value(0).toLongLong();
+    return stored;
+}
+
+Result<QList<ReviewComment>> ModificationRepository::comments(qint64 modificationId) const
+{
+    auto query = m_db.exec(Tr::tr("Reading the comments on modification %1").arg(modificationId),
+                           QStringLiteral("SELECT %1 FROM review_comments WHERE modification_id = ? ORDER BY id")
+                               .arg(QLatin1String(commentColumns)),
+                           {modificationId});
+    if (!query) {
+        return query.error();
+    }
+    QList<ReviewComment> result;
+    while (query->next()) {
+        result.append(commentFromQuery(*query));
+    }
+    return result;
+}
+
+Result<ReviewComment> ModificationRepository::comment(qint64 commentId) const
+{
+    auto query =
+        m_db.exec(Tr::tr("Reading comment %1").arg(commentId),
+                  QStringLiteral("SELECT %1 FROM review_comments WHERE id = ?").arg(QLatin1String(commentColumns)),
+                  {commentId});
+    if (!query) {
+        return query.error();
+    }
+    if (!query->next()) {
+        return makeError(
+            Tr::tr("Comment %1 does not exist; `astra mod comments N` lists a modification's comments.").arg(commentId),
+            ErrorKind::NotFound);
+    }
+    return commentFromQuery(*query);
+}
+
+Status ModificationRepository::updateComment(const ReviewComment &comment)
+{
+    auto updated =
+        m_db.execUpdate(Tr::tr("Updating comment %1").arg(comment.id),
+                        QStringLiteral("UPDATE review_comments SET revision = ?, line = ?, path = ?, outdated = ?, "
+                                       "sent_in_revision = ?, resolved_by = ?, resolved_at = ? WHERE id = ?"),
+                        {comment.revision,
+                         nullIfZero(comment.line),
+                         nullIfEmpty(comment.path),
+                         comment.outdated ? 1 : 0,
+                         nullIfZero(comment.sentInRevision),
+                         nullIfEmpty(comment.resolvedBy),
+                         nullIfEmpty(comment.resolvedAt),
+                         comment.id});
+    if (!updated) {
+        return updated.error();
+    }
+    return {};
+}
+
+Result<int> ModificationRepository::lastReviewedRevision(qint64 modificationId, const QString &who) const
+{
+    auto query = m_db.exec(
+        Tr::tr("Reading the reviews of modification %1").arg(modificationId),
+        QStringLiteral("SELECT MAX(r) FROM (SELECT MAX(revision) AS r FROM reviews WHERE modification_id = ? AND "
+                       "reviewer = ? UNION ALL SELECT MAX(revision) FROM hunk_decisions WHERE modification_id = ? AND "
+                       "decided_by = ? UNION ALL SELECT MAX(first_revision) FROM review_comments WHERE "
+                       "modification_id = ? AND author = ?) AS seen"),
+        {modificationId, who, modificationId, who, modificationId, who});
+    if (!query) {
+        return query.error();
+    }
+    return query->next() ? query->value(0).toInt() : 0;
+}
+
 } // namespace astra

@@ -52,6 +52,28 @@ public:
     // Who gave the latest approving review.
     Result<QString> approvedBy(qint64 modificationId) const;
 
+    // A new revision: base and head commits and flags, at the version read (a Conflict otherwise).
+    Result<Modification> updateRevision(const Modification &modification,
+                                        const QString &baseCommit,
+                                        const QString &headCommit,
+                                        const QStringList &flags);
+    // The files of the current revision, replacing the previous revision's.
+    Status replaceFiles(qint64 id, const QList<ModificationFile> &files);
+
+    // Hunk and file decisions on a revision; setting one replaces an earlier decision on it.
+    Status setHunkDecision(const HunkDecision &decision);
+    Status clearHunkDecision(qint64 modificationId, int revision, const QString &path, const QString &hunkKey);
+    Result<QList<HunkDecision>> hunkDecisions(qint64 modificationId, int revision) const;
+
+    Result<ReviewComment> insertComment(const ReviewComment &comment);
+    Result<QList<ReviewComment>> comments(qint64 modificationId) const;
+    Result<ReviewComment> comment(qint64 commentId) const;
+    // Writes where a comment is now (revision, path, line, outdated), whether it was sent, and
+    // whether it is resolved.
+    Status updateComment(const ReviewComment &comment);
+    // The newest revision `who` reviewed, decided on or commented on; 0: none.
+    Result<int> lastReviewedRevision(qint64 modificationId, const QString &who) const;
+
 private:
     // `column` of the latest approving review (a fixed column name, never input).
     Result<QString> latestApproval(qint64 modificationId, const char *column) const;

@@ -9,6 +9,7 @@
 #include "git/modificationwriter.h"
 #include "git/patchimport.h"
 #include "git/patchmail.h"
+#include "git/revisions.h"
 #include "git/treediff.h"
 #include "policy/pathpolicy.h"
 #include "sandbox/testrunner.h"
@@ -68,13 +69,6 @@ QString approverName(const QString &reviewer)
     return match.hasMatch() ? match.captured(1) : reviewer.simplified();
 }
 
-PolicyLimits limitsFor(const Config &config)
-{
-    PolicyLimits limits;
-    limits.maxFileBytes = qint64(config.policy.maxFileKb) * 1024;
-    return limits;
-}
-
 QString commitMessage(const Modification &modification, const Goal &goal)
 {
     QString message = modification.title.trimmed();
@@ -127,6 +121,13 @@ Status checkImportTarget(Database &db, const Goal &goal)
 }
 } // namespace
 
+PolicyLimits policyLimitsFor(const Config &config)
+{
+    PolicyLimits limits;
+    limits.maxFileBytes = qint64(config.policy.maxFileKb) * 1024;
+    return limits;
+}
+
 ModificationService::ModificationService(Database &db,
                                          GitRepository &repo,
                                          const Config &config,
@@ -143,9 +144,8 @@ ModificationService::ModificationService(Database &db,
     , m_stateDir(std::move(stateDir))
 {}
 
-Status ModificationService::recordPolicyViolations(qint64 goalId,
-                                                   const QString &source,
-                                                   const QList<PolicyViolation> &violations)
+Status
+ModificationService::recordViolations(qint64 goalId, const QString &source, const QList<PolicyViolation> &violations)
 {
     return m_db.writeTransaction([&]() -> Status {
         QJsonObject meta;
@@ -186,7 +186,7 @@ Result<Modification> ModificationService::createFor(qint64 goalId,
                              .arg(toString(goal->state)),
                          ErrorKind::Refused);
     }
-    auto policy = PathPolicy::create(m_config.policy, limitsFor(m_config));
+    auto policy = PathPolicy::create(m_config.policy, policyLimitsFor(m_config));
     if (!policy) {
         return policy.error();
     }
@@ -207,8 +207,7 @@ Result<Modification> ModificationService::createFor(qint64 goalId,
                     return recorded.error();
                 }
             } else {
-                if (Status recorded = recordPolicyViolations(goalId, QStringLiteral("change_set"), violations);
-                    !recorded) {
+                if (Status recorded = recordViolations(goalId, QStringLiteral("change_set"), violations); !recorded) {
                     return recorded.error();
                 }
                 m_decisions.checkpointAfterDecision();
@@ -405,7 +404,7 @@ Status ModificationService::recordImportRefusal(std::optional<qint64> goalId,
                                                 const QList<PolicyViolation> &violations)
 {
     if (goalId) {
-        if (Status recorded = recordPolicyViolations(*goalId, source, violations); !recorded) {
+        if (Status recorded = recordViolations(*goalId, source, violations); !recorded) {
             return recorded;
         }
     } else {
@@ -436,7 +435,7 @@ ModificationService::proposePatch(const QByteArray &patch, std::optional<qint64>
     if (!base) {
         return base.error();
     }
-    auto policy = PathPolicy::create(m_config.policy, limitsFor(m_config));
+    auto policy = PathPolicy::create(m_config.policy, policyLimitsFor(m_config));
     if (!policy) {
         return policy.error();
     }
@@ -482,7 +481,7 @@ ModificationService::proposeBranch(const QString &branch, std::optional<qint64> 
     if (!base) {
         return base.error();
     }
-    auto policy = PathPolicy::create(m_config.policy, limitsFor(m_config));
+    auto policy = PathPolicy::create(m_config.policy, policyLimitsFor(m_config));
     if (!policy) {
         return policy.error();
     }
@@ -1037,6 +1036,9 @@ Result<QStringList> ModificationService::prune(int days)
         if (Status removed = m_repo.deleteBranch(modification.branch, modification.headCommit); !removed) {
             m_decisions.warn(removed.message());
             continue;
+        }
+        if (Status dropped = dropRevisionRefs(m_repo, modification.id); !dropped) {
+            m_decisions.warn(dropped.message());
         }
         Status recorded = m_db.writeTransaction([&]() -> Status {
             QJsonObject meta;

@@ -16,7 +16,11 @@ class GitRepository;
 class GoalService;
 class Ledger;
 struct Config;
+struct PolicyLimits;
 struct PolicyViolation;
+
+// The path policy's limits as the workspace configures them.
+PolicyLimits policyLimitsFor(const Config &config);
 
 // What rolling back a merged modification would touch, shown before asking.
 struct RollbackImpact
@@ -69,6 +73,8 @@ public:
     Result<RollbackImpact> rollbackImpact(qint64 id);
     Result<TreeDiff> diff(qint64 id, const TreeDiffOptions &options);
     Result<QStringList> prune(int days);
+    // A refusal by the path policy, ledgered on goal `goalId` (`source`: what was refused).
+    Status recordViolations(qint64 goalId, const QString &source, const QList<PolicyViolation> &violations);
 
 private:
     // Tests `testedCommit` (the change's head, or the merge it would make) for modification `id`,
@@ -100,7 +106,6 @@ private:
                               const QString &reviewDecision = {},
                               const QString &reason = {},
                               const QString &headSeen = {});
-    Status recordPolicyViolations(qint64 goalId, const QString &source, const QList<PolicyViolation> &violations);
     // An import the policy refused: the ledger entry, on its goal when one was named (no goal is
     // made for it).
     Status recordImportRefusal(std::optional<qint64> goalId,

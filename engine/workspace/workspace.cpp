@@ -171,6 +171,7 @@ struct Workspace::Parts
         , plans(db, config, ledger, decisions)
         , modifications(db, repo, config, ledger, decisions, goals, stateDirOf(repo))
         , jobs(db, repo, config, ledger, decisions, stateDirOf(repo))
+        , revisions(db, repo, config, ledger, decisions, modifications, stateDirOf(repo))
     {}
 
     GitRepository repo;
@@ -182,6 +183,7 @@ struct Workspace::Parts
     PlanService plans;
     ModificationService modifications;
     JobService jobs;
+    RevisionService revisions;
     // Held while the workspace is open (see WorkspacePresence); set by open().
     WorkspacePresence presence;
 };
@@ -671,6 +673,11 @@ Result<RollbackImpact> Workspace::rollbackImpact(qint64 id)
 Result<TreeDiff> Workspace::modificationDiff(qint64 id, const TreeDiffOptions &options)
 {
     return m_modifications.diff(id, options);
+}
+
+RevisionService &Workspace::revisions()
+{
+    return m_parts->revisions;
 }
 
 Result<QStringList> Workspace::prune(int days)

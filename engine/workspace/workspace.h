@@ -12,6 +12,7 @@
 #include "model/treediff.h"
 #include "model/workspacestatus.h"
 #include "workspace/modificationservice.h"
+#include "workspace/revisionservice.h"
 
 #include <functional>
 #include <memory>
@@ -136,6 +137,9 @@ public:
     Result<TreeDiff> modificationDiff(qint64 id, const TreeDiffOptions &options = {});
     // Deletes the branches of finished modifications last changed more than `days` ago.
     Result<QStringList> prune(int days);
+    // Review as a conversation (RevisionService): hunk decisions, comments, requested changes,
+    // updates onto a moved target, and the revisions they make. Blocking.
+    RevisionService &revisions();
     // Reads a file at a commit from git objects (the code_read primitive).
     Result<QByteArray> readFile(const QString &commit, const QByteArray &path);
 
