@@ -4,6 +4,7 @@
 #include "base/processid.h"
 #include "git/gitrepository.h"
 #include "git/merger.h"
+#include "git/revisions.h"
 #include "policy/pathpolicy.h"
 #include "scheduling/scheduler.h"
 #include "store/database.h"
@@ -31,6 +32,15 @@ qint64 modificationTrailer(const QString &message)
                                             QRegularExpression::MultilineOption);
     const auto match = trailer.match(message);
     return match.hasMatch() ? match.captured(1).toLongLong() : 0;
+}
+
+// The Astra-Revision trailer of a commit message (a revision after the first), or 0.
+int revisionTrailer(const QString &message)
+{
+    static const QRegularExpression trailer(QStringLiteral("^Astra-Revision: (\\d+)$"),
+                                            QRegularExpression::MultilineOption);
+    const auto match = trailer.match(message);
+    return match.hasMatch() ? match.captured(1).toInt() : 0;
 }
 
 // Whether `commit` is what merging `modification` put on its target: its approved commit, or
@@ -136,8 +146,14 @@ Status recoverInterrupted(Database &db, GitRepository &repo, Ledger &ledger)
                         && modificationTrailer(message) == modification.id);
             }
         }
+        QHash<QString, QString> recordedHeads;
+        for (const Modification &modification : std::as_const(*all)) {
+            recordedHeads.insert(modification.branch, modification.headCommit);
+        }
         for (const auto &branch : std::as_const(*branches)) {
-            candidates = candidates || !recordedBranches.contains(branch.first);
+            // Unrecorded, or moved to a revision whose rows were not written.
+            candidates = candidates || !recordedBranches.contains(branch.first)
+                || recordedHeads.value(branch.first) != branch.second;
         }
         if (!candidates) {
             return {};
@@ -183,6 +199,38 @@ Status recoverInterrupted(Database &db, GitRepository &repo, Ledger &ledger)
             }
             const qint64 id = match.captured(2).toLongLong();
             if (byId.contains(id) && byId.value(id).branch == branch.first) {
+                // A new revision's branch move whose rows were rolled back (or never written):
+                // the branch goes back to the revision the rows name.
+                const Modification &recorded = byId.value(id);
+                if (branch.second == recorded.headCommit || recorded.headCommit.isEmpty()
+                    || recorded.revisionOf(branch.second) > 0) {
+                    continue;
+                }
+                auto message = repo.commitMessage(branch.second);
+                if (!message || modificationTrailer(*message) != id || revisionTrailer(*message) == 0) {
+                    continue; // not a revision Astra made: leave it (merge refuses a moved branch)
+                }
+                if (Status moved = moveBranch(repo,
+                                              branch.first,
+                                              branch.second,
+                                              recorded.headCommit,
+                                              QStringLiteral("astra: recovery of modification %1").arg(id));
+                    !moved) {
+                    return moved;
+                }
+                if (Status dropped = dropRevisionRefs(repo, id, revisionTrailer(*message)); !dropped) {
+                    return dropped;
+                }
+                QJsonObject meta;
+                meta.insert(QStringLiteral("branch"), branch.first);
+                meta.insert(QStringLiteral("unrecorded"), branch.second);
+                meta.insert(QStringLiteral("commit"), recorded.headCommit);
+                if (Status logged = record(QStringLiteral("revision_branch_restored"),
+                                           QStringLiteral("modification:%1").arg(id),
+                                           meta);
+                    !logged) {
+                    return logged;
+                }
                 continue;
             }
             auto message = repo.commitMessage(branch.second);

@@ -1,5 +1,6 @@
 #include "workspace/revisionservice.h"
 
+#include "base/crashpoint.h"
 #include "base/logging.h"
 #include "git/gitrepository.h"
 #include "git/modificationwriter.h"
@@ -1034,6 +1035,7 @@ Result<Modification> RevisionService::addRevision(const Modification &current, c
             return moved.error();
         }
         branchMoved = true;
+        crashPoint("revision-branch-moved");
         Modification result = *updated;
         result.files = prepared->files;
         result.revisions = current.revisions;

@@ -108,6 +108,33 @@ private Q_SLOTS:
         QVERIFY2(ledger.contains(QStringLiteral("orphan_branch_removed")), qPrintable(ledger));
     }
 
+    // Killed after a new revision moved the branch, before its rows were committed: the next
+    // start moves the branch back to the recorded revision and drops the unrecorded one's ref.
+    void crashWhileMakingARevision()
+    {
+        setUpRepository();
+        QCOMPARE(astra({QStringLiteral("propose"), QStringLiteral("--patch"), m_patch}).exitCode, 0);
+        m_repo->write(QStringLiteral("src/b.c"), "int b = 2;\n");
+        m_repo->commitAll(QStringLiteral("the target moves"));
+        const QString head = modification(1).value(QStringLiteral("head_commit")).toString();
+        const Run crashed =
+            astra({QStringLiteral("mod"), QStringLiteral("update"), QStringLiteral("1")}, "revision-branch-moved");
+        QCOMPARE(crashed.exitCode, -1);
+        checkConsistent();
+        QCOMPARE(modification(1).value(QStringLiteral("head_commit")).toString(), head);
+        QCOMPARE(modification(1).value(QStringLiteral("revisions")).toArray().size(), 1);
+        QCOMPARE(m_repo->git({QStringLiteral("for-each-ref"),
+                              QStringLiteral("--format=%(refname)"),
+                              QStringLiteral("refs/astra/modifications/")}),
+                 QStringLiteral("refs/astra/modifications/1/1\n"));
+        const QString ledger = astra({QStringLiteral("ledger"), QStringLiteral("show")}).out;
+        QVERIFY2(ledger.contains(QStringLiteral("revision_branch_restored")), qPrintable(ledger));
+        const Run again = astra({QStringLiteral("mod"), QStringLiteral("update"), QStringLiteral("1")});
+        QVERIFY2(again.exitCode == 0, qPrintable(again.err));
+        checkConsistent();
+        QCOMPARE(modification(1).value(QStringLiteral("revisions")).toArray().size(), 2);
+    }
+
     void crashWhileMerging_data()
     {
         QTest::addColumn<QByteArray>("point");
