@@ -256,7 +256,7 @@ TaskLogLoad loadTaskLogOf(Workspace &ws, qint64 taskId)
     return load;
 }
 
-ReviewLoad loadReviewOf(Workspace &ws, qint64 modificationId, const QString &knownDiff)
+ReviewLoad loadReviewOf(Workspace &ws, qint64 modificationId, const QString &knownDiff, int compareFrom)
 {
     ReviewLoad load;
     load.snapshot.modificationId = modificationId;
@@ -290,10 +290,36 @@ ReviewLoad loadReviewOf(Workspace &ws, qint64 modificationId, const QString &kno
     if (!snapshot.tests.isEmpty()) {
         snapshot.testLog = tailOf(snapshot.tests.last().outputPath, 64 * 1024);
     }
+    RevisionService &revisions = ws.revisions();
+    auto decisions = revisions.decisions(modificationId);
+    auto comments = revisions.comments(modificationId);
+    auto lastReviewed = revisions.lastReviewedRevision(modificationId);
+    if (!decisions || !comments || !lastReviewed) {
+        load.error = !decisions ? decisions.message() : (!comments ? comments.message() : lastReviewed.message());
+        return load;
+    }
+    snapshot.decisions = *decisions;
+    snapshot.comments = *comments;
+    snapshot.lastReviewed = *lastReviewed;
+    snapshot.currentRevision = modification->revisionOf(modification->headCommit);
+    snapshot.compareFrom = compareFrom >= 0 ? compareFrom : snapshot.lastReviewed;
+    if (snapshot.compareFrom >= snapshot.currentRevision) {
+        snapshot.compareFrom = 0;
+    }
+    if (auto target = ws.repository().branchCommit(modification->targetBranch)) {
+        snapshot.targetHead = *target;
+    }
+    QString fromCommit = modification->baseCommit;
+    for (const Revision &revision : std::as_const(modification->revisions)) {
+        if (snapshot.compareFrom > 0 && revision.number == snapshot.compareFrom) {
+            fromCommit = revision.commit;
+        }
+    }
     // A status change (approved, merged) leaves the commits alone: the diff the caller shows stays.
-    snapshot.diffUnchanged = knownDiff == modification->baseCommit + QStringLiteral("..") + modification->headCommit;
+    snapshot.diffUnchanged = knownDiff == fromCommit + QStringLiteral("..") + modification->headCommit;
     if (!snapshot.diffUnchanged) {
-        auto diff = ws.modificationDiff(modificationId);
+        auto diff = snapshot.compareFrom > 0 ? revisions.diff(modificationId, snapshot.compareFrom, 0)
+                                             : ws.modificationDiff(modificationId);
         if (diff) {
             snapshot.diff = TreeDiffPtr(new TreeDiff(std::move(*diff)));
         } else {
@@ -439,6 +465,12 @@ WorkspaceWatcher::WorkspaceWatcher(QObject *parent)
 
 WorkspaceWatcher::~WorkspaceWatcher()
 {
+    // A long action is not cut off in the middle of its writes: it ends first (its result is
+    // dropped with the watcher).
+    for (QThread *thread : std::as_const(m_longActions)) {
+        thread->wait();
+        delete thread;
+    }
     // The workspace (its connection and repository) is closed on the thread that opened it,
     // after the work queued before it.
     // The state comes back to this thread under a standard lock, a hand-over ThreadSanitizer
@@ -535,11 +567,12 @@ void WorkspaceWatcher::loadPlan(qint64 goalId)
                 });
 }
 
-void WorkspaceWatcher::loadReview(qint64 modificationId, const QString &knownDiff)
+void WorkspaceWatcher::loadReview(qint64 modificationId, const QString &knownDiff, int compareFrom)
 {
     const quint64 generation = ++m_reviewGeneration;
-    runOnWorker([modificationId,
-                 knownDiff](Workspace &workspace) { return loadReviewOf(workspace, modificationId, knownDiff); },
+    runOnWorker([modificationId, knownDiff, compareFrom](Workspace &workspace) {
+        return loadReviewOf(workspace, modificationId, knownDiff, compareFrom);
+    },
                 [this, generation, modificationId](const ReviewLoad &load) {
                     if (generation != m_reviewGeneration) {
                         return;
@@ -579,7 +612,7 @@ void WorkspaceWatcher::loadLedger(bool verify, int limit)
                 });
 }
 
-void WorkspaceWatcher::perform(const QString &what, Action action)
+void WorkspaceWatcher::perform(const QString &what, Action action, std::function<void(const Status &)> after)
 {
     runOnWorker(
         [action = std::move(action)](Workspace &workspace) {
@@ -588,7 +621,10 @@ void WorkspaceWatcher::perform(const QString &what, Action action)
             done.status = action(workspace);
             return done;
         },
-        [this, what](const ActionDone &done) {
+        [this, what, after = std::move(after)](const ActionDone &done) {
+            if (after) {
+                after(done.status);
+            }
             if (done.status) {
                 Q_EMIT actionSucceeded(what);
             } else {
@@ -596,6 +632,38 @@ void WorkspaceWatcher::perform(const QString &what, Action action)
             }
             refresh();
         });
+}
+
+void WorkspaceWatcher::performLong(const QString &what, Action action)
+{
+    if (m_running++ == 0) {
+        Q_EMIT busyChanged(true);
+    }
+    auto *thread = QThread::create([this, what, options = m_options, action = std::move(action)] {
+        Status status;
+        auto workspace = Workspace::open(options);
+        status = workspace ? action(**workspace) : Status(workspace.error());
+        QMetaObject::invokeMethod(
+            this,
+            [this, what, status] {
+                if (--m_running == 0) {
+                    Q_EMIT busyChanged(false);
+                }
+                if (status) {
+                    Q_EMIT actionSucceeded(what);
+                } else {
+                    Q_EMIT actionFailed(what, status.message());
+                }
+                refresh();
+            },
+            Qt::QueuedConnection);
+    });
+    m_longActions.append(thread);
+    connect(thread, &QThread::finished, this, [this, thread] {
+        m_longActions.removeAll(thread);
+        thread->deleteLater();
+    });
+    thread->start();
 }
 
 void WorkspaceWatcher::waitForIdle()

@@ -38,6 +38,12 @@ struct ReviewSnapshot
     bool diffUnchanged = false; // the caller already has this base..head (see loadReview())
     QString diffError; // why there is no diff
     std::optional<RollbackImpact> rollback; // merged modifications
+    QList<HunkDecision> decisions; // on the current revision
+    QList<ReviewComment> comments; // all of them, oldest first
+    int currentRevision = 0;
+    int compareFrom = 0; // the diff is revision compareFrom → currentRevision (0: the base → it)
+    int lastReviewed = 0; // the newest older revision the person reviewed (0: none)
+    QString targetHead; // the target branch's head now (an update is possible when it moved)
 };
 
 // A modification that waits for a person: to test, to approve or reject, to merge, or to look
@@ -98,8 +104,10 @@ public:
 
     // Loads a modification with its goal, proposal, tests, diff and rollback impact
     // (reviewLoaded); a newer loadReview() supersedes an older one. The diff is not computed
-    // again when the modification's "base..head" is `knownDiff` (diffUnchanged is set).
-    void loadReview(qint64 modificationId, const QString &knownDiff = {});
+    // again when the diff it would show ("from..head") is `knownDiff` (diffUnchanged is set).
+    // `compareFrom`: the revision the diff starts from (0: the base; -1: the one the person last
+    // reviewed, else the base).
+    void loadReview(qint64 modificationId, const QString &knownDiff = {}, int compareFrom = -1);
     // Loads the end of the log of a task's latest run (taskLogLoaded); a newer call supersedes.
     void loadTaskLog(qint64 taskId);
     // Loads the latest `limit` ledger entries, and verifies the chain when `verify`.
@@ -108,7 +116,12 @@ public:
     using Action = std::function<Status(Workspace &)>;
     // Runs `action` on the worker thread's workspace, then refreshes. `what` names
     // the action in the signals ("Approve goal 3").
-    void perform(const QString &what, Action action);
+    // `done` hears of the result on the caller's thread first (e.g. to show what the action found).
+    void perform(const QString &what, Action action, std::function<void(const Status &)> done = {});
+    // Runs a long action (an agent's run for requested changes) on a thread of its own with a
+    // workspace of its own, so that loads and other actions go on meanwhile; then as perform().
+    void performLong(const QString &what, Action action);
+
     // Waits for the background work to end (for shutdown and tests; never from a slot).
     void waitForIdle();
 
@@ -149,6 +162,7 @@ private:
     quint64 m_generation = 0;
     quint64 m_planGeneration = 0;
     quint64 m_reviewGeneration = 0;
+    QList<QThread *> m_longActions; // performLong()'s threads, joined before the watcher goes
     quint64 m_ledgerGeneration = 0;
     quint64 m_taskLogGeneration = 0;
     int m_running = 0;

@@ -77,6 +77,7 @@ private Q_SLOTS:
         QVERIFY(migrator.latestVersion() >= 2);
 
         const QStringList expectedTables = {QStringLiteral("goals"),
+                                            QStringLiteral("hunk_decisions"),
                                             QStringLiteral("ledger"),
                                             QStringLiteral("ledger_checkpoints"),
                                             QStringLiteral("ledger_head"),
@@ -86,6 +87,7 @@ private Q_SLOTS:
                                             QStringLiteral("plan_nodes"),
                                             QStringLiteral("plans"),
                                             QStringLiteral("proposals"),
+                                            QStringLiteral("review_comments"),
                                             QStringLiteral("reviews"),
                                             QStringLiteral("revisions"),
                                             QStringLiteral("schema_migrations"),

@@ -205,6 +205,7 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         m_configPath = status.configPath;
         if (m_workDir != status.workDir) {
             m_workDir = status.workDir;
+            m_inbox->model()->setReviewKeyPrefix(repositoryKey());
             m_awaitingReview = -1;
             m_inboxOpened = false;
             m_ledgerHead.clear();
@@ -261,7 +262,23 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     });
     connect(m_watcher, &WorkspaceWatcher::reviewLoaded, this, [this](const ReviewSnapshot &snapshot) {
         m_review->setSnapshot(snapshot);
+        // The comments on the revision shown stand beside their lines; hunks are decided on the
+        // change against its base only.
+        QList<ReviewComment> onRevision;
+        for (const ReviewComment &comment : snapshot.comments) {
+            if (comment.revision == snapshot.currentRevision && !comment.outdated) {
+                onRevision.append(comment);
+            }
+        }
+        const auto showReview = [this, snapshot, onRevision] {
+            m_diff->setRevisions(snapshot.currentRevision, snapshot.compareFrom);
+            m_diff->setReview(snapshot.decisions, onRevision, snapshot.compareFrom == 0);
+            if (snapshot.compareFrom > 0) {
+                m_diff->setCaption(tr("Changes since revision %1").arg(snapshot.compareFrom));
+            }
+        };
         if (snapshot.diffUnchanged) {
+            showReview();
             return; // the diff shown is the one of these commits
         }
         if (!snapshot.diff) {
@@ -273,11 +290,11 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         m_diffKey = snapshot.diff->fromCommit + u".." + snapshot.diff->toCommit;
         // Seen marks are kept per modification (of this repository) and name the hunks by their
         // content: they outlive its new revisions and rebases.
-        const QString repository = QString::fromLatin1(
-            QCryptographicHash::hash(m_workDir.toUtf8(), QCryptographicHash::Sha256).toHex().left(16));
         m_diff->setDiff(snapshot.diff,
-                        QStringLiteral("%1/modification-%2").arg(repository).arg(snapshot.modificationId));
+                        QStringLiteral("%1/modification-%2").arg(repositoryKey()).arg(snapshot.modificationId),
+                        snapshot.compareFrom == 0 ? snapshot.modification.headCommit : QString());
         m_diffModification = snapshot.modificationId;
+        showReview();
     });
     connect(m_watcher, &WorkspaceWatcher::reviewLoadFailed, this, [this](qint64 id, const QString &message) {
         m_review->showError(id, message);
@@ -351,6 +368,8 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
             return done ? Status() : Status(done.error());
         });
     });
+    connectConversation();
+    connect(m_diff->model(), &DiffModel::seenChanged, m_inbox, [this] { m_inbox->table()->viewport()->update(); });
     connect(m_tasks, &TaskQueueView::logWanted, m_watcher, &WorkspaceWatcher::loadTaskLog);
     connect(m_watcher, &WorkspaceWatcher::taskLogLoaded, m_tasks, &TaskQueueView::showLog);
     connect(m_tasks, &TaskQueueView::cancelRequested, this, [this](qint64 taskId) {
@@ -369,6 +388,9 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     connect(m_kanban, &KanbanView::dropRefused, this, &MainWindow::showTransient);
     connect(m_watcher, &WorkspaceWatcher::actionSucceeded, this, [this](const QString &what) {
         statusBar()->showMessage(tr("Done: %1").arg(what), 5000);
+        // A decision, a comment or a new revision may leave the status as it was: the review
+        // (its decisions, comments and revisions) is read again; the diff only if its commits moved.
+        reloadReview();
     });
     connect(m_watcher, &WorkspaceWatcher::actionFailed, this, [this](const QString &what, const QString &message) {
         m_nextAfterDecision = 0; // the change still waits: it stays selected
@@ -503,6 +525,173 @@ void MainWindow::setTheme(Theme theme)
     applyTheme(theme);
 }
 
+QString MainWindow::repositoryKey() const
+{
+    return QString::fromLatin1(QCryptographicHash::hash(m_workDir.toUtf8(), QCryptographicHash::Sha256).toHex().left(16));
+}
+
+void MainWindow::reloadReview()
+{
+    if (const qint64 id = m_review->modificationId(); id > 0) {
+        m_watcher->loadReview(id, m_diffKey, m_compareFrom);
+    }
+}
+
+void MainWindow::connectConversation()
+{
+    connect(m_diff,
+            &DiffView::decisionRequested,
+            this,
+            [this](const QString &path, int hunk, const QString &decision) {
+                const qint64 id = m_diffModification;
+                if (id <= 0) {
+                    return;
+                }
+                const QString what = decision.isEmpty() ? (hunk > 0 ? tr("Clear the decision on hunk %1 of %2").arg(hunk).arg(path)
+                                                                    : tr("Clear the decision on %1").arg(path))
+                    : decision == u"accepted"
+                    ? (hunk > 0 ? tr("Accept hunk %1 of %2").arg(hunk).arg(path) : tr("Accept %1").arg(path))
+                    : (hunk > 0 ? tr("Reject hunk %1 of %2").arg(hunk).arg(path) : tr("Reject %1").arg(path));
+                m_watcher->perform(
+                    what,
+                    [id, path, hunk, decision](Workspace &workspace) -> Status {
+                        auto made = workspace.revisions().decide(
+                            id, path, hunk > 0 ? std::optional<int>(hunk) : std::nullopt, decision);
+                        return made ? Status() : Status(made.error());
+                    });
+            });
+    const auto comment = [this](qint64 id, const QString &path, int line, const QString &side) {
+        const QString title = path.isEmpty() ? tr("Comment on modification %1").arg(id)
+            : line > 0                       ? tr("Comment on %1, line %2").arg(path).arg(line)
+                                             : tr("Comment on %1").arg(path);
+        askForReason(this,
+                     QStringLiteral("reviewComment"),
+                     title,
+                     tr("What should change, and why? The comment is kept with the revision and goes to the agent "
+                        "with Request changes."),
+                     [this, id, path, line, side, title](const QString &text) {
+                         m_watcher->perform(
+                             title,
+                             [id, path, line, side, text](Workspace &workspace) -> Status {
+                                 auto made = workspace.revisions().comment(id, path, line, side, text);
+                                 return made ? Status() : Status(made.error());
+                             });
+                     });
+    };
+    connect(m_diff, &DiffView::commentRequested, this, [this, comment](const QString &path, int line, const QString &side) {
+        if (m_diffModification > 0) {
+            comment(m_diffModification, path, line, side);
+        }
+    });
+    connect(m_review, &ReviewView::commentRequested, this, [comment](qint64 id) { comment(id, QString(), 0, QString()); });
+    const auto resolve = [this](qint64 commentId, bool resolved) {
+        m_watcher->perform(resolved ? tr("Resolve comment %1").arg(commentId) : tr("Reopen comment %1").arg(commentId),
+                           [commentId, resolved](Workspace &workspace) -> Status {
+                               auto done = workspace.revisions().resolveComment(commentId, resolved);
+                               return done ? Status() : Status(done.error());
+                           });
+    };
+    connect(m_review, &ReviewView::resolveRequested, this, resolve);
+    connect(m_diff, &DiffView::commentActivated, this, [this, resolve](qint64 commentId) {
+        const QList<ReviewComment> &comments = m_review->snapshot().comments;
+        const auto found = std::find_if(comments.cbegin(), comments.cend(), [commentId](const ReviewComment &c) {
+            return c.id == commentId;
+        });
+        if (found == comments.cend()) {
+            return;
+        }
+        auto *box = new QMessageBox(QMessageBox::NoIcon,
+                                    tr("Comment %1").arg(commentId),
+                                    found->body,
+                                    QMessageBox::Close,
+                                    this);
+        box->setObjectName(QStringLiteral("reviewCommentShown"));
+        box->setInformativeText(tr("%1, revision %2%3")
+                                    .arg(found->author)
+                                    .arg(found->revision)
+                                    .arg(found->isResolved() ? tr("; resolved by %1").arg(found->resolvedBy) : QString()));
+        const bool resolved = found->isResolved();
+        QPushButton *toggle = box->addButton(resolved ? tr("&Reopen") : tr("&Resolve"), QMessageBox::AcceptRole);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        connect(box, &QMessageBox::finished, this, [box, toggle, resolve, commentId, resolved] {
+            if (box->clickedButton() == toggle) {
+                resolve(commentId, !resolved);
+            }
+        });
+        box->open();
+    });
+    connect(m_diff, &DiffView::compareRequested, this, [this](int from) {
+        m_compareFrom = from;
+        if (const qint64 id = m_review->modificationId(); id > 0) {
+            m_diff->showMessage(tr("Loading the changes…"));
+            m_diffKey.clear();
+            m_watcher->loadReview(id, QString(), from);
+        }
+    });
+    connect(m_review, &ReviewView::applyDecisionsRequested, this, [this](qint64 id) {
+        m_compareFrom = -1;
+        m_watcher->perform(tr("Apply the decisions on modification %1").arg(id), [id](Workspace &workspace) -> Status {
+            auto done = workspace.revisions().applyDecisions(id);
+            return done ? Status() : Status(done.error());
+        });
+    });
+    connect(m_review, &ReviewView::restoreRequested, this, [this](qint64 id) {
+        m_watcher->perform(tr("Restore the left-out hunks of modification %1").arg(id),
+                           [id](Workspace &workspace) -> Status {
+                               auto done = workspace.revisions().restoreRejected(id);
+                               return done ? Status() : Status(done.error());
+                           });
+    });
+    connect(m_review, &ReviewView::requestChangesRequested, this, [this](qint64 id) {
+        statusBar()->showMessage(tr("The agent works on the comments of modification %1…").arg(id));
+        // An agent's run takes minutes: on a thread of its own, so that the views stay live.
+        m_watcher->performLong(tr("Request changes to modification %1").arg(id), [id](Workspace &workspace) -> Status {
+            auto done = workspace.revisions().requestChanges(id);
+            return done ? Status() : Status(done.error());
+        });
+    });
+    connect(m_review, &ReviewView::updateRequested, this, [this](qint64 id) {
+        auto outcome = std::make_shared<std::optional<UpdateOutcome>>();
+        m_watcher->perform(
+            tr("Update modification %1").arg(id),
+            [id, outcome](Workspace &workspace) -> Status {
+                auto done = workspace.revisions().update(id);
+                if (!done) {
+                    return done.error();
+                }
+                *outcome = *done;
+                if (done->conflicted()) {
+                    return makeError(tr("%1 conflicts with the change in %n file(s); nothing was changed. Both sides "
+                                        "are in Changes; the conflicts are comments, and Request changes sends them "
+                                        "to the agent.",
+                                        nullptr,
+                                        int(done->conflicts.size()))
+                                         .arg(done->modification.targetBranch),
+                                     ErrorKind::Conflict);
+                }
+                return {};
+            },
+            [this, outcome](const Status &) {
+                if (!*outcome || !(*outcome)->conflicted()) {
+                    return;
+                }
+                // Both sides of each conflict, in the viewer: the target's version against the change's.
+                QSharedPointer<TreeDiff> conflicts(new TreeDiff);
+                conflicts->files = (*outcome)->conflicts;
+                for (const FileDiff &file : std::as_const(conflicts->files)) {
+                    conflicts->additions += file.additions;
+                    conflicts->deletions += file.deletions;
+                }
+                m_diffKey.clear();
+                m_diff->setDiff(conflicts);
+                m_diff->setRevisions(0, 0);
+                m_diff->setCaption(tr("Conflicts: %1 at %2 (left) against the change (right)")
+                                       .arg((*outcome)->modification.targetBranch, (*outcome)->targetHead.left(12)));
+                m_tabs->setCurrentWidget(m_diff);
+            });
+    });
+}
+
 void MainWindow::showReviewOf(qint64 goalId, bool reload)
 {
     const int row = m_kanban->model()->rowOf(goalId);
@@ -516,9 +705,12 @@ void MainWindow::showReviewOf(qint64 goalId, bool reload)
     // Reload when another goal or modification is selected, or when its status moved.
     const bool changed = m_review->modificationId() != card->modificationId
         || toString(m_review->snapshot().modification.status) != card->modificationStatus;
+    if (m_review->modificationId() != card->modificationId) {
+        m_compareFrom = -1; // another change: from the revision its reviewer last saw
+    }
     if (reload || changed) {
         m_review->showLoading(card->modificationId);
-        m_watcher->loadReview(card->modificationId, m_diffKey);
+        m_watcher->loadReview(card->modificationId, m_diffKey, m_compareFrom);
     }
 }
 

@@ -114,6 +114,12 @@ private:
     void performGoalAction(qint64 goalId, GoalAction action);
     void showTransient(const QString &message);
     void showReviewOf(qint64 goalId, bool reload);
+    // Hunk decisions, comments, requested changes and updates, from the diff and the review panel.
+    void connectConversation();
+    // Names this repository in the diff viewer's settings (seen marks, progress).
+    QString repositoryKey() const;
+    // Loads the shown modification's review again (its decisions and comments changed).
+    void reloadReview();
     void showShortcuts();
     void showSettings();
     void setTheme(Theme theme);
@@ -148,6 +154,7 @@ private:
     int m_awaitingReview = -1; // -1: not loaded yet
     QString m_ledgerHead; // the head hash the ledger view shows
     QString m_diffKey; // the commits of the diff shown
+    int m_compareFrom = -1; // the revision the diff starts from (0: the base; -1: the one last reviewed)
     qint64 m_diffModification = 0; // whose diff is shown
     qint64 m_nextAfterDecision = 0; // to select when the inbox reloads after a merge or rejection
     bool m_openInboxOnStart = true; // false once a view was asked for

@@ -77,7 +77,7 @@ void DiffModel::setDiff(TreeDiffPtr diff)
             m_hunkCount += int(file.hunks.size());
             QHash<QString, int> repeats;
             for (const DiffHunk &hunk : file.hunks) {
-                const QString key = hunkContentKey(file, hunk);
+                const QString key = hunk.key.isEmpty() ? hunkContentKey(file, hunk) : hunk.key;
                 const int seenBefore = repeats[key]++;
                 m_hunkKeys[f].append(seenBefore == 0 ? key : key + u'#' + QString::number(seenBefore + 1));
             }
@@ -167,7 +167,132 @@ void DiffModel::rebuild()
             appendGapRows(m_rows, f, int(file.hunks.size()));
         }
     }
+    placeComments();
     indexRows();
+}
+
+void DiffModel::placeComments()
+{
+    if (m_comments.isEmpty()) {
+        return;
+    }
+    // By file path, the comments on the new side's lines, the old side's, and the whole file.
+    QHash<QString, QMultiHash<int, int>> onNew;
+    QHash<QString, QMultiHash<int, int>> onOld;
+    QHash<QString, QList<int>> onFile;
+    for (int i = 0; i < m_comments.size(); ++i) {
+        const ReviewComment &c = m_comments.at(i);
+        if (c.path.isEmpty()) {
+            continue;
+        }
+        if (c.line <= 0) {
+            onFile[c.path].append(i);
+        } else {
+            (c.side == u"old" ? onOld : onNew)[c.path].insert(c.line, i);
+        }
+    }
+    QVector<Row> rows;
+    rows.reserve(m_rows.size() + m_comments.size());
+    auto append = [&](int file, const QList<int> &indices) {
+        for (int i : indices) {
+            rows.append({RowKind::Comment, file, i, -1, -1});
+        }
+    };
+    auto onLine = [&](const QHash<QString, QMultiHash<int, int>> &side, const QString &path, int line) {
+        QList<int> found = side.value(path).values(line);
+        std::sort(found.begin(), found.end());
+        return found;
+    };
+    for (int i = 0; i < m_rows.size(); ++i) {
+        const Row &r = m_rows.at(i);
+        rows.append(r);
+        const QString &path = file(r.file).path;
+        switch (r.kind) {
+        case RowKind::File:
+            append(r.file, onFile.value(path));
+            break;
+        case RowKind::Line: {
+            const QList<DiffLine> &lines = file(r.file).hunks.at(r.part).lines;
+            if (r.right >= 0) {
+                append(r.file, onLine(onNew, path, lines.at(r.right).newNo));
+            }
+            if (r.left >= 0 && (r.right < 0 || lines.at(r.left).origin == '-')) {
+                append(r.file, onLine(onOld, path, lines.at(r.left).oldNo));
+            }
+            break;
+        }
+        case RowKind::Gap:
+        case RowKind::GapLine: {
+            // After the gap's last row, so that expanding or collapsing it moves only its own rows.
+            const Gap &g = gap(r.file, r.part);
+            if (r.kind == RowKind::GapLine && r.left != g.count - 1) {
+                break;
+            }
+            for (int line = g.newFrom; line < g.newFrom + g.count; ++line) {
+                append(r.file, onLine(onNew, path, line));
+            }
+            for (int line = g.oldFrom; line < g.oldFrom + g.count; ++line) {
+                append(r.file, onLine(onOld, path, line));
+            }
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    m_rows = std::move(rows);
+}
+
+void DiffModel::setReview(const QList<HunkDecision> &decisions, const QList<ReviewComment> &comments)
+{
+    beginResetModel();
+    m_decisions.clear();
+    for (const HunkDecision &decision : decisions) {
+        m_decisions.insert(decision.path + u'\n' + decision.hunkKey, decision.decision);
+    }
+    m_comments = comments;
+    rebuild();
+    endResetModel();
+}
+
+QString DiffModel::decisionOf(int file, int hunk) const
+{
+    if (!m_diff || file < 0 || file >= m_diff->files.size()) {
+        return QString();
+    }
+    const QString &path = m_diff->files.at(file).path;
+    if (hunk >= 0) {
+        const QString own = m_decisions.value(path + u'\n' + m_diff->files.at(file).hunks.value(hunk).key);
+        if (!own.isEmpty()) {
+            return own;
+        }
+    }
+    return m_decisions.value(path + u'\n');
+}
+
+QString DiffModel::commentText(const Row &row) const
+{
+    const ReviewComment &c = m_comments.at(row.part);
+    QStringList state;
+    if (c.kind == u"conflict") {
+        state.append(tr("conflict"));
+    }
+    if (c.isResolved()) {
+        state.append(tr("resolved"));
+    }
+    if (c.sentInRevision > 0) {
+        state.append(tr("sent with revision %1").arg(c.sentInRevision));
+    }
+    const QString first = c.body.section(u'\n', 0, 0);
+    return tr("💬 %1: %2%3")
+        .arg(c.author.section(u' ', 0, 0), first,
+             state.isEmpty() ? QString() : QStringLiteral("  [%1]").arg(state.join(QStringLiteral(", "))));
+}
+
+int DiffModel::hunkOf(int row) const
+{
+    const int header = hunkRowOf(row);
+    return header >= 0 ? m_rows.at(header).part : -1;
 }
 
 void DiffModel::indexRows()
@@ -214,6 +339,8 @@ QVariant DiffModel::data(const QModelIndex &index, int role) const
             return gapText(r);
         case RowKind::GapLine:
             return gapLineText(r);
+        case RowKind::Comment:
+            return commentText(r);
         case RowKind::Line: {
             const QList<DiffLine> &lines = f.hunks.at(r.part).lines;
             const QString left = r.left >= 0 ? lines.at(r.left).text : QString();
@@ -235,6 +362,16 @@ QVariant DiffModel::data(const QModelIndex &index, int role) const
         return r.part;
     case SeenRole:
         return r.kind == RowKind::Hunk ? QVariant(isSeen(r.file, r.part)) : QVariant();
+    case DecisionRole:
+        return r.kind == RowKind::Hunk ? QVariant(decisionOf(r.file, r.part)) : QVariant();
+    case CommentIdRole:
+        return r.kind == RowKind::Comment ? QVariant(m_comments.at(r.part).id) : QVariant();
+    case Qt::ToolTipRole:
+        if (r.kind == RowKind::Comment) {
+            const ReviewComment &c = m_comments.at(r.part);
+            return tr("%1 on revision %2:\n\n%3").arg(c.author).arg(c.revision).arg(c.body);
+        }
+        return {};
     default:
         return {};
     }
@@ -533,6 +670,9 @@ QString DiffModel::dump() const
             break;
         case RowKind::Gap:
             out.append(QStringLiteral(".. %1 unchanged").arg(gap(r.file, r.part).count));
+            break;
+        case RowKind::Comment:
+            out.append(QStringLiteral("## ") + commentText(r));
             break;
         case RowKind::GapLine:
             out.append(QStringLiteral("%1 %2   %3").arg(number(oldNumber(r)), number(newNumber(r)), gapLineText(r)));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/modification.h"
 #include "model/treediff.h"
 
 #include <QAbstractListModel>
@@ -31,12 +32,13 @@ public:
         Line, // a line or, side by side, a pair of lines
         Gap, // collapsed unchanged lines
         GapLine, // an unchanged line of an expanded gap
+        Comment, // a reviewer's comment, after its line (after the gap that holds it; after the header)
     };
     struct Row
     {
         RowKind kind = RowKind::File;
         int file = 0;
-        int part = 0; // hunk or gap index
+        int part = 0; // hunk or gap index; Comment: the comment's index in comments()
         int left = -1; // Line: the old-side line's index in the hunk; GapLine: offset in the gap
         int right = -1; // Line: the new-side line's index in the hunk
     };
@@ -54,6 +56,8 @@ public:
         FileRole,
         PartRole,
         SeenRole,
+        DecisionRole, // Hunk rows: "accepted", "rejected" or empty
+        CommentIdRole, // Comment rows: the comment's id
     };
 
     explicit DiffModel(QObject *parent = nullptr);
@@ -128,6 +132,19 @@ public:
     void setSeenKeys(const QStringList &keys);
     QString hunkKey(int file, int hunk) const;
 
+    // What the reviewer said about this diff: decisions on its hunks and files, and the comments
+    // shown beside their lines. Decisions and comments name files by path and hunks by key.
+    void setReview(const QList<HunkDecision> &decisions, const QList<ReviewComment> &comments);
+    // The decision on a hunk (its own, else its file's), or on the file when `hunk` is -1.
+    QString decisionOf(int file, int hunk) const;
+    const QList<ReviewComment> &comments() const
+    {
+        return m_comments;
+    }
+    QString commentText(const Row &row) const;
+    // The file row's hunk index (0-based) of `row`: the hunk it is in or heads; -1 outside.
+    int hunkOf(int row) const;
+
     // The rows as text, for tests and for copying: gutters, the lines, intra-line changes as
     // [-removed-] and {+added+}.
     QString dump() const;
@@ -154,6 +171,9 @@ private:
     QVector<int> m_fileRows; // by file
     QSet<quint64> m_seen;
     QVector<QVector<QString>> m_hunkKeys; // per file, per hunk: hunkContentKey()
+    QHash<QString, QString> m_decisions; // path + '\n' + hunk key (empty: the file) -> decision
+    QList<ReviewComment> m_comments;
+    void placeComments();
     int m_hunkCount = 0;
     mutable QHash<quint64, QStringList> m_gapTexts;
 };

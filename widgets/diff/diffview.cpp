@@ -5,6 +5,7 @@
 #include "syntaxcache.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -35,7 +36,8 @@ QColor mix(const QColor &base, const QColor &tint, qreal amount)
 
 struct DiffColors
 {
-    QColor text, dim, removed, removedStrong, added, addedStrong, gutter, hunk, file, gap, empty;
+    QColor text, dim, removed, removedStrong, added, addedStrong, gutter, hunk, file, gap, empty, comment, accept,
+        reject;
 
     explicit DiffColors(const QPalette &palette)
     {
@@ -54,6 +56,9 @@ struct DiffColors
         file = mix(base, text, 0.14);
         gap = mix(base, text, 0.05);
         empty = mix(base, text, 0.03);
+        comment = mix(base, QColor(230, 175, 30), dark ? 0.22 : 0.20);
+        accept = dark ? QColor(80, 220, 110) : QColor(20, 130, 50);
+        reject = dark ? QColor(255, 110, 110) : QColor(190, 30, 30);
     }
 };
 
@@ -109,10 +114,25 @@ public:
             const bool seen = m_model->isSeen(row.file, row.part);
             painter->setPen(seen ? colors.text : colors.dim);
             const QString mark = seen ? DiffModel::tr("✓ seen") : DiffModel::tr("○ not seen");
-            const int markWidth = metrics.horizontalAdvance(mark) + 2 * charWidth;
+            int markWidth = metrics.horizontalAdvance(mark) + 2 * charWidth;
             painter->drawText(QRect(rect.right() - markWidth, rect.top(), markWidth, rect.height()),
                               Qt::AlignVCenter | Qt::AlignHCenter,
                               mark);
+            const QString decision = m_model->decisionOf(row.file, row.part);
+            if (!decision.isEmpty()) {
+                const bool accepted = decision == u"accepted";
+                const QString text = accepted ? DiffModel::tr("✔ accepted") : DiffModel::tr("✘ rejected");
+                const int width = metrics.horizontalAdvance(text) + 2 * charWidth;
+                QFont bold = option.font;
+                bold.setBold(true);
+                painter->setFont(bold);
+                painter->setPen(accepted ? colors.accept : colors.reject);
+                painter->drawText(QRect(rect.right() - markWidth - width, rect.top(), width, rect.height()),
+                                  Qt::AlignVCenter | Qt::AlignHCenter,
+                                  text);
+                painter->setFont(option.font);
+                markWidth += width;
+            }
             painter->setPen(colors.dim);
             painter->drawText(rect.adjusted(charWidth, 0, -markWidth, 0),
                               Qt::AlignVCenter | Qt::AlignLeft,
@@ -130,6 +150,16 @@ public:
         case DiffModel::RowKind::Line:
             paintLines(painter, option, row, colors, charWidth);
             break;
+        case DiffModel::RowKind::Comment: {
+            const ReviewComment &comment = m_model->comments().at(row.part);
+            painter->fillRect(rect.adjusted(charWidth * 4, 1, 0, -1), colors.comment);
+            painter->setPen(comment.isResolved() ? colors.dim : colors.text);
+            const QRect textRect = rect.adjusted(charWidth * 5, 0, -charWidth, 0);
+            painter->drawText(textRect,
+                              Qt::AlignVCenter | Qt::AlignLeft,
+                              metrics.elidedText(m_model->commentText(row), Qt::ElideRight, textRect.width()));
+            break;
+        }
         }
         if (option.state & QStyle::State_HasFocus || option.state & QStyle::State_Selected) {
             painter->fillRect(QRect(rect.left(), rect.top(), 3, rect.height()),
@@ -377,6 +407,7 @@ DiffView::DiffView(QWidget *parent)
     , m_message(new QLabel(this))
     , m_stack(new QStackedWidget(this))
     , m_modeButton(new QToolButton(this))
+    , m_compare(new QComboBox(this))
     , m_syntax(std::make_unique<SyntaxCache>())
 {
     QFont mono = monospaceFont();
@@ -393,7 +424,19 @@ DiffView::DiffView(QWidget *parent)
     m_list->installEventFilter(this);
     m_list->setObjectName(QStringLiteral("diffLines"));
     connect(m_list, &QAbstractItemView::doubleClicked, this, [this](const QModelIndex &index) {
+        if (m_model->row(index.row()).kind == DiffModel::RowKind::Comment) {
+            Q_EMIT commentActivated(index.data(DiffModel::CommentIdRole).toLongLong());
+            return;
+        }
         m_model->toggleGap(index.row());
+    });
+    m_compare->setObjectName(QStringLiteral("diffCompare"));
+    m_compare->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_compare->setToolTip(tr("Which revisions to compare: the change against its base, or what changed since an "
+                             "earlier revision"));
+    m_compare->hide();
+    connect(m_compare, QOverload<int>::of(&QComboBox::activated), this, [this](int index) {
+        Q_EMIT compareRequested(m_compare->itemData(index).toInt());
     });
 
     m_fileView->setModel(m_files);
@@ -444,6 +487,11 @@ DiffView::DiffView(QWidget *parent)
          tr("Show all unchanged lines"),
          QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
          &DiffView::expandAll},
+        {"acceptHunk", tr("Accept hunk"), QKeySequence(Qt::Key_A), &DiffView::acceptHunk},
+        {"rejectHunk", tr("Reject hunk"), QKeySequence(Qt::Key_X), &DiffView::rejectHunk},
+        {"acceptFile", tr("Accept file"), QKeySequence(int(Qt::SHIFT) | int(Qt::Key_A)), &DiffView::acceptFile},
+        {"rejectFile", tr("Reject file"), QKeySequence(int(Qt::SHIFT) | int(Qt::Key_X)), &DiffView::rejectFile},
+        {"commentLine", tr("Comment on line"), QKeySequence(Qt::Key_C), &DiffView::commentOnLine},
     };
     // The actions in a tool bar of their own: when the window is narrow (or the language's words
     // long), what does not fit goes into its » menu instead of pushing the diff off screen.
@@ -463,12 +511,18 @@ DiffView::DiffView(QWidget *parent)
         action->setToolTip(tr("%1 (%2)").arg(binding.text, binding.keys.toString(QKeySequence::NativeText)));
         connect(action, &QAction::triggered, this, binding.slot);
         addAction(action);
+        if (binding.slot == &DiffView::acceptHunk || binding.slot == &DiffView::rejectHunk
+            || binding.slot == &DiffView::acceptFile || binding.slot == &DiffView::rejectFile) {
+            m_decisionActions.append(action);
+        }
         if (binding.slot == &DiffView::toggleMode) {
             continue; // the mode button shows it
         }
         actions->addAction(action);
     }
+    actions->addWidget(m_compare);
     actions->addWidget(m_modeButton);
+    updateDecisionActions();
 
     // The version, not the number of definitions: counting them would load them at start-up.
     m_highlighting->setText(
@@ -511,15 +565,19 @@ DiffView::DiffView(QWidget *parent)
 
 DiffView::~DiffView() = default;
 
-void DiffView::setDiff(TreeDiffPtr diff, const QString &reviewKey)
+void DiffView::setDiff(TreeDiffPtr diff, const QString &reviewKey, const QString &progressHead)
 {
     m_reviewKey.clear();
+    m_progressHead.clear();
+    m_caption.clear();
     m_syntax->reset(palette());
     m_model->setDiff(std::move(diff));
     if (!reviewKey.isEmpty()) {
         m_model->setSeenKeys(QSettings().value(QStringLiteral("diff/seen/") + reviewKey).toStringList());
     }
     m_reviewKey = reviewKey;
+    m_progressHead = progressHead;
+    saveSeen();
     m_stack->setCurrentIndex(0);
     if (m_model->rowCount() > 0) {
         m_list->setCurrentIndex(m_model->index(0));
@@ -538,6 +596,122 @@ void DiffView::showMessage(const QString &message)
     m_message->setText(message);
     m_stack->setCurrentIndex(1);
     m_header->clear();
+}
+
+void DiffView::setReview(const QList<HunkDecision> &decisions, const QList<ReviewComment> &comments, bool decidable)
+{
+    const int row = currentRow();
+    const DiffModel::Row before = row < m_model->rowCount() ? m_model->row(row) : DiffModel::Row();
+    m_model->setReview(decidable ? decisions : QList<HunkDecision>(), comments);
+    m_decidable = decidable;
+    updateDecisionActions();
+    // Keep the place: the same row of the same file and hunk.
+    for (int i = 0; i < m_model->rowCount(); ++i) {
+        const DiffModel::Row &r = m_model->row(i);
+        if (r.kind == before.kind && r.file == before.file && r.part == before.part && r.left == before.left
+            && r.right == before.right) {
+            m_list->setCurrentIndex(m_model->index(i));
+            break;
+        }
+    }
+}
+
+void DiffView::setRevisions(int current, int from)
+{
+    m_compare->clear();
+    m_compare->setVisible(current > 1);
+    for (int k = 0; k < current; ++k) {
+        m_compare->addItem(k == 0 ? tr("Base → revision %1").arg(current) : tr("Revision %1 → %2").arg(k).arg(current),
+                           k);
+    }
+    m_compare->setCurrentIndex(std::clamp(from, 0, std::max(0, current - 1)));
+}
+
+void DiffView::setCaption(const QString &caption)
+{
+    m_caption = caption;
+    updateHeader();
+}
+
+void DiffView::updateDecisionActions()
+{
+    for (QAction *action : std::as_const(m_decisionActions)) {
+        action->setEnabled(m_decidable);
+    }
+}
+
+void DiffView::decide(const QString &decision, bool wholeFile)
+{
+    if (!m_decidable || !m_model->diff() || m_model->rowCount() == 0) {
+        return;
+    }
+    const int row = currentRow();
+    const DiffModel::Row &r = m_model->row(row);
+    const int hunk = wholeFile ? -1 : m_model->hunkOf(row);
+    const QString path = m_model->file(r.file).path;
+    const QString own = hunk >= 0 ? m_model->decisionOf(r.file, hunk) : m_model->decisionOf(r.file, -1);
+    Q_EMIT decisionRequested(path, hunk + 1, own == decision ? QString() : decision);
+    if (hunk >= 0) {
+        m_model->setSeen(r.file, hunk, true);
+        const int next = m_model->nextHunkRow(m_model->hunkRowOf(row));
+        if (next >= 0) {
+            goToRow(next);
+        }
+    } else {
+        const FileDiff &file = m_model->file(r.file);
+        for (int h = 0; h < file.hunks.size(); ++h) {
+            m_model->setSeen(r.file, h, true);
+        }
+        const int next = m_model->nextFileRow(row);
+        if (next >= 0) {
+            goToRow(next);
+        }
+    }
+}
+
+void DiffView::acceptHunk()
+{
+    decide(QStringLiteral("accepted"), false);
+}
+
+void DiffView::rejectHunk()
+{
+    decide(QStringLiteral("rejected"), false);
+}
+
+void DiffView::acceptFile()
+{
+    decide(QStringLiteral("accepted"), true);
+}
+
+void DiffView::rejectFile()
+{
+    decide(QStringLiteral("rejected"), true);
+}
+
+void DiffView::commentOnLine()
+{
+    if (!m_model->diff() || m_model->rowCount() == 0) {
+        return;
+    }
+    const DiffModel::Row &r = m_model->row(currentRow());
+    const QString path = m_model->file(r.file).path;
+    switch (r.kind) {
+    case DiffModel::RowKind::Comment:
+        Q_EMIT commentActivated(m_model->comments().at(r.part).id);
+        return;
+    case DiffModel::RowKind::Line:
+    case DiffModel::RowKind::GapLine:
+        if (const int line = m_model->newNumber(r); line > 0) {
+            Q_EMIT commentRequested(path, line, QStringLiteral("new"));
+        } else if (const int old = m_model->oldNumber(r); old > 0) {
+            Q_EMIT commentRequested(path, old, QStringLiteral("old"));
+        }
+        return;
+    default:
+        Q_EMIT commentRequested(path, 0, QString());
+        return;
+    }
 }
 
 QString DiffView::headerText() const
@@ -654,7 +828,8 @@ void DiffView::updateHeader()
         m_header->clear();
         return;
     }
-    m_header->setText(tr("%n file(s)", nullptr, int(diff->files.size())) + QStringLiteral("  ·  ")
+    m_header->setText((m_caption.isEmpty() ? QString() : m_caption + QStringLiteral("  ·  "))
+                      + tr("%n file(s)", nullptr, int(diff->files.size())) + QStringLiteral("  ·  ")
                       + tr("+%1 −%2").arg(diff->additions).arg(diff->deletions) + QStringLiteral("  ·  ")
                       + tr("%1 of %n hunk(s) seen", nullptr, m_model->hunkCount()).arg(m_model->seenCount()));
     m_header->setToolTip(m_header->text());
@@ -662,9 +837,42 @@ void DiffView::updateHeader()
 
 void DiffView::saveSeen()
 {
-    if (!m_reviewKey.isEmpty()) {
-        QSettings().setValue(QStringLiteral("diff/seen/") + m_reviewKey, m_model->seenKeys());
+    if (m_reviewKey.isEmpty()) {
+        return;
     }
+    // The marks of hunks this diff does not show (another revision's, an interdiff's) stay.
+    QSettings settings;
+    const QString key = QStringLiteral("diff/seen/") + m_reviewKey;
+    QStringList kept = settings.value(key).toStringList();
+    QSet<QString> shown;
+    for (int f = 0; m_model->diff() && f < m_model->diff()->files.size(); ++f) {
+        for (int h = 0; h < m_model->diff()->files.at(f).hunks.size(); ++h) {
+            shown.insert(m_model->hunkKey(f, h));
+        }
+    }
+    kept.erase(std::remove_if(kept.begin(), kept.end(), [&shown](const QString &k) { return shown.contains(k); }),
+               kept.end());
+    kept += m_model->seenKeys();
+    // Bounded: the oldest marks go first when a change has been revised many times.
+    while (kept.size() > 20000) {
+        kept.removeFirst();
+    }
+    settings.setValue(key, kept);
+    if (!m_progressHead.isEmpty()) {
+        settings.setValue(QStringLiteral("diff/progress/") + m_reviewKey,
+                          QStringList{m_progressHead,
+                                      QString::number(m_model->seenCount()),
+                                      QString::number(m_model->hunkCount())});
+    }
+}
+
+std::optional<DiffView::SeenProgress> DiffView::seenProgress(const QString &reviewKey)
+{
+    const QStringList stored = QSettings().value(QStringLiteral("diff/progress/") + reviewKey).toStringList();
+    if (stored.size() != 3) {
+        return std::nullopt;
+    }
+    return SeenProgress{stored.at(0), stored.at(1).toInt(), stored.at(2).toInt()};
 }
 
 bool DiffView::eventFilter(QObject *watched, QEvent *event)
@@ -678,6 +886,10 @@ bool DiffView::eventFilter(QObject *watched, QEvent *event)
     if (watched == m_list && event->type() == QEvent::KeyPress) {
         const auto *key = static_cast<QKeyEvent *>(event);
         if ((key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) && key->modifiers() == Qt::NoModifier) {
+            if (m_model->rowCount() > 0 && m_model->row(currentRow()).kind == DiffModel::RowKind::Comment) {
+                Q_EMIT commentActivated(m_model->comments().at(m_model->row(currentRow()).part).id);
+                return true;
+            }
             toggleCurrentGap();
             return true;
         }

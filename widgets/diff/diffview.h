@@ -5,6 +5,7 @@
 #include <QAbstractTableModel>
 #include <QWidget>
 
+class QComboBox;
 class QLabel;
 class QListView;
 class QStackedWidget;
@@ -50,9 +51,28 @@ public:
     ~DiffView() override;
 
     // Shows `diff`; seen marks are kept under `reviewKey` (the workstation: per modification).
-    void setDiff(TreeDiffPtr diff, const QString &reviewKey = {});
+    // With `progressHead` (the change's head, when the diff is the whole change), how many of
+    // its hunks are seen is kept too, for the inbox (seenProgress()).
+    void setDiff(TreeDiffPtr diff, const QString &reviewKey = {}, const QString &progressHead = {});
+    // What setDiff() kept for `reviewKey`: the head it was for, the hunks seen and in all.
+    struct SeenProgress
+    {
+        QString head;
+        int seen = 0;
+        int total = 0;
+    };
+    static std::optional<SeenProgress> seenProgress(const QString &reviewKey);
     // Shows a sentence instead of a diff (loading, an error, nothing selected).
     void showMessage(const QString &message);
+    // The reviewer's decisions and comments on the shown diff. `decidable`: whether its hunks
+    // can be accepted and rejected here (the current revision against its base, not an interdiff
+    // or a conflict).
+    void setReview(const QList<HunkDecision> &decisions, const QList<ReviewComment> &comments, bool decidable);
+    // The revisions the diff compares: revision `current` against revision `from` (0: its base).
+    // With more than one revision, a "Compare" choice offers every older one.
+    void setRevisions(int current, int from);
+    // Replaces the header's first words (e.g. "Conflicts with main at 1a2b3c"), until the next setDiff().
+    void setCaption(const QString &caption);
 
     DiffModel *model() const
     {
@@ -87,12 +107,28 @@ public:
     // Marks the hunk of the current row seen (or unseen) and goes to the next hunk.
     void toggleSeenAndNext();
     void expandAll();
+    // Decisions on the hunk (or, on a file header, the file) at the current row; the same
+    // decision again clears it. Each marks the hunk seen and moves on.
+    void acceptHunk();
+    void rejectHunk();
+    void acceptFile();
+    void rejectFile();
+    // A comment on the current line (the new side's, else the old side's), or on the file at its
+    // header; on a comment, opens it.
+    void commentOnLine();
     // Expands or collapses the unchanged region at the current row.
     void toggleCurrentGap();
 
 Q_SIGNALS:
     // The first paint of the diff after setDiff() (time to first paint).
     void diffPainted();
+    // `hunk`: 1-based, as `astra mod diff` numbers them; 0: the whole file. `decision`:
+    // accepted, rejected, or empty to clear.
+    void decisionRequested(const QString &path, int hunk, const QString &decision);
+    // `line` 0: the file; `side`: new or old.
+    void commentRequested(const QString &path, int line, const QString &side);
+    void commentActivated(qint64 commentId);
+    void compareRequested(int fromRevision);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -102,6 +138,8 @@ private:
     void updateHeader();
     void saveSeen();
     void goToRow(int row);
+    void decide(const QString &decision, bool wholeFile);
+    void updateDecisionActions();
 
     DiffModel *m_model;
     DiffFileListModel *m_files;
@@ -112,8 +150,13 @@ private:
     QLabel *m_message;
     QStackedWidget *m_stack;
     QToolButton *m_modeButton;
+    QComboBox *m_compare;
+    QList<QAction *> m_decisionActions;
+    bool m_decidable = false;
+    QString m_caption;
     std::unique_ptr<SyntaxCache> m_syntax;
     QString m_reviewKey;
+    QString m_progressHead;
     bool m_waitingForPaint = false;
 };
 

@@ -1,5 +1,7 @@
 #include "inboxview.h"
 
+#include "diff/diffview.h"
+
 #include "common/labels.h"
 
 #include <QComboBox>
@@ -24,6 +26,33 @@ QDateTime parsedTime(const QString &iso)
     return time;
 }
 } // namespace
+
+void InboxModel::setReviewKeyPrefix(const QString &prefix)
+{
+    beginResetModel();
+    m_reviewKeyPrefix = prefix;
+    endResetModel();
+}
+
+QString InboxModel::seenText(const InboxItem &item, double *sortValue) const
+{
+    const auto progress = m_reviewKeyPrefix.isEmpty()
+        ? std::nullopt
+        : DiffView::seenProgress(QStringLiteral("%1/modification-%2").arg(m_reviewKeyPrefix).arg(item.modification.id));
+    if (sortValue) {
+        *sortValue = -1;
+    }
+    if (!progress) {
+        return QString();
+    }
+    if (progress->head != item.modification.headCommit) {
+        return tr("new revision");
+    }
+    if (sortValue) {
+        *sortValue = progress->total > 0 ? double(progress->seen) / progress->total : 1.0;
+    }
+    return tr("%1 of %2").arg(progress->seen).arg(progress->total);
+}
 
 void InboxModel::setItems(const QList<InboxItem> &items)
 {
@@ -117,6 +146,11 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
             return waitingFor(m.status);
         case SizeColumn:
             return item.additions + item.deletions;
+        case SeenColumn: {
+            double value = 0;
+            seenText(item, &value);
+            return value;
+        }
         case FlagsColumn:
             return item.flags;
         case TestsColumn:
@@ -145,6 +179,14 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
         if (index.column() == AgeColumn) {
             return QLocale().toString(waitingSince.toLocalTime(), QLocale::ShortFormat);
         }
+        if (index.column() == SeenColumn) {
+            const QString seen = seenText(item);
+            return seen.isEmpty() ? tr("Not opened in Changes yet")
+                : seen == tr("new revision")
+                ? tr("Revision %1 is new since you last read it: hunks you saw before stay seen")
+                      .arg(item.modification.revisionOf(item.modification.headCommit))
+                : tr("Hunks marked seen in Changes");
+        }
         return {};
     case Qt::DisplayRole:
         switch (index.column()) {
@@ -156,6 +198,8 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
             return waitingFor(m.status);
         case SizeColumn:
             return tr("%n file(s) +%1 −%2", nullptr, int(m.files.size())).arg(item.additions).arg(item.deletions);
+        case SeenColumn:
+            return seenText(item);
         case FlagsColumn:
             return item.flags > 0 ? QStringLiteral("⚑ %1").arg(item.flags) : QString();
         case TestsColumn:
@@ -189,6 +233,8 @@ QVariant InboxModel::headerData(int section, Qt::Orientation orientation, int ro
         return tr("Waits for");
     case SizeColumn:
         return tr("Size");
+    case SeenColumn:
+        return tr("Seen");
     case FlagsColumn:
         return QString(); // the flag sign says it
     case TestsColumn:

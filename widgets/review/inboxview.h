@@ -25,6 +25,7 @@ public:
         TitleColumn,
         WaitingColumn,
         SizeColumn, // files and lines
+        SeenColumn, // hunks marked seen in the revision under review
         FlagsColumn,
         TestsColumn,
         AgeColumn,
@@ -39,6 +40,8 @@ public:
     };
     using QAbstractTableModel::QAbstractTableModel;
     void setItems(const QList<InboxItem> &items);
+    // Where the diff viewer keeps seen marks for this workspace ("<repository>/modification-<id>").
+    void setReviewKeyPrefix(const QString &prefix);
     const QList<InboxItem> &items() const
     {
         return m_items;
@@ -54,7 +57,11 @@ public:
     static QString ageText(const QDateTime &since, const QDateTime &now);
 
 private:
+    // "3 of 5", "new revision", or empty (never opened), and its sort value.
+    QString seenText(const InboxItem &item, double *sortValue = nullptr) const;
+
     QList<InboxItem> m_items;
+    QString m_reviewKeyPrefix;
 };
 
 // Filters by a text (title, goal, branch, files) and by what the modification waits for.

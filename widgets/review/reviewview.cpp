@@ -11,6 +11,7 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QUrl>
 #include <QScrollBar>
 #include <QTextBrowser>
 #include <QTextDocument>
@@ -90,6 +91,10 @@ ReviewView::ReviewView(QWidget *parent)
     , m_merge(new QPushButton(tr("&Merge…"), this))
     , m_retest(new QPushButton(tr("&Test again"), this))
     , m_rollback(new QPushButton(tr("Roll &back…"), this))
+    , m_applyDecisions(new QPushButton(tr("Apply &decisions"), this))
+    , m_comment(new QPushButton(tr("C&omment…"), this))
+    , m_requestChanges(new QPushButton(tr("Re&quest changes"), this))
+    , m_update(new QPushButton(tr("&Update"), this))
 {
     m_header->setWordWrap(true);
     m_header->setTextFormat(Qt::PlainText);
@@ -113,6 +118,43 @@ ReviewView::ReviewView(QWidget *parent)
         }
     });
     connect(m_rollback, &QPushButton::clicked, this, &ReviewView::rollback);
+    m_applyDecisions->setObjectName(QStringLiteral("applyDecisions"));
+    m_comment->setObjectName(QStringLiteral("commentModification"));
+    m_requestChanges->setObjectName(QStringLiteral("requestChanges"));
+    m_update->setObjectName(QStringLiteral("updateModification"));
+    m_comment->setToolTip(tr("Comment on the change as a whole (comments on a line: C in Changes)"));
+    connect(m_applyDecisions, &QPushButton::clicked, this, [this] {
+        if (canApplyDecisions()) {
+            Q_EMIT applyDecisionsRequested(m_snapshot.modificationId);
+        }
+    });
+    connect(m_comment, &QPushButton::clicked, this, [this] {
+        if (canComment()) {
+            Q_EMIT commentRequested(m_snapshot.modificationId);
+        }
+    });
+    connect(m_requestChanges, &QPushButton::clicked, this, [this] {
+        if (canRequestChanges()) {
+            Q_EMIT requestChangesRequested(m_snapshot.modificationId);
+        }
+    });
+    connect(m_update, &QPushButton::clicked, this, [this] {
+        if (canUpdate()) {
+            Q_EMIT updateRequested(m_snapshot.modificationId);
+        }
+    });
+    connect(m_details, &QTextBrowser::anchorClicked, this, [this](const QUrl &url) {
+        // astra:resolve/ID, astra:reopen/ID, astra:restore
+        const QString path = url.path();
+        if (url.scheme() != u"astra") {
+            return;
+        }
+        if (path == u"restore") {
+            Q_EMIT restoreRequested(m_snapshot.modificationId);
+        } else if (path.startsWith(QLatin1String("resolve/")) || path.startsWith(QLatin1String("reopen/"))) {
+            Q_EMIT resolveRequested(path.section(u'/', 1).toLongLong(), path.startsWith(QLatin1String("resolve/")));
+        }
+    });
 
     setFocusProxy(m_details);
     auto *buttons = new QHBoxLayout;
@@ -122,8 +164,15 @@ ReviewView::ReviewView(QWidget *parent)
     buttons->addWidget(m_retest);
     buttons->addWidget(m_merge);
     buttons->addWidget(m_rollback);
+    auto *conversation = new QHBoxLayout;
+    conversation->addStretch(1);
+    conversation->addWidget(m_comment);
+    conversation->addWidget(m_applyDecisions);
+    conversation->addWidget(m_requestChanges);
+    conversation->addWidget(m_update);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(buttons);
+    layout->addLayout(conversation);
     layout->addWidget(m_details, 1);
     showNone(tr("Select a goal with a modification on the Goals board to review it."));
 }
@@ -213,6 +262,54 @@ bool ReviewView::canRollback() const
     return m_loaded && m_snapshot.modification.status == ModificationStatus::Merged && m_snapshot.rollback.has_value();
 }
 
+namespace {
+bool underReview(ModificationStatus status)
+{
+    using S = ModificationStatus;
+    return status == S::Pending || status == S::AwaitingApproval || status == S::TestsFailed || status == S::Approved
+        || status == S::Conflicted;
+}
+} // namespace
+
+int ReviewView::rejectedCount() const
+{
+    return int(std::count_if(m_snapshot.decisions.cbegin(), m_snapshot.decisions.cend(), [](const HunkDecision &d) {
+        return d.decision == u"rejected";
+    }));
+}
+
+int ReviewView::openCommentCount() const
+{
+    return int(std::count_if(m_snapshot.comments.cbegin(), m_snapshot.comments.cend(), [this](const ReviewComment &c) {
+        return !c.isResolved() && !c.outdated && c.revision == m_snapshot.currentRevision;
+    }));
+}
+
+bool ReviewView::canApplyDecisions() const
+{
+    return m_loaded && underReview(m_snapshot.modification.status) && rejectedCount() > 0;
+}
+
+bool ReviewView::canComment() const
+{
+    return m_loaded && underReview(m_snapshot.modification.status);
+}
+
+bool ReviewView::canRequestChanges() const
+{
+    const bool leftOut =
+        !m_snapshot.modification.revisions.isEmpty()
+        && !m_snapshot.modification.revisions.constLast().meta.value(QStringLiteral("rejected")).toArray().isEmpty();
+    return m_loaded && underReview(m_snapshot.modification.status)
+        && (openCommentCount() > 0 || rejectedCount() > 0 || leftOut);
+}
+
+bool ReviewView::canUpdate() const
+{
+    return m_loaded && underReview(m_snapshot.modification.status) && !m_snapshot.targetHead.isEmpty()
+        && m_snapshot.targetHead != m_snapshot.modification.baseCommit;
+}
+
 void ReviewView::updateButtons()
 {
     // An imported change that was never tested is tested for the first time.
@@ -231,6 +328,27 @@ void ReviewView::updateButtons()
     m_merge->setEnabled(canMerge());
     m_retest->setEnabled(canRetest());
     m_rollback->setEnabled(canRollback());
+    m_applyDecisions->setEnabled(canApplyDecisions());
+    m_applyDecisions->setText(rejectedCount() > 0 ? tr("Apply &decisions (%n rejected)", nullptr, rejectedCount())
+                                                  : tr("Apply &decisions"));
+    m_applyDecisions->setToolTip(tr("Make the next revision without the rejected hunks and files, and test it "
+                                    "(reject with X in Changes, a whole file with Shift+X)"));
+    m_comment->setEnabled(canComment());
+    m_requestChanges->setEnabled(canRequestChanges());
+    m_requestChanges->setToolTip(
+        tr("Send the open comments (%1) and the rejected hunks to the goal's agent; its answer becomes the next "
+           "revision, tested")
+            .arg(openCommentCount()));
+    m_update->setEnabled(canUpdate());
+    m_update->setText(m_loaded && !m_snapshot.modification.targetBranch.isEmpty()
+                          ? tr("&Update onto %1").arg(m_snapshot.modification.targetBranch)
+                          : tr("&Update"));
+    m_update->setToolTip(canUpdate() ? tr("%1 moved to %2 since this change was made on %3: replay the change "
+                                          "onto it as a new revision and test it")
+                                           .arg(m_snapshot.modification.targetBranch,
+                                                shortId(m_snapshot.targetHead),
+                                                shortId(m_snapshot.modification.baseCommit))
+                                     : tr("The change is on the target's head"));
     for (const auto &[button, action] : std::as_const(m_actions)) {
         action->setEnabled(button->isEnabled());
     }
@@ -408,6 +526,53 @@ QString ReviewView::detailsHtml(const ReviewSnapshot &snapshot)
                         esc(tr("%1 · %2 · %3 · %4%5")
                                 .arg(shortId(revision.commit), revision.origin, revision.createdAt, tested)
                                 .arg(revision.commit == m.headCommit ? tr(" · current") : QString())));
+        }
+        html += QStringLiteral("</table>");
+    }
+
+    // The conversation: what was left out of this revision, and every comment.
+    if (!m.revisions.isEmpty()) {
+        const QJsonArray leftOut = m.revisions.constLast().meta.value(QStringLiteral("rejected")).toArray();
+        if (!leftOut.isEmpty()) {
+            section(tr("Left out of revision %1").arg(m.revisions.constLast().number));
+            html += QStringLiteral("<ul>");
+            for (const QJsonValue &value : leftOut) {
+                const QJsonObject part = value.toObject();
+                html += QStringLiteral("<li>%1 <pre>%2</pre></li>")
+                            .arg(esc(part.value(QStringLiteral("file")).toBool()
+                                         ? tr("%1 (the whole file)").arg(part.value(QStringLiteral("path")).toString())
+                                         : part.value(QStringLiteral("path")).toString()),
+                                 esc(part.value(QStringLiteral("text")).toString().left(4000)));
+            }
+            html += QStringLiteral("</ul><p><a href=\"astra:restore\">%1</a></p>").arg(esc(tr("Restore them as a new revision")));
+        }
+    }
+    if (!snapshot.comments.isEmpty()) {
+        section(tr("Comments"));
+        html += QStringLiteral("<table>");
+        for (const ReviewComment &c : snapshot.comments) {
+            QString where = c.path.isEmpty() ? tr("the change") : c.path;
+            if (c.line > 0) {
+                where += QStringLiteral(":%1").arg(c.line) + (c.side == u"old" ? tr(" (base)") : QString());
+            }
+            QStringList state;
+            if (c.outdated) {
+                state.append(tr("outdated: its line changed"));
+            }
+            if (c.sentInRevision > 0) {
+                state.append(tr("sent; answered by revision %1").arg(c.sentInRevision));
+            }
+            state.append(c.isResolved() ? tr("resolved by %1").arg(c.resolvedBy) : tr("open"));
+            const QString link = c.isResolved()
+                ? QStringLiteral("<a href=\"astra:reopen/%1\">%2</a>").arg(c.id).arg(esc(tr("reopen")))
+                : QStringLiteral("<a href=\"astra:resolve/%1\">%2</a>").arg(c.id).arg(esc(tr("resolve")));
+            html += row(tr("#%1 · revision %2").arg(c.id).arg(c.revision),
+                        QStringLiteral("<b>%1</b> — %2<br>%3<br><i>%4</i> · %5")
+                            .arg(esc(where),
+                                 esc(c.kind == u"conflict" ? tr("conflict with the target") : c.author),
+                                 esc(c.body).replace(u'\n', QStringLiteral("<br>")),
+                                 esc(state.join(QStringLiteral(" · "))),
+                                 link));
         }
         html += QStringLiteral("</table>");
     }

@@ -41,6 +41,15 @@ public:
     bool canMerge() const;
     bool canRetest() const;
     bool canRollback() const;
+    // The conversation with the agent: a new revision from the hunk decisions, a comment on the
+    // whole change, the open comments and rejected hunks sent back, the change replayed onto
+    // the target's new head.
+    bool canApplyDecisions() const;
+    bool canComment() const;
+    bool canRequestChanges() const;
+    bool canUpdate() const;
+    int rejectedCount() const;
+    int openCommentCount() const;
 
     // What a rollback touches, as the confirmation shows it.
     static QString impactText(const RollbackImpact &impact);
@@ -64,6 +73,12 @@ Q_SIGNALS:
     void mergeRequested(qint64 modificationId);
     void retestRequested(qint64 modificationId);
     void rollbackRequested(qint64 modificationId, const QString &reason);
+    void applyDecisionsRequested(qint64 modificationId);
+    void commentRequested(qint64 modificationId); // on the change as a whole
+    void requestChangesRequested(qint64 modificationId);
+    void updateRequested(qint64 modificationId);
+    void restoreRequested(qint64 modificationId); // the hunks left out of the current revision
+    void resolveRequested(qint64 commentId, bool resolved);
 
 private:
     void updateButtons();
@@ -78,6 +93,10 @@ private:
     QPushButton *m_merge;
     QPushButton *m_retest;
     QPushButton *m_rollback;
+    QPushButton *m_applyDecisions;
+    QPushButton *m_comment;
+    QPushButton *m_requestChanges;
+    QPushButton *m_update;
     QList<QPair<QPushButton *, QAction *>> m_actions;
     QString m_retestToolTip;
 };
