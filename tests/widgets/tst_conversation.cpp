@@ -23,8 +23,9 @@ QByteArray calc(const QMap<int, QByteArray> &changed = {})
 {
     QByteArray text;
     for (int line = 1; line <= 45; ++line) {
-        text += changed.value(line, "int v" + QByteArray::number(line) + "(void) { return " + QByteArray::number(line)
-                                        + "; }")
+        text +=
+            changed.value(line,
+                          "int v" + QByteArray::number(line) + "(void) { return " + QByteArray::number(line) + "; }")
             + '\n';
     }
     return text;
@@ -109,8 +110,8 @@ private Q_SLOTS:
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write(patch.toUtf8());
         file.close();
-        const test::Run proposed = test::runAstra(
-            {QStringLiteral("propose"), QStringLiteral("--patch"), file.fileName()}, m_repo->path());
+        const test::Run proposed =
+            test::runAstra({QStringLiteral("propose"), QStringLiteral("--patch"), file.fileName()}, m_repo->path());
         QVERIFY2(proposed.exitCode == 0, qPrintable(test::describe(proposed)));
         QCOMPARE(test::runAstra({QStringLiteral("mod"), QStringLiteral("retest"), QStringLiteral("1")}, m_repo->path())
                      .exitCode,
@@ -205,7 +206,7 @@ private Q_SLOTS:
         const ReviewComment comment = snapshot().comments.constFirst();
         QCOMPARE(comment.line, 20);
         QCOMPARE(comment.path, QStringLiteral("src/calc.c"));
-        QTRY_VERIFY(diff()->model()->dump().contains(QStringLiteral("## 💬")));
+        QTRY_VERIFY(diff()->model()->dump().contains(QStringLiteral("## ✎")));
         int commentRow = -1;
         for (int row = 0; row < diff()->model()->rowCount(); ++row) {
             if (diff()->model()->row(row).kind == DiffModel::RowKind::Comment) {
@@ -221,7 +222,8 @@ private Q_SLOTS:
         QVERIFY(shown);
         QCOMPARE(shown->text(), QStringLiteral("Why 200?"));
         shown->buttons().constFirst()->click();
-        QTRY_VERIFY_WITH_TIMEOUT(!snapshot().comments.isEmpty() && snapshot().comments.constFirst().isResolved(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!snapshot().comments.isEmpty() && snapshot().comments.constFirst().isResolved(),
+                                 30000);
     }
 
     // The inbox says how much of the revision under review was read.

@@ -362,6 +362,92 @@ private Q_SLOTS:
         QVERIFY(second.isSeen(0, 0));
         QVERIFY(!second.isSeen(0, 1)); // rewritten: unseen
         QVERIFY(second.isSeen(0, 2));
+
+        // A viewed file stays viewed while its changes are the same, wherever they moved.
+        first.setViewed(0, true);
+        QVERIFY(first.isViewed(0));
+        const QStringList viewed = first.viewedKeys();
+        DiffModel moved;
+        moved.setDiff(revision(0, QStringLiteral("b = 2;")));
+        moved.setViewedKeys(viewed);
+        QVERIFY(moved.isViewed(0));
+        QCOMPARE(moved.seenCount(), 3); // viewing a file sees its hunks
+        DiffModel changed;
+        changed.setDiff(revision(7, QStringLiteral("b = 3;")));
+        changed.setViewedKeys(viewed);
+        QVERIFY(!changed.isViewed(0)); // the file changed: read it again
+        QCOMPARE(changed.seenCount(), 0);
+    }
+
+    // Comments stand under their line: a new-side comment after the row with that new line, an
+    // old-side one after the removed line, one on a line in a collapsed gap after the gap, one on
+    // the file after its header; decisions show on their hunk (a file's on each of its hunks).
+    void commentsAndDecisionsStandWhereTheyBelong()
+    {
+        TreeDiff diff;
+        FileDiff file;
+        file.path = QStringLiteral("src/a.c");
+        file.change = QStringLiteral("modified");
+        file.oldContent = "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n";
+        file.oldLineCount = 10;
+        DiffHunk hunk;
+        hunk.oldStart = 8;
+        hunk.oldLines = 2;
+        hunk.newStart = 8;
+        hunk.newLines = 2;
+        hunk.key = QStringLiteral("k1");
+        hunk.header = QStringLiteral("@@ -8,2 +8,2 @@");
+        hunk.lines = {DiffLine{' ', 8, 8, QStringLiteral("8"), -1, {}},
+                      DiffLine{'-', 9, 0, QStringLiteral("9"), 2, {}},
+                      DiffLine{'+', 0, 9, QStringLiteral("nine"), 1, {}}};
+        file.hunks = {hunk};
+        diff.files = {file};
+        DiffModel model;
+        model.setDiff(TreeDiffPtr(new TreeDiff(diff)));
+        const auto comment = [](qint64 id, int line, const QString &side, const QString &body) {
+            ReviewComment c;
+            c.id = id;
+            c.path = QStringLiteral("src/a.c");
+            c.line = line;
+            c.side = side;
+            c.body = body;
+            c.author = QStringLiteral("dana (Dana Reviewer <dana@example.org>)");
+            return c;
+        };
+        HunkDecision rejectedFile;
+        rejectedFile.path = QStringLiteral("src/a.c");
+        rejectedFile.decision = QStringLiteral("rejected");
+        model.setReview({rejectedFile},
+                        {comment(1, 9, QStringLiteral("new"), QStringLiteral("on nine")),
+                         comment(2, 9, QStringLiteral("old"), QStringLiteral("on the old nine")),
+                         comment(3, 3, QStringLiteral("new"), QStringLiteral("in the gap")),
+                         comment(4, 0, QString(), QStringLiteral("on the file"))});
+        model.setMode(DiffModel::Mode::Unified);
+        const QString dump = model.dump();
+        const QStringList lines = dump.split(u'\n');
+        const auto at = [&](const QString &text) {
+            for (int i = 0; i < lines.size(); ++i) {
+                if (lines.at(i).contains(text)) {
+                    return i;
+                }
+            }
+            return -1;
+        };
+        QVERIFY2(at(QStringLiteral("on the file")) == at(QStringLiteral("== src/a.c")) + 1, qPrintable(dump));
+        QVERIFY2(at(QStringLiteral("in the gap")) == at(QStringLiteral(".. 7 unchanged")) + 1, qPrintable(dump));
+        QVERIFY2(at(QStringLiteral("on the old nine")) == at(QStringLiteral("- 9")) + 1, qPrintable(dump));
+        QVERIFY2(at(QStringLiteral("on nine")) == at(QStringLiteral("+ nine")) + 1, qPrintable(dump));
+        QVERIFY(dump.contains(QStringLiteral("## ✎ Dana Reviewer: on nine")));
+        QCOMPARE(model.decisionOf(0, 0), QStringLiteral("rejected")); // the file's decision
+        // Expanding the gap keeps its comment after it, and collapsing brings it back.
+        int gapRow = -1;
+        for (int row = 0; row < model.rowCount(); ++row) {
+            gapRow = gapRow < 0 && model.row(row).kind == DiffModel::RowKind::Gap ? row : gapRow;
+        }
+        QVERIFY(model.toggleGap(gapRow));
+        QCOMPARE(model.row(gapRow + 7).kind, DiffModel::RowKind::Comment);
+        QVERIFY(model.toggleGap(gapRow + 2));
+        QCOMPARE(model.row(gapRow + 1).kind, DiffModel::RowKind::Comment);
     }
 
     // Code lines up in columns on every platform, including where the platform names no

@@ -209,4 +209,14 @@ QString sharedReason(const QString &stored, const QJsonObject &message)
     return localized(own, stored);
 }
 
+QString personName(const QString &actor)
+{
+    const qsizetype open = actor.indexOf(QStringLiteral(" ("));
+    const qsizetype angle = actor.lastIndexOf(QStringLiteral(" <"));
+    if (open > 0 && angle > open + 2 && actor.endsWith(QStringLiteral(">)"))) {
+        return actor.mid(open + 2, angle - open - 2);
+    }
+    return actor;
+}
+
 } // namespace astra

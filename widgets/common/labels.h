@@ -21,6 +21,9 @@ QString evidenceHtml(const QJsonObject &evidence);
 // rendered from its message when the goal has one ("title_message" in the evidence), or looked
 // up as a message of its own; a person's title as they wrote it.
 QString goalTitle(const Goal &goal);
+// A person as a recorded actor names them ("dana (Dana Reviewer <dana@example.org>)"): the name
+// from their git identity, else the user.
+QString personName(const QString &actor);
 // A stored English reason in the reader's language when it is one of Astra's messages: with
 // its message from the ledger entry's meta ("reason_message"), or as a text of its own.
 QString sharedReason(const QString &stored, const QJsonObject &message = {});

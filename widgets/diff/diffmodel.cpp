@@ -1,5 +1,8 @@
 #include "diffmodel.h"
 
+#include "common/labels.h"
+
+#include <QCryptographicHash>
 #include <QLocale>
 
 #include <algorithm>
@@ -65,6 +68,7 @@ void DiffModel::setDiff(TreeDiffPtr diff)
     beginResetModel();
     m_diff = std::move(diff);
     m_seen.clear();
+    m_viewed.clear();
     m_gapTexts.clear();
     m_gaps.clear();
     m_hunkKeys.clear();
@@ -284,8 +288,9 @@ QString DiffModel::commentText(const Row &row) const
         state.append(tr("sent with revision %1").arg(c.sentInRevision));
     }
     const QString first = c.body.section(u'\n', 0, 0);
-    return tr("💬 %1: %2%3")
-        .arg(c.author.section(u' ', 0, 0), first,
+    return tr("✎ %1: %2%3")
+        .arg(personName(c.author),
+             first,
              state.isEmpty() ? QString() : QStringLiteral("  [%1]").arg(state.join(QStringLiteral(", "))));
 }
 
@@ -470,6 +475,9 @@ QString DiffModel::fileHeaderText(int index) const
         }
         parts.append(tr("%1 of %n hunk(s) seen", nullptr, hunks).arg(seen));
     }
+    if (isViewed(index)) {
+        parts.append(tr("✓ viewed"));
+    }
     return parts.join(QStringLiteral("  ·  "));
 }
 
@@ -621,6 +629,70 @@ QString DiffModel::hunkKey(int file, int hunk) const
     return file >= 0 && file < m_hunkKeys.size() && hunk >= 0 && hunk < m_hunkKeys.at(file).size()
         ? m_hunkKeys.at(file).at(hunk)
         : QString();
+}
+
+QString DiffModel::fileKey(int index) const
+{
+    if (!m_diff || index < 0 || index >= m_diff->files.size()) {
+        return QString();
+    }
+    const FileDiff &f = file(index);
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData(QStringLiteral("%1\n%2\n%3\n%4 %5 %6 %7\n")
+                     .arg(f.path, f.oldPath, f.change)
+                     .arg(f.oldMode)
+                     .arg(f.newMode)
+                     .arg(f.oldSize)
+                     .arg(f.newSize)
+                     .toUtf8());
+    for (int h = 0; h < f.hunks.size(); ++h) {
+        hash.addData(hunkKey(index, h).toLatin1());
+    }
+    return QStringLiteral("file:") + QString::fromLatin1(hash.result().toHex().left(20));
+}
+
+bool DiffModel::isViewed(int file) const
+{
+    return m_viewed.contains(file);
+}
+
+void DiffModel::setViewed(int index, bool viewed)
+{
+    if (!m_diff || index < 0 || index >= m_diff->files.size() || viewed == isViewed(index)) {
+        return;
+    }
+    if (viewed) {
+        m_viewed.insert(index);
+        for (int h = 0; h < file(index).hunks.size(); ++h) {
+            setSeen(index, h, true);
+        }
+    } else {
+        m_viewed.remove(index);
+    }
+    if (const int header = fileRow(index); header >= 0) {
+        Q_EMIT dataChanged(this->index(header), this->index(header));
+    }
+    Q_EMIT seenChanged();
+}
+
+QStringList DiffModel::viewedKeys() const
+{
+    QStringList keys;
+    for (int file : m_viewed) {
+        keys.append(fileKey(file));
+    }
+    keys.sort();
+    return keys;
+}
+
+void DiffModel::setViewedKeys(const QStringList &keys)
+{
+    const QSet<QString> viewed(keys.cbegin(), keys.cend());
+    for (int f = 0; m_diff && f < m_diff->files.size(); ++f) {
+        if (viewed.contains(fileKey(f))) {
+            setViewed(f, true);
+        }
+    }
 }
 
 QStringList DiffModel::seenKeys() const

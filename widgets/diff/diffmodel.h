@@ -131,6 +131,14 @@ public:
     QStringList seenKeys() const;
     void setSeenKeys(const QStringList &keys);
     QString hunkKey(int file, int hunk) const;
+    // A file's "viewed" mark, for files read as a whole (binary and mode-only changes too): named
+    // by the file's path and changes, so that it resets when the file changes in a new revision.
+    // Marking a file viewed marks its hunks seen.
+    bool isViewed(int file) const;
+    void setViewed(int file, bool viewed);
+    QString fileKey(int file) const;
+    QStringList viewedKeys() const;
+    void setViewedKeys(const QStringList &keys);
 
     // What the reviewer said about this diff: decisions on its hunks and files, and the comments
     // shown beside their lines. Decisions and comments name files by path and hunks by key.
@@ -170,6 +178,7 @@ private:
     QVector<int> m_hunkRows;
     QVector<int> m_fileRows; // by file
     QSet<quint64> m_seen;
+    QSet<int> m_viewed;
     QVector<QVector<QString>> m_hunkKeys; // per file, per hunk: hunkContentKey()
     QHash<QString, QString> m_decisions; // path + '\n' + hunk key (empty: the file) -> decision
     QList<ReviewComment> m_comments;

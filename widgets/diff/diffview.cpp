@@ -364,6 +364,9 @@ QVariant DiffFileListModel::data(const QModelIndex &index, int role) const
             for (int h = 0; h < file.hunks.size(); ++h) {
                 seen += m_diff->isSeen(index.row(), h) ? 1 : 0;
             }
+            if (m_diff->isViewed(index.row())) {
+                return tr("✓ viewed");
+            }
             return file.hunks.isEmpty() ? QVariant() : QVariant(tr("%1/%2").arg(seen).arg(file.hunks.size()));
         }
         }
@@ -373,6 +376,13 @@ QVariant DiffFileListModel::data(const QModelIndex &index, int role) const
         return m_diff->fileHeaderText(index.row());
     }
     return {};
+}
+
+void DiffFileListModel::refresh(int file)
+{
+    if (file >= 0 && file < rowCount()) {
+        Q_EMIT dataChanged(index(file, 0), index(file, ColumnCount - 1));
+    }
 }
 
 QVariant DiffFileListModel::headerData(int section, Qt::Orientation orientation, int role) const
@@ -432,8 +442,9 @@ DiffView::DiffView(QWidget *parent)
     });
     m_compare->setObjectName(QStringLiteral("diffCompare"));
     m_compare->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_compare->setToolTip(tr("Which revisions to compare: the change against its base, or what changed since an "
-                             "earlier revision"));
+    m_compare->setToolTip(
+        tr("Which revisions to compare: the change against its base, or what changed since an "
+           "earlier revision"));
     m_compare->hide();
     connect(m_compare, QOverload<int>::of(&QComboBox::activated), this, [this](int index) {
         Q_EMIT compareRequested(m_compare->itemData(index).toInt());
@@ -492,6 +503,7 @@ DiffView::DiffView(QWidget *parent)
         {"acceptFile", tr("Accept file"), QKeySequence(int(Qt::SHIFT) | int(Qt::Key_A)), &DiffView::acceptFile},
         {"rejectFile", tr("Reject file"), QKeySequence(int(Qt::SHIFT) | int(Qt::Key_X)), &DiffView::rejectFile},
         {"commentLine", tr("Comment on line"), QKeySequence(Qt::Key_C), &DiffView::commentOnLine},
+        {"markFileViewed", tr("Mark file viewed"), QKeySequence(Qt::Key_V), &DiffView::toggleViewedAndNext},
     };
     // The actions in a tool bar of their own: when the window is narrow (or the language's words
     // long), what does not fit goes into its » menu instead of pushing the diff off screen.
@@ -574,6 +586,7 @@ void DiffView::setDiff(TreeDiffPtr diff, const QString &reviewKey, const QString
     m_model->setDiff(std::move(diff));
     if (!reviewKey.isEmpty()) {
         m_model->setSeenKeys(QSettings().value(QStringLiteral("diff/seen/") + reviewKey).toStringList());
+        m_model->setViewedKeys(QSettings().value(QStringLiteral("diff/viewed/") + reviewKey).toStringList());
     }
     m_reviewKey = reviewKey;
     m_progressHead = progressHead;
@@ -605,6 +618,9 @@ void DiffView::setReview(const QList<HunkDecision> &decisions, const QList<Revie
     m_model->setReview(decidable ? decisions : QList<HunkDecision>(), comments);
     m_decidable = decidable;
     updateDecisionActions();
+    if (before.file < m_files->rowCount()) {
+        m_fileView->setCurrentIndex(m_files->index(before.file, 0));
+    }
     // Keep the place: the same row of the same file and hunk.
     for (int i = 0; i < m_model->rowCount(); ++i) {
         const DiffModel::Row &r = m_model->row(i);
@@ -809,6 +825,23 @@ void DiffView::toggleSeenAndNext()
     }
 }
 
+void DiffView::toggleViewedAndNext()
+{
+    if (!m_model->diff() || m_model->rowCount() == 0) {
+        return;
+    }
+    const int file = m_model->row(currentRow()).file;
+    const bool viewed = !m_model->isViewed(file);
+    m_model->setViewed(file, viewed);
+    if (viewed) {
+        const int next = m_model->nextFileRow(currentRow());
+        if (next >= 0) {
+            goToRow(next);
+        }
+    }
+    m_files->refresh(file);
+}
+
 void DiffView::expandAll()
 {
     const int row = currentRow();
@@ -858,11 +891,24 @@ void DiffView::saveSeen()
         kept.removeFirst();
     }
     settings.setValue(key, kept);
+    // Viewed files likewise: those of this diff replaced, the others kept.
+    const QString viewedKey = QStringLiteral("diff/viewed/") + m_reviewKey;
+    QStringList viewed = settings.value(viewedKey).toStringList();
+    QSet<QString> files;
+    for (int f = 0; m_model->diff() && f < m_model->diff()->files.size(); ++f) {
+        files.insert(m_model->fileKey(f));
+    }
+    viewed.erase(std::remove_if(viewed.begin(), viewed.end(), [&files](const QString &k) { return files.contains(k); }),
+                 viewed.end());
+    viewed += m_model->viewedKeys();
+    while (viewed.size() > 20000) {
+        viewed.removeFirst();
+    }
+    settings.setValue(viewedKey, viewed);
     if (!m_progressHead.isEmpty()) {
-        settings.setValue(QStringLiteral("diff/progress/") + m_reviewKey,
-                          QStringList{m_progressHead,
-                                      QString::number(m_model->seenCount()),
-                                      QString::number(m_model->hunkCount())});
+        settings.setValue(
+            QStringLiteral("diff/progress/") + m_reviewKey,
+            QStringList{m_progressHead, QString::number(m_model->seenCount()), QString::number(m_model->hunkCount())});
     }
 }
 

@@ -35,6 +35,8 @@ public:
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    // The row of `file` changed (its seen count, its viewed mark).
+    void refresh(int file);
 
 private:
     DiffModel *m_diff;
@@ -106,6 +108,8 @@ public:
     void previousFile();
     // Marks the hunk of the current row seen (or unseen) and goes to the next hunk.
     void toggleSeenAndNext();
+    // Marks the current file viewed (its hunks seen) and goes to the next file; again: not viewed.
+    void toggleViewedAndNext();
     void expandAll();
     // Decisions on the hunk (or, on a file header, the file) at the current row; the same
     // decision again clears it. Each marks the hunk seen and moves on.

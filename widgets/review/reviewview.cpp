@@ -11,10 +11,10 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
-#include <QUrl>
 #include <QScrollBar>
 #include <QTextBrowser>
 #include <QTextDocument>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace astra {
@@ -297,8 +297,7 @@ bool ReviewView::canComment() const
 
 bool ReviewView::canRequestChanges() const
 {
-    const bool leftOut =
-        !m_snapshot.modification.revisions.isEmpty()
+    const bool leftOut = !m_snapshot.modification.revisions.isEmpty()
         && !m_snapshot.modification.revisions.constLast().meta.value(QStringLiteral("rejected")).toArray().isEmpty();
     return m_loaded && underReview(m_snapshot.modification.status)
         && (openCommentCount() > 0 || rejectedCount() > 0 || leftOut);
@@ -331,8 +330,9 @@ void ReviewView::updateButtons()
     m_applyDecisions->setEnabled(canApplyDecisions());
     m_applyDecisions->setText(rejectedCount() > 0 ? tr("Apply &decisions (%n rejected)", nullptr, rejectedCount())
                                                   : tr("Apply &decisions"));
-    m_applyDecisions->setToolTip(tr("Make the next revision without the rejected hunks and files, and test it "
-                                    "(reject with X in Changes, a whole file with Shift+X)"));
+    m_applyDecisions->setToolTip(
+        tr("Make the next revision without the rejected hunks and files, and test it "
+           "(reject with X in Changes, a whole file with Shift+X)"));
     m_comment->setEnabled(canComment());
     m_requestChanges->setEnabled(canRequestChanges());
     m_requestChanges->setToolTip(
@@ -544,7 +544,8 @@ QString ReviewView::detailsHtml(const ReviewSnapshot &snapshot)
                                          : part.value(QStringLiteral("path")).toString()),
                                  esc(part.value(QStringLiteral("text")).toString().left(4000)));
             }
-            html += QStringLiteral("</ul><p><a href=\"astra:restore\">%1</a></p>").arg(esc(tr("Restore them as a new revision")));
+            html += QStringLiteral("</ul><p><a href=\"astra:restore\">%1</a></p>")
+                        .arg(esc(tr("Restore them as a new revision")));
         }
     }
     if (!snapshot.comments.isEmpty()) {
@@ -569,7 +570,7 @@ QString ReviewView::detailsHtml(const ReviewSnapshot &snapshot)
             html += row(tr("#%1 · revision %2").arg(c.id).arg(c.revision),
                         QStringLiteral("<b>%1</b> — %2<br>%3<br><i>%4</i> · %5")
                             .arg(esc(where),
-                                 esc(c.kind == u"conflict" ? tr("conflict with the target") : c.author),
+                                 esc(c.kind == u"conflict" ? tr("conflict with the target") : personName(c.author)),
                                  esc(c.body).replace(u'\n', QStringLiteral("<br>")),
                                  esc(state.join(QStringLiteral(" · "))),
                                  link));
