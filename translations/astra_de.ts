@@ -575,6 +575,10 @@
         <source>Seen</source>
         <translation>Gesehen</translation>
     </message>
+    <message>
+        <source>✓ viewed</source>
+        <translation>✓ angesehen</translation>
+    </message>
 </context>
 <context>
     <name>astra::DiffModel</name>
@@ -696,6 +700,42 @@
         <source>mode changed</source>
         <translation>Modus geändert</translation>
     </message>
+    <message>
+        <source>conflict</source>
+        <translation>Konflikt</translation>
+    </message>
+    <message>
+        <source>resolved</source>
+        <translation>erledigt</translation>
+    </message>
+    <message>
+        <source>sent with revision %1</source>
+        <translation>mit Revision %1 gesendet</translation>
+    </message>
+    <message>
+        <source>✎ %1: %2%3</source>
+        <translation>✎ %1: %2%3</translation>
+    </message>
+    <message>
+        <source>%1 on revision %2:
+
+%3</source>
+        <translation>%1 zu Revision %2:
+
+%3</translation>
+    </message>
+    <message>
+        <source>✓ viewed</source>
+        <translation>✓ angesehen</translation>
+    </message>
+    <message>
+        <source>✔ accepted</source>
+        <translation>✔ angenommen</translation>
+    </message>
+    <message>
+        <source>✘ rejected</source>
+        <translation>✘ abgelehnt</translation>
+    </message>
 </context>
 <context>
     <name>astra::DiffView</name>
@@ -772,6 +812,42 @@
             <numerusform>%1 von %n Abschnitt gesehen</numerusform>
             <numerusform>%1 von %n Abschnitten gesehen</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Which revisions to compare: the change against its base, or what changed since an earlier revision</source>
+        <translation>Welche Revisionen verglichen werden: die Änderung gegen ihre Basis oder was sich seit einer früheren Revision geändert hat</translation>
+    </message>
+    <message>
+        <source>Accept hunk</source>
+        <translation>Hunk annehmen</translation>
+    </message>
+    <message>
+        <source>Reject hunk</source>
+        <translation>Hunk ablehnen</translation>
+    </message>
+    <message>
+        <source>Accept file</source>
+        <translation>Datei annehmen</translation>
+    </message>
+    <message>
+        <source>Reject file</source>
+        <translation>Datei ablehnen</translation>
+    </message>
+    <message>
+        <source>Comment on line</source>
+        <translation>Zeile kommentieren</translation>
+    </message>
+    <message>
+        <source>Mark file viewed</source>
+        <translation>Datei als angesehen markieren</translation>
+    </message>
+    <message>
+        <source>Base → revision %1</source>
+        <translation>Basis → Revision %1</translation>
+    </message>
+    <message>
+        <source>Revision %1 → %2</source>
+        <translation>Revision %1 → %2</translation>
     </message>
 </context>
 <context>
@@ -1804,6 +1880,30 @@ Branch %3</translation>
         <source>Size</source>
         <translation>Umfang</translation>
     </message>
+    <message>
+        <source>new revision</source>
+        <translation>neue Revision</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <source>Not opened in Changes yet</source>
+        <translation>Noch nicht unter Änderungen geöffnet</translation>
+    </message>
+    <message>
+        <source>Revision %1 is new since you last read it: hunks you saw before stay seen</source>
+        <translation>Revision %1 ist neu, seit Sie die Änderung zuletzt gelesen haben: schon gesehene Hunks bleiben gesehen</translation>
+    </message>
+    <message>
+        <source>Hunks marked seen in Changes</source>
+        <translation>Unter Änderungen als gesehen markierte Hunks</translation>
+    </message>
+    <message>
+        <source>Seen</source>
+        <translation>Gesehen</translation>
+    </message>
 </context>
 <context>
     <name>astra::InboxView</name>
@@ -2618,6 +2718,113 @@ Hash %7
         <source>&amp;Read the changes</source>
         <translation>Änderungen &amp;lesen</translation>
     </message>
+    <message>
+        <source>Changes since revision %1</source>
+        <translation>Änderungen seit Revision %1</translation>
+    </message>
+    <message>
+        <source>Clear the decision on hunk %1 of %2</source>
+        <translation>Entscheidung zu Hunk %1 von %2 aufheben</translation>
+    </message>
+    <message>
+        <source>Clear the decision on %1</source>
+        <translation>Entscheidung zu %1 aufheben</translation>
+    </message>
+    <message>
+        <source>Accept hunk %1 of %2</source>
+        <translation>Hunk %1 von %2 annehmen</translation>
+    </message>
+    <message>
+        <source>Accept %1</source>
+        <translation>%1 annehmen</translation>
+    </message>
+    <message>
+        <source>Reject hunk %1 of %2</source>
+        <translation>Hunk %1 von %2 ablehnen</translation>
+    </message>
+    <message>
+        <source>Reject %1</source>
+        <translation>%1 ablehnen</translation>
+    </message>
+    <message>
+        <source>Comment on modification %1</source>
+        <translation>Modifikation %1 kommentieren</translation>
+    </message>
+    <message>
+        <source>Comment on %1, line %2</source>
+        <translation>%1, Zeile %2 kommentieren</translation>
+    </message>
+    <message>
+        <source>Comment on %1</source>
+        <translation>%1 kommentieren</translation>
+    </message>
+    <message>
+        <source>What should change, and why? The comment is kept with the revision and goes to the agent with Request changes.</source>
+        <translation>Was soll sich ändern, und warum? Der Kommentar wird mit der Revision gespeichert und geht mit „Änderungen anfordern“ an den Agenten.</translation>
+    </message>
+    <message>
+        <source>Resolve comment %1</source>
+        <translation>Kommentar %1 als erledigt markieren</translation>
+    </message>
+    <message>
+        <source>Reopen comment %1</source>
+        <translation>Kommentar %1 wieder öffnen</translation>
+    </message>
+    <message>
+        <source>Comment %1</source>
+        <translation>Kommentar %1</translation>
+    </message>
+    <message>
+        <source>%1, revision %2%3</source>
+        <translation>%1, Revision %2%3</translation>
+    </message>
+    <message>
+        <source>; resolved by %1</source>
+        <translation>; erledigt von %1</translation>
+    </message>
+    <message>
+        <source>&amp;Reopen</source>
+        <translation>&amp;Wieder öffnen</translation>
+    </message>
+    <message>
+        <source>&amp;Resolve</source>
+        <translation>&amp;Erledigt</translation>
+    </message>
+    <message>
+        <source>Loading the changes…</source>
+        <translation>Die Änderungen werden geladen …</translation>
+    </message>
+    <message>
+        <source>Apply the decisions on modification %1</source>
+        <translation>Entscheidungen zu Modifikation %1 anwenden</translation>
+    </message>
+    <message>
+        <source>Restore the left-out hunks of modification %1</source>
+        <translation>Ausgelassene Hunks von Modifikation %1 wiederherstellen</translation>
+    </message>
+    <message>
+        <source>The agent works on the comments of modification %1…</source>
+        <translation>Der Agent arbeitet an den Kommentaren zu Modifikation %1 …</translation>
+    </message>
+    <message>
+        <source>Request changes to modification %1</source>
+        <translation>Änderungen an Modifikation %1 anfordern</translation>
+    </message>
+    <message>
+        <source>Update modification %1</source>
+        <translation>Modifikation %1 aktualisieren</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 conflicts with the change in %n file(s); nothing was changed. Both sides are in Changes; the conflicts are comments, and Request changes sends them to the agent.</source>
+        <translation>
+            <numerusform>%1 steht in %n Datei im Konflikt mit der Änderung; nichts wurde geändert. Beide Seiten stehen unter Änderungen; die Konflikte sind Kommentare, und „Änderungen anfordern“ sendet sie an den Agenten.</numerusform>
+            <numerusform>%1 steht in %n Dateien im Konflikt mit der Änderung; nichts wurde geändert. Beide Seiten stehen unter Änderungen; die Konflikte sind Kommentare, und „Änderungen anfordern“ sendet sie an den Agenten.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Conflicts: %1 at %2 (left) against the change (right)</source>
+        <translation>Konflikte: %1 bei %2 (links) gegen die Änderung (rechts)</translation>
+    </message>
 </context>
 <context>
     <name>astra::Merger</name>
@@ -2871,6 +3078,54 @@ Hash %7
         <source>Reading the revisions of modification %1</source>
         <translation>Die Revisionen der Modifikation %1 lesen</translation>
     </message>
+    <message>
+        <source>Recording the new revision of modification %1</source>
+        <translation>Die neue Revision von Modifikation %1 wird gespeichert</translation>
+    </message>
+    <message>
+        <source>Replacing the files of modification %1</source>
+        <translation>Die Dateien von Modifikation %1 werden ersetzt</translation>
+    </message>
+    <message>
+        <source>Recording a decision on modification %1</source>
+        <translation>Eine Entscheidung zu Modifikation %1 wird gespeichert</translation>
+    </message>
+    <message>
+        <source>Clearing a decision on modification %1</source>
+        <translation>Eine Entscheidung zu Modifikation %1 wird aufgehoben</translation>
+    </message>
+    <message>
+        <source>Reading the decisions on modification %1</source>
+        <translation>Die Entscheidungen zu Modifikation %1 werden gelesen</translation>
+    </message>
+    <message>
+        <source>Recording a comment on modification %1</source>
+        <translation>Ein Kommentar zu Modifikation %1 wird gespeichert</translation>
+    </message>
+    <message>
+        <source>Recording a comment returned no id</source>
+        <translation>Das Speichern eines Kommentars lieferte keine ID</translation>
+    </message>
+    <message>
+        <source>Reading the comments on modification %1</source>
+        <translation>Die Kommentare zu Modifikation %1 werden gelesen</translation>
+    </message>
+    <message>
+        <source>Reading comment %1</source>
+        <translation>Kommentar %1 wird gelesen</translation>
+    </message>
+    <message>
+        <source>Comment %1 does not exist; `astra mod comments N` lists a modification&apos;s comments.</source>
+        <translation>Kommentar %1 gibt es nicht; `astra mod comments N` listet die Kommentare einer Modifikation.</translation>
+    </message>
+    <message>
+        <source>Updating comment %1</source>
+        <translation>Kommentar %1 wird aktualisiert</translation>
+    </message>
+    <message>
+        <source>Reading the reviews of modification %1</source>
+        <translation>Die Reviews von Modifikation %1 werden gelesen</translation>
+    </message>
 </context>
 <context>
     <name>astra::ModificationWriter</name>
@@ -2931,6 +3186,10 @@ Hash %7
     <message>
         <source>Writing the commit of %1 &lt;%2&gt;</source>
         <translation>Den Commit von %1 &lt;%2&gt; schreiben</translation>
+    </message>
+    <message>
+        <source>The tree %1 is not in the repository.</source>
+        <translation>Der Baum %1 ist nicht im Repository.</translation>
     </message>
 </context>
 <context>
@@ -4072,6 +4331,168 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <source> · current</source>
         <translation> · aktuell</translation>
     </message>
+    <message>
+        <source>Apply &amp;decisions</source>
+        <translation>&amp;Entscheidungen anwenden</translation>
+    </message>
+    <message>
+        <source>C&amp;omment…</source>
+        <translation>K&amp;ommentieren …</translation>
+    </message>
+    <message>
+        <source>Re&amp;quest changes</source>
+        <translation>Änderungen an&amp;fordern</translation>
+    </message>
+    <message>
+        <source>&amp;Update</source>
+        <translation>&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <source>Comment on the change as a whole (comments on a line: C in Changes)</source>
+        <translation>Die Änderung als Ganzes kommentieren (Kommentare zu einer Zeile: C unter Änderungen)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Apply &amp;decisions (%n rejected)</source>
+        <translation>
+            <numerusform>&amp;Entscheidungen anwenden (%n abgelehnt)</numerusform>
+            <numerusform>&amp;Entscheidungen anwenden (%n abgelehnt)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Make the next revision without the rejected hunks and files, and test it (reject with X in Changes, a whole file with Shift+X)</source>
+        <translation>Die nächste Revision ohne die abgelehnten Hunks und Dateien erstellen und testen (ablehnen mit X unter Änderungen, eine ganze Datei mit Umschalt+X)</translation>
+    </message>
+    <message>
+        <source>Send the open comments (%1) and the rejected hunks to the goal&apos;s agent; its answer becomes the next revision, tested</source>
+        <translation>Die offenen Kommentare (%1) und die abgelehnten Hunks an den Agenten des Ziels senden; seine Antwort wird die nächste Revision, getestet</translation>
+    </message>
+    <message>
+        <source>&amp;Update onto %1</source>
+        <translation>Auf %1 &amp;aktualisieren</translation>
+    </message>
+    <message>
+        <source>%1 moved to %2 since this change was made on %3: replay the change onto it as a new revision and test it</source>
+        <translation>%1 ist auf %2 weitergegangen, seit diese Änderung auf %3 entstand: die Änderung als neue Revision darauf übertragen und testen</translation>
+    </message>
+    <message>
+        <source>The change is on the target&apos;s head</source>
+        <translation>Die Änderung liegt auf dem Kopf des Ziels</translation>
+    </message>
+    <message>
+        <source>Left out of revision %1</source>
+        <translation>In Revision %1 ausgelassen</translation>
+    </message>
+    <message>
+        <source>%1 (the whole file)</source>
+        <translation>%1 (die ganze Datei)</translation>
+    </message>
+    <message>
+        <source>Restore them as a new revision</source>
+        <translation>Als neue Revision wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Comments</source>
+        <translation>Kommentare</translation>
+    </message>
+    <message>
+        <source>the change</source>
+        <translation>die Änderung</translation>
+    </message>
+    <message>
+        <source> (base)</source>
+        <translation> (Basis)</translation>
+    </message>
+    <message>
+        <source>outdated: its line changed</source>
+        <translation>veraltet: seine Zeile hat sich geändert</translation>
+    </message>
+    <message>
+        <source>sent; answered by revision %1</source>
+        <translation>gesendet; beantwortet mit Revision %1</translation>
+    </message>
+    <message>
+        <source>resolved by %1</source>
+        <translation>erledigt von %1</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>offen</translation>
+    </message>
+    <message>
+        <source>reopen</source>
+        <translation>wieder öffnen</translation>
+    </message>
+    <message>
+        <source>resolve</source>
+        <translation>erledigt</translation>
+    </message>
+    <message>
+        <source>#%1 · revision %2</source>
+        <translation>#%1 · Revision %2</translation>
+    </message>
+    <message>
+        <source>conflict with the target</source>
+        <translation>Konflikt mit dem Ziel</translation>
+    </message>
+</context>
+<context>
+    <name>astra::Revisions</name>
+    <message>
+        <source>Reading the object id &apos;%1&apos;</source>
+        <translation>Die Objekt-ID „%1“ wird gelesen</translation>
+    </message>
+    <message>
+        <source>Reading %1</source>
+        <translation>%1 wird gelesen</translation>
+    </message>
+    <message>
+        <source>Applying the accepted hunks of %1 to %2</source>
+        <translation>Die angenommenen Hunks von %1 werden auf %2 angewendet</translation>
+    </message>
+    <message>
+        <source>Writing the tree of the accepted hunks</source>
+        <translation>Der Baum der angenommenen Hunks wird geschrieben</translation>
+    </message>
+    <message>
+        <source>Replaying %1 onto %2</source>
+        <translation>%1 wird auf %2 übertragen</translation>
+    </message>
+    <message>
+        <source>Writing the replayed tree</source>
+        <translation>Der übertragene Baum wird geschrieben</translation>
+    </message>
+    <message>
+        <source>Reading the conflicts</source>
+        <translation>Die Konflikte werden gelesen</translation>
+    </message>
+    <message>
+        <source>Comparing both sides of %1</source>
+        <translation>Beide Seiten von %1 werden verglichen</translation>
+    </message>
+    <message>
+        <source>Keeping revision %1 of modification %2</source>
+        <translation>Revision %1 von Modifikation %2 wird aufbewahrt</translation>
+    </message>
+    <message>
+        <source>%1 already names another commit than revision %2 (%3); nothing was changed. Something other than Astra Review wrote it.</source>
+        <translation>%1 nennt schon einen anderen Commit als Revision %2 (%3); nichts wurde geändert. Etwas anderes als Astra Review hat ihn geschrieben.</translation>
+    </message>
+    <message>
+        <source>Listing the revisions of modification %1</source>
+        <translation>Die Revisionen von Modifikation %1 werden aufgelistet</translation>
+    </message>
+    <message>
+        <source>Removing %1</source>
+        <translation>%1 wird entfernt</translation>
+    </message>
+    <message>
+        <source>The branch %1 is no longer at %2 (someone moved it); nothing was changed.</source>
+        <translation>Der Branch %1 steht nicht mehr auf %2 (jemand hat ihn bewegt); nichts wurde geändert.</translation>
+    </message>
+    <message>
+        <source>Moving %1 to %2</source>
+        <translation>%1 wird auf %2 bewegt</translation>
+    </message>
 </context>
 <context>
     <name>astra::Sandbox</name>
@@ -5052,14 +5473,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
 <context>
     <name>astra::TreeDiff</name>
     <message>
-        <source>Comparing %1 with %2</source>
-        <translation>Vergleich von %1 mit %2</translation>
-    </message>
-    <message>
-        <source>Finding renames between %1 and %2</source>
-        <translation>Suche nach Umbenennungen zwischen %1 und %2</translation>
-    </message>
-    <message>
         <source>Opening the object database</source>
         <translation>Öffnen der Objektdatenbank</translation>
     </message>
@@ -5078,6 +5491,14 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>Reading the status of the work tree</source>
         <translation>Lesen des Status des Arbeitsbaums</translation>
+    </message>
+    <message>
+        <source>Comparing two trees</source>
+        <translation>Zwei Bäume werden verglichen</translation>
+    </message>
+    <message>
+        <source>Finding renames</source>
+        <translation>Umbenennungen werden gesucht</translation>
     </message>
 </context>
 <context>
@@ -5366,6 +5787,130 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>No test command is set: set [tests] command in .astra.toml.</source>
         <translation>Kein Testbefehl ist gesetzt: setzen Sie [tests] command in .astra.toml.</translation>
+    </message>
+    <message>
+        <source>Modification %1 is being tested (revision %2); %3 waits until the tests end. Nothing was changed.</source>
+        <translation>Modifikation %1 wird gerade getestet (Revision %2); %3 wartet, bis die Tests enden. Nichts wurde geändert.</translation>
+    </message>
+    <message>
+        <source>Modification %1 is &apos;%2&apos;; %3 needs one still under review. Nothing was changed.</source>
+        <translation>Modifikation %1 ist „%2“; %3 braucht eine, die noch im Review ist. Nichts wurde geändert.</translation>
+    </message>
+    <message>
+        <source>Modification %1 has no commit yet; %2 needs one.</source>
+        <translation>Modifikation %1 hat noch keinen Commit; %2 braucht einen.</translation>
+    </message>
+    <message>
+        <source>Modification %1 has revisions 1 to %2; there is no revision %3.</source>
+        <translation>Modifikation %1 hat die Revisionen 1 bis %2; eine Revision %3 gibt es nicht.</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a decision on a hunk; use accepted or rejected.</source>
+        <translation>„%1“ ist keine Entscheidung zu einem Hunk; verwenden Sie accepted oder rejected.</translation>
+    </message>
+    <message>
+        <source>deciding on its hunks</source>
+        <translation>das Entscheiden über ihre Hunks</translation>
+    </message>
+    <message>
+        <source>Revision %1 of modification %2 does not change %3; `astra mod diff %2` lists what it changes.</source>
+        <translation>Revision %1 von Modifikation %2 ändert %3 nicht; `astra mod diff %2` zeigt, was sie ändert.</translation>
+    </message>
+    <message>
+        <source>%1 has no hunks in revision %2 of modification %3 (a binary, over-size or mode-only change): decide on the whole file.</source>
+        <translation>%1 hat in Revision %2 von Modifikation %3 keine Hunks (binär, übergroß oder nur der Modus): entscheiden Sie über die ganze Datei.</translation>
+    </message>
+    <message>
+        <source>%1 has hunks 1 to %2 in revision %3 of modification %4; there is no hunk %5.</source>
+        <translation>%1 hat in Revision %3 von Modifikation %4 die Hunks 1 bis %2; einen Hunk %5 gibt es nicht.</translation>
+    </message>
+    <message>
+        <source>applying decisions</source>
+        <translation>das Anwenden von Entscheidungen</translation>
+    </message>
+    <message>
+        <source>No hunk or file of revision %1 of modification %2 is rejected, so there is nothing to apply. Reject one first (`astra mod reject-hunk %2 FILE HUNK`).</source>
+        <translation>Kein Hunk und keine Datei von Revision %1 der Modifikation %2 ist abgelehnt, also gibt es nichts anzuwenden. Lehnen Sie zuerst einen ab (`astra mod reject-hunk %2 DATEI HUNK`).</translation>
+    </message>
+    <message>
+        <source>Every change of revision %1 of modification %2 is rejected; a revision without changes cannot be made. Reject the modification instead.</source>
+        <translation>Jede Änderung von Revision %1 der Modifikation %2 ist abgelehnt; eine Revision ohne Änderungen kann es nicht geben. Lehnen Sie stattdessen die Modifikation ab.</translation>
+    </message>
+    <message>
+        <source>restoring rejected hunks</source>
+        <translation>das Wiederherstellen abgelehnter Hunks</translation>
+    </message>
+    <message>
+        <source>Revision %1 of modification %2 left nothing out (it was not made from hunk decisions), so there is nothing to restore.</source>
+        <translation>Revision %1 von Modifikation %2 hat nichts ausgelassen (sie entstand nicht aus Hunk-Entscheidungen), also gibt es nichts wiederherzustellen.</translation>
+    </message>
+    <message>
+        <source>None of %1 was left out of revision %2 of modification %3; its left-out hunks are listed by `astra mod revisions %3 --json` (meta.rejected).</source>
+        <translation>Nichts von %1 wurde in Revision %2 von Modifikation %3 ausgelassen; ihre ausgelassenen Hunks zeigt `astra mod revisions %3 --json` (meta.rejected).</translation>
+    </message>
+    <message>
+        <source>A comment needs words: say what should change and why.</source>
+        <translation>Ein Kommentar braucht Worte: sagen Sie, was sich ändern soll und warum.</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a side of the diff; use new (the revision) or old (its base).</source>
+        <translation>„%1“ ist keine Seite des Diffs; verwenden Sie new (die Revision) oder old (ihre Basis).</translation>
+    </message>
+    <message>
+        <source>A comment on a line names its file (--file) and a line number from 1.</source>
+        <translation>Ein Kommentar zu einer Zeile nennt ihre Datei (--file) und eine Zeilennummer ab 1.</translation>
+    </message>
+    <message>
+        <source>commenting</source>
+        <translation>das Kommentieren</translation>
+    </message>
+    <message>
+        <source>%1 is not in %2 of modification %3 (%4); comment on a file the revision has.</source>
+        <translation>%1 ist nicht in %2 von Modifikation %3 (%4); kommentieren Sie eine Datei, die die Revision hat.</translation>
+    </message>
+    <message>
+        <source>the base</source>
+        <translation>der Basis</translation>
+    </message>
+    <message>
+        <source>revision %1</source>
+        <translation>Revision %1</translation>
+    </message>
+    <message>
+        <source>%1 has %2 lines in %3; there is no line %4.</source>
+        <translation>%1 hat %2 Zeilen in %3; eine Zeile %4 gibt es nicht.</translation>
+    </message>
+    <message>
+        <source>requesting changes</source>
+        <translation>das Anfordern von Änderungen</translation>
+    </message>
+    <message>
+        <source>Revision %1 of modification %2 has no open comments and no rejected hunks, so there is nothing to send to the agent. Comment first (`astra mod comment %2 TEXT`).</source>
+        <translation>Revision %1 von Modifikation %2 hat keine offenen Kommentare und keine abgelehnten Hunks, also gibt es nichts an den Agenten zu senden. Kommentieren Sie zuerst (`astra mod comment %2 TEXT`).</translation>
+    </message>
+    <message>
+        <source>The agent of modification %1 ran without a sandbox (sandbox = &quot;none&quot; in [proposer]): it could read and change anything you can.</source>
+        <translation>Der Agent von Modifikation %1 lief ohne Sandbox (sandbox = &quot;none&quot; in [proposer]): er konnte alles lesen und ändern, was Sie können.</translation>
+    </message>
+    <message>
+        <source>updating it</source>
+        <translation>das Aktualisieren</translation>
+    </message>
+    <message>
+        <source>Modification %1 is already on the head of %2 (%3); there is nothing to update.</source>
+        <translation>Modifikation %1 liegt schon auf dem Kopf von %2 (%3); es gibt nichts zu aktualisieren.</translation>
+    </message>
+    <message>
+        <source>%1 (now at %2) already has every change of modification %3; an update would be empty. Reject the modification: its work is done.</source>
+        <translation>%1 (jetzt bei %2) enthält schon jede Änderung von Modifikation %3; eine Aktualisierung wäre leer. Lehnen Sie die Modifikation ab: ihre Arbeit ist getan.</translation>
+    </message>
+    <message>
+        <source>Revision %1 of modification %2 is not tested: [tests] command is empty in %3. It cannot be approved until it is tested.</source>
+        <translation>Revision %1 von Modifikation %2 ist nicht getestet: [tests] command ist in %3 leer. Sie kann erst nach einem Test genehmigt werden.</translation>
+    </message>
+    <message>
+        <source>Revision %1 of modification %2 was made but could not be tested: %3</source>
+        <translation>Revision %1 von Modifikation %2 wurde erstellt, konnte aber nicht getestet werden: %3</translation>
     </message>
 </context>
 <context>
@@ -6175,6 +6720,22 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>Modifikation %1 wird getestet (%2)…</translation>
     </message>
     <message>
+        <source>not tested</source>
+        <translation>nicht getestet</translation>
+    </message>
+    <message>
+        <source>tests %1 (%2 passed, %3 failed)</source>
+        <translation>Tests %1 (%2 bestanden, %3 fehlgeschlagen)</translation>
+    </message>
+    <message>
+        <source>  revision %1 %2  %3 by %4, %5; %6%7</source>
+        <translation>  Revision %1 %2  %3 von %4, %5; %6%7</translation>
+    </message>
+    <message>
+        <source>  (current)</source>
+        <translation>  (aktuell)</translation>
+    </message>
+    <message>
         <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
 
 Review and control the changes an agent proposes to a git repository.
@@ -6210,6 +6771,20 @@ Commands:
                                 show a modification or decide on it; merge needs an approval
   mod retest ID                 test again on the target&apos;s head as it is now; back to review
   mod revisions ID              its revisions: commit, origin, author, tests
+  mod diff ID [--since REV|last] [--revision REV]
+                                the change with numbered hunks, or what changed between revisions
+  mod accept-hunk|reject-hunk|clear-hunk ID FILE [HUNK]
+                                decide on a hunk (or the whole file) of the current revision
+  mod decisions ID              the decisions on the current revision
+  mod apply-decisions ID        a new revision without the rejected hunks, tested
+  mod restore-hunks ID [KEY...] a new revision with the left-out hunks (or those named) back
+  mod comment ID [--file F [--line L] [--side old]] TEXT
+                                comment on a line, a file or the whole change
+  mod comments ID               the comments, where they are and whether resolved
+  mod resolve|reopen COMMENT    mark a comment resolved, or open again
+  mod request-changes ID        send the open comments and rejected hunks to the agent; its
+                                answer becomes the next revision, tested
+  mod update ID                 replay the change onto the target&apos;s head as a new revision
   prune [--older-than DAYS]     delete the branches of finished modifications
   ledger verify [--anchor REMOTE]
                                 recompute the audit chain; compare it with every checkpoint in
@@ -6268,6 +6843,20 @@ Befehle:
                                 eine Änderung anzeigen oder über sie entscheiden; merge braucht eine Freigabe
   mod retest ID                 erneut auf dem jetzigen Kopf des Ziel-Branches testen; zurück zur Prüfung
   mod revisions ID              ihre Revisionen: Commit, Herkunft, Autor, Tests
+  mod diff ID [--since REV|last] [--revision REV]
+                                die Änderung mit nummerierten Hunks, oder was sich zwischen Revisionen geändert hat
+  mod accept-hunk|reject-hunk|clear-hunk ID DATEI [HUNK]
+                                über einen Hunk (oder die ganze Datei) der aktuellen Revision entscheiden
+  mod decisions ID              die Entscheidungen zur aktuellen Revision
+  mod apply-decisions ID        eine neue Revision ohne die abgelehnten Hunks, getestet
+  mod restore-hunks ID [KEY...] eine neue Revision mit den ausgelassenen (oder genannten) Hunks
+  mod comment ID [--file F [--line L] [--side old]] TEXT
+                                eine Zeile, eine Datei oder die ganze Änderung kommentieren
+  mod comments ID               die Kommentare, wo sie stehen und ob sie erledigt sind
+  mod resolve|reopen KOMMENTAR  einen Kommentar als erledigt markieren oder wieder öffnen
+  mod request-changes ID        die offenen Kommentare und abgelehnten Hunks an den Agenten senden;
+                                seine Antwort wird die nächste Revision, getestet
+  mod update ID                 die Änderung als neue Revision auf den Kopf des Ziels übertragen
   prune [--older-than DAYS]     die Branches abgeschlossener Änderungen löschen
   ledger verify [--anchor REMOTE]
                                 die Prüfkette neu berechnen; mit jedem Checkpoint in refs/astra/ledger
@@ -6293,24 +6882,148 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
 </translation>
     </message>
     <message>
-        <source>not tested</source>
-        <translation>nicht getestet</translation>
+        <source>Changes since this revision.</source>
+        <translation>Änderungen seit dieser Revision.</translation>
     </message>
     <message>
-        <source>tests %1 (%2 passed, %3 failed)</source>
-        <translation>Tests %1 (%2 bestanden, %3 fehlgeschlagen)</translation>
+        <source>REV</source>
+        <translation>REV</translation>
     </message>
     <message>
-        <source>  revision %1 %2  %3 by %4, %5; %6%7</source>
-        <translation>  Revision %1 %2  %3 von %4, %5; %6%7</translation>
+        <source>This revision.</source>
+        <translation>Diese Revision.</translation>
     </message>
     <message>
-        <source>  (current)</source>
-        <translation>  (aktuell)</translation>
+        <source>The file a comment is on.</source>
+        <translation>Die Datei eines Kommentars.</translation>
     </message>
     <message>
-        <source>&apos;mod %1&apos; is not a command; use show, revisions, retest, approve, reject, merge or rollback.</source>
-        <translation>„mod %1“ ist kein Befehl; verwenden Sie show, revisions, retest, approve, reject, merge oder rollback.</translation>
+        <source>The line a comment is on.</source>
+        <translation>Die Zeile eines Kommentars.</translation>
+    </message>
+    <message>
+        <source>new (the revision) or old (its base).</source>
+        <translation>new (die Revision) oder old (ihre Basis).</translation>
+    </message>
+    <message>
+        <source>SIDE</source>
+        <translation>SEITE</translation>
+    </message>
+    <message>
+        <source>&apos;mod %1&apos; is not a command; use show, revisions, retest, approve, reject, merge, rollback, diff, accept-hunk, reject-hunk, clear-hunk, decisions, apply-decisions, restore-hunks, comment, comments, resolve, reopen, request-changes or update.</source>
+        <translation>„mod %1“ ist kein Befehl; verwenden Sie show, revisions, retest, approve, reject, merge, rollback, diff, accept-hunk, reject-hunk, clear-hunk, decisions, apply-decisions, restore-hunks, comment, comments, resolve, reopen, request-changes oder update.</translation>
+    </message>
+    <message>
+        <source>  binary file</source>
+        <translation>  Binärdatei</translation>
+    </message>
+    <message>
+        <source>  over the size limit: not shown</source>
+        <translation>  über der Größengrenze: nicht gezeigt</translation>
+    </message>
+    <message>
+        <source># hunk %1 (%2)%3</source>
+        <translation># Hunk %1 (%2)%3</translation>
+    </message>
+    <message>
+        <source>the change</source>
+        <translation>die Änderung</translation>
+    </message>
+    <message>
+        <source> (base)</source>
+        <translation> (Basis)</translation>
+    </message>
+    <message>
+        <source>resolved by %1</source>
+        <translation>erledigt von %1</translation>
+    </message>
+    <message>
+        <source>outdated</source>
+        <translation>veraltet</translation>
+    </message>
+    <message>
+        <source>answered by revision %1</source>
+        <translation>beantwortet mit Revision %1</translation>
+    </message>
+    <message>
+        <source>#%1 on revision %2, %3 — %4%5</source>
+        <translation>#%1 zu Revision %2, %3 — %4%5</translation>
+    </message>
+    <message>
+        <source>--%1 %2: a revision number of modification %3 (1, 2, …)%4.</source>
+        <translation>--%1 %2: eine Revisionsnummer von Modifikation %3 (1, 2, …)%4.</translation>
+    </message>
+    <message>
+        <source>, or last</source>
+        <translation> oder last</translation>
+    </message>
+    <message>
+        <source>mod %1 needs a comment id (`astra mod comments ID` lists them).</source>
+        <translation>mod %1 braucht eine Kommentar-ID (`astra mod comments ID` listet sie).</translation>
+    </message>
+    <message>
+        <source>mod %1 needs a modification id.</source>
+        <translation>mod %1 braucht eine Modifikations-ID.</translation>
+    </message>
+    <message>
+        <source>The comment id</source>
+        <translation>Die Kommentar-ID</translation>
+    </message>
+    <message>
+        <source>mod %1 needs a modification id, a file and optionally a hunk number (without one, the whole file).</source>
+        <translation>mod %1 braucht eine Modifikations-ID, eine Datei und optional eine Hunk-Nummer (ohne sie: die ganze Datei).</translation>
+    </message>
+    <message>
+        <source>The hunk is a number from 1, as `astra mod diff %1` shows it.</source>
+        <translation>Der Hunk ist eine Nummer ab 1, wie `astra mod diff %1` sie zeigt.</translation>
+    </message>
+    <message>
+        <source>mod comment needs the comment&apos;s words after the modification id.</source>
+        <translation>mod comment braucht den Text des Kommentars nach der Modifikations-ID.</translation>
+    </message>
+    <message>
+        <source>mod %1 takes one id.</source>
+        <translation>mod %1 nimmt eine ID.</translation>
+    </message>
+    <message>
+        <source>--line is a line number from 1.</source>
+        <translation>--line ist eine Zeilennummer ab 1.</translation>
+    </message>
+    <message>
+        <source>--line needs --file: the file the line is in.</source>
+        <translation>--line braucht --file: die Datei, in der die Zeile steht.</translation>
+    </message>
+    <message>
+        <source>Modification %1: revision %2 (%3, %4) is now &apos;%5&apos;.</source>
+        <translation>Modifikation %1: Revision %2 (%3, %4) ist jetzt „%5“.</translation>
+    </message>
+    <message>
+        <source>Hunk %1 of %2</source>
+        <translation>Hunk %1 von %2</translation>
+    </message>
+    <message>
+        <source>%1: no decision (revision %2).</source>
+        <translation>%1: keine Entscheidung (Revision %2).</translation>
+    </message>
+    <message>
+        <source>%1: %2 (revision %3). `astra mod apply-decisions %4` makes the next revision.</source>
+        <translation>%1: %2 (Revision %3). `astra mod apply-decisions %4` erstellt die nächste Revision.</translation>
+    </message>
+    <message>
+        <source>No decisions on the current revision.</source>
+        <translation>Keine Entscheidungen zur aktuellen Revision.</translation>
+    </message>
+    <message>
+        <source>(whole file)</source>
+        <translation>(ganze Datei)</translation>
+    </message>
+    <message>
+        <source>No comments.</source>
+        <translation>Keine Kommentare.</translation>
+    </message>
+    <message>
+        <source>Modification %1 conflicts with %2 at %3; nothing was changed. Each file below shows %2&apos;s version (-) against the change&apos;s (+); the conflicts are comments now, and `astra mod request-changes %1` sends them to the agent.</source>
+        <translation>Modifikation %1 steht im Konflikt mit %2 bei %3; nichts wurde geändert. Jede Datei unten zeigt die Fassung von %2 (-) gegen die der Änderung (+); die Konflikte sind jetzt Kommentare, und `astra mod request-changes %1` sendet sie an den Agenten.</translation>
     </message>
 </context>
 <context>

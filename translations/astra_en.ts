@@ -575,6 +575,10 @@
         <source>Seen</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>✓ viewed</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::DiffModel</name>
@@ -696,6 +700,40 @@
         <source>mode changed</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>conflict</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>resolved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>sent with revision %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>✎ %1: %2%3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 on revision %2:
+
+%3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>✓ viewed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>✔ accepted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>✘ rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::DiffView</name>
@@ -772,6 +810,42 @@
             <numerusform>%1 of %n hunk seen</numerusform>
             <numerusform>%1 of %n hunks seen</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Which revisions to compare: the change against its base, or what changed since an earlier revision</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Accept hunk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reject hunk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Accept file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reject file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comment on line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mark file viewed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Base → revision %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revision %1 → %2</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1803,6 +1877,30 @@ Branch %3</source>
         <source>Size</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>new revision</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not opened in Changes yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revision %1 is new since you last read it: hunks you saw before stay seen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hunks marked seen in Changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seen</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::InboxView</name>
@@ -2610,6 +2708,113 @@ hash %7
         <source>&amp;Read the changes</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Changes since revision %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear the decision on hunk %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear the decision on %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Accept hunk %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Accept %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reject hunk %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reject %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comment on modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comment on %1, line %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comment on %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What should change, and why? The comment is kept with the revision and goes to the agent with Request changes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resolve comment %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reopen comment %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comment %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, revision %2%3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; resolved by %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Reopen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Resolve</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading the changes…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Apply the decisions on modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore the left-out hunks of modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent works on the comments of modification %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Request changes to modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Update modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 conflicts with the change in %n file(s); nothing was changed. Both sides are in Changes; the conflicts are comments, and Request changes sends them to the agent.</source>
+        <translation>
+            <numerusform>%1 conflicts with the change in %n file; nothing was changed. Both sides are in Changes; the conflicts are comments, and Request changes sends them to the agent.</numerusform>
+            <numerusform>%1 conflicts with the change in %n files; nothing was changed. Both sides are in Changes; the conflicts are comments, and Request changes sends them to the agent.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Conflicts: %1 at %2 (left) against the change (right)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Merger</name>
@@ -2863,6 +3068,54 @@ hash %7
         <source>Reading the revisions of modification %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Recording the new revision of modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replacing the files of modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording a decision on modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clearing a decision on modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the decisions on modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording a comment on modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording a comment returned no id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the comments on modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading comment %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comment %1 does not exist; `astra mod comments N` lists a modification&apos;s comments.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Updating comment %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the reviews of modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::ModificationWriter</name>
@@ -2921,6 +3174,10 @@ hash %7
     </message>
     <message>
         <source>Writing the commit of %1 &lt;%2&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The tree %1 is not in the repository.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4062,6 +4319,168 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <source> · current</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Apply &amp;decisions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>C&amp;omment…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re&amp;quest changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Update</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comment on the change as a whole (comments on a line: C in Changes)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Apply &amp;decisions (%n rejected)</source>
+        <translation>
+            <numerusform>Apply &amp;decisions (%n rejected)</numerusform>
+            <numerusform>Apply &amp;decisions (%n rejected)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Make the next revision without the rejected hunks and files, and test it (reject with X in Changes, a whole file with Shift+X)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send the open comments (%1) and the rejected hunks to the goal&apos;s agent; its answer becomes the next revision, tested</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Update onto %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 moved to %2 since this change was made on %3: replay the change onto it as a new revision and test it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The change is on the target&apos;s head</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Left out of revision %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (the whole file)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore them as a new revision</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> (base)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>outdated: its line changed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>sent; answered by revision %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>resolved by %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>reopen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>resolve</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>#%1 · revision %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>conflict with the target</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::Revisions</name>
+    <message>
+        <source>Reading the object id &apos;%1&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Applying the accepted hunks of %1 to %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing the tree of the accepted hunks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replaying %1 onto %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing the replayed tree</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the conflicts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comparing both sides of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keeping revision %1 of modification %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 already names another commit than revision %2 (%3); nothing was changed. Something other than Astra Review wrote it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Listing the revisions of modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removing %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The branch %1 is no longer at %2 (someone moved it); nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Moving %1 to %2</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Sandbox</name>
@@ -5042,14 +5461,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
 <context>
     <name>astra::TreeDiff</name>
     <message>
-        <source>Comparing %1 with %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Finding renames between %1 and %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Opening the object database</source>
         <translation type="unfinished"></translation>
     </message>
@@ -5067,6 +5478,14 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>Reading the status of the work tree</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comparing two trees</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finding renames</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -5352,6 +5771,130 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>Rejecting or abandoning goal %1 needs a reason: `astra goal %2 %1 --reason TEXT`. The reason is kept with the goal and in the audit ledger.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 is being tested (revision %2); %3 waits until the tests end. Nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 is &apos;%2&apos;; %3 needs one still under review. Nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 has no commit yet; %2 needs one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 has revisions 1 to %2; there is no revision %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a decision on a hunk; use accepted or rejected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>deciding on its hunks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revision %1 of modification %2 does not change %3; `astra mod diff %2` lists what it changes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has no hunks in revision %2 of modification %3 (a binary, over-size or mode-only change): decide on the whole file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has hunks 1 to %2 in revision %3 of modification %4; there is no hunk %5.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>applying decisions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No hunk or file of revision %1 of modification %2 is rejected, so there is nothing to apply. Reject one first (`astra mod reject-hunk %2 FILE HUNK`).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every change of revision %1 of modification %2 is rejected; a revision without changes cannot be made. Reject the modification instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>restoring rejected hunks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revision %1 of modification %2 left nothing out (it was not made from hunk decisions), so there is nothing to restore.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>None of %1 was left out of revision %2 of modification %3; its left-out hunks are listed by `astra mod revisions %3 --json` (meta.rejected).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A comment needs words: say what should change and why.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a side of the diff; use new (the revision) or old (its base).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A comment on a line names its file (--file) and a line number from 1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>commenting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not in %2 of modification %3 (%4); comment on a file the revision has.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the base</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>revision %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has %2 lines in %3; there is no line %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>requesting changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revision %1 of modification %2 has no open comments and no rejected hunks, so there is nothing to send to the agent. Comment first (`astra mod comment %2 TEXT`).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent of modification %1 ran without a sandbox (sandbox = &quot;none&quot; in [proposer]): it could read and change anything you can.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>updating it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 is already on the head of %2 (%3); there is nothing to update.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (now at %2) already has every change of modification %3; an update would be empty. Reject the modification: its work is done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revision %1 of modification %2 is not tested: [tests] command is empty in %3. It cannot be approved until it is tested.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revision %1 of modification %2 was made but could not be tested: %3</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -6162,6 +6705,22 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>not tested</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tests %1 (%2 passed, %3 failed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  revision %1 %2  %3 by %4, %5; %6%7</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  (current)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
 
 Review and control the changes an agent proposes to a git repository.
@@ -6197,6 +6756,20 @@ Commands:
                                 show a modification or decide on it; merge needs an approval
   mod retest ID                 test again on the target&apos;s head as it is now; back to review
   mod revisions ID              its revisions: commit, origin, author, tests
+  mod diff ID [--since REV|last] [--revision REV]
+                                the change with numbered hunks, or what changed between revisions
+  mod accept-hunk|reject-hunk|clear-hunk ID FILE [HUNK]
+                                decide on a hunk (or the whole file) of the current revision
+  mod decisions ID              the decisions on the current revision
+  mod apply-decisions ID        a new revision without the rejected hunks, tested
+  mod restore-hunks ID [KEY...] a new revision with the left-out hunks (or those named) back
+  mod comment ID [--file F [--line L] [--side old]] TEXT
+                                comment on a line, a file or the whole change
+  mod comments ID               the comments, where they are and whether resolved
+  mod resolve|reopen COMMENT    mark a comment resolved, or open again
+  mod request-changes ID        send the open comments and rejected hunks to the agent; its
+                                answer becomes the next revision, tested
+  mod update ID                 replay the change onto the target&apos;s head as a new revision
   prune [--older-than DAYS]     delete the branches of finished modifications
   ledger verify [--anchor REMOTE]
                                 recompute the audit chain; compare it with every checkpoint in
@@ -6223,23 +6796,147 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>not tested</source>
+        <source>Changes since this revision.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>tests %1 (%2 passed, %3 failed)</source>
+        <source>REV</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>  revision %1 %2  %3 by %4, %5; %6%7</source>
+        <source>This revision.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>  (current)</source>
+        <source>The file a comment is on.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>&apos;mod %1&apos; is not a command; use show, revisions, retest, approve, reject, merge or rollback.</source>
+        <source>The line a comment is on.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>new (the revision) or old (its base).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SIDE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;mod %1&apos; is not a command; use show, revisions, retest, approve, reject, merge, rollback, diff, accept-hunk, reject-hunk, clear-hunk, decisions, apply-decisions, restore-hunks, comment, comments, resolve, reopen, request-changes or update.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  binary file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  over the size limit: not shown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source># hunk %1 (%2)%3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> (base)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>resolved by %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>outdated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>answered by revision %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>#%1 on revision %2, %3 — %4%5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--%1 %2: a revision number of modification %3 (1, 2, …)%4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, or last</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mod %1 needs a comment id (`astra mod comments ID` lists them).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mod %1 needs a modification id.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The comment id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mod %1 needs a modification id, a file and optionally a hunk number (without one, the whole file).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The hunk is a number from 1, as `astra mod diff %1` shows it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mod comment needs the comment&apos;s words after the modification id.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mod %1 takes one id.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--line is a line number from 1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--line needs --file: the file the line is in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1: revision %2 (%3, %4) is now &apos;%5&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hunk %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: no decision (revision %2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2 (revision %3). `astra mod apply-decisions %4` makes the next revision.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No decisions on the current revision.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(whole file)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No comments.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 conflicts with %2 at %3; nothing was changed. Each file below shows %2&apos;s version (-) against the change&apos;s (+); the conflicts are comments now, and `astra mod request-changes %1` sends them to the agent.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

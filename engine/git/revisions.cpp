@@ -92,29 +92,6 @@ applySelection(GitRepository &repo, const QString &fromCommit, const QString &to
     ApplyPayload payload;
     payload.selection = &selection;
     payload.rejectedFiles = selection.rejectedFiles;
-    // A file whose every hunk is turned down is turned down whole (an added file does not stay
-    // behind empty, a mode change goes with it).
-    const size_t count = git_diff_num_deltas(diff->get());
-    for (size_t index = 0; index < count; ++index) {
-        const QString path = deltaPath(git_diff_get_delta(diff->get(), index));
-        const auto rejected = selection.rejectedHunks.constFind(path);
-        if (rejected == selection.rejectedHunks.cend() || rejected->isEmpty()) {
-            continue;
-        }
-        git_patch *rawPatch = nullptr;
-        if (const int code = git_patch_from_diff(&rawPatch, diff->get(), index); code < 0) {
-            return git::error(code, Tr::tr("Reading the changes of %1").arg(path));
-        }
-        git::PatchPtr patch(rawPatch);
-        const int hunks = int(git_patch_num_hunks(patch.get()));
-        int covered = 0;
-        for (int hunk = 0; hunk < hunks; ++hunk) {
-            covered += rejected->contains(hunk) ? 1 : 0;
-        }
-        if (hunks > 0 && covered == hunks) {
-            payload.rejectedFiles.insert(path);
-        }
-    }
     git_apply_options options = GIT_APPLY_OPTIONS_INIT;
     options.delta_cb = onDelta;
     options.hunk_cb = onHunk;

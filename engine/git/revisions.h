@@ -28,8 +28,9 @@ struct HunkSelection
 
 // The tree of `fromCommit` with the change fromCommit → toCommit applied except what `selection`
 // rejects (libgit2's git_apply_to_tree on the review diff, its hunk and delta callbacks skipping
-// the rejected parts). A file whose hunks are all rejected is rejected whole. Writes the tree
-// object and returns its id; moves no ref, touches no work tree or index.
+// the rejected parts). A file whose hunks are all rejected must be given as a rejected file
+// (so that an added file is not left behind empty): the caller knows the hunks it showed. Writes
+// the tree object and returns its id; moves no ref, touches no work tree or index.
 Result<QString>
 applySelection(GitRepository &repo, const QString &fromCommit, const QString &toCommit, const HunkSelection &selection);
 

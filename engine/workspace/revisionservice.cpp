@@ -305,6 +305,14 @@ Result<Modification> RevisionService::applyDecisions(qint64 id)
             }
         }
     }
+    // A file whose every hunk is turned down is turned down whole (an added file does not stay
+    // behind empty, a mode change goes with it).
+    for (const FileDiff &file : std::as_const(review->files)) {
+        const auto hunks = selection.rejectedHunks.constFind(file.path);
+        if (hunks != selection.rejectedHunks.cend() && !file.hunks.isEmpty() && hunks->size() == file.hunks.size()) {
+            selection.rejectedFiles.insert(file.path);
+        }
+    }
     if (selection.isEmpty()) {
         return makeError(Tr::tr("No hunk or file of revision %1 of modification %2 is rejected, so there is nothing "
                                 "to apply. Reject one first (`astra mod reject-hunk %2 FILE HUNK`).")
