@@ -439,6 +439,12 @@ RevisionService::comment(qint64 id, const QString &path, int line, const QString
     if (body.trimmed().isEmpty()) {
         return makeError(Tr::tr("A comment needs words: say what should change and why."), ErrorKind::Invalid);
     }
+    if (body.size() > 64 * 1024) {
+        return makeError(Tr::tr("A comment is at most 64 KiB (this one has %1 characters): it goes into the agent's "
+                                "prompt. Say it shorter, or point to a file.")
+                             .arg(body.size()),
+                         ErrorKind::Invalid);
+    }
     if (!side.isEmpty() && side != u"new" && side != u"old") {
         return makeError(Tr::tr("'%1' is not a side of the diff; use new (the revision) or old (its base).").arg(side),
                          ErrorKind::Invalid);
@@ -955,21 +961,34 @@ Result<Modification> RevisionService::addRevision(const Modification &current, c
     if (!commit) {
         return commit.error();
     }
-    // Every revision stays readable (interdiffs, restoring) once the branch has moved on.
-    if (Status kept = keepRevisionRef(m_repo, current.id, previous, current.headCommit); !kept) {
-        return kept.error();
-    }
-    if (Status kept = keepRevisionRef(m_repo, current.id, number, *commit); !kept) {
-        return kept.error();
-    }
+    bool refWritten = false;
     bool branchMoved = false;
-    QJsonArray carried;
-    QJsonArray outdated;
     auto done = m_db.writeTransaction([&]() -> Result<Modification> {
+        // One writer at a time, in every process: the refs and the branch move under this lock.
         if (auto locked = m_ledger.lockHead(); !locked) {
             return locked.error();
         }
         ModificationRepository repository(m_db);
+        auto now = repository.find(current.id);
+        if (!now) {
+            return now.error();
+        }
+        if (now->version != current.version || now->headCommit != current.headCommit) {
+            return makeError(Tr::tr("Modification %1 was changed by someone else while revision %2 was being made (it "
+                                    "is at revision %3 now); nothing was written. Look at it again.")
+                                 .arg(current.id)
+                                 .arg(number)
+                                 .arg(now->revisionOf(now->headCommit)),
+                             ErrorKind::Conflict);
+        }
+        // Every revision stays readable (interdiffs, restoring) once the branch has moved on.
+        if (Status kept = keepRevisionRef(m_repo, current.id, previous, current.headCommit); !kept) {
+            return kept.error();
+        }
+        if (Status kept = keepRevisionRef(m_repo, current.id, number, *commit); !kept) {
+            return kept.error();
+        }
+        refWritten = true;
         Modification row = current;
         if (row.status != ModificationStatus::Pending) {
             // A new revision is untested: approval and test results of the old one do not carry over.
@@ -1059,8 +1078,10 @@ Result<Modification> RevisionService::addRevision(const Modification &current, c
                 qCWarning(lcWorkspace) << "could not move" << current.branch << "back:" << restored.message();
             }
         }
-        if (Status dropped = dropRevisionRefs(m_repo, current.id, number); !dropped) {
-            qCWarning(lcWorkspace) << "could not remove the ref of revision" << number << dropped.message();
+        if (refWritten) {
+            if (Status dropped = dropRevisionRefs(m_repo, current.id, number); !dropped) {
+                qCWarning(lcWorkspace) << "could not remove the ref of revision" << number << dropped.message();
+            }
         }
         return done.error();
     }

@@ -5,6 +5,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QSet>
 #include <QTest>
 #include <QUuid>
@@ -68,13 +69,30 @@ private:
         return json(run).object();
     }
 
+    // Rows for each database the suite runs on: SQLite, and PostgreSQL when the test script
+    // started one.
+    static void databases_data()
+    {
+        QTest::addColumn<QString>("database");
+        QTest::addRow("sqlite") << QStringLiteral("sqlite");
+        if (!qEnvironmentVariableIsEmpty("ASTRA_TEST_PG_URL")) {
+            QTest::addRow("postgresql") << QStringLiteral("postgresql");
+        }
+    }
+
     // A repository whose src/calc.c a modification changes in three places (modification 1,
     // imported as a patch, pending tests); `agentScript` is the command agent's sh script.
-    void prepare(const QByteArray &agentScript = "true\n")
+    // `database`: sqlite (a fresh file) or postgresql (a fresh database on the test server).
+    void prepare(const QByteArray &agentScript = "true\n", const QString &database = QStringLiteral("sqlite"))
     {
         m_repo = std::make_unique<test::TempRepo>();
         m_agents = std::make_unique<test::AgentFolder>();
         m_db = QDir(m_dir.path()).filePath(QUuid::createUuid().toString(QUuid::WithoutBraces) + QStringLiteral(".db"));
+        if (database == u"postgresql") {
+            const auto all = test::testDatabases(m_dir.path());
+            QVERIFY2(all.size() == 2, "the test PostgreSQL server is not reachable");
+            m_db = test::databaseUrl(all.at(1).second);
+        }
         const QString agent = m_agents->write(QStringLiteral("agent.sh"), agentScript);
         m_repo->write(QStringLiteral(".astra.toml"),
                       "[workspace]\ntarget_branch = \"main\"\n[policy]\nallowed = [\"src/\"]\n[tests]\n"
@@ -150,9 +168,14 @@ private:
 private Q_SLOTS:
     // Accept 2 of 3 hunks: revision 2 holds exactly those two, is tested on its commit, approved
     // and merged; the third never reaches the target, not even in its history.
+    void acceptedHunksAreWhatMerges_data()
+    {
+        databases_data();
+    }
     void acceptedHunksAreWhatMerges()
     {
-        prepare();
+        QFETCH(QString, database);
+        prepare("true\n", database);
         const QString before = userState();
         const QJsonObject diff = astraJson({QStringLiteral("mod"), QStringLiteral("diff"), QStringLiteral("1")});
         QCOMPARE(diff.value(QStringLiteral("files")).toArray().size(), 1);
@@ -317,6 +340,16 @@ private Q_SLOTS:
         run = astra({QStringLiteral("mod"), QStringLiteral("update"), QStringLiteral("1")});
         QCOMPARE(run.exitCode, 1);
         QVERIFY2(run.err.contains(QStringLiteral("already on the head")), qPrintable(run.err));
+        run = astra({QStringLiteral("mod"), QStringLiteral("comment"), QStringLiteral("1"), QString(70 * 1024, u'x')});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("64 KiB")), qPrintable(run.err));
+        QCOMPARE(
+            json(
+                astra(
+                    {QStringLiteral("mod"), QStringLiteral("comments"), QStringLiteral("1"), QStringLiteral("--json")}))
+                .array()
+                .size(),
+            0);
         QCOMPARE(revisions().size(), 1);
         QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), branch()}), head);
         VERIFY_EXIT(astra({QStringLiteral("mod"),
@@ -337,9 +370,14 @@ private Q_SLOTS:
     // A comment on a line reaches the agent with its file, line and words; the answer is
     // revision 2, the comment follows its line there, and it can be resolved. The interdiff shows
     // only the agent's second edit; only the hunk it touched has a new key (comes back unseen).
+    void commentsGoToTheAgentAndFollowTheirLine_data()
+    {
+        databases_data();
+    }
     void commentsGoToTheAgentAndFollowTheirLine()
     {
-        prepare("cat .git/astra/request.json >&2\nsed -i '1i /* reviewed */' src/calc.c\necho 'Noted.'\n");
+        QFETCH(QString, database);
+        prepare("cat .git/astra/request.json >&2\nsed -i '1i /* reviewed */' src/calc.c\necho 'Noted.'\n", database);
         const QString before = userState();
         const QStringList keys1 = hunkKeys(QStringLiteral("1"));
         QCOMPARE(keys1.size(), 3);
@@ -423,6 +461,60 @@ private Q_SLOTS:
         for (const char *event : {"comment_added", "changes_requested", "modification_revised", "comment_resolved"}) {
             QVERIFY2(events.contains(QLatin1String(event)), event);
         }
+    }
+
+    // Two people apply decisions at the same moment: one revision 2, made once; the other is
+    // refused (or finds nothing left to apply); the branch names the recorded revision.
+    void concurrentApplyMakesOneRevision()
+    {
+        prepare();
+        VERIFY_EXIT(astra({QStringLiteral("mod"),
+                           QStringLiteral("reject-hunk"),
+                           QStringLiteral("1"),
+                           QStringLiteral("src/calc.c"),
+                           QStringLiteral("2")}),
+                    0);
+        QList<QProcess *> processes;
+        for (int i = 0; i < 2; ++i) {
+            auto *process = new QProcess(this);
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(QStringLiteral("LANGUAGE"), QStringLiteral("en"));
+            process->setProcessEnvironment(env);
+            process->setWorkingDirectory(m_repo->path());
+            processes.append(process);
+        }
+        for (QProcess *process : std::as_const(processes)) {
+            process->start(QStringLiteral(ASTRA_CLI_PATH),
+                           {QStringLiteral("--db"),
+                            m_db,
+                            QStringLiteral("mod"),
+                            QStringLiteral("apply-decisions"),
+                            QStringLiteral("1")});
+        }
+        int succeeded = 0;
+        for (QProcess *process : std::as_const(processes)) {
+            QVERIFY(process->waitForFinished(120000));
+            succeeded += process->exitCode() == 0 ? 1 : 0;
+            if (process->exitCode() != 0) {
+                const QString err = QString::fromUtf8(process->readAllStandardError());
+                QVERIFY2(err.contains(QStringLiteral("nothing to apply"))
+                             || err.contains(QStringLiteral("changed by someone else"))
+                             || err.contains(QStringLiteral("being tested")),
+                         qPrintable(err));
+            }
+            delete process;
+        }
+        QCOMPARE(succeeded, 1);
+        const QJsonArray all = revisions();
+        QCOMPARE(all.size(), 2);
+        QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), branch()}).trimmed(),
+                 all.at(1).toObject().value(QStringLiteral("commit")).toString());
+        QCOMPARE(m_repo->git({QStringLiteral("for-each-ref"),
+                              QStringLiteral("--format=%(refname)"),
+                              QStringLiteral("refs/astra/modifications/")}),
+                 QStringLiteral("refs/astra/modifications/1/1\nrefs/astra/modifications/1/2\n"));
+        QCOMPARE(ledgerEvents().count(QStringLiteral("modification_revised")), 1);
+        VERIFY_EXIT(astra({QStringLiteral("ledger"), QStringLiteral("verify")}), 0);
     }
 
     // An agent that answers outside the path policy makes no revision: the refusal is ledgered.
