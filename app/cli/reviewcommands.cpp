@@ -141,9 +141,9 @@ int runModReview(Context &context, const QString &sub)
     int exitCode = Success;
     QStringList allowed;
     if (sub == u"diff") {
-        allowed = {QStringLiteral("since"), QStringLiteral("revision")};
+        allowed = QStringList{QStringLiteral("since"), QStringLiteral("revision")};
     } else if (sub == u"comment") {
-        allowed = {QStringLiteral("file"), QStringLiteral("line"), QStringLiteral("side")};
+        allowed = QStringList{QStringLiteral("file"), QStringLiteral("line"), QStringLiteral("side")};
     }
     if (!context.onlyOptions(allowed, &exitCode)) {
         return exitCode;

@@ -341,6 +341,43 @@ Result<DemoReport> buildDemo(const QString &absolute)
             return stepFailed(Tr::tr("review the modification of goal %1").arg(goal), reviewed.message());
         }
     }
+    // The fix that waits has a reviewer's question on its first added line: the conversation
+    // with the agent (docs/revisions.md) starts there.
+    {
+        auto waiting = demo.modificationOf(jobGoal);
+        if (!waiting) {
+            return stepFailed(Tr::tr("comment on the modification of goal %1").arg(jobGoal), waiting.message());
+        }
+        auto diff = ws.revisions().diff(waiting->id, 0, 0);
+        if (!diff) {
+            return stepFailed(Tr::tr("comment on the modification of goal %1").arg(jobGoal), diff.message());
+        }
+        QString path;
+        int line = 0;
+        for (const FileDiff &file : std::as_const(diff->files)) {
+            for (const DiffHunk &hunk : file.hunks) {
+                for (const DiffLine &each : hunk.lines) {
+                    if (line == 0 && each.origin == '+') {
+                        path = file.path;
+                        line = each.newNo;
+                    }
+                }
+            }
+        }
+        if (line > 0) {
+            auto commented = ws.revisions().comment(
+                waiting->id,
+                path,
+                line,
+                QStringLiteral("new"),
+                QStringLiteral("Is the lock released when the upload fails halfway? Please add a test where the "
+                               "upload raises."));
+            if (!commented) {
+                return stepFailed(Tr::tr("comment on the modification of goal %1").arg(jobGoal), commented.message());
+            }
+        }
+    }
+
     // lint runs again on the merged code: only the finding in deploy/ is left.
     if (auto runs = ws.runJobs(QStringLiteral("lint")); !runs) {
         return stepFailed(Tr::tr("run the job %1").arg(QStringLiteral("lint")), runs.message());
