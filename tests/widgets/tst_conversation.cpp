@@ -41,6 +41,7 @@ class TestConversation : public QObject
 
 private:
     std::unique_ptr<test::TempRepo> m_repo;
+    std::unique_ptr<test::AgentFolder> m_agents;
     WorkspaceOptions m_options;
     std::unique_ptr<MainWindow> m_window;
 
@@ -94,9 +95,16 @@ private Q_SLOTS:
     {
         QSettings().clear();
         m_repo = std::make_unique<test::TempRepo>();
+        m_agents = std::make_unique<test::AgentFolder>();
+        // The agent answers a review by taking back the change to v20, as the comments ask.
+        const QString agent = m_agents->write(
+            QStringLiteral("agent.sh"),
+            "cat .git/astra/request.json >&2\nsed -i 's/return 200;/return 20;/' src/calc.c\necho done\n");
         m_repo->write(QStringLiteral(".astra.toml"),
                       "[workspace]\ntarget_branch = \"main\"\n[policy]\nallowed = [\"src/\"]\n[tests]\n"
-                      "command = \"! grep -q BROKEN src/calc.c\"\ntimeout_s = 60\n");
+                      "command = \"! grep -q BROKEN src/calc.c\"\ntimeout_s = 60\n[proposer]\nkind = \"agent\"\n"
+                      "agent = \"command\"\ncommand = \"sh "
+                          + agent.toUtf8() + "\"\ntimeout_s = 60\n" + m_agents->readOnlySetting());
         m_repo->write(QStringLiteral("src/calc.c"), calc());
         m_repo->commitAll(QStringLiteral("initial"));
         QCOMPARE(test::runAstra({QStringLiteral("init")}, m_repo->path()).exitCode, 0);
@@ -261,6 +269,51 @@ private Q_SLOTS:
         }
         QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("astra/goal-1-1")}), head);
         QCOMPARE(m_repo->git({QStringLiteral("status"), QStringLiteral("--porcelain")}), QString());
+    }
+
+    // The conflict is a comment; with one more on the change, Request changes sends both to the
+    // agent, whose answer is the next revision; Update then replays it onto the moved target.
+    void requestChangesThenUpdate()
+    {
+        QTRY_VERIFY_WITH_TIMEOUT(std::any_of(snapshot().comments.cbegin(),
+                                             snapshot().comments.cend(),
+                                             [](const ReviewComment &c) { return c.kind == u"conflict"; }),
+                                 30000);
+        auto *comment = m_window->reviewView()->findChild<QAbstractButton *>(QStringLiteral("commentModification"));
+        QVERIFY(comment && comment->isEnabled());
+        comment->click();
+        auto *dialog = waitForChild<QInputDialog>(QStringLiteral("reviewComment"));
+        QVERIFY(dialog);
+        dialog->setTextValue(QStringLiteral("Leave v20 as main has it."));
+        dialog->accept();
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->reviewView()->openCommentCount() == 2, 30000);
+        const int before = snapshot().currentRevision;
+        auto *request = m_window->reviewView()->findChild<QAbstractButton *>(QStringLiteral("requestChanges"));
+        QVERIFY(request && request->isEnabled());
+        request->click();
+        QTRY_COMPARE_WITH_TIMEOUT(snapshot().currentRevision, before + 1, 120000);
+        const Revision answered = snapshot().modification.revisions.constLast();
+        QCOMPARE(answered.origin, QStringLiteral("request_changes"));
+        const QString received =
+            answered.meta.value(QStringLiteral("transcript")).toObject().value(QStringLiteral("stderr")).toString();
+        QVERIFY2(received.contains(QStringLiteral("Leave v20 as main has it."))
+                     && received.contains(QStringLiteral("\"kind\":\"conflict\"")),
+                 qPrintable(received));
+
+        auto *update = m_window->reviewView()->findChild<QAbstractButton *>(QStringLiteral("updateModification"));
+        QTRY_VERIFY_WITH_TIMEOUT(update->isEnabled(), 30000);
+        update->click();
+        QTRY_COMPARE_WITH_TIMEOUT(snapshot().currentRevision, before + 2, 60000);
+        QCOMPARE(snapshot().modification.revisions.constLast().origin, QStringLiteral("update"));
+        QCOMPARE(snapshot().modification.baseCommit,
+                 m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed());
+        // The conflict is answered: resolved with the update.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            std::all_of(snapshot().comments.cbegin(),
+                        snapshot().comments.cend(),
+                        [](const ReviewComment &c) { return c.kind != u"conflict" || c.isResolved(); }),
+            30000);
+        QVERIFY(!m_window->reviewView()->canUpdate());
     }
 };
 

@@ -278,9 +278,12 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
             }
         };
         if (snapshot.diffUnchanged) {
-            showReview();
-            return; // the diff shown is the one of these commits
+            if (!m_showingConflicts) {
+                showReview();
+            }
+            return; // the diff shown is the one of these commits (or the conflicts of an update)
         }
+        m_showingConflicts = false;
         if (!snapshot.diff) {
             m_diffKey.clear();
             m_diffModification = 0;
@@ -527,7 +530,8 @@ void MainWindow::setTheme(Theme theme)
 
 QString MainWindow::repositoryKey() const
 {
-    return QString::fromLatin1(QCryptographicHash::hash(m_workDir.toUtf8(), QCryptographicHash::Sha256).toHex().left(16));
+    return QString::fromLatin1(
+        QCryptographicHash::hash(m_workDir.toUtf8(), QCryptographicHash::Sha256).toHex().left(16));
 }
 
 void MainWindow::reloadReview()
@@ -539,27 +543,23 @@ void MainWindow::reloadReview()
 
 void MainWindow::connectConversation()
 {
-    connect(m_diff,
-            &DiffView::decisionRequested,
-            this,
-            [this](const QString &path, int hunk, const QString &decision) {
-                const qint64 id = m_diffModification;
-                if (id <= 0) {
-                    return;
-                }
-                const QString what = decision.isEmpty() ? (hunk > 0 ? tr("Clear the decision on hunk %1 of %2").arg(hunk).arg(path)
-                                                                    : tr("Clear the decision on %1").arg(path))
-                    : decision == u"accepted"
-                    ? (hunk > 0 ? tr("Accept hunk %1 of %2").arg(hunk).arg(path) : tr("Accept %1").arg(path))
-                    : (hunk > 0 ? tr("Reject hunk %1 of %2").arg(hunk).arg(path) : tr("Reject %1").arg(path));
-                m_watcher->perform(
-                    what,
-                    [id, path, hunk, decision](Workspace &workspace) -> Status {
-                        auto made = workspace.revisions().decide(
-                            id, path, hunk > 0 ? std::optional<int>(hunk) : std::nullopt, decision);
-                        return made ? Status() : Status(made.error());
-                    });
-            });
+    connect(m_diff, &DiffView::decisionRequested, this, [this](const QString &path, int hunk, const QString &decision) {
+        const qint64 id = m_diffModification;
+        if (id <= 0) {
+            return;
+        }
+        const QString what = decision.isEmpty()
+            ? (hunk > 0 ? tr("Clear the decision on hunk %1 of %2").arg(hunk).arg(path)
+                        : tr("Clear the decision on %1").arg(path))
+            : decision == u"accepted"
+            ? (hunk > 0 ? tr("Accept hunk %1 of %2").arg(hunk).arg(path) : tr("Accept %1").arg(path))
+            : (hunk > 0 ? tr("Reject hunk %1 of %2").arg(hunk).arg(path) : tr("Reject %1").arg(path));
+        m_watcher->perform(what, [id, path, hunk, decision](Workspace &workspace) -> Status {
+            auto made =
+                workspace.revisions().decide(id, path, hunk > 0 ? std::optional<int>(hunk) : std::nullopt, decision);
+            return made ? Status() : Status(made.error());
+        });
+    });
     const auto comment = [this](qint64 id, const QString &path, int line, const QString &side) {
         const QString title = path.isEmpty() ? tr("Comment on modification %1").arg(id)
             : line > 0                       ? tr("Comment on %1, line %2").arg(path).arg(line)
@@ -570,20 +570,23 @@ void MainWindow::connectConversation()
                      tr("What should change, and why? The comment is kept with the revision and goes to the agent "
                         "with Request changes."),
                      [this, id, path, line, side, title](const QString &text) {
-                         m_watcher->perform(
-                             title,
-                             [id, path, line, side, text](Workspace &workspace) -> Status {
-                                 auto made = workspace.revisions().comment(id, path, line, side, text);
-                                 return made ? Status() : Status(made.error());
-                             });
+                         m_watcher->perform(title, [id, path, line, side, text](Workspace &workspace) -> Status {
+                             auto made = workspace.revisions().comment(id, path, line, side, text);
+                             return made ? Status() : Status(made.error());
+                         });
                      });
     };
-    connect(m_diff, &DiffView::commentRequested, this, [this, comment](const QString &path, int line, const QString &side) {
-        if (m_diffModification > 0) {
-            comment(m_diffModification, path, line, side);
-        }
+    connect(m_diff,
+            &DiffView::commentRequested,
+            this,
+            [this, comment](const QString &path, int line, const QString &side) {
+                if (m_diffModification > 0) {
+                    comment(m_diffModification, path, line, side);
+                }
+            });
+    connect(m_review, &ReviewView::commentRequested, this, [comment](qint64 id) {
+        comment(id, QString(), 0, QString());
     });
-    connect(m_review, &ReviewView::commentRequested, this, [comment](qint64 id) { comment(id, QString(), 0, QString()); });
     const auto resolve = [this](qint64 commentId, bool resolved) {
         m_watcher->perform(resolved ? tr("Resolve comment %1").arg(commentId) : tr("Reopen comment %1").arg(commentId),
                            [commentId, resolved](Workspace &workspace) -> Status {
@@ -606,10 +609,11 @@ void MainWindow::connectConversation()
                                     QMessageBox::Close,
                                     this);
         box->setObjectName(QStringLiteral("reviewCommentShown"));
-        box->setInformativeText(tr("%1, revision %2%3")
-                                    .arg(found->author)
-                                    .arg(found->revision)
-                                    .arg(found->isResolved() ? tr("; resolved by %1").arg(found->resolvedBy) : QString()));
+        box->setInformativeText(
+            tr("%1, revision %2%3")
+                .arg(found->author)
+                .arg(found->revision)
+                .arg(found->isResolved() ? tr("; resolved by %1").arg(found->resolvedBy) : QString()));
         const bool resolved = found->isResolved();
         QPushButton *toggle = box->addButton(resolved ? tr("&Reopen") : tr("&Resolve"), QMessageBox::AcceptRole);
         box->setAttribute(Qt::WA_DeleteOnClose);
@@ -622,6 +626,7 @@ void MainWindow::connectConversation()
     });
     connect(m_diff, &DiffView::compareRequested, this, [this](int from) {
         m_compareFrom = from;
+        m_showingConflicts = false;
         if (const qint64 id = m_review->modificationId(); id > 0) {
             m_diff->showMessage(tr("Loading the changes…"));
             m_diffKey.clear();
@@ -682,12 +687,15 @@ void MainWindow::connectConversation()
                     conflicts->additions += file.additions;
                     conflicts->deletions += file.deletions;
                 }
-                m_diffKey.clear();
+                m_showingConflicts = true;
                 m_diff->setDiff(conflicts);
                 m_diff->setRevisions(0, 0);
+                m_diff->setReview({}, {}, false); // nothing to decide on here: it is not the change
                 m_diff->setCaption(tr("Conflicts: %1 at %2 (left) against the change (right)")
                                        .arg((*outcome)->modification.targetBranch, (*outcome)->targetHead.left(12)));
                 m_tabs->setCurrentWidget(m_diff);
+                // The conflicts were recorded as comments: the panel shows them (the diff stays).
+                reloadReview();
             });
     });
 }
@@ -707,6 +715,9 @@ void MainWindow::showReviewOf(qint64 goalId, bool reload)
         || toString(m_review->snapshot().modification.status) != card->modificationStatus;
     if (m_review->modificationId() != card->modificationId) {
         m_compareFrom = -1; // another change: from the revision its reviewer last saw
+    }
+    if (reload && m_showingConflicts) {
+        m_diffKey.clear(); // chosen again: its diff instead of the conflicts
     }
     if (reload || changed) {
         m_review->showLoading(card->modificationId);

@@ -154,6 +154,7 @@ private:
     int m_awaitingReview = -1; // -1: not loaded yet
     QString m_ledgerHead; // the head hash the ledger view shows
     QString m_diffKey; // the commits of the diff shown
+    bool m_showingConflicts = false; // Changes shows an update's conflicts, not the diff of m_diffKey
     int m_compareFrom = -1; // the revision the diff starts from (0: the base; -1: the one last reviewed)
     qint64 m_diffModification = 0; // whose diff is shown
     qint64 m_nextAfterDecision = 0; // to select when the inbox reloads after a merge or rejection

@@ -475,21 +475,36 @@ DiffView::DiffView(QWidget *parent)
         QString text;
         QKeySequence keys;
         void (DiffView::*slot)();
+        QString shortText = {}; // on the tool bar (empty: the text); the tool tip says it whole
     };
     // Keys that reach the application: window managers take Alt+Shift+arrows (and
     // Ctrl+Alt+arrows) for their own use.
     const QList<Binding> bindings{
-        {"nextHunk", tr("Next hunk"), QKeySequence(int(Qt::ALT) | int(Qt::Key_Down)), &DiffView::nextHunk},
-        {"previousHunk", tr("Previous hunk"), QKeySequence(int(Qt::ALT) | int(Qt::Key_Up)), &DiffView::previousHunk},
-        {"nextFile", tr("Next file"), QKeySequence(int(Qt::ALT) | int(Qt::Key_PageDown)), &DiffView::nextFile},
+        {"nextHunk",
+         tr("Next hunk"),
+         QKeySequence(int(Qt::ALT) | int(Qt::Key_Down)),
+         &DiffView::nextHunk,
+         tr("Hunk ↓")},
+        {"previousHunk",
+         tr("Previous hunk"),
+         QKeySequence(int(Qt::ALT) | int(Qt::Key_Up)),
+         &DiffView::previousHunk,
+         tr("Hunk ↑")},
+        {"nextFile",
+         tr("Next file"),
+         QKeySequence(int(Qt::ALT) | int(Qt::Key_PageDown)),
+         &DiffView::nextFile,
+         tr("File ↓")},
         {"previousFile",
          tr("Previous file"),
          QKeySequence(int(Qt::ALT) | int(Qt::Key_PageUp)),
-         &DiffView::previousFile},
+         &DiffView::previousFile,
+         tr("File ↑")},
         {"markHunkSeen",
          tr("Mark hunk seen and go to the next"),
          QKeySequence(int(Qt::CTRL) | int(Qt::Key_Space)),
-         &DiffView::toggleSeenAndNext},
+         &DiffView::toggleSeenAndNext,
+         tr("Seen")},
         {"toggleDiffMode",
          tr("Side by side or unified"),
          QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_U),
@@ -497,13 +512,18 @@ DiffView::DiffView(QWidget *parent)
         {"expandUnchanged",
          tr("Show all unchanged lines"),
          QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
-         &DiffView::expandAll},
-        {"acceptHunk", tr("Accept hunk"), QKeySequence(Qt::Key_A), &DiffView::acceptHunk},
-        {"rejectHunk", tr("Reject hunk"), QKeySequence(Qt::Key_X), &DiffView::rejectHunk},
+         &DiffView::expandAll,
+         tr("Expand all")},
+        {"acceptHunk", tr("Accept hunk"), QKeySequence(Qt::Key_A), &DiffView::acceptHunk, tr("Accept")},
+        {"rejectHunk", tr("Reject hunk"), QKeySequence(Qt::Key_X), &DiffView::rejectHunk, tr("Reject")},
         {"acceptFile", tr("Accept file"), QKeySequence(int(Qt::SHIFT) | int(Qt::Key_A)), &DiffView::acceptFile},
         {"rejectFile", tr("Reject file"), QKeySequence(int(Qt::SHIFT) | int(Qt::Key_X)), &DiffView::rejectFile},
-        {"commentLine", tr("Comment on line"), QKeySequence(Qt::Key_C), &DiffView::commentOnLine},
-        {"markFileViewed", tr("Mark file viewed"), QKeySequence(Qt::Key_V), &DiffView::toggleViewedAndNext},
+        {"commentLine", tr("Comment on line"), QKeySequence(Qt::Key_C), &DiffView::commentOnLine, tr("Comment")},
+        {"markFileViewed",
+         tr("Mark file viewed"),
+         QKeySequence(Qt::Key_V),
+         &DiffView::toggleViewedAndNext,
+         tr("Viewed")},
     };
     // The actions in a tool bar of their own: when the window is narrow (or the language's words
     // long), what does not fit goes into its » menu instead of pushing the diff off screen.
@@ -518,6 +538,9 @@ DiffView::DiffView(QWidget *parent)
     for (const Binding &binding : bindings) {
         auto *action = new QAction(binding.text, this);
         action->setObjectName(QString::fromLatin1(binding.id));
+        if (!binding.shortText.isEmpty()) {
+            action->setIconText(binding.shortText);
+        }
         action->setShortcut(binding.keys);
         action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
         action->setToolTip(tr("%1 (%2)").arg(binding.text, binding.keys.toString(QKeySequence::NativeText)));
