@@ -536,6 +536,10 @@
         <source>Nothing was kept in %1; fix the cause and run `astra demo` again.</source>
         <translation>In %1 wurde nichts behalten; beheben Sie die Ursache und führen Sie `astra demo` erneut aus.</translation>
     </message>
+    <message>
+        <source>comment on the modification of goal %1</source>
+        <translation>die Modifikation von Ziel %1 kommentieren</translation>
+    </message>
 </context>
 <context>
     <name>astra::DiffFileListModel</name>
@@ -848,6 +852,46 @@
     <message>
         <source>Revision %1 → %2</source>
         <translation>Revision %1 → %2</translation>
+    </message>
+    <message>
+        <source>Hunk ↓</source>
+        <translation>Hunk ↓</translation>
+    </message>
+    <message>
+        <source>Hunk ↑</source>
+        <translation>Hunk ↑</translation>
+    </message>
+    <message>
+        <source>File ↓</source>
+        <translation>Datei ↓</translation>
+    </message>
+    <message>
+        <source>File ↑</source>
+        <translation>Datei ↑</translation>
+    </message>
+    <message>
+        <source>Seen</source>
+        <translation>Gesehen</translation>
+    </message>
+    <message>
+        <source>Expand all</source>
+        <translation>Alles zeigen</translation>
+    </message>
+    <message>
+        <source>Accept</source>
+        <translation>Annehmen</translation>
+    </message>
+    <message>
+        <source>Reject</source>
+        <translation>Ablehnen</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>Kommentieren</translation>
+    </message>
+    <message>
+        <source>Viewed</source>
+        <translation>Angesehen</translation>
     </message>
 </context>
 <context>
@@ -2824,6 +2868,22 @@ Hash %7
     <message>
         <source>Conflicts: %1 at %2 (left) against the change (right)</source>
         <translation>Konflikte: %1 bei %2 (links) gegen die Änderung (rechts)</translation>
+    </message>
+    <message>
+        <source>&amp;Comment on the change…</source>
+        <translation>Die Änderung &amp;kommentieren …</translation>
+    </message>
+    <message>
+        <source>Apply &amp;decisions</source>
+        <translation>&amp;Entscheidungen anwenden</translation>
+    </message>
+    <message>
+        <source>Re&amp;quest changes</source>
+        <translation>Änderungen an&amp;fordern</translation>
+    </message>
+    <message>
+        <source>&amp;Update onto the target</source>
+        <translation>Auf das Ziel &amp;aktualisieren</translation>
     </message>
 </context>
 <context>
@@ -5911,6 +5971,14 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>Revision %1 of modification %2 was made but could not be tested: %3</source>
         <translation>Revision %1 von Modifikation %2 wurde erstellt, konnte aber nicht getestet werden: %3</translation>
+    </message>
+    <message>
+        <source>A comment is at most 64 KiB (this one has %1 characters): it goes into the agent&apos;s prompt. Say it shorter, or point to a file.</source>
+        <translation>Ein Kommentar hat höchstens 64 KiB (dieser hat %1 Zeichen): er geht in den Prompt des Agenten. Fassen Sie sich kürzer, oder verweisen Sie auf eine Datei.</translation>
+    </message>
+    <message>
+        <source>Modification %1 was changed by someone else while revision %2 was being made (it is at revision %3 now); nothing was written. Look at it again.</source>
+        <translation>Modifikation %1 wurde von jemand anderem geändert, während Revision %2 entstand (sie steht jetzt bei Revision %3); nichts wurde geschrieben. Sehen Sie sie sich noch einmal an.</translation>
     </message>
 </context>
 <context>

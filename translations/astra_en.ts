@@ -536,6 +536,10 @@
         <source>Nothing was kept in %1; fix the cause and run `astra demo` again.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>comment on the modification of goal %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::DiffFileListModel</name>
@@ -845,6 +849,46 @@
     </message>
     <message>
         <source>Revision %1 → %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hunk ↓</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hunk ↑</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File ↓</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File ↑</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expand all</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Accept</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Viewed</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2813,6 +2857,22 @@ hash %7
     </message>
     <message>
         <source>Conflicts: %1 at %2 (left) against the change (right)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Comment on the change…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Apply &amp;decisions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re&amp;quest changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Update onto the target</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -5895,6 +5955,14 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>Revision %1 of modification %2 was made but could not be tested: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A comment is at most 64 KiB (this one has %1 characters): it goes into the agent&apos;s prompt. Say it shorter, or point to a file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 was changed by someone else while revision %2 was being made (it is at revision %3 now); nothing was written. Look at it again.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

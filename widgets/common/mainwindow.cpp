@@ -164,6 +164,12 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         decision(tr("Roll &back change…"), "rollbackChange", QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_B));
     m_review->bindDecisions(approve, reject, merge, retest, rollback);
     reviewMenu->addSeparator();
+    m_review->bindConversation(
+        decision(tr("&Comment on the change…"), "commentChange", QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_K)),
+        decision(tr("Apply &decisions"), "applyDecisionsOfChange", QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_D)),
+        decision(tr("Re&quest changes"), "requestChangesToChange", QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_Q)),
+        decision(tr("&Update onto the target"), "updateChange", QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_U)));
+    reviewMenu->addSeparator();
     QAction *next = reviewMenu->addAction(tr("&Next waiting change"));
     next->setObjectName(QStringLiteral("nextWaitingChange"));
     next->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_N));

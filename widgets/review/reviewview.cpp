@@ -122,7 +122,7 @@ ReviewView::ReviewView(QWidget *parent)
     m_comment->setObjectName(QStringLiteral("commentModification"));
     m_requestChanges->setObjectName(QStringLiteral("requestChanges"));
     m_update->setObjectName(QStringLiteral("updateModification"));
-    m_comment->setToolTip(tr("Comment on the change as a whole (comments on a line: C in Changes)"));
+    m_toolTips.insert(m_comment, tr("Comment on the change as a whole (comments on a line: C in Changes)"));
     connect(m_applyDecisions, &QPushButton::clicked, this, [this] {
         if (canApplyDecisions()) {
             Q_EMIT applyDecisionsRequested(m_snapshot.modificationId);
@@ -330,25 +330,25 @@ void ReviewView::updateButtons()
     m_applyDecisions->setEnabled(canApplyDecisions());
     m_applyDecisions->setText(rejectedCount() > 0 ? tr("Apply &decisions (%n rejected)", nullptr, rejectedCount())
                                                   : tr("Apply &decisions"));
-    m_applyDecisions->setToolTip(
-        tr("Make the next revision without the rejected hunks and files, and test it "
+    m_toolTips.insert(m_applyDecisions, tr("Make the next revision without the rejected hunks and files, and test it "
            "(reject with X in Changes, a whole file with Shift+X)"));
     m_comment->setEnabled(canComment());
     m_requestChanges->setEnabled(canRequestChanges());
-    m_requestChanges->setToolTip(
-        tr("Send the open comments (%1) and the rejected hunks to the goal's agent; its answer becomes the next "
-           "revision, tested")
-            .arg(openCommentCount()));
+    m_toolTips.insert(m_requestChanges,
+                      tr("Send the open comments (%1) and the rejected hunks to the goal's agent; its answer becomes "
+                         "the next revision, tested")
+                          .arg(openCommentCount()));
     m_update->setEnabled(canUpdate());
     m_update->setText(m_loaded && !m_snapshot.modification.targetBranch.isEmpty()
                           ? tr("&Update onto %1").arg(m_snapshot.modification.targetBranch)
                           : tr("&Update"));
-    m_update->setToolTip(canUpdate() ? tr("%1 moved to %2 since this change was made on %3: replay the change "
-                                          "onto it as a new revision and test it")
-                                           .arg(m_snapshot.modification.targetBranch,
-                                                shortId(m_snapshot.targetHead),
-                                                shortId(m_snapshot.modification.baseCommit))
-                                     : tr("The change is on the target's head"));
+    m_toolTips.insert(m_update,
+                      canUpdate() ? tr("%1 moved to %2 since this change was made on %3: replay the change onto it "
+                                       "as a new revision and test it")
+                                        .arg(m_snapshot.modification.targetBranch,
+                                             shortId(m_snapshot.targetHead),
+                                             shortId(m_snapshot.modification.baseCommit))
+                                  : tr("The change is on the target's head"));
     for (const auto &[button, action] : std::as_const(m_actions)) {
         action->setEnabled(button->isEnabled());
     }
@@ -372,11 +372,25 @@ void ReviewView::bindDecisions(QAction *approve, QAction *reject, QAction *merge
     updateButtons();
 }
 
+void ReviewView::bindConversation(QAction *comment, QAction *apply, QAction *request, QAction *update)
+{
+    const QList<QPair<QPushButton *, QAction *>> more{{m_comment, comment},
+                                                     {m_applyDecisions, apply},
+                                                     {m_requestChanges, request},
+                                                     {m_update, update}};
+    for (const auto &[button, action] : more) {
+        m_actions.append({button, action});
+        connect(action, &QAction::triggered, button, &QPushButton::click);
+        connect(action, &QAction::changed, this, &ReviewView::updateToolTips);
+    }
+    updateButtons();
+}
+
 void ReviewView::updateToolTips()
 {
     for (const auto &[button, action] : std::as_const(m_actions)) {
         const QString keys = action->shortcut().toString(QKeySequence::NativeText);
-        const QString what = button == m_retest ? m_retestToolTip : button->text().remove(u'&');
+        const QString what = button == m_retest ? m_retestToolTip : m_toolTips.value(button, button->text().remove(u'&'));
         const QString tip = keys.isEmpty() ? what : tr("%1 (%2)").arg(what, keys);
         if (button->toolTip() != tip) {
             button->setToolTip(tip);

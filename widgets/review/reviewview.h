@@ -2,6 +2,7 @@
 
 #include "workspace/workspacewatcher.h"
 
+#include <QHash>
 #include <QWidget>
 
 class QAction;
@@ -60,6 +61,8 @@ public:
     // clicks its button, is enabled exactly when its button is, and the button's tool tip
     // names its keys.
     void bindDecisions(QAction *approve, QAction *reject, QAction *merge, QAction *retest, QAction *rollback);
+    // The same for the conversation: comment on the change, apply decisions, request changes, update.
+    void bindConversation(QAction *comment, QAction *apply, QAction *request, QAction *update);
 
     // The actions, as the buttons and shortcuts run them; reject and roll back ask first.
     void approve();
@@ -99,6 +102,7 @@ private:
     QPushButton *m_update;
     QList<QPair<QPushButton *, QAction *>> m_actions;
     QString m_retestToolTip;
+    QHash<QPushButton *, QString> m_toolTips; // what a button does, before its keys
 };
 
 } // namespace astra
