@@ -111,6 +111,45 @@ void printComment(QTextStream &out, const ReviewComment &comment)
     }
 }
 
+// A list as JSON (each item's toJson()), or `none` when empty, or each item by `print`.
+template<typename T, typename Print>
+int printList(Context &context, const Result<QList<T>> &list, const QString &none, Print print)
+{
+    if (!list) {
+        return context.fail(list.error());
+    }
+    if (context.json) {
+        QJsonArray array;
+        for (const T &item : *list) {
+            array.append(item.toJson());
+        }
+        context.printJson(array);
+    } else if (list->isEmpty()) {
+        context.out << none << '\n';
+    } else {
+        for (const T &item : *list) {
+            print(item);
+        }
+    }
+    return Success;
+}
+
+// One result: the warnings first, then its JSON or `print`.
+template<typename T, typename Print>
+int printOne(Context &context, Workspace &workspace, const Result<T> &result, Print print)
+{
+    context.printWarnings(workspace);
+    if (!result) {
+        return context.fail(result.error());
+    }
+    if (context.json) {
+        context.printJson(result->toJson());
+    } else {
+        print(*result);
+    }
+    return Success;
+}
+
 // "--since last" or a revision number; 0 for none.
 bool parseRevision(Context &context, const QString &option, qint64 modification, int *revision, int *exitCode)
 {
@@ -256,50 +295,30 @@ int runModReview(Context &context, const QString &sub)
         const QString decision = sub == u"accept-hunk" ? QStringLiteral("accepted")
             : sub == u"reject-hunk"                    ? QStringLiteral("rejected")
                                                        : QString();
-        auto made = revisions.decide(id, path, hunk, decision);
-        context.printWarnings(*workspace);
-        if (!made) {
-            return context.fail(made.error());
-        }
-        if (context.json) {
-            context.printJson(made->toJson());
-        } else {
-            const QString what = hunk ? Tr::tr("Hunk %1 of %2").arg(*hunk).arg(made->path) : made->path;
+        return printOne(context, *workspace, revisions.decide(id, path, hunk, decision), [&](const HunkDecision &made) {
+            const QString what = hunk ? Tr::tr("Hunk %1 of %2").arg(*hunk).arg(made.path) : made.path;
             context.out << (decision.isEmpty()
-                                ? Tr::tr("%1: no decision (revision %2).").arg(what).arg(made->revision)
+                                ? Tr::tr("%1: no decision (revision %2).").arg(what).arg(made.revision)
                                 : Tr::tr(
                                       "%1: %2 (revision %3). `astra mod apply-decisions %4` makes the next revision.")
                                       .arg(what, decision)
-                                      .arg(made->revision)
+                                      .arg(made.revision)
                                       .arg(id))
                         << '\n';
-        }
-        return Success;
+        });
     }
     if (sub == u"decisions") {
-        auto decided = revisions.decisions(id);
-        if (!decided) {
-            return context.fail(decided.error());
-        }
-        if (context.json) {
-            QJsonArray array;
-            for (const HunkDecision &decision : std::as_const(*decided)) {
-                array.append(decision.toJson());
-            }
-            context.printJson(array);
-        } else if (decided->isEmpty()) {
-            context.out << Tr::tr("No decisions on the current revision.") << '\n';
-        } else {
-            for (const HunkDecision &decision : std::as_const(*decided)) {
-                context.out << QStringLiteral("%1  %2 %3  %4")
-                                   .arg(decision.decision, -9)
-                                   .arg(decision.path,
-                                        decision.isFile() ? Tr::tr("(whole file)") : decision.hunkKey,
-                                        decision.decidedBy)
-                            << '\n';
-            }
-        }
-        return Success;
+        return printList(context,
+                         revisions.decisions(id),
+                         Tr::tr("No decisions on the current revision."),
+                         [&](const HunkDecision &decision) {
+                             context.out << QStringLiteral("%1  %2 %3  %4")
+                                                .arg(decision.decision, -9)
+                                                .arg(decision.path,
+                                                     decision.isFile() ? Tr::tr("(whole file)") : decision.hunkKey,
+                                                     decision.decidedBy)
+                                         << '\n';
+                         });
     }
     if (sub == u"apply-decisions") {
         return done(revisions.applyDecisions(id));
@@ -310,55 +329,24 @@ int runModReview(Context &context, const QString &sub)
     if (sub == u"request-changes") {
         return done(revisions.requestChanges(id));
     }
+    const auto showComment = [&](const ReviewComment &comment) {
+        printComment(context.out, comment);
+    };
     if (sub == u"comment") {
-        auto made = revisions.comment(id,
-                                      context.parser.value(QStringLiteral("file")),
-                                      line,
-                                      context.parser.value(QStringLiteral("side")),
-                                      text);
-        context.printWarnings(*workspace);
-        if (!made) {
-            return context.fail(made.error());
-        }
-        if (context.json) {
-            context.printJson(made->toJson());
-        } else {
-            printComment(context.out, *made);
-        }
-        return Success;
+        return printOne(context,
+                        *workspace,
+                        revisions.comment(id,
+                                          context.parser.value(QStringLiteral("file")),
+                                          line,
+                                          context.parser.value(QStringLiteral("side")),
+                                          text),
+                        showComment);
     }
     if (sub == u"comments") {
-        auto all = revisions.comments(id);
-        if (!all) {
-            return context.fail(all.error());
-        }
-        if (context.json) {
-            QJsonArray array;
-            for (const ReviewComment &comment : std::as_const(*all)) {
-                array.append(comment.toJson());
-            }
-            context.printJson(array);
-        } else if (all->isEmpty()) {
-            context.out << Tr::tr("No comments.") << '\n';
-        } else {
-            for (const ReviewComment &comment : std::as_const(*all)) {
-                printComment(context.out, comment);
-            }
-        }
-        return Success;
+        return printList(context, revisions.comments(id), Tr::tr("No comments."), showComment);
     }
     if (onComment) {
-        auto changed = revisions.resolveComment(id, sub == u"resolve");
-        context.printWarnings(*workspace);
-        if (!changed) {
-            return context.fail(changed.error());
-        }
-        if (context.json) {
-            context.printJson(changed->toJson());
-        } else {
-            printComment(context.out, *changed);
-        }
-        return Success;
+        return printOne(context, *workspace, revisions.resolveComment(id, sub == u"resolve"), showComment);
     }
     // update
     auto updated = revisions.update(id);

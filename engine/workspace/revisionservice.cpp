@@ -97,6 +97,12 @@ RevisionService::RevisionService(Database &db,
     , m_stateDir(std::move(stateDir))
 {}
 
+Status RevisionService::record(const QString &who, const QString &event, qint64 id, const QJsonObject &meta)
+{
+    auto entry = m_ledger.append(LedgerRecord{who, event, QStringLiteral("modification:%1").arg(id), meta});
+    return entry ? Status() : Status(entry.error());
+}
+
 QString RevisionService::actor() const
 {
     return m_decisions.actor();
@@ -242,12 +248,8 @@ RevisionService::decide(qint64 id, const QString &path, std::optional<int> hunk,
             meta.insert(QStringLiteral("hunk_key"), made.hunkKey);
         }
         meta.insert(QStringLiteral("decision"), decision.isEmpty() ? QStringLiteral("cleared") : decision);
-        auto entry = m_ledger.append(LedgerRecord{made.decidedBy,
-                                                  QStringLiteral("hunk_decided"),
-                                                  QStringLiteral("modification:%1").arg(id),
-                                                  meta});
-        if (!entry) {
-            return entry.error();
+        if (Status recorded = record(made.decidedBy, QStringLiteral("hunk_decided"), id, meta); !recorded) {
+            return recorded.error();
         }
         return made;
     });
@@ -524,12 +526,8 @@ RevisionService::comment(qint64 id, const QString &path, int line, const QString
             meta.insert(QStringLiteral("side"), made.side);
         }
         meta.insert(QStringLiteral("body"), made.body);
-        auto entry = m_ledger.append(LedgerRecord{made.author,
-                                                  QStringLiteral("comment_added"),
-                                                  QStringLiteral("modification:%1").arg(id),
-                                                  meta});
-        if (!entry) {
-            return entry.error();
+        if (Status recorded = record(made.author, QStringLiteral("comment_added"), id, meta); !recorded) {
+            return recorded.error();
         }
         return inserted;
     });
@@ -559,13 +557,12 @@ Result<ReviewComment> RevisionService::resolveComment(qint64 commentId, bool res
         QJsonObject meta;
         meta.insert(QStringLiteral("comment"), double(commentId));
         meta.insert(QStringLiteral("revision"), comment.revision);
-        auto entry = m_ledger.append(
-            LedgerRecord{actor(),
-                         resolved ? QStringLiteral("comment_resolved") : QStringLiteral("comment_reopened"),
-                         QStringLiteral("modification:%1").arg(comment.modificationId),
-                         meta});
-        if (!entry) {
-            return entry.error();
+        if (Status recorded = record(actor(),
+                                     resolved ? QStringLiteral("comment_resolved") : QStringLiteral("comment_reopened"),
+                                     comment.modificationId,
+                                     meta);
+            !recorded) {
+            return recorded.error();
         }
         return comment;
     });
@@ -679,11 +676,7 @@ Result<Modification> RevisionService::requestChanges(qint64 id, const std::atomi
         meta.insert(QStringLiteral("comments"), sentIds);
         meta.insert(QStringLiteral("rejected_hunks"), int(rejectedArray.size()));
         meta.insert(QStringLiteral("proposer"), proposerName);
-        auto entry = m_ledger.append(LedgerRecord{actor(),
-                                                  QStringLiteral("changes_requested"),
-                                                  QStringLiteral("modification:%1").arg(id),
-                                                  meta});
-        return entry ? Status() : Status(entry.error());
+        return record(actor(), QStringLiteral("changes_requested"), id, meta);
     });
     if (!requested) {
         return requested.error();
@@ -725,11 +718,7 @@ Result<Modification> RevisionService::requestChanges(qint64 id, const std::atomi
             QJsonObject meta;
             meta.insert(QStringLiteral("revision"), revision);
             meta.insert(QStringLiteral("error"), error.message);
-            auto entry = m_ledger.append(LedgerRecord{QStringLiteral("astra"),
-                                                      QStringLiteral("changes_request_failed"),
-                                                      QStringLiteral("modification:%1").arg(id),
-                                                      meta});
-            return entry ? Status() : Status(entry.error());
+            return record(QStringLiteral("astra"), QStringLiteral("changes_request_failed"), id, meta);
         });
         if (!recorded) {
             m_decisions.warn(recorded.message());
@@ -866,11 +855,7 @@ Result<UpdateOutcome> RevisionService::update(qint64 id)
             meta.insert(QStringLiteral("target_head"), *target);
             meta.insert(QStringLiteral("paths"), QJsonArray::fromStringList(replayed->conflictPaths));
             meta.insert(QStringLiteral("comments"), added);
-            auto entry = m_ledger.append(LedgerRecord{actor(),
-                                                      QStringLiteral("modification_update_conflicted"),
-                                                      QStringLiteral("modification:%1").arg(id),
-                                                      meta});
-            return entry ? Status() : Status(entry.error());
+            return record(actor(), QStringLiteral("modification_update_conflicted"), id, meta);
         });
         if (!recorded) {
             return recorded.error();
@@ -1045,12 +1030,8 @@ Result<Modification> RevisionService::addRevision(const Modification &current, c
                 meta.insert(key, revision.meta.value(key));
             }
         }
-        auto entry = m_ledger.append(LedgerRecord{actor(),
-                                                  QStringLiteral("modification_revised"),
-                                                  QStringLiteral("modification:%1").arg(current.id),
-                                                  meta});
-        if (!entry) {
-            return entry.error();
+        if (Status recorded = record(actor(), QStringLiteral("modification_revised"), current.id, meta); !recorded) {
+            return recorded.error();
         }
         if (Status moved =
                 moveBranch(m_repo,

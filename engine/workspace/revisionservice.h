@@ -95,6 +95,8 @@ private:
     // Tests the new revision when a test command is set (a failure to test is a warning).
     Result<Modification> testNew(const Modification &revised);
     QString actor() const;
+    // The ledger entry `event` on modification `id`, inside the caller's transaction.
+    Status record(const QString &who, const QString &event, qint64 id, const QJsonObject &meta);
 
     Database &m_db;
     GitRepository &m_repo;
