@@ -141,32 +141,13 @@ Result<Modification> ModificationRepository::find(qint64 id) const
                          ErrorKind::NotFound);
     }
     Modification modification = fromQuery(*query);
-    auto files = m_db.exec(Tr::tr("Reading the files of modification %1").arg(id),
-                           QStringLiteral("SELECT path, old_path, change, old_blob, new_blob, mode, additions, "
-                                          "deletions, flags FROM modification_files WHERE modification_id = ? "
-                                          "ORDER BY path"),
-                           {id});
-    if (!files) {
-        return files.error();
+    auto files = filesOf({id});
+    auto revisions = revisionsOf({id});
+    if (!files || !revisions) {
+        return !files ? files.error() : revisions.error();
     }
-    while (files->next()) {
-        ModificationFile file;
-        file.path = files->value(0).toString();
-        file.oldPath = files->value(1).toString();
-        file.change = files->value(2).toString();
-        file.oldBlob = files->value(3).toString();
-        file.newBlob = files->value(4).toString();
-        file.mode = quint32(files->value(5).toInt());
-        file.additions = files->value(6).toInt();
-        file.deletions = files->value(7).toInt();
-        file.flags = stringListColumn(files->value(8).toString());
-        modification.files.append(file);
-    }
-    auto revisions = this->revisions(id);
-    if (!revisions) {
-        return revisions.error();
-    }
-    modification.revisions = *revisions;
+    modification.files = files->value(id);
+    modification.revisions = revisions->value(id);
     return modification;
 }
 
@@ -197,18 +178,80 @@ Result<qint64> ModificationRepository::insertRevision(const Revision &revision)
 
 Result<QList<Revision>> ModificationRepository::revisions(qint64 modificationId) const
 {
-    auto query = m_db.exec(Tr::tr("Reading the revisions of modification %1").arg(modificationId),
+    auto all = revisionsOf({modificationId});
+    if (!all) {
+        return all.error();
+    }
+    return all->value(modificationId);
+}
+
+namespace {
+// "?, ?, ?" for `ids`, and their values to bind.
+QString placeholders(const QList<qint64> &ids, QVariantList *binds)
+{
+    QStringList marks;
+    for (qint64 id : ids) {
+        marks.append(QStringLiteral("?"));
+        binds->append(id);
+    }
+    return marks.join(QStringLiteral(", "));
+}
+} // namespace
+
+Result<QHash<qint64, QList<ModificationFile>>> ModificationRepository::filesOf(const QList<qint64> &ids) const
+{
+    QHash<qint64, QList<ModificationFile>> result;
+    if (ids.isEmpty()) {
+        return result;
+    }
+    QVariantList binds;
+    const QString in = placeholders(ids, &binds);
+    auto files = m_db.exec(Tr::tr("Reading the files of modifications"),
+                           QStringLiteral("SELECT modification_id, path, old_path, change, old_blob, new_blob, mode, "
+                                          "additions, deletions, flags FROM modification_files WHERE modification_id "
+                                          "IN (%1) ORDER BY modification_id, path")
+                               .arg(in),
+                           binds);
+    if (!files) {
+        return files.error();
+    }
+    while (files->next()) {
+        ModificationFile file;
+        file.path = files->value(1).toString();
+        file.oldPath = files->value(2).toString();
+        file.change = files->value(3).toString();
+        file.oldBlob = files->value(4).toString();
+        file.newBlob = files->value(5).toString();
+        file.mode = quint32(files->value(6).toInt());
+        file.additions = files->value(7).toInt();
+        file.deletions = files->value(8).toInt();
+        file.flags = stringListColumn(files->value(9).toString());
+        result[files->value(0).toLongLong()].append(file);
+    }
+    return result;
+}
+
+Result<QHash<qint64, QList<Revision>>> ModificationRepository::revisionsOf(const QList<qint64> &ids) const
+{
+    QHash<qint64, QList<Revision>> result;
+    if (ids.isEmpty()) {
+        return result;
+    }
+    QVariantList binds;
+    const QString in = placeholders(ids, &binds);
+    auto query = m_db.exec(Tr::tr("Reading the revisions of modifications"),
                            QStringLiteral("SELECT id, number, commit_id, base_commit, origin, created_by, created_at, "
-                                          "meta FROM revisions WHERE modification_id = ? ORDER BY number"),
-                           {modificationId});
+                                          "meta, modification_id FROM revisions WHERE modification_id IN (%1) ORDER BY "
+                                          "modification_id, number")
+                               .arg(in),
+                           binds);
     if (!query) {
         return query.error();
     }
-    QList<Revision> result;
     while (query->next()) {
         Revision revision;
         revision.id = query->value(0).toLongLong();
-        revision.modificationId = modificationId;
+        revision.modificationId = query->value(8).toLongLong();
         revision.number = query->value(1).toInt();
         revision.commit = query->value(2).toString();
         revision.baseCommit = query->value(3).toString();
@@ -216,7 +259,7 @@ Result<QList<Revision>> ModificationRepository::revisions(qint64 modificationId)
         revision.createdBy = query->value(5).toString();
         revision.createdAt = query->value(6).toString();
         revision.meta = QJsonDocument::fromJson(query->value(7).toString().toUtf8()).object();
-        result.append(revision);
+        result[revision.modificationId].append(revision);
     }
     return result;
 }
@@ -316,19 +359,43 @@ Status ModificationRepository::finishTestResult(const TestResultRecord &record)
 
 Result<QList<TestResultRecord>> ModificationRepository::testResults(qint64 modificationId) const
 {
+    auto all = testResultsOf({modificationId}, false);
+    if (!all) {
+        return all.error();
+    }
+    return all->value(modificationId);
+}
+
+Result<QHash<qint64, QList<TestResultRecord>>> ModificationRepository::testResultsOf(const QList<qint64> &ids,
+                                                                                     bool latestOnly) const
+{
+    QHash<qint64, QList<TestResultRecord>> result;
+    if (ids.isEmpty()) {
+        return result;
+    }
+    QVariantList binds;
+    const QString in = placeholders(ids, &binds);
+    const QString latest = latestOnly ? QStringLiteral(
+                                            " AND id IN (SELECT MAX(id) FROM test_results WHERE "
+                                            "modification_id IN (%1) GROUP BY modification_id)")
+                                            .arg(in)
+                                      : QString();
+    if (latestOnly) {
+        binds += binds;
+    }
     auto query = m_db.exec(Tr::tr("Reading test results"),
                            QStringLiteral("SELECT id, commit_id, command, sandbox, outcome, exit_code, passed, failed, "
-                                          "skipped, report, output_path, started_at, finished_at FROM test_results "
-                                          "WHERE modification_id = ? ORDER BY id"),
-                           {modificationId});
+                                          "skipped, report, output_path, started_at, finished_at, modification_id "
+                                          "FROM test_results WHERE modification_id IN (%1)%2 ORDER BY id")
+                               .arg(in, latest),
+                           binds);
     if (!query) {
         return query.error();
     }
-    QList<TestResultRecord> result;
     while (query->next()) {
         TestResultRecord record;
         record.id = query->value(0).toLongLong();
-        record.modificationId = modificationId;
+        record.modificationId = query->value(13).toLongLong();
         record.commitId = query->value(1).toString();
         record.command = query->value(2).toString();
         record.sandbox = query->value(3).toString();
@@ -343,7 +410,7 @@ Result<QList<TestResultRecord>> ModificationRepository::testResults(qint64 modif
         record.outputPath = query->value(10).toString();
         record.startedAt = query->value(11).toString();
         record.finishedAt = query->value(12).toString();
-        result.append(record);
+        result[record.modificationId].append(record);
     }
     return result;
 }

@@ -3,6 +3,7 @@
 #include "base/result.h"
 #include "model/modification.h"
 
+#include <QHash>
 #include <QJsonObject>
 
 #include <optional>
@@ -26,6 +27,11 @@ public:
     // second writer of the same number).
     Result<qint64> insertRevision(const Revision &revision);
     Result<QList<Revision>> revisions(qint64 modificationId) const;
+    // Many modifications' files, revisions and test runs (`latestOnly`: each one's newest) in one
+    // query each, by modification id (the inbox reads them for every waiting change).
+    Result<QHash<qint64, QList<ModificationFile>>> filesOf(const QList<qint64> &ids) const;
+    Result<QHash<qint64, QList<Revision>>> revisionsOf(const QList<qint64> &ids) const;
+    Result<QHash<qint64, QList<TestResultRecord>>> testResultsOf(const QList<qint64> &ids, bool latestOnly) const;
     Result<Modification> find(qint64 id) const;
     Result<QList<Modification>> list(std::optional<ModificationStatus> status = std::nullopt) const;
 

@@ -66,31 +66,42 @@ Result<QList<InboxItem>> loadInbox(Workspace &workspace, const QList<GoalCard> &
         goals.insert(card.goal.id, &card.goal);
         latest.insert(card.goal.id, card.modificationId);
     }
-    QList<InboxItem> items;
+    QList<Modification> waiting;
+    QList<qint64> ids;
     for (const Modification &listed : std::as_const(*all)) {
         // A modification a newer one of its goal replaced waits for nobody.
-        if (!waitsForAPerson(listed.status) || latest.value(listed.goalId) != listed.id
-            || !goals.contains(listed.goalId)) {
-            continue;
+        if (waitsForAPerson(listed.status) && latest.value(listed.goalId) == listed.id
+            && goals.contains(listed.goalId)) {
+            waiting.append(listed);
+            ids.append(listed.id);
         }
-        auto modification = workspace.modification(listed.id);
-        auto tests = workspace.testResults(listed.id);
-        if (!modification || !tests) {
-            return !modification ? modification.error() : tests.error();
-        }
+    }
+    // Three queries for all of them, whatever their number.
+    ModificationRepository repository(workspace.database());
+    auto files = repository.filesOf(ids);
+    auto revisions = repository.revisionsOf(ids);
+    auto tests = repository.testResultsOf(ids, true);
+    if (!files || !revisions || !tests) {
+        return !files ? files.error() : (!revisions ? revisions.error() : tests.error());
+    }
+    QList<InboxItem> items;
+    for (const Modification &listed : std::as_const(waiting)) {
         InboxItem item;
-        item.modification = *modification;
+        item.modification = listed;
+        item.modification.files = files->value(listed.id);
+        item.modification.revisions = revisions->value(listed.id);
         item.goal = *goals.value(listed.goalId);
-        item.flags = int(modification->flags.size());
-        for (const ModificationFile &file : std::as_const(modification->files)) {
+        item.flags = int(listed.flags.size());
+        for (const ModificationFile &file : std::as_const(item.modification.files)) {
             item.additions += file.additions;
             item.deletions += file.deletions;
             item.flags += int(file.flags.size());
         }
-        if (!tests->isEmpty()) {
-            item.testOutcome = tests->constLast().outcome;
-            item.testsPassed = tests->constLast().passed;
-            item.testsFailed = tests->constLast().failed;
+        const QList<TestResultRecord> latestRun = tests->value(listed.id);
+        if (!latestRun.isEmpty()) {
+            item.testOutcome = latestRun.constLast().outcome;
+            item.testsPassed = latestRun.constLast().passed;
+            item.testsFailed = latestRun.constLast().failed;
         }
         items.append(item);
     }
@@ -570,9 +581,8 @@ void WorkspaceWatcher::loadPlan(qint64 goalId)
 void WorkspaceWatcher::loadReview(qint64 modificationId, const QString &knownDiff, int compareFrom)
 {
     const quint64 generation = ++m_reviewGeneration;
-    runOnWorker([modificationId, knownDiff, compareFrom](Workspace &workspace) {
-        return loadReviewOf(workspace, modificationId, knownDiff, compareFrom);
-    },
+    runOnWorker([modificationId, knownDiff, compareFrom](
+                    Workspace &workspace) { return loadReviewOf(workspace, modificationId, knownDiff, compareFrom); },
                 [this, generation, modificationId](const ReviewLoad &load) {
                     if (generation != m_reviewGeneration) {
                         return;

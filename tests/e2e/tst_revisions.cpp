@@ -1,3 +1,5 @@
+#include "store/database.h"
+#include "store/modificationrepository.h"
 #include "testsupport.h"
 
 #include <QDir>
@@ -176,6 +178,8 @@ private Q_SLOTS:
     {
         QFETCH(QString, database);
         prepare("true\n", database);
+        VERIFY_EXIT(astra({QStringLiteral("mod"), QStringLiteral("retest"), QStringLiteral("1")}),
+                    0); // revision 1 tested
         const QString before = userState();
         const QJsonObject diff = astraJson({QStringLiteral("mod"), QStringLiteral("diff"), QStringLiteral("1")});
         QCOMPARE(diff.value(QStringLiteral("files")).toArray().size(), 1);
@@ -269,6 +273,26 @@ private Q_SLOTS:
             }
         }
         QVERIFY(approvedRevision2);
+
+        // The inbox's batched reads give what the one-by-one reads give (on this database).
+        auto location = m_db.startsWith(QLatin1String("postgresql:"))
+            ? DatabaseLocation::parse(m_db)
+            : Result<DatabaseLocation>(DatabaseLocation::sqliteFile(m_db));
+        QVERIFY(location.ok());
+        auto db = Database::open(*location, Database::OpenMode::MustExist);
+        QVERIFY2(db.ok(), qPrintable(db.message()));
+        ModificationRepository repository(*db);
+        const auto runs = repository.testResults(1);
+        const auto latest = repository.testResultsOf({1, 99}, true);
+        const auto files = repository.filesOf({1});
+        const auto revisionRows = repository.revisionsOf({1});
+        QVERIFY(runs.ok() && latest.ok() && files.ok() && revisionRows.ok());
+        QVERIFY(runs->size() >= 2);
+        QCOMPARE(latest->value(1).size(), 1);
+        QCOMPARE(latest->value(1).constFirst().id, runs->constLast().id);
+        QVERIFY(!latest->contains(99));
+        QCOMPARE(files->value(1).size(), 1);
+        QCOMPARE(revisionRows->value(1).size(), 2);
     }
 
     // What was left out is kept with the revision and can be put back as a new revision.
