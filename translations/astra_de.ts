@@ -3079,10 +3079,6 @@ Hash %7
         <translation>Änderung %1 existiert nicht; `astra mods` listet die Änderungen auf.</translation>
     </message>
     <message>
-        <source>Reading the files of modification %1</source>
-        <translation>Lesen der Dateien von Änderung %1</translation>
-    </message>
-    <message>
         <source>Listing modifications</source>
         <translation>Auflisten der Änderungen</translation>
     </message>
@@ -3135,10 +3131,6 @@ Hash %7
         <translation>Das Festhalten der Revision %1 der Modifikation %2 lieferte keine ID</translation>
     </message>
     <message>
-        <source>Reading the revisions of modification %1</source>
-        <translation>Die Revisionen der Modifikation %1 lesen</translation>
-    </message>
-    <message>
         <source>Recording the new revision of modification %1</source>
         <translation>Die neue Revision von Modifikation %1 wird gespeichert</translation>
     </message>
@@ -3185,6 +3177,14 @@ Hash %7
     <message>
         <source>Reading the reviews of modification %1</source>
         <translation>Die Reviews von Modifikation %1 werden gelesen</translation>
+    </message>
+    <message>
+        <source>Reading the files of modifications</source>
+        <translation>Die Dateien der Modifikationen werden gelesen</translation>
+    </message>
+    <message>
+        <source>Reading the revisions of modifications</source>
+        <translation>Die Revisionen der Modifikationen werden gelesen</translation>
     </message>
 </context>
 <context>
@@ -4977,6 +4977,10 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>%1 is now %2.</source>
         <translation>%1 ist jetzt %2.</translation>
+    </message>
+    <message>
+        <source>%1 and %2 had the same keys (%3): %1 has none now. Help → Keyboard shortcuts assigns it others.</source>
+        <translation>%1 und %2 hatten dieselben Tasten (%3): %1 hat jetzt keine. Hilfe → Tastenkürzel weist andere zu.</translation>
     </message>
 </context>
 <context>

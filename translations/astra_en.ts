@@ -3069,10 +3069,6 @@ hash %7
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Reading the files of modification %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Listing modifications</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3125,10 +3121,6 @@ hash %7
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Reading the revisions of modification %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Recording the new revision of modification %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3174,6 +3166,14 @@ hash %7
     </message>
     <message>
         <source>Reading the reviews of modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the files of modifications</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the revisions of modifications</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -4964,6 +4964,10 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>%1 is now %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 and %2 had the same keys (%3): %1 has none now. Help → Keyboard shortcuts assigns it others.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -37,6 +37,7 @@
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
@@ -728,6 +729,20 @@ private Q_SLOTS:
         dialog.resetButton()->click();
         QCOMPARE(nextFile->shortcut(), original);
         QVERIFY(!QSettings().contains(QStringLiteral("shortcuts/nextFile")));
+
+        // A saved choice that a default now also has (settings from an earlier version, or
+        // edited by hand): the person's choice keeps the keys, the other action has none and the
+        // window says so; keys are never shared, so neither would work.
+        QSettings().setValue(QStringLiteral("shortcuts/nextFile"), QStringLiteral("A"));
+        {
+            MainWindow another(m_options);
+            QCOMPARE(another.diffView()->findChild<QAction *>(QStringLiteral("nextFile"))->shortcut(),
+                     QKeySequence(Qt::Key_A));
+            QVERIFY(another.diffView()->findChild<QAction *>(QStringLiteral("acceptHunk"))->shortcut().isEmpty());
+            QVERIFY2(another.statusBar()->currentMessage().contains(QStringLiteral("Accept hunk and Next file")),
+                     qPrintable(another.statusBar()->currentMessage()));
+        }
+        QSettings().remove(QStringLiteral("shortcuts/nextFile"));
     }
 
     void trayNotifiesNewWork()

@@ -452,7 +452,9 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     connect(m_cycle, &BackgroundCycle::runningChanged, this, &MainWindow::updateBackground);
     updateBackground();
 
-    Shortcuts::applySaved(this);
+    if (const QStringList notes = Shortcuts::applySaved(this); !notes.isEmpty()) {
+        statusBar()->showMessage(notes.join(u' '), 30000);
+    }
     openWorkspace(options);
 }
 

@@ -67,10 +67,28 @@ QString whereOf(const QAction *action, QWidget *window)
     return Tr::tr("Everywhere");
 }
 
-void applySaved(QWidget *window)
+QAction *conflictWith(QWidget *window, const QAction *action, const QKeySequence &keys)
+{
+    const QString everywhere = Tr::tr("Everywhere");
+    const QString where = whereOf(action, window);
+    const QList<QAction *> all = window->findChildren<QAction *>();
+    for (QAction *other : all) {
+        if (other == action || !other->shortcuts().contains(keys)) {
+            continue;
+        }
+        const QString otherWhere = whereOf(other, window);
+        if (otherWhere == where || otherWhere == everywhere || where == everywhere) {
+            return other;
+        }
+    }
+    return nullptr;
+}
+
+QStringList applySaved(QWidget *window)
 {
     QSettings settings;
     const QList<QAction *> all = window->findChildren<QAction *>();
+    QList<QAction *> changed;
     for (QAction *action : all) {
         if (action->objectName().isEmpty() || action->shortcut().isEmpty()
             || action->property(defaultProperty).isValid()) {
@@ -78,9 +96,38 @@ void applySaved(QWidget *window)
         }
         action->setProperty(defaultProperty, action->shortcut().toString(QKeySequence::PortableText));
         const QVariant saved = settings.value(settingKey(action));
-        setKeys(action,
-                saved.isValid() ? QKeySequence(saved.toString(), QKeySequence::PortableText) : action->shortcut());
+        if (saved.isValid()) {
+            setKeys(action, QKeySequence(saved.toString(), QKeySequence::PortableText));
+            changed.append(action);
+        } else {
+            setKeys(action, action->shortcut());
+        }
     }
+    // Two actions in one view with the same keys would both stop working (Qt calls the keys
+    // ambiguous). A person's own choice wins over a default (a later version may bring a default
+    // they already chose for something else), and of two saved choices (settings edited by hand)
+    // the first stays.
+    QStringList notes;
+    for (QAction *action : std::as_const(changed)) {
+        if (action->shortcut().isEmpty()) {
+            continue;
+        }
+        QAction *other = conflictWith(window, action, action->shortcut());
+        if (!other) {
+            continue;
+        }
+        QAction *loser = changed.contains(other) ? action : other;
+        const QKeySequence keys = loser->shortcut();
+        setKeys(loser, QKeySequence());
+        if (loser == action) {
+            settings.remove(settingKey(action));
+        }
+        notes.append(Tr::tr("%1 and %2 had the same keys (%3): %1 has none now. Help → Keyboard shortcuts assigns "
+                            "it others.")
+                         .arg(plainText(loser), plainText(loser == action ? other : action))
+                         .arg(keys.toString(QKeySequence::NativeText)));
+    }
+    return notes;
 }
 
 QKeySequence defaultOf(const QAction *action)
@@ -90,19 +137,8 @@ QKeySequence defaultOf(const QAction *action)
 
 QString change(QWidget *window, QAction *action, const QKeySequence &keys)
 {
-    if (!keys.isEmpty()) {
-        const QString everywhere = Tr::tr("Everywhere");
-        const QString where = whereOf(action, window);
-        const QList<QAction *> all = window->findChildren<QAction *>();
-        for (QAction *other : all) {
-            if (other == action || !other->shortcuts().contains(keys)) {
-                continue;
-            }
-            const QString otherWhere = whereOf(other, window);
-            if (otherWhere == where || otherWhere == everywhere || where == everywhere) {
-                return Tr::tr("%1 (%2)").arg(plainText(other), otherWhere);
-            }
-        }
+    if (QAction *other = keys.isEmpty() ? nullptr : conflictWith(window, action, keys)) {
+        return Tr::tr("%1 (%2)").arg(plainText(other), whereOf(other, window));
     }
     setKeys(action, keys);
     QSettings settings;

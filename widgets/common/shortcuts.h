@@ -3,6 +3,7 @@
 #include <QKeySequence>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 class QAction;
 class QWidget;
@@ -19,8 +20,11 @@ QList<QAction *> actions(QWidget *window);
 // The view an action belongs to (a tab of the window's "views"), or "Everywhere".
 QString whereOf(const QAction *action, QWidget *window);
 // Remembers each action's default and applies the saved shortcuts; call once the window and
-// its views exist.
-void applySaved(QWidget *window);
+// its views exist. Keys that two actions of one view would share go to neither of them twice:
+// the one that keeps them is said in the notes returned (empty: none).
+QStringList applySaved(QWidget *window);
+// The action in `action`'s view (or one that works everywhere) that already has `keys`.
+QAction *conflictWith(QWidget *window, const QAction *action, const QKeySequence &keys);
 // Gives `action` the keys and saves them, unless another action in the same view (or one that
 // works everywhere) has them: then nothing changes and that action's name is returned.
 QString change(QWidget *window, QAction *action, const QKeySequence &keys);

@@ -747,6 +747,19 @@ void DiffView::commentOnLine()
             Q_EMIT commentRequested(path, old, QStringLiteral("old"));
         }
         return;
+    case DiffModel::RowKind::Hunk: {
+        // On the hunk: at its first changed line, so that the comment carries the hunk.
+        for (const DiffLine &line : m_model->file(r.file).hunks.at(r.part).lines) {
+            if (line.origin != ' ') {
+                Q_EMIT commentRequested(path,
+                                        line.origin == '+' ? line.newNo : line.oldNo,
+                                        line.origin == '+' ? QStringLiteral("new") : QStringLiteral("old"));
+                return;
+            }
+        }
+        Q_EMIT commentRequested(path, 0, QString());
+        return;
+    }
     default:
         Q_EMIT commentRequested(path, 0, QString());
         return;

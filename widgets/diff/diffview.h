@@ -117,8 +117,9 @@ public:
     void rejectHunk();
     void acceptFile();
     void rejectFile();
-    // A comment on the current line (the new side's, else the old side's), or on the file at its
-    // header; on a comment, opens it.
+    // A comment on the current line (the new side's, else the old side's), on a hunk at its
+    // header (its first changed line, with the hunk), or on the file at its header; on a comment,
+    // opens it.
     void commentOnLine();
     // Expands or collapses the unchanged region at the current row.
     void toggleCurrentGap();
