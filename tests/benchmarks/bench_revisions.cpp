@@ -198,7 +198,12 @@ void BM_RevisionFromDecisions_GitCli(benchmark::State &state)
         git({QStringLiteral("read-tree"), g_base}, {}, env);
         git({QStringLiteral("apply"), QStringLiteral("--cached"), QStringLiteral("-")}, g_acceptedPatch, env);
         const QString tree = git({QStringLiteral("write-tree")}, {}, env).trimmed();
-        git({QStringLiteral("commit-tree"), tree, QStringLiteral("-p"), g_base, QStringLiteral("-m"), QStringLiteral("revision")});
+        git({QStringLiteral("commit-tree"),
+             tree,
+             QStringLiteral("-p"),
+             g_base,
+             QStringLiteral("-m"),
+             QStringLiteral("revision")});
     }
 }
 

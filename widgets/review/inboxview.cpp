@@ -1,8 +1,7 @@
 #include "inboxview.h"
 
-#include "diff/diffview.h"
-
 #include "common/labels.h"
+#include "diff/diffview.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>

@@ -330,8 +330,9 @@ void ReviewView::updateButtons()
     m_applyDecisions->setEnabled(canApplyDecisions());
     m_applyDecisions->setText(rejectedCount() > 0 ? tr("Apply &decisions (%n rejected)", nullptr, rejectedCount())
                                                   : tr("Apply &decisions"));
-    m_toolTips.insert(m_applyDecisions, tr("Make the next revision without the rejected hunks and files, and test it "
-           "(reject with X in Changes, a whole file with Shift+X)"));
+    m_toolTips.insert(m_applyDecisions,
+                      tr("Make the next revision without the rejected hunks and files, and test it "
+                         "(reject with X in Changes, a whole file with Shift+X)"));
     m_comment->setEnabled(canComment());
     m_requestChanges->setEnabled(canRequestChanges());
     m_toolTips.insert(m_requestChanges,
@@ -375,9 +376,9 @@ void ReviewView::bindDecisions(QAction *approve, QAction *reject, QAction *merge
 void ReviewView::bindConversation(QAction *comment, QAction *apply, QAction *request, QAction *update)
 {
     const QList<QPair<QPushButton *, QAction *>> more{{m_comment, comment},
-                                                     {m_applyDecisions, apply},
-                                                     {m_requestChanges, request},
-                                                     {m_update, update}};
+                                                      {m_applyDecisions, apply},
+                                                      {m_requestChanges, request},
+                                                      {m_update, update}};
     for (const auto &[button, action] : more) {
         m_actions.append({button, action});
         connect(action, &QAction::triggered, button, &QPushButton::click);
@@ -390,7 +391,8 @@ void ReviewView::updateToolTips()
 {
     for (const auto &[button, action] : std::as_const(m_actions)) {
         const QString keys = action->shortcut().toString(QKeySequence::NativeText);
-        const QString what = button == m_retest ? m_retestToolTip : m_toolTips.value(button, button->text().remove(u'&'));
+        const QString what =
+            button == m_retest ? m_retestToolTip : m_toolTips.value(button, button->text().remove(u'&'));
         const QString tip = keys.isEmpty() ? what : tr("%1 (%2)").arg(what, keys);
         if (button->toolTip() != tip) {
             button->setToolTip(tip);
