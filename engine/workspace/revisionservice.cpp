@@ -1008,7 +1008,7 @@ Result<Modification> RevisionService::addRevision(const Modification &current, c
             return revisionId.error();
         }
         made.id = *revisionId;
-        if (Status moved = carryComments(current, *commit, number); !moved) {
+        if (Status moved = carryComments(current, *commit, revision.baseCommit, number); !moved) {
             return moved.error();
         }
         if (revision.alsoWrite) {
@@ -1070,7 +1070,10 @@ Result<Modification> RevisionService::addRevision(const Modification &current, c
     return done;
 }
 
-Status RevisionService::carryComments(const Modification &current, const QString &newCommit, int newNumber)
+Status RevisionService::carryComments(const Modification &current,
+                                      const QString &newCommit,
+                                      const QString &newBase,
+                                      int newNumber)
 {
     ModificationRepository repository(m_db);
     auto all = repository.comments(current.id);
@@ -1083,7 +1086,9 @@ Status RevisionService::carryComments(const Modification &current, const QString
         if (comment.isResolved() || comment.outdated || comment.revision != currentNumber) {
             continue;
         }
-        if (!comment.path.isEmpty() && comment.side != u"old") {
+        if (comment.side == u"old" && comment.line > 0 && newBase != current.baseCommit) {
+            comment.outdated = true; // on a line of the old base
+        } else if (!comment.path.isEmpty() && comment.side != u"old") {
             if (!between) {
                 TreeDiffOptions options;
                 options.contextLines = 0;

@@ -91,7 +91,10 @@ private:
     };
     Result<Modification> addRevision(const Modification &current, const NewRevision &revision);
     Result<Modification> findOpen(qint64 id, const QString &what);
-    Status carryComments(const Modification &current, const QString &newCommit, int newNumber);
+    // The open comments of the current revision onto the new one: a new-side line followed
+    // through the change between the two, an old-side line kept while the base is the same; a
+    // line that is gone leaves its comment behind, outdated.
+    Status carryComments(const Modification &current, const QString &newCommit, const QString &newBase, int newNumber);
     // Tests the new revision when a test command is set (a failure to test is a warning).
     Result<Modification> testNew(const Modification &revised);
     QString actor() const;

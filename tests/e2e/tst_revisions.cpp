@@ -567,6 +567,27 @@ private Q_SLOTS:
         m_repo->write(QStringLiteral("src/util.c"), "int one(void) { return 1; }\nint two(void) { return 2; }\n");
         const QString moved = m_repo->commitAll(QStringLiteral("user's own work")).trimmed();
         const QString mainHead = m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}).trimmed();
+        // A comment on the old side (the base's line 20) and one on the new side.
+        VERIFY_EXIT(astra({QStringLiteral("mod"),
+                           QStringLiteral("comment"),
+                           QStringLiteral("1"),
+                           QStringLiteral("--file"),
+                           QStringLiteral("src/calc.c"),
+                           QStringLiteral("--line"),
+                           QStringLiteral("20"),
+                           QStringLiteral("--side"),
+                           QStringLiteral("old"),
+                           QStringLiteral("Was 20 wrong?")}),
+                    0);
+        VERIFY_EXIT(astra({QStringLiteral("mod"),
+                           QStringLiteral("comment"),
+                           QStringLiteral("1"),
+                           QStringLiteral("--file"),
+                           QStringLiteral("src/calc.c"),
+                           QStringLiteral("--line"),
+                           QStringLiteral("20"),
+                           QStringLiteral("Why 200?")}),
+                    0);
         const QJsonObject updated = astraJson({QStringLiteral("mod"), QStringLiteral("update"), QStringLiteral("1")});
         QCOMPARE(updated.value(QStringLiteral("status")).toString(), QStringLiteral("awaiting_approval"));
         QCOMPARE(updated.value(QStringLiteral("base_commit")).toString(), mainHead);
@@ -574,6 +595,18 @@ private Q_SLOTS:
         QCOMPARE(last.value(QStringLiteral("origin")).toString(), QStringLiteral("update"));
         QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), branch() + QStringLiteral("^")}).trimmed(), mainHead);
         QVERIFY(show(branch(), QStringLiteral("src/util.c")).contains(QStringLiteral("two")));
+        // The base changed: the old-side comment stays behind, outdated; the new-side one moves on.
+        const QJsonArray comments =
+            json(
+                astra(
+                    {QStringLiteral("mod"), QStringLiteral("comments"), QStringLiteral("1"), QStringLiteral("--json")}))
+                .array();
+        QCOMPARE(comments.size(), 2);
+        QCOMPARE(comments.at(0).toObject().value(QStringLiteral("outdated")).toBool(), true);
+        QCOMPARE(comments.at(0).toObject().value(QStringLiteral("revision")).toInt(), 1);
+        QCOMPARE(comments.at(1).toObject().value(QStringLiteral("outdated")).toBool(), false);
+        QCOMPARE(comments.at(1).toObject().value(QStringLiteral("revision")).toInt(), 2);
+        QCOMPARE(comments.at(1).toObject().value(QStringLiteral("line")).toInt(), 20);
         VERIFY_EXIT(astra({QStringLiteral("mod"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
         VERIFY_EXIT(astra({QStringLiteral("mod"), QStringLiteral("merge"), QStringLiteral("1")}), 0);
         QCOMPARE(show(QStringLiteral("main"), QStringLiteral("src/calc.c")), QString::fromUtf8(calc(threeChanges)));

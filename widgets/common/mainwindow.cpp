@@ -272,7 +272,9 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         // change against its base only.
         QList<ReviewComment> onRevision;
         for (const ReviewComment &comment : snapshot.comments) {
-            if (comment.revision == snapshot.currentRevision && !comment.outdated) {
+            // An interdiff's old side is an older revision, not the base an old-side comment is on.
+            const bool onShownSide = snapshot.compareFrom == 0 || comment.side != u"old";
+            if (comment.revision == snapshot.currentRevision && !comment.outdated && onShownSide) {
                 onRevision.append(comment);
             }
         }
