@@ -384,6 +384,10 @@
         <source>%1: the configuration is %2 bytes, more than the %3 a configuration may have; it is not read.</source>
         <translation>%1: die Konfiguration ist %2 Bytes groß, mehr als die %3, die eine Konfiguration haben darf; sie wird nicht gelesen.</translation>
     </message>
+    <message>
+        <source>a positive integer (files)</source>
+        <translation>eine positive ganze Zahl (Dateien)</translation>
+    </message>
 </context>
 <context>
     <name>astra::Cycle</name>
@@ -3549,19 +3553,19 @@ Hash %7
         <translation>die Änderung macht aus Modus %1 den Modus %2; der Agent darf Dateien weder in symbolische Links oder Submodule umwandeln noch umgekehrt. Behalten Sie den Modus bei.</translation>
     </message>
     <message>
-        <source>the new content is %1 bytes; the limit is %2 bytes (max_file_kb in .astra.toml). Write a smaller file or split it.</source>
-        <translation>der neue Inhalt umfasst %1 Byte; die Grenze liegt bei %2 Byte (max_file_kb in .astra.toml). Schreiben Sie eine kleinere Datei oder teilen Sie sie auf.</translation>
+        <source>the new content is %1 bytes; the limit is %2 bytes (max_file_kb = %3 in [policy] of .astra.toml). Raise max_file_kb if a file this size is meant to be written; otherwise write a smaller file.</source>
+        <translation>der neue Inhalt hat %1 Bytes; die Grenze ist %2 Bytes (max_file_kb = %3 in [policy] von .astra.toml). Erhöhen Sie max_file_kb, wenn eine Datei dieser Größe geschrieben werden soll; sonst schreiben Sie eine kleinere Datei.</translation>
     </message>
     <message numerus="yes">
-        <source>The path policy refuses the change set (%1): it changes %n file(s); the limit is %2. Split the work into smaller modifications.</source>
+        <source>The path policy refuses the change set (%1): it changes %n file(s); the limit is %2 (max_files in [policy] of .astra.toml). Raise max_files if a change this size is meant to be reviewed in one piece; otherwise split the work.</source>
         <translation>
-            <numerusform>Die Pfadrichtlinie lehnt den Änderungssatz ab (%1): Er ändert %n Datei; die Grenze liegt bei %2. Teilen Sie die Arbeit in kleinere Änderungen auf.</numerusform>
-            <numerusform>Die Pfadrichtlinie lehnt den Änderungssatz ab (%1): Er ändert %n Dateien; die Grenze liegt bei %2. Teilen Sie die Arbeit in kleinere Änderungen auf.</numerusform>
+            <numerusform>Die Pfadrichtlinie lehnt den Änderungssatz ab (%1): er ändert %n Datei; die Grenze ist %2 (max_files in [policy] von .astra.toml). Erhöhen Sie max_files, wenn eine Änderung dieser Größe in einem Stück geprüft werden soll; sonst teilen Sie die Arbeit auf.</numerusform>
+            <numerusform>Die Pfadrichtlinie lehnt den Änderungssatz ab (%1): er ändert %n Dateien; die Grenze ist %2 (max_files in [policy] von .astra.toml). Erhöhen Sie max_files, wenn eine Änderung dieser Größe in einem Stück geprüft werden soll; sonst teilen Sie die Arbeit auf.</numerusform>
         </translation>
     </message>
     <message>
-        <source>The path policy refuses the change set (%1): its new files add up to %2 bytes; the limit is %3 bytes. Split the work into smaller modifications.</source>
-        <translation>Die Pfadrichtlinie lehnt den Änderungssatz ab (%1): Seine neuen Dateien umfassen zusammen %2 Byte; die Grenze liegt bei %3 Byte. Teilen Sie die Arbeit in kleinere Änderungen auf.</translation>
+        <source>The path policy refuses the change set (%1): its new files add up to %2 bytes; the limit is %3 bytes (max_total_kb = %4 in [policy] of .astra.toml). Raise max_total_kb if a change this size is meant to be reviewed in one piece; otherwise split the work.</source>
+        <translation>Die Pfadrichtlinie lehnt den Änderungssatz ab (%1): seine neuen Dateien ergeben zusammen %2 Bytes; die Grenze ist %3 Bytes (max_total_kb = %4 in [policy] von .astra.toml). Erhöhen Sie max_total_kb, wenn eine Änderung dieser Größe in einem Stück geprüft werden soll; sonst teilen Sie die Arbeit auf.</translation>
     </message>
 </context>
 <context>

@@ -384,6 +384,10 @@
         <source>%1: the configuration is %2 bytes, more than the %3 a configuration may have; it is not read.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>a positive integer (files)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Cycle</name>
@@ -3537,18 +3541,18 @@ hash %7
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>the new content is %1 bytes; the limit is %2 bytes (max_file_kb in .astra.toml). Write a smaller file or split it.</source>
+        <source>the new content is %1 bytes; the limit is %2 bytes (max_file_kb = %3 in [policy] of .astra.toml). Raise max_file_kb if a file this size is meant to be written; otherwise write a smaller file.</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <source>The path policy refuses the change set (%1): it changes %n file(s); the limit is %2. Split the work into smaller modifications.</source>
+        <source>The path policy refuses the change set (%1): it changes %n file(s); the limit is %2 (max_files in [policy] of .astra.toml). Raise max_files if a change this size is meant to be reviewed in one piece; otherwise split the work.</source>
         <translation>
-            <numerusform>The path policy refuses the change set (%1): it changes %n file; the limit is %2. Split the work into smaller modifications.</numerusform>
-            <numerusform>The path policy refuses the change set (%1): it changes %n files; the limit is %2. Split the work into smaller modifications.</numerusform>
+            <numerusform>The path policy refuses the change set (%1): it changes %n file; the limit is %2 (max_files in [policy] of .astra.toml). Raise max_files if a change this size is meant to be reviewed in one piece; otherwise split the work.</numerusform>
+            <numerusform>The path policy refuses the change set (%1): it changes %n files; the limit is %2 (max_files in [policy] of .astra.toml). Raise max_files if a change this size is meant to be reviewed in one piece; otherwise split the work.</numerusform>
         </translation>
     </message>
     <message>
-        <source>The path policy refuses the change set (%1): its new files add up to %2 bytes; the limit is %3 bytes. Split the work into smaller modifications.</source>
+        <source>The path policy refuses the change set (%1): its new files add up to %2 bytes; the limit is %3 bytes (max_total_kb = %4 in [policy] of .astra.toml). Raise max_total_kb if a change this size is meant to be reviewed in one piece; otherwise split the work.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -36,7 +36,7 @@ using Keys = std::span<const std::string_view>;
 constexpr std::string_view rootKeys[] =
     {"workspace", "policy", "tests", "jobs", "generator", "detectors", "principles", "proposer"};
 constexpr std::string_view workspaceKeys[] = {"target_branch"};
-constexpr std::string_view policyKeys[] = {"allowed", "forbidden", "max_file_kb"};
+constexpr std::string_view policyKeys[] = {"allowed", "forbidden", "max_file_kb", "max_files", "max_total_kb"};
 constexpr std::string_view testsKeys[] = {"command", "timeout_s", "report", "sandbox", "scratch_mb"};
 constexpr std::string_view jobKeys[] = {"name", "command", "every", "timeout_s", "report"};
 constexpr std::string_view generatorKeys[] = {"interval",
@@ -717,6 +717,8 @@ void ConfigReader::readPolicy(const toml::table &table, PolicySection &out)
     readStringList(table, key, "allowed", glob, out.allowed, pathGlob);
     readStringList(table, key, "forbidden", glob, out.forbidden, pathGlob);
     readInt(table, key, "max_file_kb", 1, Tr::tr("a positive integer (kilobytes)"), out.maxFileKb);
+    readInt(table, key, "max_files", 1, Tr::tr("a positive integer (files)"), out.maxFiles);
+    readInt(table, key, "max_total_kb", 1, Tr::tr("a positive integer (kilobytes)"), out.maxTotalKb);
 }
 
 void ConfigReader::readTests(const toml::table &table, TestsSection &out)

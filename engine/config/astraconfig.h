@@ -30,6 +30,8 @@ struct PolicySection
     QStringList allowed;
     QStringList forbidden;
     int maxFileKb = 100; // max_file_kb: the largest file the agent may write, in KB
+    int maxFiles = 200; // max_files: the most files one change may touch (a rename counts once)
+    int maxTotalKb = 5 * 1024; // max_total_kb: the most one change may write, all files together, in KB
 
     bool operator==(const PolicySection &) const = default;
 };

@@ -204,6 +204,10 @@ QString defaultConfigText(const QString &targetBranch, const QString &testComman
     line(QStringLiteral("# forbidden = [\"config/\", \".env*\"]"));
     line(QStringLiteral("# The largest file the agent may write, in KB."));
     line(QStringLiteral("max_file_kb = %1").arg(defaults.policy.maxFileKb));
+    line(QStringLiteral("# The most files one change may touch (a rename counts once)."));
+    line(QStringLiteral("max_files = %1").arg(defaults.policy.maxFiles));
+    line(QStringLiteral("# The most one change may write, all its files together, in KB."));
+    line(QStringLiteral("max_total_kb = %1").arg(defaults.policy.maxTotalKb));
     line();
     line(QStringLiteral("[tests]"));
     line(QStringLiteral("# The command line that runs the tests. It runs on an exported copy of the change,"));

@@ -856,10 +856,12 @@ QList<PolicyViolation> PathPolicy::checkChanges(const QList<PathChange> &changes
         if (change.newSize > m_limits.maxFileBytes) {
             out.add(makeViolation(change.path,
                                   PolicyRule::FileTooLarge,
-                                  Tr::tr("the new content is %1 bytes; the limit is %2 bytes (max_file_kb in "
-                                         ".astra.toml). Write a smaller file or split it.")
+                                  Tr::tr("the new content is %1 bytes; the limit is %2 bytes (max_file_kb = %3 in "
+                                         "[policy] of .astra.toml). Raise max_file_kb if a file this size is meant "
+                                         "to be written; otherwise write a smaller file.")
                                       .arg(change.newSize)
-                                      .arg(m_limits.maxFileBytes)));
+                                      .arg(m_limits.maxFileBytes)
+                                      .arg((m_limits.maxFileBytes + 1023) / 1024)));
         }
         totalBytes = saturatingAdd(totalBytes, qMax<qint64>(0, change.newSize));
     }
@@ -868,7 +870,8 @@ QList<PolicyViolation> PathPolicy::checkChanges(const QList<PathChange> &changes
         out.add(PolicyViolation{QByteArray(),
                                 PolicyRule::TooManyFiles,
                                 Tr::tr("The path policy refuses the change set (%1): it changes %n file(s); the limit "
-                                       "is %2. Split the work into smaller modifications.",
+                                       "is %2 (max_files in [policy] of .astra.toml). Raise max_files if a change "
+                                       "this size is meant to be reviewed in one piece; otherwise split the work.",
                                        nullptr,
                                        int(changes.size()))
                                     .arg(policyRuleName(PolicyRule::TooManyFiles))
@@ -878,10 +881,13 @@ QList<PolicyViolation> PathPolicy::checkChanges(const QList<PathChange> &changes
         out.add(PolicyViolation{QByteArray(),
                                 PolicyRule::TooManyBytes,
                                 Tr::tr("The path policy refuses the change set (%1): its new files add up to %2 "
-                                       "bytes; the limit is %3 bytes. Split the work into smaller modifications.")
+                                       "bytes; the limit is %3 bytes (max_total_kb = %4 in [policy] of .astra.toml). "
+                                       "Raise max_total_kb if a change this size is meant to be reviewed in one "
+                                       "piece; otherwise split the work.")
                                     .arg(policyRuleName(PolicyRule::TooManyBytes))
                                     .arg(totalBytes)
-                                    .arg(m_limits.maxTotalBytes)});
+                                    .arg(m_limits.maxTotalBytes)
+                                    .arg((m_limits.maxTotalBytes + 1023) / 1024)});
     }
     return out.take();
 }

@@ -111,8 +111,8 @@ class PathPolicy
 {
 public:
     // Compiles the globs (an invalid one is an ErrorKind::Invalid error naming the key and the
-    // pattern). config.maxFileKb, when positive, sets limits.maxFileBytes: the workspace's
-    // max_file_kb is the file size limit; the other limits are the engine's.
+    // pattern). config.maxFileKb, when positive, sets limits.maxFileBytes; the workspace's
+    // max_files and max_total_kb come in `limits` (policyLimitsFor()).
     static Result<PathPolicy> create(const PolicySection &config, PolicyLimits limits = {});
 
     const PolicyLimits &limits() const

@@ -125,6 +125,8 @@ PolicyLimits policyLimitsFor(const Config &config)
 {
     PolicyLimits limits;
     limits.maxFileBytes = qint64(config.policy.maxFileKb) * 1024;
+    limits.maxFiles = config.policy.maxFiles;
+    limits.maxTotalBytes = qint64(config.policy.maxTotalKb) * 1024;
     return limits;
 }
 

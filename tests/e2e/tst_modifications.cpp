@@ -694,6 +694,50 @@ private Q_SLOTS:
         QVERIFY(m_workspace->verifyLedger()->intact);
     }
 
+    // The limits of the change's size are settings: a refusal names the setting and its value,
+    // and raising it lets the same change in.
+    void sizeLimitsAreSettings_data()
+    {
+        QTest::addColumn<QByteArray>("limit");
+        QTest::addColumn<QByteArray>("raised");
+        QTest::addColumn<QString>("named");
+        QTest::newRow("max_files") << QByteArray("max_files = 2\n") << QByteArray("max_files = 3\n")
+                                   << QStringLiteral("limit is 2 (max_files in [policy] of .astra.toml)");
+        QTest::newRow("max_total_kb") << QByteArray("max_total_kb = 1\n") << QByteArray("max_total_kb = 2\n")
+                                      << QStringLiteral("(max_total_kb = 1 in [policy] of .astra.toml)");
+        QTest::newRow("max_file_kb") << QByteArray("max_file_kb = 1\n") << QByteArray("max_file_kb = 2\n")
+                                     << QStringLiteral("(max_file_kb = 1 in [policy] of .astra.toml)");
+    }
+    void sizeLimitsAreSettings()
+    {
+        QFETCH(QByteArray, limit);
+        QFETCH(QByteArray, raised);
+        QFETCH(QString, named);
+        const QByteArray base(config);
+        makeWorkspace(QByteArray(base).replace(QByteArray("[tests]\n"), QByteArray(limit + "[tests]\n")));
+        ChangeSet changes;
+        changes.files = {write("src/a.txt", QByteArray(1200, 'a')),
+                         write("src/b.txt", "b\n"),
+                         write("src/c.txt", "c\n")};
+        auto refused = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().kind, ErrorKind::Refused);
+        QVERIFY2(refused.message().contains(named), qPrintable(refused.message()));
+        QCOMPARE(astraBranches(), QStringList());
+
+        m_workspace.reset();
+        m_repo->write(QStringLiteral(".astra.toml"),
+                      QByteArray(base).replace(QByteArray("[tests]\n"), QByteArray(raised + "[tests]\n")));
+        m_repo->commitAll(QStringLiteral("raise the limit"));
+        WorkspaceOptions options;
+        options.repoPath = m_repo->path();
+        auto opened = Workspace::open(options);
+        QVERIFY2(opened.ok(), qPrintable(opened.message()));
+        m_workspace = std::move(*opened);
+        auto created = m_workspace->createModification(m_goal, changes, QStringLiteral("agent"));
+        QVERIFY2(created.ok(), qPrintable(created.message()));
+    }
+
     void testApproveMergeRollback()
     {
         makeWorkspace();

@@ -89,6 +89,8 @@ QString dump(const Config &config)
     add("policy.allowed", list(config.policy.allowed));
     add("policy.forbidden", list(config.policy.forbidden));
     add("policy.max_file_kb", number(config.policy.maxFileKb));
+    add("policy.max_files", number(config.policy.maxFiles));
+    add("policy.max_total_kb", number(config.policy.maxTotalKb));
     add("tests.command", config.tests.command);
     add("tests.timeout_s", number(config.tests.timeoutS));
     add("tests.report", config.tests.report);
@@ -735,6 +737,8 @@ void TestConfig::templateHasEverySection()
                             "allowed",
                             "forbidden",
                             "max_file_kb",
+                            "max_files",
+                            "max_total_kb",
                             "command",
                             "timeout_s",
                             "report",
