@@ -143,4 +143,105 @@ Result<QStringList> conflictPaths(git_index *index)
     return paths;
 }
 
+namespace {
+// A binary delta libgit2 wrote no data for: nothing changed in the content (a mode change, a
+// pure rename) or both sides are empty (an empty file that .gitattributes calls binary).
+bool binaryWithoutData(const git_diff_delta *delta)
+{
+    if ((delta->flags & GIT_DIFF_FLAG_BINARY) == 0 || delta->status == GIT_DELTA_DELETED) {
+        return false;
+    }
+    static const git_oid empty = [] {
+        git_oid id;
+        git_oid_fromstr(&id, "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
+        return id;
+    }();
+    const auto none = [&](const git_oid &id) {
+        return git_oid_is_zero(&id) || git_oid_equal(&id, &empty);
+    };
+    return git_oid_equal(&delta->old_file.id, &delta->new_file.id)
+        || (none(delta->old_file.id) && none(delta->new_file.id));
+}
+
+struct ApplyWrapper
+{
+    const git_apply_options *given = nullptr;
+    std::vector<git_diff_delta> byHand;
+    QByteArray paths; // keeps the paths of byHand alive
+    std::vector<std::pair<qsizetype, qsizetype>> pathOffsets; // old, new
+
+    static int onDelta(const git_diff_delta *delta, void *payload)
+    {
+        auto *self = static_cast<ApplyWrapper *>(payload);
+        if (self->given && self->given->delta_cb) {
+            if (const int code = self->given->delta_cb(delta, self->given->payload); code != 0) {
+                return code;
+            }
+        }
+        if (!binaryWithoutData(delta)) {
+            return 0;
+        }
+        self->byHand.push_back(*delta);
+        self->pathOffsets.emplace_back(self->paths.size(), 0);
+        self->paths.append(delta->old_file.path).append('\0');
+        self->pathOffsets.back().second = self->paths.size();
+        self->paths.append(delta->new_file.path).append('\0');
+        return 1; // done below
+    }
+    static int onHunk(const git_diff_hunk *hunk, void *payload)
+    {
+        auto *self = static_cast<ApplyWrapper *>(payload);
+        return self->given && self->given->hunk_cb ? self->given->hunk_cb(hunk, self->given->payload) : 0;
+    }
+};
+} // namespace
+
+Result<IndexPtr> applyToTree(git_repository *repo, git_tree *base, git_diff *diff, const git_apply_options *given)
+{
+    ApplyWrapper wrapper;
+    wrapper.given = given;
+    git_apply_options options = GIT_APPLY_OPTIONS_INIT;
+    options.delta_cb = &ApplyWrapper::onDelta;
+    options.hunk_cb = &ApplyWrapper::onHunk;
+    options.payload = &wrapper;
+    options.flags = given ? given->flags : 0;
+    git_index *raw = nullptr;
+    if (const int code = git_apply_to_tree(&raw, repo, base, diff, &options); code < 0) {
+        return error(code, QCoreApplication::translate("astra::git", "Applying the change"));
+    }
+    IndexPtr index(raw);
+    // What libgit2 has no data to apply: the file must be on the base as the change found it.
+    for (size_t i = 0; i < wrapper.byHand.size(); ++i) {
+        const git_diff_delta &delta = wrapper.byHand[i];
+        const char *oldPath = wrapper.paths.constData() + wrapper.pathOffsets[i].first;
+        if (delta.status != GIT_DELTA_ADDED) {
+            const git_index_entry *entry = git_index_get_bypath(index.get(), oldPath, 0);
+            if (!entry || !git_oid_equal(&entry->id, &delta.old_file.id)) {
+                return makeError(
+                    QCoreApplication::translate("astra::git", "%1 is not on the base as the change found it.")
+                        .arg(QString::fromUtf8(oldPath)),
+                    ErrorKind::Conflict);
+            }
+            if (const int code = git_index_remove_bypath(index.get(), oldPath); code < 0) {
+                return error(code, QString::fromUtf8(oldPath));
+            }
+        } else if (git_index_get_bypath(index.get(), oldPath, 0)) {
+            return makeError(
+                QCoreApplication::translate("astra::git", "%1 is already on the base.").arg(QString::fromUtf8(oldPath)),
+                ErrorKind::Conflict);
+        }
+    }
+    for (size_t i = 0; i < wrapper.byHand.size(); ++i) {
+        const git_diff_delta &delta = wrapper.byHand[i];
+        git_index_entry entry{};
+        entry.path = wrapper.paths.constData() + wrapper.pathOffsets[i].second;
+        entry.mode = delta.new_file.mode;
+        entry.id = delta.new_file.id;
+        if (const int code = git_index_add(index.get(), &entry); code < 0) {
+            return error(code, QString::fromUtf8(entry.path));
+        }
+    }
+    return index;
+}
+
 } // namespace astra::git

@@ -5,6 +5,7 @@
 
 #include "base/result.h"
 
+#include <QHash>
 #include <QString>
 #include <QStringList>
 
@@ -68,11 +69,22 @@ Result<QString> createCommit(git_repository *repo,
 // The diff a reviewer sees between two trees (implemented with diffCommits(), git/treediff.cpp):
 // `contextLines` of context, type changes reported, renames found. Every hunk index the review
 // names refers to this diff, so whatever applies or rejects hunks builds it here. With `binary`
-// the binary deltas carry their data (git_apply needs it).
-Result<DiffPtr>
-reviewDiff(git_repository *repo, const git_tree *from, const git_tree *to, int contextLines, bool binary);
+// the binary deltas carry their data (git_apply needs it). Renames are the ones `git diff -M`
+// finds (git/renames.h); `similarity` receives each renamed file's score in percent, by new path.
+Result<DiffPtr> reviewDiff(git_repository *repo,
+                           const git_tree *from,
+                           const git_tree *to,
+                           int contextLines,
+                           bool binary,
+                           QHash<QByteArray, int> *similarity = nullptr);
 // The hunks and lines of one file's patch appended to `file` (its counts updated).
 Status readPatch(git_patch *patch, FileDiff &file, int maxIntraLineLength);
+
+// libgit2's git_apply_to_tree() of `diff` onto `base` (with the callbacks of `options`), and
+// what it cannot apply done on the index it made: a binary file whose content the diff does not
+// carry because it did not change (a mode change, a rename) or is empty, added, moved or set
+// where the base has it as the change found it. A conflict is an ErrorKind::Conflict.
+Result<IndexPtr> applyToTree(git_repository *repo, git_tree *base, git_diff *diff, const git_apply_options *options);
 
 // The paths of the conflicts an index holds after a merge or revert, sorted.
 Result<QStringList> conflictPaths(git_index *index);

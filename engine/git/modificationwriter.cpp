@@ -2,6 +2,7 @@
 
 #include "git/git.h"
 #include "git/gitrepository.h"
+#include "git/renames.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -317,10 +318,8 @@ Result<PreparedModification> ModificationWriter::checkTree(const QString &baseCo
         return git::error(code, Tr::tr("Comparing the trees"));
     }
     DiffPtr diff(rawDiff);
-    git_diff_find_options findOptions = GIT_DIFF_FIND_OPTIONS_INIT;
-    findOptions.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_EXACT_MATCH_ONLY;
-    if ((code = git_diff_find_similar(diff.get(), &findOptions)) < 0) {
-        return git::error(code, Tr::tr("Comparing the trees"));
+    if (Status renamed = git::findAndApplyRenames(repo, diff.get()); !renamed) {
+        return renamed.error();
     }
 
     PreparedModification prepared;

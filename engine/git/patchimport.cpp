@@ -2,6 +2,7 @@
 
 #include "git/git.h"
 #include "git/gitrepository.h"
+#include "git/renames.h"
 
 #include <QCoreApplication>
 #include <QSet>
@@ -205,26 +206,22 @@ QByteArray blobContent(git_repository *repo, const git_oid &id, bool *ok)
 // Applies `diff` to `base` and describes the result as a change set.
 Result<ChangeSet> applyToTree(git_repository *repo, git_tree *base, git_diff *diff, const QString &what)
 {
-    git_index *rawIndex = nullptr;
-    git_apply_options applyOptions = GIT_APPLY_OPTIONS_INIT;
-    int code = git_apply_to_tree(&rawIndex, repo, base, diff, &applyOptions);
-    if (code < 0) {
-        const Error error = git::error(code, what);
-        return makeError(
-            Tr::tr("%1 does not apply cleanly to the base commit; nothing was written. %2").arg(what, error.message),
-            ErrorKind::Conflict);
+    auto applied = git::applyToTree(repo, base, diff, nullptr);
+    if (!applied) {
+        return makeError(Tr::tr("%1 does not apply cleanly to the base commit; nothing was written. %2")
+                             .arg(what, applied.error().message),
+                         ErrorKind::Conflict);
     }
-    git::IndexPtr index(rawIndex);
+    git::IndexPtr index = std::move(*applied);
+    int code = 0;
     git_diff *rawResult = nullptr;
     git_diff_options options = GIT_DIFF_OPTIONS_INIT;
     if ((code = git_diff_tree_to_index(&rawResult, repo, base, index.get(), &options)) < 0) {
         return git::error(code, what);
     }
     DiffPtr result(rawResult);
-    git_diff_find_options findOptions = GIT_DIFF_FIND_OPTIONS_INIT;
-    findOptions.flags = GIT_DIFF_FIND_RENAMES;
-    if ((code = git_diff_find_similar(result.get(), &findOptions)) < 0) {
-        return git::error(code, what);
+    if (Status renamed = git::findAndApplyRenames(repo, result.get()); !renamed) {
+        return renamed.error();
     }
     ChangeSet changes;
     const size_t count = git_diff_num_deltas(result.get());

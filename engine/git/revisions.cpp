@@ -96,13 +96,13 @@ applySelection(GitRepository &repo, const QString &fromCommit, const QString &to
     options.delta_cb = onDelta;
     options.hunk_cb = onHunk;
     options.payload = &payload;
-    git_index *rawIndex = nullptr;
-    if (const int code = git_apply_to_tree(&rawIndex, handle, fromTree->get(), diff->get(), &options); code < 0) {
-        return git::error(
-            code,
-            Tr::tr("Applying the accepted hunks of %1 to %2").arg(toCommit.left(12), fromCommit.left(12)));
+    auto applied = git::applyToTree(handle, fromTree->get(), diff->get(), &options);
+    if (!applied) {
+        return makeError(Tr::tr("Applying the accepted hunks of %1 to %2: %3")
+                             .arg(toCommit.left(12), fromCommit.left(12), applied.error().message),
+                         applied.error().kind);
     }
-    git::IndexPtr index(rawIndex);
+    git::IndexPtr index = std::move(*applied);
     git_oid tree;
     if (const int code = git_index_write_tree_to(&tree, index.get(), handle); code < 0) {
         return git::error(code, Tr::tr("Writing the tree of the accepted hunks"));

@@ -2,6 +2,7 @@
 
 #include "git/git.h"
 #include "git/gitrepository.h"
+#include "git/renames.h"
 
 #include <QCoreApplication>
 
@@ -169,8 +170,12 @@ void annotateIntraLine(DiffHunk &hunk, int maxLineLength)
 
 namespace git {
 
-Result<DiffPtr>
-reviewDiff(git_repository *repo, const git_tree *from, const git_tree *to, int contextLines, bool binary)
+Result<DiffPtr> reviewDiff(git_repository *repo,
+                           const git_tree *from,
+                           const git_tree *to,
+                           int contextLines,
+                           bool binary,
+                           QHash<QByteArray, int> *similarity)
 {
     git_diff_options diffOptions = GIT_DIFF_OPTIONS_INIT;
     diffOptions.context_lines = uint32_t(std::max(0, contextLines));
@@ -182,10 +187,18 @@ reviewDiff(git_repository *repo, const git_tree *from, const git_tree *to, int c
         return git::error(code, Tr::tr("Comparing two trees"));
     }
     DiffPtr diff(rawDiff);
-    git_diff_find_options findOptions = GIT_DIFF_FIND_OPTIONS_INIT;
-    findOptions.flags = GIT_DIFF_FIND_RENAMES;
-    if ((code = git_diff_find_similar(diff.get(), &findOptions)) < 0) {
-        return git::error(code, Tr::tr("Finding renames"));
+    auto renames = findRenames(repo, diff.get());
+    if (!renames) {
+        return renames.error();
+    }
+    if (similarity) {
+        for (const RenamePair &pair : std::as_const(renames->pairs)) {
+            similarity->insert(QByteArray(git_diff_get_delta(diff.get(), pair.target)->new_file.path),
+                               pair.score * 100 / renameMaxScore);
+        }
+    }
+    if (Status applied = applyRenames(diff.get(), *renames); !applied) {
+        return applied.error();
     }
     return diff;
 }
@@ -266,7 +279,8 @@ diffCommits(GitRepository &repo, const QString &fromCommit, const QString &toCom
     if (!toTree) {
         return toTree.error();
     }
-    auto made = git::reviewDiff(handle, fromTree->get(), toTree->get(), options.contextLines, false);
+    QHash<QByteArray, int> similarity;
+    auto made = git::reviewDiff(handle, fromTree->get(), toTree->get(), options.contextLines, false, &similarity);
     if (!made) {
         return made.error();
     }
@@ -289,6 +303,9 @@ diffCommits(GitRepository &repo, const QString &fromCommit, const QString &toCom
         file.path = QString::fromUtf8(delta->status == GIT_DELTA_DELETED ? delta->old_file.path : delta->new_file.path);
         file.oldPath = QString::fromUtf8(delta->old_file.path);
         file.change = changeName(delta->status);
+        if (delta->status == GIT_DELTA_RENAMED) {
+            file.similarity = similarity.value(QByteArray(delta->new_file.path), 100);
+        }
         file.oldMode = delta->status == GIT_DELTA_ADDED ? 0 : delta->old_file.mode;
         file.newMode = delta->status == GIT_DELTA_DELETED ? 0 : delta->new_file.mode;
         file.oldSize = objectSize(odb.get(), delta->old_file.id);

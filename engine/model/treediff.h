@@ -51,6 +51,7 @@ struct FileDiff
     QString path; // the new path (the old one for deletions)
     QString oldPath; // differs from path for renames
     QString change; // added, deleted, modified, renamed, typechange
+    int similarity = 0; // renamed: how alike the two sides are, in percent (git's measure)
     quint32 oldMode = 0;
     quint32 newMode = 0;
     bool binary = false;

@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTest>
 
 using namespace astra;
@@ -658,6 +659,163 @@ private Q_SLOTS:
         QVERIFY2(names.contains(QStringLiteral("src/fresh.txt")) && !names.contains(QStringLiteral("src/empty.txt")),
                  qPrintable(names));
         QCOMPARE(m_repo->git({QStringLiteral("show"), empty->branch + QStringLiteral(":src/fresh.txt")}), QString());
+    }
+
+    // Binary files, empty files, files .gitattributes calls binary (empty ones too), mode-only
+    // changes, renames (exact and edited) and copies: imported by branch and by every patch git
+    // writes for them, the change is the branch's tree, and its files are what `git diff -M`
+    // lists, each binary where git's numbers say so.
+    void importsWhatGitShows_data()
+    {
+        QTest::addColumn<QString>("how");
+        QTest::newRow("branch") << QStringLiteral("branch");
+        QTest::newRow("git diff --binary") << QStringLiteral("diff");
+        QTest::newRow("git diff --binary -C") << QStringLiteral("copies");
+        QTest::newRow("git format-patch") << QStringLiteral("format-patch");
+    }
+    void importsWhatGitShows()
+    {
+        QFETCH(QString, how);
+        makeWorkspace();
+        QByteArray calc;
+        for (int i = 0; i < 40; ++i) {
+            calc += "int f" + QByteArray::number(i) + "(int a) { return a * " + QByteArray::number(i) + "; }\n";
+        }
+        m_repo->write(QStringLiteral(".gitattributes"), "*.dat binary\n");
+        m_repo->write(QStringLiteral("src/calc.c"), calc);
+        m_repo->write(QStringLiteral("src/old.bin"), QByteArray("\x00old\x01", 5));
+        m_repo->write(QStringLiteral("src/image.bin"), QByteArray("\x89PNG\x00\x01", 6));
+        m_repo->write(QStringLiteral("src/gone.txt"), QByteArray());
+        m_repo->write(QStringLiteral("src/tool.bin"),
+                      QByteArray("\x7f"
+                                 "ELF\x00\x01",
+                                 6));
+        m_repo->write(QStringLiteral("src/run.sh"), "echo run\n");
+        m_repo->write(QStringLiteral("src/asset.bin"), QByteArray("\x00asset", 6));
+        m_repo->commitAll(QStringLiteral("base for the import"));
+        const QString base = m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("HEAD")}).trimmed();
+        m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("agent")});
+        m_repo->write(QStringLiteral("src/empty.dat"), QByteArray());
+        m_repo->write(QStringLiteral("src/text.dat"), "text, but binary by attribute\n");
+        m_repo->write(QStringLiteral("src/logo.bin"), QByteArray("\x00\x01\x02\xff binary", 12));
+        m_repo->write(QStringLiteral("src/image.bin"), QByteArray("\x89PNG\x00\x02\x03", 7));
+        m_repo->write(QStringLiteral("src/empty.txt"), QByteArray());
+        m_repo->write(QStringLiteral("src/copy.c"), "int one(void) { return 1; }\n");
+        m_repo->write(QStringLiteral("src/util.c"), "int one(void) { return 1; } /* one */\n");
+        m_repo->git({QStringLiteral("mv"), QStringLiteral("src/calc.c"), QStringLiteral("src/arith.c")});
+        m_repo->write(QStringLiteral("src/arith.c"), calc + "int g(void) { return 0; }\n");
+        m_repo->git({QStringLiteral("mv"), QStringLiteral("docs/old.md"), QStringLiteral("docs/new.md")});
+        m_repo->git({QStringLiteral("rm"),
+                     QStringLiteral("-q"),
+                     QStringLiteral("src/old.bin"),
+                     QStringLiteral("src/gone.txt")});
+        for (const QString &executable :
+             {QStringLiteral("src/util.c"), QStringLiteral("src/tool.bin"), QStringLiteral("src/run.sh")}) {
+            QFile::setPermissions(m_repo->file(executable),
+                                  QFile::permissions(m_repo->file(executable)) | QFile::ExeOwner);
+        }
+        m_repo->git({QStringLiteral("mv"), QStringLiteral("src/asset.bin"), QStringLiteral("docs/asset.bin")});
+        m_repo->git({QStringLiteral("add"), QStringLiteral("-A")});
+        m_repo->git({QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"), QStringLiteral("agent")});
+        const auto gitSays = [&](const QStringList &args) {
+            return m_repo->git(QStringList{QStringLiteral("-c"), QStringLiteral("diff.renames=true")} + args);
+        };
+        QByteArray patch;
+        if (how == u"diff") {
+            patch =
+                gitSays({QStringLiteral("diff"), QStringLiteral("--binary"), base, QStringLiteral("agent")}).toUtf8();
+        } else if (how == u"copies") {
+            patch = gitSays({QStringLiteral("diff"),
+                             QStringLiteral("--binary"),
+                             QStringLiteral("-C"),
+                             base,
+                             QStringLiteral("agent")})
+                        .toUtf8();
+            QVERIFY2(patch.contains("copy from "), patch.constData());
+        } else if (how == u"format-patch") {
+            patch = gitSays({QStringLiteral("format-patch"),
+                             QStringLiteral("--binary"),
+                             QStringLiteral("--stdout"),
+                             base + QStringLiteral("..agent")})
+                        .toUtf8();
+        }
+        m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("main")});
+        auto created = how == u"branch" ? m_workspace->proposeBranch(QStringLiteral("agent"), m_goal, QString())
+                                        : m_workspace->proposePatch(patch, m_goal, QString());
+        QVERIFY2(created.ok(), qPrintable(created.message() + u'\n' + QString::fromUtf8(patch)));
+        QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), created->branch + QStringLiteral("^{tree}")}),
+                 m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("agent^{tree}")}));
+
+        // git's list: "R091\tsrc/calc.c\tsrc/arith.c", "M\tsrc/util.c" ...
+        QStringList expected;
+        for (const QString &line : gitSays({QStringLiteral("diff"),
+                                            QStringLiteral("-M"),
+                                            QStringLiteral("--name-status"),
+                                            base,
+                                            QStringLiteral("agent")})
+                                       .split(u'\n', Qt::SkipEmptyParts)) {
+            const QStringList parts = line.split(u'\t');
+            const QChar status = parts.first().at(0);
+            const QString kind = status == u'A' ? QStringLiteral("added")
+                : status == u'D'                ? QStringLiteral("deleted")
+                : status == u'R'                ? QStringLiteral("renamed")
+                                                : QStringLiteral("modified");
+            expected.append(kind + u' '
+                            + (status == u'R' ? parts.at(1) + QStringLiteral(" -> ") + parts.at(2) : parts.at(1)));
+        }
+        QStringList listed;
+        for (const ModificationFile &file : std::as_const(created->files)) {
+            listed.append(
+                file.change + u' '
+                + (file.change == u"renamed" ? file.oldPath + QStringLiteral(" -> ") + file.path : file.path));
+        }
+        expected.sort();
+        listed.sort();
+        QCOMPARE(listed, expected);
+        QVERIFY2(expected.contains(QStringLiteral("renamed src/calc.c -> src/arith.c")),
+                 qPrintable(expected.join(u'\n')));
+
+        // The diff the reviewer reads: the same files, binary where git counts no lines.
+        auto shown = m_workspace->modificationDiff(created->id);
+        QVERIFY2(shown.ok(), qPrintable(shown.message()));
+        QStringList binary;
+        for (const QString &line : gitSays({QStringLiteral("diff"),
+                                            QStringLiteral("-M"),
+                                            QStringLiteral("--numstat"),
+                                            base,
+                                            QStringLiteral("agent")})
+                                       .split(u'\n', Qt::SkipEmptyParts)) {
+            if (line.startsWith(QStringLiteral("-\t-\t"))) {
+                // "src/{gone.txt => empty.dat}" names a renamed file's new path too.
+                QString path = line.section(u'\t', 2);
+                path.replace(QRegularExpression(QStringLiteral("\\{[^{}]* => ([^{}]*)\\}")), QStringLiteral("\\1"));
+                path.replace(QRegularExpression(QStringLiteral("^.* => ")), QString());
+                binary.append(path.replace(QStringLiteral("//"), QStringLiteral("/")));
+            }
+        }
+        QStringList shownFiles;
+        QStringList shownBinary;
+        for (const FileDiff &file : std::as_const(shown->files)) {
+            shownFiles.append(
+                file.change + u' '
+                + (file.change == u"renamed" ? file.oldPath + QStringLiteral(" -> ") + file.path : file.path));
+            if (file.binary) {
+                shownBinary.append(file.path);
+            }
+        }
+        shownFiles.sort();
+        QCOMPARE(shownFiles, expected);
+        binary.sort();
+        shownBinary.sort();
+        QCOMPARE(shownBinary, binary);
+        const auto arith = std::find_if(shown->files.cbegin(), shown->files.cend(), [](const FileDiff &file) {
+            return file.path == u"src/arith.c";
+        });
+        QVERIFY(arith != shown->files.cend());
+        QCOMPARE(arith->oldPath, QStringLiteral("src/calc.c"));
+        QCOMPARE(arith->additions, 1);
+        QCOMPARE(arith->deletions, 0);
+        QVERIFY2(arith->similarity >= 90 && arith->similarity < 100, qPrintable(QString::number(arith->similarity)));
     }
 
     // A branch's changes meet the policy before anything of them is read: a blob far past the
