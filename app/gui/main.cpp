@@ -66,6 +66,11 @@ int main(int argc, char **argv)
                                      "The view to show first (with --screenshot, the view to render): status, kanban, "
                                      "plan, review, diff, tasks or ledger."),
          QStringLiteral("VIEW")});
+    parser.addOption({QStringLiteral("modification"),
+                      QCoreApplication::translate("main",
+                                                  "The modification to open in the review and the diff (default, with "
+                                                  "--view review or diff: the first one waiting for review)."),
+                      QStringLiteral("N")});
     parser.addOption(
         {QStringLiteral("theme"),
          QCoreApplication::translate("main", "The palette: system, light or dark (default: as last chosen)."),
@@ -85,12 +90,24 @@ int main(int argc, char **argv)
                          .arg(parser.positionalArguments().constFirst()));
     }
     const QStringList views = astra::MainWindow::viewNames();
-    const QString view =
-        parser.isSet(QStringLiteral("view")) ? parser.value(QStringLiteral("view")) : QStringLiteral("status");
+    qint64 modification = 0;
+    if (parser.isSet(QStringLiteral("modification"))) {
+        bool number = false;
+        modification = parser.value(QStringLiteral("modification")).toLongLong(&number);
+        if (!number || modification <= 0) {
+            return usage(QCoreApplication::translate("main", "--modification %1: give a modification's number (see `astra status`).")
+                             .arg(parser.value(QStringLiteral("modification"))));
+        }
+    }
+    const QString view = parser.isSet(QStringLiteral("view")) ? parser.value(QStringLiteral("view"))
+        : modification > 0                                    ? QStringLiteral("diff")
+                                                              : QStringLiteral("status");
     if (!views.contains(view)) {
         return usage(QCoreApplication::translate("main", "--view %1: no such view in this version; available: %2.")
                          .arg(view, views.join(QStringLiteral(", "))));
     }
+    // The review and the diff open on a change: the one asked for, else the first that waits.
+    const bool opensAChange = modification > 0 || view == u"review" || view == u"diff";
 
     astra::WorkspaceOptions options;
     options.repoPath = parser.value(QStringLiteral("repo"));
@@ -111,8 +128,11 @@ int main(int argc, char **argv)
     if (screenshot.isEmpty()) {
         window.restoreLayout();
     }
-    if (screenshot.isEmpty() ? parser.isSet(QStringLiteral("view")) : true) {
+    if (screenshot.isEmpty() ? parser.isSet(QStringLiteral("view")) || modification > 0 : true) {
         window.showView(view);
+    }
+    if (opensAChange) {
+        window.openModification(modification);
     }
 
     if (screenshot.isEmpty()) {
@@ -126,6 +146,7 @@ int main(int argc, char **argv)
     window.resize(1760, 900); // the whole board, nine columns and the detail panel, fits
     window.show();
     bool grabbing = false;
+    bool loadFailed = false; // the change asked for could not be shown
     const auto grabNow = [&] {
         if (grabbing) {
             return;
@@ -134,7 +155,7 @@ int main(int argc, char **argv)
         // Let layouts settle before grabbing.
         QTimer::singleShot(100, &window, [&] {
             if (window.grab().save(screenshot)) {
-                status = window.statusPage()->shownError().isEmpty() ? 0 : 1;
+                status = window.statusPage()->shownError().isEmpty() && !loadFailed ? 0 : 1;
             } else {
                 QTextStream(stderr)
                     << QCoreApplication::translate("main", "astra-review: cannot write %1").arg(screenshot) << '\n';
@@ -156,16 +177,33 @@ int main(int argc, char **argv)
                 window.watcher()->loadLedger(true);
                 return;
             }
+            if (opensAChange && (modification > 0 || first.isValid())) {
+                // openModification() chose it; the picture waits for it, or for why it cannot show.
+                QObject::connect(window.watcher(), &astra::WorkspaceWatcher::reviewLoadFailed, &window, [&] {
+                    loadFailed = true;
+                    grabNow();
+                });
+                if (view == u"diff") {
+                    QObject::connect(window.diffView(), &astra::DiffView::diffPainted, &window, grabNow);
+                    QObject::connect(window.watcher(),
+                                     &astra::WorkspaceWatcher::reviewLoaded,
+                                     &window,
+                                     [&](const astra::ReviewSnapshot &snapshot) {
+                                         if (!snapshot.diff && !snapshot.diffUnchanged) {
+                                             grabNow(); // why there is no diff to show
+                                         }
+                                     });
+                } else {
+                    QObject::connect(window.watcher(), &astra::WorkspaceWatcher::reviewLoaded, &window, grabNow);
+                }
+                return;
+            }
             if (view == u"status" || view == u"tasks" || !first.isValid()) {
                 grabNow();
                 return;
             }
             if (view == u"plan") {
                 QObject::connect(window.watcher(), &astra::WorkspaceWatcher::planLoaded, &window, grabNow);
-            } else if (view == u"review") {
-                QObject::connect(window.watcher(), &astra::WorkspaceWatcher::reviewLoaded, &window, grabNow);
-            } else if (view == u"diff") {
-                QObject::connect(window.diffView(), &astra::DiffView::diffPainted, &window, grabNow);
             }
             window.kanbanView()->selectGoal(first.data(astra::GoalBoardModel::IdRole).toLongLong());
             if (view == u"kanban") {

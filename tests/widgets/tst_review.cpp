@@ -229,6 +229,58 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(m_window->reviewView()->modificationId(), other, 30000);
     }
 
+    // `astra-review --view diff --modification N`: a window opens on modification N whatever its
+    // state (a merged one here), keeps it through reloads, and lets go when another goal is
+    // chosen; without a number it opens the first change that waits; an unknown one is said.
+    void opensTheModificationAskedFor()
+    {
+        const QList<Modification> all = workspace()->modifications().value();
+        const auto merged = std::find_if(all.cbegin(), all.cend(), [](const Modification &m) {
+            return m.status == ModificationStatus::Merged;
+        });
+        QVERIFY(merged != all.cend());
+        MainWindow window(m_options);
+        window.showView(QStringLiteral("diff"));
+        window.openModification(merged->id);
+        QSignalSpy settled(&window, &MainWindow::settled);
+        window.show();
+        QVERIFY(settled.wait(30000));
+        QTRY_COMPARE_WITH_TIMEOUT(window.reviewView()->snapshot().modification.id, merged->id, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.diffView()->model()->diff().isNull() ? QString()
+                                                                               : window.diffView()->model()->diff()->toCommit,
+                                  merged->headCommit,
+                                  30000);
+        QCOMPARE(window.diffView()->fileModel()->rowCount(), modification(merged->id).files.size());
+        QCOMPARE(window.currentView(), QStringLiteral("diff"));
+        QCOMPARE(window.kanbanView()->currentGoal(), merged->goalId);
+        // A reload keeps it, though its goal's newest modification may be another.
+        QSignalSpy reloaded(window.watcher(), &WorkspaceWatcher::goalsLoaded);
+        window.watcher()->refresh();
+        QVERIFY(reloaded.wait(30000));
+        window.watcher()->waitForIdle();
+        QTest::qWait(50);
+        QCOMPARE(window.reviewView()->snapshot().modification.id, merged->id);
+
+        // Without a number: the first change that waits, the diff still in front.
+        const qint64 first = window.inboxView()->nextAfter(0);
+        QVERIFY(first > 0 && first != merged->id);
+        window.openModification(0);
+        QTRY_COMPARE_WITH_TIMEOUT(window.reviewView()->snapshot().modification.id, first, 30000);
+        QCOMPARE(window.currentView(), QStringLiteral("diff"));
+
+        // An unknown number: both views say so.
+        QSignalSpy failed(window.watcher(), &WorkspaceWatcher::reviewLoadFailed);
+        window.openModification(9999);
+        QVERIFY(failed.wait(30000));
+        QVERIFY2(window.reviewView()->detailsText().contains(QStringLiteral("Modification 9999 does not exist")),
+                 qPrintable(window.reviewView()->detailsText()));
+        const QList<QLabel *> labels = window.diffView()->findChildren<QLabel *>();
+        QVERIFY(std::any_of(labels.cbegin(), labels.cend(), [](const QLabel *label) {
+            return label->text().contains(QStringLiteral("Modification 9999 does not exist"));
+        }));
+        window.watcher()->waitForIdle();
+    }
+
     // Selecting the goal whose change waits shows its provenance, tests and diff.
     void reviewPanelShowsTheWaitingChange()
     {

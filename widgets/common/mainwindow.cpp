@@ -267,6 +267,11 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         showReviewOf(goalId, true);
     });
     connect(m_watcher, &WorkspaceWatcher::reviewLoaded, this, [this](const ReviewSnapshot &snapshot) {
+        if (m_pinnedModification == snapshot.modificationId && m_pinnedGoal == 0) {
+            m_pinnedGoal = snapshot.modification.goalId;
+            m_inbox->selectModification(snapshot.modificationId);
+            m_kanban->selectGoal(m_pinnedGoal, false);
+        }
         m_review->setSnapshot(snapshot);
         // The comments on the revision shown stand beside their lines; hunks are decided on the
         // change against its base only.
@@ -308,6 +313,9 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         showReview();
     });
     connect(m_watcher, &WorkspaceWatcher::reviewLoadFailed, this, [this](qint64 id, const QString &message) {
+        if (id == m_pinnedModification) {
+            m_pinnedModification = m_pinnedGoal = 0;
+        }
         m_review->showError(id, message);
         m_diffKey.clear();
         m_diff->showMessage(message);
@@ -475,7 +483,18 @@ void MainWindow::showInbox(const QList<InboxItem> &items)
     if (!m_inboxOpened) {
         m_inboxOpened = true;
         const qint64 first = m_inbox->nextAfter(0);
-        if (m_openInboxOnStart && first > 0) {
+        if (const qint64 asked = std::exchange(m_openOnLoad, -1); asked > 0) {
+            pinModification(asked);
+        } else if (asked == 0) {
+            if (first > 0) {
+                m_inbox->selectModification(first);
+                m_kanban->selectGoal(m_inbox->goalOf(first), false);
+            } else {
+                const QString none = tr("No change waits for review.");
+                m_review->showNone(none);
+                m_diff->showMessage(none);
+            }
+        } else if (m_openInboxOnStart && first > 0) {
             m_tabs->setCurrentWidget(m_reviewPage);
             m_inbox->selectModification(first);
             m_kanban->selectGoal(m_inbox->goalOf(first), false);
@@ -710,10 +729,44 @@ void MainWindow::connectConversation()
     });
 }
 
+void MainWindow::openModification(qint64 id)
+{
+    if (m_inboxOpened) {
+        if (id > 0) {
+            pinModification(id);
+        } else if (const qint64 first = m_inbox->nextAfter(0); first > 0) {
+            m_inbox->selectModification(first);
+            m_kanban->selectGoal(m_inbox->goalOf(first), false);
+        }
+        return;
+    }
+    m_openOnLoad = id;
+}
+
+void MainWindow::pinModification(qint64 id)
+{
+    m_pinnedModification = id;
+    m_pinnedGoal = 0; // known when its review loads
+    m_compareFrom = -1;
+    m_diffKey.clear();
+    m_review->showLoading(id);
+    m_diff->showMessage(tr("Loading modification %1…").arg(id));
+    m_watcher->loadReview(id, QString(), m_compareFrom);
+}
+
 void MainWindow::showReviewOf(qint64 goalId, bool reload)
 {
     const int row = m_kanban->model()->rowOf(goalId);
     const GoalCard *card = row >= 0 ? &m_kanban->model()->cards().at(row) : nullptr;
+    if (m_pinnedModification > 0 && m_pinnedGoal > 0 && goalId != m_pinnedGoal) {
+        m_pinnedModification = m_pinnedGoal = 0; // another goal was chosen
+    }
+    if (m_pinnedModification > 0) {
+        if (m_pinnedGoal == goalId && reload) {
+            m_watcher->loadReview(m_pinnedModification, m_diffKey, m_compareFrom);
+        }
+        return;
+    }
     if (!card || card->modificationId == 0) {
         m_review->showNone(tr("Goal %1 has no modification yet: its plan writes one when it runs.").arg(goalId));
         m_diffKey.clear();

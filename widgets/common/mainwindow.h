@@ -80,6 +80,10 @@ public:
     bool showView(const QString &name);
     // The name of the view in front.
     QString currentView() const;
+    // Opens modification `id` in the review and the diff when the workspace has loaded, whatever
+    // its state; 0: the first one waiting for review (the review or the diff, whichever is in
+    // front, stays in front). An unknown id is said in both views.
+    void openModification(qint64 id);
     WorkspaceWatcher *watcher() const
     {
         return m_watcher;
@@ -114,6 +118,7 @@ private:
     void performGoalAction(qint64 goalId, GoalAction action);
     void showTransient(const QString &message);
     void showReviewOf(qint64 goalId, bool reload);
+    void pinModification(qint64 id);
     // Hunk decisions, comments, requested changes and updates, from the diff and the review panel.
     void connectConversation();
     // Names this repository in the diff viewer's settings (seen marks, progress).
@@ -159,6 +164,11 @@ private:
     qint64 m_diffModification = 0; // whose diff is shown
     qint64 m_nextAfterDecision = 0; // to select when the inbox reloads after a merge or rejection
     bool m_openInboxOnStart = true; // false once a view was asked for
+    qint64 m_openOnLoad = -1; // openModification() before the workspace loaded
+    // A modification chosen by id rather than by its goal (openModification()): the review of its
+    // goal shows it, not the goal's newest, until another goal is chosen.
+    qint64 m_pinnedModification = 0;
+    qint64 m_pinnedGoal = 0;
     bool m_inboxOpened = false; // the inbox of this workspace was shown once
 };
 
