@@ -95,8 +95,10 @@ int main(int argc, char **argv)
         bool number = false;
         modification = parser.value(QStringLiteral("modification")).toLongLong(&number);
         if (!number || modification <= 0) {
-            return usage(QCoreApplication::translate("main", "--modification %1: give a modification's number (see `astra status`).")
-                             .arg(parser.value(QStringLiteral("modification"))));
+            return usage(
+                QCoreApplication::translate("main",
+                                            "--modification %1: give a modification's number (see `astra status`).")
+                    .arg(parser.value(QStringLiteral("modification"))));
         }
     }
     const QString view = parser.isSet(QStringLiteral("view")) ? parser.value(QStringLiteral("view"))

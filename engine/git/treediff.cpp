@@ -267,86 +267,216 @@ Status readPatch(git_patch *patch, FileDiff &file, int maxIntraLineLength)
 
 } // namespace git
 
-Result<TreeDiff>
-diffCommits(GitRepository &repo, const QString &fromCommit, const QString &toCommit, const TreeDiffOptions &options)
+namespace {
+QString idText(const git_oid &id)
+{
+    return git_oid_is_zero(&id) ? QString() : git::oidToString(id);
+}
+
+// Where the file sorts in the list: by the path it has after the change (the old one for a
+// deletion), as libgit2 orders a diff's deltas.
+QString sortPath(const FileDiff &file)
+{
+    return file.change == u"deleted" ? file.oldPath : file.path;
+}
+
+Result<git::BlobPtr> blobOf(git_repository *repo, const QString &id)
+{
+    if (id.isEmpty()) {
+        return git::BlobPtr();
+    }
+    git_oid oid;
+    git_blob *raw = nullptr;
+    int code = git_oid_fromstr(&oid, id.toLatin1().constData());
+    if (code == 0) {
+        code = git_blob_lookup(&raw, repo, &oid);
+    }
+    if (code < 0) {
+        return git::error(code, Tr::tr("Reading the blob %1").arg(id));
+    }
+    return git::BlobPtr(raw);
+}
+} // namespace
+
+Result<TreeDiff> diffOutline(GitRepository &repo,
+                             const QString &fromCommit,
+                             const QString &toCommit,
+                             RenameDetection renames,
+                             const TreeDiffOptions &options)
 {
     git_repository *handle = repo.handle();
     auto fromTree = git::commitTree(handle, fromCommit);
-    if (!fromTree) {
-        return fromTree.error();
-    }
     auto toTree = git::commitTree(handle, toCommit);
-    if (!toTree) {
-        return toTree.error();
+    if (auto failed = git::firstError(fromTree, toTree)) {
+        return *failed;
     }
-    QHash<QByteArray, int> similarity;
-    auto made = git::reviewDiff(handle, fromTree->get(), toTree->get(), options.contextLines, false, &similarity);
-    if (!made) {
-        return made.error();
+    git_diff_options diffOptions = GIT_DIFF_OPTIONS_INIT;
+    diffOptions.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
+    git_diff *rawDiff = nullptr;
+    if (const int code = git_diff_tree_to_tree(&rawDiff, handle, fromTree->get(), toTree->get(), &diffOptions);
+        code < 0) {
+        return git::error(code, Tr::tr("Comparing two trees"));
     }
-    git::DiffPtr diff = std::move(*made);
-    int code = 0;
-    git_odb *rawOdb = nullptr;
-    if ((code = git_repository_odb(&rawOdb, handle)) < 0) {
-        return git::error(code, Tr::tr("Opening the object database"));
+    DiffPtr diff(rawDiff);
+    git::RenameOptions renameOptions;
+    if (renames == RenameDetection::Exact) {
+        renameOptions.minimumScore = git::renameMaxScore;
     }
-    OdbPtr odb(rawOdb);
-
+    auto found = git::findRenames(handle, diff.get(), renameOptions);
+    if (!found) {
+        return found.error();
+    }
+    const size_t count = git_diff_num_deltas(diff.get());
+    std::vector<int> pairOfTarget(count, -1);
+    std::vector<bool> isSource(count, false);
+    for (int p = 0; p < found->pairs.size(); ++p) {
+        pairOfTarget[found->pairs.at(p).target] = p;
+        isSource[found->pairs.at(p).source] = true;
+    }
     TreeDiff result;
     result.fromCommit = fromCommit;
     result.toCommit = toCommit;
     result.maxFileBytes = options.maxFileBytes;
-    const size_t count = git_diff_num_deltas(diff.get());
+    result.renamesFound = renames == RenameDetection::Git;
+    result.files.reserve(qsizetype(count - size_t(found->pairs.size())));
     for (size_t index = 0; index < count; ++index) {
+        if (isSource[index]) {
+            continue;
+        }
         const git_diff_delta *delta = git_diff_get_delta(diff.get(), index);
         FileDiff file;
+        file.loaded = false;
         file.path = QString::fromUtf8(delta->status == GIT_DELTA_DELETED ? delta->old_file.path : delta->new_file.path);
         file.oldPath = QString::fromUtf8(delta->old_file.path);
         file.change = changeName(delta->status);
-        if (delta->status == GIT_DELTA_RENAMED) {
-            file.similarity = similarity.value(QByteArray(delta->new_file.path), 100);
-        }
         file.oldMode = delta->status == GIT_DELTA_ADDED ? 0 : delta->old_file.mode;
         file.newMode = delta->status == GIT_DELTA_DELETED ? 0 : delta->new_file.mode;
-        file.oldSize = objectSize(odb.get(), delta->old_file.id);
-        file.newSize = objectSize(odb.get(), delta->new_file.id);
-        if (file.oldSize > options.maxFileBytes || file.newSize > options.maxFileBytes) {
-            file.tooLarge = true;
-            result.files.append(file);
-            continue;
+        file.oldId = delta->status == GIT_DELTA_ADDED ? QString() : idText(delta->old_file.id);
+        file.newId = delta->status == GIT_DELTA_DELETED ? QString() : idText(delta->new_file.id);
+        if (const int p = pairOfTarget[index]; p >= 0) {
+            const git::RenamePair &pair = found->pairs.at(p);
+            const git_diff_delta *source = git_diff_get_delta(diff.get(), pair.source);
+            file.change = changeName(GIT_DELTA_RENAMED);
+            file.oldPath = QString::fromUtf8(source->old_file.path);
+            file.oldMode = source->old_file.mode;
+            file.oldId = idText(source->old_file.id);
+            file.similarity = pair.score * 100 / git::renameMaxScore;
         }
-        git_patch *rawPatch = nullptr;
-        if ((code = git_patch_from_diff(&rawPatch, diff.get(), index)) < 0) {
-            return git::error(code, Tr::tr("Reading the changes of %1").arg(file.path));
-        }
-        PatchPtr patch(rawPatch);
-        const git_diff_delta *loaded = git_patch_get_delta(patch.get());
-        if ((loaded->flags & GIT_DIFF_FLAG_BINARY) != 0) {
-            file.binary = true;
-            result.files.append(file);
-            continue;
-        }
-        if (delta->status != GIT_DELTA_ADDED && !git_oid_is_zero(&delta->old_file.id)
-            && (file.oldMode & 0170000) == 0100000) {
-            git_blob *rawBlob = nullptr;
-            if (git_blob_lookup(&rawBlob, handle, &delta->old_file.id) == 0) {
-                git::BlobPtr blob(rawBlob);
-                file.oldContent = QByteArray(static_cast<const char *>(git_blob_rawcontent(blob.get())),
-                                             qsizetype(git_blob_rawsize(blob.get())));
-                file.oldLineCount = int(file.oldContent.count('\n'));
-                if (!file.oldContent.isEmpty() && !file.oldContent.endsWith('\n')) {
-                    ++file.oldLineCount;
-                }
-            }
-        }
-        if (Status read = git::readPatch(patch.get(), file, options.maxIntraLineLength); !read) {
-            return read.error();
-        }
-        result.additions += file.additions;
-        result.deletions += file.deletions;
         result.files.append(std::move(file));
     }
+    std::stable_sort(result.files.begin(), result.files.end(), [](const FileDiff &a, const FileDiff &b) {
+        return sortPath(a) < sortPath(b);
+    });
     return result;
+}
+
+Status loadFileDiff(GitRepository &repo, FileDiff &file, const TreeDiffOptions &options)
+{
+    if (file.loaded) {
+        return {};
+    }
+    git_repository *handle = repo.handle();
+    git_odb *rawOdb = nullptr;
+    if (const int code = git_repository_odb(&rawOdb, handle); code < 0) {
+        return git::error(code, Tr::tr("Opening the object database"));
+    }
+    OdbPtr odb(rawOdb);
+    const auto sizeOf = [&](const QString &id) -> qint64 {
+        git_oid oid;
+        if (id.isEmpty() || git_oid_fromstr(&oid, id.toLatin1().constData()) < 0) {
+            return 0;
+        }
+        return objectSize(odb.get(), oid);
+    };
+    const bool oldBlob = (file.oldMode & 0170000) == 0100000 || (file.oldMode & 0170000) == 0120000;
+    const bool newBlob = (file.newMode & 0170000) == 0100000 || (file.newMode & 0170000) == 0120000;
+    file.oldSize = oldBlob ? sizeOf(file.oldId) : 0;
+    file.newSize = newBlob ? sizeOf(file.newId) : 0;
+    file.additions = file.deletions = 0;
+    file.hunks.clear();
+    file.loaded = true;
+    if (file.oldSize > options.maxFileBytes || file.newSize > options.maxFileBytes) {
+        file.tooLarge = true;
+        return {};
+    }
+    if (file.change == u"typechange") {
+        return {}; // shown as the change of type it is
+    }
+    auto oldSide = oldBlob ? blobOf(handle, file.oldId) : Result<git::BlobPtr>(git::BlobPtr());
+    auto newSide = newBlob ? blobOf(handle, file.newId) : Result<git::BlobPtr>(git::BlobPtr());
+    if (auto failed = git::firstError(oldSide, newSide)) {
+        return *failed;
+    }
+    git_diff_options diffOptions = GIT_DIFF_OPTIONS_INIT;
+    diffOptions.context_lines = uint32_t(std::max(0, options.contextLines));
+    const QByteArray oldPath = file.oldPath.toUtf8();
+    const QByteArray newPath = file.path.toUtf8();
+    git_patch *rawPatch = nullptr;
+    int code = 0;
+    if ((file.oldMode & 0170000) == 0160000 || (file.newMode & 0170000) == 0160000) {
+        // A submodule is the commit it points at, as git shows it.
+        const auto commitLine = [](quint32 mode, const QString &id) {
+            return (mode & 0170000) == 0160000 ? QByteArray("Subproject commit " + id.toLatin1() + '\n') : QByteArray();
+        };
+        const QByteArray before = commitLine(file.oldMode, file.oldId);
+        const QByteArray after = commitLine(file.newMode, file.newId);
+        code = git_patch_from_buffers(&rawPatch,
+                                      before.constData(),
+                                      size_t(before.size()),
+                                      oldPath.constData(),
+                                      after.constData(),
+                                      size_t(after.size()),
+                                      newPath.constData(),
+                                      &diffOptions);
+    } else {
+        code = git_patch_from_blobs(&rawPatch,
+                                    oldSide->get(),
+                                    oldPath.constData(),
+                                    newSide->get(),
+                                    newPath.constData(),
+                                    &diffOptions);
+    }
+    if (code < 0) {
+        return git::error(code, Tr::tr("Reading the changes of %1").arg(file.path));
+    }
+    PatchPtr patch(rawPatch);
+    if ((git_patch_get_delta(patch.get())->flags & GIT_DIFF_FLAG_BINARY) != 0) {
+        file.binary = true;
+        return {};
+    }
+    if (oldSide->get() && (file.oldMode & 0170000) == 0100000) {
+        file.oldContent = QByteArray(static_cast<const char *>(git_blob_rawcontent(oldSide->get())),
+                                     qsizetype(git_blob_rawsize(oldSide->get())));
+        file.oldLineCount = int(file.oldContent.count('\n'));
+        if (!file.oldContent.isEmpty() && !file.oldContent.endsWith('\n')) {
+            ++file.oldLineCount;
+        }
+    }
+    return git::readPatch(patch.get(), file, options.maxIntraLineLength);
+}
+
+Result<TreeDiff>
+diffCommits(GitRepository &repo, const QString &fromCommit, const QString &toCommit, const TreeDiffOptions &options)
+{
+    auto outline = diffOutline(repo,
+                               fromCommit,
+                               toCommit,
+                               options.outline ? RenameDetection::Exact : RenameDetection::Git,
+                               options);
+    if (!outline) {
+        return outline.error();
+    }
+    for (FileDiff &file : outline->files) {
+        if (options.outline && &file != &outline->files.first()) {
+            break;
+        }
+        if (Status loaded = loadFileDiff(repo, file, options); !loaded) {
+            return loaded.error();
+        }
+        outline->additions += file.additions;
+        outline->deletions += file.deletions;
+    }
+    return outline;
 }
 
 } // namespace astra

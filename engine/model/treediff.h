@@ -8,6 +8,7 @@
 #include <QStringList>
 #include <QVector>
 
+#include <algorithm>
 #include <optional>
 
 namespace astra {
@@ -54,6 +55,10 @@ struct FileDiff
     int similarity = 0; // renamed: how alike the two sides are, in percent (git's measure)
     quint32 oldMode = 0;
     quint32 newMode = 0;
+    QString oldId; // the blobs (hex), empty on the side the file is not on
+    QString newId;
+    // Whether the lines below were read: an outline lists the files first (diffOutline()).
+    bool loaded = true;
     bool binary = false;
     bool tooLarge = false; // over the size limit: not diffed
     qint64 oldSize = 0;
@@ -80,6 +85,9 @@ struct TreeDiffOptions
     int contextLines = 3;
     qint64 maxFileBytes = 8 * 1024 * 1024; // a side larger than this is shown as over-size
     int maxIntraLineLength = 1000; // longer lines get no intra-line ranges
+    // The list of files (identical files paired as renames) and the first file's lines only, at
+    // once on any size of change; DiffFiller (workspace/difffiller.h) brings the rest.
+    bool outline = false;
 };
 
 struct TreeDiff
@@ -90,6 +98,14 @@ struct TreeDiff
     int additions = 0;
     int deletions = 0;
     qint64 maxFileBytes = 0; // the limit over-size files were measured against
+    bool renamesFound = true; // false: only identical files are paired as renames yet
+
+    // Every file read and the renames final: nothing more will come for this diff.
+    bool isComplete() const
+    {
+        return renamesFound
+            && std::all_of(files.cbegin(), files.cend(), [](const FileDiff &file) { return file.loaded; });
+    }
 };
 
 using TreeDiffPtr = QSharedPointer<const TreeDiff>;

@@ -329,8 +329,11 @@ ReviewLoad loadReviewOf(Workspace &ws, qint64 modificationId, const QString &kno
     // A status change (approved, merged) leaves the commits alone: the diff the caller shows stays.
     snapshot.diffUnchanged = knownDiff == fromCommit + QStringLiteral("..") + modification->headCommit;
     if (!snapshot.diffUnchanged) {
-        auto diff = snapshot.compareFrom > 0 ? revisions.diff(modificationId, snapshot.compareFrom, 0)
-                                             : ws.modificationDiff(modificationId);
+        // The list and the first file at once; DiffFiller reads the rest behind the view.
+        TreeDiffOptions outline;
+        outline.outline = true;
+        auto diff = snapshot.compareFrom > 0 ? revisions.diff(modificationId, snapshot.compareFrom, 0, outline)
+                                             : ws.modificationDiff(modificationId, outline);
         if (diff) {
             snapshot.diff = TreeDiffPtr(new TreeDiff(std::move(*diff)));
         } else {

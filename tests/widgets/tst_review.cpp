@@ -246,10 +246,10 @@ private Q_SLOTS:
         window.show();
         QVERIFY(settled.wait(30000));
         QTRY_COMPARE_WITH_TIMEOUT(window.reviewView()->snapshot().modification.id, merged->id, 30000);
-        QTRY_COMPARE_WITH_TIMEOUT(window.diffView()->model()->diff().isNull() ? QString()
-                                                                               : window.diffView()->model()->diff()->toCommit,
-                                  merged->headCommit,
-                                  30000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            window.diffView()->model()->diff().isNull() ? QString() : window.diffView()->model()->diff()->toCommit,
+            merged->headCommit,
+            30000);
         QCOMPARE(window.diffView()->fileModel()->rowCount(), modification(merged->id).files.size());
         QCOMPARE(window.currentView(), QStringLiteral("diff"));
         QCOMPARE(window.kanbanView()->currentGoal(), merged->goalId);

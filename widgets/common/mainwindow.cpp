@@ -50,6 +50,7 @@ namespace astra {
 MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     : QMainWindow(parent)
     , m_watcher(new WorkspaceWatcher(this))
+    , m_filler(new DiffFiller(this))
     , m_cycle(new BackgroundCycle(this))
     , m_statusPage(new StatusPage(this))
     , m_kanban(new KanbanView(this))
@@ -300,10 +301,12 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         if (!snapshot.diff) {
             m_diffKey.clear();
             m_diffModification = 0;
+            m_filler->stop();
             m_diff->showMessage(snapshot.diffError);
             return;
         }
         m_diffKey = snapshot.diff->fromCommit + u".." + snapshot.diff->toCommit;
+        m_filler->start(m_workDir, snapshot.diff);
         // Seen marks are kept per modification (of this repository) and name the hunks by their
         // content: they outlive its new revisions and rebases.
         m_diff->setDiff(snapshot.diff,
@@ -311,6 +314,12 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
                         snapshot.compareFrom == 0 ? snapshot.modification.headCommit : QString());
         m_diffModification = snapshot.modificationId;
         showReview();
+    });
+    connect(m_filler, &DiffFiller::outlineChanged, m_diff, &DiffView::replaceOutline);
+    connect(m_filler, &DiffFiller::filesLoaded, m_diff, &DiffView::addFiles);
+    connect(m_diff, &DiffView::filesWanted, m_filler, &DiffFiller::want);
+    connect(m_filler, &DiffFiller::failed, this, [this](const QString &message) {
+        statusBar()->showMessage(tr("The rest of the diff could not be read: %1").arg(message), 30000);
     });
     connect(m_watcher, &WorkspaceWatcher::reviewLoadFailed, this, [this](qint64 id, const QString &message) {
         if (id == m_pinnedModification) {
@@ -507,7 +516,10 @@ int MainWindow::unseenHunks(qint64 modificationId) const
     if (m_diffModification != modificationId) {
         return -1; // its diff was never shown: the panel's own rules apply
     }
-    return m_diff->model()->hunkCount() - m_diff->model()->seenCount();
+    // A file not read yet has at least one hunk nobody saw.
+    const DiffModel *model = m_diff->model();
+    const int unread = model->diff() ? int(model->diff()->files.size()) - model->loadedCount() : 0;
+    return model->hunkCount() - model->seenCount() + unread;
 }
 
 MainWindow::~MainWindow() = default;

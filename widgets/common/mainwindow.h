@@ -16,6 +16,7 @@ class QTabWidget;
 namespace astra {
 
 class BackgroundCycle;
+class DiffFiller;
 class DiffView;
 class InboxView;
 class KanbanView;
@@ -135,7 +136,8 @@ private:
     // Hunks of the modification's diff not marked seen; -1 when its diff was not shown.
     int unseenHunks(qint64 modificationId) const;
 
-    WorkspaceWatcher *m_watcher = nullptr;
+    WorkspaceWatcher *m_watcher;
+    DiffFiller *m_filler; // reads the rest of the diff shown from its outline
     BackgroundCycle *m_cycle = nullptr;
     StatusPage *m_statusPage = nullptr;
     KanbanView *m_kanban = nullptr;

@@ -66,41 +66,133 @@ DiffModel::DiffModel(QObject *parent)
 void DiffModel::setDiff(TreeDiffPtr diff)
 {
     beginResetModel();
-    m_diff = std::move(diff);
+    m_own = diff ? QSharedPointer<TreeDiff>(new TreeDiff(*diff)) : QSharedPointer<TreeDiff>();
+    m_diff = m_own;
     m_seen.clear();
     m_viewed.clear();
+    m_pendingSeen.clear();
+    m_pendingViewed.clear();
     m_gapTexts.clear();
     m_gaps.clear();
     m_hunkKeys.clear();
     m_hunkCount = 0;
+    m_additions = m_deletions = 0;
     if (m_diff) {
         m_gaps.resize(m_diff->files.size());
         m_hunkKeys.resize(m_diff->files.size());
         for (int f = 0; f < m_diff->files.size(); ++f) {
-            const FileDiff &file = m_diff->files.at(f);
-            m_hunkCount += int(file.hunks.size());
-            QHash<QString, int> repeats;
-            for (const DiffHunk &hunk : file.hunks) {
-                const QString key = hunk.key.isEmpty() ? hunkContentKey(file, hunk) : hunk.key;
-                const int seenBefore = repeats[key]++;
-                m_hunkKeys[f].append(seenBefore == 0 ? key : key + u'#' + QString::number(seenBefore + 1));
-            }
-            QVector<Gap> &gaps = m_gaps[f];
-            if (file.hunks.isEmpty() || file.oldContent.isEmpty()) {
-                continue;
-            }
-            int oldAt = 1;
-            int newAt = 1;
-            for (const DiffHunk &hunk : file.hunks) {
-                gaps.append({oldAt, newAt, std::max(0, firstOld(hunk) - oldAt), false});
-                oldAt = endOld(hunk);
-                newAt = endNew(hunk);
-            }
-            gaps.append({oldAt, newAt, std::max(0, file.oldLineCount + 1 - oldAt), false});
+            indexFile(f);
         }
     }
     rebuild();
     endResetModel();
+    Q_EMIT seenChanged();
+}
+
+void DiffModel::indexFile(int f)
+{
+    const FileDiff &file = m_diff->files.at(f);
+    m_hunkCount += int(file.hunks.size());
+    m_additions += file.additions;
+    m_deletions += file.deletions;
+    QVector<QString> &keys = m_hunkKeys[f];
+    keys.clear();
+    QHash<QString, int> repeats;
+    for (const DiffHunk &hunk : file.hunks) {
+        const QString key = hunk.key.isEmpty() ? hunkContentKey(file, hunk) : hunk.key;
+        const int seenBefore = repeats[key]++;
+        keys.append(seenBefore == 0 ? key : key + u'#' + QString::number(seenBefore + 1));
+    }
+    QVector<Gap> &gaps = m_gaps[f];
+    gaps.clear();
+    if (file.hunks.isEmpty() || file.oldContent.isEmpty()) {
+        return;
+    }
+    int oldAt = 1;
+    int newAt = 1;
+    for (const DiffHunk &hunk : file.hunks) {
+        gaps.append({oldAt, newAt, std::max(0, firstOld(hunk) - oldAt), false});
+        oldAt = endOld(hunk);
+        newAt = endNew(hunk);
+    }
+    gaps.append({oldAt, newAt, std::max(0, file.oldLineCount + 1 - oldAt), false});
+}
+
+bool DiffModel::isComplete() const
+{
+    return m_diff && m_diff->isComplete();
+}
+
+int DiffModel::loadedCount() const
+{
+    return m_diff ? int(std::count_if(m_diff->files.cbegin(),
+                                      m_diff->files.cend(),
+                                      [](const FileDiff &file) { return file.loaded; }))
+                  : 0;
+}
+
+void DiffModel::setFiles(const QList<LoadedFile> &files)
+{
+    if (!m_own || files.isEmpty()) {
+        return;
+    }
+    Q_EMIT layoutAboutToBeChanged();
+    // Where each kept index was: its file and its place in the file's rows.
+    const QModelIndexList before = persistentIndexList();
+    QVector<QPair<int, int>> places;
+    places.reserve(before.size());
+    for (const QModelIndex &index : before) {
+        const int row = index.row();
+        const int file = row < m_rows.size() ? m_rows.at(row).file : -1;
+        places.append({file, file >= 0 ? row - fileRow(file) : 0});
+    }
+    QSet<int> changed;
+    for (const LoadedFile &loaded : files) {
+        if (loaded.index < 0 || loaded.index >= m_own->files.size()
+            || m_own->files.at(loaded.index).path != loaded.file.path) {
+            continue; // read for another outline
+        }
+        const FileDiff &was = m_own->files.at(loaded.index);
+        m_hunkCount -= int(was.hunks.size());
+        m_additions -= was.additions;
+        m_deletions -= was.deletions;
+        m_own->files[loaded.index] = loaded.file;
+        m_gapTexts.remove(key(loaded.index, 0)); // gap texts are keyed by file and gap: drop the file's
+        for (int g = 1; g <= int(loaded.file.hunks.size()); ++g) {
+            m_gapTexts.remove(key(loaded.index, g));
+        }
+        indexFile(loaded.index);
+        changed.insert(loaded.index);
+    }
+    m_own->additions = m_additions;
+    m_own->deletions = m_deletions;
+    // Marks kept for hunks and files not read yet.
+    for (const int f : std::as_const(changed)) {
+        for (int h = 0; h < m_hunkKeys.at(f).size(); ++h) {
+            if (m_pendingSeen.remove(m_hunkKeys.at(f).at(h))) {
+                m_seen.insert(key(f, h));
+            }
+        }
+        if (m_pendingViewed.remove(fileKey(f))) {
+            m_viewed.insert(f);
+        }
+    }
+    rebuild();
+    QModelIndexList after;
+    after.reserve(before.size());
+    for (const auto &[file, offset] : std::as_const(places)) {
+        int row = -1;
+        if (file >= 0) {
+            const int header = fileRow(file);
+            const int end = file + 1 < m_fileRows.size() ? m_fileRows.at(file + 1) : int(m_rows.size());
+            row = header + (changed.contains(file) ? std::min(offset, 1) : offset);
+            row = std::min(row, end - 1);
+        }
+        after.append(row >= 0 ? index(row) : QModelIndex());
+    }
+    changePersistentIndexList(before, after);
+    Q_EMIT layoutChanged();
+    Q_EMIT filesChanged(QList<int>(changed.cbegin(), changed.cend()));
     Q_EMIT seenChanged();
 }
 
@@ -159,7 +251,7 @@ void DiffModel::rebuild()
     for (int f = 0; f < m_diff->files.size(); ++f) {
         const FileDiff &file = m_diff->files.at(f);
         m_rows.append({RowKind::File, f, 0, -1, -1});
-        if (file.binary || file.tooLarge || file.hunks.isEmpty()) {
+        if (!file.loaded || file.binary || file.tooLarge || file.hunks.isEmpty()) {
             m_rows.append({RowKind::Notice, f, 0, -1, -1});
             continue;
         }
@@ -452,7 +544,10 @@ QString DiffModel::fileHeaderText(int index) const
         change = tr("modified");
     }
     QStringList parts{f.path, change};
-    if (!f.binary && !f.tooLarge) {
+    if (f.change == u"renamed" && f.similarity > 0 && f.similarity < 100) {
+        parts.append(tr("%1 % alike").arg(f.similarity));
+    }
+    if (f.loaded && !f.binary && !f.tooLarge) {
         parts.append(tr("+%1 −%2").arg(f.additions).arg(f.deletions));
     }
     if (f.modeChanged() && f.change != u"typechange") {
@@ -484,6 +579,9 @@ QString DiffModel::fileHeaderText(int index) const
 QString DiffModel::noticeText(int index) const
 {
     const FileDiff &f = file(index);
+    if (!f.loaded) {
+        return tr("Reading…");
+    }
     if (f.tooLarge) {
         return tr("Not shown: %1 → %2 is over the viewer's %3 limit per file. Check it out and open it in an "
                   "editor to review it.")
@@ -681,18 +779,22 @@ QStringList DiffModel::viewedKeys() const
     for (int file : m_viewed) {
         keys.append(fileKey(file));
     }
+    if (!isComplete()) {
+        keys += QStringList(m_pendingViewed.cbegin(), m_pendingViewed.cend());
+    }
     keys.sort();
     return keys;
 }
 
 void DiffModel::setViewedKeys(const QStringList &keys)
 {
-    const QSet<QString> viewed(keys.cbegin(), keys.cend());
+    QSet<QString> viewed(keys.cbegin(), keys.cend());
     for (int f = 0; m_diff && f < m_diff->files.size(); ++f) {
-        if (viewed.contains(fileKey(f))) {
+        if (file(f).loaded && viewed.remove(fileKey(f))) {
             setViewed(f, true);
         }
     }
+    m_pendingViewed = isComplete() ? QSet<QString>() : viewed;
 }
 
 QStringList DiffModel::seenKeys() const
@@ -701,20 +803,24 @@ QStringList DiffModel::seenKeys() const
     for (quint64 k : m_seen) {
         keys.append(hunkKey(int(k >> 32), int(k & 0xffffffffu)));
     }
+    if (!isComplete()) {
+        keys += QStringList(m_pendingSeen.cbegin(), m_pendingSeen.cend()); // for files not read yet
+    }
     keys.sort();
     return keys;
 }
 
 void DiffModel::setSeenKeys(const QStringList &keys)
 {
-    const QSet<QString> seen(keys.cbegin(), keys.cend());
+    QSet<QString> seen(keys.cbegin(), keys.cend());
     for (int f = 0; f < m_hunkKeys.size(); ++f) {
         for (int h = 0; h < m_hunkKeys.at(f).size(); ++h) {
-            if (seen.contains(m_hunkKeys.at(f).at(h))) {
+            if (seen.remove(m_hunkKeys.at(f).at(h))) {
                 setSeen(f, h, true);
             }
         }
     }
+    m_pendingSeen = isComplete() ? QSet<QString>() : seen;
 }
 
 QString DiffModel::lineDump(const DiffLine *line, bool withMarks) const

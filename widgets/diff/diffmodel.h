@@ -2,6 +2,7 @@
 
 #include "model/modification.h"
 #include "model/treediff.h"
+#include "workspace/difffiller.h"
 
 #include <QAbstractListModel>
 #include <QHash>
@@ -62,10 +63,27 @@ public:
 
     explicit DiffModel(QObject *parent = nullptr);
 
+    // The diff to show; files not read yet (FileDiff::loaded false) show a line that says so
+    // until setFiles() brings them.
     void setDiff(TreeDiffPtr diff);
     TreeDiffPtr diff() const
     {
         return m_diff;
+    }
+    // Files read since (DiffFiller): their rows replace the "Reading…" line; the rows and marks
+    // of the others keep their places (persistent indexes follow).
+    void setFiles(const QList<LoadedFile> &files);
+    // Every file read and the renames found.
+    bool isComplete() const;
+    int loadedCount() const;
+    // The lines added and removed in the files read so far.
+    int additions() const
+    {
+        return m_additions;
+    }
+    int deletions() const
+    {
+        return m_deletions;
     }
     void setMode(Mode mode);
     Mode mode() const
@@ -159,6 +177,8 @@ public:
 
 Q_SIGNALS:
     void seenChanged();
+    // setFiles() read these files (indices).
+    void filesChanged(const QList<int> &files);
 
 private:
     static quint64 key(int file, int part)
@@ -166,12 +186,18 @@ private:
         return (quint64(quint32(file)) << 32) | quint32(part);
     }
     void rebuild();
+    void indexFile(int file); // hunk keys, gaps and counts of a file
     void appendGapRows(QVector<Row> &rows, int file, int gap) const;
     void appendHunkRows(QVector<Row> &rows, int file, int hunk) const;
     void indexRows();
     QString lineDump(const DiffLine *line, bool withMarks) const;
 
-    TreeDiffPtr m_diff;
+    QSharedPointer<TreeDiff> m_own; // the files as read so far
+    TreeDiffPtr m_diff; // m_own, read-only
+    QSet<QString> m_pendingSeen; // seen marks of hunks in files not read yet
+    QSet<QString> m_pendingViewed;
+    int m_additions = 0;
+    int m_deletions = 0;
     Mode m_mode = Mode::SideBySide;
     QVector<Row> m_rows;
     QVector<QVector<Gap>> m_gaps;

@@ -19,6 +19,7 @@
 #include <QStackedWidget>
 #include <QStyledItemDelegate>
 #include <QTextLayout>
+#include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeView>
@@ -348,7 +349,7 @@ QVariant DiffFileListModel::data(const QModelIndex &index, int role) const
         return {};
     }
     const FileDiff &file = m_diff->file(index.row());
-    const bool counted = !file.binary && !file.tooLarge;
+    const bool counted = file.loaded && !file.binary && !file.tooLarge;
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
         case PathColumn:
@@ -378,10 +379,11 @@ QVariant DiffFileListModel::data(const QModelIndex &index, int role) const
     return {};
 }
 
-void DiffFileListModel::refresh(int file)
+void DiffFileListModel::refresh(int first, int last)
 {
-    if (file >= 0 && file < rowCount()) {
-        Q_EMIT dataChanged(index(file, 0), index(file, ColumnCount - 1));
+    last = std::min(last < 0 ? first : last, rowCount() - 1);
+    if (first >= 0 && first <= last) {
+        Q_EMIT dataChanged(index(first, 0), index(last, ColumnCount - 1));
     }
 }
 
@@ -419,7 +421,11 @@ DiffView::DiffView(QWidget *parent)
     , m_modeButton(new QToolButton(this))
     , m_compare(new QComboBox(this))
     , m_syntax(std::make_unique<SyntaxCache>())
+    , m_wantTimer(new QTimer(this))
 {
+    m_wantTimer->setSingleShot(true);
+    m_wantTimer->setInterval(15);
+    connect(m_wantTimer, &QTimer::timeout, this, &DiffView::askForVisibleFiles);
     QFont mono = monospaceFont();
     m_list->setFont(mono);
     m_list->setModel(m_model);
@@ -428,8 +434,6 @@ DiffView::DiffView(QWidget *parent)
     m_list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_list->setSelectionMode(QAbstractItemView::SingleSelection);
     m_list->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
-    m_list->setLayoutMode(QListView::Batched);
-    m_list->setBatchSize(2000);
     m_list->viewport()->installEventFilter(this);
     m_list->installEventFilter(this);
     m_list->setObjectName(QStringLiteral("diffLines"));
@@ -456,9 +460,9 @@ DiffView::DiffView(QWidget *parent)
     m_fileView->setObjectName(QStringLiteral("diffFiles"));
     m_fileView->header()->setStretchLastSection(false);
     m_fileView->header()->setSectionResizeMode(DiffFileListModel::PathColumn, QHeaderView::Stretch);
-    for (int column = DiffFileListModel::ChangeColumn; column < DiffFileListModel::ColumnCount; ++column) {
-        m_fileView->header()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
-    }
+    // Widths from the words and numbers the columns can hold, not from their rows: measuring
+    // thousands of rows on every change would cost more than reading them.
+    sizeFileColumns();
     connect(m_fileView, &QAbstractItemView::activated, this, [this](const QModelIndex &index) {
         goToRow(m_model->fileRow(index.row()));
     });
@@ -594,6 +598,14 @@ DiffView::DiffView(QWidget *parent)
         updateHeader();
         saveSeen();
     });
+    connect(m_model, &DiffModel::filesChanged, this, [this](const QList<int> &files) {
+        if (!files.isEmpty()) {
+            m_files->refresh(*std::min_element(files.cbegin(), files.cend()),
+                             *std::max_element(files.cbegin(), files.cend()));
+        }
+    });
+    connect(m_list->verticalScrollBar(), &QScrollBar::valueChanged, m_wantTimer, qOverload<>(&QTimer::start));
+    connect(m_list->verticalScrollBar(), &QScrollBar::rangeChanged, m_wantTimer, qOverload<>(&QTimer::start));
     setMode(DiffModel::Mode::SideBySide);
     showMessage(tr("Select a modification to see its changes."));
 }
@@ -625,6 +637,99 @@ void DiffView::setDiff(TreeDiffPtr diff, const QString &reviewKey, const QString
     updateHeader();
     m_waitingForPaint = true;
     m_list->viewport()->update();
+    m_wantTimer->start();
+}
+
+void DiffView::keepPlace(const std::function<void()> &change)
+{
+    const QPersistentModelIndex top = m_list->indexAt(QPoint(1, 1));
+    const int shift = top.isValid() ? m_list->visualRect(top).top() : 0;
+    change();
+    if (top.isValid()) {
+        m_list->scrollTo(top, QAbstractItemView::PositionAtTop);
+        m_list->verticalScrollBar()->setValue(m_list->verticalScrollBar()->value() - shift);
+    }
+}
+
+void DiffView::addFiles(const QList<LoadedFile> &files)
+{
+    keepPlace([&] { m_model->setFiles(files); });
+    updateHeader();
+    if (m_model->isComplete()) {
+        saveSeen();
+    } else {
+        m_wantTimer->start();
+    }
+}
+
+void DiffView::replaceOutline(TreeDiffPtr outline)
+{
+    if (!outline || !m_model->diff() || outline->fromCommit != m_model->diff()->fromCommit
+        || outline->toCommit != m_model->diff()->toCommit) {
+        return; // another diff's
+    }
+    // DiffFiller's outline holds the files read before it (the ones read with setDiff()).
+    const TreeDiffPtr merged = outline;
+    // The place: the file being read, by its path, and the row in it.
+    const int row = currentRow();
+    const int topRow = m_list->indexAt(QPoint(1, 1)).row();
+    const auto placeOf = [&](int at) -> std::pair<QString, int> {
+        if (at < 0 || at >= m_model->rowCount()) {
+            return {};
+        }
+        const int file = m_model->row(at).file;
+        return {m_model->file(file).path, at - m_model->fileRow(file)};
+    };
+    const auto [currentPath, currentOffset] = placeOf(row);
+    const auto [topPath, topOffset] = placeOf(topRow);
+    const QStringList seen = m_model->seenKeys();
+    const QStringList viewed = m_model->viewedKeys();
+    const QString reviewKey = std::exchange(m_reviewKey, QString()); // saved again below, whole
+    m_model->setDiff(merged);
+    m_model->setSeenKeys(seen);
+    m_model->setViewedKeys(viewed);
+    m_reviewKey = reviewKey;
+    const auto rowOf = [&](const QString &path, int offset) {
+        for (int f = 0; f < merged->files.size(); ++f) {
+            if (merged->files.at(f).path == path) {
+                const int header = m_model->fileRow(f);
+                const int end = m_model->nextFileRow(header);
+                return std::min(header + offset, (end < 0 ? m_model->rowCount() : end) - 1);
+            }
+        }
+        return 0;
+    };
+    m_list->setCurrentIndex(m_model->index(rowOf(currentPath, currentOffset)));
+    m_list->scrollTo(m_model->index(rowOf(topPath, topOffset)), QAbstractItemView::PositionAtTop);
+    updateHeader();
+    if (m_model->isComplete()) {
+        saveSeen();
+    }
+    m_wantTimer->start();
+}
+
+void DiffView::askForVisibleFiles()
+{
+    if (!m_model->diff() || m_model->isComplete() || m_model->rowCount() == 0) {
+        return;
+    }
+    const QModelIndex first = m_list->indexAt(QPoint(1, 1));
+    QModelIndex last = m_list->indexAt(QPoint(1, m_list->viewport()->height() - 2));
+    const int from = first.isValid() ? m_model->row(first.row()).file : 0;
+    const int to = last.isValid() ? m_model->row(last.row()).file : int(m_model->diff()->files.size()) - 1;
+    QList<int> wanted;
+    // On screen, then the next few files (about to be read), then the one before.
+    for (int f = from; f <= std::min(to + 3, int(m_model->diff()->files.size()) - 1); ++f) {
+        if (!m_model->file(f).loaded) {
+            wanted.append(f);
+        }
+    }
+    if (from > 0 && !m_model->file(from - 1).loaded) {
+        wanted.append(from - 1);
+    }
+    if (!wanted.isEmpty()) {
+        Q_EMIT filesWanted(wanted);
+    }
 }
 
 void DiffView::showMessage(const QString &message)
@@ -897,10 +1002,17 @@ void DiffView::updateHeader()
         m_header->clear();
         return;
     }
-    m_header->setText((m_caption.isEmpty() ? QString() : m_caption + QStringLiteral("  ·  "))
-                      + tr("%n file(s)", nullptr, int(diff->files.size())) + QStringLiteral("  ·  ")
-                      + tr("+%1 −%2").arg(diff->additions).arg(diff->deletions) + QStringLiteral("  ·  ")
-                      + tr("%1 of %n hunk(s) seen", nullptr, m_model->hunkCount()).arg(m_model->seenCount()));
+    const int files = int(diff->files.size());
+    QString text = (m_caption.isEmpty() ? QString() : m_caption + QStringLiteral("  ·  "))
+        + tr("%n file(s)", nullptr, files) + QStringLiteral("  ·  ")
+        + tr("+%1 −%2").arg(m_model->additions()).arg(m_model->deletions()) + QStringLiteral("  ·  ")
+        + tr("%1 of %n hunk(s) seen", nullptr, m_model->hunkCount()).arg(m_model->seenCount());
+    if (!m_model->isComplete()) {
+        const int read = m_model->loadedCount();
+        text += QStringLiteral("  ·  ")
+            + (read < files ? tr("reading: %1 of %n file(s) so far", nullptr, files).arg(read) : tr("finding renames"));
+    }
+    m_header->setText(text);
     m_header->setToolTip(m_header->text());
 }
 
@@ -922,6 +1034,7 @@ void DiffView::saveSeen()
     kept.erase(std::remove_if(kept.begin(), kept.end(), [&shown](const QString &k) { return shown.contains(k); }),
                kept.end());
     kept += m_model->seenKeys();
+    kept.removeDuplicates();
     // Bounded: the oldest marks go first when a change has been revised many times.
     while (kept.size() > 20000) {
         kept.removeFirst();
@@ -937,11 +1050,12 @@ void DiffView::saveSeen()
     viewed.erase(std::remove_if(viewed.begin(), viewed.end(), [&files](const QString &k) { return files.contains(k); }),
                  viewed.end());
     viewed += m_model->viewedKeys();
+    viewed.removeDuplicates();
     while (viewed.size() > 20000) {
         viewed.removeFirst();
     }
     settings.setValue(viewedKey, viewed);
-    if (!m_progressHead.isEmpty()) {
+    if (!m_progressHead.isEmpty() && m_model->isComplete()) {
         settings.setValue(
             QStringLiteral("diff/progress/") + m_reviewKey,
             QStringList{m_progressHead, QString::number(m_model->seenCount()), QString::number(m_model->hunkCount())});
@@ -979,8 +1093,47 @@ bool DiffView::eventFilter(QObject *watched, QEvent *event)
     return QWidget::eventFilter(watched, event);
 }
 
+void DiffView::sizeFileColumns()
+{
+    QHeaderView *header = m_fileView->header();
+    const QFontMetrics metrics(m_fileView->font());
+    const int padding = metrics.horizontalAdvance(QLatin1Char('M'));
+    int change =
+        metrics.horizontalAdvance(m_files->headerData(DiffFileListModel::ChangeColumn, Qt::Horizontal).toString());
+    FileDiff sample;
+    for (const char *kind : {"added", "deleted", "renamed", "typechange", "modified"}) {
+        sample.change = QString::fromLatin1(kind);
+        change = std::max(change, metrics.horizontalAdvance(DiffModel::changeText(sample)));
+    }
+    sample.binary = true;
+    change = std::max(change, metrics.horizontalAdvance(DiffModel::changeText(sample)));
+    sample.binary = false;
+    sample.tooLarge = true;
+    change = std::max(change, metrics.horizontalAdvance(DiffModel::changeText(sample)));
+    sample.tooLarge = false;
+    sample.change = QStringLiteral("modified");
+    sample.oldMode = 0100644;
+    sample.newMode = 0100755;
+    change = std::max(change, metrics.horizontalAdvance(DiffModel::changeText(sample)));
+    const int number = metrics.horizontalAdvance(tr("+%1").arg(99999));
+    const int seen =
+        std::max(metrics.horizontalAdvance(tr("✓ viewed")), metrics.horizontalAdvance(tr("%1/%2").arg(999).arg(999)));
+    const QList<std::pair<int, int>> widths{{DiffFileListModel::ChangeColumn, change},
+                                            {DiffFileListModel::AddedColumn, number},
+                                            {DiffFileListModel::RemovedColumn, number},
+                                            {DiffFileListModel::SeenColumn, seen}};
+    for (const auto &[column, width] : widths) {
+        const int title = metrics.horizontalAdvance(m_files->headerData(column, Qt::Horizontal).toString());
+        header->setSectionResizeMode(column, QHeaderView::Interactive);
+        header->resizeSection(column, std::max(width, title) + padding);
+    }
+}
+
 void DiffView::changeEvent(QEvent *event)
 {
+    if (event->type() == QEvent::FontChange || event->type() == QEvent::LanguageChange) {
+        sizeFileColumns();
+    }
     if (event->type() == QEvent::PaletteChange) {
         m_syntax->reset(palette());
         m_list->viewport()->update();

@@ -5,11 +5,14 @@
 #include <QAbstractTableModel>
 #include <QWidget>
 
+#include <functional>
+
 class QComboBox;
 class QLabel;
 class QListView;
 class QStackedWidget;
 class QTreeView;
+class QTimer;
 class QToolButton;
 
 namespace astra {
@@ -35,8 +38,9 @@ public:
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
-    // The row of `file` changed (its seen count, its viewed mark).
-    void refresh(int file);
+    // The rows of files `first` to `last` (-1: only `first`) changed (their lines were read, their
+    // seen count or viewed mark changed).
+    void refresh(int first, int last = -1);
 
 private:
     DiffModel *m_diff;
@@ -64,6 +68,12 @@ public:
         int total = 0;
     };
     static std::optional<SeenProgress> seenProgress(const QString &reviewKey);
+    // Files of the shown diff read since setDiff() (DiffFiller): the place being read stays on
+    // screen while the rows above it grow.
+    void addFiles(const QList<LoadedFile> &files);
+    // The shown diff's outline again, its renames found (DiffFiller::outlineChanged(), with the
+    // files read before it): shown instead, with the marks and the place being read kept.
+    void replaceOutline(TreeDiffPtr outline);
     // Shows a sentence instead of a diff (loading, an error, nothing selected).
     void showMessage(const QString &message);
     // The reviewer's decisions and comments on the shown diff. `decidable`: whether its hunks
@@ -127,6 +137,8 @@ public:
 Q_SIGNALS:
     // The first paint of the diff after setDiff() (time to first paint).
     void diffPainted();
+    // Files not read yet that are on screen or next (indices), nearest first: read them first.
+    void filesWanted(const QList<int> &files);
     // `hunk`: 1-based, as `astra mod diff` numbers them; 0: the whole file. `decision`:
     // accepted, rejected, or empty to clear.
     void decisionRequested(const QString &path, int hunk, const QString &decision);
@@ -145,6 +157,9 @@ private:
     void goToRow(int row);
     void decide(const QString &decision, bool wholeFile);
     void updateDecisionActions();
+    void askForVisibleFiles();
+    void sizeFileColumns();
+    void keepPlace(const std::function<void()> &change);
 
     DiffModel *m_model;
     DiffFileListModel *m_files;
@@ -163,6 +178,7 @@ private:
     QString m_reviewKey;
     QString m_progressHead;
     bool m_waitingForPaint = false;
+    QTimer *m_wantTimer;
 };
 
 } // namespace astra
