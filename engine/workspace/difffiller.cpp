@@ -85,6 +85,19 @@ void fill(const std::shared_ptr<DiffFiller::State> &state,
                 file = outline.files.at(*at);
             }
         }
+        // The files asked for meanwhile, at their places in the new outline.
+        QHash<QString, int> byPath;
+        for (int i = 0; i < int(found->files.size()); ++i) {
+            byPath.insert(found->files.at(i).path, i);
+            byPath.insert(found->files.at(i).oldPath, i);
+        }
+        {
+            QMutexLocker lock(&state->mutex);
+            for (int &index : state->wanted) {
+                index =
+                    index >= 0 && index < outline.files.size() ? byPath.value(outline.files.at(index).path, -1) : -1;
+            }
+        }
         outline = std::move(*found);
         state->post([changed = TreeDiffPtr(new TreeDiff(outline))](DiffFiller *owner) {
             Q_EMIT owner->outlineChanged(changed);
@@ -167,12 +180,15 @@ void DiffFiller::stop()
 
 void DiffFiller::start(const QString &repoPath, TreeDiffPtr outline, const TreeDiffOptions &options)
 {
+    QList<int> wanted = std::exchange(m_wanted, {});
     stop();
+    m_wanted = std::move(wanted);
     if (!outline || outline->isComplete()) {
         return;
     }
     m_state = std::make_shared<State>();
     m_state->owner = this;
+    m_state->wanted = std::exchange(m_wanted, {});
     m_running = true;
     QThreadPool::globalInstance()->start(
         [state = m_state, repoPath, copy = *outline, options] { fill(state, repoPath, copy, options); });
@@ -181,6 +197,7 @@ void DiffFiller::start(const QString &repoPath, TreeDiffPtr outline, const TreeD
 void DiffFiller::want(const QList<int> &files)
 {
     if (!m_state) {
+        m_wanted = files; // for the next start()
         return;
     }
     QMutexLocker lock(&m_state->mutex);

@@ -30,7 +30,8 @@ public:
     // Completes `outline` of the repository at `repoPath` (nothing to do when it is complete).
     void start(const QString &repoPath, TreeDiffPtr outline, const TreeDiffOptions &options = {});
     void stop();
-    // Files of the latest outline (indices) to read before the others, the first first.
+    // Files of the latest outline (indices) to read before the others, the first first (before
+    // start(): of the outline it will be given).
     void want(const QList<int> &files);
     bool isRunning() const
     {
@@ -49,6 +50,7 @@ public:
 
 private:
     std::shared_ptr<State> m_state;
+    QList<int> m_wanted; // asked for before start()
     bool m_running = false;
 };
 

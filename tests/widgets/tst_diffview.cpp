@@ -14,6 +14,7 @@
 #include <QListView>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
 
@@ -452,6 +453,115 @@ private Q_SLOTS:
 
     // Code lines up in columns on every platform, including where the platform names no
     // fixed-pitch font (Qt 5 offscreen gives its proportional default).
+    // A change of many files opens on its outline and is completed behind the view: every file
+    // read (the ones on screen first), the renames git finds in place of their deletion and
+    // addition, the seen marks of files not read yet kept, and the place being read held while
+    // rows grow above it. In the end the rows are those of the whole diff read at once.
+    void outlineIsCompletedBehindTheView()
+    {
+        test::TempRepo repo;
+        QVERIFY(repo.isValid());
+        for (int f = 0; f < 60; ++f) {
+            repo.write(QStringLiteral("src/file%1.txt").arg(f, 2, 10, QLatin1Char('0')), numbered(1, 80));
+        }
+        repo.write(QStringLiteral("old/moved.txt"), numbered(1, 50, "kept"));
+        const QString base = repo.commitAll(QStringLiteral("base"));
+        for (int f = 0; f < 60; ++f) {
+            QByteArray text = numbered(1, 80);
+            text.replace("line 10\n", "line ten\n").replace("line 70\n", "line seventy\n");
+            repo.write(QStringLiteral("src/file%1.txt").arg(f, 2, 10, QLatin1Char('0')), text);
+        }
+        QFile::remove(repo.file(QStringLiteral("old/moved.txt")));
+        repo.write(QStringLiteral("new/moved.txt"), numbered(1, 50, "kept") + "one more\n");
+        const QString head = repo.commitAll(QStringLiteral("head"));
+        auto git = GitRepository::discover(repo.path());
+        QVERIFY(git.ok());
+        TreeDiffOptions outlineOnly;
+        outlineOnly.outline = true;
+        auto outline = diffCommits(*git, base, head, outlineOnly);
+        QVERIFY(outline.ok());
+        QCOMPARE(outline->files.size(), 62); // the move is a deletion and an addition yet
+        QVERIFY(outline->files.first().loaded);
+        QVERIFY(!outline->files.last().loaded);
+        QVERIFY(!outline->isComplete());
+        auto whole = diffCommits(*git, base, head);
+        QVERIFY(whole.ok());
+        QCOMPARE(whole->files.size(), 61);
+
+        // A hunk of the last file was marked seen in an earlier session.
+        DiffModel reference;
+        reference.setDiff(TreeDiffPtr(new TreeDiff(*whole)));
+        const QString key = QStringLiteral("test/outline");
+        const QString lastHunk = reference.hunkKey(int(whole->files.size()) - 1, 0);
+        QSettings().setValue(QStringLiteral("diff/seen/") + key, QStringList{lastHunk});
+        QSettings().remove(QStringLiteral("diff/viewed/") + key);
+
+        DiffView view;
+        view.resize(1200, 600);
+        view.show();
+        DiffFiller filler;
+        connect(&filler, &DiffFiller::outlineChanged, &view, &DiffView::replaceOutline);
+        connect(&filler, &DiffFiller::filesLoaded, &view, &DiffView::addFiles);
+        connect(&view, &DiffView::filesWanted, &filler, &DiffFiller::want);
+        QSignalSpy loaded(&filler, &DiffFiller::filesLoaded);
+        QSignalSpy finished(&filler, &DiffFiller::finished);
+        const TreeDiffPtr shown(new TreeDiff(*outline));
+        view.setDiff(shown, key);
+        QVERIFY2(view.headerText().contains(QStringLiteral("reading")), qPrintable(view.headerText()));
+        QCOMPARE(view.model()->noticeText(1), QStringLiteral("Reading…"));
+        // Reading the 40th file: it stays on top while the files before it grow.
+        const int row = view.model()->fileRow(40);
+        view.listView()->scrollTo(view.model()->index(row), QAbstractItemView::PositionAtTop);
+        view.setCurrentRow(row);
+        QTest::qWait(50); // the view asks for the files on screen
+        filler.start(repo.path(), shown);
+        QVERIFY(finished.wait(30000));
+        QCoreApplication::processEvents();
+        QVERIFY(view.model()->isComplete());
+        // The same rows as the whole diff read at once, but for the mark that was kept.
+        QVERIFY(view.model()->isSeen(int(whole->files.size()) - 1, 0));
+        reference.setSeenKeys({lastHunk});
+        QCOMPARE(view.model()->dump(), reference.dump());
+        const QModelIndex top = view.listView()->indexAt(QPoint(1, 1));
+        QCOMPARE(view.model()->file(view.model()->row(top.row()).file).path, outline->files.at(40).path);
+        QCOMPARE(view.model()->fileRow(view.model()->row(top.row()).file), top.row());
+        QCOMPARE(view.model()->file(view.model()->row(view.currentRow()).file).path, outline->files.at(40).path);
+        QVERIFY(!loaded.isEmpty());
+        QVERIFY2(!view.headerText().contains(QStringLiteral("reading")), qPrintable(view.headerText()));
+        QCOMPARE(QSettings().value(QStringLiteral("diff/seen/") + key).toStringList(), QStringList{lastHunk});
+        // The file on screen came before the files after it.
+        QList<int> order;
+        for (const QList<QVariant> &batch : std::as_const(loaded)) {
+            for (const LoadedFile &file : batch.first().value<QList<LoadedFile>>()) {
+                order.append(file.index);
+            }
+        }
+        const int onScreen =
+            int(std::find_if(whole->files.cbegin(),
+                             whole->files.cend(),
+                             [&](const FileDiff &file) { return file.path == outline->files.at(40).path; })
+                - whole->files.cbegin());
+        QVERIFY2(order.indexOf(onScreen) < order.indexOf(onScreen - 1),
+                 qPrintable(QString::number(order.indexOf(onScreen))));
+    }
+
+    // The filler says why it cannot read, and a new start forgets the old diff's files.
+    void fillerFailsClearly()
+    {
+        TreeDiff outline;
+        outline.fromCommit = m_base;
+        outline.toCommit = m_head;
+        outline.renamesFound = false;
+        DiffFiller filler;
+        QSignalSpy failed(&filler, &DiffFiller::failed);
+        QTemporaryDir nowhere;
+        filler.start(nowhere.path(), TreeDiffPtr(new TreeDiff(outline)));
+        QVERIFY(failed.wait(10000));
+        QVERIFY2(failed.first().first().toString().contains(nowhere.path()),
+                 qPrintable(failed.first().first().toString()));
+        QVERIFY(!filler.isRunning());
+    }
+
     void codeIsFixedPitch()
     {
         DiffView view;
