@@ -409,6 +409,9 @@ Status loadFileDiff(GitRepository &repo, FileDiff &file, const TreeDiffOptions &
     }
     git_diff_options diffOptions = GIT_DIFF_OPTIONS_INIT;
     diffOptions.context_lines = uint32_t(std::max(0, options.contextLines));
+    if (options.ignoreWhitespace) {
+        diffOptions.flags |= GIT_DIFF_IGNORE_WHITESPACE;
+    }
     const QByteArray oldPath = file.oldPath.toUtf8();
     const QByteArray newPath = file.path.toUtf8();
     git_patch *rawPatch = nullptr;

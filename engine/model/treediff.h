@@ -88,6 +88,8 @@ struct TreeDiffOptions
     // The list of files (identical files paired as renames) and the first file's lines only, at
     // once on any size of change; DiffFiller (workspace/difffiller.h) brings the rest.
     bool outline = false;
+    // Lines that differ only in whitespace are the same (git diff -w).
+    bool ignoreWhitespace = false;
 };
 
 struct TreeDiff

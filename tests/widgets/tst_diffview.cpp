@@ -1,4 +1,6 @@
+#include "diff/difffiles.h"
 #include "diff/diffmodel.h"
+#include "diff/diffoverview.h"
 #include "diff/diffview.h"
 #include "diff/highlighting.h"
 #include "diff/syntaxcache.h"
@@ -7,10 +9,12 @@
 #include "testsupport.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QFile>
 #include <QFontInfo>
 #include <QFontMetrics>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListView>
 #include <QSettings>
 #include <QSignalSpy>
@@ -543,6 +547,154 @@ private Q_SLOTS:
                 - whole->files.cbegin());
         QVERIFY2(order.indexOf(onScreen) < order.indexOf(onScreen - 1),
                  qPrintable(QString::number(order.indexOf(onScreen))));
+    }
+
+    // Finding one's way in a big change: the file list follows the scroll and the arrow keys
+    // choose files; a sticky header names the file being read; folders and a filter; Ctrl+F;
+    // lock files collapsed; whitespace ignored on request (and hunks not decided meanwhile); long
+    // lines wrapped; the text zoomed; the overview ruler spans the file being read.
+    void navigationForBigChanges()
+    {
+        test::TempRepo repo;
+        QVERIFY(repo.isValid());
+        for (int f = 0; f < 8; ++f) {
+            repo.write(QStringLiteral("src/part%1/code%1.c").arg(f), numbered(1, 200, "int value"));
+        }
+        repo.write(QStringLiteral("package-lock.json"), "{\n  \"lockfileVersion\": 2\n}\n");
+        repo.write(QStringLiteral("src/style.c"), "int f(void)\n{\n    return 1;\n}\n");
+        const QString base = repo.commitAll(QStringLiteral("base"));
+        for (int f = 0; f < 8; ++f) {
+            QByteArray text = numbered(1, 200, "int value");
+            for (int line = 5; line < 200; line += 15) {
+                text.replace(QByteArray("int value " + QByteArray::number(line) + '\n'),
+                             QByteArray("int value " + QByteArray::number(line) + " /* needle */\n"));
+            }
+            repo.write(QStringLiteral("src/part%1/code%1.c").arg(f), text);
+        }
+        repo.write(QStringLiteral("package-lock.json"), "{\n  \"lockfileVersion\": 3\n}\n");
+        repo.write(QStringLiteral("src/style.c"), "int f(void)\n{\n\treturn 1;\n}\n" + QByteArray(300, 'x') + '\n');
+        const QString head = repo.commitAll(QStringLiteral("head"));
+        auto git = GitRepository::discover(repo.path());
+        auto whole = diffCommits(*git, base, head);
+        QVERIFY(whole.ok());
+
+        DiffView view;
+        view.resize(1200, 500);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setDiff(TreeDiffPtr(new TreeDiff(*whole)));
+        DiffModel *model = view.model();
+        int lock = -1;
+        int style = -1;
+        for (int f = 0; f < whole->files.size(); ++f) {
+            lock = whole->files.at(f).path == u"package-lock.json" ? f : lock;
+            style = whole->files.at(f).path == u"src/style.c" ? f : style;
+        }
+        // The lock file: collapsed, Enter shows it.
+        QVERIFY(model->isCollapsed(lock));
+        QVERIFY2(model->noticeText(lock).contains(QStringLiteral("lock file")), qPrintable(model->noticeText(lock)));
+        QCOMPARE(model->row(model->fileRow(lock) + 1).kind, DiffModel::RowKind::Notice);
+        QVERIFY(model->toggleGap(model->fileRow(lock) + 1));
+        QVERIFY(!model->isCollapsed(lock));
+        QCOMPARE(model->row(model->fileRow(lock) + 1).kind, DiffModel::RowKind::Hunk);
+
+        // Scrolled into the middle of the third file: the list follows, the header names it.
+        const int third = 3;
+        const int inside = model->fileRow(third) + 20;
+        view.listView()->scrollTo(model->index(inside), QAbstractItemView::PositionAtTop);
+        QTRY_COMPARE(view.filesPanel()->currentFile(), third);
+        QVERIFY2(view.stickyText().startsWith(whole->files.at(third).path), qPrintable(view.stickyText()));
+        // The ruler spans that file.
+        auto *overview = view.findChild<DiffOverview *>();
+        QVERIFY(overview);
+        QCOMPARE(overview->fileRows().first, model->fileRow(third));
+        QCOMPARE(overview->fileRows().second, model->fileRow(third + 1));
+        // Down in the file list: the next file.
+        view.fileView()->setFocus();
+        QTest::keyClick(view.fileView(), Qt::Key_Down);
+        QCOMPARE(model->row(view.currentRow()).file, third + 1);
+        QCOMPARE(view.currentRow(), model->fileRow(third + 1));
+
+        // A filter by name, in the list and in folders.
+        view.filesPanel()->filterEdit()->setText(QStringLiteral("code3"));
+        QCOMPARE(view.filesPanel()->shownFiles(), 1);
+        view.filesPanel()->setTree(true);
+        QCOMPARE(view.filesPanel()->shownFiles(), 1);
+        QVERIFY(view.filesPanel()->isTree());
+        view.filesPanel()->filterEdit()->clear();
+        QCOMPARE(view.filesPanel()->shownFiles(), int(whole->files.size()));
+        view.filesPanel()->setTree(false);
+
+        // Ctrl+F: the rows that hold the text, one after the other.
+        view.setCurrentRow(0);
+        view.showFind();
+        auto *find = view.findChild<QLineEdit *>(QStringLiteral("diffFind"));
+        QVERIFY(find && find->isVisible());
+        find->setText(QStringLiteral("NEEDLE"));
+        QCOMPARE(model->matchCount(), 8 * 13);
+        if (const QString shot = qEnvironmentVariable("ASTRA_TEST_SCREENSHOT"); !shot.isEmpty()) {
+            view.listView()->scrollTo(model->index(model->fileRow(third) + 30), QAbstractItemView::PositionAtTop);
+            QTest::qWait(50);
+            view.grab().save(shot);
+        }
+        const int first = view.currentRow();
+        QVERIFY(model->rowMatches(first));
+        view.findNext();
+        QVERIFY(view.currentRow() > first && model->rowMatches(view.currentRow()));
+        view.findPrevious();
+        QCOMPARE(view.currentRow(), first);
+        QTest::keyClick(find, Qt::Key_Escape);
+        QVERIFY(!find->isVisible());
+        QCOMPARE(model->matchCount(), 0);
+
+        // Long lines wrap: the row of the 300 x's is several lines high.
+        const QFontMetrics metrics(view.listView()->font());
+        int longRow = -1;
+        for (int row = model->fileRow(style); row < model->rowCount(); ++row) {
+            if (model->row(row).kind == DiffModel::RowKind::Line && model->newNumber(model->row(row)) == 5) {
+                longRow = row;
+                break;
+            }
+        }
+        QVERIFY(longRow > 0);
+        QCOMPARE(view.listView()->visualRect(model->index(longRow)).height(),
+                 view.listView()->visualRect(model->index(0)).height());
+        view.setWrap(true);
+        QTRY_VERIFY(view.listView()->visualRect(model->index(longRow)).height() >= 2 * metrics.height());
+        view.setWrap(false);
+
+        // Zoom.
+        const qreal size = view.listView()->font().pointSizeF();
+        view.zoom(2);
+        QCOMPARE(view.listView()->font().pointSizeF(), size + 2);
+        view.zoom(0);
+        QCOMPARE(view.listView()->font().pointSizeF(), size);
+
+        // Ignore whitespace: the files are read again without it; the reindented line is gone.
+        DiffFiller filler;
+        connect(&view,
+                &DiffView::readRequested,
+                &filler,
+                [&](const TreeDiffPtr &outline, const TreeDiffOptions &options) {
+                    filler.start(repo.path(), outline, options);
+                });
+        connect(&filler, &DiffFiller::filesLoaded, &view, &DiffView::addFiles);
+        QSignalSpy finished(&filler, &DiffFiller::finished);
+        view.setReview({}, {}, true);
+        auto *accept = view.findChild<QAction *>(QStringLiteral("acceptHunk"));
+        QVERIFY(accept->isEnabled());
+        view.setIgnoreWhitespace(true);
+        QVERIFY(!accept->isEnabled());
+        QVERIFY(!model->isComplete());
+        QVERIFY(finished.wait(10000));
+        QVERIFY(model->isComplete());
+        const FileDiff &reindented = model->file(style);
+        QCOMPARE(reindented.additions, 1); // only the long line; the tab for four spaces is no change
+        QCOMPARE(reindented.deletions, 0);
+        view.setIgnoreWhitespace(false);
+        QVERIFY(accept->isEnabled());
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(model->file(style).additions, 2);
     }
 
     // The filler says why it cannot read, and a new start forgets the old diff's files.

@@ -318,6 +318,9 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     connect(m_filler, &DiffFiller::outlineChanged, m_diff, &DiffView::replaceOutline);
     connect(m_filler, &DiffFiller::filesLoaded, m_diff, &DiffView::addFiles);
     connect(m_diff, &DiffView::filesWanted, m_filler, &DiffFiller::want);
+    connect(m_diff, &DiffView::readRequested, this, [this](const TreeDiffPtr &outline, const TreeDiffOptions &options) {
+        m_filler->start(m_workDir, outline, options);
+    });
     connect(m_filler, &DiffFiller::failed, this, [this](const QString &message) {
         statusBar()->showMessage(tr("The rest of the diff could not be read: %1").arg(message), 30000);
     });

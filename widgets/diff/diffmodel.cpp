@@ -68,6 +68,7 @@ void DiffModel::setDiff(TreeDiffPtr diff)
     beginResetModel();
     m_own = diff ? QSharedPointer<TreeDiff>(new TreeDiff(*diff)) : QSharedPointer<TreeDiff>();
     m_diff = m_own;
+    m_ignoreWhitespace = false;
     m_seen.clear();
     m_viewed.clear();
     m_pendingSeen.clear();
@@ -84,9 +85,197 @@ void DiffModel::setDiff(TreeDiffPtr diff)
             indexFile(f);
         }
     }
+    m_collapsed.clear();
+    for (int f = 0; m_diff && f < m_diff->files.size(); ++f) {
+        if (!generatedKind(m_diff->files.at(f).path).isEmpty()) {
+            m_collapsed.insert(f);
+        }
+    }
     rebuild();
+    countMatches();
     endResetModel();
     Q_EMIT seenChanged();
+}
+
+QString DiffModel::generatedKind(const QString &path)
+{
+    const QString name = path.section(u'/', -1);
+    static const QStringList locks{
+        QStringLiteral("package-lock.json"),
+        QStringLiteral("npm-shrinkwrap.json"),
+        QStringLiteral("yarn.lock"),
+        QStringLiteral("pnpm-lock.yaml"),
+        QStringLiteral("Cargo.lock"),
+        QStringLiteral("Gemfile.lock"),
+        QStringLiteral("composer.lock"),
+        QStringLiteral("poetry.lock"),
+        QStringLiteral("Pipfile.lock"),
+        QStringLiteral("go.sum"),
+        QStringLiteral("flake.lock"),
+        QStringLiteral("mix.lock"),
+        QStringLiteral("pubspec.lock"),
+        QStringLiteral("Podfile.lock"),
+        QStringLiteral("packages.lock.json"),
+        QStringLiteral("gradle.lockfile"),
+        QStringLiteral("uv.lock"),
+        QStringLiteral("bun.lockb"),
+    };
+    if (locks.contains(name)) {
+        return tr("lock file");
+    }
+    static const QStringList minified{QStringLiteral(".min.js"),
+                                      QStringLiteral(".min.css"),
+                                      QStringLiteral(".js.map"),
+                                      QStringLiteral(".css.map")};
+    for (const QString &suffix : minified) {
+        if (name.endsWith(suffix)) {
+            return tr("minified");
+        }
+    }
+    static const QStringList generated{QStringLiteral(".pb.go"),
+                                       QStringLiteral("_pb2.py"),
+                                       QStringLiteral("_pb2.pyi"),
+                                       QStringLiteral(".pb.cc"),
+                                       QStringLiteral(".pb.h"),
+                                       QStringLiteral(".g.dart"),
+                                       QStringLiteral(".freezed.dart")};
+    for (const QString &suffix : generated) {
+        if (name.endsWith(suffix)) {
+            return tr("generated");
+        }
+    }
+    if (name.contains(QStringLiteral(".generated.")) || name.contains(QStringLiteral("_generated."))) {
+        return tr("generated");
+    }
+    return QString();
+}
+
+void DiffModel::setCollapsed(int file, bool collapsed)
+{
+    if (file < 0 || !m_diff || file >= m_diff->files.size() || collapsed == isCollapsed(file)) {
+        return;
+    }
+    beginResetModel();
+    if (collapsed) {
+        m_collapsed.insert(file);
+    } else {
+        m_collapsed.remove(file);
+    }
+    rebuild();
+    endResetModel();
+}
+
+void DiffModel::showGenerated(bool shown)
+{
+    beginResetModel();
+    m_collapsed.clear();
+    for (int f = 0; !shown && m_diff && f < m_diff->files.size(); ++f) {
+        if (!generatedKind(m_diff->files.at(f).path).isEmpty()) {
+            m_collapsed.insert(f);
+        }
+    }
+    rebuild();
+    endResetModel();
+}
+
+int DiffModel::generatedCount() const
+{
+    int count = 0;
+    for (int f = 0; m_diff && f < m_diff->files.size(); ++f) {
+        count += generatedKind(m_diff->files.at(f).path).isEmpty() ? 0 : 1;
+    }
+    return count;
+}
+
+void DiffModel::unloadFiles(bool ignoreWhitespace)
+{
+    if (!m_own) {
+        return;
+    }
+    const QStringList seen = seenKeys();
+    const QStringList viewed = viewedKeys();
+    TreeDiff outline = *m_own;
+    for (FileDiff &file : outline.files) {
+        FileDiff bare;
+        bare.path = file.path;
+        bare.oldPath = file.oldPath;
+        bare.change = file.change;
+        bare.similarity = file.similarity;
+        bare.oldMode = file.oldMode;
+        bare.newMode = file.newMode;
+        bare.oldId = file.oldId;
+        bare.newId = file.newId;
+        bare.loaded = false;
+        file = bare;
+    }
+    outline.additions = outline.deletions = 0;
+    const QSet<int> collapsed = m_collapsed;
+    setDiff(TreeDiffPtr(new TreeDiff(outline)));
+    m_ignoreWhitespace = ignoreWhitespace;
+    m_collapsed = collapsed;
+    setSeenKeys(seen);
+    setViewedKeys(viewed);
+    beginResetModel();
+    rebuild();
+    endResetModel();
+}
+
+void DiffModel::setSearch(const QString &text)
+{
+    m_search = text;
+    countMatches();
+    if (!m_rows.isEmpty()) {
+        Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1));
+    }
+}
+
+void DiffModel::countMatches()
+{
+    m_matchCount = 0;
+    if (m_search.isEmpty()) {
+        return;
+    }
+    for (int row = 0; row < m_rows.size(); ++row) {
+        m_matchCount += rowMatches(row) ? 1 : 0;
+    }
+}
+
+bool DiffModel::rowMatches(int row) const
+{
+    if (m_search.isEmpty() || row < 0 || row >= m_rows.size()) {
+        return false;
+    }
+    const Row &r = m_rows.at(row);
+    switch (r.kind) {
+    case RowKind::File:
+        return fileHeaderText(r.file).contains(m_search, Qt::CaseInsensitive);
+    case RowKind::Line: {
+        const QList<DiffLine> &lines = file(r.file).hunks.at(r.part).lines;
+        return (r.left >= 0 && lines.at(r.left).text.contains(m_search, Qt::CaseInsensitive))
+            || (r.right >= 0 && r.right != r.left && lines.at(r.right).text.contains(m_search, Qt::CaseInsensitive));
+    }
+    case RowKind::GapLine:
+        return gapLineText(r).contains(m_search, Qt::CaseInsensitive);
+    case RowKind::Comment:
+        return commentText(r).contains(m_search, Qt::CaseInsensitive);
+    default:
+        return false;
+    }
+}
+
+int DiffModel::findRow(int row, bool forward) const
+{
+    const int count = int(m_rows.size());
+    if (m_search.isEmpty() || count == 0) {
+        return -1;
+    }
+    for (int step = 1; step <= count; ++step) {
+        const int candidate = ((row + (forward ? step : -step)) % count + count) % count;
+        if (rowMatches(candidate)) {
+            return candidate;
+        }
+    }
+    return -1;
 }
 
 void DiffModel::indexFile(int f)
@@ -191,6 +380,7 @@ void DiffModel::setFiles(const QList<LoadedFile> &files)
         after.append(row >= 0 ? index(row) : QModelIndex());
     }
     changePersistentIndexList(before, after);
+    countMatches();
     Q_EMIT layoutChanged();
     Q_EMIT filesChanged(QList<int>(changed.cbegin(), changed.cend()));
     Q_EMIT seenChanged();
@@ -251,7 +441,7 @@ void DiffModel::rebuild()
     for (int f = 0; f < m_diff->files.size(); ++f) {
         const FileDiff &file = m_diff->files.at(f);
         m_rows.append({RowKind::File, f, 0, -1, -1});
-        if (!file.loaded || file.binary || file.tooLarge || file.hunks.isEmpty()) {
+        if (!file.loaded || file.binary || file.tooLarge || file.hunks.isEmpty() || m_collapsed.contains(f)) {
             m_rows.append({RowKind::Notice, f, 0, -1, -1});
             continue;
         }
@@ -579,6 +769,10 @@ QString DiffModel::fileHeaderText(int index) const
 QString DiffModel::noticeText(int index) const
 {
     const FileDiff &f = file(index);
+    if (m_collapsed.contains(index)) {
+        return tr("A %1: collapsed, as generated files are. Enter or double-click shows it.")
+            .arg(generatedKind(f.path));
+    }
     if (!f.loaded) {
         return tr("Reading…");
     }
@@ -603,7 +797,7 @@ QString DiffModel::noticeText(int index) const
     if (f.change == u"renamed") {
         return tr("Renamed from %1 without changes.").arg(f.oldPath);
     }
-    return tr("No changes to the text.");
+    return m_ignoreWhitespace ? tr("No changes but in whitespace.") : tr("No changes to the text.");
 }
 
 QString DiffModel::gapText(const Row &row) const
@@ -662,6 +856,10 @@ bool DiffModel::toggleGap(int row)
         return false;
     }
     const Row r = m_rows.at(row);
+    if (r.kind == RowKind::Notice && !generatedKind(file(r.file).path).isEmpty()) {
+        setCollapsed(r.file, !isCollapsed(r.file));
+        return true;
+    }
     if (r.kind != RowKind::Gap && r.kind != RowKind::GapLine) {
         return false;
     }

@@ -128,8 +128,43 @@ public:
     // The hunk header row `row` belongs to (-1 outside hunks).
     int hunkRowOf(int row) const;
 
-    // Expands a collapsed gap row (or collapses an expanded gap that `row` is in).
+    // Expands a collapsed gap row (or collapses an expanded gap that `row` is in); on the notice
+    // of a collapsed generated file, shows the file (and again hides it).
     bool toggleGap(int row);
+
+    // Lock files and generated files (package-lock.json, go.sum, *.min.js, *_pb2.py …) are
+    // collapsed to their header and a notice until asked for.
+    static QString generatedKind(const QString &path);
+    bool isCollapsed(int file) const
+    {
+        return m_collapsed.contains(file);
+    }
+    void setCollapsed(int file, bool collapsed);
+    // Every generated file shown (or collapsed again).
+    void showGenerated(bool shown);
+    int generatedCount() const;
+
+    // Search: the rows whose text holds `text` (case-insensitive), the next one from a row.
+    void setSearch(const QString &text);
+    QString search() const
+    {
+        return m_search;
+    }
+    int matchCount() const
+    {
+        return m_matchCount;
+    }
+    // The next (or previous) row after (before) `row` that holds the search text, wrapping; -1.
+    int findRow(int row, bool forward) const;
+    bool rowMatches(int row) const;
+
+    // Lines compared without whitespace (git diff -w): the files are read again (DiffFiller).
+    bool ignoresWhitespace() const
+    {
+        return m_ignoreWhitespace;
+    }
+    // Forgets the lines of every file (they are read again with `ignoreWhitespace`).
+    void unloadFiles(bool ignoreWhitespace);
     void expandAllGaps();
 
     // Seen marks, per hunk.
@@ -187,6 +222,7 @@ private:
     }
     void rebuild();
     void indexFile(int file); // hunk keys, gaps and counts of a file
+    void countMatches();
     void appendGapRows(QVector<Row> &rows, int file, int gap) const;
     void appendHunkRows(QVector<Row> &rows, int file, int hunk) const;
     void indexRows();
@@ -195,6 +231,10 @@ private:
     QSharedPointer<TreeDiff> m_own; // the files as read so far
     TreeDiffPtr m_diff; // m_own, read-only
     QSet<QString> m_pendingSeen; // seen marks of hunks in files not read yet
+    QSet<int> m_collapsed; // generated files shown as a notice
+    QString m_search;
+    int m_matchCount = 0;
+    bool m_ignoreWhitespace = false;
     QSet<QString> m_pendingViewed;
     int m_additions = 0;
     int m_deletions = 0;

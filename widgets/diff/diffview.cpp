@@ -1,6 +1,8 @@
 #include "diffview.h"
 
 #include "common/appearance.h"
+#include "difffiles.h"
+#include "diffoverview.h"
 #include "highlighting.h"
 #include "syntaxcache.h"
 
@@ -11,6 +13,7 @@
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListView>
 #include <QPainter>
 #include <QScrollBar>
@@ -68,16 +71,36 @@ struct DiffColors
 class DiffDelegate : public QStyledItemDelegate
 {
 public:
-    DiffDelegate(DiffModel *model, SyntaxCache *syntax, QObject *parent)
+    DiffDelegate(DiffModel *model, SyntaxCache *syntax, QListView *list, const bool *wrap, QObject *parent)
         : QStyledItemDelegate(parent)
         , m_model(model)
         , m_syntax(syntax)
+        , m_list(list)
+        , m_wrap(wrap)
     {}
 
-    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const override
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override
     {
         const QFontMetrics metrics(option.font);
-        return {metrics.horizontalAdvance(QLatin1Char('m')) * 120, metrics.height() + 2};
+        const int charWidth = metrics.horizontalAdvance(QLatin1Char('0'));
+        const int width = m_list->viewport()->width();
+        int lines = 1;
+        if (*m_wrap && index.isValid()) {
+            const DiffModel::Row &row = m_model->row(index.row());
+            if (row.kind == DiffModel::RowKind::Line || row.kind == DiffModel::RowKind::GapLine) {
+                const int numberWidth = charWidth * 6;
+                const bool unified = m_model->mode() == DiffModel::Mode::Unified;
+                const int textWidth =
+                    std::max(charWidth * 10,
+                             (unified ? width - 2 * numberWidth : width / 2 - numberWidth) - charWidth * 3);
+                for (const bool newSide : {false, true}) {
+                    const Side s = side(row, newSide);
+                    const int columns = int(s.text.size() + s.text.count(u'\t') * 3);
+                    lines = std::max(lines, (columns * charWidth + textWidth - 1) / textWidth);
+                }
+            }
+        }
+        return {*m_wrap ? width : charWidth * 120, metrics.height() * lines + 2};
     }
 
     void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override
@@ -211,7 +234,7 @@ private:
         QTextLayout layout(s.text, option.font);
         QTextOption textOption;
         textOption.setTabStopDistance(QFontMetrics(option.font).horizontalAdvance(QLatin1Char(' ')) * 4);
-        textOption.setWrapMode(QTextOption::NoWrap);
+        textOption.setWrapMode(*m_wrap ? QTextOption::WrapAtWordBoundaryOrAnywhere : QTextOption::NoWrap);
         layout.setTextOption(textOption);
         QVector<QTextLayout::FormatRange> formats = syntax;
         for (const CharRange &range : s.changed) {
@@ -221,11 +244,24 @@ private:
             format.format.setBackground(strong);
             formats.append(format);
         }
+        // What the find bar looks for.
+        if (const QString &search = m_model->search(); !search.isEmpty()) {
+            for (qsizetype at = s.text.indexOf(search, 0, Qt::CaseInsensitive); at >= 0;
+                 at = s.text.indexOf(search, at + search.size(), Qt::CaseInsensitive)) {
+                QTextLayout::FormatRange format;
+                format.start = int(at);
+                format.length = int(search.size());
+                format.format.setBackground(QColor(255, 210, 0, 170));
+                formats.append(format);
+            }
+        }
         layout.setFormats(formats);
         layout.beginLayout();
-        QTextLine line = layout.createLine();
-        if (line.isValid()) {
-            line.setLineWidth(1e6);
+        qreal y = 0;
+        for (QTextLine line = layout.createLine(); line.isValid(); line = layout.createLine()) {
+            line.setLineWidth(*m_wrap ? qreal(rect.width()) : 1e6);
+            line.setPosition(QPointF(0, y));
+            y += line.height();
         }
         layout.endLayout();
         painter->save();
@@ -316,6 +352,8 @@ private:
 
     DiffModel *m_model;
     SyntaxCache *m_syntax;
+    QListView *m_list;
+    const bool *m_wrap;
 };
 
 } // namespace
@@ -371,6 +409,8 @@ QVariant DiffFileListModel::data(const QModelIndex &index, int role) const
             return file.hunks.isEmpty() ? QVariant() : QVariant(tr("%1/%2").arg(seen).arg(file.hunks.size()));
         }
         }
+    } else if (role == Qt::EditRole && index.column() == PathColumn) {
+        return file.path;
     } else if (role == Qt::TextAlignmentRole && index.column() >= AddedColumn) {
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);
     } else if (role == Qt::ToolTipRole && index.column() == PathColumn) {
@@ -413,7 +453,8 @@ DiffView::DiffView(QWidget *parent)
     , m_model(new DiffModel(this))
     , m_files(new DiffFileListModel(m_model, this))
     , m_list(new QListView(this))
-    , m_fileView(new QTreeView(this))
+    , m_filesPanel(new DiffFilesPanel(m_files, this))
+    , m_fileView(m_filesPanel->view())
     , m_header(new QLabel(this))
     , m_highlighting(new QLabel(this))
     , m_message(new QLabel(this))
@@ -423,13 +464,23 @@ DiffView::DiffView(QWidget *parent)
     , m_syntax(std::make_unique<SyntaxCache>())
     , m_wantTimer(new QTimer(this))
 {
+    m_overview = new DiffOverview(m_model, m_list, this);
+    // The header of the file being read, over the top row once its own header scrolled away.
+    m_sticky = new QLabel(m_list->viewport());
+    m_sticky->setObjectName(QStringLiteral("diffStickyHeader"));
+    m_sticky->setAutoFillBackground(true);
+    m_sticky->setTextFormat(Qt::PlainText);
+    m_sticky->hide();
     m_wantTimer->setSingleShot(true);
     m_wantTimer->setInterval(15);
     connect(m_wantTimer, &QTimer::timeout, this, &DiffView::askForVisibleFiles);
     QFont mono = monospaceFont();
+    if (const qreal size = QSettings().value(QStringLiteral("diff/fontSize")).toReal(); size >= 6 && size <= 48) {
+        mono.setPointSizeF(size);
+    }
     m_list->setFont(mono);
     m_list->setModel(m_model);
-    m_list->setItemDelegate(new DiffDelegate(m_model, m_syntax.get(), this));
+    m_list->setItemDelegate(new DiffDelegate(m_model, m_syntax.get(), m_list, &m_wrapLines, this));
     m_list->setUniformItemSizes(true);
     m_list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_list->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -454,21 +505,7 @@ DiffView::DiffView(QWidget *parent)
         Q_EMIT compareRequested(m_compare->itemData(index).toInt());
     });
 
-    m_fileView->setModel(m_files);
-    m_fileView->setRootIsDecorated(false);
-    m_fileView->setUniformRowHeights(true);
-    m_fileView->setObjectName(QStringLiteral("diffFiles"));
-    m_fileView->header()->setStretchLastSection(false);
-    m_fileView->header()->setSectionResizeMode(DiffFileListModel::PathColumn, QHeaderView::Stretch);
-    // Widths from the words and numbers the columns can hold, not from their rows: measuring
-    // thousands of rows on every change would cost more than reading them.
-    sizeFileColumns();
-    connect(m_fileView, &QAbstractItemView::activated, this, [this](const QModelIndex &index) {
-        goToRow(m_model->fileRow(index.row()));
-    });
-    connect(m_fileView, &QAbstractItemView::clicked, this, [this](const QModelIndex &index) {
-        goToRow(m_model->fileRow(index.row()));
-    });
+    connect(m_filesPanel, &DiffFilesPanel::fileChosen, this, [this](int file) { goToRow(m_model->fileRow(file)); });
 
     m_modeButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
     connect(m_modeButton, &QToolButton::clicked, this, &DiffView::toggleMode);
@@ -480,6 +517,7 @@ DiffView::DiffView(QWidget *parent)
         QKeySequence keys;
         void (DiffView::*slot)();
         QString shortText = {}; // on the tool bar (empty: the text); the tool tip says it whole
+        bool onToolbar = true;
     };
     // Keys that reach the application: window managers take Alt+Shift+arrows (and
     // Ctrl+Alt+arrows) for their own use.
@@ -528,6 +566,22 @@ DiffView::DiffView(QWidget *parent)
          QKeySequence(Qt::Key_V),
          &DiffView::toggleViewedAndNext,
          tr("Viewed")},
+        {"findInDiff", tr("Find in the diff"), QKeySequence(QKeySequence::Find), &DiffView::showFind, {}, false},
+        {"findNextInDiff", tr("Find next"), QKeySequence(QKeySequence::FindNext), &DiffView::findNext, {}, false},
+        {"findPreviousInDiff",
+         tr("Find previous"),
+         QKeySequence(QKeySequence::FindPrevious),
+         &DiffView::findPrevious,
+         {},
+         false},
+        {"zoomInDiff", tr("Larger text"), QKeySequence(QKeySequence::ZoomIn), &DiffView::zoomIn, {}, false},
+        {"zoomOutDiff", tr("Smaller text"), QKeySequence(QKeySequence::ZoomOut), &DiffView::zoomOut, {}, false},
+        {"zoomResetDiff",
+         tr("Standard text size"),
+         QKeySequence(int(Qt::CTRL) | int(Qt::Key_0)),
+         &DiffView::zoomReset,
+         {},
+         false},
     };
     // The actions in a tool bar of their own: when the window is narrow (or the language's words
     // long), what does not fit goes into its » menu instead of pushing the diff off screen.
@@ -554,11 +608,37 @@ DiffView::DiffView(QWidget *parent)
             || binding.slot == &DiffView::acceptFile || binding.slot == &DiffView::rejectFile) {
             m_decisionActions.append(action);
         }
-        if (binding.slot == &DiffView::toggleMode) {
-            continue; // the mode button shows it
+        if (binding.slot == &DiffView::toggleMode || !binding.onToolbar) {
+            continue; // the mode button shows it; the others are keys
         }
         actions->addAction(action);
     }
+    const auto toggle = [&](const char *id, const QString &text, const QString &shortText, const QKeySequence &keys) {
+        auto *action = new QAction(text, this);
+        action->setObjectName(QString::fromLatin1(id));
+        action->setIconText(shortText);
+        action->setCheckable(true);
+        action->setShortcut(keys);
+        action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        action->setToolTip(tr("%1 (%2)").arg(text, keys.toString(QKeySequence::NativeText)));
+        addAction(action);
+        actions->addAction(action);
+        return action;
+    };
+    m_ignoreWhitespace = toggle("ignoreWhitespace",
+                                tr("Ignore whitespace"),
+                                tr("No whitespace"),
+                                QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W));
+    connect(m_ignoreWhitespace, &QAction::toggled, this, &DiffView::setIgnoreWhitespace);
+    m_wrap = toggle("wrapLines", tr("Wrap long lines"), tr("Wrap"), QKeySequence(int(Qt::ALT) | int(Qt::Key_Z)));
+    connect(m_wrap, &QAction::toggled, this, &DiffView::setWrap);
+    m_showGenerated = toggle("showGenerated",
+                             tr("Show generated and lock files"),
+                             tr("Generated"),
+                             QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G));
+    connect(m_showGenerated, &QAction::toggled, this, [this](bool shown) {
+        keepPlace([&] { m_model->showGenerated(shown); });
+    });
     actions->addWidget(m_compare);
     actions->addWidget(m_modeButton);
     updateDecisionActions();
@@ -577,13 +657,19 @@ DiffView::DiffView(QWidget *parent)
     auto *files = new QWidget(this);
     auto *filesLayout = new QVBoxLayout(files);
     filesLayout->setContentsMargins(0, 0, 0, 0);
-    filesLayout->addWidget(m_fileView, 1);
+    filesLayout->addWidget(m_filesPanel, 1);
     filesLayout->addWidget(m_highlighting);
     m_highlighting->setWordWrap(true);
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->setObjectName(QStringLiteral("diffSplitter"));
     splitter->addWidget(files);
-    splitter->addWidget(m_list);
+    auto *lines = new QWidget(this);
+    auto *linesLayout = new QHBoxLayout(lines);
+    linesLayout->setContentsMargins(0, 0, 0, 0);
+    linesLayout->setSpacing(0);
+    linesLayout->addWidget(m_list, 1);
+    linesLayout->addWidget(m_overview);
+    splitter->addWidget(lines);
     splitter->setStretchFactor(1, 4);
     splitter->setSizes({420, 1340});
     m_stack->addWidget(splitter);
@@ -592,6 +678,27 @@ DiffView::DiffView(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(toolbar);
+    m_findBar = new QWidget(this);
+    m_findBar->setObjectName(QStringLiteral("diffFindBar"));
+    auto *findLayout = new QHBoxLayout(m_findBar);
+    findLayout->setContentsMargins(0, 0, 0, 0);
+    m_findEdit = new QLineEdit(m_findBar);
+    m_findEdit->setObjectName(QStringLiteral("diffFind"));
+    m_findEdit->setPlaceholderText(tr("Find in the diff (Enter: next, Shift+Enter: previous, Esc: close)"));
+    m_findEdit->setClearButtonEnabled(true);
+    m_findCount = new QLabel(m_findBar);
+    findLayout->addWidget(m_findEdit, 1);
+    findLayout->addWidget(m_findCount);
+    m_findBar->hide();
+    m_findEdit->installEventFilter(this);
+    connect(m_findEdit, &QLineEdit::textChanged, this, [this](const QString &text) {
+        m_model->setSearch(text);
+        updateFindCount();
+        if (!text.isEmpty() && !m_model->rowMatches(currentRow())) {
+            findNext();
+        }
+    });
+    layout->addWidget(m_findBar);
     layout->addWidget(m_stack, 1);
 
     connect(m_model, &DiffModel::seenChanged, this, [this] {
@@ -605,8 +712,13 @@ DiffView::DiffView(QWidget *parent)
         }
     });
     connect(m_list->verticalScrollBar(), &QScrollBar::valueChanged, m_wantTimer, qOverload<>(&QTimer::start));
+    connect(m_list->verticalScrollBar(), &QScrollBar::valueChanged, this, &DiffView::followScroll);
+    connect(m_model, &QAbstractItemModel::layoutChanged, this, &DiffView::followScroll);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &DiffView::followScroll);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, &DiffView::followScroll);
     connect(m_list->verticalScrollBar(), &QScrollBar::rangeChanged, m_wantTimer, qOverload<>(&QTimer::start));
     setMode(DiffModel::Mode::SideBySide);
+    m_wrap->setChecked(QSettings().value(QStringLiteral("diff/wrap")).toBool());
     showMessage(tr("Select a modification to see its changes."));
 }
 
@@ -619,6 +731,14 @@ void DiffView::setDiff(TreeDiffPtr diff, const QString &reviewKey, const QString
     m_caption.clear();
     m_syntax->reset(palette());
     m_model->setDiff(std::move(diff));
+    m_ignoreWhitespace->blockSignals(true);
+    m_ignoreWhitespace->setChecked(false); // a new diff is read as it is
+    m_ignoreWhitespace->blockSignals(false);
+    m_showGenerated->blockSignals(true);
+    m_showGenerated->setChecked(false);
+    m_showGenerated->blockSignals(false);
+    updateDecisionActions();
+    updateFindCount();
     if (!reviewKey.isEmpty()) {
         m_model->setSeenKeys(QSettings().value(QStringLiteral("diff/seen/") + reviewKey).toStringList());
         m_model->setViewedKeys(QSettings().value(QStringLiteral("diff/viewed/") + reviewKey).toStringList());
@@ -631,9 +751,7 @@ void DiffView::setDiff(TreeDiffPtr diff, const QString &reviewKey, const QString
         m_list->setCurrentIndex(m_model->index(0));
         m_list->scrollToTop();
     }
-    if (m_files->rowCount() > 0) {
-        m_fileView->setCurrentIndex(m_files->index(0, 0));
-    }
+    m_filesPanel->follow(0);
     updateHeader();
     m_waitingForPaint = true;
     m_list->viewport()->update();
@@ -708,6 +826,141 @@ void DiffView::replaceOutline(TreeDiffPtr outline)
     m_wantTimer->start();
 }
 
+void DiffView::followScroll()
+{
+    const QModelIndex top = m_list->indexAt(QPoint(1, 1));
+    if (!top.isValid() || m_stack->currentIndex() != 0) {
+        m_sticky->hide();
+        return;
+    }
+    const int file = m_model->row(top.row()).file;
+    m_filesPanel->follow(file);
+    if (m_model->fileRow(file) == top.row()) {
+        m_sticky->hide(); // its own header is on top
+        return;
+    }
+    const DiffColors colors(palette());
+    QPalette sticky = m_sticky->palette();
+    sticky.setColor(QPalette::Window, colors.file);
+    sticky.setColor(QPalette::WindowText, colors.text);
+    m_sticky->setPalette(sticky);
+    QFont bold = m_list->font();
+    bold.setBold(true);
+    m_sticky->setFont(bold);
+    const int width = m_list->viewport()->width();
+    const int margin = QFontMetrics(bold).horizontalAdvance(QLatin1Char('0'));
+    m_sticky->setContentsMargins(margin, 0, margin, 0);
+    m_sticky->setText(
+        QFontMetrics(bold).elidedText(m_model->fileHeaderText(file), Qt::ElideMiddle, width - 2 * margin));
+    m_sticky->setToolTip(m_model->fileHeaderText(file));
+    m_sticky->setGeometry(0, 0, width, m_list->visualRect(top).height());
+    m_sticky->show();
+    m_sticky->raise();
+}
+
+QString DiffView::stickyText() const
+{
+    return m_sticky->isVisible() ? m_sticky->toolTip() : QString();
+}
+
+void DiffView::showFind()
+{
+    m_findBar->show();
+    m_findEdit->setFocus(Qt::ShortcutFocusReason);
+    m_findEdit->selectAll();
+}
+
+void DiffView::find(bool forward)
+{
+    if (m_model->search().isEmpty()) {
+        showFind();
+        return;
+    }
+    const int row = m_model->findRow(currentRow(), forward);
+    if (row >= 0) {
+        goToRow(row);
+        m_list->scrollTo(m_model->index(row), QAbstractItemView::PositionAtCenter);
+    }
+    updateFindCount();
+}
+
+void DiffView::findNext()
+{
+    find(true);
+}
+
+void DiffView::findPrevious()
+{
+    find(false);
+}
+
+void DiffView::updateFindCount()
+{
+    if (m_model->search().isEmpty()) {
+        m_findCount->clear();
+        return;
+    }
+    QString text = tr("%n row(s) match", nullptr, m_model->matchCount());
+    if (!m_model->isComplete()) {
+        text += u' ' + tr("(in the files read so far)");
+    }
+    m_findCount->setText(text);
+}
+
+void DiffView::setIgnoreWhitespace(bool ignore)
+{
+    if (!m_model->diff() || ignore == m_model->ignoresWhitespace()) {
+        return;
+    }
+    keepPlace([&] { m_model->unloadFiles(ignore); });
+    // Hunks are decided on the diff as it is; what -w shows is for reading.
+    const bool decidable = m_decidable;
+    m_decidable = decidable && !ignore;
+    updateDecisionActions();
+    m_decidable = decidable;
+    updateHeader();
+    TreeDiffOptions options;
+    options.ignoreWhitespace = ignore;
+    Q_EMIT readRequested(m_model->diff(), options);
+    m_wantTimer->start();
+}
+
+void DiffView::setWrap(bool wrap)
+{
+    m_wrapLines = wrap;
+    m_list->setUniformItemSizes(!wrap);
+    m_list->setResizeMode(wrap ? QListView::Adjust : QListView::Fixed); // wrapped heights follow the width
+    QSettings().setValue(QStringLiteral("diff/wrap"), wrap);
+    keepPlace([&] { m_list->doItemsLayout(); });
+}
+
+void DiffView::zoomIn()
+{
+    zoom(1);
+}
+
+void DiffView::zoomOut()
+{
+    zoom(-1);
+}
+
+void DiffView::zoomReset()
+{
+    zoom(0);
+}
+
+void DiffView::zoom(int steps)
+{
+    QFont font = m_list->font();
+    const qreal standard = monospaceFont().pointSizeF();
+    const qreal size = steps == 0 ? standard : std::clamp(font.pointSizeF() + steps, 6.0, 48.0);
+    font.setPointSizeF(size);
+    m_list->setFont(font);
+    m_syntax->reset(palette());
+    QSettings().setValue(QStringLiteral("diff/fontSize"), size == standard ? QVariant() : QVariant(size));
+    followScroll();
+}
+
 void DiffView::askForVisibleFiles()
 {
     if (!m_model->diff() || m_model->isComplete() || m_model->rowCount() == 0) {
@@ -746,9 +999,7 @@ void DiffView::setReview(const QList<HunkDecision> &decisions, const QList<Revie
     m_model->setReview(decidable ? decisions : QList<HunkDecision>(), comments);
     m_decidable = decidable;
     updateDecisionActions();
-    if (before.file < m_files->rowCount()) {
-        m_fileView->setCurrentIndex(m_files->index(before.file, 0));
-    }
+    m_filesPanel->follow(before.file);
     // Keep the place: the same row of the same file and hunk.
     for (int i = 0; i < m_model->rowCount(); ++i) {
         const DiffModel::Row &r = m_model->row(i);
@@ -780,13 +1031,13 @@ void DiffView::setCaption(const QString &caption)
 void DiffView::updateDecisionActions()
 {
     for (QAction *action : std::as_const(m_decisionActions)) {
-        action->setEnabled(m_decidable);
+        action->setEnabled(m_decidable && !m_model->ignoresWhitespace());
     }
 }
 
 void DiffView::decide(const QString &decision, bool wholeFile)
 {
-    if (!m_decidable || !m_model->diff() || m_model->rowCount() == 0) {
+    if (!m_decidable || m_model->ignoresWhitespace() || !m_model->diff() || m_model->rowCount() == 0) {
         return;
     }
     const int row = currentRow();
@@ -894,10 +1145,7 @@ void DiffView::goToRow(int row)
     const QModelIndex index = m_model->index(row);
     m_list->setCurrentIndex(index);
     m_list->scrollTo(index, QAbstractItemView::PositionAtTop);
-    const int file = m_model->row(row).file;
-    if (file < m_files->rowCount() && m_fileView->currentIndex().row() != file) {
-        m_fileView->setCurrentIndex(m_files->index(file, 0));
-    }
+    m_filesPanel->follow(m_model->row(row).file);
 }
 
 void DiffView::setMode(DiffModel::Mode mode)
@@ -1073,6 +1321,19 @@ std::optional<DiffView::SeenProgress> DiffView::seenProgress(const QString &revi
 
 bool DiffView::eventFilter(QObject *watched, QEvent *event)
 {
+    if (watched == m_findEdit && event->type() == QEvent::KeyPress) {
+        const auto *key = static_cast<QKeyEvent *>(event);
+        if (key->key() == Qt::Key_Escape) {
+            m_findEdit->clear();
+            m_findBar->hide();
+            m_list->setFocus();
+            return true;
+        }
+        if (key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) {
+            find(!(key->modifiers() & Qt::ShiftModifier));
+            return true;
+        }
+    }
     if (watched == m_list->viewport() && event->type() == QEvent::Paint && m_waitingForPaint) {
         const bool handled = QWidget::eventFilter(watched, event);
         m_waitingForPaint = false;
@@ -1093,47 +1354,8 @@ bool DiffView::eventFilter(QObject *watched, QEvent *event)
     return QWidget::eventFilter(watched, event);
 }
 
-void DiffView::sizeFileColumns()
-{
-    QHeaderView *header = m_fileView->header();
-    const QFontMetrics metrics(m_fileView->font());
-    const int padding = metrics.horizontalAdvance(QLatin1Char('M'));
-    int change =
-        metrics.horizontalAdvance(m_files->headerData(DiffFileListModel::ChangeColumn, Qt::Horizontal).toString());
-    FileDiff sample;
-    for (const char *kind : {"added", "deleted", "renamed", "typechange", "modified"}) {
-        sample.change = QString::fromLatin1(kind);
-        change = std::max(change, metrics.horizontalAdvance(DiffModel::changeText(sample)));
-    }
-    sample.binary = true;
-    change = std::max(change, metrics.horizontalAdvance(DiffModel::changeText(sample)));
-    sample.binary = false;
-    sample.tooLarge = true;
-    change = std::max(change, metrics.horizontalAdvance(DiffModel::changeText(sample)));
-    sample.tooLarge = false;
-    sample.change = QStringLiteral("modified");
-    sample.oldMode = 0100644;
-    sample.newMode = 0100755;
-    change = std::max(change, metrics.horizontalAdvance(DiffModel::changeText(sample)));
-    const int number = metrics.horizontalAdvance(tr("+%1").arg(99999));
-    const int seen =
-        std::max(metrics.horizontalAdvance(tr("✓ viewed")), metrics.horizontalAdvance(tr("%1/%2").arg(999).arg(999)));
-    const QList<std::pair<int, int>> widths{{DiffFileListModel::ChangeColumn, change},
-                                            {DiffFileListModel::AddedColumn, number},
-                                            {DiffFileListModel::RemovedColumn, number},
-                                            {DiffFileListModel::SeenColumn, seen}};
-    for (const auto &[column, width] : widths) {
-        const int title = metrics.horizontalAdvance(m_files->headerData(column, Qt::Horizontal).toString());
-        header->setSectionResizeMode(column, QHeaderView::Interactive);
-        header->resizeSection(column, std::max(width, title) + padding);
-    }
-}
-
 void DiffView::changeEvent(QEvent *event)
 {
-    if (event->type() == QEvent::FontChange || event->type() == QEvent::LanguageChange) {
-        sizeFileColumns();
-    }
     if (event->type() == QEvent::PaletteChange) {
         m_syntax->reset(palette());
         m_list->viewport()->update();

@@ -9,6 +9,7 @@
 
 class QComboBox;
 class QLabel;
+class QLineEdit;
 class QListView;
 class QStackedWidget;
 class QTreeView;
@@ -17,6 +18,7 @@ class QToolButton;
 
 namespace astra {
 
+class DiffFilesPanel;
 class SyntaxCache;
 
 // The files of a diff: path, change, additions, deletions, and how many hunks were seen.
@@ -102,6 +104,32 @@ public:
     {
         return m_fileView;
     }
+    DiffFilesPanel *filesPanel() const
+    {
+        return m_filesPanel;
+    }
+    // The sticky header's text, empty when the top row is a file's own header.
+    QString stickyText() const;
+    // Font size of the lines: `steps` points larger (negative: smaller); 0: the standard size.
+    // Kept between sessions.
+    void zoom(int steps);
+    void zoomIn();
+    // Ctrl+F: the find bar; F3 and Shift+F3 (Enter and Shift+Enter in the bar) go to the next and
+    // previous row that holds the text, in the files read so far.
+    void showFind();
+    void findNext();
+    void findPrevious();
+    // Lines compared without whitespace (git diff -w): the files are read again
+    // (readRequested()); hunks cannot be decided meanwhile.
+    void setIgnoreWhitespace(bool ignore);
+    // Long lines wrapped instead of cut at the edge (kept between sessions).
+    void setWrap(bool wrap);
+    bool wrapsLines() const
+    {
+        return m_wrapLines;
+    }
+    void zoomOut();
+    void zoomReset();
     SyntaxCache *syntax() const
     {
         return m_syntax.get();
@@ -139,6 +167,8 @@ Q_SIGNALS:
     void diffPainted();
     // Files not read yet that are on screen or next (indices), nearest first: read them first.
     void filesWanted(const QList<int> &files);
+    // Read every file of `outline` again with `options` (ignore whitespace turned on or off).
+    void readRequested(const astra::TreeDiffPtr &outline, const astra::TreeDiffOptions &options);
     // `hunk`: 1-based, as `astra mod diff` numbers them; 0: the whole file. `decision`:
     // accepted, rejected, or empty to clear.
     void decisionRequested(const QString &path, int hunk, const QString &decision);
@@ -158,13 +188,26 @@ private:
     void decide(const QString &decision, bool wholeFile);
     void updateDecisionActions();
     void askForVisibleFiles();
-    void sizeFileColumns();
+    // The file list and the sticky header follow the top row.
+    void followScroll();
+    void find(bool forward);
+    void updateFindCount();
     void keepPlace(const std::function<void()> &change);
 
     DiffModel *m_model;
     DiffFileListModel *m_files;
     QListView *m_list;
+    DiffFilesPanel *m_filesPanel;
     QTreeView *m_fileView;
+    class DiffOverview *m_overview = nullptr;
+    QLabel *m_sticky = nullptr;
+    QWidget *m_findBar = nullptr;
+    QLineEdit *m_findEdit = nullptr;
+    QLabel *m_findCount = nullptr;
+    QAction *m_ignoreWhitespace = nullptr;
+    QAction *m_wrap = nullptr;
+    QAction *m_showGenerated = nullptr;
+    bool m_wrapLines = false;
     QLabel *m_header;
     QLabel *m_highlighting;
     QLabel *m_message;

@@ -1,0 +1,287 @@
+#include "difffiles.h"
+
+#include "diffmodel.h"
+#include "diffview.h"
+
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLineEdit>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QStandardItemModel>
+#include <QToolButton>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace astra {
+
+namespace {
+constexpr int FileRole = Qt::UserRole + 1; // tree items: the file's index, -1 for a folder
+}
+
+DiffFilesPanel::DiffFilesPanel(DiffFileListModel *files, QWidget *parent)
+    : QWidget(parent)
+    , m_files(files)
+    , m_flat(new QSortFilterProxyModel(this))
+    , m_tree(new QStandardItemModel(this))
+    , m_view(new QTreeView(this))
+    , m_filter(new QLineEdit(this))
+    , m_treeButton(new QToolButton(this))
+{
+    m_flat->setSourceModel(files);
+    m_flat->setFilterKeyColumn(DiffFileListModel::PathColumn);
+    m_flat->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_filter->setObjectName(QStringLiteral("diffFileFilter"));
+    m_filter->setPlaceholderText(tr("Filter files by name"));
+    m_filter->setClearButtonEnabled(true);
+    m_treeButton->setObjectName(QStringLiteral("diffFileTree"));
+    m_treeButton->setText(tr("Folders"));
+    m_treeButton->setToolTip(tr("Show the files in their folders, or as one list"));
+    m_treeButton->setCheckable(true);
+    m_view->setObjectName(QStringLiteral("diffFiles"));
+    m_view->setUniformRowHeights(true);
+    m_view->setTextElideMode(Qt::ElideMiddle); // a long path keeps its file name
+    m_view->header()->setStretchLastSection(false);
+
+    auto *top = new QHBoxLayout;
+    top->setContentsMargins(0, 0, 0, 0);
+    top->addWidget(m_filter, 1);
+    top->addWidget(m_treeButton);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(top);
+    layout->addWidget(m_view, 1);
+
+    connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
+        m_flat->setFilterFixedString(text);
+        if (isTree()) {
+            rebuildTree();
+        }
+    });
+    connect(m_treeButton, &QToolButton::toggled, this, [this](bool tree) {
+        setTree(tree);
+        QSettings().setValue(QStringLiteral("diff/fileTree"), tree);
+    });
+    connect(files, &QAbstractItemModel::modelReset, this, [this] {
+        if (isTree()) {
+            rebuildTree();
+        }
+    });
+    // Counts and seen marks change as files are read and reviewed: the tree's copies follow.
+    connect(files, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &from, const QModelIndex &to) {
+        if (!isTree()) {
+            return;
+        }
+        for (int row = from.row(); row <= to.row() && row < m_treeItems.size(); ++row) {
+            QStandardItem *item = m_treeItems.at(row);
+            if (!item) {
+                continue;
+            }
+            QStandardItem *parentItem = item->parent() ? item->parent() : m_tree->invisibleRootItem();
+            for (int column = 1; column < DiffFileListModel::ColumnCount; ++column) {
+                if (QStandardItem *cell = parentItem->child(item->row(), column)) {
+                    cell->setText(m_files->index(row, column).data().toString());
+                }
+            }
+        }
+    });
+    connect(m_view, &QAbstractItemView::activated, this, [this](const QModelIndex &index) {
+        if (const int file = fileOf(index); file >= 0) {
+            Q_EMIT fileChosen(file);
+        }
+    });
+    connect(m_view, &QAbstractItemView::clicked, this, [this](const QModelIndex &index) {
+        if (const int file = fileOf(index); file >= 0) {
+            Q_EMIT fileChosen(file);
+        }
+    });
+    setTree(QSettings().value(QStringLiteral("diff/fileTree")).toBool());
+}
+
+bool DiffFilesPanel::isTree() const
+{
+    return m_view->model() == m_tree;
+}
+
+void DiffFilesPanel::setTree(bool tree)
+{
+    const int current = currentFile();
+    m_treeButton->blockSignals(true);
+    m_treeButton->setChecked(tree);
+    m_treeButton->blockSignals(false);
+    if (tree) {
+        rebuildTree();
+        m_view->setModel(m_tree);
+        m_view->setRootIsDecorated(true);
+    } else {
+        m_view->setModel(m_flat);
+        m_view->setRootIsDecorated(false);
+    }
+    sizeColumns();
+    // Up and Down (and any other way the current row moves) choose the file.
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this, [this](const QModelIndex &index) {
+        if (m_following) {
+            return;
+        }
+        if (const int file = fileOf(index); file >= 0) {
+            Q_EMIT fileChosen(file);
+        }
+    });
+    if (current >= 0) {
+        follow(current);
+    }
+}
+
+void DiffFilesPanel::rebuildTree()
+{
+    m_tree->clear();
+    m_treeItems.clear();
+    QStringList headers;
+    for (int column = 0; column < DiffFileListModel::ColumnCount; ++column) {
+        headers.append(m_files->headerData(column, Qt::Horizontal).toString());
+    }
+    m_tree->setHorizontalHeaderLabels(headers);
+    const int count = m_files->rowCount();
+    m_treeItems.fill(nullptr, count);
+    QHash<QString, QStandardItem *> folders;
+    const auto folder = [&](const QString &path, const auto &self) -> QStandardItem * {
+        if (path.isEmpty()) {
+            return m_tree->invisibleRootItem();
+        }
+        if (QStandardItem *known = folders.value(path)) {
+            return known;
+        }
+        const int slash = int(path.lastIndexOf(u'/'));
+        QStandardItem *parentItem = self(slash < 0 ? QString() : path.left(slash), self);
+        auto *item = new QStandardItem(path.mid(slash + 1) + u'/');
+        item->setData(-1, FileRole);
+        item->setEditable(false);
+        QList<QStandardItem *> row{item};
+        for (int column = 1; column < DiffFileListModel::ColumnCount; ++column) {
+            row.append(new QStandardItem());
+            row.last()->setEditable(false);
+        }
+        parentItem->appendRow(row);
+        folders.insert(path, item);
+        return item;
+    };
+    const QString filter = m_filter->text();
+    for (int file = 0; file < count; ++file) {
+        const QString path = m_files->index(file, DiffFileListModel::PathColumn).data(Qt::EditRole).toString();
+        if (!filter.isEmpty() && !path.contains(filter, Qt::CaseInsensitive)) {
+            continue;
+        }
+        const int slash = int(path.lastIndexOf(u'/'));
+        auto *item = new QStandardItem(path.mid(slash + 1));
+        item->setData(file, FileRole);
+        item->setToolTip(m_files->index(file, DiffFileListModel::PathColumn).data(Qt::ToolTipRole).toString());
+        item->setEditable(false);
+        QList<QStandardItem *> row{item};
+        for (int column = 1; column < DiffFileListModel::ColumnCount; ++column) {
+            row.append(new QStandardItem(m_files->index(file, column).data().toString()));
+            row.last()->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            row.last()->setEditable(false);
+        }
+        folder(slash < 0 ? QString() : path.left(slash), folder)->appendRow(row);
+        m_treeItems[file] = item;
+    }
+    if (isTree()) {
+        m_view->expandAll();
+    }
+}
+
+void DiffFilesPanel::sizeColumns()
+{
+    QHeaderView *header = m_view->header();
+    header->setSectionResizeMode(DiffFileListModel::PathColumn, QHeaderView::Stretch);
+    const QFontMetrics metrics(m_view->font());
+    const int padding = metrics.horizontalAdvance(QLatin1Char('M'));
+    int change =
+        metrics.horizontalAdvance(m_files->headerData(DiffFileListModel::ChangeColumn, Qt::Horizontal).toString());
+    FileDiff sample;
+    for (const char *kind : {"added", "deleted", "renamed", "typechange", "modified"}) {
+        sample.change = QString::fromLatin1(kind);
+        change = std::max(change, metrics.horizontalAdvance(DiffModel::changeText(sample)));
+    }
+    sample.binary = true;
+    change = std::max(change, metrics.horizontalAdvance(DiffModel::changeText(sample)));
+    sample.binary = false;
+    sample.tooLarge = true;
+    change = std::max(change, metrics.horizontalAdvance(DiffModel::changeText(sample)));
+    sample.tooLarge = false;
+    sample.change = QStringLiteral("modified");
+    sample.oldMode = 0100644;
+    sample.newMode = 0100755;
+    change = std::max(change, metrics.horizontalAdvance(DiffModel::changeText(sample)));
+    const int number = metrics.horizontalAdvance(tr("+%1").arg(99999));
+    const int seen =
+        std::max(metrics.horizontalAdvance(tr("✓ viewed")), metrics.horizontalAdvance(tr("%1/%2").arg(999).arg(999)));
+    const QList<std::pair<int, int>> widths{{DiffFileListModel::ChangeColumn, change},
+                                            {DiffFileListModel::AddedColumn, number},
+                                            {DiffFileListModel::RemovedColumn, number},
+                                            {DiffFileListModel::SeenColumn, seen}};
+    for (const auto &[column, width] : widths) {
+        const int title = metrics.horizontalAdvance(m_files->headerData(column, Qt::Horizontal).toString());
+        header->setSectionResizeMode(column, QHeaderView::Interactive);
+        header->resizeSection(column, std::max(width, title) + padding);
+    }
+}
+
+int DiffFilesPanel::fileOf(const QModelIndex &index) const
+{
+    if (!index.isValid()) {
+        return -1;
+    }
+    if (index.model() == m_tree) {
+        return index.siblingAtColumn(0).data(FileRole).toInt();
+    }
+    return m_flat->mapToSource(index).row();
+}
+
+QModelIndex DiffFilesPanel::indexOf(int file) const
+{
+    if (isTree()) {
+        QStandardItem *item = file >= 0 && file < m_treeItems.size() ? m_treeItems.at(file) : nullptr;
+        return item ? item->index() : QModelIndex();
+    }
+    return m_flat->mapFromSource(m_files->index(file, 0));
+}
+
+void DiffFilesPanel::follow(int file)
+{
+    const QModelIndex index = indexOf(file);
+    if (!index.isValid() || m_view->currentIndex().siblingAtColumn(0) == index) {
+        return;
+    }
+    m_following = true;
+    m_view->setCurrentIndex(index);
+    m_view->scrollTo(index);
+    m_following = false;
+}
+
+int DiffFilesPanel::currentFile() const
+{
+    return fileOf(m_view->currentIndex());
+}
+
+int DiffFilesPanel::shownFiles() const
+{
+    if (isTree()) {
+        return int(std::count_if(m_treeItems.cbegin(), m_treeItems.cend(), [](const QStandardItem *item) {
+            return item != nullptr;
+        }));
+    }
+    return m_flat->rowCount();
+}
+
+void DiffFilesPanel::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::FontChange || event->type() == QEvent::LanguageChange) {
+        sizeColumns();
+    }
+    QWidget::changeEvent(event);
+}
+
+} // namespace astra
