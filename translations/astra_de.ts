@@ -589,6 +589,33 @@
     </message>
 </context>
 <context>
+    <name>astra::DiffFilesPanel</name>
+    <message>
+        <source>Filter files by name</source>
+        <translation>Dateien nach Namen filtern</translation>
+    </message>
+    <message>
+        <source>Folders</source>
+        <translation>Ordner</translation>
+    </message>
+    <message>
+        <source>Show the files in their folders, or as one list</source>
+        <translation>Die Dateien in ihren Ordnern zeigen oder als eine Liste</translation>
+    </message>
+    <message>
+        <source>+%1</source>
+        <translation>+%1</translation>
+    </message>
+    <message>
+        <source>✓ viewed</source>
+        <translation>✓ angesehen</translation>
+    </message>
+    <message>
+        <source>%1/%2</source>
+        <translation>%1/%2</translation>
+    </message>
+</context>
+<context>
     <name>astra::DiffModel</name>
     <message>
         <source>symbolic link</source>
@@ -744,6 +771,41 @@
         <source>✘ rejected</source>
         <translation>✘ abgelehnt</translation>
     </message>
+    <message>
+        <source>%1 % alike</source>
+        <translation>%1 % gleich</translation>
+    </message>
+    <message>
+        <source>Reading…</source>
+        <translation>Wird gelesen…</translation>
+    </message>
+    <message>
+        <source>No changes but in whitespace.</source>
+        <translation>Keine Änderungen außer an Leerraum.</translation>
+    </message>
+    <message>
+        <source>Lock file</source>
+        <translation>Sperrdatei</translation>
+    </message>
+    <message>
+        <source>Minified file</source>
+        <translation>Minimierte Datei</translation>
+    </message>
+    <message>
+        <source>Generated file</source>
+        <translation>Erzeugte Datei</translation>
+    </message>
+    <message>
+        <source>%1, collapsed. Enter or double-click shows it.</source>
+        <translation>%1, eingeklappt. Eingabetaste oder Doppelklick zeigt sie.</translation>
+    </message>
+</context>
+<context>
+    <name>astra::DiffOverview</name>
+    <message>
+        <source>The file being read: removed lines red, added lines green; click to go there</source>
+        <translation>Die gelesene Datei: entfernte Zeilen rot, hinzugefügte grün; ein Klick führt dorthin</translation>
+    </message>
 </context>
 <context>
     <name>astra::DiffView</name>
@@ -896,6 +958,80 @@
     <message>
         <source>Viewed</source>
         <translation>Angesehen</translation>
+    </message>
+    <message>
+        <source>Find in the diff</source>
+        <translation>Im Diff suchen</translation>
+    </message>
+    <message>
+        <source>Find next</source>
+        <translation>Weitersuchen</translation>
+    </message>
+    <message>
+        <source>Find previous</source>
+        <translation>Rückwärts suchen</translation>
+    </message>
+    <message>
+        <source>Larger text</source>
+        <translation>Größere Schrift</translation>
+    </message>
+    <message>
+        <source>Smaller text</source>
+        <translation>Kleinere Schrift</translation>
+    </message>
+    <message>
+        <source>Standard text size</source>
+        <translation>Normale Schriftgröße</translation>
+    </message>
+    <message>
+        <source>Ignore whitespace</source>
+        <translation>Leerraum ignorieren</translation>
+    </message>
+    <message>
+        <source>No whitespace</source>
+        <translation>Ohne Leerraum</translation>
+    </message>
+    <message>
+        <source>Wrap long lines</source>
+        <translation>Lange Zeilen umbrechen</translation>
+    </message>
+    <message>
+        <source>Wrap</source>
+        <translation>Umbruch</translation>
+    </message>
+    <message>
+        <source>Show generated and lock files</source>
+        <translation>Erzeugte Dateien und Sperrdateien zeigen</translation>
+    </message>
+    <message>
+        <source>Generated</source>
+        <translation>Erzeugte</translation>
+    </message>
+    <message>
+        <source>Find in the diff (Enter: next, Shift+Enter: previous, Esc: close)</source>
+        <translation>Im Diff suchen (Eingabe: weiter, Umschalt+Eingabe: zurück, Esc: schließen)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n row(s) match</source>
+        <translation>
+            <numerusform>%n Zeile passt</numerusform>
+            <numerusform>%n Zeilen passen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>(in the files read so far)</source>
+        <translation>(in den bisher gelesenen Dateien)</translation>
+    </message>
+    <message numerus="yes">
+        <source>reading: %1 of %n file(s) so far</source>
+        <translation>
+            <numerusform>gelesen: bisher %1 von %n Datei</numerusform>
+            <numerusform>gelesen: bisher %1 von %n Dateien</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>finding renames</source>
+        <translation>Umbenennungen werden gesucht</translation>
     </message>
 </context>
 <context>
@@ -2889,6 +3025,18 @@ Hash %7
         <source>&amp;Update onto the target</source>
         <translation>Auf das Ziel &amp;aktualisieren</translation>
     </message>
+    <message>
+        <source>The rest of the diff could not be read: %1</source>
+        <translation>Der Rest des Diffs konnte nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>No change waits for review.</source>
+        <translation>Keine Änderung wartet auf Prüfung.</translation>
+    </message>
+    <message>
+        <source>Loading modification %1…</source>
+        <translation>Änderung %1 wird geladen…</translation>
+    </message>
 </context>
 <context>
     <name>astra::Merger</name>
@@ -3990,6 +4138,17 @@ Hash %7
     </message>
 </context>
 <context>
+    <name>astra::Renames</name>
+    <message>
+        <source>Opening the object database</source>
+        <translation>Öffnen der Objektdatenbank</translation>
+    </message>
+    <message>
+        <source>Finding renames</source>
+        <translation>Suchen der Umbenennungen</translation>
+    </message>
+</context>
+<context>
     <name>astra::ReviewView</name>
     <message>
         <source>pending tests</source>
@@ -4510,10 +4669,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>%1 wird gelesen</translation>
     </message>
     <message>
-        <source>Applying the accepted hunks of %1 to %2</source>
-        <translation>Die angenommenen Hunks von %1 werden auf %2 angewendet</translation>
-    </message>
-    <message>
         <source>Writing the tree of the accepted hunks</source>
         <translation>Der Baum der angenommenen Hunks wird geschrieben</translation>
     </message>
@@ -4556,6 +4711,10 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>Moving %1 to %2</source>
         <translation>%1 wird auf %2 bewegt</translation>
+    </message>
+    <message>
+        <source>Applying the accepted hunks of %1 to %2: %3</source>
+        <translation>Anwenden der angenommenen Hunks von %1 auf %2: %3</translation>
     </message>
 </context>
 <context>
@@ -5565,8 +5724,8 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>Zwei Bäume werden verglichen</translation>
     </message>
     <message>
-        <source>Finding renames</source>
-        <translation>Umbenennungen werden gesucht</translation>
+        <source>Reading the blob %1</source>
+        <translation>Lesen des Blobs %1</translation>
     </message>
 </context>
 <context>
@@ -7128,6 +7287,18 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
         <source>Listing the conflicts</source>
         <translation>Die Konflikte werden aufgelistet</translation>
     </message>
+    <message>
+        <source>Applying the change</source>
+        <translation>Anwenden der Änderung</translation>
+    </message>
+    <message>
+        <source>%1 is not on the base as the change found it.</source>
+        <translation>%1 ist auf der Basis nicht so, wie die Änderung es vorfand.</translation>
+    </message>
+    <message>
+        <source>%1 is already on the base.</source>
+        <translation>%1 ist bereits auf der Basis.</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -7182,6 +7353,14 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
     <message>
         <source>--theme %1: use system, light or dark.</source>
         <translation>--theme %1: verwenden Sie system, light oder dark.</translation>
+    </message>
+    <message>
+        <source>The modification to open in the review and the diff (default, with --view review or diff: the first one waiting for review).</source>
+        <translation>Die Änderung, die in Prüfung und Diff geöffnet wird (Vorgabe mit --view review oder diff: die erste, die auf Prüfung wartet).</translation>
+    </message>
+    <message>
+        <source>--modification %1: give a modification&apos;s number (see `astra status`).</source>
+        <translation>--modification %1: geben Sie die Nummer einer Änderung an (siehe `astra status`).</translation>
     </message>
 </context>
 </TS>

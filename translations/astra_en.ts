@@ -589,6 +589,33 @@
     </message>
 </context>
 <context>
+    <name>astra::DiffFilesPanel</name>
+    <message>
+        <source>Filter files by name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Folders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the files in their folders, or as one list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>+%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>✓ viewed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1/%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::DiffModel</name>
     <message>
         <source>symbolic link</source>
@@ -742,6 +769,41 @@
         <source>✘ rejected</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 % alike</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No changes but in whitespace.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lock file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Minified file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generated file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, collapsed. Enter or double-click shows it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::DiffOverview</name>
+    <message>
+        <source>The file being read: removed lines red, added lines green; click to go there</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::DiffView</name>
@@ -893,6 +955,80 @@
     </message>
     <message>
         <source>Viewed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Find in the diff</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Find next</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Find previous</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Larger text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Smaller text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Standard text size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ignore whitespace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No whitespace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wrap long lines</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wrap</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show generated and lock files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Find in the diff (Enter: next, Shift+Enter: previous, Esc: close)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n row(s) match</source>
+        <translation>
+            <numerusform>%n row matches</numerusform>
+            <numerusform>%n rows match</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>(in the files read so far)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>reading: %1 of %n file(s) so far</source>
+        <translation>
+            <numerusform>reading: %1 of %n file so far</numerusform>
+            <numerusform>reading: %1 of %n files so far</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>finding renames</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2879,6 +3015,18 @@ hash %7
         <source>&amp;Update onto the target</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The rest of the diff could not be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No change waits for review.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading modification %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Merger</name>
@@ -3978,6 +4126,17 @@ hash %7
     </message>
 </context>
 <context>
+    <name>astra::Renames</name>
+    <message>
+        <source>Opening the object database</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finding renames</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::ReviewView</name>
     <message>
         <source>pending tests</source>
@@ -4498,10 +4657,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Applying the accepted hunks of %1 to %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Writing the tree of the accepted hunks</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4543,6 +4698,10 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>Moving %1 to %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Applying the accepted hunks of %1 to %2: %3</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -5553,7 +5712,7 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Finding renames</source>
+        <source>Reading the blob %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -7042,6 +7201,18 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
         <source>Listing the conflicts</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Applying the change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not on the base as the change found it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is already on the base.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -7095,6 +7266,14 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
     </message>
     <message>
         <source>--theme %1: use system, light or dark.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The modification to open in the review and the diff (default, with --view review or diff: the first one waiting for review).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--modification %1: give a modification&apos;s number (see `astra status`).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

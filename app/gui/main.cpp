@@ -186,7 +186,14 @@ int main(int argc, char **argv)
                     grabNow();
                 });
                 if (view == u"diff") {
-                    QObject::connect(window.diffView(), &astra::DiffView::diffPainted, &window, grabNow);
+                    // The picture shows the whole diff: painted, every file read.
+                    const auto whenComplete = [&] {
+                        if (window.diffView()->model()->isComplete()) {
+                            grabNow();
+                        }
+                    };
+                    QObject::connect(window.diffView(), &astra::DiffView::diffPainted, &window, whenComplete);
+                    QObject::connect(window.diffView(), &astra::DiffView::diffCompleted, &window, whenComplete);
                     QObject::connect(window.watcher(),
                                      &astra::WorkspaceWatcher::reviewLoaded,
                                      &window,

@@ -14,6 +14,10 @@ namespace astra {
 
 struct DiffFiller::State
 {
+    explicit State(quint64 number)
+        : generation(number)
+    {}
+    const quint64 generation; // which start() this is: what an earlier one says is dropped
     QMutex mutex;
     DiffFiller *owner = nullptr; // null once the filler stopped or is gone: nothing more is said
     QList<int> wanted;
@@ -27,8 +31,8 @@ struct DiffFiller::State
         if (owner && !stopped) {
             QMetaObject::invokeMethod(
                 owner,
-                [owner = owner, self = this, call = std::move(call)]() mutable {
-                    if (owner->m_state.get() == self) {
+                [owner = owner, generation = generation, call = std::move(call)]() mutable {
+                    if (owner->m_state && owner->m_state->generation == generation) {
                         call(owner);
                     }
                 },
@@ -186,7 +190,7 @@ void DiffFiller::start(const QString &repoPath, TreeDiffPtr outline, const TreeD
     if (!outline || outline->isComplete()) {
         return;
     }
-    m_state = std::make_shared<State>();
+    m_state = std::make_shared<State>(++m_generation);
     m_state->owner = this;
     m_state->wanted = std::exchange(m_wanted, {});
     m_running = true;

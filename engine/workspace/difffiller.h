@@ -51,6 +51,7 @@ public:
 private:
     std::shared_ptr<State> m_state;
     QList<int> m_wanted; // asked for before start()
+    quint64 m_generation = 0;
     bool m_running = false;
 };
 

@@ -197,11 +197,14 @@ QByteArray edited(const QByteArray &content, int every)
     return lines.join('\n');
 }
 
-void makeLargeChange()
+bool makeLargeChange()
 {
     const QList<SourceFile> headers = systemHeaders(3030);
     if (headers.size() < 3030) {
-        qFatal("/usr/include holds %lld usable headers; the large change needs 3030", qlonglong(headers.size()));
+        std::fprintf(stderr,
+                     "/usr/include holds %lld usable headers; the large change needs 3030: it is not measured\n",
+                     qlonglong(headers.size()));
+        return false;
     }
     const QList<SourceFile> base = headers.mid(0, 2600);
     QByteArray stream =
@@ -260,6 +263,7 @@ void makeLargeChange()
                  "large change: %lld entries in `git diff -M`, %lld renames\n",
                  qlonglong(listed.count(u'\n') + 1),
                  qlonglong(listed.count(QStringLiteral("\nR")) + (listed.startsWith(u'R') ? 1 : 0)));
+    return true;
 }
 
 // What the workstation does to show a diff: compute it on a worker thread, hand it over, lay
@@ -590,8 +594,7 @@ int main(int argc, char **argv)
         return childLarge(childRepo, positional.value(0), positional.value(1));
     }
     makeRepository(sizes);
-    if (large) {
-        makeLargeChange();
+    if (large && makeLargeChange()) {
         using Function = void (*)(benchmark::State &);
         const std::pair<const char *, Function> large[] = {
             {"BM_AstraOpenLargeChange", BM_AstraOpenLargeChange},

@@ -330,6 +330,7 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         }
         m_review->showError(id, message);
         m_diffKey.clear();
+        m_filler->stop();
         m_diff->showMessage(message);
     });
     connect(m_watcher, &WorkspaceWatcher::ledgerLoaded, m_ledger, &LedgerView::setSnapshot);
@@ -504,6 +505,7 @@ void MainWindow::showInbox(const QList<InboxItem> &items)
             } else {
                 const QString none = tr("No change waits for review.");
                 m_review->showNone(none);
+                m_filler->stop();
                 m_diff->showMessage(none);
             }
         } else if (m_openInboxOnStart && first > 0) {
@@ -672,6 +674,7 @@ void MainWindow::connectConversation()
         m_compareFrom = from;
         m_showingConflicts = false;
         if (const qint64 id = m_review->modificationId(); id > 0) {
+            m_filler->stop();
             m_diff->showMessage(tr("Loading the changes…"));
             m_diffKey.clear();
             m_watcher->loadReview(id, QString(), from);
@@ -732,6 +735,7 @@ void MainWindow::connectConversation()
                     conflicts->deletions += file.deletions;
                 }
                 m_showingConflicts = true;
+                m_filler->stop();
                 m_diff->setDiff(conflicts);
                 m_diff->setRevisions(0, 0);
                 m_diff->setReview({}, {}, false); // nothing to decide on here: it is not the change
@@ -765,6 +769,7 @@ void MainWindow::pinModification(qint64 id)
     m_compareFrom = -1;
     m_diffKey.clear();
     m_review->showLoading(id);
+    m_filler->stop();
     m_diff->showMessage(tr("Loading modification %1…").arg(id));
     m_watcher->loadReview(id, QString(), m_compareFrom);
 }
@@ -785,6 +790,7 @@ void MainWindow::showReviewOf(qint64 goalId, bool reload)
     if (!card || card->modificationId == 0) {
         m_review->showNone(tr("Goal %1 has no modification yet: its plan writes one when it runs.").arg(goalId));
         m_diffKey.clear();
+        m_filler->stop();
         m_diff->showMessage(tr("Goal %1 has no changes to show yet.").arg(goalId));
         return;
     }

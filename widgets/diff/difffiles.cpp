@@ -144,7 +144,7 @@ void DiffFilesPanel::rebuildTree()
     }
     m_tree->setHorizontalHeaderLabels(headers);
     const int count = m_files->rowCount();
-    m_treeItems.fill(nullptr, count);
+    m_treeItems = QVector<QStandardItem *>(count, nullptr);
     QHash<QString, QStandardItem *> folders;
     const auto folder = [&](const QString &path, const auto &self) -> QStandardItem * {
         if (path.isEmpty()) {

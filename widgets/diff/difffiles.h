@@ -56,7 +56,7 @@ private:
     DiffFileListModel *m_files;
     QSortFilterProxyModel *m_flat;
     QStandardItemModel *m_tree;
-    QList<QStandardItem *> m_treeItems; // by file; null when filtered out
+    QVector<QStandardItem *> m_treeItems; // by file; null when filtered out
     QTreeView *m_view;
     QLineEdit *m_filter;
     QToolButton *m_treeButton;

@@ -121,7 +121,7 @@ QString DiffModel::generatedKind(const QString &path)
         QStringLiteral("bun.lockb"),
     };
     if (locks.contains(name)) {
-        return tr("lock file");
+        return tr("Lock file");
     }
     static const QStringList minified{QStringLiteral(".min.js"),
                                       QStringLiteral(".min.css"),
@@ -129,7 +129,7 @@ QString DiffModel::generatedKind(const QString &path)
                                       QStringLiteral(".css.map")};
     for (const QString &suffix : minified) {
         if (name.endsWith(suffix)) {
-            return tr("minified");
+            return tr("Minified file");
         }
     }
     static const QStringList generated{QStringLiteral(".pb.go"),
@@ -141,11 +141,11 @@ QString DiffModel::generatedKind(const QString &path)
                                        QStringLiteral(".freezed.dart")};
     for (const QString &suffix : generated) {
         if (name.endsWith(suffix)) {
-            return tr("generated");
+            return tr("Generated file");
         }
     }
     if (name.contains(QStringLiteral(".generated.")) || name.contains(QStringLiteral("_generated."))) {
-        return tr("generated");
+        return tr("Generated file");
     }
     return QString();
 }
@@ -770,8 +770,7 @@ QString DiffModel::noticeText(int index) const
 {
     const FileDiff &f = file(index);
     if (m_collapsed.contains(index)) {
-        return tr("A %1: collapsed, as generated files are. Enter or double-click shows it.")
-            .arg(generatedKind(f.path));
+        return tr("%1, collapsed. Enter or double-click shows it.").arg(generatedKind(f.path));
     }
     if (!f.loaded) {
         return tr("Reading…");

@@ -134,6 +134,7 @@ public:
 
     // Lock files and generated files (package-lock.json, go.sum, *.min.js, *_pb2.py …) are
     // collapsed to their header and a notice until asked for.
+    // What such a file is ("Lock file", "Minified file", "Generated file"); empty for others.
     static QString generatedKind(const QString &path);
     bool isCollapsed(int file) const
     {
@@ -165,6 +166,11 @@ public:
     }
     // Forgets the lines of every file (they are read again with `ignoreWhitespace`).
     void unloadFiles(bool ignoreWhitespace);
+    // The files of the diff shown are read without whitespace (kept across a new outline).
+    void setIgnoresWhitespace(bool ignore)
+    {
+        m_ignoreWhitespace = ignore;
+    }
     void expandAllGaps();
 
     // Seen marks, per hunk.

@@ -289,11 +289,16 @@ private:
         auto strong = [&](const Side &s) {
             return s.origin == '-' ? colors.removedStrong : colors.addedStrong;
         };
+        // A wrapped row is several lines high: its number and sign stand on its first line.
+        const int firstLine = QFontMetrics(option.font).height() + 2;
+        const auto onFirstLine = [firstLine](const QRect &area) {
+            return QRect(area.left(), area.top(), area.width(), std::min(area.height(), firstLine));
+        };
         auto number = [&](const QRect &area, int n) {
             painter->fillRect(area, colors.gutter);
             if (n > 0) {
                 painter->setPen(colors.dim);
-                painter->drawText(area.adjusted(0, 0, -charWidth, 0),
+                painter->drawText(onFirstLine(area).adjusted(0, 0, -charWidth, 0),
                                   Qt::AlignVCenter | Qt::AlignRight,
                                   QString::number(n));
             }
@@ -301,7 +306,9 @@ private:
         auto sign = [&](const QRect &area, const Side &s) {
             if (s.origin != ' ') {
                 painter->setPen(colors.dim);
-                painter->drawText(area, Qt::AlignVCenter | Qt::AlignHCenter, QString(QLatin1Char(s.origin)));
+                painter->drawText(onFirstLine(area),
+                                  Qt::AlignVCenter | Qt::AlignHCenter,
+                                  QString(QLatin1Char(s.origin)));
             }
         };
         if (m_model->mode() == DiffModel::Mode::Unified) {
@@ -775,6 +782,7 @@ void DiffView::addFiles(const QList<LoadedFile> &files)
     updateHeader();
     if (m_model->isComplete()) {
         saveSeen();
+        Q_EMIT diffCompleted();
     } else {
         m_wantTimer->start();
     }
@@ -803,7 +811,9 @@ void DiffView::replaceOutline(TreeDiffPtr outline)
     const QStringList seen = m_model->seenKeys();
     const QStringList viewed = m_model->viewedKeys();
     const QString reviewKey = std::exchange(m_reviewKey, QString()); // saved again below, whole
+    const bool ignoring = m_model->ignoresWhitespace();
     m_model->setDiff(merged);
+    m_model->setIgnoresWhitespace(ignoring);
     m_model->setSeenKeys(seen);
     m_model->setViewedKeys(viewed);
     m_reviewKey = reviewKey;
@@ -822,6 +832,7 @@ void DiffView::replaceOutline(TreeDiffPtr outline)
     updateHeader();
     if (m_model->isComplete()) {
         saveSeen();
+        Q_EMIT diffCompleted();
     }
     m_wantTimer->start();
 }

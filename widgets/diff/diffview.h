@@ -165,6 +165,8 @@ public:
 Q_SIGNALS:
     // The first paint of the diff after setDiff() (time to first paint).
     void diffPainted();
+    // The diff shown from its outline is complete: every file read, the renames found.
+    void diffCompleted();
     // Files not read yet that are on screen or next (indices), nearest first: read them first.
     void filesWanted(const QList<int> &files);
     // Read every file of `outline` again with `options` (ignore whitespace turned on or off).
