@@ -548,10 +548,6 @@
 <context>
     <name>astra::DiffFileListModel</name>
     <message>
-        <source>%1 ← %2</source>
-        <translation>%1 ← %2</translation>
-    </message>
-    <message>
         <source>+%1</source>
         <translation>+%1</translation>
     </message>
@@ -586,6 +582,10 @@
     <message>
         <source>✓ viewed</source>
         <translation>✓ angesehen</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
     </message>
 </context>
 <context>

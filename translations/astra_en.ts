@@ -548,10 +548,6 @@
 <context>
     <name>astra::DiffFileListModel</name>
     <message>
-        <source>%1 ← %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>+%1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -585,6 +581,10 @@
     </message>
     <message>
         <source>✓ viewed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

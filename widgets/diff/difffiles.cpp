@@ -42,7 +42,7 @@ DiffFilesPanel::DiffFilesPanel(DiffFileListModel *files, QWidget *parent)
     m_treeButton->setCheckable(true);
     m_view->setObjectName(QStringLiteral("diffFiles"));
     m_view->setUniformRowHeights(true);
-    m_view->setTextElideMode(Qt::ElideMiddle); // a long path keeps its file name
+    m_view->setTextElideMode(Qt::ElideLeft); // a long path keeps its file name
     m_view->header()->setStretchLastSection(false);
 
     auto *top = new QHBoxLayout;
@@ -200,21 +200,12 @@ void DiffFilesPanel::sizeColumns()
     const int padding = metrics.horizontalAdvance(QLatin1Char('M'));
     int change =
         metrics.horizontalAdvance(m_files->headerData(DiffFileListModel::ChangeColumn, Qt::Horizontal).toString());
+    // The common words; a rare longer one ("mode changed") is elided, its tooltip says it all.
     FileDiff sample;
-    for (const char *kind : {"added", "deleted", "renamed", "typechange", "modified"}) {
+    for (const char *kind : {"added", "deleted", "renamed", "modified"}) {
         sample.change = QString::fromLatin1(kind);
         change = std::max(change, metrics.horizontalAdvance(DiffModel::changeText(sample)));
     }
-    sample.binary = true;
-    change = std::max(change, metrics.horizontalAdvance(DiffModel::changeText(sample)));
-    sample.binary = false;
-    sample.tooLarge = true;
-    change = std::max(change, metrics.horizontalAdvance(DiffModel::changeText(sample)));
-    sample.tooLarge = false;
-    sample.change = QStringLiteral("modified");
-    sample.oldMode = 0100644;
-    sample.newMode = 0100755;
-    change = std::max(change, metrics.horizontalAdvance(DiffModel::changeText(sample)));
     const int number = metrics.horizontalAdvance(tr("+%1").arg(99999));
     const int seen =
         std::max(metrics.horizontalAdvance(tr("✓ viewed")), metrics.horizontalAdvance(tr("%1/%2").arg(999).arg(999)));

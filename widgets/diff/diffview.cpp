@@ -398,7 +398,7 @@ QVariant DiffFileListModel::data(const QModelIndex &index, int role) const
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
         case PathColumn:
-            return file.change == u"renamed" ? tr("%1 ← %2").arg(file.path, file.oldPath) : file.path;
+            return file.change == u"renamed" ? tr("%1 → %2").arg(file.oldPath, file.path) : file.path;
         case ChangeColumn:
             return DiffModel::changeText(file);
         case AddedColumn:
