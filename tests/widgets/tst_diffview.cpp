@@ -592,7 +592,8 @@ private Q_SLOTS:
         }
         // The lock file: collapsed, Enter shows it.
         QVERIFY(model->isCollapsed(lock));
-        QVERIFY2(model->noticeText(lock).startsWith(QStringLiteral("Lock file, collapsed")), qPrintable(model->noticeText(lock)));
+        QVERIFY2(model->noticeText(lock).startsWith(QStringLiteral("Lock file, collapsed")),
+                 qPrintable(model->noticeText(lock)));
         QCOMPARE(model->row(model->fileRow(lock) + 1).kind, DiffModel::RowKind::Notice);
         QVERIFY(model->toggleGap(model->fileRow(lock) + 1));
         QVERIFY(!model->isCollapsed(lock));
