@@ -137,7 +137,6 @@ public:
             size_t size = 0;
             git_object_t type = GIT_OBJECT_ANY;
             if (git_odb_read_header(&size, &type, m_odb, &side.id) < 0) {
-                git_error_clear();
                 side.readable = false;
                 side.size = 0;
             } else {
@@ -153,7 +152,6 @@ public:
             side.spansRead = true;
             git_blob *raw = nullptr;
             if (git_blob_lookup(&raw, m_repo, &side.id) < 0) {
-                git_error_clear();
                 side.readable = false;
             } else {
                 BlobPtr blob(raw);
