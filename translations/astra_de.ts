@@ -1033,6 +1033,14 @@
         <source>finding renames</source>
         <translation>Umbenennungen werden gesucht</translation>
     </message>
+    <message>
+        <source>View</source>
+        <translation>Ansicht</translation>
+    </message>
+    <message>
+        <source>Whitespace, wrapping, generated files, find and text size</source>
+        <translation>Leerraum, Umbruch, erzeugte Dateien, Suche und Schriftgröße</translation>
+    </message>
 </context>
 <context>
     <name>astra::Evidence</name>

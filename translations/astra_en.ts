@@ -1031,6 +1031,14 @@
         <source>finding renames</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Whitespace, wrapping, generated files, find and text size</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Evidence</name>

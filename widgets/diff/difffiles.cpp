@@ -220,6 +220,13 @@ void DiffFilesPanel::sizeColumns()
     }
 }
 
+void DiffFilesPanel::fitColumns()
+{
+    for (int column = DiffFileListModel::ChangeColumn; column < DiffFileListModel::ColumnCount; ++column) {
+        m_view->resizeColumnToContents(column);
+    }
+}
+
 int DiffFilesPanel::fileOf(const QModelIndex &index) const
 {
     if (!index.isValid()) {

@@ -38,6 +38,9 @@ public:
     int currentFile() const;
     // How many files the filter shows.
     int shownFiles() const;
+    // The columns sized to what they hold, once (a new diff, a diff read to the end); the path
+    // keeps the rest.
+    void fitColumns();
 
 Q_SIGNALS:
     void fileChosen(int file);

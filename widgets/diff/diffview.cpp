@@ -15,6 +15,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QMenu>
 #include <QPainter>
 #include <QScrollBar>
 #include <QSettings>
@@ -620,6 +621,9 @@ DiffView::DiffView(QWidget *parent)
         }
         actions->addAction(action);
     }
+    // How the diff reads (whitespace, wrapping, generated files, find, text size): one View menu
+    // on the tool bar, so that the header keeps its room.
+    auto *viewMenu = new QMenu(this);
     const auto toggle = [&](const char *id, const QString &text, const QString &shortText, const QKeySequence &keys) {
         auto *action = new QAction(text, this);
         action->setObjectName(QString::fromLatin1(id));
@@ -629,7 +633,7 @@ DiffView::DiffView(QWidget *parent)
         action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
         action->setToolTip(tr("%1 (%2)").arg(text, keys.toString(QKeySequence::NativeText)));
         addAction(action);
-        actions->addAction(action);
+        viewMenu->addAction(action);
         return action;
     };
     m_ignoreWhitespace = toggle("ignoreWhitespace",
@@ -646,6 +650,19 @@ DiffView::DiffView(QWidget *parent)
     connect(m_showGenerated, &QAction::toggled, this, [this](bool shown) {
         keepPlace([&] { m_model->showGenerated(shown); });
     });
+    viewMenu->addSeparator();
+    for (const char *id : {"findInDiff", "zoomInDiff", "zoomOutDiff", "zoomResetDiff"}) {
+        if (auto *action = findChild<QAction *>(QString::fromLatin1(id))) {
+            viewMenu->addAction(action);
+        }
+    }
+    auto *viewButton = new QToolButton(this);
+    viewButton->setObjectName(QStringLiteral("diffViewMenu"));
+    viewButton->setText(tr("View"));
+    viewButton->setToolTip(tr("Whitespace, wrapping, generated files, find and text size"));
+    viewButton->setMenu(viewMenu);
+    viewButton->setPopupMode(QToolButton::InstantPopup);
+    actions->addWidget(viewButton);
     actions->addWidget(m_compare);
     actions->addWidget(m_modeButton);
     updateDecisionActions();
@@ -759,6 +776,7 @@ void DiffView::setDiff(TreeDiffPtr diff, const QString &reviewKey, const QString
         m_list->scrollToTop();
     }
     m_filesPanel->follow(0);
+    m_filesPanel->fitColumns();
     updateHeader();
     m_waitingForPaint = true;
     m_list->viewport()->update();
@@ -782,6 +800,7 @@ void DiffView::addFiles(const QList<LoadedFile> &files)
     updateHeader();
     if (m_model->isComplete()) {
         saveSeen();
+        m_filesPanel->fitColumns();
         Q_EMIT diffCompleted();
     } else {
         m_wantTimer->start();
@@ -832,6 +851,7 @@ void DiffView::replaceOutline(TreeDiffPtr outline)
     updateHeader();
     if (m_model->isComplete()) {
         saveSeen();
+        m_filesPanel->fitColumns();
         Q_EMIT diffCompleted();
     }
     m_wantTimer->start();
