@@ -163,12 +163,21 @@ bool binaryWithoutData(const git_diff_delta *delta)
         || (none(delta->old_file.id) && none(delta->new_file.id));
 }
 
+// A delta libgit2 is not given (binaryWithoutData()), kept for the index.
+struct ByHand
+{
+    git_delta_t status = GIT_DELTA_UNMODIFIED;
+    git_oid oldId{};
+    git_oid newId{};
+    quint32 newMode = 0;
+    QByteArray oldPath;
+    QByteArray newPath;
+};
+
 struct ApplyWrapper
 {
     const git_apply_options *given = nullptr;
-    std::vector<git_diff_delta> byHand;
-    QByteArray paths; // keeps the paths of byHand alive
-    std::vector<std::pair<qsizetype, qsizetype>> pathOffsets; // old, new
+    std::vector<ByHand> byHand;
 
     static int onDelta(const git_diff_delta *delta, void *payload)
     {
@@ -181,11 +190,12 @@ struct ApplyWrapper
         if (!binaryWithoutData(delta)) {
             return 0;
         }
-        self->byHand.push_back(*delta);
-        self->pathOffsets.emplace_back(self->paths.size(), 0);
-        self->paths.append(delta->old_file.path).append('\0');
-        self->pathOffsets.back().second = self->paths.size();
-        self->paths.append(delta->new_file.path).append('\0');
+        self->byHand.push_back({delta->status,
+                                delta->old_file.id,
+                                delta->new_file.id,
+                                delta->new_file.mode,
+                                QByteArray(delta->old_file.path),
+                                QByteArray(delta->new_file.path)});
         return 1; // done below
     }
     static int onHunk(const git_diff_hunk *hunk, void *payload)
@@ -211,34 +221,31 @@ Result<IndexPtr> applyToTree(git_repository *repo, git_tree *base, git_diff *dif
     }
     IndexPtr index(raw);
     // What libgit2 has no data to apply: the file must be on the base as the change found it.
-    for (size_t i = 0; i < wrapper.byHand.size(); ++i) {
-        const git_diff_delta &delta = wrapper.byHand[i];
-        const char *oldPath = wrapper.paths.constData() + wrapper.pathOffsets[i].first;
+    for (const ByHand &delta : wrapper.byHand) {
+        const QString oldPath = QString::fromUtf8(delta.oldPath);
         if (delta.status != GIT_DELTA_ADDED) {
-            const git_index_entry *entry = git_index_get_bypath(index.get(), oldPath, 0);
-            if (!entry || !git_oid_equal(&entry->id, &delta.old_file.id)) {
+            const git_index_entry *entry = git_index_get_bypath(index.get(), delta.oldPath.constData(), 0);
+            if (!entry || !git_oid_equal(&entry->id, &delta.oldId)) {
                 return makeError(
                     QCoreApplication::translate("astra::git", "%1 is not on the base as the change found it.")
-                        .arg(QString::fromUtf8(oldPath)),
+                        .arg(oldPath),
                     ErrorKind::Conflict);
             }
-            if (const int code = git_index_remove_bypath(index.get(), oldPath); code < 0) {
-                return error(code, QString::fromUtf8(oldPath));
+            if (const int code = git_index_remove_bypath(index.get(), delta.oldPath.constData()); code < 0) {
+                return error(code, oldPath);
             }
-        } else if (git_index_get_bypath(index.get(), oldPath, 0)) {
-            return makeError(
-                QCoreApplication::translate("astra::git", "%1 is already on the base.").arg(QString::fromUtf8(oldPath)),
-                ErrorKind::Conflict);
+        } else if (git_index_get_bypath(index.get(), delta.oldPath.constData(), 0)) {
+            return makeError(QCoreApplication::translate("astra::git", "%1 is already on the base.").arg(oldPath),
+                             ErrorKind::Conflict);
         }
     }
-    for (size_t i = 0; i < wrapper.byHand.size(); ++i) {
-        const git_diff_delta &delta = wrapper.byHand[i];
+    for (const ByHand &delta : wrapper.byHand) {
         git_index_entry entry{};
-        entry.path = wrapper.paths.constData() + wrapper.pathOffsets[i].second;
-        entry.mode = delta.new_file.mode;
-        entry.id = delta.new_file.id;
+        entry.path = delta.newPath.constData();
+        entry.mode = delta.newMode;
+        entry.id = delta.newId;
         if (const int code = git_index_add(index.get(), &entry); code < 0) {
-            return error(code, QString::fromUtf8(entry.path));
+            return error(code, QString::fromUtf8(delta.newPath));
         }
     }
     return index;

@@ -5,7 +5,6 @@
 
 #include "base/result.h"
 
-#include <QHash>
 #include <QString>
 #include <QStringList>
 
@@ -70,13 +69,9 @@ Result<QString> createCommit(git_repository *repo,
 // `contextLines` of context, type changes reported, renames found. Every hunk index the review
 // names refers to this diff, so whatever applies or rejects hunks builds it here. With `binary`
 // the binary deltas carry their data (git_apply needs it). Renames are the ones `git diff -M`
-// finds (git/renames.h); `similarity` receives each renamed file's score in percent, by new path.
-Result<DiffPtr> reviewDiff(git_repository *repo,
-                           const git_tree *from,
-                           const git_tree *to,
-                           int contextLines,
-                           bool binary,
-                           QHash<QByteArray, int> *similarity = nullptr);
+// finds (git/renames.h).
+Result<DiffPtr>
+reviewDiff(git_repository *repo, const git_tree *from, const git_tree *to, int contextLines, bool binary);
 // The hunks and lines of one file's patch appended to `file` (its counts updated).
 Status readPatch(git_patch *patch, FileDiff &file, int maxIntraLineLength);
 

@@ -170,12 +170,8 @@ void annotateIntraLine(DiffHunk &hunk, int maxLineLength)
 
 namespace git {
 
-Result<DiffPtr> reviewDiff(git_repository *repo,
-                           const git_tree *from,
-                           const git_tree *to,
-                           int contextLines,
-                           bool binary,
-                           QHash<QByteArray, int> *similarity)
+Result<DiffPtr>
+reviewDiff(git_repository *repo, const git_tree *from, const git_tree *to, int contextLines, bool binary)
 {
     git_diff_options diffOptions = GIT_DIFF_OPTIONS_INIT;
     diffOptions.context_lines = uint32_t(std::max(0, contextLines));
@@ -187,18 +183,8 @@ Result<DiffPtr> reviewDiff(git_repository *repo,
         return git::error(code, Tr::tr("Comparing two trees"));
     }
     DiffPtr diff(rawDiff);
-    auto renames = findRenames(repo, diff.get());
-    if (!renames) {
-        return renames.error();
-    }
-    if (similarity) {
-        for (const RenamePair &pair : std::as_const(renames->pairs)) {
-            similarity->insert(QByteArray(git_diff_get_delta(diff.get(), pair.target)->new_file.path),
-                               pair.score * 100 / renameMaxScore);
-        }
-    }
-    if (Status applied = applyRenames(diff.get(), *renames); !applied) {
-        return applied.error();
+    if (Status renamed = findAndApplyRenames(repo, diff.get()); !renamed) {
+        return renamed.error();
     }
     return diff;
 }

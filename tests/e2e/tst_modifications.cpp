@@ -818,6 +818,38 @@ private Q_SLOTS:
         QVERIFY2(arith->similarity >= 90 && arith->similarity < 100, qPrintable(QString::number(arith->similarity)));
     }
 
+    // A binary file the branch only made executable, changed on the target meanwhile: libgit2
+    // has no data for it, the target's file is not the one the branch found, so the import is a
+    // conflict that names the file, with nothing written.
+    void binaryChangedOnBothSidesIsAConflict()
+    {
+        makeWorkspace();
+        m_repo->write(QStringLiteral("src/tool.bin"),
+                      QByteArray("\x7f"
+                                 "ELF\x00\x01",
+                                 6));
+        m_repo->commitAll(QStringLiteral("a binary"));
+        m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("agent")});
+        QFile::setPermissions(m_repo->file(QStringLiteral("src/tool.bin")),
+                              QFile::permissions(m_repo->file(QStringLiteral("src/tool.bin"))) | QFile::ExeOwner);
+        m_repo->commitAll(QStringLiteral("executable"));
+        m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("main")});
+        m_repo->write(QStringLiteral("src/tool.bin"),
+                      QByteArray("\x7f"
+                                 "ELF\x00\x02",
+                                 6));
+        m_repo->commitAll(QStringLiteral("rebuilt"));
+        const qint64 before = modificationCount();
+        auto created = m_workspace->proposeBranch(QStringLiteral("agent"), m_goal, QString());
+        QVERIFY(!created.ok());
+        QCOMPARE(created.error().kind, ErrorKind::Conflict);
+        QVERIFY2(created.message().contains(QStringLiteral("src/tool.bin is not on the base as the change found it")),
+                 qPrintable(created.message()));
+        QCOMPARE(modificationCount(), before);
+        QCOMPARE(astraBranches(), QStringList());
+        QVERIFY(m_workspace->verifyLedger()->intact);
+    }
+
     // A branch's changes meet the policy before anything of them is read: a blob far past the
     // size limit (well compressed) and hostile tree entries are policy refusals, ledgered, with
     // nothing written.
