@@ -103,10 +103,22 @@ void ChangeFeed::check()
         return;
     }
     const qint64 version = query->value(0).toLongLong();
-    const bool first = m_dataVersion < 0;
-    const bool moved = version != m_dataVersion;
+    const bool otherCommitted = m_dataVersion >= 0 && version != m_dataVersion;
     m_dataVersion = version;
-    if (moved && !first) {
+    // Another connection committed; that is a change to the state when the ledger moved.
+    // Commits that only keep books (the record of the ledger checkpoint that follows a decision)
+    // are not announced, as on PostgreSQL. The head is read after this connection's own commits
+    // too, so that they are not taken for another's.
+    auto head =
+        m_db.exec(Tr::tr("Reading the ledger head"), QStringLiteral("SELECT seq FROM ledger_head WHERE id = 1"));
+    if (!head) {
+        qCWarning(lcStore) << "cannot read the ledger head:" << head.message();
+        return;
+    }
+    const qint64 seq = head->next() ? head->value(0).toLongLong() : 0;
+    const bool moved = m_ledgerSeq >= 0 && seq != m_ledgerSeq;
+    m_ledgerSeq = seq;
+    if (otherCommitted && moved) {
         Q_EMIT changed();
     }
 }

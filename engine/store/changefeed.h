@@ -15,7 +15,8 @@ class Database;
 // Tells the thread that owns `db` when another connection changed the state, without polling:
 //   - SQLite: the database file and its write-ahead log are watched (inotify); a burst of file
 //     events is coalesced for a moment, then PRAGMA data_version says whether another connection
-//     committed since the last look (this connection's own commits do not count);
+//     committed since the last look (this connection's own commits do not count), and the
+//     ledger head whether that commit changed the state;
 //   - PostgreSQL: LISTEN on the channel every ledger append notifies (changeChannel()), and
 //     notifications from this connection's own session are ignored.
 // Every change to the state appends to the ledger in the same transaction, so a committed
@@ -50,6 +51,7 @@ private:
     QFileSystemWatcher *m_files = nullptr;
     QTimer m_settle;
     qint64 m_dataVersion = -1;
+    qint64 m_ledgerSeq = -1; // the ledger head when last looked
     QString m_path; // the SQLite file
 };
 
