@@ -32,7 +32,15 @@ QString helpText()
         "  goal approve|reject|abandon ID [--reason TEXT]\n"
         "                                decide on a goal; the reason is kept in the ledger\n"
         "  plan GOAL                     plan the goal and print the decomposition tree\n"
-        "  plan show GOAL                print the goal's current plan and its tasks\n"
+        "  plan show GOAL [--plan ID] [--symbolic]\n"
+        "                                the goal's current (or an earlier) plan in words, with its tasks;\n"
+        "                                --symbolic in the planner's symbols\n"
+        "  plan history GOAL             every plan the goal has had\n"
+        "  plan compare GOAL [OLDER NEWER]\n"
+        "                                which ways changed between two plans, and why\n"
+        "  plan export GOAL --svg FILE|--dot FILE [--plan ID] [--symbolic]\n"
+        "                                the decomposition as a picture (SVG) or a Graphviz graph (- for\n"
+        "                                standard output)\n"
         "  plan approve GOAL [--reason TEXT]\n"
         "                                approve the plan; nothing runs before that\n"
         "  run [--goal ID]               run approved plans until their modifications await review,\n"
@@ -215,6 +223,10 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
     parser.addOption({QStringLiteral("state"), Tr::tr("Only goals in this state."), Tr::tr("STATE")});
     parser.addOption({QStringLiteral("files"), Tr::tr("The arguments after the title are files.")});
     parser.addOption({QStringLiteral("reason"), Tr::tr("Why."), Tr::tr("TEXT")});
+    parser.addOption({QStringLiteral("plan"), Tr::tr("This plan of the goal."), Tr::tr("ID")});
+    parser.addOption({QStringLiteral("symbolic"), Tr::tr("In the planner's symbols.")});
+    parser.addOption({QStringLiteral("svg"), Tr::tr("Write the picture as SVG."), Tr::tr("FILE")});
+    parser.addOption({QStringLiteral("dot"), Tr::tr("Write the graph in Graphviz's DOT."), Tr::tr("FILE")});
     parser.addOption({QStringLiteral("through"), Tr::tr("Archive up to this entry."), Tr::tr("SEQ")});
     parser.addOption({QStringLiteral("limit"), Tr::tr("Print at most N entries."), Tr::tr("N")});
     parser.addOption(

@@ -1,10 +1,13 @@
 #include "cli.h"
+#include "planning/plangraph.h"
+#include "planning/planreading.h"
 #include "scheduling/scheduler.h"
 #include "workspace/taskexecutors.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QMutex>
+#include <QSaveFile>
 
 namespace astra::cli {
 
@@ -39,7 +42,17 @@ void printTasks(QTextStream &out, const QList<TaskRecord> &tasks)
     }
 }
 
-void printPlan(Context &context, Workspace &workspace, const PlanRecord &plan)
+// The state of each step, by plan node id.
+QHash<qint64, QString> stepStates(const QList<TaskRecord> &tasks)
+{
+    QHash<qint64, QString> states;
+    for (const TaskRecord &task : tasks) {
+        states.insert(task.planNodeId, toString(task.state));
+    }
+    return states;
+}
+
+void printPlan(Context &context, Workspace &workspace, const PlanRecord &plan, bool symbolic)
 {
     auto tasks = workspace.planTasks(plan.id);
     if (context.json) {
@@ -57,29 +70,252 @@ void printPlan(Context &context, Workspace &workspace, const PlanRecord &plan)
     if (!plan.approvedBy.isEmpty()) {
         context.out << Tr::tr("Approved by %1 at %2").arg(plan.approvedBy, plan.approvedAt) << '\n';
     }
-    context.out << plan.treeText();
-    if (!plan.failure.isEmpty()) {
-        context.out << plan.failure << '\n';
+    QHash<qint64, const TaskRecord *> byNode;
+    if (tasks) {
+        for (const TaskRecord &task : std::as_const(*tasks)) {
+            byNode.insert(task.planNodeId, &task);
+        }
     }
-    if (tasks && !tasks->isEmpty()) {
-        context.out << Tr::tr("Tasks:") << '\n';
-        printTasks(context.out, *tasks);
+    const PlanReading reading(plan, PlanReading::domainOf(plan));
+    context.out << '\n'
+                << reading.text(symbolic, [&](const PlanNodeRecord &node) -> QString {
+                       const TaskRecord *task = byNode.value(node.id);
+                       if (!task) {
+                           return QString();
+                       }
+                       QString state = task->state == TaskState::Queued && !task->planApproved
+                           ? Tr::tr("waiting for the plan's approval")
+                           : toString(task->state);
+                       if (!task->summary.isEmpty()) {
+                           state += QStringLiteral(" (%1)").arg(task->summary);
+                       }
+                       return Tr::tr("task %1, %2").arg(task->id).arg(state);
+                   });
+    if (const QString failure = reading.failure(); !symbolic && !failure.isEmpty()) {
+        context.out << '\n' << failure << '\n';
+    } else if (!plan.failure.isEmpty()) {
+        context.out << '\n' << plan.failure << '\n';
     }
+}
+
+// The plan `--plan ID` names among the goal's, or the current one.
+Result<PlanRecord> choosePlan(Context &context, Workspace &workspace, qint64 goalId, int *exitCode)
+{
+    if (!context.parser.isSet(QStringLiteral("plan"))) {
+        return workspace.currentPlan(goalId);
+    }
+    qint64 planId = 0;
+    if (!context.parseId(context.parser.value(QStringLiteral("plan")), Tr::tr("plan"), &planId, exitCode)) {
+        return makeError(QString(), ErrorKind::Invalid);
+    }
+    auto plans = workspace.goalPlans(goalId);
+    if (!plans) {
+        return plans.error();
+    }
+    for (const PlanRecord &plan : std::as_const(*plans)) {
+        if (plan.id == planId) {
+            return plan;
+        }
+    }
+    QStringList ids;
+    for (const PlanRecord &plan : std::as_const(*plans)) {
+        ids.append(QString::number(plan.id));
+    }
+    return makeError(ids.isEmpty()
+                         ? Tr::tr("Plan %1 is not a plan of goal %2, which has none yet.").arg(planId).arg(goalId)
+                         : Tr::tr("Plan %1 is not a plan of goal %2; its plans are %3 (`astra plan history %2`).")
+                               .arg(planId)
+                               .arg(goalId)
+                               .arg(ids.join(QStringLiteral(", "))),
+                     ErrorKind::NotFound);
+}
+
+int printHistory(Context &context, Workspace &workspace, qint64 goalId)
+{
+    auto plans = workspace.goalPlans(goalId);
+    if (!plans) {
+        return context.fail(plans.error());
+    }
+    if (context.json) {
+        QJsonArray array;
+        for (const PlanRecord &plan : std::as_const(*plans)) {
+            QJsonObject object = plan.toJson();
+            object.remove(QStringLiteral("tree"));
+            object.remove(QStringLiteral("problem"));
+            array.append(object);
+        }
+        context.printJson(array);
+        return Success;
+    }
+    if (plans->isEmpty()) {
+        context.out << Tr::tr("Goal %1 has no plan yet; make one with `astra plan %1`.").arg(goalId) << '\n';
+        return Success;
+    }
+    for (const PlanRecord &plan : std::as_const(*plans)) {
+        context.out
+            << Tr::tr("Plan %1  %2  %3  %4").arg(plan.id).arg(toString(plan.state), plan.outcome, plan.createdAt);
+        if (!plan.stateReason.isEmpty()) {
+            context.out << QStringLiteral("  (%1)").arg(plan.stateReason);
+        }
+        context.out << '\n';
+    }
+    if (plans->size() > 1) {
+        context.out
+            << Tr::tr("Compare two with `astra plan compare %1 OLDER NEWER` (the newest two without them).").arg(goalId)
+            << '\n';
+    }
+    return Success;
+}
+
+int printComparison(Context &context, Workspace &workspace, qint64 goalId, const QStringList &ids, bool symbolic)
+{
+    int exitCode = Success;
+    auto plans = workspace.goalPlans(goalId);
+    if (!plans) {
+        return context.fail(plans.error());
+    }
+    const PlanRecord *older = nullptr;
+    const PlanRecord *newer = nullptr;
+    if (ids.isEmpty()) {
+        if (plans->size() < 2) {
+            return context.fail(
+                makeError(Tr::tr("Goal %1 has %n plan(s); a comparison needs two. Replan it with `astra plan %1`.",
+                                 nullptr,
+                                 int(plans->size()))
+                              .arg(goalId),
+                          ErrorKind::Invalid));
+        }
+        newer = &plans->at(0);
+        older = &plans->at(1);
+    } else {
+        qint64 a = 0;
+        qint64 b = 0;
+        if (!context.parseId(ids.at(0), Tr::tr("plan"), &a, &exitCode)
+            || !context.parseId(ids.at(1), Tr::tr("plan"), &b, &exitCode)) {
+            return exitCode;
+        }
+        for (const PlanRecord &plan : std::as_const(*plans)) {
+            if (plan.id == a) {
+                older = &plan;
+            }
+            if (plan.id == b) {
+                newer = &plan;
+            }
+        }
+        if (!older || !newer) {
+            return context.fail(makeError(
+                Tr::tr("Plan %1 is not a plan of goal %2; see `astra plan history %2`.").arg(older ? b : a).arg(goalId),
+                ErrorKind::NotFound));
+        }
+    }
+    const PlanReading before(*older, PlanReading::domainOf(*older));
+    const PlanReading after(*newer, PlanReading::domainOf(*newer));
+    const QList<PlanChange> changes = comparePlans(before, after, symbolic);
+    if (context.json) {
+        QJsonArray array;
+        for (const PlanChange &change : changes) {
+            QJsonObject object;
+            object.insert(QStringLiteral("task"), change.task);
+            object.insert(QStringLiteral("text"), change.text);
+            object.insert(QStringLiteral("older_node"), double(change.olderNode));
+            object.insert(QStringLiteral("newer_node"), double(change.newerNode));
+            array.append(object);
+        }
+        QJsonObject object;
+        object.insert(QStringLiteral("older"), double(older->id));
+        object.insert(QStringLiteral("newer"), double(newer->id));
+        object.insert(QStringLiteral("changes"), array);
+        context.printJson(object);
+        return Success;
+    }
+    context.out << Tr::tr("From plan %1 (%2) to plan %3 (%4):")
+                       .arg(older->id)
+                       .arg(older->createdAt)
+                       .arg(newer->id)
+                       .arg(newer->createdAt)
+                << '\n';
+    if (changes.isEmpty()) {
+        context.out << Tr::tr("  The same decomposition.") << '\n';
+    }
+    for (const PlanChange &change : changes) {
+        context.out << QStringLiteral("  ") << change.text << '\n';
+    }
+    return Success;
+}
+
+int exportPlan(Context &context, Workspace &workspace, const PlanRecord &plan, bool symbolic)
+{
+    const bool svg = context.parser.isSet(QStringLiteral("svg"));
+    const bool dot = context.parser.isSet(QStringLiteral("dot"));
+    if (svg == dot) {
+        return context.usage(Tr::tr("plan export needs one of --svg FILE or --dot FILE."));
+    }
+    const QString path = context.parser.value(svg ? QStringLiteral("svg") : QStringLiteral("dot"));
+    auto tasks = workspace.planTasks(plan.id);
+    if (!tasks) {
+        return context.fail(tasks.error());
+    }
+    const PlanReading reading(plan, PlanReading::domainOf(plan));
+    QString text;
+    if (svg) {
+        const GraphMetrics metrics;
+        text = planSvg(layoutPlan(reading, symbolic, metrics),
+                       stepStates(*tasks),
+                       metrics,
+                       Tr::tr("Plan %1 of goal %2").arg(plan.id).arg(plan.goalId));
+    } else {
+        text = planDot(reading, symbolic, stepStates(*tasks));
+    }
+    if (path == u"-") {
+        context.out << text;
+        return Success;
+    }
+    // Written whole or not at all: a reader never sees half a picture.
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(text.toUtf8()) < 0 || !file.commit()) {
+        return context.fail(makeError(
+            Tr::tr("Cannot write %1: %2. Nothing was written; choose a writable path.").arg(path, file.errorString()),
+            ErrorKind::Invalid));
+    }
+    context.out << Tr::tr("Wrote plan %1 (%n node(s)) to %2.", nullptr, int(plan.nodes.size())).arg(plan.id).arg(path)
+                << '\n';
+    return Success;
 }
 } // namespace
 
 int runPlan(Context &context)
 {
     int exitCode = Success;
-    if (!context.onlyOptions({QStringLiteral("reason")}, &exitCode)) {
+    if (!context.onlyOptions({QStringLiteral("reason"),
+                              QStringLiteral("plan"),
+                              QStringLiteral("symbolic"),
+                              QStringLiteral("svg"),
+                              QStringLiteral("dot")},
+                             &exitCode)) {
         return exitCode;
     }
-    const bool approve = !context.args.isEmpty() && context.args.first() == u"approve";
-    const bool show = !context.args.isEmpty() && context.args.first() == u"show";
-    const QStringList rest = (approve || show) ? context.args.mid(1) : context.args;
-    if (rest.size() != 1) {
+    static const QStringList subcommands{QStringLiteral("approve"),
+                                         QStringLiteral("show"),
+                                         QStringLiteral("history"),
+                                         QStringLiteral("compare"),
+                                         QStringLiteral("export")};
+    const QString sub =
+        !context.args.isEmpty() && subcommands.contains(context.args.first()) ? context.args.first() : QString();
+    const QStringList rest = sub.isEmpty() ? context.args : context.args.mid(1);
+    const bool compare = sub == u"compare";
+    if (rest.isEmpty() || (compare ? (rest.size() != 1 && rest.size() != 3) : rest.size() != 1)) {
         return context.usage(
-            Tr::tr("Usage: astra plan GOAL | astra plan show GOAL | astra plan approve GOAL [--reason TEXT]"));
+            Tr::tr("Usage: astra plan GOAL | astra plan show GOAL [--plan ID] [--symbolic] | astra plan approve GOAL "
+                   "[--reason TEXT] | astra plan history GOAL | astra plan compare GOAL [OLDER NEWER] | astra plan "
+                   "export GOAL --svg FILE|--dot FILE [--plan ID] [--symbolic]"));
+    }
+    const bool symbolic = context.parser.isSet(QStringLiteral("symbolic"));
+    if (context.parser.isSet(QStringLiteral("plan")) && sub != u"show" && sub != u"export") {
+        return context.usage(Tr::tr("--plan ID goes with plan show and plan export."));
+    }
+    if ((context.parser.isSet(QStringLiteral("svg")) || context.parser.isSet(QStringLiteral("dot")))
+        && sub != u"export") {
+        return context.usage(Tr::tr("--svg and --dot go with plan export."));
     }
     qint64 goalId = 0;
     if (!context.parseId(rest.first(), Tr::tr("goal"), &goalId, &exitCode)) {
@@ -89,14 +325,28 @@ int runPlan(Context &context)
     if (!workspace) {
         return exitCode;
     }
-    Result<PlanRecord> plan = approve ? workspace->approvePlan(goalId, context.parser.value(QStringLiteral("reason")))
-        : show                        ? workspace->currentPlan(goalId)
-                                      : workspace->planGoal(goalId);
+    if (sub == u"history") {
+        const int code = printHistory(context, *workspace, goalId);
+        context.printWarnings(*workspace);
+        return code;
+    }
+    if (compare) {
+        const int code = printComparison(context, *workspace, goalId, rest.mid(1), symbolic);
+        context.printWarnings(*workspace);
+        return code;
+    }
+    Result<PlanRecord> plan = sub == u"approve"
+        ? workspace->approvePlan(goalId, context.parser.value(QStringLiteral("reason")))
+        : (sub == u"show" || sub == u"export") ? choosePlan(context, *workspace, goalId, &exitCode)
+                                               : workspace->planGoal(goalId);
     context.printWarnings(*workspace);
     if (!plan) {
-        return context.fail(plan.error());
+        return plan.message().isEmpty() ? exitCode : context.fail(plan.error());
     }
-    printPlan(context, *workspace, *plan);
+    if (sub == u"export") {
+        return exportPlan(context, *workspace, *plan, symbolic);
+    }
+    printPlan(context, *workspace, *plan, symbolic);
     if (!context.json && plan->state == PlanState::Proposed) {
         context.out << Tr::tr("Nothing runs until the plan is approved: `astra plan approve %1`.").arg(goalId) << '\n';
     }

@@ -42,8 +42,7 @@ std::optional<PlanNodeRecord::Kind> planNodeKindFromString(const QString &name)
     return std::nullopt;
 }
 
-namespace {
-QHash<qint64, QList<const PlanNodeRecord *>> childrenOf(const QList<PlanNodeRecord> &nodes)
+QHash<qint64, QList<const PlanNodeRecord *>> planChildren(const QList<PlanNodeRecord> &nodes)
 {
     QHash<qint64, QList<const PlanNodeRecord *>> children;
     for (const PlanNodeRecord &node : nodes) {
@@ -56,11 +55,10 @@ QHash<qint64, QList<const PlanNodeRecord *>> childrenOf(const QList<PlanNodeReco
     }
     return children;
 }
-} // namespace
 
 QString PlanRecord::treeText() const
 {
-    const auto children = childrenOf(nodes);
+    const auto children = planChildren(nodes);
     QString out;
     std::function<void(qint64, int)> print = [&](qint64 parent, int depth) {
         for (const PlanNodeRecord *node : children.value(parent)) {
@@ -90,7 +88,7 @@ QString PlanRecord::treeText() const
 
 QJsonObject PlanRecord::toJson() const
 {
-    const auto children = childrenOf(nodes);
+    const auto children = planChildren(nodes);
     std::function<QJsonArray(qint64)> tree = [&](qint64 parent) {
         QJsonArray array;
         for (const PlanNodeRecord *node : children.value(parent)) {
@@ -101,6 +99,9 @@ QJsonObject PlanRecord::toJson() const
             object.insert(QStringLiteral("arguments"), QJsonArray::fromStringList(node->arguments));
             if (!node->reason.isEmpty()) {
                 object.insert(QStringLiteral("reason"), node->reason);
+            }
+            if (!node->why.isEmpty()) {
+                object.insert(QStringLiteral("why"), node->why);
             }
             const QJsonArray below = tree(node->id);
             if (!below.isEmpty()) {
@@ -115,6 +116,9 @@ QJsonObject PlanRecord::toJson() const
     object.insert(QStringLiteral("goal"), double(goalId));
     object.insert(QStringLiteral("state"), toString(state));
     object.insert(QStringLiteral("state_reason"), stateReason);
+    if (!failureWhy.isEmpty()) {
+        object.insert(QStringLiteral("failure_why"), failureWhy);
+    }
     object.insert(QStringLiteral("domain"), domain);
     object.insert(QStringLiteral("outcome"), outcome);
     object.insert(QStringLiteral("expansions"), double(expansions));

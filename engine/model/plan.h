@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -44,12 +45,17 @@ struct PlanNodeRecord
     Kind kind = Kind::Task;
     QString name;
     QStringList arguments; // for methods: the binding, "?g=g1"
-    QString reason; // rejected methods: why
+    QString reason; // rejected methods: why, in the planner's words
+    QJsonObject why; // rejected methods: the same, structured (hddl::MethodAttempt::why)
     int plannerId = 0; // the id in the IPC plan output
 };
 
 QString toString(PlanNodeRecord::Kind kind);
 std::optional<PlanNodeRecord::Kind> planNodeKindFromString(const QString &name);
+
+// The children of each node by parent id (0: the roots), in ordinal order. The pointers are
+// into `nodes`.
+QHash<qint64, QList<const PlanNodeRecord *>> planChildren(const QList<PlanNodeRecord> &nodes);
 
 struct PlanRecord
 {
@@ -62,6 +68,9 @@ struct PlanRecord
     QString outcome; // solved, exhausted, node-limit, ...
     QString ipcPlan; // the plan in the HTN track's format (empty without a plan)
     QString failure; // without a plan: the failed-method trace
+    // Without a plan: where the search came furthest, structured: {"task", "arguments",
+    // "actions", "why"} (hddl::MethodAttempt::why).
+    QJsonObject failureWhy;
     qint64 expansions = 0;
     qint64 elapsedMs = 0;
     QString approvedBy;

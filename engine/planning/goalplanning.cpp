@@ -68,14 +68,16 @@ GoalProblem goalProblem(const Goal &goal, const WorkspaceFacts &facts)
 {
     GoalProblem problem;
     problem.goalObject = QStringLiteral("g%1").arg(goal.id);
-    QString header = QStringLiteral("; Goal %1: %2\n").arg(goal.id).arg(oneLine(goal.title));
+    // "@means" says what each object stands for, for readers of the plan (hddl::readMeanings).
+    QString header =
+        QStringLiteral("; Goal %1: %2\n; @means %3 %2\n").arg(goal.id).arg(oneLine(goal.title), problem.goalObject);
     QStringList objects{problem.goalObject + QStringLiteral(" - goal")};
     QStringList init;
     QStringList fileNames;
     for (int i = 0; i < facts.files.size(); ++i) {
         const QString object = QStringLiteral("file%1").arg(i + 1);
         problem.fileObjects.insert(object, facts.files.at(i));
-        header += QStringLiteral("; %1 = %2\n").arg(object, oneLine(facts.files.at(i)));
+        header += QStringLiteral("; @means %1 %2\n").arg(object, oneLine(facts.files.at(i)));
         fileNames.append(object);
         init.append(QStringLiteral("(goal-file %1 %2)").arg(problem.goalObject, object));
         if (facts.allowedFiles.contains(facts.files.at(i))) {
@@ -144,6 +146,15 @@ goalPlanFrom(const hddl::PlanResult &result, const GoalProblem &problem, const G
                     .arg(result.furthestTask, result.furthestReason));
         }
         out.plan.failure = lines.join(u'\n');
+        if (!result.furthestTask.isEmpty()) {
+            QStringList call = result.furthestTask.split(u' ', Qt::SkipEmptyParts);
+            QJsonObject furthest;
+            furthest.insert(QStringLiteral("task"), call.takeFirst());
+            furthest.insert(QStringLiteral("arguments"), QJsonArray::fromStringList(call));
+            furthest.insert(QStringLiteral("actions"), result.furthestActions);
+            furthest.insert(QStringLiteral("why"), result.furthestWhy);
+            out.plan.failureWhy = furthest;
+        }
         out.plan.stateReason = lines.value(0);
     }
 
@@ -178,6 +189,7 @@ goalPlanFrom(const hddl::PlanResult &result, const GoalProblem &problem, const G
             rejected.name = attempt.method;
             rejected.arguments = attempt.binding.isEmpty() ? QStringList() : attempt.binding.split(u' ');
             rejected.reason = attempt.reason;
+            rejected.why = attempt.why;
             rejected.id = out.plan.nodes.size() + 1;
             out.plan.nodes.append(rejected);
         }

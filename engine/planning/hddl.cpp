@@ -3,6 +3,8 @@
 #include <QCoreApplication>
 #include <QSet>
 
+#include <optional>
+#include <utility>
 #include <vector>
 
 namespace astra::hddl {
@@ -412,6 +414,75 @@ const Predicate *Domain::predicate(const QString &name) const
     return nullptr;
 }
 
+const Method *Domain::method(const QString &name) const
+{
+    for (const Method &m : methods) {
+        if (m.name == name) {
+            return &m;
+        }
+    }
+    return nullptr;
+}
+
+namespace {
+// "; @key text" -> {key, text}; anything else -> nothing.
+std::optional<std::pair<QString, QString>> annotationOf(const QString &line)
+{
+    QString rest = line.trimmed();
+    if (!rest.startsWith(u';')) {
+        return std::nullopt;
+    }
+    while (rest.startsWith(u';')) {
+        rest.remove(0, 1);
+    }
+    rest = rest.trimmed();
+    if (!rest.startsWith(u'@')) {
+        return std::nullopt;
+    }
+    const qsizetype space = rest.indexOf(u' ');
+    const QString key = rest.mid(1, space < 0 ? -1 : space - 1).toLower();
+    if (key.isEmpty()) {
+        return std::nullopt;
+    }
+    return std::make_pair(key, space < 0 ? QString() : rest.mid(space + 1).trimmed());
+}
+} // namespace
+
+QHash<int, QHash<QString, QString>> readAnnotations(const QByteArray &text)
+{
+    QHash<int, QHash<QString, QString>> out;
+    QHash<QString, QString> pending;
+    const QStringList lines = QString::fromUtf8(text).split(u'\n');
+    for (int i = 0; i < lines.size(); ++i) {
+        const QString trimmed = lines.at(i).trimmed();
+        if (trimmed.isEmpty()) {
+            pending.clear();
+        } else if (const auto annotation = annotationOf(trimmed)) {
+            pending.insert(annotation->first, annotation->second);
+        } else if (!trimmed.startsWith(u';') && !pending.isEmpty()) {
+            out.insert(i + 1, std::exchange(pending, {}));
+        }
+    }
+    return out;
+}
+
+QHash<QString, QString> readMeanings(const QByteArray &text)
+{
+    QHash<QString, QString> out;
+    for (const QString &line : QString::fromUtf8(text).split(u'\n')) {
+        const auto annotation = annotationOf(line);
+        if (!annotation || annotation->first != u"means") {
+            continue;
+        }
+        const QString value = annotation->second;
+        const qsizetype space = value.indexOf(u' ');
+        if (space > 0) {
+            out.insert(value.left(space).toLower(), value.mid(space + 1).trimmed());
+        }
+    }
+    return out;
+}
+
 bool Domain::isSubtype(const QString &type, const QString &ancestor) const
 {
     QString current = type;
@@ -433,6 +504,11 @@ Result<Domain> parseDomain(const QByteArray &text, const QString &file)
     }
     Domain domain;
     domain.file = file;
+    domain.meanings = readMeanings(text);
+    const QHash<int, QHash<QString, QString>> annotations = readAnnotations(text);
+    const auto annotated = [&](const SourcePosition &at, const char *key) {
+        return annotations.value(at.line).value(QLatin1String(key));
+    };
     auto define = defineBody(reader, *top, "domain", &domain.name);
     if (!define) {
         return define.error();
@@ -478,7 +554,11 @@ Result<Domain> parseDomain(const QByteArray &text, const QString &file)
                 if (!typed) {
                     return typed.error();
                 }
-                domain.predicates.append(Predicate{p.items.constFirst().symbol, *typed});
+                domain.predicates.append(Predicate{p.items.constFirst().symbol,
+                                                   *typed,
+                                                   p.position,
+                                                   annotated(p.position, "true"),
+                                                   annotated(p.position, "false")});
             }
         } else if (kind == u":task" || kind == u":action" || kind == u":method") {
             if (section.items.size() < 2 || section.items.at(1).isList) {
@@ -515,7 +595,8 @@ Result<Domain> parseDomain(const QByteArray &text, const QString &file)
             }
             names.insert(key);
             if (kind == u":task") {
-                domain.tasks.append(CompoundTask{name, parameters});
+                domain.tasks.append(
+                    CompoundTask{name, parameters, section.position, annotated(section.position, "text")});
                 continue;
             }
             Formula precondition;
@@ -527,7 +608,12 @@ Result<Domain> parseDomain(const QByteArray &text, const QString &file)
                 precondition = *parsed;
             }
             if (kind == u":action") {
-                Action action{name, parameters, precondition, {}, section.position};
+                Action action{name,
+                              parameters,
+                              precondition,
+                              {},
+                              section.position,
+                              annotated(section.position, "text")};
                 if (const SExpression *e = values->value(QStringLiteral(":effect"))) {
                     auto parsed = reader.effect(*e);
                     if (!parsed) {
@@ -554,7 +640,13 @@ Result<Domain> parseDomain(const QByteArray &text, const QString &file)
             if (!subtasks) {
                 return subtasks.error();
             }
-            domain.methods.append(Method{name, parameters, *task, precondition, *subtasks, section.position});
+            domain.methods.append(Method{name,
+                                         parameters,
+                                         *task,
+                                         precondition,
+                                         *subtasks,
+                                         section.position,
+                                         annotated(section.position, "text")});
         } else {
             return reader.expected(
                 section.items.constFirst(),
@@ -604,6 +696,7 @@ Result<Problem> parseProblem(const QByteArray &text, const QString &file, const 
     }
     Problem problem;
     problem.file = file;
+    problem.meanings = readMeanings(text);
     auto define = defineBody(reader, *top, "problem", &problem.name);
     if (!define) {
         return define.error();

@@ -57,10 +57,16 @@ struct Effect
     QList<TypedName> variables;
 };
 
+// Annotations are comment lines "; @KEY TEXT" directly above a definition (blank lines end
+// them; plain comments between are allowed). `?name` in TEXT stands for what the parameter is
+// bound to. See docs/planning.md, "Reading a plan".
 struct Predicate
 {
     QString name;
     QList<TypedName> parameters;
+    SourcePosition position;
+    QString whenTrue; // @true: what the fact means in the workspace when it holds
+    QString whenFalse; // @false: what it means when it does not
 };
 
 struct Action
@@ -70,12 +76,15 @@ struct Action
     Formula precondition;
     Effect effect;
     SourcePosition position;
+    QString text; // @text: what the step does, e.g. "Read ?f"
 };
 
 struct CompoundTask
 {
     QString name;
     QList<TypedName> parameters;
+    SourcePosition position;
+    QString text; // @text
 };
 
 struct TaskCall
@@ -94,6 +103,7 @@ struct Method
     Formula precondition;
     QList<TaskCall> subtasks; // totally ordered
     SourcePosition position;
+    QString text; // @text: the way it takes, e.g. "Change the files with ?p"
 };
 
 struct Domain
@@ -107,10 +117,12 @@ struct Domain
     QList<Action> actions;
     QList<Method> methods;
     QString file;
+    QHash<QString, QString> meanings; // "; @means CONSTANT TEXT"
 
     const Action *action(const QString &name) const;
     const CompoundTask *task(const QString &name) const;
     const Predicate *predicate(const QString &name) const;
+    const Method *method(const QString &name) const;
     bool isSubtype(const QString &type, const QString &ancestor) const;
 };
 
@@ -130,7 +142,14 @@ struct Problem
     QList<GroundAtom> init;
     Formula goal;
     QString file;
+    // "; @means OBJECT TEXT" anywhere in the problem: what an object stands for.
+    QHash<QString, QString> meanings;
 };
+
+// The annotations of a text, by the line of the code they stand above: line -> key -> text.
+QHash<int, QHash<QString, QString>> readAnnotations(const QByteArray &text);
+// The "; @means OBJECT TEXT" lines of a problem, object -> text.
+QHash<QString, QString> readMeanings(const QByteArray &text);
 
 // Total-order HDDL (Höller et al. 2020 with the IPC 2020 addendum). Errors are
 // "FILE:LINE:COLUMN: <what was expected>, found <what>"; partial-order networks are refused

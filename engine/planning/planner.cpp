@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QHash>
+#include <QJsonArray>
 
 #include <functional>
 #include <optional>
@@ -15,6 +16,13 @@ struct Tr
 };
 
 using Binding = QHash<QString, QString>;
+
+// A reason in the planner's words, and the same as a structured cause (see MethodAttempt::why).
+struct Explained
+{
+    QString text;
+    QJsonObject why;
+};
 constexpr QChar separator(0x1f);
 
 // Facts by predicate; each fact is its arguments joined by `separator`.
@@ -91,9 +99,9 @@ public:
                     break;
                 }
             }
-            if (!m_deepestReason.isEmpty() && m_result.failure.isEmpty()) {
+            if (!m_deepest.text.isEmpty() && m_result.failure.isEmpty()) {
                 m_result.failedTask = m_deepestTask;
-                m_result.failure.append(MethodAttempt{QString(), QString(), m_deepestReason});
+                m_result.failure.append(MethodAttempt{QString(), QString(), m_deepest.text, m_deepest.why});
             }
         }
         for (int i = 0; i < m_result.nodes.size(); ++i) {
@@ -336,24 +344,57 @@ private:
         return QStringLiteral("(%1%2)").arg(f.predicate, arguments.isEmpty() ? QString() : u' ' + arguments.join(u' '));
     }
 
+    // A fact of a condition, as the structured cause names it.
+    QJsonObject factJson(const char *kind, const Formula &f, const Binding &binding) const
+    {
+        QJsonObject why;
+        why.insert(QStringLiteral("kind"), QLatin1String(kind));
+        QStringList arguments;
+        for (const QString &term : f.arguments) {
+            const QString value = resolve(term, binding);
+            arguments.append(value.isEmpty() ? term : value);
+        }
+        if (f.kind == Formula::Kind::Equals) {
+            why.insert(QStringLiteral("equals"), true);
+        } else {
+            why.insert(QStringLiteral("predicate"), f.predicate);
+        }
+        why.insert(QStringLiteral("arguments"), QJsonArray::fromStringList(arguments));
+        why.insert(QStringLiteral("line"), f.position.line);
+        return why;
+    }
+
+    static QJsonObject causeJson(const char *kind, int line = 0)
+    {
+        QJsonObject why;
+        why.insert(QStringLiteral("kind"), QLatin1String(kind));
+        if (line > 0) {
+            why.insert(QStringLiteral("line"), line);
+        }
+        return why;
+    }
+
     // Says which part of a false formula is false, down to an atom where it can.
-    QString explainFalse(const Formula &f, const Binding &binding, const State &state) const
+    Explained explainFalse(const Formula &f, const Binding &binding, const State &state) const
     {
         switch (f.kind) {
         case Formula::Kind::True:
-            return QString();
+            return {};
         case Formula::Kind::Atom:
-            return Tr::tr("%1 is false").arg(show(f, binding));
         case Formula::Kind::Equals:
-            return Tr::tr("%1 is false").arg(show(f, binding));
+            return {Tr::tr("%1 is false").arg(show(f, binding)), factJson("false", f, binding)};
         case Formula::Kind::Not: {
             const Formula &inner = f.children.constFirst();
             if (inner.kind == Formula::Kind::Atom || inner.kind == Formula::Kind::Equals) {
-                return Tr::tr("%1 holds, and the negative condition at line %2 needs it not to")
-                    .arg(show(inner, binding))
-                    .arg(f.position.line);
+                QJsonObject why = factJson("holds", inner, binding);
+                why.insert(QStringLiteral("line"), f.position.line);
+                return {Tr::tr("%1 holds, and the negative condition at line %2 needs it not to")
+                            .arg(show(inner, binding))
+                            .arg(f.position.line),
+                        why};
             }
-            return Tr::tr("the negative condition at line %1 is false").arg(f.position.line);
+            return {Tr::tr("the negative condition at line %1 is false").arg(f.position.line),
+                    causeJson("negation", f.position.line)};
         }
         case Formula::Kind::And:
             for (const Formula &child : f.children) {
@@ -361,28 +402,35 @@ private:
                     return explainFalse(child, binding, state);
                 }
             }
-            return QString();
+            return {};
         case Formula::Kind::Or:
-            return Tr::tr("none of the alternatives at line %1 holds").arg(f.position.line);
+            return {Tr::tr("none of the alternatives at line %1 holds").arg(f.position.line),
+                    causeJson("none-of", f.position.line)};
         case Formula::Kind::Imply:
             return explainFalse(f.children.at(1), binding, state);
         case Formula::Kind::Forall: {
             for (const Binding &full : expand(binding, f.variables)) {
                 if (!holds(f.children.constFirst(), full, state)) {
-                    return Tr::tr("for %1: %2")
-                        .arg(describeBinding(full, f.variables), explainFalse(f.children.constFirst(), full, state));
+                    Explained inner = explainFalse(f.children.constFirst(), full, state);
+                    QJsonObject each;
+                    for (const TypedName &variable : f.variables) {
+                        each.insert(variable.name, full.value(variable.name));
+                    }
+                    inner.why.insert(QStringLiteral("for"), each);
+                    return {Tr::tr("for %1: %2").arg(describeBinding(full, f.variables), inner.text), inner.why};
                 }
             }
-            return QString();
+            return {};
         }
         case Formula::Kind::Exists:
-            return Tr::tr("nothing satisfies the condition at line %1").arg(f.position.line);
+            return {Tr::tr("nothing satisfies the condition at line %1").arg(f.position.line),
+                    causeJson("nothing", f.position.line)};
         }
-        return QString();
+        return {};
     }
 
     // Why the precondition fails under `binding`: the first conjunct that is false.
-    QString whyFalse(const Formula &precondition, const Binding &binding, const State &state) const
+    Explained whyFalse(const Formula &precondition, const Binding &binding, const State &state) const
     {
         const QList<Formula> conjuncts =
             precondition.kind == Formula::Kind::And ? precondition.children : QList<Formula>{precondition};
@@ -397,18 +445,20 @@ private:
                 }
                 if (!bound) {
                     if (state.facts.value(conjunct.predicate).isEmpty()) {
-                        return Tr::tr("no fact (%1 …) holds").arg(conjunct.predicate);
+                        return {Tr::tr("no fact (%1 …) holds").arg(conjunct.predicate),
+                                factJson("no-fact", conjunct, binding)};
                     }
                     continue;
                 }
                 if (!state.has(conjunct.predicate, arguments)) {
-                    return Tr::tr("%1 is false").arg(show(conjunct, binding));
+                    return {Tr::tr("%1 is false").arg(show(conjunct, binding)), factJson("false", conjunct, binding)};
                 }
             } else if (!holds(conjunct, binding, state)) {
                 return explainFalse(conjunct, binding, state);
             }
         }
-        return Tr::tr("no binding of the remaining parameters satisfies the precondition");
+        return {Tr::tr("no binding of the remaining parameters satisfies the precondition"),
+                causeJson("no-binding", precondition.position.line)};
     }
 
     bool limitReached()
@@ -446,14 +496,21 @@ private:
             for (int i = 0; i < action->parameters.size(); ++i) {
                 const QString value = open.arguments.at(i);
                 if (!typeFits(value, action->parameters.at(i).type)) {
-                    noteFailure(open, Tr::tr("%1 is not a %2").arg(value, action->parameters.at(i).type));
+                    QJsonObject why = causeJson("not-a", action->position.line);
+                    why.insert(QStringLiteral("object"), value);
+                    why.insert(QStringLiteral("type"), action->parameters.at(i).type);
+                    noteFailure(open, {Tr::tr("%1 is not a %2").arg(value, action->parameters.at(i).type), why});
                     return false;
                 }
                 binding.insert(action->parameters.at(i).name, value);
             }
             if (!holds(action->precondition, binding, state)) {
-                noteFailure(open,
-                            Tr::tr("action %1: %2").arg(action->name, whyFalse(action->precondition, binding, state)));
+                const Explained inner = whyFalse(action->precondition, binding, state);
+                QJsonObject why = causeJson("action", action->position.line);
+                why.insert(QStringLiteral("action"), action->name);
+                why.insert(QStringLiteral("arguments"), QJsonArray::fromStringList(open.arguments));
+                why.insert(QStringLiteral("below"), inner.why);
+                noteFailure(open, {Tr::tr("action %1: %2").arg(action->name, inner.text), why});
                 return false;
             }
             const State next = apply(action->effect, binding, state);
@@ -494,6 +551,7 @@ private:
             if (!matches) {
                 attempt.binding = describeBinding(head, method.parameters);
                 attempt.reason = Tr::tr("the task's arguments do not fit the method's parameters");
+                attempt.why = causeJson("arguments", method.position.line);
                 m_result.nodes[open.node].attempts.append(attempt);
                 continue;
             }
@@ -515,7 +573,9 @@ private:
                 bindings(Formula{}, atoms, 0, head, method.parameters, state, offered);
                 const Binding shown = offered.isEmpty() ? head : offered.constFirst();
                 attempt.binding = describeBinding(shown, method.parameters);
-                attempt.reason = Tr::tr("precondition: %1").arg(whyFalse(method.precondition, shown, state));
+                const Explained why = whyFalse(method.precondition, shown, state);
+                attempt.reason = Tr::tr("precondition: %1").arg(why.text);
+                attempt.why = why.why;
                 m_result.nodes[open.node].attempts.append(attempt);
                 continue;
             }
@@ -538,19 +598,35 @@ private:
                 m_result.nodes[open.node].children = children;
                 m_result.nodes[open.node].method = method.name;
                 next += agenda;
-                MethodAttempt tried{method.name, describeBinding(binding, method.parameters), QString()};
+                MethodAttempt tried{method.name, describeBinding(binding, method.parameters), QString(), {}};
                 m_result.nodes[open.node].attempts.append(tried);
                 const int attemptIndex = int(m_result.nodes.at(open.node).attempts.size()) - 1;
+                const Furthest outside = std::exchange(m_branch, Furthest{});
                 if (step(next, state)) {
                     return true;
+                }
+                // The failure this branch got furthest to is its reason: the ones after it are
+                // backtracking. It also counts for the branches around this one.
+                const Furthest within = m_branch;
+                if (outside.actions >= within.actions) {
+                    m_branch = outside;
                 }
                 // Undo this branch: its nodes, and the plan steps it added.
                 m_result.nodes.erase(m_result.nodes.begin() + nodesBefore, m_result.nodes.end());
                 m_result.nodes[open.node].children.clear();
                 m_result.nodes[open.node].method.clear();
-                m_result.nodes[open.node].attempts[attemptIndex].reason = m_stop
-                    ? Tr::tr("the search stopped (%1)").arg(toString(*m_stop))
-                    : Tr::tr("its subtasks could not be completed: %1").arg(m_deepestReason);
+                MethodAttempt &failed = m_result.nodes[open.node].attempts[attemptIndex];
+                if (m_stop) {
+                    failed.reason = Tr::tr("the search stopped (%1)").arg(toString(*m_stop));
+                    failed.why = causeJson("stopped");
+                    failed.why.insert(QStringLiteral("outcome"), toString(*m_stop));
+                } else {
+                    const Furthest &cause = within.actions >= 0 ? within : Furthest{0, m_deepestTask, m_deepest};
+                    failed.reason = Tr::tr("its subtasks could not be completed: %1").arg(cause.reason.text);
+                    failed.why = causeJson("subtasks");
+                    failed.why.insert(QStringLiteral("task"), cause.task);
+                    failed.why.insert(QStringLiteral("below"), cause.reason.why);
+                }
                 if (m_stop) {
                     return false;
                 }
@@ -558,25 +634,37 @@ private:
         }
         const QList<MethodAttempt> &attempts = m_result.nodes.at(open.node).attempts;
         if (attempts.size() == attemptsBefore) {
-            noteFailure(open, Tr::tr("no method decomposes %1").arg(open.task));
+            QJsonObject why = causeJson("no-method");
+            why.insert(QStringLiteral("task"), open.task);
+            noteFailure(open, {Tr::tr("no method decomposes %1").arg(open.task), why});
         } else if (!m_stop) {
             const MethodAttempt &last = attempts.constLast();
+            QJsonObject why = causeJson("no-method-works");
+            why.insert(QStringLiteral("task"), open.task);
+            why.insert(QStringLiteral("arguments"), QJsonArray::fromStringList(open.arguments));
+            why.insert(QStringLiteral("method"), last.method);
+            why.insert(QStringLiteral("below"), last.why);
             noteFailure(open,
-                        Tr::tr("no method of %1 %2 works; the last, %3 [%4]: %5")
-                            .arg(open.task, open.arguments.join(u' '), last.method, last.binding, last.reason));
+                        {Tr::tr("no method of %1 %2 works; the last, %3 [%4]: %5")
+                             .arg(open.task, open.arguments.join(u' '), last.method, last.binding, last.reason),
+                         why});
         }
         return false;
     }
 
-    void noteFailure(const Open &open, const QString &reason)
+    void noteFailure(const Open &open, const Explained &reason)
     {
         m_deepestTask = open.task + u' ' + open.arguments.join(u' ');
-        m_deepestReason = reason;
+        m_deepest = reason;
+        if (m_result.plan.size() > m_branch.actions) {
+            m_branch = Furthest{int(m_result.plan.size()), m_deepestTask, reason};
+        }
         // The first failure after the most actions: where the search came closest to a plan.
         if (m_result.plan.size() > m_result.furthestActions) {
             m_result.furthestActions = int(m_result.plan.size());
             m_result.furthestTask = m_deepestTask;
-            m_result.furthestReason = reason;
+            m_result.furthestReason = reason.text;
+            m_result.furthestWhy = reason.why;
         }
     }
 
@@ -589,7 +677,15 @@ private:
     std::optional<PlanResult::Outcome> m_stop;
     bool m_depthCut = false;
     QString m_deepestTask;
-    QString m_deepestReason;
+    Explained m_deepest;
+    // The failure after the most actions in the method attempt being searched.
+    struct Furthest
+    {
+        int actions = -1;
+        QString task;
+        Explained reason;
+    };
+    Furthest m_branch;
 };
 } // namespace
 

@@ -3,6 +3,7 @@
 #include "planning/hddl.h"
 
 #include <QElapsedTimer>
+#include <QJsonObject>
 #include <QList>
 #include <QSet>
 #include <QString>
@@ -25,7 +26,13 @@ struct MethodAttempt
 {
     QString method;
     QString binding; // "?t=truck1 ?from=a"
-    QString reason;
+    QString reason; // in the planner's words
+    // The same, structured, for readers that word it for people: {"kind": "false" | "holds" |
+    // "no-fact" | "negation" | "none-of" | "nothing" | "no-binding" | "arguments" | "subtasks" |
+    // "stopped" | "action" | "not-a" | "no-method" | "no-method-works", "predicate",
+    // "arguments" (ground), "equals", "line" (in the domain), "for" {variable: object},
+    // "action", "task", "method", "below" (the cause under it)}.
+    QJsonObject why;
 };
 
 // A node of the decomposition: a compound task with the method chosen and the methods tried,
@@ -67,6 +74,7 @@ struct PlanResult
     int furthestActions = -1;
     QString furthestTask;
     QString furthestReason;
+    QJsonObject furthestWhy;
 
     // The IPC 2020 HTN track format: "==>", numbered actions, "root", one line per
     // abstract task "ID task args -> method subtask-ids", "<==".

@@ -368,6 +368,17 @@ QList<Migration> builtinMigrations()
         },
     });
 
+    // A rejected method's cause and a failed plan's obstacle, structured, so that views can word
+    // them in the reader's language and link them to the domain's source.
+    migrations.append(Migration{
+        9,
+        QStringLiteral("plan causes"),
+        {
+            QStringLiteral("ALTER TABLE plan_nodes ADD COLUMN why TEXT NOT NULL DEFAULT '{}'"),
+            QStringLiteral("ALTER TABLE plans ADD COLUMN failure_why TEXT NOT NULL DEFAULT '{}'"),
+        },
+    });
+
     return migrations;
 }
 

@@ -19,7 +19,7 @@ struct Tr
 
 const char *const planColumns =
     "id, goal_id, state, state_reason, domain, problem, outcome, ipc_plan, failure, "
-    "expansions, elapsed_ms, approved_by, approved_at, version, created_at, updated_at";
+    "expansions, elapsed_ms, approved_by, approved_at, version, created_at, updated_at, failure_why";
 
 PlanRecord planFromQuery(const QSqlQuery &query)
 {
@@ -40,6 +40,7 @@ PlanRecord planFromQuery(const QSqlQuery &query)
     plan.version = query.value(13).toInt();
     plan.createdAt = query.value(14).toString();
     plan.updatedAt = query.value(15).toString();
+    plan.failureWhy = QJsonDocument::fromJson(query.value(16).toString().toUtf8()).object();
     return plan;
 }
 
@@ -55,23 +56,25 @@ Result<PlanRecord> PlanRepository::insert(const PlanRecord &plan, QList<TaskReco
     stored.createdAt = isoNow();
     stored.updatedAt = stored.createdAt;
     stored.version = 1;
-    auto query = m_db.exec(Tr::tr("Creating a plan for goal %1").arg(plan.goalId),
-                           QStringLiteral("INSERT INTO plans (goal_id, state, state_reason, domain, problem, outcome, "
-                                          "ipc_plan, failure, expansions, elapsed_ms, version, created_at, updated_at) "
-                                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
-                           {stored.goalId,
-                            toString(stored.state),
-                            stored.stateReason,
-                            stored.domain,
-                            stored.problem,
-                            stored.outcome,
-                            stored.ipcPlan,
-                            stored.failure,
-                            stored.expansions,
-                            stored.elapsedMs,
-                            stored.version,
-                            stored.createdAt,
-                            stored.updatedAt});
+    auto query =
+        m_db.exec(Tr::tr("Creating a plan for goal %1").arg(plan.goalId),
+                  QStringLiteral("INSERT INTO plans (goal_id, state, state_reason, domain, problem, outcome, "
+                                 "ipc_plan, failure, failure_why, expansions, elapsed_ms, version, created_at, "
+                                 "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+                  {stored.goalId,
+                   toString(stored.state),
+                   stored.stateReason,
+                   stored.domain,
+                   stored.problem,
+                   stored.outcome,
+                   stored.ipcPlan,
+                   stored.failure,
+                   jsonColumn(stored.failureWhy),
+                   stored.expansions,
+                   stored.elapsedMs,
+                   stored.version,
+                   stored.createdAt,
+                   stored.updatedAt});
     if (!query) {
         return query.error();
     }
@@ -92,8 +95,8 @@ Result<PlanRecord> PlanRepository::insert(const PlanRecord &plan, QList<TaskReco
         node.parentId = parentIndex < 0 ? 0 : nodeIds.at(parentIndex);
         auto inserted = m_db.exec(Tr::tr("Storing the decomposition of plan %1").arg(stored.id),
                                   QStringLiteral("INSERT INTO plan_nodes (plan_id, parent_id, ordinal, kind, name, "
-                                                 "arguments, reason, planner_id, created_at) VALUES (?, ?, ?, ?, ?, ?, "
-                                                 "?, ?, ?) RETURNING id"),
+                                                 "arguments, reason, why, planner_id, created_at) VALUES (?, ?, ?, ?, "
+                                                 "?, ?, ?, ?, ?, ?) RETURNING id"),
                                   {stored.id,
                                    node.parentId == 0 ? QVariant() : QVariant(node.parentId),
                                    node.ordinal,
@@ -101,6 +104,7 @@ Result<PlanRecord> PlanRepository::insert(const PlanRecord &plan, QList<TaskReco
                                    node.name,
                                    jsonColumn(QJsonArray::fromStringList(node.arguments)),
                                    node.reason,
+                                   jsonColumn(node.why),
                                    node.plannerId,
                                    stored.createdAt});
         if (!inserted) {
@@ -143,10 +147,11 @@ Result<PlanRecord> PlanRepository::insert(const PlanRecord &plan, QList<TaskReco
 
 Result<QList<PlanNodeRecord>> PlanRepository::nodes(qint64 planId) const
 {
-    auto query = m_db.exec(Tr::tr("Reading the decomposition of plan %1").arg(planId),
-                           QStringLiteral("SELECT id, parent_id, ordinal, kind, name, arguments, reason, planner_id "
-                                          "FROM plan_nodes WHERE plan_id = ? ORDER BY id"),
-                           {planId});
+    auto query =
+        m_db.exec(Tr::tr("Reading the decomposition of plan %1").arg(planId),
+                  QStringLiteral("SELECT id, parent_id, ordinal, kind, name, arguments, reason, planner_id, why "
+                                 "FROM plan_nodes WHERE plan_id = ? ORDER BY id"),
+                  {planId});
     if (!query) {
         return query.error();
     }
@@ -162,6 +167,7 @@ Result<QList<PlanNodeRecord>> PlanRepository::nodes(qint64 planId) const
         node.arguments = stringListColumn(query->value(5).toString());
         node.reason = query->value(6).toString();
         node.plannerId = query->value(7).toInt();
+        node.why = QJsonDocument::fromJson(query->value(8).toString().toUtf8()).object();
         nodes.append(node);
     }
     return nodes;
@@ -207,6 +213,29 @@ Result<std::optional<PlanRecord>> PlanRepository::current(qint64 goalId) const
         return plan.error();
     }
     return std::optional<PlanRecord>(*plan);
+}
+
+Result<QList<PlanRecord>> PlanRepository::ofGoal(qint64 goalId) const
+{
+    auto query = m_db.exec(
+        Tr::tr("Reading the plans of goal %1").arg(goalId),
+        QStringLiteral("SELECT %1 FROM plans WHERE goal_id = ? ORDER BY id DESC").arg(QLatin1String(planColumns)),
+        {goalId});
+    if (!query) {
+        return query.error();
+    }
+    QList<PlanRecord> plans;
+    while (query->next()) {
+        plans.append(planFromQuery(*query));
+    }
+    for (PlanRecord &plan : plans) {
+        auto planNodes = nodes(plan.id);
+        if (!planNodes) {
+            return planNodes.error();
+        }
+        plan.nodes = *planNodes;
+    }
+    return plans;
 }
 
 Result<PlanRecord>

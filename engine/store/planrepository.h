@@ -25,6 +25,9 @@ public:
     Result<PlanRecord> header(qint64 id) const; // the row only (claims read it for every task)
     // The newest plan of a goal that is not superseded.
     Result<std::optional<PlanRecord>> current(qint64 goalId) const;
+    // Every plan of a goal, the newest first, with their nodes: a goal is replanned a few
+    // times, not hundreds.
+    Result<QList<PlanRecord>> ofGoal(qint64 goalId) const;
     // Moves the plan to `to` if still at the version read (a Conflict otherwise).
     // The versioned row update behind Transitions (store/transitions.h), which checks the state
     // machine and writes the ledger entry: state changes go through Transitions, not here.

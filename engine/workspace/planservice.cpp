@@ -238,6 +238,14 @@ Result<PlanRecord> PlanService::current(qint64 goalId)
     return **plan;
 }
 
+Result<QList<PlanRecord>> PlanService::ofGoal(qint64 goalId)
+{
+    if (auto goal = GoalRepository(m_db).find(goalId); !goal) {
+        return goal.error();
+    }
+    return PlanRepository(m_db).ofGoal(goalId);
+}
+
 Result<QList<TaskRecord>> PlanService::planTasks(qint64 planId)
 {
     return TaskRepository(m_db).forPlan(planId);

@@ -23,6 +23,7 @@ public:
     // The goal (active, or planned and not started) is planned; a plan found moves the goal to
     // planned and waits for approval; no plan is stored as a failed plan and is an error.
     Result<PlanRecord> plan(qint64 goalId);
+    Result<QList<PlanRecord>> ofGoal(qint64 goalId);
     // `approver`: the approver recorded (empty: the person acting).
     Result<PlanRecord> approve(qint64 goalId, const QString &reason, const QString &approver);
     // The goal's newest plan that is not superseded (NotFound when it has none).

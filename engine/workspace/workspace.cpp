@@ -740,6 +740,11 @@ Result<PlanRecord> Workspace::currentPlan(qint64 goalId)
     return m_plans.current(goalId);
 }
 
+Result<QList<PlanRecord>> Workspace::goalPlans(qint64 goalId)
+{
+    return m_plans.ofGoal(goalId);
+}
+
 Result<QList<TaskRecord>> Workspace::planTasks(qint64 planId)
 {
     return m_plans.planTasks(planId);

@@ -169,6 +169,8 @@ public:
     Result<PlanRecord> approvePlan(qint64 goalId, const QString &reason, const QString &who = {});
     // The goal's newest plan that is not superseded (NotFound when it has none).
     Result<PlanRecord> currentPlan(qint64 goalId);
+    // Every plan the goal has had, the newest first (replans supersede; failed plans stay).
+    Result<QList<PlanRecord>> goalPlans(qint64 goalId);
     Result<QList<TaskRecord>> planTasks(qint64 planId);
     Result<QList<TaskRecord>> tasks(std::optional<TaskState> state = std::nullopt);
     Result<TaskRecord> task(qint64 id);

@@ -1,5 +1,6 @@
 #include "ipcverifier.h"
 #include "planning/goalplanning.h"
+#include "planning/planreading.h"
 #include "policy/pathpolicy.h"
 #include "workspace/workspace.h"
 
@@ -148,6 +149,14 @@ private Q_SLOTS:
             QVERIFY(plan->tasks.isEmpty());
             QVERIFY(!plan->plan.failure.isEmpty());
         }
+        // The same in words: no planner symbols left where the domain has words for them.
+        const PlanReading reading(plan->plan, std::make_shared<const hddl::Domain>(m_domain));
+        const QString readable = reading.text(false) + reading.failure();
+        for (const QString &symbol : {QStringLiteral("?g="), QStringLiteral("file1"), QStringLiteral("g7 ")}) {
+            QVERIFY2(!readable.contains(symbol), qPrintable(symbol + QStringLiteral(" in:\n") + readable));
+        }
+        QCOMPARE(reading.failure().isEmpty(), solved);
+        text += QStringLiteral("# readable\n") + readable + (solved ? QString() : QStringLiteral("\n"));
         const QString path = goldenPath(QString::fromLatin1(QTest::currentDataTag()));
         if (qEnvironmentVariableIsSet("ASTRA_UPDATE_GOLDEN")) {
             QFile out(path);

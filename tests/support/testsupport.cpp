@@ -10,6 +10,8 @@
 #include <QTest>
 #include <QUuid>
 
+#include <random>
+
 namespace astra::test {
 
 TempRepo::TempRepo()
@@ -156,6 +158,49 @@ QList<QPair<QString, DatabaseLocation>> testDatabases(const QString &dir)
         result.append({QStringLiteral("postgresql"), location});
     }
     return result;
+}
+
+PlanRecord syntheticPlan(int nodes, quint32 seed)
+{
+    PlanRecord plan;
+    plan.id = 1;
+    plan.goalId = 1;
+    plan.outcome = QStringLiteral("solved");
+    plan.domain = QStringLiteral("synthetic");
+    std::mt19937 random(seed);
+    const auto add = [&](qint64 parent, int ordinal, PlanNodeRecord::Kind kind, const QString &name) {
+        PlanNodeRecord node;
+        node.id = plan.nodes.size() + 1;
+        node.planId = plan.id;
+        node.parentId = parent;
+        node.ordinal = ordinal;
+        node.kind = kind;
+        node.name = name;
+        node.arguments = QStringList{QStringLiteral("g1"), QStringLiteral("file%1").arg(node.id)};
+        if (kind == PlanNodeRecord::Kind::RejectedMethod) {
+            node.reason = QStringLiteral("precondition: (has-fixits g1) is false");
+        }
+        plan.nodes.append(node);
+        return node.id;
+    };
+    // Breadth first, so that the tree is bushy rather than one long chain.
+    QList<qint64> open{add(0, 0, PlanNodeRecord::Kind::Task, QStringLiteral("root-task"))};
+    while (!open.isEmpty()) {
+        const qint64 task = open.takeFirst();
+        add(task, 0, PlanNodeRecord::Kind::RejectedMethod, QStringLiteral("m-rejected"));
+        const qint64 method = add(task, 1, PlanNodeRecord::Kind::Method, QStringLiteral("m-chosen"));
+        const int subtasks = 2 + int(random() % 3);
+        for (int i = 0; i < subtasks; ++i) {
+            const bool room = plan.nodes.size() + 3 * qsizetype(open.size() + 1) < qsizetype(nodes);
+            const bool compound = room && (open.isEmpty() || random() % 2);
+            if (compound) {
+                open.append(add(method, i, PlanNodeRecord::Kind::Task, QStringLiteral("sub-task")));
+            } else {
+                add(method, i, PlanNodeRecord::Kind::Action, QStringLiteral("code_step"));
+            }
+        }
+    }
+    return plan;
 }
 
 QStringList repeated(int count, const QString &text)

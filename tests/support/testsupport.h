@@ -1,6 +1,7 @@
 #pragma once
 
 #include "git/gitrepository.h"
+#include "model/plan.h"
 #include "store/database.h"
 #include "store/databaselocation.h"
 #include "store/ledger.h"
@@ -76,6 +77,11 @@ Run runProgram(const QString &program, const QStringList &args, const QString &w
 QList<QPair<QString, DatabaseLocation>> testDatabases(const QString &dir);
 // `count` copies of `text` (Qt 5's QStringList has no such constructor).
 QStringList repeated(int count, const QString &text);
+// A decomposition of about `nodes` nodes as the planner stores them (ids 1.., parents first):
+// compound tasks with a rejected and a chosen method each, two to four subtasks under a
+// method, actions at the leaves; the same tree for the same `seed`.
+PlanRecord syntheticPlan(int nodes, quint32 seed = 1);
+
 // The --db URL of a test database: the SQLite file's path or postgresql://USER@HOST:PORT/DB.
 QString databaseUrl(const DatabaseLocation &location);
 // Drops everything in a test PostgreSQL database (no-op for SQLite).
