@@ -71,6 +71,11 @@ int main(int argc, char **argv)
                                                   "The modification to open in the review and the diff (default, with "
                                                   "--view review or diff: the first one waiting for review)."),
                       QStringLiteral("N")});
+    parser.addOption({QStringLiteral("goal"),
+                      QCoreApplication::translate("main",
+                                                  "The goal to show on the board and in the plan (default: the first "
+                                                  "one waiting for review)."),
+                      QStringLiteral("N")});
     parser.addOption(
         {QStringLiteral("theme"),
          QCoreApplication::translate("main", "The palette: system, light or dark (default: as last chosen)."),
@@ -99,6 +104,15 @@ int main(int argc, char **argv)
                 QCoreApplication::translate("main",
                                             "--modification %1: give a modification's number (see `astra status`).")
                     .arg(parser.value(QStringLiteral("modification"))));
+        }
+    }
+    qint64 goal = 0;
+    if (parser.isSet(QStringLiteral("goal"))) {
+        bool number = false;
+        goal = parser.value(QStringLiteral("goal")).toLongLong(&number);
+        if (!number || goal <= 0) {
+            return usage(QCoreApplication::translate("main", "--goal %1: give a goal's number (see `astra goals`).")
+                             .arg(parser.value(QStringLiteral("goal"))));
         }
     }
     const QString view = parser.isSet(QStringLiteral("view")) ? parser.value(QStringLiteral("view"))
@@ -207,14 +221,14 @@ int main(int argc, char **argv)
                 }
                 return;
             }
-            if (view == u"status" || view == u"tasks" || !first.isValid()) {
+            if (view == u"status" || view == u"tasks" || (!first.isValid() && goal == 0)) {
                 grabNow();
                 return;
             }
             if (view == u"plan") {
                 QObject::connect(window.watcher(), &astra::WorkspaceWatcher::planLoaded, &window, grabNow);
             }
-            window.kanbanView()->selectGoal(first.data(astra::GoalBoardModel::IdRole).toLongLong());
+            window.kanbanView()->selectGoal(goal > 0 ? goal : first.data(astra::GoalBoardModel::IdRole).toLongLong());
             if (view == u"kanban") {
                 grabNow();
             }

@@ -195,6 +195,12 @@ PlanLoad loadPlanOf(Workspace &workspace, qint64 goalId)
     for (const TaskRunRecord &run : std::as_const(*runs)) {
         load.snapshot.runs[run.taskId.value_or(0)].append(run);
     }
+    auto plans = workspace.goalPlans(goalId);
+    if (!plans) {
+        load.error = plans.message();
+        return load;
+    }
+    load.snapshot.plans = *plans;
     load.ok = true;
     return load;
 }

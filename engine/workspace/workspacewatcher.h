@@ -23,6 +23,7 @@ struct PlanSnapshot
     PlanRecord plan;
     QList<TaskRecord> tasks;
     QHash<qint64, QList<TaskRunRecord>> runs; // by task id
+    QList<PlanRecord> plans; // every plan of the goal, the newest first (the current one among them)
 };
 
 // What the review panel and the diff viewer show of one modification.

@@ -1,18 +1,26 @@
 #include "common/mainwindow.h"
 #include "kanban/goalboardmodel.h"
 #include "kanban/kanbanview.h"
+#include "plan/plangraphview.h"
 #include "plan/plantreemodel.h"
 #include "plan/planview.h"
 #include "workspace/demo.h"
+#include "workspace/workspace.h"
 #include "workspace/workspacewatcher.h"
 
 #include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QFileInfo>
+#include <QImage>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBlock>
 #include <QTextBrowser>
 #include <QTreeView>
+#include <QXmlStreamReader>
 
 using namespace astra;
 
@@ -55,34 +63,41 @@ private Q_SLOTS:
         QVERIFY(snapshot.hasPlan);
         model.setSnapshot(snapshot);
         const QString expected = QStringLiteral(
-            "fix-job-failure g1 | compound\n"
-            "  → m-fix-job-failure ?g=g1 | chosen\n"
-            "    read-files g1 | compound\n"
-            "      → m-read-next ?g=g1 ?f=file1 | chosen\n"
-            "        code_read g1 file1 (snapback/remote.py) | succeeded\n"
-            "        read-files g1 | compound\n"
-            "          → m-read-next ?g=g1 ?f=file2 | chosen\n"
-            "            code_read g1 file2 (scripts/daily_backup.py) | succeeded\n"
-            "            read-files g1 | compound\n"
-            "              ✗ m-read-next ?g=g1 ?f=file1 | not applicable\n"
-            "              → m-read-done ?g=g1 | chosen\n"
-            "    change g1 | compound\n"
-            "      ✗ m-change-with-fixits ?g=g1 | not applicable\n"
-            "      → m-change-with-proposer ?g=g1 ?p=command | chosen\n"
-            "        code_analyze g1 command | succeeded\n"
-            "        code_modify g1 | succeeded\n"
-            "    verify g1 | compound\n"
-            "      → m-verify-with-tests ?g=g1 | chosen\n"
-            "        code_test g1 | succeeded\n"
-            "        request_review g1 | succeeded\n");
+            "Fix the failing job: Job daily_backup failed 3 times in the last 1d | done\n"
+            "  → Read, change, then test | done\n"
+            "    Read the goal's files | done\n"
+            "      → Read snapback/remote.py next | done\n"
+            "        1. Read snapback/remote.py | succeeded\n"
+            "        Read the goal's files | done\n"
+            "          → Read scripts/daily_backup.py next | done\n"
+            "            2. Read scripts/daily_backup.py | succeeded\n"
+            "            Read the goal's files | nothing to do\n"
+            "              ✗ Read snapback/remote.py next | not taken\n"
+            "              → All files are read | chosen\n"
+            "    Change the files | done\n"
+            "      ✗ Use the analyzer's fix-its | not taken\n"
+            "      → Ask the proposer command for the change | done\n"
+            "        3. Work out the change with command | succeeded\n"
+            "        4. Write the change on the goal's branch | succeeded\n"
+            "    Check the change | done\n"
+            "      → Run the tests, then ask for a review | done\n"
+            "        5. Run the tests | succeeded\n"
+            "        6. Ask for a review | succeeded\n");
         QCOMPARE(model.dump(), expected);
         // The root costs six primitive tasks; rejected methods say why.
         const QModelIndex root = model.index(0, PlanTreeModel::CostColumn);
         QCOMPARE(root.data().toString(), QStringLiteral("6"));
         const QModelIndex change = model.index(1, 0, model.index(0, 0, model.index(0, 0)));
         const QModelIndex rejected = model.index(0, PlanTreeModel::NoteColumn, change);
-        QVERIFY2(rejected.data().toString().contains(QStringLiteral("has-fixits")),
+        QCOMPARE(rejected.data().toString(), QStringLiteral("no fix-its were found for this goal"));
+        QCOMPARE(rejected.sibling(0, 0).data(PlanTreeModel::SourceRole).toString().section(u':', 0, 0),
+                 QStringLiteral("code-maintenance.hddl"));
+        // The planner's symbols one toggle away, the tree's shape unchanged.
+        model.setSymbolic(true);
+        QVERIFY2(rejected.data().toString().contains(QStringLiteral("(has-fixits g1) is false")),
                  qPrintable(rejected.data().toString()));
+        QVERIFY(model.dump().startsWith(QStringLiteral("fix-job-failure g1 | done\n  → m-fix-job-failure ?g=g1")));
+        QVERIFY(model.dump().contains(QStringLiteral("1. code_read g1 file1 | succeeded")));
         QCOMPARE(model.index(0, 0, change).data(PlanTreeModel::KindRole).toString(), QStringLiteral("rejected_method"));
     }
 
@@ -94,7 +109,7 @@ private Q_SLOTS:
         PlanTreeModel *model = view.model();
         const QModelIndexList analyze = model->match(model->index(0, 0),
                                                      Qt::DisplayRole,
-                                                     QStringLiteral("code_analyze g1 command"),
+                                                     QStringLiteral("3. Work out the change with command"),
                                                      1,
                                                      Qt::MatchExactly | Qt::MatchRecursive);
         QCOMPARE(analyze.size(), 1);
@@ -107,6 +122,147 @@ private Q_SLOTS:
         QVERIFY2(shown.contains(QStringLiteral("Sandbox bwrap")) && shown.contains(QStringLiteral("Exit code 0")),
                  qPrintable(shown));
         QVERIFY(!shown.contains(QStringLiteral("Unsandboxed")));
+    }
+
+    // The picture and the tree show the same plan and select together, both ways.
+    void pictureAndTreeSelectTogether()
+    {
+        PlanView view;
+        view.resize(1400, 900);
+        view.show();
+        view.setSnapshot(load(1));
+        PlanGraphView *graph = view.graph();
+        QCOMPARE(graph->nodeCount(), view.model()->snapshot().plan.nodes.size());
+        // Tree -> picture.
+        const QModelIndexList rejected = view.model()->match(view.model()->index(0, 0),
+                                                             PlanTreeModel::KindRole,
+                                                             QStringLiteral("rejected_method"),
+                                                             1,
+                                                             Qt::MatchExactly | Qt::MatchRecursive);
+        QCOMPARE(rejected.size(), 1);
+        view.tree()->setCurrentIndex(rejected.constFirst());
+        const qint64 rejectedId = rejected.constFirst().data(PlanTreeModel::NodeIdRole).toLongLong();
+        QCOMPARE(graph->selectedNode(), rejectedId);
+        // Picture -> tree: a click on a step's box.
+        const PlanGraphNode *step = nullptr;
+        for (const PlanGraphNode &node : graph->graph().nodes) {
+            if (node.kind == PlanNodeRecord::Kind::Action) {
+                step = &node;
+                break;
+            }
+        }
+        QVERIFY(step);
+        graph->resetZoom();
+        graph->centerOn(step->box.center());
+        QTest::mouseClick(graph->viewport(), Qt::LeftButton, {}, graph->mapFromScene(step->box.center()));
+        QCOMPARE(graph->selectedNode(), step->nodeId);
+        QCOMPARE(view.tree()->currentIndex().data(PlanTreeModel::NodeIdRole).toLongLong(), step->nodeId);
+        QVERIFY(view.detail()->toPlainText().contains(QStringLiteral("Read snapback/remote.py")));
+        // The steps are drawn in their live state.
+        QVERIFY(graph->svg(QStringLiteral("t")).contains(QStringLiteral("class=\"action succeeded\"")));
+    }
+
+    // A way not taken says why and opens the domain's source at the condition.
+    void aWayNotTakenOpensTheDomainAtItsCondition()
+    {
+        PlanView view;
+        view.setSnapshot(load(1));
+        const QModelIndexList rejected = view.model()->match(view.model()->index(0, 0),
+                                                             Qt::DisplayRole,
+                                                             QStringLiteral("✗ Use the analyzer's fix-its"),
+                                                             1,
+                                                             Qt::MatchExactly | Qt::MatchRecursive);
+        QCOMPARE(rejected.size(), 1);
+        view.tree()->setCurrentIndex(rejected.constFirst());
+        const QString html = view.detail()->toHtml();
+        QVERIFY2(view.detail()->toPlainText().contains(QStringLiteral("no fix-its were found for this goal")),
+                 qPrintable(view.detail()->toPlainText()));
+        const int line = rejected.constFirst().data(PlanTreeModel::SourceLineRole).toInt();
+        QVERIFY(line > 0);
+        QVERIFY(html.contains(QStringLiteral("astra-source:code-maintenance.hddl?line=%1").arg(line)));
+        Q_EMIT view.detail()->anchorClicked(
+            QUrl(QStringLiteral("astra-source:code-maintenance.hddl?line=%1").arg(line)));
+        auto *source = view.findChild<QPlainTextEdit *>(QStringLiteral("domainSourceText"));
+        QVERIFY(source);
+        QCOMPARE(source->textCursor().blockNumber(), line - 1);
+        QVERIFY2(source->textCursor().block().text().contains(QStringLiteral("has-fixits")),
+                 qPrintable(source->textCursor().block().text()));
+    }
+
+    void exportWritesWholeFilesOrNothing()
+    {
+        PlanView view;
+        view.resize(1200, 800);
+        view.setSnapshot(load(1));
+        QSignalSpy exported(&view, &PlanView::exported);
+        const QString svg = m_dir.filePath(QStringLiteral("plan.svg"));
+        view.exportPicture(svg);
+        QVERIFY(exported.wait(30000));
+        QCOMPARE(exported.takeFirst().at(1).toString(), QString());
+        QFile file(svg);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QXmlStreamReader xml(&file);
+        QVERIFY(xml.readNextStartElement());
+        QCOMPARE(xml.name().toString(), QStringLiteral("svg"));
+        int groups = 0;
+        while (!xml.atEnd()) {
+            if (xml.readNext() == QXmlStreamReader::StartElement && xml.name() == QLatin1String("g")) {
+                ++groups;
+            }
+        }
+        QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+        QCOMPARE(groups, view.graph()->nodeCount());
+
+        const QString png = m_dir.filePath(QStringLiteral("plan.png"));
+        view.exportPicture(png);
+        QVERIFY(exported.wait(30000));
+        QCOMPARE(exported.takeFirst().at(1).toString(), QString());
+        const QImage image(png);
+        QVERIFY(!image.isNull());
+        QCOMPARE(image.width(), qRound(view.graph()->graph().size.width() * 2));
+
+        // A folder that does not exist: an error that says so, and no file anywhere.
+        const QString nowhere = m_dir.filePath(QStringLiteral("missing/plan.svg"));
+        view.exportPicture(nowhere);
+        QVERIFY(exported.wait(30000));
+        QVERIFY(!exported.takeFirst().at(1).toString().isEmpty());
+        QVERIFY(!QFileInfo::exists(nowhere));
+        QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("missing"))));
+    }
+
+    // A replanned goal lists its plans; an earlier one is shown as it was decided and compared.
+    void replansAreListedAndCompared()
+    {
+        qint64 dryRun = 0;
+        {
+            auto workspace = Workspace::open(m_options);
+            QVERIFY2(workspace.ok(), qPrintable(workspace.message()));
+            auto goals = (*workspace)->goals(GoalState::Planned);
+            QVERIFY(goals.ok() && !goals->isEmpty());
+            dryRun = goals->constFirst().id;
+            auto replanned = (*workspace)->planGoal(dryRun);
+            QVERIFY2(replanned.ok(), qPrintable(replanned.message()));
+        }
+        PlanView view;
+        const PlanSnapshot snapshot = load(dryRun);
+        QCOMPARE(snapshot.plans.size(), 2);
+        view.setSnapshot(snapshot);
+        QCOMPARE(view.planChooser()->count(), 2);
+        QVERIFY(view.canApprove());
+        view.compareWithPrevious();
+        QVERIFY2(view.detail()->toPlainText().contains(QStringLiteral("The same decomposition.")),
+                 qPrintable(view.detail()->toPlainText()));
+        const qint64 earlier = snapshot.plans.at(1).id;
+        view.showPlan(earlier);
+        QVERIFY(view.headerText().contains(QStringLiteral("An earlier plan")));
+        QVERIFY(view.headerText().contains(QStringLiteral("Plan %1 ").arg(earlier)));
+        QVERIFY(!view.canApprove()); // only the current plan is approved
+        QCOMPARE(view.graph()->nodeCount(), snapshot.plans.at(1).nodes.size());
+        // A refresh keeps the earlier plan shown.
+        view.setSnapshot(snapshot);
+        QVERIFY(view.headerText().contains(QStringLiteral("Plan %1 ").arg(earlier)));
+        view.showPlan(snapshot.plan.id);
+        QVERIFY(view.canApprove());
     }
 
     // The dry-run goal's plan waits for approval; approving it in the view goes through the engine.

@@ -61,6 +61,19 @@ QString outcomeLabel(const QString &outcome)
     return outcome;
 }
 
+QString planStateLabel(const QString &state)
+{
+    if (state == u"proposed")
+        return Tr::tr("waiting for approval");
+    if (state == u"approved")
+        return Tr::tr("approved");
+    if (state == u"superseded")
+        return Tr::tr("replaced");
+    if (state == u"failed")
+        return Tr::tr("failed");
+    return state;
+}
+
 namespace {
 // "failed_runs" -> "Failed runs".
 // The evidence's field names the detectors write, in the reader's language; others as written.

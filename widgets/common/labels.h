@@ -13,6 +13,10 @@ QString goalStateLabel(GoalState state);
 // "running", "succeeded", "cancelled"), in the user's language; an unknown one as stored.
 QString outcomeLabel(const QString &outcome);
 
+// The workstation's word for a stored plan state ("proposed", "approved", "superseded",
+// "failed"); an unknown one as stored.
+QString planStateLabel(const QString &state);
+
 // A goal's evidence as a reader wants it (HTML): each field by name, lists of runs or findings
 // as one line each, long texts cut. The stored JSON stays one click away in the views.
 QString evidenceHtml(const QJsonObject &evidence);

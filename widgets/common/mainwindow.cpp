@@ -410,6 +410,14 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     });
     connect(m_watcher, &WorkspaceWatcher::planLoaded, m_plan, &PlanView::setSnapshot);
     connect(m_watcher, &WorkspaceWatcher::planLoadFailed, m_plan, &PlanView::showError);
+    connect(m_plan, &PlanView::modificationRequested, this, &MainWindow::openModification);
+    connect(m_plan, &PlanView::exported, this, [this](const QString &path, const QString &error) {
+        if (error.isEmpty()) {
+            statusBar()->showMessage(tr("Exported the plan to %1").arg(path), 8000);
+        } else {
+            showTransient(tr("Could not export the plan to %1: %2. Nothing was written.").arg(path, error));
+        }
+    });
     connect(m_plan, &PlanView::approveRequested, this, [this](qint64 goalId) {
         m_watcher->perform(tr("Approve the plan of goal %1").arg(goalId), [goalId](Workspace &workspace) -> Status {
             auto approved = workspace.approvePlan(goalId, QString());

@@ -31,8 +31,12 @@ void PlanTreeModel::setSnapshot(const PlanSnapshot &snapshot)
     m_snapshot = snapshot;
     m_nodes.clear();
     m_roots.clear();
-    m_paths.clear();
-    QHash<qint64, int> byId;
+    m_byId.clear();
+    m_reading.reset();
+    if (m_snapshot.hasPlan) {
+        m_reading.emplace(m_snapshot.plan, PlanReading::domainOf(m_snapshot.plan));
+    }
+    QHash<qint64, int> &byId = m_byId;
     for (const PlanNodeRecord &record : std::as_const(m_snapshot.plan.nodes)) {
         byId.insert(record.id, int(m_nodes.size()));
         Node node;
@@ -52,10 +56,6 @@ void PlanTreeModel::setSnapshot(const PlanSnapshot &snapshot)
         if (auto it = byId.constFind(task.planNodeId); it != byId.cend()) {
             m_nodes[*it].task = t;
         }
-        const QString path = task.input.value(QStringLiteral("path")).toString();
-        if (!path.isEmpty() && task.arguments.size() > 1) {
-            m_paths.insert(task.arguments.at(1), path);
-        }
     }
     // Costs and durations bottom-up: children have higher ids than their parents.
     for (int i = int(m_nodes.size()) - 1; i >= 0; --i) {
@@ -63,6 +63,20 @@ void PlanTreeModel::setSnapshot(const PlanSnapshot &snapshot)
         if (node.record.kind == PlanNodeRecord::Kind::Action) {
             node.cost = 1;
             if (node.task >= 0) {
+                switch (m_snapshot.tasks.at(node.task).state) {
+                case TaskState::Succeeded:
+                    ++node.done;
+                    break;
+                case TaskState::Failed:
+                case TaskState::Cancelled:
+                    ++node.failed;
+                    break;
+                case TaskState::Running:
+                    ++node.running;
+                    break;
+                default:
+                    break;
+                }
                 qint64 total = -1;
                 for (const TaskRunRecord &run : m_snapshot.runs.value(m_snapshot.tasks.at(node.task).id)) {
                     if (run.durationMs >= 0) {
@@ -78,6 +92,9 @@ void PlanTreeModel::setSnapshot(const PlanSnapshot &snapshot)
                     continue;
                 }
                 node.cost += below.cost;
+                node.done += below.done;
+                node.failed += below.failed;
+                node.running += below.running;
                 if (below.durationMs >= 0) {
                     node.durationMs = qMax<qint64>(node.durationMs, 0) + below.durationMs;
                 }
@@ -136,36 +153,101 @@ int PlanTreeModel::columnCount(const QModelIndex &) const
     return ColumnCount;
 }
 
+void PlanTreeModel::setSymbolic(bool symbolic)
+{
+    if (symbolic == m_symbolic) {
+        return;
+    }
+    m_symbolic = symbolic;
+    if (!m_nodes.isEmpty()) {
+        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+        // Below the roots too: views repaint what they show, which is enough for a tree whose
+        // shape does not change; a reset would lose the expansion and the selection.
+        for (int i = 0; i < m_nodes.size(); ++i) {
+            if (!m_nodes.at(i).children.isEmpty()) {
+                const QModelIndex parent = createIndex(m_nodes.at(i).row, 0, quintptr(i));
+                Q_EMIT dataChanged(index(0, 0, parent),
+                                   index(int(m_nodes.at(i).children.size()) - 1, ColumnCount - 1, parent));
+            }
+        }
+    }
+}
+
+QModelIndex PlanTreeModel::indexOfNode(qint64 nodeId) const
+{
+    const auto it = m_byId.constFind(nodeId);
+    return it == m_byId.cend() ? QModelIndex() : createIndex(m_nodes.at(*it).row, 0, quintptr(*it));
+}
+
+QHash<qint64, QString> PlanTreeModel::stepStates() const
+{
+    QHash<qint64, QString> states;
+    for (const Node &node : m_nodes) {
+        if (node.task >= 0) {
+            states.insert(node.record.id, toString(m_snapshot.tasks.at(node.task).state));
+        }
+    }
+    return states;
+}
+
 QString PlanTreeModel::nameOf(const Node &node) const
 {
     const PlanNodeRecord &record = node.record;
-    QStringList arguments;
-    for (const QString &argument : record.arguments) {
-        const QString path = m_paths.value(argument);
-        arguments.append(path.isEmpty() ? argument : QStringLiteral("%1 (%2)").arg(argument, path));
-    }
-    const QString text = QString(record.name + u' ' + arguments.join(u' ')).trimmed();
+    const QString text = m_symbolic || !m_reading ? PlanReading::symbol(record) : m_reading->title(record);
     switch (record.kind) {
     case PlanNodeRecord::Kind::Method:
         return tr("→ %1").arg(text);
     case PlanNodeRecord::Kind::RejectedMethod:
         return tr("✗ %1").arg(text);
-    case PlanNodeRecord::Kind::Task:
     case PlanNodeRecord::Kind::Action:
+        if (m_reading) {
+            return tr("%1. %2").arg(m_reading->stepNumbers().value(record.id)).arg(text);
+        }
+        break;
+    case PlanNodeRecord::Kind::Task:
         break;
     }
     return text;
+}
+
+QString PlanTreeModel::tooltipOf(const Node &node) const
+{
+    QStringList lines{nameOf(node)};
+    if (const QString note = noteOf(node); !note.isEmpty()) {
+        lines.append(note);
+    }
+    if (!m_symbolic) {
+        lines.append(PlanReading::symbol(node.record));
+    }
+    if (m_reading) {
+        if (const SourceRef ref = m_reading->source(node.record); ref.isValid()) {
+            lines.append(tr("Defined at %1").arg(ref.toString()));
+        }
+    }
+    return lines.join(u'\n');
 }
 
 QString PlanTreeModel::statusOf(const Node &node) const
 {
     switch (node.record.kind) {
     case PlanNodeRecord::Kind::RejectedMethod:
-        return tr("not applicable");
+        return tr("not taken");
     case PlanNodeRecord::Kind::Method:
-        return tr("chosen");
     case PlanNodeRecord::Kind::Task:
-        return tr("compound");
+        // What its steps have come to.
+        if (node.cost == 0) {
+            return node.record.kind == PlanNodeRecord::Kind::Method ? tr("chosen") : tr("nothing to do");
+        }
+        if (node.failed > 0) {
+            return tr("%1 of %n step(s) failed", nullptr, node.cost).arg(node.failed);
+        }
+        if (node.done == node.cost) {
+            return tr("done");
+        }
+        if (node.running > 0 || node.done > 0) {
+            return tr("%1 of %n step(s) done", nullptr, node.cost).arg(node.done);
+        }
+        return node.record.kind == PlanNodeRecord::Kind::Method ? tr("chosen") : tr("%n step(s)", nullptr, node.cost);
     case PlanNodeRecord::Kind::Action:
         break;
     }
@@ -182,7 +264,7 @@ QString PlanTreeModel::statusOf(const Node &node) const
 QString PlanTreeModel::noteOf(const Node &node) const
 {
     if (node.record.kind == PlanNodeRecord::Kind::RejectedMethod) {
-        return node.record.reason;
+        return m_symbolic || !m_reading ? node.record.reason : m_reading->why(node.record);
     }
     if (node.task >= 0) {
         return m_snapshot.tasks.at(node.task).summary;
@@ -213,7 +295,7 @@ QVariant PlanTreeModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::ToolTipRole:
-        return index.column() == NoteColumn || rejected ? noteOf(node) : QVariant();
+        return tooltipOf(node);
     case Qt::ForegroundRole:
         if (rejected) {
             return QGuiApplication::palette().color(QPalette::Disabled, QPalette::Text);
@@ -253,6 +335,16 @@ QVariant PlanTreeModel::data(const QModelIndex &index, int role) const
         return node.task >= 0 ? m_snapshot.tasks.at(node.task).id : qint64(0);
     case NodeIdRole:
         return node.record.id;
+    case SymbolRole:
+        return PlanReading::symbol(node.record);
+    case SourceRole:
+    case SourceLineRole: {
+        const SourceRef ref = m_reading ? m_reading->source(node.record) : SourceRef();
+        if (!ref.isValid()) {
+            return {};
+        }
+        return role == SourceRole ? QVariant(ref.toString()) : QVariant(ref.line);
+    }
     default:
         return {};
     }

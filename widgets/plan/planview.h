@@ -4,18 +4,24 @@
 
 #include <QWidget>
 
+class QCheckBox;
+class QComboBox;
 class QLabel;
 class QPushButton;
 class QTextBrowser;
 class QTreeView;
+class QUrl;
 
 namespace astra {
 
+class PlanGraphView;
 class PlanTreeModel;
 
-// The plan of the selected goal: a header with its state and the planner's effort, the
-// decomposition tree, what the selected primitive task produced (the proposer's request and
-// answer, the files written, the test run), and the approve-plan action.
+// The plan of the selected goal: a header with its state and the planner's effort; the
+// decomposition as a tree and as a picture side by side, in the reader's words or the
+// planner's symbols, selected together; what the selected step produced, or why a way was not
+// taken with a link to the domain's source; the goal's earlier plans and what changed between
+// them; the picture's export; and the approve-plan action.
 class PlanView : public QWidget
 {
     Q_OBJECT
@@ -34,25 +40,56 @@ public:
     {
         return m_tree;
     }
+    PlanGraphView *graph() const
+    {
+        return m_graph;
+    }
     QTextBrowser *detail() const
     {
         return m_detail;
     }
+    QComboBox *planChooser() const
+    {
+        return m_plans;
+    }
     QString headerText() const;
     bool canApprove() const;
 
+    // Shows plan `planId` of the goal (the current one or an earlier one).
+    void showPlan(qint64 planId);
+    // The changes from the plan before the shown one to it, in the detail pane.
+    void compareWithPrevious();
+    // Writes the picture to `path`: SVG for *.svg, PNG otherwise. Written off the UI thread;
+    // exported() tells how it went.
+    void exportPicture(const QString &path);
+    // Opens the domain's source at a line (a SourceRef's text, "code-maintenance.hddl:84").
+    void openSource(const QString &file, int line);
+
 Q_SIGNALS:
     void approveRequested(qint64 goalId);
+    void modificationRequested(qint64 modificationId);
+    void exported(const QString &path, const QString &error);
 
 private:
     void showNode(const QModelIndex &index);
+    void showNotStep(const QModelIndex &index);
+    void linkClicked(const QUrl &url);
+    void present(bool keepSelection);
 
+    PlanSnapshot m_snapshot; // as loaded
+    qint64 m_shownPlan = 0; // 0: the current plan
+    qint64 m_drawnPlan = 0; // the plan the picture last showed whole
     PlanTreeModel *m_model = nullptr;
     QLabel *m_header = nullptr;
     QPushButton *m_approve = nullptr;
+    QComboBox *m_plans = nullptr;
+    QPushButton *m_compare = nullptr;
+    QCheckBox *m_symbolic = nullptr;
     QTreeView *m_tree = nullptr;
+    PlanGraphView *m_graph = nullptr;
     QTextBrowser *m_detail = nullptr;
     qint64 m_goalId = 0;
+    bool m_syncing = false;
 };
 
 } // namespace astra
