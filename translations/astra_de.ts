@@ -98,6 +98,10 @@
         <source>Reading the data version</source>
         <translation>Lesen der Datenversion</translation>
     </message>
+    <message>
+        <source>Reading the ledger head</source>
+        <translation>Den Kopf des Protokolls lesen</translation>
+    </message>
 </context>
 <context>
     <name>astra::Config</name>
@@ -2294,6 +2298,18 @@ Branch %3</translation>
         <source>no</source>
         <translation>nein</translation>
     </message>
+    <message>
+        <source>waiting for approval</source>
+        <translation>wartet auf Genehmigung</translation>
+    </message>
+    <message>
+        <source>approved</source>
+        <translation>genehmigt</translation>
+    </message>
+    <message>
+        <source>replaced</source>
+        <translation>ersetzt</translation>
+    </message>
 </context>
 <context>
     <name>astra::Ledger</name>
@@ -3045,6 +3061,14 @@ Hash %7
         <source>Loading modification %1…</source>
         <translation>Änderung %1 wird geladen…</translation>
     </message>
+    <message>
+        <source>Exported the plan to %1</source>
+        <translation>Plan nach %1 exportiert</translation>
+    </message>
+    <message>
+        <source>Could not export the plan to %1: %2. Nothing was written.</source>
+        <translation>Der Plan konnte nicht nach %1 exportiert werden: %2. Es wurde nichts geschrieben.</translation>
+    </message>
 </context>
 <context>
     <name>astra::Merger</name>
@@ -3725,6 +3749,120 @@ Hash %7
     </message>
 </context>
 <context>
+    <name>astra::PlanGraph</name>
+    <message>
+        <source>not taken: %1</source>
+        <translation>nicht gewählt: %1</translation>
+    </message>
+</context>
+<context>
+    <name>astra::PlanReading</name>
+    <message>
+        <source>%1 is %2</source>
+        <translation>%1 ist %2</translation>
+    </message>
+    <message>
+        <source>%1 is not %2</source>
+        <translation>%1 ist nicht %2</translation>
+    </message>
+    <message>
+        <source>%1 holds</source>
+        <translation>%1 gilt</translation>
+    </message>
+    <message>
+        <source>%1 is false</source>
+        <translation>%1 ist falsch</translation>
+    </message>
+    <message>
+        <source>a condition that must not hold does</source>
+        <translation>eine Bedingung, die nicht gelten darf, gilt</translation>
+    </message>
+    <message>
+        <source>none of the alternatives holds</source>
+        <translation>keine der Alternativen gilt</translation>
+    </message>
+    <message>
+        <source>nothing in the workspace satisfies the condition</source>
+        <translation>nichts im Arbeitsbereich erfüllt die Bedingung</translation>
+    </message>
+    <message>
+        <source>nothing in the workspace fits its parameters</source>
+        <translation>nichts im Arbeitsbereich passt zu seinen Parametern</translation>
+    </message>
+    <message>
+        <source>it does not apply to this task</source>
+        <translation>er passt nicht zu dieser Aufgabe</translation>
+    </message>
+    <message>
+        <source>the search stopped (%1) before it was tried to the end</source>
+        <translation>die Suche hielt an (%1), bevor er zu Ende versucht war</translation>
+    </message>
+    <message>
+        <source>%1 is not a %2</source>
+        <translation>%1 ist kein %2</translation>
+    </message>
+    <message>
+        <source>a later step could not be done: %1</source>
+        <translation>ein späterer Schritt war nicht möglich: %1</translation>
+    </message>
+    <message>
+        <source>“%1” could not run: %2</source>
+        <translation>„%1“ konnte nicht laufen: %2</translation>
+    </message>
+    <message>
+        <source>the domain has no way to do “%1”</source>
+        <translation>die Domäne hat keinen Weg für „%1“</translation>
+    </message>
+    <message>
+        <source>no way to “%1” works: %2</source>
+        <translation>kein Weg für „%1“ funktioniert: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>No plan: the search came furthest after %n step(s), at “%1”: %2.</source>
+        <translation><numerusform>Kein Plan: Die Suche kam nach %n Schritt am weitesten, bei „%1“: %2.</numerusform><numerusform>Kein Plan: Die Suche kam nach %n Schritten am weitesten, bei „%1“: %2.</numerusform></translation>
+    </message>
+    <message>
+        <source>✗ %1: not taken, %2</source>
+        <translation>✗ %1: nicht gewählt, %2</translation>
+    </message>
+    <message>
+        <source>Plan %1 found no plan (%2); plan %3 found one.</source>
+        <translation>Plan %1 fand keinen Plan (%2); Plan %3 fand einen.</translation>
+    </message>
+    <message>
+        <source>Plan %1 had a plan; plan %2 found none (%3).</source>
+        <translation>Plan %1 hatte einen Plan; Plan %2 fand keinen (%3).</translation>
+    </message>
+    <message>
+        <source>New: %1</source>
+        <translation>Neu: %1</translation>
+    </message>
+    <message>
+        <source>%1: the same way with other objects, “%2” instead of “%3”.</source>
+        <translation>%1: derselbe Weg mit anderen Objekten, „%2“ statt „%3“.</translation>
+    </message>
+    <message>
+        <source>no way found</source>
+        <translation>kein Weg gefunden</translation>
+    </message>
+    <message>
+        <source>%1: “%2” instead of “%3”.</source>
+        <translation>%1: „%2“ statt „%3“.</translation>
+    </message>
+    <message>
+        <source>“%1” is not taken now: %2.</source>
+        <translation>„%1“ wird jetzt nicht gewählt: %2.</translation>
+    </message>
+    <message>
+        <source>“%1” was not taken before: %2.</source>
+        <translation>„%1“ wurde vorher nicht gewählt: %2.</translation>
+    </message>
+    <message>
+        <source>No longer in the plan: %1</source>
+        <translation>Nicht mehr im Plan: %1</translation>
+    </message>
+</context>
+<context>
     <name>astra::PlanRepository</name>
     <message>
         <source>Creating a plan for goal %1</source>
@@ -3774,6 +3912,10 @@ Hash %7
         <source>Plan %1 was changed by someone else since it was read (version %2); nothing was written. Reload it and try again.</source>
         <translation>Plan %1 wurde seit dem Lesen von jemand anderem geändert (Version %2); es wurde nichts geschrieben. Laden Sie ihn neu und versuchen Sie es noch einmal.</translation>
     </message>
+    <message>
+        <source>Reading the plans of goal %1</source>
+        <translation>Die Pläne von Ziel %1 lesen</translation>
+    </message>
 </context>
 <context>
     <name>astra::PlanTreeModel</name>
@@ -3798,16 +3940,8 @@ Hash %7
         <translation>✗ %1</translation>
     </message>
     <message>
-        <source>not applicable</source>
-        <translation>nicht anwendbar</translation>
-    </message>
-    <message>
         <source>chosen</source>
         <translation>gewählt</translation>
-    </message>
-    <message>
-        <source>compound</source>
-        <translation>zusammengesetzt</translation>
     </message>
     <message>
         <source>no task</source>
@@ -3837,6 +3971,38 @@ Hash %7
         <source>waiting for plan approval</source>
         <translation>wartet auf Freigabe des Plans</translation>
     </message>
+    <message>
+        <source>%1. %2</source>
+        <translation>%1. %2</translation>
+    </message>
+    <message>
+        <source>Defined at %1</source>
+        <translation>Definiert in %1</translation>
+    </message>
+    <message>
+        <source>not taken</source>
+        <translation>nicht gewählt</translation>
+    </message>
+    <message>
+        <source>nothing to do</source>
+        <translation>nichts zu tun</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n step(s) failed</source>
+        <translation><numerusform>%1 von %n Schritt fehlgeschlagen</numerusform><numerusform>%1 von %n Schritten fehlgeschlagen</numerusform></translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>erledigt</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n step(s) done</source>
+        <translation><numerusform>%1 von %n Schritt erledigt</numerusform><numerusform>%1 von %n Schritten erledigt</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n step(s)</source>
+        <translation><numerusform>%n Schritt</numerusform><numerusform>%n Schritte</numerusform></translation>
+    </message>
 </context>
 <context>
     <name>astra::PlanView</name>
@@ -3847,10 +4013,6 @@ Hash %7
     <message>
         <source>Nothing of a plan runs before a person approves it (Ctrl+Shift+P).</source>
         <translation>Nichts von einem Plan läuft, bevor ein Mensch ihn genehmigt (Strg+Umschalt+P).</translation>
-    </message>
-    <message>
-        <source>Select a primitive task to see what it produced.</source>
-        <translation>Wählen Sie eine primitive Aufgabe, um zu sehen, was sie erzeugt hat.</translation>
     </message>
     <message>
         <source>Approve plan</source>
@@ -3882,10 +4044,6 @@ Hash %7
     <message>
         <source>Waiting for approval: nothing runs before that.</source>
         <translation>Wartet auf Genehmigung: vorher läuft nichts.</translation>
-    </message>
-    <message>
-        <source>Task %1: %2 %3</source>
-        <translation>Aufgabe %1: %2 %3</translation>
     </message>
     <message>
         <source>%1 · attempt %2 of %3 · %4</source>
@@ -3934,6 +4092,162 @@ Hash %7
     <message>
         <source>Exit code</source>
         <translation>Exit-Code</translation>
+    </message>
+    <message numerus="yes">
+        <source>(%n byte(s))</source>
+        <translation><numerusform>(%n Byte)</numerusform><numerusform>(%n Bytes)</numerusform></translation>
+    </message>
+    <message>
+        <source>P&amp;lan:</source>
+        <translation>P&amp;lan:</translation>
+    </message>
+    <message>
+        <source>The goal&apos;s plans: the current one and those it replaced.</source>
+        <translation>Die Pläne des Ziels: der aktuelle und die, die er ersetzt hat.</translation>
+    </message>
+    <message>
+        <source>&amp;Compare with the previous plan</source>
+        <translation>Mit dem vorigen Plan &amp;vergleichen</translation>
+    </message>
+    <message>
+        <source>Planner&apos;s s&amp;ymbols</source>
+        <translation>S&amp;ymbole des Planers</translation>
+    </message>
+    <message>
+        <source>Show tasks, ways and objects as the planner names them (Ctrl+Shift+Y).</source>
+        <translation>Aufgaben, Wege und Objekte so zeigen, wie der Planer sie nennt (Strg+Umschalt+Y).</translation>
+    </message>
+    <message>
+        <source>Zoom out the picture (Ctrl+wheel)</source>
+        <translation>Bild verkleinern (Strg+Mausrad)</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>Einpassen</translation>
+    </message>
+    <message>
+        <source>Show the whole picture</source>
+        <translation>Das ganze Bild zeigen</translation>
+    </message>
+    <message>
+        <source>Zoom in the picture (Ctrl+wheel)</source>
+        <translation>Bild vergrößern (Strg+Mausrad)</translation>
+    </message>
+    <message>
+        <source>E&amp;xport</source>
+        <translation>E&amp;xportieren</translation>
+    </message>
+    <message>
+        <source>Picture as SVG…</source>
+        <translation>Bild als SVG…</translation>
+    </message>
+    <message>
+        <source>Export the plan as SVG</source>
+        <translation>Den Plan als SVG exportieren</translation>
+    </message>
+    <message>
+        <source>SVG pictures (*.svg)</source>
+        <translation>SVG-Bilder (*.svg)</translation>
+    </message>
+    <message>
+        <source>Picture as PNG…</source>
+        <translation>Bild als PNG…</translation>
+    </message>
+    <message>
+        <source>Export the plan as PNG</source>
+        <translation>Den Plan als PNG exportieren</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG-Bilder (*.png)</translation>
+    </message>
+    <message>
+        <source>Select a step to see what it produced, or a way not taken to see why.</source>
+        <translation>Einen Schritt wählen, um zu sehen, was er ergab, oder einen nicht gewählten Weg, um zu sehen, warum.</translation>
+    </message>
+    <message>
+        <source>Planner&apos;s symbols</source>
+        <translation>Symbole des Planers</translation>
+    </message>
+    <message>
+        <source>Plan %1 · %2 (current)</source>
+        <translation>Plan %1 · %2 (aktuell)</translation>
+    </message>
+    <message>
+        <source>Plan %1 · %2 · %3</source>
+        <translation>Plan %1 · %2 · %3</translation>
+    </message>
+    <message>
+        <source>An earlier plan of the goal, shown as it was decided.</source>
+        <translation>Ein früherer Plan des Ziels, so gezeigt, wie er entschieden wurde.</translation>
+    </message>
+    <message>
+        <source>This is the goal&apos;s first plan: there is no earlier one to compare it with.</source>
+        <translation>Dies ist der erste Plan des Ziels: Es gibt keinen früheren zum Vergleich.</translation>
+    </message>
+    <message>
+        <source>From plan %1 (%2) to plan %3 (%4)</source>
+        <translation>Von Plan %1 (%2) zu Plan %3 (%4)</translation>
+    </message>
+    <message>
+        <source>The same decomposition.</source>
+        <translation>Dieselbe Zerlegung.</translation>
+    </message>
+    <message>
+        <source>%1 — line %2</source>
+        <translation>%1 — Zeile %2</translation>
+    </message>
+    <message>
+        <source>This program does not have the source of %1.</source>
+        <translation>Dieses Programm hat den Quelltext von %1 nicht.</translation>
+    </message>
+    <message>
+        <source>There is no plan to export.</source>
+        <translation>Es gibt keinen Plan zum Exportieren.</translation>
+    </message>
+    <message>
+        <source>Plan of goal %1</source>
+        <translation>Plan von Ziel %1</translation>
+    </message>
+    <message>
+        <source>the picture is too large for an image; export it as SVG</source>
+        <translation>das Bild ist für eine Grafik zu groß; als SVG exportieren</translation>
+    </message>
+    <message>
+        <source>Not taken:</source>
+        <translation>Nicht gewählt:</translation>
+    </message>
+    <message>
+        <source>The condition is written at</source>
+        <translation>Die Bedingung steht in</translation>
+    </message>
+    <message>
+        <source>Defined at</source>
+        <translation>Definiert in</translation>
+    </message>
+    <message>
+        <source>task %1: %2 %3</source>
+        <translation>Aufgabe %1: %2 %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>Read %1 at %2 (%n byte(s)).</source>
+        <translation><numerusform>%1 bei %2 gelesen (%n Byte).</numerusform><numerusform>%1 bei %2 gelesen (%n Bytes).</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote %n file(s) on %1 as modification %2.</source>
+        <translation><numerusform>%n Datei auf %1 als Änderung %2 geschrieben.</numerusform><numerusform>%n Dateien auf %1 als Änderung %2 geschrieben.</numerusform></translation>
+    </message>
+    <message>
+        <source>Open its diff</source>
+        <translation>Ihren Diff öffnen</translation>
+    </message>
+    <message>
+        <source>Tests %1: %2 passed, %3 failed, on %4.</source>
+        <translation>Tests %1: %2 bestanden, %3 fehlgeschlagen, auf %4.</translation>
+    </message>
+    <message>
+        <source>Open the review with the test log</source>
+        <translation>Die Prüfung mit dem Testprotokoll öffnen</translation>
     </message>
 </context>
 <context>
@@ -6670,14 +6984,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>Genehmigt von %1 am %2</translation>
     </message>
     <message>
-        <source>Tasks:</source>
-        <translation>Aufgaben:</translation>
-    </message>
-    <message>
-        <source>Usage: astra plan GOAL | astra plan show GOAL | astra plan approve GOAL [--reason TEXT]</source>
-        <translation>Aufruf: astra plan GOAL | astra plan show GOAL | astra plan approve GOAL [--reason TEXT]</translation>
-    </message>
-    <message>
         <source>goal</source>
         <translation>Ziel</translation>
     </message>
@@ -6979,152 +7285,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>  (aktuell)</translation>
     </message>
     <message>
-        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
-
-Review and control the changes an agent proposes to a git repository.
-
-Commands:
-  init                          write .astra.toml (if absent) and create the state
-  status                        goals per state, modifications awaiting review, scheduler
-  goals [--state S]             list goals
-  goal add TEXT [--files P...]  add a goal of your own
-  goal show ID                  show one goal
-  goal approve|reject|abandon ID [--reason TEXT]
-                                decide on a goal; the reason is kept in the ledger
-  plan GOAL                     plan the goal and print the decomposition tree
-  plan show GOAL                print the goal&apos;s current plan and its tasks
-  plan approve GOAL [--reason TEXT]
-                                approve the plan; nothing runs before that
-  run [--goal ID]               run approved plans until their modifications await review,
-                                then test modifications imported with propose
-  jobs list                     the jobs of .astra.toml, their last outcome, whether due
-  jobs run [NAME]               run the jobs (or one) now; each run is recorded
-  detect                        run the detectors; print each proposal&apos;s decision and why
-  proposals [--refused] [--limit N]
-                                the generator&apos;s decisions so far, newest first, with why
-  cycle                         due jobs, detection, planning, execution, up to review
-  worker [--poll S] [--once]    run cycles until stopped (SIGTERM): due jobs, detection every
-                                [generator] interval, approved plans
-  tasks [--state S]             list tasks
-  task show|cancel ID           show a task with its runs, or stop it
-  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
-                                import an agent&apos;s change as a modification
-  mods [--state S]              list modifications
-  mod show|approve|reject|merge|rollback ID [--reason TEXT]
-                                show a modification or decide on it; merge needs an approval
-  mod retest ID                 test again on the target&apos;s head as it is now; back to review
-  mod revisions ID              its revisions: commit, origin, author, tests
-  mod diff ID [--since REV|last] [--revision REV]
-                                the change with numbered hunks, or what changed between revisions
-  mod accept-hunk|reject-hunk|clear-hunk ID FILE [HUNK]
-                                decide on a hunk (or the whole file) of the current revision
-  mod decisions ID              the decisions on the current revision
-  mod apply-decisions ID        a new revision without the rejected hunks, tested
-  mod restore-hunks ID [KEY...] a new revision with the left-out hunks (or those named) back
-  mod comment ID [--file F [--line L] [--side old]] TEXT
-                                comment on a line, a file or the whole change
-  mod comments ID               the comments, where they are and whether resolved
-  mod resolve|reopen COMMENT    mark a comment resolved, or open again
-  mod request-changes ID        send the open comments and rejected hunks to the agent; its
-                                answer becomes the next revision, tested
-  mod update ID                 replay the change onto the target&apos;s head as a new revision
-  prune [--older-than DAYS]     delete the branches of finished modifications
-  ledger verify [--anchor REMOTE]
-                                recompute the audit chain; compare it with every checkpoint in
-                                refs/astra/ledger (and with the anchor pushed to REMOTE)
-  ledger show [--limit N]       print the ledger entries still in the table
-  ledger export FILE            write every entry as JSON lines
-  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
-  ledger checkpoint             record the ledger head in refs/astra/ledger
-  ledger anchor --push REMOTE   checkpoint and push refs/astra/ledger to REMOTE (fast-forward only)
-  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
-  hddl solve DOMAIN PROBLEM [--timeout S]
-                                plan, printing the plan in the IPC HTN track format
-  demo DIR                      create the demo workspace in DIR
-
-Options:
-  --repo PATH   the repository (default: the one around the current directory)
-  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
-                (default: &lt;git dir&gt;/astra/state.db)
-  --json        print one JSON document
-  --version     print the versions of astra, Qt and libgit2
-
-Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
-</source>
-        <translation>Aufruf: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
-
-Prüfen und steuern Sie die Änderungen, die ein Agent an einem Git-Repository vorschlägt.
-
-Befehle:
-  init                          .astra.toml schreiben (falls nicht vorhanden) und den Zustand anlegen
-  status                        Ziele je Zustand, zu prüfende Änderungen, Scheduler
-  goals [--state S]             Ziele auflisten
-  goal add TEXT [--files P...]  ein eigenes Ziel hinzufügen
-  goal show ID                  ein Ziel anzeigen
-  goal approve|reject|abandon ID [--reason TEXT]
-                                über ein Ziel entscheiden; der Grund wird im Protokoll festgehalten
-  plan GOAL                     das Ziel planen und den Zerlegungsbaum ausgeben
-  plan show GOAL                den aktuellen Plan des Ziels mit seinen Aufgaben ausgeben
-  plan approve GOAL [--reason TEXT]
-                                den Plan genehmigen; vorher läuft nichts
-  run [--goal ID]               genehmigte Pläne ausführen, bis ihre Änderungen auf Prüfung warten,
-                                dann mit propose importierte Änderungen testen
-  jobs list                     die Jobs aus .astra.toml, ihr letztes Ergebnis, ob sie fällig sind
-  jobs run [NAME]               die Jobs (oder einen) jetzt ausführen; jeder Lauf wird verzeichnet
-  detect                        die Detektoren ausführen; jede Entscheidung über Vorschläge mit Grund ausgeben
-  proposals [--refused] [--limit N]
-                                die bisherigen Entscheidungen des Generators, neueste zuerst, mit Grund
-  cycle                         fällige Jobs, Erkennung, Planung, Ausführung bis zur Prüfung
-  worker [--poll S] [--once]    Durchläufe ausführen, bis er angehalten wird (SIGTERM): fällige Jobs,
-                                Erkennung alle [generator] interval, genehmigte Pläne
-  tasks [--state S]             Aufgaben auflisten
-  task show|cancel ID           eine Aufgabe mit ihren Läufen anzeigen oder sie anhalten
-  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
-                                die Änderung eines Agenten als Änderung importieren
-  mods [--state S]              Änderungen auflisten
-  mod show|approve|reject|merge|rollback ID [--reason TEXT]
-                                eine Änderung anzeigen oder über sie entscheiden; merge braucht eine Freigabe
-  mod retest ID                 erneut auf dem jetzigen Kopf des Ziel-Branches testen; zurück zur Prüfung
-  mod revisions ID              ihre Revisionen: Commit, Herkunft, Autor, Tests
-  mod diff ID [--since REV|last] [--revision REV]
-                                die Änderung mit nummerierten Hunks, oder was sich zwischen Revisionen geändert hat
-  mod accept-hunk|reject-hunk|clear-hunk ID DATEI [HUNK]
-                                über einen Hunk (oder die ganze Datei) der aktuellen Revision entscheiden
-  mod decisions ID              die Entscheidungen zur aktuellen Revision
-  mod apply-decisions ID        eine neue Revision ohne die abgelehnten Hunks, getestet
-  mod restore-hunks ID [KEY...] eine neue Revision mit den ausgelassenen (oder genannten) Hunks
-  mod comment ID [--file F [--line L] [--side old]] TEXT
-                                eine Zeile, eine Datei oder die ganze Änderung kommentieren
-  mod comments ID               die Kommentare, wo sie stehen und ob sie erledigt sind
-  mod resolve|reopen KOMMENTAR  einen Kommentar als erledigt markieren oder wieder öffnen
-  mod request-changes ID        die offenen Kommentare und abgelehnten Hunks an den Agenten senden;
-                                seine Antwort wird die nächste Revision, getestet
-  mod update ID                 die Änderung als neue Revision auf den Kopf des Ziels übertragen
-  prune [--older-than DAYS]     die Branches abgeschlossener Änderungen löschen
-  ledger verify [--anchor REMOTE]
-                                die Prüfkette neu berechnen; mit jedem Checkpoint in refs/astra/ledger
-                                (und mit dem nach REMOTE übertragenen Anker) vergleichen
-  ledger show [--limit N]       die noch in der Tabelle enthaltenen Protokolleinträge ausgeben
-  ledger export FILE            alle Einträge als JSON-Zeilen schreiben
-  ledger archive --through SEQ  alte Einträge in ein JSONL-Segment verschieben; die Kette wird fortgesetzt
-  ledger checkpoint             den Protokollkopf in refs/astra/ledger verzeichnen
-  ledger anchor --push REMOTE   Checkpoint schreiben und refs/astra/ledger nach REMOTE übertragen (nur vorwärts)
-  hddl check DOMAIN [PROBLEM]   HDDL-Dateien lesen; Fehler nennen Datei, Zeile und Spalte
-  hddl solve DOMAIN PROBLEM [--timeout S]
-                                planen und den Plan im Format des IPC-HTN-Tracks ausgeben
-  demo DIR                      den Demo-Arbeitsbereich in DIR anlegen
-
-Optionen:
-  --repo PATH   das Repository (Standard: das Repository, in dem das aktuelle Verzeichnis liegt)
-  --db URL      der Zustand: eine Datei, sqlite:///PATH oder postgresql://USER@HOST:PORT/DB
-                (Standard: &lt;git dir&gt;/astra/state.db)
-  --json        ein einzelnes JSON-Dokument ausgeben
-  --version     die Versionen von astra, Qt und libgit2 ausgeben
-
-Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 Aufruffehler.
-</translation>
-    </message>
-    <message>
         <source>Changes since this revision.</source>
         <translation>Änderungen seit dieser Revision.</translation>
     </message>
@@ -7268,6 +7428,260 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
         <source>Modification %1 conflicts with %2 at %3; nothing was changed. Each file below shows %2&apos;s version (-) against the change&apos;s (+); the conflicts are comments now, and `astra mod request-changes %1` sends them to the agent.</source>
         <translation>Modifikation %1 steht im Konflikt mit %2 bei %3; nichts wurde geändert. Jede Datei unten zeigt die Fassung von %2 (-) gegen die der Änderung (+); die Konflikte sind jetzt Kommentare, und `astra mod request-changes %1` sendet sie an den Agenten.</translation>
     </message>
+    <message>
+        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
+
+Review and control the changes an agent proposes to a git repository.
+
+Commands:
+  init                          write .astra.toml (if absent) and create the state
+  status                        goals per state, modifications awaiting review, scheduler
+  goals [--state S]             list goals
+  goal add TEXT [--files P...]  add a goal of your own
+  goal show ID                  show one goal
+  goal approve|reject|abandon ID [--reason TEXT]
+                                decide on a goal; the reason is kept in the ledger
+  plan GOAL                     plan the goal and print the decomposition tree
+  plan show GOAL [--plan ID] [--symbolic]
+                                the goal&apos;s current (or an earlier) plan in words, with its tasks;
+                                --symbolic in the planner&apos;s symbols
+  plan history GOAL             every plan the goal has had
+  plan compare GOAL [OLDER NEWER]
+                                which ways changed between two plans, and why
+  plan export GOAL --svg FILE|--dot FILE [--plan ID] [--symbolic]
+                                the decomposition as a picture (SVG) or a Graphviz graph (- for
+                                standard output)
+  plan approve GOAL [--reason TEXT]
+                                approve the plan; nothing runs before that
+  run [--goal ID]               run approved plans until their modifications await review,
+                                then test modifications imported with propose
+  jobs list                     the jobs of .astra.toml, their last outcome, whether due
+  jobs run [NAME]               run the jobs (or one) now; each run is recorded
+  detect                        run the detectors; print each proposal&apos;s decision and why
+  proposals [--refused] [--limit N]
+                                the generator&apos;s decisions so far, newest first, with why
+  cycle                         due jobs, detection, planning, execution, up to review
+  worker [--poll S] [--once]    run cycles until stopped (SIGTERM): due jobs, detection every
+                                [generator] interval, approved plans
+  tasks [--state S]             list tasks
+  task show|cancel ID           show a task with its runs, or stop it
+  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
+                                import an agent&apos;s change as a modification
+  mods [--state S]              list modifications
+  mod show|approve|reject|merge|rollback ID [--reason TEXT]
+                                show a modification or decide on it; merge needs an approval
+  mod retest ID                 test again on the target&apos;s head as it is now; back to review
+  mod revisions ID              its revisions: commit, origin, author, tests
+  mod diff ID [--since REV|last] [--revision REV]
+                                the change with numbered hunks, or what changed between revisions
+  mod accept-hunk|reject-hunk|clear-hunk ID FILE [HUNK]
+                                decide on a hunk (or the whole file) of the current revision
+  mod decisions ID              the decisions on the current revision
+  mod apply-decisions ID        a new revision without the rejected hunks, tested
+  mod restore-hunks ID [KEY...] a new revision with the left-out hunks (or those named) back
+  mod comment ID [--file F [--line L] [--side old]] TEXT
+                                comment on a line, a file or the whole change
+  mod comments ID               the comments, where they are and whether resolved
+  mod resolve|reopen COMMENT    mark a comment resolved, or open again
+  mod request-changes ID        send the open comments and rejected hunks to the agent; its
+                                answer becomes the next revision, tested
+  mod update ID                 replay the change onto the target&apos;s head as a new revision
+  prune [--older-than DAYS]     delete the branches of finished modifications
+  ledger verify [--anchor REMOTE]
+                                recompute the audit chain; compare it with every checkpoint in
+                                refs/astra/ledger (and with the anchor pushed to REMOTE)
+  ledger show [--limit N]       print the ledger entries still in the table
+  ledger export FILE            write every entry as JSON lines
+  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
+  ledger checkpoint             record the ledger head in refs/astra/ledger
+  ledger anchor --push REMOTE   checkpoint and push refs/astra/ledger to REMOTE (fast-forward only)
+  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
+  hddl solve DOMAIN PROBLEM [--timeout S]
+                                plan, printing the plan in the IPC HTN track format
+  demo DIR                      create the demo workspace in DIR
+
+Options:
+  --repo PATH   the repository (default: the one around the current directory)
+  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
+                (default: &lt;git dir&gt;/astra/state.db)
+  --json        print one JSON document
+  --version     print the versions of astra, Qt and libgit2
+
+Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
+</source>
+        <translation>Aufruf: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
+
+Prüfen und steuern Sie die Änderungen, die ein Agent an einem Git-Repository vorschlägt.
+
+Befehle:
+  init                          .astra.toml schreiben (falls nicht vorhanden) und den Zustand anlegen
+  status                        Ziele je Zustand, zu prüfende Änderungen, Scheduler
+  goals [--state S]             Ziele auflisten
+  goal add TEXT [--files P...]  ein eigenes Ziel hinzufügen
+  goal show ID                  ein Ziel anzeigen
+  goal approve|reject|abandon ID [--reason TEXT]
+                                über ein Ziel entscheiden; der Grund wird im Protokoll festgehalten
+  plan GOAL                     das Ziel planen und den Zerlegungsbaum ausgeben
+  plan show GOAL [--plan ID] [--symbolic]
+                                den aktuellen (oder einen früheren) Plan des Ziels in Worten mit seinen
+                                Aufgaben; --symbolic in den Symbolen des Planers
+  plan history GOAL             alle Pläne, die das Ziel hatte
+  plan compare GOAL [OLDER NEWER]
+                                welche Wege sich zwischen zwei Plänen geändert haben, und warum
+  plan export GOAL --svg FILE|--dot FILE [--plan ID] [--symbolic]
+                                die Zerlegung als Bild (SVG) oder Graphviz-Graph (- für die
+                                Standardausgabe)
+  plan approve GOAL [--reason TEXT]
+                                den Plan genehmigen; vorher läuft nichts
+  run [--goal ID]               genehmigte Pläne ausführen, bis ihre Änderungen auf Prüfung warten,
+                                dann mit propose importierte Änderungen testen
+  jobs list                     die Jobs aus .astra.toml, ihr letztes Ergebnis, ob sie fällig sind
+  jobs run [NAME]               die Jobs (oder einen) jetzt ausführen; jeder Lauf wird verzeichnet
+  detect                        die Detektoren ausführen; jede Entscheidung über Vorschläge mit Grund ausgeben
+  proposals [--refused] [--limit N]
+                                die bisherigen Entscheidungen des Generators, neueste zuerst, mit Grund
+  cycle                         fällige Jobs, Erkennung, Planung, Ausführung bis zur Prüfung
+  worker [--poll S] [--once]    Durchläufe ausführen, bis er angehalten wird (SIGTERM): fällige Jobs,
+                                Erkennung alle [generator] interval, genehmigte Pläne
+  tasks [--state S]             Aufgaben auflisten
+  task show|cancel ID           eine Aufgabe mit ihren Läufen anzeigen oder sie anhalten
+  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
+                                die Änderung eines Agenten als Änderung importieren
+  mods [--state S]              Änderungen auflisten
+  mod show|approve|reject|merge|rollback ID [--reason TEXT]
+                                eine Änderung anzeigen oder über sie entscheiden; merge braucht eine Freigabe
+  mod retest ID                 erneut auf dem jetzigen Kopf des Ziel-Branches testen; zurück zur Prüfung
+  mod revisions ID              ihre Revisionen: Commit, Herkunft, Autor, Tests
+  mod diff ID [--since REV|last] [--revision REV]
+                                die Änderung mit nummerierten Hunks, oder was sich zwischen Revisionen geändert hat
+  mod accept-hunk|reject-hunk|clear-hunk ID DATEI [HUNK]
+                                über einen Hunk (oder die ganze Datei) der aktuellen Revision entscheiden
+  mod decisions ID              die Entscheidungen zur aktuellen Revision
+  mod apply-decisions ID        eine neue Revision ohne die abgelehnten Hunks, getestet
+  mod restore-hunks ID [KEY...] eine neue Revision mit den ausgelassenen (oder genannten) Hunks
+  mod comment ID [--file F [--line L] [--side old]] TEXT
+                                eine Zeile, eine Datei oder die ganze Änderung kommentieren
+  mod comments ID               die Kommentare, wo sie stehen und ob sie erledigt sind
+  mod resolve|reopen KOMMENTAR  einen Kommentar als erledigt markieren oder wieder öffnen
+  mod request-changes ID        die offenen Kommentare und abgelehnten Hunks an den Agenten senden;
+                                seine Antwort wird die nächste Revision, getestet
+  mod update ID                 die Änderung als neue Revision auf den Kopf des Ziels übertragen
+  prune [--older-than DAYS]     die Branches abgeschlossener Änderungen löschen
+  ledger verify [--anchor REMOTE]
+                                die Prüfkette neu berechnen; mit jedem Checkpoint in refs/astra/ledger
+                                (und mit dem nach REMOTE übertragenen Anker) vergleichen
+  ledger show [--limit N]       die noch in der Tabelle enthaltenen Protokolleinträge ausgeben
+  ledger export FILE            alle Einträge als JSON-Zeilen schreiben
+  ledger archive --through SEQ  alte Einträge in ein JSONL-Segment verschieben; die Kette wird fortgesetzt
+  ledger checkpoint             den Protokollkopf in refs/astra/ledger verzeichnen
+  ledger anchor --push REMOTE   Checkpoint schreiben und refs/astra/ledger nach REMOTE übertragen (nur vorwärts)
+  hddl check DOMAIN [PROBLEM]   HDDL-Dateien lesen; Fehler nennen Datei, Zeile und Spalte
+  hddl solve DOMAIN PROBLEM [--timeout S]
+                                planen und den Plan im Format des IPC-HTN-Tracks ausgeben
+  demo DIR                      den Demo-Arbeitsbereich in DIR anlegen
+
+Optionen:
+  --repo PATH   das Repository (Standard: das Repository, in dem das aktuelle Verzeichnis liegt)
+  --db URL      der Zustand: eine Datei, sqlite:///PATH oder postgresql://USER@HOST:PORT/DB
+                (Standard: &lt;git dir&gt;/astra/state.db)
+  --json        ein einzelnes JSON-Dokument ausgeben
+  --version     die Versionen von astra, Qt und libgit2 ausgeben
+
+Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 Aufruffehler.
+</translation>
+    </message>
+    <message>
+        <source>This plan of the goal.</source>
+        <translation>Dieser Plan des Ziels.</translation>
+    </message>
+    <message>
+        <source>In the planner&apos;s symbols.</source>
+        <translation>In den Symbolen des Planers.</translation>
+    </message>
+    <message>
+        <source>Write the picture as SVG.</source>
+        <translation>Das Bild als SVG schreiben.</translation>
+    </message>
+    <message>
+        <source>Write the graph in Graphviz&apos;s DOT.</source>
+        <translation>Den Graphen in Graphviz’ DOT schreiben.</translation>
+    </message>
+    <message>
+        <source>waiting for the plan&apos;s approval</source>
+        <translation>wartet auf die Genehmigung des Plans</translation>
+    </message>
+    <message>
+        <source>task %1, %2</source>
+        <translation>Aufgabe %1, %2</translation>
+    </message>
+    <message>
+        <source>plan</source>
+        <translation>Plan</translation>
+    </message>
+    <message>
+        <source>Plan %1 is not a plan of goal %2, which has none yet.</source>
+        <translation>Plan %1 ist kein Plan von Ziel %2, das noch keinen hat.</translation>
+    </message>
+    <message>
+        <source>Plan %1 is not a plan of goal %2; its plans are %3 (`astra plan history %2`).</source>
+        <translation>Plan %1 ist kein Plan von Ziel %2; seine Pläne sind %3 (`astra plan history %2`).</translation>
+    </message>
+    <message>
+        <source>Goal %1 has no plan yet; make one with `astra plan %1`.</source>
+        <translation>Ziel %1 hat noch keinen Plan; erstellen mit `astra plan %1`.</translation>
+    </message>
+    <message>
+        <source>Plan %1  %2  %3  %4</source>
+        <translation>Plan %1  %2  %3  %4</translation>
+    </message>
+    <message>
+        <source>Compare two with `astra plan compare %1 OLDER NEWER` (the newest two without them).</source>
+        <translation>Zwei vergleichen mit `astra plan compare %1 ÄLTERER NEUERER` (ohne sie die zwei neuesten).</translation>
+    </message>
+    <message numerus="yes">
+        <source>Goal %1 has %n plan(s); a comparison needs two. Replan it with `astra plan %1`.</source>
+        <translation><numerusform>Ziel %1 hat %n Plan; ein Vergleich braucht zwei. Neu planen mit `astra plan %1`.</numerusform><numerusform>Ziel %1 hat %n Pläne; ein Vergleich braucht zwei. Neu planen mit `astra plan %1`.</numerusform></translation>
+    </message>
+    <message>
+        <source>Plan %1 is not a plan of goal %2; see `astra plan history %2`.</source>
+        <translation>Plan %1 ist kein Plan von Ziel %2; siehe `astra plan history %2`.</translation>
+    </message>
+    <message>
+        <source>From plan %1 (%2) to plan %3 (%4):</source>
+        <translation>Von Plan %1 (%2) zu Plan %3 (%4):</translation>
+    </message>
+    <message>
+        <source>  The same decomposition.</source>
+        <translation>  Dieselbe Zerlegung.</translation>
+    </message>
+    <message>
+        <source>plan export needs one of --svg FILE or --dot FILE.</source>
+        <translation>plan export braucht --svg DATEI oder --dot DATEI.</translation>
+    </message>
+    <message>
+        <source>Plan %1 of goal %2</source>
+        <translation>Plan %1 von Ziel %2</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2. Nothing was written; choose a writable path.</source>
+        <translation>%1 kann nicht geschrieben werden: %2. Es wurde nichts geschrieben; einen beschreibbaren Pfad wählen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote plan %1 (%n node(s)) to %2.</source>
+        <translation><numerusform>Plan %1 (%n Knoten) nach %2 geschrieben.</numerusform><numerusform>Plan %1 (%n Knoten) nach %2 geschrieben.</numerusform></translation>
+    </message>
+    <message>
+        <source>Usage: astra plan GOAL | astra plan show GOAL [--plan ID] [--symbolic] | astra plan approve GOAL [--reason TEXT] | astra plan history GOAL | astra plan compare GOAL [OLDER NEWER] | astra plan export GOAL --svg FILE|--dot FILE [--plan ID] [--symbolic]</source>
+        <translation>Aufruf: astra plan ZIEL | astra plan show ZIEL [--plan ID] [--symbolic] | astra plan approve ZIEL [--reason TEXT] | astra plan history ZIEL | astra plan compare ZIEL [ÄLTERER NEUERER] | astra plan export ZIEL --svg DATEI|--dot DATEI [--plan ID] [--symbolic]</translation>
+    </message>
+    <message>
+        <source>--plan ID goes with plan show and plan export.</source>
+        <translation>--plan ID gehört zu plan show und plan export.</translation>
+    </message>
+    <message>
+        <source>--svg and --dot go with plan export.</source>
+        <translation>--svg und --dot gehören zu plan export.</translation>
+    </message>
 </context>
 <context>
     <name>astra::git</name>
@@ -7369,6 +7783,14 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
     <message>
         <source>--modification %1: give a modification&apos;s number (see `astra status`).</source>
         <translation>--modification %1: geben Sie die Nummer einer Änderung an (siehe `astra status`).</translation>
+    </message>
+    <message>
+        <source>The goal to show on the board and in the plan (default: the first one waiting for review).</source>
+        <translation>Das Ziel, das auf der Tafel und im Plan gezeigt wird (Vorgabe: das erste, das auf Prüfung wartet).</translation>
+    </message>
+    <message>
+        <source>--goal %1: give a goal&apos;s number (see `astra goals`).</source>
+        <translation>--goal %1: die Nummer eines Ziels angeben (siehe `astra goals`).</translation>
     </message>
 </context>
 </TS>

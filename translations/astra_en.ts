@@ -98,6 +98,10 @@
         <source>Reading the data version</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Reading the ledger head</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Config</name>
@@ -2291,6 +2295,18 @@ Branch %3</source>
         <source>no</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>waiting for approval</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>approved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>replaced</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Ledger</name>
@@ -3035,6 +3051,14 @@ hash %7
         <source>Loading modification %1…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Exported the plan to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not export the plan to %1: %2. Nothing was written.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Merger</name>
@@ -3713,6 +3737,120 @@ hash %7
     </message>
 </context>
 <context>
+    <name>astra::PlanGraph</name>
+    <message>
+        <source>not taken: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>astra::PlanReading</name>
+    <message>
+        <source>%1 is %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 holds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is false</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a condition that must not hold does</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none of the alternatives holds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>nothing in the workspace satisfies the condition</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>nothing in the workspace fits its parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it does not apply to this task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the search stopped (%1) before it was tried to the end</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a later step could not be done: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“%1” could not run: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the domain has no way to do “%1”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no way to “%1” works: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>No plan: the search came furthest after %n step(s), at “%1”: %2.</source>
+        <translation><numerusform>No plan: the search came furthest after %n step, at “%1”: %2.</numerusform><numerusform>No plan: the search came furthest after %n steps, at “%1”: %2.</numerusform></translation>
+    </message>
+    <message>
+        <source>✗ %1: not taken, %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan %1 found no plan (%2); plan %3 found one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan %1 had a plan; plan %2 found none (%3).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: the same way with other objects, “%2” instead of “%3”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no way found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: “%2” instead of “%3”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“%1” is not taken now: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“%1” was not taken before: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No longer in the plan: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>astra::PlanRepository</name>
     <message>
         <source>Creating a plan for goal %1</source>
@@ -3762,6 +3900,10 @@ hash %7
         <source>Plan %1 was changed by someone else since it was read (version %2); nothing was written. Reload it and try again.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Reading the plans of goal %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::PlanTreeModel</name>
@@ -3786,15 +3928,7 @@ hash %7
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>not applicable</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>chosen</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>compound</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3825,6 +3959,38 @@ hash %7
         <source>waiting for plan approval</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1. %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Defined at %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not taken</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>nothing to do</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n step(s) failed</source>
+        <translation><numerusform>%1 of %n step failed</numerusform><numerusform>%1 of %n steps failed</numerusform></translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n step(s) done</source>
+        <translation><numerusform>%1 of %n step done</numerusform><numerusform>%1 of %n steps done</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n step(s)</source>
+        <translation><numerusform>%n step</numerusform><numerusform>%n steps</numerusform></translation>
+    </message>
 </context>
 <context>
     <name>astra::PlanView</name>
@@ -3834,10 +4000,6 @@ hash %7
     </message>
     <message>
         <source>Nothing of a plan runs before a person approves it (Ctrl+Shift+P).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Select a primitive task to see what it produced.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3869,10 +4031,6 @@ hash %7
     </message>
     <message>
         <source>Waiting for approval: nothing runs before that.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Task %1: %2 %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -3921,6 +4079,162 @@ hash %7
     </message>
     <message>
         <source>Exit code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>(%n byte(s))</source>
+        <translation><numerusform>(%n byte)</numerusform><numerusform>(%n bytes)</numerusform></translation>
+    </message>
+    <message>
+        <source>P&amp;lan:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The goal&apos;s plans: the current one and those it replaced.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Compare with the previous plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Planner&apos;s s&amp;ymbols</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show tasks, ways and objects as the planner names them (Ctrl+Shift+Y).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom out the picture (Ctrl+wheel)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the whole picture</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom in the picture (Ctrl+wheel)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>E&amp;xport</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Picture as SVG…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export the plan as SVG</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SVG pictures (*.svg)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Picture as PNG…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export the plan as PNG</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a step to see what it produced, or a way not taken to see why.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Planner&apos;s symbols</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan %1 · %2 (current)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan %1 · %2 · %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An earlier plan of the goal, shown as it was decided.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This is the goal&apos;s first plan: there is no earlier one to compare it with.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From plan %1 (%2) to plan %3 (%4)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The same decomposition.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — line %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This program does not have the source of %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no plan to export.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan of goal %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the picture is too large for an image; export it as SVG</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not taken:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The condition is written at</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Defined at</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>task %1: %2 %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Read %1 at %2 (%n byte(s)).</source>
+        <translation><numerusform>Read %1 at %2 (%n byte).</numerusform><numerusform>Read %1 at %2 (%n bytes).</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote %n file(s) on %1 as modification %2.</source>
+        <translation><numerusform>Wrote %n file on %1 as modification %2.</numerusform><numerusform>Wrote %n files on %1 as modification %2.</numerusform></translation>
+    </message>
+    <message>
+        <source>Open its diff</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tests %1: %2 passed, %3 failed, on %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the review with the test log</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -6655,14 +6969,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Tasks:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Usage: astra plan GOAL | astra plan show GOAL | astra plan approve GOAL [--reason TEXT]</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>goal</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6964,81 +7270,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
-
-Review and control the changes an agent proposes to a git repository.
-
-Commands:
-  init                          write .astra.toml (if absent) and create the state
-  status                        goals per state, modifications awaiting review, scheduler
-  goals [--state S]             list goals
-  goal add TEXT [--files P...]  add a goal of your own
-  goal show ID                  show one goal
-  goal approve|reject|abandon ID [--reason TEXT]
-                                decide on a goal; the reason is kept in the ledger
-  plan GOAL                     plan the goal and print the decomposition tree
-  plan show GOAL                print the goal&apos;s current plan and its tasks
-  plan approve GOAL [--reason TEXT]
-                                approve the plan; nothing runs before that
-  run [--goal ID]               run approved plans until their modifications await review,
-                                then test modifications imported with propose
-  jobs list                     the jobs of .astra.toml, their last outcome, whether due
-  jobs run [NAME]               run the jobs (or one) now; each run is recorded
-  detect                        run the detectors; print each proposal&apos;s decision and why
-  proposals [--refused] [--limit N]
-                                the generator&apos;s decisions so far, newest first, with why
-  cycle                         due jobs, detection, planning, execution, up to review
-  worker [--poll S] [--once]    run cycles until stopped (SIGTERM): due jobs, detection every
-                                [generator] interval, approved plans
-  tasks [--state S]             list tasks
-  task show|cancel ID           show a task with its runs, or stop it
-  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
-                                import an agent&apos;s change as a modification
-  mods [--state S]              list modifications
-  mod show|approve|reject|merge|rollback ID [--reason TEXT]
-                                show a modification or decide on it; merge needs an approval
-  mod retest ID                 test again on the target&apos;s head as it is now; back to review
-  mod revisions ID              its revisions: commit, origin, author, tests
-  mod diff ID [--since REV|last] [--revision REV]
-                                the change with numbered hunks, or what changed between revisions
-  mod accept-hunk|reject-hunk|clear-hunk ID FILE [HUNK]
-                                decide on a hunk (or the whole file) of the current revision
-  mod decisions ID              the decisions on the current revision
-  mod apply-decisions ID        a new revision without the rejected hunks, tested
-  mod restore-hunks ID [KEY...] a new revision with the left-out hunks (or those named) back
-  mod comment ID [--file F [--line L] [--side old]] TEXT
-                                comment on a line, a file or the whole change
-  mod comments ID               the comments, where they are and whether resolved
-  mod resolve|reopen COMMENT    mark a comment resolved, or open again
-  mod request-changes ID        send the open comments and rejected hunks to the agent; its
-                                answer becomes the next revision, tested
-  mod update ID                 replay the change onto the target&apos;s head as a new revision
-  prune [--older-than DAYS]     delete the branches of finished modifications
-  ledger verify [--anchor REMOTE]
-                                recompute the audit chain; compare it with every checkpoint in
-                                refs/astra/ledger (and with the anchor pushed to REMOTE)
-  ledger show [--limit N]       print the ledger entries still in the table
-  ledger export FILE            write every entry as JSON lines
-  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
-  ledger checkpoint             record the ledger head in refs/astra/ledger
-  ledger anchor --push REMOTE   checkpoint and push refs/astra/ledger to REMOTE (fast-forward only)
-  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
-  hddl solve DOMAIN PROBLEM [--timeout S]
-                                plan, printing the plan in the IPC HTN track format
-  demo DIR                      create the demo workspace in DIR
-
-Options:
-  --repo PATH   the repository (default: the one around the current directory)
-  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
-                (default: &lt;git dir&gt;/astra/state.db)
-  --json        print one JSON document
-  --version     print the versions of astra, Qt and libgit2
-
-Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Changes since this revision.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -7182,6 +7413,181 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
         <source>Modification %1 conflicts with %2 at %3; nothing was changed. Each file below shows %2&apos;s version (-) against the change&apos;s (+); the conflicts are comments now, and `astra mod request-changes %1` sends them to the agent.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
+
+Review and control the changes an agent proposes to a git repository.
+
+Commands:
+  init                          write .astra.toml (if absent) and create the state
+  status                        goals per state, modifications awaiting review, scheduler
+  goals [--state S]             list goals
+  goal add TEXT [--files P...]  add a goal of your own
+  goal show ID                  show one goal
+  goal approve|reject|abandon ID [--reason TEXT]
+                                decide on a goal; the reason is kept in the ledger
+  plan GOAL                     plan the goal and print the decomposition tree
+  plan show GOAL [--plan ID] [--symbolic]
+                                the goal&apos;s current (or an earlier) plan in words, with its tasks;
+                                --symbolic in the planner&apos;s symbols
+  plan history GOAL             every plan the goal has had
+  plan compare GOAL [OLDER NEWER]
+                                which ways changed between two plans, and why
+  plan export GOAL --svg FILE|--dot FILE [--plan ID] [--symbolic]
+                                the decomposition as a picture (SVG) or a Graphviz graph (- for
+                                standard output)
+  plan approve GOAL [--reason TEXT]
+                                approve the plan; nothing runs before that
+  run [--goal ID]               run approved plans until their modifications await review,
+                                then test modifications imported with propose
+  jobs list                     the jobs of .astra.toml, their last outcome, whether due
+  jobs run [NAME]               run the jobs (or one) now; each run is recorded
+  detect                        run the detectors; print each proposal&apos;s decision and why
+  proposals [--refused] [--limit N]
+                                the generator&apos;s decisions so far, newest first, with why
+  cycle                         due jobs, detection, planning, execution, up to review
+  worker [--poll S] [--once]    run cycles until stopped (SIGTERM): due jobs, detection every
+                                [generator] interval, approved plans
+  tasks [--state S]             list tasks
+  task show|cancel ID           show a task with its runs, or stop it
+  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
+                                import an agent&apos;s change as a modification
+  mods [--state S]              list modifications
+  mod show|approve|reject|merge|rollback ID [--reason TEXT]
+                                show a modification or decide on it; merge needs an approval
+  mod retest ID                 test again on the target&apos;s head as it is now; back to review
+  mod revisions ID              its revisions: commit, origin, author, tests
+  mod diff ID [--since REV|last] [--revision REV]
+                                the change with numbered hunks, or what changed between revisions
+  mod accept-hunk|reject-hunk|clear-hunk ID FILE [HUNK]
+                                decide on a hunk (or the whole file) of the current revision
+  mod decisions ID              the decisions on the current revision
+  mod apply-decisions ID        a new revision without the rejected hunks, tested
+  mod restore-hunks ID [KEY...] a new revision with the left-out hunks (or those named) back
+  mod comment ID [--file F [--line L] [--side old]] TEXT
+                                comment on a line, a file or the whole change
+  mod comments ID               the comments, where they are and whether resolved
+  mod resolve|reopen COMMENT    mark a comment resolved, or open again
+  mod request-changes ID        send the open comments and rejected hunks to the agent; its
+                                answer becomes the next revision, tested
+  mod update ID                 replay the change onto the target&apos;s head as a new revision
+  prune [--older-than DAYS]     delete the branches of finished modifications
+  ledger verify [--anchor REMOTE]
+                                recompute the audit chain; compare it with every checkpoint in
+                                refs/astra/ledger (and with the anchor pushed to REMOTE)
+  ledger show [--limit N]       print the ledger entries still in the table
+  ledger export FILE            write every entry as JSON lines
+  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
+  ledger checkpoint             record the ledger head in refs/astra/ledger
+  ledger anchor --push REMOTE   checkpoint and push refs/astra/ledger to REMOTE (fast-forward only)
+  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
+  hddl solve DOMAIN PROBLEM [--timeout S]
+                                plan, printing the plan in the IPC HTN track format
+  demo DIR                      create the demo workspace in DIR
+
+Options:
+  --repo PATH   the repository (default: the one around the current directory)
+  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
+                (default: &lt;git dir&gt;/astra/state.db)
+  --json        print one JSON document
+  --version     print the versions of astra, Qt and libgit2
+
+Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This plan of the goal.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In the planner&apos;s symbols.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write the picture as SVG.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write the graph in Graphviz&apos;s DOT.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>waiting for the plan&apos;s approval</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>task %1, %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan %1 is not a plan of goal %2, which has none yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan %1 is not a plan of goal %2; its plans are %3 (`astra plan history %2`).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Goal %1 has no plan yet; make one with `astra plan %1`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan %1  %2  %3  %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare two with `astra plan compare %1 OLDER NEWER` (the newest two without them).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Goal %1 has %n plan(s); a comparison needs two. Replan it with `astra plan %1`.</source>
+        <translation><numerusform>Goal %1 has %n plan; a comparison needs two. Replan it with `astra plan %1`.</numerusform><numerusform>Goal %1 has %n plans; a comparison needs two. Replan it with `astra plan %1`.</numerusform></translation>
+    </message>
+    <message>
+        <source>Plan %1 is not a plan of goal %2; see `astra plan history %2`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From plan %1 (%2) to plan %3 (%4):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  The same decomposition.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>plan export needs one of --svg FILE or --dot FILE.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan %1 of goal %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2. Nothing was written; choose a writable path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote plan %1 (%n node(s)) to %2.</source>
+        <translation><numerusform>Wrote plan %1 (%n node) to %2.</numerusform><numerusform>Wrote plan %1 (%n nodes) to %2.</numerusform></translation>
+    </message>
+    <message>
+        <source>Usage: astra plan GOAL | astra plan show GOAL [--plan ID] [--symbolic] | astra plan approve GOAL [--reason TEXT] | astra plan history GOAL | astra plan compare GOAL [OLDER NEWER] | astra plan export GOAL --svg FILE|--dot FILE [--plan ID] [--symbolic]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--plan ID goes with plan show and plan export.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--svg and --dot go with plan export.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::git</name>
@@ -7282,6 +7688,14 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
     </message>
     <message>
         <source>--modification %1: give a modification&apos;s number (see `astra status`).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The goal to show on the board and in the plan (default: the first one waiting for review).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--goal %1: give a goal&apos;s number (see `astra goals`).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -28,10 +28,10 @@ QString number(qreal value)
 QString xmlSafe(const QString &text)
 {
     QString out = text;
-    for (qsizetype i = 0; i < out.size(); ++i) {
+    for (int i = 0; i < int(out.size()); ++i) {
         const char16_t c = out.at(i).unicode();
         if (QChar::isHighSurrogate(c)) {
-            if (i + 1 < out.size() && out.at(i + 1).isLowSurrogate()) {
+            if (i + 1 < int(out.size()) && out.at(i + 1).isLowSurrogate()) {
                 ++i; // a valid pair
                 continue;
             }

@@ -331,103 +331,112 @@ private Q_SLOTS:
     void readShowCompareAndExport()
     {
         QTemporaryDir dir;
-        setUp(test::testDatabases(dir.path()).first().second, QStringLiteral("none"), {});
-        VERIFY_EXIT(astra({QStringLiteral("goal"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
-        VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("1")}), 1);
-        Run shown = astra({QStringLiteral("plan"), QStringLiteral("show"), QStringLiteral("1")});
-        VERIFY_EXIT(shown, 0);
-        QVERIFY2(shown.out.contains(QStringLiteral("Do what was asked: Fix add")), qPrintable(shown.out));
-        QVERIFY(shown.out.contains(QStringLiteral("no proposer that can run here is configured")));
-        QVERIFY(shown.out.contains(QStringLiteral("[code-maintenance.hddl:")));
-        QVERIFY(!shown.out.contains(QStringLiteral("m-change-with-proposer")));
-        Run symbolic =
-            astra({QStringLiteral("plan"), QStringLiteral("show"), QStringLiteral("1"), QStringLiteral("--symbolic")});
-        VERIFY_EXIT(symbolic, 0);
-        QVERIFY2(symbolic.out.contains(QStringLiteral("m-user-request ?g=g1")), qPrintable(symbolic.out));
+        for (const auto &database : test::testDatabases(m_dir.path())) {
+            setUp(database.second, QStringLiteral("none"), {});
+            VERIFY_EXIT(astra({QStringLiteral("goal"), QStringLiteral("approve"), QStringLiteral("1")}), 0);
+            VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("1")}), 1);
+            Run shown = astra({QStringLiteral("plan"), QStringLiteral("show"), QStringLiteral("1")});
+            VERIFY_EXIT(shown, 0);
+            QVERIFY2(shown.out.contains(QStringLiteral("Do what was asked: Fix add")), qPrintable(shown.out));
+            QVERIFY(shown.out.contains(QStringLiteral("no proposer that can run here is configured")));
+            QVERIFY(shown.out.contains(QStringLiteral("[code-maintenance.hddl:")));
+            QVERIFY(!shown.out.contains(QStringLiteral("m-change-with-proposer")));
+            Run symbolic = astra(
+                {QStringLiteral("plan"), QStringLiteral("show"), QStringLiteral("1"), QStringLiteral("--symbolic")});
+            VERIFY_EXIT(symbolic, 0);
+            QVERIFY2(symbolic.out.contains(QStringLiteral("m-user-request ?g=g1")), qPrintable(symbolic.out));
 
-        // A proposer now: the goal is planned again, and the plans compared.
-        QFile config(m_repo->file(QStringLiteral(".astra.toml")));
-        QVERIFY(config.open(QIODevice::ReadOnly));
-        QByteArray text = config.readAll();
-        config.close();
-        const QByteArray proposer = "kind = \"command\"\ncommand = \"python3 " + script("agent.py", agent).toUtf8()
-            + "\"\n" + m_agents.readOnlySetting();
-        text.replace(QByteArray("kind = \"none\""), proposer);
-        m_repo->write(QStringLiteral(".astra.toml"), text);
-        m_repo->commitAll(QStringLiteral("a proposer"));
-        VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("1")}), 0);
-        const Run history = astra({QStringLiteral("plan"), QStringLiteral("history"), QStringLiteral("1")});
-        VERIFY_EXIT(history, 0);
-        QVERIFY2(history.out.contains(QStringLiteral("Plan 1 ")) && history.out.contains(QStringLiteral("Plan 2 ")),
-                 qPrintable(history.out));
-        const Run compared = astra({QStringLiteral("plan"), QStringLiteral("compare"), QStringLiteral("1")});
-        VERIFY_EXIT(compared, 0);
-        QVERIFY2(compared.out.contains(QStringLiteral("found one"))
-                     && compared.out.contains(QStringLiteral("instead of")),
-                 qPrintable(compared.out));
-        QVERIFY(compared.out.contains(QStringLiteral("no proposer that can run here is configured")));
-        // The earlier plan by its number; a number that is not the goal's is named with the ones that are.
-        shown = astra({QStringLiteral("plan"),
-                       QStringLiteral("show"),
-                       QStringLiteral("1"),
-                       QStringLiteral("--plan"),
-                       QStringLiteral("1")});
-        VERIFY_EXIT(shown, 0);
-        QVERIFY(shown.out.contains(QStringLiteral("Plan 1 for goal 1: failed")));
-        const Run wrong = astra({QStringLiteral("plan"),
-                                 QStringLiteral("show"),
-                                 QStringLiteral("1"),
-                                 QStringLiteral("--plan"),
-                                 QStringLiteral("9")});
-        VERIFY_EXIT(wrong, 1);
-        QVERIFY2(wrong.err.contains(QStringLiteral("its plans are 2, 1")), qPrintable(wrong.err));
+            // A proposer now: the goal is planned again, and the plans compared.
+            QFile config(m_repo->file(QStringLiteral(".astra.toml")));
+            QVERIFY(config.open(QIODevice::ReadOnly));
+            QByteArray text = config.readAll();
+            config.close();
+            const QByteArray proposer = "kind = \"command\"\ncommand = \"python3 " + script("agent.py", agent).toUtf8()
+                + "\"\n" + m_agents.readOnlySetting();
+            text.replace(QByteArray("kind = \"none\""), proposer);
+            m_repo->write(QStringLiteral(".astra.toml"), text);
+            m_repo->commitAll(QStringLiteral("a proposer"));
+            VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("1")}), 0);
+            const Run history = astra({QStringLiteral("plan"), QStringLiteral("history"), QStringLiteral("1")});
+            VERIFY_EXIT(history, 0);
+            QVERIFY2(history.out.contains(QStringLiteral("Plan 1 ")) && history.out.contains(QStringLiteral("Plan 2 ")),
+                     qPrintable(history.out));
+            const Run compared = astra({QStringLiteral("plan"), QStringLiteral("compare"), QStringLiteral("1")});
+            VERIFY_EXIT(compared, 0);
+            QVERIFY2(compared.out.contains(QStringLiteral("found one"))
+                         && compared.out.contains(QStringLiteral("instead of")),
+                     qPrintable(compared.out));
+            QVERIFY(compared.out.contains(QStringLiteral("no proposer that can run here is configured")));
+            // The earlier plan by its number; a number that is not the goal's is named with the ones that are.
+            shown = astra({QStringLiteral("plan"),
+                           QStringLiteral("show"),
+                           QStringLiteral("1"),
+                           QStringLiteral("--plan"),
+                           QStringLiteral("1")});
+            VERIFY_EXIT(shown, 0);
+            QVERIFY(shown.out.contains(QStringLiteral("Plan 1 for goal 1: failed")));
+            const Run wrong = astra({QStringLiteral("plan"),
+                                     QStringLiteral("show"),
+                                     QStringLiteral("1"),
+                                     QStringLiteral("--plan"),
+                                     QStringLiteral("9")});
+            VERIFY_EXIT(wrong, 1);
+            QVERIFY2(wrong.err.contains(QStringLiteral("its plans are 2, 1")), qPrintable(wrong.err));
 
-        // Exports: a valid SVG and a DOT graph with every node; a path that cannot be written
-        // leaves nothing behind.
-        const QString svg = dir.filePath(QStringLiteral("plan.svg"));
-        VERIFY_EXIT(
-            astra(
-                {QStringLiteral("plan"), QStringLiteral("export"), QStringLiteral("1"), QStringLiteral("--svg"), svg}),
-            0);
-        QFile svgFile(svg);
-        QVERIFY(svgFile.open(QIODevice::ReadOnly));
-        QXmlStreamReader xml(&svgFile);
-        int groups = 0;
-        while (!xml.atEnd()) {
-            if (xml.readNext() == QXmlStreamReader::StartElement && xml.name() == QLatin1String("g")) {
-                ++groups;
-            }
-        }
-        QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
-        const QJsonObject plan =
-            json(astra({QStringLiteral("plan"), QStringLiteral("show"), QStringLiteral("1"), QStringLiteral("--json")}))
-                .object();
-        int nodes = 0;
-        std::function<void(const QJsonArray &)> count = [&](const QJsonArray &tree) {
-            for (const QJsonValue &node : tree) {
-                ++nodes;
-                count(node.toObject().value(QStringLiteral("children")).toArray());
-            }
-        };
-        count(plan.value(QStringLiteral("tree")).toArray());
-        QVERIFY(nodes > 10);
-        QCOMPARE(groups, nodes);
-        const Run dot = astra({QStringLiteral("plan"),
+            // Exports: a valid SVG and a DOT graph with every node; a path that cannot be written
+            // leaves nothing behind.
+            const QString svg = dir.filePath(QStringLiteral("plan.svg"));
+            VERIFY_EXIT(astra({QStringLiteral("plan"),
                                QStringLiteral("export"),
                                QStringLiteral("1"),
-                               QStringLiteral("--dot"),
-                               QStringLiteral("-")});
-        VERIFY_EXIT(dot, 0);
-        QVERIFY(dot.out.startsWith(QStringLiteral("digraph")));
-        QCOMPARE(int(dot.out.count(QStringLiteral(" -> "))), nodes - 1);
-        const QString nowhere = dir.filePath(QStringLiteral("missing/plan.svg"));
-        const Run refused = astra(
-            {QStringLiteral("plan"), QStringLiteral("export"), QStringLiteral("1"), QStringLiteral("--svg"), nowhere});
-        QVERIFY(refused.exitCode != 0);
-        QVERIFY2(refused.err.contains(nowhere) && refused.err.contains(QStringLiteral("Nothing was written")),
-                 qPrintable(refused.err));
-        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("missing"))));
-        VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("export"), QStringLiteral("1")}), 2);
+                               QStringLiteral("--svg"),
+                               svg}),
+                        0);
+            QFile svgFile(svg);
+            QVERIFY(svgFile.open(QIODevice::ReadOnly));
+            QXmlStreamReader xml(&svgFile);
+            int groups = 0;
+            while (!xml.atEnd()) {
+                if (xml.readNext() == QXmlStreamReader::StartElement && xml.name() == QLatin1String("g")) {
+                    ++groups;
+                }
+            }
+            QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+            const QJsonObject plan = json(astra({QStringLiteral("plan"),
+                                                 QStringLiteral("show"),
+                                                 QStringLiteral("1"),
+                                                 QStringLiteral("--json")}))
+                                         .object();
+            int nodes = 0;
+            std::function<void(const QJsonArray &)> count = [&](const QJsonArray &tree) {
+                for (const QJsonValue &node : tree) {
+                    ++nodes;
+                    count(node.toObject().value(QStringLiteral("children")).toArray());
+                }
+            };
+            count(plan.value(QStringLiteral("tree")).toArray());
+            QVERIFY(nodes > 10);
+            QCOMPARE(groups, nodes);
+            const Run dot = astra({QStringLiteral("plan"),
+                                   QStringLiteral("export"),
+                                   QStringLiteral("1"),
+                                   QStringLiteral("--dot"),
+                                   QStringLiteral("-")});
+            VERIFY_EXIT(dot, 0);
+            QVERIFY(dot.out.startsWith(QStringLiteral("digraph")));
+            QCOMPARE(int(dot.out.count(QStringLiteral(" -> "))), nodes - 1);
+            const QString nowhere = dir.filePath(QStringLiteral("missing/plan.svg"));
+            const Run refused = astra({QStringLiteral("plan"),
+                                       QStringLiteral("export"),
+                                       QStringLiteral("1"),
+                                       QStringLiteral("--svg"),
+                                       nowhere});
+            QVERIFY(refused.exitCode != 0);
+            QVERIFY2(refused.err.contains(nowhere) && refused.err.contains(QStringLiteral("Nothing was written")),
+                     qPrintable(refused.err));
+            QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("missing"))));
+            VERIFY_EXIT(astra({QStringLiteral("plan"), QStringLiteral("export"), QStringLiteral("1")}), 2);
+        }
     }
 
     void failingProposerFailsThePlan()

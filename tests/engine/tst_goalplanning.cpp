@@ -2,6 +2,7 @@
 #include "planning/goalplanning.h"
 #include "planning/planreading.h"
 #include "policy/pathpolicy.h"
+#include "testsupport.h"
 #include "workspace/workspace.h"
 
 #include <QDir>
@@ -12,15 +13,6 @@
 using namespace astra;
 
 namespace {
-Config configFrom(const QByteArray &toml)
-{
-    auto config = parseConfig(toml, QStringLiteral("test.astra.toml"), configChecks());
-    if (!config) {
-        qWarning("%s", qPrintable(config.message()));
-        return {};
-    }
-    return *config;
-}
 
 Goal goalOf(const QString &kind, const QStringList &files, bool fixits)
 {
@@ -119,7 +111,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, config);
         QFETCH(QStringList, proposers);
         QFETCH(bool, solved);
-        const Config parsed = configFrom(config);
+        const Config parsed = test::configFrom(config);
         auto policy = PathPolicy::create(parsed.policy);
         QVERIFY(policy.ok());
         const Goal goal = goalOf(kind, files, fixits);
@@ -170,7 +162,7 @@ private Q_SLOTS:
 
     void unknownGoalKindIsAnError()
     {
-        const Config parsed = configFrom("[tests]\ncommand = \"make\"\n");
+        const Config parsed = test::configFrom("[tests]\ncommand = \"make\"\n");
         auto policy = PathPolicy::create(parsed.policy);
         const Goal goal = goalOf(QStringLiteral("rewrite-everything"), {}, false);
         auto plan = planForGoal(goal, parsed, m_domain, workspaceFacts(goal, parsed, *policy, {}));
@@ -205,7 +197,7 @@ private Q_SLOTS:
         QFETCH(QString, from);
         QFETCH(QString, to);
         QFETCH(QString, complaint);
-        const Config parsed = configFrom(
+        const Config parsed = test::configFrom(
             "[policy]\nallowed = [\"src/\", \"tests/\"]\n[tests]\ncommand = \"make\"\n"
             "[proposer]\nkind = \"command\"\ncommand = \"agent\"\n");
         auto policy = PathPolicy::create(parsed.policy);

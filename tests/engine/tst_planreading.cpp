@@ -14,15 +14,6 @@
 using namespace astra;
 
 namespace {
-Config configFrom(const QByteArray &toml)
-{
-    auto config = parseConfig(toml, QStringLiteral("test.astra.toml"), configChecks());
-    if (!config) {
-        qWarning("%s", qPrintable(config.message()));
-        return {};
-    }
-    return *config;
-}
 
 Goal goalWith(const QString &title, const QStringList &files)
 {
@@ -57,7 +48,7 @@ private:
 
     GoalPlan plan(const Goal &goal, const QByteArray &toml)
     {
-        const Config config = configFrom(toml);
+        const Config config = test::configFrom(toml);
         auto policy = PathPolicy::create(config.policy);
         const WorkspaceFacts facts =
             workspaceFacts(goal, config, *policy, {QStringLiteral("command"), QStringLiteral("fixits")});

@@ -1,6 +1,7 @@
 #include "testsupport.h"
 
 #include "store/database.h"
+#include "workspace/workspace.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -158,6 +159,16 @@ QList<QPair<QString, DatabaseLocation>> testDatabases(const QString &dir)
         result.append({QStringLiteral("postgresql"), location});
     }
     return result;
+}
+
+Config configFrom(const QByteArray &toml)
+{
+    auto config = parseConfig(toml, QStringLiteral("test.astra.toml"), configChecks());
+    if (!config) {
+        qWarning("%s", qPrintable(config.message()));
+        return {};
+    }
+    return *config;
 }
 
 PlanRecord syntheticPlan(int nodes, quint32 seed)

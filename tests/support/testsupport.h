@@ -1,5 +1,6 @@
 #pragma once
 
+#include "config/astraconfig.h"
 #include "git/gitrepository.h"
 #include "model/plan.h"
 #include "store/database.h"
@@ -77,6 +78,10 @@ Run runProgram(const QString &program, const QStringList &args, const QString &w
 QList<QPair<QString, DatabaseLocation>> testDatabases(const QString &dir);
 // `count` copies of `text` (Qt 5's QStringList has no such constructor).
 QStringList repeated(int count, const QString &text);
+// The configuration `toml` describes, checked as `astra` checks it (a warning and the defaults
+// when it is invalid).
+Config configFrom(const QByteArray &toml);
+
 // A decomposition of about `nodes` nodes as the planner stores them (ids 1.., parents first):
 // compound tasks with a rejected and a chosen method each, two to four subtasks under a
 // method, actions at the leaves; the same tree for the same `seed`.

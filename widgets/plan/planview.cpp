@@ -231,17 +231,22 @@ PlanView::PlanView(QWidget *parent)
     m_tree->setUniformRowHeights(true);
     m_tree->setAlternatingRowColors(true);
     m_tree->header()->setSectionResizeMode(PlanTreeModel::NameColumn, QHeaderView::Interactive);
-    m_tree->header()->resizeSection(PlanTreeModel::NameColumn, 340);
-    m_tree->header()->resizeSection(PlanTreeModel::StatusColumn, 130);
-    m_tree->header()->resizeSection(PlanTreeModel::DurationColumn, 70);
-    m_tree->header()->resizeSection(PlanTreeModel::CostColumn, 40);
+    // Columns as wide as what they hold in this font; the words take the rest.
+    const QFontMetrics metrics = m_tree->fontMetrics();
+    m_tree->header()->resizeSection(PlanTreeModel::NameColumn, metrics.averageCharWidth() * 44);
+    m_tree->header()->resizeSection(PlanTreeModel::StatusColumn,
+                                    metrics.horizontalAdvance(tr("%1 of %n step(s) done", nullptr, 12).arg(10)) + 16);
+    m_tree->header()->resizeSection(PlanTreeModel::DurationColumn,
+                                    metrics.horizontalAdvance(tr("Duration") + QStringLiteral("  ")) + 16);
+    m_tree->header()->resizeSection(PlanTreeModel::CostColumn,
+                                    metrics.horizontalAdvance(tr("Cost") + QStringLiteral("  ")) + 12);
     m_tree->header()->setStretchLastSection(true);
     m_graph = new PlanGraphView(horizontal);
     horizontal->addWidget(m_tree);
     horizontal->addWidget(m_graph);
     horizontal->setStretchFactor(0, 1);
     horizontal->setStretchFactor(1, 1);
-    horizontal->setSizes({1, 1}); // half each until the user moves the handle
+    m_sides = horizontal;
     m_detail = new QTextBrowser(vertical);
     m_detail->setObjectName(QStringLiteral("taskDetail"));
     m_detail->setOpenLinks(false);
@@ -249,7 +254,8 @@ PlanView::PlanView(QWidget *parent)
     vertical->addWidget(horizontal);
     vertical->addWidget(m_detail);
     vertical->setStretchFactor(0, 3);
-    vertical->setStretchFactor(1, 2);
+    vertical->setStretchFactor(1, 1);
+    m_panes = vertical;
     layout->addWidget(vertical, 1);
 
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this, [this](const QModelIndex &index) {
@@ -298,6 +304,21 @@ PlanView::PlanView(QWidget *parent)
     connect(symbols, &QAction::triggered, m_symbolic, &QCheckBox::toggle);
     addAction(symbols);
     showLoading(0);
+}
+
+void PlanView::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_sized) {
+        return;
+    }
+    // The first look: the tree and the picture take most of the height, the tree a little more
+    // of the width; the user's moves of the handles are kept after that.
+    m_sized = true;
+    const int height = m_panes->height();
+    m_panes->setSizes({height * 7 / 10, height - height * 7 / 10});
+    const int width = m_sides->width();
+    m_sides->setSizes({width * 11 / 20, width - width * 11 / 20});
 }
 
 void PlanView::showLoading(qint64 goalId)

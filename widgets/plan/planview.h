@@ -8,6 +8,7 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QPushButton;
+class QSplitter;
 class QTextBrowser;
 class QTreeView;
 class QUrl;
@@ -70,6 +71,9 @@ Q_SIGNALS:
     void modificationRequested(qint64 modificationId);
     void exported(const QString &path, const QString &error);
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
     void showNode(const QModelIndex &index);
     void showNotStep(const QModelIndex &index);
@@ -90,6 +94,9 @@ private:
     QTextBrowser *m_detail = nullptr;
     qint64 m_goalId = 0;
     bool m_syncing = false;
+    bool m_sized = false;
+    QSplitter *m_panes = nullptr; // the decomposition above the detail
+    QSplitter *m_sides = nullptr; // the tree beside the picture
 };
 
 } // namespace astra
