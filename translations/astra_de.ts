@@ -1945,6 +1945,10 @@
         <source>%1:%2:%3: the list opened here is never closed; expected &apos;)&apos; before the end of the file</source>
         <translation>%1:%2:%3: die hier geöffnete Liste wird nie geschlossen; erwartet: &apos;)&apos; vor dem Dateiende</translation>
     </message>
+    <message>
+        <source>the @cost of action &apos;%1&apos; is &apos;%2&apos;; write a whole number, 0 or more</source>
+        <translation>die @cost der Aktion &apos;%1&apos; ist &apos;%2&apos;; eine ganze Zahl ab 0 schreiben</translation>
+    </message>
 </context>
 <context>
     <name>astra::Highlighting</name>
@@ -3819,7 +3823,10 @@ Hash %7
     </message>
     <message numerus="yes">
         <source>No plan: the search came furthest after %n step(s), at “%1”: %2.</source>
-        <translation><numerusform>Kein Plan: Die Suche kam nach %n Schritt am weitesten, bei „%1“: %2.</numerusform><numerusform>Kein Plan: Die Suche kam nach %n Schritten am weitesten, bei „%1“: %2.</numerusform></translation>
+        <translation>
+            <numerusform>Kein Plan: Die Suche kam nach %n Schritt am weitesten, bei „%1“: %2.</numerusform>
+            <numerusform>Kein Plan: Die Suche kam nach %n Schritten am weitesten, bei „%1“: %2.</numerusform>
+        </translation>
     </message>
     <message>
         <source>✗ %1: not taken, %2</source>
@@ -3860,6 +3867,13 @@ Hash %7
     <message>
         <source>No longer in the plan: %1</source>
         <translation>Nicht mehr im Plan: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (%n times)</source>
+        <translation>
+            <numerusform>%1 (%n-mal)</numerusform>
+            <numerusform>%1 (%n-mal)</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -3989,7 +4003,10 @@ Hash %7
     </message>
     <message numerus="yes">
         <source>%1 of %n step(s) failed</source>
-        <translation><numerusform>%1 von %n Schritt fehlgeschlagen</numerusform><numerusform>%1 von %n Schritten fehlgeschlagen</numerusform></translation>
+        <translation>
+            <numerusform>%1 von %n Schritt fehlgeschlagen</numerusform>
+            <numerusform>%1 von %n Schritten fehlgeschlagen</numerusform>
+        </translation>
     </message>
     <message>
         <source>done</source>
@@ -3997,11 +4014,17 @@ Hash %7
     </message>
     <message numerus="yes">
         <source>%1 of %n step(s) done</source>
-        <translation><numerusform>%1 von %n Schritt erledigt</numerusform><numerusform>%1 von %n Schritten erledigt</numerusform></translation>
+        <translation>
+            <numerusform>%1 von %n Schritt erledigt</numerusform>
+            <numerusform>%1 von %n Schritten erledigt</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n step(s)</source>
-        <translation><numerusform>%n Schritt</numerusform><numerusform>%n Schritte</numerusform></translation>
+        <translation>
+            <numerusform>%n Schritt</numerusform>
+            <numerusform>%n Schritte</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -4095,7 +4118,10 @@ Hash %7
     </message>
     <message numerus="yes">
         <source>(%n byte(s))</source>
-        <translation><numerusform>(%n Byte)</numerusform><numerusform>(%n Bytes)</numerusform></translation>
+        <translation>
+            <numerusform>(%n Byte)</numerusform>
+            <numerusform>(%n Bytes)</numerusform>
+        </translation>
     </message>
     <message>
         <source>P&amp;lan:</source>
@@ -4231,11 +4257,17 @@ Hash %7
     </message>
     <message numerus="yes">
         <source>Read %1 at %2 (%n byte(s)).</source>
-        <translation><numerusform>%1 bei %2 gelesen (%n Byte).</numerusform><numerusform>%1 bei %2 gelesen (%n Bytes).</numerusform></translation>
+        <translation>
+            <numerusform>%1 bei %2 gelesen (%n Byte).</numerusform>
+            <numerusform>%1 bei %2 gelesen (%n Bytes).</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>Wrote %n file(s) on %1 as modification %2.</source>
-        <translation><numerusform>%n Datei auf %1 als Änderung %2 geschrieben.</numerusform><numerusform>%n Dateien auf %1 als Änderung %2 geschrieben.</numerusform></translation>
+        <translation>
+            <numerusform>%n Datei auf %1 als Änderung %2 geschrieben.</numerusform>
+            <numerusform>%n Dateien auf %1 als Änderung %2 geschrieben.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Open its diff</source>
@@ -4248,6 +4280,56 @@ Hash %7
     <message>
         <source>Open the review with the test log</source>
         <translation>Die Prüfung mit dem Testprotokoll öffnen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n step(s) done</source>
+        <translation>
+            <numerusform>%1 von %n Schritt erledigt</numerusform>
+            <numerusform>%1 von %n Schritten erledigt</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Dauer</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>Kosten</translation>
+    </message>
+    <message>
+        <source>%1 cannot be shown: %2</source>
+        <translation>%1 kann nicht gezeigt werden: %2</translation>
+    </message>
+    <message>
+        <source>%1 is a binary file.</source>
+        <translation>%1 ist eine Binärdatei.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Only its first %n KiB are shown.</source>
+        <translation>
+            <numerusform>Nur das erste %n KiB wird gezeigt.</numerusform>
+            <numerusform>Nur die ersten %n KiB werden gezeigt.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Files written</source>
+        <translation>Geschriebene Dateien</translation>
+    </message>
+    <message>
+        <source>Test run</source>
+        <translation>Testlauf</translation>
+    </message>
+    <message>
+        <source>%1: %2 passed, %3 failed, %4 skipped; %5</source>
+        <translation>%1: %2 bestanden, %3 fehlgeschlagen, %4 übersprungen; %5</translation>
+    </message>
+    <message>
+        <source>Failing tests</source>
+        <translation>Fehlschlagende Tests</translation>
+    </message>
+    <message>
+        <source>Log (end)</source>
+        <translation>Protokoll (Ende)</translation>
     </message>
 </context>
 <context>
@@ -7640,7 +7722,10 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
     </message>
     <message numerus="yes">
         <source>Goal %1 has %n plan(s); a comparison needs two. Replan it with `astra plan %1`.</source>
-        <translation><numerusform>Ziel %1 hat %n Plan; ein Vergleich braucht zwei. Neu planen mit `astra plan %1`.</numerusform><numerusform>Ziel %1 hat %n Pläne; ein Vergleich braucht zwei. Neu planen mit `astra plan %1`.</numerusform></translation>
+        <translation>
+            <numerusform>Ziel %1 hat %n Plan; ein Vergleich braucht zwei. Neu planen mit `astra plan %1`.</numerusform>
+            <numerusform>Ziel %1 hat %n Pläne; ein Vergleich braucht zwei. Neu planen mit `astra plan %1`.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Plan %1 is not a plan of goal %2; see `astra plan history %2`.</source>
@@ -7668,7 +7753,10 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
     </message>
     <message numerus="yes">
         <source>Wrote plan %1 (%n node(s)) to %2.</source>
-        <translation><numerusform>Plan %1 (%n Knoten) nach %2 geschrieben.</numerusform><numerusform>Plan %1 (%n Knoten) nach %2 geschrieben.</numerusform></translation>
+        <translation>
+            <numerusform>Plan %1 (%n Knoten) nach %2 geschrieben.</numerusform>
+            <numerusform>Plan %1 (%n Knoten) nach %2 geschrieben.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Usage: astra plan GOAL | astra plan show GOAL [--plan ID] [--symbolic] | astra plan approve GOAL [--reason TEXT] | astra plan history GOAL | astra plan compare GOAL [OLDER NEWER] | astra plan export GOAL --svg FILE|--dot FILE [--plan ID] [--symbolic]</source>

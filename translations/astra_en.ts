@@ -1943,6 +1943,10 @@
         <source>%1:%2:%3: the list opened here is never closed; expected &apos;)&apos; before the end of the file</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>the @cost of action &apos;%1&apos; is &apos;%2&apos;; write a whole number, 0 or more</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Highlighting</name>
@@ -3807,7 +3811,10 @@ hash %7
     </message>
     <message numerus="yes">
         <source>No plan: the search came furthest after %n step(s), at “%1”: %2.</source>
-        <translation><numerusform>No plan: the search came furthest after %n step, at “%1”: %2.</numerusform><numerusform>No plan: the search came furthest after %n steps, at “%1”: %2.</numerusform></translation>
+        <translation>
+            <numerusform>No plan: the search came furthest after %n step, at “%1”: %2.</numerusform>
+            <numerusform>No plan: the search came furthest after %n steps, at “%1”: %2.</numerusform>
+        </translation>
     </message>
     <message>
         <source>✗ %1: not taken, %2</source>
@@ -3848,6 +3855,13 @@ hash %7
     <message>
         <source>No longer in the plan: %1</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (%n times)</source>
+        <translation>
+            <numerusform>%1 (once)</numerusform>
+            <numerusform>%1 (%n times)</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -3977,7 +3991,10 @@ hash %7
     </message>
     <message numerus="yes">
         <source>%1 of %n step(s) failed</source>
-        <translation><numerusform>%1 of %n step failed</numerusform><numerusform>%1 of %n steps failed</numerusform></translation>
+        <translation>
+            <numerusform>%1 of %n step failed</numerusform>
+            <numerusform>%1 of %n steps failed</numerusform>
+        </translation>
     </message>
     <message>
         <source>done</source>
@@ -3985,11 +4002,17 @@ hash %7
     </message>
     <message numerus="yes">
         <source>%1 of %n step(s) done</source>
-        <translation><numerusform>%1 of %n step done</numerusform><numerusform>%1 of %n steps done</numerusform></translation>
+        <translation>
+            <numerusform>%1 of %n step done</numerusform>
+            <numerusform>%1 of %n steps done</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n step(s)</source>
-        <translation><numerusform>%n step</numerusform><numerusform>%n steps</numerusform></translation>
+        <translation>
+            <numerusform>%n step</numerusform>
+            <numerusform>%n steps</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -4083,7 +4106,10 @@ hash %7
     </message>
     <message numerus="yes">
         <source>(%n byte(s))</source>
-        <translation><numerusform>(%n byte)</numerusform><numerusform>(%n bytes)</numerusform></translation>
+        <translation>
+            <numerusform>(%n byte)</numerusform>
+            <numerusform>(%n bytes)</numerusform>
+        </translation>
     </message>
     <message>
         <source>P&amp;lan:</source>
@@ -4219,11 +4245,17 @@ hash %7
     </message>
     <message numerus="yes">
         <source>Read %1 at %2 (%n byte(s)).</source>
-        <translation><numerusform>Read %1 at %2 (%n byte).</numerusform><numerusform>Read %1 at %2 (%n bytes).</numerusform></translation>
+        <translation>
+            <numerusform>Read %1 at %2 (%n byte).</numerusform>
+            <numerusform>Read %1 at %2 (%n bytes).</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>Wrote %n file(s) on %1 as modification %2.</source>
-        <translation><numerusform>Wrote %n file on %1 as modification %2.</numerusform><numerusform>Wrote %n files on %1 as modification %2.</numerusform></translation>
+        <translation>
+            <numerusform>Wrote %n file on %1 as modification %2.</numerusform>
+            <numerusform>Wrote %n files on %1 as modification %2.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Open its diff</source>
@@ -4235,6 +4267,56 @@ hash %7
     </message>
     <message>
         <source>Open the review with the test log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n step(s) done</source>
+        <translation>
+            <numerusform>%1 of %n step done</numerusform>
+            <numerusform>%1 of %n steps done</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cannot be shown: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is a binary file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Only its first %n KiB are shown.</source>
+        <translation>
+            <numerusform>Only its first %n KiB are shown.</numerusform>
+            <numerusform>Only its first %n KiB are shown.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Files written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Test run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2 passed, %3 failed, %4 skipped; %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failing tests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log (end)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -7546,7 +7628,10 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
     </message>
     <message numerus="yes">
         <source>Goal %1 has %n plan(s); a comparison needs two. Replan it with `astra plan %1`.</source>
-        <translation><numerusform>Goal %1 has %n plan; a comparison needs two. Replan it with `astra plan %1`.</numerusform><numerusform>Goal %1 has %n plans; a comparison needs two. Replan it with `astra plan %1`.</numerusform></translation>
+        <translation>
+            <numerusform>Goal %1 has %n plan; a comparison needs two. Replan it with `astra plan %1`.</numerusform>
+            <numerusform>Goal %1 has %n plans; a comparison needs two. Replan it with `astra plan %1`.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Plan %1 is not a plan of goal %2; see `astra plan history %2`.</source>
@@ -7574,7 +7659,10 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
     </message>
     <message numerus="yes">
         <source>Wrote plan %1 (%n node(s)) to %2.</source>
-        <translation><numerusform>Wrote plan %1 (%n node) to %2.</numerusform><numerusform>Wrote plan %1 (%n nodes) to %2.</numerusform></translation>
+        <translation>
+            <numerusform>Wrote plan %1 (%n node) to %2.</numerusform>
+            <numerusform>Wrote plan %1 (%n nodes) to %2.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Usage: astra plan GOAL | astra plan show GOAL [--plan ID] [--symbolic] | astra plan approve GOAL [--reason TEXT] | astra plan history GOAL | astra plan compare GOAL [OLDER NEWER] | astra plan export GOAL --svg FILE|--dot FILE [--plan ID] [--symbolic]</source>

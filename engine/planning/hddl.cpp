@@ -614,6 +614,15 @@ Result<Domain> parseDomain(const QByteArray &text, const QString &file)
                               {},
                               section.position,
                               annotated(section.position, "text")};
+                if (const QString cost = annotated(section.position, "cost"); !cost.isEmpty()) {
+                    bool number = false;
+                    action.cost = cost.toInt(&number);
+                    if (!number || action.cost < 0) {
+                        return reader.error(section.position,
+                                            Tr::tr("the @cost of action '%1' is '%2'; write a whole number, 0 or more")
+                                                .arg(name, cost));
+                    }
+                }
                 if (const SExpression *e = values->value(QStringLiteral(":effect"))) {
                     auto parsed = reader.effect(*e);
                     if (!parsed) {

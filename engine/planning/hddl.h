@@ -77,6 +77,7 @@ struct Action
     Effect effect;
     SourcePosition position;
     QString text; // @text: what the step does, e.g. "Read ?f"
+    int cost = 1; // @cost: its effort relative to the domain's other actions (a whole number >= 0)
 };
 
 struct CompoundTask

@@ -300,6 +300,15 @@ QString PlanReading::why(const PlanNodeRecord &node) const
     return sentence.isEmpty() ? node.reason : sentence;
 }
 
+int PlanReading::cost(const PlanNodeRecord &node) const
+{
+    if (node.kind != PlanNodeRecord::Kind::Action) {
+        return 0;
+    }
+    const hddl::Action *action = m_domain ? m_domain->action(node.name) : nullptr;
+    return action ? action->cost : 1;
+}
+
 QString PlanReading::failure() const
 {
     const QJsonObject &furthest = m_plan.failureWhy;
@@ -528,7 +537,32 @@ QList<PlanChange> comparePlans(const PlanReading &older, const PlanReading &newe
         change.text = Tr::tr("No longer in the plan: %1").arg(change.task);
         changes.append(change);
     }
-    return changes;
+    // The same task added (or removed) at several places is said once, with how often: a
+    // recursion such as reading file after file.
+    QList<PlanChange> merged;
+    QHash<QString, int> seen; // kind and text -> index in merged
+    QHash<int, int> times;
+    for (const PlanChange &change : std::as_const(changes)) {
+        const bool countable =
+            change.kind == PlanChange::Kind::TaskAdded || change.kind == PlanChange::Kind::TaskRemoved;
+        const QString key = QString::number(int(change.kind)) + u'|' + change.text;
+        if (countable && seen.contains(key)) {
+            ++times[seen.value(key)];
+            continue;
+        }
+        if (countable) {
+            seen.insert(key, int(merged.size()));
+            times.insert(int(merged.size()), 1);
+        }
+        merged.append(change);
+    }
+    for (auto it = times.cbegin(); it != times.cend(); ++it) {
+        if (it.value() > 1) {
+            PlanChange &change = merged[it.key()];
+            change.text = Tr::tr("%1 (%n times)", nullptr, it.value()).arg(change.text);
+        }
+    }
+    return merged;
 }
 
 } // namespace astra

@@ -65,6 +65,8 @@ public:
     // Without a plan: where the search came furthest and what stopped it, in words; empty for a
     // plan that was found or a failure stored without its cause.
     QString failure() const;
+    // What a step costs as the domain's @cost says (1 without it); 0 for other nodes.
+    int cost(const PlanNodeRecord &node) const;
     // Where to read more in the domain: for a rejected method, the condition that was false;
     // otherwise the definition of the task, method or action.
     SourceRef source(const PlanNodeRecord &node) const;

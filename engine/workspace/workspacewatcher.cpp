@@ -250,6 +250,15 @@ struct TaskLogLoad
 
 // The end of the log of a task's latest run. Only a file under the workspace's state folder is
 // read: the row names it, and a row is data, not a licence to show any file.
+// A log file of the state folder's, or nothing: a path recorded in the state is not followed
+// elsewhere.
+QString stateLogTail(Workspace &ws, const QString &path)
+{
+    const QString file = QFileInfo(path).canonicalFilePath();
+    const QString state = QFileInfo(ws.stateDir()).canonicalFilePath();
+    return !file.isEmpty() && !state.isEmpty() && file.startsWith(state + u'/') ? tailOf(file, 64 * 1024) : QString();
+}
+
 TaskLogLoad loadTaskLogOf(Workspace &ws, qint64 taskId)
 {
     TaskLogLoad load;
@@ -265,10 +274,64 @@ TaskLogLoad loadTaskLogOf(Workspace &ws, qint64 taskId)
     }
     const TaskRunRecord &run = runs->constLast();
     load.running = run.outcome == u"running";
-    const QString file = QFileInfo(run.outputPath).canonicalFilePath();
-    const QString state = QFileInfo(ws.stateDir()).canonicalFilePath();
-    if (!file.isEmpty() && !state.isEmpty() && file.startsWith(state + u'/')) {
-        load.text = tailOf(file, 64 * 1024);
+    load.text = stateLogTail(ws, run.outputPath);
+    return load;
+}
+
+struct StepLoad
+{
+    bool ok = true;
+    QString error;
+    StepDetail detail;
+
+    static StepLoad failure(const QString &message)
+    {
+        StepLoad load;
+        load.ok = false;
+        load.error = message;
+        return load;
+    }
+};
+
+StepLoad loadStepOf(Workspace &ws, const TaskRecord &task)
+{
+    StepLoad load;
+    StepDetail &detail = load.detail;
+    detail.taskId = task.id;
+    const QJsonObject &output = task.output;
+    const qint64 modification = qint64(output.value(QStringLiteral("modification")).toDouble());
+    if (task.kind == u"code_read" && output.value(QStringLiteral("exists")).toBool()) {
+        detail.path = output.value(QStringLiteral("path")).toString();
+        detail.commit = output.value(QStringLiteral("commit")).toString();
+        auto content = ws.readFile(detail.commit, detail.path.toUtf8());
+        if (!content) {
+            detail.readError = content.message();
+            return load;
+        }
+        detail.truncated = content->size() > stepFileLimit;
+        const QByteArray shown = content->left(stepFileLimit);
+        detail.binary = shown.contains('\0');
+        if (!detail.binary) {
+            detail.text = QString::fromUtf8(shown);
+        }
+    } else if (task.kind == u"code_modify" && modification > 0) {
+        auto record = ws.modification(modification);
+        if (!record) {
+            return StepLoad::failure(record.message());
+        }
+        detail.files = record->files;
+    } else if (task.kind == u"code_test" && modification > 0) {
+        auto tests = ws.testResults(modification);
+        if (!tests) {
+            return StepLoad::failure(tests.message());
+        }
+        const qint64 id = qint64(output.value(QStringLiteral("test_result")).toDouble());
+        for (const TestResultRecord &test : std::as_const(*tests)) {
+            if (test.id == id) {
+                detail.test = test;
+                detail.testLog = stateLogTail(ws, test.outputPath);
+            }
+        }
     }
     return load;
 }
@@ -470,6 +533,7 @@ WorkspaceWatcher::WorkspaceWatcher(QObject *parent)
     qRegisterMetaType<astra::WorkspaceStatus>();
     qRegisterMetaType<astra::ReviewSnapshot>();
     qRegisterMetaType<astra::LedgerSnapshot>();
+    qRegisterMetaType<astra::StepDetail>();
     qRegisterMetaType<QList<astra::InboxItem>>();
     m_thread.setObjectName(QStringLiteral("astra-workspace"));
     m_worker->moveToThread(&m_thread);
@@ -611,6 +675,17 @@ void WorkspaceWatcher::loadTaskLog(qint64 taskId)
                 [this, generation](const TaskLogLoad &load) {
                     if (generation == m_taskLogGeneration && load.ok) {
                         Q_EMIT taskLogLoaded(load.taskId, load.text, load.running);
+                    }
+                });
+}
+
+void WorkspaceWatcher::loadStep(const TaskRecord &task)
+{
+    const quint64 generation = ++m_stepGeneration;
+    runOnWorker([task](Workspace &workspace) { return loadStepOf(workspace, task); },
+                [this, generation](const StepLoad &load) {
+                    if (generation == m_stepGeneration && load.ok) {
+                        Q_EMIT stepLoaded(load.detail);
                     }
                 });
 }

@@ -26,6 +26,23 @@ struct PlanSnapshot
     QList<PlanRecord> plans; // every plan of the goal, the newest first (the current one among them)
 };
 
+// What a plan step produced, beyond its task row: the file it read, as read; the files of the
+// change it wrote; the test run with the end of its log.
+struct StepDetail
+{
+    qint64 taskId = 0;
+    QString path; // code_read: the file, at `commit`
+    QString commit;
+    QString text; // its content (empty when binary or not read)
+    bool binary = false;
+    bool truncated = false; // only the first stepFileLimit bytes are in `text`
+    QString readError; // why the file could not be read
+    QList<ModificationFile> files; // code_modify: the change's files
+    std::optional<TestResultRecord> test; // code_test: the run it recorded
+    QString testLog; // its log's end
+};
+constexpr qint64 stepFileLimit = 512 * 1024;
+
 // What the review panel and the diff viewer show of one modification.
 struct ReviewSnapshot
 {
@@ -109,6 +126,9 @@ public:
     // `compareFrom`: the revision the diff starts from (0: the base; -1: the one the person last
     // reviewed, else the base).
     void loadReview(qint64 modificationId, const QString &knownDiff = {}, int compareFrom = -1);
+    // Loads what a plan step produced (stepLoaded): the file it read, the change's files, the
+    // test run with its log; a newer call supersedes.
+    void loadStep(const astra::TaskRecord &task);
     // Loads the end of the log of a task's latest run (taskLogLoaded); a newer call supersedes.
     void loadTaskLog(qint64 taskId);
     // Loads the latest `limit` ledger entries, and verifies the chain when `verify`.
@@ -141,6 +161,7 @@ Q_SIGNALS:
     void ledgerLoaded(const astra::LedgerSnapshot &snapshot);
     // `running`: the run goes on and its log grows.
     void taskLogLoaded(qint64 taskId, const QString &text, bool running);
+    void stepLoaded(const astra::StepDetail &detail);
     void ledgerLoadFailed(const QString &message);
     void actionSucceeded(const QString &what);
     void actionFailed(const QString &what, const QString &message);
@@ -166,12 +187,14 @@ private:
     QList<QThread *> m_longActions; // performLong()'s threads, joined before the watcher goes
     quint64 m_ledgerGeneration = 0;
     quint64 m_taskLogGeneration = 0;
+    quint64 m_stepGeneration = 0;
     int m_running = 0;
 };
 
 } // namespace astra
 
 Q_DECLARE_METATYPE(astra::PlanSnapshot)
+Q_DECLARE_METATYPE(astra::StepDetail)
 Q_DECLARE_METATYPE(astra::InboxItem)
 Q_DECLARE_METATYPE(astra::ReviewSnapshot)
 Q_DECLARE_METATYPE(astra::LedgerSnapshot)

@@ -80,7 +80,9 @@ private Q_SLOTS:
             "  (:task prepare :parameters (?x))\n"
             "  ; @means c1 the first crate\n"
             "  (:constants c1)\n"
-            "  (:action make-ready :parameters (?x) :effect (ready ?x)))\n";
+            "  ; @cost 4\n"
+            "  (:action make-ready :parameters (?x) :effect (ready ?x))\n"
+            "  (:action check :parameters (?x) :precondition (ready ?x)))\n";
         auto domain = hddl::parseDomain(text, QStringLiteral("d.hddl"));
         QVERIFY2(domain.ok(), qPrintable(domain.message()));
         QCOMPARE(domain->predicate(QStringLiteral("ready"))->whenTrue, QStringLiteral("?x is ready"));
@@ -90,6 +92,16 @@ private Q_SLOTS:
         QVERIFY(domain->action(QStringLiteral("make-ready"))->text.isEmpty());
         QCOMPARE(domain->meanings.value(QStringLiteral("c1")), QStringLiteral("the first crate"));
         QCOMPARE(domain->predicate(QStringLiteral("ready"))->position.line, 8);
+        QCOMPARE(domain->action(QStringLiteral("make-ready"))->cost, 4);
+        QCOMPARE(domain->action(QStringLiteral("check"))->cost, 1);
+        // A cost that is not a whole number is an error at the action, not a guess.
+        QByteArray bad = text;
+        bad.replace("@cost 4", "@cost four");
+        auto refused = hddl::parseDomain(bad, QStringLiteral("d.hddl"));
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.message().startsWith(QStringLiteral("d.hddl:15:"))
+                     && refused.message().contains(QStringLiteral("'four'")),
+                 qPrintable(refused.message()));
     }
 
     void everyPartOfTheBuiltinDomainHasWords()
@@ -331,8 +343,16 @@ private Q_SLOTS:
         QVERIFY2(root->text.contains(QStringLiteral("was not taken before"))
                      && root->text.contains(QStringLiteral("no test command")),
                  qPrintable(root->text));
+        // The reading of file after file is one line, with how often.
+        QCOMPARE(std::count_if(changes.cbegin(),
+                               changes.cend(),
+                               [](const PlanChange &change) {
+                                   return change.kind == PlanChange::Kind::TaskAdded
+                                       && change.task == u"Read the goal's files";
+                               }),
+                 1);
         QVERIFY(std::any_of(changes.cbegin(), changes.cend(), [](const PlanChange &change) {
-            return change.kind == PlanChange::Kind::TaskAdded;
+            return change.text == QStringLiteral("New: Read the goal's files (2 times)");
         }));
         // A plan compared with itself has no changes; the other way round, tasks are removed.
         QVERIFY(comparePlans(newer, newer).isEmpty());

@@ -1,4 +1,8 @@
 #include "common/mainwindow.h"
+#include "common/sourceview.h"
+#include "diff/diffmodel.h"
+#include "diff/diffview.h"
+#include "diff/highlighting.h"
 #include "kanban/goalboardmodel.h"
 #include "kanban/kanbanview.h"
 #include "plan/plangraphview.h"
@@ -20,6 +24,7 @@
 #include <QTextBlock>
 #include <QTextBrowser>
 #include <QTreeView>
+#include <QUrl>
 #include <QXmlStreamReader>
 
 using namespace astra;
@@ -84,9 +89,10 @@ private Q_SLOTS:
             "        5. Run the tests | succeeded\n"
             "        6. Ask for a review | succeeded\n");
         QCOMPARE(model.dump(), expected);
-        // The root costs six primitive tasks; rejected methods say why.
+        // The root costs what its six steps cost in the domain (@cost: 5 for working out the
+        // change, 3 for the tests, 1 for the others); rejected methods say why.
         const QModelIndex root = model.index(0, PlanTreeModel::CostColumn);
-        QCOMPARE(root.data().toString(), QStringLiteral("6"));
+        QCOMPARE(root.data().toString(), QStringLiteral("12"));
         const QModelIndex change = model.index(1, 0, model.index(0, 0, model.index(0, 0)));
         const QModelIndex rejected = model.index(0, PlanTreeModel::NoteColumn, change);
         QCOMPARE(rejected.data().toString(), QStringLiteral("no fix-its were found for this goal"));
@@ -160,6 +166,96 @@ private Q_SLOTS:
         QVERIFY(view.detail()->toPlainText().contains(QStringLiteral("Read snapback/remote.py")));
         // The steps are drawn in their live state.
         QVERIFY(graph->svg(QStringLiteral("t")).contains(QStringLiteral("class=\"action succeeded\"")));
+    }
+
+    // What a step read, wrote and tested is loaded off the UI thread and shown: the file as read,
+    // highlighted; the files written, each opening the diff there; the test run with its log.
+    void whatAStepReadWroteAndTested()
+    {
+        PlanView view;
+        view.resize(1500, 900);
+        WorkspaceWatcher watcher;
+        watcher.setOptions(m_options);
+        connect(&view, &PlanView::stepWanted, &watcher, &WorkspaceWatcher::loadStep);
+        connect(&watcher, &WorkspaceWatcher::stepLoaded, &view, &PlanView::setStepDetail);
+        view.setSnapshot(load(1));
+        const auto select = [&](const QString &name) {
+            const QModelIndexList found = view.model()->match(view.model()->index(0, 0),
+                                                              Qt::DisplayRole,
+                                                              name,
+                                                              1,
+                                                              Qt::MatchExactly | Qt::MatchRecursive);
+            QVERIFY2(found.size() == 1, qPrintable(name));
+            view.tree()->setCurrentIndex(found.constFirst());
+        };
+        QSignalSpy loaded(&watcher, &WorkspaceWatcher::stepLoaded);
+        select(QStringLiteral("1. Read snapback/remote.py"));
+        QVERIFY(loaded.wait(30000));
+        QVERIFY(!view.fileView()->isHidden());
+        QVERIFY2(view.fileView()->toPlainText().contains(QStringLiteral("class TargetLock")),
+                 qPrintable(view.fileView()->toPlainText().left(300)));
+        if (Highlighting::available()) {
+            QCOMPARE(view.fileView()->language(), QStringLiteral("Python"));
+        }
+
+        select(QStringLiteral("4. Write the change on the goal's branch"));
+        QVERIFY(loaded.wait(30000));
+        QVERIFY(view.fileView()->isHidden());
+        QVERIFY2(view.detail()->toPlainText().contains(QStringLiteral("Files written")),
+                 qPrintable(view.detail()->toPlainText()));
+        const QString html = view.detail()->toHtml();
+        // The first file's link (the one before it opens the whole change).
+        const int file = int(html.indexOf(QStringLiteral("?file=")));
+        QVERIFY(file > 0);
+        const int link = int(html.lastIndexOf(QStringLiteral("astra-modification:"), file));
+        QString href = html.mid(link, html.indexOf(u'"', link) - link);
+        href.replace(QStringLiteral("&amp;"), QStringLiteral("&"));
+        QSignalSpy opened(&view, &PlanView::modificationRequested);
+        Q_EMIT view.detail()->anchorClicked(QUrl(href));
+        QCOMPARE(opened.size(), 1);
+        QVERIFY(opened.at(0).at(0).toLongLong() > 0);
+        QVERIFY2(opened.at(0).at(1).toString().endsWith(QStringLiteral(".py")), qPrintable(href));
+
+        select(QStringLiteral("5. Run the tests"));
+        QVERIFY(loaded.wait(30000));
+        const QString tested = view.detail()->toPlainText();
+        QVERIFY2(tested.contains(QStringLiteral("Test run")) && tested.contains(QStringLiteral("passed")),
+                 qPrintable(tested));
+        QVERIFY(tested.contains(QStringLiteral("Log (end)")));
+        watcher.waitForIdle();
+    }
+
+    // A file a step wrote opens the diff at that file.
+    void aFileWrittenOpensTheDiffThere()
+    {
+        qint64 modification = 0;
+        QString path;
+        {
+            auto workspace = Workspace::open(m_options);
+            QVERIFY2(workspace.ok(), qPrintable(workspace.message()));
+            auto modifications = (*workspace)->modifications();
+            QVERIFY(modifications.ok());
+            for (const Modification &listed : std::as_const(*modifications)) {
+                auto m = (*workspace)->modification(listed.id); // with its files
+                QVERIFY(m.ok());
+                if (m->files.size() > 1) {
+                    modification = m->id;
+                    path = m->files.constLast().path; // not the first file, where the diff starts
+                }
+            }
+        }
+        QVERIFY(modification > 0);
+        MainWindow window(m_options);
+        QSignalSpy settled(&window, &MainWindow::settled);
+        window.show();
+        QVERIFY(settled.wait(30000));
+        Q_EMIT window.planView()->modificationRequested(modification, path);
+        QCOMPARE(window.currentView(), QStringLiteral("diff"));
+        DiffView *diff = window.diffView();
+        QTRY_VERIFY_WITH_TIMEOUT(diff->currentRow() > 0
+                                     && diff->model()->file(diff->model()->row(diff->currentRow()).file).path == path,
+                                 30000);
+        window.watcher()->waitForIdle();
     }
 
     // A way not taken says why and opens the domain's source at the condition.

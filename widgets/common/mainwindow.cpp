@@ -410,7 +410,19 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     });
     connect(m_watcher, &WorkspaceWatcher::planLoaded, m_plan, &PlanView::setSnapshot);
     connect(m_watcher, &WorkspaceWatcher::planLoadFailed, m_plan, &PlanView::showError);
-    connect(m_plan, &PlanView::modificationRequested, this, &MainWindow::openModification);
+    connect(m_plan, &PlanView::modificationRequested, this, [this](qint64 id, const QString &path) {
+        m_diffFileOnLoad = path;
+        showView(QStringLiteral("diff"));
+        openModification(id);
+    });
+    connect(m_plan, &PlanView::stepWanted, m_watcher, &WorkspaceWatcher::loadStep);
+    connect(m_watcher, &WorkspaceWatcher::stepLoaded, m_plan, &PlanView::setStepDetail);
+    // A file asked for from the plan is shown once its diff is on screen.
+    connect(m_diff, &DiffView::diffPainted, this, [this] {
+        if (!m_diffFileOnLoad.isEmpty() && m_diff->showFile(m_diffFileOnLoad)) {
+            m_diffFileOnLoad.clear();
+        }
+    });
     connect(m_plan, &PlanView::exported, this, [this](const QString &path, const QString &error) {
         if (error.isEmpty()) {
             statusBar()->showMessage(tr("Exported the plan to %1").arg(path), 8000);

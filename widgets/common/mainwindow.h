@@ -167,6 +167,7 @@ private:
     qint64 m_nextAfterDecision = 0; // to select when the inbox reloads after a merge or rejection
     bool m_openInboxOnStart = true; // false once a view was asked for
     qint64 m_openOnLoad = -1; // openModification() before the workspace loaded
+    QString m_diffFileOnLoad; // the file of the next diff to go to (asked for from the plan)
     // A modification chosen by id rather than by its goal (openModification()): the review of its
     // goal shows it, not the goal's newest, until another goal is chosen.
     qint64 m_pinnedModification = 0;

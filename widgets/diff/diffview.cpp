@@ -1168,6 +1168,18 @@ void DiffView::setCurrentRow(int row)
     goToRow(row);
 }
 
+bool DiffView::showFile(const QString &path)
+{
+    const TreeDiffPtr diff = m_model->diff();
+    for (int f = 0; diff && f < diff->files.size(); ++f) {
+        if (diff->files.at(f).path == path || diff->files.at(f).oldPath == path) {
+            goToRow(m_model->fileRow(f));
+            return true;
+        }
+    }
+    return false;
+}
+
 void DiffView::goToRow(int row)
 {
     if (row < 0 || row >= m_model->rowCount()) {

@@ -137,6 +137,9 @@ public:
     QString headerText() const;
     int currentRow() const;
     void setCurrentRow(int row);
+    // Goes to the header of the file at `path` (the new path, or the old one of a rename);
+    // false when the diff shown has no such file.
+    bool showFile(const QString &path);
 
     void setMode(DiffModel::Mode mode);
     void toggleMode();

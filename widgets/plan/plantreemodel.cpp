@@ -61,7 +61,8 @@ void PlanTreeModel::setSnapshot(const PlanSnapshot &snapshot)
     for (int i = int(m_nodes.size()) - 1; i >= 0; --i) {
         Node &node = m_nodes[i];
         if (node.record.kind == PlanNodeRecord::Kind::Action) {
-            node.cost = 1;
+            node.cost = m_reading ? m_reading->cost(node.record) : 1;
+            node.steps = 1;
             if (node.task >= 0) {
                 switch (m_snapshot.tasks.at(node.task).state) {
                 case TaskState::Succeeded:
@@ -92,6 +93,7 @@ void PlanTreeModel::setSnapshot(const PlanSnapshot &snapshot)
                     continue;
                 }
                 node.cost += below.cost;
+                node.steps += below.steps;
                 node.done += below.done;
                 node.failed += below.failed;
                 node.running += below.running;
@@ -235,19 +237,19 @@ QString PlanTreeModel::statusOf(const Node &node) const
     case PlanNodeRecord::Kind::Method:
     case PlanNodeRecord::Kind::Task:
         // What its steps have come to.
-        if (node.cost == 0) {
+        if (node.steps == 0) {
             return node.record.kind == PlanNodeRecord::Kind::Method ? tr("chosen") : tr("nothing to do");
         }
         if (node.failed > 0) {
-            return tr("%1 of %n step(s) failed", nullptr, node.cost).arg(node.failed);
+            return tr("%1 of %n step(s) failed", nullptr, node.steps).arg(node.failed);
         }
-        if (node.done == node.cost) {
+        if (node.done == node.steps) {
             return tr("done");
         }
         if (node.running > 0 || node.done > 0) {
-            return tr("%1 of %n step(s) done", nullptr, node.cost).arg(node.done);
+            return tr("%1 of %n step(s) done", nullptr, node.steps).arg(node.done);
         }
-        return node.record.kind == PlanNodeRecord::Kind::Method ? tr("chosen") : tr("%n step(s)", nullptr, node.cost);
+        return node.record.kind == PlanNodeRecord::Kind::Method ? tr("chosen") : tr("%n step(s)", nullptr, node.steps);
     case PlanNodeRecord::Kind::Action:
         break;
     }

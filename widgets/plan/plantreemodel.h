@@ -79,7 +79,8 @@ private:
         QList<int> children;
         int task = -1; // index into m_snapshot.tasks
         qint64 durationMs = -1; // actions: their runs; compounds: the sum below (-1: none ran)
-        int cost = 0; // primitive tasks at or below
+        int cost = 0; // what the steps at or below cost (the domain's @cost, 1 without it)
+        int steps = 0; // the steps at or below
         int done = 0; // of those: succeeded
         int failed = 0; // failed or cancelled
         int running = 0;

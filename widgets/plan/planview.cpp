@@ -1,6 +1,7 @@
 #include "planview.h"
 
 #include "common/labels.h"
+#include "common/sourceview.h"
 #include "plangraphview.h"
 #include "plantreemodel.h"
 
@@ -142,9 +143,18 @@ QString sourceLink(const QString &file, int line)
         .arg(url.toString(QUrl::FullyEncoded), QStringLiteral("%1:%2").arg(file).arg(line).toHtmlEscaped());
 }
 
-QString modificationLink(qint64 id, const QString &text)
+QString modificationLink(qint64 id, const QString &text, const QString &path = {})
 {
-    return QStringLiteral("<a href=\"astra-modification:%1\">%2</a>").arg(id).arg(text.toHtmlEscaped());
+    QUrl url;
+    url.setScheme(QStringLiteral("astra-modification"));
+    url.setPath(QString::number(id));
+    if (!path.isEmpty()) {
+        QUrlQuery query;
+        query.addQueryItem(QStringLiteral("file"), path);
+        url.setQuery(query);
+    }
+    return QStringLiteral("<a href=\"%1\">%2</a>")
+        .arg(url.toString(QUrl::FullyEncoded).toHtmlEscaped(), text.toHtmlEscaped());
 }
 } // namespace
 
@@ -247,12 +257,18 @@ PlanView::PlanView(QWidget *parent)
     horizontal->setStretchFactor(0, 1);
     horizontal->setStretchFactor(1, 1);
     m_sides = horizontal;
-    m_detail = new QTextBrowser(vertical);
+    auto *below = new QSplitter(Qt::Horizontal, vertical);
+    m_detail = new QTextBrowser(below);
     m_detail->setObjectName(QStringLiteral("taskDetail"));
     m_detail->setOpenLinks(false);
     m_detail->setPlaceholderText(tr("Select a step to see what it produced, or a way not taken to see why."));
+    m_file = new SourceView(below);
+    m_file->setObjectName(QStringLiteral("stepFile"));
+    m_file->hide();
+    below->addWidget(m_detail);
+    below->addWidget(m_file);
     vertical->addWidget(horizontal);
-    vertical->addWidget(m_detail);
+    vertical->addWidget(below);
     vertical->setStretchFactor(0, 3);
     vertical->setStretchFactor(1, 1);
     m_panes = vertical;
@@ -518,7 +534,8 @@ void PlanView::linkClicked(const QUrl &url)
     if (url.scheme() == u"astra-source") {
         openSource(url.path(), QUrlQuery(url).queryItemValue(QStringLiteral("line")).toInt());
     } else if (url.scheme() == u"astra-modification") {
-        Q_EMIT modificationRequested(url.path().toLongLong());
+        Q_EMIT modificationRequested(url.path().toLongLong(),
+                                     QUrlQuery(url).queryItemValue(QStringLiteral("file"), QUrl::FullyDecoded));
     } else if (url.scheme() == u"astra-node") {
         const QModelIndex index = m_model->indexOfNode(url.path().toLongLong());
         if (index.isValid()) {
@@ -536,23 +553,13 @@ void PlanView::openSource(const QString &file, int line)
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setWindowTitle(tr("%1 — line %2").arg(file).arg(line));
     auto *layout = new QVBoxLayout(dialog);
-    auto *text = new QPlainTextEdit(dialog);
+    auto *text = new SourceView(dialog);
     text->setObjectName(QStringLiteral("domainSourceText"));
-    text->setReadOnly(true);
-    text->setLineWrapMode(QPlainTextEdit::NoWrap);
-    text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    text->setPlainText(source.isEmpty() ? tr("This program does not have the source of %1.").arg(file) : source);
-    const QTextBlock block = text->document()->findBlockByNumber(line - 1);
-    if (block.isValid()) {
-        QTextCursor cursor(block);
-        QTextEdit::ExtraSelection mark;
-        mark.cursor = cursor;
-        mark.format.setBackground(QColor(0xff, 0xf3, 0xb0));
-        mark.format.setProperty(QTextFormat::FullWidthSelection, true);
-        text->setExtraSelections({mark});
-        text->setTextCursor(cursor);
-        text->centerCursor();
-    }
+    // HDDL is written in S-expressions with ";" comments, as Lisp is.
+    text->setSource(file,
+                    source.isEmpty() ? tr("This program does not have the source of %1.").arg(file) : source,
+                    line,
+                    QStringLiteral("Common Lisp"));
     layout->addWidget(text);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
     connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::close);
@@ -626,6 +633,8 @@ void PlanView::showNotStep(const QModelIndex &index)
 void PlanView::showNode(const QModelIndex &index)
 {
     const TaskRecord *task = m_model->taskAt(index);
+    m_file->hide();
+    m_stepTask = 0;
     if (!task) {
         if (index.isValid()) {
             showNotStep(index);
@@ -674,6 +683,8 @@ void PlanView::showNode(const QModelIndex &index)
                              .toHtmlEscaped(),
                          modificationLink(number("modification"), tr("Open the review with the test log")));
     }
+    // What is loaded for the step goes here, before the raw output.
+    const int split = int(html.size());
     if (output.contains(QStringLiteral("transcript"))) {
         const QJsonObject transcript = output.value(QStringLiteral("transcript")).toObject();
         html += QStringLiteral("<p><b>%1</b> %2</p>")
@@ -720,6 +731,88 @@ void PlanView::showNode(const QModelIndex &index)
         html += QStringLiteral("</ul>");
     }
     m_detail->setHtml(html);
+    // What it read, wrote or tested is loaded off the UI thread, then added.
+    static const QStringList loaded{QStringLiteral("code_read"),
+                                    QStringLiteral("code_modify"),
+                                    QStringLiteral("code_test")};
+    if (loaded.contains(task->kind) && task->state == TaskState::Succeeded) {
+        m_stepHtml = html;
+        m_stepSplit = split;
+        m_stepTask = task->id;
+        Q_EMIT stepWanted(*task);
+    }
+}
+
+void PlanView::setStepDetail(const StepDetail &detail)
+{
+    if (detail.taskId != m_stepTask || m_stepTask == 0) {
+        return; // another node was selected meanwhile
+    }
+    QString html;
+    if (!detail.path.isEmpty()) {
+        if (!detail.readError.isEmpty()) {
+            html += QStringLiteral("<p>%1</p>")
+                        .arg(tr("%1 cannot be shown: %2").arg(detail.path, detail.readError).toHtmlEscaped());
+        } else if (detail.binary) {
+            html += QStringLiteral("<p>%1</p>").arg(tr("%1 is a binary file.").arg(detail.path).toHtmlEscaped());
+        } else {
+            if (detail.truncated) {
+                html +=
+                    QStringLiteral("<p>%1</p>")
+                        .arg(
+                            tr("Only its first %n KiB are shown.", nullptr, int(stepFileLimit / 1024)).toHtmlEscaped());
+            }
+            m_file->setSource(detail.path, detail.text);
+            m_file->show();
+        }
+    }
+    if (!detail.files.isEmpty()) {
+        html += QStringLiteral("<p><b>%1</b></p><ul>").arg(tr("Files written"));
+        const TaskRecord *task = nullptr;
+        for (const TaskRecord &candidate : m_model->snapshot().tasks) {
+            if (candidate.id == detail.taskId) {
+                task = &candidate;
+            }
+        }
+        const qint64 modification = task ? qint64(task->output.value(QStringLiteral("modification")).toDouble()) : 0;
+        for (const ModificationFile &file : detail.files) {
+            html += QStringLiteral("<li>%1 <span>+%2 −%3</span> %4</li>")
+                        .arg(modificationLink(modification, file.path, file.path))
+                        .arg(file.additions)
+                        .arg(file.deletions)
+                        .arg(file.change == u"modified" ? QString()
+                                                        : QStringLiteral("(%1)").arg(file.change.toHtmlEscaped()));
+        }
+        html += QStringLiteral("</ul>");
+    }
+    if (detail.test) {
+        const TestResultRecord &test = *detail.test;
+        html += QStringLiteral("<p><b>%1</b> %2</p>")
+                    .arg(tr("Test run").toHtmlEscaped(),
+                         tr("%1: %2 passed, %3 failed, %4 skipped; %5")
+                             .arg(outcomeLabel(test.outcome))
+                             .arg(test.passed)
+                             .arg(test.failed)
+                             .arg(test.skipped)
+                             .arg(test.command)
+                             .toHtmlEscaped());
+        const QJsonArray failures = test.report.value(QStringLiteral("failures")).toArray();
+        if (!failures.isEmpty()) {
+            html += QStringLiteral("<p><b>%1</b></p><ul>").arg(tr("Failing tests").toHtmlEscaped());
+            for (const QJsonValue &failure : failures) {
+                const QJsonObject f = failure.toObject();
+                html += QStringLiteral("<li><b>%1</b>: %2</li>")
+                            .arg(f.value(QStringLiteral("name")).toString().toHtmlEscaped(),
+                                 f.value(QStringLiteral("message")).toString().toHtmlEscaped());
+            }
+            html += QStringLiteral("</ul>");
+        }
+        if (!detail.testLog.isEmpty()) {
+            html += QStringLiteral("<p><b>%1</b></p>").arg(tr("Log (end)").toHtmlEscaped())
+                + pre(detail.testLog.right(6000));
+        }
+    }
+    m_detail->setHtml(m_stepHtml.left(m_stepSplit) + html + m_stepHtml.mid(m_stepSplit));
 }
 
 } // namespace astra

@@ -16,6 +16,7 @@ class QUrl;
 namespace astra {
 
 class PlanGraphView;
+class SourceView;
 class PlanTreeModel;
 
 // The plan of the selected goal: a header with its state and the planner's effort; the
@@ -63,12 +64,21 @@ public:
     // Writes the picture to `path`: SVG for *.svg, PNG otherwise. Written off the UI thread;
     // exported() tells how it went.
     void exportPicture(const QString &path);
+    // What a step produced, loaded (WorkspaceWatcher::stepLoaded): shown if still selected.
+    void setStepDetail(const StepDetail &detail);
+    SourceView *fileView() const
+    {
+        return m_file;
+    }
     // Opens the domain's source at a line (a SourceRef's text, "code-maintenance.hddl:84").
     void openSource(const QString &file, int line);
 
 Q_SIGNALS:
     void approveRequested(qint64 goalId);
-    void modificationRequested(qint64 modificationId);
+    // Open the change's diff, at `path` when given.
+    void modificationRequested(qint64 modificationId, const QString &path);
+    // What a finished step produced is wanted (WorkspaceWatcher::loadStep).
+    void stepWanted(const astra::TaskRecord &task);
     void exported(const QString &path, const QString &error);
 
 protected:
@@ -92,6 +102,10 @@ private:
     QTreeView *m_tree = nullptr;
     PlanGraphView *m_graph = nullptr;
     QTextBrowser *m_detail = nullptr;
+    SourceView *m_file = nullptr; // the file a selected code_read step read
+    QString m_stepHtml; // the selected step's detail before what was loaded for it
+    int m_stepSplit = 0; // where in it what was loaded goes
+    qint64 m_stepTask = 0; // that step's task
     qint64 m_goalId = 0;
     bool m_syncing = false;
     bool m_sized = false;
