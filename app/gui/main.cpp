@@ -15,6 +15,8 @@
 #include <QSettings>
 #include <QTimer>
 
+#include <memory>
+
 namespace {
 int usage(const QString &message)
 {
@@ -117,6 +119,7 @@ int main(int argc, char **argv)
     }
     const QString view = parser.isSet(QStringLiteral("view")) ? parser.value(QStringLiteral("view"))
         : modification > 0                                    ? QStringLiteral("diff")
+        : goal > 0                                            ? QStringLiteral("plan")
                                                               : QStringLiteral("status");
     if (!views.contains(view)) {
         return usage(QCoreApplication::translate("main", "--view %1: no such view in this version; available: %2.")
@@ -144,7 +147,7 @@ int main(int argc, char **argv)
     if (screenshot.isEmpty()) {
         window.restoreLayout();
     }
-    if (screenshot.isEmpty() ? parser.isSet(QStringLiteral("view")) || modification > 0 : true) {
+    if (screenshot.isEmpty() ? parser.isSet(QStringLiteral("view")) || modification > 0 || goal > 0 : true) {
         window.showView(view);
     }
     if (opensAChange) {
@@ -152,6 +155,16 @@ int main(int argc, char **argv)
     }
 
     if (screenshot.isEmpty()) {
+        if (goal > 0) {
+            // The goal asked for is chosen once the board has its cards.
+            auto chosen = std::make_shared<bool>(false);
+            QObject::connect(&window, &astra::MainWindow::settled, &window, [&window, goal, chosen] {
+                if (!*chosen) {
+                    *chosen = true;
+                    window.kanbanView()->selectGoal(goal);
+                }
+            });
+        }
         window.show();
         // Due jobs, detection and approved plans, every minute, off the UI thread.
         window.startBackgroundWork(std::chrono::minutes(1));

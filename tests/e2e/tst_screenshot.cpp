@@ -78,6 +78,30 @@ private Q_SLOTS:
         QVERIFY(QString::fromUtf8(process.readAllStandardOutput()).contains(expected));
     }
 
+    // --goal chooses the goal the plan shows; a goal that is not a number is refused by name.
+    void showsTheGoalAskedFor()
+    {
+        const QString png = m_dir.filePath(QStringLiteral("goal.png"));
+        test::Run run = test::runProgram(QStringLiteral(ASTRA_GUI_PATH),
+                                         {QStringLiteral("--repo"),
+                                          m_demo,
+                                          QStringLiteral("--screenshot"),
+                                          png,
+                                          QStringLiteral("--goal"),
+                                          QStringLiteral("2")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY(!QImage(png).isNull());
+        run = test::runProgram(QStringLiteral(ASTRA_GUI_PATH),
+                               {QStringLiteral("--repo"),
+                                m_demo,
+                                QStringLiteral("--screenshot"),
+                                png,
+                                QStringLiteral("--goal"),
+                                QStringLiteral("two")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(QStringLiteral("--goal two")), qPrintable(run.err));
+    }
+
     void refusesUnknownView()
     {
         QTemporaryDir dir;
