@@ -31,7 +31,12 @@ SourceView::SourceView(QWidget *parent)
     setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
 }
 
-SourceView::~SourceView() = default;
+SourceView::~SourceView()
+{
+#ifdef ASTRA_HAVE_KSYNTAXHIGHLIGHTING
+    delete d->highlighter; // before the repository its definition comes from
+#endif
+}
 
 QString SourceView::language() const
 {

@@ -116,7 +116,12 @@ PlanGraphView::PlanGraphView(QWidget *parent)
     });
 }
 
-PlanGraphView::~PlanGraphView() = default;
+PlanGraphView::~PlanGraphView()
+{
+    // The scene goes with the QWidget part, after this part: its last selection change must not
+    // reach this object then.
+    QObject::disconnect(scene(), nullptr, this, nullptr);
+}
 
 GraphMetrics PlanGraphView::metrics() const
 {

@@ -322,6 +322,14 @@ PlanView::PlanView(QWidget *parent)
     showLoading(0);
 }
 
+PlanView::~PlanView()
+{
+    // The children go with the QWidget part, after this part: what they signal then must not
+    // reach this object.
+    m_tree->selectionModel()->disconnect(this);
+    m_graph->disconnect(this);
+}
+
 void PlanView::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);

@@ -29,6 +29,7 @@ class PlanView : public QWidget
     Q_OBJECT
 public:
     explicit PlanView(QWidget *parent = nullptr);
+    ~PlanView() override;
 
     void showLoading(qint64 goalId);
     void setSnapshot(const PlanSnapshot &snapshot);
