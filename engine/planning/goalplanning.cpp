@@ -110,14 +110,20 @@ GoalProblem goalProblem(const Goal &goal, const WorkspaceFacts &facts)
     return problem;
 }
 
-Result<hddl::Domain> builtinDomain()
+QByteArray builtinDomainSource()
 {
     initDomainResources();
     QFile file(QStringLiteral(":/astra/domains/code-maintenance.hddl"));
-    if (!file.open(QIODevice::ReadOnly)) {
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+Result<hddl::Domain> builtinDomain()
+{
+    const QByteArray source = builtinDomainSource();
+    if (source.isEmpty()) {
         return makeError(Tr::tr("Internal error: the built-in domain is missing from this build"));
     }
-    return hddl::parseDomain(file.readAll(), QStringLiteral("code-maintenance.hddl"));
+    return hddl::parseDomain(source, QStringLiteral("code-maintenance.hddl"));
 }
 
 GoalPlan

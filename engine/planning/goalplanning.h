@@ -39,6 +39,8 @@ GoalProblem goalProblem(const Goal &goal, const WorkspaceFacts &facts);
 
 // The built-in code-maintenance domain (compiled into the program).
 Result<hddl::Domain> builtinDomain();
+// Its text, as compiled in (empty if this build lacks it).
+QByteArray builtinDomainSource();
 
 // A plan ready to store: the record with its decomposition nodes (id = index + 1 and
 // parentId = the parent's index + 1, as PlanRepository::insert expects) and a task per primitive action, in plan order.

@@ -3,7 +3,6 @@
 #include "planning/goalplanning.h"
 
 #include <QCoreApplication>
-#include <QFile>
 #include <QJsonArray>
 #include <QRegularExpression>
 #include <QSet>
@@ -118,9 +117,7 @@ QString PlanReading::domainSource(const QString &file)
     if (file != builtinName + QStringLiteral(".hddl")) {
         return QString();
     }
-    (void)builtinDomain(); // registers the resources
-    QFile source(QStringLiteral(":/astra/domains/code-maintenance.hddl"));
-    return source.open(QIODevice::ReadOnly) ? QString::fromUtf8(source.readAll()) : QString();
+    return QString::fromUtf8(builtinDomainSource());
 }
 
 QString PlanReading::meaning(const QString &object) const

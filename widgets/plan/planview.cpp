@@ -202,23 +202,19 @@ PlanView::PlanView(QWidget *parent)
     exportButton->setText(tr("E&xport"));
     exportButton->setPopupMode(QToolButton::InstantPopup);
     auto *exportMenu = new QMenu(exportButton);
-    exportMenu->addAction(tr("Picture as SVG…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this,
-                                                          tr("Export the plan as SVG"),
-                                                          QStringLiteral("plan-%1.svg").arg(m_goalId),
-                                                          tr("SVG pictures (*.svg)"));
+    // Where to write the picture, asked in the format's own words.
+    const auto exportAs = [this](const QString &title, const QString &suffix, const QString &filter) {
+        const QString path =
+            QFileDialog::getSaveFileName(this, title, QStringLiteral("plan-%1.%2").arg(m_goalId).arg(suffix), filter);
         if (!path.isEmpty()) {
             exportPicture(path);
         }
+    };
+    exportMenu->addAction(tr("Picture as SVG…"), this, [exportAs] {
+        exportAs(tr("Export the plan as SVG"), QStringLiteral("svg"), tr("SVG pictures (*.svg)"));
     });
-    exportMenu->addAction(tr("Picture as PNG…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this,
-                                                          tr("Export the plan as PNG"),
-                                                          QStringLiteral("plan-%1.png").arg(m_goalId),
-                                                          tr("PNG images (*.png)"));
-        if (!path.isEmpty()) {
-            exportPicture(path);
-        }
+    exportMenu->addAction(tr("Picture as PNG…"), this, [exportAs] {
+        exportAs(tr("Export the plan as PNG"), QStringLiteral("png"), tr("PNG images (*.png)"));
     });
     exportButton->setMenu(exportMenu);
     bar->addWidget(plansLabel);
