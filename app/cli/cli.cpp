@@ -27,6 +27,9 @@ QString helpText()
         "  init                          write .astra.toml (if absent) and create the state\n"
         "  status                        goals per state, modifications awaiting review, scheduler\n"
         "  goals [--state S]             list goals\n"
+        "  team init postgresql://USER@HOST:PORT/DB\n"
+        "                                make a team's shared database ready and print the line each\n"
+        "                                member and worker puts in their clone's git configuration\n"
         "  goal add TEXT [--files P...]  add a goal of your own\n"
         "  goal show ID                  show one goal\n"
         "  goal approve|reject|abandon ID [--reason TEXT]\n"
@@ -57,9 +60,13 @@ QString helpText()
         "  task show|cancel ID           show a task with its runs, or stop it\n"
         "  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]\n"
         "                                import an agent's change as a modification\n"
-        "  mods [--state S]              list modifications\n"
+        "  mods [--state S] [--assigned-to-me]\n"
+        "                                list modifications (those you are asked to review)\n"
         "  mod show|approve|reject|merge|rollback ID [--reason TEXT]\n"
-        "                                show a modification or decide on it; merge needs an approval\n"
+        "                                show a modification or decide on it; merge needs the approvals\n"
+        "                                [team] required_approvals asks for\n"
+        "  mod assign|unassign ID PERSON...\n"
+        "                                ask people (e-mail address or user) to review it, or stop asking\n"
         "  mod retest ID                 test again on the target's head as it is now; back to review\n"
         "  mod revisions ID              its revisions: commit, origin, author, tests\n"
         "  mod diff ID [--since REV|last] [--revision REV]\n"
@@ -238,6 +245,7 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
     parser.addOption({QStringLiteral("title"), Tr::tr("A title for the change."), Tr::tr("TEXT")});
     parser.addOption({QStringLiteral("timeout"), Tr::tr("Stop the planner after S seconds."), Tr::tr("S")});
     parser.addOption({QStringLiteral("refused"), Tr::tr("Only the refused proposals.")});
+    parser.addOption({QStringLiteral("assigned-to-me"), Tr::tr("Only what you are asked to review.")});
     parser.addOption({QStringLiteral("once"), Tr::tr("Run one turn and stop.")});
     parser.addOption({QStringLiteral("poll"), Tr::tr("Seconds between turns."), Tr::tr("S")});
     parser.addOption({QStringLiteral("older-than"), Tr::tr("Only what finished more than DAYS ago."), Tr::tr("DAYS")});
@@ -287,6 +295,9 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
 
     if (command == u"init") {
         return runInit(context);
+    }
+    if (command == u"team") {
+        return runTeam(context);
     }
     if (command == u"status") {
         return runStatus(context);

@@ -55,6 +55,7 @@ Result<QByteArray> readInput(QIODevice &device, const QString &name);
 int run(const QStringList &arguments, QTextStream &out, QTextStream &err);
 
 int runInit(Context &context);
+int runTeam(Context &context);
 int runStatus(Context &context);
 int runDemo(Context &context);
 int runGoals(Context &context);

@@ -209,6 +209,18 @@ int runWorker(Context &context)
         }
     }
     const bool once = context.parser.isSet(QStringLiteral("once"));
+    // What the worker needs is checked before it claims anything.
+    {
+        auto workspace = context.openWorkspace(&exitCode);
+        if (!workspace) {
+            return exitCode;
+        }
+        Status ready = workspace->checkWorkerReady();
+        context.printWarnings(*workspace);
+        if (!ready) {
+            return context.fail(ready.error());
+        }
+    }
     g_stopWorker = false;
     std::signal(SIGTERM, stopWorker);
     std::signal(SIGINT, stopWorker);

@@ -44,6 +44,12 @@ void printModification(QTextStream &out, const Modification &m, const QList<Test
     out << Tr::tr("Modification %1: %2").arg(m.id).arg(m.title) << '\n';
     out << Tr::tr("  status   %1").arg(toString(m.status)) << '\n';
     out << Tr::tr("  goal     %1").arg(m.goalId) << '\n';
+    if (!m.approvers.isEmpty()) {
+        out << Tr::tr("  approved by %1").arg(m.approvers.join(QStringLiteral(", "))) << '\n';
+    }
+    if (!m.assignees.isEmpty()) {
+        out << Tr::tr("  reviewers %1").arg(m.assignees.join(QStringLiteral(", "))) << '\n';
+    }
     out << Tr::tr("  branch   %1 (%2) on %3 at %4")
                .arg(m.branch, m.headCommit.left(12), m.targetBranch, m.baseCommit.left(12))
         << '\n';
@@ -167,11 +173,11 @@ int runPropose(Context &context)
 int runMods(Context &context)
 {
     int exitCode = Success;
-    if (!context.onlyOptions({QStringLiteral("state")}, &exitCode)) {
+    if (!context.onlyOptions({QStringLiteral("state"), QStringLiteral("assigned-to-me")}, &exitCode)) {
         return exitCode;
     }
     if (!context.args.isEmpty()) {
-        return context.usage(Tr::tr("mods takes no arguments; filter with --state STATE."));
+        return context.usage(Tr::tr("mods takes no arguments; filter with --state STATE or --assigned-to-me."));
     }
     std::optional<ModificationStatus> status;
     if (context.parser.isSet(QStringLiteral("state"))) {
@@ -189,6 +195,20 @@ int runMods(Context &context)
     auto list = workspace->modifications(status);
     if (!list) {
         return context.fail(list.error());
+    }
+    if (context.parser.isSet(QStringLiteral("assigned-to-me"))) {
+        const QString me = workspace->person();
+        QList<Modification> mine;
+        for (const Modification &m : std::as_const(*list)) {
+            auto full = workspace->modification(m.id);
+            if (!full) {
+                return context.fail(full.error());
+            }
+            if (full->assignees.contains(me)) {
+                mine.append(*full);
+            }
+        }
+        *list = mine;
     }
     if (context.json) {
         QJsonArray array;
@@ -230,6 +250,38 @@ int runMod(Context &context)
                                 QStringLiteral("update")};
     if (review.contains(sub)) {
         return runModReview(context, sub);
+    }
+    if (sub == u"assign" || sub == u"unassign") {
+        if (!context.onlyOptions({}, &exitCode)) {
+            return exitCode;
+        }
+        if (context.args.size() < 2) {
+            return context.usage(Tr::tr("mod %1 needs a modification id and at least one person (an e-mail address "
+                                        "or a user name).")
+                                     .arg(sub));
+        }
+        qint64 id = 0;
+        if (!context.parseId(context.args.takeFirst(), Tr::tr("The modification id"), &id, &exitCode)) {
+            return exitCode;
+        }
+        auto workspace = context.openWorkspace(&exitCode);
+        if (!workspace) {
+            return exitCode;
+        }
+        auto assigned = workspace->assignReviewers(id, context.args, sub == u"assign");
+        if (!assigned) {
+            return context.fail(assigned.error());
+        }
+        if (context.json) {
+            context.printJson(assigned->toJson());
+        } else {
+            context.out << Tr::tr("Reviewers of modification %1: %2.")
+                               .arg(id)
+                               .arg(assigned->assignees.isEmpty() ? Tr::tr("nobody asked")
+                                                                  : assigned->assignees.join(QStringLiteral(", ")))
+                        << '\n';
+        }
+        return Success;
     }
     const QStringList known = {QStringLiteral("show"),
                                QStringLiteral("revisions"),
@@ -297,6 +349,13 @@ int runMod(Context &context)
         context.printJson(withTests(*result, testList));
     } else if (sub == u"show") {
         printModification(context.out, *result, testList);
+    } else if (sub == u"approve" && result->status == ModificationStatus::AwaitingApproval) {
+        context.out << Tr::tr("Approval recorded: modification %1 has %2 of the %3 approvals it needs (%4).")
+                           .arg(result->id)
+                           .arg(result->approvers.size())
+                           .arg(workspace->config().team.requiredApprovals)
+                           .arg(result->approvers.join(QStringLiteral(", ")))
+                    << '\n';
     } else {
         context.out << Tr::tr("Modification %1 is now '%2'.").arg(result->id).arg(toString(result->status)) << '\n';
     }

@@ -475,6 +475,7 @@ int runRun(Context &context)
             return context.fail(goal.error());
         }
     }
+    options.lease = std::chrono::duration_cast<std::chrono::milliseconds>(workspace->config().team.lease);
     Scheduler scheduler(options, builtinExecutors());
     QMutex printing;
     QList<qint64> finished;

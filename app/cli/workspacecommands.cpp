@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "store/databaselocation.h"
 #include "workspace/demo.h"
 
 #include <QCoreApplication>
@@ -12,6 +13,53 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(astra::cli)
 };
 } // namespace
+
+int runTeam(Context &context)
+{
+    int exitCode = Success;
+    if (!context.onlyOptions({}, &exitCode)) {
+        return exitCode;
+    }
+    if (context.args.size() != 2 || context.args.constFirst() != u"init") {
+        return context.usage(Tr::tr("team takes one command: team init postgresql://USER@HOST:PORT/DB"));
+    }
+    auto location = DatabaseLocation::parse(context.args.at(1));
+    if (!location) {
+        return context.fail(location.error());
+    }
+    auto versions = Workspace::initTeamDatabase(*location);
+    if (!versions) {
+        return context.fail(versions.error());
+    }
+    const QString url = location->shareableUrl();
+    if (context.json) {
+        QJsonObject object;
+        object.insert(QStringLiteral("database"), url);
+        object.insert(QStringLiteral("schema_before"), versions->first);
+        object.insert(QStringLiteral("schema_version"), versions->second);
+        object.insert(QStringLiteral("member_command"), QStringLiteral("git config astra.database '%1'").arg(url));
+        context.printJson(object);
+        return Success;
+    }
+    context.out
+        << (versions->first == versions->second
+                ? Tr::tr("%1 is ready (schema %2, nothing to change).").arg(url).arg(versions->second)
+                : Tr::tr("%1 is ready: schema %2 (it was at %3).").arg(url).arg(versions->second).arg(versions->first))
+        << '\n';
+    context.out << Tr::tr("Each member and each worker runs this once in their clone of the repository:") << '\n';
+    context.out << QStringLiteral("    git config astra.database '%1'").arg(url) << '\n';
+    if (!location->password.isEmpty()) {
+        context.out << Tr::tr(
+            "The password was left out of that line: keep it in ~/.pgpass (mode 600), which "
+            "PostgreSQL reads, never in a shared line.")
+                    << '\n';
+    }
+    context.out << Tr::tr(
+        "Then `astra init` in one clone writes .astra.toml (commit it); [team] in it sets the "
+        "approvals a merge needs. See docs/teams.md.")
+                << '\n';
+    return Success;
+}
 
 int runInit(Context &context)
 {

@@ -34,7 +34,8 @@ constexpr int maxReportedProblems = 20;
 using Keys = std::span<const std::string_view>;
 
 constexpr std::string_view rootKeys[] =
-    {"workspace", "policy", "tests", "jobs", "generator", "detectors", "principles", "proposer"};
+    {"workspace", "policy", "tests", "jobs", "generator", "detectors", "principles", "proposer", "team"};
+constexpr std::string_view teamKeys[] = {"required_approvals", "separate_duties", "lease"};
 constexpr std::string_view workspaceKeys[] = {"target_branch"};
 constexpr std::string_view policyKeys[] = {"allowed", "forbidden", "max_file_kb", "max_files", "max_total_kb"};
 constexpr std::string_view testsKeys[] = {"command", "timeout_s", "report", "sandbox", "scratch_mb"};
@@ -75,6 +76,7 @@ constexpr Section plainSections[] = {
     {"generator", generatorKeys},
     {"detectors.job_failure", jobFailureKeys},
     {"proposer", proposerKeys},
+    {"team", teamKeys},
 };
 
 QString fromStd(std::string_view text)
@@ -369,6 +371,7 @@ private:
     void readTests(const toml::table &table, TestsSection &out);
     void readJobs(const toml::array &array, QList<JobConfig> &out);
     void readGenerator(const toml::table &table, GeneratorSection &out);
+    void readTeam(const toml::table &table, TeamSection &out);
     void readDetectors(const toml::table &table, DetectorsSection &out);
     void readPrinciples(const toml::array &array, QList<PrincipleConfig> &out);
     void readProposer(const toml::table &table, ProposerSection &out);
@@ -665,6 +668,8 @@ void ConfigReader::read(const toml::table &root, Config &config)
         readPrinciples(*principles, config.principles);
     if (const toml::table *section = table(root, {}, "proposer"))
         readProposer(*section, config.proposer);
+    if (const toml::table *section = table(root, {}, "team"))
+        readTeam(*section, config.team);
 }
 
 void ConfigReader::readWorkspace(const toml::table &table, WorkspaceSection &out)
@@ -808,6 +813,31 @@ void ConfigReader::readGenerator(const toml::table &table, GeneratorSection &out
     readBool(table, key, "auto_approve", out.autoApprove);
     readFraction(table, key, "auto_approve_confidence", out.autoApproveConfidence);
     readBool(table, key, "auto_approve_plans", out.autoApprovePlans);
+}
+
+void ConfigReader::readTeam(const toml::table &table, TeamSection &out)
+{
+    const QString key = QStringLiteral("team");
+    checkKeys(table, key, teamKeys);
+    readInt(table,
+            key,
+            "required_approvals",
+            1,
+            Tr::tr("a positive integer (people who approve)"),
+            out.requiredApprovals);
+    readBool(table, key, "separate_duties", out.separateDuties);
+    std::chrono::seconds lease = out.lease;
+    if (readDuration(table, key, "lease", lease)) {
+        if (lease < std::chrono::seconds(2)) {
+            if (const toml::node *node = table.get("lease")) {
+                problem(node->source(),
+                        childKey(key, "lease"),
+                        Tr::tr("expected a duration of 2 s or more (a worker renews its lease every third of it)"));
+            }
+        } else {
+            out.lease = lease;
+        }
+    }
 }
 
 void ConfigReader::readDetectors(const toml::table &detectors, DetectorsSection &out)

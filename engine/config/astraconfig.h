@@ -139,6 +139,17 @@ struct ProposerSection
     bool operator==(const ProposerSection &) const = default;
 };
 
+// How a team shares the workspace (see docs/teams.md). Who a person is comes from their git
+// identity (or `git config astra.identity`), never from this committed file.
+struct TeamSection
+{
+    int requiredApprovals = 1; // required_approvals: distinct people who approve a revision before it merges
+    bool separateDuties = false; // separate_duties: the approver is not who created the goal or imported the change
+    std::chrono::seconds lease{30}; // lease: how long a worker holds a running task without renewing it
+
+    bool operator==(const TeamSection &) const = default;
+};
+
 struct Config
 {
     WorkspaceSection workspace;
@@ -149,6 +160,7 @@ struct Config
     DetectorsSection detectors;
     QList<PrincipleConfig> principles;
     ProposerSection proposer;
+    TeamSection team;
 
     // Where the settings came from: the path (or display name) given to the loader, and
     // whether they were read from a config text at all (false for defaultConfig()).

@@ -254,6 +254,15 @@ QString defaultConfigText(const QString &targetBranch, const QString &testComman
     line(QStringLiteral("# Merges are always approved by a person."));
     line(QStringLiteral("auto_approve_plans = %1").arg(tomlBool(defaults.generator.autoApprovePlans)));
     line();
+    line(QStringLiteral("[team]"));
+    line(QStringLiteral("# Distinct people who approve a revision before it can be merged."));
+    line(QStringLiteral("required_approvals = %1").arg(defaults.team.requiredApprovals));
+    line(QStringLiteral("# When true, nobody approves a change whose goal they created or which they imported."));
+    line(QStringLiteral("separate_duties = %1").arg(tomlBool(defaults.team.separateDuties)));
+    line(QStringLiteral("# How long a worker holds a running task without renewing its claim; a task whose"));
+    line(QStringLiteral("# worker died or lost the database is run again by another worker after this."));
+    line(QStringLiteral("lease = %1").arg(tomlString(formatDuration(defaults.team.lease))));
+    line();
     line(QStringLiteral("[detectors.job_failure]"));
     line(QStringLiteral("# Propose a goal when one job fails this many times within the window."));
     line(QStringLiteral("threshold = %1").arg(defaults.detectors.jobFailure.threshold));

@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 
 namespace astra {
 
@@ -142,21 +143,32 @@ QString GitRepository::headBranch() const
     return target;
 }
 
-GitIdentity GitRepository::identity() const
+QString GitRepository::configValue(const QString &key) const
 {
-    GitIdentity identity;
     git_config *raw = nullptr;
     if (git_repository_config_snapshot(&raw, d->repo.get()) < 0) {
-        return identity;
+        return QString();
     }
     git::ConfigPtr config(raw);
     const char *value = nullptr;
-    if (git_config_get_string(&value, config.get(), "user.name") == 0 && value) {
-        identity.name = QString::fromUtf8(value);
+    if (git_config_get_string(&value, config.get(), key.toUtf8().constData()) == 0 && value) {
+        return QString::fromUtf8(value);
     }
-    if (git_config_get_string(&value, config.get(), "user.email") == 0 && value) {
-        identity.email = QString::fromUtf8(value);
+    return QString();
+}
+
+GitIdentity GitRepository::identity() const
+{
+    GitIdentity identity;
+    // An explicit identity for decisions ("Name <email>") wins over the commit identity.
+    static const QRegularExpression explicitIdentity(QStringLiteral("^\\s*(.*?)\\s*<([^<>]+)>\\s*$"));
+    if (const auto match = explicitIdentity.match(configValue(QStringLiteral("astra.identity"))); match.hasMatch()) {
+        identity.name = match.captured(1);
+        identity.email = match.captured(2).trimmed();
+        return identity;
     }
+    identity.name = configValue(QStringLiteral("user.name"));
+    identity.email = configValue(QStringLiteral("user.email"));
     return identity;
 }
 
@@ -492,13 +504,13 @@ Result<QString> GitRepository::commitMessage(const QString &commit) const
     return QString::fromUtf8(git_commit_message(object->get()));
 }
 
-Result<ChangeAuthor> GitRepository::commitAuthor(const QString &commit) const
+Result<ChangeAuthor> GitRepository::commitAuthor(const QString &commit, bool committer) const
 {
     auto object = git::lookupCommit(d->repo.get(), commit);
     if (!object) {
         return object.error();
     }
-    const git_signature *signature = git_commit_author(object->get());
+    const git_signature *signature = committer ? git_commit_committer(object->get()) : git_commit_author(object->get());
     ChangeAuthor author;
     author.name = QString::fromUtf8(signature->name);
     author.email = QString::fromUtf8(signature->email);

@@ -44,7 +44,11 @@ public:
     // The branch HEAD names (also when unborn); empty when HEAD is detached.
     QString headBranch() const;
     // user.name and user.email from the repository's configuration, when set.
+    // Who acts: `astra.identity` ("Name <email>") from the git configuration when set, else
+    // user.name and user.email (either may be empty).
     GitIdentity identity() const;
+    // A string value of the git configuration (all levels), or an empty string.
+    QString configValue(const QString &key) const;
 
     // The ledger checkpoint kept in refs/astra/ledger, if any.
     Result<std::optional<LedgerCheckpoint>> ledgerCheckpoint() const;
@@ -81,7 +85,7 @@ public:
     Result<QList<QPair<QString, QString>>> branches(const QString &prefix) const;
     Result<QString> commitMessage(const QString &commit) const;
     // Who wrote `commit`, and when, as its author line says.
-    Result<ChangeAuthor> commitAuthor(const QString &commit) const;
+    Result<ChangeAuthor> commitAuthor(const QString &commit, bool committer = false) const;
     // A new commit with the tree, parents and author of `commit`, committed now by `committer`
     // with `message`: how an approved change is merged under the name of the person who merged
     // it without changing a byte of what was tested. Writes an object, moves no ref.

@@ -15,8 +15,12 @@
 #include <QScopeGuard>
 #include <QSet>
 
+#include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <initializer_list>
+#include <sys/file.h>
+#include <unistd.h>
 #include <vector>
 
 namespace astra {
@@ -151,6 +155,36 @@ QString intentPath(GitRepository &repo)
     return QDir(repo.gitDir()).filePath(QStringLiteral("astra/checkout-intent.json"));
 }
 
+// Held while a target branch moves: the moves of two processes (two people merging the same
+// change at the same moment) take turns, so each finds the branch as the other left it and the
+// one record of a move in progress is never overwritten. A lock the kernel drops with its
+// process, so none is left behind by a kill.
+class TargetMoveLock
+{
+public:
+    explicit TargetMoveLock(GitRepository &repo)
+    {
+        const QString path = QDir(repo.gitDir()).filePath(QStringLiteral("astra/target-move"));
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        m_fd = ::open(QFile::encodeName(path).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (m_fd >= 0) {
+            while (::flock(m_fd, LOCK_EX) != 0 && errno == EINTR) {
+            }
+        }
+    }
+    TargetMoveLock(const TargetMoveLock &) = delete;
+    TargetMoveLock &operator=(const TargetMoveLock &) = delete;
+    ~TargetMoveLock()
+    {
+        if (m_fd >= 0) {
+            ::close(m_fd);
+        }
+    }
+
+private:
+    int m_fd = -1;
+};
+
 Status writeIntent(GitRepository &repo, const QString &branch, const QString &from, const QString &to)
 {
     QDir().mkpath(QFileInfo(intentPath(repo)).absolutePath());
@@ -245,10 +279,13 @@ Status checkSafeToMove(GitRepository &repo, const QString &branch)
     return {};
 }
 
-Result<git::SignaturePtr> signature()
+// The person the commits are made for, or the engine when none is named.
+Result<git::SignaturePtr> signature(const GitIdentity &who)
 {
     git_signature *raw = nullptr;
-    if (const int code = git_signature_now(&raw, "Astra Review", "astra@localhost"); code < 0) {
+    const QByteArray name = who.name.isEmpty() ? QByteArrayLiteral("Astra Review") : who.name.toUtf8();
+    const QByteArray email = who.email.isEmpty() ? QByteArrayLiteral("astra@localhost") : who.email.toUtf8();
+    if (const int code = git_signature_now(&raw, name.constData(), email.constData()); code < 0) {
         return git::error(code, Tr::tr("Creating the commit signature"));
     }
     return git::SignaturePtr(raw);
@@ -260,7 +297,8 @@ Result<QString> commitIndex(git_repository *repo,
                             std::initializer_list<const git_commit *> parents,
                             const QString &message,
                             const QString &writingTree,
-                            const QString &writingCommit)
+                            const QString &writingCommit,
+                            const GitIdentity &who)
 {
     git_oid treeId;
     int code = git_index_write_tree_to(&treeId, index, repo);
@@ -269,7 +307,7 @@ Result<QString> commitIndex(git_repository *repo,
         return git::error(code, writingTree);
     }
     git::TreePtr tree(rawTree);
-    auto sig = signature();
+    auto sig = signature(who);
     if (!sig) {
         return sig.error();
     }
@@ -277,8 +315,9 @@ Result<QString> commitIndex(git_repository *repo,
 }
 } // namespace
 
-Merger::Merger(GitRepository &repo)
+Merger::Merger(GitRepository &repo, GitIdentity who)
     : m_repo(repo)
+    , m_who(std::move(who))
 {}
 
 bool Merger::isCheckedOut(const QString &targetBranch) const
@@ -293,6 +332,14 @@ Status Merger::moveTarget(const QString &targetBranch,
                           const char *crashPointName)
 {
     git_repository *repo = m_repo.handle();
+    const TargetMoveLock turn(m_repo);
+    // Whoever had the turn before may have moved the branch: then nothing here applies.
+    if (auto current = m_repo.branchCommit(targetBranch); current && *current != expectedTarget) {
+        return makeError(Tr::tr("%1 moved while it was being updated (it is no longer at %2); nothing was changed. "
+                                "Review the new head and try again.")
+                             .arg(targetBranch, expectedTarget.left(12)),
+                         ErrorKind::Conflict);
+    }
     // The record goes first: from here on this process may hold the branch's lock and the
     // index's (the checks below read and refresh the index), and if it dies holding them, the
     // record is how the next start knows whose they were. Dropped on every way out but one.
@@ -502,7 +549,8 @@ Merger::prepare(const QString &target, const QString &base, const QString &head,
                               {targetCommit->get(), headCommit->get()},
                               message,
                               Tr::tr("Writing the merged tree"),
-                              Tr::tr("Writing the merge commit"));
+                              Tr::tr("Writing the merge commit"),
+                              m_who);
     if (!merged) {
         return merged.error();
     }
@@ -546,7 +594,8 @@ Result<RevertOutcome> Merger::revert(const QString &targetBranch, const QString 
                                 {targetCommit->get()},
                                 message,
                                 Tr::tr("Writing the reverted tree"),
-                                Tr::tr("Writing the revert commit"));
+                                Tr::tr("Writing the revert commit"),
+                                m_who);
     if (!reverted) {
         return reverted.error();
     }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/result.h"
+#include "git/gitrepository.h"
 
 #include <QStringList>
 
@@ -35,7 +36,9 @@ struct RevertOutcome
 class Merger
 {
 public:
-    explicit Merger(GitRepository &repo);
+    // The commits it makes (merge and revert commits) are made by `who`: the person deciding,
+    // or the engine when empty.
+    explicit Merger(GitRepository &repo, GitIdentity who = {});
 
     // Merges `head` (a commit on top of `base`) into `targetBranch`, which must still be at
     // `expectedTarget`. When the target moved since `base`, a merge commit is made only if the
@@ -68,6 +71,7 @@ private:
                       const char *crashPointName);
 
     GitRepository &m_repo;
+    GitIdentity m_who;
 };
 
 struct FinishedCheckout

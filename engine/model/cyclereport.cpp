@@ -23,6 +23,7 @@ QJsonObject SchedulerReport::toJson() const
     object.insert(QStringLiteral("failed"), failed);
     object.insert(QStringLiteral("retried"), retried);
     object.insert(QStringLiteral("cancelled"), cancelled);
+    object.insert(QStringLiteral("lost"), lost);
     object.insert(QStringLiteral("errors"), QJsonArray::fromStringList(errors));
     return object;
 }

@@ -19,6 +19,7 @@ struct SchedulerReport
     int failed = 0;
     int retried = 0;
     int cancelled = 0;
+    int lost = 0; // tasks this process stopped running because its lease ran out (someone else runs them)
     QStringList errors; // problems of the scheduler itself (a database that went away, ...)
 
     QJsonObject toJson() const;

@@ -212,6 +212,8 @@ QJsonObject Modification::toJson() const
     object.insert(QStringLiteral("id"), double(id));
     object.insert(QStringLiteral("goal_id"), double(goalId));
     object.insert(QStringLiteral("task_id"), taskId ? QJsonValue(double(*taskId)) : QJsonValue());
+    object.insert(QStringLiteral("approvers"), QJsonArray::fromStringList(approvers));
+    object.insert(QStringLiteral("assignees"), QJsonArray::fromStringList(assignees));
     object.insert(QStringLiteral("status"), toString(status));
     object.insert(QStringLiteral("title"), title);
     object.insert(QStringLiteral("rationale"), rationale);

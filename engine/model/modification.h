@@ -178,6 +178,8 @@ struct Modification
     QString updatedAt;
     QList<ModificationFile> files;
     QList<Revision> revisions; // oldest first; the last one is headCommit
+    QStringList approvers; // who approved what is there now (approvals are withdrawn by a new test or revision)
+    QStringList assignees; // the people asked to review it
 
     // The revision whose commit is `commit`; 0 when none is.
     int revisionOf(const QString &commit) const;

@@ -37,6 +37,11 @@ bool hasStarted(const QList<TaskRecord> &tasks)
     });
 }
 
+TaskClaim TaskRecord::claim() const
+{
+    return TaskClaim{id, version, claimedBy};
+}
+
 QJsonObject TaskRecord::toJson() const
 {
     QJsonObject object;
@@ -54,6 +59,9 @@ QJsonObject TaskRecord::toJson() const
     object.insert(QStringLiteral("input"), input);
     object.insert(QStringLiteral("output"), output);
     object.insert(QStringLiteral("claimed_by"), claimedBy);
+    if (!leaseUntil.isEmpty()) {
+        object.insert(QStringLiteral("lease_until"), leaseUntil);
+    }
     object.insert(QStringLiteral("not_before"), notBefore);
     object.insert(QStringLiteral("cancel_requested"), cancelRequested);
     object.insert(QStringLiteral("plan_approved"), planApproved);

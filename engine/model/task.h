@@ -28,6 +28,17 @@ namespace TaskStateMachine {
 QList<TaskState> legalNextStates(TaskState from);
 } // namespace TaskStateMachine
 
+// What a runner holds while it runs a task: the task at the version its claim wrote, claimed by
+// it. Renewing the lease keeps the version; anything else that changes the task (a recovery
+// after the lease ran out, a finish) changes it, so a runner whose claim is gone cannot finish
+// the task or write for it: every write made for a task checks its claim in the same transaction.
+struct TaskClaim
+{
+    qint64 taskId = 0;
+    int version = 0;
+    QString holder;
+};
+
 // A primitive task of an approved plan: persisted before it runs, claimed by one runner.
 struct TaskRecord
 {
@@ -48,6 +59,7 @@ struct TaskRecord
     QString notBefore; // ISO time before which a retry must not start
     QString claimedBy; // host:pid:start of the runner
     QString claimedAt;
+    QString leaseUntil; // while running: when the runner's lease runs out (the database's clock)
     bool cancelRequested = false;
     // False while its plan waits for a person's approval: queued, but nothing will run it yet.
     bool planApproved = true;
@@ -56,6 +68,8 @@ struct TaskRecord
     QString updatedAt;
 
     QJsonObject toJson() const;
+    // The claim of the runner that holds this task as read (meaningful while it runs).
+    TaskClaim claim() const;
 };
 
 // Whether any task of a plan has been claimed or tried: such a plan can no longer be replaced.

@@ -183,7 +183,16 @@ Result<SchedulerReport> Scheduler::dispatch()
         std::unique_lock locker(m_mutex);
         m_report = {};
     }
+    m_sinceRenewal.invalidate();
     while (!m_stop) {
+        if (!m_sinceRenewal.isValid() || m_sinceRenewal.elapsed() >= m_options.lease.count() / 3) {
+            m_sinceRenewal.start();
+            if (Status kept = keepLeases(**session); !kept) {
+                // The database may be away for a moment; the leases last until it is back, and a
+                // lease that ran out meanwhile stops its task at the next renewal.
+                recordError(kept.message());
+            }
+        }
         // A runner that ends after the tasks were read may have queued a retry they do not show.
         quint64 finishedBefore = 0;
         {
@@ -246,7 +255,7 @@ Result<SchedulerReport> Scheduler::dispatch()
                 running.stop->store(true);
             }
         }
-        qint64 waitMs = m_options.poll.count();
+        qint64 waitMs = qMin(m_options.poll.count(), qMax(qint64(1), qint64(m_options.lease.count() / 3)));
         if (!earliest.isEmpty() && m_activePlans.isEmpty()) {
             const QDateTime due = QDateTime::fromString(earliest, Qt::ISODateWithMs);
             waitMs = qBound(qint64(1), QDateTime::currentDateTimeUtc().msecsTo(due), qint64(m_options.poll.count()));
@@ -259,6 +268,37 @@ Result<SchedulerReport> Scheduler::dispatch()
     m_pool.waitForDone();
     std::unique_lock locker(m_mutex);
     return m_report;
+}
+
+Status Scheduler::keepLeases(TaskSession &session)
+{
+    QList<TaskClaim> claims;
+    {
+        std::unique_lock locker(m_mutex);
+        for (const Running &running : std::as_const(m_running)) {
+            claims.append(running.claim);
+        }
+    }
+    TaskRepository tasks(session.database());
+    if (!claims.isEmpty()) {
+        auto lost = tasks.renewLeases(claims, m_options.lease);
+        if (!lost) {
+            return lost.error();
+        }
+        std::unique_lock locker(m_mutex);
+        for (qint64 id : std::as_const(*lost)) {
+            if (auto it = m_running.find(id); it != m_running.end()) {
+                qCWarning(lcScheduler) << "task" << id << "lost its lease; stopping it";
+                it->lost->store(true);
+                it->stop->store(true);
+            }
+        }
+    }
+    auto expired = tasks.expiredLeases();
+    if (!expired) {
+        return expired.error();
+    }
+    return expired->isEmpty() ? Status() : recoverDeadTasks(session.database(), session.ledger());
 }
 
 void Scheduler::runPlan(qint64 planId)
@@ -316,6 +356,9 @@ void Scheduler::runPlan(qint64 planId)
             return;
         }
         if (*claimed == Claim::Lost) {
+            // Another worker is claiming it this moment: look again once its claim is in.
+            writerLock = {};
+            QThread::msleep(5);
             continue;
         }
         if (*claimed == Claim::Busy) {
@@ -339,10 +382,11 @@ void Scheduler::runPlan(qint64 planId)
         crashPoint("task-running");
 
         auto stopFlag = std::make_shared<std::atomic<bool>>(false);
+        auto lostFlag = std::make_shared<std::atomic<bool>>(false);
         const QDeadlineTimer deadline(qint64(task.timeoutS) * 1000);
         {
             std::unique_lock locker(m_mutex);
-            m_running.insert(task.id, Running{stopFlag, deadline});
+            m_running.insert(task.id, Running{stopFlag, deadline, task.claim(), lostFlag});
             if (m_stop) {
                 stopFlag->store(true);
             }
@@ -376,8 +420,23 @@ void Scheduler::runPlan(qint64 planId)
         if (!cancelled && !timedOut && outcome.kind == TaskOutcome::Kind::Cancelled) {
             cancelled = true;
         }
-        auto state = finish(session, task, runId, outcome, elapsed, timedOut, cancelled);
+        auto state = lostFlag->load() ? Result<TaskState>(makeError(QString(), ErrorKind::Conflict))
+                                      : finish(session, task, runId, outcome, elapsed, timedOut, cancelled);
         writerLock = {};
+        if (!state && state.error().kind == ErrorKind::Conflict) {
+            // The lease ran out and the task was taken back: whoever holds it now records it.
+            const QString why = Tr::tr(
+                                    "Task %1: this worker's lease on it ran out while it ran, so its result "
+                                    "was not recorded; the task runs again elsewhere.")
+                                    .arg(task.id);
+            qCWarning(lcScheduler) << why;
+            {
+                std::unique_lock locker(m_mutex);
+                ++m_report.lost;
+            }
+            Q_EMIT taskWarning(task.id, why);
+            return;
+        }
         if (!state) {
             recordError(state.message());
             return;
@@ -398,6 +457,15 @@ Result<Scheduler::Claim> Scheduler::claim(TaskSession &session, TaskRecord &task
     Claim result = Claim::Claimed;
     TaskRecord claimed;
     Status done = db.writeTransaction([&]() -> Status {
+        // The task first, before the ledger: a worker never waits behind another's claim of it.
+        auto queued = TaskRepository(db).lockQueued(task.id, task.version);
+        if (!queued) {
+            return queued.error();
+        }
+        if (!*queued) {
+            result = Claim::Lost;
+            return {};
+        }
         if (auto locked = session.ledger().lockHead(); !locked) {
             return locked.error();
         }
@@ -489,7 +557,7 @@ Result<Scheduler::Claim> Scheduler::claim(TaskSession &session, TaskRecord &task
             return updated.error();
         }
         claimed = *updated;
-        return {};
+        return tasks.startLease(claimed.claim(), m_options.lease);
     });
     if (!done && done.error().kind == ErrorKind::Conflict) {
         result = Claim::Lost;
@@ -520,6 +588,10 @@ Result<TaskState> Scheduler::finish(TaskSession &session,
             return locked.error();
         }
         TaskRepository tasks(db);
+        // Only the holder of the claim records the end: a Conflict when the lease was lost.
+        if (Status held = tasks.checkClaim(task.claim()); !held) {
+            return held;
+        }
         TaskRunRecord run;
         run.id = runId;
         run.finishedAt = isoNow();
@@ -640,9 +712,13 @@ Status recoverDeadTasks(Database &db, Ledger &ledger)
     if (!running) {
         return running.error();
     }
+    auto expired = repository.expiredLeases();
+    if (!expired) {
+        return expired.error();
+    }
     QList<qint64> dead;
     for (const TaskRecord &task : std::as_const(*running)) {
-        if (isDeadLocalProcess(task.claimedBy)) {
+        if (isDeadLocalProcess(task.claimedBy) || expired->contains(task.id)) {
             dead.append(task.id);
         }
     }
@@ -663,6 +739,11 @@ Status recoverDeadTasks(Database &db, Ledger &ledger)
         if (auto locked = ledger.lockHead(); !locked) {
             return locked.error();
         }
+        // Looked at again under the lock: another process may have taken them back meanwhile.
+        auto stillExpired = repository.expiredLeases();
+        if (!stillExpired) {
+            return stillExpired.error();
+        }
         // A job run whose process died is closed as an error; the job runs again when due.
         for (TaskRunRecord run : std::as_const(deadJobRuns)) {
             run.outcome = QStringLiteral("error");
@@ -681,12 +762,16 @@ Status recoverDeadTasks(Database &db, Ledger &ledger)
             if (!task) {
                 return task.error();
             }
-            if (task->state != TaskState::Running || !isDeadLocalProcess(task->claimedBy)) {
+            const bool died = isDeadLocalProcess(task->claimedBy);
+            if (task->state != TaskState::Running || (!died && !stillExpired->contains(id))) {
                 continue; // finished or taken over since the look above
             }
-            const QString reason =
-                sharedText(QT_TRANSLATE_NOOP("astra::Shared", "the process running it (%1) died"), {task->claimedBy})
-                    .text;
+            const QString reason = died
+                ? sharedText(QT_TRANSLATE_NOOP("astra::Shared", "the process running it (%1) died"), {task->claimedBy})
+                      .text
+                : sharedText(QT_TRANSLATE_NOOP("astra::Shared", "the lease of %1 on it ran out at %2"),
+                             {task->claimedBy, task->leaseUntil})
+                      .text;
             auto open = repository.openRuns(id);
             if (!open) {
                 return open.error();
@@ -716,6 +801,9 @@ Status recoverDeadTasks(Database &db, Ledger &ledger)
             meta.insert(QStringLiteral("goal"), double(task->goalId));
             meta.insert(QStringLiteral("kind"), task->kind);
             meta.insert(QStringLiteral("runner"), task->claimedBy);
+            if (!died) {
+                meta.insert(QStringLiteral("lease_until"), task->leaseUntil);
+            }
             meta.insert(QStringLiteral("attempts"), task->attempts);
             meta.insert(QStringLiteral("requeued"), requeue);
             auto updated = Transitions(db, ledger)

@@ -5,6 +5,7 @@
 #include "scheduling/executors.h"
 #include "scheduling/tasksession.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QJsonObject>
 #include <QObject>
@@ -27,14 +28,21 @@ struct SchedulerOptions
     int maxThreads = 0; // 0: QThread::idealThreadCount()
     std::chrono::milliseconds retryBase{2000}; // backoff: base * 2^(attempt - 1)
     std::chrono::milliseconds poll{250}; // how often deadlines, backoffs and other processes are looked at
+    // How long a claim holds a running task without being renewed; renewed every third of it.
+    // A task whose lease ran out (its worker died, hung or lost the database) is taken back by
+    // any process sharing the database and run again.
+    std::chrono::milliseconds lease{30000};
 };
 
 // Runs the tasks of approved plans: tasks are rows first and work second. Each plan's tasks
 // run in order on a QThreadPool thread (one runner per plan, plans in parallel), each runner
 // with its own session (connection). Before a task starts it is claimed in a transaction that
-// checks the plan is approved, takes the task by compare-and-swap, writes a running
-// task_runs row and a ledger entry; at most one task that writes the repository runs at a
-// time, in this process and across processes sharing the database. Transient failures are
+// locks the task row (skipping a row another worker is claiming), checks the plan is approved,
+// takes the task by compare-and-swap, starts its lease, writes a running task_runs row and a
+// ledger entry; at most one task that writes the repository runs at a time, in this process and
+// across processes sharing the database. The dispatcher renews the leases of the running tasks
+// and takes back tasks whose lease ran out; a runner whose lease is gone is stopped and records
+// nothing (its claim is checked in every write for the task). Transient failures are
 // retried with exponential backoff up to the task's max_attempts; any other failure, a
 // timeout or a cancellation ends the task, skips the rest of the plan and fails the goal.
 // Signals are emitted from pool threads; connect with queued connections.
@@ -72,9 +80,13 @@ private:
     {
         std::shared_ptr<std::atomic<bool>> stop;
         QDeadlineTimer deadline;
+        TaskClaim claim;
+        std::shared_ptr<std::atomic<bool>> lost; // the lease is gone: record nothing
     };
 
     Result<SchedulerReport> dispatch();
+    // Renews this process's leases and takes back tasks whose lease ran out (any process's).
+    Status keepLeases(TaskSession &session);
     void runPlan(qint64 planId);
     Result<Claim> claim(TaskSession &session, TaskRecord &task, qint64 *runId);
     Result<TaskState> finish(TaskSession &session,
@@ -102,6 +114,7 @@ private:
     SchedulerReport m_report;
     std::mutex m_writer;
     std::atomic<bool> m_stop{false};
+    QElapsedTimer m_sinceRenewal;
 };
 
 // Fails every unfinished task of a plan and the plan and goal with it (used on failure,
@@ -118,9 +131,9 @@ Status failPlanAfter(Database &db,
 Status
 cancelQueuedTask(Database &db, Ledger &ledger, const TaskRecord &task, const QString &reason, const QString &actor);
 
-// Tasks left running by a dead process of this machine are requeued (or failed after their
-// last attempt), and job runs it left open are closed as errors; each repair is ledgered.
-// Cheap when there are none.
+// Tasks left running by a dead process of this machine, or by any process whose lease ran out,
+// are requeued (or failed after their last attempt), and job runs a dead process of this machine
+// left open are closed as errors; each repair is ledgered. Cheap when there are none.
 Status recoverDeadTasks(Database &db, Ledger &ledger);
 
 } // namespace astra

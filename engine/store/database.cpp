@@ -120,7 +120,10 @@ Result<Database> Database::open(const DatabaseLocation &location, OpenMode mode)
                                         .arg(location.displayName(), describeError(location, db.lastError()));
             db = QSqlDatabase();
             QSqlDatabase::removeDatabase(name);
-            return makeError(message);
+            // A server that cannot be reached now may be reachable in a moment.
+            return makeError(message,
+                             location.driver == DatabaseLocation::Driver::PostgreSQL ? ErrorKind::Transient
+                                                                                     : ErrorKind::Failed);
         }
         for (const QString &statement : dialect.connectionSetup()) {
             QSqlQuery query(db);
@@ -174,6 +177,34 @@ QSqlDatabase Database::connection() const
     return QSqlDatabase::database(m_connectionName, false);
 }
 
+ErrorKind Database::errorKind(const QSqlError &error) const
+{
+    if (m_dialect.isUniqueViolation(error) || m_dialect.isRetryable(error)) {
+        return ErrorKind::Conflict;
+    }
+    return m_dialect.isConnectionLost(error) ? ErrorKind::Transient : ErrorKind::Failed;
+}
+
+Status Database::reconnect()
+{
+    QSqlDatabase db = connection();
+    db.close();
+    if (!db.open()) {
+        return makeError(Tr::tr("Cannot reach the workspace state %1: %2")
+                             .arg(m_location.displayName(), describeError(m_location, db.lastError())),
+                         ErrorKind::Transient);
+    }
+    for (const QString &statement : m_dialect.connectionSetup()) {
+        QSqlQuery query(db);
+        if (!query.exec(statement)) {
+            return makeError(errorMessage(Tr::tr("Setting up the connection"), query.lastError()),
+                             errorKind(query.lastError()));
+        }
+    }
+    qCInfo(lcStore) << "reconnected to" << m_location.displayName();
+    return {};
+}
+
 QString Database::errorMessage(const QString &what, const QSqlError &error) const
 {
     return Tr::tr("%1 failed in %2: %3").arg(what, m_location.displayName(), describeError(m_location, error));
@@ -188,7 +219,8 @@ Status Database::runWriteTransaction(const std::function<Status()> &body)
     {
         QSqlQuery begin(db);
         if (!begin.exec(m_dialect.beginWrite())) {
-            return makeError(errorMessage(Tr::tr("Starting a transaction"), begin.lastError()));
+            return makeError(errorMessage(Tr::tr("Starting a transaction"), begin.lastError()),
+                             errorKind(begin.lastError()));
         }
     }
     m_inTransaction = true;
@@ -204,9 +236,10 @@ Status Database::runWriteTransaction(const std::function<Status()> &body)
     }
     if (!end.exec(QStringLiteral("COMMIT"))) {
         const QString message = errorMessage(Tr::tr("Committing the transaction"), end.lastError());
+        const ErrorKind kind = errorKind(end.lastError());
         QSqlQuery rollback(db);
         rollback.exec(QStringLiteral("ROLLBACK"));
-        return makeError(message);
+        return makeError(message, kind);
     }
     return {};
 }
@@ -219,8 +252,7 @@ Result<QSqlQuery> Database::exec(const QString &what, const QString &sql, const 
         // PostgreSQL cannot PREPARE DDL, and a statement without parameters gains nothing from it.
         if (!query.exec(sql)) {
             const QSqlError error = query.lastError();
-            return makeError(errorMessage(what, error),
-                             m_dialect.isUniqueViolation(error) ? ErrorKind::Conflict : ErrorKind::Failed);
+            return makeError(errorMessage(what, error), errorKind(error));
         }
         return query;
     }
@@ -237,8 +269,7 @@ Result<QSqlQuery> Database::exec(const QString &what, const QString &sql, const 
     }
     if (!query.exec()) {
         const QSqlError error = query.lastError();
-        return makeError(errorMessage(what, error),
-                         m_dialect.isUniqueViolation(error) ? ErrorKind::Conflict : ErrorKind::Failed);
+        return makeError(errorMessage(what, error), errorKind(error));
     }
     return query;
 }

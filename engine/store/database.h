@@ -115,6 +115,15 @@ public:
     }
 
     QString errorMessage(const QString &what, const QSqlError &error) const;
+    // Conflict for a lost race (a unique key, a deadlock or serialization failure the server
+    // broke: nothing was done and it may be tried again), Transient for a lost connection,
+    // else Failed.
+    ErrorKind errorKind(const QSqlError &error) const;
+
+    // Opens this thread's connection again after it was lost (a restarted server): Transient
+    // while the server cannot be reached. What the session had set up (LISTEN) must be set up
+    // again by its owner.
+    Status reconnect();
 
 private:
     Database(QString connectionName, DatabaseLocation location);

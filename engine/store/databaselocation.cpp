@@ -89,6 +89,14 @@ QString DatabaseLocation::displayName() const
     return name + host + u':' + QString::number(port) + u'/' + databaseName;
 }
 
+QString DatabaseLocation::shareableUrl() const
+{
+    if (driver == Driver::SQLite || options.isEmpty()) {
+        return displayName();
+    }
+    return displayName() + u'?' + QString(options).replace(u';', u'&');
+}
+
 QString DatabaseLocation::connectionKey() const
 {
     return displayName() + u'?' + options;

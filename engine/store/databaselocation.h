@@ -35,6 +35,9 @@ struct DatabaseLocation
     QString displayName() const;
     // A stable key for naming per-thread connections (includes everything but the password).
     QString connectionKey() const;
+    // The URL without its password, with its options: what a team shares (a password belongs in
+    // ~/.pgpass, never in a shared line).
+    QString shareableUrl() const;
 };
 
 } // namespace astra

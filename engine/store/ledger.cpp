@@ -173,6 +173,21 @@ Result<QList<LedgerEntry>> Ledger::entries(qint64 afterSeq, int limit) const
     return result;
 }
 
+Result<std::optional<LedgerEntry>> Ledger::latestAbout(const QString &subject) const
+{
+    auto query =
+        m_db.exec(Tr::tr("Reading the ledger"),
+                  QString::fromLatin1(selectEntries) + QStringLiteral("WHERE subject = ? ORDER BY seq DESC LIMIT 1"),
+                  {subject});
+    if (!query) {
+        return query.error();
+    }
+    if (!query->next()) {
+        return std::optional<LedgerEntry>();
+    }
+    return std::optional<LedgerEntry>(entryFromQuery(*query));
+}
+
 Result<QList<LedgerSegment>> Ledger::segments() const
 {
     auto query = m_db.exec(Tr::tr("Reading the ledger segments"),

@@ -379,6 +379,28 @@ QList<Migration> builtinMigrations()
         },
     });
 
+    // Teams on one database: a running task holds a lease (timed by the database's clock) that
+    // its worker renews; an approval is withdrawn when the change is tested again or revised, so
+    // that only approvals of what is there count towards the approvals a team requires; people
+    // are asked to review.
+    migrations.append(Migration{
+        10,
+        QStringLiteral("teams"),
+        {
+            QStringLiteral("ALTER TABLE tasks ADD COLUMN lease_until TEXT"),
+            QStringLiteral("CREATE INDEX tasks_lease ON tasks (state, lease_until)"),
+            QStringLiteral("ALTER TABLE reviews ADD COLUMN withdrawn INTEGER NOT NULL DEFAULT 0"),
+            QStringLiteral(R"(CREATE TABLE review_assignments (
+    id ${ID},
+    modification_id BIGINT NOT NULL REFERENCES modifications (id),
+    person TEXT NOT NULL,
+    assigned_by TEXT NOT NULL,
+    assigned_at TEXT NOT NULL,
+    UNIQUE (modification_id, person)
+))"),
+        },
+    });
+
     return migrations;
 }
 

@@ -128,6 +128,19 @@ Status ModificationRepository::insertFiles(qint64 id, const QList<ModificationFi
     return {};
 }
 
+namespace {
+// "?, ?, ?" for `ids`, and their values to bind.
+QString placeholders(const QList<qint64> &ids, QVariantList *binds)
+{
+    QStringList marks;
+    for (qint64 id : ids) {
+        marks.append(QStringLiteral("?"));
+        binds->append(id);
+    }
+    return marks.join(QStringLiteral(", "));
+}
+} // namespace
+
 Result<Modification> ModificationRepository::find(qint64 id) const
 {
     auto query = m_db.exec(Tr::tr("Reading modification %1").arg(id),
@@ -148,7 +161,105 @@ Result<Modification> ModificationRepository::find(qint64 id) const
     }
     modification.files = files->value(id);
     modification.revisions = revisions->value(id);
+    auto approvedBy = approvers(id);
+    auto assigned = assigneesOf({id});
+    if (!approvedBy || !assigned) {
+        return !approvedBy ? approvedBy.error() : assigned.error();
+    }
+    modification.approvers = *approvedBy;
+    modification.assignees = assigned->value(id);
     return modification;
+}
+
+Result<Modification> ModificationRepository::touch(const Modification &modification)
+{
+    Modification updated = modification;
+    updated.version = modification.version + 1;
+    updated.updatedAt = isoNow();
+    if (Status written = m_db.execVersioned(
+            Tr::tr("Updating modification %1").arg(modification.id),
+            QStringLiteral("UPDATE modifications SET version = ?, updated_at = ? WHERE id = ? AND version = ?"),
+            {updated.version, updated.updatedAt, modification.id, modification.version},
+            Tr::tr("Modification %1 was changed by someone else since it was read (version %2); nothing "
+                   "was written. Reload it and try again.")
+                .arg(modification.id)
+                .arg(modification.version));
+        !written) {
+        return written.error();
+    }
+    return updated;
+}
+
+Result<QStringList> ModificationRepository::approvers(qint64 modificationId) const
+{
+    return m_db.readAll(Tr::tr("Reading the approvals of modification %1").arg(modificationId),
+                        QStringLiteral("SELECT reviewer FROM reviews WHERE modification_id = ? AND decision = "
+                                       "'approved' AND withdrawn = 0 ORDER BY id"),
+                        {modificationId},
+                        [](const QSqlQuery &query) { return query.value(0).toString(); });
+}
+
+Status ModificationRepository::withdrawApprovals(qint64 modificationId)
+{
+    auto changed = m_db.execUpdate(Tr::tr("Withdrawing the approvals of modification %1").arg(modificationId),
+                                   QStringLiteral("UPDATE reviews SET withdrawn = 1 WHERE modification_id = ? AND "
+                                                  "decision = 'approved' AND withdrawn = 0"),
+                                   {modificationId});
+    return changed ? Status() : Status(changed.error());
+}
+
+Result<QHash<qint64, QStringList>> ModificationRepository::assigneesOf(const QList<qint64> &ids) const
+{
+    QHash<qint64, QStringList> result;
+    if (ids.isEmpty()) {
+        return result;
+    }
+    QVariantList binds;
+    const QString in = placeholders(ids, &binds);
+    auto query = m_db.exec(Tr::tr("Reading who is asked to review"),
+                           QStringLiteral("SELECT modification_id, person FROM review_assignments WHERE "
+                                          "modification_id IN (%1) ORDER BY id")
+                               .arg(in),
+                           binds);
+    if (!query) {
+        return query.error();
+    }
+    while (query->next()) {
+        result[query->value(0).toLongLong()].append(query->value(1).toString());
+    }
+    return result;
+}
+
+Status ModificationRepository::assignReviewer(qint64 modificationId, const QString &person, const QString &by)
+{
+    auto inserted = m_db.exec(Tr::tr("Asking %1 to review modification %2").arg(person).arg(modificationId),
+                              QStringLiteral("INSERT INTO review_assignments (modification_id, person, assigned_by, "
+                                             "assigned_at) VALUES (?, ?, ?, ?)"),
+                              {modificationId, person, by, isoNow()});
+    if (!inserted && inserted.error().kind == ErrorKind::Conflict) {
+        return makeError(Tr::tr("%1 is already asked to review modification %2; nothing was changed.")
+                             .arg(person)
+                             .arg(modificationId),
+                         ErrorKind::Conflict);
+    }
+    return inserted ? Status() : Status(inserted.error());
+}
+
+Status ModificationRepository::unassignReviewer(qint64 modificationId, const QString &person)
+{
+    auto removed = m_db.execUpdate(
+        Tr::tr("Withdrawing the request to %1 to review modification %2").arg(person).arg(modificationId),
+        QStringLiteral("DELETE FROM review_assignments WHERE modification_id = ? AND person = ?"),
+        {modificationId, person});
+    if (!removed) {
+        return removed.error();
+    }
+    if (*removed == 0) {
+        return makeError(
+            Tr::tr("%1 is not asked to review modification %2; nothing was changed.").arg(person).arg(modificationId),
+            ErrorKind::NotFound);
+    }
+    return {};
 }
 
 Result<qint64> ModificationRepository::insertRevision(const Revision &revision)
@@ -184,19 +295,6 @@ Result<QList<Revision>> ModificationRepository::revisions(qint64 modificationId)
     }
     return all->value(modificationId);
 }
-
-namespace {
-// "?, ?, ?" for `ids`, and their values to bind.
-QString placeholders(const QList<qint64> &ids, QVariantList *binds)
-{
-    QStringList marks;
-    for (qint64 id : ids) {
-        marks.append(QStringLiteral("?"));
-        binds->append(id);
-    }
-    return marks.join(QStringLiteral(", "));
-}
-} // namespace
 
 Result<QHash<qint64, QList<ModificationFile>>> ModificationRepository::filesOf(const QList<qint64> &ids) const
 {
@@ -300,6 +398,12 @@ Result<Modification> ModificationRepository::updateStatus(const Modification &mo
                 .arg(modification.version));
         !written) {
         return written.error();
+    }
+    // Back to testing or to a new revision: what was approved is not what will be there.
+    if (to == ModificationStatus::Pending || to == ModificationStatus::Testing) {
+        if (Status withdrawn = withdrawApprovals(modification.id); !withdrawn) {
+            return withdrawn.error();
+        }
     }
     return updated;
 }
@@ -458,7 +562,7 @@ Result<QString> ModificationRepository::latestApproval(qint64 modificationId, co
 {
     auto query = m_db.exec(Tr::tr("Reading reviews"),
                            QStringLiteral("SELECT %1 FROM reviews WHERE modification_id = ? AND decision = 'approved' "
-                                          "ORDER BY id DESC")
+                                          "AND withdrawn = 0 ORDER BY id DESC")
                                .arg(QLatin1String(column)),
                            {modificationId});
     if (!query) {

@@ -53,6 +53,19 @@ public:
                         const QString &reason,
                         const QString &headSeen,
                         int revision = 0);
+    // Moves the version on (a Conflict when it moved since `modification` was read), so that
+    // decisions that do not change the status still take turns.
+    Result<Modification> touch(const Modification &modification);
+    // Who approves what is there now, oldest first: approvals not withdrawn since.
+    Result<QStringList> approvers(qint64 modificationId) const;
+    // A new test run or revision withdraws the approvals given before it.
+    Status withdrawApprovals(qint64 modificationId);
+    // The people asked to review a modification, and each of these modifications'.
+    Result<QHash<qint64, QStringList>> assigneesOf(const QList<qint64> &ids) const;
+    // A Conflict when `person` is already asked; NotFound on unassigning someone not asked.
+    Status assignReviewer(qint64 modificationId, const QString &person, const QString &by);
+    Status unassignReviewer(qint64 modificationId, const QString &person);
+
     // The head of the target branch the approving review saw.
     Result<QString> approvedHeadSeen(qint64 modificationId) const;
     // Who gave the latest approving review.

@@ -54,6 +54,42 @@ QString SqlDialect::lockRowsSuffix() const
     return m_driver == DatabaseLocation::Driver::SQLite ? QString() : QStringLiteral(" FOR UPDATE");
 }
 
+QString SqlDialect::skipLockedSuffix() const
+{
+    return m_driver == DatabaseLocation::Driver::SQLite ? QString() : QStringLiteral(" FOR UPDATE SKIP LOCKED");
+}
+
+QString SqlDialect::isoNowPlusMsExpression() const
+{
+    if (m_driver == DatabaseLocation::Driver::SQLite) {
+        return QStringLiteral(
+            "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', printf('%+.3f seconds', CAST(? AS REAL) / 1000.0))");
+    }
+    return QStringLiteral(
+        "to_char((clock_timestamp() AT TIME ZONE 'UTC') + CAST(? AS DOUBLE PRECISION) * "
+        "interval '1 millisecond', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')");
+}
+
+bool SqlDialect::isRetryable(const QSqlError &error) const
+{
+    const QString code = error.nativeErrorCode();
+    if (m_driver == DatabaseLocation::Driver::SQLite) {
+        return code == u"5" || code == u"6"; // SQLITE_BUSY, SQLITE_LOCKED
+    }
+    return code == u"40P01" || code == u"40001"; // deadlock_detected, serialization_failure
+}
+
+bool SqlDialect::isConnectionLost(const QSqlError &error) const
+{
+    if (m_driver == DatabaseLocation::Driver::SQLite) {
+        return false;
+    }
+    const QString code = error.nativeErrorCode();
+    // Class 08 (connection exception), 57P01..57P03 (the server shut down or cannot connect now).
+    return error.type() == QSqlError::ConnectionError || code.startsWith(QStringLiteral("08")) || code == u"57P01"
+        || code == u"57P02" || code == u"57P03";
+}
+
 bool SqlDialect::isUniqueViolation(const QSqlError &error) const
 {
     const QString code = error.nativeErrorCode();

@@ -36,8 +36,22 @@ public:
     // (SQLite's BEGIN IMMEDIATE already holds the database's write lock).
     QString lockRowsSuffix() const;
 
+    // Like lockRowsSuffix(), but rows another transaction holds are left out instead of waited
+    // for (PostgreSQL's SKIP LOCKED): workers claiming from one queue never queue behind each other.
+    QString skipLockedSuffix() const;
+
+    // The database server's clock as ISO 8601 UTC text with milliseconds (the format of every
+    // timestamp column), plus a number of milliseconds bound as the expression's one parameter.
+    // Leases are timed by the one clock every machine sharing the database sees.
+    QString isoNowPlusMsExpression() const;
+
     // Whether an error is a unique or primary key violation (a lost race, not a bug).
     bool isUniqueViolation(const QSqlError &error) const;
+    // Whether the server gave up on a transaction to break a deadlock or a serialization
+    // conflict: the transaction did nothing and may be tried again.
+    bool isRetryable(const QSqlError &error) const;
+    // Whether the connection to the server is gone (the server restarted or is unreachable).
+    bool isConnectionLost(const QSqlError &error) const;
 
     // Lists the user tables of the schema, lower case, sorted.
     QString listTablesSql() const;

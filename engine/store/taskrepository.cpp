@@ -22,7 +22,7 @@ const char *const taskColumns =
     "id, plan_id, plan_node_id, goal_id, ordinal, kind, state, input, output, summary, "
     "attempts, max_attempts, timeout_s, not_before, claimed_by, claimed_at, "
     "cancel_requested, version, created_at, updated_at, "
-    "(SELECT p.state FROM plans p WHERE p.id = tasks.plan_id)";
+    "(SELECT p.state FROM plans p WHERE p.id = tasks.plan_id), lease_until";
 
 const char *const runColumns =
     "id, task_id, job_name, kind, attempt, outcome, exit_code, started_at, finished_at, "
@@ -57,6 +57,7 @@ TaskRecord taskFromQuery(const QSqlQuery &query)
     task.createdAt = query.value(18).toString();
     task.updatedAt = query.value(19).toString();
     task.planApproved = query.value(20).toString() != u"proposed";
+    task.leaseUntil = query.value(21).toString();
     for (const QJsonValue &value : task.input.value(QStringLiteral("arguments")).toArray()) {
         task.arguments.append(value.toString());
     }
@@ -188,8 +189,10 @@ Result<TaskRecord> TaskRepository::update(const TaskRecord &task, const TaskReco
     updated.updatedAt = isoNow();
     if (Status written = m_db.execVersioned(
             Tr::tr("Updating task %1").arg(task.id),
+            // A task that leaves 'running' gives up its lease; a claim sets it (startLease).
             QStringLiteral("UPDATE tasks SET state = ?, output = ?, summary = ?, attempts = ?, not_before = ?, "
-                           "claimed_by = ?, claimed_at = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?"),
+                           "claimed_by = ?, claimed_at = ?, version = ?, updated_at = ?, lease_until = CASE WHEN "
+                           "? = 'running' THEN lease_until ELSE NULL END WHERE id = ? AND version = ?"),
             {toString(updated.state),
              QString::fromUtf8(canonicalJson(updated.output)),
              updated.summary,
@@ -199,6 +202,7 @@ Result<TaskRecord> TaskRepository::update(const TaskRecord &task, const TaskReco
              orNull(updated.claimedAt),
              updated.version,
              updated.updatedAt,
+             toString(updated.state),
              task.id,
              task.version},
             Tr::tr("Task %1 was changed by someone else since it was read (version %2); nothing was "
@@ -209,6 +213,100 @@ Result<TaskRecord> TaskRepository::update(const TaskRecord &task, const TaskReco
         return written.error();
     }
     return updated;
+}
+
+Result<bool> TaskRepository::lockQueued(qint64 id, int version)
+{
+    auto query = m_db.exec(Tr::tr("Claiming task %1").arg(id),
+                           QStringLiteral("SELECT id FROM tasks WHERE id = ? AND version = ? AND state = 'queued'")
+                               + m_db.dialect().skipLockedSuffix(),
+                           {id, version});
+    if (!query) {
+        return query.error();
+    }
+    return query->next();
+}
+
+Status TaskRepository::startLease(const TaskClaim &claim, std::chrono::milliseconds lease)
+{
+    return m_db.execVersioned(
+        Tr::tr("Starting the lease of task %1").arg(claim.taskId),
+        QStringLiteral("UPDATE tasks SET lease_until = %1 WHERE id = ? AND claimed_by = ? AND "
+                       "state = 'running' AND version = ?")
+            .arg(m_db.dialect().isoNowPlusMsExpression()),
+        {double(lease.count()), claim.taskId, claim.holder, claim.version},
+        Tr::tr("Task %1 changed while it was being claimed; nothing was written.").arg(claim.taskId));
+}
+
+Result<QList<qint64>> TaskRepository::renewLeases(const QList<TaskClaim> &claims, std::chrono::milliseconds lease)
+{
+    QList<qint64> lost;
+    for (const TaskClaim &claim : claims) {
+        // A lease that ran out stays out: the task may be someone else's already.
+        auto renewed = m_db.execUpdate(Tr::tr("Renewing the lease of task %1").arg(claim.taskId),
+                                       QStringLiteral("UPDATE tasks SET lease_until = %1 WHERE id = ? AND claimed_by "
+                                                      "= ? AND state = 'running' AND version = ? AND lease_until >= %1")
+                                           .arg(m_db.dialect().isoNowPlusMsExpression()),
+                                       {double(lease.count()), claim.taskId, claim.holder, claim.version, 0.0});
+        if (!renewed) {
+            return renewed.error();
+        }
+        if (*renewed != 1) {
+            lost.append(claim.taskId);
+        }
+    }
+    return lost;
+}
+
+Result<QList<qint64>> TaskRepository::expiredLeases() const
+{
+    auto query = m_db.exec(Tr::tr("Looking for tasks whose lease ran out"),
+                           QStringLiteral("SELECT id FROM tasks WHERE state = 'running' AND lease_until IS NOT NULL "
+                                          "AND lease_until < %1 ORDER BY id")
+                               .arg(m_db.dialect().isoNowPlusMsExpression()),
+                           {0.0});
+    if (!query) {
+        return query.error();
+    }
+    QList<qint64> ids;
+    while (query->next()) {
+        ids.append(query->value(0).toLongLong());
+    }
+    return ids;
+}
+
+Status TaskRepository::checkClaim(const TaskClaim &claim) const
+{
+    auto query = m_db.exec(Tr::tr("Checking the claim on task %1").arg(claim.taskId),
+                           QStringLiteral("SELECT state, version, claimed_by, CASE WHEN lease_until IS NOT NULL AND "
+                                          "lease_until < %1 THEN 1 ELSE 0 END FROM tasks WHERE id = ?")
+                                   .arg(m_db.dialect().isoNowPlusMsExpression())
+                               + m_db.dialect().lockRowsSuffix(),
+                           {0.0, claim.taskId});
+    if (!query) {
+        return query.error();
+    }
+    if (!query->next()) {
+        return makeError(Tr::tr("Task %1 does not exist; nothing was written for it.").arg(claim.taskId),
+                         ErrorKind::NotFound);
+    }
+    const bool held = query->value(0).toString() == u"running" && query->value(1).toInt() == claim.version
+        && query->value(2).toString() == claim.holder;
+    if (!held) {
+        return makeError(Tr::tr("Task %1 is no longer held by %2 (its lease ran out and it was taken back, or it "
+                                "ended); nothing was written for it.")
+                             .arg(claim.taskId)
+                             .arg(claim.holder),
+                         ErrorKind::Conflict);
+    }
+    if (query->value(3).toInt() != 0) {
+        return makeError(Tr::tr("The lease of %1 on task %2 ran out; nothing was written for it, and the task will "
+                                "be run again.")
+                             .arg(claim.holder)
+                             .arg(claim.taskId),
+                         ErrorKind::Conflict);
+    }
+    return {};
 }
 
 Result<int> TaskRepository::skipAfter(qint64 planId, int ordinal, const QString &reason)

@@ -3,6 +3,7 @@
 #include "base/result.h"
 #include "model/task.h"
 
+#include <chrono>
 #include <optional>
 
 namespace astra {
@@ -37,6 +38,23 @@ public:
     // The versioned row update behind Transitions (store/transitions.h), which checks the state
     // machine and writes the ledger entry: state changes go through Transitions, not here.
     Result<TaskRecord> update(const TaskRecord &task, const TaskRecord &changed);
+    // Locks a queued task at `version` for the claim being made in this transaction. False when
+    // it is not queued at that version any more, or when another transaction holds it (on
+    // PostgreSQL it is skipped rather than waited for: FOR UPDATE SKIP LOCKED).
+    Result<bool> lockQueued(qint64 id, int version);
+    // The lease of a task just claimed: `lease` from now by the database's clock.
+    Status startLease(const TaskClaim &claim, std::chrono::milliseconds lease);
+    // Renews the leases of the tasks these claims hold, `lease` from now; returns the tasks
+    // whose claim is gone (taken back after the lease ran out, or ended): a lease that ran out
+    // is never renewed.
+    Result<QList<qint64>> renewLeases(const QList<TaskClaim> &claims, std::chrono::milliseconds lease);
+    // Running tasks whose lease ran out (by the database's clock).
+    Result<QList<qint64>> expiredLeases() const;
+    // Inside a write transaction: whether `claim` still holds its task with a lease that has not
+    // run out; a Conflict naming the task otherwise. Every write made for a running task checks
+    // its claim here first, so a worker that lost its task writes nothing.
+    Status checkClaim(const TaskClaim &claim) const;
+
     // Marks every queued task of a plan after `ordinal` skipped.
     Result<int> skipAfter(qint64 planId, int ordinal, const QString &reason);
     // Sets the flag a runner polls; the version stays, so the runner can still record the end.

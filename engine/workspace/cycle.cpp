@@ -76,6 +76,7 @@ Result<CycleReport> runCycle(Workspace &workspace, const WorkspaceOptions &optio
 
     SchedulerOptions schedulerOptions;
     schedulerOptions.openSession = workspaceTaskSessions(options);
+    schedulerOptions.lease = std::chrono::duration_cast<std::chrono::milliseconds>(workspace.config().team.lease);
     Scheduler scheduler(schedulerOptions, builtinExecutors());
     QObject::connect(
         &scheduler,

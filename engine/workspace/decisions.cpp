@@ -44,6 +44,23 @@ QString Decisions::actor() const
     return actor;
 }
 
+QString personOf(const QString &actor)
+{
+    const qsizetype open = actor.lastIndexOf(u'<');
+    const qsizetype close = actor.lastIndexOf(u'>');
+    if (open >= 0 && close > open + 1) {
+        return actor.mid(open + 1, close - open - 1).trimmed().toLower();
+    }
+    const qsizetype paren = actor.indexOf(QStringLiteral(" ("));
+    const QString user = (paren >= 0 ? actor.left(paren) : actor).trimmed();
+    return user.contains(u'@') ? user.toLower() : user;
+}
+
+QString Decisions::person() const
+{
+    return personOf(actor());
+}
+
 GitIdentity Decisions::identity() const
 {
     GitIdentity identity = m_repo.identity();

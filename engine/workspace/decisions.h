@@ -14,6 +14,10 @@ class Ledger;
 
 // What the workspace's services share about a decision: who makes it, the ledger checkpoint
 // written after it, and the problems that did not make it fail (warnings).
+// The person an actor names, the key two decisions are compared by: the e-mail address of
+// "user (Name <email>)", lower-cased, or the user when there is no address ("astra" for the engine).
+QString personOf(const QString &actor);
+
 class Decisions
 {
 public:
@@ -24,6 +28,8 @@ public:
     QString actor() const;
     // The person acting as git names them: the git identity, or the OS user when none is set.
     GitIdentity identity() const;
+    // The person acting, as personOf() names them.
+    QString person() const;
 
     // Writes refs/astra/ledger at the ledger's head.
     Result<LedgerCheckpoint> checkpoint();

@@ -69,6 +69,27 @@ QString approverName(const QString &reviewer)
     return match.hasMatch() ? match.captured(1) : reviewer.simplified();
 }
 
+// A ledger event as the past tense of what a person did.
+QString decisionVerb(const QString &event)
+{
+    if (event == u"modification_approved" || event == u"modification_approval_recorded") {
+        return Tr::tr("approved it");
+    }
+    if (event == u"modification_merged") {
+        return Tr::tr("merged it");
+    }
+    if (event == u"modification_rejected") {
+        return Tr::tr("rejected it");
+    }
+    if (event == u"modification_rolled_back") {
+        return Tr::tr("rolled it back");
+    }
+    if (event == u"modification_conflicted") {
+        return Tr::tr("found it in conflict");
+    }
+    return Tr::tr("changed it (%1)").arg(event);
+}
+
 QString commitMessage(const Modification &modification, const Goal &goal)
 {
     QString message = modification.title.trimmed();
@@ -164,17 +185,17 @@ ModificationService::recordViolations(qint64 goalId, const QString &source, cons
 Result<Modification> ModificationService::create(qint64 goalId,
                                                  const ChangeSet &changes,
                                                  const QString &who,
-                                                 std::optional<qint64> taskId,
+                                                 std::optional<TaskClaim> claim,
                                                  const QString &baseCommit)
 {
-    return createFor(goalId, std::nullopt, changes, who, taskId, baseCommit);
+    return createFor(goalId, std::nullopt, changes, who, claim, baseCommit);
 }
 
 Result<Modification> ModificationService::createFor(qint64 goalId,
                                                     const std::optional<Goal> &newGoal,
                                                     const ChangeSet &changes,
                                                     const QString &who,
-                                                    std::optional<qint64> taskId,
+                                                    std::optional<TaskClaim> claim,
                                                     const QString &baseCommit,
                                                     bool imported)
 {
@@ -226,6 +247,12 @@ Result<Modification> ModificationService::createFor(qint64 goalId,
         if (auto locked = m_ledger.lockHead(); !locked) {
             return locked.error();
         }
+        // A task's change is written only while its runner still holds the task.
+        if (claim) {
+            if (Status held = TaskRepository(m_db).checkClaim(*claim); !held) {
+                return held;
+            }
+        }
         if (newGoal) {
             // An import's goal is made with its modification, so that no goal is left without one.
             auto inserted = m_goals.insert(*newGoal);
@@ -246,7 +273,9 @@ Result<Modification> ModificationService::createFor(qint64 goalId,
         ModificationRepository repository(m_db);
         Modification row;
         row.goalId = ownerGoal;
-        row.taskId = taskId;
+        if (claim) {
+            row.taskId = claim->taskId;
+        }
         row.status = ModificationStatus::Pending;
         row.title = changes.title.trimmed().isEmpty() ? goal->title : changes.title.trimmed();
         row.rationale = changes.rationale;
@@ -537,6 +566,86 @@ Result<QList<TestResultRecord>> ModificationService::testResults(qint64 modifica
     return ModificationRepository(m_db).testResults(modificationId);
 }
 
+QString ModificationService::lastDecision(qint64 id) const
+{
+    auto entry = m_ledger.latestAbout(QStringLiteral("modification:%1").arg(id));
+    if (!entry || !entry->has_value()) {
+        return QString();
+    }
+    const LedgerEntry &last = **entry;
+    QString when = last.ts;
+    if (const QDateTime at = QDateTime::fromString(last.ts, Qt::ISODateWithMs); at.isValid()) {
+        when = at.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) + QStringLiteral(" UTC");
+    }
+    return Tr::tr(" %1 %2 at %3.").arg(approverName(last.actor), decisionVerb(last.event), when);
+}
+
+Error ModificationService::notInState(qint64 id, ModificationStatus status, const QString &rule) const
+{
+    return makeError(Tr::tr("Modification %1 is '%2'; %3.").arg(id).arg(toString(status), rule) + lastDecision(id)
+                         + Tr::tr(" Nothing was done."),
+                     ErrorKind::Refused);
+}
+
+std::optional<Error> ModificationService::decidedMeanwhile(const Modification &modification) const
+{
+    const qint64 id = modification.id;
+    if (auto again = ModificationRepository(m_db).find(id); again && again->status != modification.status) {
+        return notInState(id, again->status, Tr::tr("it was decided while this decision was being carried out"));
+    }
+    // Decided in git a moment ago, and about to be recorded: the target's head names it.
+    if (auto target = m_repo.branchCommit(modification.targetBranch)) {
+        if (auto landed = m_repo.commitMessage(*target);
+            landed && landed->contains(QStringLiteral("Astra-Modification: %1\n").arg(id))) {
+            auto committer = m_repo.commitAuthor(*target, true);
+            const QString who =
+                committer ? QStringLiteral("%1 <%2>").arg(committer->name, committer->email) : Tr::tr("Someone else");
+            return makeError(Tr::tr("%1 is deciding on modification %2 right now: %3 is at %4, which carries it "
+                                    "out; nothing was done.")
+                                 .arg(who)
+                                 .arg(id)
+                                 .arg(modification.targetBranch, target->left(12)),
+                             ErrorKind::Conflict);
+        }
+    }
+    return std::nullopt;
+}
+
+Status ModificationService::mayApprove(const Modification &modification, const QString &person) const
+{
+    for (const QString &approver : modification.approvers) {
+        if (personOf(approver) == person) {
+            return makeError(Tr::tr("%1 approved modification %2 already; [team] required_approvals = %3 asks for "
+                                    "approvals by %3 different people. Nothing was done.")
+                                 .arg(person)
+                                 .arg(modification.id)
+                                 .arg(m_config.team.requiredApprovals),
+                             ErrorKind::Refused);
+        }
+    }
+    if (!m_config.team.separateDuties) {
+        return {};
+    }
+    QString role;
+    if (auto goal = GoalRepository(m_db).find(modification.goalId); goal && personOf(goal->createdBy) == person) {
+        role = Tr::tr("created its goal %1").arg(goal->id);
+    }
+    for (const Revision &revision : modification.revisions) {
+        if (role.isEmpty() && revision.origin == u"import" && personOf(revision.createdBy) == person) {
+            role = Tr::tr("imported it");
+        }
+    }
+    if (role.isEmpty()) {
+        return {};
+    }
+    return makeError(Tr::tr("%1 %2, so %1 cannot approve modification %3: [team] separate_duties = true in "
+                            ".astra.toml asks for someone else. Ask another reviewer (`astra mod assign %3 PERSON`). "
+                            "Nothing was done.")
+                         .arg(person, role)
+                         .arg(modification.id),
+                     ErrorKind::Refused);
+}
+
 Result<Modification> ModificationService::move(const Modification &modification,
                                                ModificationStatus to,
                                                const QString &who,
@@ -565,6 +674,16 @@ Result<Modification> ModificationService::move(const Modification &modification,
         }
         return moved;
     });
+    if (!moved && moved.error().kind == ErrorKind::Conflict) {
+        // Someone else decided first: say who, and what.
+        const QString who = lastDecision(modification.id);
+        if (!who.isEmpty()) {
+            return makeError(Tr::tr("Modification %1 changed while this decision was being made:%2 Nothing was done.")
+                                 .arg(modification.id)
+                                 .arg(who),
+                             ErrorKind::Conflict);
+        }
+    }
     if (!moved) {
         return moved.error();
     }
@@ -746,35 +865,98 @@ Result<QList<Modification>> ModificationService::testPending(const std::function
 
 Result<Modification> ModificationService::approve(qint64 id, const QString &reason)
 {
-    auto modification = ModificationRepository(m_db).find(id);
-    if (!modification) {
-        return modification.error();
+    const QString actor = m_decisions.actor();
+    const QString person = personOf(actor);
+    // Two people approving at once both count: the one who loses the race looks again.
+    for (int attempt = 0;; ++attempt) {
+        auto modification = ModificationRepository(m_db).find(id);
+        if (!modification) {
+            return modification.error();
+        }
+        if (modification->status != ModificationStatus::AwaitingApproval) {
+            return notInState(id,
+                              modification->status,
+                              Tr::tr("only a modification whose tests passed ('awaiting_approval') can be approved"));
+        }
+        if (Status allowed = mayApprove(*modification, person); !allowed) {
+            return allowed.error();
+        }
+        auto head = m_repo.branchCommit(modification->targetBranch);
+        if (!head) {
+            return head.error();
+        }
+        const int approvals = int(modification->approvers.size()) + 1;
+        const int required = m_config.team.requiredApprovals;
+        QJsonObject meta;
+        meta.insert(QStringLiteral("head_seen"), *head);
+        meta.insert(QStringLiteral("commit"), modification->headCommit);
+        meta.insert(QStringLiteral("approvals"), approvals);
+        meta.insert(QStringLiteral("required_approvals"), required);
+        Result<Modification> approved = makeError(QString());
+        if (approvals >= required) {
+            approved = move(*modification,
+                            ModificationStatus::Approved,
+                            actor,
+                            meta,
+                            QStringLiteral("approved"),
+                            reason,
+                            *head);
+        } else {
+            approved = recordApproval(*modification, actor, meta, reason, *head);
+        }
+        if (!approved && approved.error().kind == ErrorKind::Conflict && attempt < 3) {
+            continue;
+        }
+        if (approved) {
+            m_decisions.checkpointAfterDecision();
+        }
+        return approved;
     }
-    if (modification->status != ModificationStatus::AwaitingApproval) {
-        return makeError(Tr::tr("Modification %1 is '%2'; only a modification whose tests passed ('awaiting_approval') "
-                                "can be approved.")
-                             .arg(id)
-                             .arg(toString(modification->status)),
-                         ErrorKind::Refused);
+}
+
+Result<Modification> ModificationService::recordApproval(const Modification &modification,
+                                                         const QString &actor,
+                                                         QJsonObject meta,
+                                                         const QString &reason,
+                                                         const QString &headSeen)
+{
+    const int revision = modification.revisionOf(modification.headCommit);
+    if (revision > 0) {
+        meta.insert(QStringLiteral("revision"), revision);
     }
-    auto head = m_repo.branchCommit(modification->targetBranch);
-    if (!head) {
-        return head.error();
+    if (!reason.isEmpty()) {
+        meta.insert(QStringLiteral("reason"), reason);
     }
-    QJsonObject meta;
-    meta.insert(QStringLiteral("head_seen"), *head);
-    meta.insert(QStringLiteral("commit"), modification->headCommit);
-    auto approved = move(*modification,
-                         ModificationStatus::Approved,
-                         m_decisions.actor(),
-                         meta,
-                         QStringLiteral("approved"),
-                         reason,
-                         *head);
-    if (approved) {
-        m_decisions.checkpointAfterDecision();
-    }
-    return approved;
+    return m_db.writeTransaction([&]() -> Result<Modification> {
+        if (auto locked = m_ledger.lockHead(); !locked) {
+            return locked.error();
+        }
+        ModificationRepository repository(m_db);
+        // The version moves, so that an approval given at the same moment is counted after this one.
+        auto touched = repository.touch(modification);
+        if (!touched) {
+            return touched.error();
+        }
+        if (Status reviewed =
+                repository.insertReview(modification.id, actor, QStringLiteral("approved"), reason, headSeen, revision);
+            !reviewed) {
+            return reviewed.error();
+        }
+        auto entry = m_ledger.append(LedgerRecord{actor,
+                                                  QStringLiteral("modification_approval_recorded"),
+                                                  QStringLiteral("modification:%1").arg(modification.id),
+                                                  meta});
+        if (!entry) {
+            return entry.error();
+        }
+        Modification updated = *touched;
+        updated.files = modification.files;
+        updated.revisions = modification.revisions;
+        updated.assignees = modification.assignees;
+        updated.approvers = modification.approvers;
+        updated.approvers.append(actor);
+        return updated;
+    });
 }
 
 Result<Modification> ModificationService::reject(qint64 id, const QString &reason)
@@ -788,6 +970,9 @@ Result<Modification> ModificationService::reject(qint64 id, const QString &reaso
     auto modification = ModificationRepository(m_db).find(id);
     if (!modification) {
         return modification.error();
+    }
+    if (!ModificationStateMachine::legalNextStates(modification->status).contains(ModificationStatus::Rejected)) {
+        return notInState(id, modification->status, Tr::tr("it can no longer be rejected"));
     }
     auto rejected =
         move(*modification, ModificationStatus::Rejected, m_decisions.actor(), {}, QStringLiteral("rejected"), reason);
@@ -805,10 +990,24 @@ Result<Modification> ModificationService::merge(qint64 id)
         return modification.error();
     }
     if (modification->status != ModificationStatus::Approved) {
-        return makeError(Tr::tr("Modification %1 is '%2'; only an approved modification can be merged. Approve it "
-                                "with `astra mod approve %1` after its tests passed.")
+        return notInState(
+            id,
+            modification->status,
+            Tr::tr("only an approved modification can be merged (`astra mod approve %1` after its tests passed)")
+                .arg(id));
+    }
+    if (int(modification->approvers.size()) < m_config.team.requiredApprovals) {
+        QStringList names;
+        for (const QString &approver : std::as_const(modification->approvers)) {
+            names.append(approverName(approver));
+        }
+        return makeError(Tr::tr("Modification %1 has %2 of the %3 approvals [team] required_approvals in .astra.toml "
+                                "asks for (%4); nothing was merged. Another person approves it with `astra mod "
+                                "approve %1`.")
                              .arg(id)
-                             .arg(toString(modification->status)),
+                             .arg(modification->approvers.size())
+                             .arg(m_config.team.requiredApprovals)
+                             .arg(names.isEmpty() ? Tr::tr("nobody") : names.join(QStringLiteral(", "))),
                          ErrorKind::Refused);
     }
     auto results = repository.testResults(id);
@@ -835,6 +1034,9 @@ Result<Modification> ModificationService::merge(qint64 id)
         return headSeen.error();
     }
     if (auto targetNow = m_repo.branchCommit(modification->targetBranch); targetNow && *targetNow != *headSeen) {
+        if (auto meanwhile = decidedMeanwhile(*modification); meanwhile) {
+            return *meanwhile;
+        }
         return makeError(Tr::tr("%1 moved since the review (it was at %2 when modification %3 was approved, it is at "
                                 "%4); nothing was merged. `astra mod retest %3` tests the change on the new head "
                                 "and puts it back for review; approve it again to merge.")
@@ -843,7 +1045,7 @@ Result<Modification> ModificationService::merge(qint64 id)
                              .arg(targetNow->left(12)),
                          ErrorKind::Conflict);
     }
-    Merger merger(m_repo);
+    Merger merger(m_repo, m_decisions.identity());
     auto goal = GoalRepository(m_db).find(modification->goalId);
     const QString message = QStringLiteral("Merge %1: %2\n\nAstra-Goal: %3\nAstra-Modification: %4\n")
                                 .arg(modification->branch, modification->title)
@@ -851,12 +1053,14 @@ Result<Modification> ModificationService::merge(qint64 id)
                                 .arg(id);
     // What lands is the approved commit's tree, parents and author, committed by the person who
     // merges it with a trailer naming who approved it.
-    auto approver = repository.approvedBy(id);
     auto approvedMessage = m_repo.commitMessage(modification->headCommit);
-    if (!approver || !approvedMessage) {
-        return !approver ? approver.error() : approvedMessage.error();
+    if (!approvedMessage) {
+        return approvedMessage.error();
     }
-    const QString trailer = QStringLiteral("Approved-by: %1\n").arg(approverName(*approver));
+    QString trailer;
+    for (const QString &approver : std::as_const(modification->approvers)) {
+        trailer += QStringLiteral("Approved-by: %1\n").arg(approverName(approver));
+    }
     auto landing =
         m_repo.recommit(modification->headCommit, m_decisions.identity(), approvedMessage->trimmed() + u'\n' + trailer);
     if (!landing) {
@@ -865,6 +1069,11 @@ Result<Modification> ModificationService::merge(qint64 id)
     crashPoint("merge-before-ref");
     auto outcome =
         merger.merge(modification->targetBranch, *headSeen, modification->baseCommit, *landing, message + trailer);
+    if (!outcome && outcome.error().kind == ErrorKind::Conflict) {
+        if (auto meanwhile = decidedMeanwhile(*modification); meanwhile) {
+            return *meanwhile;
+        }
+    }
     if (!outcome) {
         return outcome.error();
     }
@@ -906,6 +1115,56 @@ Result<Modification> ModificationService::merge(qint64 id)
     return merged;
 }
 
+Result<Modification> ModificationService::assignReviewers(qint64 id, const QStringList &people, bool assign)
+{
+    QStringList named;
+    for (const QString &person : people) {
+        const QString key = personOf(person);
+        if (key.isEmpty() || key.contains(QRegularExpression(QStringLiteral("\\s")))) {
+            return makeError(Tr::tr("'%1' does not name a person: give an e-mail address (bob@example.org) or a user "
+                                    "name, as `astra mod show` lists approvers. Nothing was changed.")
+                                 .arg(person),
+                             ErrorKind::Invalid);
+        }
+        if (!named.contains(key)) {
+            named.append(key);
+        }
+    }
+    if (named.isEmpty()) {
+        return makeError(Tr::tr("Name at least one person to ask for a review."), ErrorKind::Invalid);
+    }
+    const QString actor = m_decisions.actor();
+    Status done = m_db.writeTransaction([&]() -> Status {
+        if (auto locked = m_ledger.lockHead(); !locked) {
+            return locked.error();
+        }
+        ModificationRepository repository(m_db);
+        auto modification = repository.find(id);
+        if (!modification) {
+            return modification.error();
+        }
+        for (const QString &person : std::as_const(named)) {
+            Status changed =
+                assign ? repository.assignReviewer(id, person, actor) : repository.unassignReviewer(id, person);
+            if (!changed) {
+                return changed;
+            }
+        }
+        QJsonObject meta;
+        meta.insert(QStringLiteral("people"), QJsonArray::fromStringList(named));
+        auto entry = m_ledger.append(
+            LedgerRecord{actor,
+                         assign ? QStringLiteral("reviewers_assigned") : QStringLiteral("reviewers_unassigned"),
+                         QStringLiteral("modification:%1").arg(id),
+                         meta});
+        return entry ? Status() : Status(entry.error());
+    });
+    if (!done) {
+        return done.error();
+    }
+    return ModificationRepository(m_db).find(id);
+}
+
 Result<Modification> ModificationService::rollback(qint64 id, const QString &reason)
 {
     if (reason.trimmed().isEmpty()) {
@@ -919,17 +1178,19 @@ Result<Modification> ModificationService::rollback(qint64 id, const QString &rea
         return modification.error();
     }
     if (modification->status != ModificationStatus::Merged) {
-        return makeError(Tr::tr("Modification %1 is '%2'; only a merged modification can be rolled back.")
-                             .arg(id)
-                             .arg(toString(modification->status)),
-                         ErrorKind::Refused);
+        return notInState(id, modification->status, Tr::tr("only a merged modification can be rolled back"));
     }
-    Merger merger(m_repo);
+    Merger merger(m_repo, m_decisions.identity());
     const QString message = QStringLiteral("Revert %1: %2\n\n%3\n\nAstra-Goal: %4\nAstra-Modification: %5\n")
                                 .arg(modification->branch, modification->title, reason.trimmed())
                                 .arg(modification->goalId)
                                 .arg(id);
     auto outcome = merger.revert(modification->targetBranch, modification->mergeCommit, message);
+    if (!outcome && outcome.error().kind == ErrorKind::Conflict) {
+        if (auto meanwhile = decidedMeanwhile(*modification); meanwhile) {
+            return *meanwhile;
+        }
+    }
     if (!outcome) {
         return outcome.error();
     }

@@ -3,6 +3,7 @@
 #include "base/result.h"
 #include "model/goal.h"
 #include "model/modification.h"
+#include "model/task.h"
 #include "model/treediff.h"
 
 #include <functional>
@@ -48,12 +49,12 @@ public:
                         GoalService &goals,
                         QString stateDir);
 
-    // `taskId`: the code_modify task that writes it. `baseCommit`: the commit the change set
-    // was made against (empty: the target's head now).
+    // `claim`: the code_modify task that writes it, as its runner holds it (checked when written). `baseCommit`: the
+    // commit the change set was made against (empty: the target's head now).
     Result<Modification> create(qint64 goalId,
                                 const ChangeSet &changes,
                                 const QString &who,
-                                std::optional<qint64> taskId = std::nullopt,
+                                std::optional<TaskClaim> claim = std::nullopt,
                                 const QString &baseCommit = {});
     Result<Modification> proposePatch(const QByteArray &patch, std::optional<qint64> goalId, const QString &title);
     Result<Modification> proposeBranch(const QString &branch, std::optional<qint64> goalId, const QString &title);
@@ -71,6 +72,9 @@ public:
     Result<Modification> merge(qint64 id);
     Result<Modification> rollback(qint64 id, const QString &reason);
     Result<RollbackImpact> rollbackImpact(qint64 id);
+    // Asks people (as personOf() names them: an e-mail address, or a user) to review it, or
+    // withdraws the request; ledgered.
+    Result<Modification> assignReviewers(qint64 id, const QStringList &people, bool assign);
     Result<TreeDiff> diff(qint64 id, const TreeDiffOptions &options);
     Result<QStringList> prune(int days);
     // A refusal by the path policy, ledgered on goal `goalId` (`source`: what was refused).
@@ -88,7 +92,7 @@ private:
                                    const std::optional<Goal> &newGoal,
                                    const ChangeSet &changes,
                                    const QString &who,
-                                   std::optional<qint64> taskId,
+                                   std::optional<TaskClaim> claim,
                                    const QString &baseCommit,
                                    bool imported = false);
     // Inside createFor's transaction: `goal` waits for review of its imported change (approved
@@ -99,6 +103,24 @@ private:
     // The imported change under its goal (found, or created), checkpointed; the goal awaits review.
     Result<Modification>
     createImported(std::optional<qint64> goalId, const QString &goalTitle, const ChangeSet &changes);
+    // What was last decided on modification `id`, for a person who found it decided already:
+    // " Bob <bob@example.org> merged it at 2026-12-06 04:50:01 UTC." (empty when the ledger has nothing).
+    QString lastDecision(qint64 id) const;
+    // A refusal because modification `id` is in `status`, with who put it there.
+    Error notInState(qint64 id, ModificationStatus status, const QString &rule) const;
+    // Whether the acting person may approve: not twice, and not their own change when
+    // [team] separate_duties is on.
+    Status mayApprove(const Modification &modification, const QString &person) const;
+    // After a git move lost its race: the decision someone else made on `modification`
+    // meanwhile (read again, or seen on the target's head), if that is why.
+    std::optional<Error> decidedMeanwhile(const Modification &modification) const;
+    // An approval short of [team] required_approvals: a review and a ledger entry, the
+    // modification still awaiting approval.
+    Result<Modification> recordApproval(const Modification &modification,
+                                        const QString &actor,
+                                        QJsonObject meta,
+                                        const QString &reason,
+                                        const QString &headSeen);
     Result<Modification> move(const Modification &modification,
                               ModificationStatus to,
                               const QString &who,

@@ -248,7 +248,7 @@ TaskOutcome codeModify(Workspace &workspace, TaskContext &context)
     auto created = workspace.createModification(context.task.goalId,
                                                 changes,
                                                 QStringLiteral("astra"),
-                                                context.task.id,
+                                                context.task.claim(),
                                                 analyze->output.value(QStringLiteral("base")).toString());
     if (!created) {
         return TaskOutcome::failed(created.error());

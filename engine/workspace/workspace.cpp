@@ -7,6 +7,7 @@
 #include "git/stalelocks.h"
 #include "goals/generator.h"
 #include "policy/pathglob.h"
+#include "sandbox/sandbox.h"
 #include "sandbox/scratch.h"
 #include "store/database.h"
 #include "store/databaselocation.h"
@@ -226,6 +227,14 @@ Result<DatabaseLocation> Workspace::locationFor(const WorkspaceOptions &options,
     if (!options.dbUrl.isEmpty()) {
         return DatabaseLocation::parse(options.dbUrl);
     }
+    // A team's shared database, set once per clone (`astra team init` prints the line).
+    if (const QString shared = repo.configValue(QStringLiteral("astra.database")); !shared.trimmed().isEmpty()) {
+        auto location = DatabaseLocation::parse(shared.trimmed());
+        if (!location) {
+            return makeError(Tr::tr("git config astra.database: %1").arg(location.message()), ErrorKind::Invalid);
+        }
+        return location;
+    }
     return DatabaseLocation::sqliteFile(QDir(repo.commonDir()).filePath(QStringLiteral("astra/state.db")));
 }
 
@@ -301,6 +310,30 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const WorkspaceOptions &optio
             Tr::tr("A scratch folder left by a run that died could not be removed: %1").arg(problem));
     }
     return workspace;
+}
+
+Result<std::pair<int, int>> Workspace::initTeamDatabase(const DatabaseLocation &location)
+{
+    if (location.driver != DatabaseLocation::Driver::PostgreSQL) {
+        return makeError(Tr::tr("%1 is not a PostgreSQL URL; a team shares a PostgreSQL database "
+                                "(postgresql://USER@HOST:PORT/DB). An SQLite file serves one machine.")
+                             .arg(location.displayName()),
+                         ErrorKind::Invalid);
+    }
+    auto db = Database::open(location, Database::OpenMode::MustExist);
+    if (!db) {
+        return db.error();
+    }
+    Migrator migrator(*db);
+    auto before = migrator.currentVersion();
+    if (!before) {
+        return before.error();
+    }
+    auto migrated = migrator.migrate();
+    if (!migrated) {
+        return migrated.error();
+    }
+    return std::pair<int, int>(*before, *migrated);
 }
 
 Result<InitReport> Workspace::init(const WorkspaceOptions &options)
@@ -598,10 +631,10 @@ Result<Goal> Workspace::moveGoal(qint64 id, GoalState to, const QString &reason,
 Result<Modification> Workspace::createModification(qint64 goalId,
                                                    const ChangeSet &changes,
                                                    const QString &who,
-                                                   std::optional<qint64> taskId,
+                                                   std::optional<TaskClaim> claim,
                                                    const QString &baseCommit)
 {
-    return m_modifications.create(goalId, changes, who, taskId, baseCommit);
+    return m_modifications.create(goalId, changes, who, claim, baseCommit);
 }
 
 Result<Modification>
@@ -658,6 +691,66 @@ Result<Modification> Workspace::rejectModification(qint64 id, const QString &rea
 Result<Modification> Workspace::mergeModification(qint64 id)
 {
     return m_modifications.merge(id);
+}
+
+Status Workspace::checkWorkerReady()
+{
+    const Config &config = m_config;
+    const bool agentRuns =
+        config.proposer.kind == ProposerSection::Kind::Agent || config.proposer.kind == ProposerSection::Kind::Command;
+    const bool sandboxNeeded = config.tests.sandbox == TestsSection::Sandbox::Bwrap
+        || (agentRuns && config.proposer.sandbox != TestsSection::Sandbox::None);
+    if (!bubblewrapAvailable()) {
+        if (sandboxNeeded) {
+            return makeError(Tr::tr("This machine cannot run the sandbox agents and tests run in: bubblewrap (bwrap) "
+                                    "is missing or does not work here. Install it (on Debian: apt install bubblewrap) "
+                                    "and allow unprivileged user namespaces, then start the worker again. Nothing was "
+                                    "claimed."),
+                             ErrorKind::Refused);
+        }
+        if (config.tests.sandbox == TestsSection::Sandbox::Auto && !config.tests.command.isEmpty()) {
+            warn(
+                Tr::tr("bubblewrap does not work on this machine: this worker runs the tests without a sandbox "
+                       "([tests] sandbox = \"auto\")."));
+        }
+    }
+    auto target = m_repo.branchCommit(config.workspace.targetBranch);
+    if (!target) {
+        return makeError(Tr::tr("%1 has no branch %2, the target of .astra.toml: this is not the repository the team's "
+                                "database serves, or it is not up to date. Give --repo the path of that repository on "
+                                "this machine. Nothing was claimed.")
+                             .arg(m_repo.workDir(), config.workspace.targetBranch),
+                         ErrorKind::Refused);
+    }
+    auto open = m_modifications.list(std::nullopt);
+    if (!open) {
+        return open.error();
+    }
+    for (const Modification &modification : std::as_const(*open)) {
+        if (modification.headCommit.isEmpty() || ModificationStateMachine::isFinished(modification.status)) {
+            continue;
+        }
+        if (!m_repo.commitParents(modification.headCommit)) {
+            return makeError(Tr::tr("Modification %1's commit %2 (branch %3) is not in %4: this is not the repository "
+                                    "the team's database serves. Give --repo the path of that repository on this "
+                                    "machine (every worker and workstation works on the same repository). Nothing was "
+                                    "claimed.")
+                                 .arg(modification.id)
+                                 .arg(modification.headCommit.left(12), modification.branch, m_repo.workDir()),
+                             ErrorKind::Refused);
+        }
+    }
+    return {};
+}
+
+Result<Modification> Workspace::assignReviewers(qint64 id, const QStringList &people, bool assign)
+{
+    return m_modifications.assignReviewers(id, people, assign);
+}
+
+QString Workspace::person() const
+{
+    return m_parts->decisions.person();
 }
 
 Result<Modification> Workspace::rollbackModification(qint64 id, const QString &reason)

@@ -64,6 +64,9 @@ public:
     static Result<std::unique_ptr<Workspace>> open(const WorkspaceOptions &options);
     // Writes .astra.toml when absent and creates (or upgrades) the state.
     static Result<InitReport> init(const WorkspaceOptions &options);
+    // A team's shared PostgreSQL database made ready: the schema created or brought up to date
+    // (the database itself must exist). Returns the schema version before and after.
+    static Result<std::pair<int, int>> initTeamDatabase(const DatabaseLocation &location);
 
     ~Workspace();
 
@@ -89,6 +92,13 @@ public:
 
     Result<WorkspaceStatus> status();
 
+    // What a worker needs before it claims anything, checked when it starts: the sandbox its
+    // configuration asks for works on this machine, and this repository is the one the
+    // database serves (the target branch and the commits of the open modifications are in it).
+    // The error says what is missing and what to do; warnings (an `auto` sandbox without
+    // bubblewrap) are left for takeWarnings().
+    Status checkWorkerReady();
+
     Result<Goal> addUserGoal(const QString &title, const QStringList &files, const QString &description = {});
     Result<QList<Goal>> goals(std::optional<GoalState> state = std::nullopt);
     Result<Goal> goal(qint64 id);
@@ -106,12 +116,12 @@ public:
     Result<LedgerSegment> archiveLedger(qint64 throughSeq);
 
     // Modifications: changes on their own branches, tested, reviewed, merged, rolled back.
-    // `taskId`: the code_modify task that writes it. `baseCommit`: the commit the change set was
-    // made against (empty: the target's head now).
+    // `claim`: the code_modify task that writes it, as its runner holds it (checked when written). `baseCommit`: the
+    // commit the change set was made against (empty: the target's head now).
     Result<Modification> createModification(qint64 goalId,
                                             const ChangeSet &changes,
                                             const QString &actor,
-                                            std::optional<qint64> taskId = std::nullopt,
+                                            std::optional<TaskClaim> claim = std::nullopt,
                                             const QString &baseCommit = {});
     Result<Modification> proposePatch(const QByteArray &patch, std::optional<qint64> goalId, const QString &title);
     Result<Modification> proposeBranch(const QString &branch, std::optional<qint64> goalId, const QString &title);
@@ -133,6 +143,10 @@ public:
     Result<Modification> rollbackModification(qint64 id, const QString &reason);
     // What rollbackModification() would touch (blocking; nothing is changed).
     Result<RollbackImpact> rollbackImpact(qint64 id);
+    // Asks people to review modification `id` (assign) or withdraws the request.
+    Result<Modification> assignReviewers(qint64 id, const QStringList &people, bool assign);
+    // The person acting, as decisions record them (see personOf()).
+    QString person() const;
     // The change of a modification, base to head, with intra-line ranges (blocking).
     Result<TreeDiff> modificationDiff(qint64 id, const TreeDiffOptions &options = {});
     // Deletes the branches of finished modifications last changed more than `days` ago.

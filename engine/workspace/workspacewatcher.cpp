@@ -12,6 +12,7 @@
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
+#include <QTimer>
 
 #include <algorithm>
 #include <mutex>
@@ -473,6 +474,15 @@ struct WorkspaceWatcher::WorkerState
     std::unique_ptr<Workspace> workspace;
     std::unique_ptr<ChangeFeed> feed; // on workspace's database; closed before it
     std::function<void()> onChange; // called on the worker thread when another process changed the state
+    // Called on the worker thread when the database went away, and when it is back.
+    std::function<void(const QString &)> onAway;
+    std::function<void()> onBack;
+    // Every heartbeatMs: is a shared database still there (a restart drops the connection and
+    // the notifications with it)? While away, it tries to open the workspace again.
+    std::unique_ptr<QTimer> heartbeat;
+    bool away = false;
+    bool openedBefore = false;
+    static constexpr int heartbeatMs = 2000;
     QFileInfo config; // .astra.toml as it was when `workspace` read it
     bool configExisted = false;
     QDateTime configModified;
@@ -491,6 +501,65 @@ struct WorkspaceWatcher::WorkerState
         workspace.reset();
     }
 
+    // On the worker thread, once: the heartbeat's timer lives there.
+    void startHeartbeat()
+    {
+        if (heartbeat) {
+            return;
+        }
+        heartbeat = std::make_unique<QTimer>();
+        heartbeat->setInterval(heartbeatMs);
+        QObject::connect(heartbeat.get(), &QTimer::timeout, heartbeat.get(), [this] { beat(); });
+        heartbeat->start();
+    }
+
+    void beat()
+    {
+        if (!away && !workspace && openedBefore) {
+            // A load failed and closed it: open it again now rather than at the next load, so
+            // that a database that went away is noticed.
+            if (auto opened = get(options); !opened && opened.error().kind == ErrorKind::Transient) {
+                goneAway(opened.message());
+            }
+            return;
+        }
+        if (!away) {
+            if (!workspace || workspace->database().location().driver != DatabaseLocation::Driver::PostgreSQL) {
+                return; // an SQLite file does not go away
+            }
+            auto alive =
+                workspace->database().exec(QStringLiteral("Checking the connection"), QStringLiteral("SELECT 1"));
+            if (alive) {
+                return;
+            }
+            goneAway(alive.message());
+            return;
+        }
+        auto opened = get(options);
+        if (!opened) {
+            qCInfo(lcWorkspace) << "still away:" << opened.message();
+            return;
+        }
+        away = false;
+        qCInfo(lcWorkspace) << "the database is back";
+        if (onBack) {
+            onBack();
+        }
+    }
+
+    void goneAway(const QString &message)
+    {
+        if (away) {
+            return;
+        }
+        qCWarning(lcWorkspace) << "the database went away:" << message;
+        close();
+        away = true;
+        if (onAway) {
+            onAway(message);
+        }
+    }
+
     // The workspace for `wanted`: the open one, or one opened (and recovered) now.
     Result<Workspace *> get(const WorkspaceOptions &wanted)
     {
@@ -505,6 +574,7 @@ struct WorkspaceWatcher::WorkerState
             return opened.error();
         }
         workspace = std::move(*opened);
+        openedBefore = true;
         // Changes made by other processes (the CLI, a worker, the background cycle) arrive
         // without polling.
         feed = std::make_unique<ChangeFeed>(workspace->database());
@@ -544,6 +614,26 @@ WorkspaceWatcher::WorkspaceWatcher(QObject *parent)
             [this] { Q_EMIT stateChanged(); },
             Qt::QueuedConnection);
     };
+    m_state->onAway = [this](const QString &message) {
+        QMetaObject::invokeMethod(
+            this,
+            [this, message] {
+                m_away = true;
+                Q_EMIT connectionLost(message);
+            },
+            Qt::QueuedConnection);
+    };
+    // Back: what changed meanwhile was not announced, so every view reloads.
+    m_state->onBack = [this] {
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_away = false;
+                Q_EMIT connectionRestored();
+                Q_EMIT stateChanged();
+            },
+            Qt::QueuedConnection);
+    };
     m_thread.start();
 }
 
@@ -565,6 +655,7 @@ WorkspaceWatcher::~WorkspaceWatcher()
         m_worker,
         [state, &handOver] {
             std::lock_guard locker(handOver);
+            state->heartbeat.reset();
             state->close();
         },
         Qt::BlockingQueuedConnection);
@@ -598,9 +689,13 @@ void WorkspaceWatcher::runOnWorker(Work work, Done done)
         m_worker,
         [this, state = m_state, options = m_options, work = std::move(work), finished = std::move(finished)] {
             T result;
+            state->startHeartbeat();
             auto workspace = state->get(options);
             if (!workspace) {
                 result = T::failure(workspace.message());
+                if (workspace.error().kind == ErrorKind::Transient) {
+                    state->goneAway(workspace.message());
+                }
             } else {
                 result = work(**workspace);
                 if (!result.ok) {

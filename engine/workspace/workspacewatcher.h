@@ -113,6 +113,11 @@ public:
     {
         return m_running > 0;
     }
+    // Whether the shared database is out of reach (between connectionLost and connectionRestored).
+    bool isAway() const
+    {
+        return m_away;
+    }
 
     void refresh();
 
@@ -170,6 +175,11 @@ Q_SIGNALS:
     // Another process, or another connection of this one, changed the state (ChangeFeed):
     // the views refresh. Not emitted for the watcher's own perform() actions, which refresh.
     void stateChanged();
+    // The database went away (a restarted or unreachable PostgreSQL server): the watcher tries
+    // again every few seconds by itself. connectionRestored() is followed by stateChanged(), so
+    // the views catch up on what happened meanwhile.
+    void connectionLost(const QString &message);
+    void connectionRestored();
 
 private:
     struct WorkerState; // what lives on the worker thread: its open workspace
@@ -189,6 +199,7 @@ private:
     quint64 m_taskLogGeneration = 0;
     quint64 m_stepGeneration = 0;
     int m_running = 0;
+    bool m_away = false;
 };
 
 } // namespace astra

@@ -87,6 +87,7 @@ private Q_SLOTS:
                                             QStringLiteral("plan_nodes"),
                                             QStringLiteral("plans"),
                                             QStringLiteral("proposals"),
+                                            QStringLiteral("review_assignments"),
                                             QStringLiteral("review_comments"),
                                             QStringLiteral("reviews"),
                                             QStringLiteral("revisions"),
@@ -105,6 +106,8 @@ private Q_SLOTS:
         }
         QVERIFY(schema.value(QStringLiteral("goals")).contains(QStringLiteral("fingerprint")));
         QVERIFY(schema.value(QStringLiteral("goals")).contains(QStringLiteral("auto_approved")));
+        QVERIFY(schema.value(QStringLiteral("tasks")).contains(QStringLiteral("lease_until")));
+        QVERIFY(schema.value(QStringLiteral("reviews")).contains(QStringLiteral("withdrawn")));
 
         // Applied migrations carry the program's checksums; a second run changes nothing.
         const auto applied = migrator.applied().value();

@@ -31,6 +31,7 @@
 #include <QJsonObject>
 #include <QKeySequence>
 #include <QLabel>
+#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
@@ -40,6 +41,7 @@
 #include <QSystemTrayIcon>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTime>
 #include <QTimer>
 #include <QToolTip>
 
@@ -88,6 +90,10 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
     m_background = new QLabel(this);
     m_background->setObjectName(QStringLiteral("backgroundState"));
     statusBar()->addPermanentWidget(m_background);
+    m_connection = new QLabel(this);
+    m_connection->setObjectName(QStringLiteral("connectionState"));
+    m_connection->hide();
+    statusBar()->addPermanentWidget(m_connection);
 
     QMenu *fileMenu = menuBar()->addMenu(tr("&Workspace"));
     QAction *open = fileMenu->addAction(tr("&Open…"));
@@ -452,7 +458,23 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->open();
     });
+    // A shared database that went away: the views keep what they show, the status bar says so
+    // until the watcher is back (it tries by itself), then everything reloads.
+    connect(m_watcher, &WorkspaceWatcher::connectionLost, this, [this](const QString &message) {
+        m_connection->setText(tr("⚠ Database unreachable since %1 — reconnecting…")
+                                  .arg(QLocale().toString(QTime::currentTime(), QLocale::ShortFormat)));
+        m_connection->setToolTip(message);
+        m_connection->show();
+    });
+    connect(m_watcher, &WorkspaceWatcher::connectionRestored, this, [this] {
+        m_connection->hide();
+        statusBar()->showMessage(tr("Reconnected to the database; showing what changed meanwhile"), 8000);
+    });
     connect(m_watcher, &WorkspaceWatcher::loadFailed, this, [this](const QString &message) {
+        if (m_watcher->isAway()) {
+            Q_EMIT settled(); // the status bar says why; the views keep what they showed
+            return;
+        }
         m_statusPage->showError(message);
         setWindowTitle(tr("Astra Review"));
         statusBar()->showMessage(tr("The workspace could not be opened"));

@@ -151,6 +151,7 @@ private:
     QTabWidget *m_tabs = nullptr;
     QLabel *m_activity = nullptr;
     QLabel *m_background = nullptr;
+    QLabel *m_connection = nullptr; // shown while the shared database is out of reach
     QAction *m_backgroundAction = nullptr;
     QAction *m_backgroundNow = nullptr;
     std::chrono::milliseconds m_backgroundTick{0}; // 0: not started by the caller

@@ -1,0 +1,553 @@
+// A team on one database: workers in processes of their own claiming from one queue under
+// leases, a worker killed or frozen mid-task, two people deciding on one change at the same
+// moment, approvals a team requires, and separation of duties. On SQLite and on the
+// PostgreSQL server the test script starts.
+
+#include "store/database.h"
+#include "store/planrepository.h"
+#include "store/taskrepository.h"
+#include "testsupport.h"
+#include "workspace/workspace.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUuid>
+
+#include <atomic>
+#include <barrier>
+#include <csignal>
+#include <memory>
+#include <thread>
+
+using namespace astra;
+
+namespace {
+
+const char teamConfig[] =
+    "[workspace]\n"
+    "target_branch = \"main\"\n"
+    "[policy]\n"
+    "allowed = [\"src/\"]\n"
+    "[tests]\n"
+    "command = \"test -d src\"\n"
+    "timeout_s = 60\n";
+
+FileChange writeFile(const QByteArray &path, const QByteArray &content)
+{
+    FileChange change;
+    change.kind = FileChange::Kind::Write;
+    change.path = path;
+    change.content = content;
+    change.mode = 0100644;
+    return change;
+}
+
+// What the workers wrote: per task, the processes that started it and those that ended it.
+struct Record
+{
+    QHash<qint64, QList<qint64>> starts;
+    QHash<qint64, QList<qint64>> ends;
+};
+
+Record readRecord(const QString &path)
+{
+    Record record;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return record;
+    }
+    for (const QByteArray &line : file.readAll().split('\n')) {
+        const QList<QByteArray> parts = line.split(' ');
+        if (parts.size() < 3) {
+            continue;
+        }
+        (parts.at(0) == "start" ? record.starts : record.ends)[parts.at(1).toLongLong()].append(
+            parts.at(2).toLongLong());
+    }
+    return record;
+}
+
+int countEvents(Workspace &workspace, const QString &event, const QString &subject = {})
+{
+    auto entries = workspace.ledger().entries();
+    if (!entries) {
+        return -1;
+    }
+    int count = 0;
+    for (const LedgerEntry &entry : std::as_const(*entries)) {
+        count += entry.event == event && (subject.isEmpty() || entry.subject == subject) ? 1 : 0;
+    }
+    return count;
+}
+
+} // namespace
+
+class TestTeam : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<test::TempRepo> m_repo;
+    WorkspaceOptions m_options;
+    std::unique_ptr<Workspace> m_workspace;
+    QString m_record;
+    QList<QProcess *> m_workers;
+
+    void makeWorkspace(const QString &database, const QByteArray &extraConfig = {})
+    {
+        m_workspace.reset();
+        m_repo = std::make_unique<test::TempRepo>();
+        QVERIFY(m_repo->isValid());
+        m_repo->write(QStringLiteral(".astra.toml"), QByteArray(teamConfig) + extraConfig);
+        m_repo->write(QStringLiteral("src/a.txt"), "a\n");
+        m_repo->commitAll(QStringLiteral("initial"));
+        m_options = WorkspaceOptions();
+        m_options.repoPath = m_repo->path();
+        for (const auto &entry : test::testDatabases(m_dir.path())) {
+            if (entry.first == database) {
+                m_options.dbUrl = test::databaseUrl(entry.second);
+            }
+        }
+        QVERIFY2(!m_options.dbUrl.isEmpty(), qPrintable(database + QStringLiteral(" is not reachable")));
+        auto init = Workspace::init(m_options);
+        QVERIFY2(init.ok(), qPrintable(init.message()));
+        auto opened = Workspace::open(m_options);
+        QVERIFY2(opened.ok(), qPrintable(opened.message()));
+        m_workspace = std::move(*opened);
+        m_record =
+            QDir(m_dir.path()).filePath(QUuid::createUuid().toString(QUuid::WithoutBraces) + QStringLiteral(".record"));
+    }
+
+    // A goal with a plan of `tasks` "step" tasks sleeping `sleepMs` each, not approved yet.
+    qint64 addPlan(int tasks, int sleepMs)
+    {
+        auto goal = m_workspace->addUserGoal(QStringLiteral("queued work"), {});
+        if (!goal || !m_workspace->applyGoalAction(goal->id, GoalAction::Approve, {})
+            || !m_workspace->moveGoal(goal->id,
+                                      GoalState::Planned,
+                                      QStringLiteral("test plan"),
+                                      QStringLiteral("test"))) {
+            return 0;
+        }
+        PlanRecord plan;
+        plan.goalId = goal->id;
+        plan.domain = QStringLiteral("test");
+        plan.outcome = QStringLiteral("solved");
+        QList<TaskRecord> records;
+        for (int i = 0; i < tasks; ++i) {
+            TaskRecord task;
+            task.ordinal = i;
+            task.kind = QStringLiteral("step");
+            task.input.insert(QStringLiteral("sleep_ms"), sleepMs);
+            task.timeoutS = 120;
+            records.append(task);
+        }
+        Database &db = m_workspace->database();
+        Status done = db.writeTransaction([&]() -> Status {
+            auto stored = PlanRepository(db).insert(plan, records, {});
+            return stored ? Status() : Status(stored.error());
+        });
+        return done ? goal->id : 0;
+    }
+
+    QProcess *startWorker(int leaseMs, int idleExitMs = 3000)
+    {
+        auto *worker = new QProcess(this);
+        worker->setProcessChannelMode(QProcess::ForwardedOutputChannel);
+        worker->start(QStringLiteral(ASTRA_TEST_WORKER_PATH),
+                      {QStringLiteral("--repo"),
+                       m_repo->path(),
+                       QStringLiteral("--db"),
+                       m_options.dbUrl,
+                       QStringLiteral("--record"),
+                       m_record,
+                       QStringLiteral("--lease-ms"),
+                       QString::number(leaseMs),
+                       QStringLiteral("--idle-exit-ms"),
+                       QString::number(idleExitMs)});
+        m_workers.append(worker);
+        return worker;
+    }
+
+    // Waits until the record shows `task` started `times` times.
+    bool waitForStart(qint64 task, int times)
+    {
+        QElapsedTimer waited;
+        waited.start();
+        while (waited.elapsed() < 60000) {
+            if (readRecord(m_record).starts.value(task).size() >= times) {
+                return true;
+            }
+            QTest::qWait(20);
+        }
+        return false;
+    }
+
+    QList<TaskRecord> allTasks()
+    {
+        auto tasks = m_workspace->tasks();
+        return tasks ? *tasks : QList<TaskRecord>();
+    }
+
+    static void databases_data()
+    {
+        QTest::addColumn<QString>("database");
+        QTest::addRow("sqlite") << QStringLiteral("sqlite");
+        if (!qEnvironmentVariableIsEmpty("ASTRA_TEST_PG_URL")) {
+            QTest::addRow("postgresql") << QStringLiteral("postgresql");
+        }
+    }
+
+private Q_SLOTS:
+    void cleanup()
+    {
+        for (QProcess *worker : std::as_const(m_workers)) {
+            if (worker->state() != QProcess::NotRunning) {
+                ::kill(pid_t(worker->processId()), SIGCONT);
+                worker->kill();
+                worker->waitForFinished(10000);
+            }
+            delete worker;
+        }
+        m_workers.clear();
+        m_workspace.reset();
+    }
+
+    // Three workers in processes of their own and two people approving plans at the same
+    // moment, over 200 tasks: every plan approved once, every task run once and recorded once.
+    void everyTaskRunsOnce_data()
+    {
+        databases_data();
+    }
+    void everyTaskRunsOnce()
+    {
+        QFETCH(QString, database);
+        makeWorkspace(database);
+        QList<qint64> goals;
+        for (int i = 0; i < 100; ++i) {
+            const qint64 goal = addPlan(2, 5);
+            QVERIFY(goal > 0);
+            goals.append(goal);
+        }
+        for (int i = 0; i < 3; ++i) {
+            startWorker(5000);
+        }
+        // Two workstation-side clients, each with its own connection, approve every plan.
+        std::atomic<int> approvals{0};
+        std::atomic<int> refusals{0};
+        std::barrier start(2);
+        auto client = [&] {
+            auto workspace = Workspace::open(m_options);
+            start.arrive_and_wait();
+            if (!workspace) {
+                return;
+            }
+            for (qint64 goal : std::as_const(goals)) {
+                auto approved = (*workspace)->approvePlan(goal, {});
+                (approved ? approvals : refusals)++;
+            }
+        };
+        std::thread first(client);
+        std::thread second(client);
+        first.join();
+        second.join();
+        QCOMPARE(approvals.load(), 100);
+        QCOMPARE(refusals.load(), 100);
+        for (QProcess *worker : std::as_const(m_workers)) {
+            QVERIFY(worker->waitForFinished(240000));
+            QCOMPARE(worker->exitCode(), 0);
+        }
+        const QList<TaskRecord> tasks = allTasks();
+        QCOMPARE(tasks.size(), 200);
+        const Record record = readRecord(m_record);
+        QSet<qint64> processes;
+        for (const TaskRecord &task : tasks) {
+            QCOMPARE(toString(task.state), QStringLiteral("succeeded"));
+            QCOMPARE(task.attempts, 1);
+            QCOMPARE(record.starts.value(task.id).size(), 1);
+            QCOMPARE(record.ends.value(task.id).size(), 1);
+            QCOMPARE(record.ends.value(task.id), record.starts.value(task.id));
+            processes.insert(record.starts.value(task.id).constFirst());
+            auto runs = m_workspace->taskRuns(task.id);
+            QVERIFY(runs.ok());
+            QCOMPARE(runs->size(), 1);
+        }
+        QVERIFY2(processes.size() >= 2, "the work was not shared between the workers");
+        QCOMPARE(countEvents(*m_workspace, QStringLiteral("plan_approved")), 100);
+        QCOMPARE(countEvents(*m_workspace, QStringLiteral("task_started")), 200);
+        QCOMPARE(countEvents(*m_workspace, QStringLiteral("task_succeeded")), 200);
+        QCOMPARE(countEvents(*m_workspace, QStringLiteral("recovered")), 0);
+        auto verified = m_workspace->verifyLedger();
+        QVERIFY(verified.ok() && verified->intact);
+    }
+
+    // kill -9 of a worker mid-task: another worker takes the task back and it finishes once.
+    void killedWorkersTaskFinishesOnce_data()
+    {
+        databases_data();
+    }
+    void killedWorkersTaskFinishesOnce()
+    {
+        QFETCH(QString, database);
+        makeWorkspace(database);
+        const qint64 goal = addPlan(1, 3000);
+        QVERIFY(goal > 0);
+        QVERIFY(m_workspace->approvePlan(goal, {}).ok());
+        const qint64 task = allTasks().constFirst().id;
+        QProcess *doomed = startWorker(2000);
+        QVERIFY(waitForStart(task, 1));
+        ::kill(pid_t(doomed->processId()), SIGKILL);
+        QVERIFY(doomed->waitForFinished(10000));
+        QProcess *survivor = startWorker(2000);
+        const qint64 survivorPid = survivor->processId();
+        QVERIFY(survivor->waitForFinished(120000));
+        const Record record = readRecord(m_record);
+        QCOMPARE(record.starts.value(task).size(), 2);
+        QCOMPARE(record.ends.value(task), QList<qint64>{survivorPid});
+        auto done = m_workspace->task(task);
+        QVERIFY(done.ok());
+        QCOMPARE(toString(done->state), QStringLiteral("succeeded"));
+        QCOMPARE(done->attempts, 2);
+        auto runs = m_workspace->taskRuns(task);
+        QVERIFY(runs.ok());
+        QCOMPARE(runs->size(), 2);
+        QCOMPARE(runs->at(0).outcome, QStringLiteral("error"));
+        QCOMPARE(runs->at(1).outcome, QStringLiteral("succeeded"));
+        QCOMPARE(countEvents(*m_workspace, QStringLiteral("recovered")), 1);
+        QCOMPARE(countEvents(*m_workspace, QStringLiteral("task_succeeded")), 1);
+    }
+
+    // A worker frozen past its lease (alive, so no dead-process check finds it) loses the task
+    // to another worker, and when it wakes up it cannot finish it or write for it.
+    void aLostLeaseIsFenced_data()
+    {
+        databases_data();
+    }
+    void aLostLeaseIsFenced()
+    {
+        QFETCH(QString, database);
+        makeWorkspace(database);
+        const qint64 goal = addPlan(1, 2500);
+        QVERIFY(goal > 0);
+        QVERIFY(m_workspace->approvePlan(goal, {}).ok());
+        const qint64 task = allTasks().constFirst().id;
+        QProcess *frozen = startWorker(2000, 8000);
+        QVERIFY(waitForStart(task, 1));
+        ::kill(pid_t(frozen->processId()), SIGSTOP);
+        auto held = m_workspace->task(task);
+        QVERIFY(held.ok());
+        const TaskClaim lostClaim = held->claim();
+        QVERIFY(!held->leaseUntil.isEmpty());
+
+        QProcess *other = startWorker(2000, 8000);
+        const qint64 otherPid = other->processId();
+        QVERIFY(waitForStart(task, 2));
+        // The frozen worker's claim is gone: a write for the task in its name is refused.
+        Database &db = m_workspace->database();
+        Status fenced = db.writeTransaction([&] { return TaskRepository(db).checkClaim(lostClaim); });
+        QVERIFY(!fenced);
+        QCOMPARE(fenced.error().kind, ErrorKind::Conflict);
+        ::kill(pid_t(frozen->processId()), SIGCONT);
+        QVERIFY(other->waitForFinished(120000));
+        QVERIFY(frozen->waitForFinished(120000));
+
+        auto done = m_workspace->task(task);
+        QVERIFY(done.ok());
+        QCOMPARE(toString(done->state), QStringLiteral("succeeded"));
+        QCOMPARE(done->attempts, 2);
+        QVERIFY(done->leaseUntil.isEmpty());
+        auto runs = m_workspace->taskRuns(task);
+        QVERIFY(runs.ok());
+        QCOMPARE(runs->size(), 2);
+        QCOMPARE(runs->at(0).outcome, QStringLiteral("error"));
+        QVERIFY2(runs->at(0).summary.contains(QStringLiteral("lease")), qPrintable(runs->at(0).summary));
+        QCOMPARE(runs->at(1).outcome, QStringLiteral("succeeded"));
+        QCOMPARE(runs->at(1).worker.section(u':', 1, 1), QString::number(otherPid));
+        QCOMPARE(countEvents(*m_workspace, QStringLiteral("task_succeeded")), 1);
+        QCOMPARE(countEvents(*m_workspace, QStringLiteral("recovered")), 1);
+        auto verified = m_workspace->verifyLedger();
+        QVERIFY(verified.ok() && verified->intact);
+    }
+
+    // Two people approve, merge (and now and then roll back) the same modification at the same
+    // moment, 50 times: each decision is made once, the other is told who made it, and the
+    // ledger has one entry per decision.
+    void concurrentDecisionsHappenOnce_data()
+    {
+        databases_data();
+    }
+    void concurrentDecisionsHappenOnce()
+    {
+        QFETCH(QString, database);
+        makeWorkspace(database);
+        auto goal = m_workspace->addUserGoal(QStringLiteral("Many small changes"), {QStringLiteral("src/")});
+        QVERIFY(goal.ok());
+        constexpr int rounds = 50;
+        std::barrier together(3); // the two people and the test, which sets each round up
+        qint64 current = 0;
+        QString action;
+        QStringList outcomes[2];
+        auto person = [&](int index) {
+            auto workspace = Workspace::open(m_options);
+            for (int round = 0; round < rounds * 3; ++round) {
+                together.arrive_and_wait(); // the round is set up
+                Result<Modification> done = makeError(QStringLiteral("no workspace"));
+                if (workspace) {
+                    done = action == u"approve" ? (*workspace)->approveModification(current, {})
+                        : action == u"merge"    ? (*workspace)->mergeModification(current)
+                                                : (*workspace)->rollbackModification(current, QStringLiteral("undo"));
+                }
+                outcomes[index].append(done ? QStringLiteral("ok") : done.message());
+                together.arrive_and_wait(); // both decided
+            }
+        };
+        std::thread first(person, 0);
+        std::thread second(person, 1);
+        // Problems are collected rather than failing at once: the two people wait for every round.
+        QStringList problems;
+        for (int round = 0; round < rounds; ++round) {
+            ChangeSet changes;
+            changes.files = {writeFile("src/f" + QByteArray::number(round) + ".txt", "round\n")};
+            auto created = m_workspace->createModification(goal->id, changes, QStringLiteral("agent"));
+            if (!created || !m_workspace->testModification(created->id)) {
+                problems.append(QStringLiteral("round %1 could not be set up").arg(round));
+            } else {
+                current = created->id;
+            }
+            const QString subject = QStringLiteral("modification:%1").arg(current);
+            const bool rollBack = round % 10 == 9;
+            for (const QString &step :
+                 {QStringLiteral("approve"), QStringLiteral("merge"), QStringLiteral("rollback")}) {
+                action = step == u"rollback" && !rollBack ? QStringLiteral("approve") : step;
+                together.arrive_and_wait();
+                together.arrive_and_wait();
+                const QString a = outcomes[0].constLast();
+                const QString b = outcomes[1].constLast();
+                if (step == u"rollback" && !rollBack) {
+                    // A decision on a merged change: refused to both, naming who merged it.
+                    if (a == u"ok" || b == u"ok" || !a.contains(QStringLiteral("merged it"))) {
+                        problems.append(QStringLiteral("round %1, approve when merged: %2 | %3").arg(round).arg(a, b));
+                    }
+                    continue;
+                }
+                // Exactly one of the two made the decision; the other was told who did.
+                const QString loser = a == u"ok" ? b : a;
+                const QString event = step == u"approve" ? QStringLiteral("modification_approved")
+                    : step == u"merge"                   ? QStringLiteral("modification_merged")
+                                                         : QStringLiteral("modification_rolled_back");
+                const int entries = countEvents(*m_workspace, event, subject);
+                if ((a == u"ok") == (b == u"ok") || entries != 1
+                    || !loser.contains(QStringLiteral("test@example.org"))) {
+                    problems.append(QStringLiteral("round %1, %2: %3 | %4 (%5 ledger entries)")
+                                        .arg(round)
+                                        .arg(step, a, b)
+                                        .arg(entries));
+                }
+            }
+        }
+        first.join();
+        second.join();
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
+        // Every change landed on main once.
+        const QString log = m_repo->git({QStringLiteral("log"), QStringLiteral("--format=%B"), QStringLiteral("main")});
+        for (int id = 1; id <= rounds; ++id) {
+            QCOMPARE(log.count(QStringLiteral("Astra-Modification: %1\n").arg(id)), id % 10 == 0 ? 2 : 1);
+        }
+        auto verified = m_workspace->verifyLedger();
+        QVERIFY(verified.ok() && verified->intact);
+    }
+
+    // [team] required_approvals and separate_duties: the importer cannot approve, nobody
+    // approves twice, a merge short of the approvals is refused; people are asked to review.
+    void separationOfDuties()
+    {
+        makeWorkspace(QStringLiteral("sqlite"), "[team]\nrequired_approvals = 2\nseparate_duties = true\n");
+        const auto actAs = [&](const char *email) {
+            m_repo->git({QStringLiteral("config"), QStringLiteral("user.email"), QString::fromLatin1(email)});
+        };
+        actAs("alice@example.org");
+        m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("agent")});
+        m_repo->write(QStringLiteral("src/b.txt"), "b\n");
+        m_repo->commitAll(QStringLiteral("Add b"));
+        m_repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("main")});
+        auto imported = m_workspace->proposeBranch(QStringLiteral("agent"), std::nullopt, QString());
+        QVERIFY2(imported.ok(), qPrintable(imported.message()));
+        const qint64 id = imported->id;
+        QVERIFY(m_workspace->testModification(id).ok());
+
+        auto assigned =
+            m_workspace->assignReviewers(id,
+                                         {QStringLiteral("Bob@Example.org"), QStringLiteral("carol@example.org")},
+                                         true);
+        QVERIFY2(assigned.ok(), qPrintable(assigned.message()));
+        QCOMPARE(assigned->assignees,
+                 (QStringList{QStringLiteral("bob@example.org"), QStringLiteral("carol@example.org")}));
+        QVERIFY(!m_workspace->assignReviewers(id, {QStringLiteral("bob@example.org")}, true).ok());
+        QVERIFY(!m_workspace->assignReviewers(id, {QStringLiteral("two words")}, true).ok());
+
+        const int before = countEvents(*m_workspace, QStringLiteral("modification_approval_recorded"));
+        auto self = m_workspace->approveModification(id, {});
+        QVERIFY(!self.ok());
+        QVERIFY2(self.message().contains(QStringLiteral("alice@example.org cannot approve"))
+                     && self.message().contains(QStringLiteral("separate_duties")),
+                 qPrintable(self.message()));
+
+        actAs("bob@example.org");
+        auto first = m_workspace->approveModification(id, {});
+        QVERIFY2(first.ok(), qPrintable(first.message()));
+        QCOMPARE(toString(first->status), QStringLiteral("awaiting_approval"));
+        QCOMPARE(countEvents(*m_workspace, QStringLiteral("modification_approval_recorded")), before + 1);
+        auto twice = m_workspace->approveModification(id, {});
+        QVERIFY(!twice.ok());
+        QVERIFY2(twice.message().contains(QStringLiteral("already")), qPrintable(twice.message()));
+        auto early = m_workspace->mergeModification(id);
+        QVERIFY(!early.ok());
+
+        actAs("carol@example.org");
+        auto second = m_workspace->approveModification(id, {});
+        QVERIFY2(second.ok(), qPrintable(second.message()));
+        QCOMPARE(toString(second->status), QStringLiteral("approved"));
+        auto shown = m_workspace->modification(id);
+        QVERIFY(shown.ok());
+        QCOMPARE(shown->approvers.size(), 2);
+        auto merged = m_workspace->mergeModification(id);
+        QVERIFY2(merged.ok(), qPrintable(merged.message()));
+        const QString message = m_repo->git(
+            {QStringLiteral("log"), QStringLiteral("-1"), QStringLiteral("--format=%B"), QStringLiteral("main")});
+        QVERIFY2(message.contains(QStringLiteral("Approved-by: Test Person <bob@example.org>"))
+                     && message.contains(QStringLiteral("Approved-by: Test Person <carol@example.org>")),
+                 qPrintable(message));
+    }
+
+    // A merge short of the approvals: refused, naming the setting, and nothing moved.
+    void aMergeShortOfApprovalsIsRefused()
+    {
+        makeWorkspace(QStringLiteral("sqlite"));
+        auto goal = m_workspace->addUserGoal(QStringLiteral("Change"), {QStringLiteral("src/")});
+        QVERIFY(goal.ok());
+        ChangeSet changes;
+        changes.files = {writeFile("src/c.txt", "c\n")};
+        auto created = m_workspace->createModification(goal->id, changes, QStringLiteral("agent"));
+        QVERIFY(created.ok());
+        QVERIFY(m_workspace->testModification(created->id).ok());
+        QVERIFY(m_workspace->approveModification(created->id, {}).ok());
+        // The team raises the bar after the approval.
+        m_repo->write(QStringLiteral(".astra.toml"), QByteArray(teamConfig) + "[team]\nrequired_approvals = 2\n");
+        m_repo->commitAll(QStringLiteral("Two approvals"));
+        auto reopened = Workspace::open(m_options);
+        QVERIFY(reopened.ok());
+        const QString head = m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")});
+        auto refused = (*reopened)->mergeModification(created->id);
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.message().contains(QStringLiteral("1 of the 2"))
+                     && refused.message().contains(QStringLiteral("required_approvals")),
+                 qPrintable(refused.message()));
+        QCOMPARE(m_repo->git({QStringLiteral("rev-parse"), QStringLiteral("main")}), head);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTeam)
+#include "tst_team.moc"
