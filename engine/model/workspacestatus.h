@@ -19,6 +19,8 @@ struct WorkspaceStatus
     QString configPath;
     bool configFromFile = false;
     QString policySource; // where [policy] in force comes from when not configPath
+    QString person; // who acts here, as decisions record them (an e-mail address, or a user)
+    int requiredApprovals = 1; // [team] required_approvals
 
     int schemaVersion = 0;
     QList<QPair<QString, int>> goalsByState; // every state, in life-cycle order

@@ -73,9 +73,16 @@ Result<Database> Database::open(const DatabaseLocation &location, OpenMode mode)
     const QString name = connectionNameFor(location);
     if (QSqlDatabase::contains(name)) {
         QSqlDatabase db = QSqlDatabase::database(name, false);
-        if (db.isOpen()) {
+        bool alive = db.isOpen();
+        if (alive && location.driver == DatabaseLocation::Driver::PostgreSQL) {
+            // A server that restarted since leaves this thread's connection open but dead.
+            QSqlQuery ping(db);
+            alive = ping.exec(QStringLiteral("SELECT 1"));
+        }
+        if (alive) {
             return Database(name, location);
         }
+        db.close();
         db = QSqlDatabase();
         QSqlDatabase::removeDatabase(name);
     }

@@ -199,6 +199,28 @@ Result<QStringList> ModificationRepository::approvers(qint64 modificationId) con
                         [](const QSqlQuery &query) { return query.value(0).toString(); });
 }
 
+Result<QHash<qint64, QStringList>> ModificationRepository::approversOf(const QList<qint64> &ids) const
+{
+    QHash<qint64, QStringList> result;
+    if (ids.isEmpty()) {
+        return result;
+    }
+    QVariantList binds;
+    const QString in = placeholders(ids, &binds);
+    auto query = m_db.exec(Tr::tr("Reading the approvals of modifications"),
+                           QStringLiteral("SELECT modification_id, reviewer FROM reviews WHERE modification_id IN (%1) "
+                                          "AND decision = 'approved' AND withdrawn = 0 ORDER BY id")
+                               .arg(in),
+                           binds);
+    if (!query) {
+        return query.error();
+    }
+    while (query->next()) {
+        result[query->value(0).toLongLong()].append(query->value(1).toString());
+    }
+    return result;
+}
+
 Status ModificationRepository::withdrawApprovals(qint64 modificationId)
 {
     auto changed = m_db.execUpdate(Tr::tr("Withdrawing the approvals of modification %1").arg(modificationId),

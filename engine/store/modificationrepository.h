@@ -58,6 +58,7 @@ public:
     Result<Modification> touch(const Modification &modification);
     // Who approves what is there now, oldest first: approvals not withdrawn since.
     Result<QStringList> approvers(qint64 modificationId) const;
+    Result<QHash<qint64, QStringList>> approversOf(const QList<qint64> &ids) const;
     // A new test run or revision withdraws the approvals given before it.
     Status withdrawApprovals(qint64 modificationId);
     // The people asked to review a modification, and each of these modifications'.

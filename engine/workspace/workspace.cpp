@@ -115,6 +115,8 @@ QJsonObject WorkspaceStatus::toJson() const
         goals.insert(entry.first, entry.second);
     }
     QJsonObject object;
+    object.insert(QStringLiteral("person"), person);
+    object.insert(QStringLiteral("required_approvals"), requiredApprovals);
     object.insert(QStringLiteral("work_dir"), workDir);
     object.insert(QStringLiteral("git_dir"), gitDir);
     object.insert(QStringLiteral("head_branch"), headBranch);
@@ -456,6 +458,8 @@ Result<WorkspaceStatus> Workspace::status()
     status.configPath = m_config.sourcePath;
     status.configFromFile = m_config.fromFile;
     status.policySource = m_config.policySource;
+    status.person = person();
+    status.requiredApprovals = m_config.team.requiredApprovals;
     Migrator migrator(m_db);
     auto version = migrator.currentVersion();
     if (!version) {

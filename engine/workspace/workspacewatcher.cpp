@@ -77,7 +77,7 @@ Result<QList<InboxItem>> loadInbox(Workspace &workspace, const QList<GoalCard> &
             ids.append(listed.id);
         }
     }
-    // Three queries for all of them, whatever their number.
+    // Five queries for all of them, whatever their number.
     ModificationRepository repository(workspace.database());
     auto files = repository.filesOf(ids);
     auto revisions = repository.revisionsOf(ids);
@@ -85,12 +85,19 @@ Result<QList<InboxItem>> loadInbox(Workspace &workspace, const QList<GoalCard> &
     if (!files || !revisions || !tests) {
         return !files ? files.error() : (!revisions ? revisions.error() : tests.error());
     }
+    auto approvers = repository.approversOf(ids);
+    auto assignees = repository.assigneesOf(ids);
+    if (!approvers || !assignees) {
+        return !approvers ? approvers.error() : assignees.error();
+    }
     QList<InboxItem> items;
     for (const Modification &listed : std::as_const(waiting)) {
         InboxItem item;
         item.modification = listed;
         item.modification.files = files->value(listed.id);
         item.modification.revisions = revisions->value(listed.id);
+        item.modification.approvers = approvers->value(listed.id);
+        item.modification.assignees = assignees->value(listed.id);
         item.goal = *goals.value(listed.goalId);
         item.flags = int(listed.flags.size());
         for (const ModificationFile &file : std::as_const(item.modification.files)) {
@@ -390,6 +397,7 @@ ReviewLoad loadReviewOf(Workspace &ws, qint64 modificationId, const QString &kno
     if (auto target = ws.repository().branchCommit(modification->targetBranch)) {
         snapshot.targetHead = *target;
     }
+    snapshot.requiredApprovals = ws.config().team.requiredApprovals;
     QString fromCommit = modification->baseCommit;
     for (const Revision &revision : std::as_const(modification->revisions)) {
         if (snapshot.compareFrom > 0 && revision.number == snapshot.compareFrom) {

@@ -62,6 +62,7 @@ struct ReviewSnapshot
     int compareFrom = 0; // the diff is revision compareFrom → currentRevision (0: the base → it)
     int lastReviewed = 0; // the newest older revision the person reviewed (0: none)
     QString targetHead; // the target branch's head now (an update is possible when it moved)
+    int requiredApprovals = 1; // [team] required_approvals
 };
 
 // A modification that waits for a person: to test, to approve or reject, to merge, or to look

@@ -8,10 +8,14 @@
 #include "store/taskrepository.h"
 #include "testsupport.h"
 #include "workspace/workspace.h"
+#include "workspace/workspacewatcher.h"
 
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
+#include <QRandomGenerator>
+#include <QScopeGuard>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUuid>
@@ -458,6 +462,86 @@ private Q_SLOTS:
         }
         auto verified = m_workspace->verifyLedger();
         QVERIFY(verified.ok() && verified->intact);
+    }
+
+    // A workstation sees another process's change within a second, by notification; the
+    // database restarted under it: it says so, reconnects by itself and catches up on what
+    // happened while it was away. On a server of its own, since it is stopped.
+    void liveAcrossARestart()
+    {
+        if (qEnvironmentVariableIsEmpty("ASTRA_TEST_PG_URL")) {
+            QSKIP("ASTRA_TEST_PG_URL is not set; the test script starts PostgreSQL and sets it");
+        }
+        const QString script = QStringLiteral(ASTRA_SOURCE_DIR "/tests/scripts/pg-server.sh");
+        // Reachable by the postgres user the script runs the server as when the test runs as root.
+        QTemporaryDir serverParent;
+        QVERIFY(QFile::setPermissions(serverParent.path(),
+                                      QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
+                                          | QFileDevice::ExeGroup | QFileDevice::ExeOther));
+        const QString serverDir = QDir(serverParent.path()).filePath(QStringLiteral("server"));
+        const QString port = QString::number(41000 + QRandomGenerator::global()->bounded(9000));
+        auto started = test::runProgram(QStringLiteral("bash"), {script, QStringLiteral("start"), serverDir, port});
+        QVERIFY2(started.exitCode == 0, qPrintable(test::describe(started)));
+        const auto stopServer = qScopeGuard([&] {
+            test::runProgram(QStringLiteral("bash"), {script, QStringLiteral("stop"), serverDir});
+        });
+        m_repo = std::make_unique<test::TempRepo>();
+        m_repo->write(QStringLiteral(".astra.toml"), teamConfig);
+        m_repo->commitAll(QStringLiteral("initial"));
+        m_options = WorkspaceOptions();
+        m_options.repoPath = m_repo->path();
+        m_options.dbUrl = started.out.trimmed();
+        QVERIFY(Workspace::init(m_options).ok());
+
+        WorkspaceWatcher watcher;
+        watcher.setOptions(m_options);
+        QSignalSpy loaded(&watcher, &WorkspaceWatcher::statusLoaded);
+        QSignalSpy changed(&watcher, &WorkspaceWatcher::stateChanged);
+        QSignalSpy lost(&watcher, &WorkspaceWatcher::connectionLost);
+        QSignalSpy restored(&watcher, &WorkspaceWatcher::connectionRestored);
+        watcher.refresh();
+        QVERIFY(loaded.wait(30000));
+
+        // Another process decides: the workstation hears of it within a second of it ending.
+        auto added = test::runAstra({QStringLiteral("--db"),
+                                     m_options.dbUrl,
+                                     QStringLiteral("goal"),
+                                     QStringLiteral("add"),
+                                     QStringLiteral("From another process")},
+                                    m_repo->path());
+        QCOMPARE(added.exitCode, 0);
+        QElapsedTimer sinceExit;
+        sinceExit.start();
+        QVERIFY(changed.count() > 0 || changed.wait(5000));
+        QVERIFY2(sinceExit.elapsed() < 1000, qPrintable(QString::number(sinceExit.elapsed())));
+
+        // The server goes away: said, while the views keep what they show.
+        auto paused = test::runProgram(QStringLiteral("bash"), {script, QStringLiteral("pause"), serverDir});
+        QVERIFY2(paused.exitCode == 0, qPrintable(test::describe(paused)));
+        QVERIFY(lost.wait(15000));
+        QVERIFY(watcher.isAway());
+        QVERIFY(!lost.constFirst().constFirst().toString().isEmpty());
+
+        // Back, and a change made before the workstation noticed: it reconnects and catches up.
+        auto resumed = test::runProgram(QStringLiteral("bash"), {script, QStringLiteral("resume"), serverDir, port});
+        QVERIFY2(resumed.exitCode == 0, qPrintable(test::describe(resumed)));
+        auto other = Workspace::open(m_options);
+        QVERIFY2(other.ok(), qPrintable(other.message()));
+        QVERIFY((*other)->addUserGoal(QStringLiteral("While the workstation was away"), {}).ok());
+        changed.clear();
+        loaded.clear();
+        QVERIFY(restored.wait(15000));
+        QVERIFY(!watcher.isAway());
+        QVERIFY(changed.count() > 0 || changed.wait(5000));
+        watcher.refresh();
+        QVERIFY(loaded.wait(30000));
+        const auto status = loaded.constLast().constFirst().value<WorkspaceStatus>();
+        QCOMPARE(status.openGoals, 2);
+        // And it hears of changes again: the notifications were set up anew.
+        changed.clear();
+        QVERIFY((*other)->addUserGoal(QStringLiteral("After the return"), {}).ok());
+        QVERIFY(changed.wait(5000));
+        watcher.waitForIdle();
     }
 
     // [team] required_approvals and separate_duties: the importer cannot approve, nobody

@@ -2,6 +2,8 @@
 # Starts or stops a throw-away PostgreSQL server on the loopback interface for the tests.
 #   pg-server.sh start DIR PORT   -> prints the URL to use as ASTRA_TEST_PG_URL
 #   pg-server.sh stop DIR
+#   pg-server.sh pause DIR        -> stops the server, keeping its data (a restart, with a gap)
+#   pg-server.sh resume DIR PORT  -> starts the paused server again
 # As root the server runs as the "postgres" system user (PostgreSQL refuses to run as root).
 set -euo pipefail
 
@@ -25,6 +27,15 @@ as_owner() {
     fi
 }
 
+serve() {
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+        -o "-c listen_addresses=127.0.0.1 -c port=$1 -c unix_socket_directories='$dir' -c fsync=off -c max_connections=200" \
+        start >/dev/null || {
+        cat "$dir/server.log" >&2
+        exit 1
+    }
+}
+
 case "$action" in
 start)
     port=${3:?missing PORT}
@@ -34,13 +45,14 @@ start)
         cat "$dir/initdb.log" >&2
         exit 1
     }
-    as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir' -c fsync=off -c max_connections=200" \
-        start >/dev/null || {
-        cat "$dir/server.log" >&2
-        exit 1
-    }
+    serve "$port"
     echo "postgresql://astra@127.0.0.1:$port/postgres"
+    ;;
+pause)
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+    ;;
+resume)
+    serve "${3:?missing PORT}"
     ;;
 stop)
     if [[ -d "$dir/data" ]]; then
@@ -49,7 +61,7 @@ stop)
     rm -rf "$dir"
     ;;
 *)
-    echo "usage: pg-server.sh start DIR PORT | stop DIR" >&2
+    echo "usage: pg-server.sh start DIR PORT | stop DIR | pause DIR | resume DIR PORT" >&2
     exit 2
     ;;
 esac

@@ -20,6 +20,7 @@
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
 #include <QDialogButtonBox>
@@ -201,6 +202,30 @@ private Q_SLOTS:
         }
         inbox->statusFilter()->setCurrentIndex(0);
         inbox->table()->sortByColumn(InboxModel::AgeColumn, Qt::AscendingOrder);
+
+        // Assigned to me: only what someone asked this person to review, after another process
+        // asked (the workstation hears of it by itself), with who was asked in the review.
+        const qint64 shownBefore = inbox->currentModification();
+        const qint64 asked = waiting.constLast();
+        const QString me = workspace()->person();
+        QVERIFY(!me.isEmpty());
+        QVERIFY(workspace()->assignReviewers(asked, {me, QStringLiteral("carol@example.org")}, true).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            inbox->model()->items().at(inbox->model()->rowOf(asked)).modification.assignees.contains(me),
+            10000);
+        inbox->assignedToMe()->setChecked(true);
+        QCOMPARE(inbox->shownCount(), 1);
+        QCOMPARE(inbox->table()->model()->index(0, 0).data(InboxModel::ModificationRole).toLongLong(), asked);
+        inbox->assignedToMe()->setChecked(false);
+        QCOMPARE(inbox->shownCount(), waiting.size());
+        QVERIFY(inbox->selectModification(asked));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_window->reviewView()->modificationId() == asked
+                && m_window->reviewView()->detailsText().contains(QStringLiteral("Reviewers asked"))
+                && m_window->reviewView()->detailsText().contains(QStringLiteral("%1, carol@example.org").arg(me)),
+            30000);
+        QVERIFY(inbox->selectModification(shownBefore));
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->reviewView()->modificationId(), shownBefore, 30000);
 
         // Choosing another row shows its review.
         const qint64 other = inbox->nextAfter(inbox->currentModification());

@@ -215,6 +215,7 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
 
     connect(m_watcher, &WorkspaceWatcher::statusLoaded, this, [this](const WorkspaceStatus &status) {
         m_statusPage->showStatus(status);
+        m_inbox->setPerson(status.person);
         m_configPath = status.configPath;
         if (m_workDir != status.workDir) {
             m_workDir = status.workDir;

@@ -3,6 +3,7 @@
 #include "common/labels.h"
 #include "diff/diffview.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -173,7 +174,18 @@ QVariant InboxModel::data(const QModelIndex &index, int role) const
                 .arg(item.deletions);
         }
         if (index.column() == TitleColumn) {
-            return tr("Goal %1: %2\nBranch %3").arg(item.goal.id).arg(goalTitle(item.goal), m.branch);
+            QString tip = tr("Goal %1: %2\nBranch %3").arg(item.goal.id).arg(goalTitle(item.goal), m.branch);
+            if (!m.assignees.isEmpty()) {
+                tip += u'\n' + tr("Reviewers asked: %1").arg(m.assignees.join(QStringLiteral(", ")));
+            }
+            if (!m.approvers.isEmpty()) {
+                QStringList names;
+                for (const QString &approver : m.approvers) {
+                    names.append(personName(approver));
+                }
+                tip += u'\n' + tr("Approved by %1").arg(names.join(QStringLiteral(", ")));
+            }
+            return tip;
         }
         if (index.column() == AgeColumn) {
             return QLocale().toString(waitingSince.toLocalTime(), QLocale::ShortFormat);
@@ -256,12 +268,21 @@ void InboxFilter::setStatus(const QString &status)
     invalidateFilter();
 }
 
+void InboxFilter::setAssignedTo(const QString &person)
+{
+    m_assignedTo = person;
+    invalidateFilter();
+}
+
 bool InboxFilter::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
 {
     Q_UNUSED(sourceParent)
     const auto *inbox = static_cast<const InboxModel *>(sourceModel());
     const InboxItem &item = inbox->items().at(sourceRow);
     if (!m_status.isEmpty() && toString(item.modification.status) != m_status) {
+        return false;
+    }
+    if (!m_assignedTo.isEmpty() && !item.modification.assignees.contains(m_assignedTo)) {
         return false;
     }
     if (m_text.isEmpty()) {
@@ -285,12 +306,15 @@ InboxView::InboxView(QWidget *parent)
     , m_table(new QTableView(this))
     , m_filter(new QLineEdit(this))
     , m_status(new QComboBox(this))
+    , m_mine(new QCheckBox(tr("Assigned to &me"), this))
     , m_summary(new QLabel(this))
 {
     setObjectName(QStringLiteral("reviewInbox"));
     m_table->setObjectName(QStringLiteral("inboxTable"));
     m_filter->setObjectName(QStringLiteral("inboxFilter"));
     m_status->setObjectName(QStringLiteral("inboxStatus"));
+    m_mine->setObjectName(QStringLiteral("inboxAssignedToMe"));
+    m_mine->setToolTip(tr("Only the changes someone asked you to review (astra mod assign)"));
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(InboxModel::SortRole);
     m_table->setModel(m_proxy);
@@ -322,6 +346,10 @@ InboxView::InboxView(QWidget *parent)
         m_proxy->setStatus(m_status->itemData(index).toString());
         updateSummary();
     });
+    connect(m_mine, &QCheckBox::toggled, this, [this](bool mine) {
+        m_proxy->setAssignedTo(mine ? m_person : QString());
+        updateSummary();
+    });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &index) {
         if (index.isValid()) {
             Q_EMIT modificationSelected(index.data(InboxModel::ModificationRole).toLongLong(),
@@ -336,12 +364,25 @@ InboxView::InboxView(QWidget *parent)
     auto *filters = new QHBoxLayout;
     filters->addWidget(m_filter, 1);
     filters->addWidget(m_status);
+    filters->addWidget(m_mine);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_summary);
     layout->addLayout(filters);
     layout->addWidget(m_table, 1);
     updateSummary();
+}
+
+void InboxView::setPerson(const QString &person)
+{
+    if (person == m_person) {
+        return;
+    }
+    m_person = person;
+    if (m_mine->isChecked()) {
+        m_proxy->setAssignedTo(person);
+        updateSummary();
+    }
 }
 
 void InboxView::setItems(const QList<InboxItem> &items)

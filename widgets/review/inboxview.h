@@ -12,6 +12,8 @@ class QLabel;
 class QLineEdit;
 class QTableView;
 
+class QCheckBox;
+
 namespace astra {
 
 // The modifications that wait for a person, one row each.
@@ -72,12 +74,14 @@ public:
     using QSortFilterProxyModel::QSortFilterProxyModel;
     void setText(const QString &text);
     void setStatus(const QString &status); // empty: any
+    void setAssignedTo(const QString &person); // empty: anyone's
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
 
 private:
     QString m_text;
     QString m_status;
+    QString m_assignedTo;
 };
 
 // The review inbox: what waits for a decision, sortable by every column and filterable;
@@ -104,6 +108,12 @@ public:
     {
         return m_status;
     }
+    QCheckBox *assignedToMe() const
+    {
+        return m_mine;
+    }
+    // Who uses the workstation, as the review assignments name people.
+    void setPerson(const QString &person);
     qint64 currentModification() const;
     // Selects a modification's row (false when it is not listed) without taking the focus.
     bool selectModification(qint64 modificationId);
@@ -131,7 +141,9 @@ private:
     QTableView *m_table;
     QLineEdit *m_filter;
     QComboBox *m_status;
+    QCheckBox *m_mine;
     QLabel *m_summary;
+    QString m_person;
 };
 
 } // namespace astra

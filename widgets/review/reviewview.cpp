@@ -525,6 +525,21 @@ QString ReviewView::detailsHtml(const ReviewSnapshot &snapshot)
     html += row(tr("Written"),
                 esc(m.taskId ? tr("by task %1 of the goal's plan, %2").arg(*m.taskId).arg(m.createdAt)
                              : tr("imported, %1").arg(m.createdAt)));
+    // Who decided: the approvals of what is there now, against what the team requires.
+    if (snapshot.requiredApprovals > 1 || !m.approvers.isEmpty()) {
+        QStringList names;
+        for (const QString &approver : m.approvers) {
+            names.append(personName(approver));
+        }
+        html += row(tr("Approved by"),
+                    esc(tr("%1 (%2 of %3 needed)")
+                            .arg(names.isEmpty() ? tr("nobody yet") : names.join(QStringLiteral(", ")))
+                            .arg(m.approvers.size())
+                            .arg(snapshot.requiredApprovals)));
+    }
+    if (!m.assignees.isEmpty()) {
+        html += row(tr("Reviewers asked"), esc(m.assignees.join(QStringLiteral(", "))));
+    }
     html += QStringLiteral("</table>");
 
     // Every version of the change; approval, tests and merge name the current one.
