@@ -392,6 +392,14 @@
         <source>a positive integer (files)</source>
         <translation>eine positive ganze Zahl (Dateien)</translation>
     </message>
+    <message>
+        <source>a positive integer (people who approve)</source>
+        <translation>eine positive ganze Zahl (Personen, die freigeben)</translation>
+    </message>
+    <message>
+        <source>expected a duration of 2 s or more (a worker renews its lease every third of it)</source>
+        <translation>erwartet: eine Dauer von 2 s oder mehr (ein Worker erneuert seine Leihfrist nach jedem Drittel davon)</translation>
+    </message>
 </context>
 <context>
     <name>astra::Cycle</name>
@@ -441,6 +449,14 @@
     <message>
         <source>the disk holding %1 is full (%2 bytes free); free space there and run the command again (SQLite: %3)</source>
         <translation>die Festplatte mit %1 ist voll (%2 Bytes frei); schaffen Sie dort Platz und führen Sie den Befehl erneut aus (SQLite: %3)</translation>
+    </message>
+    <message>
+        <source>Cannot reach the workspace state %1: %2</source>
+        <translation>Der Zustand des Arbeitsbereichs %1 ist nicht erreichbar: %2</translation>
+    </message>
+    <message>
+        <source>Setting up the connection</source>
+        <translation>Einrichten der Verbindung</translation>
     </message>
 </context>
 <context>
@@ -2104,6 +2120,14 @@ Branch %3</translation>
         <source>Seen</source>
         <translation>Gesehen</translation>
     </message>
+    <message>
+        <source>Reviewers asked: %1</source>
+        <translation>Um Prüfung gebeten: %1</translation>
+    </message>
+    <message>
+        <source>Approved by %1</source>
+        <translation>Freigegeben von %1</translation>
+    </message>
 </context>
 <context>
     <name>astra::InboxView</name>
@@ -2136,6 +2160,14 @@ Branch %3</translation>
             <numerusform>%1 von %n Änderung gezeigt.</numerusform>
             <numerusform>%1 von %n Änderungen gezeigt.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Assigned to &amp;me</source>
+        <translation>&amp;Mir zugewiesen</translation>
+    </message>
+    <message>
+        <source>Only the changes someone asked you to review (astra mod assign)</source>
+        <translation>Nur die Änderungen, um deren Prüfung Sie gebeten wurden (astra mod assign)</translation>
     </message>
 </context>
 <context>
@@ -3073,6 +3105,14 @@ Hash %7
         <source>Could not export the plan to %1: %2. Nothing was written.</source>
         <translation>Der Plan konnte nicht nach %1 exportiert werden: %2. Es wurde nichts geschrieben.</translation>
     </message>
+    <message>
+        <source>⚠ Database unreachable since %1 — reconnecting…</source>
+        <translation>⚠ Datenbank seit %1 nicht erreichbar — neue Verbindung wird aufgebaut…</translation>
+    </message>
+    <message>
+        <source>Reconnected to the database; showing what changed meanwhile</source>
+        <translation>Wieder mit der Datenbank verbunden; was sich inzwischen geändert hat, wird gezeigt</translation>
+    </message>
 </context>
 <context>
     <name>astra::Merger</name>
@@ -3373,6 +3413,38 @@ Hash %7
     <message>
         <source>Reading the revisions of modifications</source>
         <translation>Die Revisionen der Modifikationen werden gelesen</translation>
+    </message>
+    <message>
+        <source>Reading the approvals of modification %1</source>
+        <translation>Lesen der Freigaben von Änderung %1</translation>
+    </message>
+    <message>
+        <source>Reading the approvals of modifications</source>
+        <translation>Lesen der Freigaben von Änderungen</translation>
+    </message>
+    <message>
+        <source>Withdrawing the approvals of modification %1</source>
+        <translation>Zurückziehen der Freigaben von Änderung %1</translation>
+    </message>
+    <message>
+        <source>Reading who is asked to review</source>
+        <translation>Lesen, wer um Prüfung gebeten ist</translation>
+    </message>
+    <message>
+        <source>Asking %1 to review modification %2</source>
+        <translation>%1 um Prüfung von Änderung %2 bitten</translation>
+    </message>
+    <message>
+        <source>%1 is already asked to review modification %2; nothing was changed.</source>
+        <translation>%1 ist bereits um Prüfung von Änderung %2 gebeten; es wurde nichts geändert.</translation>
+    </message>
+    <message>
+        <source>Withdrawing the request to %1 to review modification %2</source>
+        <translation>Die Bitte an %1 um Prüfung von Änderung %2 zurückziehen</translation>
+    </message>
+    <message>
+        <source>%1 is not asked to review modification %2; nothing was changed.</source>
+        <translation>%1 ist nicht um Prüfung von Änderung %2 gebeten; es wurde nichts geändert.</translation>
     </message>
 </context>
 <context>
@@ -5061,6 +5133,22 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <source>conflict with the target</source>
         <translation>Konflikt mit dem Ziel</translation>
     </message>
+    <message>
+        <source>Approved by</source>
+        <translation>Freigegeben von</translation>
+    </message>
+    <message>
+        <source>%1 (%2 of %3 needed)</source>
+        <translation>%1 (%2 von %3 nötigen)</translation>
+    </message>
+    <message>
+        <source>nobody yet</source>
+        <translation>noch niemandem</translation>
+    </message>
+    <message>
+        <source>Reviewers asked</source>
+        <translation>Um Prüfung gebeten</translation>
+    </message>
 </context>
 <context>
     <name>astra::Revisions</name>
@@ -5248,6 +5336,10 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>The scheduler was given no way to open the workspace&apos;s state.</source>
         <translation>Dem Scheduler wurde kein Weg gegeben, den Zustand des Arbeitsbereichs zu öffnen.</translation>
+    </message>
+    <message>
+        <source>Task %1: this worker&apos;s lease on it ran out while it ran, so its result was not recorded; the task runs again elsewhere.</source>
+        <translation>Aufgabe %1: die Leihfrist dieses Workers lief ab, während sie lief; ihr Ergebnis wurde nicht festgehalten, und die Aufgabe läuft anderswo erneut.</translation>
     </message>
 </context>
 <context>
@@ -5485,6 +5577,10 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>modification %1 awaits review</source>
         <translation>Änderung %1 wartet auf Prüfung</translation>
+    </message>
+    <message>
+        <source>the lease of %1 on it ran out at %2</source>
+        <translation>die Leihfrist von %1 darauf lief um %2 ab</translation>
     </message>
 </context>
 <context>
@@ -5912,6 +6008,42 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <source>Recording the log of task run %1</source>
         <translation>Das Protokoll des Aufgabenlaufs %1 festhalten</translation>
     </message>
+    <message>
+        <source>Claiming task %1</source>
+        <translation>Aufgabe %1 übernehmen</translation>
+    </message>
+    <message>
+        <source>Starting the lease of task %1</source>
+        <translation>Die Leihfrist von Aufgabe %1 beginnen</translation>
+    </message>
+    <message>
+        <source>Task %1 changed while it was being claimed; nothing was written.</source>
+        <translation>Aufgabe %1 änderte sich, während sie übernommen wurde; es wurde nichts geschrieben.</translation>
+    </message>
+    <message>
+        <source>Renewing the lease of task %1</source>
+        <translation>Die Leihfrist von Aufgabe %1 erneuern</translation>
+    </message>
+    <message>
+        <source>Looking for tasks whose lease ran out</source>
+        <translation>Aufgaben mit abgelaufener Leihfrist suchen</translation>
+    </message>
+    <message>
+        <source>Checking the claim on task %1</source>
+        <translation>Den Anspruch auf Aufgabe %1 prüfen</translation>
+    </message>
+    <message>
+        <source>Task %1 does not exist; nothing was written for it.</source>
+        <translation>Aufgabe %1 existiert nicht; für sie wurde nichts geschrieben.</translation>
+    </message>
+    <message>
+        <source>Task %1 is no longer held by %2 (its lease ran out and it was taken back, or it ended); nothing was written for it.</source>
+        <translation>Aufgabe %1 gehört nicht mehr %2 (ihre Leihfrist lief ab und sie wurde zurückgenommen, oder sie endete); für sie wurde nichts geschrieben.</translation>
+    </message>
+    <message>
+        <source>The lease of %1 on task %2 ran out; nothing was written for it, and the task will be run again.</source>
+        <translation>Die Leihfrist von %1 auf Aufgabe %2 lief ab; für sie wurde nichts geschrieben, und die Aufgabe läuft erneut.</translation>
+    </message>
 </context>
 <context>
     <name>astra::TestReport</name>
@@ -6222,14 +6354,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>[tests] command is empty in %1: set the command that runs the tests before testing modifications.</source>
         <translation>[tests] command ist in %1 leer: Legen Sie den Befehl fest, der die Tests ausführt, bevor Änderungen getestet werden.</translation>
-    </message>
-    <message>
-        <source>Modification %1 is &apos;%2&apos;; only a modification whose tests passed (&apos;awaiting_approval&apos;) can be approved.</source>
-        <translation>Änderung %1 ist im Zustand &apos;%2&apos;; nur eine Änderung, deren Tests erfolgreich waren (&apos;awaiting_approval&apos;), kann genehmigt werden.</translation>
-    </message>
-    <message>
-        <source>Modification %1 is &apos;%2&apos;; only an approved modification can be merged. Approve it with `astra mod approve %1` after its tests passed.</source>
-        <translation>Änderung %1 ist im Zustand &apos;%2&apos;; nur eine genehmigte Änderung kann gemergt werden. Genehmigen Sie sie mit `astra mod approve %1`, nachdem ihre Tests erfolgreich waren.</translation>
     </message>
     <message>
         <source>Modification %1 has no passing test run on its commit %2; nothing was merged.</source>
@@ -6550,6 +6674,130 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>Modification %1 was changed by someone else while revision %2 was being made (it is at revision %3 now); nothing was written. Look at it again.</source>
         <translation>Modifikation %1 wurde von jemand anderem geändert, während Revision %2 entstand (sie steht jetzt bei Revision %3); nichts wurde geschrieben. Sehen Sie sie sich noch einmal an.</translation>
+    </message>
+    <message>
+        <source>approved it</source>
+        <translation>hat sie freigegeben</translation>
+    </message>
+    <message>
+        <source>merged it</source>
+        <translation>hat sie zusammengeführt</translation>
+    </message>
+    <message>
+        <source>rejected it</source>
+        <translation>hat sie abgelehnt</translation>
+    </message>
+    <message>
+        <source>rolled it back</source>
+        <translation>hat sie zurückgenommen</translation>
+    </message>
+    <message>
+        <source>found it in conflict</source>
+        <translation>fand sie im Konflikt</translation>
+    </message>
+    <message>
+        <source>changed it (%1)</source>
+        <translation>hat sie geändert (%1)</translation>
+    </message>
+    <message>
+        <source> %1 %2 at %3.</source>
+        <translation> %1 %2, um %3.</translation>
+    </message>
+    <message>
+        <source>Modification %1 is &apos;%2&apos;; %3.</source>
+        <translation>Änderung %1 ist &apos;%2&apos;; %3.</translation>
+    </message>
+    <message>
+        <source> Nothing was done.</source>
+        <translation> Es wurde nichts getan.</translation>
+    </message>
+    <message>
+        <source>it was decided while this decision was being carried out</source>
+        <translation>über sie wurde entschieden, während diese Entscheidung ausgeführt wurde</translation>
+    </message>
+    <message>
+        <source>Someone else</source>
+        <translation>Jemand anderes</translation>
+    </message>
+    <message>
+        <source>%1 is deciding on modification %2 right now: %3 is at %4, which carries it out; nothing was done.</source>
+        <translation>%1 entscheidet gerade über Änderung %2: %3 steht auf %4, was sie ausführt; es wurde nichts getan.</translation>
+    </message>
+    <message>
+        <source>%1 approved modification %2 already; [team] required_approvals = %3 asks for approvals by %3 different people. Nothing was done.</source>
+        <translation>%1 hat Änderung %2 bereits freigegeben; [team] required_approvals = %3 verlangt Freigaben von %3 verschiedenen Personen. Es wurde nichts getan.</translation>
+    </message>
+    <message>
+        <source>created its goal %1</source>
+        <translation>hat ihr Ziel %1 angelegt</translation>
+    </message>
+    <message>
+        <source>imported it</source>
+        <translation>hat sie importiert</translation>
+    </message>
+    <message>
+        <source>%1 %2, so %1 cannot approve modification %3: [team] separate_duties = true in .astra.toml asks for someone else. Ask another reviewer (`astra mod assign %3 PERSON`). Nothing was done.</source>
+        <translation>%1 %2, deshalb kann %1 Änderung %3 nicht freigeben: [team] separate_duties = true in .astra.toml verlangt jemand anderen. Bitten Sie eine andere Person um Prüfung (`astra mod assign %3 PERSON`). Es wurde nichts getan.</translation>
+    </message>
+    <message>
+        <source>Modification %1 changed while this decision was being made:%2 Nothing was done.</source>
+        <translation>Änderung %1 änderte sich, während diese Entscheidung getroffen wurde:%2 Es wurde nichts getan.</translation>
+    </message>
+    <message>
+        <source>only a modification whose tests passed (&apos;awaiting_approval&apos;) can be approved</source>
+        <translation>nur eine Änderung, deren Tests bestanden wurden (&apos;awaiting_approval&apos;), kann freigegeben werden</translation>
+    </message>
+    <message>
+        <source>it can no longer be rejected</source>
+        <translation>sie kann nicht mehr abgelehnt werden</translation>
+    </message>
+    <message>
+        <source>only an approved modification can be merged (`astra mod approve %1` after its tests passed)</source>
+        <translation>nur eine freigegebene Änderung kann zusammengeführt werden (`astra mod approve %1`, nachdem ihre Tests bestanden wurden)</translation>
+    </message>
+    <message>
+        <source>Modification %1 has %2 of the %3 approvals [team] required_approvals in .astra.toml asks for (%4); nothing was merged. Another person approves it with `astra mod approve %1`.</source>
+        <translation>Änderung %1 hat %2 der %3 Freigaben, die [team] required_approvals in .astra.toml verlangt (%4); es wurde nichts zusammengeführt. Eine weitere Person gibt sie mit `astra mod approve %1` frei.</translation>
+    </message>
+    <message>
+        <source>nobody</source>
+        <translation>niemand</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; does not name a person: give an e-mail address (bob@example.org) or a user name, as `astra mod show` lists approvers. Nothing was changed.</source>
+        <translation>&apos;%1&apos; benennt keine Person: geben Sie eine E-Mail-Adresse (bob@example.org) oder einen Benutzernamen an, wie `astra mod show` Freigebende auflistet. Es wurde nichts geändert.</translation>
+    </message>
+    <message>
+        <source>Name at least one person to ask for a review.</source>
+        <translation>Nennen Sie mindestens eine Person, die um Prüfung gebeten werden soll.</translation>
+    </message>
+    <message>
+        <source>only a merged modification can be rolled back</source>
+        <translation>nur eine zusammengeführte Änderung kann zurückgenommen werden</translation>
+    </message>
+    <message>
+        <source>git config astra.database: %1</source>
+        <translation>git config astra.database: %1</translation>
+    </message>
+    <message>
+        <source>%1 is not a PostgreSQL URL; a team shares a PostgreSQL database (postgresql://USER@HOST:PORT/DB). An SQLite file serves one machine.</source>
+        <translation>%1 ist keine PostgreSQL-URL; ein Team teilt eine PostgreSQL-Datenbank (postgresql://USER@HOST:PORT/DB). Eine SQLite-Datei dient einem Rechner.</translation>
+    </message>
+    <message>
+        <source>This machine cannot run the sandbox agents and tests run in: bubblewrap (bwrap) is missing or does not work here. Install it (on Debian: apt install bubblewrap) and allow unprivileged user namespaces, then start the worker again. Nothing was claimed.</source>
+        <translation>Dieser Rechner kann die Sandbox nicht ausführen, in der Agenten und Tests laufen: bubblewrap (bwrap) fehlt oder funktioniert hier nicht. Installieren Sie es (unter Debian: apt install bubblewrap), erlauben Sie unprivilegierte Benutzer-Namensräume und starten Sie den Worker erneut. Es wurde nichts übernommen.</translation>
+    </message>
+    <message>
+        <source>bubblewrap does not work on this machine: this worker runs the tests without a sandbox ([tests] sandbox = &quot;auto&quot;).</source>
+        <translation>bubblewrap funktioniert auf diesem Rechner nicht: dieser Worker führt die Tests ohne Sandbox aus ([tests] sandbox = &quot;auto&quot;).</translation>
+    </message>
+    <message>
+        <source>%1 has no branch %2, the target of .astra.toml: this is not the repository the team&apos;s database serves, or it is not up to date. Give --repo the path of that repository on this machine. Nothing was claimed.</source>
+        <translation>%1 hat keinen Branch %2, das Ziel aus .astra.toml: dies ist nicht das Repository, dem die Datenbank des Teams dient, oder es ist nicht aktuell. Geben Sie --repo den Pfad dieses Repositorys auf diesem Rechner. Es wurde nichts übernommen.</translation>
+    </message>
+    <message>
+        <source>Modification %1&apos;s commit %2 (branch %3) is not in %4: this is not the repository the team&apos;s database serves. Give --repo the path of that repository on this machine (every worker and workstation works on the same repository). Nothing was claimed.</source>
+        <translation>Der Commit %2 von Änderung %1 (Branch %3) ist nicht in %4: dies ist nicht das Repository, dem die Datenbank des Teams dient. Geben Sie --repo den Pfad dieses Repositorys auf diesem Rechner (jeder Worker und jede Arbeitsstation arbeitet auf demselben Repository). Es wurde nichts übernommen.</translation>
     </message>
 </context>
 <context>
@@ -6959,10 +7207,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>Flags for the reviewer: %1</source>
         <translation>Hinweise für die Prüfung: %1</translation>
-    </message>
-    <message>
-        <source>mods takes no arguments; filter with --state STATE.</source>
-        <translation>mods erwartet keine Argumente; filtern Sie mit --state STATE.</translation>
     </message>
     <message>
         <source>--state %1: not a modification status; use one of %2.</source>
@@ -7511,168 +7755,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>Modifikation %1 steht im Konflikt mit %2 bei %3; nichts wurde geändert. Jede Datei unten zeigt die Fassung von %2 (-) gegen die der Änderung (+); die Konflikte sind jetzt Kommentare, und `astra mod request-changes %1` sendet sie an den Agenten.</translation>
     </message>
     <message>
-        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
-
-Review and control the changes an agent proposes to a git repository.
-
-Commands:
-  init                          write .astra.toml (if absent) and create the state
-  status                        goals per state, modifications awaiting review, scheduler
-  goals [--state S]             list goals
-  goal add TEXT [--files P...]  add a goal of your own
-  goal show ID                  show one goal
-  goal approve|reject|abandon ID [--reason TEXT]
-                                decide on a goal; the reason is kept in the ledger
-  plan GOAL                     plan the goal and print the decomposition tree
-  plan show GOAL [--plan ID] [--symbolic]
-                                the goal&apos;s current (or an earlier) plan in words, with its tasks;
-                                --symbolic in the planner&apos;s symbols
-  plan history GOAL             every plan the goal has had
-  plan compare GOAL [OLDER NEWER]
-                                which ways changed between two plans, and why
-  plan export GOAL --svg FILE|--dot FILE [--plan ID] [--symbolic]
-                                the decomposition as a picture (SVG) or a Graphviz graph (- for
-                                standard output)
-  plan approve GOAL [--reason TEXT]
-                                approve the plan; nothing runs before that
-  run [--goal ID]               run approved plans until their modifications await review,
-                                then test modifications imported with propose
-  jobs list                     the jobs of .astra.toml, their last outcome, whether due
-  jobs run [NAME]               run the jobs (or one) now; each run is recorded
-  detect                        run the detectors; print each proposal&apos;s decision and why
-  proposals [--refused] [--limit N]
-                                the generator&apos;s decisions so far, newest first, with why
-  cycle                         due jobs, detection, planning, execution, up to review
-  worker [--poll S] [--once]    run cycles until stopped (SIGTERM): due jobs, detection every
-                                [generator] interval, approved plans
-  tasks [--state S]             list tasks
-  task show|cancel ID           show a task with its runs, or stop it
-  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
-                                import an agent&apos;s change as a modification
-  mods [--state S]              list modifications
-  mod show|approve|reject|merge|rollback ID [--reason TEXT]
-                                show a modification or decide on it; merge needs an approval
-  mod retest ID                 test again on the target&apos;s head as it is now; back to review
-  mod revisions ID              its revisions: commit, origin, author, tests
-  mod diff ID [--since REV|last] [--revision REV]
-                                the change with numbered hunks, or what changed between revisions
-  mod accept-hunk|reject-hunk|clear-hunk ID FILE [HUNK]
-                                decide on a hunk (or the whole file) of the current revision
-  mod decisions ID              the decisions on the current revision
-  mod apply-decisions ID        a new revision without the rejected hunks, tested
-  mod restore-hunks ID [KEY...] a new revision with the left-out hunks (or those named) back
-  mod comment ID [--file F [--line L] [--side old]] TEXT
-                                comment on a line, a file or the whole change
-  mod comments ID               the comments, where they are and whether resolved
-  mod resolve|reopen COMMENT    mark a comment resolved, or open again
-  mod request-changes ID        send the open comments and rejected hunks to the agent; its
-                                answer becomes the next revision, tested
-  mod update ID                 replay the change onto the target&apos;s head as a new revision
-  prune [--older-than DAYS]     delete the branches of finished modifications
-  ledger verify [--anchor REMOTE]
-                                recompute the audit chain; compare it with every checkpoint in
-                                refs/astra/ledger (and with the anchor pushed to REMOTE)
-  ledger show [--limit N]       print the ledger entries still in the table
-  ledger export FILE            write every entry as JSON lines
-  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
-  ledger checkpoint             record the ledger head in refs/astra/ledger
-  ledger anchor --push REMOTE   checkpoint and push refs/astra/ledger to REMOTE (fast-forward only)
-  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
-  hddl solve DOMAIN PROBLEM [--timeout S]
-                                plan, printing the plan in the IPC HTN track format
-  demo DIR                      create the demo workspace in DIR
-
-Options:
-  --repo PATH   the repository (default: the one around the current directory)
-  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
-                (default: &lt;git dir&gt;/astra/state.db)
-  --json        print one JSON document
-  --version     print the versions of astra, Qt and libgit2
-
-Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
-</source>
-        <translation>Aufruf: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
-
-Prüfen und steuern Sie die Änderungen, die ein Agent an einem Git-Repository vorschlägt.
-
-Befehle:
-  init                          .astra.toml schreiben (falls nicht vorhanden) und den Zustand anlegen
-  status                        Ziele je Zustand, zu prüfende Änderungen, Scheduler
-  goals [--state S]             Ziele auflisten
-  goal add TEXT [--files P...]  ein eigenes Ziel hinzufügen
-  goal show ID                  ein Ziel anzeigen
-  goal approve|reject|abandon ID [--reason TEXT]
-                                über ein Ziel entscheiden; der Grund wird im Protokoll festgehalten
-  plan GOAL                     das Ziel planen und den Zerlegungsbaum ausgeben
-  plan show GOAL [--plan ID] [--symbolic]
-                                den aktuellen (oder einen früheren) Plan des Ziels in Worten mit seinen
-                                Aufgaben; --symbolic in den Symbolen des Planers
-  plan history GOAL             alle Pläne, die das Ziel hatte
-  plan compare GOAL [OLDER NEWER]
-                                welche Wege sich zwischen zwei Plänen geändert haben, und warum
-  plan export GOAL --svg FILE|--dot FILE [--plan ID] [--symbolic]
-                                die Zerlegung als Bild (SVG) oder Graphviz-Graph (- für die
-                                Standardausgabe)
-  plan approve GOAL [--reason TEXT]
-                                den Plan genehmigen; vorher läuft nichts
-  run [--goal ID]               genehmigte Pläne ausführen, bis ihre Änderungen auf Prüfung warten,
-                                dann mit propose importierte Änderungen testen
-  jobs list                     die Jobs aus .astra.toml, ihr letztes Ergebnis, ob sie fällig sind
-  jobs run [NAME]               die Jobs (oder einen) jetzt ausführen; jeder Lauf wird verzeichnet
-  detect                        die Detektoren ausführen; jede Entscheidung über Vorschläge mit Grund ausgeben
-  proposals [--refused] [--limit N]
-                                die bisherigen Entscheidungen des Generators, neueste zuerst, mit Grund
-  cycle                         fällige Jobs, Erkennung, Planung, Ausführung bis zur Prüfung
-  worker [--poll S] [--once]    Durchläufe ausführen, bis er angehalten wird (SIGTERM): fällige Jobs,
-                                Erkennung alle [generator] interval, genehmigte Pläne
-  tasks [--state S]             Aufgaben auflisten
-  task show|cancel ID           eine Aufgabe mit ihren Läufen anzeigen oder sie anhalten
-  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
-                                die Änderung eines Agenten als Änderung importieren
-  mods [--state S]              Änderungen auflisten
-  mod show|approve|reject|merge|rollback ID [--reason TEXT]
-                                eine Änderung anzeigen oder über sie entscheiden; merge braucht eine Freigabe
-  mod retest ID                 erneut auf dem jetzigen Kopf des Ziel-Branches testen; zurück zur Prüfung
-  mod revisions ID              ihre Revisionen: Commit, Herkunft, Autor, Tests
-  mod diff ID [--since REV|last] [--revision REV]
-                                die Änderung mit nummerierten Hunks, oder was sich zwischen Revisionen geändert hat
-  mod accept-hunk|reject-hunk|clear-hunk ID DATEI [HUNK]
-                                über einen Hunk (oder die ganze Datei) der aktuellen Revision entscheiden
-  mod decisions ID              die Entscheidungen zur aktuellen Revision
-  mod apply-decisions ID        eine neue Revision ohne die abgelehnten Hunks, getestet
-  mod restore-hunks ID [KEY...] eine neue Revision mit den ausgelassenen (oder genannten) Hunks
-  mod comment ID [--file F [--line L] [--side old]] TEXT
-                                eine Zeile, eine Datei oder die ganze Änderung kommentieren
-  mod comments ID               die Kommentare, wo sie stehen und ob sie erledigt sind
-  mod resolve|reopen KOMMENTAR  einen Kommentar als erledigt markieren oder wieder öffnen
-  mod request-changes ID        die offenen Kommentare und abgelehnten Hunks an den Agenten senden;
-                                seine Antwort wird die nächste Revision, getestet
-  mod update ID                 die Änderung als neue Revision auf den Kopf des Ziels übertragen
-  prune [--older-than DAYS]     die Branches abgeschlossener Änderungen löschen
-  ledger verify [--anchor REMOTE]
-                                die Prüfkette neu berechnen; mit jedem Checkpoint in refs/astra/ledger
-                                (und mit dem nach REMOTE übertragenen Anker) vergleichen
-  ledger show [--limit N]       die noch in der Tabelle enthaltenen Protokolleinträge ausgeben
-  ledger export FILE            alle Einträge als JSON-Zeilen schreiben
-  ledger archive --through SEQ  alte Einträge in ein JSONL-Segment verschieben; die Kette wird fortgesetzt
-  ledger checkpoint             den Protokollkopf in refs/astra/ledger verzeichnen
-  ledger anchor --push REMOTE   Checkpoint schreiben und refs/astra/ledger nach REMOTE übertragen (nur vorwärts)
-  hddl check DOMAIN [PROBLEM]   HDDL-Dateien lesen; Fehler nennen Datei, Zeile und Spalte
-  hddl solve DOMAIN PROBLEM [--timeout S]
-                                planen und den Plan im Format des IPC-HTN-Tracks ausgeben
-  demo DIR                      den Demo-Arbeitsbereich in DIR anlegen
-
-Optionen:
-  --repo PATH   das Repository (Standard: das Repository, in dem das aktuelle Verzeichnis liegt)
-  --db URL      der Zustand: eine Datei, sqlite:///PATH oder postgresql://USER@HOST:PORT/DB
-                (Standard: &lt;git dir&gt;/astra/state.db)
-  --json        ein einzelnes JSON-Dokument ausgeben
-  --version     die Versionen von astra, Qt und libgit2 ausgeben
-
-Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 Aufruffehler.
-</translation>
-    </message>
-    <message>
         <source>This plan of the goal.</source>
         <translation>Dieser Plan des Ziels.</translation>
     </message>
@@ -7769,6 +7851,239 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
     <message>
         <source>--svg and --dot go with plan export.</source>
         <translation>--svg und --dot gehören zu plan export.</translation>
+    </message>
+    <message>
+        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
+
+Review and control the changes an agent proposes to a git repository.
+
+Commands:
+  init                          write .astra.toml (if absent) and create the state
+  status                        goals per state, modifications awaiting review, scheduler
+  goals [--state S]             list goals
+  team init postgresql://USER@HOST:PORT/DB
+                                make a team&apos;s shared database ready and print the line each
+                                member and worker puts in their clone&apos;s git configuration
+  goal add TEXT [--files P...]  add a goal of your own
+  goal show ID                  show one goal
+  goal approve|reject|abandon ID [--reason TEXT]
+                                decide on a goal; the reason is kept in the ledger
+  plan GOAL                     plan the goal and print the decomposition tree
+  plan show GOAL [--plan ID] [--symbolic]
+                                the goal&apos;s current (or an earlier) plan in words, with its tasks;
+                                --symbolic in the planner&apos;s symbols
+  plan history GOAL             every plan the goal has had
+  plan compare GOAL [OLDER NEWER]
+                                which ways changed between two plans, and why
+  plan export GOAL --svg FILE|--dot FILE [--plan ID] [--symbolic]
+                                the decomposition as a picture (SVG) or a Graphviz graph (- for
+                                standard output)
+  plan approve GOAL [--reason TEXT]
+                                approve the plan; nothing runs before that
+  run [--goal ID]               run approved plans until their modifications await review,
+                                then test modifications imported with propose
+  jobs list                     the jobs of .astra.toml, their last outcome, whether due
+  jobs run [NAME]               run the jobs (or one) now; each run is recorded
+  detect                        run the detectors; print each proposal&apos;s decision and why
+  proposals [--refused] [--limit N]
+                                the generator&apos;s decisions so far, newest first, with why
+  cycle                         due jobs, detection, planning, execution, up to review
+  worker [--poll S] [--once]    run cycles until stopped (SIGTERM): due jobs, detection every
+                                [generator] interval, approved plans
+  tasks [--state S]             list tasks
+  task show|cancel ID           show a task with its runs, or stop it
+  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
+                                import an agent&apos;s change as a modification
+  mods [--state S] [--assigned-to-me]
+                                list modifications (those you are asked to review)
+  mod show|approve|reject|merge|rollback ID [--reason TEXT]
+                                show a modification or decide on it; merge needs the approvals
+                                [team] required_approvals asks for
+  mod assign|unassign ID PERSON...
+                                ask people (e-mail address or user) to review it, or stop asking
+  mod retest ID                 test again on the target&apos;s head as it is now; back to review
+  mod revisions ID              its revisions: commit, origin, author, tests
+  mod diff ID [--since REV|last] [--revision REV]
+                                the change with numbered hunks, or what changed between revisions
+  mod accept-hunk|reject-hunk|clear-hunk ID FILE [HUNK]
+                                decide on a hunk (or the whole file) of the current revision
+  mod decisions ID              the decisions on the current revision
+  mod apply-decisions ID        a new revision without the rejected hunks, tested
+  mod restore-hunks ID [KEY...] a new revision with the left-out hunks (or those named) back
+  mod comment ID [--file F [--line L] [--side old]] TEXT
+                                comment on a line, a file or the whole change
+  mod comments ID               the comments, where they are and whether resolved
+  mod resolve|reopen COMMENT    mark a comment resolved, or open again
+  mod request-changes ID        send the open comments and rejected hunks to the agent; its
+                                answer becomes the next revision, tested
+  mod update ID                 replay the change onto the target&apos;s head as a new revision
+  prune [--older-than DAYS]     delete the branches of finished modifications
+  ledger verify [--anchor REMOTE]
+                                recompute the audit chain; compare it with every checkpoint in
+                                refs/astra/ledger (and with the anchor pushed to REMOTE)
+  ledger show [--limit N]       print the ledger entries still in the table
+  ledger export FILE            write every entry as JSON lines
+  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
+  ledger checkpoint             record the ledger head in refs/astra/ledger
+  ledger anchor --push REMOTE   checkpoint and push refs/astra/ledger to REMOTE (fast-forward only)
+  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
+  hddl solve DOMAIN PROBLEM [--timeout S]
+                                plan, printing the plan in the IPC HTN track format
+  demo DIR                      create the demo workspace in DIR
+
+Options:
+  --repo PATH   the repository (default: the one around the current directory)
+  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
+                (default: &lt;git dir&gt;/astra/state.db)
+  --json        print one JSON document
+  --version     print the versions of astra, Qt and libgit2
+
+Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
+</source>
+        <translation>Aufruf: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
+
+Prüfen und steuern Sie die Änderungen, die ein Agent an einem Git-Repository vorschlägt.
+
+Befehle:
+  init                          .astra.toml schreiben (falls nicht vorhanden) und den Zustand anlegen
+  status                        Ziele je Zustand, zu prüfende Änderungen, Scheduler
+  goals [--state S]             Ziele auflisten
+  team init postgresql://USER@HOST:PORT/DB
+                                die geteilte Datenbank eines Teams einrichten und die Zeile ausgeben,
+                                die jedes Mitglied und jeder Worker in die Git-Konfiguration seines
+                                Klons übernimmt
+  goal add TEXT [--files P...]  ein eigenes Ziel hinzufügen
+  goal show ID                  ein Ziel anzeigen
+  goal approve|reject|abandon ID [--reason TEXT]
+                                über ein Ziel entscheiden; der Grund wird im Protokoll festgehalten
+  plan GOAL                     das Ziel planen und den Zerlegungsbaum ausgeben
+  plan show GOAL [--plan ID] [--symbolic]
+                                den aktuellen (oder einen früheren) Plan des Ziels in Worten mit seinen
+                                Aufgaben; --symbolic in den Symbolen des Planers
+  plan history GOAL             alle Pläne, die das Ziel hatte
+  plan compare GOAL [OLDER NEWER]
+                                welche Wege sich zwischen zwei Plänen geändert haben, und warum
+  plan export GOAL --svg FILE|--dot FILE [--plan ID] [--symbolic]
+                                die Zerlegung als Bild (SVG) oder Graphviz-Graph (- für die
+                                Standardausgabe)
+  plan approve GOAL [--reason TEXT]
+                                den Plan genehmigen; vorher läuft nichts
+  run [--goal ID]               genehmigte Pläne ausführen, bis ihre Änderungen auf Prüfung warten,
+                                dann mit propose importierte Änderungen testen
+  jobs list                     die Jobs aus .astra.toml, ihr letztes Ergebnis, ob sie fällig sind
+  jobs run [NAME]               die Jobs (oder einen) jetzt ausführen; jeder Lauf wird verzeichnet
+  detect                        die Detektoren ausführen; jede Entscheidung über Vorschläge mit Grund ausgeben
+  proposals [--refused] [--limit N]
+                                die bisherigen Entscheidungen des Generators, neueste zuerst, mit Grund
+  cycle                         fällige Jobs, Erkennung, Planung, Ausführung bis zur Prüfung
+  worker [--poll S] [--once]    Durchläufe ausführen, bis er angehalten wird (SIGTERM): fällige Jobs,
+                                Erkennung alle [generator] interval, genehmigte Pläne
+  tasks [--state S]             Aufgaben auflisten
+  task show|cancel ID           eine Aufgabe mit ihren Läufen anzeigen oder sie anhalten
+  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
+                                die Änderung eines Agenten als Änderung importieren
+  mods [--state S] [--assigned-to-me]
+                                Änderungen auflisten (die, um deren Prüfung Sie gebeten wurden)
+  mod show|approve|reject|merge|rollback ID [--reason TEXT]
+                                eine Änderung anzeigen oder über sie entscheiden; merge braucht die
+                                Freigaben, die [team] required_approvals verlangt
+  mod assign|unassign ID PERSON...
+                                Personen (E-Mail-Adresse oder Benutzer) um Prüfung bitten, oder nicht mehr
+  mod retest ID                 erneut auf dem jetzigen Kopf des Ziel-Branches testen; zurück zur Prüfung
+  mod revisions ID              ihre Revisionen: Commit, Herkunft, Autor, Tests
+  mod diff ID [--since REV|last] [--revision REV]
+                                die Änderung mit nummerierten Hunks, oder was sich zwischen Revisionen geändert hat
+  mod accept-hunk|reject-hunk|clear-hunk ID DATEI [HUNK]
+                                über einen Hunk (oder die ganze Datei) der aktuellen Revision entscheiden
+  mod decisions ID              die Entscheidungen zur aktuellen Revision
+  mod apply-decisions ID        eine neue Revision ohne die abgelehnten Hunks, getestet
+  mod restore-hunks ID [KEY...] eine neue Revision mit den ausgelassenen (oder genannten) Hunks
+  mod comment ID [--file F [--line L] [--side old]] TEXT
+                                eine Zeile, eine Datei oder die ganze Änderung kommentieren
+  mod comments ID               die Kommentare, wo sie stehen und ob sie erledigt sind
+  mod resolve|reopen KOMMENTAR  einen Kommentar als erledigt markieren oder wieder öffnen
+  mod request-changes ID        die offenen Kommentare und abgelehnten Hunks an den Agenten senden;
+                                seine Antwort wird die nächste Revision, getestet
+  mod update ID                 die Änderung als neue Revision auf den Kopf des Ziels übertragen
+  prune [--older-than DAYS]     die Branches abgeschlossener Änderungen löschen
+  ledger verify [--anchor REMOTE]
+                                die Prüfkette neu berechnen; mit jedem Checkpoint in refs/astra/ledger
+                                (und mit dem nach REMOTE übertragenen Anker) vergleichen
+  ledger show [--limit N]       die noch in der Tabelle enthaltenen Protokolleinträge ausgeben
+  ledger export FILE            alle Einträge als JSON-Zeilen schreiben
+  ledger archive --through SEQ  alte Einträge in ein JSONL-Segment verschieben; die Kette wird fortgesetzt
+  ledger checkpoint             den Protokollkopf in refs/astra/ledger verzeichnen
+  ledger anchor --push REMOTE   Checkpoint schreiben und refs/astra/ledger nach REMOTE übertragen (nur vorwärts)
+  hddl check DOMAIN [PROBLEM]   HDDL-Dateien lesen; Fehler nennen Datei, Zeile und Spalte
+  hddl solve DOMAIN PROBLEM [--timeout S]
+                                planen und den Plan im Format des IPC-HTN-Tracks ausgeben
+  demo DIR                      den Demo-Arbeitsbereich in DIR anlegen
+
+Optionen:
+  --repo PATH   das Repository (Standard: das Repository, in dem das aktuelle Verzeichnis liegt)
+  --db URL      der Zustand: eine Datei, sqlite:///PATH oder postgresql://USER@HOST:PORT/DB
+                (Standard: &lt;git dir&gt;/astra/state.db)
+  --json        ein einzelnes JSON-Dokument ausgeben
+  --version     die Versionen von astra, Qt und libgit2 ausgeben
+
+Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 Aufruffehler.
+</translation>
+    </message>
+    <message>
+        <source>Only what you are asked to review.</source>
+        <translation>Nur, worum Sie zur Prüfung gebeten wurden.</translation>
+    </message>
+    <message>
+        <source>  approved by %1</source>
+        <translation>  freigegeben von %1</translation>
+    </message>
+    <message>
+        <source>  reviewers %1</source>
+        <translation>  Prüfende %1</translation>
+    </message>
+    <message>
+        <source>mods takes no arguments; filter with --state STATE or --assigned-to-me.</source>
+        <translation>mods nimmt keine Argumente; filtern Sie mit --state STATE oder --assigned-to-me.</translation>
+    </message>
+    <message>
+        <source>mod %1 needs a modification id and at least one person (an e-mail address or a user name).</source>
+        <translation>mod %1 braucht eine Änderungsnummer und mindestens eine Person (eine E-Mail-Adresse oder einen Benutzernamen).</translation>
+    </message>
+    <message>
+        <source>Reviewers of modification %1: %2.</source>
+        <translation>Prüfende von Änderung %1: %2.</translation>
+    </message>
+    <message>
+        <source>nobody asked</source>
+        <translation>niemand gebeten</translation>
+    </message>
+    <message>
+        <source>Approval recorded: modification %1 has %2 of the %3 approvals it needs (%4).</source>
+        <translation>Freigabe festgehalten: Änderung %1 hat %2 der %3 Freigaben, die sie braucht (%4).</translation>
+    </message>
+    <message>
+        <source>team takes one command: team init postgresql://USER@HOST:PORT/DB</source>
+        <translation>team nimmt einen Befehl: team init postgresql://USER@HOST:PORT/DB</translation>
+    </message>
+    <message>
+        <source>%1 is ready (schema %2, nothing to change).</source>
+        <translation>%1 ist bereit (Schema %2, nichts zu ändern).</translation>
+    </message>
+    <message>
+        <source>%1 is ready: schema %2 (it was at %3).</source>
+        <translation>%1 ist bereit: Schema %2 (es war bei %3).</translation>
+    </message>
+    <message>
+        <source>Each member and each worker runs this once in their clone of the repository:</source>
+        <translation>Jedes Mitglied und jeder Worker führt dies einmal in seinem Klon des Repositorys aus:</translation>
+    </message>
+    <message>
+        <source>The password was left out of that line: keep it in ~/.pgpass (mode 600), which PostgreSQL reads, never in a shared line.</source>
+        <translation>Das Passwort wurde aus dieser Zeile weggelassen: bewahren Sie es in ~/.pgpass (Modus 600) auf, das PostgreSQL liest, nie in einer geteilten Zeile.</translation>
+    </message>
+    <message>
+        <source>Then `astra init` in one clone writes .astra.toml (commit it); [team] in it sets the approvals a merge needs. See docs/teams.md.</source>
+        <translation>Dann schreibt `astra init` in einem Klon .astra.toml (committen Sie sie); [team] darin legt die Freigaben fest, die ein Merge braucht. Siehe docs/teams.md.</translation>
     </message>
 </context>
 <context>

@@ -392,6 +392,14 @@
         <source>a positive integer (files)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>a positive integer (people who approve)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expected a duration of 2 s or more (a worker renews its lease every third of it)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Cycle</name>
@@ -440,6 +448,14 @@
     </message>
     <message>
         <source>the disk holding %1 is full (%2 bytes free); free space there and run the command again (SQLite: %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot reach the workspace state %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Setting up the connection</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2101,6 +2117,14 @@ Branch %3</source>
         <source>Seen</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Reviewers asked: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Approved by %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::InboxView</name>
@@ -2133,6 +2157,14 @@ Branch %3</source>
             <numerusform>%1 of %n change shown.</numerusform>
             <numerusform>%1 of %n changes shown.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Assigned to &amp;me</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only the changes someone asked you to review (astra mod assign)</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -3063,6 +3095,14 @@ hash %7
         <source>Could not export the plan to %1: %2. Nothing was written.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>⚠ Database unreachable since %1 — reconnecting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reconnected to the database; showing what changed meanwhile</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Merger</name>
@@ -3362,6 +3402,38 @@ hash %7
     </message>
     <message>
         <source>Reading the revisions of modifications</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the approvals of modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the approvals of modifications</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Withdrawing the approvals of modification %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading who is asked to review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asking %1 to review modification %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is already asked to review modification %2; nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Withdrawing the request to %1 to review modification %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not asked to review modification %2; nothing was changed.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -5049,6 +5121,22 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <source>conflict with the target</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Approved by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2 of %3 needed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>nobody yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reviewers asked</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Revisions</name>
@@ -5235,6 +5323,10 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>The scheduler was given no way to open the workspace&apos;s state.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1: this worker&apos;s lease on it ran out while it ran, so its result was not recorded; the task runs again elsewhere.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -5472,6 +5564,10 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>modification %1 awaits review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the lease of %1 on it ran out at %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -5900,6 +5996,42 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <source>Recording the log of task run %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Claiming task %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting the lease of task %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 changed while it was being claimed; nothing was written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Renewing the lease of task %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Looking for tasks whose lease ran out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking the claim on task %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 does not exist; nothing was written for it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task %1 is no longer held by %2 (its lease ran out and it was taken back, or it ended); nothing was written for it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The lease of %1 on task %2 ran out; nothing was written for it, and the task will be run again.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::TestReport</name>
@@ -6208,14 +6340,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>[tests] command is empty in %1: set the command that runs the tests before testing modifications.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Modification %1 is &apos;%2&apos;; only a modification whose tests passed (&apos;awaiting_approval&apos;) can be approved.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Modification %1 is &apos;%2&apos;; only an approved modification can be merged. Approve it with `astra mod approve %1` after its tests passed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -6534,6 +6658,130 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>Modification %1 was changed by someone else while revision %2 was being made (it is at revision %3 now); nothing was written. Look at it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>approved it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>merged it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rejected it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rolled it back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>found it in conflict</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>changed it (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> %1 %2 at %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 is &apos;%2&apos;; %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> Nothing was done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it was decided while this decision was being carried out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Someone else</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is deciding on modification %2 right now: %3 is at %4, which carries it out; nothing was done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 approved modification %2 already; [team] required_approvals = %3 asks for approvals by %3 different people. Nothing was done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>created its goal %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>imported it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %2, so %1 cannot approve modification %3: [team] separate_duties = true in .astra.toml asks for someone else. Ask another reviewer (`astra mod assign %3 PERSON`). Nothing was done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 changed while this decision was being made:%2 Nothing was done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>only a modification whose tests passed (&apos;awaiting_approval&apos;) can be approved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it can no longer be rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>only an approved modification can be merged (`astra mod approve %1` after its tests passed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1 has %2 of the %3 approvals [team] required_approvals in .astra.toml asks for (%4); nothing was merged. Another person approves it with `astra mod approve %1`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>nobody</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; does not name a person: give an e-mail address (bob@example.org) or a user name, as `astra mod show` lists approvers. Nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name at least one person to ask for a review.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>only a merged modification can be rolled back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>git config astra.database: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a PostgreSQL URL; a team shares a PostgreSQL database (postgresql://USER@HOST:PORT/DB). An SQLite file serves one machine.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This machine cannot run the sandbox agents and tests run in: bubblewrap (bwrap) is missing or does not work here. Install it (on Debian: apt install bubblewrap) and allow unprivileged user namespaces, then start the worker again. Nothing was claimed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>bubblewrap does not work on this machine: this worker runs the tests without a sandbox ([tests] sandbox = &quot;auto&quot;).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has no branch %2, the target of .astra.toml: this is not the repository the team&apos;s database serves, or it is not up to date. Give --repo the path of that repository on this machine. Nothing was claimed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1&apos;s commit %2 (branch %3) is not in %4: this is not the repository the team&apos;s database serves. Give --repo the path of that repository on this machine (every worker and workstation works on the same repository). Nothing was claimed.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -6943,10 +7191,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>Flags for the reviewer: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>mods takes no arguments; filter with --state STATE.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -7496,89 +7740,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
-
-Review and control the changes an agent proposes to a git repository.
-
-Commands:
-  init                          write .astra.toml (if absent) and create the state
-  status                        goals per state, modifications awaiting review, scheduler
-  goals [--state S]             list goals
-  goal add TEXT [--files P...]  add a goal of your own
-  goal show ID                  show one goal
-  goal approve|reject|abandon ID [--reason TEXT]
-                                decide on a goal; the reason is kept in the ledger
-  plan GOAL                     plan the goal and print the decomposition tree
-  plan show GOAL [--plan ID] [--symbolic]
-                                the goal&apos;s current (or an earlier) plan in words, with its tasks;
-                                --symbolic in the planner&apos;s symbols
-  plan history GOAL             every plan the goal has had
-  plan compare GOAL [OLDER NEWER]
-                                which ways changed between two plans, and why
-  plan export GOAL --svg FILE|--dot FILE [--plan ID] [--symbolic]
-                                the decomposition as a picture (SVG) or a Graphviz graph (- for
-                                standard output)
-  plan approve GOAL [--reason TEXT]
-                                approve the plan; nothing runs before that
-  run [--goal ID]               run approved plans until their modifications await review,
-                                then test modifications imported with propose
-  jobs list                     the jobs of .astra.toml, their last outcome, whether due
-  jobs run [NAME]               run the jobs (or one) now; each run is recorded
-  detect                        run the detectors; print each proposal&apos;s decision and why
-  proposals [--refused] [--limit N]
-                                the generator&apos;s decisions so far, newest first, with why
-  cycle                         due jobs, detection, planning, execution, up to review
-  worker [--poll S] [--once]    run cycles until stopped (SIGTERM): due jobs, detection every
-                                [generator] interval, approved plans
-  tasks [--state S]             list tasks
-  task show|cancel ID           show a task with its runs, or stop it
-  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
-                                import an agent&apos;s change as a modification
-  mods [--state S]              list modifications
-  mod show|approve|reject|merge|rollback ID [--reason TEXT]
-                                show a modification or decide on it; merge needs an approval
-  mod retest ID                 test again on the target&apos;s head as it is now; back to review
-  mod revisions ID              its revisions: commit, origin, author, tests
-  mod diff ID [--since REV|last] [--revision REV]
-                                the change with numbered hunks, or what changed between revisions
-  mod accept-hunk|reject-hunk|clear-hunk ID FILE [HUNK]
-                                decide on a hunk (or the whole file) of the current revision
-  mod decisions ID              the decisions on the current revision
-  mod apply-decisions ID        a new revision without the rejected hunks, tested
-  mod restore-hunks ID [KEY...] a new revision with the left-out hunks (or those named) back
-  mod comment ID [--file F [--line L] [--side old]] TEXT
-                                comment on a line, a file or the whole change
-  mod comments ID               the comments, where they are and whether resolved
-  mod resolve|reopen COMMENT    mark a comment resolved, or open again
-  mod request-changes ID        send the open comments and rejected hunks to the agent; its
-                                answer becomes the next revision, tested
-  mod update ID                 replay the change onto the target&apos;s head as a new revision
-  prune [--older-than DAYS]     delete the branches of finished modifications
-  ledger verify [--anchor REMOTE]
-                                recompute the audit chain; compare it with every checkpoint in
-                                refs/astra/ledger (and with the anchor pushed to REMOTE)
-  ledger show [--limit N]       print the ledger entries still in the table
-  ledger export FILE            write every entry as JSON lines
-  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
-  ledger checkpoint             record the ledger head in refs/astra/ledger
-  ledger anchor --push REMOTE   checkpoint and push refs/astra/ledger to REMOTE (fast-forward only)
-  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
-  hddl solve DOMAIN PROBLEM [--timeout S]
-                                plan, printing the plan in the IPC HTN track format
-  demo DIR                      create the demo workspace in DIR
-
-Options:
-  --repo PATH   the repository (default: the one around the current directory)
-  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
-                (default: &lt;git dir&gt;/astra/state.db)
-  --json        print one JSON document
-  --version     print the versions of astra, Qt and libgit2
-
-Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>This plan of the goal.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -7674,6 +7835,152 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
     </message>
     <message>
         <source>--svg and --dot go with plan export.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
+
+Review and control the changes an agent proposes to a git repository.
+
+Commands:
+  init                          write .astra.toml (if absent) and create the state
+  status                        goals per state, modifications awaiting review, scheduler
+  goals [--state S]             list goals
+  team init postgresql://USER@HOST:PORT/DB
+                                make a team&apos;s shared database ready and print the line each
+                                member and worker puts in their clone&apos;s git configuration
+  goal add TEXT [--files P...]  add a goal of your own
+  goal show ID                  show one goal
+  goal approve|reject|abandon ID [--reason TEXT]
+                                decide on a goal; the reason is kept in the ledger
+  plan GOAL                     plan the goal and print the decomposition tree
+  plan show GOAL [--plan ID] [--symbolic]
+                                the goal&apos;s current (or an earlier) plan in words, with its tasks;
+                                --symbolic in the planner&apos;s symbols
+  plan history GOAL             every plan the goal has had
+  plan compare GOAL [OLDER NEWER]
+                                which ways changed between two plans, and why
+  plan export GOAL --svg FILE|--dot FILE [--plan ID] [--symbolic]
+                                the decomposition as a picture (SVG) or a Graphviz graph (- for
+                                standard output)
+  plan approve GOAL [--reason TEXT]
+                                approve the plan; nothing runs before that
+  run [--goal ID]               run approved plans until their modifications await review,
+                                then test modifications imported with propose
+  jobs list                     the jobs of .astra.toml, their last outcome, whether due
+  jobs run [NAME]               run the jobs (or one) now; each run is recorded
+  detect                        run the detectors; print each proposal&apos;s decision and why
+  proposals [--refused] [--limit N]
+                                the generator&apos;s decisions so far, newest first, with why
+  cycle                         due jobs, detection, planning, execution, up to review
+  worker [--poll S] [--once]    run cycles until stopped (SIGTERM): due jobs, detection every
+                                [generator] interval, approved plans
+  tasks [--state S]             list tasks
+  task show|cancel ID           show a task with its runs, or stop it
+  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
+                                import an agent&apos;s change as a modification
+  mods [--state S] [--assigned-to-me]
+                                list modifications (those you are asked to review)
+  mod show|approve|reject|merge|rollback ID [--reason TEXT]
+                                show a modification or decide on it; merge needs the approvals
+                                [team] required_approvals asks for
+  mod assign|unassign ID PERSON...
+                                ask people (e-mail address or user) to review it, or stop asking
+  mod retest ID                 test again on the target&apos;s head as it is now; back to review
+  mod revisions ID              its revisions: commit, origin, author, tests
+  mod diff ID [--since REV|last] [--revision REV]
+                                the change with numbered hunks, or what changed between revisions
+  mod accept-hunk|reject-hunk|clear-hunk ID FILE [HUNK]
+                                decide on a hunk (or the whole file) of the current revision
+  mod decisions ID              the decisions on the current revision
+  mod apply-decisions ID        a new revision without the rejected hunks, tested
+  mod restore-hunks ID [KEY...] a new revision with the left-out hunks (or those named) back
+  mod comment ID [--file F [--line L] [--side old]] TEXT
+                                comment on a line, a file or the whole change
+  mod comments ID               the comments, where they are and whether resolved
+  mod resolve|reopen COMMENT    mark a comment resolved, or open again
+  mod request-changes ID        send the open comments and rejected hunks to the agent; its
+                                answer becomes the next revision, tested
+  mod update ID                 replay the change onto the target&apos;s head as a new revision
+  prune [--older-than DAYS]     delete the branches of finished modifications
+  ledger verify [--anchor REMOTE]
+                                recompute the audit chain; compare it with every checkpoint in
+                                refs/astra/ledger (and with the anchor pushed to REMOTE)
+  ledger show [--limit N]       print the ledger entries still in the table
+  ledger export FILE            write every entry as JSON lines
+  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
+  ledger checkpoint             record the ledger head in refs/astra/ledger
+  ledger anchor --push REMOTE   checkpoint and push refs/astra/ledger to REMOTE (fast-forward only)
+  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
+  hddl solve DOMAIN PROBLEM [--timeout S]
+                                plan, printing the plan in the IPC HTN track format
+  demo DIR                      create the demo workspace in DIR
+
+Options:
+  --repo PATH   the repository (default: the one around the current directory)
+  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
+                (default: &lt;git dir&gt;/astra/state.db)
+  --json        print one JSON document
+  --version     print the versions of astra, Qt and libgit2
+
+Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only what you are asked to review.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  approved by %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  reviewers %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mods takes no arguments; filter with --state STATE or --assigned-to-me.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mod %1 needs a modification id and at least one person (an e-mail address or a user name).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reviewers of modification %1: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>nobody asked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Approval recorded: modification %1 has %2 of the %3 approvals it needs (%4).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>team takes one command: team init postgresql://USER@HOST:PORT/DB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is ready (schema %2, nothing to change).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is ready: schema %2 (it was at %3).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Each member and each worker runs this once in their clone of the repository:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The password was left out of that line: keep it in ~/.pgpass (mode 600), which PostgreSQL reads, never in a shared line.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Then `astra init` in one clone writes .astra.toml (commit it); [team] in it sets the approvals a merge needs. See docs/teams.md.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

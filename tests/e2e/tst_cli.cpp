@@ -720,6 +720,99 @@ private Q_SLOTS:
         QCOMPARE(json(run).array().size(), 1);
     }
 
+    // astra team init: the schema made, the member's line printed without the password; the
+    // line works (git config astra.database); reviewers asked by name, listed for them; a worker
+    // on a repository that is not the team's refuses before it claims anything.
+    void teamSetUp()
+    {
+        const QString url = qEnvironmentVariable("ASTRA_TEST_PG_URL");
+        if (url.isEmpty()) {
+            QSKIP("ASTRA_TEST_PG_URL is not set; the test script starts a PostgreSQL server and sets it");
+        }
+        QTemporaryDir dir;
+        const auto databases = test::testDatabases(dir.path());
+        QCOMPARE(databases.size(), 2);
+        const DatabaseLocation pg = databases.at(1).second;
+        const QString dbUrl = QStringLiteral("postgresql://%1:secret@%2:%3/%4?connect_timeout=5")
+                                  .arg(pg.user, pg.host)
+                                  .arg(pg.port)
+                                  .arg(pg.databaseName);
+        Run run = runAstra({QStringLiteral("team"), QStringLiteral("init"), dbUrl});
+        VERIFY_RUN(run, 0);
+        QVERIFY2(run.out.contains(QStringLiteral("schema 10 (it was at 0)")), qPrintable(run.out));
+        const QString shared = QStringLiteral("postgresql://%1@%2:%3/%4?connect_timeout=5")
+                                   .arg(pg.user, pg.host)
+                                   .arg(pg.port)
+                                   .arg(pg.databaseName);
+        QVERIFY2(run.out.contains(QStringLiteral("git config astra.database '%1'").arg(shared)), qPrintable(run.out));
+        QVERIFY(!run.out.contains(QStringLiteral("secret@")));
+        QVERIFY2(run.out.contains(QStringLiteral("~/.pgpass")), qPrintable(run.out));
+        run = runAstra({QStringLiteral("team"), QStringLiteral("init"), dbUrl});
+        VERIFY_RUN(run, 0);
+        QVERIFY2(run.out.contains(QStringLiteral("nothing to change")), qPrintable(run.out));
+        run = runAstra(
+            {QStringLiteral("team"), QStringLiteral("init"), QDir(dir.path()).filePath(QStringLiteral("x.db"))});
+        VERIFY_RUN(run, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("not a PostgreSQL URL")), qPrintable(run.err));
+
+        // A member's clone with the line: every command uses the team's database.
+        auto repo = std::make_unique<test::TempRepo>();
+        repo->write(QStringLiteral("src/a.txt"), "a\n");
+        repo->commitAll(QStringLiteral("initial"));
+        repo->git({QStringLiteral("config"), QStringLiteral("astra.database"), shared});
+        VERIFY_RUN(runAstra({QStringLiteral("init")}, repo->path()), 0);
+        repo->commitAll(QStringLiteral("configuration"));
+        repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("agent")});
+        repo->write(QStringLiteral("src/b.txt"), "b\n");
+        repo->commitAll(QStringLiteral("Add b"));
+        repo->git({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("main")});
+        VERIFY_RUN(
+            runAstra({QStringLiteral("propose"), QStringLiteral("--branch"), QStringLiteral("agent")}, repo->path()),
+            0);
+        run = runAstra({QStringLiteral("status"), QStringLiteral("--json")}, repo->path());
+        VERIFY_RUN(run, 0);
+        QCOMPARE(json(run).object().value(QStringLiteral("database")).toString(), shared.section(u'?', 0, 0));
+        QCOMPARE(json(run).object().value(QStringLiteral("person")).toString(), QStringLiteral("test@example.org"));
+
+        run = runAstra(
+            {QStringLiteral("mod"), QStringLiteral("assign"), QStringLiteral("1"), QStringLiteral("Test@Example.org")},
+            repo->path());
+        VERIFY_RUN(run, 0);
+        QVERIFY2(run.out.contains(QStringLiteral("Reviewers of modification 1: test@example.org.")),
+                 qPrintable(run.out));
+        run = runAstra({QStringLiteral("mods"), QStringLiteral("--assigned-to-me"), QStringLiteral("--json")},
+                       repo->path());
+        VERIFY_RUN(run, 0);
+        QCOMPARE(json(run).array().size(), 1);
+        VERIFY_RUN(runAstra({QStringLiteral("mod"),
+                             QStringLiteral("unassign"),
+                             QStringLiteral("1"),
+                             QStringLiteral("test@example.org")},
+                            repo->path()),
+                   0);
+        run = runAstra({QStringLiteral("mods"), QStringLiteral("--assigned-to-me"), QStringLiteral("--json")},
+                       repo->path());
+        VERIFY_RUN(run, 0);
+        QCOMPARE(json(run).array().size(), 0);
+        run = runAstra({QStringLiteral("mod"),
+                        QStringLiteral("unassign"),
+                        QStringLiteral("1"),
+                        QStringLiteral("test@example.org")},
+                       repo->path());
+        VERIFY_RUN(run, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("is not asked")), qPrintable(run.err));
+
+        // A worker on another repository with the team's database: refused, nothing claimed.
+        auto stranger = std::make_unique<test::TempRepo>();
+        stranger->write(QStringLiteral("other.txt"), "other\n");
+        stranger->commitAll(QStringLiteral("unrelated"));
+        run = runAstra({QStringLiteral("--db"), shared, QStringLiteral("worker"), QStringLiteral("--once")},
+                       stranger->path());
+        VERIFY_RUN(run, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("is not the repository the team's database serves")),
+                 qPrintable(run.err));
+    }
+
     void postgresqlWorkspace()
     {
         const QString url = qEnvironmentVariable("ASTRA_TEST_PG_URL");

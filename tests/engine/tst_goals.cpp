@@ -3,6 +3,7 @@
 #include "testsupport.h"
 #include "workspace/workspace.h"
 
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace astra;
@@ -10,6 +11,19 @@ using namespace astra;
 class TestGoals : public QObject
 {
     Q_OBJECT
+    QTemporaryDir m_scratch;
+
+    // A row per database: an empty URL (SQLite beside the repository), and a fresh PostgreSQL
+    // database when the test script started a server.
+    void databases()
+    {
+        QTest::addColumn<QString>("dbUrl");
+        for (const auto &database : test::testDatabases(m_scratch.path())) {
+            QTest::newRow(qPrintable(database.first))
+                << (database.first == u"sqlite" ? QString() : test::databaseUrl(database.second));
+        }
+    }
+
 private Q_SLOTS:
     void transitions_data()
     {
@@ -65,14 +79,21 @@ private Q_SLOTS:
         QVERIFY(!goalStateFromString(QStringLiteral("done")));
     }
 
+    // The store's goal life cycle on SQLite and on PostgreSQL.
+    void workspaceGoalLifeCycle_data()
+    {
+        databases();
+    }
     void workspaceGoalLifeCycle()
     {
+        QFETCH(QString, dbUrl);
         test::TempRepo repo;
         QVERIFY(repo.isValid());
         repo.write(QStringLiteral("src/a.cpp"), "int a;\n");
         repo.commitAll(QStringLiteral("first"));
         WorkspaceOptions options;
         options.repoPath = repo.path();
+        options.dbUrl = dbUrl;
         auto init = Workspace::init(options);
         QVERIFY2(init.ok(), qPrintable(init.message()));
         auto opened = Workspace::open(options);
@@ -129,13 +150,19 @@ private Q_SLOTS:
         QCOMPARE(workspace.goals()->size(), 1);
     }
 
+    void optimisticLocking_data()
+    {
+        databases();
+    }
     void optimisticLocking()
     {
+        QFETCH(QString, dbUrl);
         test::TempRepo repo;
         repo.write(QStringLiteral("README"), "x\n");
         repo.commitAll(QStringLiteral("first"));
         WorkspaceOptions options;
         options.repoPath = repo.path();
+        options.dbUrl = dbUrl;
         QVERIFY(Workspace::init(options).ok());
         auto opened = Workspace::open(options);
         QVERIFY(opened.ok());
