@@ -255,7 +255,7 @@ Result<SchedulerReport> Scheduler::dispatch()
                 running.stop->store(true);
             }
         }
-        qint64 waitMs = qMin(m_options.poll.count(), qMax(qint64(1), qint64(m_options.lease.count() / 3)));
+        qint64 waitMs = qMin(qint64(m_options.poll.count()), qMax(qint64(1), qint64(m_options.lease.count() / 3)));
         if (!earliest.isEmpty() && m_activePlans.isEmpty()) {
             const QDateTime due = QDateTime::fromString(earliest, Qt::ISODateWithMs);
             waitMs = qBound(qint64(1), QDateTime::currentDateTimeUtc().msecsTo(due), qint64(m_options.poll.count()));

@@ -192,11 +192,15 @@ Result<Modification> ModificationRepository::touch(const Modification &modificat
 
 Result<QStringList> ModificationRepository::approvers(qint64 modificationId) const
 {
-    return m_db.readAll(Tr::tr("Reading the approvals of modification %1").arg(modificationId),
-                        QStringLiteral("SELECT reviewer FROM reviews WHERE modification_id = ? AND decision = "
-                                       "'approved' AND withdrawn = 0 ORDER BY id"),
-                        {modificationId},
-                        [](const QSqlQuery &query) { return query.value(0).toString(); });
+    auto rows = m_db.readAll(Tr::tr("Reading the approvals of modification %1").arg(modificationId),
+                             QStringLiteral("SELECT reviewer FROM reviews WHERE modification_id = ? AND decision = "
+                                            "'approved' AND withdrawn = 0 ORDER BY id"),
+                             {modificationId},
+                             [](const QSqlQuery &query) { return query.value(0).toString(); });
+    if (!rows) {
+        return rows.error();
+    }
+    return QStringList(*rows);
 }
 
 Result<QHash<qint64, QStringList>> ModificationRepository::approversOf(const QList<qint64> &ids) const
