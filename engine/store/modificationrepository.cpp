@@ -205,17 +205,21 @@ Result<QStringList> ModificationRepository::approvers(qint64 modificationId) con
 
 Result<QHash<qint64, QStringList>> ModificationRepository::approversOf(const QList<qint64> &ids) const
 {
+    return namesOf(ids,
+                   Tr::tr("Reading the approvals of modifications"),
+                   QStringLiteral("SELECT modification_id, reviewer FROM reviews WHERE modification_id IN (%1) AND "
+                                  "decision = 'approved' AND withdrawn = 0 ORDER BY id"));
+}
+
+Result<QHash<qint64, QStringList>>
+ModificationRepository::namesOf(const QList<qint64> &ids, const QString &what, const QString &sql) const
+{
     QHash<qint64, QStringList> result;
     if (ids.isEmpty()) {
         return result;
     }
     QVariantList binds;
-    const QString in = placeholders(ids, &binds);
-    auto query = m_db.exec(Tr::tr("Reading the approvals of modifications"),
-                           QStringLiteral("SELECT modification_id, reviewer FROM reviews WHERE modification_id IN (%1) "
-                                          "AND decision = 'approved' AND withdrawn = 0 ORDER BY id")
-                               .arg(in),
-                           binds);
+    auto query = m_db.exec(what, sql.arg(placeholders(ids, &binds)), binds);
     if (!query) {
         return query.error();
     }
@@ -236,24 +240,10 @@ Status ModificationRepository::withdrawApprovals(qint64 modificationId)
 
 Result<QHash<qint64, QStringList>> ModificationRepository::assigneesOf(const QList<qint64> &ids) const
 {
-    QHash<qint64, QStringList> result;
-    if (ids.isEmpty()) {
-        return result;
-    }
-    QVariantList binds;
-    const QString in = placeholders(ids, &binds);
-    auto query = m_db.exec(Tr::tr("Reading who is asked to review"),
-                           QStringLiteral("SELECT modification_id, person FROM review_assignments WHERE "
-                                          "modification_id IN (%1) ORDER BY id")
-                               .arg(in),
-                           binds);
-    if (!query) {
-        return query.error();
-    }
-    while (query->next()) {
-        result[query->value(0).toLongLong()].append(query->value(1).toString());
-    }
-    return result;
+    return namesOf(ids,
+                   Tr::tr("Reading who is asked to review"),
+                   QStringLiteral("SELECT modification_id, person FROM review_assignments WHERE modification_id IN "
+                                  "(%1) ORDER BY id"));
 }
 
 Status ModificationRepository::assignReviewer(qint64 modificationId, const QString &person, const QString &by)

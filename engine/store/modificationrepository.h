@@ -95,6 +95,10 @@ public:
     Result<int> lastReviewedRevision(qint64 modificationId, const QString &who) const;
 
 private:
+    // Per modification of `ids`, the second column of `sql` (its "%1" is where the ids go; the
+    // first column is the modification), in the query's order.
+    Result<QHash<qint64, QStringList>> namesOf(const QList<qint64> &ids, const QString &what, const QString &sql) const;
+
     // `column` of the latest approving review (a fixed column name, never input).
     Result<QString> latestApproval(qint64 modificationId, const char *column) const;
 

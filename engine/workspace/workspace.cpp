@@ -314,6 +314,23 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const WorkspaceOptions &optio
     return workspace;
 }
 
+namespace {
+// The schema brought up to date; the versions before and after.
+Result<std::pair<int, int>> migrateSchema(Database &db)
+{
+    Migrator migrator(db);
+    auto before = migrator.currentVersion();
+    if (!before) {
+        return before.error();
+    }
+    auto migrated = migrator.migrate();
+    if (!migrated) {
+        return migrated.error();
+    }
+    return std::pair<int, int>(*before, *migrated);
+}
+} // namespace
+
 Result<std::pair<int, int>> Workspace::initTeamDatabase(const DatabaseLocation &location)
 {
     if (location.driver != DatabaseLocation::Driver::PostgreSQL) {
@@ -326,16 +343,7 @@ Result<std::pair<int, int>> Workspace::initTeamDatabase(const DatabaseLocation &
     if (!db) {
         return db.error();
     }
-    Migrator migrator(*db);
-    auto before = migrator.currentVersion();
-    if (!before) {
-        return before.error();
-    }
-    auto migrated = migrator.migrate();
-    if (!migrated) {
-        return migrated.error();
-    }
-    return std::pair<int, int>(*before, *migrated);
+    return migrateSchema(*db);
 }
 
 Result<InitReport> Workspace::init(const WorkspaceOptions &options)
@@ -384,23 +392,18 @@ Result<InitReport> Workspace::init(const WorkspaceOptions &options)
     if (!db) {
         return db.error();
     }
-    Migrator migrator(*db);
-    auto before = migrator.currentVersion();
-    if (!before) {
-        return before.error();
+    auto versions = migrateSchema(*db);
+    if (!versions) {
+        return versions.error();
     }
-    auto migrated = migrator.migrate();
-    if (!migrated) {
-        return migrated.error();
-    }
-    report.schemaVersion = *migrated;
+    report.schemaVersion = versions->second;
 
     auto config = loadWorkspaceConfig(*repo, nullptr);
     if (!config) {
         return config.error();
     }
     Workspace workspace(std::make_unique<Parts>(std::move(*repo), std::move(*db), std::move(*config)));
-    if (*before == 0) {
+    if (versions->first == 0) {
         Status recorded = workspace.m_db.writeTransaction([&]() -> Status {
             QJsonObject meta;
             meta.insert(QStringLiteral("schema_version"), report.schemaVersion);
