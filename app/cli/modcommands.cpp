@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "workspace/decisions.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -45,7 +46,11 @@ void printModification(QTextStream &out, const Modification &m, const QList<Test
     out << Tr::tr("  status   %1").arg(toString(m.status)) << '\n';
     out << Tr::tr("  goal     %1").arg(m.goalId) << '\n';
     if (!m.approvers.isEmpty()) {
-        out << Tr::tr("  approved by %1").arg(m.approvers.join(QStringLiteral(", "))) << '\n';
+        QStringList names;
+        for (const QString &approver : m.approvers) {
+            names.append(personDisplayName(approver));
+        }
+        out << Tr::tr("  approved by %1").arg(names.join(QStringLiteral(", "))) << '\n';
     }
     if (!m.assignees.isEmpty()) {
         out << Tr::tr("  reviewers %1").arg(m.assignees.join(QStringLiteral(", "))) << '\n';
@@ -350,11 +355,15 @@ int runMod(Context &context)
     } else if (sub == u"show") {
         printModification(context.out, *result, testList);
     } else if (sub == u"approve" && result->status == ModificationStatus::AwaitingApproval) {
+        QStringList names;
+        for (const QString &approver : std::as_const(result->approvers)) {
+            names.append(personDisplayName(approver));
+        }
         context.out << Tr::tr("Approval recorded: modification %1 has %2 of the %3 approvals it needs (%4).")
                            .arg(result->id)
                            .arg(result->approvers.size())
                            .arg(workspace->config().team.requiredApprovals)
-                           .arg(result->approvers.join(QStringLiteral(", ")))
+                           .arg(names.join(QStringLiteral(", ")))
                     << '\n';
     } else {
         context.out << Tr::tr("Modification %1 is now '%2'.").arg(result->id).arg(toString(result->status)) << '\n';

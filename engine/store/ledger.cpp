@@ -173,12 +173,14 @@ Result<QList<LedgerEntry>> Ledger::entries(qint64 afterSeq, int limit) const
     return result;
 }
 
-Result<std::optional<LedgerEntry>> Ledger::latestAbout(const QString &subject) const
+Result<std::optional<LedgerEntry>> Ledger::latestAbout(const QString &subject, const QString &eventPrefix) const
 {
+    // A prefix compared as text, not with LIKE: an underscore in it is not a wildcard.
     auto query =
         m_db.exec(Tr::tr("Reading the ledger"),
-                  QString::fromLatin1(selectEntries) + QStringLiteral("WHERE subject = ? ORDER BY seq DESC LIMIT 1"),
-                  {subject});
+                  QString::fromLatin1(selectEntries)
+                      + QStringLiteral("WHERE subject = ? AND substr(event, 1, ?) = ? ORDER BY seq DESC LIMIT 1"),
+                  {subject, int(eventPrefix.size()), eventPrefix});
     if (!query) {
         return query.error();
     }

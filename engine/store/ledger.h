@@ -28,8 +28,9 @@ public:
     Result<LedgerHead> lockHead();
     // Entries still in the table, in seq order, after `afterSeq`; `limit` < 0 for all.
     Result<QList<LedgerEntry>> entries(qint64 afterSeq = 0, int limit = -1) const;
-    // The newest entry about `subject` ("modification:7"), if any is still in the table.
-    Result<std::optional<LedgerEntry>> latestAbout(const QString &subject) const;
+    // The newest entry about `subject` ("modification:7") whose event starts with
+    // `eventPrefix` (any when empty), if any is still in the table.
+    Result<std::optional<LedgerEntry>> latestAbout(const QString &subject, const QString &eventPrefix = {}) const;
     Result<QList<LedgerSegment>> segments() const;
 
     // Recomputes the chain over the archived segments and the table, and compares it with the

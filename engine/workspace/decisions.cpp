@@ -4,6 +4,7 @@
 #include "store/ledger.h"
 
 #include <QCoreApplication>
+#include <QRegularExpression>
 #include <QSysInfo>
 
 #include <pwd.h>
@@ -54,6 +55,13 @@ QString personOf(const QString &actor)
     const qsizetype paren = actor.indexOf(QStringLiteral(" ("));
     const QString user = (paren >= 0 ? actor.left(paren) : actor).trimmed();
     return user.contains(u'@') ? user.toLower() : user;
+}
+
+QString personDisplayName(const QString &actor)
+{
+    static const QRegularExpression identity(QStringLiteral(R"(\((.+ <[^>]*>)\)$)"));
+    const QRegularExpressionMatch match = identity.match(actor);
+    return match.hasMatch() ? match.captured(1) : actor.simplified();
 }
 
 QString Decisions::person() const

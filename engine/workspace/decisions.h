@@ -17,6 +17,8 @@ class Ledger;
 // The person an actor names, the key two decisions are compared by: the e-mail address of
 // "user (Name <email>)", lower-cased, or the user when there is no address ("astra" for the engine).
 QString personOf(const QString &actor);
+// "Name <email>" of an actor ("user (Name <email>)"), or the actor as it is.
+QString personDisplayName(const QString &actor);
 
 class Decisions
 {

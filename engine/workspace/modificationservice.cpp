@@ -61,14 +61,6 @@ QJsonArray violationsToJson(const QList<PolicyViolation> &violations)
     return list;
 }
 
-// "Name <email>" of a recorded reviewer ("user (Name <email>)"), or the user.
-QString approverName(const QString &reviewer)
-{
-    static const QRegularExpression identity(QStringLiteral(R"(\((.+ <[^>]*>)\)$)"));
-    const QRegularExpressionMatch match = identity.match(reviewer);
-    return match.hasMatch() ? match.captured(1) : reviewer.simplified();
-}
-
 // A ledger event as the past tense of what a person did.
 QString decisionVerb(const QString &event)
 {
@@ -568,7 +560,7 @@ Result<QList<TestResultRecord>> ModificationService::testResults(qint64 modifica
 
 QString ModificationService::lastDecision(qint64 id) const
 {
-    auto entry = m_ledger.latestAbout(QStringLiteral("modification:%1").arg(id));
+    auto entry = m_ledger.latestAbout(QStringLiteral("modification:%1").arg(id), QStringLiteral("modification_"));
     if (!entry || !entry->has_value()) {
         return QString();
     }
@@ -577,7 +569,7 @@ QString ModificationService::lastDecision(qint64 id) const
     if (const QDateTime at = QDateTime::fromString(last.ts, Qt::ISODateWithMs); at.isValid()) {
         when = at.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) + QStringLiteral(" UTC");
     }
-    return Tr::tr(" %1 %2 at %3.").arg(approverName(last.actor), decisionVerb(last.event), when);
+    return Tr::tr(" %1 %2 at %3.").arg(personDisplayName(last.actor), decisionVerb(last.event), when);
 }
 
 Error ModificationService::notInState(qint64 id, ModificationStatus status, const QString &rule) const
@@ -989,17 +981,20 @@ Result<Modification> ModificationService::merge(qint64 id)
     if (!modification) {
         return modification.error();
     }
-    if (modification->status != ModificationStatus::Approved) {
+    // Approved by some but not yet by as many as the team asks: said as such.
+    const bool partlyApproved =
+        modification->status == ModificationStatus::AwaitingApproval && !modification->approvers.isEmpty();
+    if (modification->status != ModificationStatus::Approved && !partlyApproved) {
         return notInState(
             id,
             modification->status,
             Tr::tr("only an approved modification can be merged (`astra mod approve %1` after its tests passed)")
                 .arg(id));
     }
-    if (int(modification->approvers.size()) < m_config.team.requiredApprovals) {
+    if (partlyApproved || int(modification->approvers.size()) < m_config.team.requiredApprovals) {
         QStringList names;
         for (const QString &approver : std::as_const(modification->approvers)) {
-            names.append(approverName(approver));
+            names.append(personDisplayName(approver));
         }
         return makeError(Tr::tr("Modification %1 has %2 of the %3 approvals [team] required_approvals in .astra.toml "
                                 "asks for (%4); nothing was merged. Another person approves it with `astra mod "
@@ -1059,7 +1054,7 @@ Result<Modification> ModificationService::merge(qint64 id)
     }
     QString trailer;
     for (const QString &approver : std::as_const(modification->approvers)) {
-        trailer += QStringLiteral("Approved-by: %1\n").arg(approverName(approver));
+        trailer += QStringLiteral("Approved-by: %1\n").arg(personDisplayName(approver));
     }
     auto landing =
         m_repo.recommit(modification->headCommit, m_decisions.identity(), approvedMessage->trimmed() + u'\n' + trailer);
