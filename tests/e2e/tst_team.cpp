@@ -18,13 +18,13 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <QUuid>
 
 #include <atomic>
 #include <barrier>
 #include <csignal>
 #include <memory>
-#include <thread>
 
 using namespace astra;
 
@@ -254,10 +254,13 @@ private Q_SLOTS:
                 (approved ? approvals : refusals)++;
             }
         };
-        std::thread first(client);
-        std::thread second(client);
-        first.join();
-        second.join();
+        // QThreads: a connection is closed and forgotten when its thread finishes.
+        std::unique_ptr<QThread> first(QThread::create(client));
+        std::unique_ptr<QThread> second(QThread::create(client));
+        first->start();
+        second->start();
+        first->wait();
+        second->wait();
         QCOMPARE(approvals.load(), 100);
         QCOMPARE(refusals.load(), 100);
         for (QProcess *worker : std::as_const(m_workers)) {
@@ -408,8 +411,10 @@ private Q_SLOTS:
                 together.arrive_and_wait(); // both decided
             }
         };
-        std::thread first(person, 0);
-        std::thread second(person, 1);
+        std::unique_ptr<QThread> first(QThread::create(person, 0));
+        std::unique_ptr<QThread> second(QThread::create(person, 1));
+        first->start();
+        second->start();
         // Problems are collected rather than failing at once: the two people wait for every round.
         QStringList problems;
         for (int round = 0; round < rounds; ++round) {
@@ -452,8 +457,8 @@ private Q_SLOTS:
                 }
             }
         }
-        first.join();
-        second.join();
+        first->wait();
+        second->wait();
         QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
         // Every change landed on main once.
         const QString log = m_repo->git({QStringLiteral("log"), QStringLiteral("--format=%B"), QStringLiteral("main")});
