@@ -155,35 +155,12 @@ QString intentPath(GitRepository &repo)
     return QDir(repo.gitDir()).filePath(QStringLiteral("astra/checkout-intent.json"));
 }
 
-// Held while a target branch moves: the moves of two processes (two people merging the same
-// change at the same moment) take turns, so each finds the branch as the other left it and the
-// one record of a move in progress is never overwritten. A lock the kernel drops with its
-// process, so none is left behind by a kill.
-class TargetMoveLock
+// The target-move locks this thread holds, by path: taken again, they are not waited for.
+QSet<QString> &heldTargetLocks()
 {
-public:
-    explicit TargetMoveLock(GitRepository &repo)
-    {
-        const QString path = QDir(repo.gitDir()).filePath(QStringLiteral("astra/target-move"));
-        QDir().mkpath(QFileInfo(path).absolutePath());
-        m_fd = ::open(QFile::encodeName(path).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (m_fd >= 0) {
-            while (::flock(m_fd, LOCK_EX) != 0 && errno == EINTR) {
-            }
-        }
-    }
-    TargetMoveLock(const TargetMoveLock &) = delete;
-    TargetMoveLock &operator=(const TargetMoveLock &) = delete;
-    ~TargetMoveLock()
-    {
-        if (m_fd >= 0) {
-            ::close(m_fd);
-        }
-    }
-
-private:
-    int m_fd = -1;
-};
+    thread_local QSet<QString> held;
+    return held;
+}
 
 Status writeIntent(GitRepository &repo, const QString &branch, const QString &from, const QString &to)
 {
@@ -314,6 +291,30 @@ Result<QString> commitIndex(git_repository *repo,
     return git::createCommit(repo, sig->get(), sig->get(), message, tree.get(), parents, writingCommit);
 }
 } // namespace
+
+TargetMoveLock::TargetMoveLock(const GitRepository &repo)
+    : m_path(QDir(repo.gitDir()).filePath(QStringLiteral("astra/target-move")))
+{
+    if (heldTargetLocks().contains(m_path)) {
+        return;
+    }
+    QDir().mkpath(QFileInfo(m_path).absolutePath());
+    m_fd = ::open(QFile::encodeName(m_path).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (m_fd < 0) {
+        return;
+    }
+    while (::flock(m_fd, LOCK_EX) != 0 && errno == EINTR) {
+    }
+    heldTargetLocks().insert(m_path);
+}
+
+TargetMoveLock::~TargetMoveLock()
+{
+    if (m_fd >= 0) {
+        heldTargetLocks().remove(m_path);
+        ::close(m_fd);
+    }
+}
 
 Merger::Merger(GitRepository &repo, GitIdentity who)
     : m_repo(repo)

@@ -74,6 +74,24 @@ private:
     GitIdentity m_who;
 };
 
+// Held while a target branch moves, and by a decision for as long as it is being made (from
+// reading the modification's state to recording the outcome): the moves and decisions of two
+// processes, or two threads, on one repository take turns, so each finds the branch and the
+// state as the other left them. A kernel lock (flock) on <gitdir>/astra/target-move, dropped
+// with its process, so a kill leaves none behind. Re-entrant within a thread.
+class TargetMoveLock
+{
+public:
+    explicit TargetMoveLock(const GitRepository &repo);
+    TargetMoveLock(const TargetMoveLock &) = delete;
+    TargetMoveLock &operator=(const TargetMoveLock &) = delete;
+    ~TargetMoveLock();
+
+private:
+    QString m_path;
+    int m_fd = -1; // -1 when this thread held the lock already (or it could not be opened)
+};
+
 struct FinishedCheckout
 {
     bool done = false; // false: nothing was left to finish

@@ -976,6 +976,9 @@ Result<Modification> ModificationService::reject(qint64 id, const QString &reaso
 
 Result<Modification> ModificationService::merge(qint64 id)
 {
+    // From reading the state to recording the merge, one decision at a time on this repository:
+    // a second person merging at the same moment waits, then finds it merged and is told by whom.
+    const TargetMoveLock decision(m_repo);
     ModificationRepository repository(m_db);
     auto modification = repository.find(id);
     if (!modification) {
@@ -1168,6 +1171,9 @@ Result<Modification> ModificationService::rollback(qint64 id, const QString &rea
                              .arg(id),
                          ErrorKind::Invalid);
     }
+    // As for a merge: otherwise a second rollback that read the state before the first was
+    // recorded would revert the merged commit a second time, on top of the first revert.
+    const TargetMoveLock decision(m_repo);
     auto modification = ModificationRepository(m_db).find(id);
     if (!modification) {
         return modification.error();

@@ -159,6 +159,10 @@ Status recoverInterrupted(Database &db, GitRepository &repo, Ledger &ledger)
             return {};
         }
     }
+    // A decision being made right now by another process (its branch moved, its row not yet
+    // written) is not a crash: its turn is waited for, as a merge waits for another's. Taken
+    // before the database's write lock, in the order every decision takes them.
+    const TargetMoveLock decisions(repo);
     // One writer at a time: no other process is between creating a branch and recording it.
     return db.writeTransaction([&]() -> Status {
         if (auto locked = ledger.lockHead(); !locked) {
