@@ -1487,6 +1487,30 @@
         <source>Writing the merged commit of %1</source>
         <translation>Den zusammengeführten Commit von %1 schreiben</translation>
     </message>
+    <message>
+        <source>Comparing the history of %1 and %2</source>
+        <translation>Vergleich der Historie von %1 und %2</translation>
+    </message>
+    <message>
+        <source>Fetching %1 and the modification branches from the team&apos;s repository %2</source>
+        <translation>Abrufen von %1 und der Änderungszweige aus dem Repository des Teams %2</translation>
+    </message>
+    <message>
+        <source>The team&apos;s repository %1 has no branch %2, the target of .astra.toml: check `git config astra.remote` and the remote&apos;s URL (`git remote -v`).</source>
+        <translation>Das Repository des Teams %1 hat keinen Zweig %2, das Ziel aus .astra.toml: Prüfen Sie `git config astra.remote` und die URL des Remotes (`git remote -v`).</translation>
+    </message>
+    <message>
+        <source>The team&apos;s repository %1 has moved %2 elsewhere since this clone fetched it (not a fast-forward); nothing was written there.</source>
+        <translation>Das Repository des Teams %1 hat %2 woandershin bewegt, seit dieser Klon es abgerufen hat (kein Vorspulen); dort wurde nichts geschrieben.</translation>
+    </message>
+    <message>
+        <source>Pushing %1 to the team&apos;s repository %2</source>
+        <translation>Übertragen von %1 in das Repository des Teams %2</translation>
+    </message>
+    <message>
+        <source>The team&apos;s repository %1 refused %2; nothing of it was written there.</source>
+        <translation>Das Repository des Teams %1 hat %2 abgelehnt; davon wurde dort nichts geschrieben.</translation>
+    </message>
 </context>
 <context>
     <name>astra::GoalBoard</name>
@@ -6792,12 +6816,24 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>bubblewrap funktioniert auf diesem Rechner nicht: dieser Worker führt die Tests ohne Sandbox aus ([tests] sandbox = &quot;auto&quot;).</translation>
     </message>
     <message>
-        <source>%1 has no branch %2, the target of .astra.toml: this is not the repository the team&apos;s database serves, or it is not up to date. Give --repo the path of that repository on this machine. Nothing was claimed.</source>
-        <translation>%1 hat keinen Branch %2, das Ziel aus .astra.toml: dies ist nicht das Repository, dem die Datenbank des Teams dient, oder es ist nicht aktuell. Geben Sie --repo den Pfad dieses Repositorys auf diesem Rechner. Es wurde nichts übernommen.</translation>
+        <source>What was pushed to the team&apos;s repository %1 could not be taken back (%2); the recovery of a workspace opened there removes it.</source>
+        <translation>Was in das Repository des Teams %1 übertragen wurde, konnte nicht zurückgenommen werden (%2); die Wiederherstellung eines dort geöffneten Arbeitsbereichs entfernt es.</translation>
     </message>
     <message>
-        <source>Modification %1&apos;s commit %2 (branch %3) is not in %4: this is not the repository the team&apos;s database serves. Give --repo the path of that repository on this machine (every worker and workstation works on the same repository). Nothing was claimed.</source>
-        <translation>Der Commit %2 von Änderung %1 (Branch %3) ist nicht in %4: dies ist nicht das Repository, dem die Datenbank des Teams dient. Geben Sie --repo den Pfad dieses Repositorys auf diesem Rechner (jeder Worker und jede Arbeitsstation arbeitet auf demselben Repository). Es wurde nichts übernommen.</translation>
+        <source>%1 has no branch %2, the target of .astra.toml: this is not the repository the team&apos;s database serves, or it is not up to date. Give --repo the path of that repository on this machine, or work in a clone of it that follows it (`git config astra.remote origin`). Nothing was claimed.</source>
+        <translation>%1 hat keinen Zweig %2, das Ziel aus .astra.toml: Das ist nicht das Repository, dem die Datenbank des Teams dient, oder es ist nicht aktuell. Geben Sie --repo den Pfad dieses Repositorys auf diesem Rechner, oder arbeiten Sie in einem Klon, der ihm folgt (`git config astra.remote origin`). Nichts wurde beansprucht.</translation>
+    </message>
+    <message>
+        <source>Modification %1&apos;s commit %2 (branch %3) is not in %4: this is not the repository the team&apos;s database serves. Give --repo the path of that repository on this machine, or work in a clone of it that follows it (`git config astra.remote origin`). Nothing was claimed.</source>
+        <translation>Der Commit %2 von Änderung %1 (Zweig %3) ist nicht in %4: Das ist nicht das Repository, dem die Datenbank des Teams dient. Geben Sie --repo den Pfad dieses Repositorys auf diesem Rechner, oder arbeiten Sie in einem Klon, der ihm folgt (`git config astra.remote origin`). Nichts wurde beansprucht.</translation>
+    </message>
+    <message>
+        <source>%1 Nothing was claimed. This clone follows the team&apos;s repository through the remote named by `git config astra.remote` (%2); check that this machine reaches it (`git fetch %2`).</source>
+        <translation>%1 Nichts wurde beansprucht. Dieser Klon folgt dem Repository des Teams über das Remote, das `git config astra.remote` nennt (%2); prüfen Sie, ob dieser Rechner es erreicht (`git fetch %2`).</translation>
+    </message>
+    <message>
+        <source>%1 in %2 is at %3, which the team&apos;s repository (%4) does not have: its %1 is at %5. This clone follows the team&apos;s repository and only ever moves %1 forward to it. Keep those commits on another branch (`git branch mine %1`), then `git reset --keep %5` on %1 and start again. Nothing was changed or claimed.</source>
+        <translation>%1 in %2 steht auf %3, das das Repository des Teams (%4) nicht hat: Dort steht %1 auf %5. Dieser Klon folgt dem Repository des Teams und bewegt %1 nur vorwärts dorthin. Bewahren Sie diese Commits auf einem anderen Zweig auf (`git branch mine %1`), dann `git reset --keep %5` auf %1, und starten Sie erneut. Nichts wurde geändert oder beansprucht.</translation>
     </message>
 </context>
 <context>
@@ -8084,6 +8120,10 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
     <message>
         <source>Then `astra init` in one clone writes .astra.toml (commit it); [team] in it sets the approvals a merge needs. See docs/teams.md.</source>
         <translation>Dann schreibt `astra init` in einem Klon .astra.toml (committen Sie sie); [team] darin legt die Freigaben fest, die ein Merge braucht. Siehe docs/teams.md.</translation>
+    </message>
+    <message>
+        <source>Team      follows the team&apos;s repository through the remote %1 (git config astra.remote)</source>
+        <translation>Team      folgt dem Repository des Teams über das Remote %1 (git config astra.remote)</translation>
     </message>
 </context>
 <context>

@@ -1485,6 +1485,30 @@
         <source>Writing the merged commit of %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Comparing the history of %1 and %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fetching %1 and the modification branches from the team&apos;s repository %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The team&apos;s repository %1 has no branch %2, the target of .astra.toml: check `git config astra.remote` and the remote&apos;s URL (`git remote -v`).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The team&apos;s repository %1 has moved %2 elsewhere since this clone fetched it (not a fast-forward); nothing was written there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pushing %1 to the team&apos;s repository %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The team&apos;s repository %1 refused %2; nothing of it was written there.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::GoalBoard</name>
@@ -6777,11 +6801,23 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 has no branch %2, the target of .astra.toml: this is not the repository the team&apos;s database serves, or it is not up to date. Give --repo the path of that repository on this machine. Nothing was claimed.</source>
+        <source>What was pushed to the team&apos;s repository %1 could not be taken back (%2); the recovery of a workspace opened there removes it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Modification %1&apos;s commit %2 (branch %3) is not in %4: this is not the repository the team&apos;s database serves. Give --repo the path of that repository on this machine (every worker and workstation works on the same repository). Nothing was claimed.</source>
+        <source>%1 has no branch %2, the target of .astra.toml: this is not the repository the team&apos;s database serves, or it is not up to date. Give --repo the path of that repository on this machine, or work in a clone of it that follows it (`git config astra.remote origin`). Nothing was claimed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Modification %1&apos;s commit %2 (branch %3) is not in %4: this is not the repository the team&apos;s database serves. Give --repo the path of that repository on this machine, or work in a clone of it that follows it (`git config astra.remote origin`). Nothing was claimed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 Nothing was claimed. This clone follows the team&apos;s repository through the remote named by `git config astra.remote` (%2); check that this machine reaches it (`git fetch %2`).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 in %2 is at %3, which the team&apos;s repository (%4) does not have: its %1 is at %5. This clone follows the team&apos;s repository and only ever moves %1 forward to it. Keep those commits on another branch (`git branch mine %1`), then `git reset --keep %5` on %1 and start again. Nothing was changed or claimed.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -7981,6 +8017,10 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
     </message>
     <message>
         <source>Then `astra init` in one clone writes .astra.toml (commit it); [team] in it sets the approvals a merge needs. See docs/teams.md.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Team      follows the team&apos;s repository through the remote %1 (git config astra.remote)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

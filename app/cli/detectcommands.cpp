@@ -209,9 +209,27 @@ int runWorker(Context &context)
         }
     }
     const bool once = context.parser.isSet(QStringLiteral("once"));
+    // In a clone that follows the team's repository by URL, the target and the modification
+    // branches are fetched first and at each turn; a move of the target opens the workspace
+    // again, since the policy in force is the one committed there. A failed fetch after the
+    // start skips the turn (`unreachable`), as the network may come back.
+    auto openFollowing = [&context, &exitCode](bool *unreachable) -> std::unique_ptr<Workspace> {
+        auto workspace = context.openWorkspace(&exitCode);
+        if (!workspace) {
+            return nullptr;
+        }
+        auto moved = workspace->followTeamRepository();
+        if (!moved) {
+            exitCode = context.fail(moved.error());
+            *unreachable = moved.error().kind == ErrorKind::Transient;
+            return nullptr;
+        }
+        return *moved ? context.openWorkspace(&exitCode) : std::move(workspace);
+    };
     // What the worker needs is checked before it claims anything.
     {
-        auto workspace = context.openWorkspace(&exitCode);
+        bool unreachable = false;
+        auto workspace = openFollowing(&unreachable);
         if (!workspace) {
             return exitCode;
         }
@@ -229,9 +247,16 @@ int runWorker(Context &context)
     QJsonArray turns;
     while (!g_stopWorker) {
         // Opened each turn: the configuration may have changed, and recovery runs.
-        auto workspace = context.openWorkspace(&exitCode);
-        if (!workspace) {
+        bool unreachable = false;
+        auto workspace = openFollowing(&unreachable);
+        if (!workspace && (!unreachable || once)) {
             return exitCode;
+        }
+        if (!workspace) {
+            for (int waited = 0; waited < pollSeconds * 10 && !g_stopWorker; ++waited) {
+                QThread::msleep(100);
+            }
+            continue;
         }
         CycleOptions options;
         const qint64 intervalMs = qint64(workspace->config().generator.interval.count()) * 1000;

@@ -127,6 +127,11 @@ int runStatus(Context &context)
                     status->targetBranch)
         << '\n';
     out << Tr::tr("State     %1 (schema version %2)").arg(status->database).arg(status->schemaVersion) << '\n';
+    if (!status->teamRemote.isEmpty()) {
+        out << Tr::tr("Team      follows the team's repository through the remote %1 (git config astra.remote)")
+                   .arg(status->teamRemote)
+            << '\n';
+    }
     out << Tr::tr("Config    %1").arg(status->configFromFile ? status->configPath : Tr::tr("defaults (no .astra.toml)"))
         << '\n';
     if (!status->policySource.isEmpty()) {

@@ -600,6 +600,23 @@ Result<QStringList> GitRepository::commitParents(const QString &commit) const
     return parents;
 }
 
+Result<bool> GitRepository::isAncestor(const QString &ancestor, const QString &commit) const
+{
+    auto older = git::lookupCommit(d->repo.get(), ancestor);
+    auto newer = git::lookupCommit(d->repo.get(), commit);
+    if (auto failed = git::firstError(older, newer)) {
+        return *failed;
+    }
+    if (ancestor == commit) {
+        return true;
+    }
+    const int code = git_graph_descendant_of(d->repo.get(), git_commit_id(newer->get()), git_commit_id(older->get()));
+    if (code < 0) {
+        return git::error(code, Tr::tr("Comparing the history of %1 and %2").arg(commit.left(12), ancestor.left(12)));
+    }
+    return code == 1;
+}
+
 Result<QStringList> GitRepository::firstParentHistory(const QString &commit, int limit) const
 {
     QStringList history;

@@ -93,6 +93,8 @@ public:
     // Whether two commits have the same tree and the same parents.
     Result<bool> sameTreeAndParents(const QString &one, const QString &two) const;
     Result<QStringList> commitParents(const QString &commit) const;
+    // Whether `ancestor` is `commit` or one of its ancestors.
+    Result<bool> isAncestor(const QString &ancestor, const QString &commit) const;
     // The id of `commit`'s tree.
     Result<QString> commitTreeId(const QString &commit) const;
     // `commit` and its first parents, newest first, at most `limit` of them.

@@ -560,6 +560,15 @@ Merger::prepare(const QString &target, const QString &base, const QString &head,
     return outcome;
 }
 
+Status Merger::fastForward(const QString &targetBranch, const QString &expectedTarget, const QString &commit)
+{
+    return moveTarget(targetBranch,
+                      expectedTarget,
+                      commit,
+                      QStringLiteral("astra: fast-forward to the team's repository"),
+                      "fast-forward-ref-moved");
+}
+
 Result<RevertOutcome> Merger::revert(const QString &targetBranch, const QString &commit, const QString &message)
 {
     git_repository *repo = m_repo.handle();

@@ -60,6 +60,9 @@ public:
     // commit on `targetBranch`.
     Result<RevertOutcome> revert(const QString &targetBranch, const QString &commit, const QString &message);
 
+    // Moves `targetBranch` from `expectedTarget` forward to `commit`, a descendant of it (the
+    // team's target in a clone that follows it), as safely as a merge moves it.
+    Status fastForward(const QString &targetBranch, const QString &expectedTarget, const QString &commit);
     // Whether the target branch is checked out in the repository's work tree.
     bool isCheckedOut(const QString &targetBranch) const;
 

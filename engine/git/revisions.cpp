@@ -50,9 +50,17 @@ using IndexConflictIteratorPtr =
 
 QByteArray revisionRef(qint64 modificationId, int revision)
 {
-    return QStringLiteral("refs/astra/modifications/%1/%2").arg(modificationId).arg(revision).toUtf8();
+    return revisionRefName(modificationId, revision).toUtf8();
 }
 
+} // namespace
+
+QString revisionRefName(qint64 modificationId, int revision)
+{
+    return QStringLiteral("refs/astra/modifications/%1/%2").arg(modificationId).arg(revision);
+}
+
+namespace {
 Result<git_oid> parseOid(const QString &id)
 {
     git_oid oid;

@@ -47,6 +47,9 @@ struct ReplayedChange
 // `base` → `head` replayed onto `onto`. Nothing is written but the merged tree's objects.
 Result<ReplayedChange> replayChange(GitRepository &repo, const QString &base, const QString &head, const QString &onto);
 
+// The ref that keeps revision `revision` of a modification: refs/astra/modifications/ID/N.
+QString revisionRefName(qint64 modificationId, int revision);
+
 // Keeps `commit` reachable under refs/astra/modifications/<id>/<revision> (an old revision
 // stays readable after the branch moved on). Overwrites nothing that differs.
 Status keepRevisionRef(GitRepository &repo, qint64 modificationId, int revision, const QString &commit);

@@ -16,6 +16,7 @@ struct WorkspaceStatus
     QString headBranch;
     QString targetBranch;
     QString database;
+    QString teamRemote; // git config astra.remote: this clone follows the team's repository through it
     QString configPath;
     bool configFromFile = false;
     QString policySource; // where [policy] in force comes from when not configPath

@@ -1,6 +1,7 @@
 #include "workspace/decisions.h"
 
 #include "git/gitrepository.h"
+#include "git/teamremote.h"
 #include "store/ledger.h"
 
 #include <QCoreApplication>
@@ -33,7 +34,39 @@ QString osUser()
 Decisions::Decisions(GitRepository &repo, Ledger &ledger)
     : m_repo(repo)
     , m_ledger(ledger)
+    , m_teamRemote(repo.configValue(QStringLiteral("astra.remote")).trimmed())
 {}
+
+QString Decisions::teamRemote() const
+{
+    return m_teamRemote;
+}
+
+Status Decisions::publish(const QStringList &refspecs)
+{
+    if (m_teamRemote.isEmpty()) {
+        return {};
+    }
+    return pushTeamRefs(m_repo, m_teamRemote, refspecs);
+}
+
+Status Decisions::fetchIfMissing(const QString &commit, const QString &targetBranch)
+{
+    if (m_teamRemote.isEmpty() || commit.isEmpty() || m_repo.commitParents(commit)) {
+        return {};
+    }
+    auto fetched = fetchTeamRefs(m_repo, m_teamRemote, targetBranch);
+    return fetched ? Status() : Status(fetched.error());
+}
+
+void Decisions::publishUndo(const QStringList &refspecs)
+{
+    if (Status undone = publish(refspecs); !undone) {
+        warn(Tr::tr("What was pushed to the team's repository %1 could not be taken back (%2); the recovery of a "
+                    "workspace opened there removes it.")
+                 .arg(m_teamRemote, undone.message()));
+    }
+}
 
 QString Decisions::actor() const
 {

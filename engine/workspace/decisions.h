@@ -41,6 +41,17 @@ public:
     // After a committed decision: a checkpoint that cannot be written is a warning, not an error.
     void checkpointAfterDecision();
 
+    // The remote through which this clone shares the team's repository (git config astra.remote,
+    // read when the workspace opens), or empty when the repository is reached by its path.
+    QString teamRemote() const;
+    // Pushes refs just written to the team's repository, when this clone follows one (see
+    // teamremote.h); nothing to do otherwise.
+    Status publish(const QStringList &refspecs);
+    // In a clone that follows the team's repository: fetches it when `commit` is not here yet.
+    Status fetchIfMissing(const QString &commit, const QString &targetBranch);
+    // As publish(), for undoing what was published: a failure is a warning.
+    void publishUndo(const QStringList &refspecs);
+
     // Any thread may warn (tasks run on the scheduler's threads).
     void warn(const QString &warning);
     QStringList takeWarnings();
@@ -48,6 +59,7 @@ public:
 private:
     GitRepository &m_repo;
     Ledger &m_ledger;
+    QString m_teamRemote;
     std::mutex m_warningsMutex;
     QStringList m_warnings;
 };

@@ -234,6 +234,7 @@ Result<Modification> ModificationService::createFor(qint64 goalId,
     Modification created;
     QString createdBranch;
     QString createdCommit;
+    bool branchPublished = false;
     Status done = m_db.writeTransaction([&]() -> Status {
         // Taken first, so that recovery in another process never sees the branch without the row.
         if (auto locked = m_ledger.lockHead(); !locked) {
@@ -294,6 +295,12 @@ Result<Modification> ModificationService::createFor(qint64 goalId,
         createdBranch = created.branch;
         createdCommit = created.headCommit;
         crashPoint("modification-branch-created");
+        // In a clone that follows the team's repository, the branch is there before its row is.
+        if (Status published = m_decisions.publish({QStringLiteral("refs/heads/%1:refs/heads/%1").arg(created.branch)});
+            !published) {
+            return published;
+        }
+        branchPublished = !m_decisions.teamRemote().isEmpty();
         if (Status stored = repository.setCommit(created.id, created.branch, created.headCommit); !stored) {
             return stored;
         }
@@ -335,6 +342,9 @@ Result<Modification> ModificationService::createFor(qint64 goalId,
             if (Status removed = m_repo.deleteBranch(createdBranch, createdCommit); !removed) {
                 qCWarning(lcWorkspace) << "could not remove" << createdBranch << removed.message();
             }
+        }
+        if (branchPublished) {
+            m_decisions.publishUndo({QStringLiteral(":refs/heads/") + createdBranch});
         }
         return done.error();
     }
@@ -756,6 +766,10 @@ Result<Modification> ModificationService::runTests(qint64 id,
                                 "modifications.")
                              .arg(m_config.sourcePath),
                          ErrorKind::Invalid);
+    }
+    // Made by another worker since this clone last followed the team's repository.
+    if (Status present = m_decisions.fetchIfMissing(modification->headCommit, modification->targetBranch); !present) {
+        return present.error();
     }
     auto testing = move(*modification, ModificationStatus::Testing, who, meta);
     if (!testing) {

@@ -70,7 +70,7 @@ bool mergesApproved(GitRepository &repo, const QString &commit, const Modificati
 }
 } // namespace
 
-Status recoverInterrupted(Database &db, GitRepository &repo, Ledger &ledger)
+Status recoverInterrupted(Database &db, GitRepository &repo, Ledger &ledger, bool decisionsHere)
 {
     // Tasks left running by a dead process are requeued (or failed after their last attempt).
     if (Status tasks = recoverDeadTasks(db, ledger); !tasks) {
@@ -119,8 +119,9 @@ Status recoverInterrupted(Database &db, GitRepository &repo, Ledger &ledger)
             if (modification.status == ModificationStatus::Testing) {
                 candidates = true;
             }
-            if (modification.status != ModificationStatus::Approved
-                && modification.status != ModificationStatus::Merged) {
+            if (!decisionsHere
+                || (modification.status != ModificationStatus::Approved
+                    && modification.status != ModificationStatus::Merged)) {
                 continue;
             }
             if (!targetHeads.contains(modification.targetBranch)) {
@@ -256,7 +257,7 @@ Status recoverInterrupted(Database &db, GitRepository &repo, Ledger &ledger)
 
         for (const Modification &modification : std::as_const(*all)) {
             // 2. A merge whose ref moved but whose row did not.
-            if (modification.status == ModificationStatus::Approved) {
+            if (decisionsHere && modification.status == ModificationStatus::Approved) {
                 auto target = repo.branchCommit(modification.targetBranch);
                 if (!target) {
                     continue;
@@ -284,7 +285,7 @@ Status recoverInterrupted(Database &db, GitRepository &repo, Ledger &ledger)
                 }
             }
             // 3. A rollback whose revert commit landed but whose row did not.
-            if (modification.status == ModificationStatus::Merged) {
+            if (decisionsHere && modification.status == ModificationStatus::Merged) {
                 auto target = repo.branchCommit(modification.targetBranch);
                 if (!target) {
                     continue;

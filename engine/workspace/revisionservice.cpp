@@ -31,6 +31,12 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(astra::Workspace)
 };
 
+// A refspec that pushes `ref` to the same name.
+QString sameName(const QString &ref)
+{
+    return ref + u':' + ref;
+}
+
 const QString accepted = QStringLiteral("accepted");
 const QString rejected = QStringLiteral("rejected");
 
@@ -133,6 +139,10 @@ Result<Modification> RevisionService::findOpen(qint64 id, const QString &what)
     if (modification->headCommit.isEmpty() || modification->revisions.isEmpty()) {
         return makeError(Tr::tr("Modification %1 has no commit yet; %2 needs one.").arg(id).arg(what),
                          ErrorKind::Refused);
+    }
+    // Revised by another worker since this clone last followed the team's repository.
+    if (Status present = m_decisions.fetchIfMissing(modification->headCommit, modification->targetBranch); !present) {
+        return present.error();
     }
     return modification;
 }
@@ -948,6 +958,7 @@ Result<Modification> RevisionService::addRevision(const Modification &current, c
     }
     bool refWritten = false;
     bool branchMoved = false;
+    bool revisionPublished = false;
     auto done = m_db.writeTransaction([&]() -> Result<Modification> {
         // One writer at a time, in every process: the refs and the branch move under this lock.
         if (auto locked = m_ledger.lockHead(); !locked) {
@@ -1044,6 +1055,16 @@ Result<Modification> RevisionService::addRevision(const Modification &current, c
         }
         branchMoved = true;
         crashPoint("revision-branch-moved");
+        // In a clone that follows the team's repository, the revision is there before its rows
+        // are. The branch is forced: a revision may be replayed onto a new base, and the rows,
+        // read under the ledger's lock above, say it was still at the revision it replaces.
+        if (Status published = m_decisions.publish({QStringLiteral("+refs/heads/%1:refs/heads/%1").arg(current.branch),
+                                                    sameName(revisionRefName(current.id, previous)),
+                                                    sameName(revisionRefName(current.id, number))});
+            !published) {
+            return published.error();
+        }
+        revisionPublished = !m_decisions.teamRemote().isEmpty();
         Modification result = *updated;
         result.files = prepared->files;
         result.revisions = current.revisions;
@@ -1058,6 +1079,10 @@ Result<Modification> RevisionService::addRevision(const Modification &current, c
                 !restored) {
                 qCWarning(lcWorkspace) << "could not move" << current.branch << "back:" << restored.message();
             }
+        }
+        if (revisionPublished) {
+            m_decisions.publishUndo({QStringLiteral("+refs/heads/%1:refs/heads/%1").arg(current.branch),
+                                     QStringLiteral(":") + revisionRefName(current.id, number)});
         }
         if (refWritten) {
             if (Status dropped = dropRevisionRefs(m_repo, current.id, number); !dropped) {

@@ -4,7 +4,9 @@
 #include "config/configtemplate.h"
 #include "git/gitrepository.h"
 #include "git/ledgeranchor.h"
+#include "git/merger.h"
 #include "git/stalelocks.h"
+#include "git/teamremote.h"
 #include "goals/generator.h"
 #include "policy/pathglob.h"
 #include "sandbox/sandbox.h"
@@ -122,6 +124,7 @@ QJsonObject WorkspaceStatus::toJson() const
     object.insert(QStringLiteral("head_branch"), headBranch);
     object.insert(QStringLiteral("target_branch"), targetBranch);
     object.insert(QStringLiteral("database"), database);
+    object.insert(QStringLiteral("team_remote"), teamRemote);
     object.insert(QStringLiteral("config"), configFromFile ? configPath : QString());
     object.insert(QStringLiteral("policy_source"),
                   !policySource.isEmpty() ? policySource
@@ -297,7 +300,10 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const WorkspaceOptions &optio
                    "process that died left it. If no git command is running, remove it: rm '%1'")
                 .arg(path));
     }
-    if (Status recovered = recoverInterrupted(workspace->m_db, workspace->m_repo, workspace->m_parts->ledger);
+    if (Status recovered = recoverInterrupted(workspace->m_db,
+                                              workspace->m_repo,
+                                              workspace->m_parts->ledger,
+                                              workspace->m_parts->decisions.teamRemote().isEmpty());
         !recovered) {
         return recovered.error();
     }
@@ -458,6 +464,7 @@ Result<WorkspaceStatus> Workspace::status()
     status.headBranch = m_repo.headBranch();
     status.targetBranch = m_config.workspace.targetBranch;
     status.database = m_db.location().displayName();
+    status.teamRemote = m_parts->decisions.teamRemote();
     status.configPath = m_config.sourcePath;
     status.configFromFile = m_config.fromFile;
     status.policySource = m_config.policySource;
@@ -725,7 +732,8 @@ Status Workspace::checkWorkerReady()
     if (!target) {
         return makeError(Tr::tr("%1 has no branch %2, the target of .astra.toml: this is not the repository the team's "
                                 "database serves, or it is not up to date. Give --repo the path of that repository on "
-                                "this machine. Nothing was claimed.")
+                                "this machine, or work in a clone of it that follows it (`git config astra.remote "
+                                "origin`). Nothing was claimed.")
                              .arg(m_repo.workDir(), config.workspace.targetBranch),
                          ErrorKind::Refused);
     }
@@ -740,14 +748,61 @@ Status Workspace::checkWorkerReady()
         if (!m_repo.commitParents(modification.headCommit)) {
             return makeError(Tr::tr("Modification %1's commit %2 (branch %3) is not in %4: this is not the repository "
                                     "the team's database serves. Give --repo the path of that repository on this "
-                                    "machine (every worker and workstation works on the same repository). Nothing was "
-                                    "claimed.")
+                                    "machine, or work in a clone of it that follows it (`git config astra.remote "
+                                    "origin`). Nothing was claimed.")
                                  .arg(modification.id)
                                  .arg(modification.headCommit.left(12), modification.branch, m_repo.workDir()),
                              ErrorKind::Refused);
         }
     }
     return {};
+}
+
+Result<bool> Workspace::followTeamRepository()
+{
+    const QString remote = m_parts->decisions.teamRemote();
+    if (remote.isEmpty()) {
+        return false;
+    }
+    const QString target = m_config.workspace.targetBranch;
+    auto team = fetchTeamRefs(m_repo, remote, target);
+    if (!team) {
+        return makeError(Tr::tr("%1 Nothing was claimed. This clone follows the team's repository through the remote "
+                                "named by `git config astra.remote` (%2); check that this machine reaches it (`git "
+                                "fetch %2`).")
+                             .arg(team.message(), remote),
+                         team.error().kind);
+    }
+    auto local = m_repo.branchCommit(target);
+    if (!local) {
+        if (local.error().kind != ErrorKind::NotFound) {
+            return local.error();
+        }
+        if (Status made = m_repo.createBranch(target, *team, QStringLiteral("astra: the team's %1").arg(target));
+            !made) {
+            return made.error();
+        }
+        return true;
+    }
+    if (*local == *team) {
+        return false;
+    }
+    auto behind = m_repo.isAncestor(*local, *team);
+    if (!behind) {
+        return behind.error();
+    }
+    if (!*behind) {
+        return makeError(Tr::tr("%1 in %2 is at %3, which the team's repository (%4) does not have: its %1 is at %5. "
+                                "This clone follows the team's repository and only ever moves %1 forward to it. Keep "
+                                "those commits on another branch (`git branch mine %1`), then `git reset --keep %5` "
+                                "on %1 and start again. Nothing was changed or claimed.")
+                             .arg(target, m_repo.workDir(), local->left(12), remote, team->left(12)),
+                         ErrorKind::Refused);
+    }
+    if (Status moved = Merger(m_repo).fastForward(target, *local, *team); !moved) {
+        return moved.error();
+    }
+    return true;
 }
 
 Result<Modification> Workspace::assignReviewers(qint64 id, const QStringList &people, bool assign)

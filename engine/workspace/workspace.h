@@ -98,6 +98,11 @@ public:
     // The error says what is missing and what to do; warnings (an `auto` sandbox without
     // bubblewrap) are left for takeWarnings().
     Status checkWorkerReady();
+    // In a clone that follows the team's repository by URL (git config astra.remote, see
+    // teamremote.h): fetches it, and moves the target branch forward to the team's. Returns
+    // whether the target moved (the policy in force may have changed with it: open the
+    // workspace again). Nothing to do, false, in a clone that reaches it by path.
+    Result<bool> followTeamRepository();
 
     Result<Goal> addUserGoal(const QString &title, const QStringList &files, const QString &description = {});
     Result<QList<Goal>> goals(std::optional<GoalState> state = std::nullopt);

@@ -7,6 +7,7 @@
 #include "store/planrepository.h"
 #include "store/taskrepository.h"
 #include "testsupport.h"
+#include "workspace/revisionservice.h"
 #include "workspace/workspace.h"
 #include "workspace/workspacewatcher.h"
 
@@ -16,6 +17,7 @@
 #include <QRandomGenerator>
 #include <QScopeGuard>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -561,6 +563,177 @@ private Q_SLOTS:
 
     // [team] required_approvals and separate_duties: the importer cannot approve, nobody
     // approves twice, a merge short of the approvals is refused; people are asked to review.
+    // A worker on a machine that reaches the team's repository only by URL works in a clone of
+    // its own that follows it (git config astra.remote): it fetches the target and the
+    // modification branches, moves its target only forward to the team's, and pushes every
+    // branch and revision it writes before the database names it. When the push is refused or
+    // the team's repository cannot be reached, nothing is recorded and nothing is left.
+    void aWorkerFollowsTheTeamRepositoryByUrl_data()
+    {
+        databases_data();
+    }
+    void aWorkerFollowsTheTeamRepositoryByUrl()
+    {
+        QFETCH(QString, database);
+        makeWorkspace(database);
+        // The team's repository served on loopback by git's own server, as a git host would.
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        const quint16 port = probe.serverPort();
+        probe.close();
+        const QFileInfo served(m_repo->path());
+        QProcess daemon;
+        daemon.setProcessChannelMode(QProcess::ForwardedChannels);
+        daemon.start(QStringLiteral("git"),
+                     {QStringLiteral("daemon"),
+                      QStringLiteral("--reuseaddr"),
+                      QStringLiteral("--export-all"),
+                      QStringLiteral("--enable=receive-pack"),
+                      QStringLiteral("--listen=127.0.0.1"),
+                      QStringLiteral("--port=%1").arg(port),
+                      QStringLiteral("--base-path=") + served.absolutePath()});
+        QVERIFY(daemon.waitForStarted());
+        const auto stopDaemon = qScopeGuard([&] {
+            daemon.terminate();
+            daemon.waitForFinished();
+        });
+        const QString url = QStringLiteral("git://127.0.0.1:%1/%2").arg(port).arg(served.fileName());
+        QTemporaryDir cloneDir;
+        const QString clonePath = cloneDir.filePath(QStringLiteral("clone"));
+        QElapsedTimer listening;
+        listening.start();
+        QProcess clone;
+        for (;;) {
+            clone.start(QStringLiteral("git"), {QStringLiteral("clone"), QStringLiteral("-q"), url, clonePath});
+            QVERIFY(clone.waitForFinished());
+            if (clone.exitCode() == 0 || listening.elapsed() > 10000) {
+                break;
+            }
+            QThread::msleep(100); // the server is not listening yet
+        }
+        QVERIFY2(clone.exitCode() == 0, clone.readAllStandardError().constData());
+        auto inClone = [&](const QStringList &args) {
+            return m_repo->git(QStringList{QStringLiteral("-C"), clonePath} + args).trimmed();
+        };
+        inClone({QStringLiteral("config"), QStringLiteral("user.name"), QStringLiteral("Build Machine")});
+        inClone({QStringLiteral("config"), QStringLiteral("user.email"), QStringLiteral("build@example.org")});
+        inClone({QStringLiteral("config"), QStringLiteral("astra.remote"), QStringLiteral("origin")});
+        WorkspaceOptions cloneOptions = m_options;
+        cloneOptions.repoPath = clonePath;
+        auto worker = Workspace::open(cloneOptions);
+        QVERIFY2(worker.ok(), qPrintable(worker.message()));
+        auto moved = (*worker)->followTeamRepository();
+        QVERIFY2(moved.ok(), qPrintable(moved.message()));
+        QVERIFY(!*moved);
+        auto teamHead = [&](const QString &ref) {
+            return m_repo->git({QStringLiteral("for-each-ref"), QStringLiteral("--format=%(objectname)"), ref})
+                .trimmed();
+        };
+
+        // A branch written in the clone is in the team's repository before its row.
+        auto goal = m_workspace->addUserGoal(QStringLiteral("Change by a remote worker"), {QStringLiteral("src/")});
+        QVERIFY(goal.ok());
+        ChangeSet changes;
+        changes.files = {writeFile("src/b.txt", "b\n"), writeFile("src/c.txt", "c\n")};
+        auto created = (*worker)->createModification(goal->id, changes, QStringLiteral("agent"));
+        QVERIFY2(created.ok(), qPrintable(created.message()));
+        QCOMPARE(teamHead(QStringLiteral("refs/heads/") + created->branch), created->headCommit);
+
+        // A revision made there (a reviewer's rejected file taken out) is pushed with its refs.
+        QVERIFY((*worker)->revisions().decide(created->id,
+                                              QStringLiteral("src/c.txt"),
+                                              std::nullopt,
+                                              QStringLiteral("rejected")));
+        auto revised = (*worker)->revisions().applyDecisions(created->id);
+        QVERIFY2(revised.ok(), qPrintable(revised.message()));
+        QVERIFY(revised->headCommit != created->headCommit);
+        QCOMPARE(teamHead(QStringLiteral("refs/heads/") + created->branch), revised->headCommit);
+        QCOMPARE(teamHead(QStringLiteral("refs/astra/modifications/%1/1").arg(created->id)), created->headCommit);
+        QCOMPARE(teamHead(QStringLiteral("refs/astra/modifications/%1/2").arg(created->id)), revised->headCommit);
+
+        // Decided in the team's repository; the worker's target follows, and its next change is
+        // made on the merged head.
+        QVERIFY2(m_workspace->testModification(created->id).ok(), "testing in the team's repository");
+        QVERIFY(m_workspace->approveModification(created->id, {}).ok());
+        auto merged = m_workspace->mergeModification(created->id);
+        QVERIFY2(merged.ok(), qPrintable(merged.message()));
+        moved = (*worker)->followTeamRepository();
+        QVERIFY2(moved.ok(), qPrintable(moved.message()));
+        QVERIFY(*moved);
+        QCOMPARE(inClone({QStringLiteral("rev-parse"), QStringLiteral("main")}), merged->mergeCommit);
+        QVERIFY(QFile::exists(clonePath + QStringLiteral("/src/b.txt"))); // checked out, safely
+        worker = Workspace::open(cloneOptions);
+        QVERIFY(worker.ok());
+        changes.files = {writeFile("src/d.txt", "d\n")};
+        auto second = (*worker)->createModification(goal->id, changes, QStringLiteral("agent"));
+        QVERIFY2(second.ok(), qPrintable(second.message()));
+        QCOMPARE(second->baseCommit, merged->mergeCommit);
+
+        // A change made in the team's repository since this clone last followed it is fetched
+        // when the worker needs it (here, to test it).
+        changes.files = {writeFile("src/t.txt", "t\n")};
+        auto elsewhere = m_workspace->createModification(goal->id, changes, QStringLiteral("agent"));
+        QVERIFY(elsewhere.ok());
+        auto tested = (*worker)->testModification(elsewhere->id);
+        QVERIFY2(tested.ok(), qPrintable(tested.message()));
+        QCOMPARE(toString(tested->status), QStringLiteral("awaiting_approval"));
+
+        // The team's repository refuses the branch (it has one of that name elsewhere): no row,
+        // no branch left in the clone, no ledger entry, and the error says what was refused.
+        auto before = m_workspace->modifications(std::nullopt);
+        QVERIFY(before.ok());
+        const qint64 nextId = elsewhere->id + 1;
+        const QString taken = QStringLiteral("astra/goal-%1-%2").arg(goal->id).arg(nextId);
+        const QString unrelated = m_repo
+                                      ->git({QStringLiteral("commit-tree"),
+                                             QStringLiteral("main^{tree}"),
+                                             QStringLiteral("-m"),
+                                             QStringLiteral("unrelated")})
+                                      .trimmed();
+        m_repo->git({QStringLiteral("branch"), taken, unrelated});
+        const int createdEntries = countEvents(*m_workspace, QStringLiteral("modification_created"));
+        changes.files = {writeFile("src/e.txt", "e\n")};
+        auto refused = (*worker)->createModification(goal->id, changes, QStringLiteral("agent"));
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.message().contains(QStringLiteral("team's repository origin")), qPrintable(refused.message()));
+        QCOMPARE(m_workspace->modifications(std::nullopt)->size(), before->size());
+        QCOMPARE(countEvents(*m_workspace, QStringLiteral("modification_created")), createdEntries);
+        QVERIFY(inClone({QStringLiteral("branch"), QStringLiteral("--list"), taken}).isEmpty());
+        m_repo->git({QStringLiteral("branch"), QStringLiteral("-D"), taken});
+
+        // A clone whose target has commits the team's has not: refused, nothing moved.
+        QFile local(clonePath + QStringLiteral("/src/local.txt"));
+        QVERIFY(local.open(QIODevice::WriteOnly) && local.write("mine\n") == 5);
+        local.close();
+        inClone({QStringLiteral("add"), QStringLiteral("src/local.txt")});
+        inClone({QStringLiteral("commit"), QStringLiteral("-qm"), QStringLiteral("local work")});
+        const QString localHead = inClone({QStringLiteral("rev-parse"), QStringLiteral("main")});
+        moved = (*worker)->followTeamRepository();
+        QVERIFY(!moved.ok());
+        QVERIFY2(moved.message().contains(QStringLiteral("git reset --keep")), qPrintable(moved.message()));
+        QCOMPARE(inClone({QStringLiteral("rev-parse"), QStringLiteral("main")}), localHead);
+        inClone({QStringLiteral("reset"), QStringLiteral("-q"), QStringLiteral("--keep"), QStringLiteral("HEAD~1")});
+
+        // The team's repository out of reach: the fetch says where and what to check, and a
+        // change is not recorded, since it could not be pushed.
+        inClone({QStringLiteral("remote"),
+                 QStringLiteral("set-url"),
+                 QStringLiteral("origin"),
+                 QStringLiteral("git://127.0.0.1:%1/gone").arg(port)});
+        moved = (*worker)->followTeamRepository();
+        QVERIFY(!moved.ok());
+        QCOMPARE(moved.error().kind, ErrorKind::Transient);
+        QVERIFY2(moved.message().contains(QStringLiteral("git fetch origin")), qPrintable(moved.message()));
+        auto unpushed = (*worker)->createModification(goal->id, changes, QStringLiteral("agent"));
+        QVERIFY(!unpushed.ok());
+        QCOMPARE(m_workspace->modifications(std::nullopt)->size(), before->size());
+        QVERIFY(
+            inClone({QStringLiteral("branch"), QStringLiteral("--list"), QStringLiteral("astra/*")}).split(u'\n').size()
+            == 3);
+        auto verified = m_workspace->verifyLedger();
+        QVERIFY(verified.ok() && verified->intact);
+    }
+
     void separationOfDuties()
     {
         makeWorkspace(QStringLiteral("sqlite"), "[team]\nrequired_approvals = 2\nseparate_duties = true\n");
