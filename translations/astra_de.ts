@@ -1500,16 +1500,16 @@
         <translation>Das Repository des Teams %1 hat keinen Zweig %2, das Ziel aus .astra.toml: Prüfen Sie `git config astra.remote` und die URL des Remotes (`git remote -v`).</translation>
     </message>
     <message>
-        <source>The team&apos;s repository %1 has moved %2 elsewhere since this clone fetched it (not a fast-forward); nothing was written there.</source>
-        <translation>Das Repository des Teams %1 hat %2 woandershin bewegt, seit dieser Klon es abgerufen hat (kein Vorspulen); dort wurde nichts geschrieben.</translation>
-    </message>
-    <message>
         <source>Pushing %1 to the team&apos;s repository %2</source>
         <translation>Übertragen von %1 in das Repository des Teams %2</translation>
     </message>
     <message>
-        <source>The team&apos;s repository %1 refused %2; nothing of it was written there.</source>
-        <translation>Das Repository des Teams %1 hat %2 abgelehnt; davon wurde dort nichts geschrieben.</translation>
+        <source>The team&apos;s repository %1 has %2 at a commit that is not an ancestor of this clone&apos;s (not a fast-forward), and refused it.</source>
+        <translation>Das Repository des Teams %1 hat %2 auf einem Commit, der kein Vorfahre des Commits dieses Klons ist (kein Vorspulen), und hat es abgelehnt.</translation>
+    </message>
+    <message>
+        <source>The team&apos;s repository %1 refused %2.</source>
+        <translation>Das Repository des Teams %1 hat %2 abgelehnt.</translation>
     </message>
 </context>
 <context>
@@ -6816,10 +6816,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>bubblewrap funktioniert auf diesem Rechner nicht: dieser Worker führt die Tests ohne Sandbox aus ([tests] sandbox = &quot;auto&quot;).</translation>
     </message>
     <message>
-        <source>What was pushed to the team&apos;s repository %1 could not be taken back (%2); the recovery of a workspace opened there removes it.</source>
-        <translation>Was in das Repository des Teams %1 übertragen wurde, konnte nicht zurückgenommen werden (%2); die Wiederherstellung eines dort geöffneten Arbeitsbereichs entfernt es.</translation>
-    </message>
-    <message>
         <source>%1 has no branch %2, the target of .astra.toml: this is not the repository the team&apos;s database serves, or it is not up to date. Give --repo the path of that repository on this machine, or work in a clone of it that follows it (`git config astra.remote origin`). Nothing was claimed.</source>
         <translation>%1 hat keinen Zweig %2, das Ziel aus .astra.toml: Das ist nicht das Repository, dem die Datenbank des Teams dient, oder es ist nicht aktuell. Geben Sie --repo den Pfad dieses Repositorys auf diesem Rechner, oder arbeiten Sie in einem Klon, der ihm folgt (`git config astra.remote origin`). Nichts wurde beansprucht.</translation>
     </message>
@@ -6832,8 +6828,24 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>%1 Nichts wurde beansprucht. Dieser Klon folgt dem Repository des Teams über das Remote, das `git config astra.remote` nennt (%2); prüfen Sie, ob dieser Rechner es erreicht (`git fetch %2`).</translation>
     </message>
     <message>
-        <source>%1 in %2 is at %3, which the team&apos;s repository (%4) does not have: its %1 is at %5. This clone follows the team&apos;s repository and only ever moves %1 forward to it. Keep those commits on another branch (`git branch mine %1`), then `git reset --keep %5` on %1 and start again. Nothing was changed or claimed.</source>
-        <translation>%1 in %2 steht auf %3, das das Repository des Teams (%4) nicht hat: Dort steht %1 auf %5. Dieser Klon folgt dem Repository des Teams und bewegt %1 nur vorwärts dorthin. Bewahren Sie diese Commits auf einem anderen Zweig auf (`git branch mine %1`), dann `git reset --keep %5` auf %1, und starten Sie erneut. Nichts wurde geändert oder beansprucht.</translation>
+        <source>The commit %1 is not in the team&apos;s repository %2 either: it was written in a repository that does not share it. Nothing was done.</source>
+        <translation>Der Commit %1 ist auch nicht im Repository des Teams %2: Er wurde in einem Repository geschrieben, das es nicht teilt. Nichts wurde getan.</translation>
+    </message>
+    <message>
+        <source>What may have been pushed to the team&apos;s repository %1 could not be taken back (%2); the recovery of a workspace opened there removes it.</source>
+        <translation>Was möglicherweise in das Repository des Teams %1 übertragen wurde, konnte nicht zurückgenommen werden (%2); die Wiederherstellung eines dort geöffneten Arbeitsbereichs entfernt es.</translation>
+    </message>
+    <message>
+        <source>This clone follows the team&apos;s repository %1 (git config astra.remote): modification %2 is merged there, where the workstations decide, so that its target moves in one place. Nothing was done.</source>
+        <translation>Dieser Klon folgt dem Repository des Teams %1 (git config astra.remote): Änderung %2 wird dort zusammengeführt, wo die Arbeitsplätze entscheiden, damit sich ihr Ziel an einem Ort bewegt. Nichts wurde getan.</translation>
+    </message>
+    <message>
+        <source>This clone follows the team&apos;s repository %1 (git config astra.remote): modification %2 is rolled back there, where the workstations decide, so that its target moves in one place. Nothing was done.</source>
+        <translation>Dieser Klon folgt dem Repository des Teams %1 (git config astra.remote): Änderung %2 wird dort zurückgenommen, wo die Arbeitsplätze entscheiden, damit sich ihr Ziel an einem Ort bewegt. Nichts wurde getan.</translation>
+    </message>
+    <message>
+        <source>%1 in %2 is at %3, which is not part of the history of the team&apos;s %1 in %4 (at %5). This clone follows the team&apos;s repository and only ever moves %1 forward to it. Keep those commits on another branch (`git branch mine %1`), then `git reset --keep %5` on %1 and start again. Nothing was changed or claimed.</source>
+        <translation>%1 in %2 steht auf %3, das nicht zur Historie von %1 des Teams in %4 (auf %5) gehört. Dieser Klon folgt dem Repository des Teams und bewegt %1 nur vorwärts dorthin. Bewahren Sie diese Commits auf einem anderen Zweig auf (`git branch mine %1`), dann `git reset --keep %5` auf %1, und starten Sie erneut. Nichts wurde geändert oder beansprucht.</translation>
     </message>
 </context>
 <context>

@@ -1498,15 +1498,15 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The team&apos;s repository %1 has moved %2 elsewhere since this clone fetched it (not a fast-forward); nothing was written there.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Pushing %1 to the team&apos;s repository %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The team&apos;s repository %1 refused %2; nothing of it was written there.</source>
+        <source>The team&apos;s repository %1 has %2 at a commit that is not an ancestor of this clone&apos;s (not a fast-forward), and refused it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The team&apos;s repository %1 refused %2.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -6801,10 +6801,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>What was pushed to the team&apos;s repository %1 could not be taken back (%2); the recovery of a workspace opened there removes it.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 has no branch %2, the target of .astra.toml: this is not the repository the team&apos;s database serves, or it is not up to date. Give --repo the path of that repository on this machine, or work in a clone of it that follows it (`git config astra.remote origin`). Nothing was claimed.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6817,7 +6813,23 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 in %2 is at %3, which the team&apos;s repository (%4) does not have: its %1 is at %5. This clone follows the team&apos;s repository and only ever moves %1 forward to it. Keep those commits on another branch (`git branch mine %1`), then `git reset --keep %5` on %1 and start again. Nothing was changed or claimed.</source>
+        <source>The commit %1 is not in the team&apos;s repository %2 either: it was written in a repository that does not share it. Nothing was done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What may have been pushed to the team&apos;s repository %1 could not be taken back (%2); the recovery of a workspace opened there removes it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This clone follows the team&apos;s repository %1 (git config astra.remote): modification %2 is merged there, where the workstations decide, so that its target moves in one place. Nothing was done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This clone follows the team&apos;s repository %1 (git config astra.remote): modification %2 is rolled back there, where the workstations decide, so that its target moves in one place. Nothing was done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 in %2 is at %3, which is not part of the history of the team&apos;s %1 in %4 (at %5). This clone follows the team&apos;s repository and only ever moves %1 forward to it. Keep those commits on another branch (`git branch mine %1`), then `git reset --keep %5` on %1 and start again. Nothing was changed or claimed.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

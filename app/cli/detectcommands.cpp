@@ -224,7 +224,11 @@ int runWorker(Context &context)
             *unreachable = moved.error().kind == ErrorKind::Transient;
             return nullptr;
         }
-        return *moved ? context.openWorkspace(&exitCode) : std::move(workspace);
+        if (!*moved) {
+            return workspace;
+        }
+        workspace.reset(); // closed first, so that the next one finds itself alone
+        return context.openWorkspace(&exitCode);
     };
     // What the worker needs is checked before it claims anything.
     {

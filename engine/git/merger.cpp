@@ -293,7 +293,7 @@ Result<QString> commitIndex(git_repository *repo,
 } // namespace
 
 TargetMoveLock::TargetMoveLock(const GitRepository &repo)
-    : m_path(QDir(repo.gitDir()).filePath(QStringLiteral("astra/target-move")))
+    : m_path(QDir(repo.commonDir()).filePath(QStringLiteral("astra/target-move")))
 {
     if (heldTargetLocks().contains(m_path)) {
         return;

@@ -80,7 +80,8 @@ private:
 // Held while a target branch moves, and by a decision for as long as it is being made (from
 // reading the modification's state to recording the outcome): the moves and decisions of two
 // processes, or two threads, on one repository take turns, so each finds the branch and the
-// state as the other left them. A kernel lock (flock) on <gitdir>/astra/target-move, dropped
+// state as the other left them. A kernel lock (flock) on <common git dir>/astra/target-move
+// (shared by the linked work trees of a repository), dropped
 // with its process, so a kill leaves none behind. Re-entrant within a thread.
 class TargetMoveLock
 {

@@ -69,6 +69,20 @@ git_remote_callbacks remoteCallbacks(RemoteExchange &exchange)
     return callbacks;
 }
 
+Error remoteError(int code, const QString &what)
+{
+    const git_error *last = git_error_last();
+    const int klass = last ? last->klass : GIT_ERROR_NONE;
+    Error failed = git::error(code, what);
+    if (code == GIT_EAUTH || code == GIT_ECERTIFICATE) {
+        failed.kind = ErrorKind::Refused;
+    } else if (klass == GIT_ERROR_NET || klass == GIT_ERROR_SSH || klass == GIT_ERROR_HTTP || klass == GIT_ERROR_OS
+               || klass == GIT_ERROR_SSL) {
+        failed.kind = ErrorKind::Transient;
+    }
+    return failed;
+}
+
 Result<int>
 pushToRemote(git_repository *repo, const QString &remote, const QStringList &refspecs, RemoteExchange &exchange)
 {

@@ -45,6 +45,8 @@ public:
         }
         m_array = {m_pointers.data(), m_pointers.size()};
     }
+    RefspecArray(const RefspecArray &) = delete;
+    RefspecArray &operator=(const RefspecArray &) = delete;
     const git_strarray *get() const
     {
         return &m_array;
@@ -55,6 +57,11 @@ private:
     std::vector<char *> m_pointers;
     git_strarray m_array{};
 };
+
+// libgit2's error after reaching a remote failed, with its kind: Transient when the network,
+// SSH, HTTP or the system failed (worth trying again), Refused when the remote refused who we
+// are (credentials, certificate).
+Error remoteError(int code, const QString &what);
 
 // Pushes `refspecs` to `remote` with remoteCallbacks(): libgit2's code (refusals of single refs
 // in `exchange`), or the error of opening the remote.

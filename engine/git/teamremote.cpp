@@ -34,17 +34,21 @@ Result<QString> fetchTeamRefs(GitRepository &repo, const QString &remote, const 
     git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
     options.callbacks = git::remoteCallbacks(exchange);
     options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+    // Never prune (whatever fetch.prune says): a branch written here is pushed after it is made.
+    options.prune = GIT_FETCH_NO_PRUNE;
+    // A target the team's repository no longer has must not be read from an earlier fetch.
+    const QByteArray ref = trackingRef.toUtf8();
+    if (git_reference *stale = nullptr; git_reference_lookup(&stale, repo.handle(), ref.constData()) == 0) {
+        git_reference_delete(stale);
+        git_reference_free(stale);
+    }
     const QByteArray reflog = QStringLiteral("astra: fetch from the team's repository %1").arg(remote).toUtf8();
     if (const int code = git_remote_fetch(opened->get(), refspecs.get(), &options, reflog.constData()); code < 0) {
-        // Unreachable now (the network, the server) is worth trying again.
-        Error failed = git::error(code,
-                                  Tr::tr("Fetching %1 and the modification branches from the team's repository %2")
-                                      .arg(targetBranch, remote));
-        failed.kind = ErrorKind::Transient;
-        return failed;
+        return git::remoteError(code,
+                                Tr::tr("Fetching %1 and the modification branches from the team's repository %2")
+                                    .arg(targetBranch, remote));
     }
     git_oid oid;
-    const QByteArray ref = trackingRef.toUtf8();
     if (const int code = git_reference_name_to_id(&oid, repo.handle(), ref.constData()); code < 0) {
         return makeError(Tr::tr("The team's repository %1 has no branch %2, the target of .astra.toml: check `git "
                                 "config astra.remote` and the remote's URL (`git remote -v`).")
@@ -63,17 +67,17 @@ Status pushTeamRefs(GitRepository &repo, const QString &remote, const QStringLis
     }
     const int code = *pushed;
     if (code == GIT_ENONFASTFORWARD) {
-        return makeError(Tr::tr("The team's repository %1 has moved %2 elsewhere since this clone fetched it (not a "
-                                "fast-forward); nothing was written there.")
+        return makeError(Tr::tr("The team's repository %1 has %2 at a commit that is not an ancestor of this clone's "
+                                "(not a fast-forward), and refused it.")
                              .arg(remote, refspecs.join(QStringLiteral(", "))),
                          ErrorKind::Conflict);
     }
     if (code < 0) {
-        return git::error(code, Tr::tr("Pushing %1 to the team's repository %2").arg(refspecs.join(u' '), remote));
+        return git::remoteError(code,
+                                Tr::tr("Pushing %1 to the team's repository %2").arg(refspecs.join(u' '), remote));
     }
     if (!exchange.refusal.isEmpty()) {
-        return makeError(Tr::tr("The team's repository %1 refused %2; nothing of it was written there.")
-                             .arg(remote, exchange.refusal),
+        return makeError(Tr::tr("The team's repository %1 refused %2.").arg(remote, exchange.refusal),
                          ErrorKind::Refused);
     }
     return {};

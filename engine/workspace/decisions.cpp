@@ -50,20 +50,35 @@ Status Decisions::publish(const QStringList &refspecs)
     return pushTeamRefs(m_repo, m_teamRemote, refspecs);
 }
 
+std::unique_ptr<TargetMoveLock> Decisions::holdTeamRefs() const
+{
+    return m_teamRemote.isEmpty() ? nullptr : std::make_unique<TargetMoveLock>(m_repo);
+}
+
 Status Decisions::fetchIfMissing(const QString &commit, const QString &targetBranch)
 {
     if (m_teamRemote.isEmpty() || commit.isEmpty() || m_repo.commitParents(commit)) {
         return {};
     }
+    const auto held = holdTeamRefs();
     auto fetched = fetchTeamRefs(m_repo, m_teamRemote, targetBranch);
-    return fetched ? Status() : Status(fetched.error());
+    if (!fetched) {
+        return fetched.error();
+    }
+    if (!m_repo.commitParents(commit)) {
+        return makeError(Tr::tr("The commit %1 is not in the team's repository %2 either: it was written in a "
+                                "repository that does not share it. Nothing was done.")
+                             .arg(commit.left(12), m_teamRemote),
+                         ErrorKind::NotFound);
+    }
+    return {};
 }
 
 void Decisions::publishUndo(const QStringList &refspecs)
 {
     if (Status undone = publish(refspecs); !undone) {
-        warn(Tr::tr("What was pushed to the team's repository %1 could not be taken back (%2); the recovery of a "
-                    "workspace opened there removes it.")
+        warn(Tr::tr("What may have been pushed to the team's repository %1 could not be taken back (%2); the "
+                    "recovery of a workspace opened there removes it.")
                  .arg(m_teamRemote, undone.message()));
     }
 }

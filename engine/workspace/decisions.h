@@ -2,10 +2,12 @@
 
 #include "base/result.h"
 #include "git/gitrepository.h"
+#include "git/merger.h"
 #include "model/ledgerentry.h"
 
 #include <QStringList>
 
+#include <memory>
 #include <mutex>
 
 namespace astra {
@@ -47,6 +49,11 @@ public:
     // Pushes refs just written to the team's repository, when this clone follows one (see
     // teamremote.h); nothing to do otherwise.
     Status publish(const QStringList &refspecs);
+    // In a clone that follows the team's repository, held while its Astra refs are fetched, and
+    // from writing one of them to recording it (taken before the database's transaction): a
+    // fetch by another thread never moves a branch back between its write and its push.
+    // Nothing (null) in other clones.
+    std::unique_ptr<TargetMoveLock> holdTeamRefs() const;
     // In a clone that follows the team's repository: fetches it when `commit` is not here yet.
     Status fetchIfMissing(const QString &commit, const QString &targetBranch);
     // As publish(), for undoing what was published: a failure is a warning.

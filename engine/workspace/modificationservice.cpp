@@ -235,6 +235,7 @@ Result<Modification> ModificationService::createFor(qint64 goalId,
     QString createdBranch;
     QString createdCommit;
     bool branchPublished = false;
+    const auto teamRefs = m_decisions.holdTeamRefs();
     Status done = m_db.writeTransaction([&]() -> Status {
         // Taken first, so that recovery in another process never sees the branch without the row.
         if (auto locked = m_ledger.lockHead(); !locked) {
@@ -988,8 +989,24 @@ Result<Modification> ModificationService::reject(qint64 id, const QString &reaso
     return rejected;
 }
 
+Error ModificationService::decidedInTheTeamsRepository(qint64 id, bool merging) const
+{
+    const QString why = merging ? Tr::tr(
+                            "This clone follows the team's repository %1 (git config astra.remote): "
+                            "modification %2 is merged there, where the workstations decide, so that "
+                            "its target moves in one place. Nothing was done.")
+                                : Tr::tr(
+                                    "This clone follows the team's repository %1 (git config astra.remote): "
+                                    "modification %2 is rolled back there, where the workstations decide, so "
+                                    "that its target moves in one place. Nothing was done.");
+    return makeError(why.arg(m_decisions.teamRemote()).arg(id), ErrorKind::Refused);
+}
+
 Result<Modification> ModificationService::merge(qint64 id)
 {
+    if (!m_decisions.teamRemote().isEmpty()) {
+        return decidedInTheTeamsRepository(id, true);
+    }
     // From reading the state to recording the merge, one decision at a time on this repository:
     // a second person merging at the same moment waits, then finds it merged and is told by whom.
     const TargetMoveLock decision(m_repo);
@@ -1179,6 +1196,9 @@ Result<Modification> ModificationService::assignReviewers(qint64 id, const QStri
 
 Result<Modification> ModificationService::rollback(qint64 id, const QString &reason)
 {
+    if (!m_decisions.teamRemote().isEmpty()) {
+        return decidedInTheTeamsRepository(id, false);
+    }
     if (reason.trimmed().isEmpty()) {
         return makeError(Tr::tr("To roll back modification %1, say why: `astra mod rollback %1 --reason TEXT`. The "
                                 "reason goes into the revert commit, the reopened goal and the audit ledger.")

@@ -113,6 +113,8 @@ private:
     Status mayApprove(const Modification &modification, const QString &person) const;
     // After a git move lost its race: the decision someone else made on `modification`
     // meanwhile (read again, or seen on the target's head), if that is why.
+    // The refusal of a merge or rollback in a clone that follows the team's repository.
+    Error decidedInTheTeamsRepository(qint64 id, bool merging) const;
     std::optional<Error> decidedMeanwhile(const Modification &modification) const;
     // An approval short of [team] required_approvals: a review and a ledger entry, the
     // modification still awaiting approval.

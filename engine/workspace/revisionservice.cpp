@@ -959,6 +959,7 @@ Result<Modification> RevisionService::addRevision(const Modification &current, c
     bool refWritten = false;
     bool branchMoved = false;
     bool revisionPublished = false;
+    const auto teamRefs = m_decisions.holdTeamRefs();
     auto done = m_db.writeTransaction([&]() -> Result<Modification> {
         // One writer at a time, in every process: the refs and the branch move under this lock.
         if (auto locked = m_ledger.lockHead(); !locked) {
@@ -1057,14 +1058,15 @@ Result<Modification> RevisionService::addRevision(const Modification &current, c
         crashPoint("revision-branch-moved");
         // In a clone that follows the team's repository, the revision is there before its rows
         // are. The branch is forced: a revision may be replayed onto a new base, and the rows,
-        // read under the ledger's lock above, say it was still at the revision it replaces.
+        // read under the ledger's lock above, say it was still at the revision it replaces. A
+        // push is not atomic across refs: a failed one may have written some, so it is undone.
+        revisionPublished = !m_decisions.teamRemote().isEmpty();
         if (Status published = m_decisions.publish({QStringLiteral("+refs/heads/%1:refs/heads/%1").arg(current.branch),
                                                     sameName(revisionRefName(current.id, previous)),
                                                     sameName(revisionRefName(current.id, number))});
             !published) {
             return published.error();
         }
-        revisionPublished = !m_decisions.teamRemote().isEmpty();
         Modification result = *updated;
         result.files = prepared->files;
         result.revisions = current.revisions;

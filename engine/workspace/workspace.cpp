@@ -765,6 +765,7 @@ Result<bool> Workspace::followTeamRepository()
         return false;
     }
     const QString target = m_config.workspace.targetBranch;
+    const auto teamRefs = m_parts->decisions.holdTeamRefs();
     auto team = fetchTeamRefs(m_repo, remote, target);
     if (!team) {
         return makeError(Tr::tr("%1 Nothing was claimed. This clone follows the team's repository through the remote "
@@ -792,7 +793,7 @@ Result<bool> Workspace::followTeamRepository()
         return behind.error();
     }
     if (!*behind) {
-        return makeError(Tr::tr("%1 in %2 is at %3, which the team's repository (%4) does not have: its %1 is at %5. "
+        return makeError(Tr::tr("%1 in %2 is at %3, which is not part of the history of the team's %1 in %4 (at %5). "
                                 "This clone follows the team's repository and only ever moves %1 forward to it. Keep "
                                 "those commits on another branch (`git branch mine %1`), then `git reset --keep %5` "
                                 "on %1 and start again. Nothing was changed or claimed.")

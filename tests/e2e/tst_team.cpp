@@ -561,8 +561,6 @@ private Q_SLOTS:
         watcher.waitForIdle();
     }
 
-    // [team] required_approvals and separate_duties: the importer cannot approve, nobody
-    // approves twice, a merge short of the approvals is refused; people are asked to review.
     // A worker on a machine that reaches the team's repository only by URL works in a clone of
     // its own that follows it (git config astra.remote): it fetches the target and the
     // modification branches, moves its target only forward to the team's, and pushes every
@@ -677,6 +675,14 @@ private Q_SLOTS:
         auto tested = (*worker)->testModification(elsewhere->id);
         QVERIFY2(tested.ok(), qPrintable(tested.message()));
         QCOMPARE(toString(tested->status), QStringLiteral("awaiting_approval"));
+        // Decisions that move the target are made in the team's repository, not here.
+        QVERIFY((*worker)->approveModification(elsewhere->id, {}).ok());
+        auto mergedHere = (*worker)->mergeModification(elsewhere->id);
+        QVERIFY(!mergedHere.ok());
+        QCOMPARE(mergedHere.error().kind, ErrorKind::Refused);
+        QVERIFY2(mergedHere.message().contains(QStringLiteral("git config astra.remote")),
+                 qPrintable(mergedHere.message()));
+        QCOMPARE(toString((*worker)->modification(elsewhere->id)->status), QStringLiteral("approved"));
 
         // The team's repository refuses the branch (it has one of that name elsewhere): no row,
         // no branch left in the clone, no ledger entry, and the error says what was refused.
@@ -734,6 +740,8 @@ private Q_SLOTS:
         QVERIFY(verified.ok() && verified->intact);
     }
 
+    // [team] required_approvals and separate_duties: the importer cannot approve, nobody
+    // approves twice, a merge short of the approvals is refused; people are asked to review.
     void separationOfDuties()
     {
         makeWorkspace(QStringLiteral("sqlite"), "[team]\nrequired_approvals = 2\nseparate_duties = true\n");
