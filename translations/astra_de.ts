@@ -6824,10 +6824,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>Der Commit %2 von Änderung %1 (Zweig %3) ist nicht in %4: Das ist nicht das Repository, dem die Datenbank des Teams dient. Geben Sie --repo den Pfad dieses Repositorys auf diesem Rechner, oder arbeiten Sie in einem Klon, der ihm folgt (`git config astra.remote origin`). Nichts wurde beansprucht.</translation>
     </message>
     <message>
-        <source>%1 Nothing was claimed. This clone follows the team&apos;s repository through the remote named by `git config astra.remote` (%2); check that this machine reaches it (`git fetch %2`).</source>
-        <translation>%1 Nichts wurde beansprucht. Dieser Klon folgt dem Repository des Teams über das Remote, das `git config astra.remote` nennt (%2); prüfen Sie, ob dieser Rechner es erreicht (`git fetch %2`).</translation>
-    </message>
-    <message>
         <source>The commit %1 is not in the team&apos;s repository %2 either: it was written in a repository that does not share it. Nothing was done.</source>
         <translation>Der Commit %1 ist auch nicht im Repository des Teams %2: Er wurde in einem Repository geschrieben, das es nicht teilt. Nichts wurde getan.</translation>
     </message>
@@ -6836,16 +6832,20 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>Was möglicherweise in das Repository des Teams %1 übertragen wurde, konnte nicht zurückgenommen werden (%2); die Wiederherstellung eines dort geöffneten Arbeitsbereichs entfernt es.</translation>
     </message>
     <message>
-        <source>This clone follows the team&apos;s repository %1 (git config astra.remote): modification %2 is merged there, where the workstations decide, so that its target moves in one place. Nothing was done.</source>
-        <translation>Dieser Klon folgt dem Repository des Teams %1 (git config astra.remote): Änderung %2 wird dort zusammengeführt, wo die Arbeitsplätze entscheiden, damit sich ihr Ziel an einem Ort bewegt. Nichts wurde getan.</translation>
-    </message>
-    <message>
-        <source>This clone follows the team&apos;s repository %1 (git config astra.remote): modification %2 is rolled back there, where the workstations decide, so that its target moves in one place. Nothing was done.</source>
-        <translation>Dieser Klon folgt dem Repository des Teams %1 (git config astra.remote): Änderung %2 wird dort zurückgenommen, wo die Arbeitsplätze entscheiden, damit sich ihr Ziel an einem Ort bewegt. Nichts wurde getan.</translation>
-    </message>
-    <message>
         <source>%1 in %2 is at %3, which is not part of the history of the team&apos;s %1 in %4 (at %5). This clone follows the team&apos;s repository and only ever moves %1 forward to it. Keep those commits on another branch (`git branch mine %1`), then `git reset --keep %5` on %1 and start again. Nothing was changed or claimed.</source>
         <translation>%1 in %2 steht auf %3, das nicht zur Historie von %1 des Teams in %4 (auf %5) gehört. Dieser Klon folgt dem Repository des Teams und bewegt %1 nur vorwärts dorthin. Bewahren Sie diese Commits auf einem anderen Zweig auf (`git branch mine %1`), dann `git reset --keep %5` auf %1, und starten Sie erneut. Nichts wurde geändert oder beansprucht.</translation>
+    </message>
+    <message>
+        <source>This clone follows the team&apos;s repository %1 (git config astra.remote): merge modification %2 in that repository, where the workstations decide, so that the target moves in one place. Nothing was done.</source>
+        <translation>Dieser Klon folgt dem Repository des Teams %1 (git config astra.remote): Führen Sie Änderung %2 in jenem Repository zusammen, wo die Arbeitsplätze entscheiden, damit sich das Ziel an einem Ort bewegt. Nichts wurde getan.</translation>
+    </message>
+    <message>
+        <source>This clone follows the team&apos;s repository %1 (git config astra.remote): roll back modification %2 in that repository, where the workstations decide, so that the target moves in one place. Nothing was done.</source>
+        <translation>Dieser Klon folgt dem Repository des Teams %1 (git config astra.remote): Nehmen Sie Änderung %2 in jenem Repository zurück, wo die Arbeitsplätze entscheiden, damit sich das Ziel an einem Ort bewegt. Nichts wurde getan.</translation>
+    </message>
+    <message>
+        <source>%1. Nothing was claimed. This clone follows the team&apos;s repository through the remote named by `git config astra.remote` (%2); check that this machine reaches it (`git fetch %2`).</source>
+        <translation>%1. Nichts wurde beansprucht. Dieser Klon folgt dem Repository des Teams über das Remote, das `git config astra.remote` nennt (%2); prüfen Sie, ob dieser Rechner es erreicht (`git fetch %2`).</translation>
     </message>
 </context>
 <context>

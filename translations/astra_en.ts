@@ -6809,10 +6809,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 Nothing was claimed. This clone follows the team&apos;s repository through the remote named by `git config astra.remote` (%2); check that this machine reaches it (`git fetch %2`).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The commit %1 is not in the team&apos;s repository %2 either: it was written in a repository that does not share it. Nothing was done.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -6821,15 +6817,19 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>This clone follows the team&apos;s repository %1 (git config astra.remote): modification %2 is merged there, where the workstations decide, so that its target moves in one place. Nothing was done.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>This clone follows the team&apos;s repository %1 (git config astra.remote): modification %2 is rolled back there, where the workstations decide, so that its target moves in one place. Nothing was done.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 in %2 is at %3, which is not part of the history of the team&apos;s %1 in %4 (at %5). This clone follows the team&apos;s repository and only ever moves %1 forward to it. Keep those commits on another branch (`git branch mine %1`), then `git reset --keep %5` on %1 and start again. Nothing was changed or claimed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This clone follows the team&apos;s repository %1 (git config astra.remote): merge modification %2 in that repository, where the workstations decide, so that the target moves in one place. Nothing was done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This clone follows the team&apos;s repository %1 (git config astra.remote): roll back modification %2 in that repository, where the workstations decide, so that the target moves in one place. Nothing was done.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1. Nothing was claimed. This clone follows the team&apos;s repository through the remote named by `git config astra.remote` (%2); check that this machine reaches it (`git fetch %2`).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

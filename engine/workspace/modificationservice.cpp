@@ -991,15 +991,21 @@ Result<Modification> ModificationService::reject(qint64 id, const QString &reaso
 
 Error ModificationService::decidedInTheTeamsRepository(qint64 id, bool merging) const
 {
-    const QString why = merging ? Tr::tr(
-                            "This clone follows the team's repository %1 (git config astra.remote): "
-                            "modification %2 is merged there, where the workstations decide, so that "
-                            "its target moves in one place. Nothing was done.")
-                                : Tr::tr(
-                                    "This clone follows the team's repository %1 (git config astra.remote): "
-                                    "modification %2 is rolled back there, where the workstations decide, so "
-                                    "that its target moves in one place. Nothing was done.");
-    return makeError(why.arg(m_decisions.teamRemote()).arg(id), ErrorKind::Refused);
+    // Said in full for each, so that each translates as a whole.
+    if (merging) {
+        return makeError(Tr::tr("This clone follows the team's repository %1 (git config astra.remote): merge "
+                                "modification %2 in that repository, where the workstations decide, so that the "
+                                "target moves in one place. Nothing was done.")
+                             .arg(m_decisions.teamRemote())
+                             .arg(id),
+                         ErrorKind::Refused);
+    }
+    return makeError(Tr::tr("This clone follows the team's repository %1 (git config astra.remote): roll back "
+                            "modification %2 in that repository, where the workstations decide, so that the target "
+                            "moves in one place. Nothing was done.")
+                         .arg(m_decisions.teamRemote())
+                         .arg(id),
+                     ErrorKind::Refused);
 }
 
 Result<Modification> ModificationService::merge(qint64 id)

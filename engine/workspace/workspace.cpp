@@ -768,7 +768,7 @@ Result<bool> Workspace::followTeamRepository()
     const auto teamRefs = m_parts->decisions.holdTeamRefs();
     auto team = fetchTeamRefs(m_repo, remote, target);
     if (!team) {
-        return makeError(Tr::tr("%1 Nothing was claimed. This clone follows the team's repository through the remote "
+        return makeError(Tr::tr("%1. Nothing was claimed. This clone follows the team's repository through the remote "
                                 "named by `git config astra.remote` (%2); check that this machine reaches it (`git "
                                 "fetch %2`).")
                              .arg(team.message(), remote),

@@ -460,7 +460,14 @@ private Q_SLOTS:
     {
         prepare();
         configureScript("sed -i 's/a - b/a + b/' src/calc.py\nsleep 30\n");
-        QDir temp(QDir::tempPath());
+        // A TMPDIR of its own: other tests running at the same time leave scratch folders of
+        // their own runs in the shared one. Open to others, like /tmp, for the sandbox's user.
+        QTemporaryDir ownTemp;
+        QVERIFY(ownTemp.isValid());
+        QVERIFY(QFile::setPermissions(ownTemp.path(),
+                                      QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
+                                          | QFileDevice::ExeGroup | QFileDevice::ExeOther));
+        QDir temp(ownTemp.path());
         const auto scratch = [&] {
             return temp.entryList({QStringLiteral("astra-agent-*")}, QDir::Dirs | QDir::NoDotAndDotDot);
         };
@@ -468,6 +475,7 @@ private Q_SLOTS:
         QProcess run;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("HOME"), m_home.path());
+        env.insert(QStringLiteral("TMPDIR"), ownTemp.path());
         run.setProcessEnvironment(env);
         run.setWorkingDirectory(m_repo->path());
         run.start(QStringLiteral(ASTRA_CLI_PATH), {QStringLiteral("--db"), m_db, QStringLiteral("run")});
@@ -497,7 +505,7 @@ private Q_SLOTS:
         run.kill();
         run.waitForFinished();
         QVERIFY(temp.exists(made.first()));
-        VERIFY_EXIT(astra({QStringLiteral("status")}), 0);
+        VERIFY_EXIT(astra({QStringLiteral("status")}, {QStringLiteral("TMPDIR=") + ownTemp.path()}), 0);
         QVERIFY2(!temp.exists(made.first()), qPrintable(made.first()));
     }
 };
