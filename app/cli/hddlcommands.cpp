@@ -4,6 +4,10 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QJsonObject>
+#include <QThread>
+
+#include <limits>
+#include <memory>
 
 namespace astra::cli {
 
@@ -106,9 +110,18 @@ int runHddl(Context &context)
         }
         return Success;
     }
+    // Any HDDL problem: bounded by time alone. The search recurses once per task it places, so
+    // it runs on a thread with a stack for plans of hundreds of thousands of steps (address
+    // space, taken only as used).
     hddl::PlannerLimits limits;
     limits.timeoutMs = timeoutMs;
-    const hddl::PlanResult result = hddl::solve(*domain, *problem, limits);
+    limits.maxNodes = std::numeric_limits<qint64>::max();
+    limits.maxDepth = std::numeric_limits<int>::max();
+    hddl::PlanResult result;
+    std::unique_ptr<QThread> search(QThread::create([&] { result = hddl::solve(*domain, *problem, limits); }));
+    search->setStackSize(uint(1) << 30);
+    search->start();
+    search->wait();
     if (result.outcome != hddl::PlanResult::Outcome::Solved) {
         context.err << Tr::tr("astra: no plan found (%1 after %2 expansions in %3 ms).")
                            .arg(hddl::toString(result.outcome))
@@ -135,7 +148,7 @@ int runHddl(Context &context)
         context.err.flush();
         return Failed;
     }
-    context.out << result.toIpcFormat();
+    context.out << result.toIpcFormat(*domain, *problem);
     return Success;
 }
 

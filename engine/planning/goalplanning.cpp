@@ -126,8 +126,12 @@ Result<hddl::Domain> builtinDomain()
     return hddl::parseDomain(source, QStringLiteral("code-maintenance.hddl"));
 }
 
-GoalPlan
-goalPlanFrom(const hddl::PlanResult &result, const GoalProblem &problem, const Goal &goal, const Config &config)
+GoalPlan goalPlanFrom(const hddl::PlanResult &result,
+                      const hddl::Domain &domain,
+                      const hddl::Problem &parsed,
+                      const GoalProblem &problem,
+                      const Goal &goal,
+                      const Config &config)
 {
     GoalPlan out;
     out.solved = result.outcome == hddl::PlanResult::Outcome::Solved;
@@ -139,7 +143,7 @@ goalPlanFrom(const hddl::PlanResult &result, const GoalProblem &problem, const G
     out.plan.expansions = result.expansions;
     out.plan.elapsedMs = result.elapsedMs;
     if (out.solved) {
-        out.plan.ipcPlan = result.toIpcFormat();
+        out.plan.ipcPlan = result.toIpcFormat(domain, parsed);
     } else {
         QStringList lines;
         lines.append(Tr::tr("No plan for %1 (%2).").arg(result.failedTask, out.plan.outcome));
@@ -278,7 +282,7 @@ Result<GoalPlan> planForGoal(const Goal &goal,
                              .arg(parsed.message()));
     }
     const hddl::PlanResult result = hddl::solve(domain, *parsed, limits);
-    GoalPlan plan = goalPlanFrom(result, problem, goal, config);
+    GoalPlan plan = goalPlanFrom(result, domain, *parsed, problem, goal, config);
     if (!plan.solved && !facts.deniedReasons.isEmpty()) {
         plan.plan.failure +=
             u'\n' + Tr::tr("The path policy forbids: %1").arg(facts.deniedReasons.join(QStringLiteral("; ")));

@@ -60,7 +60,11 @@ Result<GoalPlan> planForGoal(const Goal &goal,
                              const hddl::PlannerLimits &limits = {});
 
 // Converts a planner result into stored nodes and tasks (exposed for tests and benchmarks).
-GoalPlan
-goalPlanFrom(const hddl::PlanResult &result, const GoalProblem &problem, const Goal &goal, const Config &config);
+GoalPlan goalPlanFrom(const hddl::PlanResult &result,
+                      const hddl::Domain &domain,
+                      const hddl::Problem &parsed,
+                      const GoalProblem &problem,
+                      const Goal &goal,
+                      const Config &config);
 
 } // namespace astra

@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 #include <QSet>
 
+#include <functional>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -19,9 +20,18 @@ struct Tr
 class Reader
 {
 public:
-    explicit Reader(QString file)
+    explicit Reader(QString file, QHash<QString, QString> *spellings)
         : m_file(std::move(file))
+        , m_spellings(spellings)
     {}
+
+    // Remembers how a declared name was written (the first declaration wins).
+    void declare(const SExpression &name) const
+    {
+        if (!name.isList && !name.symbol.startsWith(u'?') && !m_spellings->contains(name.symbol)) {
+            m_spellings->insert(name.symbol, name.spelling);
+        }
+    }
 
     Error error(const SourcePosition &at, const QString &message) const
     {
@@ -54,6 +64,7 @@ public:
                     return error(type.position,
                                  Tr::tr("'either' types are not supported; declare a common super type"));
                 }
+                declare(type);
                 for (TypedName &name : pending) {
                     name.type = type.symbol;
                 }
@@ -65,6 +76,7 @@ public:
                 return expected(item,
                                 variables ? Tr::tr("a variable (?name)") : Tr::tr("a name that is not a variable"));
             }
+            declare(item);
             pending.append(TypedName{item.symbol, QStringLiteral("object")});
         }
         result += pending;
@@ -364,8 +376,84 @@ public:
         return values;
     }
 
+    // A method's :constraints: equalities and inequalities of its variables, which hold or not
+    // whatever the state.
+    Result<Formula> constraints(const SExpression &expr) const
+    {
+        auto parsed = formula(expr);
+        if (!parsed) {
+            return parsed.error();
+        }
+        std::function<std::optional<SourcePosition>(const Formula &)> firstOther = [&](const Formula &f) {
+            switch (f.kind) {
+            case Formula::Kind::True:
+            case Formula::Kind::Equals:
+                return std::optional<SourcePosition>();
+            case Formula::Kind::Not:
+            case Formula::Kind::And:
+                for (const Formula &child : f.children) {
+                    if (auto other = firstOther(child)) {
+                        return other;
+                    }
+                }
+                return std::optional<SourcePosition>();
+            default:
+                return std::optional<SourcePosition>(f.position);
+            }
+        };
+        if (const auto other = firstOther(*parsed)) {
+            return error(*other,
+                         Tr::tr("method :constraints may only compare variables, as in '(= ?a ?b)' or "
+                                "'(not (= ?a ?b))', joined by 'and'; state a condition on facts in the "
+                                ":precondition"));
+        }
+        return parsed;
+    }
+
     QString m_file;
+    QHash<QString, QString> *m_spellings;
 };
+
+// `precondition` and `extra` as one conjunction, flat where both are conjunctions, so that the
+// planner matches every positive atom of either against the state.
+Formula conjoin(Formula precondition, const Formula &extra)
+{
+    if (extra.kind == Formula::Kind::True) {
+        return precondition;
+    }
+    if (precondition.kind == Formula::Kind::True) {
+        return extra;
+    }
+    if (precondition.kind != Formula::Kind::And) {
+        Formula both;
+        both.kind = Formula::Kind::And;
+        both.position = precondition.position;
+        both.children.append(precondition);
+        precondition = both;
+    }
+    if (extra.kind == Formula::Kind::And) {
+        precondition.children += extra.children;
+    } else {
+        precondition.children.append(extra);
+    }
+    return precondition;
+}
+
+// The variables a formula uses that none of its quantifiers introduce.
+void freeVariables(const Formula &f, QSet<QString> bound, QList<QPair<QString, SourcePosition>> &out)
+{
+    for (const TypedName &variable : f.variables) {
+        bound.insert(variable.name);
+    }
+    for (const QString &term : f.arguments) {
+        if (term.startsWith(u'?') && !bound.contains(term)) {
+            out.append({term, f.position});
+        }
+    }
+    for (const Formula &child : f.children) {
+        freeVariables(child, bound, out);
+    }
+}
 
 Result<const SExpression *>
 defineBody(const Reader &reader, const QList<SExpression> &top, const char *kind, QString *name)
@@ -380,6 +468,7 @@ defineBody(const Reader &reader, const QList<SExpression> &top, const char *kind
         return reader.expected(define, QStringLiteral("'(define (%1 NAME) …)'").arg(QLatin1String(kind)));
     }
     *name = define.items.at(1).items.at(1).symbol;
+    reader.declare(define.items.at(1).items.at(1));
     return &define;
 }
 } // namespace
@@ -495,14 +584,22 @@ bool Domain::isSubtype(const QString &type, const QString &ancestor) const
     return ancestor == u"object";
 }
 
+QString spelled(const Domain &domain, const Problem &problem, const QString &name)
+{
+    if (const auto it = problem.spellings.constFind(name); it != problem.spellings.cend()) {
+        return *it;
+    }
+    return domain.spellings.value(name, name);
+}
+
 Result<Domain> parseDomain(const QByteArray &text, const QString &file)
 {
-    Reader reader(file);
+    Domain domain;
+    Reader reader(file, &domain.spellings);
     auto top = readSExpressions(text, file);
     if (!top) {
         return top.error();
     }
-    Domain domain;
     domain.file = file;
     domain.meanings = readMeanings(text);
     const QHash<int, QHash<QString, QString>> annotations = readAnnotations(text);
@@ -554,6 +651,7 @@ Result<Domain> parseDomain(const QByteArray &text, const QString &file)
                 if (!typed) {
                     return typed.error();
                 }
+                reader.declare(p.items.constFirst());
                 domain.predicates.append(Predicate{p.items.constFirst().symbol,
                                                    *typed,
                                                    p.position,
@@ -565,6 +663,7 @@ Result<Domain> parseDomain(const QByteArray &text, const QString &file)
                 return reader.expected(section, Tr::tr("'(%1 NAME …)'").arg(kind));
             }
             const QString name = section.items.at(1).symbol;
+            reader.declare(section.items.at(1));
             const QStringList allowed = kind == u":task" ? QStringList{QStringLiteral(":parameters")}
                 : kind == u":action"
                 ? QStringList{QStringLiteral(":parameters"), QStringLiteral(":precondition"), QStringLiteral(":effect")}
@@ -633,9 +732,12 @@ Result<Domain> parseDomain(const QByteArray &text, const QString &file)
                 domain.actions.append(action);
                 continue;
             }
-            if (const SExpression *c = values->value(QStringLiteral(":constraints"));
-                c && !(c->isList && c->items.isEmpty())) {
-                return reader.error(c->position, Tr::tr("method constraints are not supported"));
+            if (const SExpression *c = values->value(QStringLiteral(":constraints"))) {
+                auto parsed = reader.constraints(*c);
+                if (!parsed) {
+                    return parsed.error();
+                }
+                precondition = conjoin(precondition, *parsed);
             }
             const SExpression *taskExpr = values->value(QStringLiteral(":task"));
             if (!taskExpr) {
@@ -678,6 +780,28 @@ Result<Domain> parseDomain(const QByteArray &text, const QString &file)
                                     .arg(task->parameters.size())
                                     .arg(method.task.arguments.size()));
         }
+        // Every variable it uses is one of its parameters; those its task does not give are bound
+        // by its precondition or, later, by the subtasks that use them.
+        QSet<QString> declared;
+        for (const TypedName &parameter : method.parameters) {
+            declared.insert(parameter.name);
+        }
+        QList<QPair<QString, SourcePosition>> used;
+        for (const TaskCall &call : QList<TaskCall>{method.task} + method.subtasks) {
+            for (const QString &term : call.arguments) {
+                if (term.startsWith(u'?')) {
+                    used.append({term, call.position});
+                }
+            }
+        }
+        freeVariables(method.precondition, {}, used);
+        for (const auto &[variable, at] : std::as_const(used)) {
+            if (!declared.contains(variable)) {
+                return reader.error(at,
+                                    Tr::tr("method '%1' uses %2, which is not one of its :parameters; declare it there")
+                                        .arg(method.name, variable));
+            }
+        }
         for (const TaskCall &call : method.subtasks) {
             const Action *action = domain.action(call.task);
             const CompoundTask *compound = domain.task(call.task);
@@ -698,12 +822,12 @@ Result<Domain> parseDomain(const QByteArray &text, const QString &file)
 
 Result<Problem> parseProblem(const QByteArray &text, const QString &file, const Domain &domain)
 {
-    Reader reader(file);
+    Problem problem;
+    Reader reader(file, &problem.spellings);
     auto top = readSExpressions(text, file);
     if (!top) {
         return top.error();
     }
-    Problem problem;
     problem.file = file;
     problem.meanings = readMeanings(text);
     auto define = defineBody(reader, *top, "problem", &problem.name);
@@ -762,11 +886,39 @@ Result<Problem> parseProblem(const QByteArray &text, const QString &file, const 
                 return tasks.error();
             }
             problem.htnTasks = *tasks;
+            if (const SExpression *c = values->value(QStringLiteral(":constraints"));
+                c && !(c->isList && c->items.isEmpty())) {
+                return reader.error(c->position,
+                                    Tr::tr("constraints on the initial task network are not supported; bind its "
+                                           "variables in the methods of a task that wraps it"));
+            }
+            QSet<QString> declared;
+            for (const TypedName &parameter : std::as_const(problem.htnParameters)) {
+                declared.insert(parameter.name);
+            }
             for (const TaskCall &call : std::as_const(problem.htnTasks)) {
-                if (!domain.task(call.task) && !domain.action(call.task)) {
+                const Action *action = domain.action(call.task);
+                const CompoundTask *compound = domain.task(call.task);
+                if (!action && !compound) {
                     return reader.error(
                         call.position,
                         Tr::tr("'%1' is neither an action nor a task of domain '%2'").arg(call.task, domain.name));
+                }
+                const int arity = int(action ? action->parameters.size() : compound->parameters.size());
+                if (arity != call.arguments.size()) {
+                    return reader.error(call.position,
+                                        Tr::tr("'%1' takes %2 argument(s), found %3")
+                                            .arg(call.task)
+                                            .arg(arity)
+                                            .arg(call.arguments.size()));
+                }
+                for (const QString &term : call.arguments) {
+                    if (term.startsWith(u'?') && !declared.contains(term)) {
+                        return reader.error(call.position,
+                                            Tr::tr("the initial task network uses %1, which is not one of its "
+                                                   ":parameters; declare it there")
+                                                .arg(term));
+                    }
                 }
             }
         } else if (kind == u":init") {

@@ -101,7 +101,7 @@ struct Method
     QString name;
     QList<TypedName> parameters;
     TaskCall task; // the compound task it decomposes
-    Formula precondition;
+    Formula precondition; // with the method's :constraints (equalities of its variables) joined in
     QList<TaskCall> subtasks; // totally ordered
     SourcePosition position;
     QString text; // @text: the way it takes, e.g. "Change the files with ?p"
@@ -119,6 +119,9 @@ struct Domain
     QList<Method> methods;
     QString file;
     QHash<QString, QString> meanings; // "; @means CONSTANT TEXT"
+    // Names are compared lower-cased (HDDL is case-insensitive); this is how each name of an
+    // action, task, method, predicate, type or constant was written where it was declared.
+    QHash<QString, QString> spellings;
 
     const Action *action(const QString &name) const;
     const CompoundTask *task(const QString &name) const;
@@ -138,14 +141,18 @@ struct Problem
     QString name;
     QString domain;
     QList<TypedName> objects;
-    QList<TypedName> htnParameters;
+    QList<TypedName> htnParameters; // variables of the initial task network, bound by the planner
     QList<TaskCall> htnTasks; // totally ordered
     QList<GroundAtom> init;
     Formula goal;
     QString file;
     // "; @means OBJECT TEXT" anywhere in the problem: what an object stands for.
     QHash<QString, QString> meanings;
+    QHash<QString, QString> spellings; // object -> as written in :objects (see Domain::spellings)
 };
+
+// A name as the domain or problem wrote it where it was declared (`name` as given if neither did).
+QString spelled(const Domain &domain, const Problem &problem, const QString &name);
 
 // The annotations of a text, by the line of the code they stand above: line -> key -> text.
 QHash<int, QHash<QString, QString>> readAnnotations(const QByteArray &text);

@@ -29,6 +29,31 @@ constexpr QChar separator(0x1f);
 struct State
 {
     QHash<QString, QSet<QString>> facts;
+    quint64 hash = 0; // of the facts that hold, kept with them: the same facts, the same hash
+
+    static quint64 factHash(const QString &predicate, const QString &arguments)
+    {
+        // splitmix64 of both, so that the XOR of many facts stays well spread
+        quint64 z = quint64(qHash(predicate)) * 0x9e3779b97f4a7c15ULL ^ quint64(qHash(arguments));
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    }
+    void insert(const QString &predicate, const QString &arguments)
+    {
+        QSet<QString> &set = facts[predicate];
+        if (!set.contains(arguments)) {
+            set.insert(arguments);
+            hash ^= factHash(predicate, arguments);
+        }
+    }
+    void remove(const QString &predicate, const QString &arguments)
+    {
+        auto it = facts.find(predicate);
+        if (it != facts.end() && it->remove(arguments)) {
+            hash ^= factHash(predicate, arguments);
+        }
+    }
 
     bool has(const QString &predicate, const QStringList &arguments) const
     {
@@ -61,6 +86,12 @@ public:
         for (const TypedName &object : problem.objects) {
             m_types.insert(object.name, object.type);
         }
+        for (const Action &action : domain.actions) {
+            m_actions.insert(action.name, &action);
+        }
+        for (const Method &method : domain.methods) {
+            m_methods[method.task.task].append(&method);
+        }
     }
 
     PlanResult run()
@@ -68,21 +99,28 @@ public:
         m_timer.start();
         State state;
         for (const GroundAtom &atom : m_problem.init) {
-            state.facts[atom.predicate].insert(atom.arguments.join(separator));
+            state.insert(atom.predicate, atom.arguments.join(separator));
+        }
+        Binding htn; // the variables of the initial task network, open until the search binds them
+        for (const TypedName &parameter : m_problem.htnParameters) {
+            htn.insert(parameter.name, newCell(parameter.name, parameter.type));
         }
         QList<Open> agenda;
         for (const TaskCall &call : m_problem.htnTasks) {
             DecompositionNode node;
             node.name = call.task;
-            node.arguments = call.arguments;
-            node.primitive = m_domain.action(call.task) != nullptr;
+            for (const QString &term : call.arguments) {
+                node.arguments.append(resolve(term, htn));
+            }
+            node.primitive = m_actions.contains(call.task);
             m_result.roots.append(int(m_result.nodes.size()));
-            agenda.append(Open{call.task, call.arguments, int(m_result.nodes.size()), 0});
+            agenda.append(Open{call.task, node.arguments, int(m_result.nodes.size()), 0});
             m_result.nodes.append(node);
         }
         const bool solved = step(agenda, state);
         if (solved) {
             m_result.outcome = PlanResult::Outcome::Solved;
+            bindOpenCells();
         } else if (m_stop) {
             m_result.outcome = *m_stop;
         } else if (m_depthCut) {
@@ -115,10 +153,84 @@ private:
     struct Open
     {
         QString task;
-        QStringList arguments;
+        QStringList arguments; // objects, or cells (see newCell) still open
         int node;
         int depth;
+        int ends = -1; // not a task: the end of the decomposition of node `ends`
+        quint64 key = 0; // with `ends`: the situation (see situation) it was decomposed in
     };
+
+    // What the search needs of a method, worked out once.
+    struct MethodInfo
+    {
+        QList<const Formula *> atoms; // the positive atoms of its precondition, matched first
+        QList<TypedName> conditioned; // the parameters its precondition mentions
+        QHash<QString, QString> types; // parameter -> type
+    };
+
+    static QList<const Formula *> positiveAtoms(const Formula &precondition)
+    {
+        QList<const Formula *> atoms;
+        if (precondition.kind == Formula::Kind::Atom) {
+            atoms.append(&precondition);
+        } else if (precondition.kind == Formula::Kind::And) {
+            for (const Formula &child : precondition.children) {
+                if (child.kind == Formula::Kind::Atom) {
+                    atoms.append(&child);
+                }
+            }
+        }
+        return atoms;
+    }
+
+    static void mentioned(const Formula &f, QSet<QString> &out)
+    {
+        for (const QString &term : f.arguments) {
+            if (term.startsWith(u'?')) {
+                out.insert(term);
+            }
+        }
+        for (const Formula &child : f.children) {
+            mentioned(child, out);
+        }
+    }
+
+    const MethodInfo &methodInfo(const Method &method)
+    {
+        auto it = m_methodInfo.find(&method);
+        if (it == m_methodInfo.end()) {
+            MethodInfo info;
+            info.atoms = positiveAtoms(method.precondition);
+            QSet<QString> names;
+            mentioned(method.precondition, names);
+            for (const TypedName &parameter : method.parameters) {
+                info.types.insert(parameter.name, parameter.type);
+                if (names.contains(parameter.name)) {
+                    info.conditioned.append(parameter);
+                }
+            }
+            it = m_methodInfo.insert(&method, info);
+        }
+        return *it;
+    }
+
+    // After a plan is found: every node's arguments as bound, and the cells nothing bound given
+    // the first object of their type (any object of it would do).
+    void bindOpenCells()
+    {
+        for (DecompositionNode &node : m_result.nodes) {
+            for (QString &argument : node.arguments) {
+                argument = value(argument);
+                if (isCell(argument)) {
+                    const QStringList objects = objectsOf(m_cellTypes.value(argument));
+                    if (!objects.isEmpty()) {
+                        m_env.insert(argument, objects.constFirst());
+                        argument = objects.constFirst();
+                    }
+                }
+            }
+        }
+    }
 
     QString resolve(const QString &term, const Binding &binding) const
     {
@@ -263,12 +375,12 @@ private:
         State after = before;
         for (const auto &change : std::as_const(changes)) {
             if (!change.first) {
-                after.facts[change.second.first].remove(change.second.second.join(separator));
+                after.remove(change.second.first, change.second.second.join(separator));
             }
         }
         for (const auto &change : std::as_const(changes)) {
             if (change.first) {
-                after.facts[change.second.first].insert(change.second.second.join(separator));
+                after.insert(change.second.first, change.second.second.join(separator));
             }
         }
         return after;
@@ -476,6 +588,57 @@ private:
         return m_stop.has_value();
     }
 
+    // A variable of the task network that no method or action has bound yet: the problem's
+    // :htn parameters, and method parameters that its task does not give and its precondition
+    // does not mention (bound later, by the subtasks that use them).
+    QString newCell(const QString &variable, const QString &type)
+    {
+        const QString cell = variable + u'#' + QString::number(m_cellCount++);
+        m_cellTypes.insert(cell, type);
+        return cell;
+    }
+
+    static bool isCell(const QString &term) { return term.startsWith(u'?') && term.contains(u'#'); }
+
+    // A task's argument as far as the search has bound it: an object, or a cell still open.
+    QString value(QString term) const
+    {
+        while (isCell(term)) {
+            const auto it = m_env.constFind(term);
+            if (it == m_env.cend()) {
+                break;
+            }
+            term = *it;
+        }
+        return term;
+    }
+
+    // Binds the still open cells of `terms` (resolved through `binding`) to their values there.
+    bool bindCell(const QString &cell, const QString &object)
+    {
+        if (!typeFits(object, m_cellTypes.value(cell))) {
+            return false;
+        }
+        m_env.insert(cell, object);
+        return true;
+    }
+
+    // Where a task and its arguments are being decomposed in a state: the same key again below
+    // it means the search has come round in a circle.
+    static quint64 mix(quint64 h, quint64 v)
+    {
+        h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+        return h;
+    }
+    quint64 situation(const Open &open, const State &state) const
+    {
+        quint64 h = mix(state.hash, qHash(open.task));
+        for (const QString &argument : open.arguments) {
+            h = mix(h, qHash(value(argument)));
+        }
+        return h;
+    }
+
     bool step(QList<Open> agenda, const State &state)
     {
         if (limitReached()) {
@@ -484,69 +647,165 @@ private:
         if (agenda.isEmpty()) {
             return holds(m_problem.goal, {}, state);
         }
-        ++m_result.expansions;
         const Open open = agenda.takeFirst();
+        if (open.ends >= 0) {
+            // The task of node `ends` is done: it no longer counts as being decomposed.
+            m_decomposing.remove(open.key);
+            if (step(agenda, state)) {
+                return true;
+            }
+            m_decomposing.insert(open.key);
+            return false;
+        }
+        ++m_result.expansions;
         if (open.depth > m_limits.maxDepth) {
             m_depthCut = true;
             return false;
         }
-
-        if (const Action *action = m_domain.action(open.task)) {
-            Binding binding;
-            for (int i = 0; i < action->parameters.size(); ++i) {
-                const QString value = open.arguments.at(i);
-                if (!typeFits(value, action->parameters.at(i).type)) {
-                    QJsonObject why = causeJson("not-a", action->position.line);
-                    why.insert(QStringLiteral("object"), value);
-                    why.insert(QStringLiteral("type"), action->parameters.at(i).type);
-                    noteFailure(open, {Tr::tr("%1 is not a %2").arg(value, action->parameters.at(i).type), why});
-                    return false;
-                }
-                binding.insert(action->parameters.at(i).name, value);
-            }
-            if (!holds(action->precondition, binding, state)) {
-                const Explained inner = whyFalse(action->precondition, binding, state);
-                QJsonObject why = causeJson("action", action->position.line);
-                why.insert(QStringLiteral("action"), action->name);
-                why.insert(QStringLiteral("arguments"), QJsonArray::fromStringList(open.arguments));
-                why.insert(QStringLiteral("below"), inner.why);
-                noteFailure(open, {Tr::tr("action %1: %2").arg(action->name, inner.text), why});
-                return false;
-            }
-            const State next = apply(action->effect, binding, state);
-            m_result.plan.append(open.node);
-            if (step(agenda, next)) {
-                return true;
-            }
-            m_result.plan.removeLast();
-            return false;
+        if (const Action *action = m_actions.value(open.task)) {
+            return stepAction(*action, open, agenda, state);
         }
+        return stepCompound(open, agenda, state);
+    }
 
-        const int attemptsBefore = int(m_result.nodes.at(open.node).attempts.size());
-        for (const Method &method : m_domain.methods) {
-            if (method.task.task != open.task) {
+    bool stepAction(const Action &action, const Open &open, const QList<Open> &agenda, const State &state)
+    {
+        Binding binding;
+        QHash<QString, QString> cells; // parameter -> the open cell it stands for
+        for (int i = 0; i < action.parameters.size(); ++i) {
+            const QString argument = value(open.arguments.at(i));
+            const TypedName &parameter = action.parameters.at(i);
+            if (isCell(argument)) {
+                cells.insert(parameter.name, argument);
                 continue;
             }
+            if (!typeFits(argument, parameter.type)) {
+                QJsonObject why = causeJson("not-a", action.position.line);
+                why.insert(QStringLiteral("object"), argument);
+                why.insert(QStringLiteral("type"), parameter.type);
+                noteFailure(open, {Tr::tr("%1 is not a %2").arg(argument, parameter.type), why});
+                return false;
+            }
+            binding.insert(parameter.name, argument);
+        }
+        QList<Binding> candidates;
+        if (cells.isEmpty()) {
+            if (holds(action.precondition, binding, state)) {
+                candidates.append(binding);
+            }
+        } else {
+            // Arguments left open by the methods above are bound here, by the precondition.
+            bindings(action.precondition, positiveAtoms(action.precondition), 0, binding, action.parameters, state,
+                     candidates);
+        }
+        if (candidates.isEmpty()) {
+            const Explained inner = whyFalse(action.precondition, binding, state);
+            QJsonObject why = causeJson("action", action.position.line);
+            why.insert(QStringLiteral("action"), action.name);
+            QStringList shown;
+            for (const QString &argument : open.arguments) {
+                shown.append(value(argument));
+            }
+            why.insert(QStringLiteral("arguments"), QJsonArray::fromStringList(shown));
+            why.insert(QStringLiteral("below"), inner.why);
+            noteFailure(open, {Tr::tr("action %1: %2").arg(action.name, inner.text), why});
+            return false;
+        }
+        for (const Binding &candidate : std::as_const(candidates)) {
+            const Binding envBefore = m_env;
+            bool fits = true;
+            for (auto it = cells.cbegin(); it != cells.cend() && fits; ++it) {
+                fits = bindCell(it.value(), candidate.value(it.key()));
+            }
+            if (fits) {
+                const State next = apply(action.effect, candidate, state);
+                m_result.plan.append(open.node);
+                if (step(agenda, next)) {
+                    return true;
+                }
+                m_result.plan.removeLast();
+            }
+            m_env = envBefore;
+            if (m_stop) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    bool stepCompound(const Open &open, const QList<Open> &agenda, const State &state)
+    {
+        const quint64 key = situation(open, state);
+        if (m_decomposing.contains(key)) {
+            // The same task with the same arguments in the same state is already being
+            // decomposed above: going on would only go round in a circle.
+            QJsonObject why = causeJson("loop");
+            why.insert(QStringLiteral("task"), open.task);
+            QStringList shown;
+            for (const QString &argument : open.arguments) {
+                shown.append(value(argument));
+            }
+            why.insert(QStringLiteral("arguments"), QJsonArray::fromStringList(shown));
+            noteFailure(open,
+                        {Tr::tr("%1 %2 is already being decomposed in this same state further up; this way "
+                                "would go round in a circle")
+                             .arg(open.task, shown.join(u' ')),
+                         why});
+            ++m_result.loopsCut;
+            return false;
+        }
+        m_decomposing.insert(key);
+        const bool solved = tryMethods(open, key, agenda, state);
+        if (!solved) {
+            m_decomposing.remove(key);
+        }
+        return solved;
+    }
+
+    bool tryMethods(const Open &open, quint64 key, const QList<Open> &agenda, const State &state)
+    {
+        const int attemptsBefore = int(m_result.nodes.at(open.node).attempts.size());
+        for (const Method *methodPointer : m_methods.value(open.task)) {
+            const Method &method = *methodPointer;
             MethodAttempt attempt;
             attempt.method = method.name;
             Binding head;
+            QHash<QString, QString> aliases; // parameter -> the open cell the task gives it
+            QList<QPair<QString, QString>> constantCells; // open cells the method's task binds to a constant
             bool matches = true;
             for (int i = 0; i < method.task.arguments.size() && matches; ++i) {
                 const QString &term = method.task.arguments.at(i);
-                if (term.startsWith(u'?')) {
-                    if (head.contains(term) && head.value(term) != open.arguments.at(i)) {
-                        matches = false;
+                const QString argument = value(open.arguments.at(i));
+                if (!term.startsWith(u'?')) {
+                    matches = isCell(argument) ? typeFits(term, m_cellTypes.value(argument)) : term == argument;
+                    if (matches && isCell(argument)) {
+                        constantCells.append({argument, term});
                     }
-                    const auto declared = std::find_if(method.parameters.cbegin(),
-                                                       method.parameters.cend(),
-                                                       [&](const TypedName &v) { return v.name == term; });
-                    if (declared != method.parameters.cend() && !typeFits(open.arguments.at(i), declared->type)) {
-                        matches = false;
+                    continue;
+                }
+                const auto declared = std::find_if(method.parameters.cbegin(),
+                                                   method.parameters.cend(),
+                                                   [&](const TypedName &v) { return v.name == term; });
+                const QString type = declared != method.parameters.cend() ? declared->type : QStringLiteral("object");
+                if (isCell(argument)) {
+                    if (head.contains(term)) {
+                        constantCells.append({argument, head.value(term)}); // bound by the other place
+                    } else if (aliases.contains(term)) {
+                        matches = aliases.value(term) == argument;
+                    } else {
+                        const QString cellType = m_cellTypes.value(argument);
+                        matches = m_domain.isSubtype(type, cellType) || m_domain.isSubtype(cellType, type);
+                        aliases.insert(term, argument);
                     }
-                    head.insert(term, open.arguments.at(i));
-                } else if (term != open.arguments.at(i)) {
+                    continue;
+                }
+                if ((head.contains(term) && head.value(term) != argument) || !typeFits(argument, type)) {
                     matches = false;
                 }
+                if (aliases.contains(term)) {
+                    constantCells.append({aliases.take(term), argument}); // bound by this place
+                }
+                head.insert(term, argument);
             }
             if (!matches) {
                 attempt.binding = describeBinding(head, method.parameters);
@@ -555,22 +814,15 @@ private:
                 m_result.nodes[open.node].attempts.append(attempt);
                 continue;
             }
-            QList<const Formula *> atoms;
-            if (method.precondition.kind == Formula::Kind::Atom) {
-                atoms.append(&method.precondition);
-            } else if (method.precondition.kind == Formula::Kind::And) {
-                for (const Formula &child : method.precondition.children) {
-                    if (child.kind == Formula::Kind::Atom) {
-                        atoms.append(&child);
-                    }
-                }
-            }
+            // The parameters the precondition mentions are bound now, from the state; the
+            // others stay open until a subtask binds them.
+            const MethodInfo &info = methodInfo(method);
             QList<Binding> candidates;
-            bindings(method.precondition, atoms, 0, head, method.parameters, state, candidates);
+            bindings(method.precondition, info.atoms, 0, head, info.conditioned, state, candidates);
             if (candidates.isEmpty()) {
                 // Explain with the first binding the state offers, if any.
                 QList<Binding> offered;
-                bindings(Formula{}, atoms, 0, head, method.parameters, state, offered);
+                bindings(Formula{}, info.atoms, 0, head, info.conditioned, state, offered);
                 const Binding shown = offered.isEmpty() ? head : offered.constFirst();
                 attempt.binding = describeBinding(shown, method.parameters);
                 const Explained why = whyFalse(method.precondition, shown, state);
@@ -579,14 +831,43 @@ private:
                 m_result.nodes[open.node].attempts.append(attempt);
                 continue;
             }
-            for (const Binding &binding : std::as_const(candidates)) {
+            for (const Binding &candidate : std::as_const(candidates)) {
+                const Binding envBefore = m_env;
+                const QHash<QString, QString> cellTypesBefore = m_cellTypes;
+                Binding binding = candidate;
+                bool fits = true;
+                for (const auto &[cell, object] : std::as_const(constantCells)) {
+                    fits = fits && bindCell(cell, object);
+                }
+                for (auto it = aliases.cbegin(); it != aliases.cend() && fits; ++it) {
+                    if (binding.contains(it.key())) {
+                        fits = bindCell(it.value(), binding.value(it.key()));
+                    } else {
+                        binding.insert(it.key(), it.value());
+                        const QString cellType = m_cellTypes.value(it.value());
+                        const QString type = info.types.value(it.key());
+                        if (m_domain.isSubtype(type, cellType)) {
+                            m_cellTypes.insert(it.value(), type); // the narrower type binds it
+                        }
+                    }
+                }
+                if (!fits) {
+                    m_env = envBefore;
+                    m_cellTypes = cellTypesBefore;
+                    continue;
+                }
+                for (const TypedName &parameter : method.parameters) {
+                    if (!binding.contains(parameter.name)) {
+                        binding.insert(parameter.name, newCell(parameter.name, parameter.type));
+                    }
+                }
                 const qsizetype nodesBefore = m_result.nodes.size();
                 QList<Open> next;
                 QList<int> children;
                 for (const TaskCall &call : method.subtasks) {
                     DecompositionNode child;
                     child.name = call.task;
-                    child.primitive = m_domain.action(call.task) != nullptr;
+                    child.primitive = m_actions.contains(call.task);
                     for (const QString &term : call.arguments) {
                         child.arguments.append(resolve(term, binding));
                     }
@@ -597,6 +878,11 @@ private:
                 }
                 m_result.nodes[open.node].children = children;
                 m_result.nodes[open.node].method = method.name;
+                Open end;
+                end.node = open.node;
+                end.ends = open.node;
+                end.key = key;
+                next.append(end);
                 next += agenda;
                 MethodAttempt tried{method.name, describeBinding(binding, method.parameters), QString(), {}};
                 m_result.nodes[open.node].attempts.append(tried);
@@ -605,6 +891,8 @@ private:
                 if (step(next, state)) {
                     return true;
                 }
+                m_env = envBefore;
+                m_cellTypes = cellTypesBefore;
                 // The failure this branch got furthest to is its reason: the ones after it are
                 // backtracking. It also counts for the branches around this one.
                 const Furthest within = m_branch;
@@ -641,12 +929,16 @@ private:
             const MethodAttempt &last = attempts.constLast();
             QJsonObject why = causeJson("no-method-works");
             why.insert(QStringLiteral("task"), open.task);
-            why.insert(QStringLiteral("arguments"), QJsonArray::fromStringList(open.arguments));
+            QStringList shown;
+            for (const QString &argument : open.arguments) {
+                shown.append(value(argument));
+            }
+            why.insert(QStringLiteral("arguments"), QJsonArray::fromStringList(shown));
             why.insert(QStringLiteral("method"), last.method);
             why.insert(QStringLiteral("below"), last.why);
             noteFailure(open,
                         {Tr::tr("no method of %1 %2 works; the last, %3 [%4]: %5")
-                             .arg(open.task, open.arguments.join(u' '), last.method, last.binding, last.reason),
+                             .arg(open.task, shown.join(u' '), last.method, last.binding, last.reason),
                          why});
         }
         return false;
@@ -672,6 +964,13 @@ private:
     const Problem &m_problem;
     const PlannerLimits &m_limits;
     QHash<QString, QString> m_types;
+    QHash<QString, const Action *> m_actions;
+    QHash<QString, QList<const Method *>> m_methods; // by the task they decompose, in domain order
+    QHash<const Method *, MethodInfo> m_methodInfo;
+    QSet<quint64> m_decomposing; // the situations of the compound tasks being decomposed
+    Binding m_env; // cell -> what it is bound to
+    QHash<QString, QString> m_cellTypes; // cell -> type
+    int m_cellCount = 0;
     QElapsedTimer m_timer;
     PlanResult m_result;
     std::optional<PlanResult::Outcome> m_stop;
@@ -708,13 +1007,19 @@ QString toString(PlanResult::Outcome outcome)
     return QString();
 }
 
-QString PlanResult::toIpcFormat() const
+QString PlanResult::toIpcFormat(const Domain &domain, const Problem &problem) const
 {
+    const auto call = [&](const DecompositionNode &node) {
+        QStringList words{spelled(domain, problem, node.name)};
+        for (const QString &argument : node.arguments) {
+            words.append(spelled(domain, problem, argument));
+        }
+        return words.join(u' ');
+    };
     QString out = QStringLiteral("==>\n");
     for (int index : plan) {
         const DecompositionNode &node = nodes.at(index);
-        out +=
-            QStringLiteral("%1 %2\n").arg(node.id).arg(QStringList(QStringList{node.name} + node.arguments).join(u' '));
+        out += QStringLiteral("%1 %2\n").arg(node.id).arg(call(node));
     }
     QStringList rootIds;
     for (int root : roots) {
@@ -729,9 +1034,7 @@ QString PlanResult::toIpcFormat() const
         for (int child : node.children) {
             children.append(QString::number(nodes.at(child).id));
         }
-        out += QStringLiteral("%1 %2 -> %3")
-                   .arg(node.id)
-                   .arg(QStringList(QStringList{node.name} + node.arguments).join(u' '), node.method);
+        out += QStringLiteral("%1 %2 -> %3").arg(node.id).arg(call(node), spelled(domain, problem, node.method));
         if (!children.isEmpty()) {
             out += u' ' + children.join(u' ');
         }

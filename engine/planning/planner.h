@@ -29,7 +29,7 @@ struct MethodAttempt
     QString reason; // in the planner's words
     // The same, structured, for readers that word it for people: {"kind": "false" | "holds" |
     // "no-fact" | "negation" | "none-of" | "nothing" | "no-binding" | "arguments" | "subtasks" |
-    // "stopped" | "action" | "not-a" | "no-method" | "no-method-works", "predicate",
+    // "stopped" | "action" | "not-a" | "no-method" | "no-method-works" | "loop", "predicate",
     // "arguments" (ground), "equals", "line" (in the domain), "for" {variable: object},
     // "action", "task", "method", "below" (the cause under it)}.
     QJsonObject why;
@@ -65,6 +65,7 @@ struct PlanResult
     QList<int> roots; // the initial task network
     QList<DecompositionNode> nodes;
     qint64 expansions = 0;
+    qint64 loopsCut = 0; // decompositions not tried because they would have gone round in a circle
     qint64 elapsedMs = 0;
     // When there is no plan: the attempts at the first task that could not be decomposed.
     QList<MethodAttempt> failure;
@@ -78,7 +79,9 @@ struct PlanResult
 
     // The IPC 2020 HTN track format: "==>", numbered actions, "root", one line per
     // abstract task "ID task args -> method subtask-ids", "<==".
-    QString toIpcFormat() const;
+    // Names are written as the domain and problem declared them (the verifier compares them
+    // exactly).
+    QString toIpcFormat(const Domain &domain, const Problem &problem) const;
     // An indented text tree for people (and golden tests).
     QString toTree() const;
 };
@@ -88,7 +91,11 @@ QString toString(PlanResult::Outcome outcome);
 // Total-order forward decomposition (SHOP-style progression): the first open task is
 // decomposed against the current state, methods and bindings are tried in order, and the
 // search backtracks over both. Bindings come from the state: positive precondition atoms are
-// matched against facts before the remaining variables are enumerated by type.
+// matched against facts before the remaining variables the precondition mentions are
+// enumerated by type. Variables nothing binds yet (the problem's :htn parameters, method
+// parameters only subtasks use) stay open until an action's precondition or a method's binds
+// them. A compound task met again with the same arguments in the same state while it is being
+// decomposed is not decomposed again (a loop); see docs/planning.md.
 PlanResult solve(const Domain &domain, const Problem &problem, const PlannerLimits &limits = {});
 
 } // namespace astra::hddl

@@ -278,6 +278,13 @@ QString PlanReading::why(const QJsonObject &cause) const
         return Tr::tr("the domain has no way to do “%1”")
             .arg(titled(PlanNodeRecord::Kind::Task, cause.value(QStringLiteral("task")).toString(), QJsonArray()));
     }
+    if (kind == u"loop") {
+        return Tr::tr("“%1” is already being worked out from this same situation further up: this way "
+                      "would go round in a circle")
+            .arg(titled(PlanNodeRecord::Kind::Task,
+                        cause.value(QStringLiteral("task")).toString(),
+                        cause.value(QStringLiteral("arguments"))));
+    }
     if (kind == u"no-method-works") {
         return Tr::tr("no way to “%1” works: %2")
             .arg(titled(PlanNodeRecord::Kind::Task,

@@ -86,7 +86,8 @@ Result<QList<SExpression>> readSExpressions(const QByteArray &text, const QStrin
         while (i < size && isSymbolChar(text.at(i))) {
             ++i;
         }
-        atom.symbol = QString::fromUtf8(text.mid(start, i - start)).toLower();
+        atom.spelling = QString::fromUtf8(text.mid(start, i - start));
+        atom.symbol = atom.spelling.toLower();
         column += int(i - start);
         if (stack.isEmpty()) {
             return makeError(Tr::tr("%1:%2:%3: expected '(' to start a definition, found '%4'")

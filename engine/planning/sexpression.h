@@ -20,6 +20,7 @@ struct SExpression
 {
     bool isList = false;
     QString symbol;
+    QString spelling; // the symbol as written, for names printed back (plans keep the input's case)
     QList<SExpression> items;
     SourcePosition position;
 

@@ -241,8 +241,8 @@ private Q_SLOTS:
         QVERIFY2(problem.ok(), qPrintable(problem.message()));
         const hddl::PlanResult result = hddl::solve(*domain, *problem);
         QCOMPARE(hddl::toString(result.outcome), QStringLiteral("solved"));
-        const QString verdict = test::verifyIpcPlan(*domain, *problem, result.toIpcFormat());
-        QVERIFY2(verdict.isEmpty(), qPrintable(verdict + u'\n' + result.toIpcFormat()));
+        const QString verdict = test::verifyIpcPlan(*domain, *problem, result.toIpcFormat(*domain, *problem));
+        QVERIFY2(verdict.isEmpty(), qPrintable(verdict + u'\n' + result.toIpcFormat(*domain, *problem)));
     }
 };
 

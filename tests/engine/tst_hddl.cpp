@@ -82,6 +82,29 @@ private Q_SLOTS:
         QVERIFY(domain->action(QStringLiteral("a")));
     }
 
+    void namesKeepTheirSpelling()
+    {
+        auto domain = parseDomain(readData(QStringLiteral("rooms-domain.hddl")), QStringLiteral("rooms-domain.hddl"));
+        QVERIFY2(domain.ok(), qPrintable(domain.message()));
+        auto problem = parseProblem(readData(QStringLiteral("rooms-problem.hddl")),
+                                    QStringLiteral("rooms-problem.hddl"),
+                                    *domain);
+        QVERIFY2(problem.ok(), qPrintable(problem.message()));
+        // Compared lower-cased, written back as declared.
+        QVERIFY(domain->action(QStringLiteral("pickup")));
+        QCOMPARE(spelled(*domain, *problem, QStringLiteral("pickup")), QStringLiteral("PickUp"));
+        QCOMPARE(spelled(*domain, *problem, QStringLiteral("m-fetch")), QStringLiteral("M-Fetch"));
+        QCOMPARE(spelled(*domain, *problem, QStringLiteral("redbox")), QStringLiteral("RedBox"));
+        QCOMPARE(spelled(*domain, *problem, QStringLiteral("unknown")), QStringLiteral("unknown"));
+        // The network's variable and the method's constraint are read.
+        QCOMPARE(problem->htnParameters.size(), 1);
+        QCOMPARE(problem->htnParameters.constFirst().type, QStringLiteral("box"));
+        const Method *step = domain->method(QStringLiteral("m-step"));
+        QVERIFY(step);
+        QCOMPARE(int(step->precondition.kind), int(Formula::Kind::And));
+        QCOMPARE(int(step->precondition.children.at(1).kind), int(Formula::Kind::Not));
+    }
+
     void domainErrors_data()
     {
         QTest::addColumn<QByteArray>("text");
@@ -123,6 +146,17 @@ private Q_SLOTS:
                                            << QStringLiteral("d.hddl:1:36:") << QStringLiteral("variable");
         QTest::addRow("bad not") << QByteArray("(define (domain d) (:action a :parameters () :precondition (not)))")
                                  << QStringLiteral("d.hddl:1:60:") << QStringLiteral("takes 1");
+        QTest::addRow("constraint on a fact") << QByteArray(
+            "(define (domain d) (:predicates (p ?x)) (:task t :parameters (?x)) (:action a :parameters (?x))\n"
+            " (:method m :parameters (?x ?y) :task (t ?x)\n  :constraints (and (not (= ?x ?y)) (p ?y))\n"
+            "  :ordered-subtasks (a ?y)))")
+                                              << QStringLiteral("d.hddl:3:37:")
+                                              << QStringLiteral("may only compare variables");
+        QTest::addRow("undeclared method variable") << QByteArray(
+            "(define (domain d) (:task t :parameters (?x)) (:action a :parameters (?x))\n"
+            " (:method m :parameters (?x) :task (t ?x) :ordered-subtasks (a ?z)))")
+                                                    << QStringLiteral("d.hddl:2:61:")
+                                                    << QStringLiteral("?z, which is not one of its :parameters");
         QTest::addRow("duplicate") << QByteArray(
             "(define (domain d) (:task t :parameters ()) (:task t :parameters ()))")
                                    << QStringLiteral("d.hddl:1:45:") << QStringLiteral("defined twice");
@@ -153,6 +187,13 @@ private Q_SLOTS:
                                     << QStringLiteral("p.hddl:1:53:") << QStringLiteral("takes 1");
         QTest::addRow("unknown task") << QByteArray("(define (problem x) (:domain d) (:htn :ordered-subtasks (z)))")
                                       << QStringLiteral("p.hddl:1:57:") << QStringLiteral("'z'");
+        QTest::addRow("undeclared htn variable")
+            << QByteArray("(define (problem x) (:domain d) (:objects o)\n (:htn :parameters (?a) :ordered-subtasks (t ?b)))")
+            << QStringLiteral("p.hddl:2:43:") << QStringLiteral("?b, which is not one of its :parameters");
+        QTest::addRow("htn constraints")
+            << QByteArray("(define (problem x) (:domain d) (:objects o)\n (:htn :parameters (?a) :ordered-subtasks (t ?a)"
+                          " :constraints (= ?a o)))")
+            << QStringLiteral("p.hddl:2:63:") << QStringLiteral("not supported");
         QTest::addRow("partial htn") << QByteArray(
             "(define (problem x) (:domain d) (:objects o)\n (:htn :subtasks (and (t1 (t o)) (t2 (t o)))))")
                                      << QStringLiteral("p.hddl:2:18:") << QStringLiteral("partial-order");

@@ -1,6 +1,9 @@
+#include "ipcverifier.h"
 #include "planning/planner.h"
 
 #include <QFile>
+
+#include <optional>
 #include <QTest>
 
 using namespace astra;
@@ -12,6 +15,47 @@ QByteArray readData(const QString &name)
     QFile file(qEnvironmentVariable("ASTRA_TEST_DATA") + QStringLiteral("/hddl/") + name);
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
+
+struct Parsed
+{
+    Domain domain;
+    Problem problem;
+};
+
+std::optional<Parsed> parseBoth(const QByteArray &domainText, const QByteArray &problemText)
+{
+    auto domain = parseDomain(domainText, QStringLiteral("domain.hddl"));
+    if (!domain) {
+        qWarning() << domain.message();
+        return std::nullopt;
+    }
+    auto problem = parseProblem(problemText, QStringLiteral("problem.hddl"), *domain);
+    if (!problem) {
+        qWarning() << problem.message();
+        return std::nullopt;
+    }
+    return Parsed{*domain, *problem};
+}
+
+std::optional<Parsed> rooms(const QByteArray &withoutFact = {})
+{
+    QByteArray problem = readData(QStringLiteral("rooms-problem.hddl"));
+    if (!withoutFact.isEmpty()) {
+        problem.replace(withoutFact, QByteArray());
+    }
+    return parseBoth(readData(QStringLiteral("rooms-domain.hddl")), problem);
+}
+
+// Two things, and a method that may pair a thing only with another (its :constraints).
+const char pairsDomain[] = "(define (domain pairs) (:types thing)\n"
+                           " (:predicates (chosen ?a - thing ?b - thing))\n"
+                           " (:task pair :parameters ())\n"
+                           " (:method m-pair :parameters (?a - thing ?b - thing) :task (pair)\n"
+                           "  :constraints (and (not (= ?a ?b)))\n"
+                           "  :ordered-subtasks (choose ?a ?b))\n"
+                           " (:action choose :parameters (?a - thing ?b - thing) :effect (chosen ?a ?b)))\n";
+const char pairsProblem[] = "(define (problem two) (:domain pairs) (:objects t1 t2 - thing)\n"
+                            " (:htn :ordered-subtasks (pair)) (:init))\n";
 
 QStringList planSteps(const PlanResult &result)
 {
@@ -81,7 +125,7 @@ private Q_SLOTS:
     {
         auto p = problem();
         const PlanResult result = solve(m_domain, *p);
-        const QString text = result.toIpcFormat();
+        const QString text = result.toIpcFormat(m_domain, *p);
         QVERIFY(text.startsWith(QStringLiteral("==>\n")));
         QVERIFY(text.endsWith(QStringLiteral("<==\n")));
         const QStringList lines = text.split(u'\n', Qt::SkipEmptyParts);
@@ -136,6 +180,88 @@ private Q_SLOTS:
         const PlanResult result = solve(m_domain, *p);
         QCOMPARE(toString(result.outcome), QStringLiteral("solved"));
         QVERIFY(result.plan.isEmpty());
+    }
+
+    void namesAreWrittenAsDeclared()
+    {
+        const auto parsed = rooms();
+        QVERIFY(parsed);
+        const PlanResult result = solve(parsed->domain, parsed->problem);
+        QCOMPARE(toString(result.outcome), QStringLiteral("solved"));
+        const QString text = result.toIpcFormat(parsed->domain, parsed->problem);
+        QVERIFY2(text.contains(QStringLiteral("Fetch Robbie RedBox Study -> M-Fetch ")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral(" PickUp Robbie RedBox Cellar\n")), qPrintable(text));
+        QCOMPARE(test::verifyIpcPlan(parsed->domain, parsed->problem, text), QString());
+        // The verifier, like the competition's, holds a plan to the names as declared.
+        const QString lowered = test::verifyIpcPlan(parsed->domain, parsed->problem, text.toLower());
+        QVERIFY2(lowered.contains(QStringLiteral("exact name")), qPrintable(lowered));
+    }
+
+    void openVariablesAreBoundByTheSearch()
+    {
+        const auto parsed = rooms();
+        QVERIFY(parsed);
+        const PlanResult result = solve(parsed->domain, parsed->problem);
+        QCOMPARE(toString(result.outcome), QStringLiteral("solved"));
+        // The network's ?b: the red box, chosen by M-Fetch's precondition.
+        QCOMPARE(result.nodes.at(result.roots.constFirst()).arguments,
+                 (QStringList{QStringLiteral("robbie"), QStringLiteral("redbox"), QStringLiteral("study")}));
+        // M-Step's ?Via: bound by Move's precondition, from the doors.
+        const QStringList steps = planSteps(result);
+        QCOMPARE(steps.constFirst(), QStringLiteral("move robbie hall cellar"));
+        QCOMPARE(steps.constLast(), QStringLiteral("drop robbie redbox study"));
+        for (const DecompositionNode &node : result.nodes) {
+            for (const QString &argument : node.arguments) {
+                QVERIFY2(!argument.startsWith(u'?'), qPrintable(node.name + u' ' + node.arguments.join(u' ')));
+            }
+        }
+    }
+
+    void circlesAreCutNotWalked()
+    {
+        const auto parsed = rooms();
+        QVERIFY(parsed);
+        const PlanResult result = solve(parsed->domain, parsed->problem);
+        QCOMPARE(toString(result.outcome), QStringLiteral("solved"));
+        // From the cellar, the first door leads back to the hall, and from there the first door
+        // leads back to the cellar: the search notices it is where it was, and goes on.
+        QVERIFY2(result.loopsCut > 0, qPrintable(result.toTree()));
+        QCOMPARE(planSteps(result),
+                 (QStringList{QStringLiteral("move robbie hall cellar"),
+                              QStringLiteral("pickup robbie redbox cellar"),
+                              QStringLiteral("move robbie cellar hall"),
+                              QStringLiteral("move robbie hall kitchen"),
+                              QStringLiteral("move robbie kitchen study"),
+                              QStringLiteral("drop robbie redbox study")}));
+        // Without the door into the study there is no plan, and the search says so having
+        // tried every way round the circles, not at a depth limit.
+        const auto closed = rooms("(Door Kitchen Study)");
+        QVERIFY(closed);
+        const PlanResult none = solve(closed->domain, closed->problem);
+        QCOMPARE(toString(none.outcome), QStringLiteral("exhausted"));
+        QVERIFY(none.loopsCut > 0);
+        QVERIFY2(none.expansions < 1000, qPrintable(QString::number(none.expansions)));
+    }
+
+    void methodConstraintsBindOnlyWhatTheyAllow()
+    {
+        const auto parsed = parseBoth(pairsDomain, pairsProblem);
+        QVERIFY(parsed);
+        const PlanResult result = solve(parsed->domain, parsed->problem);
+        QCOMPARE(toString(result.outcome), QStringLiteral("solved"));
+        // Without the constraint the first binding would pair t1 with itself.
+        QCOMPARE(planSteps(result), QStringList{QStringLiteral("choose t1 t2")});
+        const QString text = result.toIpcFormat(parsed->domain, parsed->problem);
+        QCOMPARE(test::verifyIpcPlan(parsed->domain, parsed->problem, text), QString());
+        const QString broken = QStringLiteral("==>\n1 choose t1 t1\nroot 0\n0 pair -> m-pair 1\n<==\n");
+        const QString verdict = test::verifyIpcPlan(parsed->domain, parsed->problem, broken);
+        QVERIFY2(verdict.contains(QStringLiteral("precondition of method m-pair")), qPrintable(verdict));
+        // With one thing there is nothing to pair it with.
+        QByteArray one = pairsProblem;
+        one.replace("t1 t2 - thing", "t1 - thing");
+        const auto single = parseBoth(pairsDomain, one);
+        QVERIFY(single);
+        QCOMPARE(toString(solve(single->domain, single->problem).outcome), QStringLiteral("exhausted"));
     }
 
     void limits()

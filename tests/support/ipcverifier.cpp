@@ -66,9 +66,17 @@ private:
         QStringList lines;
         for (const QString &raw : text.split(u'\n')) {
             const QString line = raw.trimmed();
-            if (!line.isEmpty()) {
-                lines.append(line.toLower());
+            if (line.isEmpty()) {
+                continue;
             }
+            // Names are compared exactly, as the competition's verifier does: as declared.
+            for (const QString &word : line.split(u' ', Qt::SkipEmptyParts)) {
+                const QString declared = hddl::spelled(m_domain, m_problem, word.toLower());
+                if (word != declared && word != u"->" && word != u"==>" && word != u"<==") {
+                    return QStringLiteral("'%1' is declared as '%2'; a plan must use the exact name").arg(word, declared);
+                }
+            }
+            lines.append(line.toLower());
         }
         if (lines.size() < 3 || lines.first() != u"==>" || lines.last() != u"<==") {
             return QStringLiteral("the plan must start with '==>' and end with '<=='");
@@ -192,10 +200,11 @@ private:
                 .arg(m_roots.size())
                 .arg(m_problem.htnTasks.size());
         }
+        Binding roots; // the network's variables, one value each for all its tasks
         for (int i = 0; i < m_roots.size(); ++i) {
             const Line &root = m_lines.value(m_roots.at(i));
             const hddl::TaskCall &call = m_problem.htnTasks.at(i);
-            Binding binding;
+            Binding &binding = roots;
             if (root.name != call.task
                 || !unify(call.arguments, root.arguments, m_problem.htnParameters, binding).isEmpty()) {
                 return QStringLiteral("root %1 (%2) is not the network's task %3")
@@ -461,6 +470,9 @@ private:
                     .arg(line.method)
                     .arg(line.id);
             }
+        }
+        if (!holds(m_problem.goal, {}, states.constLast())) {
+            return QStringLiteral("the problem's :goal does not hold after the last action");
         }
         return {};
     }
