@@ -4,6 +4,7 @@
 #include <QHash>
 #include <QJsonArray>
 
+#include <algorithm>
 #include <functional>
 #include <optional>
 
@@ -91,6 +92,20 @@ public:
         }
         for (const Method &method : domain.methods) {
             m_methods[method.task.task].append(&method);
+        }
+        // With a :goal, a method that goes on with its own task is tried before one that
+        // stops: stopping early leaves work the goal needs undone, and the search would learn
+        // it only at the end of the plan, after everything in between. Otherwise the domain's
+        // order stands.
+        if (problem.goal.kind != Formula::Kind::True) {
+            for (auto it = m_methods.begin(); it != m_methods.end(); ++it) {
+                const QString task = it.key();
+                std::stable_partition(it->begin(), it->end(), [&](const Method *method) {
+                    return std::any_of(method->subtasks.cbegin(), method->subtasks.cend(), [&](const TaskCall &call) {
+                        return call.task == task;
+                    });
+                });
+            }
         }
     }
 
@@ -598,7 +613,10 @@ private:
         return cell;
     }
 
-    static bool isCell(const QString &term) { return term.startsWith(u'?') && term.contains(u'#'); }
+    static bool isCell(const QString &term)
+    {
+        return term.startsWith(u'?') && term.contains(u'#');
+    }
 
     // A task's argument as far as the search has bound it: an object, or a cell still open.
     QString value(QString term) const
@@ -695,7 +713,12 @@ private:
             }
         } else {
             // Arguments left open by the methods above are bound here, by the precondition.
-            bindings(action.precondition, positiveAtoms(action.precondition), 0, binding, action.parameters, state,
+            bindings(action.precondition,
+                     positiveAtoms(action.precondition),
+                     0,
+                     binding,
+                     action.parameters,
+                     state,
                      candidates);
         }
         if (candidates.isEmpty()) {

@@ -279,8 +279,9 @@ QString PlanReading::why(const QJsonObject &cause) const
             .arg(titled(PlanNodeRecord::Kind::Task, cause.value(QStringLiteral("task")).toString(), QJsonArray()));
     }
     if (kind == u"loop") {
-        return Tr::tr("“%1” is already being worked out from this same situation further up: this way "
-                      "would go round in a circle")
+        return Tr::tr(
+                   "“%1” is already being worked out from this same situation further up: this way "
+                   "would go round in a circle")
             .arg(titled(PlanNodeRecord::Kind::Task,
                         cause.value(QStringLiteral("task")).toString(),
                         cause.value(QStringLiteral("arguments"))));

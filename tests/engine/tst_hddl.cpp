@@ -86,9 +86,8 @@ private Q_SLOTS:
     {
         auto domain = parseDomain(readData(QStringLiteral("rooms-domain.hddl")), QStringLiteral("rooms-domain.hddl"));
         QVERIFY2(domain.ok(), qPrintable(domain.message()));
-        auto problem = parseProblem(readData(QStringLiteral("rooms-problem.hddl")),
-                                    QStringLiteral("rooms-problem.hddl"),
-                                    *domain);
+        auto problem =
+            parseProblem(readData(QStringLiteral("rooms-problem.hddl")), QStringLiteral("rooms-problem.hddl"), *domain);
         QVERIFY2(problem.ok(), qPrintable(problem.message()));
         // Compared lower-cased, written back as declared.
         QVERIFY(domain->action(QStringLiteral("pickup")));
@@ -149,14 +148,13 @@ private Q_SLOTS:
         QTest::addRow("constraint on a fact") << QByteArray(
             "(define (domain d) (:predicates (p ?x)) (:task t :parameters (?x)) (:action a :parameters (?x))\n"
             " (:method m :parameters (?x ?y) :task (t ?x)\n  :constraints (and (not (= ?x ?y)) (p ?y))\n"
-            "  :ordered-subtasks (a ?y)))")
-                                              << QStringLiteral("d.hddl:3:37:")
+            "  :ordered-subtasks (a ?y)))") << QStringLiteral("d.hddl:3:37:")
                                               << QStringLiteral("may only compare variables");
-        QTest::addRow("undeclared method variable") << QByteArray(
-            "(define (domain d) (:task t :parameters (?x)) (:action a :parameters (?x))\n"
-            " (:method m :parameters (?x) :task (t ?x) :ordered-subtasks (a ?z)))")
-                                                    << QStringLiteral("d.hddl:2:61:")
-                                                    << QStringLiteral("?z, which is not one of its :parameters");
+        QTest::addRow("undeclared method variable")
+            << QByteArray(
+                   "(define (domain d) (:task t :parameters (?x)) (:action a :parameters (?x))\n"
+                   " (:method m :parameters (?x) :task (t ?x) :ordered-subtasks (a ?z)))")
+            << QStringLiteral("d.hddl:2:61:") << QStringLiteral("?z, which is not one of its :parameters");
         QTest::addRow("duplicate") << QByteArray(
             "(define (domain d) (:task t :parameters ()) (:task t :parameters ()))")
                                    << QStringLiteral("d.hddl:1:45:") << QStringLiteral("defined twice");
@@ -188,12 +186,13 @@ private Q_SLOTS:
         QTest::addRow("unknown task") << QByteArray("(define (problem x) (:domain d) (:htn :ordered-subtasks (z)))")
                                       << QStringLiteral("p.hddl:1:57:") << QStringLiteral("'z'");
         QTest::addRow("undeclared htn variable")
-            << QByteArray("(define (problem x) (:domain d) (:objects o)\n (:htn :parameters (?a) :ordered-subtasks (t ?b)))")
+            << QByteArray(
+                   "(define (problem x) (:domain d) (:objects o)\n (:htn :parameters (?a) :ordered-subtasks (t ?b)))")
             << QStringLiteral("p.hddl:2:43:") << QStringLiteral("?b, which is not one of its :parameters");
-        QTest::addRow("htn constraints")
-            << QByteArray("(define (problem x) (:domain d) (:objects o)\n (:htn :parameters (?a) :ordered-subtasks (t ?a)"
-                          " :constraints (= ?a o)))")
-            << QStringLiteral("p.hddl:2:63:") << QStringLiteral("not supported");
+        QTest::addRow("htn constraints") << QByteArray(
+            "(define (problem x) (:domain d) (:objects o)\n (:htn :parameters (?a) :ordered-subtasks (t ?a)"
+            " :constraints (= ?a o)))") << QStringLiteral("p.hddl:2:63:")
+                                         << QStringLiteral("not supported");
         QTest::addRow("partial htn") << QByteArray(
             "(define (problem x) (:domain d) (:objects o)\n (:htn :subtasks (and (t1 (t o)) (t2 (t o)))))")
                                      << QStringLiteral("p.hddl:2:18:") << QStringLiteral("partial-order");

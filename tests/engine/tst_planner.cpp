@@ -2,9 +2,9 @@
 #include "planning/planner.h"
 
 #include <QFile>
+#include <QTest>
 
 #include <optional>
-#include <QTest>
 
 using namespace astra;
 using namespace astra::hddl;
@@ -47,15 +47,17 @@ std::optional<Parsed> rooms(const QByteArray &withoutFact = {})
 }
 
 // Two things, and a method that may pair a thing only with another (its :constraints).
-const char pairsDomain[] = "(define (domain pairs) (:types thing)\n"
-                           " (:predicates (chosen ?a - thing ?b - thing))\n"
-                           " (:task pair :parameters ())\n"
-                           " (:method m-pair :parameters (?a - thing ?b - thing) :task (pair)\n"
-                           "  :constraints (and (not (= ?a ?b)))\n"
-                           "  :ordered-subtasks (choose ?a ?b))\n"
-                           " (:action choose :parameters (?a - thing ?b - thing) :effect (chosen ?a ?b)))\n";
-const char pairsProblem[] = "(define (problem two) (:domain pairs) (:objects t1 t2 - thing)\n"
-                            " (:htn :ordered-subtasks (pair)) (:init))\n";
+const char pairsDomain[] =
+    "(define (domain pairs) (:types thing)\n"
+    " (:predicates (chosen ?a - thing ?b - thing))\n"
+    " (:task pair :parameters ())\n"
+    " (:method m-pair :parameters (?a - thing ?b - thing) :task (pair)\n"
+    "  :constraints (and (not (= ?a ?b)))\n"
+    "  :ordered-subtasks (choose ?a ?b))\n"
+    " (:action choose :parameters (?a - thing ?b - thing) :effect (chosen ?a ?b)))\n";
+const char pairsProblem[] =
+    "(define (problem two) (:domain pairs) (:objects t1 t2 - thing)\n"
+    " (:htn :ordered-subtasks (pair)) (:init))\n";
 
 QStringList planSteps(const PlanResult &result)
 {

@@ -73,7 +73,8 @@ private:
             for (const QString &word : line.split(u' ', Qt::SkipEmptyParts)) {
                 const QString declared = hddl::spelled(m_domain, m_problem, word.toLower());
                 if (word != declared && word != u"->" && word != u"==>" && word != u"<==") {
-                    return QStringLiteral("'%1' is declared as '%2'; a plan must use the exact name").arg(word, declared);
+                    return QStringLiteral("'%1' is declared as '%2'; a plan must use the exact name")
+                        .arg(word, declared);
                 }
             }
             lines.append(line.toLower());
