@@ -119,7 +119,8 @@ run() {
             hype_problem="$work/$(basename "${problem%.*}").${domain##*.}"
             cp "$problem" "$hype_problem"
         fi
-        (cd "$work" && ulimit -s unlimited 2> /dev/null &&
+        # Ruby's own stack is 1 MiB unless told otherwise: deep decompositions need more.
+        (cd "$work" && ulimit -s unlimited 2> /dev/null && export RUBY_THREAD_VM_STACK_SIZE=4294967296 &&
             exec timeout -k 5 "$timeout" ruby -s "$hype/Hype.rb" -IPC "$domain" "$hype_problem" \
                 typredicate pullup dejavu run) > "$dir/stdout" 2> "$dir/stderr"
         rc=$?
