@@ -92,7 +92,6 @@ struct CDefinition
     CFormula precondition;
     std::vector<const CFormula *> atoms; // the positive atoms of the precondition, matched first
     std::vector<char> conditioned; // per parameter: the precondition mentions it
-    QStringList names; // the parameters' names
 };
 
 struct CAction : CDefinition
@@ -104,6 +103,7 @@ struct CAction : CDefinition
 struct CMethod : CDefinition
 {
     const Method *source = nullptr;
+    bool compiled = false;
     int task = -1;
     std::vector<Term> head;
     std::vector<CSubtask> subtasks;
@@ -340,13 +340,23 @@ private:
 
     // ---- compiling -----------------------------------------------------------------------
 
-    using Scope = QHash<QString, int>;
+    // Variable -> slot; a definition has a handful, so a list beats a hash.
+    using Scope = std::vector<std::pair<QString, int>>;
+    static int slotOf(const Scope &scope, const QString &name)
+    {
+        for (auto it = scope.crbegin(); it != scope.crend(); ++it) {
+            if (it->first == name) {
+                return it->second;
+            }
+        }
+        return -1;
+    }
 
     Term term(const QString &name, const Scope &scope) const
     {
         Term t;
         if (name.startsWith(u'?')) {
-            t.slot = scope.value(name, -1);
+            t.slot = slotOf(scope, name);
         } else {
             t.object = m_objectIds.value(name, -1);
         }
@@ -360,7 +370,7 @@ private:
         c.source = &f;
         c.predicate = m_predicateIds.value(f.predicate, -1);
         for (const TypedName &variable : f.variables) {
-            scope.insert(variable.name, slots);
+            scope.push_back({variable.name, slots});
             c.slots.push_back(slots++);
             c.types.push_back(typeId(variable.type));
         }
@@ -379,7 +389,7 @@ private:
         c.kind = e.kind;
         c.predicate = m_predicateIds.value(e.predicate, -1);
         for (const TypedName &variable : e.variables) {
-            scope.insert(variable.name, slots);
+            scope.push_back({variable.name, slots});
             c.slots.push_back(slots++);
             c.types.push_back(typeId(variable.type));
         }
@@ -454,9 +464,8 @@ private:
                            const std::vector<char> &boundFirst)
     {
         for (const TypedName &parameter : parameters) {
-            scope.insert(parameter.name, out.slots++);
+            scope.push_back({parameter.name, out.slots++});
             out.slotTypes.push_back(typeId(parameter.type));
-            out.names.append(parameter.name);
         }
         out.precondition = compile(precondition, scope, out.slots);
         out.conditioned.assign(size_t(parameters.size()), 0);
@@ -466,11 +475,13 @@ private:
         out.atoms = orderedAtoms(out.precondition, bound);
     }
 
-    void compileDefinitions()
+    // Actions and methods are compiled when the search first meets them: a big domain of
+    // which a problem uses little costs little. In place: they point into themselves (atoms).
+    const CAction &action(int task)
     {
-        m_actions.resize(size_t(m_actionCount));
-        for (const Action &action : m_domain.actions) {
-            CAction &c = m_actions[size_t(m_taskIds.value(action.name))];
+        CAction &c = m_actions[size_t(task)];
+        if (!c.source) {
+            const Action &action = *m_domain.action(m_taskNames.at(task));
             c.source = &action;
             Scope scope;
             compileDefinition(c,
@@ -480,13 +491,15 @@ private:
                               std::vector<char>(size_t(action.parameters.size()), 1));
             c.effect = compile(action.effect, scope, c.slots);
         }
-        // In place: the definitions point into themselves (their atoms).
-        m_methods.resize(size_t(m_domain.methods.size()));
-        for (qsizetype index = 0; index < m_domain.methods.size(); ++index) {
-            const Method &method = m_domain.methods.at(index);
-            CMethod &c = m_methods[size_t(index)];
-            c.source = &method;
-            c.task = m_taskIds.value(method.task.task, -1);
+        return c;
+    }
+
+    const CMethod &method(int index)
+    {
+        CMethod &c = m_methods[size_t(index)];
+        if (!c.compiled) {
+            c.compiled = true;
+            const Method &method = *c.source;
             Scope scope;
             std::vector<char> headBound(size_t(method.parameters.size()), 0);
             for (int i = 0; i < method.parameters.size(); ++i) {
@@ -505,9 +518,20 @@ private:
                 c.subtasks.push_back(std::move(subtask));
             }
         }
-        for (int i = 0; i < int(m_methods.size()); ++i) {
-            if (m_methods[size_t(i)].task >= 0) {
-                m_methodsOf[size_t(m_methods[size_t(i)].task)].push_back(i);
+        return c;
+    }
+
+    void compileDefinitions()
+    {
+        m_actions.resize(size_t(m_actionCount));
+        m_methods.resize(size_t(m_domain.methods.size()));
+        for (qsizetype index = 0; index < m_domain.methods.size(); ++index) {
+            const Method &method = m_domain.methods.at(index);
+            CMethod &c = m_methods[size_t(index)];
+            c.source = &method;
+            c.task = m_taskIds.value(method.task.task, -1);
+            if (c.task >= 0) {
+                m_methodsOf[size_t(c.task)].push_back(int(index));
             }
         }
         // With a :goal, a method that goes on with its own task is tried before one that
@@ -517,9 +541,9 @@ private:
         if (m_problem.goal.kind != Formula::Kind::True) {
             for (size_t task = 0; task < m_methodsOf.size(); ++task) {
                 std::stable_partition(m_methodsOf[task].begin(), m_methodsOf[task].end(), [&](int index) {
-                    const auto &subtasks = m_methods[size_t(index)].subtasks;
-                    return std::any_of(subtasks.cbegin(), subtasks.cend(), [&](const CSubtask &subtask) {
-                        return subtask.task == int(task);
+                    const auto &subtasks = m_methods[size_t(index)].source->subtasks;
+                    return std::any_of(subtasks.cbegin(), subtasks.cend(), [&](const TaskCall &subtask) {
+                        return subtask.task == m_taskNames.at(int(task));
                     });
                 });
             }
@@ -1013,7 +1037,7 @@ private:
 
     bool stepAction(const Item &item)
     {
-        const CAction &action = m_actions[size_t(item.task)];
+        const CAction &action = this->action(item.task);
         std::vector<int> binding(size_t(std::max(action.slots, 1)), Unbound);
         std::vector<int> cells; // parameter -> the open cell it stands for, or -1
         bool open = false;
@@ -1129,7 +1153,7 @@ private:
             return false;
         }
         for (int methodIndex : m_methodsOf[size_t(item.task)]) {
-            const CMethod &method = m_methods[size_t(methodIndex)];
+            const CMethod &method = this->method(methodIndex);
             Attempt attempt;
             attempt.node = item.node;
             attempt.method = methodIndex;
@@ -1478,7 +1502,8 @@ private:
         }
         if (isCellRef(v)) {
             const auto [method, slot] = m_cellOrigin[size_t(cellOf(v))];
-            return method >= 0 ? m_methods[size_t(method)].names.at(slot) : m_problem.htnParameters.at(slot).name;
+            return method >= 0 ? m_methods[size_t(method)].source->parameters.at(slot).name
+                               : m_problem.htnParameters.at(slot).name;
         }
         return QString();
     }
@@ -1499,11 +1524,11 @@ private:
 
     QString describeBinding(int method, const std::vector<int> &binding) const
     {
-        const CMethod &m = m_methods[size_t(method)];
+        const QList<TypedName> &parameters = m_methods[size_t(method)].source->parameters;
         QStringList parts;
-        for (int slot = 0; slot < m.names.size() && slot < int(binding.size()); ++slot) {
+        for (int slot = 0; slot < parameters.size() && slot < int(binding.size()); ++slot) {
             if (binding[size_t(slot)] != Unbound) {
-                parts.append(m.names.at(slot) + u'=' + name(binding[size_t(slot)]));
+                parts.append(parameters.at(slot).name + u'=' + name(binding[size_t(slot)]));
             }
         }
         return parts.join(u' ');
