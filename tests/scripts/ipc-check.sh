@@ -18,6 +18,9 @@
 #   --out DIR      keep plans, logs and results.tsv there (default: a temporary folder)
 #   --lenient-other  verify HyperTensioN's plans leniently (it lower-cases every name; astra's
 #                  plans are always verified strictly, names exactly as declared)
+#   --planners LIST  astra, hypertension or both, comma-separated (both when HYPERTENSION is
+#                  set): two runs with one planner each can go side by side, one core each
+#   --score FILE...  print the scores of earlier runs' results.tsv files together, and exit
 # DOMAINs are folder names under total-order/ (default: all of them).
 #
 # Without IPC_DOMAINS or IPC_VERIFIER it says what is missing and exits 0: the check needs
@@ -30,6 +33,8 @@ every=3
 timeout=30
 out=""
 lenient_other=0
+planner_list=""
+score_only=()
 domains=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -37,11 +42,53 @@ while [ $# -gt 0 ]; do
     --timeout) timeout="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --lenient-other) lenient_other=1; shift ;;
+    --planners) planner_list="$2"; shift 2 ;;
+    --score) shift; score_only=("$@"); break ;;
     -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "ipc-check: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) domains+=("$1"); shift ;;
     esac
 done
+
+# Scores as the competition counts them. Agile: 1 within a second, 0 at the time limit or
+# without a valid plan, 1 - log(t)/log(T) between. Quality: the shortest valid plan any
+# planner of this run found, over this planner's length.
+score() {
+awk -F'\t' -v limit="$timeout" '
+FNR == 1 { next }
+{
+    key = $2 "/" $3; planners[$1] = 1; domains[$2] = 1; instances[key] = $2
+    verdict[$1, key] = $4; seconds[$1, key] = $5; length_[$1, key] = $6
+    if ($4 == "valid" && (!(key in best) || $6 + 0 < best[key])) best[key] = $6 + 0
+}
+function median(list, n,    i, j, t) {
+    for (i = 2; i <= n; i++) for (j = i; j > 1 && list[j - 1] > list[j]; j--) { t = list[j]; list[j] = list[j - 1]; list[j - 1] = t }
+    if (n == 0) return "-"
+    return n % 2 ? list[(n + 1) / 2] : (list[n / 2] + list[n / 2 + 1]) / 2
+}
+function score(p, only,    k, n, valid, invalid, agile, quality, times, t) {
+    n = valid = invalid = agile = quality = 0; delete times
+    for (k in instances) {
+        if (only != "" && instances[k] != only) continue
+        n++
+        if (verdict[p, k] == "invalid") invalid++
+        if (verdict[p, k] != "valid") continue
+        valid++; t = seconds[p, k] + 0; times[valid] = t
+        agile += t <= 1 ? 1 : (t >= limit ? 0 : 1 - log(t) / log(limit))
+        quality += length_[p, k] + 0 == 0 ? 1 : best[k] / (length_[p, k] + 0)
+    }
+    printf "%-14s %-30s %5d / %-4d %7d %9.1f %9.1f %9s\n", p, only == "" ? "all" : only, valid, n, invalid, agile, quality, median(times, valid)
+}
+END {
+    printf "%-14s %-30s %12s %7s %9s %9s %9s\n", "planner", "domain", "valid", "invalid", "agile", "quality", "median s"
+    for (p in planners) { for (d in domains) score(p, d); score(p, "") }
+}' "$@" | { IFS= read -r header; echo "$header"; sort -k1,1 -k2,2; }
+}
+
+if [ ${#score_only[@]} -gt 0 ]; then
+    score "${score_only[@]}"
+    exit 0
+fi
 
 missing=()
 [ -n "${IPC_DOMAINS:-}" ] && [ -d "${IPC_DOMAINS}/total-order" ] ||
@@ -143,6 +190,16 @@ run() {
 
 planners=(astra)
 [ -n "$hype" ] && planners+=(hypertension)
+if [ -n "$planner_list" ]; then
+    IFS=, read -r -a planners <<< "$planner_list"
+fi
+for planner in "${planners[@]}"; do
+    case "$planner" in
+    astra) ;;
+    hypertension) [ -n "$hype" ] || { echo "ipc-check: --planners hypertension needs HYPERTENSION." >&2; exit 2; } ;;
+    *) echo "ipc-check: unknown planner $planner (astra, hypertension)." >&2; exit 2 ;;
+    esac
+done
 for name in "${domains[@]}"; do
     dir="$IPC_DOMAINS/total-order/$name"
     if [ ! -d "$dir" ]; then
@@ -162,36 +219,5 @@ for name in "${domains[@]}"; do
     done < <(problems_of "$dir")
 done
 
-# Scores as the competition counts them. Agile: 1 within a second, 0 at the time limit or
-# without a valid plan, 1 - log(t)/log(T) between. Quality: the shortest valid plan any
-# planner of this run found, over this planner's length.
-awk -F'\t' -v limit="$timeout" '
-NR == 1 { next }
-{
-    key = $2 "/" $3; planners[$1] = 1; domains[$2] = 1; instances[key] = $2
-    verdict[$1, key] = $4; seconds[$1, key] = $5; length_[$1, key] = $6
-    if ($4 == "valid" && (!(key in best) || $6 + 0 < best[key])) best[key] = $6 + 0
-}
-function median(list, n,    i, j, t) {
-    for (i = 2; i <= n; i++) for (j = i; j > 1 && list[j - 1] > list[j]; j--) { t = list[j]; list[j] = list[j - 1]; list[j - 1] = t }
-    if (n == 0) return "-"
-    return n % 2 ? list[(n + 1) / 2] : (list[n / 2] + list[n / 2 + 1]) / 2
-}
-function score(p, only,    k, n, valid, invalid, agile, quality, times, t) {
-    n = valid = invalid = agile = quality = 0; delete times
-    for (k in instances) {
-        if (only != "" && instances[k] != only) continue
-        n++
-        if (verdict[p, k] == "invalid") invalid++
-        if (verdict[p, k] != "valid") continue
-        valid++; t = seconds[p, k] + 0; times[valid] = t
-        agile += t <= 1 ? 1 : (t >= limit ? 0 : 1 - log(t) / log(limit))
-        quality += length_[p, k] + 0 == 0 ? 1 : best[k] / (length_[p, k] + 0)
-    }
-    printf "%-14s %-30s %5d / %-4d %7d %9.1f %9.1f %9s\n", p, only == "" ? "all" : only, valid, n, invalid, agile, quality, median(times, valid)
-}
-END {
-    printf "%-14s %-30s %12s %7s %9s %9s %9s\n", "planner", "domain", "valid", "invalid", "agile", "quality", "median s"
-    for (p in planners) { for (d in domains) score(p, d); score(p, "") }
-}' "$results" | { IFS= read -r header; echo "$header"; sort -k1,1 -k2,2; }
+score "$results"
 echo "Plans, logs and results.tsv: $out"
