@@ -1918,10 +1918,6 @@
         <translation>%1 &apos;%2&apos; ist doppelt definiert</translation>
     </message>
     <message>
-        <source>method constraints are not supported</source>
-        <translation>Methoden-Constraints werden nicht unterstützt</translation>
-    </message>
-    <message>
         <source>method &apos;%1&apos; needs &apos;:task (name arguments…)&apos;</source>
         <translation>Methode &apos;%1&apos; benötigt &apos;:task (name arguments…)&apos;</translation>
     </message>
@@ -1988,6 +1984,22 @@
     <message>
         <source>the @cost of action &apos;%1&apos; is &apos;%2&apos;; write a whole number, 0 or more</source>
         <translation>die @cost der Aktion &apos;%1&apos; ist &apos;%2&apos;; eine ganze Zahl ab 0 schreiben</translation>
+    </message>
+    <message>
+        <source>method :constraints may only compare variables, as in &apos;(= ?a ?b)&apos; or &apos;(not (= ?a ?b))&apos;, joined by &apos;and&apos;; state a condition on facts in the :precondition</source>
+        <translation>Die :constraints einer Methode dürfen nur Variablen vergleichen, wie &apos;(= ?a ?b)&apos; oder &apos;(not (= ?a ?b))&apos;, verbunden mit &apos;and&apos;; eine Bedingung an Fakten gehört in die :precondition</translation>
+    </message>
+    <message>
+        <source>method &apos;%1&apos; uses %2, which is not one of its :parameters; declare it there</source>
+        <translation>Methode &apos;%1&apos; verwendet %2, das keiner ihrer :parameters ist; deklarieren Sie es dort</translation>
+    </message>
+    <message>
+        <source>constraints on the initial task network are not supported; bind its variables in the methods of a task that wraps it</source>
+        <translation>Constraints im anfänglichen Aufgabennetz werden nicht unterstützt; binden Sie seine Variablen in den Methoden einer Aufgabe, die es umschließt</translation>
+    </message>
+    <message>
+        <source>the initial task network uses %1, which is not one of its :parameters; declare it there</source>
+        <translation>das anfängliche Aufgabennetz verwendet %1, das keiner seiner :parameters ist; deklarieren Sie es dort</translation>
     </message>
 </context>
 <context>
@@ -3971,6 +3983,10 @@ Hash %7
             <numerusform>%1 (%n-mal)</numerusform>
         </translation>
     </message>
+    <message>
+        <source>“%1” is already being worked out from this same situation further up: this way would go round in a circle</source>
+        <translation>„%1“ wird weiter oben bereits aus genau dieser Lage heraus ausgearbeitet: dieser Weg würde im Kreis führen</translation>
+    </message>
 </context>
 <context>
     <name>astra::PlanRepository</name>
@@ -4493,6 +4509,10 @@ Hash %7
     <message>
         <source>nothing satisfies the condition at line %1</source>
         <translation>nichts erfüllt die Bedingung in Zeile %1</translation>
+    </message>
+    <message>
+        <source>%1 %2 is already being decomposed in this same state further up; this way would go round in a circle</source>
+        <translation>%1 %2 wird weiter oben bereits im selben Zustand zerlegt; dieser Weg würde im Kreis führen</translation>
     </message>
 </context>
 <context>

@@ -1916,10 +1916,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>method constraints are not supported</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>method &apos;%1&apos; needs &apos;:task (name arguments…)&apos;</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1985,6 +1981,22 @@
     </message>
     <message>
         <source>the @cost of action &apos;%1&apos; is &apos;%2&apos;; write a whole number, 0 or more</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>method :constraints may only compare variables, as in &apos;(= ?a ?b)&apos; or &apos;(not (= ?a ?b))&apos;, joined by &apos;and&apos;; state a condition on facts in the :precondition</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>method &apos;%1&apos; uses %2, which is not one of its :parameters; declare it there</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>constraints on the initial task network are not supported; bind its variables in the methods of a task that wraps it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the initial task network uses %1, which is not one of its :parameters; declare it there</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3959,6 +3971,10 @@ hash %7
             <numerusform>%1 (%n times)</numerusform>
         </translation>
     </message>
+    <message>
+        <source>“%1” is already being worked out from this same situation further up: this way would go round in a circle</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::PlanRepository</name>
@@ -4480,6 +4496,10 @@ hash %7
     </message>
     <message>
         <source>nothing satisfies the condition at line %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %2 is already being decomposed in this same state further up; this way would go round in a circle</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QThread>
 
+#include <climits>
 #include <limits>
 #include <memory>
 
@@ -128,8 +129,16 @@ int runHddl(Context &context)
                            .arg(result.expansions)
                            .arg(result.elapsedMs)
                     << '\n';
-        if (result.outcome == hddl::PlanResult::Outcome::Exhausted) {
+        if (result.outcome == hddl::PlanResult::Outcome::Exhausted && result.complete) {
             context.err << Tr::tr("The search space was exhausted: there is no plan.") << '\n';
+        } else if (result.outcome == hddl::PlanResult::Outcome::Exhausted) {
+            context.err << Tr::tr(
+                "Every way was tried but %n that came back, partway through, to a task already "
+                "being decomposed in the same state; a plan that needs such a repetition may "
+                "exist.",
+                nullptr,
+                int(qMin<qint64>(result.loopsCut, INT_MAX)))
+                        << '\n';
         }
         if (!result.failedTask.isEmpty()) {
             context.err << Tr::tr("%1 could not be decomposed:").arg(result.failedTask) << '\n';

@@ -440,14 +440,14 @@ Formula conjoin(Formula precondition, const Formula &extra)
 }
 
 // The variables a formula uses that none of its quantifiers introduce.
-void freeVariables(const Formula &f, QSet<QString> bound, QList<QPair<QString, SourcePosition>> &out)
+void freeVariables(const Formula &f, QSet<QString> bound, std::vector<std::pair<QString, SourcePosition>> &out)
 {
     for (const TypedName &variable : f.variables) {
         bound.insert(variable.name);
     }
     for (const QString &term : f.arguments) {
         if (term.startsWith(u'?') && !bound.contains(term)) {
-            out.append({term, f.position});
+            out.push_back({term, f.position});
         }
     }
     for (const Formula &child : f.children) {
@@ -786,11 +786,11 @@ Result<Domain> parseDomain(const QByteArray &text, const QString &file)
         for (const TypedName &parameter : method.parameters) {
             declared.insert(parameter.name);
         }
-        QList<QPair<QString, SourcePosition>> used;
+        std::vector<std::pair<QString, SourcePosition>> used;
         for (const TaskCall &call : QList<TaskCall>{method.task} + method.subtasks) {
             for (const QString &term : call.arguments) {
                 if (term.startsWith(u'?')) {
-                    used.append({term, call.position});
+                    used.push_back({term, call.position});
                 }
             }
         }

@@ -135,7 +135,7 @@ struct Why
     const Formula *formula = nullptr; // False, Holds, NoFact: the atom
     std::vector<int> values; // its arguments (Unbound: show the variable); Action, Loop, NoMethodWorks: the task's
     int line = 0;
-    QList<QPair<QString, QString>> forEach; // a forall's variables where it fails
+    std::vector<std::pair<QString, QString>> forEach; // a forall's variables where it fails
     int task = -1; // Action, NoMethod, NoMethodWorks, Loop, Subtasks: the task (an action is a task)
     int object = -1; // NotA
     int type = -1; // NotA
@@ -363,12 +363,20 @@ private:
         return t;
     }
 
+    // A predicate's index, or -1 (never true, never made true) where it is not one or the
+    // atom does not give it its arguments: such an atom cannot match a fact.
+    int known(const QString &predicate, qsizetype arguments) const
+    {
+        const int id = m_predicateIds.value(predicate, -1);
+        return id >= 0 && m_arity[size_t(id)] == arguments && arguments <= 32 ? id : -1;
+    }
+
     CFormula compile(const Formula &f, Scope scope, int &slots)
     {
         CFormula c;
         c.kind = f.kind;
         c.source = &f;
-        c.predicate = m_predicateIds.value(f.predicate, -1);
+        c.predicate = known(f.predicate, f.arguments.size());
         for (const TypedName &variable : f.variables) {
             scope.push_back({variable.name, slots});
             c.slots.push_back(slots++);
@@ -387,7 +395,7 @@ private:
     {
         CEffect c;
         c.kind = e.kind;
-        c.predicate = m_predicateIds.value(e.predicate, -1);
+        c.predicate = known(e.predicate, e.arguments.size());
         for (const TypedName &variable : e.variables) {
             scope.push_back({variable.name, slots});
             c.slots.push_back(slots++);
@@ -696,6 +704,9 @@ private:
     bool bindCell(int ref, int object)
     {
         const int cell = cellOf(ref);
+        if (m_cellValue[size_t(cell)] >= 0) {
+            return m_cellValue[size_t(cell)] == object; // the same cell in two places
+        }
         if (!typeFits(object, m_cellType[size_t(cell)])) {
             return false;
         }
@@ -890,8 +901,18 @@ private:
                   std::vector<int> &out,
                   size_t limit)
     {
-        if (full(definition, out, limit)) {
+        if (full(definition, out, limit) || m_stop) {
             return;
+        }
+        if ((++m_work & 0xffff) == 0) {
+            if (m_limits.cancel && m_limits.cancel->load()) {
+                m_stop = PlanResult::Outcome::Cancelled;
+            } else if (m_timer.elapsed() > m_limits.timeoutMs) {
+                m_stop = PlanResult::Outcome::TimeLimit;
+            }
+            if (m_stop) {
+                return;
+            }
         }
         if (index < definition.atoms.size()) {
             const CFormula &atom = *definition.atoms[index];
@@ -984,11 +1005,38 @@ private:
         return int(m_items.size()) - 1;
     }
 
-    std::vector<int> itemValues(const Item &item) const
+    // A value as a reason keeps it: an object, Unbound, or for a cell still open the variable
+    // it was made for (<= -2, an index into m_origins). Cells go with the branch that made
+    // them; what a reason recorded must not point at them.
+    int freeze(int v)
+    {
+        v = value(v);
+        if (!isCellRef(v)) {
+            return v;
+        }
+        const auto origin = m_cellOrigin[size_t(cellOf(v))];
+        const qint64 key = (qint64(origin.first) << 32) | quint32(origin.second);
+        auto it = m_originIds.find(key);
+        if (it == m_originIds.end()) {
+            it = m_originIds.insert(key, int(m_origins.size()));
+            m_origins.push_back(origin);
+        }
+        return -2 - *it;
+    }
+
+    std::vector<int> frozen(std::vector<int> values)
+    {
+        for (int &v : values) {
+            v = freeze(v);
+        }
+        return values;
+    }
+
+    std::vector<int> itemValues(const Item &item)
     {
         std::vector<int> values;
         for (int i = 0; i < item.argc; ++i) {
-            values.push_back(value(m_itemArgs[size_t(item.argOffset + i)]));
+            values.push_back(freeze(m_itemArgs[size_t(item.argOffset + i)]));
         }
         return values;
     }
@@ -1085,7 +1133,9 @@ private:
             return false;
         }
         const size_t width = size_t(std::max(action.slots, 1));
+        const size_t attemptsBefore = m_attempts.size();
         for (size_t c = 0; c < candidates.size(); c += width) {
+            m_attempts.resize(attemptsBefore); // those of the tasks after it, under another binding
             int *candidate = candidates.data() + c;
             const size_t cellMark = m_cellTrail.size();
             const size_t cellCount = m_cellValue.size();
@@ -1128,6 +1178,20 @@ private:
     {
         const quint64 key = situation(item);
         if (m_decomposing.count(key)) {
+            // Cut exactly when nothing but ends of decompositions lies between this task and
+            // the end of the one it repeats: then the two are the same search. Otherwise the
+            // cut may lose a plan that needs the repetition, and an exhausted search no longer
+            // proves there is none.
+            bool tail = false;
+            for (int next = item.next; next >= 0 && m_items[size_t(next)].task < 0; next = m_items[size_t(next)].next) {
+                if (m_items[size_t(next)].key == key) {
+                    tail = true;
+                    break;
+                }
+            }
+            if (!tail) {
+                m_complete = false;
+            }
             // The same task with the same arguments in the same state is already being
             // decomposed above: going on would only go round in a circle.
             auto why = std::make_shared<Why>();
@@ -1194,7 +1258,7 @@ private:
                 current = argument;
             }
             if (!matches) {
-                attempt.binding = binding;
+                attempt.binding = frozen(binding);
                 attempt.reason = Attempt::Reason::Arguments;
                 m_attempts.push_back(std::move(attempt));
                 continue;
@@ -1244,19 +1308,29 @@ private:
                     undoCells(cellMark, cellCount);
                     continue;
                 }
-                for (int slot = 0; slot < int(method.slotTypes.size()); ++slot) {
+                for (int slot = 0; slot < int(method.slotTypes.size()) && fits; ++slot) {
                     int &v = candidate[size_t(slot)];
-                    if (isCellRef(v)) {
-                        // The narrower type binds the cell the task gave.
-                        const int type = method.slotTypes[size_t(slot)];
-                        if (type != m_cellType[size_t(cellOf(v))]
-                            && m_domain.isSubtype(m_typeNames.at(type),
-                                                  m_typeNames.at(m_cellType[size_t(cellOf(v))]))) {
+                    const int type = method.slotTypes[size_t(slot)];
+                    if (isCellRef(v) && value(v) >= 0) {
+                        fits = typeFits(value(v), type); // bound meanwhile, by another place
+                    } else if (isCellRef(v)) {
+                        // The narrower type binds the cell the task gave; types apart, nothing does.
+                        const int cellType = m_cellType[size_t(cellOf(v))];
+                        if (!typesMeet(type, cellType)) {
+                            fits = false;
+                        } else if (type != cellType
+                                   && m_domain.isSubtype(m_typeNames.at(type), m_typeNames.at(cellType))) {
                             narrowCell(v, type);
                         }
                     } else if (v < 0) {
-                        v = newCell(method.slotTypes[size_t(slot)], methodIndex, slot);
+                        // A type without objects leaves nothing to bind it to later.
+                        fits = !m_members[size_t(type)].empty();
+                        v = newCell(type, methodIndex, slot);
                     }
+                }
+                if (!fits) {
+                    undoCells(cellMark, cellCount);
+                    continue;
                 }
                 const size_t nodesBefore = m_nodes.size();
                 const size_t nodeArgsBefore = m_nodeArgs.size();
@@ -1315,13 +1389,14 @@ private:
                 m_items.resize(itemsBefore);
                 m_itemArgs.resize(itemArgsBefore);
                 m_attempts.resize(attemptIndex + 1);
+                Attempt &failed = m_attempts[attemptIndex];
+                failed.chosen = false;
+                failed.binding = frozen(failed.binding); // before its cells go
                 undoCells(cellMark, cellCount);
                 Node &again = m_nodes[size_t(item.node)];
                 again.firstChild = -1;
                 again.childCount = 0;
                 again.method = -1;
-                Attempt &failed = m_attempts[attemptIndex];
-                failed.chosen = false;
                 auto why = std::make_shared<Why>();
                 if (m_stop) {
                     failed.reason = Attempt::Reason::Stopped;
@@ -1439,7 +1514,8 @@ private:
             WhyPtr inner = explainFalse(f.children.front(), binding);
             auto why = std::make_shared<Why>(inner ? *inner : Why{});
             for (size_t i = 0; i < f.slots.size(); ++i) {
-                why->forEach.append({f.source->variables.at(qsizetype(i)).name, m_objectNames.at(binding[f.slots[i]])});
+                why->forEach.push_back(
+                    {f.source->variables.at(qsizetype(i)).name, m_objectNames.at(binding[f.slots[i]])});
             }
             return why;
         }
@@ -1508,11 +1584,25 @@ private:
         return QString();
     }
 
+    // A value a reason recorded (see freeze).
+    QString recorded(int v) const
+    {
+        if (v >= 0) {
+            return m_objectNames.at(v);
+        }
+        if (v <= -2) {
+            const auto [method, slot] = m_origins[size_t(-2 - v)];
+            return method >= 0 ? m_methods[size_t(method)].source->parameters.at(slot).name
+                               : m_problem.htnParameters.at(slot).name;
+        }
+        return QString();
+    }
+
     QStringList names(const std::vector<int> &values) const
     {
         QStringList out;
         for (int v : values) {
-            out.append(name(v));
+            out.append(recorded(v));
         }
         return out;
     }
@@ -1528,7 +1618,7 @@ private:
         QStringList parts;
         for (int slot = 0; slot < parameters.size() && slot < int(binding.size()); ++slot) {
             if (binding[size_t(slot)] != Unbound) {
-                parts.append(parameters.at(slot).name + u'=' + name(binding[size_t(slot)]));
+                parts.append(parameters.at(slot).name + u'=' + recorded(binding[size_t(slot)]));
             }
         }
         return parts.join(u' ');
@@ -1667,7 +1757,7 @@ private:
             out.why.insert(QStringLiteral("arguments"), QJsonArray::fromStringList(names(why.values)));
             break;
         }
-        if (!why.forEach.isEmpty()) {
+        if (!why.forEach.empty()) {
             QStringList parts;
             QJsonObject each;
             for (const auto &[variable, object] : why.forEach) {
@@ -1739,9 +1829,12 @@ private:
             d.parent = node.parent;
             out.nodes.append(d);
         }
-        for (const Attempt &attempt : m_attempts) {
+        for (Attempt &attempt : m_attempts) {
             if (attempt.node < 0 || attempt.node >= out.nodes.size()) {
                 continue;
+            }
+            if (attempt.chosen) {
+                attempt.binding = frozen(attempt.binding);
             }
             const Explained why = reason(attempt.method, attempt.reason, attempt.why);
             out.nodes[attempt.node].attempts.append(MethodAttempt{m_methods[size_t(attempt.method)].source->name,
@@ -1757,6 +1850,7 @@ private:
         }
         out.expansions = m_expansions;
         out.loopsCut = m_loopsCut;
+        out.complete = m_complete;
         if (!solved) {
             for (int root : m_roots) {
                 const DecompositionNode &node = out.nodes.at(root);
@@ -1822,6 +1916,8 @@ private:
     std::vector<int> m_cellType;
     std::vector<std::pair<int, int>> m_cellOrigin; // (method or -1 for the network, parameter)
     std::vector<CellChange> m_cellTrail;
+    std::vector<std::pair<int, int>> m_origins; // what frozen values of open cells stand for
+    QHash<qint64, int> m_originIds;
 
     // the search
     std::vector<Node> m_nodes;
@@ -1834,6 +1930,8 @@ private:
     std::unordered_set<quint64> m_decomposing; // the situations of the compound tasks being decomposed
     qint64 m_expansions = 0;
     qint64 m_loopsCut = 0;
+    bool m_complete = true;
+    qint64 m_work = 0; // bindings tried, for the time limit within one large enumeration
     QElapsedTimer m_timer;
     qint64 m_elapsed = 0;
     std::optional<PlanResult::Outcome> m_stop;

@@ -66,6 +66,9 @@ struct PlanResult
     QList<DecompositionNode> nodes;
     qint64 expansions = 0;
     qint64 loopsCut = 0; // decompositions not tried because they would have gone round in a circle
+    // False when a cut loop was not a tail repetition (see docs/planning.md, "Circles"): an
+    // exhausted search then does not prove that there is no plan.
+    bool complete = true;
     qint64 elapsedMs = 0;
     // When there is no plan: the attempts at the first task that could not be decomposed.
     QList<MethodAttempt> failure;

@@ -243,7 +243,28 @@ private Q_SLOTS:
         const PlanResult none = solve(closed->domain, closed->problem);
         QCOMPARE(toString(none.outcome), QStringLiteral("exhausted"));
         QVERIFY(none.loopsCut > 0);
+        QVERIFY(none.complete); // every cut was a tail repetition: there is no plan
         QVERIFY2(none.expansions < 1000, qPrintable(QString::number(none.expansions)));
+    }
+
+    void aRepetitionPartwayIsCutAndSaidSo()
+    {
+        // count -> (count inc) | (): the inner count is in the same state as the outer one, with
+        // an inc still to come. Cutting it loses the plan that counts to two, so the search may
+        // not claim that there is none.
+        const auto parsed = parseBoth(
+            "(define (domain counter) (:predicates (one) (two))\n"
+            " (:task count :parameters ())\n"
+            " (:method m-more :parameters () :task (count) :ordered-subtasks (and (count) (inc)))\n"
+            " (:method m-stop :parameters () :task (count) :ordered-subtasks ())\n"
+            " (:action inc :parameters () :effect (and (when (one) (two)) (one)))\n"
+            " (:action done :parameters () :precondition (two)))\n",
+            "(define (problem p) (:domain counter) (:htn :ordered-subtasks (and (count) (done))))");
+        QVERIFY(parsed);
+        const PlanResult result = solve(parsed->domain, parsed->problem);
+        QCOMPARE(toString(result.outcome), QStringLiteral("exhausted"));
+        QVERIFY(result.loopsCut > 0);
+        QVERIFY(!result.complete);
     }
 
     void methodConstraintsBindOnlyWhatTheyAllow()
