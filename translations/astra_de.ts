@@ -8157,6 +8157,13 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
         <source>Team      follows the team&apos;s repository through the remote %1 (git config astra.remote)</source>
         <translation>Team      folgt dem Repository des Teams über das Remote %1 (git config astra.remote)</translation>
     </message>
+    <message numerus="yes">
+        <source>Every way was tried but %n that came back, partway through, to a task already being decomposed in the same state; a plan that needs such a repetition may exist.</source>
+        <translation>
+            <numerusform>Jeder Weg wurde versucht außer %n, der mitten in einer Zerlegung zu einer Aufgabe zurückkam, die im selben Zustand bereits zerlegt wird; ein Plan, der eine solche Wiederholung braucht, kann existieren.</numerusform>
+            <numerusform>Jeder Weg wurde versucht außer %n, die mitten in einer Zerlegung zu einer Aufgabe zurückkamen, die im selben Zustand bereits zerlegt wird; ein Plan, der eine solche Wiederholung braucht, kann existieren.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>astra::git</name>

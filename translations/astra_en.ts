@@ -8055,6 +8055,13 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
         <source>Team      follows the team&apos;s repository through the remote %1 (git config astra.remote)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>Every way was tried but %n that came back, partway through, to a task already being decomposed in the same state; a plan that needs such a repetition may exist.</source>
+        <translation>
+            <numerusform>Every way was tried but %n that came back, partway through, to a task already being decomposed in the same state; a plan that needs such a repetition may exist.</numerusform>
+            <numerusform>Every way was tried but %n that came back, partway through, to a task already being decomposed in the same state; a plan that needs such a repetition may exist.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>astra::git</name>
