@@ -122,7 +122,6 @@ struct Why
         NoneOf,
         Nothing,
         NoBinding,
-        Arguments,
         Stopped,
         NotA,
         Subtasks,
@@ -313,11 +312,10 @@ private:
             m_objectTypes.append(it.value());
         }
         for (const Predicate &predicate : m_domain.predicates) {
-            m_predicateIds.insert(predicate.name, int(m_predicateNames.size()));
-            m_predicateNames.append(predicate.name);
+            m_predicateIds.insert(predicate.name, int(m_arity.size()));
             m_arity.push_back(int(predicate.parameters.size()));
         }
-        m_true.resize(size_t(m_predicateNames.size()));
+        m_true.resize(m_arity.size());
         for (const Action &action : m_domain.actions) {
             m_taskIds.insert(action.name, int(m_taskNames.size()));
             m_taskNames.append(action.name);
@@ -1701,9 +1699,6 @@ private:
             out = {Tr::tr("no binding of the remaining parameters satisfies the precondition"),
                    causeJson("no-binding", why.line)};
             break;
-        case Why::Kind::Arguments:
-            out = {Tr::tr("the task's arguments do not fit the method's parameters"), causeJson("arguments", why.line)};
-            break;
         case Why::Kind::Stopped:
             out = {Tr::tr("the search stopped (%1)").arg(why.outcome), causeJson("stopped")};
             out.why.insert(QStringLiteral("outcome"), why.outcome);
@@ -1885,7 +1880,6 @@ private:
     QStringList m_objectNames;
     QStringList m_objectTypes;
     QHash<QString, int> m_predicateIds;
-    QStringList m_predicateNames;
     std::vector<int> m_arity;
     QHash<QString, int> m_typeIds;
     QStringList m_typeNames;
