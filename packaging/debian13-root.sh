@@ -154,8 +154,7 @@ inside_build_root() {
     cmake --build /build -j2
     local t0=$SECONDS
     say "Testing the qt6 flavour in the Debian 13 root"
-    local port=$((20000 + RANDOM % 20000))
-    ASTRA_TEST_PG_URL=$(/src/tests/scripts/pg-server.sh start /tmp/pg "$port")
+    ASTRA_TEST_PG_URL=$(/src/tests/scripts/pg-server.sh start /tmp/pg)
     export ASTRA_TEST_PG_URL
     local failed=0
     ctest --test-dir /build --output-on-failure -j2 || failed=1

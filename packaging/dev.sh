@@ -170,10 +170,9 @@ run_tests() {
     local timings=()
     local pgdir
     pgdir=$(mktemp -d /tmp/astra-pg.XXXXXX)
-    local port=$((20000 + RANDOM % 20000))
-    say "Starting PostgreSQL on 127.0.0.1:$port"
     local url
-    url=$(tests/scripts/pg-server.sh start "$pgdir" "$port")
+    url=$(tests/scripts/pg-server.sh start "$pgdir")
+    say "Started PostgreSQL at $url"
     # shellcheck disable=SC2064 # expand now: pgdir is local to this function
     trap "tests/scripts/pg-server.sh stop '$pgdir'" EXIT
     export ASTRA_TEST_PG_URL=$url
