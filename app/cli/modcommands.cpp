@@ -13,6 +13,24 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(astra::cli)
 };
 
+// Who named a file of a modification's scope.
+QString scopeSourceText(const QString &source)
+{
+    if (source == u"goal") {
+        return Tr::tr("goal");
+    }
+    if (source == u"plan") {
+        return Tr::tr("read by the plan");
+    }
+    if (source == u"import") {
+        return Tr::tr("--files");
+    }
+    if (source == u"comment") {
+        return Tr::tr("review comment");
+    }
+    return source;
+}
+
 QString statusNames()
 {
     QStringList names;
@@ -37,6 +55,42 @@ void printRevisions(QTextStream &out, const Modification &m, const QList<TestRes
                    .arg(revision.commit.left(12), revision.origin, revision.createdBy, revision.createdAt, tested)
                    .arg(revision.commit == m.headCommit ? Tr::tr("  (current)") : QString())
             << '\n';
+    }
+}
+
+// What the change was asked to touch, and what it touched beyond that.
+void printScope(QTextStream &out, const Modification &m)
+{
+    const ModificationScope &scope = m.scope;
+    switch (scope.state) {
+    case ModificationScope::State::NotRecorded:
+        out << Tr::tr("  scope    not recorded (made before scopes were kept)") << '\n';
+        return;
+    case ModificationScope::State::NoFiles:
+        out << Tr::tr("  scope    none: goal %1 names no files, so nothing is beyond it").arg(m.goalId) << '\n';
+        return;
+    case ModificationScope::State::Unstated:
+        out << Tr::tr("  scope    NO STATED SCOPE: imported without --files, for a goal that names no files") << '\n';
+        return;
+    case ModificationScope::State::Stated:
+        break;
+    }
+    QStringList named;
+    for (const ScopeEntry &entry : scope.entries) {
+        named.append(QStringLiteral("%1 (%2)").arg(entry.path, scopeSourceText(entry.source)));
+    }
+    out << Tr::tr("  scope    %1").arg(named.join(QStringLiteral(", "))) << '\n';
+    if (scope.beyondFiles.isEmpty()) {
+        out << Tr::tr("  beyond   nothing: every changed file is in scope") << '\n';
+        return;
+    }
+    out << Tr::tr("  BEYOND SCOPE: %n file(s), %1 changed line(s)", nullptr, int(scope.beyondFiles.size()))
+               .arg(scope.beyondLines)
+        << '\n';
+    for (const ModificationFile &file : m.files) {
+        if (scope.beyondFiles.contains(file.path)) {
+            out << QStringLiteral("    %1  +%2 -%3").arg(file.path).arg(file.additions).arg(file.deletions) << '\n';
+        }
     }
 }
 
@@ -83,6 +137,7 @@ void printModification(QTextStream &out, const Modification &m, const QList<Test
                    .arg(file.flags.isEmpty() ? QString() : QStringLiteral("  [%1]").arg(file.flags.join(u' ')))
             << '\n';
     }
+    printScope(out, m);
     if (!m.flags.isEmpty()) {
         out << Tr::tr("  flags    %1").arg(m.flags.join(QStringLiteral(", "))) << '\n';
     }
@@ -119,16 +174,26 @@ QJsonObject withTests(const Modification &m, const QList<TestResultRecord> &test
 int runPropose(Context &context)
 {
     int exitCode = Success;
-    if (!context.onlyOptions(
-            {QStringLiteral("patch"), QStringLiteral("branch"), QStringLiteral("goal"), QStringLiteral("title")},
-            &exitCode)) {
+    if (!context.onlyOptions({QStringLiteral("patch"),
+                              QStringLiteral("branch"),
+                              QStringLiteral("goal"),
+                              QStringLiteral("title"),
+                              QStringLiteral("files")},
+                             &exitCode)) {
         return exitCode;
     }
     const bool patch = context.parser.isSet(QStringLiteral("patch"));
     const bool branch = context.parser.isSet(QStringLiteral("branch"));
-    if (patch == branch || !context.args.isEmpty()) {
-        return context.usage(Tr::tr("propose needs exactly one of --patch FILE or --branch NAME."));
+    const bool named = context.parser.isSet(QStringLiteral("files"));
+    if (patch == branch || (!context.args.isEmpty() && !named)) {
+        return context.usage(
+            Tr::tr("propose needs exactly one of --patch FILE or --branch NAME; the files the change "
+                   "is meant to touch go after --files."));
     }
+    if (named && context.args.isEmpty()) {
+        return context.usage(Tr::tr("--files needs at least one path."));
+    }
+    const QStringList files = context.args;
     std::optional<qint64> goal;
     if (context.parser.isSet(QStringLiteral("goal"))) {
         qint64 id = 0;
@@ -155,8 +220,8 @@ int runPropose(Context &context)
         return exitCode;
     }
     const QString title = context.parser.value(QStringLiteral("title"));
-    auto created = patch ? workspace->proposePatch(diff, goal, title)
-                         : workspace->proposeBranch(context.parser.value(QStringLiteral("branch")), goal, title);
+    auto created = patch ? workspace->proposePatch(diff, goal, title, files)
+                         : workspace->proposeBranch(context.parser.value(QStringLiteral("branch")), goal, title, files);
     context.printWarnings(*workspace);
     if (!created) {
         return context.fail(created.error());

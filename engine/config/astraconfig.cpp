@@ -37,7 +37,8 @@ constexpr std::string_view rootKeys[] =
     {"workspace", "policy", "tests", "jobs", "generator", "detectors", "principles", "proposer", "team"};
 constexpr std::string_view teamKeys[] = {"required_approvals", "separate_duties", "lease"};
 constexpr std::string_view workspaceKeys[] = {"target_branch"};
-constexpr std::string_view policyKeys[] = {"allowed", "forbidden", "max_file_kb", "max_files", "max_total_kb"};
+constexpr std::string_view policyKeys[] =
+    {"allowed", "forbidden", "max_file_kb", "max_files", "max_total_kb", "scope", "max_changed_lines"};
 constexpr std::string_view testsKeys[] = {"command", "timeout_s", "report", "sandbox", "scratch_mb"};
 constexpr std::string_view jobKeys[] = {"name", "command", "every", "timeout_s", "report"};
 constexpr std::string_view generatorKeys[] = {"interval",
@@ -724,6 +725,10 @@ void ConfigReader::readPolicy(const toml::table &table, PolicySection &out)
     readInt(table, key, "max_file_kb", 1, Tr::tr("a positive integer (kilobytes)"), out.maxFileKb);
     readInt(table, key, "max_files", 1, Tr::tr("a positive integer (files)"), out.maxFiles);
     readInt(table, key, "max_total_kb", 1, Tr::tr("a positive integer (kilobytes)"), out.maxTotalKb);
+    int scope = 0;
+    if (readChoice(table, key, "scope", {QStringLiteral("flag"), QStringLiteral("refuse")}, scope))
+        out.scope = static_cast<PolicySection::Scope>(scope);
+    readInt(table, key, "max_changed_lines", 1, Tr::tr("a positive integer (lines)"), out.maxChangedLines);
 }
 
 void ConfigReader::readTests(const toml::table &table, TestsSection &out)

@@ -32,6 +32,16 @@ struct PolicySection
     int maxFileKb = 100; // max_file_kb: the largest file the agent may write, in KB
     int maxFiles = 200; // max_files: the most files one change may touch (a rename counts once)
     int maxTotalKb = 5 * 1024; // max_total_kb: the most one change may write, all files together, in KB
+    // scope: what happens to a change that goes beyond the files its goal, plan, import or review
+    // comments name: the reviewer is told (flag), or the change is refused (refuse).
+    enum class Scope
+    {
+        Flag,
+        Refuse,
+    };
+    Scope scope = Scope::Flag;
+    // max_changed_lines: the most lines one change may add and delete, all files together; 0: no limit.
+    int maxChangedLines = 0;
 
     bool operator==(const PolicySection &) const = default;
 };

@@ -208,6 +208,13 @@ QString defaultConfigText(const QString &targetBranch, const QString &testComman
     line(QStringLiteral("max_files = %1").arg(defaults.policy.maxFiles));
     line(QStringLiteral("# The most one change may write, all its files together, in KB."));
     line(QStringLiteral("max_total_kb = %1").arg(defaults.policy.maxTotalKb));
+    line(QStringLiteral("# A change that touches files beyond what its goal, plan, import or review comments"));
+    line(QStringLiteral(
+        "# name: \"flag\" tells the reviewer which files and how many lines; \"refuse\" writes nothing."));
+    line(QStringLiteral("scope = \"flag\""));
+    line(QStringLiteral(
+        "# The most lines one change may add and delete, all its files together (no limit unless set)."));
+    line(QStringLiteral("# max_changed_lines = 400"));
     line();
     line(QStringLiteral("[tests]"));
     line(QStringLiteral("# The command line that runs the tests. It runs on an exported copy of the change,"));

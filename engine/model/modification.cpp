@@ -2,6 +2,8 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
+
 namespace astra {
 
 namespace {
@@ -206,6 +208,98 @@ int Modification::revisionOf(const QString &commit) const
     return 0;
 }
 
+bool ModificationScope::contains(const QString &path) const
+{
+    return std::any_of(entries.cbegin(), entries.cend(), [&path](const ScopeEntry &entry) {
+        const QString &named = entry.path;
+        if (named.isEmpty()) {
+            return false;
+        }
+        if (named.endsWith(u'/')) {
+            return path.startsWith(named);
+        }
+        return path == named || (path.startsWith(named) && path.at(named.size()) == u'/');
+    });
+}
+
+void ModificationScope::add(const QString &path, const QString &source)
+{
+    const QString trimmed = path.trimmed();
+    if (trimmed.isEmpty()) {
+        return;
+    }
+    for (const ScopeEntry &entry : std::as_const(entries)) {
+        if (entry.path == trimmed) {
+            return;
+        }
+    }
+    entries.append(ScopeEntry{trimmed, source});
+}
+
+QStringList ModificationScope::paths() const
+{
+    QStringList result;
+    for (const ScopeEntry &entry : entries) {
+        result.append(entry.path);
+    }
+    return result;
+}
+
+QString toString(ModificationScope::State state)
+{
+    switch (state) {
+    case ModificationScope::State::Stated:
+        return QStringLiteral("stated");
+    case ModificationScope::State::NoFiles:
+        return QStringLiteral("no_files");
+    case ModificationScope::State::Unstated:
+        return QStringLiteral("unstated");
+    case ModificationScope::State::NotRecorded:
+        break;
+    }
+    return QStringLiteral("not_recorded");
+}
+
+QJsonObject ModificationScope::toJson() const
+{
+    QJsonObject object;
+    object.insert(QStringLiteral("state"), toString(state));
+    QJsonArray named;
+    for (const ScopeEntry &entry : entries) {
+        QJsonObject item;
+        item.insert(QStringLiteral("path"), entry.path);
+        item.insert(QStringLiteral("source"), entry.source);
+        named.append(item);
+    }
+    object.insert(QStringLiteral("files"), named);
+    object.insert(QStringLiteral("beyond_files"), toArray(beyondFiles));
+    object.insert(QStringLiteral("beyond_lines"), beyondLines);
+    object.insert(QStringLiteral("changed_lines"), changedLines);
+    return object;
+}
+
+ModificationScope ModificationScope::fromJson(const QJsonObject &object)
+{
+    ModificationScope scope;
+    const QString state = object.value(QStringLiteral("state")).toString();
+    for (const auto candidate : {State::Stated, State::NoFiles, State::Unstated}) {
+        if (state == toString(candidate)) {
+            scope.state = candidate;
+        }
+    }
+    for (const QJsonValue &value : object.value(QStringLiteral("files")).toArray()) {
+        const QJsonObject item = value.toObject();
+        scope.entries.append(
+            ScopeEntry{item.value(QStringLiteral("path")).toString(), item.value(QStringLiteral("source")).toString()});
+    }
+    for (const QJsonValue &value : object.value(QStringLiteral("beyond_files")).toArray()) {
+        scope.beyondFiles.append(value.toString());
+    }
+    scope.beyondLines = object.value(QStringLiteral("beyond_lines")).toInt();
+    scope.changedLines = object.value(QStringLiteral("changed_lines")).toInt();
+    return scope;
+}
+
 QJsonObject Modification::toJson() const
 {
     QJsonObject object;
@@ -225,6 +319,7 @@ QJsonObject Modification::toJson() const
     object.insert(QStringLiteral("revert_commit"), revertCommit.isEmpty() ? QJsonValue() : QJsonValue(revertCommit));
     object.insert(QStringLiteral("flags"), toArray(flags));
     object.insert(QStringLiteral("conflict_paths"), toArray(conflictPaths));
+    object.insert(QStringLiteral("scope"), scope.toJson());
     object.insert(QStringLiteral("version"), version);
     object.insert(QStringLiteral("created_at"), createdAt);
     object.insert(QStringLiteral("updated_at"), updatedAt);

@@ -157,6 +157,45 @@ struct ReviewComment
     QJsonObject toJson() const;
 };
 
+// A file or folder a modification was asked to change, and who named it: its goal (evidence,
+// `astra goal add --files`), its plan (a code_read step), its import (`astra propose --files`) or a
+// review comment a revision answers.
+struct ScopeEntry
+{
+    QString path; // a repository path; a folder covers every file under it
+    QString source; // goal, plan, import, comment
+
+    bool operator==(const ScopeEntry &) const = default;
+};
+
+// What a modification was asked to change, and how far it went beyond that: recorded with each
+// revision, so that a reviewer sees an agent's scope creep without reading the whole diff.
+struct ModificationScope
+{
+    enum class State
+    {
+        NotRecorded, // made before scopes were kept
+        Stated, // checked against `entries`
+        NoFiles, // its goal names no files (added by hand without --files): nothing to check
+        Unstated, // an import with neither --files nor a goal that names files: flagged
+    };
+    State state = State::NotRecorded;
+    QList<ScopeEntry> entries;
+    QStringList beyondFiles; // the changed files outside it
+    int beyondLines = 0; // their lines added and deleted
+    int changedLines = 0; // every changed file's lines added and deleted
+
+    // Whether `path` is in it: named, or under a named folder.
+    bool contains(const QString &path) const;
+    // Adds `path` from `source` unless it is named already.
+    void add(const QString &path, const QString &source);
+    QStringList paths() const;
+    QJsonObject toJson() const;
+    static ModificationScope fromJson(const QJsonObject &object);
+};
+
+QString toString(ModificationScope::State state); // "stated", "no_files", "unstated", "not_recorded"
+
 struct Modification
 {
     qint64 id = 0;
@@ -180,6 +219,7 @@ struct Modification
     QList<Revision> revisions; // oldest first; the last one is headCommit
     QStringList approvers; // who approved what is there now (approvals are withdrawn by a new test or revision)
     QStringList assignees; // the people asked to review it
+    ModificationScope scope; // of the current revision
 
     // The revision whose commit is `commit`; 0 when none is.
     int revisionOf(const QString &commit) const;

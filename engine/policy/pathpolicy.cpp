@@ -680,6 +680,10 @@ QString policyRuleName(PolicyRule rule)
         return QStringLiteral("too_many_files");
     case PolicyRule::TooManyBytes:
         return QStringLiteral("too_many_bytes");
+    case PolicyRule::BeyondScope:
+        return QStringLiteral("beyond_scope");
+    case PolicyRule::TooManyChangedLines:
+        return QStringLiteral("too_many_changed_lines");
     }
     return QStringLiteral("unknown");
 }

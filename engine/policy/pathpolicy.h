@@ -39,6 +39,8 @@ enum class PolicyRule
     FileTooLarge,
     TooManyFiles,
     TooManyBytes,
+    BeyondScope, // a file outside what the change was asked to touch, with [policy] scope = "refuse"
+    TooManyChangedLines, // more lines added and deleted than [policy] max_changed_lines
 };
 
 // The stable snake_case name the ledger records: "not_canonical", "forbidden_character", ...

@@ -401,6 +401,16 @@ QList<Migration> builtinMigrations()
         },
     });
 
+    // What each modification was asked to change, and how far beyond that it went (per revision,
+    // with its flags). NULL: made before scopes were kept.
+    migrations.append(Migration{
+        11,
+        QStringLiteral("modification scope"),
+        {
+            QStringLiteral("ALTER TABLE modifications ADD COLUMN scope TEXT"),
+        },
+    });
+
     return migrations;
 }
 

@@ -21,7 +21,13 @@ struct Tr
 const char *const columns =
     "id, goal_id, task_id, status, title, rationale, branch, target_branch, base_commit, "
     "head_commit, merge_commit, revert_commit, flags, conflict_paths, version, created_at, "
-    "updated_at";
+    "updated_at, scope";
+
+// The scope column: JSON, or NULL for a modification made before scopes were kept.
+QVariant scopeColumn(const ModificationScope &scope)
+{
+    return scope.state == ModificationScope::State::NotRecorded ? QVariant() : QVariant(jsonColumn(scope.toJson()));
+}
 
 Modification fromQuery(const QSqlQuery &query)
 {
@@ -45,6 +51,9 @@ Modification fromQuery(const QSqlQuery &query)
     m.version = query.value(14).toInt();
     m.createdAt = query.value(15).toString();
     m.updatedAt = query.value(16).toString();
+    if (!query.value(17).isNull()) {
+        m.scope = ModificationScope::fromJson(QJsonDocument::fromJson(query.value(17).toString().toUtf8()).object());
+    }
     return m;
 }
 
@@ -67,8 +76,8 @@ Result<Modification> ModificationRepository::insert(const Modification &modifica
     auto query = m_db.exec(
         Tr::tr("Creating a modification"),
         QStringLiteral("INSERT INTO modifications (goal_id, task_id, status, title, rationale, branch, target_branch, "
-                       "base_commit, head_commit, flags, conflict_paths, version, created_at, updated_at) VALUES "
-                       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+                       "base_commit, head_commit, flags, conflict_paths, version, created_at, updated_at, scope) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
         {stored.goalId,
          stored.taskId ? QVariant(*stored.taskId) : QVariant(),
          toString(stored.status),
@@ -82,7 +91,8 @@ Result<Modification> ModificationRepository::insert(const Modification &modifica
          jsonColumn(QJsonArray::fromStringList(stored.conflictPaths)),
          stored.version,
          stored.createdAt,
-         stored.updatedAt});
+         stored.updatedAt,
+         scopeColumn(stored.scope)});
     if (!query) {
         return query.error();
     }
@@ -603,23 +613,26 @@ Result<QString> ModificationRepository::approvedBy(qint64 modificationId) const
 Result<Modification> ModificationRepository::updateRevision(const Modification &modification,
                                                             const QString &baseCommit,
                                                             const QString &headCommit,
-                                                            const QStringList &flags)
+                                                            const QStringList &flags,
+                                                            const ModificationScope &scope)
 {
     Modification updated = modification;
     updated.baseCommit = baseCommit;
     updated.headCommit = headCommit;
     updated.flags = flags;
+    updated.scope = scope;
     updated.conflictPaths.clear();
     updated.version = modification.version + 1;
     updated.updatedAt = isoNow();
     if (Status written = m_db.execVersioned(
             Tr::tr("Recording the new revision of modification %1").arg(modification.id),
             QStringLiteral("UPDATE modifications SET base_commit = ?, head_commit = ?, flags = ?, conflict_paths = ?, "
-                           "version = ?, updated_at = ? WHERE id = ? AND version = ?"),
+                           "scope = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?"),
             {baseCommit,
              headCommit,
              jsonColumn(QJsonArray::fromStringList(flags)),
              jsonColumn(QJsonArray()),
+             scopeColumn(scope),
              updated.version,
              updated.updatedAt,
              modification.id,

@@ -72,11 +72,13 @@ public:
     // Who gave the latest approving review.
     Result<QString> approvedBy(qint64 modificationId) const;
 
-    // A new revision: base and head commits and flags, at the version read (a Conflict otherwise).
+    // A new revision: base and head commits, flags and scope, at the version read (a Conflict
+    // otherwise).
     Result<Modification> updateRevision(const Modification &modification,
                                         const QString &baseCommit,
                                         const QString &headCommit,
-                                        const QStringList &flags);
+                                        const QStringList &flags,
+                                        const ModificationScope &scope);
     // The files of the current revision, replacing the previous revision's.
     Status replaceFiles(qint64 id, const QList<ModificationFile> &files);
 

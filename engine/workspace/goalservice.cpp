@@ -19,6 +19,19 @@ struct Tr
 };
 } // namespace
 
+Status checkGoalFiles(const QStringList &files)
+{
+    for (const QString &file : files) {
+        if (file.isEmpty() || QDir::isAbsolutePath(file) || file.startsWith(u"../") || file == u"..") {
+            return makeError(Tr::tr("--files %1: a goal's files are paths relative to the repository root, inside it "
+                                    "(e.g. src/parser.cpp).")
+                                 .arg(file),
+                             ErrorKind::Invalid);
+        }
+    }
+    return {};
+}
+
 GoalService::GoalService(Database &db, Ledger &ledger, Decisions &decisions)
     : m_db(db)
     , m_ledger(ledger)
@@ -32,16 +45,10 @@ Result<Goal> GoalService::draft(const QString &title, const QStringList &files, 
         return makeError(Tr::tr("A goal needs a title: `astra goal add \"what should change\" [--files PATH...]`."),
                          ErrorKind::Invalid);
     }
-    QJsonArray fileArray;
-    for (const QString &file : files) {
-        if (file.isEmpty() || QDir::isAbsolutePath(file) || file.startsWith(u"../") || file == u"..") {
-            return makeError(Tr::tr("--files %1: a goal's files are paths relative to the repository root, inside it "
-                                    "(e.g. src/parser.cpp).")
-                                 .arg(file),
-                             ErrorKind::Invalid);
-        }
-        fileArray.append(file);
+    if (Status named = checkGoalFiles(files); !named) {
+        return named.error();
     }
+    const QJsonArray fileArray = QJsonArray::fromStringList(files);
     Goal goal;
     goal.kind = QStringLiteral("user-request");
     goal.title = trimmed;

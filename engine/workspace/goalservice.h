@@ -12,6 +12,10 @@ class Database;
 class Decisions;
 class Ledger;
 
+// Files a person names for a goal or an import (--files): paths relative to the repository root,
+// inside it; an error names the first that is not.
+Status checkGoalFiles(const QStringList &files);
+
 // Goals a person adds and moves. Every change is one transition with its ledger entry.
 class GoalService
 {

@@ -12,6 +12,7 @@
 #include "git/revisions.h"
 #include "git/treediff.h"
 #include "policy/pathpolicy.h"
+#include "policy/scope.h"
 #include "sandbox/testrunner.h"
 #include "store/database.h"
 #include "store/goalrepository.h"
@@ -143,6 +144,71 @@ PolicyLimits policyLimitsFor(const Config &config)
     return limits;
 }
 
+Result<ModificationScope> scopeOfGoal(Database &db, const Goal &goal, std::optional<qint64> planId)
+{
+    ModificationScope scope;
+    for (const QString &file : goal.files()) {
+        scope.add(file, QStringLiteral("goal"));
+    }
+    if (!planId) {
+        auto plan = PlanRepository(db).current(goal.id);
+        if (!plan) {
+            return plan.error();
+        }
+        if (*plan) {
+            planId = (*plan)->id;
+        }
+    }
+    if (planId) {
+        auto tasks = TaskRepository(db).forPlan(*planId);
+        if (!tasks) {
+            return tasks.error();
+        }
+        for (const TaskRecord &task : std::as_const(*tasks)) {
+            if (task.kind == u"code_read") {
+                scope.add(task.input.value(QStringLiteral("path")).toString(), QStringLiteral("plan"));
+            }
+        }
+    }
+    scope.state = scope.entries.isEmpty() ? ModificationScope::State::NoFiles : ModificationScope::State::Stated;
+    return scope;
+}
+
+Error scopeRefusal(const QList<PolicyViolation> &violations)
+{
+    QStringList lines;
+    for (const PolicyViolation &violation : violations) {
+        lines.append(violation.message);
+    }
+    return makeError(Tr::tr("The scope policy refused the change; nothing was written:\n%1").arg(lines.join(u'\n')),
+                     ErrorKind::Refused);
+}
+
+namespace {
+// What a scope refusal's ledger entry keeps beside the violations: the scope, and every file
+// with its lines, so that the entry names what the change would have touched.
+QJsonObject scopeRecord(const ModificationScope &scope, const QList<ModificationFile> &files)
+{
+    QJsonArray changed;
+    for (const ModificationFile &file : files) {
+        QJsonObject item;
+        item.insert(QStringLiteral("path"), file.path);
+        item.insert(QStringLiteral("additions"), file.additions);
+        item.insert(QStringLiteral("deletions"), file.deletions);
+        changed.append(item);
+    }
+    QJsonObject extra;
+    extra.insert(QStringLiteral("scope"), scope.toJson());
+    extra.insert(QStringLiteral("changed_files"), changed);
+    return extra;
+}
+} // namespace
+
+QString policySourceOf(const Config &config)
+{
+    return config.policySource.isEmpty() ? config.sourcePath : config.policySource;
+}
+
 ModificationService::ModificationService(Database &db,
                                          GitRepository &repo,
                                          const Config &config,
@@ -159,11 +225,13 @@ ModificationService::ModificationService(Database &db,
     , m_stateDir(std::move(stateDir))
 {}
 
-Status
-ModificationService::recordViolations(qint64 goalId, const QString &source, const QList<PolicyViolation> &violations)
+Status ModificationService::recordViolations(qint64 goalId,
+                                             const QString &source,
+                                             const QList<PolicyViolation> &violations,
+                                             const QJsonObject &extra)
 {
     return m_db.writeTransaction([&]() -> Status {
-        QJsonObject meta;
+        QJsonObject meta = extra;
         meta.insert(QStringLiteral("source"), source);
         meta.insert(QStringLiteral("violations"), violationsToJson(violations));
         auto entry = m_ledger.append(LedgerRecord{m_decisions.actor(),
@@ -189,7 +257,8 @@ Result<Modification> ModificationService::createFor(qint64 goalId,
                                                     const QString &who,
                                                     std::optional<TaskClaim> claim,
                                                     const QString &baseCommit,
-                                                    bool imported)
+                                                    bool imported,
+                                                    const QStringList &importFiles)
 {
     auto goal = newGoal ? Result<Goal>(*newGoal) : GoalRepository(m_db).find(goalId);
     if (!goal) {
@@ -229,6 +298,29 @@ Result<Modification> ModificationService::createFor(qint64 goalId,
             }
         }
         return prepared.error();
+    }
+    // What it was asked to change: a change beyond it is flagged, or refused before anything is written.
+    auto scope = scopeForNew(*goal, newGoal.has_value(), claim, imported, importFiles);
+    if (!scope) {
+        return scope.error();
+    }
+    if (const QList<PolicyViolation> refused =
+            checkScope(*scope, prepared->files, prepared->flags, m_config.policy, policySourceOf(m_config));
+        !refused.isEmpty()) {
+        const QJsonObject extra = scopeRecord(*scope, prepared->files);
+        if (newGoal) {
+            if (Status recorded =
+                    recordImportRefusal(std::nullopt, newGoal->title, QStringLiteral("change_set"), refused, extra);
+                !recorded) {
+                return recorded.error();
+            }
+        } else {
+            if (Status recorded = recordViolations(goalId, QStringLiteral("change_set"), refused, extra); !recorded) {
+                return recorded.error();
+            }
+            m_decisions.checkpointAfterDecision();
+        }
+        return scopeRefusal(refused);
     }
 
     Modification created;
@@ -276,6 +368,7 @@ Result<Modification> ModificationService::createFor(qint64 goalId,
         row.targetBranch = target;
         row.baseCommit = *base;
         row.flags = prepared->flags;
+        row.scope = *scope;
         auto inserted = repository.insert(row);
         if (!inserted) {
             return inserted.error();
@@ -330,6 +423,7 @@ Result<Modification> ModificationService::createFor(qint64 goalId,
         meta.insert(QStringLiteral("head"), created.headCommit);
         meta.insert(QStringLiteral("files"), int(created.files.size()));
         meta.insert(QStringLiteral("flags"), toArray(created.flags));
+        meta.insert(QStringLiteral("scope"), created.scope.toJson());
         meta.insert(QStringLiteral("revision"), 1);
         auto entry = m_ledger.append(LedgerRecord{who,
                                                   QStringLiteral("modification_created"),
@@ -350,6 +444,39 @@ Result<Modification> ModificationService::createFor(qint64 goalId,
         return done.error();
     }
     return created;
+}
+
+Result<ModificationScope> ModificationService::scopeForNew(const Goal &goal,
+                                                           bool newGoal,
+                                                           std::optional<TaskClaim> claim,
+                                                           bool imported,
+                                                           const QStringList &importFiles)
+{
+    ModificationScope scope;
+    if (imported && !importFiles.isEmpty()) {
+        for (const QString &file : importFiles) {
+            scope.add(file, QStringLiteral("import"));
+        }
+        scope.state = ModificationScope::State::Stated;
+        return scope;
+    }
+    if (newGoal) {
+        scope.state = imported ? ModificationScope::State::Unstated : ModificationScope::State::NoFiles;
+        return scope;
+    }
+    std::optional<qint64> planId;
+    if (claim) {
+        auto task = TaskRepository(m_db).find(claim->taskId);
+        if (!task) {
+            return task.error();
+        }
+        planId = task->planId;
+    }
+    auto found = scopeOfGoal(m_db, goal, planId);
+    if (found && imported && found->state == ModificationScope::State::NoFiles) {
+        found->state = ModificationScope::State::Unstated;
+    }
+    return found;
 }
 
 Result<Goal> ModificationService::awaitImportedChange(Goal goal, const QString &who)
@@ -407,24 +534,27 @@ Result<QString> ModificationService::importBase(std::optional<qint64> goalId)
     return m_repo.branchCommit(m_config.workspace.targetBranch);
 }
 
-Result<Modification>
-ModificationService::createImported(std::optional<qint64> goalId, const QString &goalTitle, const ChangeSet &changes)
+Result<Modification> ModificationService::createImported(std::optional<qint64> goalId,
+                                                         const QString &goalTitle,
+                                                         const ChangeSet &changes,
+                                                         const QStringList &files)
 {
     Result<Modification> created = makeError(QString());
     if (goalId) {
-        created = createFor(*goalId, std::nullopt, changes, m_decisions.actor(), std::nullopt, {}, true);
+        created = createFor(*goalId, std::nullopt, changes, m_decisions.actor(), std::nullopt, {}, true, files);
     } else {
+        // The goal made for it names the files its scope names.
         auto draft =
             m_goals.draft(goalTitle.trimmed().isEmpty()
                               ? sharedText(QT_TRANSLATE_NOOP("astra::Shared", "Review an imported change")).text
                               : goalTitle,
-                          {});
+                          files);
         if (!draft) {
             return draft.error();
         }
         draft->kind = QStringLiteral("imported-change");
-        draft->fingerprint = goalFingerprint(draft->kind, draft->title, {});
-        created = createFor(0, *draft, changes, m_decisions.actor(), std::nullopt, {}, true);
+        draft->fingerprint = goalFingerprint(draft->kind, draft->title, files);
+        created = createFor(0, *draft, changes, m_decisions.actor(), std::nullopt, {}, true, files);
     }
     if (created) {
         m_decisions.checkpointAfterDecision();
@@ -435,16 +565,17 @@ ModificationService::createImported(std::optional<qint64> goalId, const QString 
 Status ModificationService::recordImportRefusal(std::optional<qint64> goalId,
                                                 const QString &title,
                                                 const QString &source,
-                                                const QList<PolicyViolation> &violations)
+                                                const QList<PolicyViolation> &violations,
+                                                const QJsonObject &extra)
 {
     if (goalId) {
-        if (Status recorded = recordViolations(*goalId, source, violations); !recorded) {
+        if (Status recorded = recordViolations(*goalId, source, violations, extra); !recorded) {
             return recorded;
         }
     } else {
         // No goal is made for a change that was refused: the ledger entry stands on its own.
         Status recorded = m_db.writeTransaction([&]() -> Status {
-            QJsonObject meta;
+            QJsonObject meta = extra;
             meta.insert(QStringLiteral("source"), source);
             meta.insert(QStringLiteral("title"), title);
             meta.insert(QStringLiteral("violations"), violationsToJson(violations));
@@ -462,9 +593,14 @@ Status ModificationService::recordImportRefusal(std::optional<qint64> goalId,
     return {};
 }
 
-Result<Modification>
-ModificationService::proposePatch(const QByteArray &patch, std::optional<qint64> goalId, const QString &title)
+Result<Modification> ModificationService::proposePatch(const QByteArray &patch,
+                                                       std::optional<qint64> goalId,
+                                                       const QString &title,
+                                                       const QStringList &files)
 {
+    if (Status named = checkGoalFiles(files); !named) {
+        return named.error();
+    }
     auto base = importBase(goalId);
     if (!base) {
         return base.error();
@@ -505,12 +641,18 @@ ModificationService::proposePatch(const QByteArray &patch, std::optional<qint64>
                           changes->title.isEmpty()
                               ? sharedText(QT_TRANSLATE_NOOP("astra::Shared", "Review an imported patch")).text
                               : changes->title,
-                          *changes);
+                          *changes,
+                          files);
 }
 
-Result<Modification>
-ModificationService::proposeBranch(const QString &branch, std::optional<qint64> goalId, const QString &title)
+Result<Modification> ModificationService::proposeBranch(const QString &branch,
+                                                        std::optional<qint64> goalId,
+                                                        const QString &title,
+                                                        const QStringList &files)
 {
+    if (Status named = checkGoalFiles(files); !named) {
+        return named.error();
+    }
     auto base = importBase(goalId);
     if (!base) {
         return base.error();
@@ -551,7 +693,7 @@ ModificationService::proposeBranch(const QString &branch, std::optional<qint64> 
         + sharedText(QT_TRANSLATE_NOOP("astra::Shared", "Imported from branch %1 (its changes since %2)."),
                      {branch, mergeBase.left(12)})
               .text;
-    return createImported(goalId, changes->title, *changes);
+    return createImported(goalId, changes->title, *changes, files);
 }
 
 Result<QList<Modification>> ModificationService::list(std::optional<ModificationStatus> status)

@@ -23,6 +23,17 @@ struct PolicyViolation;
 // The path policy's limits as the workspace configures them.
 PolicyLimits policyLimitsFor(const Config &config);
 
+// What work on goal `goal` is asked to change: the files its evidence names (a detector's
+// findings, failing tests' files, `astra goal add --files`) and those plan `planId` (none: the
+// goal's current plan) reads in its code_read steps. No files: State::NoFiles.
+Result<ModificationScope> scopeOfGoal(Database &db, const Goal &goal, std::optional<qint64> planId = std::nullopt);
+
+// The .astra.toml whose [policy] is in force, for messages.
+QString policySourceOf(const Config &config);
+
+// The scope check of a change (checkScope) refused it: the message, naming every file and rule.
+Error scopeRefusal(const QList<PolicyViolation> &violations);
+
 // What rolling back a merged modification would touch, shown before asking.
 struct RollbackImpact
 {
@@ -56,8 +67,16 @@ public:
                                 const QString &who,
                                 std::optional<TaskClaim> claim = std::nullopt,
                                 const QString &baseCommit = {});
-    Result<Modification> proposePatch(const QByteArray &patch, std::optional<qint64> goalId, const QString &title);
-    Result<Modification> proposeBranch(const QString &branch, std::optional<qint64> goalId, const QString &title);
+    // An imported change's scope is `files` when given, else what its goal names; with neither it
+    // is flagged "no_stated_scope".
+    Result<Modification> proposePatch(const QByteArray &patch,
+                                      std::optional<qint64> goalId,
+                                      const QString &title,
+                                      const QStringList &files = {});
+    Result<Modification> proposeBranch(const QString &branch,
+                                       std::optional<qint64> goalId,
+                                       const QString &title,
+                                       const QStringList &files = {});
     Result<QList<Modification>> list(std::optional<ModificationStatus> status);
     Result<Modification> find(qint64 id);
     Result<QList<TestResultRecord>> testResults(qint64 modificationId);
@@ -77,8 +96,12 @@ public:
     Result<Modification> assignReviewers(qint64 id, const QStringList &people, bool assign);
     Result<TreeDiff> diff(qint64 id, const TreeDiffOptions &options);
     Result<QStringList> prune(int days);
-    // A refusal by the path policy, ledgered on goal `goalId` (`source`: what was refused).
-    Status recordViolations(qint64 goalId, const QString &source, const QList<PolicyViolation> &violations);
+    // A refusal by the path policy, ledgered on goal `goalId` (`source`: what was refused; `extra`:
+    // more for the entry, such as the scope a change was checked against).
+    Status recordViolations(qint64 goalId,
+                            const QString &source,
+                            const QList<PolicyViolation> &violations,
+                            const QJsonObject &extra = {});
 
 private:
     // Tests `testedCommit` (the change's head, or the merge it would make) for modification `id`,
@@ -87,22 +110,31 @@ private:
     runTests(qint64 id, const QString &who, const QString &testedCommit, QJsonObject meta, const QString &logFile = {});
     // create() for goal `goalId`, or for `newGoal` (a GoalService::draft), stored in the same
     // transaction as the modification. An `imported` change is its goal's work: the goal
-    // moves to awaiting review with it (awaitImportedChange).
+    // moves to awaiting review with it (awaitImportedChange); `importFiles`: its stated scope.
     Result<Modification> createFor(qint64 goalId,
                                    const std::optional<Goal> &newGoal,
                                    const ChangeSet &changes,
                                    const QString &who,
                                    std::optional<TaskClaim> claim,
                                    const QString &baseCommit,
-                                   bool imported = false);
+                                   bool imported = false,
+                                   const QStringList &importFiles = {});
+    // The scope a new modification of `goal` is checked against (createFor).
+    Result<ModificationScope> scopeForNew(const Goal &goal,
+                                          bool newGoal,
+                                          std::optional<TaskClaim> claim,
+                                          bool imported,
+                                          const QStringList &importFiles);
     // Inside createFor's transaction: `goal` waits for review of its imported change (approved
     // if it was proposed, its unstarted plan superseded).
     Result<Goal> awaitImportedChange(Goal goal, const QString &who);
     // An import's base (the target's head), once the goal it names is known to exist.
     Result<QString> importBase(std::optional<qint64> goalId);
     // The imported change under its goal (found, or created), checkpointed; the goal awaits review.
-    Result<Modification>
-    createImported(std::optional<qint64> goalId, const QString &goalTitle, const ChangeSet &changes);
+    Result<Modification> createImported(std::optional<qint64> goalId,
+                                        const QString &goalTitle,
+                                        const ChangeSet &changes,
+                                        const QStringList &files);
     // What was last decided on modification `id`, for a person who found it decided already:
     // " Bob <bob@example.org> merged it at 2026-12-06 04:50:01 UTC." (empty when the ledger has nothing).
     QString lastDecision(qint64 id) const;
@@ -135,7 +167,8 @@ private:
     Status recordImportRefusal(std::optional<qint64> goalId,
                                const QString &title,
                                const QString &source,
-                               const QList<PolicyViolation> &violations);
+                               const QList<PolicyViolation> &violations,
+                               const QJsonObject &extra = {});
 
     Database &m_db;
     GitRepository &m_repo;

@@ -7,6 +7,7 @@
 #include "git/revisions.h"
 #include "git/treediff.h"
 #include "policy/pathpolicy.h"
+#include "policy/scope.h"
 #include "proposers/proposer.h"
 #include "store/database.h"
 #include "store/goalrepository.h"
@@ -776,6 +777,11 @@ Result<Modification> RevisionService::requestChanges(qint64 id, const std::atomi
     if (!answer->changes.rationale.isEmpty()) {
         next.meta.insert(QStringLiteral("rationale"), answer->changes.rationale);
     }
+    for (const ReviewComment &comment : std::as_const(open)) {
+        if (!comment.path.isEmpty()) {
+            next.scopeAdditions.append(comment.path);
+        }
+    }
     next.alsoWrite = [&](int number) -> Status {
         ModificationRepository writing(m_db);
         auto now = writing.comments(id);
@@ -946,6 +952,41 @@ Result<Modification> RevisionService::addRevision(const Modification &current, c
         }
         return prepared.error();
     }
+    // The modification's scope, and what the comments it answers name: beyond it, flagged or refused.
+    ModificationScope scope = current.scope;
+    if (scope.state == ModificationScope::State::NotRecorded) {
+        auto goal = GoalRepository(m_db).find(current.goalId);
+        if (!goal) {
+            return goal.error();
+        }
+        auto found = scopeOfGoal(m_db, *goal);
+        if (!found) {
+            return found.error();
+        }
+        scope = *found;
+        if (scope.state == ModificationScope::State::NoFiles && !current.revisions.isEmpty()
+            && current.revisions.constFirst().origin == u"import") {
+            scope.state = ModificationScope::State::Unstated;
+        }
+    }
+    if (scope.state == ModificationScope::State::Stated) {
+        for (const QString &path : revision.scopeAdditions) {
+            scope.add(path, QStringLiteral("comment"));
+        }
+    }
+    if (const QList<PolicyViolation> refused =
+            checkScope(scope, prepared->files, prepared->flags, m_config.policy, policySourceOf(m_config));
+        !refused.isEmpty()) {
+        QJsonObject extra;
+        extra.insert(QStringLiteral("modification"), double(current.id));
+        extra.insert(QStringLiteral("scope"), scope.toJson());
+        if (Status recorded = m_modifications.recordViolations(current.goalId, revision.origin, refused, extra);
+            !recorded) {
+            return recorded.error();
+        }
+        m_decisions.checkpointAfterDecision();
+        return scopeRefusal(refused);
+    }
     const int previous = current.revisions.constLast().number;
     const int number = previous + 1;
     auto message = m_repo.commitMessage(current.headCommit);
@@ -999,7 +1040,7 @@ Result<Modification> RevisionService::addRevision(const Modification &current, c
             }
             row = *requeued;
         }
-        auto updated = repository.updateRevision(row, revision.baseCommit, *commit, prepared->flags);
+        auto updated = repository.updateRevision(row, revision.baseCommit, *commit, prepared->flags, scope);
         if (!updated) {
             return updated.error();
         }
@@ -1015,6 +1056,7 @@ Result<Modification> RevisionService::addRevision(const Modification &current, c
         made.createdBy = actor();
         made.createdAt = isoNow();
         made.meta = revision.meta;
+        made.meta.insert(QStringLiteral("scope"), scope.toJson());
         auto revisionId = repository.insertRevision(made);
         if (!revisionId) {
             return revisionId.error();
@@ -1036,6 +1078,7 @@ Result<Modification> RevisionService::addRevision(const Modification &current, c
         meta.insert(QStringLiteral("base"), revision.baseCommit);
         meta.insert(QStringLiteral("files"), int(prepared->files.size()));
         meta.insert(QStringLiteral("flags"), QJsonArray::fromStringList(prepared->flags));
+        meta.insert(QStringLiteral("scope"), scope.toJson());
         for (const QString &key : revision.meta.keys()) {
             // The ledger names what was decided; the agent's words and transcript stay with the revision.
             if (!meta.contains(key) && key != u"rationale" && key != u"title" && key != u"transcript") {

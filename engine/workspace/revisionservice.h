@@ -86,6 +86,9 @@ private:
         QString origin;
         QJsonObject meta;
         std::optional<ChangeAuthor> author; // empty: the agent
+        // Files the revision is asked to change besides its modification's scope: those the
+        // review comments it answers name.
+        QStringList scopeAdditions;
         // More writes in the revision's transaction (the new revision's number).
         std::function<Status(int)> alsoWrite;
     };

@@ -651,15 +651,20 @@ Result<Modification> Workspace::createModification(qint64 goalId,
     return m_modifications.create(goalId, changes, who, claim, baseCommit);
 }
 
-Result<Modification>
-Workspace::proposePatch(const QByteArray &patch, std::optional<qint64> goalId, const QString &title)
+Result<Modification> Workspace::proposePatch(const QByteArray &patch,
+                                             std::optional<qint64> goalId,
+                                             const QString &title,
+                                             const QStringList &files)
 {
-    return m_modifications.proposePatch(patch, goalId, title);
+    return m_modifications.proposePatch(patch, goalId, title, files);
 }
 
-Result<Modification> Workspace::proposeBranch(const QString &branch, std::optional<qint64> goalId, const QString &title)
+Result<Modification> Workspace::proposeBranch(const QString &branch,
+                                              std::optional<qint64> goalId,
+                                              const QString &title,
+                                              const QStringList &files)
 {
-    return m_modifications.proposeBranch(branch, goalId, title);
+    return m_modifications.proposeBranch(branch, goalId, title, files);
 }
 
 Result<QList<Modification>> Workspace::modifications(std::optional<ModificationStatus> status)

@@ -128,8 +128,15 @@ public:
                                             const QString &actor,
                                             std::optional<TaskClaim> claim = std::nullopt,
                                             const QString &baseCommit = {});
-    Result<Modification> proposePatch(const QByteArray &patch, std::optional<qint64> goalId, const QString &title);
-    Result<Modification> proposeBranch(const QString &branch, std::optional<qint64> goalId, const QString &title);
+    // `files`: the import's scope (empty: its goal's; with neither it is flagged "no_stated_scope").
+    Result<Modification> proposePatch(const QByteArray &patch,
+                                      std::optional<qint64> goalId,
+                                      const QString &title,
+                                      const QStringList &files = {});
+    Result<Modification> proposeBranch(const QString &branch,
+                                       std::optional<qint64> goalId,
+                                       const QString &title,
+                                       const QStringList &files = {});
     Result<QList<Modification>> modifications(std::optional<ModificationStatus> status = std::nullopt);
     Result<Modification> modification(qint64 id);
     Result<QList<TestResultRecord>> testResults(qint64 modificationId);

@@ -99,11 +99,13 @@ Result<QList<InboxItem>> loadInbox(Workspace &workspace, const QList<GoalCard> &
         item.modification.approvers = approvers->value(listed.id);
         item.modification.assignees = assignees->value(listed.id);
         item.goal = *goals.value(listed.goalId);
-        item.flags = int(listed.flags.size());
+        // The flags the review's Flags section lists: one per file and kind ("test_file" only
+        // says what a file is), and a change with no stated scope.
+        item.flags = listed.flags.contains(QStringLiteral("no_stated_scope")) ? 1 : 0;
         for (const ModificationFile &file : std::as_const(item.modification.files)) {
             item.additions += file.additions;
             item.deletions += file.deletions;
-            item.flags += int(file.flags.size());
+            item.flags += int(file.flags.size() - file.flags.count(QStringLiteral("test_file")));
         }
         const QList<TestResultRecord> latestRun = tests->value(listed.id);
         if (!latestRun.isEmpty()) {

@@ -91,6 +91,9 @@ QString dump(const Config &config)
     add("policy.max_file_kb", number(config.policy.maxFileKb));
     add("policy.max_files", number(config.policy.maxFiles));
     add("policy.max_total_kb", number(config.policy.maxTotalKb));
+    add("policy.scope",
+        config.policy.scope == PolicySection::Scope::Refuse ? QStringLiteral("refuse") : QStringLiteral("flag"));
+    add("policy.max_changed_lines", number(config.policy.maxChangedLines));
     add("tests.command", config.tests.command);
     add("tests.timeout_s", number(config.tests.timeoutS));
     add("tests.report", config.tests.report);
@@ -248,6 +251,10 @@ void TestConfig::acceptedValues_data()
     QTest::addColumn<QString>("toml");
     QTest::addColumn<QString>("setting"); // one line of dump() that must be present
 
+    QTest::addRow("scope refuse") << QStringLiteral("[policy]\nscope = \"refuse\"")
+                                  << QStringLiteral("policy.scope = refuse");
+    QTest::addRow("changed lines") << QStringLiteral("[policy]\nmax_changed_lines = 400")
+                                   << QStringLiteral("policy.max_changed_lines = 400");
     QTest::addRow("sandbox bwrap") << QStringLiteral("[tests]\nsandbox = \"bwrap\"")
                                    << QStringLiteral("tests.sandbox = bwrap");
     QTest::addRow("sandbox none") << QStringLiteral("[tests]\nsandbox = \"none\"")
@@ -343,6 +350,13 @@ void TestConfig::errors_data()
     QTest::addRow("zero kilobytes") << QStringLiteral("[policy]\nmax_file_kb = 0")
                                     << QStringList{QStringLiteral(
                                            "policy.max_file_kb: expected a positive integer (kilobytes)")};
+    QTest::addRow("zero changed lines") << QStringLiteral("[policy]\nmax_changed_lines = 0")
+                                        << QStringList{QStringLiteral(
+                                               "policy.max_changed_lines: expected a positive integer (lines)")};
+    QTest::addRow("misspelt scope") << QStringLiteral("[policy]\nscope = \"refused\"")
+                                    << QStringList{QStringLiteral("policy.scope: expected one of \"flag\" or "
+                                                                  "\"refuse\""),
+                                                   QStringLiteral("did you mean 'refuse'?")};
     QTest::addRow("glob list as string")
         << QStringLiteral("[policy]\nallowed = \"src/\"")
         << QStringList{
@@ -739,6 +753,8 @@ void TestConfig::templateHasEverySection()
                             "max_file_kb",
                             "max_files",
                             "max_total_kb",
+                            "scope",
+                            "max_changed_lines",
                             "command",
                             "timeout_s",
                             "report",

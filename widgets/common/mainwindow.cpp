@@ -294,6 +294,7 @@ MainWindow::MainWindow(const WorkspaceOptions &options, QWidget *parent)
         const auto showReview = [this, snapshot, onRevision] {
             m_diff->setRevisions(snapshot.currentRevision, snapshot.compareFrom);
             m_diff->setReview(snapshot.decisions, onRevision, snapshot.compareFrom == 0);
+            m_diff->setBeyondScope(snapshot.modification.scope.beyondFiles);
             if (snapshot.compareFrom > 0) {
                 m_diff->setCaption(tr("Changes since revision %1").arg(snapshot.compareFrom));
             }

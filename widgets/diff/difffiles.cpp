@@ -56,7 +56,7 @@ DiffFilesPanel::DiffFilesPanel(DiffFileListModel *files, QWidget *parent)
 
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
         m_flat->setFilterFixedString(text);
-        if (isTree()) {
+        if (usesTree()) {
             rebuildTree();
         }
     });
@@ -65,13 +65,13 @@ DiffFilesPanel::DiffFilesPanel(DiffFileListModel *files, QWidget *parent)
         QSettings().setValue(QStringLiteral("diff/fileTree"), tree);
     });
     connect(files, &QAbstractItemModel::modelReset, this, [this] {
-        if (isTree()) {
+        if (usesTree()) {
             rebuildTree();
         }
     });
     // Counts and seen marks change as files are read and reviewed: the tree's copies follow.
     connect(files, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &from, const QModelIndex &to) {
-        if (!isTree()) {
+        if (!usesTree()) {
             return;
         }
         for (int row = from.row(); row <= to.row() && row < m_treeItems.size(); ++row) {
@@ -102,19 +102,45 @@ DiffFilesPanel::DiffFilesPanel(DiffFileListModel *files, QWidget *parent)
 
 bool DiffFilesPanel::isTree() const
 {
-    return m_view->model() == m_tree;
+    return m_treeMode;
+}
+
+bool DiffFilesPanel::usesTree() const
+{
+    return m_treeMode || !m_beyond.isEmpty();
 }
 
 void DiffFilesPanel::setTree(bool tree)
 {
-    const int current = currentFile();
     m_treeButton->blockSignals(true);
     m_treeButton->setChecked(tree);
     m_treeButton->blockSignals(false);
-    if (tree) {
+    m_treeMode = tree;
+    showModel();
+}
+
+void DiffFilesPanel::setBeyondScope(const QStringList &paths)
+{
+    if (paths == m_beyond) {
+        return;
+    }
+    m_beyond = paths;
+    showModel();
+}
+
+QStringList DiffFilesPanel::beyondScope() const
+{
+    return m_beyond;
+}
+
+void DiffFilesPanel::showModel()
+{
+    const int current = currentFile();
+    if (usesTree()) {
         rebuildTree();
         m_view->setModel(m_tree);
         m_view->setRootIsDecorated(true);
+        m_view->expandAll();
     } else {
         m_view->setModel(m_flat);
         m_view->setRootIsDecorated(false);
@@ -145,17 +171,12 @@ void DiffFilesPanel::rebuildTree()
     m_tree->setHorizontalHeaderLabels(headers);
     const int count = m_files->rowCount();
     m_treeItems = QVector<QStandardItem *>(count, nullptr);
-    QHash<QString, QStandardItem *> folders;
-    const auto folder = [&](const QString &path, const auto &self) -> QStandardItem * {
-        if (path.isEmpty()) {
-            return m_tree->invisibleRootItem();
-        }
-        if (QStandardItem *known = folders.value(path)) {
-            return known;
-        }
-        const int slash = int(path.lastIndexOf(u'/'));
-        QStandardItem *parentItem = self(slash < 0 ? QString() : path.left(slash), self);
-        auto *item = new QStandardItem(path.mid(slash + 1) + u'/');
+    const auto pathOf = [this](int file) {
+        return m_files->index(file, DiffFileListModel::PathColumn).data(Qt::EditRole).toString();
+    };
+    // A row of `parentItem` whose first cell is `text`, the others empty.
+    const auto labelRow = [](QStandardItem *parentItem, const QString &text) {
+        auto *item = new QStandardItem(text);
         item->setData(-1, FileRole);
         item->setEditable(false);
         QList<QStandardItem *> row{item};
@@ -164,17 +185,49 @@ void DiffFilesPanel::rebuildTree()
             row.last()->setEditable(false);
         }
         parentItem->appendRow(row);
-        folders.insert(path, item);
+        return item;
+    };
+    // The groups: beyond the scope first, where a reviewer sees them, then the rest.
+    QStandardItem *beyondGroup = nullptr;
+    QStandardItem *inScopeGroup = nullptr;
+    if (!m_beyond.isEmpty()) {
+        int beyond = 0;
+        for (int file = 0; file < count; ++file) {
+            beyond += m_beyond.contains(pathOf(file)) ? 1 : 0;
+        }
+        beyondGroup = labelRow(m_tree->invisibleRootItem(), tr("⚠ Beyond the scope (%n)", nullptr, beyond));
+        beyondGroup->setToolTip(
+            tr("Files the change touched that its goal, plan, import and review comments do not "
+               "name"));
+        QFont bold = beyondGroup->font();
+        bold.setBold(true);
+        beyondGroup->setFont(bold);
+        inScopeGroup = labelRow(m_tree->invisibleRootItem(), tr("In scope (%n)", nullptr, count - beyond));
+    }
+    QHash<QString, QStandardItem *> folders;
+    const auto folder = [&](QStandardItem *group, const QString &path, const auto &self) -> QStandardItem * {
+        QStandardItem *root = group ? group : m_tree->invisibleRootItem();
+        if (path.isEmpty() || !m_treeMode) {
+            return root;
+        }
+        const QString key = (group == beyondGroup ? QStringLiteral("b:") : QStringLiteral("i:")) + path;
+        if (QStandardItem *known = folders.value(key)) {
+            return known;
+        }
+        const int slash = int(path.lastIndexOf(u'/'));
+        QStandardItem *item =
+            labelRow(self(group, slash < 0 ? QString() : path.left(slash), self), path.mid(slash + 1) + u'/');
+        folders.insert(key, item);
         return item;
     };
     const QString filter = m_filter->text();
     for (int file = 0; file < count; ++file) {
-        const QString path = m_files->index(file, DiffFileListModel::PathColumn).data(Qt::EditRole).toString();
+        const QString path = pathOf(file);
         if (!filter.isEmpty() && !path.contains(filter, Qt::CaseInsensitive)) {
             continue;
         }
         const int slash = int(path.lastIndexOf(u'/'));
-        auto *item = new QStandardItem(path.mid(slash + 1));
+        auto *item = new QStandardItem(m_treeMode ? path.mid(slash + 1) : path);
         item->setData(file, FileRole);
         item->setToolTip(m_files->index(file, DiffFileListModel::PathColumn).data(Qt::ToolTipRole).toString());
         item->setEditable(false);
@@ -184,10 +237,11 @@ void DiffFilesPanel::rebuildTree()
             row.last()->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
             row.last()->setEditable(false);
         }
-        folder(slash < 0 ? QString() : path.left(slash), folder)->appendRow(row);
+        QStandardItem *group = m_beyond.isEmpty() ? nullptr : m_beyond.contains(path) ? beyondGroup : inScopeGroup;
+        folder(group, slash < 0 ? QString() : path.left(slash), folder)->appendRow(row);
         m_treeItems[file] = item;
     }
-    if (isTree()) {
+    if (usesTree()) {
         m_view->expandAll();
     }
 }
@@ -240,7 +294,7 @@ int DiffFilesPanel::fileOf(const QModelIndex &index) const
 
 QModelIndex DiffFilesPanel::indexOf(int file) const
 {
-    if (isTree()) {
+    if (usesTree()) {
         QStandardItem *item = file >= 0 && file < m_treeItems.size() ? m_treeItems.at(file) : nullptr;
         return item ? item->index() : QModelIndex();
     }
@@ -266,7 +320,7 @@ int DiffFilesPanel::currentFile() const
 
 int DiffFilesPanel::shownFiles() const
 {
-    if (isTree()) {
+    if (usesTree()) {
         return int(std::count_if(m_treeItems.cbegin(), m_treeItems.cend(), [](const QStandardItem *item) {
             return item != nullptr;
         }));

@@ -14,7 +14,8 @@ namespace astra {
 class DiffFileListModel;
 
 // The files of a diff beside it: a flat list or a tree of folders, and a filter by name. Choosing
-// a file (click, Enter, or the arrow keys) asks for it; the list follows the file being read.
+// a file (click, Enter, or the arrow keys) asks for it; the list follows the file being read. Files
+// changed beyond the change's scope stand in a group of their own, before those in scope.
 class DiffFilesPanel : public QWidget
 {
     Q_OBJECT
@@ -32,6 +33,9 @@ public:
     // Flat list or folders.
     void setTree(bool tree);
     bool isTree() const;
+    // The paths (new side) of the files beyond the change's scope; empty: no groups.
+    void setBeyondScope(const QStringList &paths);
+    QStringList beyondScope() const;
     // Shows `file` as the current one without asking for it (the list follows the diff).
     void follow(int file);
     // The file of the current row; -1 for none or a folder.
@@ -49,6 +53,9 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
+    // The flat list, or the tree model when folders or groups are shown.
+    void showModel();
+    bool usesTree() const;
     void rebuildTree();
     // Widths from the words and numbers the columns can hold, not from their rows: measuring
     // thousands of rows on every change would cost more than reading them.
@@ -63,6 +70,8 @@ private:
     QTreeView *m_view;
     QLineEdit *m_filter;
     QToolButton *m_treeButton;
+    QStringList m_beyond;
+    bool m_treeMode = false;
     bool m_following = false;
 };
 

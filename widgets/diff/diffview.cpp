@@ -748,11 +748,17 @@ DiffView::DiffView(QWidget *parent)
 
 DiffView::~DiffView() = default;
 
+void DiffView::setBeyondScope(const QStringList &paths)
+{
+    m_filesPanel->setBeyondScope(paths);
+}
+
 void DiffView::setDiff(TreeDiffPtr diff, const QString &reviewKey, const QString &progressHead)
 {
     m_reviewKey.clear();
     m_progressHead.clear();
     m_caption.clear();
+    m_filesPanel->setBeyondScope({});
     m_syntax->reset(palette());
     m_model->setDiff(std::move(diff));
     m_ignoreWhitespace->blockSignals(true);

@@ -87,6 +87,9 @@ public:
     void setRevisions(int current, int from);
     // Replaces the header's first words (e.g. "Conflicts with main at 1a2b3c"), until the next setDiff().
     void setCaption(const QString &caption);
+    // The files of the shown diff that are beyond the change's scope: a group of their own in the
+    // file list. Until the next setDiff().
+    void setBeyondScope(const QStringList &paths);
 
     DiffModel *model() const
     {

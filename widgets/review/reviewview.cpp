@@ -73,11 +73,77 @@ QString flagText(const QString &flag, const QString &path)
     if (flag == u"exec_bit_set") {
         return ReviewView::tr("%1 became executable.").arg(path);
     }
+    if (flag == u"beyond_scope") {
+        return ReviewView::tr("%1 is beyond the scope of the change (see Scope).").arg(path);
+    }
     if (flag == u"ignore_rules_changed") {
         return ReviewView::tr("%1 changes which files git ignores: files it now ignores no longer show in git status.")
             .arg(path);
     }
     return ReviewView::tr("%1: %2").arg(path, flag);
+}
+
+// Who named a file of the scope.
+QString scopeSourceText(const QString &source)
+{
+    if (source == u"goal") {
+        return ReviewView::tr("the goal");
+    }
+    if (source == u"plan") {
+        return ReviewView::tr("read by the plan");
+    }
+    if (source == u"import") {
+        return ReviewView::tr("named on import");
+    }
+    if (source == u"comment") {
+        return ReviewView::tr("a review comment");
+    }
+    return source;
+}
+
+// What the change was asked to touch, and what it touched beyond that.
+QString scopeHtml(const Modification &m, const Goal &goal)
+{
+    const ModificationScope &scope = m.scope;
+    const auto paragraph = [](const QString &text, bool strong = false) {
+        return strong ? QStringLiteral("<p><b>%1</b></p>").arg(esc(text)) : QStringLiteral("<p>%1</p>").arg(esc(text));
+    };
+    switch (scope.state) {
+    case ModificationScope::State::NotRecorded:
+        return paragraph(ReviewView::tr("Not recorded: this change was made before scopes were kept."));
+    case ModificationScope::State::NoFiles:
+        return paragraph(ReviewView::tr("No scope to check: goal #%1 names no files (it was added without "
+                                        "--files), so no file is flagged as beyond it.")
+                             .arg(goal.id));
+    case ModificationScope::State::Unstated:
+        return paragraph(ReviewView::tr("⚠ No stated scope: this change was imported without --files, for a goal "
+                                        "that names no files. Nothing says which files it should touch: read every "
+                                        "file."),
+                         true);
+    case ModificationScope::State::Stated:
+        break;
+    }
+    QStringList named;
+    for (const ScopeEntry &entry : scope.entries) {
+        named.append(ReviewView::tr("%1 (%2)").arg(entry.path, scopeSourceText(entry.source)));
+    }
+    QString html = paragraph(ReviewView::tr("Asked to change: %1").arg(named.join(QStringLiteral(", "))));
+    if (scope.beyondFiles.isEmpty()) {
+        return html + paragraph(ReviewView::tr("Every changed file is in scope."));
+    }
+    html += paragraph(
+        ReviewView::tr("⚠ Beyond its scope: %n file(s), %1 changed line(s)", nullptr, int(scope.beyondFiles.size()))
+            .arg(scope.beyondLines),
+        true);
+    html += QStringLiteral("<ul>");
+    for (const ModificationFile &file : m.files) {
+        if (scope.beyondFiles.contains(file.path)) {
+            html +=
+                QStringLiteral("<li>%1</li>")
+                    .arg(esc(ReviewView::tr("%1 (+%2 −%3)").arg(file.path).arg(file.additions).arg(file.deletions)));
+        }
+    }
+    return html + QStringLiteral("</ul>");
 }
 
 } // namespace
@@ -689,8 +755,14 @@ QString ReviewView::detailsHtml(const ReviewSnapshot &snapshot)
         }
     }
 
+    section(tr("Scope"));
+    html += scopeHtml(m, goal);
+
     section(tr("Flags"));
     QStringList flags;
+    if (m.flags.contains(QStringLiteral("no_stated_scope"))) {
+        flags.append(tr("No stated scope: read every file (see Scope)."));
+    }
     for (const ModificationFile &file : m.files) {
         for (const QString &flag : file.flags) {
             if (flag != u"test_file") {
