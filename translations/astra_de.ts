@@ -400,6 +400,10 @@
         <source>expected a duration of 2 s or more (a worker renews its lease every third of it)</source>
         <translation>erwartet: eine Dauer von 2 s oder mehr (ein Worker erneuert seine Leihfrist nach jedem Drittel davon)</translation>
     </message>
+    <message>
+        <source>a positive integer (lines)</source>
+        <translation>eine positive ganze Zahl (Zeilen)</translation>
+    </message>
 </context>
 <context>
     <name>astra::Cycle</name>
@@ -633,6 +637,24 @@
     <message>
         <source>%1/%2</source>
         <translation>%1/%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>⚠ Beyond the scope (%n)</source>
+        <translation>
+            <numerusform>⚠ Außerhalb des Umfangs (%n)</numerusform>
+            <numerusform>⚠ Außerhalb des Umfangs (%n)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Files the change touched that its goal, plan, import and review comments do not name</source>
+        <translation>Dateien, die die Änderung berührt hat, obwohl weder ihr Ziel noch ihr Plan, ihr Import oder Review-Kommentare sie nennen</translation>
+    </message>
+    <message numerus="yes">
+        <source>In scope (%n)</source>
+        <translation>
+            <numerusform>Im Umfang (%n)</numerusform>
+            <numerusform>Im Umfang (%n)</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -3859,6 +3881,20 @@ Hash %7
         <source>The path policy refuses the change set (%1): its new files add up to %2 bytes; the limit is %3 bytes (max_total_kb = %4 in [policy] of .astra.toml). Raise max_total_kb if a change this size is meant to be reviewed in one piece; otherwise split the work.</source>
         <translation>Die Pfadrichtlinie lehnt den Änderungssatz ab (%1): seine neuen Dateien ergeben zusammen %2 Bytes; die Grenze ist %3 Bytes (max_total_kb = %4 in [policy] von .astra.toml). Erhöhen Sie max_total_kb, wenn eine Änderung dieser Größe in einem Stück geprüft werden soll; sonst teilen Sie die Arbeit auf.</translation>
     </message>
+    <message numerus="yes">
+        <source>%1 (%n line(s) added and deleted) is beyond the scope of this change, which was asked to touch %2. [policy] scope = &quot;refuse&quot; in %3 refuses changes beyond their scope; scope = &quot;flag&quot; lets a reviewer decide, or name the file in the goal (--files) or in a review comment.</source>
+        <translation>
+            <numerusform>%1 (%n Zeile hinzugefügt oder gelöscht) liegt außerhalb des Umfangs dieser Änderung, die %2 berühren sollte. [policy] scope = &quot;refuse&quot; in %3 lehnt Änderungen außerhalb ihres Umfangs ab; scope = &quot;flag&quot; überlässt es einer prüfenden Person, oder nennen Sie die Datei im Ziel (--files) oder in einem Review-Kommentar.</numerusform>
+            <numerusform>%1 (%n Zeilen hinzugefügt und gelöscht) liegt außerhalb des Umfangs dieser Änderung, die %2 berühren sollte. [policy] scope = &quot;refuse&quot; in %3 lehnt Änderungen außerhalb ihres Umfangs ab; scope = &quot;flag&quot; überlässt es einer prüfenden Person, oder nennen Sie die Datei im Ziel (--files) oder in einem Review-Kommentar.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The change adds and deletes %n line(s), all its files together; [policy] max_changed_lines = %1 in %2 allows no more. Raise max_changed_lines (in a commit on the target branch) if a change this size is meant to be reviewed in one piece; otherwise split the work.</source>
+        <translation>
+            <numerusform>Die Änderung fügt %n Zeile hinzu oder löscht sie, alle ihre Dateien zusammen; [policy] max_changed_lines = %1 in %2 erlaubt nicht mehr. Erhöhen Sie max_changed_lines (in einem Commit auf dem Zielzweig), wenn eine Änderung dieser Größe als Ganzes geprüft werden soll; sonst teilen Sie die Arbeit.</numerusform>
+            <numerusform>Die Änderung fügt %n Zeilen hinzu und löscht sie, alle ihre Dateien zusammen; [policy] max_changed_lines = %1 in %2 erlaubt nicht mehr. Erhöhen Sie max_changed_lines (in einem Commit auf dem Zielzweig), wenn eine Änderung dieser Größe als Ganzes geprüft werden soll; sonst teilen Sie die Arbeit.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>astra::PlanGraph</name>
@@ -5192,6 +5228,76 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>Reviewers asked</source>
         <translation>Um Prüfung gebeten</translation>
+    </message>
+    <message>
+        <source>%1 is beyond the scope of the change (see Scope).</source>
+        <translation>%1 liegt außerhalb des Umfangs der Änderung (siehe Umfang).</translation>
+    </message>
+    <message>
+        <source>the goal</source>
+        <translation>das Ziel</translation>
+    </message>
+    <message>
+        <source>read by the plan</source>
+        <translation>vom Plan gelesen</translation>
+    </message>
+    <message>
+        <source>named on import</source>
+        <translation>beim Import genannt</translation>
+    </message>
+    <message>
+        <source>a review comment</source>
+        <translation>ein Review-Kommentar</translation>
+    </message>
+    <message>
+        <source>Not recorded: this change was made before scopes were kept.</source>
+        <translation>Nicht festgehalten: Diese Änderung entstand, bevor Umfänge festgehalten wurden.</translation>
+    </message>
+    <message>
+        <source>No scope to check: goal #%1 names no files (it was added without --files), so no file is flagged as beyond it.</source>
+        <translation>Kein Umfang zu prüfen: Ziel #%1 nennt keine Dateien (es wurde ohne --files angelegt), daher wird keine Datei als außerhalb markiert.</translation>
+    </message>
+    <message>
+        <source>⚠ No stated scope: this change was imported without --files, for a goal that names no files. Nothing says which files it should touch: read every file.</source>
+        <translation>⚠ Kein angegebener Umfang: Diese Änderung wurde ohne --files importiert, für ein Ziel, das keine Dateien nennt. Nichts sagt, welche Dateien sie berühren soll: Lesen Sie jede Datei.</translation>
+    </message>
+    <message>
+        <source>Asked to change: %1</source>
+        <translation>Beauftragt, zu ändern: %1</translation>
+    </message>
+    <message>
+        <source>Every changed file is in scope.</source>
+        <translation>Jede geänderte Datei liegt im Umfang.</translation>
+    </message>
+    <message>
+        <source>⚠ Beyond its scope: %1, %2</source>
+        <translation>⚠ Außerhalb ihres Umfangs: %1, %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s)</source>
+        <translation>
+            <numerusform>%n Datei</numerusform>
+            <numerusform>%n Dateien</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n changed line(s)</source>
+        <translation>
+            <numerusform>%n geänderte Zeile</numerusform>
+            <numerusform>%n geänderte Zeilen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 (+%2 −%3)</source>
+        <translation>%1 (+%2 −%3)</translation>
+    </message>
+    <message>
+        <source>Scope</source>
+        <translation>Umfang</translation>
+    </message>
+    <message>
+        <source>No stated scope: read every file (see Scope).</source>
+        <translation>Kein angegebener Umfang: Lesen Sie jede Datei (siehe Umfang).</translation>
     </message>
 </context>
 <context>
@@ -6867,6 +6973,12 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <source>%1. Nothing was claimed. This clone follows the team&apos;s repository through the remote named by `git config astra.remote` (%2); check that this machine reaches it (`git fetch %2`).</source>
         <translation>%1. Nichts wurde beansprucht. Dieser Klon folgt dem Repository des Teams über das Remote, das `git config astra.remote` nennt (%2); prüfen Sie, ob dieser Rechner es erreicht (`git fetch %2`).</translation>
     </message>
+    <message>
+        <source>The scope policy refused the change; nothing was written:
+%1</source>
+        <translation>Die Umfangsregel hat die Änderung abgelehnt; nichts wurde geschrieben:
+%1</translation>
+    </message>
 </context>
 <context>
     <name>astra::WorkspaceChooser</name>
@@ -7256,10 +7368,6 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>  tests    %1 on %2: %3 passed, %4 failed, %5 skipped (%6)</source>
         <translation>  Tests    %1 auf %2: %3 bestanden, %4 fehlgeschlagen, %5 übersprungen (%6)</translation>
-    </message>
-    <message>
-        <source>propose needs exactly one of --patch FILE or --branch NAME.</source>
-        <translation>propose benötigt genau eine der Optionen --patch FILE oder --branch NAME.</translation>
     </message>
     <message>
         <source>--patch %1: cannot read it (%2).</source>
@@ -7921,6 +8029,73 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>--svg und --dot gehören zu plan export.</translation>
     </message>
     <message>
+        <source>Only what you are asked to review.</source>
+        <translation>Nur, worum Sie zur Prüfung gebeten wurden.</translation>
+    </message>
+    <message>
+        <source>  approved by %1</source>
+        <translation>  freigegeben von %1</translation>
+    </message>
+    <message>
+        <source>  reviewers %1</source>
+        <translation>  Prüfende %1</translation>
+    </message>
+    <message>
+        <source>mods takes no arguments; filter with --state STATE or --assigned-to-me.</source>
+        <translation>mods nimmt keine Argumente; filtern Sie mit --state STATE oder --assigned-to-me.</translation>
+    </message>
+    <message>
+        <source>mod %1 needs a modification id and at least one person (an e-mail address or a user name).</source>
+        <translation>mod %1 braucht eine Änderungsnummer und mindestens eine Person (eine E-Mail-Adresse oder einen Benutzernamen).</translation>
+    </message>
+    <message>
+        <source>Reviewers of modification %1: %2.</source>
+        <translation>Prüfende von Änderung %1: %2.</translation>
+    </message>
+    <message>
+        <source>nobody asked</source>
+        <translation>niemand gebeten</translation>
+    </message>
+    <message>
+        <source>Approval recorded: modification %1 has %2 of the %3 approvals it needs (%4).</source>
+        <translation>Freigabe festgehalten: Änderung %1 hat %2 der %3 Freigaben, die sie braucht (%4).</translation>
+    </message>
+    <message>
+        <source>team takes one command: team init postgresql://USER@HOST:PORT/DB</source>
+        <translation>team nimmt einen Befehl: team init postgresql://USER@HOST:PORT/DB</translation>
+    </message>
+    <message>
+        <source>%1 is ready (schema %2, nothing to change).</source>
+        <translation>%1 ist bereit (Schema %2, nichts zu ändern).</translation>
+    </message>
+    <message>
+        <source>%1 is ready: schema %2 (it was at %3).</source>
+        <translation>%1 ist bereit: Schema %2 (es war bei %3).</translation>
+    </message>
+    <message>
+        <source>Each member and each worker runs this once in their clone of the repository:</source>
+        <translation>Jedes Mitglied und jeder Worker führt dies einmal in seinem Klon des Repositorys aus:</translation>
+    </message>
+    <message>
+        <source>The password was left out of that line: keep it in ~/.pgpass (mode 600), which PostgreSQL reads, never in a shared line.</source>
+        <translation>Das Passwort wurde aus dieser Zeile weggelassen: bewahren Sie es in ~/.pgpass (Modus 600) auf, das PostgreSQL liest, nie in einer geteilten Zeile.</translation>
+    </message>
+    <message>
+        <source>Then `astra init` in one clone writes .astra.toml (commit it); [team] in it sets the approvals a merge needs. See docs/teams.md.</source>
+        <translation>Dann schreibt `astra init` in einem Klon .astra.toml (committen Sie sie); [team] darin legt die Freigaben fest, die ein Merge braucht. Siehe docs/teams.md.</translation>
+    </message>
+    <message>
+        <source>Team      follows the team&apos;s repository through the remote %1 (git config astra.remote)</source>
+        <translation>Team      folgt dem Repository des Teams über das Remote %1 (git config astra.remote)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Every way was tried but %n that came back, partway through, to a task already being decomposed in the same state; a plan that needs such a repetition may exist.</source>
+        <translation>
+            <numerusform>Jeder Weg wurde versucht außer %n, der mitten in einer Zerlegung zu einer Aufgabe zurückkam, die im selben Zustand bereits zerlegt wird; ein Plan, der eine solche Wiederholung braucht, kann existieren.</numerusform>
+            <numerusform>Jeder Weg wurde versucht außer %n, die mitten in einer Zerlegung zu einer Aufgabe zurückkamen, die im selben Zustand bereits zerlegt wird; ein Plan, der eine solche Wiederholung braucht, kann existieren.</numerusform>
+        </translation>
+    </message>
+    <message>
         <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
 
 Review and control the changes an agent proposes to a git repository.
@@ -7960,8 +8135,9 @@ Commands:
                                 [generator] interval, approved plans
   tasks [--state S]             list tasks
   task show|cancel ID           show a task with its runs, or stop it
-  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
-                                import an agent&apos;s change as a modification
+  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT] [--files PATH...]
+                                import an agent&apos;s change as a modification; its scope is
+                                the files named, else its goal&apos;s
   mods [--state S] [--assigned-to-me]
                                 list modifications (those you are asked to review)
   mod show|approve|reject|merge|rollback ID [--reason TEXT]
@@ -8048,8 +8224,9 @@ Befehle:
                                 Erkennung alle [generator] interval, genehmigte Pläne
   tasks [--state S]             Aufgaben auflisten
   task show|cancel ID           eine Aufgabe mit ihren Läufen anzeigen oder sie anhalten
-  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
-                                die Änderung eines Agenten als Änderung importieren
+  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT] [--files PATH...]
+                                die Änderung eines Agenten als Änderung importieren; ihr Umfang
+                                sind die genannten Dateien, sonst die ihres Ziels
   mods [--state S] [--assigned-to-me]
                                 Änderungen auflisten (die, um deren Prüfung Sie gebeten wurden)
   mod show|approve|reject|merge|rollback ID [--reason TEXT]
@@ -8098,71 +8275,58 @@ Exit-Status: 0 Erfolg, 1 der Vorgang ist fehlgeschlagen oder wurde abgelehnt, 2 
 </translation>
     </message>
     <message>
-        <source>Only what you are asked to review.</source>
-        <translation>Nur, worum Sie zur Prüfung gebeten wurden.</translation>
+        <source>read by the plan</source>
+        <translation>vom Plan gelesen</translation>
     </message>
     <message>
-        <source>  approved by %1</source>
-        <translation>  freigegeben von %1</translation>
+        <source>--files</source>
+        <translation>--files</translation>
     </message>
     <message>
-        <source>  reviewers %1</source>
-        <translation>  Prüfende %1</translation>
+        <source>review comment</source>
+        <translation>Review-Kommentar</translation>
     </message>
     <message>
-        <source>mods takes no arguments; filter with --state STATE or --assigned-to-me.</source>
-        <translation>mods nimmt keine Argumente; filtern Sie mit --state STATE oder --assigned-to-me.</translation>
+        <source>  scope    not recorded (made before scopes were kept)</source>
+        <translation>  Umfang   nicht festgehalten (entstand, bevor Umfänge festgehalten wurden)</translation>
     </message>
     <message>
-        <source>mod %1 needs a modification id and at least one person (an e-mail address or a user name).</source>
-        <translation>mod %1 braucht eine Änderungsnummer und mindestens eine Person (eine E-Mail-Adresse oder einen Benutzernamen).</translation>
+        <source>  scope    none: goal %1 names no files, so nothing is beyond it</source>
+        <translation>  Umfang   keiner: Ziel %1 nennt keine Dateien, also liegt nichts außerhalb</translation>
     </message>
     <message>
-        <source>Reviewers of modification %1: %2.</source>
-        <translation>Prüfende von Änderung %1: %2.</translation>
+        <source>  scope    NO STATED SCOPE: imported without --files, for a goal that names no files</source>
+        <translation>  Umfang   KEIN ANGEGEBENER UMFANG: ohne --files importiert, für ein Ziel, das keine Dateien nennt</translation>
     </message>
     <message>
-        <source>nobody asked</source>
-        <translation>niemand gebeten</translation>
+        <source>  scope    %1</source>
+        <translation>  Umfang   %1</translation>
     </message>
     <message>
-        <source>Approval recorded: modification %1 has %2 of the %3 approvals it needs (%4).</source>
-        <translation>Freigabe festgehalten: Änderung %1 hat %2 der %3 Freigaben, die sie braucht (%4).</translation>
+        <source>  beyond   nothing: every changed file is in scope</source>
+        <translation>  außerhalb nichts: jede geänderte Datei liegt im Umfang</translation>
     </message>
     <message>
-        <source>team takes one command: team init postgresql://USER@HOST:PORT/DB</source>
-        <translation>team nimmt einen Befehl: team init postgresql://USER@HOST:PORT/DB</translation>
-    </message>
-    <message>
-        <source>%1 is ready (schema %2, nothing to change).</source>
-        <translation>%1 ist bereit (Schema %2, nichts zu ändern).</translation>
-    </message>
-    <message>
-        <source>%1 is ready: schema %2 (it was at %3).</source>
-        <translation>%1 ist bereit: Schema %2 (es war bei %3).</translation>
-    </message>
-    <message>
-        <source>Each member and each worker runs this once in their clone of the repository:</source>
-        <translation>Jedes Mitglied und jeder Worker führt dies einmal in seinem Klon des Repositorys aus:</translation>
-    </message>
-    <message>
-        <source>The password was left out of that line: keep it in ~/.pgpass (mode 600), which PostgreSQL reads, never in a shared line.</source>
-        <translation>Das Passwort wurde aus dieser Zeile weggelassen: bewahren Sie es in ~/.pgpass (Modus 600) auf, das PostgreSQL liest, nie in einer geteilten Zeile.</translation>
-    </message>
-    <message>
-        <source>Then `astra init` in one clone writes .astra.toml (commit it); [team] in it sets the approvals a merge needs. See docs/teams.md.</source>
-        <translation>Dann schreibt `astra init` in einem Klon .astra.toml (committen Sie sie); [team] darin legt die Freigaben fest, die ein Merge braucht. Siehe docs/teams.md.</translation>
-    </message>
-    <message>
-        <source>Team      follows the team&apos;s repository through the remote %1 (git config astra.remote)</source>
-        <translation>Team      folgt dem Repository des Teams über das Remote %1 (git config astra.remote)</translation>
+        <source>  BEYOND SCOPE: %1, %2</source>
+        <translation>  AUSSERHALB DES UMFANGS: %1, %2</translation>
     </message>
     <message numerus="yes">
-        <source>Every way was tried but %n that came back, partway through, to a task already being decomposed in the same state; a plan that needs such a repetition may exist.</source>
+        <source>%n file(s)</source>
         <translation>
-            <numerusform>Jeder Weg wurde versucht außer %n, der mitten in einer Zerlegung zu einer Aufgabe zurückkam, die im selben Zustand bereits zerlegt wird; ein Plan, der eine solche Wiederholung braucht, kann existieren.</numerusform>
-            <numerusform>Jeder Weg wurde versucht außer %n, die mitten in einer Zerlegung zu einer Aufgabe zurückkamen, die im selben Zustand bereits zerlegt wird; ein Plan, der eine solche Wiederholung braucht, kann existieren.</numerusform>
+            <numerusform>%n Datei</numerusform>
+            <numerusform>%n Dateien</numerusform>
         </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n changed line(s)</source>
+        <translation>
+            <numerusform>%n geänderte Zeile</numerusform>
+            <numerusform>%n geänderte Zeilen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>propose needs exactly one of --patch FILE or --branch NAME; the files the change is meant to touch go after --files.</source>
+        <translation>propose braucht genau eines von --patch DATEI oder --branch NAME; die Dateien, die die Änderung berühren soll, stehen nach --files.</translation>
     </message>
 </context>
 <context>

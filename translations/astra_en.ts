@@ -400,6 +400,10 @@
         <source>expected a duration of 2 s or more (a worker renews its lease every third of it)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>a positive integer (lines)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::Cycle</name>
@@ -633,6 +637,24 @@
     <message>
         <source>%1/%2</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>⚠ Beyond the scope (%n)</source>
+        <translation>
+            <numerusform>⚠ Beyond the scope (%n)</numerusform>
+            <numerusform>⚠ Beyond the scope (%n)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Files the change touched that its goal, plan, import and review comments do not name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>In scope (%n)</source>
+        <translation>
+            <numerusform>In scope (%n)</numerusform>
+            <numerusform>In scope (%n)</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -3847,6 +3869,20 @@ hash %7
         <source>The path policy refuses the change set (%1): its new files add up to %2 bytes; the limit is %3 bytes (max_total_kb = %4 in [policy] of .astra.toml). Raise max_total_kb if a change this size is meant to be reviewed in one piece; otherwise split the work.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>%1 (%n line(s) added and deleted) is beyond the scope of this change, which was asked to touch %2. [policy] scope = &quot;refuse&quot; in %3 refuses changes beyond their scope; scope = &quot;flag&quot; lets a reviewer decide, or name the file in the goal (--files) or in a review comment.</source>
+        <translation>
+            <numerusform>%1 (%n line added and deleted) is beyond the scope of this change, which was asked to touch %2. [policy] scope = &quot;refuse&quot; in %3 refuses changes beyond their scope; scope = &quot;flag&quot; lets a reviewer decide, or name the file in the goal (--files) or in a review comment.</numerusform>
+            <numerusform>%1 (%n lines added and deleted) is beyond the scope of this change, which was asked to touch %2. [policy] scope = &quot;refuse&quot; in %3 refuses changes beyond their scope; scope = &quot;flag&quot; lets a reviewer decide, or name the file in the goal (--files) or in a review comment.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The change adds and deletes %n line(s), all its files together; [policy] max_changed_lines = %1 in %2 allows no more. Raise max_changed_lines (in a commit on the target branch) if a change this size is meant to be reviewed in one piece; otherwise split the work.</source>
+        <translation>
+            <numerusform>The change adds and deletes %n line, all its files together; [policy] max_changed_lines = %1 in %2 allows no more. Raise max_changed_lines (in a commit on the target branch) if a change this size is meant to be reviewed in one piece; otherwise split the work.</numerusform>
+            <numerusform>The change adds and deletes %n lines, all its files together; [policy] max_changed_lines = %1 in %2 allows no more. Raise max_changed_lines (in a commit on the target branch) if a change this size is meant to be reviewed in one piece; otherwise split the work.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>astra::PlanGraph</name>
@@ -5179,6 +5215,76 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>Reviewers asked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is beyond the scope of the change (see Scope).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the goal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>read by the plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>named on import</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a review comment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not recorded: this change was made before scopes were kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No scope to check: goal #%1 names no files (it was added without --files), so no file is flagged as beyond it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>⚠ No stated scope: this change was imported without --files, for a goal that names no files. Nothing says which files it should touch: read every file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asked to change: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every changed file is in scope.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>⚠ Beyond its scope: %1, %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s)</source>
+        <translation>
+            <numerusform>%n file</numerusform>
+            <numerusform>%n files</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n changed line(s)</source>
+        <translation>
+            <numerusform>%n changed line</numerusform>
+            <numerusform>%n changed lines</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 (+%2 −%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scope</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No stated scope: read every file (see Scope).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -6852,6 +6958,11 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <source>%1. Nothing was claimed. This clone follows the team&apos;s repository through the remote named by `git config astra.remote` (%2); check that this machine reaches it (`git fetch %2`).</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The scope policy refused the change; nothing was written:
+%1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>astra::WorkspaceChooser</name>
@@ -7240,10 +7351,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>  tests    %1 on %2: %3 passed, %4 failed, %5 skipped (%6)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>propose needs exactly one of --patch FILE or --branch NAME.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -7906,96 +8013,6 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
-
-Review and control the changes an agent proposes to a git repository.
-
-Commands:
-  init                          write .astra.toml (if absent) and create the state
-  status                        goals per state, modifications awaiting review, scheduler
-  goals [--state S]             list goals
-  team init postgresql://USER@HOST:PORT/DB
-                                make a team&apos;s shared database ready and print the line each
-                                member and worker puts in their clone&apos;s git configuration
-  goal add TEXT [--files P...]  add a goal of your own
-  goal show ID                  show one goal
-  goal approve|reject|abandon ID [--reason TEXT]
-                                decide on a goal; the reason is kept in the ledger
-  plan GOAL                     plan the goal and print the decomposition tree
-  plan show GOAL [--plan ID] [--symbolic]
-                                the goal&apos;s current (or an earlier) plan in words, with its tasks;
-                                --symbolic in the planner&apos;s symbols
-  plan history GOAL             every plan the goal has had
-  plan compare GOAL [OLDER NEWER]
-                                which ways changed between two plans, and why
-  plan export GOAL --svg FILE|--dot FILE [--plan ID] [--symbolic]
-                                the decomposition as a picture (SVG) or a Graphviz graph (- for
-                                standard output)
-  plan approve GOAL [--reason TEXT]
-                                approve the plan; nothing runs before that
-  run [--goal ID]               run approved plans until their modifications await review,
-                                then test modifications imported with propose
-  jobs list                     the jobs of .astra.toml, their last outcome, whether due
-  jobs run [NAME]               run the jobs (or one) now; each run is recorded
-  detect                        run the detectors; print each proposal&apos;s decision and why
-  proposals [--refused] [--limit N]
-                                the generator&apos;s decisions so far, newest first, with why
-  cycle                         due jobs, detection, planning, execution, up to review
-  worker [--poll S] [--once]    run cycles until stopped (SIGTERM): due jobs, detection every
-                                [generator] interval, approved plans
-  tasks [--state S]             list tasks
-  task show|cancel ID           show a task with its runs, or stop it
-  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT]
-                                import an agent&apos;s change as a modification
-  mods [--state S] [--assigned-to-me]
-                                list modifications (those you are asked to review)
-  mod show|approve|reject|merge|rollback ID [--reason TEXT]
-                                show a modification or decide on it; merge needs the approvals
-                                [team] required_approvals asks for
-  mod assign|unassign ID PERSON...
-                                ask people (e-mail address or user) to review it, or stop asking
-  mod retest ID                 test again on the target&apos;s head as it is now; back to review
-  mod revisions ID              its revisions: commit, origin, author, tests
-  mod diff ID [--since REV|last] [--revision REV]
-                                the change with numbered hunks, or what changed between revisions
-  mod accept-hunk|reject-hunk|clear-hunk ID FILE [HUNK]
-                                decide on a hunk (or the whole file) of the current revision
-  mod decisions ID              the decisions on the current revision
-  mod apply-decisions ID        a new revision without the rejected hunks, tested
-  mod restore-hunks ID [KEY...] a new revision with the left-out hunks (or those named) back
-  mod comment ID [--file F [--line L] [--side old]] TEXT
-                                comment on a line, a file or the whole change
-  mod comments ID               the comments, where they are and whether resolved
-  mod resolve|reopen COMMENT    mark a comment resolved, or open again
-  mod request-changes ID        send the open comments and rejected hunks to the agent; its
-                                answer becomes the next revision, tested
-  mod update ID                 replay the change onto the target&apos;s head as a new revision
-  prune [--older-than DAYS]     delete the branches of finished modifications
-  ledger verify [--anchor REMOTE]
-                                recompute the audit chain; compare it with every checkpoint in
-                                refs/astra/ledger (and with the anchor pushed to REMOTE)
-  ledger show [--limit N]       print the ledger entries still in the table
-  ledger export FILE            write every entry as JSON lines
-  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
-  ledger checkpoint             record the ledger head in refs/astra/ledger
-  ledger anchor --push REMOTE   checkpoint and push refs/astra/ledger to REMOTE (fast-forward only)
-  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
-  hddl solve DOMAIN PROBLEM [--timeout S]
-                                plan, printing the plan in the IPC HTN track format
-  demo DIR                      create the demo workspace in DIR
-
-Options:
-  --repo PATH   the repository (default: the one around the current directory)
-  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
-                (default: &lt;git dir&gt;/astra/state.db)
-  --json        print one JSON document
-  --version     print the versions of astra, Qt and libgit2
-
-Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
-</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Only what you are asked to review.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -8061,6 +8078,151 @@ Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
             <numerusform>Every way was tried but %n that came back, partway through, to a task already being decomposed in the same state; a plan that needs such a repetition may exist.</numerusform>
             <numerusform>Every way was tried but %n that came back, partway through, to a task already being decomposed in the same state; a plan that needs such a repetition may exist.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Usage: astra [--repo PATH] [--db URL] [--json] COMMAND [ARGS]
+
+Review and control the changes an agent proposes to a git repository.
+
+Commands:
+  init                          write .astra.toml (if absent) and create the state
+  status                        goals per state, modifications awaiting review, scheduler
+  goals [--state S]             list goals
+  team init postgresql://USER@HOST:PORT/DB
+                                make a team&apos;s shared database ready and print the line each
+                                member and worker puts in their clone&apos;s git configuration
+  goal add TEXT [--files P...]  add a goal of your own
+  goal show ID                  show one goal
+  goal approve|reject|abandon ID [--reason TEXT]
+                                decide on a goal; the reason is kept in the ledger
+  plan GOAL                     plan the goal and print the decomposition tree
+  plan show GOAL [--plan ID] [--symbolic]
+                                the goal&apos;s current (or an earlier) plan in words, with its tasks;
+                                --symbolic in the planner&apos;s symbols
+  plan history GOAL             every plan the goal has had
+  plan compare GOAL [OLDER NEWER]
+                                which ways changed between two plans, and why
+  plan export GOAL --svg FILE|--dot FILE [--plan ID] [--symbolic]
+                                the decomposition as a picture (SVG) or a Graphviz graph (- for
+                                standard output)
+  plan approve GOAL [--reason TEXT]
+                                approve the plan; nothing runs before that
+  run [--goal ID]               run approved plans until their modifications await review,
+                                then test modifications imported with propose
+  jobs list                     the jobs of .astra.toml, their last outcome, whether due
+  jobs run [NAME]               run the jobs (or one) now; each run is recorded
+  detect                        run the detectors; print each proposal&apos;s decision and why
+  proposals [--refused] [--limit N]
+                                the generator&apos;s decisions so far, newest first, with why
+  cycle                         due jobs, detection, planning, execution, up to review
+  worker [--poll S] [--once]    run cycles until stopped (SIGTERM): due jobs, detection every
+                                [generator] interval, approved plans
+  tasks [--state S]             list tasks
+  task show|cancel ID           show a task with its runs, or stop it
+  propose --patch FILE | --branch NAME [--goal ID] [--title TEXT] [--files PATH...]
+                                import an agent&apos;s change as a modification; its scope is
+                                the files named, else its goal&apos;s
+  mods [--state S] [--assigned-to-me]
+                                list modifications (those you are asked to review)
+  mod show|approve|reject|merge|rollback ID [--reason TEXT]
+                                show a modification or decide on it; merge needs the approvals
+                                [team] required_approvals asks for
+  mod assign|unassign ID PERSON...
+                                ask people (e-mail address or user) to review it, or stop asking
+  mod retest ID                 test again on the target&apos;s head as it is now; back to review
+  mod revisions ID              its revisions: commit, origin, author, tests
+  mod diff ID [--since REV|last] [--revision REV]
+                                the change with numbered hunks, or what changed between revisions
+  mod accept-hunk|reject-hunk|clear-hunk ID FILE [HUNK]
+                                decide on a hunk (or the whole file) of the current revision
+  mod decisions ID              the decisions on the current revision
+  mod apply-decisions ID        a new revision without the rejected hunks, tested
+  mod restore-hunks ID [KEY...] a new revision with the left-out hunks (or those named) back
+  mod comment ID [--file F [--line L] [--side old]] TEXT
+                                comment on a line, a file or the whole change
+  mod comments ID               the comments, where they are and whether resolved
+  mod resolve|reopen COMMENT    mark a comment resolved, or open again
+  mod request-changes ID        send the open comments and rejected hunks to the agent; its
+                                answer becomes the next revision, tested
+  mod update ID                 replay the change onto the target&apos;s head as a new revision
+  prune [--older-than DAYS]     delete the branches of finished modifications
+  ledger verify [--anchor REMOTE]
+                                recompute the audit chain; compare it with every checkpoint in
+                                refs/astra/ledger (and with the anchor pushed to REMOTE)
+  ledger show [--limit N]       print the ledger entries still in the table
+  ledger export FILE            write every entry as JSON lines
+  ledger archive --through SEQ  move old entries to a JSONL segment; the chain continues
+  ledger checkpoint             record the ledger head in refs/astra/ledger
+  ledger anchor --push REMOTE   checkpoint and push refs/astra/ledger to REMOTE (fast-forward only)
+  hddl check DOMAIN [PROBLEM]   read HDDL files; errors name the file, line and column
+  hddl solve DOMAIN PROBLEM [--timeout S]
+                                plan, printing the plan in the IPC HTN track format
+  demo DIR                      create the demo workspace in DIR
+
+Options:
+  --repo PATH   the repository (default: the one around the current directory)
+  --db URL      the state: a file, sqlite:///PATH or postgresql://USER@HOST:PORT/DB
+                (default: &lt;git dir&gt;/astra/state.db)
+  --json        print one JSON document
+  --version     print the versions of astra, Qt and libgit2
+
+Exit status: 0 success, 1 the operation failed or was refused, 2 usage error.
+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>read by the plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>review comment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  scope    not recorded (made before scopes were kept)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  scope    none: goal %1 names no files, so nothing is beyond it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  scope    NO STATED SCOPE: imported without --files, for a goal that names no files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  scope    %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  beyond   nothing: every changed file is in scope</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>  BEYOND SCOPE: %1, %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s)</source>
+        <translation>
+            <numerusform>%n file</numerusform>
+            <numerusform>%n files</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n changed line(s)</source>
+        <translation>
+            <numerusform>%n changed line</numerusform>
+            <numerusform>%n changed lines</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>propose needs exactly one of --patch FILE or --branch NAME; the files the change is meant to touch go after --files.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

@@ -84,8 +84,9 @@ void printScope(QTextStream &out, const Modification &m)
         out << Tr::tr("  beyond   nothing: every changed file is in scope") << '\n';
         return;
     }
-    out << Tr::tr("  BEYOND SCOPE: %n file(s), %1 changed line(s)", nullptr, int(scope.beyondFiles.size()))
-               .arg(scope.beyondLines)
+    out << Tr::tr("  BEYOND SCOPE: %1, %2")
+               .arg(Tr::tr("%n file(s)", nullptr, int(scope.beyondFiles.size())),
+                    Tr::tr("%n changed line(s)", nullptr, scope.beyondLines))
         << '\n';
     for (const ModificationFile &file : m.files) {
         if (scope.beyondFiles.contains(file.path)) {

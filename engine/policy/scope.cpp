@@ -57,8 +57,8 @@ QList<PolicyViolation> checkScope(ModificationScope &scope,
             refused.append(PolicyViolation{
                 file.path.toUtf8(),
                 PolicyRule::BeyondScope,
-                Tr::tr("%1 (%2 line(s) added and deleted) is beyond the scope of this change, which was asked to "
-                       "touch %3. [policy] scope = \"refuse\" in %4 refuses changes beyond their scope; scope = "
+                Tr::tr("%1 (%n line(s) added and deleted) is beyond the scope of this change, which was asked to "
+                       "touch %2. [policy] scope = \"refuse\" in %3 refuses changes beyond their scope; scope = "
                        "\"flag\" lets a reviewer decide, or name the file in the goal (--files) or in a review "
                        "comment.",
                        nullptr,

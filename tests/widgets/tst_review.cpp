@@ -4,6 +4,7 @@
 #include "common/shortcuts.h"
 #include "common/shortcutsdialog.h"
 #include "common/workspacechooser.h"
+#include "diff/difffiles.h"
 #include "diff/diffview.h"
 #include "kanban/goalboardmodel.h"
 #include "kanban/goalcolumnview.h"
@@ -44,6 +45,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeView>
 
 #include <algorithm>
 
@@ -332,6 +334,32 @@ private Q_SLOTS:
                  QStringLiteral("snapback/remote.py"));
         QVERIFY2(diff->headerText().startsWith(QStringLiteral("2 file")), qPrintable(diff->headerText()));
         QVERIFY(diff->model()->hunkCount() >= 2);
+
+        // The agent also wrote a test its goal did not name: the panel names it with its lines, and
+        // the file list shows it in a group of its own, first.
+        QVERIFY2(details.contains(QStringLiteral("Asked to change: snapback/remote.py (the goal)")),
+                 qPrintable(details));
+        QVERIFY2(details.contains(QStringLiteral("Beyond its scope: 1 file")), qPrintable(details));
+        QVERIFY(details.contains(QStringLiteral("tests/test_remote.py (+20 −0)")));
+        QTRY_COMPARE(diff->filesPanel()->beyondScope(), QStringList{QStringLiteral("tests/test_remote.py")});
+        const QAbstractItemModel *list = diff->fileView()->model();
+        QCOMPARE(list->rowCount(), 2);
+        const QModelIndex beyond = list->index(0, 0);
+        QVERIFY2(beyond.data().toString().startsWith(QStringLiteral("⚠ Beyond the scope")),
+                 qPrintable(beyond.data().toString()));
+        QCOMPARE(list->rowCount(beyond), 1);
+        QCOMPARE(list->index(0, 0, beyond).data().toString(), QStringLiteral("tests/test_remote.py"));
+        QCOMPARE(list->rowCount(list->index(1, 0)), 1);
+        QCOMPARE(list->index(0, 0, list->index(1, 0)).data().toString(), QStringLiteral("snapback/remote.py"));
+        // Choosing it in its group shows it.
+        diff->fileView()->setCurrentIndex(list->index(0, 0, beyond));
+        QCOMPARE(diff->model()->row(diff->currentRow()).file, 1);
+        QCOMPARE(diff->filesPanel()->currentFile(), 1);
+        // Folders keep the groups.
+        diff->filesPanel()->setTree(true);
+        QCOMPARE(diff->fileView()->model()->rowCount(), 2);
+        QCOMPARE(diff->filesPanel()->shownFiles(), 2);
+        diff->filesPanel()->setTree(false);
     }
 
     // A test run without the sandbox (sandbox = "none") is called out above its details.

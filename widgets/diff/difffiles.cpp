@@ -241,7 +241,9 @@ void DiffFilesPanel::rebuildTree()
         folder(group, slash < 0 ? QString() : path.left(slash), folder)->appendRow(row);
         m_treeItems[file] = item;
     }
-    if (usesTree()) {
+    if (m_view->model() == m_tree) {
+        // Clearing the model dropped the columns: their widths and which one stretches.
+        sizeColumns();
         m_view->expandAll();
     }
 }

@@ -131,10 +131,10 @@ QString scopeHtml(const Modification &m, const Goal &goal)
     if (scope.beyondFiles.isEmpty()) {
         return html + paragraph(ReviewView::tr("Every changed file is in scope."));
     }
-    html += paragraph(
-        ReviewView::tr("⚠ Beyond its scope: %n file(s), %1 changed line(s)", nullptr, int(scope.beyondFiles.size()))
-            .arg(scope.beyondLines),
-        true);
+    html += paragraph(ReviewView::tr("⚠ Beyond its scope: %1, %2")
+                          .arg(ReviewView::tr("%n file(s)", nullptr, int(scope.beyondFiles.size())),
+                               ReviewView::tr("%n changed line(s)", nullptr, scope.beyondLines)),
+                      true);
     html += QStringLiteral("<ul>");
     for (const ModificationFile &file : m.files) {
         if (scope.beyondFiles.contains(file.path)) {
@@ -608,6 +608,10 @@ QString ReviewView::detailsHtml(const ReviewSnapshot &snapshot)
     }
     html += QStringLiteral("</table>");
 
+    // What it was asked to change, near the top: scope creep is read before the diff.
+    section(tr("Scope"));
+    html += scopeHtml(m, goal);
+
     // Every version of the change; approval, tests and merge name the current one.
     if (!m.revisions.isEmpty()) {
         section(tr("Revisions"));
@@ -754,9 +758,6 @@ QString ReviewView::detailsHtml(const ReviewSnapshot &snapshot)
                         .arg(esc(tr("Log (end)")), esc(snapshot.testLog.right(6000)));
         }
     }
-
-    section(tr("Scope"));
-    html += scopeHtml(m, goal);
 
     section(tr("Flags"));
     QStringList flags;
