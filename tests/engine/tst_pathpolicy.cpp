@@ -1,5 +1,6 @@
 #include "policy/pathglob.h"
 #include "policy/pathpolicy.h"
+#include "policy/scope.h"
 #include "testsupport.h"
 
 #include <QFile>
@@ -857,6 +858,108 @@ private Q_SLOTS:
         QCOMPARE(describe(violations), expected);
         QVERIFY(violations.constLast().message.contains(QString::number(300 * 1024)));
         QVERIFY(violations.at(violations.size() - 2).message.contains(QStringLiteral("10 file")));
+    }
+
+    // A scope names files and folders: a file is in it when named or under a named folder, never
+    // by a shared prefix of names.
+    void scopeNamesFilesAndFolders_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<bool>("inside");
+        QTest::newRow("named") << QStringLiteral("src/parser.cpp") << true;
+        QTest::newRow("longer name") << QStringLiteral("src/parser.cpp.orig") << false;
+        QTest::newRow("under a folder") << QStringLiteral("lib/core/io.c") << true;
+        QTest::newRow("under a folder with /") << QStringLiteral("docs/api/index.md") << true;
+        QTest::newRow("sibling of the folder") << QStringLiteral("lib/corelib.c") << false;
+        QTest::newRow("the file as a folder") << QStringLiteral("src/parser.cpp/x") << true;
+        QTest::newRow("elsewhere") << QStringLiteral("src/lexer.cpp") << false;
+        QTest::newRow("case differs") << QStringLiteral("SRC/parser.cpp") << false;
+    }
+    void scopeNamesFilesAndFolders()
+    {
+        QFETCH(QString, path);
+        QFETCH(bool, inside);
+        ModificationScope scope;
+        scope.state = ModificationScope::State::Stated;
+        scope.add(QStringLiteral("src/parser.cpp"), QStringLiteral("goal"));
+        scope.add(QStringLiteral("lib/core"), QStringLiteral("import"));
+        scope.add(QStringLiteral("docs/api/"), QStringLiteral("comment"));
+        scope.add(QStringLiteral("src/parser.cpp"), QStringLiteral("plan")); // named once
+        QCOMPARE(scope.entries.size(), 3);
+        QCOMPARE(scope.contains(path), inside);
+    }
+
+    // checkScope: the files beyond a stated scope are flagged with their lines (a rename is in
+    // scope by its old path); "refuse" refuses each of them; max_changed_lines counts every file.
+    void scopeFlagsAndRefuses()
+    {
+        const auto file = [](const char *path, int additions, int deletions, const char *oldPath = "") {
+            ModificationFile made;
+            made.path = QString::fromUtf8(path);
+            made.oldPath = QString::fromUtf8(oldPath);
+            made.additions = additions;
+            made.deletions = deletions;
+            return made;
+        };
+        const QList<ModificationFile> files{file("src/parser.cpp", 3, 1),
+                                            file("src/new_name.cpp", 2, 0, "src/old_name.cpp"),
+                                            file("src/util.cpp", 10, 4),
+                                            file("README.md", 1, 0)};
+        ModificationScope scope;
+        scope.state = ModificationScope::State::Stated;
+        scope.add(QStringLiteral("src/parser.cpp"), QStringLiteral("goal"));
+        scope.add(QStringLiteral("src/old_name.cpp"), QStringLiteral("goal"));
+        PolicySection policy;
+
+        QList<ModificationFile> flagged = files;
+        QStringList flags{QStringLiteral("auto_run_file:CMakeLists.txt"), QStringLiteral("beyond_scope:stale.cpp")};
+        QVERIFY(checkScope(scope, flagged, flags, policy, QStringLiteral("main:.astra.toml")).isEmpty());
+        QCOMPARE(scope.beyondFiles, (QStringList{QStringLiteral("src/util.cpp"), QStringLiteral("README.md")}));
+        QCOMPARE(scope.beyondLines, 15);
+        QCOMPARE(scope.changedLines, 21);
+        QCOMPARE(flags,
+                 (QStringList{QStringLiteral("auto_run_file:CMakeLists.txt"),
+                              QStringLiteral("beyond_scope:src/util.cpp"),
+                              QStringLiteral("beyond_scope:README.md")}));
+        QCOMPARE(flagged.at(2).flags, QStringList{QStringLiteral("beyond_scope")});
+        QVERIFY(flagged.at(1).flags.isEmpty());
+
+        policy.scope = PolicySection::Scope::Refuse;
+        QList<ModificationFile> refusedFiles = files;
+        QStringList refusedFlags;
+        const QList<PolicyViolation> refused =
+            checkScope(scope, refusedFiles, refusedFlags, policy, QStringLiteral("main:.astra.toml"));
+        QCOMPARE(refused.size(), 2);
+        QCOMPARE(refused.first().rule, PolicyRule::BeyondScope);
+        QCOMPARE(refused.first().path, QByteArray("src/util.cpp"));
+        QVERIFY2(refused.first().message.contains(QStringLiteral("main:.astra.toml"))
+                     && refused.first().message.contains(QStringLiteral("scope = \"flag\""))
+                     && refused.first().message.contains(QStringLiteral("src/parser.cpp, src/old_name.cpp")),
+                 qPrintable(refused.first().message));
+
+        // The line limit: at it nothing is refused, one over it is.
+        policy.scope = PolicySection::Scope::Flag;
+        policy.maxChangedLines = 21;
+        QList<ModificationFile> sized = files;
+        QVERIFY(checkScope(scope, sized, refusedFlags, policy, QString()).isEmpty());
+        policy.maxChangedLines = 20;
+        const QList<PolicyViolation> tooLong = checkScope(scope, sized, refusedFlags, policy, QString());
+        QCOMPARE(tooLong.size(), 1);
+        QCOMPARE(tooLong.first().rule, PolicyRule::TooManyChangedLines);
+        QCOMPARE(policyRuleName(tooLong.first().rule), QStringLiteral("too_many_changed_lines"));
+
+        // No stated scope: nothing is beyond it; an import says so with its flag.
+        ModificationScope none;
+        none.state = ModificationScope::State::NoFiles;
+        policy = PolicySection();
+        policy.scope = PolicySection::Scope::Refuse;
+        QList<ModificationFile> unflagged = files;
+        QStringList noFlags;
+        QVERIFY(checkScope(none, unflagged, noFlags, policy, QString()).isEmpty());
+        QVERIFY(noFlags.isEmpty() && none.beyondFiles.isEmpty());
+        none.state = ModificationScope::State::Unstated;
+        QVERIFY(checkScope(none, unflagged, noFlags, policy, QString()).isEmpty());
+        QCOMPARE(noFlags, QStringList{QStringLiteral("no_stated_scope")});
     }
 };
 

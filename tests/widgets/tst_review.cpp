@@ -45,6 +45,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextDocument>
 #include <QTreeView>
 
 #include <algorithm>
@@ -360,6 +361,58 @@ private Q_SLOTS:
         QCOMPARE(diff->fileView()->model()->rowCount(), 2);
         QCOMPARE(diff->filesPanel()->shownFiles(), 2);
         diff->filesPanel()->setTree(false);
+    }
+
+    // The panel says what the scope is in each case, and never flags files when there is none.
+    void scopeIsSaidInEveryState()
+    {
+        ReviewSnapshot snapshot;
+        snapshot.goal.id = 7;
+        snapshot.modification.goalId = 7;
+        ModificationFile calc;
+        calc.path = QStringLiteral("src/calc.py");
+        calc.additions = 1;
+        calc.deletions = 1;
+        ModificationFile extra;
+        extra.path = QStringLiteral("src/extra.py");
+        extra.additions = 12;
+        extra.flags = {QStringLiteral("beyond_scope")};
+        snapshot.modification.files = {calc, extra};
+        const auto text = [&snapshot] {
+            QTextDocument document;
+            document.setHtml(ReviewView::detailsHtml(snapshot));
+            return document.toPlainText();
+        };
+        ModificationScope &scope = snapshot.modification.scope;
+        scope.state = ModificationScope::State::Stated;
+        scope.entries = {ScopeEntry{QStringLiteral("src/calc.py"), QStringLiteral("goal")},
+                         ScopeEntry{QStringLiteral("src/parser/"), QStringLiteral("comment")}};
+        scope.beyondFiles = {QStringLiteral("src/extra.py")};
+        scope.beyondLines = 12;
+        QString shown = text();
+        QVERIFY2(
+            shown.contains(QStringLiteral("Asked to change: src/calc.py (the goal), src/parser/ (a review comment)")),
+            qPrintable(shown));
+        QVERIFY2(shown.contains(QStringLiteral("Beyond its scope: 1 file")), qPrintable(shown));
+        QVERIFY(shown.contains(QStringLiteral("src/extra.py (+12 −0)")));
+        QVERIFY(shown.contains(QStringLiteral("src/extra.py is beyond the scope of the change")));
+
+        scope.beyondFiles.clear();
+        snapshot.modification.files.removeLast();
+        QVERIFY(text().contains(QStringLiteral("Every changed file is in scope.")));
+
+        scope = ModificationScope();
+        scope.state = ModificationScope::State::NoFiles;
+        shown = text();
+        QVERIFY2(shown.contains(QStringLiteral("No scope to check: goal #7 names no files")), qPrintable(shown));
+        QVERIFY(!shown.contains(QStringLiteral("Beyond")));
+
+        scope.state = ModificationScope::State::Unstated;
+        snapshot.modification.flags = {QStringLiteral("no_stated_scope")};
+        shown = text();
+        QVERIFY2(shown.contains(QStringLiteral("No stated scope: this change was imported without --files")),
+                 qPrintable(shown));
+        QVERIFY(shown.contains(QStringLiteral("No stated scope: read every file")));
     }
 
     // A test run without the sandbox (sandbox = "none") is called out above its details.
