@@ -3882,17 +3882,17 @@ Hash %7
         <translation>Die Pfadrichtlinie lehnt den Änderungssatz ab (%1): seine neuen Dateien ergeben zusammen %2 Bytes; die Grenze ist %3 Bytes (max_total_kb = %4 in [policy] von .astra.toml). Erhöhen Sie max_total_kb, wenn eine Änderung dieser Größe in einem Stück geprüft werden soll; sonst teilen Sie die Arbeit auf.</translation>
     </message>
     <message numerus="yes">
-        <source>%1 (%n line(s) added and deleted) is beyond the scope of this change, which was asked to touch %2. [policy] scope = &quot;refuse&quot; in %3 refuses changes beyond their scope; scope = &quot;flag&quot; lets a reviewer decide, or name the file in the goal (--files) or in a review comment.</source>
-        <translation>
-            <numerusform>%1 (%n Zeile hinzugefügt oder gelöscht) liegt außerhalb des Umfangs dieser Änderung, die %2 berühren sollte. [policy] scope = &quot;refuse&quot; in %3 lehnt Änderungen außerhalb ihres Umfangs ab; scope = &quot;flag&quot; überlässt es einer prüfenden Person, oder nennen Sie die Datei im Ziel (--files) oder in einem Review-Kommentar.</numerusform>
-            <numerusform>%1 (%n Zeilen hinzugefügt und gelöscht) liegt außerhalb des Umfangs dieser Änderung, die %2 berühren sollte. [policy] scope = &quot;refuse&quot; in %3 lehnt Änderungen außerhalb ihres Umfangs ab; scope = &quot;flag&quot; überlässt es einer prüfenden Person, oder nennen Sie die Datei im Ziel (--files) oder in einem Review-Kommentar.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
         <source>The change adds and deletes %n line(s), all its files together; [policy] max_changed_lines = %1 in %2 allows no more. Raise max_changed_lines (in a commit on the target branch) if a change this size is meant to be reviewed in one piece; otherwise split the work.</source>
         <translation>
             <numerusform>Die Änderung fügt %n Zeile hinzu oder löscht sie, alle ihre Dateien zusammen; [policy] max_changed_lines = %1 in %2 erlaubt nicht mehr. Erhöhen Sie max_changed_lines (in einem Commit auf dem Zielzweig), wenn eine Änderung dieser Größe als Ganzes geprüft werden soll; sonst teilen Sie die Arbeit.</numerusform>
             <numerusform>Die Änderung fügt %n Zeilen hinzu und löscht sie, alle ihre Dateien zusammen; [policy] max_changed_lines = %1 in %2 erlaubt nicht mehr. Erhöhen Sie max_changed_lines (in einem Commit auf dem Zielzweig), wenn eine Änderung dieser Größe als Ganzes geprüft werden soll; sonst teilen Sie die Arbeit.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (%n line(s) added and deleted) is beyond the scope of this change, which was asked to touch %2. [policy] scope = &quot;refuse&quot; in %3 refuses changes beyond their scope; scope = &quot;flag&quot; there lets a reviewer decide instead.</source>
+        <translation>
+            <numerusform>%1 (%n Zeile hinzugefügt oder gelöscht) liegt außerhalb des Umfangs dieser Änderung, die %2 berühren sollte. [policy] scope = &quot;refuse&quot; in %3 lehnt Änderungen außerhalb ihres Umfangs ab; scope = &quot;flag&quot; überlässt die Entscheidung stattdessen einer prüfenden Person.</numerusform>
+            <numerusform>%1 (%n Zeilen hinzugefügt und gelöscht) liegt außerhalb des Umfangs dieser Änderung, die %2 berühren sollte. [policy] scope = &quot;refuse&quot; in %3 lehnt Änderungen außerhalb ihres Umfangs ab; scope = &quot;flag&quot; überlässt die Entscheidung stattdessen einer prüfenden Person.</numerusform>
         </translation>
     </message>
 </context>
@@ -5298,6 +5298,10 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
     <message>
         <source>No stated scope: read every file (see Scope).</source>
         <translation>Kein angegebener Umfang: Lesen Sie jede Datei (siehe Umfang).</translation>
+    </message>
+    <message>
+        <source>No scope to check: goal #%1 names no files (its evidence points to none), so no file is flagged as beyond it.</source>
+        <translation>Kein Umfang zu prüfen: Ziel #%1 nennt keine Dateien (seine Belege verweisen auf keine), daher wird keine Datei als außerhalb markiert.</translation>
     </message>
 </context>
 <context>
@@ -6974,10 +6978,22 @@ Der Kopf des Zweigs, %4, ist der getestete Commit.</numerusform>
         <translation>%1. Nichts wurde beansprucht. Dieser Klon folgt dem Repository des Teams über das Remote, das `git config astra.remote` nennt (%2); prüfen Sie, ob dieser Rechner es erreicht (`git fetch %2`).</translation>
     </message>
     <message>
-        <source>The scope policy refused the change; nothing was written:
+        <source>The policy refused the change; nothing was written:
 %1</source>
-        <translation>Die Umfangsregel hat die Änderung abgelehnt; nichts wurde geschrieben:
+        <translation>Die Regeln haben die Änderung abgelehnt; nichts wurde geschrieben:
 %1</translation>
+    </message>
+    <message>
+        <source>Name every file the change is meant to touch after --files.</source>
+        <translation>Nennen Sie nach --files jede Datei, die die Änderung berühren soll.</translation>
+    </message>
+    <message>
+        <source>A goal names the files it is about when it is added (`astra goal add TEXT --files PATH...`) or by the detector that found it.</source>
+        <translation>Ein Ziel nennt seine Dateien, wenn es angelegt wird (`astra goal add TEXT --files PFAD...`), oder durch den Detektor, der es gefunden hat.</translation>
+    </message>
+    <message>
+        <source>A review comment on a file puts it in the scope of the next revision.</source>
+        <translation>Ein Review-Kommentar zu einer Datei nimmt sie in den Umfang der nächsten Revision auf.</translation>
     </message>
 </context>
 <context>

@@ -3870,17 +3870,17 @@ hash %7
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <source>%1 (%n line(s) added and deleted) is beyond the scope of this change, which was asked to touch %2. [policy] scope = &quot;refuse&quot; in %3 refuses changes beyond their scope; scope = &quot;flag&quot; lets a reviewer decide, or name the file in the goal (--files) or in a review comment.</source>
-        <translation>
-            <numerusform>%1 (%n line added and deleted) is beyond the scope of this change, which was asked to touch %2. [policy] scope = &quot;refuse&quot; in %3 refuses changes beyond their scope; scope = &quot;flag&quot; lets a reviewer decide, or name the file in the goal (--files) or in a review comment.</numerusform>
-            <numerusform>%1 (%n lines added and deleted) is beyond the scope of this change, which was asked to touch %2. [policy] scope = &quot;refuse&quot; in %3 refuses changes beyond their scope; scope = &quot;flag&quot; lets a reviewer decide, or name the file in the goal (--files) or in a review comment.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
         <source>The change adds and deletes %n line(s), all its files together; [policy] max_changed_lines = %1 in %2 allows no more. Raise max_changed_lines (in a commit on the target branch) if a change this size is meant to be reviewed in one piece; otherwise split the work.</source>
         <translation>
             <numerusform>The change adds and deletes %n line, all its files together; [policy] max_changed_lines = %1 in %2 allows no more. Raise max_changed_lines (in a commit on the target branch) if a change this size is meant to be reviewed in one piece; otherwise split the work.</numerusform>
             <numerusform>The change adds and deletes %n lines, all its files together; [policy] max_changed_lines = %1 in %2 allows no more. Raise max_changed_lines (in a commit on the target branch) if a change this size is meant to be reviewed in one piece; otherwise split the work.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (%n line(s) added and deleted) is beyond the scope of this change, which was asked to touch %2. [policy] scope = &quot;refuse&quot; in %3 refuses changes beyond their scope; scope = &quot;flag&quot; there lets a reviewer decide instead.</source>
+        <translation>
+            <numerusform>%1 (%n line added and deleted) is beyond the scope of this change, which was asked to touch %2. [policy] scope = &quot;refuse&quot; in %3 refuses changes beyond their scope; scope = &quot;flag&quot; there lets a reviewer decide instead.</numerusform>
+            <numerusform>%1 (%n lines added and deleted) is beyond the scope of this change, which was asked to touch %2. [policy] scope = &quot;refuse&quot; in %3 refuses changes beyond their scope; scope = &quot;flag&quot; there lets a reviewer decide instead.</numerusform>
         </translation>
     </message>
 </context>
@@ -5285,6 +5285,10 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
     </message>
     <message>
         <source>No stated scope: read every file (see Scope).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No scope to check: goal #%1 names no files (its evidence points to none), so no file is flagged as beyond it.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -6959,8 +6963,20 @@ The branch&apos;s head %4 is the commit that was tested.</numerusform>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The scope policy refused the change; nothing was written:
+        <source>The policy refused the change; nothing was written:
 %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name every file the change is meant to touch after --files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A goal names the files it is about when it is added (`astra goal add TEXT --files PATH...`) or by the detector that found it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A review comment on a file puts it in the scope of the next revision.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

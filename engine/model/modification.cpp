@@ -1,5 +1,6 @@
 #include "model/modification.h"
 
+#include <QDir>
 #include <QJsonArray>
 
 #include <algorithm>
@@ -224,8 +225,13 @@ bool ModificationScope::contains(const QString &path) const
 
 void ModificationScope::add(const QString &path, const QString &source)
 {
-    const QString trimmed = path.trimmed();
-    if (trimmed.isEmpty()) {
+    // As git names files: "./src//a.py" is src/a.py, "src/" the folder src.
+    QString trimmed = QDir::cleanPath(path.trimmed());
+    while (trimmed.startsWith(QLatin1String("./"))) {
+        trimmed.remove(0, 2);
+    }
+    if (trimmed.isEmpty() || trimmed == u"." || trimmed == u".." || trimmed.startsWith(QLatin1String("../"))
+        || trimmed.startsWith(u'/')) {
         return;
     }
     for (const ScopeEntry &entry : std::as_const(entries)) {

@@ -187,7 +187,8 @@ struct ModificationScope
 
     // Whether `path` is in it: named, or under a named folder.
     bool contains(const QString &path) const;
-    // Adds `path` from `source` unless it is named already.
+    // Adds `path` from `source` unless it is named already, as git names files ("./src//a.py" is
+    // src/a.py); a path outside the repository is left out.
     void add(const QString &path, const QString &source);
     QStringList paths() const;
     QJsonObject toJson() const;

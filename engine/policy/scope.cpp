@@ -59,8 +59,7 @@ QList<PolicyViolation> checkScope(ModificationScope &scope,
                 PolicyRule::BeyondScope,
                 Tr::tr("%1 (%n line(s) added and deleted) is beyond the scope of this change, which was asked to "
                        "touch %2. [policy] scope = \"refuse\" in %3 refuses changes beyond their scope; scope = "
-                       "\"flag\" lets a reviewer decide, or name the file in the goal (--files) or in a review "
-                       "comment.",
+                       "\"flag\" there lets a reviewer decide instead.",
                        nullptr,
                        changedLines(file))
                     .arg(quotedPath(file.path.toUtf8()), scope.paths().join(QStringLiteral(", ")), config)});

@@ -22,7 +22,9 @@ struct Tr
 Status checkGoalFiles(const QStringList &files)
 {
     for (const QString &file : files) {
-        if (file.isEmpty() || QDir::isAbsolutePath(file) || file.startsWith(u"../") || file == u"..") {
+        const QString clean = QDir::cleanPath(file.trimmed());
+        if (clean.isEmpty() || clean == u"." || QDir::isAbsolutePath(file) || clean.startsWith(u"../")
+            || clean == u"..") {
             return makeError(Tr::tr("--files %1: a goal's files are paths relative to the repository root, inside it "
                                     "(e.g. src/parser.cpp).")
                                  .arg(file),

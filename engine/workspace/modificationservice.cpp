@@ -174,19 +174,21 @@ Result<ModificationScope> scopeOfGoal(Database &db, const Goal &goal, std::optio
     return scope;
 }
 
-Error scopeRefusal(const QList<PolicyViolation> &violations)
+Error scopeRefusal(const QList<PolicyViolation> &violations, const QString &advice)
 {
     QStringList lines;
+    bool beyond = false;
     for (const PolicyViolation &violation : violations) {
         lines.append(violation.message);
+        beyond |= violation.rule == PolicyRule::BeyondScope;
     }
-    return makeError(Tr::tr("The scope policy refused the change; nothing was written:\n%1").arg(lines.join(u'\n')),
+    if (beyond && !advice.isEmpty()) {
+        lines.append(advice);
+    }
+    return makeError(Tr::tr("The policy refused the change; nothing was written:\n%1").arg(lines.join(u'\n')),
                      ErrorKind::Refused);
 }
 
-namespace {
-// What a scope refusal's ledger entry keeps beside the violations: the scope, and every file
-// with its lines, so that the entry names what the change would have touched.
 QJsonObject scopeRecord(const ModificationScope &scope, const QList<ModificationFile> &files)
 {
     QJsonArray changed;
@@ -202,7 +204,6 @@ QJsonObject scopeRecord(const ModificationScope &scope, const QList<Modification
     extra.insert(QStringLiteral("changed_files"), changed);
     return extra;
 }
-} // namespace
 
 QString policySourceOf(const Config &config)
 {
@@ -320,7 +321,10 @@ Result<Modification> ModificationService::createFor(qint64 goalId,
             }
             m_decisions.checkpointAfterDecision();
         }
-        return scopeRefusal(refused);
+        return scopeRefusal(refused,
+                            imported ? Tr::tr("Name every file the change is meant to touch after --files.")
+                                     : Tr::tr("A goal names the files it is about when it is added (`astra goal add "
+                                              "TEXT --files PATH...`) or by the detector that found it."));
     }
 
     Modification created;
@@ -410,6 +414,7 @@ Result<Modification> ModificationService::createFor(qint64 goalId,
         first.origin = imported ? QStringLiteral("import") : QStringLiteral("agent");
         first.createdBy = who;
         first.createdAt = created.createdAt;
+        first.meta.insert(QStringLiteral("scope"), created.scope.toJson());
         auto revisionId = repository.insertRevision(first);
         if (!revisionId) {
             return revisionId.error();

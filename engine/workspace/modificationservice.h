@@ -31,8 +31,12 @@ Result<ModificationScope> scopeOfGoal(Database &db, const Goal &goal, std::optio
 // The .astra.toml whose [policy] is in force, for messages.
 QString policySourceOf(const Config &config);
 
-// The scope check of a change (checkScope) refused it: the message, naming every file and rule.
-Error scopeRefusal(const QList<PolicyViolation> &violations);
+// The scope check of a change (checkScope) refused it: the message, naming every file and rule,
+// and `advice` on how to name a file in the scope when one was beyond it.
+Error scopeRefusal(const QList<PolicyViolation> &violations, const QString &advice);
+// What a scope refusal's ledger entry keeps beside the violations: the scope, and every file with
+// its lines, so that the entry names what the change would have touched.
+QJsonObject scopeRecord(const ModificationScope &scope, const QList<ModificationFile> &files);
 
 // What rolling back a merged modification would touch, shown before asking.
 struct RollbackImpact

@@ -959,7 +959,15 @@ Result<Modification> RevisionService::addRevision(const Modification &current, c
         if (!goal) {
             return goal.error();
         }
-        auto found = scopeOfGoal(m_db, *goal);
+        std::optional<qint64> planId; // the plan whose task wrote it
+        if (current.taskId) {
+            auto task = TaskRepository(m_db).find(*current.taskId);
+            if (!task) {
+                return task.error();
+            }
+            planId = task->planId;
+        }
+        auto found = scopeOfGoal(m_db, *goal, planId);
         if (!found) {
             return found.error();
         }
@@ -974,18 +982,20 @@ Result<Modification> RevisionService::addRevision(const Modification &current, c
             scope.add(path, QStringLiteral("comment"));
         }
     }
-    if (const QList<PolicyViolation> refused =
-            checkScope(scope, prepared->files, prepared->flags, m_config.policy, policySourceOf(m_config));
-        !refused.isEmpty()) {
-        QJsonObject extra;
+    // The agent's answer is refused like its first change; a revision a person makes (hunk
+    // decisions, restored hunks, an update onto the target) is a decision on what is there, and
+    // is flagged only.
+    const QList<PolicyViolation> refused =
+        checkScope(scope, prepared->files, prepared->flags, m_config.policy, policySourceOf(m_config));
+    if (!refused.isEmpty() && revision.origin == u"request_changes") {
+        QJsonObject extra = scopeRecord(scope, prepared->files);
         extra.insert(QStringLiteral("modification"), double(current.id));
-        extra.insert(QStringLiteral("scope"), scope.toJson());
         if (Status recorded = m_modifications.recordViolations(current.goalId, revision.origin, refused, extra);
             !recorded) {
             return recorded.error();
         }
         m_decisions.checkpointAfterDecision();
-        return scopeRefusal(refused);
+        return scopeRefusal(refused, Tr::tr("A review comment on a file puts it in the scope of the next revision."));
     }
     const int previous = current.revisions.constLast().number;
     const int number = previous + 1;

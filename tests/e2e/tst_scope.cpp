@@ -245,6 +245,61 @@ private Q_SLOTS:
         QVERIFY(fromComment);
     }
 
+    // With scope = "refuse" set after the change was written: a person's revision (hunks
+    // rejected) is a decision on what is there and is flagged, not refused; the agent's answer
+    // to requested changes that goes beyond the scope is refused, and nothing moves.
+    void revisionsByPeopleAreFlaggedByTheAgentRefused()
+    {
+        prepare(QByteArray("if grep -q '\"review\"' \"$ASTRA_REQUEST_FILE\"; then\n"
+                           "  echo '# unasked' >> src/e.py\n"
+                           "else\n")
+                    + creeping + "fi\n",
+                {},
+                {QStringLiteral("src/calc.py")});
+        VERIFY_EXIT(astra({QStringLiteral("run")}), 0);
+        m_repo->write(QStringLiteral(".astra.toml"),
+                      m_repo->git({QStringLiteral("show"), QStringLiteral("main:.astra.toml")})
+                          .toUtf8()
+                          .replace("[policy]\n", "[policy]\nscope = \"refuse\"\n"));
+        m_repo->commitAll(QStringLiteral("refuse what goes beyond"));
+        VERIFY_EXIT(astra({QStringLiteral("mod"),
+                           QStringLiteral("reject-hunk"),
+                           QStringLiteral("1"),
+                           QStringLiteral("src/b.py")}),
+                    0);
+        VERIFY_EXIT(astra({QStringLiteral("mod"), QStringLiteral("apply-decisions"), QStringLiteral("1")}), 0);
+        QJsonObject m = modification(1);
+        QCOMPARE(m.value(QStringLiteral("revision")).toInt(), 2);
+        QCOMPARE(strings(m.value(QStringLiteral("scope")).toObject().value(QStringLiteral("beyond_files"))),
+                 QStringList{QStringLiteral("src/a.py")});
+
+        VERIFY_EXIT(astra({QStringLiteral("mod"),
+                           QStringLiteral("comment"),
+                           QStringLiteral("1"),
+                           QStringLiteral("--file"),
+                           QStringLiteral("src/calc.py"),
+                           QStringLiteral("Name the function better.")}),
+                    0);
+        const QStringList refsBefore = branches();
+        const QString headBefore = m.value(QStringLiteral("head_commit")).toString();
+        const Run requested = astra({QStringLiteral("mod"), QStringLiteral("request-changes"), QStringLiteral("1")});
+        QCOMPARE(requested.exitCode, 1);
+        QVERIFY2(requested.err.contains(QStringLiteral("src/e.py"))
+                     && requested.err.contains(QStringLiteral("A review comment on a file puts it in the scope")),
+                 qPrintable(requested.err));
+        m = modification(1);
+        QCOMPARE(m.value(QStringLiteral("revision")).toInt(), 2);
+        QCOMPARE(m.value(QStringLiteral("head_commit")).toString(), headBefore);
+        QCOMPARE(branches(), refsBefore);
+        QStringList events;
+        for (const QJsonValue &value : ledger()) {
+            events.append(value.toObject().value(QStringLiteral("event")).toString());
+        }
+        QVERIFY2(events.mid(events.size() - 2)
+                     == (QStringList{QStringLiteral("policy_violation"), QStringLiteral("changes_request_failed")}),
+                 qPrintable(events.join(u' ')));
+    }
+
     // max_changed_lines: a change one line over the limit is refused, one at it is written.
     void theLineLimitRefusesOneLineOver_data()
     {

@@ -136,25 +136,30 @@ QStringList DiffFilesPanel::beyondScope() const
 void DiffFilesPanel::showModel()
 {
     const int current = currentFile();
+    QAbstractItemModel *wanted = usesTree() ? static_cast<QAbstractItemModel *>(m_tree) : m_flat;
     if (usesTree()) {
         rebuildTree();
-        m_view->setModel(m_tree);
-        m_view->setRootIsDecorated(true);
+    }
+    if (m_view->model() != wanted) {
+        // The view makes a new selection model for the new model; the old one is ours to delete.
+        QItemSelectionModel *old = m_view->selectionModel();
+        m_view->setModel(wanted);
+        delete old;
+        // Up and Down (and any other way the current row moves) choose the file.
+        connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this, [this](const QModelIndex &index) {
+            if (m_following) {
+                return;
+            }
+            if (const int file = fileOf(index); file >= 0) {
+                Q_EMIT fileChosen(file);
+            }
+        });
+    }
+    m_view->setRootIsDecorated(usesTree());
+    if (usesTree()) {
         m_view->expandAll();
-    } else {
-        m_view->setModel(m_flat);
-        m_view->setRootIsDecorated(false);
     }
     sizeColumns();
-    // Up and Down (and any other way the current row moves) choose the file.
-    connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this, [this](const QModelIndex &index) {
-        if (m_following) {
-            return;
-        }
-        if (const int file = fileOf(index); file >= 0) {
-            Q_EMIT fileChosen(file);
-        }
-    });
     if (current >= 0) {
         follow(current);
     }
@@ -187,14 +192,26 @@ void DiffFilesPanel::rebuildTree()
         parentItem->appendRow(row);
         return item;
     };
-    // The groups: beyond the scope first, where a reviewer sees them, then the rest.
+    // The files shown (the filter), and which of them are beyond the scope. A grouped list shows
+    // what the flat one does (a rename as "old → new").
+    const QString filter = m_filter->text();
+    const auto shownText = [this](int file) {
+        return m_files->index(file, DiffFileListModel::PathColumn).data().toString();
+    };
+    QVector<int> shown;
+    int beyond = 0;
+    for (int file = 0; file < count; ++file) {
+        if (!filter.isEmpty() && !pathOf(file).contains(filter, Qt::CaseInsensitive)
+            && !shownText(file).contains(filter, Qt::CaseInsensitive)) {
+            continue;
+        }
+        shown.append(file);
+        beyond += m_beyond.contains(pathOf(file)) ? 1 : 0;
+    }
+    // The groups, when a file shown is beyond the scope: those first, where a reviewer sees them.
     QStandardItem *beyondGroup = nullptr;
     QStandardItem *inScopeGroup = nullptr;
-    if (!m_beyond.isEmpty()) {
-        int beyond = 0;
-        for (int file = 0; file < count; ++file) {
-            beyond += m_beyond.contains(pathOf(file)) ? 1 : 0;
-        }
+    if (beyond > 0) {
         beyondGroup = labelRow(m_tree->invisibleRootItem(), tr("⚠ Beyond the scope (%n)", nullptr, beyond));
         beyondGroup->setToolTip(
             tr("Files the change touched that its goal, plan, import and review comments do not "
@@ -202,7 +219,10 @@ void DiffFilesPanel::rebuildTree()
         QFont bold = beyondGroup->font();
         bold.setBold(true);
         beyondGroup->setFont(bold);
-        inScopeGroup = labelRow(m_tree->invisibleRootItem(), tr("In scope (%n)", nullptr, count - beyond));
+        if (beyond < shown.size()) {
+            inScopeGroup =
+                labelRow(m_tree->invisibleRootItem(), tr("In scope (%n)", nullptr, int(shown.size()) - beyond));
+        }
     }
     QHash<QString, QStandardItem *> folders;
     const auto folder = [&](QStandardItem *group, const QString &path, const auto &self) -> QStandardItem * {
@@ -220,14 +240,10 @@ void DiffFilesPanel::rebuildTree()
         folders.insert(key, item);
         return item;
     };
-    const QString filter = m_filter->text();
-    for (int file = 0; file < count; ++file) {
+    for (const int file : std::as_const(shown)) {
         const QString path = pathOf(file);
-        if (!filter.isEmpty() && !path.contains(filter, Qt::CaseInsensitive)) {
-            continue;
-        }
         const int slash = int(path.lastIndexOf(u'/'));
-        auto *item = new QStandardItem(m_treeMode ? path.mid(slash + 1) : path);
+        auto *item = new QStandardItem(m_treeMode ? path.mid(slash + 1) : shownText(file));
         item->setData(file, FileRole);
         item->setToolTip(m_files->index(file, DiffFileListModel::PathColumn).data(Qt::ToolTipRole).toString());
         item->setEditable(false);
@@ -237,7 +253,7 @@ void DiffFilesPanel::rebuildTree()
             row.last()->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
             row.last()->setEditable(false);
         }
-        QStandardItem *group = m_beyond.isEmpty() ? nullptr : m_beyond.contains(path) ? beyondGroup : inScopeGroup;
+        QStandardItem *group = m_beyond.contains(path) ? beyondGroup : inScopeGroup;
         folder(group, slash < 0 ? QString() : path.left(slash), folder)->appendRow(row);
         m_treeItems[file] = item;
     }

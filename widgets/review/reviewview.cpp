@@ -112,9 +112,13 @@ QString scopeHtml(const Modification &m, const Goal &goal)
     case ModificationScope::State::NotRecorded:
         return paragraph(ReviewView::tr("Not recorded: this change was made before scopes were kept."));
     case ModificationScope::State::NoFiles:
-        return paragraph(ReviewView::tr("No scope to check: goal #%1 names no files (it was added without "
-                                        "--files), so no file is flagged as beyond it.")
-                             .arg(goal.id));
+        return paragraph(
+            (goal.source == GoalSource::User
+                 ? ReviewView::tr("No scope to check: goal #%1 names no files (it was added without --files), so no "
+                                  "file is flagged as beyond it.")
+                 : ReviewView::tr("No scope to check: goal #%1 names no files (its evidence points to none), so no "
+                                  "file is flagged as beyond it."))
+                .arg(goal.id));
     case ModificationScope::State::Unstated:
         return paragraph(ReviewView::tr("⚠ No stated scope: this change was imported without --files, for a goal "
                                         "that names no files. Nothing says which files it should touch: read every "
