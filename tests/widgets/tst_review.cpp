@@ -376,7 +376,7 @@ private Q_SLOTS:
         ModificationFile extra;
         extra.path = QStringLiteral("src/extra.py");
         extra.additions = 12;
-        extra.flags = {QStringLiteral("beyond_scope")};
+        extra.flags = QStringList{QStringLiteral("beyond_scope")};
         snapshot.modification.files = {calc, extra};
         const auto text = [&snapshot] {
             QTextDocument document;
@@ -387,7 +387,7 @@ private Q_SLOTS:
         scope.state = ModificationScope::State::Stated;
         scope.entries = {ScopeEntry{QStringLiteral("src/calc.py"), QStringLiteral("goal")},
                          ScopeEntry{QStringLiteral("src/parser/"), QStringLiteral("comment")}};
-        scope.beyondFiles = {QStringLiteral("src/extra.py")};
+        scope.beyondFiles = QStringList{QStringLiteral("src/extra.py")};
         scope.beyondLines = 12;
         QString shown = text();
         QVERIFY2(
@@ -408,7 +408,7 @@ private Q_SLOTS:
         QVERIFY(!shown.contains(QStringLiteral("Beyond")));
 
         scope.state = ModificationScope::State::Unstated;
-        snapshot.modification.flags = {QStringLiteral("no_stated_scope")};
+        snapshot.modification.flags = QStringList{QStringLiteral("no_stated_scope")};
         shown = text();
         QVERIFY2(shown.contains(QStringLiteral("No stated scope: this change was imported without --files")),
                  qPrintable(shown));
