@@ -144,13 +144,20 @@ PolicyLimits policyLimitsFor(const Config &config)
     return limits;
 }
 
-Result<ModificationScope> scopeOfGoal(Database &db, const Goal &goal, std::optional<qint64> planId)
+Result<ModificationScope> scopeOfGoal(Database &db, const Goal &goal, std::optional<qint64> taskId, bool imported)
 {
     ModificationScope scope;
     for (const QString &file : goal.files()) {
         scope.add(file, QStringLiteral("goal"));
     }
-    if (!planId) {
+    std::optional<qint64> planId;
+    if (taskId) {
+        auto task = TaskRepository(db).find(*taskId);
+        if (!task) {
+            return task.error();
+        }
+        planId = task->planId;
+    } else {
         auto plan = PlanRepository(db).current(goal.id);
         if (!plan) {
             return plan.error();
@@ -170,7 +177,9 @@ Result<ModificationScope> scopeOfGoal(Database &db, const Goal &goal, std::optio
             }
         }
     }
-    scope.state = scope.entries.isEmpty() ? ModificationScope::State::NoFiles : ModificationScope::State::Stated;
+    scope.state = !scope.entries.isEmpty() ? ModificationScope::State::Stated
+        : imported                         ? ModificationScope::State::Unstated
+                                           : ModificationScope::State::NoFiles;
     return scope;
 }
 
@@ -469,19 +478,7 @@ Result<ModificationScope> ModificationService::scopeForNew(const Goal &goal,
         scope.state = imported ? ModificationScope::State::Unstated : ModificationScope::State::NoFiles;
         return scope;
     }
-    std::optional<qint64> planId;
-    if (claim) {
-        auto task = TaskRepository(m_db).find(claim->taskId);
-        if (!task) {
-            return task.error();
-        }
-        planId = task->planId;
-    }
-    auto found = scopeOfGoal(m_db, goal, planId);
-    if (found && imported && found->state == ModificationScope::State::NoFiles) {
-        found->state = ModificationScope::State::Unstated;
-    }
-    return found;
+    return scopeOfGoal(m_db, goal, claim ? std::optional<qint64>(claim->taskId) : std::nullopt, imported);
 }
 
 Result<Goal> ModificationService::awaitImportedChange(Goal goal, const QString &who)

@@ -24,9 +24,11 @@ struct PolicyViolation;
 PolicyLimits policyLimitsFor(const Config &config);
 
 // What work on goal `goal` is asked to change: the files its evidence names (a detector's
-// findings, failing tests' files, `astra goal add --files`) and those plan `planId` (none: the
-// goal's current plan) reads in its code_read steps. No files: State::NoFiles.
-Result<ModificationScope> scopeOfGoal(Database &db, const Goal &goal, std::optional<qint64> planId = std::nullopt);
+// findings, failing tests' files, `astra goal add --files`) and those read in the code_read steps
+// of the plan of task `taskId` (none: the goal's current plan). No files: State::NoFiles, or
+// State::Unstated for an `imported` change.
+Result<ModificationScope>
+scopeOfGoal(Database &db, const Goal &goal, std::optional<qint64> taskId = std::nullopt, bool imported = false);
 
 // The .astra.toml whose [policy] is in force, for messages.
 QString policySourceOf(const Config &config);

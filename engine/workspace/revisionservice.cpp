@@ -959,23 +959,13 @@ Result<Modification> RevisionService::addRevision(const Modification &current, c
         if (!goal) {
             return goal.error();
         }
-        std::optional<qint64> planId; // the plan whose task wrote it
-        if (current.taskId) {
-            auto task = TaskRepository(m_db).find(*current.taskId);
-            if (!task) {
-                return task.error();
-            }
-            planId = task->planId;
-        }
-        auto found = scopeOfGoal(m_db, *goal, planId);
+        // As its first revision would have been checked: against the plan of the task that wrote it.
+        const bool imported = !current.revisions.isEmpty() && current.revisions.constFirst().origin == u"import";
+        auto found = scopeOfGoal(m_db, *goal, current.taskId, imported);
         if (!found) {
             return found.error();
         }
         scope = *found;
-        if (scope.state == ModificationScope::State::NoFiles && !current.revisions.isEmpty()
-            && current.revisions.constFirst().origin == u"import") {
-            scope.state = ModificationScope::State::Unstated;
-        }
     }
     if (scope.state == ModificationScope::State::Stated) {
         for (const QString &path : revision.scopeAdditions) {
